@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import type { EventMetadata } from '../stores/events/event-store';
+import type { Clock } from '../time/clock';
+
+/** Who asked and why: copied into the metadata of every event a command produces. */
+export interface CommandContext {
+  /** user id, API key id, or `system:<manager>`. */
+  actor: string;
+  correlationId: string;
+  /** The event or request that caused this command. */
+  causationId: string;
+}
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+export function newCommandContext(actor: string, causationId?: string, correlationId?: string): CommandContext {
+  const id = causationId ?? randomUUID();
+  return { actor, causationId: id, correlationId: correlationId ?? id };
+}
+
+export function eventMetadata(context: CommandContext, clock: Clock, schemaVersion = EVENT_SCHEMA_VERSION): EventMetadata {
+  return {
+    eventId: randomUUID(),
+    occurredAt: clock.now().toISOString(),
+    actor: context.actor,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    schemaVersion,
+  };
+}

@@ -1,0 +1,73 @@
+import { ConflictError } from '../errors/app-error';
+import { StreamNotFoundError, WrongExpectedRevisionError } from '../errors/store-errors';
+import type { EventStore, ExpectedRevision, NewEvent, RecordedEvent } from '../stores/events/event-store';
+import type { Clock } from '../time/clock';
+import { type CommandContext, eventMetadata } from './command-context';
+import type { Decider } from './decider';
+
+export interface DomainEvent {
+  type: string;
+  data: unknown;
+}
+
+export interface CommandOutcome<State, Event> {
+  state: State;
+  /** Events appended by this command (empty when the command was a no-op). */
+  events: Event[];
+  /** Revision of the stream after the command. */
+  revision: number | 'no_stream';
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The shell around a decider: read the stream, fold, decide, append with the exact expected revision.
+ * On a concurrent write it re-reads and decides again; after a few lost races it answers 409.
+ */
+export async function handleCommand<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  clock: Clock,
+  stream: string,
+  decider: Decider<State, Command, Event>,
+  command: Command,
+  context: CommandContext,
+): Promise<CommandOutcome<State, Event>> {
+  for (let attempt = 1; ; attempt++) {
+    const { state, revision } = await loadAggregate(store, stream, decider);
+    const events = decider.decide(command, state);
+    if (events.length === 0) return { state, events, revision };
+    const expected: ExpectedRevision = revision;
+    try {
+      const result = await store.append(stream, events.map((e) => toNewEvent(e, context, clock)), expected);
+      return { state: events.reduce(decider.evolve, state), events, revision: result.nextExpectedRevision };
+    } catch (err) {
+      if (err instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
+      if (err instanceof WrongExpectedRevisionError) {
+        throw new ConflictError(`${stream} is being changed concurrently; try again`);
+      }
+      throw err;
+    }
+  }
+}
+
+export async function loadAggregate<State, Event extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+): Promise<{ state: State; revision: number | 'no_stream' }> {
+  let recorded: RecordedEvent[];
+  try {
+    recorded = await store.readStream(stream);
+  } catch (err) {
+    if (err instanceof StreamNotFoundError) return { state: decider.initialState, revision: 'no_stream' };
+    throw err;
+  }
+  let state = decider.initialState;
+  for (const event of recorded) state = decider.evolve(state, event as unknown as Event);
+  const last = recorded.at(-1);
+  return { state, revision: last ? last.revision : 'no_stream' };
+}
+
+export function toNewEvent(event: DomainEvent, context: CommandContext, clock: Clock): NewEvent {
+  return { type: event.type, data: event.data, metadata: eventMetadata(context, clock) };
+}

@@ -1,0 +1,94 @@
+/**
+ * The EventStore port. Adapters: embedded SQLite (sqlite-event-store.ts) and EventStoreDB
+ * (esdb-event-store.ts). Both pass test/stores/event-store-contract.ts.
+ */
+
+/** Global position in `$all`: strictly increasing, compared as numbers, sent over JSON as a decimal string. */
+export type Position = number;
+
+/** 0-based revision of the last event in a stream, or 'no_stream' when it has none. */
+export type StreamRevision = number | 'no_stream';
+
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface EventMetadata {
+  eventId: string;
+  /** ISO-8601 instant from the injected clock. */
+  occurredAt: string;
+  /** user id, API key id, or `system:<manager>`. */
+  actor: string;
+  correlationId: string;
+  causationId: string;
+  schemaVersion: number;
+}
+
+export interface NewEvent<Type extends string = string, Data = unknown> {
+  type: Type;
+  data: Data;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent<Type extends string = string, Data = unknown> extends NewEvent<Type, Data> {
+  streamId: string;
+  revision: number;
+  position: Position;
+}
+
+export interface AppendResult {
+  /** Revision of the last appended event. */
+  nextExpectedRevision: number;
+  /** Position of the last appended event. */
+  position: Position;
+}
+
+/** Events whose stream id starts with one of the prefixes (e.g. `task-`, `execution-`). */
+export interface StreamFilter {
+  streamPrefixes: string[];
+}
+
+export interface ReadStreamOptions {
+  /** Revision to start from (inclusive). Default: start for forwards, end for backwards. */
+  fromRevision?: number | 'start' | 'end';
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Read events strictly after this position; undefined or null = from the beginning. */
+  after?: Position | null;
+  filter?: StreamFilter;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events strictly after this checkpoint; null = from the beginning. */
+  after: Position | null;
+  filter?: StreamFilter;
+  /** Largest batch handed to the subscriber at once. */
+  maxBatch?: number;
+}
+
+/**
+ * A catch-up subscription: yields batches in global order, first what is stored after the checkpoint,
+ * then live events, with no gap and no duplicate. Pull-based: a slow consumer only delays itself.
+ */
+export interface Subscription extends AsyncIterable<RecordedEvent[]> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Throws StreamNotFoundError for an unknown stream, StreamDeletedError for a tombstoned one. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options: SubscribeOptions): Subscription;
+  /** Tombstone: the stream can never be appended to again. */
+  deleteStream(stream: string, expected?: ExpectedRevision): Promise<void>;
+  /** Position of the newest event in `$all` (null when empty); used to compute projection lag. */
+  headPosition(): Promise<Position | null>;
+  /** Cheap liveness probe for /health. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MAX_EVENT_BYTES = 1024 * 1024;

@@ -1,0 +1,85 @@
+/**
+ * The ReadStore port: named collections of JSON documents, written only through applyBatch together
+ * with the writer's checkpoint. Adapters: embedded SQLite (sqlite-read-store.ts) and MongoDB
+ * (mongo-read-store.ts). Both pass test/stores/read-store-contract.ts.
+ */
+import type { Position } from '../events/event-store';
+
+export type Doc = Record<string, unknown> & { id: string };
+
+export interface IndexSpec {
+  /** Dotted field paths with direction, e.g. [['taskId', 1], ['scheduledAt', -1]]. */
+  fields: Array<[string, 1 | -1]>;
+  unique?: boolean;
+}
+
+export interface CollectionSpec {
+  name: string;
+  indexes: IndexSpec[];
+}
+
+export type Scalar = string | number | boolean | null;
+
+/** A small, Mongo-like filter language that both adapters translate natively. */
+export type FieldCondition =
+  | Scalar
+  | { $eq?: Scalar; $ne?: Scalar; $in?: Scalar[]; $gt?: Scalar; $gte?: Scalar; $lt?: Scalar; $lte?: Scalar; $exists?: boolean };
+export type Filter = Record<string, FieldCondition>;
+
+export interface FindQuery {
+  filter?: Filter;
+  /** Sort keys; `id` is always appended as the final tie-breaker so keyset pagination is total. */
+  sort?: Array<[string, 1 | -1]>;
+  limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+  /** Also return the number of documents matching the filter (ignoring cursor and limit). */
+  count?: boolean;
+  /** Skip this many documents (for the compatibility page/page_size API; prefer cursors). */
+  skip?: number;
+}
+
+export interface FindResult<T extends Doc = Doc> {
+  items: T[];
+  /** Present when there may be more documents after this page. */
+  nextCursor?: string;
+  total?: number;
+}
+
+export type WriteOperation =
+  | { op: 'upsert'; collection: string; id: string; doc: Doc }
+  /** Sets the given (dotted) fields, creating the document with `id` when missing. */
+  | { op: 'set'; collection: string; id: string; fields: Record<string, unknown> }
+  /** Adds to numeric fields (missing fields count as 0); `setOnInsert` fields are written only on creation. */
+  | { op: 'inc'; collection: string; id: string; fields: Record<string, number>; setOnInsert?: Record<string, unknown> }
+  | { op: 'delete'; collection: string; id: string }
+  | { op: 'deleteMany'; collection: string; filter: Filter };
+
+/** An operation stamped with the position of the event that produced it (for idempotent redelivery). */
+export type PositionedOperation = WriteOperation & { position: Position };
+
+export interface Checkpoint {
+  name: string;
+  position: Position;
+}
+
+export interface ReadStore {
+  ensureCollection(spec: CollectionSpec): Promise<void>;
+  dropCollection(name: string): Promise<void>;
+  listCollections(): Promise<string[]>;
+  get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null>;
+  find<T extends Doc = Doc>(collection: string, query?: FindQuery): Promise<FindResult<T>>;
+  count(collection: string, filter?: Filter): Promise<number>;
+  /**
+   * Applies the operations and stores the checkpoint atomically (or, on MongoDB, idempotently:
+   * an operation whose position is not newer than the document's last applied position changes nothing).
+   */
+  applyBatch(operations: PositionedOperation[], checkpoint: Checkpoint): Promise<void>;
+  getCheckpoint(name: string): Promise<Position | null>;
+  deleteCheckpoint(name: string): Promise<void>;
+  /** Small key/value records outside projections (projection registry, leases). */
+  getMeta<T>(key: string): Promise<T | null>;
+  setMeta<T>(key: string, value: T): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,18 @@
+import type { Config } from './config/config';
+import type { Logger } from './logging/logger';
+import type { ProjectionRegistry } from './projections/projection-registry';
+import type { ProjectionRunner } from './projections/projection-runner';
+import type { EventStore } from './stores/events/event-store';
+import type { ReadStore } from './stores/read/read-store';
+import type { Clock } from './time/clock';
+
+/** Everything a request handler or process manager may use, assembled once in server.ts. */
+export interface AppServices {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  events: EventStore;
+  reads: ReadStore;
+  registry: ProjectionRegistry;
+  projections: ProjectionRunner;
+}

@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+
+/** The whole configuration, read once from the environment (DESIGN.md, "Running it"). */
+export interface Config {
+  port: number;
+  dataDir: string;
+  eventStoreUrl: string | null;
+  mongodbUrl: string | null;
+  smtpUrl: string | null;
+  smtpFrom: string;
+  publicUrl: string;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates every variable; all problems are reported together, each naming its variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const value = (name: string): string | null => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? null : raw.trim();
+  };
+
+  const port = parsePort(value('PORT') ?? '8080', problems);
+  const eventStoreUrl = checkUrl('EVENTSTORE_URL', value('EVENTSTORE_URL'), ['esdb:', 'esdb+discover:'], problems);
+  const mongodbUrl = checkUrl('MONGODB_URL', value('MONGODB_URL'), ['mongodb:', 'mongodb+srv:'], problems);
+  const smtpUrl = checkUrl('SMTP_URL', value('SMTP_URL'), ['smtp:', 'smtps:'], problems);
+  const publicUrl = checkUrl('PUBLIC_URL', value('PUBLIC_URL'), ['http:', 'https:'], problems) ?? `http://localhost:${port}`;
+  const adminEmail = value('ADMIN_EMAIL');
+  const adminPassword = value('ADMIN_PASSWORD');
+  if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`ADMIN_EMAIL: "${adminEmail}" is not an email address`);
+  if ((adminEmail === null) !== (adminPassword === null)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  if (adminPassword !== null && adminPassword.length < 8) problems.push('ADMIN_PASSWORD: must be at least 8 characters');
+  const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    dataDir: resolve(value('DATA_DIR') ?? './data'),
+    eventStoreUrl,
+    mongodbUrl,
+    smtpUrl,
+    smtpFrom: value('SMTP_FROM') ?? 'Cron Observer <cron-observer@localhost>',
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    adminEmail: adminEmail?.toLowerCase() ?? null,
+    adminPassword,
+    logLevel: logLevel as LogLevel,
+  };
+}
+
+function parsePort(raw: string, problems: string[]): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 0 || port > 65535) {
+    problems.push(`PORT: "${raw}" is not a port number (0-65535)`);
+    return 0;
+  }
+  return port;
+}
+
+function checkUrl(name: string, raw: string | null, protocols: string[], problems: string[]): string | null {
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`${name}: "${raw}" is not a URL`);
+    return null;
+  }
+  if (!protocols.includes(url.protocol)) {
+    problems.push(`${name}: expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL, got "${url.protocol}//"`);
+    return null;
+  }
+  return raw;
+}

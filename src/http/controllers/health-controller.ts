@@ -1,0 +1,62 @@
+import { Controller, Get, Route, Tags } from '@tsoa/runtime';
+import type { AppServices } from '../../app-services';
+
+export type ComponentState = 'ok' | 'down';
+
+export interface ProjectionHealth {
+  /** Last applied position in `$all`, as a decimal string. */
+  position: string | null;
+  /** How far behind the head of `$all` the projection is, in positions. */
+  lag: number;
+  error?: string;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  event_store: ComponentState;
+  read_store: ComponentState;
+  projections: Record<string, ProjectionHealth>;
+  /** Whether this instance runs the projections and process managers. */
+  leader: boolean;
+}
+
+/** Projections further behind than this make the instance "degraded". */
+const LAG_DEGRADED = 10_000;
+
+@Route('health')
+@Tags('Health')
+export class HealthController extends Controller {
+  constructor(private readonly services: AppServices) {
+    super();
+  }
+
+  /** Liveness and readiness: 200 unless the event store is unreachable (503). */
+  @Get()
+  public async getHealth(): Promise<HealthReport> {
+    const [eventStore, readStore] = await Promise.all([probe(() => this.services.events.ping()), probe(() => this.services.reads.ping())]);
+    const projections: Record<string, ProjectionHealth> = {};
+    let projectionsHealthy = true;
+    if (eventStore === 'ok' && readStore === 'ok') {
+      for (const status of await this.services.projections.status()) {
+        projections[status.name] = {
+          position: status.position === null ? null : String(status.position),
+          lag: status.lag,
+          ...(status.error ? { error: status.error } : {}),
+        };
+        if (status.error || status.lag > LAG_DEGRADED) projectionsHealthy = false;
+      }
+    }
+    const status = eventStore === 'down' ? 'down' : readStore === 'down' || !projectionsHealthy ? 'degraded' : 'ok';
+    if (status === 'down') this.setStatus(503);
+    return { status, event_store: eventStore, read_store: readStore, projections, leader: true };
+  }
+}
+
+async function probe(check: () => Promise<void>): Promise<ComponentState> {
+  try {
+    await check();
+    return 'ok';
+  } catch {
+    return 'down';
+  }
+}

@@ -1,0 +1,40 @@
+import { ValidateError } from '@tsoa/runtime';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, NotFoundError, TooLargeError, ValidationError } from '../errors/app-error';
+import type { Logger } from '../logging/logger';
+import { errorResponse } from './error-mapping';
+
+/** Turns every failure into `{error, details?}` with DESIGN.md's status; only a bug becomes a 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const appError = toAppError(err);
+    if (appError) {
+      const { status, body } = errorResponse(appError);
+      res.status(status).json(body);
+      return;
+    }
+    logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    if (!res.headersSent) res.status(500).json({ error: 'Internal error: this is a bug in Cron Observer' });
+  };
+}
+
+export const unknownApiRoute: RequestHandler = (req, _res, next) => {
+  next(new NotFoundError(`No route ${req.method} ${req.originalUrl}`));
+};
+
+function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof ValidateError) {
+    const details = Object.entries(err.fields).map(([field, { message, value }]) =>
+      `${field.replace(/^(body|requestBody)\.?/, '') || 'body'}: ${message}${value !== undefined ? ` (got ${JSON.stringify(value)})` : ''}`,
+    );
+    return new ValidationError('Invalid request', details);
+  }
+  // body-parser errors carry a `type` and an HTTP status.
+  const bodyError = err as { type?: string; status?: number; message?: string; limit?: number };
+  if (bodyError?.type === 'entity.parse.failed') return new ValidationError('Malformed JSON body', [String(bodyError.message)]);
+  if (bodyError?.type === 'entity.too.large') return new TooLargeError(`Request body is larger than the limit of ${bodyError.limit} bytes`);
+  if (bodyError?.type === 'encoding.unsupported' || bodyError?.type === 'charset.unsupported') return new ValidationError(String(bodyError.message));
+  if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) return new ValidationError(String(bodyError.message));
+  return null;
+}

@@ -1,0 +1,214 @@
+import type { Logger } from '../logging/logger';
+import type { EventStore, Position } from '../stores/events/event-store';
+import type { ReadStore } from '../stores/read/read-store';
+import { GenerationWorker } from './generation-worker';
+import type { Projection } from './projection';
+import { type ProjectionGeneration, type ProjectionRegistry, checkpointName, metaKey } from './projection-registry';
+
+export interface ProjectionStatus {
+  name: string;
+  version: number;
+  generation: number;
+  position: Position | null;
+  lag: number;
+  error: string | null;
+  rebuilding: { generation: number; position: Position | null } | null;
+}
+
+export interface RebuildProgress {
+  projection: string;
+  position: Position | null;
+  head: Position | null;
+  eventsApplied: number;
+}
+
+export interface RebuildOptions {
+  onProgress?: (progress: RebuildProgress) => void;
+  /** Keep the new generation running live after the switch (a server); false for the CLI. */
+  stayLive?: boolean;
+}
+
+const GENERATION_CHECK_MS = 1000;
+
+/**
+ * The one projection runner: keeps a live worker per projection, rebuilds a projection into a new
+ * generation beside the live one and switches queries over when it has caught up, and follows
+ * switches made by another process (the `projections rebuild` CLI).
+ */
+export class ProjectionRunner {
+  private readonly live = new Map<string, GenerationWorker>();
+  private readonly rebuilding = new Map<string, GenerationWorker>();
+  private generationTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly projections: Projection[],
+    private readonly events: EventStore,
+    private readonly reads: ReadStore,
+    private readonly registry: ProjectionRegistry,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts every projection live; a projection whose code version changed is rebuilt in the background. */
+  async start(): Promise<void> {
+    for (const projection of this.projections) {
+      const stored = await this.reads.getMeta<ProjectionGeneration>(metaKey(projection.name));
+      const active = stored ?? { version: projection.version, generation: 1 };
+      if (!stored) await this.reads.setMeta(metaKey(projection.name), active);
+      this.registry.set(projection.name, active);
+      await this.dropStaleGenerations(projection, active.generation);
+      await this.startLive(projection, active.generation);
+      if (active.version !== projection.version) {
+        this.logger.info({ projection: projection.name, from: active.version, to: projection.version }, 'projection version changed: rebuilding');
+        void this.rebuild(projection.name, { stayLive: true }).catch((err) =>
+          this.logger.error({ err, projection: projection.name }, 'projection rebuild failed'),
+        );
+      }
+    }
+    this.generationTimer = setInterval(() => void this.followSwitches(), GENERATION_CHECK_MS);
+    this.generationTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.generationTimer) clearInterval(this.generationTimer);
+    await Promise.all([...this.live.values(), ...this.rebuilding.values()].map((w) => w.stop()));
+    this.live.clear();
+    this.rebuilding.clear();
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const head = await this.events.headPosition();
+    const statuses: ProjectionStatus[] = [];
+    for (const projection of this.projections) {
+      const worker = this.live.get(projection.name);
+      if (!worker) continue;
+      const caughtUp = await worker.hasProcessed(head);
+      const building = this.rebuilding.get(projection.name);
+      statuses.push({
+        name: projection.name,
+        version: projection.version,
+        generation: worker.generation,
+        position: worker.position,
+        lag: caughtUp || head === null ? 0 : head - (worker.position ?? 0),
+        error: worker.lastError,
+        rebuilding: building ? { generation: building.generation, position: building.position } : null,
+      });
+    }
+    return statuses;
+  }
+
+  /** Resolves when every live projection has processed everything stored when it was called. */
+  async whenCaughtUp(timeoutMs = 30_000): Promise<void> {
+    await this.waitForPosition(await this.events.headPosition(), timeoutMs);
+  }
+
+  /** Resolves when every live projection has processed every event up to `position` (read-your-writes). */
+  async waitForPosition(position: Position | null, timeoutMs = 30_000): Promise<void> {
+    await Promise.all([...this.live.values()].map((worker) => waitForWorker(worker, position, timeoutMs)));
+  }
+
+  /**
+   * Builds a new generation from position zero while the live one keeps serving, then switches the
+   * registry (and the stored meta, for other processes) over and retires the old generation.
+   */
+  async rebuild(name: string, options: RebuildOptions = {}): Promise<void> {
+    const projection = this.projections.find((p) => p.name === name);
+    if (!projection) throw new Error(`Unknown projection "${name}"; known: ${this.projections.map((p) => p.name).join(', ')}`);
+    if (this.rebuilding.has(name)) throw new Error(`Projection "${name}" is already being rebuilt`);
+    const current = (await this.reads.getMeta<ProjectionGeneration>(metaKey(name))) ?? { version: projection.version, generation: 0 };
+    const next = current.generation + 1;
+    await this.reads.deleteCheckpoint(checkpointName(name, next));
+    const worker = new GenerationWorker(projection, next, this.events, this.reads, this.logger);
+    await this.dropGeneration(worker);
+    await worker.prepare();
+    this.rebuilding.set(name, worker);
+    try {
+      const report = async () => options.onProgress?.({ projection: name, position: worker.position, head: await this.events.headPosition(), eventsApplied: worker.eventsApplied });
+      const unsubscribe = worker.onProgress(() => void report());
+      worker.start();
+      await waitForWorker(worker, await this.events.headPosition(), Number.POSITIVE_INFINITY);
+      unsubscribe();
+      await report();
+      const active = { version: projection.version, generation: next };
+      await this.reads.setMeta(metaKey(name), active);
+      this.registry.set(name, active);
+      this.logger.info({ projection: name, generation: next, events: worker.eventsApplied }, 'projection rebuilt and switched over');
+    } catch (err) {
+      await worker.stop();
+      throw err;
+    } finally {
+      this.rebuilding.delete(name);
+    }
+    const old = this.live.get(name);
+    if (options.stayLive) {
+      this.live.set(name, worker);
+    } else {
+      await worker.stop();
+    }
+    if (old) {
+      await old.stop();
+      if (options.stayLive) await this.dropGeneration(old);
+    }
+  }
+
+  /** Another process switched a projection to a new generation: follow it and retire ours. */
+  private async followSwitches(): Promise<void> {
+    for (const projection of this.projections) {
+      if (this.rebuilding.has(projection.name)) continue;
+      const stored = await this.reads.getMeta<ProjectionGeneration>(metaKey(projection.name)).catch(() => null);
+      const worker = this.live.get(projection.name);
+      if (!stored || !worker || stored.generation === worker.generation) continue;
+      this.registry.set(projection.name, stored);
+      await worker.stop();
+      this.live.delete(projection.name);
+      await this.startLive(projection, stored.generation);
+      await this.dropGeneration(worker);
+    }
+  }
+
+  private async startLive(projection: Projection, generation: number): Promise<void> {
+    const worker = new GenerationWorker(projection, generation, this.events, this.reads, this.logger);
+    await worker.prepare();
+    worker.start();
+    this.live.set(projection.name, worker);
+  }
+
+  private async dropGeneration(worker: GenerationWorker): Promise<void> {
+    for (const spec of worker.projection.collections) await this.reads.dropCollection(worker.physical(spec.name));
+    await this.reads.deleteCheckpoint(worker.checkpoint);
+  }
+
+  /** Collections left behind by generations that are no longer active (e.g. a rebuild interrupted by a crash). */
+  private async dropStaleGenerations(projection: Projection, activeGeneration: number): Promise<void> {
+    const prefix = `${projection.name}_g`;
+    for (const collection of await this.reads.listCollections()) {
+      if (!collection.startsWith(prefix)) continue;
+      const generation = Number(collection.slice(prefix.length).split('_')[0]);
+      if (Number.isInteger(generation) && generation !== activeGeneration) {
+        await this.reads.dropCollection(collection);
+        await this.reads.deleteCheckpoint(checkpointName(projection.name, generation));
+      }
+    }
+  }
+}
+
+async function waitForWorker(worker: GenerationWorker, target: Position | null, timeoutMs: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | null = null;
+    const check = () =>
+      worker.hasProcessed(target).then((done) => {
+        if (!done) return;
+        if (timer) clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }, reject);
+    // Listen before the first check, so a batch applied in between is not missed.
+    const unsubscribe = worker.onProgress(() => void check());
+    if (Number.isFinite(timeoutMs)) {
+      timer = setTimeout(() => {
+        unsubscribe();
+        reject(new Error(`Projection ${worker.projection.name} did not reach position ${target} within ${timeoutMs} ms`));
+      }, timeoutMs);
+    }
+    void check();
+  });
+}

@@ -1,0 +1,26 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/config';
+import { EsdbEventStore } from './events/esdb-event-store';
+import type { EventStore } from './events/event-store';
+import { SqliteEventStore } from './events/sqlite-event-store';
+import { MongoReadStore } from './read/mongo-read-store';
+import type { ReadStore } from './read/read-store';
+import { SqliteReadStore } from './read/sqlite-read-store';
+
+/** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
+export async function openStores(config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongodbUrl'>): Promise<{ events: EventStore; reads: ReadStore }> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const events = config.eventStoreUrl
+    ? EsdbEventStore.connect(config.eventStoreUrl)
+    : SqliteEventStore.open({ file: join(config.dataDir, 'events.db') });
+  try {
+    const reads = config.mongodbUrl
+      ? await MongoReadStore.connect(config.mongodbUrl)
+      : SqliteReadStore.open({ file: join(config.dataDir, 'read.db') });
+    return { events, reads };
+  } catch (err) {
+    await events.close();
+    throw err;
+  }
+}

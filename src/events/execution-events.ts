@@ -1,0 +1,104 @@
+import { type DomainEventOf, eventTypeNames } from './event';
+import type { JsonObject } from './json';
+import type { ExecutionMode } from './task-events';
+
+export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT' | 'MISSED';
+/** What an executor may report (PATCH …/status and POST …/finish). */
+export type ReportedStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILED';
+/** Terminal statuses an executor reports itself. */
+export type ReportedEndStatus = 'SUCCESS' | 'FAILED';
+/** Terminal statuses the system sets (API cancel, deadlines). */
+export type SystemEndStatus = 'CANCELLED' | 'TIMED_OUT' | 'MISSED';
+export type TriggerType = 'SCHEDULED' | 'MANUAL' | 'EXTERNAL' | 'CATCH_UP';
+
+/** Every execution event names the execution, its task and its project. */
+export interface ExecutionRef {
+  executionId: string;
+  taskId: string;
+  projectId: string;
+}
+
+/**
+ * A run is due. Carries what the dispatcher and the deadline manager need, as it was at creation, so a
+ * later task edit does not change an execution already under way.
+ */
+export type ExecutionCreated = DomainEventOf<
+  'ExecutionCreated',
+  ExecutionRef & {
+    /** The executor routes by name; this is the name at creation. */
+    taskName: string;
+    /** The tick (or, for a manual/external run, the request) this execution is for. */
+    scheduledAt: string;
+    triggerType: TriggerType;
+    /** 1 for the first run of a tick. */
+    attempt: number;
+    executionMode: ExecutionMode;
+    timeoutSeconds: number | null;
+    startDeadlineSeconds: number | null;
+    createdAt: string;
+  }
+>;
+
+/** PENDING → RUNNING. `at` is the run's start (`run_started_at`). */
+export type ExecutionStarted = DomainEventOf<
+  'ExecutionStarted',
+  ExecutionRef & {
+    at: string;
+    /** Who claimed it (pull mode); null when the executor reported RUNNING. */
+    claimedBy: string | null;
+  }
+>;
+
+/**
+ * What a terminal report from the executor carries. `at` is `ended_at`. `durationMs` is always set: the
+ * executor's figure, or else measured from the run's start (from creation when it never reported RUNNING).
+ */
+export interface ExecutionEndReport {
+  at: string;
+  exitCode: number | null;
+  durationMs: number;
+  metrics: JsonObject | null;
+}
+
+export type ExecutionSucceeded = DomainEventOf<'ExecutionSucceeded', ExecutionRef & ExecutionEndReport>;
+
+export type ExecutionFailed = DomainEventOf<'ExecutionFailed', ExecutionRef & ExecutionEndReport & { error: string | null }>;
+
+/** Ended through the API. `at` is `ended_at`; `by` is the user or API key id. */
+export type ExecutionCancelled = DomainEventOf<'ExecutionCancelled', ExecutionRef & { at: string; by: string }>;
+
+/** Ended by the timeout deadline. `at` is `ended_at`. */
+export type ExecutionTimedOut = DomainEventOf<'ExecutionTimedOut', ExecutionRef & { at: string; timeoutSeconds: number }>;
+
+/** Never started: the start deadline passed, or the tick fell while the scheduler was down. `at` is `ended_at`. */
+export type ExecutionMissed = DomainEventOf<'ExecutionMissed', ExecutionRef & { at: string; reason: string }>;
+
+/**
+ * An executor reported after the system had ended the execution (TIMED_OUT, MISSED, CANCELLED). The
+ * status does not change; the report is kept for the audit trail.
+ */
+export type ExecutionLateReportReceived = DomainEventOf<
+  'ExecutionLateReportReceived',
+  ExecutionRef & { at: string; reportedStatus: ReportedStatus; error: string | null; currentStatus: SystemEndStatus }
+>;
+
+export type ExecutionEvent =
+  | ExecutionCreated
+  | ExecutionStarted
+  | ExecutionSucceeded
+  | ExecutionFailed
+  | ExecutionCancelled
+  | ExecutionTimedOut
+  | ExecutionMissed
+  | ExecutionLateReportReceived;
+
+export const EXECUTION_EVENT_TYPES = eventTypeNames<ExecutionEvent>({
+  ExecutionCreated: true,
+  ExecutionStarted: true,
+  ExecutionSucceeded: true,
+  ExecutionFailed: true,
+  ExecutionCancelled: true,
+  ExecutionTimedOut: true,
+  ExecutionMissed: true,
+  ExecutionLateReportReceived: true,
+});

@@ -1,0 +1,97 @@
+import { type DomainEventOf, eventTypeNames } from './event';
+
+/** Roles stored in events. The original's `readonly` is accepted on input and stored as `viewer`. */
+export type ProjectRole = 'admin' | 'editor' | 'viewer';
+export type ApiKeyScope = 'ingest' | 'read' | 'write';
+
+/** When to mail about a task's failures (project default; a task may override it). */
+export interface AlertPolicy {
+  /** Consecutive failures before the first alert. */
+  afterFailures: number;
+  /** Mail once when a failing task succeeds again. */
+  notifyRecovery: boolean;
+  /** Repeat the alert this often while the task keeps failing; null: alert once. */
+  realertMinutes: number | null;
+}
+
+/** The settings ProjectUpdated may change. A field absent from `changes` did not change. */
+export interface ProjectChanges {
+  name?: string;
+  description?: string | null;
+  /** null: the project has no endpoint (its tasks are claimed or run on their own clock). */
+  executionEndpoint?: string | null;
+  timezone?: string;
+  /** Lowercased, without duplicates. */
+  alertEmails?: string[];
+  /** null: use the installation's default. */
+  alertPolicy?: AlertPolicy | null;
+  /** null: keep history forever. */
+  retentionDays?: number | null;
+}
+
+/**
+ * A new project. The creator's membership follows as ProjectMemberSet (one kind of event for all
+ * membership, so the members read model has one source). Until ProjectUpdated says otherwise:
+ * no alert emails, the default alert policy, no retention limit.
+ */
+export type ProjectCreated = DomainEventOf<
+  'ProjectCreated',
+  {
+    projectId: string;
+    name: string;
+    description: string | null;
+    executionEndpoint: string | null;
+    timezone: string;
+    /** User id of the creator. */
+    createdBy: string;
+    createdAt: string;
+  }
+>;
+
+export type ProjectUpdated = DomainEventOf<'ProjectUpdated', { projectId: string; changes: ProjectChanges; updatedAt: string }>;
+
+/** Adds a member or changes its role. `email` is lowercased. */
+export type ProjectMemberSet = DomainEventOf<'ProjectMemberSet', { projectId: string; email: string; role: ProjectRole; at: string }>;
+
+export type ProjectMemberRemoved = DomainEventOf<'ProjectMemberRemoved', { projectId: string; email: string; at: string }>;
+
+/** The raw key is shown once and never stored: only its sha256 (hex) and a short prefix to recognise it by. */
+export type ApiKeyCreated = DomainEventOf<
+  'ApiKeyCreated',
+  { projectId: string; keyId: string; name: string; scope: ApiKeyScope; prefix: string; hash: string; createdAt: string }
+>;
+
+export type ApiKeyRevoked = DomainEventOf<'ApiKeyRevoked', { projectId: string; keyId: string; revokedAt: string }>;
+
+/**
+ * The webhook signing secret (HMAC key), also for the project's first secret (previous: null). It is
+ * stored as is because the dispatcher must sign with it; the previous secret stays valid until
+ * `previousSecretValidUntil` so executors can switch over.
+ */
+export type SigningSecretRotated = DomainEventOf<
+  'SigningSecretRotated',
+  { projectId: string; secret: string; previousSecretValidUntil: string | null; rotatedAt: string }
+>;
+
+export type ProjectDeleted = DomainEventOf<'ProjectDeleted', { projectId: string; deletedAt: string }>;
+
+export type ProjectEvent =
+  | ProjectCreated
+  | ProjectUpdated
+  | ProjectMemberSet
+  | ProjectMemberRemoved
+  | ApiKeyCreated
+  | ApiKeyRevoked
+  | SigningSecretRotated
+  | ProjectDeleted;
+
+export const PROJECT_EVENT_TYPES = eventTypeNames<ProjectEvent>({
+  ProjectCreated: true,
+  ProjectUpdated: true,
+  ProjectMemberSet: true,
+  ProjectMemberRemoved: true,
+  ApiKeyCreated: true,
+  ApiKeyRevoked: true,
+  SigningSecretRotated: true,
+  ProjectDeleted: true,
+});

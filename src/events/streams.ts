@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Stream names, built in one place so nobody formats them by hand. Categories never contain `-`
+ * (DESIGN.md), so `<category>-` is also the prefix to filter `$all` by.
+ */
+export const STREAM_CATEGORIES = {
+  project: 'project',
+  task: 'task',
+  taskGroup: 'taskgroup',
+  execution: 'execution',
+  executionLog: 'executionlog',
+  user: 'user',
+  projectName: 'projectname',
+  taskName: 'taskname',
+  userEmail: 'useremail',
+} as const;
+
+export type StreamCategory = (typeof STREAM_CATEGORIES)[keyof typeof STREAM_CATEGORIES];
+
+/** `task-` and not `task`: a bare category would also match `taskgroup-…` and `taskname-…`. */
+export function streamPrefix(category: StreamCategory): string {
+  return `${category}-`;
+}
+
+export const projectStream = (projectId: string): string => `${STREAM_CATEGORIES.project}-${projectId}`;
+export const taskStream = (taskId: string): string => `${STREAM_CATEGORIES.task}-${taskId}`;
+export const taskGroupStream = (groupId: string): string => `${STREAM_CATEGORIES.taskGroup}-${groupId}`;
+export const executionStream = (executionId: string): string => `${STREAM_CATEGORIES.execution}-${executionId}`;
+export const executionLogStream = (executionId: string): string => `${STREAM_CATEGORIES.executionLog}-${executionId}`;
+export const userStream = (userId: string): string => `${STREAM_CATEGORIES.user}-${userId}`;
+
+/**
+ * The key two names collide on: trimmed, Unicode-normalised (NFC, so "é" typed two ways is one name)
+ * and lowercased. Hashed into the stream name so any name fits the stream-name alphabet and length.
+ */
+export function nameKey(name: string): string {
+  return createHash('sha256').update(name.trim().normalize('NFC').toLowerCase()).digest('hex');
+}
+
+/** Reservation of a project name, unique across the installation, case-insensitively. */
+export const projectNameStream = (name: string): string => `${STREAM_CATEGORIES.projectName}-${nameKey(name)}`;
+
+/** Reservation of a task name, unique within its project (executors route by task name). */
+export const taskNameStream = (projectId: string, name: string): string =>
+  `${STREAM_CATEGORIES.taskName}-${projectId}_${nameKey(name)}`;
+
+/** Reservation of an account's email, so two accounts can never share one. */
+export const userEmailStream = (email: string): string => `${STREAM_CATEGORIES.userEmail}-${nameKey(email)}`;

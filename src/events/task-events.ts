@@ -1,0 +1,74 @@
+import { type DomainEventOf, eventTypeNames } from './event';
+import type { JsonObject } from './json';
+import type { AlertPolicy } from './project-events';
+
+/**
+ * The task's `schedule_config`, validated by src/schedules before it reaches a command; to events it is
+ * an opaque JSON object. Switch this alias to `ScheduleConfig` from '../schedules/schedule-config' once
+ * that module exists.
+ */
+export type ScheduleConfig = JsonObject;
+
+export type ScheduleType = 'RECURRING' | 'ONEOFF';
+export type ExecutionMode = 'push' | 'pull' | 'external';
+
+/** The statuses a client may set. */
+export type TaskClientStatus = 'ACTIVE' | 'DISABLED';
+/** Every status a task can have; the deletion saga sets the last two. */
+export type TaskStatus = TaskClientStatus | 'PENDING_DELETE' | 'DELETE_FAILED';
+
+/** Everything a PUT sets. Optional fields are null when absent (a PUT is a full update). */
+export interface TaskDefinition {
+  taskGroupId: string | null;
+  name: string;
+  description: string | null;
+  scheduleType: ScheduleType;
+  scheduleConfig: ScheduleConfig;
+  timeoutSeconds: number | null;
+  metadata: JsonObject | null;
+  /** Resolved by the caller (default: push when the project has an endpoint, else pull). */
+  executionMode: ExecutionMode;
+  startDeadlineSeconds: number | null;
+  /** null: the project's policy applies. */
+  alertPolicy: AlertPolicy | null;
+}
+
+export type TaskCreated = DomainEventOf<
+  'TaskCreated',
+  { taskId: string; projectId: string } & TaskDefinition & { status: TaskClientStatus; createdAt: string }
+>;
+
+/** The full definition after the update (not a diff), so a read model replaces rather than merges. */
+export type TaskUpdated = DomainEventOf<'TaskUpdated', { taskId: string; projectId: string } & TaskDefinition & { updatedAt: string }>;
+
+/** A client's ACTIVE/DISABLED switch. Deletion statuses have events of their own. */
+export type TaskStatusChanged = DomainEventOf<
+  'TaskStatusChanged',
+  { taskId: string; projectId: string; status: TaskClientStatus; updatedAt: string }
+>;
+
+/** Status becomes PENDING_DELETE; the deletion saga takes over. Also a retry after DELETE_FAILED. */
+export type TaskDeletionRequested = DomainEventOf<
+  'TaskDeletionRequested',
+  { taskId: string; projectId: string; requestedBy: string; requestedAt: string }
+>;
+
+/** Status becomes DELETE_FAILED; a new deletion request retries. */
+export type TaskDeletionFailed = DomainEventOf<
+  'TaskDeletionFailed',
+  { taskId: string; projectId: string; reason: string; failedAt: string }
+>;
+
+/** The saga finished: schedules, executions and logs are gone. */
+export type TaskDeleted = DomainEventOf<'TaskDeleted', { taskId: string; projectId: string; deletedAt: string }>;
+
+export type TaskEvent = TaskCreated | TaskUpdated | TaskStatusChanged | TaskDeletionRequested | TaskDeletionFailed | TaskDeleted;
+
+export const TASK_EVENT_TYPES = eventTypeNames<TaskEvent>({
+  TaskCreated: true,
+  TaskUpdated: true,
+  TaskStatusChanged: true,
+  TaskDeletionRequested: true,
+  TaskDeletionFailed: true,
+  TaskDeleted: true,
+});

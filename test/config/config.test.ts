@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig } from '../../src/config/config';
+
+describe('configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      eventStoreUrl: null,
+      mongodbUrl: null,
+      smtpUrl: null,
+      smtpFrom: 'Cron Observer <cron-observer@localhost>',
+      publicUrl: 'http://localhost:8080',
+      adminEmail: null,
+      logLevel: 'info',
+    });
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9090',
+      DATA_DIR: '/tmp/co',
+      EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
+      MONGODB_URL: 'mongodb://localhost:27017/co',
+      SMTP_URL: 'smtp://u:p@localhost:2525',
+      SMTP_FROM: 'Ops <ops@example.com>',
+      PUBLIC_URL: 'https://cron.example.com/',
+      ADMIN_EMAIL: 'Admin@Example.com',
+      ADMIN_PASSWORD: 'correct horse',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 9090,
+      dataDir: '/tmp/co',
+      publicUrl: 'https://cron.example.com',
+      adminEmail: 'admin@example.com',
+      logLevel: 'debug',
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ PORT: 'eighty', MONGODB_URL: 'http://x', SMTP_URL: 'not a url', LOG_LEVEL: 'loud', ADMIN_EMAIL: 'a@b.c' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = error!.problems.join('\n');
+    for (const name of ['PORT', 'MONGODB_URL', 'SMTP_URL', 'LOG_LEVEL', 'ADMIN_PASSWORD']) expect(text).toContain(name);
+  });
+});

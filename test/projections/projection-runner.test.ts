@@ -1,0 +1,149 @@
+import { join } from 'node:path';
+import { ProjectionRegistry, physicalCollection } from '../../src/projections/projection-registry';
+import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { readModelHash } from '../../src/projections/read-model-hash';
+import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import { silentLogger } from '../support/silent-logger';
+import { streamStatsProjection } from '../support/stream-stats-projection';
+import { makeTempDir } from '../support/temp-dir';
+import { testEvent } from '../support/test-events';
+
+describe('projection runner', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let events: SqliteEventStore;
+  let reads: SqliteReadStore;
+  const runners: ProjectionRunner[] = [];
+
+  beforeEach(() => {
+    temp = makeTempDir();
+    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+  });
+  afterEach(async () => {
+    for (const runner of runners.splice(0)) await runner.stop();
+    await events.close();
+    await reads.close();
+    temp.cleanup();
+  });
+
+  function runner(version = 1) {
+    const registry = new ProjectionRegistry(reads);
+    const r = new ProjectionRunner([streamStatsProjection(version)], events, reads, registry, silentLogger);
+    runners.push(r);
+    return { runner: r, registry };
+  }
+
+  let round = 0;
+  /** Odd streams are tasks, even ones executions; each call writes new streams. */
+  async function appendHistory(streams: number, eventsPerStream: number) {
+    round++;
+    for (let s = 0; s < streams; s++) {
+      const stream = `${s % 2 ? 'task' : 'execution'}-r${round}s${s}`;
+      for (let e = 0; e < eventsPerStream; e++) await events.append(stream, [testEvent(`Event${e % 3}`)], e === 0 ? 'no_stream' : e - 1);
+    }
+    await events.append('project-ignored', [testEvent('NotForThisProjection')], 'any');
+  }
+
+  it('builds read models live from the checkpoint and reports no lag once caught up', async () => {
+    const { runner: r, registry } = runner();
+    await r.start();
+    await appendHistory(10, 5);
+    await r.whenCaughtUp();
+    const categories = await reads.find(registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
+    expect(categories.items).toEqual([
+      { id: 'execution', name: 'execution', events: 25 },
+      { id: 'task', name: 'task', events: 25 },
+    ]);
+    const stream = await reads.get(registry.collection('streamstats', 'streams'), `task-r${round}s1`);
+    expect(stream).toMatchObject({ types: ['Event0', 'Event1', 'Event2', 'Event0', 'Event1'], lastRevision: 4 });
+    const [status] = await r.status();
+    expect(status).toMatchObject({ name: 'streamstats', lag: 0, error: null });
+  });
+
+  it('resumes from its checkpoint after a restart without applying anything twice', async () => {
+    const first = runner();
+    await first.runner.start();
+    await appendHistory(4, 3);
+    await first.runner.whenCaughtUp();
+    await first.runner.stop();
+    await appendHistory(2, 2);
+    const second = runner();
+    await second.runner.start();
+    await second.runner.whenCaughtUp();
+    const categories = await reads.find(second.registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
+    expect(categories.items.map((c) => c.events)).toEqual([6 + 2, 6 + 2]);
+  });
+
+  it('rebuilds to the same canonical hash as the live build, twice, while appends continue', async () => {
+    const { runner: r, registry } = runner();
+    await r.start();
+    await appendHistory(20, 10);
+    await r.whenCaughtUp();
+    const projection = streamStatsProjection();
+    const liveHash = await readModelHash(reads, projection, registry.generationOf('streamstats')!.generation);
+
+    const progress: number[] = [];
+    const rebuilding = r.rebuild('streamstats', { stayLive: true, onProgress: (p) => progress.push(p.eventsApplied) });
+    // The live generation keeps serving while the rebuild runs.
+    await appendHistory(3, 2);
+    await rebuilding;
+    await r.whenCaughtUp();
+    expect(registry.generationOf('streamstats')!.generation).toBe(2);
+    expect(progress.length).toBeGreaterThan(0);
+
+    await r.rebuild('streamstats', { stayLive: true });
+    await r.whenCaughtUp();
+    expect(registry.generationOf('streamstats')!.generation).toBe(3);
+
+    // Compare with a fresh live build over the same events.
+    await r.stop();
+    const freshReads = SqliteReadStore.open({ file: join(temp.dir, 'fresh.db') });
+    const freshRegistry = new ProjectionRegistry(freshReads);
+    const fresh = new ProjectionRunner([projection], events, freshReads, freshRegistry, silentLogger);
+    await fresh.start();
+    await fresh.whenCaughtUp();
+    const rebuiltHash = await readModelHash(reads, projection, 3);
+    const freshHash = await readModelHash(freshReads, projection, 1);
+    await fresh.stop();
+    await freshReads.close();
+    expect(rebuiltHash).toBe(freshHash);
+    expect(rebuiltHash).not.toBe(liveHash); // more events arrived after the first hash
+    // Old generations are dropped once the switch is done.
+    const collections = await reads.listCollections();
+    expect(collections).not.toContain(physicalCollection('streamstats', 1, 'streams'));
+    expect(collections).not.toContain(physicalCollection('streamstats', 2, 'streams'));
+  });
+
+  it('follows a switch made by another process (the rebuild CLI)', async () => {
+    const server = runner();
+    await server.runner.start();
+    await appendHistory(5, 4);
+    await server.runner.whenCaughtUp();
+    const cli = runner();
+    await cli.runner.rebuild('streamstats', { stayLive: false });
+    await cli.runner.stop();
+    // The server notices the new generation, serves it and keeps it up to date.
+    const { waitFor } = await import('../support/wait-for');
+    await waitFor(() => server.registry.generationOf('streamstats')?.generation === 2, { what: 'switch to generation 2' });
+    await appendHistory(1, 1);
+    await server.runner.whenCaughtUp();
+    const categories = await reads.find(server.registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
+    expect(categories.items.map((c) => c.events)).toEqual([12 + 1, 8]);
+  });
+
+  it('rebuilds in the background when the projection version changes, serving the old generation meanwhile', async () => {
+    const v1 = runner(1);
+    await v1.runner.start();
+    await appendHistory(6, 3);
+    await v1.runner.whenCaughtUp();
+    await v1.runner.stop();
+    const v2 = runner(2);
+    await v2.runner.start();
+    expect(v2.registry.generationOf('streamstats')).toEqual({ version: 1, generation: 1 });
+    const { waitFor } = await import('../support/wait-for');
+    await waitFor(() => v2.registry.generationOf('streamstats')?.version === 2, { what: 'version 2 active' });
+    await v2.runner.whenCaughtUp();
+    expect(await reads.getMeta('projection:streamstats')).toEqual({ version: 2, generation: 2 });
+  });
+});

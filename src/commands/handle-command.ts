@@ -1,6 +1,6 @@
 import { ConflictError } from '../errors/app-error';
 import { StreamNotFoundError, WrongExpectedRevisionError } from '../errors/store-errors';
-import type { EventStore, ExpectedRevision, NewEvent, RecordedEvent } from '../stores/events/event-store';
+import type { EventStore, ExpectedRevision, NewEvent, Position, RecordedEvent } from '../stores/events/event-store';
 import type { Clock } from '../time/clock';
 import { type CommandContext, eventMetadata } from './command-context';
 import type { Decider } from './decider';
@@ -16,6 +16,8 @@ export interface CommandOutcome<State, Event> {
   events: Event[];
   /** Revision of the stream after the command. */
   revision: number | 'no_stream';
+  /** Position of the last appended event; null when nothing was appended. */
+  position: Position | null;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -35,11 +37,11 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadAggregate(store, stream, decider);
     const events = decider.decide(command, state);
-    if (events.length === 0) return { state, events, revision };
+    if (events.length === 0) return { state, events, revision, position: null };
     const expected: ExpectedRevision = revision;
     try {
       const result = await store.append(stream, events.map((e) => toNewEvent(e, context, clock)), expected);
-      return { state: events.reduce(decider.evolve, state), events, revision: result.nextExpectedRevision };
+      return { state: events.reduce(decider.evolve, state), events, revision: result.nextExpectedRevision, position: result.position };
     } catch (err) {
       if (err instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
       if (err instanceof WrongExpectedRevisionError) {

@@ -60,8 +60,8 @@ export class GoneError extends AppError {
 }
 
 export class TooLargeError extends AppError {
-  constructor(message: string) {
-    super('too_large', message);
+  constructor(message: string, details?: string[]) {
+    super('too_large', message, details);
   }
 }
 

@@ -1,15 +1,13 @@
 import { type DomainEventOf, eventTypeNames } from './event';
+import type { ScheduleConfig, ScheduleType } from '../schedules/schedule-config';
 import type { JsonObject } from './json';
 import type { AlertPolicy } from './project-events';
 
 /**
- * The task's `schedule_config`, validated by src/schedules before it reaches a command; to events it is
- * an opaque JSON object. Switch this alias to `ScheduleConfig` from '../schedules/schedule-config' once
- * that module exists.
+ * `scheduleConfig` is the task's `schedule_config` exactly as src/schedules validated it (snake_case
+ * keys, as in the API): events store it as is and never interpret it.
  */
-export type ScheduleConfig = JsonObject;
-
-export type ScheduleType = 'RECURRING' | 'ONEOFF';
+export type { ScheduleConfig, ScheduleType };
 export type ExecutionMode = 'push' | 'pull' | 'external';
 
 /** The statuses a client may set. */

@@ -8,7 +8,7 @@ export interface TaskGroupDefinition {
   name: string;
   description: string | null;
   status: TaskGroupStatus;
-  /** "HH:MM"; both times or neither. null: no window (always open while ACTIVE). */
+  /** "HH:MM"; both times or neither (rules of src/schedules/daily-window.ts). null: no window (always open while ACTIVE). */
   startTime: string | null;
   endTime: string | null;
   timezone: string;

@@ -1,0 +1,30 @@
+import type { AppServices } from '../app-services';
+import type { CommandContext } from './command-context';
+import type { Decider } from './decider';
+import { type CommandOutcome, type DomainEvent, handleCommand } from './handle-command';
+
+export interface ExecuteOptions {
+  /**
+   * Wait until the projections have applied the new events, so the caller's next read sees its own
+   * write. Executor reports skip it: nobody reads back right after a log line.
+   */
+  readYourWrites?: boolean;
+}
+
+const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
+
+/** Runs a command through its decider and, by default, waits for the read models to include it. */
+export async function executeCommand<State, Command, Event extends DomainEvent>(
+  services: Pick<AppServices, 'events' | 'clock' | 'projections'>,
+  stream: string,
+  decider: Decider<State, Command, Event>,
+  command: Command,
+  context: CommandContext,
+  options: ExecuteOptions = {},
+): Promise<CommandOutcome<State, Event>> {
+  const outcome = await handleCommand(services.events, services.clock, stream, decider, command, context);
+  if (options.readYourWrites !== false && outcome.position !== null) {
+    await services.projections.waitForPosition(outcome.position, READ_YOUR_WRITES_TIMEOUT_MS);
+  }
+  return outcome;
+}

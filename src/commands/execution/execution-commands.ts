@@ -1,0 +1,83 @@
+import type { ReportedStatus, TriggerType } from '../../events/execution-events';
+import type { JsonObject } from '../../events/json';
+import type { ExecutionMode } from '../../events/task-events';
+
+/**
+ * From the scheduler (a tick, with a deterministic id), a manual trigger or an external run. Appended
+ * with `no_stream`, so a tick can never produce two executions. With `missedReason` the execution is
+ * recorded as MISSED in the same append (a tick that fell while the scheduler was down), so it can never
+ * be dispatched in between.
+ */
+export interface CreateExecution {
+  type: 'CreateExecution';
+  executionId: string;
+  taskId: string;
+  projectId: string;
+  taskName: string;
+  scheduledAt: string;
+  triggerType: TriggerType;
+  attempt: number;
+  executionMode: ExecutionMode;
+  timeoutSeconds: number | null;
+  startDeadlineSeconds: number | null;
+  missedReason?: string;
+  at: string;
+}
+
+/**
+ * An executor's report: PATCH …/status (route 'compat') or POST …/finish (route 'v1'). The routes differ
+ * only for a report that arrives after the system ended the execution: recorded and accepted on 'compat'
+ * (old executors must not see an error), refused with 409 on 'v1'.
+ */
+export interface ReportExecutionStatus {
+  type: 'ReportExecutionStatus';
+  /** The project of the API key that sent the report. */
+  projectId: string;
+  status: ReportedStatus;
+  error?: string | null;
+  exitCode?: number | null;
+  durationMs?: number | null;
+  metrics?: JsonObject | null;
+  route: 'compat' | 'v1';
+  at: string;
+}
+
+/** A pull-mode executor takes a pending execution (POST …/executions/claim). */
+export interface ClaimExecution {
+  type: 'ClaimExecution';
+  /** The project of the API key that claims. */
+  projectId: string;
+  /** Who claims (API key id, or the worker name it gave). */
+  claimedBy: string;
+  at: string;
+}
+
+/** POST …/cancel. The caller has checked the user's role in the execution's project. */
+export interface CancelExecution {
+  type: 'CancelExecution';
+  /** User or API key id. */
+  by: string;
+  at: string;
+}
+
+/** From the deadline manager: the timeout passed. */
+export interface TimeOutExecution {
+  type: 'TimeOutExecution';
+  timeoutSeconds: number;
+  at: string;
+}
+
+/** From the deadline manager: the start deadline passed. */
+export interface MarkExecutionMissed {
+  type: 'MarkExecutionMissed';
+  reason: string;
+  at: string;
+}
+
+export type ExecutionCommand =
+  | CreateExecution
+  | ReportExecutionStatus
+  | ClaimExecution
+  | CancelExecution
+  | TimeOutExecution
+  | MarkExecutionMissed;

@@ -1,0 +1,181 @@
+import { ConflictError, ForbiddenError, NotFoundError } from '../../errors/app-error';
+import type { ExecutionEvent, SystemEndStatus } from '../../events/execution-events';
+import type { Decider } from '../decider';
+import { measuredDurationMs } from './duration';
+import type {
+  CancelExecution,
+  ClaimExecution,
+  CreateExecution,
+  ExecutionCommand,
+  MarkExecutionMissed,
+  ReportExecutionStatus,
+  TimeOutExecution,
+} from './execution-commands';
+import {
+  evolveExecution,
+  type Execution,
+  type ExecutionState,
+  initialExecutionState,
+  isEndedBySystem,
+  isTerminal,
+} from './execution-state';
+
+/**
+ * The execution status rules (DESIGN.md, "Execution status rules"), all in this file:
+ *   PENDING → RUNNING                       executor report or claim
+ *   PENDING | RUNNING → SUCCESS | FAILED    executor report (old executors never send RUNNING)
+ *   PENDING | RUNNING → CANCELLED           API
+ *   PENDING | RUNNING → TIMED_OUT           timeout deadline
+ *   PENDING → MISSED                        start deadline
+ * A report equal to the current status changes nothing (the first error is kept). A report that
+ * contradicts the executor's own earlier report is 409. A report after the system ended the execution
+ * is recorded as a late report (compat route) or refused with 409 (v1 route). A deadline that finds the
+ * execution already ended, or no longer waiting to start, changes nothing: that is how a report racing
+ * a deadline resolves to exactly one outcome under optimistic concurrency.
+ */
+export function decideExecution(command: ExecutionCommand, state: ExecutionState): ExecutionEvent[] {
+  if (command.type === 'CreateExecution') return createExecution(command, state);
+  if (state === null) throw new NotFoundError('This execution does not exist');
+  switch (command.type) {
+    case 'ReportExecutionStatus':
+      return reportStatus(command, state);
+    case 'ClaimExecution':
+      return claim(command, state);
+    case 'CancelExecution':
+      return cancel(command, state);
+    case 'TimeOutExecution':
+      return timeOut(command, state);
+    case 'MarkExecutionMissed':
+      return markMissed(command, state);
+  }
+}
+
+function createExecution(command: CreateExecution, state: ExecutionState): ExecutionEvent[] {
+  if (state !== null) throw new ConflictError(`Execution ${command.executionId} already exists`);
+  const { executionId, taskId, projectId, missedReason, at } = command;
+  const events: ExecutionEvent[] = [
+    {
+      type: 'ExecutionCreated',
+      data: {
+        executionId,
+        taskId,
+        projectId,
+        taskName: command.taskName,
+        scheduledAt: command.scheduledAt,
+        triggerType: command.triggerType,
+        attempt: command.attempt,
+        executionMode: command.executionMode,
+        timeoutSeconds: command.timeoutSeconds,
+        startDeadlineSeconds: command.startDeadlineSeconds,
+        createdAt: at,
+      },
+    },
+  ];
+  if (missedReason !== undefined) {
+    events.push({ type: 'ExecutionMissed', data: { executionId, taskId, projectId, at, reason: missedReason } });
+  }
+  return events;
+}
+
+function reportStatus(command: ReportExecutionStatus, execution: Execution): ExecutionEvent[] {
+  requireOwnProject(execution, command.projectId);
+  const { status: current } = execution;
+  const reported = command.status;
+  if (reported === current) return []; // a repeat: 200, nothing changes, the first error stays
+  if (isEndedBySystem(current)) return lateReport(command, execution, current);
+  if (isTerminal(current)) {
+    throw new ConflictError(
+      `This execution already ended with ${current}; a ${reported} report contradicts it and was not applied`,
+      [`status: ${current}`],
+    );
+  }
+  // From here the execution is PENDING or RUNNING and the report differs from it.
+  if (reported === 'PENDING') {
+    throw new ConflictError(`This execution is ${current}; it cannot go back to PENDING`, [`status: ${current}`]);
+  }
+  const { ref } = execution;
+  const { at } = command;
+  if (reported === 'RUNNING') return [{ type: 'ExecutionStarted', data: { ...ref, at, claimedBy: null } }];
+  const end = {
+    at,
+    exitCode: command.exitCode ?? null,
+    durationMs: command.durationMs ?? measuredDurationMs(execution, at),
+    metrics: command.metrics ?? null,
+  };
+  return reported === 'SUCCESS'
+    ? [{ type: 'ExecutionSucceeded', data: { ...ref, ...end } }]
+    : [{ type: 'ExecutionFailed', data: { ...ref, ...end, error: command.error ?? null } }];
+}
+
+/**
+ * The system ended the execution before the executor reported. The outcome stands; the report is
+ * kept for the audit trail (every report on compat, so an old executor gets its 200), or refused on v1
+ * where callers can handle a 409.
+ */
+function lateReport(
+  command: ReportExecutionStatus,
+  execution: Execution,
+  current: SystemEndStatus,
+): ExecutionEvent[] {
+  if (command.route === 'v1') {
+    throw new ConflictError(
+      `This execution was already ended by the system as ${current} at ${execution.endedAt}; the ${command.status} report was not applied`,
+      [`status: ${current}`],
+    );
+  }
+  return [
+    {
+      type: 'ExecutionLateReportReceived',
+      data: { ...execution.ref, at: command.at, reportedStatus: command.status, error: command.error ?? null, currentStatus: current },
+    },
+  ];
+}
+
+/**
+ * Unlike a RUNNING report, a claim must be exclusive: two workers claiming the same execution must not
+ * both get it. A claimer repeating its own claim (a retried request) gets it again.
+ */
+function claim(command: ClaimExecution, execution: Execution): ExecutionEvent[] {
+  requireOwnProject(execution, command.projectId);
+  if (execution.status === 'RUNNING' && execution.claimedBy === command.claimedBy) return [];
+  if (execution.status !== 'PENDING') {
+    throw new ConflictError(`This execution is ${execution.status}; only a PENDING execution can be claimed`, [
+      `status: ${execution.status}`,
+    ]);
+  }
+  return [{ type: 'ExecutionStarted', data: { ...execution.ref, at: command.at, claimedBy: command.claimedBy } }];
+}
+
+function cancel(command: CancelExecution, execution: Execution): ExecutionEvent[] {
+  if (execution.status === 'CANCELLED') return [];
+  if (isTerminal(execution.status)) {
+    throw new ConflictError(`This execution already ended with ${execution.status}; there is nothing to cancel`, [
+      `status: ${execution.status}`,
+    ]);
+  }
+  return [{ type: 'ExecutionCancelled', data: { ...execution.ref, at: command.at, by: command.by } }];
+}
+
+function timeOut(command: TimeOutExecution, execution: Execution): ExecutionEvent[] {
+  if (isTerminal(execution.status)) return [];
+  return [{ type: 'ExecutionTimedOut', data: { ...execution.ref, at: command.at, timeoutSeconds: command.timeoutSeconds } }];
+}
+
+/** Once RUNNING, the execution has started: its start deadline no longer applies. */
+function markMissed(command: MarkExecutionMissed, execution: Execution): ExecutionEvent[] {
+  if (execution.status !== 'PENDING') return [];
+  return [{ type: 'ExecutionMissed', data: { ...execution.ref, at: command.at, reason: command.reason } }];
+}
+
+/** An API key reports and claims only its own project's executions. */
+function requireOwnProject(execution: Execution, projectId: string): void {
+  if (execution.ref.projectId !== projectId) {
+    throw new ForbiddenError("This execution belongs to another project; use that project's API key");
+  }
+}
+
+export const executionDecider: Decider<ExecutionState, ExecutionCommand, ExecutionEvent> = {
+  initialState: initialExecutionState,
+  evolve: evolveExecution,
+  decide: decideExecution,
+};

@@ -1,0 +1,65 @@
+import type { ExecutionEvent, ExecutionRef, ExecutionStatus, SystemEndStatus } from '../../events/execution-events';
+import { created } from '../shared/guards';
+
+export interface Execution {
+  ref: ExecutionRef;
+  status: ExecutionStatus;
+  createdAt: string;
+  /** When it went RUNNING (reported or claimed); null if it never did. */
+  runStartedAt: string | null;
+  claimedBy: string | null;
+  endedAt: string | null;
+  /** The first FAILED report's error (a repeated FAILED changes nothing). */
+  error: string | null;
+}
+
+/** null until ExecutionCreated. */
+export type ExecutionState = Execution | null;
+
+export const initialExecutionState: ExecutionState = null;
+
+const SYSTEM_END_STATUSES: readonly ExecutionStatus[] = ['CANCELLED', 'TIMED_OUT', 'MISSED'] satisfies SystemEndStatus[];
+
+export function isTerminal(status: ExecutionStatus): boolean {
+  return status !== 'PENDING' && status !== 'RUNNING';
+}
+
+/** Ended by the system (API cancel, a deadline) rather than by the executor's own report. */
+export function isEndedBySystem(status: ExecutionStatus): status is SystemEndStatus {
+  return SYSTEM_END_STATUSES.includes(status);
+}
+
+export function evolveExecution(state: ExecutionState, event: ExecutionEvent): ExecutionState {
+  if (event.type === 'ExecutionCreated') {
+    const { executionId, taskId, projectId, createdAt } = event.data;
+    return {
+      ref: { executionId, taskId, projectId },
+      status: 'PENDING',
+      createdAt,
+      runStartedAt: null,
+      claimedBy: null,
+      endedAt: null,
+      error: null,
+    };
+  }
+  const execution = created(state, event);
+  switch (event.type) {
+    case 'ExecutionStarted':
+      return { ...execution, status: 'RUNNING', runStartedAt: event.data.at, claimedBy: event.data.claimedBy };
+    case 'ExecutionSucceeded':
+      return { ...execution, status: 'SUCCESS', endedAt: event.data.at };
+    case 'ExecutionFailed':
+      return { ...execution, status: 'FAILED', endedAt: event.data.at, error: event.data.error };
+    case 'ExecutionCancelled':
+      return { ...execution, status: 'CANCELLED', endedAt: event.data.at };
+    case 'ExecutionTimedOut':
+      return { ...execution, status: 'TIMED_OUT', endedAt: event.data.at };
+    case 'ExecutionMissed':
+      return { ...execution, status: 'MISSED', endedAt: event.data.at };
+    case 'ExecutionLateReportReceived':
+      // Audit trail only: a late report never changes the outcome.
+      return execution;
+    default:
+      return execution;
+  }
+}

@@ -1,0 +1,169 @@
+import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error';
+import type { ProjectChanges, ProjectEvent, ProjectRole } from '../../events/project-events';
+import type { Decider } from '../decider';
+import { normalizeEmail } from '../shared/email';
+import { requireLive } from '../shared/guards';
+import { changedFields, isEmpty } from '../shared/json-equal';
+import type {
+  CreateApiKey,
+  CreateProject,
+  MemberInput,
+  NewApiKey,
+  ProjectCommand,
+  RemoveProjectMember,
+  RevokeApiKey,
+  SetProjectMember,
+  UpdateProject,
+} from './project-commands';
+import { parseProjectRole } from './project-roles';
+import { evolveProject, initialProjectState, type Project, type ProjectState } from './project-state';
+
+type Members = Project['members'];
+
+export function decideProject(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
+  if (command.type === 'CreateProject') return createProject(command, state);
+  // Deleting twice is a no-op (DELETE is idempotent); any other command on a deleted project is 410.
+  if (command.type === 'DeleteProject' && state?.deleted) return [];
+  const project = requireLive(state, 'This project');
+  const { projectId } = project;
+  switch (command.type) {
+    case 'UpdateProject':
+      return updateProject(command, project);
+    case 'SetProjectMember':
+      return setMember(command, project);
+    case 'RemoveProjectMember':
+      return removeMember(command, project);
+    case 'CreateApiKey':
+      return createApiKey(command, project);
+    case 'RevokeApiKey':
+      return revokeApiKey(command, project);
+    case 'RotateSigningSecret':
+      return [
+        {
+          type: 'SigningSecretRotated',
+          data: { projectId, secret: command.secret, previousSecretValidUntil: command.previousSecretValidUntil, rotatedAt: command.at },
+        },
+      ];
+    case 'DeleteProject':
+      return [{ type: 'ProjectDeleted', data: { projectId, deletedAt: command.at } }];
+  }
+}
+
+function createProject(command: CreateProject, state: ProjectState): ProjectEvent[] {
+  if (state !== null) throw new ConflictError(`Project ${command.projectId} already exists`);
+  const { projectId, at } = command;
+  const events: ProjectEvent[] = [
+    {
+      type: 'ProjectCreated',
+      data: {
+        projectId,
+        name: command.name,
+        description: command.description ?? null,
+        executionEndpoint: command.executionEndpoint ?? null,
+        timezone: command.timezone ?? 'UTC',
+        createdBy: command.createdBy,
+        createdAt: at,
+      },
+    },
+    // The original did not make a creator a member (a defect); here the creator is the first admin.
+    { type: 'ProjectMemberSet', data: { projectId, email: normalizeEmail(command.creatorEmail), role: 'admin', at } },
+  ];
+  if (command.apiKey) events.push(apiKeyCreated(projectId, command.apiKey, at));
+  if (command.signingSecret !== undefined) {
+    events.push({
+      type: 'SigningSecretRotated',
+      data: { projectId, secret: command.signingSecret, previousSecretValidUntil: null, rotatedAt: at },
+    });
+  }
+  return events;
+}
+
+function updateProject(command: UpdateProject, project: Project): ProjectEvent[] {
+  const { projectId } = project;
+  const events: ProjectEvent[] = [];
+  const changes = changedFields(project.settings, normalizeChanges(command.changes));
+  if (!isEmpty(changes)) events.push({ type: 'ProjectUpdated', data: { projectId, changes, updatedAt: command.at } });
+  if (command.members) events.push(...replaceMembers(project, desiredMembers(command.members), command.at));
+  return events;
+}
+
+function normalizeChanges(changes: ProjectChanges): ProjectChanges {
+  if (changes.alertEmails === undefined) return changes;
+  return { ...changes, alertEmails: [...new Set(changes.alertEmails.map(normalizeEmail))] };
+}
+
+function desiredMembers(inputs: MemberInput[]): Members {
+  const members: Record<string, ProjectRole> = {};
+  const duplicates: string[] = [];
+  for (const input of inputs) {
+    const email = normalizeEmail(input.email);
+    if (email in members) duplicates.push(email);
+    members[email] = parseProjectRole(input.role);
+  }
+  if (duplicates.length > 0) {
+    throw new ValidationError(
+      'Each member may appear once in the member list',
+      duplicates.map((email) => `${email}: listed more than once`),
+    );
+  }
+  return members;
+}
+
+/** The events that turn the current member list into the desired one. */
+function replaceMembers(project: Project, desired: Members, at: string): ProjectEvent[] {
+  requireAnAdmin(desired);
+  const { projectId } = project;
+  const removed: ProjectEvent[] = Object.keys(project.members)
+    .filter((email) => !(email in desired))
+    .map((email) => ({ type: 'ProjectMemberRemoved', data: { projectId, email, at } }));
+  const set: ProjectEvent[] = Object.entries(desired)
+    .filter(([email, role]) => project.members[email] !== role)
+    .map(([email, role]) => ({ type: 'ProjectMemberSet', data: { projectId, email, role, at } }));
+  return [...removed, ...set];
+}
+
+function setMember(command: SetProjectMember, project: Project): ProjectEvent[] {
+  const email = normalizeEmail(command.email);
+  const role = parseProjectRole(command.role);
+  if (project.members[email] === role) return [];
+  requireAnAdmin({ ...project.members, [email]: role });
+  return [{ type: 'ProjectMemberSet', data: { projectId: project.projectId, email, role, at: command.at } }];
+}
+
+function removeMember(command: RemoveProjectMember, project: Project): ProjectEvent[] {
+  const email = normalizeEmail(command.email);
+  if (!(email in project.members)) throw new NotFoundError(`${email} is not a member of this project`);
+  const { [email]: _removed, ...remaining } = project.members;
+  requireAnAdmin(remaining);
+  return [{ type: 'ProjectMemberRemoved', data: { projectId: project.projectId, email, at: command.at } }];
+}
+
+/** The last admin can be neither removed nor demoted: nobody could manage the project any more. */
+function requireAnAdmin(membersAfter: Members): void {
+  if (!Object.values(membersAfter).includes('admin')) {
+    throw new ConflictError('A project must keep at least one admin; make another member admin first');
+  }
+}
+
+function createApiKey(command: CreateApiKey, project: Project): ProjectEvent[] {
+  if (command.keyId in project.apiKeys) throw new ConflictError(`API key ${command.keyId} already exists`);
+  return [apiKeyCreated(project.projectId, command, command.at)];
+}
+
+function apiKeyCreated(projectId: string, key: NewApiKey, at: string): ProjectEvent {
+  const { keyId, name, scope, prefix, hash } = key;
+  return { type: 'ApiKeyCreated', data: { projectId, keyId, name, scope, prefix, hash, createdAt: at } };
+}
+
+function revokeApiKey(command: RevokeApiKey, project: Project): ProjectEvent[] {
+  const key = project.apiKeys[command.keyId];
+  if (!key) throw new NotFoundError(`API key ${command.keyId} does not exist in this project`);
+  if (key.revoked) throw new ConflictError(`API key ${command.keyId} is already revoked`);
+  return [{ type: 'ApiKeyRevoked', data: { projectId: project.projectId, keyId: command.keyId, revokedAt: command.at } }];
+}
+
+export const projectDecider: Decider<ProjectState, ProjectCommand, ProjectEvent> = {
+  initialState: initialProjectState,
+  evolve: evolveProject,
+  decide: decideProject,
+};

@@ -1,3 +1,4 @@
+import type { PrincipalResolver, ProjectAccess } from './auth/principal';
 import type { Config } from './config/config';
 import type { Logger } from './logging/logger';
 import type { ProjectionRegistry } from './projections/projection-registry';
@@ -15,4 +16,6 @@ export interface AppServices {
   reads: ReadStore;
   registry: ProjectionRegistry;
   projections: ProjectionRunner;
+  principals: PrincipalResolver;
+  access: ProjectAccess;
 }

@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppServices } from './app-services';
 import type { Config } from './config/config';
+import { MembershipProjectAccess, readModelDirectory } from './auth/project-access';
+import { ReadModelPrincipalResolver } from './auth/read-model-principal-resolver';
+import { bootstrapFirstAdmin } from './commands/flows/bootstrap-first-admin';
 import { createApp } from './http/app';
 import { createLogger, type Logger } from './logging/logger';
 import { ProjectionRegistry } from './projections/projection-registry';
@@ -29,8 +32,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const { events, reads } = await openStores(config);
   const registry = new ProjectionRegistry(reads);
   const projections = new ProjectionRunner(allProjections(), events, reads, registry, logger);
-  const services: AppServices = { config, clock, logger, events, reads, registry, projections };
+  const principals = new ReadModelPrincipalResolver({ reads, registry }, clock);
+  const access = new MembershipProjectAccess(readModelDirectory({ reads, registry }));
+  const services: AppServices = { config, clock, logger, events, reads, registry, projections, principals, access };
   await projections.start();
+  await bootstrapFirstAdmin(services);
 
   const app = createApp(services);
   const server = await listen(app, config.port);

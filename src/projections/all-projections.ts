@@ -1,6 +1,10 @@
+import { accessProjection } from './access-projection';
+import { historyProjection } from './history-projection';
 import type { Projection } from './projection';
+import { projectsProjection } from './projects-projection';
+import { tasksProjection } from './tasks-projection';
 
 /** Every projection the server runs. */
 export function allProjections(): Projection[] {
-  return [];
+  return [tasksProjection, historyProjection, accessProjection, projectsProjection];
 }

@@ -12,7 +12,7 @@ describe('server shell', () => {
   it('reports health with the documented shape', async () => {
     const response = await fetch(`${server.url}/api/v1/health`);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as { projections: Record<string, unknown> };
     expect(body).toMatchObject({ status: 'ok', event_store: 'ok', read_store: 'ok', leader: true });
     expect(typeof body.projections).toBe('object');
     for (const projection of Object.values(body.projections) as Array<{ position: string | null; lag: number }>) {
@@ -22,7 +22,7 @@ describe('server shell', () => {
   });
 
   it('serves the OpenAPI spec and the interactive docs', async () => {
-    const spec = await (await fetch(`${server.url}/api/v1/openapi.json`)).json();
+    const spec = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: object };
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toContain('/health');
     const docs = await fetch(`${server.url}/api/docs/`);
@@ -42,7 +42,7 @@ describe('server shell', () => {
     expect(await malformed.json()).toMatchObject({ error: 'Malformed JSON body' });
     const huge = await fetch(`${server.url}/api/v1/health`, { method: 'POST', body: JSON.stringify({ a: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
     expect(huge.status).toBe(413);
-    expect((await huge.json()).error).toMatch(/larger than the limit/);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/larger than the limit/);
     expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
   });
 });

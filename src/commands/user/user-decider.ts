@@ -8,7 +8,7 @@ import type { AcceptInvitation, InviteUser, LogIn, RegisterUser, UpdateUser, Use
 import { evolveUser, initialUserState, type User, type UserState } from './user-state';
 
 /** One answer for every failed login, so a login attempt cannot tell which accounts exist. */
-const WRONG_CREDENTIALS = 'Wrong email or password';
+export const WRONG_CREDENTIALS = 'Wrong email or password';
 
 export function decideUser(command: UserCommand, state: UserState): UserEvent[] {
   switch (command.type) {

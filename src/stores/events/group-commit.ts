@@ -29,7 +29,7 @@ export class GroupCommit {
   private readonly runGroup: Transaction<(group: Pending[]) => Outcome[]>;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly afterCommit: () => void,
   ) {
     // better-sqlite3 runs a transaction function called inside another one as a SAVEPOINT: on an

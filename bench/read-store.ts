@@ -1,0 +1,186 @@
+/**
+ * `npm run bench -- read-store [--docs 100000] [--batch 5000] [--hot 100]`
+ *
+ * The embedded read store beside raw better-sqlite3 on the same schema, in the same run and on the same
+ * disk: upserts and increments through applyBatch against plain INSERTs in one transaction, the
+ * read-modify-write increments the adapter does against SQL-only json_set increments (the alternative
+ * design), and keyset paging against one raw SELECT.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { PositionedOperation } from '../src/stores/read/read-store';
+import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
+import { type BenchRow, formatTable } from './report';
+
+interface Settings {
+  docs: number;
+  batch: number;
+  hot: number;
+}
+
+const INSERT_CEILING = 'raw INSERT, 1 transaction (ceiling)';
+const JSON_SET_INC = 'raw json_set increments, 1 transaction';
+const JSON_SET_HOT = 'raw json_set increments of hot docs, 1 transaction';
+const READ_CEILING = 'raw SELECT of every row (ceiling)';
+
+const SPEC = { name: 'executions', indexes: [{ fields: [['taskId', 1], ['scheduledAt', -1]] as Array<[string, 1 | -1]> }] };
+
+export async function readStoreBench(args: string[]): Promise<void> {
+  const { docs, batch, hot } = parseArgs(args);
+  const dir = mkdtempSync(join(tmpdir(), 'read-store-bench-'));
+  try {
+    const rows: BenchRow[] = [];
+    const store = SqliteReadStore.open({ file: join(dir, 'read.db') });
+    await store.ensureCollection(SPEC);
+    await store.ensureCollection({ ...SPEC, name: 'raw' });
+    await store.ensureCollection({ ...SPEC, name: 'hot' });
+    // A second connection writes the raw figures into tables of the very same shape.
+    const raw = new Database(join(dir, 'read.db'));
+    raw.pragma('synchronous = NORMAL');
+    try {
+      rows.push({ figure: INSERT_CEILING, value: rawInsert(raw, docs), unit: 'docs/s' });
+      let position = 0;
+      const upserts = (i: number): PositionedOperation => ({ op: 'upsert', collection: 'executions', id: docId(i), doc: makeDoc(i), position: ++position });
+
+      rows.push({
+        figure: `applyBatch upserts, batches of ${batch}`,
+        value: await rate(docs, () => applyInBatches(store, docs, batch, upserts)),
+        unit: 'docs/s',
+        baseline: INSERT_CEILING,
+      });
+      rows.push({ figure: JSON_SET_INC, value: rawJsonSetIncrements(raw, 'raw', docs, docs), unit: 'ops/s' });
+      const inc = (i: number): PositionedOperation => ({ op: 'inc', collection: 'executions', id: docId(i), fields: { 'logs.count': 1, attempts: 1 }, position: ++position });
+      rows.push({
+        figure: `applyBatch inc of existing docs (read-modify-write), batches of ${batch}`,
+        value: await rate(docs, () => applyInBatches(store, docs, batch, inc)),
+        unit: 'ops/s',
+        baseline: JSON_SET_INC,
+      });
+      rows.push({ figure: JSON_SET_HOT, value: rawJsonSetIncrements(raw, 'hot', docs, hot), unit: 'ops/s' });
+      const hotInc = (i: number): PositionedOperation => ({
+        op: 'inc',
+        collection: 'hot',
+        id: `stats-${i % hot}`,
+        fields: { runs: 1, [`byStatus.${i % 3 ? 'SUCCESS' : 'FAILED'}`]: 1 },
+        setOnInsert: { taskId: `t${i % hot}` },
+        position: ++position,
+      });
+      rows.push({
+        figure: `applyBatch inc of ${hot} hot docs (merged), batches of ${batch}`,
+        value: await rate(docs, () => applyInBatches(store, docs, batch, hotInc)),
+        unit: 'ops/s',
+        baseline: JSON_SET_HOT,
+      });
+
+      rows.push({ figure: READ_CEILING, value: rawSelect(raw, docs), unit: 'docs/s' });
+      rows.push({
+        figure: 'find, keyset pages of 100 by an indexed sort',
+        value: await rate(docs, () => walk(store, 100)),
+        unit: 'docs/s',
+        baseline: READ_CEILING,
+      });
+    } finally {
+      raw.close();
+      await store.close();
+    }
+    console.log(formatTable(`Read store, ${docs.toLocaleString('en-US')} documents of ~${JSON.stringify(makeDoc(0)).length} bytes, ${tmpdir()}`, rows));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function docId(i: number): string {
+  return `e-${String(i).padStart(8, '0')}`;
+}
+
+function makeDoc(i: number) {
+  return {
+    id: docId(i),
+    taskId: `task-${i % 500}`,
+    projectId: 'project-1',
+    status: i % 7 ? 'SUCCESS' : 'FAILED',
+    scheduledAt: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
+    trigger_type: 'SCHEDULED',
+    attempt: 1,
+    duration_ms: (i * 37) % 5000,
+  };
+}
+
+async function rate(count: number, work: () => Promise<void> | void): Promise<number> {
+  const started = process.hrtime.bigint();
+  await work();
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function applyInBatches(store: SqliteReadStore, count: number, batch: number, make: (i: number) => PositionedOperation): Promise<void> {
+  for (let from = 0; from < count; from += batch) {
+    const ops = Array.from({ length: Math.min(batch, count - from) }, (_, k) => make(from + k));
+    await store.applyBatch(ops, { name: 'bench', position: ops[ops.length - 1]!.position });
+  }
+}
+
+function rawInsert(db: Database.Database, count: number): number {
+  const insert = db.prepare('INSERT INTO raw (id, doc, pos) VALUES (?, ?, ?)');
+  const started = process.hrtime.bigint();
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) insert.run(docId(i), JSON.stringify(makeDoc(i)), i);
+  })();
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/** The SQL-only way to increment: no read into JavaScript, but one UPDATE (and JSON rewrite) per operation. */
+function rawJsonSetIncrements(db: Database.Database, table: string, count: number, distinct: number): number {
+  const inc = db.prepare(
+    `INSERT INTO ${table} (id, doc, pos) VALUES (?, json_object('id', ?, 'n', 1), ?)
+     ON CONFLICT (id) DO UPDATE SET doc = json_set(doc, '$.n', coalesce(json_extract(doc, '$.n'), 0) + 1), pos = excluded.pos`,
+  );
+  const started = process.hrtime.bigint();
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const id = table === 'raw' ? docId(i % distinct) : `stats-${i % distinct}`;
+      inc.run(id, id, i);
+    }
+  })();
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+function rawSelect(db: Database.Database, count: number): number {
+  const started = process.hrtime.bigint();
+  let n = 0;
+  for (const row of db.prepare('SELECT doc FROM executions ORDER BY "$.taskId", "$.scheduledAt" DESC, id DESC').iterate()) {
+    JSON.parse((row as { doc: string }).doc);
+    n++;
+  }
+  if (n !== count) throw new Error(`expected ${count} rows, read ${n}`);
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function walk(store: SqliteReadStore, page: number): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const result = await store.find('executions', { sort: [['taskId', 1], ['scheduledAt', -1]], limit: page, cursor });
+    cursor = result.nextCursor;
+  } while (cursor);
+}
+
+function parseArgs(args: string[]): Settings {
+  const settings: Settings = { docs: 100_000, batch: 5000, hot: 100 };
+  for (let i = 0; i < args.length; i += 2) {
+    const name = (args[i] ?? '').replace(/^--/, '');
+    const value = Number(args[i + 1]);
+    if (!(name in settings) || !Number.isSafeInteger(value) || value <= 0) {
+      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --docs N --batch N --hot N`);
+    }
+    settings[name as keyof Settings] = value;
+  }
+  return settings;
+}
+
+if (require.main === module) {
+  readStoreBench(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

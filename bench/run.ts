@@ -1,0 +1,29 @@
+/**
+ * `npm run bench -- <name> [options]`: runs one benchmark. Each prints its figures beside a baseline
+ * measured in the same run; scale comes from the options.
+ */
+import { projectionRebuildFigure } from './projection-rebuild';
+import { readStoreBench } from './read-store';
+import { scheduleBench } from './schedule';
+import { storeBench } from './store';
+
+const benchmarks: Record<string, { run: (args: string[]) => Promise<void>; about: string }> = {
+  store: { run: (args) => storeBench(args, [projectionRebuildFigure]), about: 'event store appends (group commit), reads, projection rebuild' },
+  'read-store': { run: readStoreBench, about: 'read-store batch writes against raw SQLite' },
+  schedule: { run: scheduleBench, about: 'compiled schedules against one croner job per task' },
+};
+
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2);
+  const bench = name ? benchmarks[name] : undefined;
+  if (!bench) {
+    console.error(`usage: npm run bench -- <name> [options]\n${Object.entries(benchmarks).map(([n, b]) => `  ${n.padEnd(12)} ${b.about}`).join('\n')}`);
+    process.exit(name ? 1 : 0);
+  }
+  await bench.run(args);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

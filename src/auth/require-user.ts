@@ -1,0 +1,15 @@
+import { ForbiddenError } from '../errors/app-error';
+import type { Principal, UserPrincipal } from './principal';
+
+/** Routes about people (accounts, creating projects, membership) need a signed-in person, not a key. */
+export function requireUser(principal: Principal): UserPrincipal {
+  if (principal.kind !== 'user') throw new ForbiddenError('This needs a signed-in user; API keys cannot do it');
+  return principal;
+}
+
+/** Account management is for super admins. */
+export function requireSuperAdmin(principal: Principal): UserPrincipal {
+  const user = requireUser(principal);
+  if (!user.superAdmin) throw new ForbiddenError('Only a super admin may manage accounts');
+  return user;
+}

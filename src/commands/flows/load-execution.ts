@@ -1,0 +1,16 @@
+import { NotFoundError } from '../../errors/app-error';
+import { executionStream } from '../../events/streams';
+import type { EventStore } from '../../stores/events/event-store';
+import { executionDecider } from '../execution/execution-decider';
+import type { Execution } from '../execution/execution-state';
+import { loadAggregate } from '../handle-command';
+
+/**
+ * An execution from its stream, not a read model: executors report the moment they are dispatched,
+ * possibly before the projections have seen the execution. 404 when unknown, 410 once purged.
+ */
+export async function loadExecution(events: EventStore, executionId: string): Promise<Execution> {
+  const { state } = await loadAggregate(events, executionStream(executionId), executionDecider);
+  if (state === null) throw new NotFoundError(`Execution ${executionId} does not exist`);
+  return state;
+}

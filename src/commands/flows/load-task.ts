@@ -1,0 +1,18 @@
+import { NotFoundError } from '../../errors/app-error';
+import { taskStream } from '../../events/streams';
+import type { EventStore } from '../../stores/events/event-store';
+import { loadAggregate } from '../handle-command';
+import { requireInProject, requireLive } from '../shared/guards';
+import { taskDecider } from '../task/task-decider';
+import type { Task } from '../task/task-state';
+
+/**
+ * A task of the project from its stream, for flows that need more than one decider can see: 404
+ * when unknown or in another project, 410 once deleted.
+ */
+export async function loadLiveTask(events: EventStore, projectId: string, taskId: string): Promise<Task> {
+  const { state } = await loadAggregate(events, taskStream(taskId), taskDecider);
+  if (state === null) throw new NotFoundError(`Task ${taskId} does not exist in project ${projectId}`);
+  requireInProject(state.projectId, projectId, 'This task');
+  return requireLive(state, 'This task');
+}

@@ -1,0 +1,39 @@
+import { nameKey, taskStream } from '../../events/streams';
+import type { CommandContext } from '../command-context';
+import { executeCommand } from '../execute-command';
+import type { UpdateTask } from '../task/task-commands';
+import { taskDecider } from '../task/task-decider';
+import type { FlowServices } from './flow-services';
+import { loadLiveTask } from './load-task';
+import { defaultExecutionMode, requireGroupOfProject } from './task-references';
+import type { TaskDraft } from './task-draft';
+import { releaseTaskName, withReservedTaskName } from './task-name';
+
+/**
+ * A full update (PUT). A rename claims the new name first and gives the old one back only after the
+ * update is recorded, so the task always holds the name it has. What the decider would refuse (a
+ * task being deleted, a deletion status) is found by a dry run before anything is claimed.
+ */
+export async function updateTask(
+  services: FlowServices,
+  context: CommandContext,
+  projectId: string,
+  taskId: string,
+  draft: TaskDraft,
+  status: string | undefined,
+): Promise<void> {
+  const task = await loadLiveTask(services.events, projectId, taskId);
+  const executionMode = draft.executionMode ?? (await defaultExecutionMode(services.events, projectId));
+  await requireGroupOfProject(services.events, projectId, draft.taskGroupId);
+  const command: UpdateTask = { type: 'UpdateTask', projectId, definition: { ...draft, executionMode }, status, at: services.clock.now().toISOString() };
+  taskDecider.decide(command, task);
+
+  const update = () => executeCommand(services, taskStream(taskId), taskDecider, command, context);
+  const oldName = task.definition.name;
+  if (nameKey(oldName) === nameKey(draft.name)) {
+    await update();
+    return;
+  }
+  await withReservedTaskName(services, context, { projectId, taskId, name: draft.name }, update);
+  await releaseTaskName(services, context, projectId, taskId, oldName);
+}

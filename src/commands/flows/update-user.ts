@@ -1,0 +1,35 @@
+import type { AppServices } from '../../app-services';
+import { hashPassword } from '../../auth/passwords';
+import { NotFoundError } from '../../errors/app-error';
+import type { UserChanges } from '../../events/user-events';
+import { userStream } from '../../events/streams';
+import { countOtherActiveSuperAdmins, userById } from '../../queries/users';
+import type { CommandContext } from '../command-context';
+import { executeCommand } from '../execute-command';
+import { isEmpty } from '../shared/json-equal';
+import { userDecider } from '../user/user-decider';
+
+export interface UserUpdate extends UserChanges {
+  /** A new password, set by a super admin. */
+  password?: string;
+}
+
+/** A super admin's change to an account: name, super admin, disabled, password. */
+export async function updateUser(
+  services: Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry'>,
+  userId: string,
+  update: UserUpdate,
+  context: CommandContext,
+): Promise<void> {
+  if (!(await userById(services, userId))) throw new NotFoundError(`User ${userId} not found`);
+  const { password, ...changes } = update;
+  const stream = userStream(userId);
+  const at = services.clock.now().toISOString();
+  if (!isEmpty(changes)) {
+    const otherActiveSuperAdmins = await countOtherActiveSuperAdmins(services, userId);
+    await executeCommand(services, stream, userDecider, { type: 'UpdateUser', changes, otherActiveSuperAdmins, at }, context);
+  }
+  if (password !== undefined) {
+    await executeCommand(services, stream, userDecider, { type: 'ChangePassword', passwordHash: await hashPassword(password), at }, context);
+  }
+}

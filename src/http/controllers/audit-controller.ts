@@ -1,0 +1,69 @@
+import { Controller, Get, Path, Query, Request, Route, Security, Tags } from '@tsoa/runtime';
+import type { Request as ExpressRequest } from 'express';
+import type { AppServices } from '../../app-services';
+import { executionStream, projectStream, taskStream } from '../../events/streams';
+import { auditTrail, projectOfStream } from '../../queries/audit-trail';
+import { principalOf } from '../authentication';
+import { intInRange, revisionCursor } from '../query-params';
+import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
+
+/**
+ * The event history of one aggregate, read from its own stream, oldest first: every change and every
+ * report with its actor, time, correlation and causation. Paged by revision (`cursor`, `limit` 1 to
+ * 1000, default 100). A purged task's history answers 410.
+ */
+@Route('')
+@Tags('Audit')
+@Security('user')
+@Security('apiKey')
+export class AuditController extends Controller {
+  constructor(private readonly services: AppServices) {
+    super();
+  }
+
+  /** The project's own history: settings, members, keys (secrets redacted). */
+  @Get('projects/{project_id}/audit')
+  public async projectAudit(
+    @Path() project_id: string,
+    @Request() request: ExpressRequest,
+    @Query() cursor?: string,
+    @Query() limit?: number,
+  ): Promise<AuditPageResponse> {
+    await this.services.access.require(principalOf(request), project_id, 'read');
+    return this.page(projectStream(project_id), `Project ${project_id}`, cursor, limit);
+  }
+
+  @Get('tasks/{task_uuid}/audit')
+  public async taskAudit(
+    @Path() task_uuid: string,
+    @Request() request: ExpressRequest,
+    @Query() cursor?: string,
+    @Query() limit?: number,
+  ): Promise<AuditPageResponse> {
+    return this.aggregatePage(request, taskStream(task_uuid), `Task ${task_uuid}`, cursor, limit);
+  }
+
+  /** Status changes and late reports; log lines are paged at GET /executions/{execution_uuid}/logs. */
+  @Get('executions/{execution_uuid}/audit')
+  public async executionAudit(
+    @Path() execution_uuid: string,
+    @Request() request: ExpressRequest,
+    @Query() cursor?: string,
+    @Query() limit?: number,
+  ): Promise<AuditPageResponse> {
+    return this.aggregatePage(request, executionStream(execution_uuid), `Execution ${execution_uuid}`, cursor, limit);
+  }
+
+  /** For routes addressed by aggregate id alone: the aggregate's project decides who may read it. */
+  private async aggregatePage(request: ExpressRequest, stream: string, label: string, cursor?: string, limit?: number): Promise<AuditPageResponse> {
+    const projectId = await projectOfStream(this.services.events, stream, label);
+    await this.services.access.require(principalOf(request), projectId, 'read');
+    return this.page(stream, label, cursor, limit);
+  }
+
+  private async page(stream: string, label: string, cursor?: string, limit?: number): Promise<AuditPageResponse> {
+    const from = revisionCursor('cursor', cursor);
+    const size = intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 });
+    return toAuditPageResponse(await auditTrail(this.services.events, stream, label, from, size));
+  }
+}

@@ -1,0 +1,164 @@
+import { Body, Controller, Get, Patch, Path, Post, Query, Request, Route, Security, Tags } from '@tsoa/runtime';
+import type { Request as ExpressRequest } from 'express';
+import type { AppServices } from '../../app-services';
+import type { ProjectPermission } from '../../auth/principal';
+import { appendExecutionLogs } from '../../commands/flows/append-execution-logs';
+import { loadExecution } from '../../commands/flows/load-execution';
+import type { CommandContext } from '../../commands/command-context';
+import type { ExecutionCommand, ReportExecutionStatus } from '../../commands/execution/execution-commands';
+import { executionDecider } from '../../commands/execution/execution-decider';
+import type { Execution } from '../../commands/execution/execution-state';
+import { reportOutcome } from '../../commands/execution/report-outcome';
+import { executeCommand } from '../../commands/execute-command';
+import type { ExecutionStatus } from '../../events/execution-events';
+import type { JsonObject } from '../../events/json';
+import { executionStream } from '../../events/streams';
+import { EMBEDDED_LOG_LINES } from '../../queries/executions-of-day';
+import { findExecution } from '../../queries/find-execution';
+import { lastLogLines, type LogOrder, logLinesPage } from '../../queries/log-lines';
+import { principalOf } from '../authentication';
+import { intInRange } from '../query-params';
+import { commandContextOf } from '../request-context';
+import { type ExecutionResponse, type LogLineResponse, toExecutionResponse, toLogLineResponse } from '../shapes/execution-shape';
+import type { FinishReportBody, LogBatchBody, LogLineBody, StatusReportBody } from '../shapes/execution-report-input';
+
+export interface MessageResponse {
+  message: string;
+}
+
+export interface StatusReportResponse {
+  message: string;
+  /** The execution's status after the report (the system's outcome when it had already ended it). */
+  status: ExecutionStatus;
+}
+
+export interface LogLinesResponse {
+  data: LogLineResponse[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: string | null;
+  /** Lines received so far. */
+  logs_count: number;
+}
+
+/**
+ * Executions by id: what executors report (logs, status, finish; authenticated by the project's API
+ * key, raw in `Authorization` as the original SDK sends it, or as a Bearer token), and what members
+ * read and do (detail, paged logs, cancel). An execution of another project is refused.
+ */
+@Route('executions/{execution_uuid}')
+@Tags('Executions')
+@Security('apiKey')
+@Security('user')
+export class ExecutionsController extends Controller {
+  constructor(private readonly services: AppServices) {
+    super();
+  }
+
+  /** Appends log lines: one `{message, level}` as in the original API, or a batch `{lines: [...]}`. */
+  @Post('logs')
+  public async appendLogs(
+    @Path() execution_uuid: string,
+    @Body() body: LogLineBody | LogBatchBody,
+    @Request() request: ExpressRequest,
+  ): Promise<MessageResponse> {
+    const execution = await this.authorized(request, execution_uuid, 'report');
+    await appendExecutionLogs(this.services, commandContextOf(request), execution, body);
+    return { message: 'Log appended successfully' };
+  }
+
+  /**
+   * The original API's status report. A repeat of the current status changes nothing; a report after
+   * the system ended the execution (timed out, missed, cancelled) is kept for the audit trail and
+   * answered with the current status; a report contradicting the executor's own earlier one is 409.
+   */
+  @Patch('status')
+  public async reportStatus(
+    @Path() execution_uuid: string,
+    @Body() body: StatusReportBody,
+    @Request() request: ExpressRequest,
+  ): Promise<StatusReportResponse> {
+    const status = await this.report(request, execution_uuid, { status: body.status, error: body.error ?? null, route: 'compat' });
+    return { message: 'Execution status updated successfully', status };
+  }
+
+  /**
+   * Ends the run with SUCCESS or FAILED and what the executor measured. Unlike PATCH …/status, a report
+   * after the system ended the execution is refused with 409.
+   */
+  @Post('finish')
+  public async finish(@Path() execution_uuid: string, @Body() body: FinishReportBody, @Request() request: ExpressRequest): Promise<StatusReportResponse> {
+    const status = await this.report(request, execution_uuid, {
+      status: body.status,
+      error: body.error ?? null,
+      exitCode: body.exit_code ?? null,
+      durationMs: body.duration_ms ?? null,
+      metrics: (body.metrics ?? null) as JsonObject | null,
+      route: 'v1',
+    });
+    return { message: 'Execution finished', status };
+  }
+
+  /** Ends a PENDING or RUNNING execution as CANCELLED (editors, `write` keys). */
+  @Post('cancel')
+  public async cancel(@Path() execution_uuid: string, @Request() request: ExpressRequest): Promise<ExecutionResponse> {
+    await this.authorized(request, execution_uuid, 'edit');
+    const context = commandContextOf(request);
+    await this.run(execution_uuid, { type: 'CancelExecution', by: context.actor, at: this.services.clock.now().toISOString() }, context);
+    return this.getExecution(execution_uuid, request);
+  }
+
+  /** The execution, with at most its last 100 log lines. */
+  @Get()
+  public async getExecution(@Path() execution_uuid: string, @Request() request: ExpressRequest): Promise<ExecutionResponse> {
+    const execution = await findExecution(this.services, execution_uuid);
+    await this.services.access.require(principalOf(request), execution.projectId, 'read');
+    return toExecutionResponse(execution, await lastLogLines(this.services, execution_uuid, EMBEDDED_LOG_LINES));
+  }
+
+  /**
+   * The log, a page at a time: from the first line (`order=asc`, the default) or from the last
+   * (`order=desc`).
+   * @param limit 1 to 1000, default 100.
+   */
+  @Get('logs')
+  public async getLogs(
+    @Path() execution_uuid: string,
+    @Request() request: ExpressRequest,
+    @Query() cursor?: string,
+    @Query() limit?: number,
+    @Query() order?: LogOrder,
+  ): Promise<LogLinesResponse> {
+    const execution = await findExecution(this.services, execution_uuid);
+    await this.services.access.require(principalOf(request), execution.projectId, 'read');
+    const page = await logLinesPage(this.services, execution_uuid, {
+      order: order ?? 'asc',
+      limit: intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 }),
+      cursor: cursor || undefined,
+    });
+    return { data: page.lines.map(toLogLineResponse), next_cursor: page.nextCursor ?? null, logs_count: execution.logsCount };
+  }
+
+  /** An executor's report, decided by the execution decider; answers the status after it. */
+  private async report(
+    request: ExpressRequest,
+    executionId: string,
+    report: Omit<ReportExecutionStatus, 'type' | 'projectId' | 'at'>,
+  ): Promise<ExecutionStatus> {
+    const execution = await this.authorized(request, executionId, 'report');
+    const command = { type: 'ReportExecutionStatus', projectId: execution.ref.projectId, ...report, at: this.services.clock.now().toISOString() } as const;
+    // Nobody reads back right after a report; executors send many.
+    const outcome = await this.run(executionId, command, commandContextOf(request), { readYourWrites: false });
+    return reportOutcome(outcome).status;
+  }
+
+  private run(executionId: string, command: ExecutionCommand, context: CommandContext, options?: { readYourWrites: boolean }) {
+    return executeCommand(this.services, executionStream(executionId), executionDecider, command, context, options);
+  }
+
+  /** The execution from its stream (reports may arrive before the read models have it), after the access check. */
+  private async authorized(request: ExpressRequest, executionId: string, permission: ProjectPermission): Promise<Execution> {
+    const execution = await loadExecution(this.services.events, executionId);
+    await this.services.access.require(principalOf(request), execution.ref.projectId, permission);
+    return execution;
+  }
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Path, Put, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import type { Request as ExpressRequest } from 'express';
+import type { AppServices } from '../../app-services';
+import { requireUser } from '../../auth/require-user';
+import { executeCommand } from '../../commands/execute-command';
+import { setProjectMember } from '../../commands/flows/set-project-member';
+import { projectDecider } from '../../commands/project/project-decider';
+import { parseProjectRole } from '../../commands/project/project-roles';
+import { normalizeEmail } from '../../commands/shared/email';
+import { ValidationError } from '../../errors/app-error';
+import { projectStream } from '../../events/streams';
+import { principalOf } from '../authentication';
+import type { ErrorBody } from '../error-mapping';
+import { commandContextOf } from '../request-context';
+import type { ProjectMemberResponse, SetMemberBody } from '../shapes/member-shape';
+import { emailProblem } from '../shapes/user-input';
+
+/** Members one at a time (project admin). Roles: admin, editor, viewer (`readonly` is viewer). */
+@Route('projects/{project_id}/members')
+@Tags('Projects')
+@Security('user')
+@Response<ErrorBody>(403, 'Not a project admin')
+@Response<ErrorBody>(404, 'Unknown project, or not a member')
+export class ProjectMembersController extends Controller {
+  constructor(private readonly services: AppServices) {
+    super();
+  }
+
+  /**
+   * Adds a member or changes their role. An email without an account is invited: a one-time link
+   * (`${PUBLIC_URL}/invite/<token>`) is written to the server log; doing it again while the invitation
+   * is pending sends a new link. Demoting the last admin is refused (409).
+   */
+  @Put('{email}')
+  @Response<ErrorBody>(409, 'No admin left')
+  public async setProjectMember(
+    @Path() project_id: string,
+    @Path() email: string,
+    @Request() request: ExpressRequest,
+    @Body() body: SetMemberBody,
+  ): Promise<ProjectMemberResponse> {
+    const principal = principalOf(request);
+    await this.services.access.require(principal, project_id, 'admin');
+    requireEmail(email);
+    const member = { email, role: body.role };
+    const invitation = await setProjectMember(this.services, project_id, member, requireUser(principal).userId, commandContextOf(request));
+    return {
+      project_id,
+      email: normalizeEmail(email),
+      role: parseProjectRole(body.role),
+      status: invitation ? 'invited' : 'active',
+      invitation_expires_at: invitation?.expiresAt ?? null,
+    };
+  }
+
+  /** Removes a member (404 when not one). Removing the last admin is refused (409). */
+  @Delete('{email}')
+  @SuccessResponse(204, 'Removed')
+  @Response<ErrorBody>(409, 'No admin left')
+  public async removeProjectMember(@Path() project_id: string, @Path() email: string, @Request() request: ExpressRequest): Promise<void> {
+    await this.services.access.require(principalOf(request), project_id, 'admin');
+    requireEmail(email);
+    const command = { type: 'RemoveProjectMember' as const, email, at: this.services.clock.now().toISOString() };
+    await executeCommand(this.services, projectStream(project_id), projectDecider, command, commandContextOf(request));
+  }
+}
+
+function requireEmail(email: string): void {
+  const problem = emailProblem(email);
+  if (problem) throw new ValidationError('Invalid member', [problem]);
+}

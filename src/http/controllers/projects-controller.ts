@@ -1,0 +1,80 @@
+import { Body, Controller, Get, Path, Post, Put, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import type { Request as ExpressRequest } from 'express';
+import type { AppServices } from '../../app-services';
+import { requireUser } from '../../auth/require-user';
+import { createProject } from '../../commands/flows/create-project';
+import { updateProject } from '../../commands/flows/update-project';
+import { NotFoundError } from '../../errors/app-error';
+import { membershipsOf } from '../../queries/memberships';
+import { listProjects, projectById } from '../../queries/projects';
+import { principalOf } from '../authentication';
+import type { ErrorBody } from '../error-mapping';
+import { commandContextOf } from '../request-context';
+import { type CreateProjectBody, newProjectFromBody, projectUpdateFromBody, type UpdateProjectBody } from '../shapes/project-input';
+import { type CreatedProjectResponse, type ProjectResponse, toProjectResponse } from '../shapes/project-shape';
+
+/** Projects (COMPAT.md): list, create, read, partial update with the member list. */
+@Route('projects')
+@Tags('Projects')
+export class ProjectsController extends Controller {
+  constructor(private readonly services: AppServices) {
+    super();
+  }
+
+  /** The projects the caller is a member of, by name; a super admin sees every project. */
+  @Get()
+  @Security('user')
+  public async listProjects(@Request() request: ExpressRequest): Promise<ProjectResponse[]> {
+    const user = requireUser(principalOf(request));
+    const ids = user.superAdmin ? undefined : (await membershipsOf(this.services, user.email)).map((m) => m.projectId);
+    return (await listProjects(this.services, ids)).map(toProjectResponse);
+  }
+
+  /**
+   * Creates a project with the caller as its admin. The answer carries a new `write` API key and the
+   * webhook signing secret, shown this once.
+   */
+  @Post()
+  @Security('user')
+  @SuccessResponse(201, 'Created')
+  @Response<ErrorBody>(409, 'Name taken (case-insensitively)')
+  public async createProject(@Request() request: ExpressRequest, @Body() body: CreateProjectBody): Promise<CreatedProjectResponse> {
+    const user = requireUser(principalOf(request));
+    const created = await createProject(this.services, user, newProjectFromBody(body), commandContextOf(request));
+    this.setStatus(201);
+    return { ...(await this.response(created.projectId)), api_key: created.apiKey, signing_secret: created.signingSecret };
+  }
+
+  @Get('{project_id}')
+  @Security('user')
+  @Security('apiKey')
+  @Response<ErrorBody>(404, 'Unknown project, or not a member')
+  public async getProject(@Path() project_id: string, @Request() request: ExpressRequest): Promise<ProjectResponse> {
+    await this.services.access.require(principalOf(request), project_id, 'read');
+    return this.response(project_id);
+  }
+
+  /**
+   * Changes the fields sent (project admin). `project_users`, when sent, replaces the member list and
+   * must keep an admin (409); new emails without an account are invited. The read-only fields of a
+   * fetched project are accepted and ignored.
+   */
+  @Put('{project_id}')
+  @Security('user')
+  @Response<ErrorBody>(403, 'Not a project admin')
+  @Response<ErrorBody>(404, 'Unknown project, or not a member')
+  @Response<ErrorBody>(409, 'Name taken, or no admin left')
+  public async updateProject(@Path() project_id: string, @Request() request: ExpressRequest, @Body() body: UpdateProjectBody): Promise<ProjectResponse> {
+    const principal = principalOf(request);
+    await this.services.access.require(principal, project_id, 'admin');
+    const update = projectUpdateFromBody(body);
+    await updateProject(this.services, project_id, update, requireUser(principal).userId, commandContextOf(request));
+    return this.response(project_id);
+  }
+
+  private async response(projectId: string): Promise<ProjectResponse> {
+    const project = await projectById(this.services, projectId);
+    if (!project) throw new NotFoundError(`Project ${projectId} not found`);
+    return toProjectResponse(project);
+  }
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Path, Post, Query, Request, Route, Security, Tags } from '@tsoa/runtime';
+import type { Request as ExpressRequest } from 'express';
+import type { AppServices } from '../../app-services';
+import { ValidationError } from '../../errors/app-error';
+import { findTask } from '../../queries/find-task';
+import { nextOccurrences, type Occurrence } from '../../schedules/next-occurrences';
+import { type ScheduleType, validateScheduleConfig } from '../../schedules/schedule-config';
+import { principalOf } from '../authentication';
+import { intInRange } from '../query-params';
+import type { ScheduleConfigBody } from '../shapes/schedule-config-body';
+
+export interface SchedulePreviewBody {
+  schedule_type: ScheduleType;
+  schedule_config: ScheduleConfigBody;
+  /**
+   * How many occurrences, 1 to 100 (default 10).
+   * @isInt
+   */
+  count?: number;
+}
+
+export interface OccurrenceResponse {
+  /** The UTC instant. */
+  at: string;
+  /** Local date-time with its offset in the schedule's zone, e.g. 2026-03-08T03:00:00-04:00. */
+  local: string;
+  /**
+   * How daylight saving time touched it: `gap_shifted` (its wall-clock time did not exist, it runs
+   * at the end of the gap), `repeated` (second run of a wall-clock time that happened twice),
+   * `transition_day` (untouched, on a day the offset changes); null otherwise.
+   */
+  dst: 'gap_shifted' | 'repeated' | 'transition_day' | null;
+}
+
+export interface SchedulePreviewResponse {
+  timezone: string;
+  occurrences: OccurrenceResponse[];
+}
+
+const COUNT = { min: 1, max: 100, fallback: 10 };
+
+/** The next occurrences of a schedule, in UTC and in its zone, with DST flags. */
+@Route('')
+@Tags('Schedules')
+@Security('user')
+@Security('apiKey')
+export class SchedulePreviewController extends Controller {
+  constructor(private readonly services: AppServices) {
+    super();
+  }
+
+  /** Previews a schedule before saving it (interval schedules count from now, as for a task created now). */
+  @Post('schedules/preview')
+  public async previewSchedule(@Body() body: SchedulePreviewBody): Promise<SchedulePreviewResponse> {
+    const count = intInRange('count', body.count, COUNT);
+    const validation = validateScheduleConfig(body.schedule_type, body.schedule_config);
+    if (!validation.ok) throw new ValidationError('Invalid schedule_config', validation.details);
+    const now = this.services.clock.now();
+    return previewResponse(validation.value.timezone, nextOccurrences(body.schedule_type, validation.value, now, count));
+  }
+
+  /** The task's next occurrences from now (interval schedules count from the task's creation). */
+  @Get('projects/{project_id}/tasks/{task_uuid}/preview')
+  public async previewTask(
+    @Path() project_id: string,
+    @Path() task_uuid: string,
+    @Request() request: ExpressRequest,
+    @Query() count?: number,
+  ): Promise<SchedulePreviewResponse> {
+    await this.services.access.require(principalOf(request), project_id, 'read');
+    const task = await findTask(this.services, project_id, task_uuid);
+    const occurrences = nextOccurrences(task.scheduleType, task.scheduleConfig, this.services.clock.now(), intInRange('count', count, COUNT), new Date(task.createdAt));
+    return previewResponse(task.scheduleConfig.timezone, occurrences);
+  }
+}
+
+function previewResponse(timezone: string, occurrences: Occurrence[]): SchedulePreviewResponse {
+  return { timezone, occurrences: occurrences.map(({ at, local, dst }) => ({ at: at.toISOString(), local, dst: dst ?? null })) };
+}

@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, Patch, Path, Post, Put, Query, Request, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import type { Request as ExpressRequest } from 'express';
+import type { AppServices } from '../../app-services';
+import { createTask } from '../../commands/flows/create-task';
+import { requestTaskDeletion } from '../../commands/flows/request-task-deletion';
+import { updateTask } from '../../commands/flows/update-task';
+import { executeCommand } from '../../commands/execute-command';
+import { taskDecider } from '../../commands/task/task-decider';
+import { ValidationError } from '../../errors/app-error';
+import { taskStream } from '../../events/streams';
+import type { TaskStatus } from '../../events/task-events';
+import type { TaskDoc } from '../../projections/task-read-model';
+import { findTask } from '../../queries/find-task';
+import { listProjectTasks } from '../../queries/list-tasks';
+import { taskAsOf } from '../../queries/task-as-of';
+import { withRunStates } from '../../queries/task-run-states';
+import { principalOf } from '../authentication';
+import { optionalInstant } from '../query-params';
+import { commandContextOf } from '../request-context';
+import { type CreateTaskBody, taskDraftFromBody, type UpdateTaskBody } from '../shapes/task-input';
+import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
+
+export interface TaskStatusBody {
+  /** Only ACTIVE and DISABLED can be set. */
+  status: TaskStatus;
+}
+
+export interface TaskDeletionResponse {
+  status: 'PENDING_DELETE' | 'ALREADY_DELETED';
+  task_uuid: string;
+  message: string;
+}
+
+/** Tasks of a project (COMPAT.md): list, create, read (also as of an instant), full update, status, delete. */
+@Route('projects/{project_id}/tasks')
+@Tags('Tasks')
+@Security('user')
+@Security('apiKey')
+export class TasksController extends Controller {
+  constructor(private readonly services: AppServices) {
+    super();
+  }
+
+  /** Every task of the project, oldest first. */
+  @Get()
+  public async listTasks(@Path() project_id: string, @Request() request: ExpressRequest): Promise<TaskResponse[]> {
+    await this.services.access.require(principalOf(request), project_id, 'read');
+    return this.responses(await listProjectTasks(this.services, project_id), this.services.clock.now());
+  }
+
+  /** Creates a task; its name must be unique in the project (409), its schedule valid (400 with details). */
+  @Post()
+  @SuccessResponse(201, 'Created')
+  public async createTask(@Path() project_id: string, @Body() body: CreateTaskBody, @Request() request: ExpressRequest): Promise<TaskResponse> {
+    await this.services.access.require(principalOf(request), project_id, 'edit');
+    if (body.project_id !== undefined && body.project_id !== project_id) {
+      throw new ValidationError('Invalid task', [`project_id: "${body.project_id}" is not the project of the path (${project_id}); leave it out`]);
+    }
+    const taskId = await createTask(this.services, commandContextOf(request), project_id, taskDraftFromBody(body), body.status);
+    this.setStatus(201);
+    return this.response(project_id, taskId);
+  }
+
+  /**
+   * A task. With `as_of` (an ISO 8601 instant), its definition as it was then, folded from its event
+   * history (`last_execution` is then null, and `state` is computed for that instant).
+   */
+  @Get('{task_uuid}')
+  public async getTask(
+    @Path() project_id: string,
+    @Path() task_uuid: string,
+    @Request() request: ExpressRequest,
+    @Query() as_of?: string,
+  ): Promise<TaskResponse> {
+    await this.services.access.require(principalOf(request), project_id, 'read');
+    const instant = optionalInstant('as_of', as_of);
+    if (!instant) return this.response(project_id, task_uuid);
+    const [response] = await this.responses([await taskAsOf(this.services.events, project_id, task_uuid, instant)], instant);
+    return response!;
+  }
+
+  /**
+   * A full update: left-out optional fields are cleared. A body exactly as GET returned it is
+   * accepted (read-only fields are ignored).
+   */
+  @Put('{task_uuid}')
+  public async updateTask(
+    @Path() project_id: string,
+    @Path() task_uuid: string,
+    @Body() body: UpdateTaskBody,
+    @Request() request: ExpressRequest,
+  ): Promise<TaskResponse> {
+    await this.services.access.require(principalOf(request), project_id, 'edit');
+    await updateTask(this.services, commandContextOf(request), project_id, task_uuid, taskDraftFromBody(body), body.status);
+    return this.response(project_id, task_uuid);
+  }
+
+  /** ACTIVE or DISABLED. */
+  @Patch('{task_uuid}/status')
+  public async changeTaskStatus(
+    @Path() project_id: string,
+    @Path() task_uuid: string,
+    @Body() body: TaskStatusBody,
+    @Request() request: ExpressRequest,
+  ): Promise<TaskResponse> {
+    await this.services.access.require(principalOf(request), project_id, 'edit');
+    const command = { type: 'ChangeTaskStatus', projectId: project_id, status: body.status, at: this.services.clock.now().toISOString() } as const;
+    await executeCommand(this.services, taskStream(task_uuid), taskDecider, command, commandContextOf(request));
+    return this.response(project_id, task_uuid);
+  }
+
+  /**
+   * Starts the task's deletion: 202 PENDING_DELETE. A task that does not exist (any more) answers 200
+   * ALREADY_DELETED, as in the original API.
+   */
+  @Delete('{task_uuid}')
+  @SuccessResponse(202, 'Deletion started')
+  public async deleteTask(@Path() project_id: string, @Path() task_uuid: string, @Request() request: ExpressRequest): Promise<TaskDeletionResponse> {
+    await this.services.access.require(principalOf(request), project_id, 'edit');
+    const status = await requestTaskDeletion(this.services, commandContextOf(request), project_id, task_uuid);
+    this.setStatus(status === 'PENDING_DELETE' ? 202 : 200);
+    const message = status === 'PENDING_DELETE' ? 'Task deletion has been started' : 'The task does not exist or has already been deleted';
+    return { status, task_uuid, message };
+  }
+
+  private async response(projectId: string, taskId: string): Promise<TaskResponse> {
+    const [response] = await this.responses([await findTask(this.services, projectId, taskId)], this.services.clock.now());
+    return response!;
+  }
+
+  private async responses(tasks: TaskDoc[], now: Date): Promise<TaskResponse[]> {
+    return (await withRunStates(this.services, tasks, now)).map(({ task, state }) => toTaskResponse(task, state));
+  }
+}

@@ -1,0 +1,42 @@
+import { ValidationError } from '../errors/app-error';
+import { parseIsoDate } from '../schedules/civil-time';
+
+/**
+ * Checks of query parameters beyond their OpenAPI type, each failing with a 400 that names the
+ * parameter, so handlers read as a list of what they accept.
+ */
+
+/** A required `YYYY-MM-DD` calendar date. */
+export function requiredDay(name: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw new ValidationError(`Query parameter ${name} is required`, [`${name}: required, as YYYY-MM-DD`]);
+  if (parseIsoDate(value) === undefined) throw new ValidationError(`Invalid ${name}`, [`${name}: "${value}" is not a date as YYYY-MM-DD`]);
+  return value;
+}
+
+/** An integer in [min, max], or the default when absent. */
+export function intInRange(name: string, value: number | undefined, { min, max, fallback }: { min: number; max: number; fallback: number }): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(`Invalid ${name}`, [`${name}: must be a whole number from ${min} to ${max} (got ${value})`]);
+  }
+  return value;
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** An ISO 8601 instant with Z or an offset, or undefined when absent. */
+export function optionalInstant(name: string, value: string | undefined): Date | undefined {
+  if (value === undefined || value === '') return undefined;
+  const millis = ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(millis)) {
+    throw new ValidationError(`Invalid ${name}`, [`${name}: "${value}" is not an ISO 8601 instant with Z or an offset, e.g. 2026-01-31T12:00:00Z`]);
+  }
+  return new Date(millis);
+}
+
+/** An audit cursor: a stream revision as a decimal string. */
+export function revisionCursor(name: string, value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^\d{1,15}$/.test(value)) throw new ValidationError(`Invalid ${name}`, [`${name}: must be a cursor returned by a previous page`]);
+  return Number(value);
+}

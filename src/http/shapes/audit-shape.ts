@@ -1,0 +1,42 @@
+import type { AuditEntry, AuditPage } from '../../queries/audit-trail';
+
+export interface AuditEntryResponse {
+  type: string;
+  /** The event's revision in its stream, from 0. */
+  revision: number;
+  /** The event's position in the whole log, as a decimal string. */
+  position: string;
+  occurred_at: string;
+  /** User id, API key id, or `system:<manager>`. */
+  actor: string;
+  correlation_id: string;
+  causation_id: string;
+  /** The event's data as recorded (secrets redacted). */
+  data: unknown;
+}
+
+export interface AuditPageResponse {
+  data: AuditEntryResponse[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+export function toAuditPageResponse(page: AuditPage): AuditPageResponse {
+  return {
+    data: page.entries.map(toAuditEntryResponse),
+    next_cursor: page.nextRevision === null ? null : String(page.nextRevision),
+  };
+}
+
+function toAuditEntryResponse(entry: AuditEntry): AuditEntryResponse {
+  return {
+    type: entry.type,
+    revision: entry.revision,
+    position: String(entry.position),
+    occurred_at: entry.occurredAt,
+    actor: entry.actor,
+    correlation_id: entry.correlationId,
+    causation_id: entry.causationId,
+    data: entry.data,
+  };
+}

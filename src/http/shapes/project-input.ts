@@ -1,0 +1,145 @@
+import type { NewProject } from '../../commands/flows/create-project';
+import type { ProjectUpdate } from '../../commands/flows/update-project';
+import { isEmail } from '../../commands/shared/email';
+import { ValidationError } from '../../errors/app-error';
+import type { ProjectChanges } from '../../events/project-events';
+import { checkTimeZone } from '../../schedules/time-zone';
+import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
+
+/** Roles a request may give: the three roles, and the original API's `readonly` (stored as `viewer`). */
+export type ProjectRoleInput = 'admin' | 'editor' | 'viewer' | 'readonly';
+
+export interface ProjectUserBody {
+  email: string;
+  role: ProjectRoleInput;
+}
+
+export interface CreateProjectBody {
+  /**
+   * 1 to 255 characters once trimmed; unique case-insensitively (409).
+   * @minLength 1
+   */
+  name: string;
+  /** @maxLength 1000 */
+  description?: string | null;
+  /** http(s) URL each execution is POSTed to; null or left out: executors claim or report on their own. */
+  execution_endpoint?: string | null;
+  /** IANA time zone. Default UTC. */
+  timezone?: string;
+}
+
+/** PUT /projects/{id}: every field is optional, and only those sent change. */
+export interface UpdateProjectBody {
+  /**
+   * 1 to 255 characters once trimmed; unique case-insensitively (409).
+   * @minLength 1
+   */
+  name?: string;
+  /** @maxLength 1000 */
+  description?: string | null;
+  execution_endpoint?: string | null;
+  timezone?: string;
+  /** Comma-separated, as the original API sent it (a list is accepted too); null or "" clears it. */
+  alert_emails?: string | string[] | null;
+  /** null: the installation's default policy. */
+  alert_policy?: AlertPolicyBody | null;
+  /**
+   * Days of history to keep; null: forever.
+   * @isInt
+   * @minimum 1
+   */
+  retention_days?: number | null;
+  /** Replaces the member list when present; it must keep an admin (409). New emails without an account are invited. */
+  project_users?: ProjectUserBody[];
+  /** Read-only, ignored. */
+  id?: unknown;
+  /** Read-only, ignored. */
+  uuid?: unknown;
+  /** Read-only, ignored. */
+  project_id?: unknown;
+  /** Read-only, ignored. */
+  state?: unknown;
+  /** Read-only, ignored. */
+  trigger_config?: unknown;
+  /** Read-only, ignored. */
+  created_at?: unknown;
+  /** Read-only, ignored. */
+  updated_at?: unknown;
+  /** Read-only, ignored (keys are managed under /projects/{project_id}/api-keys). */
+  api_key?: unknown;
+}
+
+const MAX_NAME = 255;
+const MAX_URL = 2048;
+
+export function newProjectFromBody(body: CreateProjectBody): NewProject {
+  const details: string[] = [];
+  const settings = settingsFromBody(body, details);
+  refuseIfAny(details);
+  return {
+    name: settings.name!,
+    description: settings.description ?? null,
+    executionEndpoint: settings.executionEndpoint ?? null,
+    timezone: settings.timezone ?? 'UTC',
+  };
+}
+
+export function projectUpdateFromBody(body: UpdateProjectBody): ProjectUpdate {
+  const details: string[] = [];
+  const changes = settingsFromBody(body, details);
+  body.project_users?.forEach((user, i) => {
+    if (!isEmail(user.email)) details.push(`project_users[${i}].email: "${user.email}" is not an email address`);
+  });
+  refuseIfAny(details);
+  return { changes, ...(body.project_users ? { members: body.project_users.map(({ email, role }) => ({ email, role })) } : {}) };
+}
+
+/** The settings a body sets (fields left out stay out), with every problem found added to `details`. */
+function settingsFromBody(body: UpdateProjectBody, details: string[]): ProjectChanges {
+  const changes: ProjectChanges = {};
+  if (body.name !== undefined) {
+    const name = body.name.trim();
+    if (name.length === 0 || name.length > MAX_NAME) details.push(`name: must be 1 to ${MAX_NAME} characters once trimmed`);
+    changes.name = name;
+  }
+  if (body.description !== undefined) changes.description = body.description?.trim() || null;
+  if (body.execution_endpoint !== undefined) {
+    const endpoint = body.execution_endpoint?.trim() || null;
+    if (endpoint !== null && !isHttpUrl(endpoint)) details.push(`execution_endpoint: "${endpoint}" is not an http(s) URL`);
+    changes.executionEndpoint = endpoint;
+  }
+  if (body.timezone !== undefined) {
+    const zone = checkTimeZone(body.timezone);
+    if (!zone.ok) {
+      details.push(`timezone: "${body.timezone}" is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
+    }
+    changes.timezone = body.timezone;
+  }
+  if (body.alert_emails !== undefined) {
+    const emails = splitEmails(body.alert_emails);
+    for (const email of emails) if (!isEmail(email)) details.push(`alert_emails: "${email}" is not an email address`);
+    changes.alertEmails = emails;
+  }
+  if (body.alert_policy !== undefined) changes.alertPolicy = body.alert_policy && alertPolicyFromBody(body.alert_policy);
+  if (body.retention_days !== undefined) changes.retentionDays = body.retention_days;
+  return changes;
+}
+
+function splitEmails(input: string | string[] | null): string[] {
+  const parts = input === null ? [] : Array.isArray(input) ? input : input.split(',');
+  return parts.map((email) => email.trim()).filter((email) => email !== '');
+}
+
+function isHttpUrl(text: string): boolean {
+  if (text.length > MAX_URL) return false;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function refuseIfAny(details: string[]): void {
+  if (details.length > 0) throw new ValidationError('Invalid project', details);
+}

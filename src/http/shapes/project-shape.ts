@@ -1,0 +1,62 @@
+import type { ProjectRole } from '../../events/project-events';
+import type { ProjectDoc } from '../../projections/projects-projection';
+import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
+
+export interface ProjectUserResponse {
+  email: string;
+  role: ProjectRole;
+}
+
+/** A project as the original API shows it (`id` and `uuid` are the same UUID), with the added settings. */
+export interface ProjectResponse {
+  id: string;
+  uuid: string;
+  name: string;
+  /** Left out when the project has none, as the original did. */
+  description?: string;
+  /**
+   * Masked prefix of the project's first active key (keys are stored hashed): the raw key is in the
+   * create response only. null when every key is revoked.
+   */
+  api_key: string | null;
+  /** null: tasks are claimed by executors or run on their own clock. */
+  execution_endpoint: string | null;
+  /** IANA time zone; days in stats and history default to it. */
+  timezone: string;
+  /** Comma-separated, as the original API sent it; left out when there are none. */
+  alert_emails?: string;
+  /** null: the installation's default policy. */
+  alert_policy: AlertPolicyBody | null;
+  /** null: history is kept forever. */
+  retention_days: number | null;
+  project_users: ProjectUserResponse[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** The answer to POST /projects: the project and its secrets, shown this once. */
+export interface CreatedProjectResponse extends ProjectResponse {
+  /** The raw `write` key of the new project; only its hash is kept, so it cannot be shown again. */
+  api_key: string;
+  /** Webhook signing secret (HMAC key) for verifying dispatches; rotate it to get a new one. */
+  signing_secret: string;
+}
+
+/** The one mapping from the projects read model to the API. */
+export function toProjectResponse(project: ProjectDoc): ProjectResponse {
+  return {
+    id: project.id,
+    uuid: project.id,
+    name: project.name,
+    ...(project.description ? { description: project.description } : {}),
+    api_key: project.apiKeys.find((key) => !key.revoked)?.prefix ?? null,
+    execution_endpoint: project.executionEndpoint,
+    timezone: project.timezone,
+    ...(project.alertEmails.length > 0 ? { alert_emails: project.alertEmails.join(',') } : {}),
+    alert_policy: project.alertPolicy && alertPolicyBody(project.alertPolicy),
+    retention_days: project.retentionDays,
+    project_users: project.members.map(({ email, role }) => ({ email, role })),
+    created_at: project.createdAt,
+    updated_at: project.updatedAt,
+  };
+}

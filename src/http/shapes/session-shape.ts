@@ -1,0 +1,22 @@
+import type { ProjectRole } from '../../events/project-events';
+import type { UserResponse } from './user-shape';
+
+export interface LoginResponse {
+  /** Send as `Authorization: Bearer <token>`; the dashboard gets it as the HttpOnly `co_session` cookie too. */
+  token: string;
+  expires_at: string;
+  user: UserResponse;
+}
+
+export interface MembershipResponse {
+  project_id: string;
+  project_name: string;
+  role: ProjectRole;
+}
+
+export interface MeResponse {
+  user: UserResponse;
+  super_admin: boolean;
+  /** The projects the user is a member of, by project name. */
+  memberships: MembershipResponse[];
+}

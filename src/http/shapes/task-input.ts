@@ -1,0 +1,96 @@
+import type { TaskDraft } from '../../commands/flows/task-draft';
+import { ValidationError } from '../../errors/app-error';
+import type { JsonObject } from '../../events/json';
+import type { ExecutionMode, ScheduleType, TaskStatus } from '../../events/task-events';
+import { validateScheduleConfig } from '../../schedules/schedule-config';
+import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
+import type { ScheduleConfigBody } from './schedule-config-body';
+
+/** The fields a client sets on a task; left out or null clears an optional field. */
+export interface TaskFieldsBody {
+  /**
+   * Unique within the project, case-insensitively (executors route by it).
+   * @minLength 1
+   * @maxLength 255
+   */
+  name: string;
+  /** @maxLength 1000 */
+  description?: string | null;
+  schedule_type: ScheduleType;
+  schedule_config: ScheduleConfigBody;
+  /** Only ACTIVE (default) and DISABLED can be set; the others belong to deletion. */
+  status?: TaskStatus;
+  /** A group of the same project; null or left out: no group. */
+  task_group_id?: string | null;
+  /**
+   * @isInt
+   * @minimum 1
+   */
+  timeout_seconds?: number | null;
+  metadata?: Record<string, unknown> | null;
+  /** Default: push when the project has an execution endpoint, else pull. */
+  execution_mode?: ExecutionMode | null;
+  /**
+   * How long a run may stay PENDING before it is MISSED.
+   * @isInt
+   * @minimum 1
+   */
+  start_deadline_seconds?: number | null;
+  alert_policy?: AlertPolicyBody | null;
+}
+
+export interface CreateTaskBody extends TaskFieldsBody {
+  /** If sent, it must be the project of the path. */
+  project_id?: string;
+}
+
+/**
+ * PUT is a full update. A body exactly as GET returned it is accepted: the read-only fields below are
+ * ignored, not rejected (COMPAT.md).
+ */
+export interface UpdateTaskBody extends TaskFieldsBody {
+  /** Read-only, ignored. */
+  id?: unknown;
+  /** Read-only, ignored. */
+  uuid?: unknown;
+  /** Read-only, ignored. */
+  project_id?: unknown;
+  /** Read-only, ignored. */
+  state?: unknown;
+  /** Read-only, ignored. */
+  trigger_config?: unknown;
+  /** Read-only, ignored. */
+  created_at?: unknown;
+  /** Read-only, ignored. */
+  updated_at?: unknown;
+  /** Read-only, ignored. */
+  api_key?: unknown;
+  /** Read-only, ignored. */
+  last_execution?: unknown;
+}
+
+/**
+ * The task definition a request states, checked beyond what the OpenAPI schema can say: the
+ * schedule (cron syntax, time zone, combinations, all problems at once in `details`) and the name.
+ * The schedule is stored in its normal form (nulls dropped, lists sorted).
+ */
+export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
+  const name = body.name.trim();
+  const details: string[] = [];
+  if (name === '') details.push('name: must not be blank');
+  const schedule = validateScheduleConfig(body.schedule_type, body.schedule_config);
+  if (!schedule.ok) details.push(...schedule.details);
+  if (details.length > 0 || !schedule.ok) throw new ValidationError('Invalid task', details);
+  return {
+    name,
+    description: body.description ?? null,
+    scheduleType: body.schedule_type,
+    scheduleConfig: schedule.value,
+    taskGroupId: body.task_group_id ?? null,
+    timeoutSeconds: body.timeout_seconds ?? null,
+    metadata: (body.metadata ?? null) as JsonObject | null,
+    executionMode: body.execution_mode ?? null,
+    startDeadlineSeconds: body.start_deadline_seconds ?? null,
+    alertPolicy: body.alert_policy ? alertPolicyFromBody(body.alert_policy) : null,
+  };
+}

@@ -1,0 +1,72 @@
+import type { ExecutionStatus, TriggerType } from '../../events/execution-events';
+import type { ExecutionMode, ScheduleType, TaskStatus } from '../../events/task-events';
+import type { TaskDoc } from '../../projections/task-read-model';
+import type { RunState } from '../../queries/group-run-state';
+import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
+import type { ScheduleConfigBody } from './schedule-config-body';
+
+/** A task as the original API shows it (`id` and `uuid` are the same UUID), with the added fields. */
+export interface TaskResponse {
+  id: string;
+  uuid: string;
+  project_id: string;
+  task_group_id: string | null;
+  name: string;
+  description: string | null;
+  schedule_type: ScheduleType;
+  status: TaskStatus;
+  /** RUNNING while the scheduler runs the task: ACTIVE, and its group (if any) is running. */
+  state: RunState;
+  schedule_config: ScheduleConfigBody;
+  timeout_seconds: number | null;
+  metadata: Record<string, unknown> | null;
+  execution_mode: ExecutionMode;
+  start_deadline_seconds: number | null;
+  /** null: the project's policy applies. */
+  alert_policy: AlertPolicyBody | null;
+  /** The newest execution; null before the first. */
+  last_execution: LastExecutionResponse | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LastExecutionResponse {
+  execution_uuid: string;
+  status: ExecutionStatus;
+  trigger_type: TriggerType;
+  scheduled_at: string;
+  started_at: string;
+  ended_at: string | null;
+}
+
+/** The one mapping from the tasks read model to the API. */
+export function toTaskResponse(task: TaskDoc, state: RunState): TaskResponse {
+  const last = task.lastExecution;
+  return {
+    id: task.id,
+    uuid: task.id,
+    project_id: task.projectId,
+    task_group_id: task.taskGroupId,
+    name: task.name,
+    description: task.description,
+    schedule_type: task.scheduleType,
+    status: task.status,
+    state,
+    schedule_config: task.scheduleConfig,
+    timeout_seconds: task.timeoutSeconds,
+    metadata: task.metadata,
+    execution_mode: task.executionMode,
+    start_deadline_seconds: task.startDeadlineSeconds,
+    alert_policy: task.alertPolicy && alertPolicyBody(task.alertPolicy),
+    last_execution: last && {
+      execution_uuid: last.executionId,
+      status: last.status,
+      trigger_type: last.triggerType,
+      scheduled_at: last.scheduledAt,
+      started_at: last.createdAt,
+      ended_at: last.endedAt,
+    },
+    created_at: task.createdAt,
+    updated_at: task.updatedAt,
+  };
+}

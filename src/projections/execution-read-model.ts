@@ -1,0 +1,116 @@
+import type { ExecutionEvent, ExecutionStatus, SystemEndStatus, TriggerType } from '../events/execution-events';
+import type { JsonObject } from '../events/json';
+import type { ExecutionMode } from '../events/task-events';
+import { measuredDurationMs } from '../commands/execution/duration';
+import type { Doc } from '../stores/read/read-store';
+
+/** An execution in the `history` read model. */
+export interface ExecutionDoc extends Doc {
+  taskId: string;
+  projectId: string;
+  /** The task's name when the execution was created (what the executor routed by). */
+  taskName: string;
+  status: ExecutionStatus;
+  scheduledAt: string;
+  triggerType: TriggerType;
+  attempt: number;
+  executionMode: ExecutionMode;
+  /** Creation time: the original API's `started_at`. */
+  createdAt: string;
+  runStartedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  /**
+   * The executor's error for FAILED; for an execution the system ended, why (so a list of failures
+   * explains every row without opening the audit trail).
+   */
+  error: string | null;
+  metrics: JsonObject | null;
+  /** Log lines received so far; the next line gets this number as its `seq`. */
+  logsCount: number;
+  /** UTF-8 bytes of the messages received so far (for the per-execution limit). */
+  logsBytes: number;
+  updatedAt: string;
+}
+
+/**
+ * Folds one execution event into the execution's document. A status event for an execution this model
+ * has never seen (its creation was purged) is ignored: null in, null out.
+ */
+export function evolveExecutionDoc(doc: ExecutionDoc | null, event: ExecutionEvent): ExecutionDoc | null {
+  if (event.type === 'ExecutionCreated') {
+    const { executionId, taskId, projectId, taskName, scheduledAt, triggerType, attempt, executionMode, createdAt } = event.data;
+    return {
+      id: executionId,
+      taskId,
+      projectId,
+      taskName,
+      status: 'PENDING',
+      scheduledAt,
+      triggerType,
+      attempt,
+      executionMode,
+      createdAt,
+      runStartedAt: null,
+      endedAt: null,
+      durationMs: null,
+      exitCode: null,
+      error: null,
+      metrics: null,
+      logsCount: 0,
+      logsBytes: 0,
+      updatedAt: createdAt,
+    };
+  }
+  if (!doc) return null;
+  const { at } = event.data;
+  switch (event.type) {
+    case 'ExecutionStarted':
+      return { ...doc, status: 'RUNNING', runStartedAt: at, updatedAt: at };
+    case 'ExecutionSucceeded':
+    case 'ExecutionFailed': {
+      const { exitCode, durationMs, metrics } = event.data;
+      const status: ExecutionStatus = event.type === 'ExecutionSucceeded' ? 'SUCCESS' : 'FAILED';
+      const error = event.type === 'ExecutionFailed' ? event.data.error : null;
+      return { ...doc, status, endedAt: at, exitCode, durationMs, metrics, error, updatedAt: at };
+    }
+    case 'ExecutionCancelled':
+      return endedBySystem(doc, 'CANCELLED', at, `Cancelled by ${event.data.by}`);
+    case 'ExecutionTimedOut':
+      return endedBySystem(doc, 'TIMED_OUT', at, `Timed out after ${event.data.timeoutSeconds} s`);
+    case 'ExecutionMissed':
+      return endedBySystem(doc, 'MISSED', at, event.data.reason);
+    case 'ExecutionLateReportReceived':
+      // Kept in the audit trail only: the outcome stands.
+      return doc;
+  }
+}
+
+/** The duration is measured as for executor reports (duration.ts); a MISSED run never ran and has none. */
+function endedBySystem(doc: ExecutionDoc, status: SystemEndStatus, at: string, error: string): ExecutionDoc {
+  const durationMs = status === 'MISSED' ? null : measuredDurationMs(doc, at);
+  return { ...doc, status, endedAt: at, durationMs, error, updatedAt: at };
+}
+
+/** The status an event leaves an execution in; null for an event that does not change it. */
+export function statusAfter(event: ExecutionEvent): ExecutionStatus | null {
+  switch (event.type) {
+    case 'ExecutionCreated':
+      return 'PENDING';
+    case 'ExecutionStarted':
+      return 'RUNNING';
+    case 'ExecutionSucceeded':
+      return 'SUCCESS';
+    case 'ExecutionFailed':
+      return 'FAILED';
+    case 'ExecutionCancelled':
+      return 'CANCELLED';
+    case 'ExecutionTimedOut':
+      return 'TIMED_OUT';
+    case 'ExecutionMissed':
+      return 'MISSED';
+    case 'ExecutionLateReportReceived':
+      return null;
+  }
+}

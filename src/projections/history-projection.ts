@@ -1,0 +1,59 @@
+import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../events/execution-events';
+import { EXECUTION_LOG_EVENT_TYPES, type ExecutionLogsAppended } from '../events/execution-log-events';
+import { isEventOf } from '../events/event';
+import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
+import type { WriteOperation } from '../stores/read/read-store';
+import type { Projection, ProjectionReader } from './projection';
+import { evolveExecutionDoc, type ExecutionDoc } from './execution-read-model';
+import { logLineDoc, messageBytes } from './log-read-model';
+
+export const HISTORY_PROJECTION = 'history';
+export const EXECUTIONS = 'executions';
+export const LOG_LINES = 'logs';
+
+/**
+ * Executions and their log lines. Lines are numbered per execution in the order their batches were
+ * stored (`executionlog-<id>` is appended with `any`, so stream order is arrival order); the
+ * (executionId, seq) index pages an execution's log from either end with one index seek, however long.
+ */
+export const historyProjection: Projection = {
+  name: HISTORY_PROJECTION,
+  version: 1,
+  collections: [
+    {
+      name: EXECUTIONS,
+      indexes: [{ fields: [['taskId', 1], ['createdAt', -1]] }, { fields: [['projectId', 1], ['createdAt', -1]] }],
+    },
+    { name: LOG_LINES, indexes: [{ fields: [['executionId', 1], ['seq', 1]] }] },
+  ],
+  filter: { streamPrefixes: [STREAM_CATEGORIES.execution, STREAM_CATEGORIES.executionLog].map(streamPrefix) },
+  async handle(event, reader) {
+    if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return executionChange(event, reader);
+    if (isEventOf<ExecutionLogsAppended>(EXECUTION_LOG_EVENT_TYPES, event)) return logsAppended(event, reader);
+    return [];
+  },
+};
+
+async function executionChange(event: ExecutionEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
+  const id = event.data.executionId;
+  const next = evolveExecutionDoc(await reader.get<ExecutionDoc>(EXECUTIONS, id), event);
+  return next ? [{ op: 'upsert', collection: EXECUTIONS, id, doc: next }] : [];
+}
+
+async function logsAppended(event: ExecutionLogsAppended, reader: ProjectionReader): Promise<WriteOperation[]> {
+  const { executionId, lines } = event.data;
+  const execution = await reader.get<ExecutionDoc>(EXECUTIONS, executionId);
+  if (!execution) return []; // purged: its lines go with it
+  const first = execution.logsCount;
+  const operations: WriteOperation[] = lines.map((line, index) => {
+    const doc = logLineDoc(executionId, first + index, line);
+    return { op: 'upsert', collection: LOG_LINES, id: doc.id, doc };
+  });
+  operations.push({
+    op: 'set',
+    collection: EXECUTIONS,
+    id: executionId,
+    fields: { logsCount: first + lines.length, logsBytes: execution.logsBytes + messageBytes(lines) },
+  });
+  return operations;
+}

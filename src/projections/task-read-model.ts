@@ -1,0 +1,61 @@
+import type { ExecutionStatus, TriggerType } from '../events/execution-events';
+import type { JsonObject } from '../events/json';
+import type { AlertPolicy } from '../events/project-events';
+import type { ExecutionMode, ScheduleConfig, ScheduleType, TaskEvent, TaskStatus } from '../events/task-events';
+import type { Doc } from '../stores/read/read-store';
+
+/** The newest execution of a task, as task lists show it. */
+export interface LastExecutionSummary {
+  executionId: string;
+  status: ExecutionStatus;
+  triggerType: TriggerType;
+  scheduledAt: string;
+  createdAt: string;
+  endedAt: string | null;
+}
+
+/** A task in the `tasks` read model: its definition as of its last event, plus its newest execution. */
+export interface TaskDoc extends Doc {
+  projectId: string;
+  taskGroupId: string | null;
+  name: string;
+  description: string | null;
+  scheduleType: ScheduleType;
+  scheduleConfig: ScheduleConfig;
+  timeoutSeconds: number | null;
+  metadata: JsonObject | null;
+  executionMode: ExecutionMode;
+  startDeadlineSeconds: number | null;
+  alertPolicy: AlertPolicy | null;
+  status: TaskStatus;
+  createdAt: string;
+  updatedAt: string;
+  lastExecution: LastExecutionSummary | null;
+}
+
+/**
+ * Folds one task event into the task's document; null once the task is gone (TaskDeleted). Pure and
+ * built from event data only, so the projection and the `as_of` query (which folds a task's stream up
+ * to an instant) give the same document.
+ */
+export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | null {
+  switch (event.type) {
+    case 'TaskCreated': {
+      const { taskId, createdAt, ...fields } = event.data;
+      return { id: taskId, ...fields, createdAt, updatedAt: createdAt, lastExecution: null };
+    }
+    case 'TaskUpdated': {
+      if (!doc) return null;
+      const { taskId: _taskId, updatedAt, ...definition } = event.data;
+      return { ...doc, ...definition, updatedAt };
+    }
+    case 'TaskStatusChanged':
+      return doc && { ...doc, status: event.data.status, updatedAt: event.data.updatedAt };
+    case 'TaskDeletionRequested':
+      return doc && { ...doc, status: 'PENDING_DELETE', updatedAt: event.data.requestedAt };
+    case 'TaskDeletionFailed':
+      return doc && { ...doc, status: 'DELETE_FAILED', updatedAt: event.data.failedAt };
+    case 'TaskDeleted':
+      return null;
+  }
+}

@@ -1,0 +1,69 @@
+import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../events/execution-events';
+import { isEventOf } from '../events/event';
+import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
+import { TASK_EVENT_TYPES, type TaskEvent } from '../events/task-events';
+import { TASK_GROUP_EVENT_TYPES, type TaskGroupEvent } from '../events/task-group-events';
+import type { RecordedEvent } from '../stores/events/event-store';
+import type { WriteOperation } from '../stores/read/read-store';
+import type { Projection, ProjectionReader } from './projection';
+import { statusAfter } from './execution-read-model';
+import { evolveTaskDoc, type LastExecutionSummary, type TaskDoc } from './task-read-model';
+import { evolveTaskGroupDoc, type TaskGroupDoc } from './task-group-read-model';
+
+export const TASKS_PROJECTION = 'tasks';
+export const TASKS = 'tasks';
+export const TASK_GROUPS = 'groups';
+
+/**
+ * Tasks and task groups as the API lists them, each task with a summary of its newest execution.
+ * Deleted tasks and groups leave the model (their history stays in the events and the audit trail).
+ */
+export const tasksProjection: Projection = {
+  name: TASKS_PROJECTION,
+  version: 1,
+  collections: [
+    { name: TASKS, indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }, { fields: [['taskGroupId', 1]] }] },
+    { name: TASK_GROUPS, indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }] },
+  ],
+  filter: {
+    streamPrefixes: [STREAM_CATEGORIES.task, STREAM_CATEGORIES.taskGroup, STREAM_CATEGORIES.execution].map(streamPrefix),
+  },
+  async handle(event, reader) {
+    if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) return taskChange(event, reader);
+    if (isEventOf<TaskGroupEvent>(TASK_GROUP_EVENT_TYPES, event)) return groupChange(event, reader);
+    if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return lastExecutionChange(event, reader);
+    return [];
+  },
+};
+
+async function taskChange(event: RecordedEvent & TaskEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
+  const id = event.data.taskId;
+  const next = evolveTaskDoc(await reader.get<TaskDoc>(TASKS, id), event);
+  return [next ? { op: 'upsert', collection: TASKS, id, doc: next } : { op: 'delete', collection: TASKS, id }];
+}
+
+async function groupChange(event: RecordedEvent & TaskGroupEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
+  const id = event.data.groupId;
+  const next = evolveTaskGroupDoc(await reader.get<TaskGroupDoc>(TASK_GROUPS, id), event);
+  return [next ? { op: 'upsert', collection: TASK_GROUPS, id, doc: next } : { op: 'delete', collection: TASK_GROUPS, id }];
+}
+
+/** The newest execution replaces the summary; later events of that same execution update it. */
+async function lastExecutionChange(event: RecordedEvent & ExecutionEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
+  const { taskId, executionId } = event.data;
+  const task = await reader.get<TaskDoc>(TASKS, taskId);
+  if (!task) return []; // the task is gone; 'set' would create a stub
+  const current = task.lastExecution;
+  const summary = summarize(event, current?.executionId === executionId ? current : null);
+  return summary ? [{ op: 'set', collection: TASKS, id: taskId, fields: { lastExecution: summary } }] : [];
+}
+
+function summarize(event: ExecutionEvent, current: LastExecutionSummary | null): LastExecutionSummary | null {
+  if (event.type === 'ExecutionCreated') {
+    const { executionId, triggerType, scheduledAt, createdAt } = event.data;
+    return { executionId, status: 'PENDING', triggerType, scheduledAt, createdAt, endedAt: null };
+  }
+  const status = statusAfter(event);
+  if (!current || !status) return null;
+  return { ...current, status, endedAt: status === 'RUNNING' ? null : event.data.at };
+}

@@ -1,0 +1,29 @@
+import {
+  ACCESS_COLLECTIONS,
+  ACCESS_PROJECTION,
+  type ApiKeyDoc,
+  type InvitationDoc,
+  type SessionDoc,
+} from '../projections/access-projection';
+import type { Doc } from '../stores/read/read-store';
+import type { QueryServices } from './query-services';
+
+/** Secrets are looked up by their sha256 (hex): the read model never holds a usable credential. */
+async function byField<T extends Doc>(services: QueryServices, collection: string, field: string, value: string): Promise<T | null> {
+  const physical = services.registry.collection(ACCESS_PROJECTION, collection);
+  const { items } = await services.reads.find<T>(physical, { filter: { [field]: value }, limit: 1 });
+  return items[0] ?? null;
+}
+
+export function sessionByTokenHash(services: QueryServices, tokenHash: string): Promise<SessionDoc | null> {
+  return byField<SessionDoc>(services, ACCESS_COLLECTIONS.sessions, 'tokenHash', tokenHash);
+}
+
+export function apiKeyByHash(services: QueryServices, hash: string): Promise<ApiKeyDoc | null> {
+  return byField<ApiKeyDoc>(services, ACCESS_COLLECTIONS.apiKeys, 'hash', hash);
+}
+
+/** Invitations are stored by token hash (every link ever sent, so a replaced one is recognised). */
+export function invitationByTokenHash(services: QueryServices, tokenHash: string): Promise<InvitationDoc | null> {
+  return services.reads.get<InvitationDoc>(services.registry.collection(ACCESS_PROJECTION, ACCESS_COLLECTIONS.invitations), tokenHash);
+}

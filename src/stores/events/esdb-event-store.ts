@@ -1,0 +1,613 @@
+/**
+ * EventStoreDB adapter of the EventStore port (@eventstore/db-client 6.2.1, server 22.10 or later).
+ *
+ * POSITIONS. The port numbers events with one `Position`; EventStoreDB locates them with
+ * `{commit, prepare}`, byte offsets in its transaction log. Since 20.6 every gRPC append is written as
+ * "committed prepares": each event is its own log record, the records of one append are contiguous,
+ * and `$all` reports each event at `{commit: p, prepare: p}` with `p` the offset of its own record
+ * (the events of one append do NOT share a commit position there; the append result is the last
+ * event's `{p, p}`). So `p` is unique, strictly increasing in `$all` order, and `{commit: n, prepare: n}`
+ * is the exact way back from a stored number. Events whose commit and prepare differ can only come
+ * from the legacy TCP API's explicit transactions (their events share one commit and their prepares
+ * can interleave with other writes), and no single number orders those without skipping or repeating,
+ * so `toPosition` refuses them loudly instead of numbering them wrongly. Reads resume from `{n, n}` and
+ * also drop anything at or before it, so inclusive (readAll) and exclusive (subscription) starts both
+ * give "strictly after n".
+ *
+ * FILTERS. Subscriptions filter `$all` on the server (stream prefixes, or system events out). The
+ * client's `readAll` cannot send a filter (6.2.1 always asks for none; filtered reads only exist in the
+ * newer @kurrent/kurrentdb-client), so `readAll` pages through `$all` and filters here.
+ */
+import {
+  BACKWARDS,
+  END,
+  ErrorType,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  ANY,
+  convertToCommandError,
+  excludeSystemEvents,
+  jsonEvent,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type AppendExpectedRevision,
+  type ExpectedRevision as EsdbExpectedRevision,
+  type JSONType,
+  type Position as EsdbPosition,
+  type StreamingRead,
+} from '@eventstore/db-client';
+import { v5 as uuidv5, validate as isUuid } from 'uuid';
+import { AppError, UnavailableError, ValidationError } from '../../errors/app-error';
+import {
+  EventTooLargeError,
+  StreamDeletedError,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+} from '../../errors/store-errors';
+import {
+  MAX_EVENT_BYTES,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamFilter,
+  type StreamRevision,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-store';
+import { validateStreamName } from './stream-names';
+
+const DEFAULT_MAX_BATCH = 500;
+const READ_ALL_PAGE_MAX = 2048;
+const HEAD_PAGE = 64;
+const PING_TIMEOUT_MS = 5_000;
+const RESUBSCRIBE_BASE_MS = 200;
+const RESUBSCRIBE_MAX_MS = 30_000;
+/** Servers before 22.6 send u64::MAX for positions they do not know (stream reads). */
+const NO_POSITION = 2n ** 64n - 1n;
+/** Event ids must be UUIDs in EventStoreDB; other ids are mapped to a stable UUID (the original stays in metadata). */
+const EVENT_ID_NAMESPACE = 'b7f3c1d2-5e8a-4f6b-9c0d-1a2b3c4d5e6f';
+
+/** The part of an EventStoreDB recorded event this adapter reads. */
+interface EsdbRecorded {
+  streamId: string;
+  revision: bigint;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  position?: EsdbPosition;
+}
+
+export class EsdbEventStore implements EventStore {
+  private closed = false;
+  private readonly subscriptions = new Set<EsdbSubscription>();
+  /** Calls to the server not yet settled: close() lets them finish before disposing the client. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  private constructor(
+    private readonly client: EventStoreDBClient,
+    /** The connection string with its password masked: safe in messages and logs. */
+    readonly url: string,
+  ) {}
+
+  static connect(url: string): EsdbEventStore {
+    const masked = maskUrl(url);
+    let client: EventStoreDBClient;
+    try {
+      client = EventStoreDBClient.connectionString(url);
+    } catch (err) {
+      throw new ValidationError(`Invalid EventStoreDB connection string ${masked}: ${(err as Error).message}`);
+    }
+    return new EsdbEventStore(client, masked);
+  }
+
+  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.assertOpen();
+    validateStreamName(stream);
+    const expectedRevision = toEsdbExpected(expected);
+    // Validate everything before sending, so an invalid event rejects the whole append.
+    const proposed = events.map((event) => toEventData(stream, event));
+    if (proposed.length === 0) return this.checkRevision(stream, expected);
+    try {
+      const result = await this.track(
+        this.client.appendToStream(
+          stream,
+          proposed.map((e) => e.event),
+          { expectedRevision },
+        ),
+      );
+      return {
+        nextExpectedRevision: Number(result.nextExpectedRevision),
+        position: toPosition(result.position, `the append to ${stream}`),
+      };
+    } catch (err) {
+      throw this.mapError(err, { stream, expected, bytes: proposed.reduce((sum, e) => sum + e.bytes, 0) });
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    validateStreamName(stream);
+    const direction = options.direction ?? 'forwards';
+    const maxCount = validateCount(options.maxCount);
+    const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
+    if (typeof from === 'number') validateCount(from);
+    const read = this.client.readStream(stream, {
+      direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
+      fromRevision: from === 'start' ? START : from === 'end' ? END : BigInt(from),
+      // At least one, so that a missing or deleted stream still answers with its error when maxCount is 0.
+      ...(maxCount === undefined ? {} : { maxCount: Math.max(maxCount, 1) }),
+    });
+    const resolved = await this.collect(read, stream);
+    return resolved.flatMap((r) => (r.event ? [toRecorded(r.event)] : [])).slice(0, maxCount);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const wanted = validateCount(options.maxCount) ?? Infinity;
+    const accept = eventFilter(options.filter);
+    const out: RecordedEvent[] = [];
+    let cursor = options.after == null ? null : fromPosition(options.after);
+    // One more than wanted: a read from a position includes the event at that position.
+    const page = Math.min(READ_ALL_PAGE_MAX, Math.max(32, wanted + 1));
+    while (out.length < wanted) {
+      const read = this.client.readAll({ fromPosition: cursor ?? START, maxCount: page });
+      const resolved = await this.collect(read);
+      let fresh = 0;
+      for (const { event } of resolved) {
+        if (!event || (cursor && compare(event.position, cursor) <= 0)) continue;
+        cursor = event.position;
+        fresh++;
+        if (!accept(event)) continue;
+        out.push(toRecorded(event));
+        if (out.length >= wanted) break;
+      }
+      if (resolved.length < page || fresh === 0) break; // reached the end of $all
+    }
+    return out;
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const maxBatch = validateCount(options.maxBatch) ?? DEFAULT_MAX_BATCH;
+    if (maxBatch < 1) throw new ValidationError(`Invalid maxBatch ${maxBatch}`);
+    const subscription = new EsdbSubscription(
+      this.client,
+      options.after == null ? null : fromPosition(options.after),
+      options.filter,
+      maxBatch,
+      (err) => this.mapError(err, {}),
+      (closed) => this.subscriptions.delete(closed),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async deleteStream(stream: string, expected: ExpectedRevision = 'any'): Promise<void> {
+    this.assertOpen();
+    validateStreamName(stream);
+    // The client's types omit stream_exists for tombstones, but it sends it like any other value.
+    const expectedRevision = toEsdbExpected(expected) as EsdbExpectedRevision;
+    try {
+      await this.track(this.client.tombstoneStream(stream, { expectedRevision }));
+    } catch (err) {
+      throw this.mapError(err, { stream, expected });
+    }
+  }
+
+  async headPosition(): Promise<Position | null> {
+    this.assertOpen();
+    // Read backwards until the newest non-system event: system events ($stats, $scavenges, …)
+    // would overstate projection lag, and `readAll` cannot filter on the server.
+    let from: EsdbPosition | typeof END = END;
+    for (;;) {
+      const resolved: AllStreamResolvedEvent[] = await this.collect(
+        this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: HEAD_PAGE }),
+      );
+      for (const { event } of resolved) {
+        if (event && isUserEvent(event)) return toPosition(event.position, 'the head of $all');
+      }
+      const last = resolved[resolved.length - 1]?.event;
+      if (resolved.length < HEAD_PAGE || !last) return null;
+      from = last.position;
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    // Reads carry no gRPC deadline in this client, so the probe brings its own.
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        read.cancel().catch(() => undefined);
+        read.destroy();
+        reject(new UnavailableError(`EventStoreDB at ${this.url} did not answer within ${PING_TIMEOUT_MS} ms`));
+      }, PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.collect(read), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Ends the subscriptions, lets calls already issued finish, then disposes the client. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await Promise.allSettled([...this.inFlight]);
+    // dispose() cancels the client's open gRPC streams; without it jest (or the server) never exits.
+    await this.client.dispose();
+  }
+
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.inFlight.add(call);
+    const settled = () => this.inFlight.delete(call);
+    call.then(settled, settled);
+    return call;
+  }
+
+  /** An append of no events is a pure revision check, as in the embedded adapter (without writing a record). */
+  private async checkRevision(stream: string, expected: ExpectedRevision): Promise<AppendResult> {
+    let last: RecordedEvent | undefined;
+    try {
+      [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    } catch (err) {
+      if (!(err instanceof StreamNotFoundError)) throw err;
+    }
+    const actual: StreamRevision = last ? last.revision : 'no_stream';
+    const matches =
+      expected === 'any' ||
+      (expected === 'no_stream' && actual === 'no_stream') ||
+      (expected === 'stream_exists' && actual !== 'no_stream') ||
+      expected === actual;
+    if (!matches) throw new WrongExpectedRevisionError(stream, expected, actual);
+    if (!last) return { nextExpectedRevision: -1, position: -1 };
+    return { nextExpectedRevision: last.revision, position: last.position };
+  }
+
+  /**
+   * Reads a client stream to its end inside try/catch. It must be called right after the read is
+   * created: an un-iterated read emits its connection error with no listener and crashes the process.
+   */
+  private collect<E>(read: StreamingRead<E>, stream?: string): Promise<E[]> {
+    return this.track(
+      (async () => {
+        const items: E[] = [];
+        try {
+          for await (const item of read) items.push(item);
+        } catch (err) {
+          throw this.mapError(err, { stream });
+        }
+        return items;
+      })(),
+    );
+  }
+
+  /** Client errors → the port's errors; `bytes` is the size of the append, for a too-large one. */
+  private mapError(
+    raw: unknown,
+    { stream, expected, bytes }: { stream?: string; expected?: ExpectedRevision; bytes?: number },
+  ): unknown {
+    if (raw instanceof AppError || !(raw instanceof Error)) return raw;
+    // Some failures (an append while the server is down) arrive as raw gRPC errors.
+    const err = convertToCommandError(raw) as Error & { type?: string; code?: number; details?: string };
+    const name = stream ?? '$all';
+    switch (err.type) {
+      case ErrorType.WRONG_EXPECTED_VERSION: {
+        const actual = (err as unknown as { actualVersion: bigint | 'no_stream' }).actualVersion;
+        return new WrongExpectedRevisionError(
+          name,
+          expected ?? 'any',
+          actual === 'no_stream' || actual < 0n ? 'no_stream' : Number(actual),
+        );
+      }
+      case ErrorType.STREAM_DELETED:
+        return new StreamDeletedError(name);
+      case ErrorType.STREAM_NOT_FOUND:
+        return new StreamNotFoundError(name);
+      case ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED: {
+        const limit = (err as unknown as { maxAppendSize: number }).maxAppendSize;
+        return new EventTooLargeError(name, bytes ?? NaN, limit);
+      }
+      case ErrorType.UNAVAILABLE:
+      case ErrorType.DEADLINE_EXCEEDED:
+      case ErrorType.TIMEOUT:
+      case ErrorType.NOT_LEADER: // the client reconnects to the leader on the next call
+        return this.unavailable(err);
+    }
+    if (err.code === 14 || err.code === 4 || /Failed to discover|ECONNREFUSED|ENOTFOUND/.test(err.message)) {
+      return this.unavailable(err);
+    }
+    return err;
+  }
+
+  private unavailable(err: Error & { details?: string }): UnavailableError {
+    const reason = err.details ?? err.message;
+    const unavailable = new UnavailableError(`EventStoreDB at ${this.url} is unavailable: ${reason}`);
+    unavailable.cause = err;
+    return unavailable;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new UnavailableError(`The event store (EventStoreDB at ${this.url}) is closed`);
+  }
+}
+
+/**
+ * A catch-up subscription to `$all` that survives dropped connections: the client reconnects its channel
+ * but not the subscription, so this loop resubscribes from the last received position with exponential
+ * backoff. Pull-based: it pauses the gRPC stream when its buffer is full (HTTP/2 flow control then holds
+ * the server back) and resumes when the consumer takes a batch.
+ */
+class EsdbSubscription implements Subscription {
+  private readonly buffer: RecordedEvent[] = [];
+  private readonly limit: number;
+  private readonly accept: (event: EsdbRecorded) => boolean;
+  private current?: AllStreamSubscription;
+  private retryTimer?: NodeJS.Timeout;
+  private attempt = 0;
+  private started = false;
+  private closed = false;
+  private failure?: unknown;
+  private wake?: () => void;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    /** Position of the last event received from the server (delivered or buffered). */
+    private cursor: EsdbPosition | null,
+    private readonly filter: StreamFilter | undefined,
+    private readonly maxBatch: number,
+    private readonly mapError: (err: unknown) => unknown,
+    private readonly onClose: (subscription: EsdbSubscription) => void,
+  ) {
+    this.accept = eventFilter(filter);
+    this.limit = maxBatch * 2;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<RecordedEvent[]> {
+    if (!this.started) {
+      this.started = true;
+      this.subscribe();
+    }
+    try {
+      for (;;) {
+        if (this.closed) return;
+        if (this.buffer.length > 0) {
+          const batch = this.buffer.splice(0, this.maxBatch);
+          if (this.buffer.length < this.limit) this.current?.resume();
+          yield batch;
+        } else if (this.failure !== undefined) {
+          throw this.failure;
+        } else {
+          await new Promise<void>((resolve) => (this.wake = resolve));
+        }
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.detach();
+    this.notify();
+    this.onClose(this);
+  }
+
+  private subscribe(): void {
+    if (this.closed) return;
+    const prefixes = this.filter?.streamPrefixes.filter((p) => p !== '') ?? [];
+    const everything = !this.filter || prefixes.length < this.filter.streamPrefixes.length;
+    let sub: AllStreamSubscription;
+    try {
+      sub = this.client.subscribeToAll({
+        fromPosition: this.cursor ?? START,
+        // One server-side filter per subscription: by stream prefix, or system events out. Tombstone
+        // markers ($streamDeleted in a matching stream) and system streams are dropped here as well.
+        filter: everything ? excludeSystemEvents() : streamNameFilter({ prefixes }),
+      });
+    } catch (err) {
+      this.fail(this.mapError(err)); // this runs from a timer: a throw here would crash the process
+      return;
+    }
+    this.current = sub;
+    sub.on('data', (resolved: AllStreamResolvedEvent) => this.receive(resolved));
+    sub.on('confirmation', () => (this.attempt = 0));
+    sub.on('error', (err) => this.dropped(sub, err));
+    sub.on('end', () => this.dropped(sub));
+    sub.on('close', () => this.dropped(sub));
+  }
+
+  private receive(resolved: AllStreamResolvedEvent): void {
+    const event = resolved.event;
+    // A resubscription or an inclusive start may replay what was already received.
+    if (!event || (this.cursor && compare(event.position, this.cursor) <= 0)) return;
+    this.cursor = event.position;
+    this.attempt = 0;
+    if (!this.accept(event)) return;
+    try {
+      this.buffer.push(toRecorded(event));
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (this.buffer.length >= this.limit) this.current?.pause();
+    this.notify();
+  }
+
+  private dropped(sub: AllStreamSubscription, err?: Error): void {
+    if (sub !== this.current || this.closed) return;
+    this.detach();
+    if (err && isFatal(err)) {
+      this.fail(this.mapError(err));
+      return;
+    }
+    const delay = Math.min(RESUBSCRIBE_MAX_MS, RESUBSCRIBE_BASE_MS * 2 ** this.attempt);
+    this.attempt++;
+    this.retryTimer = setTimeout(() => this.subscribe(), delay);
+  }
+
+  private fail(err: unknown): void {
+    this.failure = err;
+    this.detach();
+    this.notify();
+  }
+
+  private detach(): void {
+    const sub = this.current;
+    if (!sub) return;
+    this.current = undefined;
+    sub.removeAllListeners();
+    // A late error from a detached stream must still have a listener, or it would crash the process.
+    sub.on('error', () => undefined);
+    sub.unsubscribe().catch(() => undefined);
+    sub.destroy();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+function isFatal(raw: Error): boolean {
+  const err = convertToCommandError(raw) as Error & { type?: string; code?: number };
+  // Retrying cannot fix credentials or a request the server rejects; everything else is worth a retry.
+  return (
+    err.type === ErrorType.ACCESS_DENIED ||
+    err.type === ErrorType.INVALID_ARGUMENT ||
+    err.code === 3 || // INVALID_ARGUMENT
+    err.code === 7 || // PERMISSION_DENIED
+    err.code === 16 // UNAUTHENTICATED
+  );
+}
+
+function toEventData(stream: string, event: NewEvent) {
+  if (typeof event?.type !== 'string' || event.type.length === 0) {
+    throw new ValidationError(`An event for stream ${stream} has no type`);
+  }
+  if (event.type.startsWith('$')) {
+    throw new ValidationError(`Event type ${event.type} for stream ${stream}: types starting with $ are reserved`);
+  }
+  const data = JSON.stringify(event.data);
+  const metadata = JSON.stringify(event.metadata);
+  if (data === undefined || metadata === undefined) {
+    throw new ValidationError(`Event ${event.type} for stream ${stream}: data and metadata must be JSON values`);
+  }
+  // Same measure as the embedded adapter. EventStoreDB also limits a whole append (1 MiB by default).
+  const bytes = Buffer.byteLength(event.type) + Buffer.byteLength(data) + Buffer.byteLength(metadata);
+  if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(stream, bytes, MAX_EVENT_BYTES);
+  const eventId = event.metadata.eventId;
+  return {
+    bytes,
+    event: jsonEvent({
+      id: isUuid(eventId) ? eventId : uuidv5(String(eventId), EVENT_ID_NAMESPACE),
+      type: event.type,
+      data: event.data as JSONType,
+      metadata: { ...event.metadata },
+    }),
+  };
+}
+
+function toRecorded(event: EsdbRecorded): RecordedEvent {
+  return {
+    streamId: event.streamId,
+    revision: Number(event.revision),
+    position: toPosition(event.position, `event ${event.revision} of ${event.streamId}`),
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata as EventMetadata,
+  };
+}
+
+/** See POSITIONS at the top of this file. */
+function toPosition(position: EsdbPosition | undefined, what: string): Position {
+  if (!position || position.commit === NO_POSITION) {
+    throw new Error(`EventStoreDB reported no position for ${what} (stream reads report one from server 22.6 on)`);
+  }
+  if (position.commit !== position.prepare) {
+    throw new Error(
+      `EventStoreDB position of ${what} has commit ${position.commit} != prepare ${position.prepare} ` +
+        '(written by a legacy explicit transaction): it cannot be numbered without skipping or repeating events',
+    );
+  }
+  if (position.commit > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new Error(`EventStoreDB position ${position.commit} of ${what} exceeds Number.MAX_SAFE_INTEGER`);
+  }
+  return Number(position.commit);
+}
+
+function fromPosition(position: Position): EsdbPosition {
+  if (!Number.isSafeInteger(position) || position < 0) {
+    throw new ValidationError(`Invalid position ${String(position)}`);
+  }
+  return { commit: BigInt(position), prepare: BigInt(position) };
+}
+
+function compare(a: EsdbPosition, b: EsdbPosition): number {
+  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
+  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
+  return 0;
+}
+
+function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
+  switch (expected) {
+    case 'any':
+      return ANY;
+    case 'no_stream':
+      return NO_STREAM;
+    case 'stream_exists':
+      return STREAM_EXISTS;
+  }
+  if (!Number.isSafeInteger(expected) || expected < 0) {
+    throw new ValidationError(`Invalid expected revision ${String(expected)}`);
+  }
+  return BigInt(expected);
+}
+
+/** A count or undefined (no limit). */
+function validateCount(count: number | undefined): number | undefined {
+  if (count === undefined) return undefined;
+  if (!Number.isSafeInteger(count) || count < 0) throw new ValidationError(`Invalid count ${String(count)}`);
+  return count;
+}
+
+/** Application events only: no system stream ($…, $$… metadata) and no system event type ($streamDeleted, …). */
+function isUserEvent(event: EsdbRecorded): boolean {
+  return !event.streamId.startsWith('$') && !event.type.startsWith('$');
+}
+
+/** Same rules as the embedded adapter: at least one prefix, and '' matches every stream. */
+function eventFilter(filter: StreamFilter | undefined): (event: EsdbRecorded) => boolean {
+  if (!filter) return isUserEvent;
+  if (filter.streamPrefixes.length === 0) throw new ValidationError('A stream filter needs at least one prefix');
+  const prefixes = filter.streamPrefixes;
+  if (prefixes.includes('')) return isUserEvent;
+  return (event) => isUserEvent(event) && prefixes.some((prefix) => event.streamId.startsWith(prefix));
+}
+
+/**
+ * `esdb://user:secret@host:2113?tls=false` → `esdb://user:***@host:2113?tls=false`. Private stand-in
+ * until src/config/mask-url.ts exists; connection strings may list several hosts, so no `new URL()`.
+ */
+function maskUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (_, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return colon < 0 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
+  });
+}

@@ -1,0 +1,420 @@
+/**
+ * The MongoDB ReadStore (`MONGODB_URL`), a thin layer over the `mongodb` 6 driver.
+ *
+ * - A collection is a MongoDB collection; a document is stored with its `id` as `_id` and `_pos`, the
+ *   position (a Long) of the last operation applied to it. Declared indexes are created (with `_id`
+ *   appended, see index-spec.ts).
+ * - applyBatch follows batch-plan.ts: per collection and per step, ONE unordered bulk write with one
+ *   write per document, each filtered on `_pos` below the write's guard and upserting. A redelivered
+ *   write therefore matches nothing and its upsert hits the `_id` unique index (E11000), which is the
+ *   one error ignored; such a document is re-planned from the operations it has not seen yet. The
+ *   checkpoint is written after the bulk writes succeed.
+ * - Not atomic: when a write fails (an `inc` on a string, a unique index violation), the other
+ *   documents' writes of that step have been applied, the error is thrown and the checkpoint is NOT
+ *   written. Redelivering the batch then applies nothing twice, because of `_pos`.
+ */
+import {
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type Document,
+  Long,
+  MongoBulkWriteError,
+  MongoClient,
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type WriteError,
+} from 'mongodb';
+import { maskUrl, scrubPassword } from '../../config/mask-url';
+import { AppError, ConflictError, UnavailableError, ValidationError } from '../../errors/app-error';
+import type { Position } from '../events/event-store';
+import { type CollectionStep, type DocPlan, type DocWrite, opsAfter, planBatch, planDoc, unguarded } from './batch-plan';
+import { decodeCursor, encodeCursor, type KeyCondition, keysetBranches } from './cursor';
+import { validateCollectionName } from './field-path';
+import { indexKeys, indexName, validateIndexes } from './index-spec';
+import { type Comparison, normalizeCount, normalizeFilter, normalizeSort } from './query';
+import type { Checkpoint, CollectionSpec, Doc, Filter, FindQuery, FindResult, PositionedOperation, ReadStore } from './read-store';
+
+export interface MongoReadStoreOptions {
+  /** Default: the database named in the URL, else `cron_observer`. */
+  dbName?: string;
+  /** How long connecting (and any later operation) waits for a usable server. Default 3000 ms. */
+  serverSelectionTimeoutMS?: number;
+  /** TCP/TLS connect timeout of one connection. Default 10000 ms. */
+  connectTimeoutMS?: number;
+}
+
+const DEFAULT_DB = 'cron_observer';
+/** Rounds that find documents past some of their operations; more than this means a second writer. */
+const MAX_CATCH_UPS = 3;
+
+const CODE_DUPLICATE_KEY = 11000;
+const CODE_NAMESPACE_NOT_FOUND = 26;
+const CODE_NAMESPACE_EXISTS = 48;
+/** Update errors caused by the data: TypeMismatch ($inc on a string), PathNotViable (a.b under a number), BadValue. */
+const DATA_ERROR_CODES = new Set([2, 14, 28]);
+
+interface StoredDoc {
+  _id: string;
+  _pos: Long;
+  [field: string]: unknown;
+}
+
+export class MongoReadStore implements ReadStore {
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    private readonly maskedUrl: string,
+  ) {}
+
+  /** Connects, or fails within `serverSelectionTimeoutMS` with an UnavailableError naming the masked URL. */
+  static async connect(url: string, options: MongoReadStoreOptions = {}): Promise<MongoReadStore> {
+    const masked = maskUrl(url);
+    const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS ?? 3000;
+    let client: MongoClient;
+    try {
+      client = new MongoClient(url, {
+        serverSelectionTimeoutMS,
+        connectTimeoutMS: options.connectTimeoutMS ?? 10_000,
+        // As JSON does: a field set to undefined is absent, never stored as null.
+        ignoreUndefined: true,
+        appName: 'cron-observer',
+      });
+    } catch (err) {
+      throw new ValidationError(`Invalid MongoDB URL ${masked}: ${scrubPassword(messageOf(err), url)}`);
+    }
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw new UnavailableError(`Cannot connect to MongoDB at ${masked}: ${scrubPassword(messageOf(err), url)}`);
+    }
+    return new MongoReadStore(client, client.db(options.dbName ?? databaseInUrl(url) ?? DEFAULT_DB), masked);
+  }
+
+  async ensureCollection(spec: CollectionSpec): Promise<void> {
+    validateCollectionName(spec.name);
+    const indexes = validateIndexes(spec.indexes);
+    await this.call('ensureCollection', async () => {
+      try {
+        await this.db.createCollection(spec.name);
+      } catch (err) {
+        if (!(err instanceof MongoServerError && err.code === CODE_NAMESPACE_EXISTS)) throw err;
+      }
+      if (indexes.length === 0) return;
+      await this.collection(spec.name).createIndexes(
+        indexes.map((index) => ({
+          key: new Map(indexKeys(index).map(([field, direction]) => [mongoField(field), direction])),
+          name: indexName(index),
+          unique: index.unique === true,
+        })),
+      );
+    });
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    validateCollectionName(name);
+    await this.call('dropCollection', async () => {
+      try {
+        await this.collection(name).drop();
+      } catch (err) {
+        if (!(err instanceof MongoServerError && err.code === CODE_NAMESPACE_NOT_FOUND)) throw err;
+      }
+    });
+  }
+
+  async listCollections(): Promise<string[]> {
+    const infos = await this.call('listCollections', () => this.db.listCollections({}, { nameOnly: true }).toArray());
+    return infos
+      .map((info) => info.name)
+      .filter((name) => !name.startsWith('_') && !name.startsWith('system.'))
+      .sort();
+  }
+
+  async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
+    validateCollectionName(collection);
+    const stored = await this.call('get', () => this.collection(collection).findOne({ _id: id }, { projection: { _pos: 0 } }));
+    return stored ? (fromStored(stored) as T) : null;
+  }
+
+  async find<T extends Doc = Doc>(collection: string, query: FindQuery = {}): Promise<FindResult<T>> {
+    validateCollectionName(collection);
+    const filter = toMongoFilter(normalizeFilter(query.filter));
+    const sort = normalizeSort(query.sort);
+    const limit = normalizeCount(query.limit, 'limit');
+    const skip = normalizeCount(query.skip, 'skip');
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor, sort) : null;
+
+    let pageFilter = filter;
+    if (after) {
+      const branches = keysetBranches(sort, after);
+      if (branches.length === 0) return query.count ? { items: [], total: await this.count(collection, query.filter) } : { items: [] };
+      pageFilter = { $and: [filter, { $or: branches.map(toMongoBranch) }] };
+    }
+    const stored = await this.call('find', () =>
+      this.collection(collection)
+        .find(pageFilter, {
+          sort: sort.map(([field, direction]) => [mongoField(field), direction] as [string, 1 | -1]),
+          projection: { _pos: 0 },
+          ...(skip ? { skip } : {}),
+          // One document more than the page tells whether there is a next page.
+          ...(limit !== undefined ? { limit: limit + 1 } : {}),
+        })
+        .toArray(),
+    );
+    const items = stored.map((doc) => fromStored(doc) as T);
+    const result: FindResult<T> = { items };
+    if (limit !== undefined && items.length > limit) {
+      items.length = limit;
+      result.nextCursor = encodeCursor(sort, items[items.length - 1]!);
+    }
+    if (query.count) result.total = await this.call('count', () => this.collection(collection).countDocuments(filter));
+    return result;
+  }
+
+  async count(collection: string, filter?: Filter): Promise<number> {
+    validateCollectionName(collection);
+    const mongoFilter = toMongoFilter(normalizeFilter(filter));
+    return this.call('count', () => this.collection(collection).countDocuments(mongoFilter));
+  }
+
+  async applyBatch(operations: PositionedOperation[], checkpoint: Checkpoint): Promise<void> {
+    const plan = planBatch(operations, checkpoint);
+    // Collections are independent; wait for all of them before reporting the first failure.
+    const outcomes = await Promise.allSettled([...plan].map(([collection, steps]) => this.applySteps(collection, steps)));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw this.toAppError(failed.reason, 'applyBatch');
+    await this.call('applyBatch checkpoint', () =>
+      this.db
+        .collection<{ _id: string; position: Long }>('_checkpoints')
+        .updateOne({ _id: checkpoint.name }, { $set: { position: Long.fromNumber(checkpoint.position) } }, { upsert: true }),
+    );
+  }
+
+  async getCheckpoint(name: string): Promise<Position | null> {
+    const stored = await this.call('getCheckpoint', () =>
+      this.db.collection<{ _id: string; position: Long | number }>('_checkpoints').findOne({ _id: name }),
+    );
+    return stored ? toNumber(stored.position) : null;
+  }
+
+  async deleteCheckpoint(name: string): Promise<void> {
+    await this.call('deleteCheckpoint', () => this.db.collection<{ _id: string }>('_checkpoints').deleteOne({ _id: name }));
+  }
+
+  async getMeta<T>(key: string): Promise<T | null> {
+    const stored = await this.call('getMeta', () => this.db.collection<{ _id: string; value: unknown }>('_meta').findOne({ _id: key }));
+    return stored ? (stored.value as T) : null;
+  }
+
+  async setMeta<T>(key: string, value: T): Promise<void> {
+    if (typeof key !== 'string' || key.length === 0) throw new ValidationError('A meta key must be a non-empty string');
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new ValidationError(`Meta ${key}: the value is not JSON`);
+    // Stored as the JSON value it is on SQLite (a Date becomes its ISO string on both).
+    await this.call('setMeta', () =>
+      this.db.collection<{ _id: string; value: unknown }>('_meta').updateOne({ _id: key }, { $set: { value: JSON.parse(json) } }, { upsert: true }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.call('ping', () => this.db.command({ ping: 1 }));
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+
+  private async applySteps(collection: string, steps: CollectionStep[]): Promise<void> {
+    const coll = this.collection(collection);
+    // Documents this batch has written, whose later writes take no position guard (see batch-plan.ts).
+    const written = new Set<string>();
+    for (const step of steps) {
+      if (step.kind === 'deleteMany') {
+        // Documents written after the deleteMany's position (a redelivered batch) are spared.
+        const spared = { _pos: { $not: { $gt: Long.fromNumber(step.position) } } };
+        await coll.deleteMany({ $and: [toMongoFilter(step.filter), spared] });
+      } else {
+        await this.writeDocs(coll, step.docs, written);
+      }
+    }
+  }
+
+  /** Rounds of one unordered bulk write each, taking the next write of every document. */
+  private async writeDocs(coll: Collection<StoredDoc>, docs: DocPlan[], written: Set<string>): Promise<void> {
+    const queues = new Map(docs.map((doc) => [doc.id, [...doc.writes]]));
+    for (let catchUps = 0; queues.size > 0; ) {
+      const round = [...queues].map(([id, queue]) => (written.has(id) ? unguarded(queue[0]!) : queue[0]!));
+      const past = new Set(await this.bulkWrite(coll, round));
+      for (const write of round) {
+        if (past.has(write)) continue;
+        // A deleteOne that matched nothing reports no error: it may have been skipped as already applied,
+        // so it does not lift the guard (a deleted document passes any guard anyway).
+        if (write.merged.kind !== 'delete') written.add(write.id);
+        const queue = queues.get(write.id)!;
+        queue.shift();
+        if (queue.length === 0) queues.delete(write.id);
+      }
+      if (past.size === 0) continue;
+      if (++catchUps > MAX_CATCH_UPS) {
+        throw new ConflictError(`Documents of ${coll.collectionName} keep changing under the batch; is another writer running?`);
+      }
+      // These documents are already past some of their operations (a redelivered or re-cut batch):
+      // write only what they have not seen.
+      const stored = await coll.find({ _id: { $in: [...past].map((w) => w.id) } }, { projection: { _pos: 1 } }).toArray();
+      const positions = new Map(stored.map((doc) => [doc._id, toNumber(doc._pos)]));
+      for (const write of past) {
+        const position = positions.get(write.id) ?? -1;
+        const ops = queues.get(write.id)!.flatMap((w) => opsAfter(w, position));
+        if (ops.length === 0) queues.delete(write.id);
+        else queues.set(write.id, planDoc(coll.collectionName, write.id, ops));
+      }
+    }
+  }
+
+  /** One unordered bulk write; returns the writes whose document was already past their guard. */
+  private async bulkWrite(coll: Collection<StoredDoc>, writes: DocWrite[]): Promise<DocWrite[]> {
+    try {
+      await coll.bulkWrite(writes.map(toBulkOperation), { ordered: false });
+      return [];
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError)) throw err;
+      const errors = ([] as WriteError[]).concat(err.writeErrors ?? []);
+      // No per-document errors: the whole command failed (network, write concern), and the driver
+      // wraps the cause so its class is lost.
+      if (errors.length === 0) throw new UnavailableError(`MongoDB at ${this.maskedUrl}: bulk write to ${coll.collectionName} failed: ${err.message}`);
+      const other = errors.find((e) => !isIdDuplicate(e));
+      if (other) throw writeErrorToAppError(other, coll.collectionName);
+      return errors.map((e) => writes[e.index]!);
+    }
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------------
+
+  private collection(name: string): Collection<StoredDoc> {
+    return this.db.collection<StoredDoc>(name);
+  }
+
+  private async call<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw this.toAppError(err, what);
+    }
+  }
+
+  private toAppError(err: unknown, what: string): unknown {
+    if (err instanceof AppError) return err;
+    if (
+      err instanceof MongoServerSelectionError ||
+      err instanceof MongoNetworkError ||
+      err instanceof MongoNotConnectedError ||
+      err instanceof MongoTopologyClosedError
+    ) {
+      return new UnavailableError(`MongoDB at ${this.maskedUrl} is unavailable (${what}): ${err.message}`);
+    }
+    if (err instanceof MongoError && err.code === CODE_DUPLICATE_KEY) return new ConflictError(`Unique index violated (${what}): ${err.message}`);
+    return err;
+  }
+}
+
+// ---- translation (kept as plain functions: the normal forms come from query.ts and cursor.ts) -----
+
+function mongoField(field: string): string {
+  return field === 'id' ? '_id' : field;
+}
+
+const MONGO_OPERATOR = { eq: '$eq', ne: '$ne', in: '$in', gt: '$gt', gte: '$gte', lt: '$lt', lte: '$lte', exists: '$exists' } as const;
+
+/** The normal form maps one to one onto MongoDB's operators, whose semantics it was written after. */
+export function toMongoFilter(comparisons: Comparison[]): Document {
+  const clauses = comparisons.map((c) => ({ [mongoField(c.field)]: { [MONGO_OPERATOR[c.op]]: c.value } }));
+  if (clauses.length === 0) return {};
+  return clauses.length === 1 ? clauses[0]! : { $and: clauses };
+}
+
+function toMongoBranch(conditions: KeyCondition[]): Document {
+  return {
+    $and: conditions.map((k) => {
+      const field = mongoField(k.field);
+      switch (k.op) {
+        case 'null':
+          return { [field]: null };
+        case 'notNull':
+          return { [field]: { $ne: null } };
+        default:
+          return { [field]: { [`$${k.op}`]: k.value } };
+      }
+    }),
+  };
+}
+
+function toBulkOperation(write: DocWrite): AnyBulkWriteOperation<StoredDoc> {
+  // `$not: {$gte}` rather than `$lt` so a document without `_pos` (written by hand) is not stuck.
+  const filter = { _id: write.id, _pos: { $not: { $gte: Long.fromNumber(write.guard) } } };
+  const position = Long.fromNumber(write.position);
+  const merged = write.merged;
+  switch (merged.kind) {
+    case 'delete':
+      return { deleteOne: { filter } };
+    case 'replace': {
+      const { id: _id, ...fields } = merged.doc;
+      return { replaceOne: { filter, replacement: { ...fields, _pos: position } as StoredDoc, upsert: true } };
+    }
+    case 'update': {
+      const update: Document = { $set: { _pos: position } };
+      const unset: Document = {};
+      for (const [path, value] of merged.set) {
+        if (value === undefined) unset[path] = '';
+        else update.$set[path] = value;
+      }
+      if (Object.keys(unset).length > 0) update.$unset = unset;
+      if (merged.inc.size > 0) update.$inc = Object.fromEntries(merged.inc);
+      if (merged.setOnInsert.size > 0) update.$setOnInsert = Object.fromEntries(merged.setOnInsert);
+      return { updateOne: { filter, update, upsert: true } };
+    }
+  }
+}
+
+/** A redelivered write's upsert collides with the existing document's `_id`; any other E11000 is real. */
+function isIdDuplicate(error: WriteError): boolean {
+  return error.code === CODE_DUPLICATE_KEY && / index: _id_ /.test(error.errmsg ?? '');
+}
+
+function writeErrorToAppError(error: WriteError, collection: string): AppError {
+  const message = `${collection}: ${error.errmsg ?? `write error ${error.code}`}`;
+  if (error.code === CODE_DUPLICATE_KEY) return new ConflictError(`Unique index violated in ${message}`);
+  if (DATA_ERROR_CODES.has(error.code)) return new ValidationError(`Cannot apply the batch to ${message}`);
+  return new UnavailableError(`MongoDB rejected a write to ${message}`);
+}
+
+function fromStored(stored: Document): Doc {
+  const { _id, _pos, ...fields } = stored;
+  return { id: _id as string, ...fields };
+}
+
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (value instanceof Long) return value.toNumber();
+  return -1;
+}
+
+/** The database path of a connection string (`mongodb://h/db?x` → `db`), if any. */
+function databaseInUrl(url: string): string | undefined {
+  const afterScheme = url.replace(/^[^:]+:\/\//, '');
+  const withoutQuery = afterScheme.split('?')[0]!;
+  const hostsAndPath = withoutQuery.slice(withoutQuery.lastIndexOf('@') + 1);
+  const slash = hostsAndPath.indexOf('/');
+  const name = slash === -1 ? '' : decodeURIComponent(hostsAndPath.slice(slash + 1));
+  return name.length > 0 ? name : undefined;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,450 @@
+/**
+ * The embedded ReadStore: `DATA_DIR/read.db` (separate from events.db), better-sqlite3 in WAL mode.
+ *
+ * - One table per collection: `(id TEXT PRIMARY KEY, doc TEXT JSON, pos INTEGER)`, where `pos` is the
+ *   position of the last operation applied to the document (the same redelivery rule as on MongoDB).
+ * - Each declared index field becomes a VIRTUAL generated column `"$.a.b" = json_extract(doc, '$."a"."b"')`
+ *   with a real index on it; `id` ends every non-unique index so keyset pages are answered from the index.
+ *   Fields without an index still work through json_extract.
+ * - `_checkpoints(name, position)` and `_meta(key, value)` hold projection checkpoints and small records.
+ * - applyBatch runs every operation and the checkpoint in ONE transaction: all or nothing.
+ *
+ * better-sqlite3 is synchronous; the methods are async only to fit the port.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError, ConflictError, UnavailableError, ValidationError } from '../../errors/app-error';
+import { applyOps, type CollectionStep, type DocWrite, type MergedWrite, opsAfter, planBatch, unguarded } from './batch-plan';
+import { decodeCursor, encodeCursor, keysetBranches } from './cursor';
+import { validateCollectionName } from './field-path';
+import {
+  CollectionColumns,
+  filterSql,
+  generatedColumnDefinition,
+  jsonPath,
+  keyConditionsSql,
+  orderBySql,
+  quoteIdent,
+  type SqlValue,
+  sqlString,
+} from './filter-sql';
+import { indexKeys, indexName, validateIndexes } from './index-spec';
+import { normalizeCount, normalizeFilter, normalizeSort } from './query';
+import type { Checkpoint, CollectionSpec, Doc, Filter, FindQuery, FindResult, PositionedOperation, ReadStore } from './read-store';
+import type { Position } from '../events/event-store';
+
+export interface SqliteReadStoreOptions {
+  file: string;
+  /**
+   * NORMAL by default: in WAL mode a crash loses nothing and the read models can always be rebuilt from
+   * the events, so read.db does not pay FULL's fsync per transaction (events.db does).
+   */
+  synchronous?: 'OFF' | 'NORMAL' | 'FULL';
+}
+
+/** Statements are cached by their SQL text; filters of one shape reuse one statement. */
+const STATEMENT_CACHE_LIMIT = 500;
+/** Generated columns are named after their path (`"$.a.b"`); this is how they are found again. */
+const GENERATED_PREFIX = '$.';
+
+interface StoredRow {
+  doc: string;
+  pos: number;
+}
+
+export class SqliteReadStore implements ReadStore {
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Collection tables seen so far and their indexed fields. */
+  private readonly collections = new Map<string, CollectionColumns>();
+  /** In-place update SQL by the shape of the edits (see updateInPlaceSql). */
+  private readonly updateSql = new Map<string, string>();
+
+  private constructor(private readonly db: Database.Database) {}
+
+  static open({ file, synchronous = 'NORMAL' }: SqliteReadStoreOptions): SqliteReadStore {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${synchronous}`);
+      // Another process (the projections CLI) may hold the write lock for a moment.
+      db.pragma('busy_timeout = 5000');
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS _checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      `);
+    } catch (err) {
+      db.close();
+      throw new UnavailableError(`Cannot open the read store ${file}: ${(err as Error).message}`);
+    }
+    return new SqliteReadStore(db);
+  }
+
+  async ensureCollection(spec: CollectionSpec): Promise<void> {
+    validateCollectionName(spec.name);
+    const indexes = validateIndexes(spec.indexes);
+    const table = quoteIdent(spec.name);
+    this.run(() =>
+      this.db.transaction(() => {
+        this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, pos INTEGER NOT NULL)`);
+        const existing = this.generatedFields(spec.name);
+        for (const index of indexes) {
+          for (const [field] of index.fields) {
+            if (field === 'id' || existing.has(field)) continue;
+            this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${generatedColumnDefinition(field)}`);
+            existing.add(field);
+          }
+        }
+        const columns = new CollectionColumns(spec.name, existing);
+        for (const index of indexes) {
+          // Index names are global in SQLite, hence the collection prefix.
+          const name = quoteIdent(`${spec.name}:${indexName(index)}`);
+          const keys = orderBySql(indexKeys(index), (f) => columns.expr(f));
+          this.db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${table} (${keys})`);
+        }
+      }).immediate(),
+    );
+    this.forgetSchema();
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    validateCollectionName(name);
+    this.run(() => this.db.exec(`DROP TABLE IF EXISTS ${quoteIdent(name)}`));
+    this.forgetSchema();
+  }
+
+  async listCollections(): Promise<string[]> {
+    const rows = this.statement(
+      `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`,
+    ).all() as Array<{ name: string }>;
+    return rows.map((r) => r.name);
+  }
+
+  async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
+    validateCollectionName(collection);
+    if (!this.columns(collection)) return null;
+    const row = this.statement(`SELECT doc FROM ${quoteIdent(collection)} WHERE id = ?`).get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as T) : null;
+  }
+
+  async find<T extends Doc = Doc>(collection: string, query: FindQuery = {}): Promise<FindResult<T>> {
+    const plan = this.planFind(collection, query);
+    if (!plan.columns) return query.count ? { items: [], total: 0 } : { items: [] };
+    const items: T[] = [];
+    if (plan.select) {
+      for (const row of this.statement(plan.select.sql).all(...plan.select.params) as Array<{ doc: string }>) {
+        items.push(JSON.parse(row.doc) as T);
+      }
+    }
+    const result: FindResult<T> = { items };
+    if (plan.limit !== undefined && items.length > plan.limit) {
+      items.length = plan.limit;
+      result.nextCursor = encodeCursor(plan.sort, items[items.length - 1]!);
+    }
+    if (query.count) result.total = this.countWhere(plan.columns, plan.filter);
+    return result;
+  }
+
+  /**
+   * The query plan SQLite chooses for a find (EXPLAIN QUERY PLAN details), to check that declared
+   * indexes serve a query; tests and diagnostics only.
+   */
+  explainFind(collection: string, query: FindQuery = {}): string[] {
+    const plan = this.planFind(collection, query);
+    if (!plan.select) return [];
+    const rows = this.db.prepare(`EXPLAIN QUERY PLAN ${plan.select.sql}`).all(...plan.select.params) as Array<{ detail: string }>;
+    return rows.map((r) => r.detail);
+  }
+
+  async count(collection: string, filter?: Filter): Promise<number> {
+    validateCollectionName(collection);
+    const comparisons = normalizeFilter(filter);
+    const columns = this.columns(collection);
+    return columns ? this.countWhere(columns, comparisons) : 0;
+  }
+
+  async applyBatch(operations: PositionedOperation[], checkpoint: Checkpoint): Promise<void> {
+    // Everything is validated and merged before the transaction starts.
+    const plan = planBatch(operations, checkpoint);
+    try {
+      this.run(() =>
+        this.db.transaction(() => {
+          for (const [collection, steps] of plan) this.applySteps(collection, steps);
+          this.statement(
+            'INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+          ).run(checkpoint.name, checkpoint.position);
+        }).immediate(),
+      );
+    } catch (err) {
+      // A table created inside the rolled-back transaction is gone again.
+      this.forgetSchema();
+      throw err;
+    }
+  }
+
+  async getCheckpoint(name: string): Promise<Position | null> {
+    const row = this.statement('SELECT position FROM _checkpoints WHERE name = ?').get(name) as { position: number } | undefined;
+    return row ? row.position : null;
+  }
+
+  async deleteCheckpoint(name: string): Promise<void> {
+    this.run(() => this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name));
+  }
+
+  async getMeta<T>(key: string): Promise<T | null> {
+    const row = this.statement('SELECT value FROM _meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : null;
+  }
+
+  async setMeta<T>(key: string, value: T): Promise<void> {
+    const json = metaJson(key, value);
+    this.run(() =>
+      this.statement('INSERT INTO _meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, json),
+    );
+  }
+
+  async ping(): Promise<void> {
+    this.run(() => this.statement('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.statements.clear();
+    // Lets SQLite refresh the statistics its planner uses for the generated-column indexes, on a
+    // bounded sample so that closing a large store stays quick.
+    this.db.pragma('analysis_limit = 400');
+    this.db.pragma('optimize');
+    this.db.close();
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+
+  private applySteps(collection: string, steps: CollectionStep[]): void {
+    const columns = this.columns(collection) ?? this.createTable(collection);
+    const table = quoteIdent(collection);
+    // Documents this batch has written, whose later steps take no position guard (see batch-plan.ts).
+    const written = new Set<string>();
+    for (const step of steps) {
+      if (step.kind === 'deleteMany') {
+        const params: SqlValue[] = [];
+        const where = filterSql(step.filter, columns, params);
+        // Documents written after the deleteMany's position (a redelivered batch) are spared.
+        this.statement(`DELETE FROM ${table} WHERE ${where} AND pos <= ?`).run(...params, step.position);
+        continue;
+      }
+      for (const doc of step.docs) {
+        for (const write of doc.writes) {
+          if (this.applyDocWrite(table, written.has(doc.id) ? unguarded(write) : write)) written.add(doc.id);
+        }
+      }
+    }
+  }
+
+  /** Applies one document's merged write; answers whether the document was changed. */
+  private applyDocWrite(table: string, write: DocWrite): boolean {
+    const merged = write.merged;
+    // The fast paths need no read: the position guard sits in the statement.
+    switch (merged.kind) {
+      case 'delete':
+        return this.statement(`DELETE FROM ${table} WHERE id = ? AND pos < ?`).run(write.id, write.guard).changes > 0;
+      case 'replace': {
+        const changed = this.statement(
+          `INSERT INTO ${table} (id, doc, pos) VALUES (?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, pos = excluded.pos WHERE pos < ?`,
+        ).run(write.id, JSON.stringify(merged.doc), write.position, write.guard).changes;
+        if (changed > 0) return true;
+        break;
+      }
+      case 'update':
+        if (this.updateInPlace(table, write, merged)) return true;
+    }
+    // Creating, catching up after a partial redelivery, or failing: read, apply the operations one by
+    // one in JavaScript (the reference semantics), write.
+    const row = this.statement(`SELECT doc, pos FROM ${table} WHERE id = ?`).get(write.id) as StoredRow | undefined;
+    const ops = row && row.pos >= write.guard ? opsAfter(write, row.pos) : write.ops;
+    if (ops.length === 0) return false;
+    const next = applyOps(row ? (JSON.parse(row.doc) as Doc) : null, write.id, ops);
+    if (next) {
+      this.statement(
+        `INSERT INTO ${table} (id, doc, pos) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, pos = excluded.pos`,
+      ).run(write.id, JSON.stringify(next), write.position);
+      return true;
+    }
+    if (!row) return false;
+    this.statement(`DELETE FROM ${table} WHERE id = ?`).run(write.id);
+    return true;
+  }
+
+  /**
+   * Field edits of an existing document in SQL, about 1.5x faster than reading it into JavaScript for
+   * one edit per document (bench/read-store.ts). Changes nothing, and answers false, when the document
+   * is missing, already past the guard, or not of the shape the edits need.
+   */
+  private updateInPlace(table: string, write: DocWrite, update: Extract<MergedWrite, { kind: 'update' }>): boolean {
+    // The SQL depends only on which paths are edited: cache it by that shape.
+    const setPaths = [...update.set].map(([path, value]) => (value === undefined ? `-${path}` : path));
+    const shape = `${table}\u0001${setPaths.join('\u0001')}\u0002${[...update.inc.keys()].join('\u0001')}`;
+    let sql = this.updateSql.get(shape);
+    if (sql === undefined) {
+      if (this.updateSql.size >= STATEMENT_CACHE_LIMIT) this.updateSql.clear();
+      sql = updateInPlaceSql(table, update);
+      this.updateSql.set(shape, sql);
+    }
+    const values: SqlValue[] = [];
+    for (const value of update.set.values()) if (value !== undefined) values.push(JSON.stringify(value));
+    for (const amount of update.inc.values()) values.push(amount);
+    return this.statement(sql).run(...values, write.position, write.id, write.guard).changes > 0;
+  }
+
+  /** A batch may write to a collection nobody declared; it gets a table without indexes. */
+  private createTable(collection: string): CollectionColumns {
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${quoteIdent(collection)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, pos INTEGER NOT NULL)`);
+    const columns = new CollectionColumns(collection, new Set());
+    this.collections.set(collection, columns);
+    return columns;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------
+
+  private planFind(collection: string, query: FindQuery) {
+    validateCollectionName(collection);
+    const filter = normalizeFilter(query.filter);
+    const sort = normalizeSort(query.sort);
+    const limit = normalizeCount(query.limit, 'limit');
+    const skip = normalizeCount(query.skip, 'skip') ?? 0;
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor, sort) : null;
+    const columns = this.columns(collection);
+    if (!columns) return { columns, filter, sort, limit, select: null };
+
+    const table = quoteIdent(collection);
+    // One row more than the page tells whether there is a next page.
+    const fetch = limit === undefined ? -1 : limit + 1;
+    const filterParams: SqlValue[] = [];
+    const where = filterSql(filter, columns, filterParams);
+    const orderBy = orderBySql(sort, (f) => columns.expr(f));
+    if (!after) {
+      const sql = `SELECT doc FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
+      return { columns, filter, sort, limit, select: { sql, params: [...filterParams, fetch, skip] } };
+    }
+    // After a cursor: one index seek per keyset branch, merged in order. (A single WHERE with ORs makes
+    // SQLite scan from the start of the index on every page.)
+    const branches = keysetBranches(sort, after);
+    if (branches.length === 0) return { columns, filter, sort, limit, select: null };
+    const params: SqlValue[] = [];
+    const keys = sort.map(([field], i) => `${columns.expr(field)} AS k${i}`).join(', ');
+    const parts = branches.map((branch) => {
+      params.push(...filterParams);
+      const condition = keyConditionsSql(branch, columns, params);
+      params.push(limit === undefined ? -1 : fetch + skip);
+      return `SELECT * FROM (SELECT doc, ${keys} FROM ${table} WHERE ${where} AND ${condition} ORDER BY ${orderBy} LIMIT ?)`;
+    });
+    params.push(fetch, skip);
+    const sql = `SELECT doc FROM (${parts.join(' UNION ALL ')}) ORDER BY ${orderBySql(sort, (_, i) => `k${i}`)} LIMIT ? OFFSET ?`;
+    return { columns, filter, sort, limit, select: { sql, params } };
+  }
+
+  private countWhere(columns: CollectionColumns, filter: ReturnType<typeof normalizeFilter>): number {
+    const params: SqlValue[] = [];
+    const where = filterSql(filter, columns, params);
+    const row = this.statement(`SELECT count(*) AS n FROM ${quoteIdent(columns.table)} WHERE ${where}`).get(...params) as { n: number };
+    return row.n;
+  }
+
+  // ---- schema and statements ---------------------------------------------------------------------
+
+  /** The collection's columns, or null when its table does not exist (reads then find nothing). */
+  private columns(collection: string): CollectionColumns | null {
+    const known = this.collections.get(collection);
+    if (known) return known;
+    // Not known to exist: look again, another process may have created it.
+    const exists = this.statement(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(collection);
+    const columns = exists ? new CollectionColumns(collection, this.generatedFields(collection)) : null;
+    if (columns) this.collections.set(collection, columns);
+    return columns;
+  }
+
+  private generatedFields(collection: string): Set<string> {
+    const rows = this.db.prepare(`SELECT name FROM pragma_table_xinfo(?)`).all(collection) as Array<{ name: string }>;
+    return new Set(rows.filter((r) => r.name.startsWith(GENERATED_PREFIX)).map((r) => r.name.slice(GENERATED_PREFIX.length)));
+  }
+
+  private forgetSchema(): void {
+    this.collections.clear();
+    this.statements.clear();
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs store work, turning SQLite's failures into the application's errors. */
+  private run<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (err) {
+      throw toAppError(err);
+    }
+  }
+}
+
+/**
+ * `UPDATE … SET doc = json_set(json_remove(doc, unset…), set…, inc…)` for a merged update, guarded so
+ * that it matches only when JavaScript would give the same result: every written field's ancestors are
+ * objects or missing, and every incremented field is a number or missing.
+ * Parameters: the JSON of each set value, each increment (in map order), then position, id, guard.
+ */
+function updateInPlaceSql(table: string, update: Extract<MergedWrite, { kind: 'update' }>): string {
+  const guards = ['pos < ?'];
+  // json_set creates missing parents but silently skips a path through a number, where JavaScript
+  // (and MongoDB) fail: every ancestor must be an object or missing.
+  const parentIsObject = (path: string) => {
+    const segments = path.split('.');
+    for (let i = 1; i < segments.length; i++) {
+      guards.push(`coalesce(json_type(doc, ${sqlString(jsonPath(segments.slice(0, i).join('.')))}), 'object') = 'object'`);
+    }
+  };
+  const removed: string[] = [];
+  const assignments: string[] = [];
+  for (const [path, value] of update.set) {
+    if (value === undefined) {
+      removed.push(sqlString(jsonPath(path)));
+      continue;
+    }
+    parentIsObject(path);
+    assignments.push(`${sqlString(jsonPath(path))}, json(?)`);
+  }
+  for (const path of update.inc.keys()) {
+    const at = sqlString(jsonPath(path));
+    parentIsObject(path);
+    guards.push(`coalesce(json_type(doc, ${at}), 'integer') IN ('integer', 'real')`);
+    assignments.push(`${at}, coalesce(json_extract(doc, ${at}), 0) + ?`);
+  }
+  let doc = removed.length > 0 ? `json_remove(doc, ${removed.join(', ')})` : 'doc';
+  if (assignments.length > 0) doc = `json_set(${doc}, ${assignments.join(', ')})`;
+  return `UPDATE ${table} SET doc = ${doc}, pos = ? WHERE id = ? AND ${[...new Set(guards)].join(' AND ')}`;
+}
+
+function metaJson(key: string, value: unknown): string {
+  if (typeof key !== 'string' || key.length === 0) throw new ValidationError('A meta key must be a non-empty string');
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new ValidationError(`Meta ${key}: the value is not JSON`);
+  return json;
+}
+
+function toAppError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return err;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE') return new ConflictError(`Unique index violated: ${(err as Error).message}`);
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL') {
+    return new UnavailableError(`Read store: ${(err as Error).message}`);
+  }
+  return err;
+}

@@ -1,0 +1,119 @@
+/**
+ * MongoReadStore: the contract runs when MONGODB_URL is set (each test in its own database, dropped
+ * afterwards); without it the suite is reported as skipped, never faked. The connection-failure tests
+ * always run: they need no server, only a loopback port where none listens.
+ */
+import { randomUUID } from 'node:crypto';
+import { Long, MongoClient } from 'mongodb';
+import { maskUrl, scrubPassword } from '../../src/config/mask-url';
+import { UnavailableError, ValidationError } from '../../src/errors/app-error';
+import { MongoReadStore } from '../../src/stores/read/mongo-read-store';
+import { describeReadStoreContract } from './read-store-contract';
+
+const url = process.env.MONGODB_URL;
+
+describe('MongoReadStore connection failures (no server needed)', () => {
+  it('fails within a few seconds with an UnavailableError naming the URL with the password masked', async () => {
+    const started = Date.now();
+    const error = await MongoReadStore.connect('mongodb://user:secret@127.0.0.1:1/app').catch((err: unknown) => err);
+    const elapsed = Date.now() - started;
+
+    expect(error).toBeInstanceOf(UnavailableError);
+    const message = (error as Error).message;
+    expect(message).toContain('mongodb://user:***@127.0.0.1:1/app');
+    expect(message).not.toContain('secret');
+    expect(elapsed).toBeLessThan(5000);
+  });
+
+  it('rejects a malformed URL with a ValidationError that does not show the password', async () => {
+    const error = await MongoReadStore.connect('mongodb://user:secret@host:notaport/app').catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain('user:***@host:notaport');
+    expect((error as Error).message).not.toContain('secret');
+  });
+
+  it.each([
+    ['mongodb://user:secret@127.0.0.1:1', 'mongodb://user:***@127.0.0.1:1'],
+    ['mongodb+srv://u:p%40ss@cluster0.example.net/db?retryWrites=true&w=majority', 'mongodb+srv://u:***@cluster0.example.net/db?retryWrites=true&w=majority'],
+    ['mongodb://a:b/c@d@h1:27017,h2:27018/db?replicaSet=rs', 'mongodb://a:***@h1:27017,h2:27018/db?replicaSet=rs'],
+    ['mongodb://user@localhost/db', 'mongodb://user@localhost/db'],
+    ['mongodb://localhost:27017/db?appName=x@y', 'mongodb://localhost:27017/db?appName=x@y'],
+    ['smtp://mailer:pw@smtp.example.com:587', 'smtp://mailer:***@smtp.example.com:587'],
+    ['not a url', 'not a url'],
+  ])('maskUrl(%s)', (input, expected) => {
+    expect(maskUrl(input)).toBe(expected);
+  });
+
+  it('scrubPassword removes the raw and the decoded password from a message', () => {
+    const secretUrl = 'mongodb://u:p%40ss@h/db';
+    expect(scrubPassword(`failed: ${secretUrl} (password p@ss, raw p%40ss)`, secretUrl)).toBe(
+      'failed: mongodb://u:***@h/db (password ***, raw ***)',
+    );
+  });
+});
+
+if (url) {
+  // One plain client to drop the per-test databases and to look at documents as stored.
+  let admin: MongoClient | undefined;
+  const adminClient = async (): Promise<MongoClient> => {
+    admin ??= await new MongoClient(url, { serverSelectionTimeoutMS: 3000 }).connect();
+    return admin;
+  };
+  afterAll(async () => {
+    await admin?.close();
+  });
+
+  const openFresh = async () => {
+    const dbName = `cron_observer_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const store = await MongoReadStore.connect(url, { dbName });
+    return {
+      store,
+      dbName,
+      cleanup: async () => {
+        await store.close();
+        await (await adminClient()).db(dbName).dropDatabase();
+      },
+    };
+  };
+
+  describeReadStoreContract('MongoDB', openFresh, { atomicBatches: false });
+
+  describe('MongoReadStore specifics', () => {
+    it('stores id as _id and the position as a Long _pos, and creates the declared indexes', async () => {
+      const { store, dbName, cleanup } = await openFresh();
+      try {
+        await store.ensureCollection({ name: 'executions', indexes: [{ fields: [['taskId', 1], ['scheduledAt', -1]] }, { fields: [['key', 1]], unique: true }] });
+        await store.applyBatch(
+          [
+            { op: 'upsert', collection: 'executions', id: 'e1', doc: { id: 'e1', taskId: 't', key: 'k1' }, position: 2 ** 40 },
+            { op: 'inc', collection: 'executions', id: 'e2', fields: { n: 1 }, setOnInsert: { key: 'k2' }, position: 2 ** 40 + 1 },
+          ],
+          { name: 'executions#1', position: 2 ** 40 + 1 },
+        );
+
+        const db = (await adminClient()).db(dbName);
+        const raw = await db.collection('executions').find({}, { promoteLongs: false, sort: { _id: 1 } }).toArray();
+        expect(raw.map((d) => d._id)).toEqual(['e1', 'e2']);
+        expect(raw.every((d) => !('id' in d))).toBe(true);
+        expect(raw.map((d) => d._pos)).toEqual([Long.fromNumber(2 ** 40), Long.fromNumber(2 ** 40 + 1)]);
+        const checkpoint = await db.collection('_checkpoints').findOne({ _id: 'executions#1' as never }, { promoteLongs: false });
+        expect(checkpoint?.position).toEqual(Long.fromNumber(2 ** 40 + 1));
+
+        const indexes = await db.collection('executions').listIndexes().toArray();
+        expect(indexes.map((i) => [i.name, i.key, i.unique ?? false])).toEqual(
+          expect.arrayContaining([
+            ['taskId+,scheduledAt-', { taskId: 1, scheduledAt: -1, _id: -1 }, false],
+            ['key+:unique', { key: 1 }, true],
+          ]),
+        );
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+} else {
+  describe.skip('ReadStore contract: MongoDB — skipped: MONGODB_URL is not set', () => {
+    console.warn('MongoDB read-store contract skipped: MONGODB_URL is not set');
+    it('runs against a MongoDB server when MONGODB_URL is set (e.g. mongodb://localhost:27017)', () => undefined);
+  });
+}

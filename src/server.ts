@@ -10,6 +10,8 @@ import { createLogger, type Logger } from './logging/logger';
 import { ProjectionRegistry } from './projections/projection-registry';
 import { ProjectionRunner } from './projections/projection-runner';
 import { allProjections } from './projections/all-projections';
+import { allProcessManagers } from './process-managers/all-process-managers';
+import { ProcessManagerRunner } from './process-managers/process-manager-runner';
 import { openStores } from './stores/open-stores';
 import { type Clock, systemClock } from './time/clock';
 
@@ -17,6 +19,7 @@ export interface RunningServer {
   url: string;
   port: number;
   services: AppServices;
+  processManagers: ProcessManagerRunner;
   close(): Promise<void>;
 }
 
@@ -25,7 +28,7 @@ export interface ServerOptions {
   logger?: Logger;
 }
 
-/** Composition root: opens the stores, starts projections, serves HTTP. */
+/** Composition root: opens the stores, starts projections and process managers, serves HTTP. */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
@@ -37,6 +40,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const services: AppServices = { config, clock, logger, events, reads, registry, projections, principals, access };
   await projections.start();
   await bootstrapFirstAdmin(services);
+  const processManagers = new ProcessManagerRunner(allProcessManagers(services), events, reads, logger);
+  await processManagers.start();
 
   const app = createApp(services);
   const server = await listen(app, config.port);
@@ -50,12 +55,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await stopped;
+      await processManagers.stop();
       await projections.stop();
       await events.close();
       await reads.close();
       logger.info('Cron Observer stopped');
     })());
-  return { url: `http://127.0.0.1:${port}`, port, services, close };
+  return { url: `http://127.0.0.1:${port}`, port, services, processManagers, close };
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {

@@ -19,7 +19,7 @@ export class ApiKeyCache {
   private readonly entries = new Map<string, { principal: ApiKeyPrincipal; expiresAt: number }>();
 
   constructor(
-    private readonly clock: Clock,
+    private readonly clock: Pick<Clock, 'now'>,
     private readonly options: ApiKeyCacheOptions = DEFAULT_API_KEY_CACHE,
   ) {}
 

@@ -4,11 +4,12 @@
  * - A collection is a MongoDB collection; a document is stored with its `id` as `_id` and `_pos`, the
  *   position (a Long) of the last operation applied to it. Declared indexes are created (with `_id`
  *   appended, see index-spec.ts).
- * - applyBatch follows batch-plan.ts: per collection and per step, ONE unordered bulk write with one
- *   write per document, each filtered on `_pos` below the write's guard and upserting. A redelivered
- *   write therefore matches nothing and its upsert hits the `_id` unique index (E11000), which is the
- *   one error ignored; such a document is re-planned from the operations it has not seen yet. The
- *   checkpoint is written after the bulk writes succeed.
+ * - applyBatch follows batch-plan.ts: per collection and step, ONE unordered bulk write holding one
+ *   merged write per document (a rare document whose operations need two writes adds a round), each
+ *   filtered on `_pos` below the write's guard and upserting. A redelivered write therefore matches
+ *   nothing and its upsert hits the `_id` unique index (E11000), which is the one error ignored; such
+ *   a document is then written with only the operations it has not seen. The checkpoint is written
+ *   after the bulk writes succeed.
  * - Not atomic: when a write fails (an `inc` on a string, a unique index violation), the other
  *   documents' writes of that step have been applied, the error is thrown and the checkpoint is NOT
  *   written. Redelivering the batch then applies nothing twice, because of `_pos`.
@@ -384,7 +385,8 @@ function toBulkOperation(write: DocWrite): AnyBulkWriteOperation<StoredDoc> {
 
 /** A redelivered write's upsert collides with the existing document's `_id`; any other E11000 is real. */
 function isIdDuplicate(error: WriteError): boolean {
-  return error.code === CODE_DUPLICATE_KEY && / index: _id_ /.test(error.errmsg ?? '');
+  // "E11000 duplicate key error collection: db.c index: _id_ dup key: …" (before 3.4: "index: db.c.$_id_").
+  return error.code === CODE_DUPLICATE_KEY && /index: (?:\S+\$)?_id_ /.test(error.errmsg ?? '');
 }
 
 function writeErrorToAppError(error: WriteError, collection: string): AppError {

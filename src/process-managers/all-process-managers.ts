@@ -1,0 +1,7 @@
+import type { AppServices } from '../app-services';
+import type { ProcessManager } from './process-manager';
+
+/** Every process manager the leader runs, built over the server's services. */
+export function allProcessManagers(_services: AppServices): ProcessManager[] {
+  return [];
+}

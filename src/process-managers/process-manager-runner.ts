@@ -1,0 +1,118 @@
+import type { Logger } from '../logging/logger';
+import type { EventStore, Position, Subscription } from '../stores/events/event-store';
+import type { ReadStore } from '../stores/read/read-store';
+import type { ProcessManager } from './process-manager';
+
+const MAX_BATCH = 500;
+const RETRY_DELAY_MS = 1000;
+
+export function processManagerCheckpoint(name: string): string {
+  return `process-manager:${name}`;
+}
+
+/** Feeds one process manager: replay from zero to rebuild its state, then live, checkpointing as it goes. */
+class ManagerLoop {
+  position: Position | null = null;
+  live = false;
+  private savedCheckpoint: Position | null = null;
+  private subscription: Subscription | null = null;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly manager: ProcessManager,
+    private readonly events: EventStore,
+    private readonly reads: ReadStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.savedCheckpoint = await this.reads.getCheckpoint(processManagerCheckpoint(this.manager.name));
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+    await this.running;
+    await this.manager.stop?.();
+  }
+
+  /** Resolves when the manager has seen every event it follows up to `target`. */
+  async waitFor(target: Position | null): Promise<void> {
+    while (!(await this.hasSeen(target))) await new Promise<void>((resolve) => this.waiters.add(resolve));
+  }
+
+  private async hasSeen(target: Position | null): Promise<boolean> {
+    if (target === null || (this.position !== null && this.position >= target)) return true;
+    const [next] = await this.events.readAll({ after: this.position, filter: this.manager.filter, maxCount: 1 });
+    return next === undefined || next.position > target;
+  }
+
+  private async run(): Promise<void> {
+    const head = await this.events.headPosition();
+    await this.goLiveIfCaughtUp(head);
+    while (!this.stopped) {
+      try {
+        this.subscription = this.events.subscribeToAll({ after: this.position, filter: this.manager.filter, maxBatch: MAX_BATCH });
+        for await (const batch of this.subscription) {
+          for (const event of batch) {
+            const replaying = this.savedCheckpoint !== null && event.position <= this.savedCheckpoint;
+            try {
+              await this.manager.apply(event, replaying);
+            } catch (err) {
+              // A manager retries its own commands; one bad event must not stop it from following the rest.
+              this.logger.error({ err, manager: this.manager.name, event: event.type, stream: event.streamId }, 'process manager failed on an event');
+            }
+            this.position = event.position;
+          }
+          const last = batch.at(-1);
+          if (last && this.live) await this.reads.applyBatch([], { name: processManagerCheckpoint(this.manager.name), position: last.position });
+          await this.goLiveIfCaughtUp(head);
+          for (const wake of [...this.waiters]) {
+            this.waiters.delete(wake);
+            wake();
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } catch (err) {
+        if (this.stopped) break;
+        this.logger.error({ err, manager: this.manager.name }, 'process manager subscription failed; resubscribing');
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      }
+    }
+  }
+
+  private async goLiveIfCaughtUp(head: Position | null): Promise<void> {
+    if (this.live || !(await this.hasSeen(head))) return;
+    this.live = true;
+    await this.manager.goLive?.();
+  }
+}
+
+/** Runs every process manager (on the leader instance only, once leadership exists). */
+export class ProcessManagerRunner {
+  private readonly loops: ManagerLoop[];
+
+  constructor(managers: ProcessManager[], events: EventStore, reads: ReadStore, logger: Logger) {
+    this.loops = managers.map((m) => new ManagerLoop(m, events, reads, logger));
+  }
+
+  async start(): Promise<void> {
+    for (const loop of this.loops) await loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.stop()));
+  }
+
+  /** For tests: resolves when every manager has seen every event stored up to `position`. */
+  async waitForPosition(position: Position | null): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.waitFor(position)));
+  }
+
+  status(): Array<{ name: string; position: Position | null; live: boolean }> {
+    return this.loops.map((loop) => ({ name: loop.manager.name, position: loop.position, live: loop.live }));
+  }
+}

@@ -9,7 +9,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { RecordedEvent } from '../../src/stores/events/event-store';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { type Ack, CRASH_STREAM_PREFIX, type CrashEventData } from '../support/crash-appender';
+import { createLogger } from '../../src/logging/logger';
+import { ProjectionRegistry } from '../../src/projections/projection-registry';
+import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { readModelHash } from '../../src/projections/read-model-hash';
+import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import { type Ack, CRASH_STREAM_PREFIX, type CrashEventData, crashCountsProjection } from '../support/crash-appender';
 import { distPath } from '../support/dist';
 import { makeTempDir } from '../support/temp-dir';
 
@@ -21,21 +26,26 @@ describe('SQLite event store survives SIGKILL', () => {
 
   it(`keeps every acknowledged append and no partial batch over ${ROUNDS} killed runs`, async () => {
     const file = join(temp.dir, 'events.db');
+    const readFile = join(temp.dir, 'read.db');
     const acknowledged: Ack[] = [];
+    const checkpointsAtKill: Array<number | null> = [];
 
     for (let round = 1; round <= ROUNDS; round++) {
-      const acks = await runAndKill(file, 20 + Math.floor(Math.random() * 300), Math.random() * 30);
+      const acks = await runAndKill(file, readFile, 20 + Math.floor(Math.random() * 300), Math.random() * 30);
       expect(acks.length).toBeGreaterThan(0);
       acknowledged.push(...acks);
 
       await verify(file, acknowledged);
+      checkpointsAtKill.push(await verifyProjectionResumes(file, readFile, join(temp.dir, `fresh-${round}.db`)));
     }
+    // The kills did interrupt a projection that had been applying batches.
+    expect(checkpointsAtKill.some((checkpoint) => checkpoint !== null)).toBe(true);
   }, 20_000);
 });
 
 /** Runs the appender until it has acknowledged `minAcks` appends, waits `extraMs`, then SIGKILLs it. */
-async function runAndKill(file: string, minAcks: number, extraMs: number): Promise<Ack[]> {
-  const child = spawn(process.execPath, [distPath('test/support/crash-appender.ts'), file], {
+async function runAndKill(file: string, readFile: string, minAcks: number, extraMs: number): Promise<Ack[]> {
+  const child = spawn(process.execPath, [distPath('test/support/crash-appender.ts'), file, '--project-into', readFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const acks: Ack[] = [];
@@ -83,6 +93,36 @@ async function verify(file: string, acknowledged: Ack[]): Promise<void> {
     }
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * The child was also projecting when it was killed: resuming from the read store's checkpoint must end
+ * exactly where a fresh rebuild from zero ends (no batch lost or applied twice).
+ */
+async function verifyProjectionResumes(file: string, readFile: string, freshFile: string): Promise<number | null> {
+  const events = SqliteEventStore.open({ file });
+  const resumedReads = SqliteReadStore.open({ file: readFile });
+  const freshReads = SqliteReadStore.open({ file: freshFile });
+  const logger = createLogger('silent');
+  const resumed = new ProjectionRunner([crashCountsProjection], events, resumedReads, new ProjectionRegistry(resumedReads), logger);
+  const fresh = new ProjectionRunner([crashCountsProjection], events, freshReads, new ProjectionRegistry(freshReads), logger);
+  try {
+    const checkpointAtKill = await resumedReads.getCheckpoint(`${crashCountsProjection.name}#1`);
+    await resumed.start();
+    await fresh.start();
+    await resumed.whenCaughtUp();
+    await fresh.whenCaughtUp();
+    const total = await freshReads.get(`${crashCountsProjection.name}_g1_totals`, 'all');
+    expect(total?.events).toBe((await events.readAll({ filter: { streamPrefixes: [CRASH_STREAM_PREFIX] } })).length);
+    expect(await readModelHash(resumedReads, crashCountsProjection, 1)).toBe(await readModelHash(freshReads, crashCountsProjection, 1));
+    return checkpointAtKill;
+  } finally {
+    await resumed.stop();
+    await fresh.stop();
+    await resumedReads.close();
+    await freshReads.close();
+    await events.close();
   }
 }
 

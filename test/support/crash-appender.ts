@@ -10,6 +10,11 @@ import { randomUUID } from 'node:crypto';
 import { StreamNotFoundError } from '../../src/errors/store-errors';
 import type { ExpectedRevision, NewEvent } from '../../src/stores/events/event-store';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import { createLogger } from '../../src/logging/logger';
+import type { Projection } from '../../src/projections/projection';
+import { ProjectionRegistry } from '../../src/projections/projection-registry';
+import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 
 export interface Ack {
   stream: string;
@@ -31,10 +36,37 @@ export interface CrashEventData {
 export const CRASH_STREAM_PREFIX = 'crash-';
 const APPENDERS = 8;
 
+/** Read model the child keeps up to date while it appends, so a kill also interrupts projection batches. */
+export const crashCountsProjection: Projection = {
+  name: 'crashcounts',
+  version: 1,
+  collections: [{ name: 'streams', indexes: [] }, { name: 'totals', indexes: [] }],
+  filter: { streamPrefixes: [CRASH_STREAM_PREFIX] },
+  async handle(event, reader) {
+    const data = event.data as CrashEventData;
+    const stream = await reader.get<{ id: string; events: number; batches: number }>('streams', event.streamId);
+    return [
+      {
+        op: 'upsert',
+        collection: 'streams',
+        id: event.streamId,
+        doc: { id: event.streamId, events: (stream?.events ?? 0) + 1, batches: (stream?.batches ?? 0) + (data.index === 0 ? 1 : 0), lastRevision: event.revision },
+      },
+      { op: 'inc', collection: 'totals', id: 'all', fields: { events: 1, positionSum: event.position } },
+    ];
+  },
+};
+
 async function main(): Promise<void> {
-  const [file, flag, value] = process.argv.slice(2);
-  const maxAppends = flag === '--max-appends' ? Number(value) : Infinity;
+  const [file, ...options] = process.argv.slice(2);
+  const option = (name: string) => (options.includes(name) ? options[options.indexOf(name) + 1] : undefined);
+  const maxAppends = Number(option('--max-appends') ?? Infinity);
   const store = SqliteEventStore.open({ file });
+  const readFile = option('--project-into');
+  if (readFile) {
+    const reads = SqliteReadStore.open({ file: readFile });
+    await new ProjectionRunner([crashCountsProjection], store, reads, new ProjectionRegistry(reads), createLogger('silent')).start();
+  }
   let appends = 0;
 
   await Promise.all(

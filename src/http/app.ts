@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { AppServices } from '../app-services';
 import { errorHandler, unknownApiRoute } from './error-handler';
+import { idempotency } from './idempotency';
 import { RegisterRoutes } from './generated/routes';
 import openApiSpec from './generated/swagger.json';
 
@@ -14,6 +15,7 @@ export function createApp(services: AppServices): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use('/api', express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true }));
+  app.use('/api/v1', idempotency(services.clock));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiSpec);
   });

@@ -18,6 +18,7 @@
  * client's `readAll` cannot send a filter (6.2.1 always asks for none; filtered reads only exist in the
  * newer @kurrent/kurrentdb-client), so `readAll` pages through `$all` and filters here.
  */
+import { maskUrl } from '../../config/mask-url';
 import {
   BACKWARDS,
   END,
@@ -599,15 +600,4 @@ function eventFilter(filter: StreamFilter | undefined): (event: EsdbRecorded) =>
   const prefixes = filter.streamPrefixes;
   if (prefixes.includes('')) return isUserEvent;
   return (event) => isUserEvent(event) && prefixes.some((prefix) => event.streamId.startsWith(prefix));
-}
-
-/**
- * `esdb://user:secret@host:2113?tls=false` → `esdb://user:***@host:2113?tls=false`. Private stand-in
- * until src/config/mask-url.ts exists; connection strings may list several hosts, so no `new URL()`.
- */
-function maskUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (_, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':');
-    return colon < 0 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
-  });
 }

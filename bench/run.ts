@@ -2,6 +2,7 @@
  * `npm run bench -- <name> [options]`: runs one benchmark. Each prints its figures beside a baseline
  * measured in the same run; scale comes from the options.
  */
+import { ingestBench } from './ingest';
 import { projectionRebuildFigure } from './projection-rebuild';
 import { readStoreBench } from './read-store';
 import { scheduleBench } from './schedule';
@@ -11,6 +12,7 @@ const benchmarks: Record<string, { run: (args: string[]) => Promise<void>; about
   store: { run: (args) => storeBench(args, [projectionRebuildFigure]), about: 'event store appends (group commit), reads, projection rebuild' },
   'read-store': { run: readStoreBench, about: 'read-store batch writes against raw SQLite' },
   schedule: { run: scheduleBench, about: 'compiled schedules against one croner job per task' },
+  ingest: { run: ingestBench, about: 'executor reports over HTTP (logs, status) against a bare node:http server' },
 };
 
 async function main(): Promise<void> {

@@ -25,6 +25,8 @@ export interface ProjectChanges {
   alertEmails?: string[];
   /** null: use the installation's default. */
   alertPolicy?: AlertPolicy | null;
+  /** http(s) URL alerts are POSTed to (signed like dispatches); null: no webhook channel. */
+  alertWebhookUrl?: string | null;
   /** null: keep history forever. */
   retentionDays?: number | null;
 }

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors/app-error';
 import { parseIsoDate } from '../schedules/civil-time';
+import { parseIsoInstant } from '../time/iso-instant';
 
 /**
  * Checks of query parameters beyond their OpenAPI type, each failing with a 400 that names the
@@ -22,13 +23,11 @@ export function intInRange(name: string, value: number | undefined, { min, max, 
   return value;
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
 /** An ISO 8601 instant with Z or an offset, or undefined when absent. */
 export function optionalInstant(name: string, value: string | undefined): Date | undefined {
   if (value === undefined || value === '') return undefined;
-  const millis = ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(millis)) {
+  const millis = parseIsoInstant(value);
+  if (millis === undefined) {
     throw new ValidationError(`Invalid ${name}`, [`${name}: "${value}" is not an ISO 8601 instant with Z or an offset, e.g. 2026-01-31T12:00:00Z`]);
   }
   return new Date(millis);

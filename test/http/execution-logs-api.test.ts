@@ -94,7 +94,7 @@ describe('executions history page', () => {
     const task = await createTask(admin, project.id);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      clock.advance(60_000);
+      await clock.advance(60_000);
       ids.push(await triggerTask(admin, project.id, task.id));
     }
     // Late on the day before: not on this day's page.

@@ -35,7 +35,7 @@ describe('schedule preview API', () => {
   it("previews a task's schedule, interval schedules counting from the task's creation", async () => {
     const project = await createProject(admin);
     const task = await createTask(admin, project.id, { schedule_config: { interval: { value: 90, unit: 'm' }, timezone: 'Europe/Paris' } });
-    clock.advance(60 * 60_000);
+    await clock.advance(60 * 60_000);
     const preview = await admin.get(`/projects/${project.id}/tasks/${task.id}/preview?count=2`);
     expect(preview.body.occurrences.map((o: { at: string }) => o.at)).toEqual(['2026-03-06T13:30:00.000Z', '2026-03-06T15:00:00.000Z']);
     expect(preview.body.occurrences[0].local).toBe('2026-03-06T14:30:00+01:00');

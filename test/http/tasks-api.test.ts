@@ -33,18 +33,27 @@ describe('tasks API', () => {
         schedule_config: { cron_expression: '0 2 * * 1-5', timezone: 'Europe/Paris', excluded_dates: ['2026-12-25'], dst: { gap: 'skip' } },
       });
       const fetched = await admin.get(taskPath(created.id));
-      clock.advance(1000);
+      await clock.advance(1000);
       const put = await admin.put(taskPath(created.id), { ...fetched.body, trigger_config: {}, api_key: 'ignored' });
       expect(put.status).toBe(200);
       expect(put.body).toEqual(fetched.body);
       const audit = await admin.get(`/tasks/${created.id}/audit`);
       expect(audit.body.data.map((e: { type: string }) => e.type)).toEqual(['TaskCreated']);
+
+      // And with every optional field empty (nulls in, nulls out), and a ONEOFF schedule.
+      const bare = await createTask(admin, project.id, {
+        schedule_type: 'ONEOFF',
+        schedule_config: { run_at: '2030-01-01T00:00:00Z', timezone: 'UTC' },
+        alert_policy: { after_failures: 1, notify_recovery: false },
+      });
+      expect(bare).toMatchObject({ description: null, metadata: null, timeout_seconds: null, alert_policy: { realert_minutes: null } });
+      expect((await admin.put(taskPath(bare.id), bare)).body).toEqual(bare);
     });
 
     it('is a full update: optional fields left out are cleared, including the group', async () => {
       const group = await admin.post(`/projects/${project.id}/task-groups`, { name: 'cleared' });
       const created = await createTask(admin, project.id, { description: 'd', task_group_id: group.body.id, timeout_seconds: 5, metadata: { a: 1 } });
-      clock.advance(1000);
+      await clock.advance(1000);
       const put = await admin.put(taskPath(created.id), { name: created.name, schedule_type: 'RECURRING', schedule_config: { interval: { value: 2, unit: 'h' }, timezone: 'UTC' } });
       expect(put.status).toBe(200);
       expect(put.body).toMatchObject({

@@ -49,6 +49,12 @@ export interface ClaimExecution {
   projectId: string;
   /** Who claims (API key id, or the worker name it gave). */
   claimedBy: string;
+  /**
+   * The claim's lease: when given, a claim of another claimer that is still unconfirmed (no RUNNING or
+   * terminal report) this long after it was made has lapsed, and this claim takes the execution over.
+   * Without it, only a PENDING execution can be claimed.
+   */
+  leaseSeconds?: number;
   at: string;
 }
 

@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors/app-error';
-import type { ExecutionEvent, SystemEndStatus } from '../../events/execution-events';
+import type { SystemEndStatus } from '../../events/execution-events';
 import type { Decider } from '../decider';
 import { measuredDurationMs } from './duration';
 import type {
@@ -12,6 +12,7 @@ import type {
   TimeOutExecution,
 } from './execution-commands';
 import {
+  type ExecutionDeciderEvent,
   evolveExecution,
   type Execution,
   type ExecutionState,
@@ -32,8 +33,13 @@ import {
  * is recorded as a late report (compat route) or refused with 409 (v1 route). A deadline that finds the
  * execution already ended, or no longer waiting to start, changes nothing: that is how a report racing
  * a deadline resolves to exactly one outcome under optimistic concurrency.
+ *
+ * Claims (pull mode) are leases: a claim moves the execution to RUNNING with `claimedBy`; the claimer's
+ * RUNNING report (otherwise a no-op repeat) confirms it (ExecutionClaimConfirmed). A claim still
+ * unconfirmed `leaseSeconds` after it was made may be taken over by another claimer
+ * (ExecutionClaimLapsed, then ExecutionStarted for the new claimer).
  */
-export function decideExecution(command: ExecutionCommand, state: ExecutionState): ExecutionEvent[] {
+export function decideExecution(command: ExecutionCommand, state: ExecutionState): ExecutionDeciderEvent[] {
   if (command.type === 'CreateExecution') return createExecution(command, state);
   if (state === null) throw new NotFoundError('This execution does not exist');
   switch (command.type) {
@@ -50,10 +56,10 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
   }
 }
 
-function createExecution(command: CreateExecution, state: ExecutionState): ExecutionEvent[] {
+function createExecution(command: CreateExecution, state: ExecutionState): ExecutionDeciderEvent[] {
   if (state !== null) throw new ConflictError(`Execution ${command.executionId} already exists`);
   const { executionId, taskId, projectId, missedReason, at } = command;
-  const events: ExecutionEvent[] = [
+  const events: ExecutionDeciderEvent[] = [
     {
       type: 'ExecutionCreated',
       data: {
@@ -77,11 +83,18 @@ function createExecution(command: CreateExecution, state: ExecutionState): Execu
   return events;
 }
 
-function reportStatus(command: ReportExecutionStatus, execution: Execution): ExecutionEvent[] {
+function reportStatus(command: ReportExecutionStatus, execution: Execution): ExecutionDeciderEvent[] {
   requireOwnProject(execution, command.projectId);
   const { status: current } = execution;
   const reported = command.status;
-  if (reported === current) return []; // a repeat: 200, nothing changes, the first error stays
+  if (reported === current) {
+    // The claimer's RUNNING report confirms its claim (the status does not change); any other repeat
+    // is a no-op: 200, nothing changes, the first error stays.
+    if (reported === 'RUNNING' && execution.claimedBy !== null && !execution.claimConfirmed) {
+      return [{ type: 'ExecutionClaimConfirmed', data: { ...execution.ref, claimedBy: execution.claimedBy, at: command.at } }];
+    }
+    return [];
+  }
   if (isEndedBySystem(current)) return lateReport(command, execution, current);
   if (isTerminal(current)) {
     throw new ConflictError(
@@ -116,7 +129,7 @@ function lateReport(
   command: ReportExecutionStatus,
   execution: Execution,
   current: SystemEndStatus,
-): ExecutionEvent[] {
+): ExecutionDeciderEvent[] {
   if (command.route === 'v1') {
     throw new ConflictError(
       `This execution was already ended by the system as ${current} at ${execution.endedAt}; the ${command.status} report was not applied`,
@@ -135,9 +148,11 @@ function lateReport(
  * Unlike a RUNNING report, a claim must be exclusive: two workers claiming the same execution must not
  * both get it. A claimer repeating its own claim (a retried request) gets it again.
  */
-function claim(command: ClaimExecution, execution: Execution): ExecutionEvent[] {
+function claim(command: ClaimExecution, execution: Execution): ExecutionDeciderEvent[] {
   requireOwnProject(execution, command.projectId);
   if (execution.status === 'RUNNING' && execution.claimedBy === command.claimedBy) return [];
+  const lapsed = lapsedClaim(command, execution);
+  if (lapsed) return [lapsed, { type: 'ExecutionStarted', data: { ...execution.ref, at: command.at, claimedBy: command.claimedBy } }];
   if (execution.status !== 'PENDING') {
     throw new ConflictError(`This execution is ${execution.status}; only a PENDING execution can be claimed`, [
       `status: ${execution.status}`,
@@ -146,7 +161,17 @@ function claim(command: ClaimExecution, execution: Execution): ExecutionEvent[] 
   return [{ type: 'ExecutionStarted', data: { ...execution.ref, at: command.at, claimedBy: command.claimedBy } }];
 }
 
-function cancel(command: CancelExecution, execution: Execution): ExecutionEvent[] {
+/** The lapse of another claimer's unconfirmed claim whose lease has passed, or null. */
+function lapsedClaim(command: ClaimExecution, execution: Execution): ExecutionDeciderEvent | null {
+  const { leaseSeconds } = command;
+  const { claimedBy, runStartedAt } = execution;
+  if (leaseSeconds === undefined || execution.status !== 'RUNNING' || execution.claimConfirmed) return null;
+  if (claimedBy === null || runStartedAt === null) return null;
+  if (Date.parse(command.at) < Date.parse(runStartedAt) + leaseSeconds * 1000) return null;
+  return { type: 'ExecutionClaimLapsed', data: { ...execution.ref, claimedBy, claimedAt: runStartedAt, leaseSeconds, at: command.at } };
+}
+
+function cancel(command: CancelExecution, execution: Execution): ExecutionDeciderEvent[] {
   if (execution.status === 'CANCELLED') return [];
   if (isTerminal(execution.status)) {
     throw new ConflictError(`This execution already ended with ${execution.status}; there is nothing to cancel`, [
@@ -156,13 +181,13 @@ function cancel(command: CancelExecution, execution: Execution): ExecutionEvent[
   return [{ type: 'ExecutionCancelled', data: { ...execution.ref, at: command.at, by: command.by } }];
 }
 
-function timeOut(command: TimeOutExecution, execution: Execution): ExecutionEvent[] {
+function timeOut(command: TimeOutExecution, execution: Execution): ExecutionDeciderEvent[] {
   if (isTerminal(execution.status)) return [];
   return [{ type: 'ExecutionTimedOut', data: { ...execution.ref, at: command.at, timeoutSeconds: command.timeoutSeconds } }];
 }
 
 /** Once RUNNING, the execution has started: its start deadline no longer applies. */
-function markMissed(command: MarkExecutionMissed, execution: Execution): ExecutionEvent[] {
+function markMissed(command: MarkExecutionMissed, execution: Execution): ExecutionDeciderEvent[] {
   if (execution.status !== 'PENDING') return [];
   return [{ type: 'ExecutionMissed', data: { ...execution.ref, at: command.at, reason: command.reason } }];
 }
@@ -174,7 +199,7 @@ function requireOwnProject(execution: Execution, projectId: string): void {
   }
 }
 
-export const executionDecider: Decider<ExecutionState, ExecutionCommand, ExecutionEvent> = {
+export const executionDecider: Decider<ExecutionState, ExecutionCommand, ExecutionDeciderEvent> = {
   initialState: initialExecutionState,
   evolve: evolveExecution,
   decide: decideExecution,

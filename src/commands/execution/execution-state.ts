@@ -1,3 +1,4 @@
+import type { ExecutionClaimEvent } from '../../events/dispatch-events';
 import type { ExecutionEvent, ExecutionRef, ExecutionStatus, SystemEndStatus } from '../../events/execution-events';
 import { created } from '../shared/guards';
 
@@ -8,6 +9,11 @@ export interface Execution {
   /** When it went RUNNING (reported or claimed); null if it never did. */
   runStartedAt: string | null;
   claimedBy: string | null;
+  /**
+   * Pull mode: false while a claim (`claimedBy`) awaits the claimer's RUNNING report; such a claim lapses
+   * after its lease (ClaimExecution with `leaseSeconds`). True once confirmed, or when nobody claimed.
+   */
+  claimConfirmed: boolean;
   endedAt: string | null;
   /** The first FAILED report's error (a repeated FAILED changes nothing). */
   error: string | null;
@@ -29,7 +35,10 @@ export function isEndedBySystem(status: ExecutionStatus): status is SystemEndSta
   return SYSTEM_END_STATUSES.includes(status);
 }
 
-export function evolveExecution(state: ExecutionState, event: ExecutionEvent): ExecutionState {
+/** The events the execution decider folds: the status events and the claim lease events. */
+export type ExecutionDeciderEvent = ExecutionEvent | ExecutionClaimEvent;
+
+export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEvent): ExecutionState {
   if (event.type === 'ExecutionCreated') {
     const { executionId, taskId, projectId, createdAt } = event.data;
     return {
@@ -38,6 +47,7 @@ export function evolveExecution(state: ExecutionState, event: ExecutionEvent): E
       createdAt,
       runStartedAt: null,
       claimedBy: null,
+      claimConfirmed: true,
       endedAt: null,
       error: null,
     };
@@ -45,7 +55,18 @@ export function evolveExecution(state: ExecutionState, event: ExecutionEvent): E
   const execution = created(state, event);
   switch (event.type) {
     case 'ExecutionStarted':
-      return { ...execution, status: 'RUNNING', runStartedAt: event.data.at, claimedBy: event.data.claimedBy };
+      return {
+        ...execution,
+        status: 'RUNNING',
+        runStartedAt: event.data.at,
+        claimedBy: event.data.claimedBy,
+        claimConfirmed: event.data.claimedBy === null,
+      };
+    case 'ExecutionClaimConfirmed':
+      return { ...execution, claimConfirmed: true };
+    case 'ExecutionClaimLapsed':
+      // The new claimer's ExecutionStarted follows in the same append.
+      return execution;
     case 'ExecutionSucceeded':
       return { ...execution, status: 'SUCCESS', endedAt: event.data.at };
     case 'ExecutionFailed':

@@ -1,6 +1,7 @@
 import { TooLargeError, ValidationError } from '../../errors/app-error';
 import type { ExecutionRef } from '../../events/execution-events';
 import { type ExecutionLogsAppended, LOG_LEVELS, type LogLevel, type LogLine } from '../../events/execution-log-events';
+import { parseIsoInstant } from '../../time/iso-instant';
 
 /** A line as a client sends it; everything is checked, nothing trusted. */
 export interface LogLineInput {
@@ -26,7 +27,6 @@ export const DEFAULT_LOG_LIMITS: LogLimits = {
   maxBatchBytes: 512 * 1024,
 };
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 /** Too-long lines named in one error message, at most. */
 const NAMED_IN_MESSAGE = 3;
 
@@ -92,9 +92,8 @@ function checkLine(line: LogLineInput, prefix: string, details: string[], receiv
 /** null when absent; undefined when present but not an instant. */
 function normalizeTimestamp(timestamp: unknown): string | null | undefined {
   if (timestamp === undefined || timestamp === null) return null;
-  if (typeof timestamp !== 'string' || !ISO_INSTANT.test(timestamp)) return undefined;
-  const millis = Date.parse(timestamp);
-  return Number.isNaN(millis) ? undefined : new Date(millis).toISOString();
+  const millis = typeof timestamp === 'string' ? parseIsoInstant(timestamp) : undefined;
+  return millis === undefined ? undefined : new Date(millis).toISOString();
 }
 
 function requireSize(lines: LogLine[], path: (index: number) => string, limits: LogLimits): void {

@@ -1,4 +1,4 @@
-import type { ExecutionEvent, ExecutionStatus } from '../../events/execution-events';
+import type { ExecutionStatus } from '../../events/execution-events';
 import type { ExecutionState } from './execution-state';
 
 /**
@@ -14,7 +14,7 @@ export interface ReportOutcome {
 }
 
 /** From the command shell's result (`handleCommand` returns the state after and the appended events). */
-export function reportOutcome(result: { state: ExecutionState; events: ExecutionEvent[] }): ReportOutcome {
+export function reportOutcome(result: { state: ExecutionState; events: ReadonlyArray<{ type: string }> }): ReportOutcome {
   if (result.state === null) throw new Error('A report was accepted for an execution that does not exist');
   const status = result.state.status;
   if (result.events.length === 0) return { kind: 'unchanged', status };

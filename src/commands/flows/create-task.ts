@@ -25,7 +25,8 @@ export async function createTask(
   const executionMode = draft.executionMode ?? (await defaultExecutionMode(services.events, projectId));
   await requireGroupOfProject(services.events, projectId, draft.taskGroupId);
   const taskId = randomUUID();
-  const command: CreateTask = { type: 'CreateTask', taskId, projectId, definition: { ...draft, executionMode }, status, at: services.clock.now().toISOString() };
+  const definition = { ...draft, executionMode };
+  const command: CreateTask = { type: 'CreateTask', taskId, projectId, definition, status, at: services.clock.now().toISOString() };
   taskDecider.decide(command, taskDecider.initialState);
   await withReservedTaskName(services, context, { projectId, taskId, name: draft.name }, () =>
     executeCommand(services, taskStream(taskId), taskDecider, command, context),

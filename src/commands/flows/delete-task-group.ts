@@ -10,9 +10,9 @@ import { taskDecider } from '../task/task-decider';
 
 /**
  * DELETE of a group, then its tasks: in `delete_tasks` mode each one's deletion is requested, and
- * each is detached (no task is left pointing at a missing group). Every step is idempotent, so repeating the
- * DELETE finishes what an interrupted one started. Task creation and updates check the group on its
- * own stream, so no task joins the group once it is deleted.
+ * each is detached (no task is left pointing at a missing group). Every step is idempotent, so
+ * repeating the DELETE finishes what an interrupted one started. Task creation and updates check the
+ * group on its own stream, so no task joins the group once it is deleted.
  */
 export async function deleteTaskGroup(
   services: Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry'>,

@@ -25,7 +25,8 @@ export async function updateTask(
   const task = await loadLiveTask(services.events, projectId, taskId);
   const executionMode = draft.executionMode ?? (await defaultExecutionMode(services.events, projectId));
   await requireGroupOfProject(services.events, projectId, draft.taskGroupId);
-  const command: UpdateTask = { type: 'UpdateTask', projectId, definition: { ...draft, executionMode }, status, at: services.clock.now().toISOString() };
+  const definition = { ...draft, executionMode };
+  const command: UpdateTask = { type: 'UpdateTask', projectId, definition, status, at: services.clock.now().toISOString() };
   taskDecider.decide(command, task);
 
   const update = () => executeCommand(services, taskStream(taskId), taskDecider, command, context);

@@ -1,9 +1,10 @@
-import { Controller, Get, Path, Query, Request, Route, Security, Tags } from '@tsoa/runtime';
+import { Controller, Get, Path, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { executionStream, projectStream, taskStream } from '../../events/streams';
 import { auditTrail, projectOfStream } from '../../queries/audit-trail';
 import { principalOf } from '../authentication';
+import type { ErrorBody } from '../error-mapping';
 import { intInRange, revisionCursor } from '../query-params';
 import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
 
@@ -16,6 +17,10 @@ import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-sha
 @Tags('Audit')
 @Security('user')
 @Security('apiKey')
+@Response<ErrorBody>(400, 'Invalid cursor or limit')
+@Response<ErrorBody>(403, 'Role or key scope not allowed')
+@Response<ErrorBody>(404, 'Unknown aggregate, or not a member')
+@Response<ErrorBody>(410, 'Purged')
 export class AuditController extends Controller {
   constructor(private readonly services: AppServices) {
     super();

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Patch, Path, Post, Query, Request, Route, Security, Tags } from '@tsoa/runtime';
+import { Body, Controller, Get, Patch, Path, Post, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import type { ProjectPermission } from '../../auth/principal';
@@ -17,6 +17,7 @@ import { EMBEDDED_LOG_LINES } from '../../queries/executions-of-day';
 import { findExecution } from '../../queries/find-execution';
 import { lastLogLines, type LogOrder, logLinesPage } from '../../queries/log-lines';
 import { principalOf } from '../authentication';
+import type { ErrorBody } from '../error-mapping';
 import { intInRange } from '../query-params';
 import { commandContextOf } from '../request-context';
 import { type ExecutionResponse, type LogLineResponse, toExecutionResponse, toLogLineResponse } from '../shapes/execution-shape';
@@ -49,6 +50,10 @@ export interface LogLinesResponse {
 @Tags('Executions')
 @Security('apiKey')
 @Security('user')
+@Response<ErrorBody>(400, 'Invalid input, with details')
+@Response<ErrorBody>(401, 'Missing, unknown or revoked key or session')
+@Response<ErrorBody>(403, 'A key of another project, or a role or scope not allowed')
+@Response<ErrorBody>(404, 'Unknown execution')
 export class ExecutionsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -56,6 +61,7 @@ export class ExecutionsController extends Controller {
 
   /** Appends log lines: one `{message, level}` as in the original API, or a batch `{lines: [...]}`. */
   @Post('logs')
+  @Response<ErrorBody>(413, 'Too many or too long lines in the request, or too much log for the execution')
   public async appendLogs(
     @Path() execution_uuid: string,
     @Body() body: LogLineBody | LogBatchBody,
@@ -72,6 +78,7 @@ export class ExecutionsController extends Controller {
    * answered with the current status; a report contradicting the executor's own earlier one is 409.
    */
   @Patch('status')
+  @Response<ErrorBody>(409, "Contradicts the executor's own earlier report")
   public async reportStatus(
     @Path() execution_uuid: string,
     @Body() body: StatusReportBody,
@@ -86,7 +93,12 @@ export class ExecutionsController extends Controller {
    * after the system ended the execution is refused with 409.
    */
   @Post('finish')
-  public async finish(@Path() execution_uuid: string, @Body() body: FinishReportBody, @Request() request: ExpressRequest): Promise<StatusReportResponse> {
+  @Response<ErrorBody>(409, 'Contradicts an earlier report, or the system already ended the execution')
+  public async finish(
+    @Path() execution_uuid: string,
+    @Body() body: FinishReportBody,
+    @Request() request: ExpressRequest,
+  ): Promise<StatusReportResponse> {
     const status = await this.report(request, execution_uuid, {
       status: body.status,
       error: body.error ?? null,
@@ -100,6 +112,7 @@ export class ExecutionsController extends Controller {
 
   /** Ends a PENDING or RUNNING execution as CANCELLED (editors, `write` keys). */
   @Post('cancel')
+  @Response<ErrorBody>(409, 'Already ended')
   public async cancel(@Path() execution_uuid: string, @Request() request: ExpressRequest): Promise<ExecutionResponse> {
     await this.authorized(request, execution_uuid, 'edit');
     const context = commandContextOf(request);
@@ -145,7 +158,8 @@ export class ExecutionsController extends Controller {
     report: Omit<ReportExecutionStatus, 'type' | 'projectId' | 'at'>,
   ): Promise<ExecutionStatus> {
     const execution = await this.authorized(request, executionId, 'report');
-    const command = { type: 'ReportExecutionStatus', projectId: execution.ref.projectId, ...report, at: this.services.clock.now().toISOString() } as const;
+    const at = this.services.clock.now().toISOString();
+    const command = { type: 'ReportExecutionStatus', projectId: execution.ref.projectId, ...report, at } as const;
     // Nobody reads back right after a report; executors send many.
     const outcome = await this.run(executionId, command, commandContextOf(request), { readYourWrites: false });
     return reportOutcome(outcome).status;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Path, Post, Query, Request, Route, Security, Tags } from '@tsoa/runtime';
+import { Body, Controller, Get, Path, Post, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { ValidationError } from '../../errors/app-error';
@@ -6,6 +6,7 @@ import { findTask } from '../../queries/find-task';
 import { nextOccurrences, type Occurrence } from '../../schedules/next-occurrences';
 import { type ScheduleType, validateScheduleConfig } from '../../schedules/schedule-config';
 import { principalOf } from '../authentication';
+import type { ErrorBody } from '../error-mapping';
 import { intInRange } from '../query-params';
 import type { ScheduleConfigBody } from '../shapes/schedule-config-body';
 
@@ -44,6 +45,7 @@ const COUNT = { min: 1, max: 100, fallback: 10 };
 @Tags('Schedules')
 @Security('user')
 @Security('apiKey')
+@Response<ErrorBody>(400, 'Invalid schedule or count, with details')
 export class SchedulePreviewController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -69,7 +71,8 @@ export class SchedulePreviewController extends Controller {
   ): Promise<SchedulePreviewResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     const task = await findTask(this.services, project_id, task_uuid);
-    const occurrences = nextOccurrences(task.scheduleType, task.scheduleConfig, this.services.clock.now(), intInRange('count', count, COUNT), new Date(task.createdAt));
+    const now = this.services.clock.now();
+    const occurrences = nextOccurrences(task.scheduleType, task.scheduleConfig, now, intInRange('count', count, COUNT), new Date(task.createdAt));
     return previewResponse(task.scheduleConfig.timezone, occurrences);
   }
 }

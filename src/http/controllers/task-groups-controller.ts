@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Path, Post, Put, Query, Request, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { Body, Controller, Delete, Get, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../../app-services';
@@ -14,6 +14,7 @@ import { listGroupTasks } from '../../queries/list-tasks';
 import { listTaskGroups } from '../../queries/list-task-groups';
 import { withRunStates } from '../../queries/task-run-states';
 import { principalOf } from '../authentication';
+import type { ErrorBody } from '../error-mapping';
 import { commandContextOf } from '../request-context';
 import { type CreateTaskGroupBody, taskGroupDefinitionFromBody, type UpdateTaskGroupBody } from '../shapes/task-group-input';
 import { type TaskGroupResponse, toTaskGroupResponse } from '../shapes/task-group-shape';
@@ -24,6 +25,9 @@ import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
 @Tags('Task groups')
 @Security('user')
 @Security('apiKey')
+@Response<ErrorBody>(400, 'Invalid input, with details')
+@Response<ErrorBody>(403, 'Role or key scope not allowed')
+@Response<ErrorBody>(404, 'Unknown project (or not a member) or group')
 export class TaskGroupsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -95,6 +99,7 @@ export class TaskGroupsController extends Controller {
 
   /** Runs the group's tasks now, until the next window boundary. */
   @Post('{group_uuid}/start')
+  @Response<ErrorBody>(409, 'The group is DISABLED')
   public async startTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     await this.run(request, group_uuid, { type: 'StartTaskGroup', projectId: project_id, at: this.now() });
@@ -103,6 +108,7 @@ export class TaskGroupsController extends Controller {
 
   /** Stops the group's tasks now, until the next window boundary. */
   @Post('{group_uuid}/stop')
+  @Response<ErrorBody>(409, 'The group is DISABLED')
   public async stopTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     await this.run(request, group_uuid, { type: 'StopTaskGroup', projectId: project_id, at: this.now() });

@@ -1,10 +1,11 @@
-import { Controller, Get, Path, Post, Query, Request, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { Controller, Get, Path, Post, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { triggerTask } from '../../commands/flows/trigger-task';
 import { executionsOfDay } from '../../queries/executions-of-day';
 import { findTask } from '../../queries/find-task';
 import { principalOf } from '../authentication';
+import type { ErrorBody } from '../error-mapping';
 import { intInRange, requiredDay } from '../query-params';
 import { commandContextOf } from '../request-context';
 import { type ExecutionResponse, toExecutionResponse } from '../shapes/execution-shape';
@@ -37,6 +38,9 @@ const MAX_PAGE_SIZE = 100;
 @Tags('Executions')
 @Security('user')
 @Security('apiKey')
+@Response<ErrorBody>(400, 'Invalid input, with details')
+@Response<ErrorBody>(403, 'Role or key scope not allowed')
+@Response<ErrorBody>(404, 'Unknown project (or not a member) or task')
 export class TaskRunsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -45,6 +49,7 @@ export class TaskRunsController extends Controller {
   /** Creates a MANUAL execution scheduled for now; the executor is told as for a scheduled tick. */
   @Post('trigger')
   @SuccessResponse(201, 'Created')
+  @Response<ErrorBody>(409, 'The task is being deleted')
   public async triggerTask(@Path() project_id: string, @Path() task_uuid: string, @Request() request: ExpressRequest): Promise<TriggerResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     const { executionId, scheduledAt } = await triggerTask(this.services, commandContextOf(request), project_id, task_uuid);

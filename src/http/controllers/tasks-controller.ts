@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Patch, Path, Post, Put, Query, Request, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { Body, Controller, Delete, Get, Patch, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { createTask } from '../../commands/flows/create-task';
@@ -15,6 +15,7 @@ import { listProjectTasks } from '../../queries/list-tasks';
 import { taskAsOf } from '../../queries/task-as-of';
 import { withRunStates } from '../../queries/task-run-states';
 import { principalOf } from '../authentication';
+import type { ErrorBody } from '../error-mapping';
 import { optionalInstant } from '../query-params';
 import { commandContextOf } from '../request-context';
 import { type CreateTaskBody, taskDraftFromBody, type UpdateTaskBody } from '../shapes/task-input';
@@ -36,6 +37,9 @@ export interface TaskDeletionResponse {
 @Tags('Tasks')
 @Security('user')
 @Security('apiKey')
+@Response<ErrorBody>(400, 'Invalid input, with details')
+@Response<ErrorBody>(403, 'Role or key scope not allowed')
+@Response<ErrorBody>(404, 'Unknown project (or not a member) or task')
 export class TasksController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -51,6 +55,7 @@ export class TasksController extends Controller {
   /** Creates a task; its name must be unique in the project (409), its schedule valid (400 with details). */
   @Post()
   @SuccessResponse(201, 'Created')
+  @Response<ErrorBody>(409, 'Name taken in this project (case-insensitively)')
   public async createTask(@Path() project_id: string, @Body() body: CreateTaskBody, @Request() request: ExpressRequest): Promise<TaskResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     if (body.project_id !== undefined && body.project_id !== project_id) {
@@ -66,6 +71,7 @@ export class TasksController extends Controller {
    * history (`last_execution` is then null, and `state` is computed for that instant).
    */
   @Get('{task_uuid}')
+  @Response<ErrorBody>(410, 'Purged')
   public async getTask(
     @Path() project_id: string,
     @Path() task_uuid: string,
@@ -84,6 +90,7 @@ export class TasksController extends Controller {
    * accepted (read-only fields are ignored).
    */
   @Put('{task_uuid}')
+  @Response<ErrorBody>(409, 'Name taken, or the task is being deleted')
   public async updateTask(
     @Path() project_id: string,
     @Path() task_uuid: string,
@@ -97,6 +104,7 @@ export class TasksController extends Controller {
 
   /** ACTIVE or DISABLED. */
   @Patch('{task_uuid}/status')
+  @Response<ErrorBody>(409, 'The task is being deleted')
   public async changeTaskStatus(
     @Path() project_id: string,
     @Path() task_uuid: string,

@@ -43,6 +43,8 @@ export interface UpdateProjectBody {
   alert_emails?: string | string[] | null;
   /** null: the installation's default policy. */
   alert_policy?: AlertPolicyBody | null;
+  /** http(s) URL alerts are also POSTed to, signed like dispatches; null or "" removes it. */
+  alert_webhook_url?: string | null;
   /**
    * Days of history to keep; null: forever.
    * @isInt
@@ -121,6 +123,11 @@ function settingsFromBody(body: UpdateProjectBody, details: string[]): ProjectCh
     changes.alertEmails = emails;
   }
   if (body.alert_policy !== undefined) changes.alertPolicy = body.alert_policy && alertPolicyFromBody(body.alert_policy);
+  if (body.alert_webhook_url !== undefined) {
+    const url = body.alert_webhook_url?.trim() || null;
+    if (url !== null && !isHttpUrl(url)) details.push(`alert_webhook_url: "${url}" is not an http(s) URL`);
+    changes.alertWebhookUrl = url;
+  }
   if (body.retention_days !== undefined) changes.retentionDays = body.retention_days;
   return changes;
 }

@@ -27,6 +27,8 @@ export interface ProjectResponse {
   alert_emails?: string;
   /** null: the installation's default policy. */
   alert_policy: AlertPolicyBody | null;
+  /** Where alerts are also POSTed (signed); left out when there is none. */
+  alert_webhook_url?: string;
   /** null: history is kept forever. */
   retention_days: number | null;
   project_users: ProjectUserResponse[];
@@ -54,6 +56,8 @@ export function toProjectResponse(project: ProjectDoc): ProjectResponse {
     timezone: project.timezone,
     ...(project.alertEmails.length > 0 ? { alert_emails: project.alertEmails.join(',') } : {}),
     alert_policy: project.alertPolicy && alertPolicyBody(project.alertPolicy),
+    // Set by ProjectUpdated (the read model spreads its changes into the document).
+    ...(typeof project.alertWebhookUrl === 'string' ? { alert_webhook_url: project.alertWebhookUrl } : {}),
     retention_days: project.retentionDays,
     project_users: project.members.map(({ email, role }) => ({ email, role })),
     created_at: project.createdAt,

@@ -1,0 +1,459 @@
+/**
+ * `npm run bench -- ingest [--requests 20000] [--clients 64] [--executions 500] [--warmup 2000] [--cpu-prof]`
+ *
+ * Executor reports through HTTP, as executors send them in bursts: single log lines
+ * (`POST /api/v1/executions/{id}/logs`) and status changes (`PATCH …/status`: RUNNING then SUCCESS, or
+ * straight SUCCESS or FAILED) on executions triggered beforehand, from `--clients` keep-alive
+ * connections, each reporting on its own executions one burst after the other.
+ *
+ * Three processes, so no two share an event loop: this one (orchestration, set-up through the API,
+ * checks), the load generator (dist/bench/ingest-load.js), and the server under test: Cron Observer
+ * exactly as `npm start` runs it (dist/src/main.js, embedded stores in a temporary DATA_DIR, projections
+ * running), and as the ceiling, a bare node:http server answering 200 `{}` (dist/bench/ingest-bare-server.js)
+ * measured by the same generator with the same plan. Each server gets an unmeasured warm-up first.
+ *
+ * Afterwards the Cron Observer server is killed (SIGKILL, or SIGTERM with --cpu-prof so the profile is
+ * written) and its events.db is read back: every acknowledged log line and status change must be there.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { executionLogStream, executionStream } from '../src/events/streams';
+import { StreamNotFoundError } from '../src/errors/store-errors';
+import type { RecordedEvent } from '../src/stores/events/event-store';
+import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
+import {
+  type FailedReport,
+  FAILED_ERROR,
+  type LoadCommand,
+  logMessage,
+  type PhaseResult,
+  planReports,
+  type ReportKind,
+} from './ingest-load';
+import { summarizeProfile } from './ingest-profile';
+import { type BenchRow, formatTable } from './report';
+
+interface Settings {
+  requests: number;
+  clients: number;
+  executions: number;
+  warmup: number;
+  cpuProf: boolean;
+}
+
+const HOST = '127.0.0.1';
+const ADMIN = { email: 'bench@example.com', password: 'bench-password-1234' };
+/** Tasks the executions are spread over. */
+const TASKS = 10;
+/** Concurrent trigger requests while setting up. */
+const SET_UP_CONCURRENCY = 8;
+const STATUS_EVENT: Record<Exclude<ReportKind, 'log'>, string> = {
+  RUNNING: 'ExecutionStarted',
+  SUCCESS: 'ExecutionSucceeded',
+  FAILED: 'ExecutionFailed',
+};
+
+/** The ingest targets of the issue. */
+const TARGET_REPORTS_PER_SECOND = 10_000;
+const ACCEPTANCE = { ratio: 0.2, p99Ms: 100 };
+
+const BARE = 'bare node:http';
+const CO = 'Cron Observer';
+
+export async function ingestBench(args: string[]): Promise<void> {
+  const settings = parseArgs(args);
+  const dir = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
+  const load = new LoadGenerator();
+  try {
+    // The ceiling first: the same plan against ids the bare server never looks at.
+    const bare = await runBare(load, settings);
+    const real = await runCronObserver(load, settings, dir);
+
+    const rows: BenchRow[] = [
+      { figure: `${BARE}: reports`, value: rate(bare.measured), unit: 'reports/s' },
+      { figure: `${CO}: reports`, value: rate(real.measured), unit: 'reports/s', baseline: `${BARE}: reports` },
+      { figure: `${BARE}: p50`, value: bare.measured.all.p50, unit: 'ms' },
+      { figure: `${CO}: p50`, value: real.measured.all.p50, unit: 'ms', baseline: `${BARE}: p50` },
+      { figure: `${BARE}: p99`, value: bare.measured.all.p99, unit: 'ms' },
+      { figure: `${CO}: p99`, value: real.measured.all.p99, unit: 'ms', baseline: `${BARE}: p99` },
+      ...kindRows(real.measured),
+      { figure: `${BARE}: server CPU per report`, value: bare.serverCpuMs === null ? NaN : (1000 * bare.serverCpuMs) / bare.measured.requests, unit: 'µs' },
+      {
+        figure: `${CO}: server CPU per report`,
+        value: real.serverCpuMs === null ? NaN : (1000 * real.serverCpuMs) / real.measured.requests,
+        unit: 'µs',
+        baseline: `${BARE}: server CPU per report`,
+      },
+      { figure: `${BARE}: server CPU`, value: cpuShare(bare.serverCpuMs, bare.measured), unit: '% of a core' },
+      { figure: `${CO}: server CPU`, value: cpuShare(real.serverCpuMs, real.measured), unit: '% of a core', baseline: `${BARE}: server CPU` },
+      { figure: `load generator CPU, vs ${BARE}`, value: cpuShare(bare.measured.cpuMs, bare.measured), unit: '% of a core' },
+      { figure: `load generator CPU, vs ${CO}`, value: cpuShare(real.measured.cpuMs, real.measured), unit: '% of a core', baseline: `load generator CPU, vs ${BARE}` },
+      { figure: `${CO}: measured run`, value: real.measured.elapsedMs, unit: 'ms' },
+      { figure: `${CO}: projections caught up after the last report`, value: real.catchUpMs, unit: 'ms', baseline: `${CO}: measured run` },
+    ];
+    const { requests, clients, executions, warmup } = settings;
+    console.log(
+      formatTable(
+        `Executor reports over HTTP: ${requests.toLocaleString('en-US')} reports on ${executions} executions from ${clients} keep-alive clients ` +
+          `(load generator and each server in their own processes, ${tmpdir()})`,
+        rows,
+      ),
+    );
+    const mix = countKinds(real.measured);
+    console.log(
+      `mix: ${mix.log} log appends (one line each), ${mix.RUNNING} RUNNING, ${mix.SUCCESS} SUCCESS, ${mix.FAILED} FAILED; ` +
+        `each server first took ${warmup} unmeasured warm-up reports on ${clients} other executions`,
+    );
+    console.log(real.verification);
+    const ratio = rate(real.measured) / rate(bare.measured);
+    const met = ratio >= ACCEPTANCE.ratio && real.measured.all.p99 < ACCEPTANCE.p99Ms;
+    console.log(
+      `target ${TARGET_REPORTS_PER_SECOND.toLocaleString('en-US')} reports/s: ${Math.round(rate(real.measured)).toLocaleString('en-US')} ` +
+        `(${rate(real.measured) >= TARGET_REPORTS_PER_SECOND ? 'met' : 'not met'}); acceptance bar ≥ ${ACCEPTANCE.ratio}× ${BARE} ` +
+        `with p99 < ${ACCEPTANCE.p99Ms} ms: ${ratio.toFixed(3)}×, p99 ${real.measured.all.p99.toFixed(1)} ms → ${met ? 'MET' : 'NOT MET'}`,
+    );
+    for (const line of real.profile ?? []) console.log(line);
+  } finally {
+    await load.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface Run {
+  measured: PhaseResult;
+  /** CPU time of the server process during the measured phase; null where /proc is missing. */
+  serverCpuMs: number | null;
+}
+
+async function runBare(load: LoadGenerator, settings: Settings): Promise<Run> {
+  const child = fork(join(__dirname, 'ingest-bare-server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (message: { port: number }) => resolve(message.port));
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`the bare server exited (${code}) before listening`)));
+    });
+    const target = { host: HOST, port, apiKey: `co_${randomUUID()}`, clients: settings.clients };
+    await load.phase({ ...target, name: 'bare warm-up', executionIds: ids(settings.clients), requests: settings.warmup });
+    const cpuBefore = processCpuMs(child.pid!);
+    const measured = await load.phase({ ...target, name: 'bare', executionIds: ids(settings.executions), requests: settings.requests });
+    const cpuAfter = processCpuMs(child.pid!);
+    requireNoFailures(measured);
+    return { measured, serverCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore };
+  } finally {
+    await stop(child, 'SIGTERM');
+  }
+}
+
+async function runCronObserver(
+  load: LoadGenerator,
+  settings: Settings,
+  dir: string,
+): Promise<Run & { catchUpMs: number; verification: string; profile: string[] | null }> {
+  const dataDir = join(dir, 'data');
+  const profileDir = join(dir, 'profile');
+  const port = await freeLoopbackPort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'silent', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
+  for (const name of ['EVENTSTORE_URL', 'MONGODB_URL', 'SMTP_URL', 'PUBLIC_URL']) delete env[name];
+  const execArgv = settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const server = fork(join(__dirname, '..', 'src', 'main.js'), [], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const api = new Api(`http://${HOST}:${port}`);
+  let killed = false;
+  try {
+    await api.waitUntilUp(server);
+    const { apiKey, warmupIds, executionIds } = await setUp(api, settings);
+    const target = { host: HOST, port, apiKey, clients: settings.clients };
+    const warmup = await load.phase({ ...target, name: 'Cron Observer warm-up', executionIds: warmupIds, requests: settings.warmup });
+    await api.waitForProjections(); // start the measured run from an idle server
+    const cpuBefore = processCpuMs(server.pid!);
+    const measured = await load.phase({ ...target, name: 'Cron Observer', executionIds, requests: settings.requests });
+    const cpuAfter = processCpuMs(server.pid!);
+    const lastReport = performance.now();
+    await api.waitForProjections();
+    const catchUpMs = performance.now() - lastReport;
+
+    // Acknowledged means stored: kill the server without letting it flush anything, then read its file.
+    const signal = settings.cpuProf ? 'SIGTERM' : 'SIGKILL';
+    await stop(server, signal);
+    killed = true;
+    const verification = await verify(join(dataDir, 'events.db'), signal, [
+      { ids: warmupIds, result: warmup, clients: settings.clients },
+      { ids: executionIds, result: measured, clients: settings.clients },
+    ]);
+    const profile = settings.cpuProf ? profileLines(profileDir) : null;
+    return { measured, serverCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, catchUpMs, verification, profile };
+  } finally {
+    if (!killed) await stop(server, 'SIGKILL');
+  }
+}
+
+/** A project, its tasks and the executions to report on, all made through the API as a user would. */
+async function setUp(api: Api, settings: Settings): Promise<{ apiKey: string; warmupIds: string[]; executionIds: string[] }> {
+  const login = await api.call('POST', '/auth/login', ADMIN);
+  const token = `Bearer ${login.token as string}`;
+  const project = await api.call('POST', '/projects', { name: `Ingest bench ${randomUUID()}` }, token);
+  const projectId = project.id as string;
+  const tasks: string[] = [];
+  for (let i = 0; i < TASKS; i++) {
+    const task = await api.call(
+      'POST',
+      `/projects/${projectId}/tasks`,
+      { name: `ingest-${i}`, schedule_type: 'RECURRING', schedule_config: { cron_expression: '0 3 * * *', timezone: 'UTC' } },
+      token,
+    );
+    tasks.push(task.id as string);
+  }
+  const total = settings.clients + settings.executions;
+  const created: string[] = new Array(total);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: SET_UP_CONCURRENCY }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        const triggered = await api.call('POST', `/projects/${projectId}/tasks/${tasks[i % TASKS]}/trigger`, undefined, token);
+        created[i] = (triggered.data as { execution_uuid: string }).execution_uuid;
+      }
+    }),
+  );
+  return { apiKey: project.api_key as string, warmupIds: created.slice(0, settings.clients), executionIds: created.slice(settings.clients) };
+}
+
+/**
+ * Reads every execution's streams back from the file and compares them with the plan: each
+ * acknowledged log line (in order, with its message) and each acknowledged status change.
+ */
+async function verify(
+  file: string,
+  signal: string,
+  phases: Array<{ ids: string[]; result: PhaseResult; clients: number }>,
+): Promise<string> {
+  const store = SqliteEventStore.open({ file });
+  const problems: string[] = [];
+  let lines = 0;
+  let logEvents = 0;
+  const statusEvents = new Map<string, number>();
+  let failed = 0;
+  try {
+    for (const { ids, result, clients } of phases) {
+      failed += result.failed.length;
+      const refused = new Set(result.failed.map(failureKey));
+      const expected = ids.map(() => ({ lines: [] as string[], statuses: [] as string[] }));
+      for (const report of planReports(ids.length, result.requests, clients).flat()) {
+        if (refused.has(failureKey(report))) continue;
+        if (report.kind === 'log') expected[report.execution].lines.push(logMessage(report.line));
+        else expected[report.execution].statuses.push(STATUS_EVENT[report.kind]);
+      }
+      for (const [i, id] of ids.entries()) {
+        const recorded = await readOrEmpty(store, executionStream(id));
+        const events = recorded.map((e) => e.type);
+        const statuses = events.slice(1);
+        if (events[0] !== 'ExecutionCreated' || statuses.join() !== expected[i].statuses.join()) {
+          problems.push(`execution ${id}: stored ${events.join(', ')}; expected ExecutionCreated, ${expected[i].statuses.join(', ')}`);
+        }
+        for (const type of statuses) statusEvents.set(type, (statusEvents.get(type) ?? 0) + 1);
+        const failedError = recorded.find((e) => e.type === 'ExecutionFailed');
+        if (failedError && (failedError.data as { error?: string }).error !== FAILED_ERROR) problems.push(`execution ${id}: FAILED without its error text`);
+        const logs = await readOrEmpty(store, executionLogStream(id));
+        const stored = logs.flatMap((e) => (e.data as { lines: Array<{ message: string }> }).lines.map((line) => line.message));
+        logEvents += logs.length;
+        lines += stored.length;
+        if (stored.join('\n') !== expected[i].lines.join('\n')) {
+          problems.push(`execution ${id}: ${stored.length} log lines stored, ${expected[i].lines.length} acknowledged, or not in order`);
+        }
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  if (problems.length > 0) {
+    throw new Error(`NOT DURABLE: ${problems.length} executions differ from what was acknowledged:\n  ${problems.slice(0, 10).join('\n  ')}`);
+  }
+  const statuses = [...statusEvents].map(([type, count]) => `${count} ${type}`).join(', ');
+  return (
+    `verified: after ${signal} of the server, events.db holds every acknowledged report of both phases: ` +
+    `${lines.toLocaleString('en-US')} log lines in ${logEvents.toLocaleString('en-US')} ExecutionLogsAppended events, in order, and ` +
+    `${statuses}${failed > 0 ? ` (${failed} reports were refused and are not expected)` : ''}`
+  );
+}
+
+async function readOrEmpty(store: SqliteEventStore, stream: string): Promise<RecordedEvent[]> {
+  try {
+    return await store.readStream(stream);
+  } catch (err) {
+    if (err instanceof StreamNotFoundError) return [];
+    throw err;
+  }
+}
+
+function failureKey(report: Pick<FailedReport, 'execution' | 'kind' | 'line'>): string {
+  return `${report.execution}/${report.kind}/${report.line}`;
+}
+
+function profileLines(profileDir: string): string[] {
+  const files = existsSync(profileDir) ? readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile')) : [];
+  if (files.length === 0) return ['(--cpu-prof: the server wrote no profile)'];
+  const kept = join(tmpdir(), `ingest-server-${Date.now()}.cpuprofile`);
+  const source = join(profileDir, files[0]);
+  copyFileSync(source, kept);
+  return [...summarizeProfile(kept).lines, `(profile kept at ${kept}; open it in Chrome DevTools or speedscope)`];
+}
+
+function kindRows(result: PhaseResult): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const kind of ['log', 'RUNNING', 'SUCCESS', 'FAILED'] as const) {
+    const summary = result.byKind[kind];
+    if (summary.count === 0) continue;
+    const what = kind === 'log' ? 'log appends' : `PATCH status ${kind}`;
+    rows.push({ figure: `${CO}: ${what} (${summary.count}), p99`, value: summary.p99, unit: 'ms', baseline: `${BARE}: p99` });
+  }
+  return rows;
+}
+
+function countKinds(result: PhaseResult): Record<ReportKind, number> {
+  return { log: result.byKind.log.count, RUNNING: result.byKind.RUNNING.count, SUCCESS: result.byKind.SUCCESS.count, FAILED: result.byKind.FAILED.count };
+}
+
+function requireNoFailures(result: PhaseResult): void {
+  if (result.failed.length > 0) {
+    const first = result.failed[0];
+    throw new Error(`${result.name}: ${result.failed.length} reports were not answered 200, e.g. ${first.status} ${first.body}`);
+  }
+}
+
+function rate(result: PhaseResult): number {
+  return result.requests / (result.elapsedMs / 1000);
+}
+
+function cpuShare(cpuMs: number | null, result: PhaseResult): number {
+  return cpuMs === null ? NaN : (100 * cpuMs) / result.elapsedMs;
+}
+
+function ids(count: number): string[] {
+  return Array.from({ length: count }, () => randomUUID());
+}
+
+/** User + system CPU time of a process so far, from /proc (Linux); null elsewhere. */
+function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat(5) (utime, stime), counted after the command name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** sysconf(_SC_CLK_TCK): 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, HOST, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+/** The load generator child process, one phase at a time. */
+class LoadGenerator {
+  private readonly child = fork(join(__dirname, 'ingest-load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+
+  phase(command: Omit<Extract<LoadCommand, { type: 'phase' }>, 'type'>): Promise<PhaseResult> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the load generator exited (${code})`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (message: PhaseResult | { type: 'error'; message: string }) => {
+        this.child.off('exit', onExit);
+        if (message.type === 'error') reject(new Error(`load generator: ${message.message}`));
+        else resolve(message);
+      });
+      this.child.send({ type: 'phase', ...command } satisfies LoadCommand);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || !this.child.connected) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.send({ type: 'exit' } satisfies LoadCommand);
+    await exited;
+  }
+}
+
+/** JSON over fetch against `/api/v1`, for setting up and watching the server (not for the load). */
+class Api {
+  constructor(private readonly baseUrl: string) {}
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async call(method: string, path: string, body?: unknown, authorization?: string): Promise<any> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (authorization) headers.authorization = authorization;
+    const response = await fetch(`${this.baseUrl}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  async waitUntilUp(server: ChildProcess, timeoutMs = 30_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}) while starting`);
+      try {
+        await this.call('GET', '/health');
+        return;
+      } catch (err) {
+        if (performance.now() > deadline) throw new Error(`the server did not answer /health within ${timeoutMs} ms: ${String(err)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  /** Until every projection reports no lag; polls /health, so it measures with a few ms of slack. */
+  async waitForProjections(timeoutMs = 120_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const health = (await this.call('GET', '/health')) as { projections: Record<string, { lag: number; error?: string }> };
+      const states = Object.entries(health.projections);
+      const failing = states.find(([, state]) => state.error);
+      if (failing) throw new Error(`projection ${failing[0]} failed: ${failing[1].error}`);
+      if (states.every(([, state]) => state.lag === 0)) return;
+      if (performance.now() > deadline) throw new Error(`projections still behind after ${timeoutMs} ms: ${JSON.stringify(health.projections)}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
+
+function parseArgs(args: string[]): Settings {
+  const settings: Settings = { requests: 20_000, clients: 64, executions: 500, warmup: 2_000, cpuProf: false };
+  const usage = 'expected --requests N --clients N --executions N --warmup N --cpu-prof';
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].replace(/^--/, '');
+    if (name === 'cpu-prof') {
+      settings.cpuProf = true;
+      continue;
+    }
+    const value = Number(args[++i]);
+    if (!(name in settings) || name === 'cpuProf' || !Number.isSafeInteger(value) || value <= 0) {
+      throw new Error(`Unknown or invalid option ${args[i - 1]} ${args[i]}; ${usage}`);
+    }
+    (settings as unknown as Record<string, number>)[name] = value;
+  }
+  if (settings.executions < settings.clients) throw new Error(`--executions must be at least --clients: each client reports on its own executions`);
+  if (settings.requests > 1_000_000 || settings.clients > 1024) throw new Error('at most 1,000,000 requests and 1024 clients');
+  return settings;
+}

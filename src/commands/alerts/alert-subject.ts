@@ -1,0 +1,14 @@
+import type { AlertContent, AlertKind } from '../../events/alert-events';
+
+/** The mail subject (also in the webhook body and the audit trail). */
+export function alertSubject(kind: AlertKind, content: AlertContent): string {
+  const where = `${content.taskName} in ${content.projectName}`;
+  switch (kind) {
+    case 'failure':
+      return `[Cron Observer] ${content.status}: ${where}`;
+    case 'realert':
+      return `[Cron Observer] Still failing (${content.consecutiveFailures} in a row, last ${content.status}): ${where}`;
+    case 'recovery':
+      return `[Cron Observer] Recovered: ${where}`;
+  }
+}

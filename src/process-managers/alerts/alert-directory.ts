@@ -1,0 +1,213 @@
+import type { AlertTriggerStatus } from '../../events/alert-events';
+import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../../events/execution-events';
+import { isEventOf } from '../../events/event';
+import { type AlertPolicy, PROJECT_EVENT_TYPES, type ProjectEvent, type ProjectRole } from '../../events/project-events';
+import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
+import { USER_EVENT_TYPES, type UserEvent } from '../../events/user-events';
+import type { RecordedEvent } from '../../stores/events/event-store';
+
+/** The installation's policy, for projects without one (DESIGN.md: after 1 failure, recovery notice, no re-alert). */
+export const DEFAULT_ALERT_POLICY: AlertPolicy = { afterFailures: 1, notifyRecovery: true, realertMinutes: null };
+
+/**
+ * Members who receive alerts besides `alert_emails`. There is no per-member opt-in yet, so project
+ * admins are opted in by default (viewers and editors are not); accounts disabled by a super admin are left out.
+ */
+export const ALERTED_ROLES: readonly ProjectRole[] = ['admin'];
+
+export interface ProjectInfo {
+  name: string;
+  alertEmails: string[];
+  alertPolicy: AlertPolicy | null;
+  alertWebhookUrl: string | null;
+  signingSecret: string | null;
+  /** By lowercased email, in the order they were added. */
+  members: Map<string, ProjectRole>;
+  deleted: boolean;
+}
+
+export interface TaskInfo {
+  projectId: string;
+  name: string;
+  alertPolicy: AlertPolicy | null;
+  /** PENDING_DELETE or deleted: no more alerts. */
+  going: boolean;
+  /** Failures in a row, in `$all` order; a success resets it, a cancel leaves it. */
+  consecutiveFailures: number;
+  lastEndedExecution: string | null;
+}
+
+/** An execution's end that may concern alerts. */
+export type ExecutionEnd =
+  | { outcome: 'failure'; status: AlertTriggerStatus; taskId: string; projectId: string; executionId: string; endedAt: string; error: string | null; consecutiveFailures: number }
+  | { outcome: 'success'; taskId: string; projectId: string; executionId: string; endedAt: string };
+
+/**
+ * What the alerts manager knows of projects, tasks and accounts, rebuilt from events at every start
+ * (never from read models, so it is consistent with the position being processed).
+ */
+export class AlertDirectory {
+  readonly projects = new Map<string, ProjectInfo>();
+  readonly tasks = new Map<string, TaskInfo>();
+  private readonly userEmails = new Map<string, string>();
+  private readonly disabledEmails = new Set<string>();
+
+  /** Folds one event; returns the execution's end when the event ended one. */
+  apply(event: RecordedEvent): ExecutionEnd | null {
+    if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return this.applyExecution(event);
+    if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) this.applyProject(event);
+    else if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) this.applyTask(event);
+    else if (isEventOf<UserEvent>(USER_EVENT_TYPES, event)) this.applyUser(event);
+    return null;
+  }
+
+  policyOf(taskId: string): AlertPolicy {
+    const task = this.tasks.get(taskId);
+    const project = task && this.projects.get(task.projectId);
+    return task?.alertPolicy ?? project?.alertPolicy ?? DEFAULT_ALERT_POLICY;
+  }
+
+  /** `alert_emails` first, then the opted-in members; lowercased, without duplicates. */
+  recipients(projectId: string): string[] {
+    const project = this.projects.get(projectId);
+    if (!project) return [];
+    const members = [...project.members]
+      .filter(([email, role]) => ALERTED_ROLES.includes(role) && !this.disabledEmails.has(email))
+      .map(([email]) => email);
+    return [...new Set([...project.alertEmails.map((e) => e.toLowerCase()), ...members])];
+  }
+
+  private applyExecution(event: ExecutionEvent): ExecutionEnd | null {
+    const { taskId, projectId, executionId } = event.data;
+    const task = this.tasks.get(taskId);
+    const ended = (): boolean => {
+      // The execution decider never ends an execution twice; a duplicate (as the original wrote) is not counted again.
+      if (!task || task.lastEndedExecution === executionId) return false;
+      task.lastEndedExecution = executionId;
+      return true;
+    };
+    switch (event.type) {
+      case 'ExecutionSucceeded':
+        if (!ended()) return null;
+        task!.consecutiveFailures = 0;
+        return { outcome: 'success', taskId, projectId, executionId, endedAt: event.data.at };
+      case 'ExecutionFailed':
+      case 'ExecutionTimedOut':
+      case 'ExecutionMissed': {
+        if (!ended()) return null;
+        task!.consecutiveFailures++;
+        const status = event.type === 'ExecutionFailed' ? 'FAILED' : event.type === 'ExecutionTimedOut' ? 'TIMED_OUT' : 'MISSED';
+        const error =
+          event.type === 'ExecutionFailed'
+            ? event.data.error
+            : event.type === 'ExecutionTimedOut'
+              ? `No result within the timeout of ${event.data.timeoutSeconds} seconds`
+              : event.data.reason;
+        return { outcome: 'failure', status, taskId, projectId, executionId, endedAt: event.data.at, error, consecutiveFailures: task!.consecutiveFailures };
+      }
+      default:
+        return null;
+    }
+  }
+
+  private applyProject(event: ProjectEvent): void {
+    const { projectId } = event.data;
+    if (event.type === 'ProjectCreated') {
+      this.projects.set(projectId, {
+        name: event.data.name,
+        alertEmails: [],
+        alertPolicy: null,
+        alertWebhookUrl: null,
+        signingSecret: null,
+        members: new Map(),
+        deleted: false,
+      });
+      return;
+    }
+    const project = this.projects.get(projectId);
+    if (!project) return;
+    switch (event.type) {
+      case 'ProjectUpdated': {
+        const { changes } = event.data;
+        if (changes.name !== undefined) project.name = changes.name;
+        if (changes.alertEmails !== undefined) project.alertEmails = changes.alertEmails;
+        if (changes.alertPolicy !== undefined) project.alertPolicy = changes.alertPolicy;
+        if (changes.alertWebhookUrl !== undefined) project.alertWebhookUrl = changes.alertWebhookUrl;
+        break;
+      }
+      case 'ProjectMemberSet':
+        project.members.set(event.data.email, event.data.role);
+        break;
+      case 'ProjectMemberRemoved':
+        project.members.delete(event.data.email);
+        break;
+      case 'SigningSecretRotated':
+        project.signingSecret = event.data.secret;
+        break;
+      case 'ProjectDeleted':
+        project.deleted = true;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private applyTask(event: TaskEvent): void {
+    const { taskId } = event.data;
+    switch (event.type) {
+      case 'TaskCreated':
+        this.tasks.set(taskId, {
+          projectId: event.data.projectId,
+          name: event.data.name,
+          alertPolicy: event.data.alertPolicy,
+          going: false,
+          consecutiveFailures: 0,
+          lastEndedExecution: null,
+        });
+        return;
+      case 'TaskUpdated': {
+        const task = this.tasks.get(taskId);
+        if (task) {
+          task.name = event.data.name;
+          task.alertPolicy = event.data.alertPolicy;
+        }
+        return;
+      }
+      case 'TaskDeletionRequested': {
+        const task = this.tasks.get(taskId);
+        if (task) task.going = true;
+        return;
+      }
+      case 'TaskDeletionFailed': {
+        // The task stays (DELETE_FAILED) until a new request: it keeps alerting meanwhile.
+        const task = this.tasks.get(taskId);
+        if (task) task.going = false;
+        return;
+      }
+      case 'TaskDeleted':
+        this.tasks.delete(taskId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private applyUser(event: UserEvent): void {
+    switch (event.type) {
+      case 'UserRegistered':
+      case 'UserInvited':
+        this.userEmails.set(event.data.userId, event.data.email.toLowerCase());
+        return;
+      case 'UserUpdated': {
+        const email = this.userEmails.get(event.data.userId);
+        const { disabled } = event.data.changes;
+        if (email === undefined || disabled === undefined) return;
+        if (disabled) this.disabledEmails.add(email);
+        else this.disabledEmails.delete(email);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}

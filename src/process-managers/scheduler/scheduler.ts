@@ -1,0 +1,537 @@
+/**
+ * The scheduler process manager (DESIGN.md, "Process managers").
+ *
+ * State, rebuilt from `$all` at every start (task-, taskgroup-, execution- and scheduler- streams):
+ * every task with its shared compiled schedule, every group (folded and judged exactly as the read
+ * side does: evolveTaskGroupDoc + groupRunState), and per task the last tick accounted for (from
+ * ExecutionCreated of trigger SCHEDULED and from TicksSkipped).
+ *
+ * Timing: ONE binary heap of (next tick, task) over every armed task and ONE clock timer armed for its
+ * top. When the timer fires, every due task is popped, fired if it may run at that tick, and re-keyed
+ * at its next tick. A change to a task or group re-keys the tasks concerned at once.
+ *
+ * A task fires when it is ACTIVE and its group (if any, and if it still exists) runs at the tick: ACTIVE
+ * and inside its window, or manually started, until the next window boundary. A task blocked by a closed
+ * window is re-armed at the next window boundary rather than at every tick; one blocked with no
+ * boundary ahead (a disabled group, a manual stop without a window) leaves the heap until its group
+ * changes.
+ *
+ * Each tick creates its execution through the execution decider, with the deterministic id of
+ * tick-ids.ts, appended with `no_stream`: a second instance, or a restart re-firing a tick, finds the
+ * stream there (WrongExpectedRevision) or tombstoned (StreamDeleted) and treats it as done.
+ *
+ * Downtime, when going live: for each armed task, the ticks in (last tick accounted for, now] are owed,
+ * where "last accounted" is the newest of its last recorded tick, the instant it was created,
+ * re-enabled or re-scheduled, and the instant its group was (re-)enabled. Tick instants come from the
+ * schedule (occurrencesBetween, cut into the group's running pieces for a windowed group). The first
+ * `missedBound` become MISSED executions with reason "scheduler offline" (the tick's own id, created as
+ * MISSED in one append); the rest one TicksSkipped {from, to, count} in `scheduler-<taskId>`, appended
+ * with the stream's expected revision. `catch_up: latest` also runs the newest owed tick under its
+ * catch-up id (only if the task may run now). Order per task: catch-up, MISSED in tick order, then
+ * TicksSkipped, so a crash half way re-counts only what was not yet recorded (a CATCH_UP execution
+ * therefore does not count as "accounted for": its tick is recorded as MISSED or skipped too).
+ * Per-task "last tick" was chosen over a scheduler-wide checkpoint time because it needs no extra
+ * writes, survives a crash at any point, and is exact per task (a task created or re-enabled during
+ * the downtime owes only the ticks after that).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../logging/logger';
+import type { CommandContext } from '../../commands/command-context';
+import type { CreateExecution } from '../../commands/execution/execution-commands';
+import { executionDecider } from '../../commands/execution/execution-decider';
+import { toNewEvent } from '../../commands/handle-command';
+import { StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
+import type { ExecutionCreated } from '../../events/execution-events';
+import { type TicksSkipped, SCHEDULER_STREAM_PREFIX, schedulerStream } from '../../events/scheduler-events';
+import { STREAM_CATEGORIES, executionStream, streamPrefix } from '../../events/streams';
+import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
+import { TASK_GROUP_EVENT_TYPES, type TaskGroupEvent } from '../../events/task-group-events';
+import { isEventOf } from '../../events/event';
+import { compileSchedule } from '../../schedules/compile-schedule';
+import { type Occurrence, occurrencesBetween } from '../../schedules/next-occurrences';
+import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/events/event-store';
+import type { Clock } from '../../time/clock';
+import type { ProcessManager } from '../process-manager';
+import { GroupGate } from './group-gate';
+import { ScheduledTask } from './scheduled-task';
+import { schedulerLateness } from './scheduler-metrics';
+import { TickHeap } from './tick-heap';
+import { catchUpExecutionId, tickExecutionId } from './tick-ids';
+
+export const SCHEDULER_ACTOR = 'system:scheduler';
+export const SCHEDULER_OFFLINE_REASON = 'scheduler offline';
+/** Per task and per downtime, how many missed ticks become MISSED executions; the rest are one TicksSkipped. */
+export const DEFAULT_MISSED_BOUND = 5;
+/** Due ticks handled per timer callback before yielding to the event loop (a 100k-task `0 * * * *` minute). */
+const FIRE_SLICE = 2_000;
+/** Tasks whose downtime is recorded at the same time. */
+const DOWNTIME_CONCURRENCY = 64;
+/** A failed append (store unavailable) is retried this many times, RETRY_DELAY_MS apart, then logged. */
+const MAX_ATTEMPTS = 4;
+const RETRY_DELAY_MS = 1_000;
+
+/** Writes an execution the scheduler decided on; the default goes through the execution decider to the store. */
+export type ExecutionWriter = (command: CreateExecution, context: CommandContext) => Promise<'created' | 'exists'>;
+
+export interface SchedulerDeps {
+  events: EventStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface SchedulerOptions {
+  missedBound?: number;
+  /** Replaces the store write (the bench measures the timer structure alone with a no-op). */
+  writer?: ExecutionWriter;
+  /** Called at each fire with its lateness in ms (the bench keeps exact percentiles). */
+  onFire?: (latenessMs: number) => void;
+}
+
+interface Downtime {
+  task: ScheduledTask;
+  first: Occurrence[];
+  count: number;
+  last: Occurrence;
+  catchUp: boolean;
+}
+
+export class Scheduler implements ProcessManager {
+  readonly name = 'scheduler';
+  readonly filter: StreamFilter = {
+    streamPrefixes: [
+      streamPrefix(STREAM_CATEGORIES.task),
+      streamPrefix(STREAM_CATEGORIES.taskGroup),
+      streamPrefix(STREAM_CATEGORIES.execution),
+      SCHEDULER_STREAM_PREFIX,
+    ],
+  };
+
+  private readonly tasks = new Map<string, ScheduledTask>();
+  private readonly groups = new Map<string, GroupGate>();
+  /** Tasks by group id (whether or not the group exists), to re-key them when the group changes. */
+  private readonly groupTasks = new Map<string, Set<ScheduledTask>>();
+  private readonly projectIds = new Map<string, string>();
+  private readonly heap = new TickHeap<ScheduledTask>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly missedBound: number;
+  private readonly writer: ExecutionWriter;
+  private readonly onFire?: (latenessMs: number) => void;
+  private cancelTimer: (() => void) | null = null;
+  private armedAt = Number.NaN;
+  private live = false;
+  private stopped = false;
+  /** Counters for tests, the bench and a later /metrics. */
+  readonly stats = { fired: 0, created: 0, duplicates: 0, failed: 0, missedRecorded: 0, ticksSkipped: 0, catchUps: 0 };
+
+  constructor(
+    private readonly deps: SchedulerDeps,
+    options: SchedulerOptions = {},
+  ) {
+    this.missedBound = options.missedBound ?? DEFAULT_MISSED_BOUND;
+    this.writer = options.writer ?? ((command, context) => this.appendExecution(command, context));
+    this.onFire = options.onFire;
+  }
+
+  /** How many tasks are armed in the heap, and how many the scheduler knows. */
+  get size(): { armed: number; tasks: number; groups: number } {
+    return { armed: this.heap.size, tasks: this.tasks.size, groups: this.groups.size };
+  }
+
+  /** The next tick the scheduler will fire for a task (epoch ms), or null when it is not armed. */
+  nextTickOf(taskId: string): Date | null {
+    const task = this.tasks.get(taskId);
+    return task && this.heap.has(task) ? new Date(task.nextMs) : null;
+  }
+
+  /** Resolves when every write started so far (ticks, downtime records) has finished. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  // --- following the events -----------------------------------------------------------------------
+
+  apply(event: RecordedEvent): void {
+    if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) this.applyTask(event, event.metadata.eventId);
+    else if (isEventOf<TaskGroupEvent>(TASK_GROUP_EVENT_TYPES, event)) this.applyGroup(event);
+    else if (event.type === 'ExecutionCreated') {
+      const data = (event as unknown as ExecutionCreated).data;
+      // CATCH_UP runs are not "accounted for": their tick is recorded as MISSED or skipped as well.
+      if (data.triggerType === 'SCHEDULED') this.accountFor(data.taskId, Date.parse(data.scheduledAt));
+    } else if (event.type === 'TicksSkipped') {
+      const data = (event as unknown as TicksSkipped).data;
+      const task = this.tasks.get(data.taskId);
+      if (task) task.skippedRevision = Math.max(task.skippedRevision, event.revision);
+      this.accountFor(data.taskId, Date.parse(data.to));
+    }
+  }
+
+  private accountFor(taskId: string, tickMs: number): void {
+    const task = this.tasks.get(taskId);
+    if (task && tickMs > task.lastTickMs) task.lastTickMs = tickMs;
+  }
+
+  private applyTask(event: TaskEvent, eventId: string): void {
+    if (event.type === 'TaskCreated') {
+      const { data } = event;
+      const task = new ScheduledTask(data.taskId);
+      task.projectId = this.intern(data.projectId);
+      task.anchorMs = Date.parse(data.createdAt);
+      task.sinceMs = task.anchorMs;
+      task.status = data.status;
+      task.define(data);
+      task.causationId = eventId;
+      this.compile(task);
+      this.tasks.set(task.taskId, task);
+      this.joinGroup(task);
+      this.rekey(task);
+      return;
+    }
+    const task = this.tasks.get(event.data.taskId);
+    if (!task) return;
+    task.causationId = eventId;
+    switch (event.type) {
+      case 'TaskUpdated': {
+        const previousGroup = task.groupId;
+        if (task.define(event.data)) {
+          this.compile(task);
+          task.sinceMs = Date.parse(event.data.updatedAt);
+        }
+        if (previousGroup !== task.groupId) {
+          this.leaveGroup(task, previousGroup);
+          this.joinGroup(task);
+        }
+        break;
+      }
+      case 'TaskStatusChanged':
+        if (task.status !== 'ACTIVE' && event.data.status === 'ACTIVE') task.sinceMs = Date.parse(event.data.updatedAt);
+        task.status = event.data.status;
+        break;
+      case 'TaskDeletionRequested':
+        task.status = 'PENDING_DELETE';
+        break;
+      case 'TaskDeletionFailed':
+        task.status = 'DELETE_FAILED';
+        break;
+      case 'TaskDeleted':
+        this.heap.remove(task);
+        this.leaveGroup(task, task.groupId);
+        this.tasks.delete(task.taskId);
+        this.arm();
+        return;
+    }
+    this.rekey(task);
+  }
+
+  private applyGroup(event: TaskGroupEvent): void {
+    const { groupId } = event.data;
+    let gate = this.groups.get(groupId);
+    if (!gate) {
+      if (event.type !== 'TaskGroupCreated') return;
+      gate = new GroupGate(groupId);
+      this.groups.set(groupId, gate);
+    }
+    gate.apply(event);
+    if (!gate.exists) this.groups.delete(groupId);
+    // A group change (status, window, zone, manual start/stop, deletion) takes effect at once.
+    for (const task of this.groupTasks.get(groupId) ?? []) this.rekey(task, false);
+    this.arm();
+  }
+
+  private compile(task: ScheduledTask): void {
+    try {
+      task.schedule = compileSchedule(task.scheduleType, task.scheduleConfig!, new Date(task.anchorMs));
+    } catch (err) {
+      task.schedule = null;
+      this.deps.logger.warn({ err, taskId: task.taskId }, 'scheduler: the task schedule does not compile; the task will not fire');
+    }
+  }
+
+  private joinGroup(task: ScheduledTask): void {
+    if (task.groupId === null) return;
+    let members = this.groupTasks.get(task.groupId);
+    if (!members) this.groupTasks.set(task.groupId, (members = new Set()));
+    members.add(task);
+  }
+
+  private leaveGroup(task: ScheduledTask, groupId: string | null): void {
+    if (groupId === null) return;
+    const members = this.groupTasks.get(groupId);
+    members?.delete(task);
+    if (members?.size === 0) this.groupTasks.delete(groupId);
+  }
+
+  /** Project ids repeat across tasks: keep one string per project. */
+  private intern(projectId: string): string {
+    let known = this.projectIds.get(projectId);
+    if (known === undefined) this.projectIds.set(projectId, (known = projectId));
+    return known;
+  }
+
+  /** The task's group, as far as firing goes: undefined for no group or a group that no longer exists. */
+  private gateOf(task: ScheduledTask): GroupGate | undefined {
+    return task.groupId === null ? undefined : this.groups.get(task.groupId);
+  }
+
+  /** Whether the task belongs in the heap at all (its schedule may still be blocked at a given tick). */
+  private armable(task: ScheduledTask): boolean {
+    if (task.status !== 'ACTIVE' || task.schedule === null) return false;
+    const gate = this.gateOf(task);
+    return gate === undefined || gate.active;
+  }
+
+  /** Where the ticks still owed to a task start: the first owed tick is the first one strictly after this. */
+  private cursorOf(task: ScheduledTask): number {
+    const gate = this.gateOf(task);
+    return Math.max(task.lastTickMs, task.sinceMs - 1, gate ? gate.activeSinceMs - 1 : Number.NEGATIVE_INFINITY);
+  }
+
+  /** Puts the task in the heap at its next tick from now on (or takes it out). Only once live. */
+  private rekey(task: ScheduledTask, arm = true): void {
+    if (!this.live || this.stopped) return;
+    const next = this.armable(task) ? task.schedule!.nextMs(Math.max(this.deps.clock.now().getTime() - 1, this.cursorOf(task))) : Number.NaN;
+    this.place(task, next);
+    if (arm) this.arm();
+  }
+
+  private place(task: ScheduledTask, next: number): void {
+    task.nextMs = next;
+    if (Number.isNaN(next)) this.heap.remove(task);
+    else this.heap.upsert(task);
+  }
+
+  // --- the timer --------------------------------------------------------------------------------
+
+  private arm(): void {
+    if (!this.live || this.stopped) return;
+    const top = this.heap.peek();
+    const at = top ? top.nextMs : Number.NaN;
+    if (at === this.armedAt) return;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.armedAt = at;
+    if (top) this.cancelTimer = this.deps.clock.setTimer(new Date(at), this.onTimer);
+  }
+
+  private readonly onTimer = (): void => {
+    this.cancelTimer = null;
+    this.armedAt = Number.NaN;
+    if (!this.live || this.stopped) return;
+    const now = this.deps.clock.now().getTime();
+    for (let budget = FIRE_SLICE; budget > 0; budget--) {
+      const task = this.heap.peek();
+      if (!task || task.nextMs > now) break;
+      this.advance(task, now);
+    }
+    this.arm(); // at once again if due ticks remain after this slice
+  };
+
+  /** Handles the due tick at the top of the heap: fire it or not, then re-key the task. */
+  private advance(task: ScheduledTask, now: number): void {
+    const tick = task.nextMs;
+    const gate = this.gateOf(task);
+    let next: number;
+    if (task.schedule === null || (gate !== undefined && !gate.active)) next = Number.NaN;
+    else if (gate === undefined || gate.runsAt(tick)) {
+      this.fire(task, tick, now);
+      next = task.schedule.nextMs(tick);
+    } else {
+      // Blocked by the window (or a manual stop): nothing can change before the next boundary, except
+      // a group event, which re-keys the task anyway.
+      const boundary = gate.nextBoundaryAfter(tick);
+      next = Number.isNaN(boundary) ? boundary : task.schedule.nextMs(boundary - 1);
+    }
+    this.place(task, next);
+  }
+
+  private fire(task: ScheduledTask, tick: number, now: number): void {
+    task.lastTickMs = tick;
+    const lateness = now - tick;
+    schedulerLateness.observe(lateness / 1000);
+    this.onFire?.(lateness);
+    this.stats.fired++;
+    const scheduledAt = new Date(tick).toISOString();
+    const executionId = tickExecutionId(task.taskId, scheduledAt);
+    this.track(this.write(this.command(task, executionId, scheduledAt, 'SCHEDULED', now), this.tickContext(task, executionId)));
+  }
+
+  private command(
+    task: ScheduledTask,
+    executionId: string,
+    scheduledAt: string,
+    triggerType: 'SCHEDULED' | 'CATCH_UP',
+    now: number,
+    missedReason?: string,
+  ): CreateExecution {
+    const command: CreateExecution = {
+      type: 'CreateExecution',
+      executionId,
+      taskId: task.taskId,
+      projectId: task.projectId,
+      taskName: task.name,
+      scheduledAt,
+      triggerType,
+      attempt: 1,
+      executionMode: task.executionMode,
+      timeoutSeconds: task.timeoutSeconds,
+      startDeadlineSeconds: task.startDeadlineSeconds,
+      at: new Date(now).toISOString(),
+    };
+    if (missedReason !== undefined) command.missedReason = missedReason;
+    return command;
+  }
+
+  /** A tick starts its own conversation (dispatch, reports, deadlines correlate to the execution); its cause is the task's last event. */
+  private tickContext(task: ScheduledTask, executionId: string): CommandContext {
+    return { actor: SCHEDULER_ACTOR, correlationId: executionId, causationId: task.causationId };
+  }
+
+  // --- writing ----------------------------------------------------------------------------------
+
+  /** The execution decider on an empty stream, appended with `no_stream` (no read first: a tick's stream is new or the tick is done). */
+  private async appendExecution(command: CreateExecution, context: CommandContext): Promise<'created' | 'exists'> {
+    const events = executionDecider.decide(command, null);
+    try {
+      await this.deps.events.append(
+        executionStream(command.executionId),
+        events.map((event) => toNewEvent(event, context, this.deps.clock)),
+        'no_stream',
+      );
+      return 'created';
+    } catch (err) {
+      // Already created (another instance, or before a restart), or created and since deleted for good.
+      if (err instanceof WrongExpectedRevisionError || err instanceof StreamDeletedError) return 'exists';
+      throw err;
+    }
+  }
+
+  /** Writes with retries; never rejects (a failure is logged and counted; the tick shows as missed after a restart). */
+  private async write(command: CreateExecution, context: CommandContext): Promise<'created' | 'exists' | 'failed'> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.writer(command, context);
+        if (outcome === 'created') this.stats.created++;
+        else this.stats.duplicates++;
+        return outcome;
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || this.stopped) {
+          this.stats.failed++;
+          this.deps.logger.error(
+            { err, taskId: command.taskId, executionId: command.executionId, scheduledAt: command.scheduledAt },
+            'scheduler: could not create the execution of a tick',
+          );
+          return 'failed';
+        }
+        await this.sleep(RETRY_DELAY_MS * attempt);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.deps.clock.setTimer(new Date(this.deps.clock.now().getTime() + ms), resolve));
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  // --- going live: downtime ----------------------------------------------------------------------
+
+  goLive(): void {
+    this.live = true;
+    const now = this.deps.clock.now().getTime();
+    const owed: Downtime[] = [];
+    for (const task of this.tasks.values()) {
+      if (!this.armable(task)) continue;
+      const downtime = this.downtimeOf(task, this.cursorOf(task), now);
+      if (downtime) {
+        owed.push(downtime);
+        task.lastTickMs = downtime.last.at.getTime();
+      }
+      this.rekey(task, false);
+    }
+    this.arm();
+    if (owed.length > 0) {
+      this.deps.logger.info({ tasks: owed.length }, 'scheduler: recording ticks missed while offline');
+      this.track(this.recordDowntimes(owed, now));
+    }
+  }
+
+  /** The ticks owed to a task in (cursor, now], the ones its group ran at only; null when none. */
+  private downtimeOf(task: ScheduledTask, cursor: number, now: number): Downtime | null {
+    if (!(cursor < now)) return null;
+    const gate = this.gateOf(task);
+    const ranges = gate ? gate.runningRanges(cursor, now) : [[cursor, now] as [number, number]];
+    const first: Occurrence[] = [];
+    let count = 0;
+    let last: Occurrence | null = null;
+    const anchor = new Date(task.anchorMs);
+    for (const [from, to] of ranges) {
+      // One more than the bound: the first skipped tick is the TicksSkipped's `from`.
+      const range = occurrencesBetween(task.scheduleType, task.scheduleConfig!, new Date(from), new Date(to), this.missedBound + 1 - first.length, anchor);
+      first.push(...range.first);
+      count += range.count;
+      if (range.last) last = range.last;
+    }
+    if (count === 0 || last === null) return null;
+    return { task, first, count, last, catchUp: task.catchUpLatest && (gate === undefined || gate.runsAt(now)) };
+  }
+
+  private async recordDowntimes(owed: Downtime[], now: number): Promise<void> {
+    const correlationId = randomUUID();
+    let next = 0;
+    const worker = async () => {
+      while (next < owed.length && !this.stopped) await this.recordDowntime(owed[next++], now, correlationId);
+    };
+    await Promise.all(Array.from({ length: Math.min(DOWNTIME_CONCURRENCY, owed.length) }, worker));
+  }
+
+  private async recordDowntime({ task, first, count, last, catchUp }: Downtime, now: number, correlationId: string): Promise<void> {
+    const context: CommandContext = { actor: SCHEDULER_ACTOR, correlationId, causationId: task.causationId };
+    if (catchUp) {
+      const scheduledAt = last.at.toISOString();
+      const outcome = await this.write(this.command(task, catchUpExecutionId(task.taskId, scheduledAt), scheduledAt, 'CATCH_UP', now), context);
+      if (outcome === 'created') this.stats.catchUps++;
+    }
+    for (const occurrence of first.slice(0, this.missedBound)) {
+      const scheduledAt = occurrence.at.toISOString();
+      const command = this.command(task, tickExecutionId(task.taskId, scheduledAt), scheduledAt, 'SCHEDULED', now, SCHEDULER_OFFLINE_REASON);
+      const outcome = await this.write(command, context);
+      if (outcome === 'failed') return; // keep the order: never record a later tick past an unrecorded one
+      if (outcome === 'created') this.stats.missedRecorded++;
+    }
+    if (count <= this.missedBound) return;
+    const skipped: TicksSkipped = {
+      type: 'TicksSkipped',
+      data: {
+        taskId: task.taskId,
+        projectId: task.projectId,
+        from: first[this.missedBound].at.toISOString(),
+        to: last.at.toISOString(),
+        count: count - this.missedBound,
+        reason: SCHEDULER_OFFLINE_REASON,
+        recordedAt: new Date(now).toISOString(),
+      },
+    };
+    try {
+      const result = await this.deps.events.append(
+        schedulerStream(task.taskId),
+        [toNewEvent(skipped, context, this.deps.clock)],
+        task.skippedRevision < 0 ? 'no_stream' : task.skippedRevision,
+      );
+      task.skippedRevision = Math.max(task.skippedRevision, result.nextExpectedRevision);
+      this.stats.ticksSkipped += skipped.data.count;
+    } catch (err) {
+      // Another instance recorded this downtime first (or the task's stream is gone with the task).
+      if (err instanceof WrongExpectedRevisionError || err instanceof StreamDeletedError) return;
+      this.deps.logger.error({ err, taskId: task.taskId }, 'scheduler: could not record skipped ticks');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    await this.settled();
+  }
+}

@@ -2,6 +2,7 @@ import type { PrincipalResolver, ProjectAccess } from './auth/principal';
 import type { Config } from './config/config';
 import type { Logger } from './logging/logger';
 import type { ProjectionRegistry } from './projections/projection-registry';
+import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
 import type { ProjectionRunner } from './projections/projection-runner';
 import type { EventStore } from './stores/events/event-store';
 import type { ReadStore } from './stores/read/read-store';
@@ -18,4 +19,8 @@ export interface AppServices {
   projections: ProjectionRunner;
   principals: PrincipalResolver;
   access: ProjectAccess;
+  /** Whether this instance currently leads (runs projections and process managers). */
+  leadership: { readonly isLeader: boolean; readonly instanceId: string };
+  /** Webhook dispatch tuning (tests shorten timeouts and backoff); defaults in dispatch-settings.ts. */
+  dispatch?: Partial<DispatchSettings>;
 }

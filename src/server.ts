@@ -6,12 +6,15 @@ import { MembershipProjectAccess, readModelDirectory } from './auth/project-acce
 import { ReadModelPrincipalResolver } from './auth/read-model-principal-resolver';
 import { bootstrapFirstAdmin } from './commands/flows/bootstrap-first-admin';
 import { createApp } from './http/app';
+import { startReadSide } from './http/read-side';
+import { LeaderLease, type LeaseOptions } from './leadership/leader-lease';
 import { createLogger, type Logger } from './logging/logger';
 import { ProjectionRegistry } from './projections/projection-registry';
 import { ProjectionRunner } from './projections/projection-runner';
 import { allProjections } from './projections/all-projections';
 import { allProcessManagers } from './process-managers/all-process-managers';
 import { ProcessManagerRunner } from './process-managers/process-manager-runner';
+import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
 import { openStores } from './stores/open-stores';
 import { type Clock, systemClock } from './time/clock';
 
@@ -26,6 +29,9 @@ export interface RunningServer {
 export interface ServerOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Webhook dispatch tuning, for tests (defaults: src/process-managers/dispatcher/dispatch-settings.ts). */
+  dispatch?: Partial<DispatchSettings>;
+  lease?: LeaseOptions;
 }
 
 /** Composition root: opens the stores, starts projections and process managers, serves HTTP. */
@@ -37,24 +43,48 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const projections = new ProjectionRunner(allProjections(), events, reads, registry, logger);
   const principals = new ReadModelPrincipalResolver({ reads, registry }, clock);
   const access = new MembershipProjectAccess(readModelDirectory({ reads, registry }));
-  const services: AppServices = { config, clock, logger, events, reads, registry, projections, principals, access };
-  await projections.start();
+  let closing = false;
+  const processManagers = new ProcessManagerRunner(() => allProcessManagers(services), events, reads, logger);
+  // Only the leader applies projections and runs process managers; the others serve HTTP and follow.
+  const lease = new LeaderLease(
+    reads,
+    clock,
+    logger,
+    {
+      elected: async () => {
+        await projections.stop();
+        await projections.start();
+        await processManagers.start();
+      },
+      deposed: async () => {
+        await processManagers.stop();
+        await projections.stop();
+        if (!closing) await projections.follow();
+      },
+    },
+    options.lease,
+  );
+  const services: AppServices = { config, clock, logger, events, reads, registry, projections, principals, access, leadership: lease, dispatch: options.dispatch };
+  await lease.start();
+  if (!lease.isLeader) await projections.follow();
   await bootstrapFirstAdmin(services);
-  const processManagers = new ProcessManagerRunner(allProcessManagers(services), events, reads, logger);
-  await processManagers.start();
+  const readSide = await startReadSide(services);
 
   const app = createApp(services);
   const server = await listen(app, config.port);
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, dataDir: config.dataDir }, `Cron Observer listening on http://localhost:${port}`);
 
-  let closing: Promise<void> | null = null;
+  let closed: Promise<void> | null = null;
   const close = () =>
-    (closing ??= (async () => {
+    (closed ??= (async () => {
+      closing = true;
       // Stop accepting, let requests in flight finish, then stop writers before closing the stores.
+      await readSide.stop(); // ends the open event streams, which would keep the server from closing
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await stopped;
+      await lease.stop();
       await processManagers.stop();
       await projections.stop();
       await events.close();

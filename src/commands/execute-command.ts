@@ -24,7 +24,9 @@ export async function executeCommand<State, Command, Event extends DomainEvent>(
 ): Promise<CommandOutcome<State, Event>> {
   const outcome = await handleCommand(services.events, services.clock, stream, decider, command, context);
   if (options.readYourWrites !== false && outcome.position !== null) {
-    await services.projections.waitForPosition(outcome.position, READ_YOUR_WRITES_TIMEOUT_MS);
+    // The write is durable either way; if the read models lag (no leader right now, a rebuild), the
+    // caller gets its answer and the read models catch up later, rather than an error for a done command.
+    await services.projections.waitForPosition(outcome.position, READ_YOUR_WRITES_TIMEOUT_MS).catch(() => undefined);
   }
   return outcome;
 }

@@ -91,20 +91,34 @@ class ManagerLoop {
   }
 }
 
-/** Runs every process manager (on the leader instance only, once leadership exists). */
+/**
+ * Runs every process manager on the leader. Each start builds fresh managers (their state is rebuilt by
+ * replay), so an instance can lead, step down and lead again.
+ */
 export class ProcessManagerRunner {
-  private readonly loops: ManagerLoop[];
+  private loops: ManagerLoop[] = [];
+  private readonly createManagers: () => ProcessManager[];
 
-  constructor(managers: ProcessManager[], events: EventStore, reads: ReadStore, logger: Logger) {
-    this.loops = managers.map((m) => new ManagerLoop(m, events, reads, logger));
+  /** Takes a factory (the server: fresh managers per term of leadership) or fixed managers (tests). */
+  constructor(
+    managers: ProcessManager[] | (() => ProcessManager[]),
+    private readonly events: EventStore,
+    private readonly reads: ReadStore,
+    private readonly logger: Logger,
+  ) {
+    this.createManagers = typeof managers === 'function' ? managers : () => managers;
   }
 
   async start(): Promise<void> {
+    await this.stop();
+    this.loops = this.createManagers().map((m) => new ManagerLoop(m, this.events, this.reads, this.logger));
     for (const loop of this.loops) await loop.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.loops.map((loop) => loop.stop()));
+    const loops = this.loops;
+    this.loops = [];
+    await Promise.all(loops.map((loop) => loop.stop()));
   }
 
   /** For tests: resolves when every manager has seen every event stored up to `position`. */

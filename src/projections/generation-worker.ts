@@ -49,6 +49,11 @@ export class GenerationWorker {
     this.position = await this.reads.getCheckpoint(this.checkpoint);
   }
 
+  /** A follower does not apply batches; it learns the leader's progress from the stored checkpoint. */
+  async refreshFromCheckpoint(): Promise<void> {
+    this.position = await this.reads.getCheckpoint(this.checkpoint);
+  }
+
   start(): void {
     this.running ??= this.run();
   }

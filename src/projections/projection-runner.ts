@@ -29,6 +29,7 @@ export interface RebuildOptions {
 }
 
 const GENERATION_CHECK_MS = 1000;
+const FOLLOWER_POLL_MS = 20;
 
 /**
  * The one projection runner: keeps a live worker per projection, rebuilds a projection into a new
@@ -39,6 +40,8 @@ export class ProjectionRunner {
   private readonly live = new Map<string, GenerationWorker>();
   private readonly rebuilding = new Map<string, GenerationWorker>();
   private generationTimer: NodeJS.Timeout | null = null;
+  /** True while this instance only follows the leader's read models (see follow()). */
+  private following = false;
 
   constructor(
     private readonly projections: Projection[],
@@ -68,7 +71,19 @@ export class ProjectionRunner {
     this.generationTimer.unref();
   }
 
+  /**
+   * Follower mode (another instance is the leader): apply nothing, keep the registry in step with the
+   * stored generations and answer waitForPosition from the leader's stored checkpoints.
+   */
+  async follow(): Promise<void> {
+    this.following = true;
+    await this.followSwitches();
+    this.generationTimer = setInterval(() => void this.followSwitches(), GENERATION_CHECK_MS);
+    this.generationTimer.unref();
+  }
+
   async stop(): Promise<void> {
+    this.following = false;
     if (this.generationTimer) clearInterval(this.generationTimer);
     await Promise.all([...this.live.values(), ...this.rebuilding.values()].map((w) => w.stop()));
     this.live.clear();
@@ -81,6 +96,7 @@ export class ProjectionRunner {
     for (const projection of this.projections) {
       const worker = this.live.get(projection.name);
       if (!worker) continue;
+      if (this.following) await worker.refreshFromCheckpoint();
       const caughtUp = await worker.hasProcessed(head);
       const building = this.rebuilding.get(projection.name);
       statuses.push({
@@ -103,7 +119,8 @@ export class ProjectionRunner {
 
   /** Resolves when every live projection has processed every event up to `position` (read-your-writes). */
   async waitForPosition(position: Position | null, timeoutMs = 30_000): Promise<void> {
-    await Promise.all([...this.live.values()].map((worker) => waitForWorker(worker, position, timeoutMs)));
+    const wait = this.following ? pollWorker : waitForWorker;
+    await Promise.all([...this.live.values()].map((worker) => wait(worker, position, timeoutMs)));
   }
 
   /**
@@ -156,19 +173,24 @@ export class ProjectionRunner {
       if (this.rebuilding.has(projection.name)) continue;
       const stored = await this.reads.getMeta<ProjectionGeneration>(metaKey(projection.name)).catch(() => null);
       const worker = this.live.get(projection.name);
-      if (!stored || !worker || stored.generation === worker.generation) continue;
+      if (!stored || stored.generation === worker?.generation) continue;
       this.registry.set(projection.name, stored);
-      await worker.stop();
+      if (worker) await worker.stop();
       this.live.delete(projection.name);
       await this.startLive(projection, stored.generation);
-      await this.dropGeneration(worker);
+      // The old generation's collections belong to whoever applies batches; a follower leaves them alone.
+      if (worker && !this.following) await this.dropGeneration(worker);
     }
   }
 
   private async startLive(projection: Projection, generation: number): Promise<void> {
     const worker = new GenerationWorker(projection, generation, this.events, this.reads, this.logger);
-    await worker.prepare();
-    worker.start();
+    if (this.following) {
+      await worker.refreshFromCheckpoint();
+    } else {
+      await worker.prepare();
+      worker.start();
+    }
     this.live.set(projection.name, worker);
   }
 
@@ -188,6 +210,16 @@ export class ProjectionRunner {
         await this.reads.deleteCheckpoint(checkpointName(projection.name, generation));
       }
     }
+  }
+}
+
+async function pollWorker(worker: GenerationWorker, target: Position | null, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await worker.refreshFromCheckpoint();
+    if (await worker.hasProcessed(target)) return;
+    if (Date.now() > deadline) throw new Error(`Projection ${worker.projection.name} did not reach position ${target} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, FOLLOWER_POLL_MS));
   }
 }
 

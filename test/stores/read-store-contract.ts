@@ -732,6 +732,18 @@ export function describeReadStoreContract(
         expect(await store.getMeta('when')).toBe('2024-03-01T00:00:00.000Z');
         await expect(store.setMeta('bad', undefined)).rejects.toThrow(ValidationError);
       });
+
+      it('compares and sets meta atomically: only one of several contenders wins', async () => {
+        const lease = { holder: 'a', token: 1, expiresAt: 1000 };
+        const contenders = await Promise.all(['a', 'b', 'c'].map((holder) => store.compareAndSetMeta('lease', null, { ...lease, holder })));
+        expect(contenders.filter(Boolean)).toHaveLength(1);
+        const current = await store.getMeta<typeof lease>('lease');
+        const renewed = { ...current!, expiresAt: 2000 };
+        expect(await store.compareAndSetMeta('lease', current, renewed)).toBe(true);
+        // A stale view of the record loses.
+        expect(await store.compareAndSetMeta('lease', current, { ...current!, holder: 'z' })).toBe(false);
+        expect(await store.getMeta('lease')).toEqual(renewed);
+      });
     });
   });
 }

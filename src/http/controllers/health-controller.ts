@@ -48,7 +48,7 @@ export class HealthController extends Controller {
     }
     const status = eventStore === 'down' ? 'down' : readStore === 'down' || !projectionsHealthy ? 'degraded' : 'ok';
     if (status === 'down') this.setStatus(503);
-    return { status, event_store: eventStore, read_store: readStore, projections, leader: true };
+    return { status, event_store: eventStore, read_store: readStore, projections, leader: this.services.leadership.isLeader };
   }
 }
 

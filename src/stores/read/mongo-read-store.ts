@@ -222,6 +222,23 @@ export class MongoReadStore implements ReadStore {
     );
   }
 
+  async compareAndSetMeta<T>(key: string, expected: T | null, next: T): Promise<boolean> {
+    const meta = this.db.collection<{ _id: string; value: unknown }>('_meta');
+    const value = JSON.parse(JSON.stringify(next)) as unknown;
+    if (expected === null) {
+      try {
+        await this.call('compareAndSetMeta', () => meta.insertOne({ _id: key, value }));
+        return true;
+      } catch (err) {
+        if (err instanceof ConflictError) return false;
+        throw err;
+      }
+    }
+    // Equality on an embedded document compares field order too; `expected` was read from the store, so it matches.
+    const result = await this.call('compareAndSetMeta', () => meta.updateOne({ _id: key, value: JSON.parse(JSON.stringify(expected)) }, { $set: { value } }));
+    return result.modifiedCount === 1 || result.matchedCount === 1;
+  }
+
   async ping(): Promise<void> {
     await this.call('ping', () => this.db.command({ ping: 1 }));
   }

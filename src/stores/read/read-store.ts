@@ -80,6 +80,11 @@ export interface ReadStore {
   /** Small key/value records outside projections (projection registry, leases). */
   getMeta<T>(key: string): Promise<T | null>;
   setMeta<T>(key: string, value: T): Promise<void>;
+  /**
+   * Atomically replaces a meta record if it still holds `expected` (null: if it does not exist).
+   * Returns whether it did; the leader lease is built on it.
+   */
+  compareAndSetMeta<T>(key: string, expected: T | null, next: T): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

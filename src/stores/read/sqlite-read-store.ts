@@ -204,6 +204,16 @@ export class SqliteReadStore implements ReadStore {
     );
   }
 
+  async compareAndSetMeta<T>(key: string, expected: T | null, next: T): Promise<boolean> {
+    const json = metaJson(key, next);
+    const result = this.run(() =>
+      expected === null
+        ? this.statement('INSERT INTO _meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, json)
+        : this.statement('UPDATE _meta SET value = ? WHERE key = ? AND value = ?').run(json, key, metaJson(key, expected)),
+    );
+    return result.changes === 1;
+  }
+
   async ping(): Promise<void> {
     this.run(() => this.statement('SELECT 1').get());
   }

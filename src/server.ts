@@ -46,9 +46,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   let closing = false;
   const processManagers = new ProcessManagerRunner(() => allProcessManagers(services), events, reads, logger);
   // Only the leader applies projections and runs process managers; the others serve HTTP and follow.
+  // Leadership is about live processes, so it runs on wall-clock time even when the domain clock is injected.
   const lease = new LeaderLease(
     reads,
-    clock,
+    systemClock,
     logger,
     {
       elected: async () => {

@@ -16,13 +16,29 @@ export type SecurityName = 'user' | 'apiKey';
 export async function expressAuthentication(request: Request, securityName: string, _scopes?: string[]): Promise<Principal> {
   const services = request.app.locals.services as AppServices;
   const credential = credentialOf(request);
-  if (!credential) throw new UnauthenticatedError('Missing credentials: send "Authorization: Bearer <token>" or a project API key');
+  if (!credential) throw unauthenticated('Missing credentials: send "Authorization: Bearer <token>" or a project API key');
   const principal =
     securityName === 'apiKey'
       ? await services.principals.byApiKey(credential)
       : await services.principals.bySessionToken(credential);
-  if (!principal) throw new UnauthenticatedError(securityName === 'apiKey' ? 'Unknown or revoked API key' : 'Invalid or expired session');
+  if (!principal) throw unauthenticated(securityName === 'apiKey' ? 'Unknown or revoked API key' : 'Invalid or expired session');
   return principal;
+}
+
+/**
+ * A failed attempt is routine: on routes that take a session or a key, tsoa tries every @Security at
+ * once, so every executor report fails the session check. A 401 is answered, never logged, so its
+ * error is built without capturing a stack trace, which cost a measurable share of each report's CPU
+ * (bench/ingest.ts).
+ */
+function unauthenticated(message: string): UnauthenticatedError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new UnauthenticatedError(message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 function credentialOf(request: Request): string | null {

@@ -108,7 +108,7 @@ describe('sessions: login, logout, me', () => {
   it('refuses an expired session with 401 (expiry is checked against the server clock)', async () => {
     const user = await logInAs(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
     expect((await user.get('/auth/me')).status).toBe(200);
-    clock.advance(SESSION_LIFETIME_MS + 1000);
+    await clock.advance(SESSION_LIFETIME_MS + 1000);
     expect((await user.get('/auth/me')).status).toBe(401);
     // A new login works at the new time.
     const fresh = await logInAs(server.url, TEST_ADMIN.email, TEST_ADMIN.password);

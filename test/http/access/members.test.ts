@@ -152,7 +152,7 @@ describe('members, invitations and permissions', () => {
   it('answers an expired invitation link with 410', async () => {
     await owner.put(`/projects/${projectId}/members/late@example.com`, { role: 'viewer' });
     const late = invitationToken('late@example.com');
-    clock.advance(INVITATION_LIFETIME_MS + 1000);
+    await clock.advance(INVITATION_LIFETIME_MS + 1000);
     const expired = await anonymous.post(`/auth/invitations/${late}/accept`, { password: 'late-password' });
     expect(expired.status).toBe(410);
     expect(expired.body.error).toMatch(/expired/);

@@ -1,10 +1,12 @@
 import { accessProjection } from './access-projection';
+import { claimsProjection } from './claims-projection';
 import { historyProjection } from './history-projection';
 import type { Projection } from './projection';
 import { projectsProjection } from './projects-projection';
+import { statsProjection } from './stats-projection';
 import { tasksProjection } from './tasks-projection';
 
 /** Every projection the server runs. */
 export function allProjections(): Projection[] {
-  return [tasksProjection, historyProjection, accessProjection, projectsProjection];
+  return [tasksProjection, historyProjection, accessProjection, projectsProjection, statsProjection, claimsProjection];
 }

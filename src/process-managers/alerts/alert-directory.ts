@@ -21,6 +21,9 @@ export interface ProjectInfo {
   alertPolicy: AlertPolicy | null;
   alertWebhookUrl: string | null;
   signingSecret: string | null;
+  /** The secret before the last rotation, valid until `previousSecretValidUntil` (ms). */
+  previousSecret: string | null;
+  previousSecretValidUntil: number | null;
   /** By lowercased email, in the order they were added. */
   members: Map<string, ProjectRole>;
   deleted: boolean;
@@ -65,6 +68,15 @@ export class AlertDirectory {
     const task = this.tasks.get(taskId);
     const project = task && this.projects.get(task.projectId);
     return task?.alertPolicy ?? project?.alertPolicy ?? DEFAULT_ALERT_POLICY;
+  }
+
+  /** The secrets a webhook is signed with at `nowMs`: the current one, then the previous one during its grace period. */
+  signingSecrets(projectId: string, nowMs: number): string[] {
+    const project = this.projects.get(projectId);
+    if (!project?.signingSecret) return [];
+    const { previousSecret, previousSecretValidUntil } = project;
+    const previousValid = previousSecret !== null && previousSecretValidUntil !== null && previousSecretValidUntil > nowMs;
+    return previousValid ? [project.signingSecret, previousSecret] : [project.signingSecret];
   }
 
   /** `alert_emails` first, then the opted-in members; lowercased, without duplicates. */
@@ -119,6 +131,8 @@ export class AlertDirectory {
         alertPolicy: null,
         alertWebhookUrl: null,
         signingSecret: null,
+        previousSecret: null,
+        previousSecretValidUntil: null,
         members: new Map(),
         deleted: false,
       });
@@ -141,9 +155,13 @@ export class AlertDirectory {
       case 'ProjectMemberRemoved':
         project.members.delete(event.data.email);
         break;
-      case 'SigningSecretRotated':
+      case 'SigningSecretRotated': {
+        const until = event.data.previousSecretValidUntil;
+        project.previousSecret = project.signingSecret;
+        project.previousSecretValidUntil = until === null ? null : Date.parse(until);
         project.signingSecret = event.data.secret;
         break;
+      }
       case 'ProjectDeleted':
         project.deleted = true;
         break;

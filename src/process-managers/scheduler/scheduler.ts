@@ -10,11 +10,12 @@
  * top. When the timer fires, every due task is popped, fired if it may run at that tick, and re-keyed
  * at its next tick. A change to a task or group re-keys the tasks concerned at once.
  *
- * A task fires when it is ACTIVE and its group (if any, and if it still exists) runs at the tick: ACTIVE
- * and inside its window, or manually started, until the next window boundary. A task blocked by a closed
- * window is re-armed at the next window boundary rather than at every tick; one blocked with no
- * boundary ahead (a disabled group, a manual stop without a window) leaves the heap until its group
- * changes.
+ * A task fires when it is ACTIVE and its group (if any, and if it still exists: a group deleted a moment
+ * ago counts as no group, as on the query side) runs at the tick: ACTIVE and inside its window, or
+ * manually started, until the next window boundary. A task is keyed at its next tick at which the
+ * group runs (closed windows are skipped boundary by boundary, not tick by tick); one that cannot run
+ * before its group changes (a disabled group, a manual stop without a window) leaves the heap until
+ * the group's next event re-keys it.
  *
  * Each tick creates its execution through the execution decider, with the deterministic id of
  * tick-ids.ts, appended with `no_stream`: a second instance, or a restart re-firing a tick, finds the
@@ -65,7 +66,9 @@ export const DEFAULT_MISSED_BOUND = 5;
 /** Due ticks handled per timer callback before yielding to the event loop (a 100k-task `0 * * * *` minute). */
 const FIRE_SLICE = 2_000;
 /** Tasks whose downtime is recorded at the same time. */
-const DOWNTIME_CONCURRENCY = 64;
+const DOWNTIME_CONCURRENCY = 256;
+/** Window boundaries crossed looking for a task's next runnable tick before leaving the rest to fire time. */
+const MAX_BOUNDARY_HOPS = 4;
 /** A failed append (store unavailable) is retried this many times, RETRY_DELAY_MS apart, then logged. */
 const MAX_ATTEMPTS = 4;
 const RETRY_DELAY_MS = 1_000;
@@ -85,6 +88,24 @@ export interface SchedulerOptions {
   writer?: ExecutionWriter;
   /** Called at each fire with its lateness in ms (the bench keeps exact percentiles). */
   onFire?: (latenessMs: number) => void;
+}
+
+/**
+ * The scheduler's write: the execution decider on an empty stream, appended with `no_stream` (no read
+ * first: a tick's stream is either new or the tick is done). 'exists' when the stream is already
+ * there (another instance, or before a restart) or was deleted for good (a tombstone stays dead).
+ */
+export function storeExecutionWriter(events: EventStore, clock: Clock): ExecutionWriter {
+  return async (command, context) => {
+    const decided = executionDecider.decide(command, null);
+    try {
+      await events.append(executionStream(command.executionId), decided.map((event) => toNewEvent(event, context, clock)), 'no_stream');
+      return 'created';
+    } catch (err) {
+      if (err instanceof WrongExpectedRevisionError || err instanceof StreamDeletedError) return 'exists';
+      throw err;
+    }
+  };
 }
 
 interface Downtime {
@@ -120,6 +141,8 @@ export class Scheduler implements ProcessManager {
   private armedAt = Number.NaN;
   private live = false;
   private stopped = false;
+  /** Settles once the downtime found when going live is recorded (at once when there was none). */
+  downtimeRecorded: Promise<void> = Promise.resolve();
   /** Counters for tests, the bench and a later /metrics. */
   readonly stats = { fired: 0, created: 0, duplicates: 0, failed: 0, missedRecorded: 0, ticksSkipped: 0, catchUps: 0 };
 
@@ -128,13 +151,18 @@ export class Scheduler implements ProcessManager {
     options: SchedulerOptions = {},
   ) {
     this.missedBound = options.missedBound ?? DEFAULT_MISSED_BOUND;
-    this.writer = options.writer ?? ((command, context) => this.appendExecution(command, context));
+    this.writer = options.writer ?? storeExecutionWriter(deps.events, deps.clock);
     this.onFire = options.onFire;
   }
 
   /** How many tasks are armed in the heap, and how many the scheduler knows. */
   get size(): { armed: number; tasks: number; groups: number } {
     return { armed: this.heap.size, tasks: this.tasks.size, groups: this.groups.size };
+  }
+
+  /** Writes started and not yet finished (ticks, downtime records). */
+  get pendingWrites(): number {
+    return this.inFlight.size;
   }
 
   /** The next tick the scheduler will fire for a task (epoch ms), or null when it is not armed. */
@@ -288,9 +316,26 @@ export class Scheduler implements ProcessManager {
   /** Puts the task in the heap at its next tick from now on (or takes it out). Only once live. */
   private rekey(task: ScheduledTask, arm = true): void {
     if (!this.live || this.stopped) return;
-    const next = this.armable(task) ? task.schedule!.nextMs(Math.max(this.deps.clock.now().getTime() - 1, this.cursorOf(task))) : Number.NaN;
-    this.place(task, next);
+    const cursor = Math.max(this.deps.clock.now().getTime() - 1, this.cursorOf(task));
+    this.place(task, this.armable(task) ? this.nextRunnable(task, cursor) : Number.NaN);
     if (arm) this.arm();
+  }
+
+  /**
+   * The task's first tick strictly after `afterMs` at which its group runs, skipping closed windows
+   * boundary by boundary (a few hops at most; the tick is judged again when it fires anyway). NaN when
+   * the group cannot run again before it changes (a manual stop without a window).
+   */
+  private nextRunnable(task: ScheduledTask, afterMs: number): number {
+    const schedule = task.schedule!;
+    let next = schedule.nextMs(afterMs);
+    const gate = this.gateOf(task);
+    if (gate === undefined) return next;
+    for (let hop = 0; hop < MAX_BOUNDARY_HOPS && !Number.isNaN(next) && !gate.runsAt(next); hop++) {
+      const boundary = gate.nextBoundaryAfter(next);
+      next = Number.isNaN(boundary) ? boundary : schedule.nextMs(boundary - 1);
+    }
+    return next;
   }
 
   private place(task: ScheduledTask, next: number): void {
@@ -328,19 +373,13 @@ export class Scheduler implements ProcessManager {
   /** Handles the due tick at the top of the heap: fire it or not, then re-key the task. */
   private advance(task: ScheduledTask, now: number): void {
     const tick = task.nextMs;
-    const gate = this.gateOf(task);
-    let next: number;
-    if (task.schedule === null || (gate !== undefined && !gate.active)) next = Number.NaN;
-    else if (gate === undefined || gate.runsAt(tick)) {
-      this.fire(task, tick, now);
-      next = task.schedule.nextMs(tick);
-    } else {
-      // Blocked by the window (or a manual stop): nothing can change before the next boundary, except
-      // a group event, which re-keys the task anyway.
-      const boundary = gate.nextBoundaryAfter(tick);
-      next = Number.isNaN(boundary) ? boundary : task.schedule.nextMs(boundary - 1);
+    if (!this.armable(task)) {
+      this.place(task, Number.NaN);
+      return;
     }
-    this.place(task, next);
+    const gate = this.gateOf(task);
+    if (gate === undefined || gate.runsAt(tick)) this.fire(task, tick, now);
+    this.place(task, this.nextRunnable(task, tick));
   }
 
   private fire(task: ScheduledTask, tick: number, now: number): void {
@@ -387,23 +426,6 @@ export class Scheduler implements ProcessManager {
 
   // --- writing ----------------------------------------------------------------------------------
 
-  /** The execution decider on an empty stream, appended with `no_stream` (no read first: a tick's stream is new or the tick is done). */
-  private async appendExecution(command: CreateExecution, context: CommandContext): Promise<'created' | 'exists'> {
-    const events = executionDecider.decide(command, null);
-    try {
-      await this.deps.events.append(
-        executionStream(command.executionId),
-        events.map((event) => toNewEvent(event, context, this.deps.clock)),
-        'no_stream',
-      );
-      return 'created';
-    } catch (err) {
-      // Already created (another instance, or before a restart), or created and since deleted for good.
-      if (err instanceof WrongExpectedRevisionError || err instanceof StreamDeletedError) return 'exists';
-      throw err;
-    }
-  }
-
   /** Writes with retries; never rejects (a failure is logged and counted; the tick shows as missed after a restart). */
   private async write(command: CreateExecution, context: CommandContext): Promise<'created' | 'exists' | 'failed'> {
     for (let attempt = 1; ; attempt++) {
@@ -443,17 +465,23 @@ export class Scheduler implements ProcessManager {
     const owed: Downtime[] = [];
     for (const task of this.tasks.values()) {
       if (!this.armable(task)) continue;
-      const downtime = this.downtimeOf(task, this.cursorOf(task), now);
-      if (downtime) {
-        owed.push(downtime);
-        task.lastTickMs = downtime.last.at.getTime();
+      try {
+        const downtime = this.downtimeOf(task, this.cursorOf(task), now);
+        if (downtime) {
+          owed.push(downtime);
+          task.lastTickMs = downtime.last.at.getTime();
+        }
+      } catch (err) {
+        // One task's downtime must not keep every other task from being armed.
+        this.deps.logger.error({ err, taskId: task.taskId }, 'scheduler: could not count the ticks a task missed while offline');
       }
       this.rekey(task, false);
     }
     this.arm();
     if (owed.length > 0) {
       this.deps.logger.info({ tasks: owed.length }, 'scheduler: recording ticks missed while offline');
-      this.track(this.recordDowntimes(owed, now));
+      this.downtimeRecorded = this.recordDowntimes(owed, now);
+      this.track(this.downtimeRecorded);
     }
   }
 

@@ -1,0 +1,56 @@
+import { Controller, Get, Path, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
+import type { Request as ExpressRequest } from 'express';
+import type { AppServices } from '../../app-services';
+import { NotFoundError } from '../../errors/app-error';
+import { alertsStream } from '../../events/alert-events';
+import { taskStream } from '../../events/streams';
+import { auditTrail, projectOfStream } from '../../queries/audit-trail';
+import { principalOf } from '../authentication';
+import type { ErrorBody } from '../error-mapping';
+import { intInRange, revisionCursor } from '../query-params';
+import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
+
+/**
+ * A task's alerts, oldest first, as the alerts manager recorded them in `alerts-<task_uuid>`: incidents
+ * opened and resolved, each alert's intent per channel (email, webhook) and its outcome (sent, failed
+ * with the next retry time, or not sent: "no mail server", "no recipients"). Paged like the audit routes.
+ */
+@Route('')
+@Tags('Audit')
+@Security('user')
+@Security('apiKey')
+@Response<ErrorBody>(400, 'Invalid cursor or limit')
+@Response<ErrorBody>(403, 'Role or key scope not allowed')
+@Response<ErrorBody>(404, 'Unknown task, or not a member')
+@Response<ErrorBody>(410, 'Purged')
+export class AlertsController extends Controller {
+  constructor(private readonly services: AppServices) {
+    super();
+  }
+
+  @Get('tasks/{task_uuid}/alerts')
+  public async taskAlerts(
+    @Path() task_uuid: string,
+    @Request() request: ExpressRequest,
+    @Query() cursor?: string,
+    @Query() limit?: number,
+  ): Promise<AuditPageResponse> {
+    const label = `Task ${task_uuid}`;
+    const projectId = await projectOfStream(this.services.events, taskStream(task_uuid), label);
+    try {
+      await this.services.access.require(principalOf(request), projectId, 'read');
+    } catch (err) {
+      // To a user who is not a member the task does not exist: the answer must not name its project.
+      if (err instanceof NotFoundError) throw new NotFoundError(`${label} does not exist`);
+      throw err;
+    }
+    const from = revisionCursor('cursor', cursor);
+    const size = intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 });
+    try {
+      return toAuditPageResponse(await auditTrail(this.services.events, alertsStream(task_uuid), `Alerts of task ${task_uuid}`, from, size));
+    } catch (err) {
+      if (err instanceof NotFoundError) return { data: [], next_cursor: null }; // never alerted
+      throw err;
+    }
+  }
+}

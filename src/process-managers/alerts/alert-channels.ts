@@ -1,0 +1,112 @@
+import nodemailer from 'nodemailer';
+import type { NodemailerError } from 'nodemailer';
+import type { SendResult } from '../../commands/alerts/alert-commands';
+import type { PendingDelivery } from '../../commands/alerts/alert-state';
+import type { LogLine } from '../../events/execution-log-events';
+import { renderAlertMail, renderAlertWebhook } from './alert-message';
+import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from '../dispatcher/webhook-signature';
+
+/** Sends one attempt of a delivery; never throws (every failure is a SendResult). */
+export interface AlertSender {
+  send(delivery: PendingDelivery, logTail: LogLine[]): Promise<SendResult>;
+  close(): void;
+}
+
+/** Connection limits: an SMTP server that hangs must not hold a delivery for minutes. */
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
+/** Email through SMTP_URL with nodemailer, one connection per mail, from SMTP_FROM. */
+export class EmailSender implements AlertSender {
+  private readonly transport;
+
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+  ) {
+    this.transport = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
+  }
+
+  async send(delivery: PendingDelivery, logTail: LogLine[]): Promise<SendResult> {
+    const mail = renderAlertMail(delivery, logTail);
+    try {
+      const info = await this.transport.sendMail({
+        from: this.from,
+        to: delivery.recipients,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: delivery.messageId,
+        ...(delivery.inReplyTo ? { inReplyTo: delivery.inReplyTo, references: [delivery.inReplyTo] } : {}),
+        headers: { 'X-Cron-Observer-Alert-Id': delivery.alertId, 'Auto-Submitted': 'auto-generated' },
+      });
+      const rejected = (info.rejected ?? []).map(String);
+      return { ok: true, response: rejected.length ? `${info.response}; rejected: ${rejected.join(', ')}` : (info.response ?? null) };
+    } catch (err) {
+      const error = err as NodemailerError;
+      // A permanent SMTP refusal (5xx) of the message or its recipients will not change by retrying; bad
+      // credentials might (the operator fixes SMTP_URL and restarts), so they are retried like an outage.
+      const permanent = error.permanent === true && error.code !== 'EAUTH';
+      return { ok: false, reason: describeError(error), permanent };
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/**
+ * POSTs the alert as JSON to the project's alert webhook, signed with its signing secret(s) like a dispatch.
+ * 2xx: sent. 408, 429, 5xx, no answer: retried. Any other answer: given up (the URL is wrong).
+ * Receivers de-duplicate by `X-Cron-Observer-Alert-Id` (a retry repeats the same alert).
+ */
+export class WebhookSender implements AlertSender {
+  constructor(
+    /** The project's secrets to sign with at `nowMs`: the current one, then the previous one during its grace period. */
+    private readonly secretsOf: (projectId: string, nowMs: number) => string[],
+    private readonly now: () => Date,
+  ) {}
+
+  async send(delivery: PendingDelivery, logTail: LogLine[]): Promise<SendResult> {
+    const now = this.now();
+    const secrets = this.secretsOf(delivery.projectId, now.getTime());
+    if (secrets.length === 0) return { ok: false, reason: 'the project has no signing secret', permanent: true };
+    const [url] = delivery.recipients;
+    if (!url) return { ok: false, reason: 'no webhook URL', permanent: true };
+    const body = JSON.stringify(renderAlertWebhook(delivery, logTail));
+    // The dispatcher's scheme (README.md, "Webhook signatures"), so executors verify alerts the same way.
+    const timestamp = Math.floor(now.getTime() / 1000);
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Cron-Observer-Alerts',
+          'X-Cron-Observer-Alert-Id': delivery.alertId,
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: signatureHeader(secrets, timestamp, body),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      const status = `HTTP ${response.status}`;
+      if (response.ok) return { ok: true, response: status };
+      const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
+      return { ok: false, reason: `the webhook answered ${status}`, permanent: !retryable };
+    } catch (err) {
+      return { ok: false, reason: `the webhook could not be reached: ${describeError(err as Error)}`, permanent: false };
+    }
+  }
+
+  close(): void {}
+}
+
+function describeError(err: Error & { code?: string; response?: string; cause?: unknown }): string {
+  const cause = err.cause instanceof Error ? ` (${(err.cause as Error & { code?: string }).code ?? err.cause.message})` : '';
+  const code = err.code ? `${err.code}: ` : '';
+  return `${code}${err.response ?? err.message}${cause}`.slice(0, 500);
+}

@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { AppServices } from '../app-services';
 import { errorHandler, unknownApiRoute } from './error-handler';
 import { idempotency } from './idempotency';
+import { countReports } from './metrics';
+import { readSideOf } from './read-side';
 import { RegisterRoutes } from './generated/routes';
 import openApiSpec from './generated/swagger.json';
 
@@ -16,6 +20,7 @@ export function createApp(services: AppServices): Express {
   app.set('query parser', 'simple');
   app.use('/api', express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true }));
   app.use('/api/v1', idempotency(services.clock));
+  app.use('/api/v1', countReports(() => readSideOf(services).metrics));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiSpec);
   });
@@ -24,6 +29,27 @@ export function createApp(services: AppServices): Express {
   RegisterRoutes(api);
   app.use('/', api);
   app.use('/api', unknownApiRoute);
+  serveDashboard(app);
   app.use(errorHandler(services.logger));
   return app;
+}
+
+/**
+ * The dashboard built by `npm run build -w web` (web/dist), at `/`; every other GET outside /api answers
+ * its index.html so the dashboard's own routes survive a reload (SPA fallback).
+ */
+function serveDashboard(app: Express): void {
+  // src/http (run from source) or dist/src/http (compiled): the repository root is two or three levels up.
+  const dir = [join(__dirname, '..', '..', 'web', 'dist'), join(__dirname, '..', '..', '..', 'web', 'dist')].find((d) => existsSync(join(d, 'index.html')));
+  if (!dir) {
+    app.get(/^(?!\/api(\/|$)).*/, (_req, res) => {
+      res.status(404).type('text/plain').send('The dashboard is not built: run `npm run build` (it builds web/ into web/dist).');
+    });
+    return;
+  }
+  app.use(express.static(dir, { index: false, setHeaders: (res, file) => res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache') }));
+  app.get(/^(?!\/api(\/|$)).*/, (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(join(dir, 'index.html'));
+  });
 }

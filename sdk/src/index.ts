@@ -1,0 +1,14 @@
+export { CronObserver, type CronObserverOptions, type JobContext, type JobFunction } from './cron-observer';
+export { ExecutionReporter, errorText, type FinishDetails, type LogBufferOptions, type LogLevel, type Outcome } from './reporter';
+export { Executor, type Dispatch, type DispatchAnswer, type ExecutorOptions, type TaskContext, type TaskHandler } from './executor/executor';
+export { PullWorker, type PullOptions } from './executor/pull';
+export { computeSignature, signatureHeaders, verifySignature, type Verification } from './executor/signature';
+export { ManagementClient, type ManagementOptions } from './management';
+export { ApiError, NetworkError, apiBaseUrl, createApiClient, SDK_VERSION, type ApiClient, type ApiClientOptions } from './api/client';
+export type * from './api/paths';
+export { DEFAULT_RETRY, type RetryPolicy } from './retry';
+export { consoleLogger, silentLogger, type Logger } from './logger';
+export { parseTasksFile, TasksFileError, type TasksFile, type TaskDeclaration, type GroupDeclaration } from './apply/tasks-file';
+export { planApply, applyPlan, formatPlan, type Plan, type Change } from './apply/plan';
+export { execCommand, type ExecOptions } from './cli/exec';
+export { tailExecution, tailTask } from './cli/tail';

@@ -1,0 +1,242 @@
+import { type ApiClient, type ApiClientOptions, call, createApiClient } from './api/client';
+import type {
+  AuditPage,
+  CreatedProject,
+  CreateProjectBody,
+  CreateTaskBody,
+  CreateTaskGroupBody,
+  Execution,
+  ExecutionsPage,
+  ExecutionStatsResponse,
+  FailedStatsResponse,
+  FailuresOfDayResponse,
+  LoginResponse,
+  LogLinesPage,
+  Me,
+  Operations,
+  ExecutionHistoryPage,
+  StatsRange,
+  CalendarMonth,
+  Project,
+  Schemas,
+  Task,
+  TaskGroup,
+  TriggerResponse,
+  UpdateProjectBody,
+  UpdateTaskBody,
+  UpdateTaskGroupBody,
+} from './api/paths';
+
+export interface ManagementOptions extends Omit<ApiClientOptions, 'url'> {
+  /** Default: `CRON_OBSERVER_URL`. */
+  url?: string;
+  /** A user session token (`CRON_OBSERVER_TOKEN`), or a project key with scope `read`/`write` (`CRON_OBSERVER_API_KEY`). */
+  token?: string;
+}
+
+type Paging = { cursor?: string; limit?: number };
+type HistoryQuery = NonNullable<Operations['ProjectHistory']['parameters']['query']>;
+type StatsQuery = NonNullable<Operations['GetStats']['parameters']['query']>;
+type CalendarQuery = NonNullable<Operations['GetCalendar']['parameters']['query']>;
+
+/**
+ * Typed calls for people and tools that manage Cron Observer: projects, tasks, groups, executions,
+ * statistics and audit history. Unlike reporting, these calls are not fail-open: an error answer
+ * throws ApiError (status, `error`, `details`), no answer throws NetworkError.
+ */
+export class ManagementClient {
+  readonly api: ApiClient;
+
+  constructor(options: ManagementOptions = {}) {
+    const url = options.url ?? process.env.CRON_OBSERVER_URL;
+    if (!url) throw new Error('Cron Observer URL missing: pass `url` or set CRON_OBSERVER_URL');
+    const token = options.token ?? (options.apiKey ? undefined : process.env.CRON_OBSERVER_TOKEN);
+    const apiKey = token ? undefined : (options.apiKey ?? process.env.CRON_OBSERVER_API_KEY);
+    this.api = createApiClient({ ...options, url, token, apiKey });
+  }
+
+  /** Logs in and returns the session (its token authenticates a new ManagementClient). */
+  static async login(url: string, email: string, password: string): Promise<LoginResponse> {
+    const api = createApiClient({ url });
+    return call('POST', '/auth/login', () => api.POST('/auth/login', { body: { email, password } }));
+  }
+
+  readonly auth = {
+    me: (): Promise<Me> => call('GET', '/auth/me', () => this.api.GET('/auth/me')),
+    logout: (): Promise<void> => call('POST', '/auth/logout', () => this.api.POST('/auth/logout')).then(() => undefined),
+  };
+
+  readonly projects = {
+    list: (): Promise<Project[]> => call('GET', '/projects', () => this.api.GET('/projects')),
+    get: (projectId: string): Promise<Project> =>
+      call('GET', `/projects/${projectId}`, () => this.api.GET('/projects/{project_id}', { params: { path: { project_id: projectId } } })),
+    create: (body: CreateProjectBody): Promise<CreatedProject> => call('POST', '/projects', () => this.api.POST('/projects', { body })),
+    update: (projectId: string, body: UpdateProjectBody): Promise<Project> =>
+      call('PUT', `/projects/${projectId}`, () => this.api.PUT('/projects/{project_id}', { params: { path: { project_id: projectId } }, body })),
+    rotateSigningSecret: (projectId: string): Promise<Schemas['RotatedSigningSecretResponse']> =>
+      call('POST', `/projects/${projectId}/signing-secret/rotate`, () =>
+        this.api.POST('/projects/{project_id}/signing-secret/rotate', { params: { path: { project_id: projectId } } }),
+      ),
+    audit: (projectId: string, paging: Paging = {}): Promise<AuditPage> =>
+      call('GET', `/projects/${projectId}/audit`, () => this.api.GET('/projects/{project_id}/audit', { params: { path: { project_id: projectId }, query: paging } })),
+  };
+
+  readonly tasks = {
+    list: (projectId: string): Promise<Task[]> =>
+      call('GET', `/projects/${projectId}/tasks`, () => this.api.GET('/projects/{project_id}/tasks', { params: { path: { project_id: projectId } } })),
+    /** A task; with `asOf`, its definition as it was then. */
+    get: (projectId: string, taskId: string, asOf?: Date): Promise<Task> =>
+      call('GET', `/projects/${projectId}/tasks/${taskId}`, () =>
+        this.api.GET('/projects/{project_id}/tasks/{task_uuid}', {
+          params: { path: { project_id: projectId, task_uuid: taskId }, query: asOf ? { as_of: asOf.toISOString() } : {} },
+        }),
+      ),
+    create: (projectId: string, body: CreateTaskBody): Promise<Task> =>
+      call('POST', `/projects/${projectId}/tasks`, () => this.api.POST('/projects/{project_id}/tasks', { params: { path: { project_id: projectId } }, body })),
+    /** A full update: optional fields left out are cleared. */
+    update: (projectId: string, taskId: string, body: UpdateTaskBody): Promise<Task> =>
+      call('PUT', `/projects/${projectId}/tasks/${taskId}`, () =>
+        this.api.PUT('/projects/{project_id}/tasks/{task_uuid}', { params: { path: { project_id: projectId, task_uuid: taskId } }, body }),
+      ),
+    setStatus: (projectId: string, taskId: string, status: 'ACTIVE' | 'DISABLED'): Promise<Task> =>
+      call('PATCH', `/projects/${projectId}/tasks/${taskId}/status`, () =>
+        this.api.PATCH('/projects/{project_id}/tasks/{task_uuid}/status', { params: { path: { project_id: projectId, task_uuid: taskId } }, body: { status } }),
+      ),
+    delete: (projectId: string, taskId: string): Promise<Schemas['TaskDeletionResponse']> =>
+      call('DELETE', `/projects/${projectId}/tasks/${taskId}`, () =>
+        this.api.DELETE('/projects/{project_id}/tasks/{task_uuid}', { params: { path: { project_id: projectId, task_uuid: taskId } } }),
+      ),
+    trigger: (projectId: string, taskId: string): Promise<TriggerResponse> =>
+      call('POST', `/projects/${projectId}/tasks/${taskId}/trigger`, () =>
+        this.api.POST('/projects/{project_id}/tasks/{task_uuid}/trigger', { params: { path: { project_id: projectId, task_uuid: taskId } } }),
+      ),
+    /** Executions created on one UTC day (`YYYY-MM-DD`, default today), newest first. */
+    history: (projectId: string, taskId: string, query: { date?: string; page?: number; pageSize?: number } = {}): Promise<ExecutionsPage> =>
+      call('GET', `/projects/${projectId}/tasks/${taskId}/executions`, () =>
+        this.api.GET('/projects/{project_id}/tasks/{task_uuid}/executions', {
+          params: {
+            path: { project_id: projectId, task_uuid: taskId },
+            query: { date: query.date ?? new Date().toISOString().slice(0, 10), page: query.page, page_size: query.pageSize },
+          },
+        }),
+      ),
+    /** The task's executions with filters (day or range, status, trigger), newest first, by cursor. */
+    executions: (projectId: string, taskId: string, query: HistoryQuery = {}): Promise<ExecutionHistoryPage> =>
+      call('GET', `/projects/${projectId}/tasks/${taskId}/history`, () =>
+        this.api.GET('/projects/{project_id}/tasks/{task_uuid}/history', { params: { path: { project_id: projectId, task_uuid: taskId }, query } }),
+      ),
+    preview: (projectId: string, taskId: string, count?: number): Promise<Schemas['SchedulePreviewResponse']> =>
+      call('GET', `/projects/${projectId}/tasks/${taskId}/preview`, () =>
+        this.api.GET('/projects/{project_id}/tasks/{task_uuid}/preview', { params: { path: { project_id: projectId, task_uuid: taskId }, query: { count } } }),
+      ),
+    audit: (taskId: string, paging: Paging = {}): Promise<AuditPage> =>
+      call('GET', `/tasks/${taskId}/audit`, () => this.api.GET('/tasks/{task_uuid}/audit', { params: { path: { task_uuid: taskId }, query: paging } })),
+  };
+
+  readonly groups = {
+    list: (projectId: string): Promise<TaskGroup[]> =>
+      call('GET', `/projects/${projectId}/task-groups`, () =>
+        this.api.GET('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } } }),
+      ),
+    get: (projectId: string, groupId: string): Promise<TaskGroup> =>
+      call('GET', `/projects/${projectId}/task-groups/${groupId}`, () =>
+        this.api.GET('/projects/{project_id}/task-groups/{group_uuid}', { params: { path: { project_id: projectId, group_uuid: groupId } } }),
+      ),
+    create: (projectId: string, body: CreateTaskGroupBody): Promise<TaskGroup> =>
+      call('POST', `/projects/${projectId}/task-groups`, () =>
+        this.api.POST('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } }, body }),
+      ),
+    update: (projectId: string, groupId: string, body: UpdateTaskGroupBody): Promise<TaskGroup> =>
+      call('PUT', `/projects/${projectId}/task-groups/${groupId}`, () =>
+        this.api.PUT('/projects/{project_id}/task-groups/{group_uuid}', { params: { path: { project_id: projectId, group_uuid: groupId } }, body }),
+      ),
+    /** Deletes the group; its tasks are detached (default) or deleted. */
+    delete: (projectId: string, groupId: string, tasks: 'detach' | 'delete' = 'detach'): Promise<void> =>
+      call('DELETE', `/projects/${projectId}/task-groups/${groupId}`, () =>
+        this.api.DELETE('/projects/{project_id}/task-groups/{group_uuid}', {
+          params: { path: { project_id: projectId, group_uuid: groupId }, query: { tasks } },
+          parseAs: 'text',
+        }),
+      ).then(() => undefined),
+    start: (projectId: string, groupId: string): Promise<TaskGroup> =>
+      call('POST', `/projects/${projectId}/task-groups/${groupId}/start`, () =>
+        this.api.POST('/projects/{project_id}/task-groups/{group_uuid}/start', { params: { path: { project_id: projectId, group_uuid: groupId } } }),
+      ),
+    stop: (projectId: string, groupId: string): Promise<TaskGroup> =>
+      call('POST', `/projects/${projectId}/task-groups/${groupId}/stop`, () =>
+        this.api.POST('/projects/{project_id}/task-groups/{group_uuid}/stop', { params: { path: { project_id: projectId, group_uuid: groupId } } }),
+      ),
+    tasks: (projectId: string, groupId: string): Promise<Task[]> =>
+      call('GET', `/projects/${projectId}/task-groups/${groupId}/tasks`, () =>
+        this.api.GET('/projects/{project_id}/task-groups/{group_uuid}/tasks', { params: { path: { project_id: projectId, group_uuid: groupId } } }),
+      ),
+  };
+
+  readonly executions = {
+    /** The project's executions with filters (day or range, status, trigger), newest first, by cursor. */
+    list: (projectId: string, query: HistoryQuery = {}): Promise<ExecutionHistoryPage> =>
+      call('GET', `/projects/${projectId}/executions`, () =>
+        this.api.GET('/projects/{project_id}/executions', { params: { path: { project_id: projectId }, query } }),
+      ),
+    get: (executionId: string): Promise<Execution> =>
+      call('GET', `/executions/${executionId}`, () => this.api.GET('/executions/{execution_uuid}', { params: { path: { execution_uuid: executionId } } })),
+    logs: (executionId: string, query: { cursor?: string; limit?: number; order?: 'asc' | 'desc' } = {}): Promise<LogLinesPage> =>
+      call('GET', `/executions/${executionId}/logs`, () =>
+        this.api.GET('/executions/{execution_uuid}/logs', { params: { path: { execution_uuid: executionId }, query } }),
+      ),
+    cancel: (executionId: string): Promise<Execution> =>
+      call('POST', `/executions/${executionId}/cancel`, () =>
+        this.api.POST('/executions/{execution_uuid}/cancel', { params: { path: { execution_uuid: executionId } } }),
+      ),
+    audit: (executionId: string, paging: Paging = {}): Promise<AuditPage> =>
+      call('GET', `/executions/${executionId}/audit`, () =>
+        this.api.GET('/executions/{execution_uuid}/audit', { params: { path: { execution_uuid: executionId }, query: paging } }),
+      ),
+  };
+
+  readonly stats = {
+    /** Counts and durations by hour or day over a range, for the project or one task. */
+    series: (projectId: string, query: StatsQuery = {}): Promise<StatsRange> =>
+      call('GET', `/projects/${projectId}/stats`, () => this.api.GET('/projects/{project_id}/stats', { params: { path: { project_id: projectId }, query } })),
+    calendar: (projectId: string, query: CalendarQuery = {}): Promise<CalendarMonth> =>
+      call('GET', `/projects/${projectId}/calendar`, () =>
+        this.api.GET('/projects/{project_id}/calendar', { params: { path: { project_id: projectId }, query } }),
+      ),
+    /** Per UTC day: successes, failures, total (`days` 1..30, default 7). */
+    executions: (projectId: string, days?: number): Promise<ExecutionStatsResponse> =>
+      call('GET', `/projects/${projectId}/executions/stats`, () =>
+        this.api.GET('/projects/{project_id}/executions/stats', { params: { path: { project_id: projectId }, query: { days } } }),
+      ),
+    failed: (projectId: string, days?: number): Promise<FailedStatsResponse> =>
+      call('GET', `/projects/${projectId}/executions/failed-stats`, () =>
+        this.api.GET('/projects/{project_id}/executions/failed-stats', { params: { path: { project_id: projectId }, query: { days } } }),
+      ),
+    failuresOfDay: (projectId: string, date: string): Promise<FailuresOfDayResponse> =>
+      call('GET', `/projects/${projectId}/failures`, () =>
+        this.api.GET('/projects/{project_id}/failures', { params: { path: { project_id: projectId }, query: { date } } }),
+      ),
+  };
+
+  /** Event history of a project, a task or an execution. */
+  readonly audit = {
+    project: (projectId: string, paging?: Paging) => this.projects.audit(projectId, paging),
+    task: (taskId: string, paging?: Paging) => this.tasks.audit(taskId, paging),
+    execution: (executionId: string, paging?: Paging) => this.executions.audit(executionId, paging),
+  };
+
+  /** A project by id or by name (case-insensitively) among the caller's projects. */
+  async findProject(idOrName: string): Promise<Project> {
+    const projects = await this.projects.list();
+    const found = projects.find((p) => p.id === idOrName) ?? projects.find((p) => p.name.toLowerCase() === idOrName.toLowerCase());
+    if (!found) throw new Error(`No project "${idOrName}" among yours (${projects.map((p) => p.name).join(', ') || 'none'})`);
+    return found;
+  }
+
+  /** A task of the project by id or by name (case-insensitively). */
+  async findTask(projectId: string, idOrName: string): Promise<Task> {
+    const tasks = await this.tasks.list(projectId);
+    const found = tasks.find((t) => t.id === idOrName) ?? tasks.find((t) => t.name.toLowerCase() === idOrName.toLowerCase());
+    if (!found) throw new Error(`No task "${idOrName}" in project ${projectId}`);
+    return found;
+  }
+}

@@ -1,0 +1,32 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render } from '@testing-library/react';
+import type { ReactElement } from 'react';
+
+/** Renders with a fresh query cache (no retries: a refused request shows at once). */
+export function renderWithQueries(ui: ReactElement) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>);
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+/**
+ * Stubs the network boundary only (global fetch): `answer` gets each request and returns
+ * [status, json body]; every request is recorded.
+ */
+export function stubFetch(answer: (request: RecordedRequest) => [number, unknown]): RecordedRequest[] {
+  const requests: RecordedRequest[] = [];
+  globalThis.fetch = jest.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(String(input), init);
+    const text = await request.text();
+    const recorded = { method: request.method, url: request.url, body: text ? JSON.parse(text) : undefined };
+    requests.push(recorded);
+    const [status, body] = answer(recorded);
+    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+  return requests;
+}

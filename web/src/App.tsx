@@ -1,0 +1,81 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { api, unwrap } from './api/client';
+import { ErrorMessage, Loading } from './components/ui';
+import { LoginPage } from './pages/LoginPage';
+import { ProjectPage } from './pages/ProjectPage';
+import { ProjectsPage } from './pages/ProjectsPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { TaskFormPage } from './pages/TaskFormPage';
+import { TaskPage } from './pages/TaskPage';
+import { Link, matchRoute, navigate, usePath } from './router';
+import { accessIn, useMe } from './session';
+
+export function App() {
+  const path = usePath();
+  const route = matchRoute(path);
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const logout = useMutation({
+    mutationFn: () => unwrap(api.POST('/auth/logout')),
+    onSuccess: () => {
+      queryClient.clear();
+      queryClient.setQueryData(['me'], null);
+      navigate('/login', { replace: true });
+    },
+  });
+
+  const signedOut = me.data === null;
+  useEffect(() => {
+    if (signedOut && route.page !== 'login') navigate('/login', { replace: true });
+    if (me.data && route.page === 'login') navigate('/', { replace: true });
+  }, [signedOut, me.data, route.page]);
+
+  if (me.isPending) return <Loading what="your session" />;
+  if (me.isError)
+    return (
+      <main className="page">
+        <ErrorMessage error={me.error} title="Cannot reach Cron Observer" />
+        <button type="button" onClick={() => void me.refetch()}>
+          Try again
+        </button>
+      </main>
+    );
+  if (!me.data || route.page === 'login') return <LoginPage />;
+
+  const projectId = 'projectId' in route ? route.projectId : undefined;
+  const access = accessIn(me.data, projectId);
+  return (
+    <>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          Cron Observer
+        </Link>
+        <nav aria-label="Main">
+          <Link to="/">Projects</Link>
+        </nav>
+        <div className="who" aria-label="Signed in as">
+          <span className="who-email">{me.data.user.email}</span>
+          {access.label ? <span className="badge role" data-testid="current-role">{access.label}</span> : null}
+          <button type="button" className="link-button" onClick={() => logout.mutate()} disabled={logout.isPending}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <ErrorMessage error={logout.error} title="Could not sign out" />
+      <main className="page">
+        {route.page === 'projects' ? <ProjectsPage me={me.data} /> : null}
+        {route.page === 'project' ? <ProjectPage projectId={route.projectId} access={access} /> : null}
+        {route.page === 'settings' ? <SettingsPage projectId={route.projectId} access={access} /> : null}
+        {route.page === 'new-task' ? <TaskFormPage projectId={route.projectId} access={access} /> : null}
+        {route.page === 'edit-task' ? <TaskFormPage projectId={route.projectId} taskId={route.taskId} access={access} /> : null}
+        {route.page === 'task' ? <TaskPage projectId={route.projectId} taskId={route.taskId} access={access} /> : null}
+        {route.page === 'not-found' ? (
+          <p>
+            There is no page at {path}. <Link to="/">Back to the projects</Link>
+          </p>
+        ) : null}
+      </main>
+    </>
+  );
+}

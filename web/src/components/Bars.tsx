@@ -1,0 +1,40 @@
+/** Simple stacked bars (success / failure / other) per bucket; the numbers are in the labels too. */
+import type { StatsRange } from '../api/client';
+import { formatDuration } from '../format';
+
+export function Bars({ stats, label, compact = false }: { stats: StatsRange; label: string; compact?: boolean }) {
+  const max = Math.max(1, ...stats.buckets.map((b) => b.total));
+  return (
+    <figure className={compact ? 'bars compact' : 'bars'} aria-label={label}>
+      <div className="bars-plot">
+        {stats.buckets.map((bucket) => {
+          const other = Math.max(0, bucket.total - bucket.success - bucket.failures);
+          const title = `${bucketLabel(bucket.key, stats.granularity)}: ${bucket.total} runs, ${bucket.success} succeeded, ${bucket.failures} failed${other ? `, ${other} other` : ''}`;
+          return (
+            <div key={bucket.key} className="bar" title={title} role="img" aria-label={title}>
+              <div className="bar-stack" style={{ height: `${(bucket.total / max) * 100}%` }}>
+                {bucket.failures ? <div className="seg seg-bad" style={{ flexGrow: bucket.failures }} /> : null}
+                {other ? <div className="seg seg-other" style={{ flexGrow: other }} /> : null}
+                {bucket.success ? <div className="seg seg-good" style={{ flexGrow: bucket.success }} /> : null}
+              </div>
+              {compact ? null : <span className="bar-key">{bucketLabel(bucket.key, stats.granularity, true)}</span>}
+            </div>
+          );
+        })}
+      </div>
+      {compact ? null : (
+        <figcaption className="small muted">
+          {stats.totals.total} run{stats.totals.total === 1 ? '' : 's'} · {stats.totals.success} succeeded · {stats.totals.failures} failed
+          {stats.totals.success_rate !== null ? ` · ${Math.round(stats.totals.success_rate * 100)}% success` : ''}
+          {stats.totals.duration.p50_ms !== null ? ` · duration p50 ${formatDuration(stats.totals.duration.p50_ms)}, p95 ${formatDuration(stats.totals.duration.p95_ms)}` : ''}
+          {stats.granularity === 'hour' ? ' (UTC hours)' : ` (days in ${stats.timezone})`}
+        </figcaption>
+      )}
+    </figure>
+  );
+}
+
+function bucketLabel(key: string, granularity: 'hour' | 'day', short = false): string {
+  if (granularity === 'hour') return short ? key.slice(11, 13) : `${key.slice(0, 10)} ${key.slice(11, 13)}:00 UTC`;
+  return short ? key.slice(5) : key;
+}

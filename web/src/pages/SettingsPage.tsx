@@ -1,0 +1,262 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { api, type ApiKeyScope, type Project, type ProjectRole, unwrap } from '../api/client';
+import { CopyOnce } from '../components/CopyOnce';
+import { ConfirmButton, Empty, ErrorMessage, Loading } from '../components/ui';
+import { formatDateTime, timeZones } from '../format';
+import { Link } from '../router';
+import type { Access } from '../session';
+import { useProject } from './ProjectPage';
+
+export function SettingsPage({ projectId, access }: { projectId: string; access: Access }) {
+  const project = useProject(projectId);
+  if (project.isPending) return <Loading what="the project" />;
+  if (project.isError) return <ErrorMessage error={project.error} title="Could not load the project" />;
+  return (
+    <>
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <Link to="/">Projects</Link> / <Link to={`/projects/${projectId}`}>{project.data.name}</Link> /
+      </nav>
+      <h1>{access.isAdmin ? 'Settings' : 'Project details'}</h1>
+      {!access.isAdmin ? <p className="notice">Only project admins can change these settings; your role is {access.label || 'none'}.</p> : null}
+      <Details project={project.data} editable={access.isAdmin} />
+      <Members project={project.data} editable={access.isAdmin} />
+      {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
+      {access.isAdmin ? <SigningSecret projectId={projectId} /> : null}
+    </>
+  );
+}
+
+function Details({ project, editable }: { project: Project; editable: boolean }) {
+  const id = useId();
+  const [name, setName] = useState(project.name);
+  const [timezone, setTimezone] = useState(project.timezone);
+  const [endpoint, setEndpoint] = useState(project.execution_endpoint ?? '');
+  const zones = useMemo(() => timeZones(), []);
+  useEffect(() => {
+    setName(project.name);
+    setTimezone(project.timezone);
+    setEndpoint(project.execution_endpoint ?? '');
+  }, [project]);
+  const queryClient = useQueryClient();
+  const save = useMutation({
+    mutationFn: () => unwrap(api.PUT('/projects/{project_id}', { params: { path: { project_id: project.id } }, body: { name, timezone, execution_endpoint: endpoint || null } })),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(['project', project.id], saved);
+      void queryClient.invalidateQueries({ queryKey: ['projects'] });
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Details</h2>
+      <fieldset disabled={!editable} className="bare">
+        <div className="row">
+          <label htmlFor={`${id}-name`}>Name</label>
+          <input id={`${id}-name`} required value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <div className="row">
+          <label htmlFor={`${id}-tz`}>Time zone (days in stats and history)</label>
+          <input id={`${id}-tz`} list={`${id}-zones`} value={timezone} onChange={(e) => setTimezone(e.target.value)} />
+          <datalist id={`${id}-zones`}>
+            {zones.map((z) => (
+              <option key={z} value={z} />
+            ))}
+          </datalist>
+        </div>
+        <div className="row">
+          <label htmlFor={`${id}-endpoint`}>Execution endpoint</label>
+          <input id={`${id}-endpoint`} type="url" value={endpoint} placeholder="none: executors pull" onChange={(e) => setEndpoint(e.target.value)} />
+        </div>
+      </fieldset>
+      <ErrorMessage error={save.error} title="Could not save" />
+      {save.isSuccess ? <p role="status">Saved.</p> : null}
+      {editable ? (
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save details
+        </button>
+      ) : null}
+    </form>
+  );
+}
+
+const ROLES: ProjectRole[] = ['admin', 'editor', 'viewer'];
+
+function Members({ project, editable }: { project: Project; editable: boolean }) {
+  const id = useId();
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<ProjectRole>('viewer');
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['project', project.id] });
+  const setMember = useMutation({
+    mutationFn: (member: { email: string; role: ProjectRole }) =>
+      unwrap(api.PUT('/projects/{project_id}/members/{email}', { params: { path: { project_id: project.id, email: member.email } }, body: { role: member.role } })),
+    onSuccess: async () => {
+      setEmail('');
+      await refresh();
+    },
+  });
+  const removeMember = useMutation({
+    mutationFn: (memberEmail: string) => unwrap(api.DELETE('/projects/{project_id}/members/{email}', { params: { path: { project_id: project.id, email: memberEmail } } })),
+    onSuccess: refresh,
+  });
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    setMember.mutate({ email: email.trim(), role });
+  };
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Members and roles</h2>
+      {project.project_users.length === 0 ? <Empty>No members.</Empty> : null}
+      <ul className="members">
+        {project.project_users.map((member) => (
+          <li key={member.email}>
+            <span>{member.email}</span>
+            {editable ? (
+              <>
+                <label className="visually-hidden" htmlFor={`${id}-${member.email}`}>
+                  Role of {member.email}
+                </label>
+                <select id={`${id}-${member.email}`} value={member.role} onChange={(e) => setMember.mutate({ email: member.email, role: e.target.value as ProjectRole })}>
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </select>
+                <ConfirmButton label="Remove" question={`Remove ${member.email} from ${project.name}?`} onConfirm={() => removeMember.mutate(member.email)} />
+              </>
+            ) : (
+              <span className="badge">{member.role}</span>
+            )}
+          </li>
+        ))}
+      </ul>
+      <ErrorMessage error={setMember.error} title="Could not change the member" />
+      <ErrorMessage error={removeMember.error} title="Could not remove the member" />
+      {editable ? (
+        <form onSubmit={add} className="inline-form" aria-label="Add a member">
+          <label htmlFor={`${id}-email`}>Email</label>
+          <input id={`${id}-email`} type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <label htmlFor={`${id}-role`}>Role</label>
+          <select id={`${id}-role`} value={role} onChange={(e) => setRole(e.target.value as ProjectRole)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+          <button type="submit" disabled={setMember.isPending}>
+            Add member
+          </button>
+          <p className="small muted">Someone without an account gets an invitation.</p>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+function ApiKeys({ projectId }: { projectId: string }) {
+  const id = useId();
+  const [name, setName] = useState('');
+  const [scope, setScope] = useState<ApiKeyScope>('ingest');
+  const queryClient = useQueryClient();
+  const keys = useQuery({ queryKey: ['api-keys', projectId], queryFn: () => unwrap(api.GET('/projects/{project_id}/api-keys', { params: { path: { project_id: projectId } } })) });
+  const create = useMutation({
+    mutationFn: () => unwrap(api.POST('/projects/{project_id}/api-keys', { params: { path: { project_id: projectId } }, body: { name, scope } })),
+    onSuccess: async () => {
+      setName('');
+      await queryClient.invalidateQueries({ queryKey: ['api-keys', projectId] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (keyId: string) => unwrap(api.DELETE('/projects/{project_id}/api-keys/{key_id}', { params: { path: { project_id: projectId, key_id: keyId } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['api-keys', projectId] }),
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate();
+  };
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>API keys</h2>
+      {create.data ? <CopyOnce label={`API key “${create.data.name}” (${create.data.scope})`} value={create.data.api_key} onDone={() => create.reset()} /> : null}
+      <form onSubmit={submit} className="inline-form" aria-label="Create an API key">
+        <label htmlFor={`${id}-name`}>Key name</label>
+        <input id={`${id}-name`} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        <label htmlFor={`${id}-scope`}>Scope</label>
+        <select id={`${id}-scope`} value={scope} onChange={(e) => setScope(e.target.value as ApiKeyScope)}>
+          <option value="ingest">ingest (executors report)</option>
+          <option value="read">read</option>
+          <option value="write">write</option>
+        </select>
+        <button type="submit" disabled={create.isPending}>
+          Create key
+        </button>
+      </form>
+      <ErrorMessage error={create.error} title="Could not create the key" />
+      <ErrorMessage error={revoke.error} title="Could not revoke the key" />
+      {keys.isPending ? <Loading what="API keys" /> : null}
+      <ErrorMessage error={keys.error} title="Could not load the keys" />
+      {keys.data?.length === 0 ? <Empty>No API keys.</Empty> : null}
+      {keys.data?.length ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Prefix</th>
+                <th scope="col">Scope</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.data.map((key) => (
+                <tr key={key.id}>
+                  <th scope="row">{key.name}</th>
+                  <td data-label="Prefix" className="mono">
+                    {key.prefix}…
+                  </td>
+                  <td data-label="Scope">{key.scope}</td>
+                  <td data-label="Last used">{key.last_used_at ? formatDateTime(key.last_used_at) : 'never'}</td>
+                  <td>
+                    {key.revoked ? (
+                      <span className="badge">revoked {formatDateTime(key.revoked_at)}</span>
+                    ) : (
+                      <ConfirmButton label="Revoke" question={`Revoke the key “${key.name}”? Executors using it stop working at once.`} onConfirm={() => revoke.mutate(key.id)} />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function SigningSecret({ projectId }: { projectId: string }) {
+  const rotate = useMutation({ mutationFn: () => unwrap(api.POST('/projects/{project_id}/signing-secret/rotate', { params: { path: { project_id: projectId } } })) });
+  return (
+    <section className="card" aria-labelledby="signing-title">
+      <h2 id="signing-title">Webhook signing secret</h2>
+      <p className="small muted">Executors check the signature of each dispatch with it. After a rotation the previous secret stays valid for a grace period.</p>
+      {rotate.data ? (
+        <>
+          <CopyOnce label="New signing secret" value={rotate.data.signing_secret} onDone={() => rotate.reset()} />
+          <p className="small">The previous secret is valid until {formatDateTime(rotate.data.previous_secret_valid_until)}.</p>
+        </>
+      ) : (
+        <ConfirmButton className="" label="Rotate signing secret" question="Create a new signing secret? The current one keeps working for a grace period." onConfirm={() => rotate.mutate()} disabled={rotate.isPending} />
+      )}
+      <ErrorMessage error={rotate.error} title="Could not rotate the secret" />
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+/** A small history router: the server answers every non-/api path with the dashboard (SPA fallback). */
+import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useState } from 'react';
+
+const listeners = new Set<() => void>();
+
+export function navigate(to: string, { replace = false } = {}): void {
+  if (replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  window.scrollTo?.(0, 0);
+  for (const listener of listeners) listener();
+}
+
+export function usePath(): string {
+  const [path, setPath] = useState(() => window.location.pathname);
+  useEffect(() => {
+    const update = () => setPath(window.location.pathname);
+    listeners.add(update);
+    window.addEventListener('popstate', update);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener('popstate', update);
+    };
+  }, []);
+  return path;
+}
+
+export function Link({ to, ...props }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
+  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(to);
+  };
+  return <a href={to} onClick={onClick} {...props} />;
+}
+
+export type Route =
+  | { page: 'login' }
+  | { page: 'projects' }
+  | { page: 'project'; projectId: string }
+  | { page: 'settings'; projectId: string }
+  | { page: 'new-task'; projectId: string }
+  | { page: 'task'; projectId: string; taskId: string }
+  | { page: 'edit-task'; projectId: string; taskId: string }
+  | { page: 'not-found' };
+
+export function matchRoute(path: string): Route {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { page: 'projects' };
+  if (parts[0] === 'login' && parts.length === 1) return { page: 'login' };
+  if (parts[0] !== 'projects') return { page: 'not-found' };
+  const [, projectId, section, taskId, action] = parts;
+  if (!projectId) return { page: 'projects' };
+  if (!section) return { page: 'project', projectId };
+  if (section === 'settings' && !taskId) return { page: 'settings', projectId };
+  if (section === 'tasks' && taskId === 'new' && !action) return { page: 'new-task', projectId };
+  if (section === 'tasks' && taskId && !action) return { page: 'task', projectId, taskId };
+  if (section === 'tasks' && taskId && action === 'edit') return { page: 'edit-task', projectId, taskId };
+  return { page: 'not-found' };
+}

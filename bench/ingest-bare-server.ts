@@ -1,7 +1,8 @@
 /**
  * The ceiling of `npm run bench -- ingest`: a bare node:http server in its own process, as the real
  * server runs in its own, answering every request with 200 `{}` once it has read the body. It listens
- * on loopback, on a free port it tells the parent over IPC.
+ * on loopback, on a free port it tells the parent over IPC. Keep-alive settings are node:http's defaults,
+ * as in the real server.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,6 @@ if (require.main === module) {
       res.end('{}');
     });
   });
-  server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send!({ type: 'listening', port: (server.address() as AddressInfo).port }));
   process.on('disconnect', () => server.close(() => process.exit(0)));
 }

@@ -67,7 +67,7 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
   const ranked = (map: Map<string, number>, filter: (key: string) => boolean = () => true) =>
     [...map].filter(([key]) => filter(key)).sort((a, b) => b[1] - a[1]).slice(0, top);
   const lines = [
-    `CPU profile ${relative(process.cwd(), file)}: ${Math.round(totalMs)} ms sampled, ${Math.round(busyMs)} ms busy (${((100 * busyMs) / totalMs).toFixed(0)}%); shares below are of busy time`,
+    `CPU profile ${file}: ${Math.round(totalMs)} ms sampled, ${Math.round(busyMs)} ms busy (${((100 * busyMs) / totalMs).toFixed(0)}%); shares below are of busy time`,
     'self time by area:',
     ...ranked(areas).map(([area, ms]) => `  ${pct(ms)}  ${area}`),
     'self time by function:',

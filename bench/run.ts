@@ -2,16 +2,22 @@
  * `npm run bench -- <name> [options]`: runs one benchmark. Each prints its figures beside a baseline
  * measured in the same run; scale comes from the options.
  */
+import { deadlinesBench } from './deadlines';
 import { ingestBench } from './ingest';
 import { projectionRebuildFigure } from './projection-rebuild';
+import { readSideBench } from './read-side';
 import { readStoreBench } from './read-store';
 import { scheduleBench } from './schedule';
+import { schedulerBench } from './scheduler';
 import { storeBench } from './store';
 
 const benchmarks: Record<string, { run: (args: string[]) => Promise<void>; about: string }> = {
   store: { run: (args) => storeBench(args, [projectionRebuildFigure]), about: 'event store appends (group commit), reads, projection rebuild' },
+  'read-side': { run: readSideBench, about: 'history, logs and stats queries and projection rebuilds at scale (embedded stores)' },
   'read-store': { run: readStoreBench, about: 'read-store batch writes against raw SQLite' },
   schedule: { run: scheduleBench, about: 'compiled schedules against one croner job per task' },
+  scheduler: { run: schedulerBench, about: 'the scheduler on real time: fire lateness, executions/s, memory per task, against one croner job per task' },
+  deadlines: { run: deadlinesBench, about: 'deadline detection lateness for 100,000 open executions against one setTimeout per execution' },
   ingest: { run: ingestBench, about: 'executor reports over HTTP (logs, status) against a bare node:http server' },
 };
 

@@ -138,8 +138,8 @@ describe('executor API', () => {
     const execution = await loadExecution(server.services.events, id);
     const context = newCommandContext('test');
     const limits = { maxLines: 3, maxBytes: 1024 };
-    await expect(appendExecutionLogs(server.services, context, execution, { message: 'three', level: 'info' }, limits)).resolves.toBe(1);
+    await expect(appendExecutionLogs(server.services, context, execution.ref, { message: 'three', level: 'info' }, limits)).resolves.toBe(1);
     await waitFor(async () => (await admin.get(`/executions/${id}`)).body.logs_count === 3);
-    await expect(appendExecutionLogs(server.services, context, execution, { message: 'four', level: 'info' }, limits)).rejects.toThrow(TooLargeError);
+    await expect(appendExecutionLogs(server.services, context, execution.ref, { message: 'four', level: 'info' }, limits)).rejects.toThrow(TooLargeError);
   });
 });

@@ -4,7 +4,7 @@ import { executionLogStream } from '../../events/streams';
 import { messageBytes } from '../../projections/log-read-model';
 import { findExecution } from '../../queries/find-execution';
 import type { CommandContext } from '../command-context';
-import type { Execution } from '../execution/execution-state';
+import type { ExecutionRef } from '../../events/execution-events';
 import { buildLogBatch, executionLogsAppended, type LogBatchInput } from '../execution/log-batch';
 import { toNewEvent } from '../handle-command';
 
@@ -20,12 +20,12 @@ export const EXECUTION_LOG_LIMITS = { maxLines: 200_000, maxBytes: 64 * 1024 * 1
 export async function appendExecutionLogs(
   services: Pick<AppServices, 'events' | 'clock' | 'reads' | 'registry'>,
   context: CommandContext,
-  execution: Execution,
+  ref: ExecutionRef,
   input: LogBatchInput,
   limits = EXECUTION_LOG_LIMITS,
 ): Promise<number> {
   const lines = buildLogBatch(input, services.clock.now().toISOString());
-  const { executionId } = execution.ref;
+  const { executionId } = ref;
   const stored = await findExecution(services, executionId).catch((err: unknown) => {
     if (err instanceof NotFoundError) return null; // not projected yet: nothing logged to count
     throw err;
@@ -39,7 +39,7 @@ export async function appendExecutionLogs(
       );
     }
   }
-  const event = executionLogsAppended(execution.ref, lines);
+  const event = executionLogsAppended(ref, lines);
   await services.events.append(executionLogStream(executionId), [toNewEvent(event, context, services.clock)], 'any');
   return lines.length;
 }

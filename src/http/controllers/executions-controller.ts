@@ -3,6 +3,7 @@ import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import type { ProjectPermission } from '../../auth/principal';
 import { appendExecutionLogs } from '../../commands/flows/append-execution-logs';
+import { executionRefs } from '../../commands/flows/execution-refs';
 import { loadExecution } from '../../commands/flows/load-execution';
 import type { CommandContext } from '../../commands/command-context';
 import type { ExecutionCommand, ReportExecutionStatus } from '../../commands/execution/execution-commands';
@@ -10,6 +11,7 @@ import { executionDecider } from '../../commands/execution/execution-decider';
 import type { Execution } from '../../commands/execution/execution-state';
 import { reportOutcome } from '../../commands/execution/report-outcome';
 import { executeCommand } from '../../commands/execute-command';
+import { NotFoundError } from '../../errors/app-error';
 import type { ExecutionStatus } from '../../events/execution-events';
 import type { JsonObject } from '../../events/json';
 import { executionStream } from '../../events/streams';
@@ -67,8 +69,9 @@ export class ExecutionsController extends Controller {
     @Body() body: LogLineBody | LogBatchBody,
     @Request() request: ExpressRequest,
   ): Promise<MessageResponse> {
-    const execution = await this.authorized(request, execution_uuid, 'report');
-    await appendExecutionLogs(this.services, commandContextOf(request), execution, body);
+    const ref = await executionRefs(this.services.events).get(execution_uuid);
+    await this.requireAccess(request, execution_uuid, ref.projectId, 'report');
+    await appendExecutionLogs(this.services, commandContextOf(request), ref, body);
     return { message: 'Log appended successfully' };
   }
 
@@ -124,7 +127,7 @@ export class ExecutionsController extends Controller {
   @Get()
   public async getExecution(@Path() execution_uuid: string, @Request() request: ExpressRequest): Promise<ExecutionResponse> {
     const execution = await findExecution(this.services, execution_uuid);
-    await this.services.access.require(principalOf(request), execution.projectId, 'read');
+    await this.requireAccess(request, execution_uuid, execution.projectId, 'read');
     return toExecutionResponse(execution, await lastLogLines(this.services, execution_uuid, EMBEDDED_LOG_LINES));
   }
 
@@ -142,7 +145,7 @@ export class ExecutionsController extends Controller {
     @Query() order?: LogOrder,
   ): Promise<LogLinesResponse> {
     const execution = await findExecution(this.services, execution_uuid);
-    await this.services.access.require(principalOf(request), execution.projectId, 'read');
+    await this.requireAccess(request, execution_uuid, execution.projectId, 'read');
     const page = await logLinesPage(this.services, execution_uuid, {
       order: order ?? 'asc',
       limit: intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 }),
@@ -172,7 +175,20 @@ export class ExecutionsController extends Controller {
   /** The execution from its stream (reports may arrive before the read models have it), after the access check. */
   private async authorized(request: ExpressRequest, executionId: string, permission: ProjectPermission): Promise<Execution> {
     const execution = await loadExecution(this.services.events, executionId);
-    await this.services.access.require(principalOf(request), execution.ref.projectId, permission);
+    await this.requireAccess(request, executionId, execution.ref.projectId, permission);
     return execution;
+  }
+
+  /**
+   * The access check for a route addressed by execution id alone: to a user who is not a member, the
+   * execution does not exist (the answer must not name the project it belongs to).
+   */
+  private async requireAccess(request: ExpressRequest, executionId: string, projectId: string, permission: ProjectPermission): Promise<void> {
+    try {
+      await this.services.access.require(principalOf(request), projectId, permission);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new NotFoundError(`Execution ${executionId} does not exist`);
+      throw err;
+    }
   }
 }

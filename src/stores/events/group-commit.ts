@@ -31,6 +31,7 @@ export class GroupCommit {
   constructor(
     db: Database,
     private readonly afterCommit: () => void,
+    private readonly afterRollback: () => void = () => undefined,
   ) {
     // better-sqlite3 runs a transaction function called inside another one as a SAVEPOINT: on an
     // exception it rolls back to the savepoint and rethrows, leaving the outer transaction open.
@@ -85,6 +86,7 @@ export class GroupCommit {
       outcomes = this.runGroup.immediate(group);
     } catch (error) {
       const unavailable = new UnavailableError(`Event store could not commit: ${(error as Error).message}`);
+      this.afterRollback();
       for (const pending of group) pending.reject(unavailable);
       return;
     }

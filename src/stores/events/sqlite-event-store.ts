@@ -37,6 +37,7 @@ import {
   type Subscription,
 } from './event-store';
 import { GroupCommit } from './group-commit';
+import { RecentEvents } from './recent-events';
 import { categoryOf, validateStreamName } from './stream-names';
 
 export interface SqliteEventStoreOptions {
@@ -51,6 +52,8 @@ const BUSY_TIMEOUT_MS = 5000;
 const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 const DEFAULT_POLL_INTERVAL_MS = 50;
 const DEFAULT_MAX_BATCH = 500;
+/** How many just-committed events stay parsed in memory for subscribers (see recent-events.ts). */
+const RECENT_EVENTS = 10_000;
 
 /**
  * `position` is the global position: AUTOINCREMENT so a position is never reused even if rows are
@@ -147,6 +150,7 @@ export class SqliteEventStore implements EventStore {
   private readonly readBackwards;
   private readonly selectHead;
   private readonly selectDataVersion;
+  private readonly recent: RecentEvents;
   /** readAll's statements, one per shape of filter. */
   private readonly readAllStatements = new Map<string, Database.Statement>();
 
@@ -154,7 +158,14 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
   ) {
-    this.writes = new GroupCommit(db, () => this.changes$.next());
+    this.writes = new GroupCommit(
+      db,
+      () => {
+        this.recent.committed();
+        this.changes$.next();
+      },
+      () => this.recent.rolledBack(),
+    );
     this.selectStreamState = db.prepare<[string], StreamState>(
       `SELECT id, deleted, (SELECT max(revision) FROM events WHERE stream_id = streams.id) AS revision
          FROM streams WHERE name = ?`,
@@ -181,6 +192,7 @@ export class SqliteEventStore implements EventStore {
       .raw();
     this.selectHead = db.prepare<[], number | null>('SELECT max(position) FROM events').pluck();
     this.selectDataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.recent = new RecentEvents(RECENT_EVENTS, () => this.selectDataVersion.get()!);
   }
 
   /** Transactions committed by this connection: fewer than appends when group commit is working. */
@@ -216,12 +228,15 @@ export class SqliteEventStore implements EventStore {
       }
       const streamId = state?.id ?? Number(this.insertStream.run(stream).lastInsertRowid);
       let position = 0;
+      const recorded: RecordedEvent[] = [];
       for (const event of serialized) {
         revision++;
         position = Number(
           this.insertEvent.run(streamId, revision, category, event.type, event.data, event.metadata).lastInsertRowid,
         );
+        recorded.push(toRecordedEvent([position, stream, revision, event.type, event.data, event.metadata]));
       }
+      this.recent.stage(recorded);
       return { nextExpectedRevision: revision, position };
     });
   }
@@ -298,7 +313,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readAfter(after: Position | null, filter: StreamFilter | undefined, limit: number): RecordedEvent[] {
-    const ranges = filter ? normalizePrefixes(filter).map(prefixRange) : [];
+    const prefixes = filter ? normalizePrefixes(filter) : [];
+    const accept = prefixes.length === 0 ? null : (event: RecordedEvent) => prefixes.some((prefix) => event.streamId.startsWith(prefix));
+    const recent = this.recent.after(after, accept, limit);
+    if (recent) return recent;
+    const ranges = prefixes.map(prefixRange);
     if (ranges.length === 0) {
       const sql = `${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`;
       return this.query(sql, [after ?? 0, limit]);

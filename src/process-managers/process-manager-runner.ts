@@ -88,6 +88,11 @@ class ManagerLoop {
     if (this.live || !(await this.hasSeen(head))) return;
     this.live = true;
     await this.manager.goLive?.();
+    // The events applied while catching up are done too: record it now rather than at the next batch,
+    // which may be long in coming (the deletion saga reads the scheduler's checkpoint as its acknowledgement).
+    if (this.position !== null && (this.savedCheckpoint === null || this.position > this.savedCheckpoint)) {
+      await this.reads.applyBatch([], { name: processManagerCheckpoint(this.manager.name), position: this.position });
+    }
   }
 }
 

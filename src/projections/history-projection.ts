@@ -1,6 +1,8 @@
 import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../events/execution-events';
 import { EXECUTION_LOG_EVENT_TYPES, type ExecutionLogsAppended } from '../events/execution-log-events';
 import { isEventOf } from '../events/event';
+import { DELETION_CATEGORY, type ExecutionsPurged, type TaskPurgeRequested } from '../events/deletion-events';
+import { RETENTION_CATEGORY } from '../events/retention-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
 import type { WriteOperation } from '../stores/read/read-store';
 import type { Projection, ProjectionReader } from './projection';
@@ -18,21 +20,55 @@ export const LOG_LINES = 'logs';
  */
 export const historyProjection: Projection = {
   name: HISTORY_PROJECTION,
-  version: 1,
+  // 2: indexes by scheduled instant (with and without status) for the history-range queries; the documents are unchanged.
+  version: 2,
   collections: [
     {
       name: EXECUTIONS,
-      indexes: [{ fields: [['taskId', 1], ['createdAt', -1]] }, { fields: [['projectId', 1], ['createdAt', -1]] }],
+      indexes: [
+        { fields: [['taskId', 1], ['createdAt', -1]] },
+        { fields: [['projectId', 1], ['createdAt', -1]] },
+        { fields: [['projectId', 1], ['scheduledAt', -1]] },
+        { fields: [['taskId', 1], ['scheduledAt', -1]] },
+        { fields: [['projectId', 1], ['status', 1], ['scheduledAt', -1]] },
+        { fields: [['taskId', 1], ['status', 1], ['scheduledAt', -1]] },
+      ],
     },
     { name: LOG_LINES, indexes: [{ fields: [['executionId', 1], ['seq', 1]] }] },
   ],
-  filter: { streamPrefixes: [STREAM_CATEGORIES.execution, STREAM_CATEGORIES.executionLog].map(streamPrefix) },
+  filter: {
+    streamPrefixes: [
+      ...[STREAM_CATEGORIES.execution, STREAM_CATEGORIES.executionLog].map(streamPrefix),
+      // Purges by the deletion saga and the retention manager.
+      `${DELETION_CATEGORY}-`,
+      `${RETENTION_CATEGORY}-`,
+    ],
+  },
   async handle(event, reader) {
     if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return executionChange(event, reader);
     if (isEventOf<ExecutionLogsAppended>(EXECUTION_LOG_EVENT_TYPES, event)) return logsAppended(event, reader);
+    if (event.type === 'ExecutionsPurged') return executionsPurged(event as unknown as ExecutionsPurged);
+    if (event.type === 'TaskPurgeRequested') return taskPurged(event as unknown as TaskPurgeRequested);
     return [];
   },
 };
+
+/**
+ * A purge (task deletion or retention): the executions and all their log lines leave the model. Later
+ * events of a purged execution find no document and change nothing (see evolveExecutionDoc).
+ */
+function executionsPurged(event: ExecutionsPurged): WriteOperation[] {
+  const ids = event.data.executionIds;
+  return [
+    ...ids.map((id): WriteOperation => ({ op: 'delete', collection: EXECUTIONS, id })),
+    { op: 'deleteMany', collection: LOG_LINES, filter: { executionId: { $in: ids } } },
+  ];
+}
+
+/** The deletion saga's catch-all once its chunks are applied: nothing of the task's executions stays. */
+function taskPurged(event: TaskPurgeRequested): WriteOperation[] {
+  return [{ op: 'deleteMany', collection: EXECUTIONS, filter: { taskId: event.data.taskId } }];
+}
 
 async function executionChange(event: ExecutionEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
   const id = event.data.executionId;

@@ -31,6 +31,8 @@ export interface TaskDoc extends Doc {
   createdAt: string;
   updatedAt: string;
   lastExecution: LastExecutionSummary | null;
+  /** Why the deletion saga gave up (DELETE_FAILED); null otherwise. Absent on documents older than it: read as null. */
+  deletionError?: string | null;
 }
 
 /**
@@ -42,7 +44,7 @@ export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | 
   switch (event.type) {
     case 'TaskCreated': {
       const { taskId, createdAt, ...fields } = event.data;
-      return { id: taskId, ...fields, createdAt, updatedAt: createdAt, lastExecution: null };
+      return { id: taskId, ...fields, createdAt, updatedAt: createdAt, lastExecution: null, deletionError: null };
     }
     case 'TaskUpdated': {
       if (!doc) return null;
@@ -52,9 +54,9 @@ export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | 
     case 'TaskStatusChanged':
       return doc && { ...doc, status: event.data.status, updatedAt: event.data.updatedAt };
     case 'TaskDeletionRequested':
-      return doc && { ...doc, status: 'PENDING_DELETE', updatedAt: event.data.requestedAt };
+      return doc && { ...doc, status: 'PENDING_DELETE', deletionError: null, updatedAt: event.data.requestedAt };
     case 'TaskDeletionFailed':
-      return doc && { ...doc, status: 'DELETE_FAILED', updatedAt: event.data.failedAt };
+      return doc && { ...doc, status: 'DELETE_FAILED', deletionError: event.data.reason, updatedAt: event.data.failedAt };
     case 'TaskDeleted':
       return null;
   }

@@ -1,5 +1,7 @@
 import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../events/execution-events';
 import { isEventOf } from '../events/event';
+import { DELETION_CATEGORY, type ExecutionsPurged } from '../events/deletion-events';
+import { RETENTION_CATEGORY } from '../events/retention-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
 import { TASK_EVENT_TYPES, type TaskEvent } from '../events/task-events';
 import { TASK_GROUP_EVENT_TYPES, type TaskGroupEvent } from '../events/task-group-events';
@@ -20,21 +22,41 @@ export const TASK_GROUPS = 'groups';
  */
 export const tasksProjection: Projection = {
   name: TASKS_PROJECTION,
-  version: 1,
+  // 2: tasks carry `deletionError` (the reason of DELETE_FAILED).
+  version: 2,
   collections: [
     { name: TASKS, indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }, { fields: [['taskGroupId', 1]] }] },
     { name: TASK_GROUPS, indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }] },
   ],
   filter: {
-    streamPrefixes: [STREAM_CATEGORIES.task, STREAM_CATEGORIES.taskGroup, STREAM_CATEGORIES.execution].map(streamPrefix),
+    streamPrefixes: [
+      ...[STREAM_CATEGORIES.task, STREAM_CATEGORIES.taskGroup, STREAM_CATEGORIES.execution].map(streamPrefix),
+      // Purges by the deletion saga and the retention manager.
+      `${DELETION_CATEGORY}-`,
+      `${RETENTION_CATEGORY}-`,
+    ],
   },
   async handle(event, reader) {
     if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) return taskChange(event, reader);
     if (isEventOf<TaskGroupEvent>(TASK_GROUP_EVENT_TYPES, event)) return groupChange(event, reader);
     if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return lastExecutionChange(event, reader);
+    if (event.type === 'ExecutionsPurged') return lastExecutionPurged(event as unknown as ExecutionsPurged, reader);
     return [];
   },
 };
+
+/** A task whose newest execution was purged (retention) no longer shows it. */
+async function lastExecutionPurged(event: ExecutionsPurged, reader: ProjectionReader): Promise<WriteOperation[]> {
+  const purged = new Set(event.data.executionIds);
+  const operations: WriteOperation[] = [];
+  for (const taskId of event.data.taskIds) {
+    const task = await reader.get<TaskDoc>(TASKS, taskId);
+    if (task?.lastExecution && purged.has(task.lastExecution.executionId)) {
+      operations.push({ op: 'set', collection: TASKS, id: taskId, fields: { lastExecution: null } });
+    }
+  }
+  return operations;
+}
 
 async function taskChange(event: RecordedEvent & TaskEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
   const id = event.data.taskId;

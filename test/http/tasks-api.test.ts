@@ -165,6 +165,8 @@ describe('tasks API', () => {
 
     it('starts a deletion (202), freezes the task, and answers ALREADY_DELETED for an unknown one', async () => {
       const created = await createTask(admin, project.id);
+      // The deletion saga (a process manager) would finish the deletion within milliseconds: hold it.
+      await server.processManagers.stop();
       const deleted = await admin.delete(taskPath(created.id));
       expect(deleted).toMatchObject({ status: 202, body: { status: 'PENDING_DELETE', task_uuid: created.id } });
       expect((await admin.get(taskPath(created.id))).body.status).toBe('PENDING_DELETE');
@@ -172,6 +174,7 @@ describe('tasks API', () => {
       expect((await admin.post(`${taskPath(created.id)}/trigger`)).status).toBe(409);
       const unknown = await admin.delete(taskPath('00000000-0000-0000-0000-000000000000'));
       expect(unknown).toMatchObject({ status: 200, body: { status: 'ALREADY_DELETED' } });
+      await server.processManagers.start();
     });
 
     it('answers 404 for a task of another project', async () => {
@@ -187,6 +190,8 @@ describe('tasks API', () => {
   it('records nothing for a refused request', async () => {
     const kept = await createTask(admin, project.id, { name: 'kept' });
     const frozen = await createTask(admin, project.id, { name: 'frozen' });
+    // Held in PENDING_DELETE: no deletion saga (nor any other process manager) runs during this test.
+    await server.processManagers.stop();
     await admin.delete(taskPath(frozen.id));
     const head = await server.services.events.headPosition();
     const refused = [
@@ -201,6 +206,7 @@ describe('tasks API', () => {
     ];
     expect(refused.map((r) => r.status)).toEqual([409, 400, 400, 409, 400, 409, 400, 409]);
     expect(await server.services.events.headPosition()).toBe(head);
+    await server.processManagers.start();
   });
 
   describe('as_of', () => {

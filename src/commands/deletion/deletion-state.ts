@@ -18,6 +18,8 @@ export interface DeletionSaga {
   /** Consecutive failures of the current step in this attempt. */
   failures: number;
   lastFailure: string | null;
+  /** When the reconciler retries the failed step; null when no retry is pending. */
+  retryAt: string | null;
   /** Executions listed (and purged from the read models) by ExecutionsPurged chunks, all attempts. */
   executionsPurged: number;
   purgeChunks: number;
@@ -48,6 +50,7 @@ export function evolveDeletionSaga(state: DeletionSagaState, event: DeletionEven
       completed: state?.completed ?? [],
       failures: 0,
       lastFailure: null,
+      retryAt: null,
       executionsPurged: state?.executionsPurged ?? 0,
       purgeChunks: state?.purgeChunks ?? 0,
     };
@@ -57,11 +60,11 @@ export function evolveDeletionSaga(state: DeletionSagaState, event: DeletionEven
     case 'DeletionStepCompleted':
       return state.completed.includes(event.data.step)
         ? state
-        : { ...state, completed: [...state.completed, event.data.step], failures: 0, lastFailure: null };
+        : { ...state, completed: [...state.completed, event.data.step], failures: 0, lastFailure: null, retryAt: null };
     case 'DeletionStepFailed':
-      return { ...state, failures: event.data.failures, lastFailure: event.data.reason };
+      return { ...state, failures: event.data.failures, lastFailure: event.data.reason, retryAt: event.data.retryAt };
     case 'TaskDeletionAbandoned':
-      return { ...state, status: 'abandoned', lastFailure: event.data.reason };
+      return { ...state, status: 'abandoned', lastFailure: event.data.reason, retryAt: null };
     case 'TaskDeletionCompleted':
       return { ...state, status: 'completed' };
     case 'ExecutionsPurged':

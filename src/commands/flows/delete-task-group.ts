@@ -1,4 +1,5 @@
 import type { AppServices } from '../../app-services';
+import { GoneError } from '../../errors/app-error';
 import { taskGroupStream, taskStream } from '../../events/streams';
 import type { TaskGroupDeletionMode } from '../../events/task-group-events';
 import { listGroupTasks } from '../../queries/list-tasks';
@@ -8,14 +9,18 @@ import { executeCommand } from '../execute-command';
 import { taskGroupDecider } from '../task-group/task-group-decider';
 import { taskDecider } from '../task/task-decider';
 
+type GroupServices = Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry'>;
+
 /**
  * DELETE of a group, then its tasks: in `delete_tasks` mode each one's deletion is requested, and
- * each is detached (no task is left pointing at a missing group). Every step is idempotent, so
- * repeating the DELETE finishes what an interrupted one started. Task creation and updates check the
- * group on its own stream, so no task joins the group once it is deleted.
+ * each is detached (no task is left pointing at a missing group). Every step is idempotent, so repeating the
+ * DELETE finishes what an interrupted one started; the group-deletion process manager
+ * (src/process-managers/deletion/group-deletion-manager.ts) also finishes it after a crash, and
+ * detaches a task that joined the group in a race with its deletion. Task creation and updates check
+ * the group on its own stream, so no task joins the group once it is deleted.
  */
 export async function deleteTaskGroup(
-  services: Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry'>,
+  services: GroupServices,
   context: CommandContext,
   projectId: string,
   groupId: string,
@@ -24,19 +29,43 @@ export async function deleteTaskGroup(
   const at = () => services.clock.now().toISOString();
   // Waits for the read models, so the task list below includes every task that joined before.
   await executeCommand(services, taskGroupStream(groupId), taskGroupDecider, { type: 'DeleteTaskGroup', projectId, mode, at: at() }, context);
+  await settleGroupTasks(services, context, projectId, groupId, mode);
+}
+
+/**
+ * Detaches every task the tasks read model still lists in the group, after requesting its deletion
+ * in `delete_tasks` mode. A task deleted meanwhile (its stream tombstoned by the deletion saga) is
+ * skipped. Returns how many tasks it went through.
+ */
+export async function settleGroupTasks(
+  services: GroupServices,
+  context: CommandContext,
+  projectId: string,
+  groupId: string,
+  mode: TaskGroupDeletionMode,
+  /** Whom the requested deletions are on behalf of: the caller, or (process manager) whoever deleted the group. */
+  requestedBy: string = context.actor,
+): Promise<number> {
+  const at = () => services.clock.now().toISOString();
   let last: Position | null = null;
-  for (const task of await listGroupTasks(services, groupId)) {
+  const tasks = await listGroupTasks(services, groupId);
+  for (const task of tasks) {
     const stream = taskStream(task.id);
     const options = { readYourWrites: false };
-    // Deletion first: a task leaves the list by its detachment, so a repeated DELETE still finds
-    // a task whose detachment was interrupted, and never misses one whose deletion was.
-    if (mode === 'delete_tasks') {
-      const command = { type: 'RequestTaskDeletion', projectId, requestedBy: context.actor, at: at() } as const;
-      last = (await executeCommand(services, stream, taskDecider, command, context, options)).position ?? last;
+    try {
+      // Deletion first: a task leaves the list by its detachment, so a repeated DELETE still finds
+      // a task whose detachment was interrupted, and never misses one whose deletion was.
+      if (mode === 'delete_tasks') {
+        const command = { type: 'RequestTaskDeletion', projectId, requestedBy, at: at() } as const;
+        last = (await executeCommand(services, stream, taskDecider, command, context, options)).position ?? last;
+      }
+      const detach = { type: 'DetachTaskFromGroup', groupId, at: at() } as const;
+      last = (await executeCommand(services, stream, taskDecider, detach, context, options)).position ?? last;
+    } catch (err) {
+      if (!(err instanceof GoneError)) throw err; // deleted and purged meanwhile: nothing points at the group
     }
-    const detach = { type: 'DetachTaskFromGroup', groupId, at: at() } as const;
-    last = (await executeCommand(services, stream, taskDecider, detach, context, options)).position ?? last;
   }
   // One wait for all the tasks' changes rather than one per task.
   if (last !== null) await services.projections.waitForPosition(last);
+  return tasks.length;
 }

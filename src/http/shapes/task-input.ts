@@ -67,6 +67,8 @@ export interface UpdateTaskBody extends TaskFieldsBody {
   api_key?: unknown;
   /** Read-only, ignored. */
   last_execution?: unknown;
+  /** Read-only, ignored. */
+  deletion_error?: unknown;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface TaskResponse {
   alert_policy: AlertPolicyBody | null;
   /** The newest execution; null before the first. */
   last_execution: LastExecutionResponse | null;
+  /** With status DELETE_FAILED: why the deletion failed (a new DELETE retries it); null otherwise. */
+  deletion_error: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -66,6 +68,7 @@ export function toTaskResponse(task: TaskDoc, state: RunState): TaskResponse {
       started_at: last.createdAt,
       ended_at: last.endedAt,
     },
+    deletion_error: task.deletionError ?? null,
     created_at: task.createdAt,
     updated_at: task.updatedAt,
   };

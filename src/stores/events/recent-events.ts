@@ -40,8 +40,15 @@ export class RecentEvents {
     this.staged = [];
   }
 
-  /** The events after `after` that `accept` takes (at most `limit`, -1 for all), or null when unsure. */
-  after(after: Position | null, accept: ((event: RecordedEvent) => boolean) | null, limit: number): RecordedEvent[] | null {
+  /**
+   * The events after `after` that `accept` takes (at most `limit`, -1 for all), and the position up to
+   * which it looked (so a filtered reader need not look at the same events again); null when unsure.
+   */
+  after(
+    after: Position | null,
+    accept: ((event: RecordedEvent) => boolean) | null,
+    limit: number,
+  ): { events: RecordedEvent[]; through: Position } | null {
     const first = this.events[0];
     if (!first) return null;
     if (this.currentDataVersion() !== this.dataVersion) {
@@ -51,10 +58,12 @@ export class RecentEvents {
     const from = after === null ? 0 : after - first.position + 1;
     if (from < 0 || (after === null && first.position !== 1)) return null;
     const found: RecordedEvent[] = [];
+    let through = after ?? 0;
     for (let i = from; i < this.events.length && (limit < 0 || found.length < limit); i++) {
       const event = this.events[i];
       if (!accept || accept(event)) found.push(event);
+      through = event.position;
     }
-    return found;
+    return { events: found, through };
   }
 }

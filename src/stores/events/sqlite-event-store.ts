@@ -273,7 +273,7 @@ export class SqliteEventStore implements EventStore {
     if (filter) normalizePrefixes(filter);
     const subscription = new SqliteSubscription(
       options.after,
-      (after) => this.readAfter(after, filter, maxBatch),
+      (after) => this.readAfterWithProgress(after, filter, maxBatch),
       this.changes$,
       (closed) => this.forget(closed),
     );
@@ -313,10 +313,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readAfter(after: Position | null, filter: StreamFilter | undefined, limit: number): RecordedEvent[] {
+    return this.readAfterWithProgress(after, filter, limit).events;
+  }
+
+  /** Also says up to where it looked: past events a filter skipped, when the recent events could answer. */
+  private readAfterWithProgress(after: Position | null, filter: StreamFilter | undefined, limit: number): { events: RecordedEvent[]; through: Position | null } {
     const prefixes = filter ? normalizePrefixes(filter) : [];
     const accept = prefixes.length === 0 ? null : (event: RecordedEvent) => prefixes.some((prefix) => event.streamId.startsWith(prefix));
     const recent = this.recent.after(after, accept, limit);
     if (recent) return recent;
+    const events = this.readFromSql(after, prefixes, limit);
+    return { events, through: events.at(-1)?.position ?? after };
+  }
+
+  private readFromSql(after: Position | null, prefixes: string[], limit: number): RecordedEvent[] {
     const ranges = prefixes.map(prefixRange);
     if (ranges.length === 0) {
       const sql = `${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`;
@@ -384,7 +394,7 @@ class SqliteSubscription implements Subscription {
 
   constructor(
     private after: Position | null,
-    private readonly readAfter: (after: Position | null) => RecordedEvent[],
+    private readonly readAfter: (after: Position | null) => { events: RecordedEvent[]; through: Position | null },
     private readonly changes$: Observable<void>,
     private readonly onClose: (subscription: SqliteSubscription) => void,
   ) {}
@@ -392,9 +402,9 @@ class SqliteSubscription implements Subscription {
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordedEvent[]> {
     try {
       while (!this.closed) {
-        const batch = this.readAfter(this.after);
+        const { events: batch, through } = this.readAfter(this.after);
+        this.after = through;
         if (batch.length > 0) {
-          this.after = batch[batch.length - 1].position;
           yield batch;
           continue;
         }

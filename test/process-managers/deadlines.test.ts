@@ -9,7 +9,7 @@ import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
 import { DeadlineTracker } from '../../src/process-managers/deadlines/deadline-tracker';
-import type { HeapItem } from '../../src/process-managers/deadlines/deadline-heap';
+import type { HeapItem } from '../../src/process-managers/deadlines/deadline-tracker';
 import { ManualClock } from '../support/manual-clock';
 import { createProject, createTask, type TestProject, triggerTask } from '../support/task-fixtures';
 import { waitFor } from '../support/wait-for';

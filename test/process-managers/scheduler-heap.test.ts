@@ -1,4 +1,6 @@
-import { type HeapItem, TickHeap } from '../../src/process-managers/scheduler/tick-heap';
+import { type HeapSlot, IndexedMinHeap } from '../../src/process-managers/indexed-min-heap';
+
+type HeapItem = HeapSlot & { nextMs: number };
 import { catchUpExecutionId, SCHEDULER_TICK_NAMESPACE, tickExecutionId } from '../../src/process-managers/scheduler';
 import { v5 as uuidv5 } from 'uuid';
 
@@ -6,7 +8,7 @@ describe('the scheduler tick heap', () => {
   it('keeps the earliest tick on top through random inserts, re-keys and removals', () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-    const heap = new TickHeap<HeapItem & { id: number }>();
+    const heap = new IndexedMinHeap<HeapItem & { id: number }>((item) => item.nextMs);
     const items = Array.from({ length: 500 }, (_, id) => ({ id, nextMs: Math.floor(random() * 1e6), heapIndex: -1 }));
     const inHeap = new Set<HeapItem>();
     for (let step = 0; step < 20_000; step++) {

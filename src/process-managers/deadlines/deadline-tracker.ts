@@ -1,5 +1,10 @@
 import type { Clock } from '../../time/clock';
-import { DeadlineHeap, type HeapItem } from './deadline-heap';
+import { type HeapSlot, IndexedMinHeap } from '../indexed-min-heap';
+
+/** A deadline: when it falls due (epoch ms), and its place in the heap. */
+export interface HeapItem extends HeapSlot {
+  at: number;
+}
 
 /** Due items handed over per macrotask, so a burst of expiries never holds the event loop for long. */
 const DEFAULT_SLICE = 1000;
@@ -11,7 +16,7 @@ const DEFAULT_SLICE = 1000;
  * All time comes from the injected clock.
  */
 export class DeadlineTracker<T extends HeapItem> {
-  private readonly heap = new DeadlineHeap<T>();
+  private readonly heap = new IndexedMinHeap<T>((item) => item.at);
   private cancelTimer: (() => void) | null = null;
   private armedAt: number | null = null;
   private started = false;
@@ -34,7 +39,7 @@ export class DeadlineTracker<T extends HeapItem> {
 
   /** Adds the item, or moves it to its (changed) `at`. */
   set(item: T): void {
-    this.heap.push(item);
+    this.heap.upsert(item);
     if (this.started && !this.draining && (this.armedAt === null || item.at < this.armedAt)) this.arm();
   }
 

@@ -11,7 +11,7 @@ import { RETENTION_CATEGORY } from '../../events/retention-events';
 import { executionLogStream, executionStream, STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import type { RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import type { ProcessManager } from '../process-manager';
-import type { HeapItem } from './deadline-heap';
+import type { HeapItem } from './deadline-tracker';
 import { DeadlineTracker } from './deadline-tracker';
 
 export const DEADLINES_MANAGER = 'deadlines';

@@ -1,13 +1,13 @@
 import type { ExecutionMode, ScheduleConfig, ScheduleType, TaskDefinition, TaskStatus } from '../../events/task-events';
 import type { CompiledSchedule } from '../../schedules/compiled-schedule';
-import type { HeapItem } from './tick-heap';
+import type { HeapSlot } from '../indexed-min-heap';
 
 /**
  * One task as the scheduler holds it: what a tick needs to create its execution, the shared compiled
  * schedule (compileSchedule hands every task with the same cron, zone and filters the same object),
  * and where the task stands. No timer, no parser, no closure per task: about half a kilobyte.
  */
-export class ScheduledTask implements HeapItem {
+export class ScheduledTask implements HeapSlot {
   /** The next tick to fire (epoch ms); NaN when not armed. */
   nextMs = Number.NaN;
   heapIndex = -1;

@@ -56,7 +56,7 @@ import type { ProcessManager } from '../process-manager';
 import { GroupGate } from './group-gate';
 import { ScheduledTask } from './scheduled-task';
 import { schedulerLateness } from './scheduler-metrics';
-import { TickHeap } from './tick-heap';
+import { IndexedMinHeap } from '../indexed-min-heap';
 import { catchUpExecutionId, tickExecutionId } from './tick-ids';
 
 export const SCHEDULER_ACTOR = 'system:scheduler';
@@ -132,7 +132,7 @@ export class Scheduler implements ProcessManager {
   /** Tasks by group id (whether or not the group exists), to re-key them when the group changes. */
   private readonly groupTasks = new Map<string, Set<ScheduledTask>>();
   private readonly projectIds = new Map<string, string>();
-  private readonly heap = new TickHeap<ScheduledTask>();
+  private readonly heap = new IndexedMinHeap<ScheduledTask>((task) => task.nextMs);
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly missedBound: number;
   private readonly writer: ExecutionWriter;

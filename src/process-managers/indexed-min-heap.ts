@@ -1,15 +1,18 @@
 /**
- * A binary min-heap by `at` (epoch ms) whose items know their own position (`heapIndex`, -1 when not
- * in the heap): removing a deadline when its execution ends is O(log n) without a search, and nothing
- * is left behind to skip later.
+ * The one timer structure of the scheduler and the deadlines manager: a binary min-heap whose items
+ * carry their own position (`heapIndex`, -1 when not in the heap), so re-keying or removing an item
+ * (a task edited, an execution ended) is O(log n) without a search, and no operation allocates.
  */
-export interface HeapItem {
-  at: number;
+export interface HeapSlot {
+  /** Position in the heap array; -1 when not in it. Owned by the heap. */
   heapIndex: number;
 }
 
-export class DeadlineHeap<T extends HeapItem> {
+export class IndexedMinHeap<T extends HeapSlot> {
   private readonly items: T[] = [];
+
+  /** `key` gives an item's epoch-ms instant; it must not change while the item sits in the heap unless upsert follows. */
+  constructor(private readonly key: (item: T) => number) {}
 
   get size(): number {
     return this.items.length;
@@ -23,7 +26,8 @@ export class DeadlineHeap<T extends HeapItem> {
     return item.heapIndex >= 0 && this.items[item.heapIndex] === item;
   }
 
-  push(item: T): void {
+  /** Inserts the item, or moves it to where its current key belongs if it is already in the heap. */
+  upsert(item: T): void {
     if (this.has(item)) {
       this.fix(item.heapIndex);
       return;
@@ -52,17 +56,18 @@ export class DeadlineHeap<T extends HeapItem> {
   }
 
   private fix(index: number): void {
-    if (index > 0 && this.items[index].at < this.items[(index - 1) >> 1].at) this.siftUp(index);
+    if (index > 0 && this.key(this.items[index]) < this.key(this.items[(index - 1) >> 1])) this.siftUp(index);
     else this.siftDown(index);
   }
 
   private siftUp(index: number): void {
     const items = this.items;
     const item = items[index];
+    const key = this.key(item);
     while (index > 0) {
       const parentIndex = (index - 1) >> 1;
       const parent = items[parentIndex];
-      if (parent.at <= item.at) break;
+      if (this.key(parent) <= key) break;
       items[index] = parent;
       parent.heapIndex = index;
       index = parentIndex;
@@ -73,14 +78,15 @@ export class DeadlineHeap<T extends HeapItem> {
 
   private siftDown(index: number): void {
     const items = this.items;
-    const length = items.length;
+    const n = items.length;
     const item = items[index];
+    const key = this.key(item);
     for (;;) {
       const left = 2 * index + 1;
-      if (left >= length) break;
+      if (left >= n) break;
       const right = left + 1;
-      const child = right < length && items[right].at < items[left].at ? right : left;
-      if (items[child].at >= item.at) break;
+      const child = right < n && this.key(items[right]) < this.key(items[left]) ? right : left;
+      if (this.key(items[child]) >= key) break;
       items[index] = items[child];
       items[index].heapIndex = index;
       index = child;

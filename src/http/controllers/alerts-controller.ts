@@ -5,7 +5,7 @@ import { NotFoundError } from '../../errors/app-error';
 import { alertsStream } from '../../events/alert-events';
 import { taskStream } from '../../events/streams';
 import { auditTrail, projectOfStream } from '../../queries/audit-trail';
-import { principalOf } from '../authentication';
+import { requireHiddenAccess } from '../require-hidden-access';
 import type { ErrorBody } from '../error-mapping';
 import { intInRange, revisionCursor } from '../query-params';
 import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
@@ -37,13 +37,7 @@ export class AlertsController extends Controller {
   ): Promise<AuditPageResponse> {
     const label = `Task ${task_uuid}`;
     const projectId = await projectOfStream(this.services.events, taskStream(task_uuid), label);
-    try {
-      await this.services.access.require(principalOf(request), projectId, 'read');
-    } catch (err) {
-      // To a user who is not a member the task does not exist: the answer must not name its project.
-      if (err instanceof NotFoundError) throw new NotFoundError(`${label} does not exist`);
-      throw err;
-    }
+    await requireHiddenAccess(this.services, request, projectId, 'read', label);
     const from = revisionCursor('cursor', cursor);
     const size = intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 });
     try {

@@ -1,10 +1,10 @@
 import { Controller, Get, Path, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
-import { NotFoundError } from '../../errors/app-error';
 import { executionStream, projectStream, taskStream } from '../../events/streams';
 import { auditTrail, projectOfStream } from '../../queries/audit-trail';
 import { principalOf } from '../authentication';
+import { requireHiddenAccess } from '../require-hidden-access';
 import type { ErrorBody } from '../error-mapping';
 import { intInRange, revisionCursor } from '../query-params';
 import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
@@ -63,13 +63,7 @@ export class AuditController extends Controller {
   /** For routes addressed by aggregate id alone: the aggregate's project decides who may read it. */
   private async aggregatePage(request: ExpressRequest, stream: string, label: string, cursor?: string, limit?: number): Promise<AuditPageResponse> {
     const projectId = await projectOfStream(this.services.events, stream, label);
-    try {
-      await this.services.access.require(principalOf(request), projectId, 'read');
-    } catch (err) {
-      // To a user who is not a member the aggregate does not exist: the answer must not name its project.
-      if (err instanceof NotFoundError) throw new NotFoundError(`${label} does not exist`);
-      throw err;
-    }
+    await requireHiddenAccess(this.services, request, projectId, 'read', label);
     return this.page(stream, label, cursor, limit);
   }
 

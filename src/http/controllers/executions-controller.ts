@@ -4,6 +4,7 @@ import type { AppServices } from '../../app-services';
 import type { ProjectPermission } from '../../auth/principal';
 import { appendExecutionLogs } from '../../commands/flows/append-execution-logs';
 import { executionRefs } from '../../commands/flows/execution-refs';
+import { requireHiddenAccess } from '../require-hidden-access';
 import { loadExecution } from '../../commands/flows/load-execution';
 import type { CommandContext } from '../../commands/command-context';
 import type { ExecutionCommand, ReportExecutionStatus } from '../../commands/execution/execution-commands';
@@ -11,14 +12,12 @@ import { executionDecider } from '../../commands/execution/execution-decider';
 import type { Execution } from '../../commands/execution/execution-state';
 import { reportOutcome } from '../../commands/execution/report-outcome';
 import { executeCommand } from '../../commands/execute-command';
-import { NotFoundError } from '../../errors/app-error';
 import type { ExecutionStatus } from '../../events/execution-events';
 import type { JsonObject } from '../../events/json';
 import { executionStream } from '../../events/streams';
 import { EMBEDDED_LOG_LINES } from '../../queries/executions-of-day';
 import { findExecution } from '../../queries/find-execution';
 import { lastLogLines, type LogOrder, logLinesPage } from '../../queries/log-lines';
-import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
 import { intInRange } from '../query-params';
 import { commandContextOf } from '../request-context';
@@ -183,12 +182,7 @@ export class ExecutionsController extends Controller {
    * The access check for a route addressed by execution id alone: to a user who is not a member, the
    * execution does not exist (the answer must not name the project it belongs to).
    */
-  private async requireAccess(request: ExpressRequest, executionId: string, projectId: string, permission: ProjectPermission): Promise<void> {
-    try {
-      await this.services.access.require(principalOf(request), projectId, permission);
-    } catch (err) {
-      if (err instanceof NotFoundError) throw new NotFoundError(`Execution ${executionId} does not exist`);
-      throw err;
-    }
+  private requireAccess(request: ExpressRequest, executionId: string, projectId: string, permission: ProjectPermission): Promise<void> {
+    return requireHiddenAccess(this.services, request, projectId, permission, `Execution ${executionId}`);
   }
 }

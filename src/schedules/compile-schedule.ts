@@ -13,7 +13,6 @@
  * same config compiled again while one is alive gets the same object.
  */
 import { ValidationError } from '../errors/app-error';
-import { SECONDS_PER_DAY } from './civil-time';
 import { CompiledSchedule } from './compiled-schedule';
 import { cronTimesCount, normalizeCronExpression } from './cron-times';
 import { DailyIntervalTimes } from './daily-interval-times';

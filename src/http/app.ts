@@ -17,6 +17,8 @@ export function createApp(services: AppServices): Express {
   const app = express();
   app.locals.services = services;
   app.disable('x-powered-by');
+  // JSON answers change with every event; hashing each one for an ETag costs CPU on every executor report.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use('/api', express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true }));
   app.use('/api/v1', idempotency(services.clock));

@@ -1,0 +1,514 @@
+/**
+ * `npm run bench -- read-side [--executions 1000000] [--log-lines 10000000] [--tasks 1000] [--projects 10]
+ *                             [--days 60] [--queries 2000] [--dir PATH]`
+ *
+ * The read side at scale in the embedded stores. The event store is filled with batched appends (real
+ * event shapes: projects, tasks, executions with their status events, log batches of 100 lines, one
+ * execution with 100,000 lines); the read models are then built from zero by the real projections
+ * (a rebuild), and the queries the API runs are timed in-process, each beside a baseline from the same
+ * run: the raw SQL of the same page on the same table, and for stats the aggregation over the history
+ * that the pre-aggregates replace (whose cost grows with the history). Rebuild rates stand beside the
+ * rate at which the same events are merely read. Targets (issue 5): every query p99 < 10 ms, stats
+ * independent of history size, rebuild ≥ 50,000 events/s.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { executionLogStream, executionStream, projectStream, taskStream } from '../src/events/streams';
+import { createLogger } from '../src/logging/logger';
+import { EXECUTIONS, HISTORY_PROJECTION, LOG_LINES, historyProjection } from '../src/projections/history-projection';
+import type { Projection } from '../src/projections/projection';
+import { ProjectionRegistry } from '../src/projections/projection-registry';
+import { ProjectionRunner } from '../src/projections/projection-runner';
+import { localDayOf, localDayStartMs } from '../src/projections/stats-buckets';
+import { STATS_PROJECTION, statsProjection } from '../src/projections/stats-projection';
+import { tasksProjection } from '../src/projections/tasks-projection';
+import { executionHistory } from '../src/queries/history-range';
+import { logLinesPage } from '../src/queries/log-lines';
+import { compatExecutionStats, dailyStats, hourlyStats } from '../src/queries/stats-range';
+import type { QueryServices } from '../src/queries/query-services';
+import type { NewEvent } from '../src/stores/events/event-store';
+import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
+import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
+import { type BenchRow, formatTable } from './report';
+
+interface Settings {
+  executions: number;
+  'log-lines': number;
+  tasks: number;
+  projects: number;
+  days: number;
+  queries: number;
+  dir: string;
+}
+
+const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Sydney'];
+const LINES_PER_BATCH = 100;
+const BIG_LOG = 100_000;
+const DAY_MS = 86_400_000;
+const APPEND_CONCURRENCY = 512;
+const REBUILD_BASELINE = 'one upsert per event, stats events (runner + store baseline)';
+
+export async function readSideBench(args: string[]): Promise<void> {
+  const settings = parseArgs(args);
+  const dir = settings.dir || mkdtempSync(join(tmpdir(), 'read-side-bench-'));
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  const rssAtStart = process.memoryUsage().rss;
+  const rows: BenchRow[] = [];
+  try {
+    const events = SqliteEventStore.open({ file: join(dir, 'events.db'), synchronous: 'NORMAL' });
+    const world = await populate(events, settings);
+    const reads = SqliteReadStore.open({ file: join(dir, 'read.db') });
+    const registry = new ProjectionRegistry(reads);
+    const services: QueryServices = { reads, registry };
+
+    // ---- rebuild ------------------------------------------------------------------------------
+    // Beside each real projection: merely reading its events (the ceiling), and a one-write-per-event
+    // projection over the same events (what the runner and the read store do at best per write).
+    const oneWrite: Projection = {
+      name: 'benchonewrite',
+      version: 1,
+      collections: [{ name: 'streams', indexes: [] }],
+      filter: statsProjection.filter,
+      handle: (event) => [{ op: 'upsert', collection: 'streams', id: event.streamId, doc: { id: event.streamId, revision: event.revision, type: event.type } }],
+    };
+    const projections = [historyProjection, statsProjection, tasksProjection, oneWrite];
+    const runner = new ProjectionRunner(projections, events, reads, registry, createLogger('silent'));
+    for (const projection of projections) {
+      const readRate = await readRateOf(events, projection);
+      const isBaseline = projection === oneWrite;
+      const ceiling = `${projection.name}: read its events only (ceiling)`;
+      if (!isBaseline) rows.push({ figure: ceiling, value: readRate.perSecond, unit: 'events/s' });
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      await runner.rebuild(projection.name, { stayLive: false });
+      const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpu);
+      const cpuSeconds = (used.user + used.system) / 1e6;
+      if (isBaseline) {
+        rows.push({ figure: REBUILD_BASELINE, value: readRate.count / seconds, unit: 'events/s' });
+      } else {
+        rows.push(
+          { figure: `${projection.name}: rebuild from zero (${readRate.count.toLocaleString('en-US')} events)`, value: readRate.count / seconds, unit: 'events/s', baseline: ceiling },
+          { figure: `${projection.name}: rebuild, per CPU second`, value: readRate.count / cpuSeconds, unit: 'events/s', baseline: REBUILD_BASELINE },
+        );
+      }
+      console.error(`rebuilt ${projection.name} in ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s CPU)`);
+    }
+    await runner.stop();
+    const rssAfterBuild = process.memoryUsage().rss;
+
+    // ---- queries ------------------------------------------------------------------------------
+    const raw = new Database(join(dir, 'read.db'), { readonly: true });
+    const executionsTable = registry.collection(HISTORY_PROJECTION, EXECUTIONS);
+    const logsTable = registry.collection(HISTORY_PROJECTION, LOG_LINES);
+    const random = seeded(7);
+    const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+    const lastDay = world.lastDay;
+    const randomDayOf = (zone: string) => {
+      const day = localDayOf(world.startMs, zone) + 1 + Math.floor(random() * (settings.days - 2));
+      return Math.min(day, lastDay);
+    };
+    const n = settings.queries;
+
+    // History: a project's calendar day in its zone, newest first, 50 a page; first pages and pages deep in a day.
+    const rawHistory = raw.prepare(
+      `SELECT doc FROM "${executionsTable}" WHERE "$.projectId" = ? AND "$.scheduledAt" >= ? AND "$.scheduledAt" < ? ORDER BY "$.scheduledAt" DESC, id DESC LIMIT 51`,
+    );
+    const dayRange = (projectIndex: number) => {
+      const zone = ZONES[projectIndex % ZONES.length]!;
+      const day = randomDayOf(zone);
+      // Local midnight, as the API computes it.
+      const startOf = (d: number) => new Date(localDayStartMs(d, zone)).toISOString();
+      return { from: startOf(day), to: startOf(day + 1) };
+    };
+    rows.push(
+      ...(await timed('history page: raw SQL, project day, 50 rows (baseline)', n, async () => {
+        const p = Math.floor(random() * world.projects.length);
+        const { from, to } = dayRange(p);
+        rawHistory.all(world.projects[p]!, from, to).map((r) => JSON.parse((r as { doc: string }).doc));
+      })),
+    );
+    rows.push(
+      ...(await timed(
+        'history page: project day, first page of 50',
+        n,
+        async () => {
+          const p = Math.floor(random() * world.projects.length);
+          await executionHistory(services, { projectId: world.projects[p]!, ...dayRange(p), limit: 50 });
+        },
+        'history page: raw SQL, project day, 50 rows (baseline)',
+      )),
+    );
+    const deepCursors: Array<{ projectId: string; from: string; to: string; cursor: string }> = [];
+    for (let i = 0; i < Math.min(n, 200); i++) {
+      const p = Math.floor(random() * world.projects.length);
+      const range = dayRange(p);
+      let page = await executionHistory(services, { projectId: world.projects[p]!, ...range, limit: 50 });
+      for (let k = 0; k < 5 && page.nextCursor; k++) page = await executionHistory(services, { projectId: world.projects[p]!, ...range, limit: 50, cursor: page.nextCursor });
+      if (page.nextCursor) deepCursors.push({ projectId: world.projects[p]!, ...range, cursor: page.nextCursor });
+    }
+    if (deepCursors.length > 0) {
+      rows.push(
+        ...(await timed(
+          'history page: project day, 7th page (cursor)',
+          n,
+          async () => {
+            const c = pick(deepCursors);
+            await executionHistory(services, { projectId: c.projectId, from: c.from, to: c.to, limit: 50, cursor: c.cursor });
+          },
+          'history page: raw SQL, project day, 50 rows (baseline)',
+        )),
+      );
+    }
+    rows.push(
+      ...(await timed(
+        'history page: task, all time, status FAILED,TIMED_OUT',
+        n,
+        async () => {
+          const task = pick(world.tasks);
+          await executionHistory(services, { projectId: task.projectId, taskId: task.taskId, statuses: ['FAILED', 'TIMED_OUT'], limit: 50 });
+        },
+        'history page: raw SQL, project day, 50 rows (baseline)',
+      )),
+    );
+
+    // Logs: the tail of the 100,000-line execution and of ordinary ones, and a page deep into the big one.
+    const rawLogs = raw.prepare(`SELECT doc FROM "${logsTable}" WHERE "$.executionId" = ? ORDER BY "$.seq" DESC, id DESC LIMIT 101`);
+    rows.push(
+      ...(await timed('logs page: raw SQL, tail of 100 lines (baseline)', n, async () => {
+        rawLogs.all(random() < 0.5 ? world.bigLogExecution : pick(world.loggedExecutions)).map((r) => JSON.parse((r as { doc: string }).doc));
+      })),
+    );
+    rows.push(
+      ...(await timed(
+        'logs page: tail of 100 lines',
+        n,
+        async () => {
+          await logLinesPage(services, random() < 0.5 ? world.bigLogExecution : pick(world.loggedExecutions), { order: 'desc', limit: 100 });
+        },
+        'logs page: raw SQL, tail of 100 lines (baseline)',
+      )),
+    );
+    const logCursors: string[] = [];
+    {
+      let page = await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100 });
+      for (let i = 0; page.nextCursor && i < 1000; i++) {
+        if (i % 10 === 0) logCursors.push(page.nextCursor);
+        page = await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100, cursor: page.nextCursor });
+      }
+    }
+    rows.push(
+      ...(await timed(
+        'logs page: 100 lines deep in a 100,000-line log (cursor)',
+        n,
+        async () => {
+          await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100, cursor: pick(logCursors) });
+        },
+        'logs page: raw SQL, tail of 100 lines (baseline)',
+      )),
+    );
+
+    // Stats: ranges of pre-aggregates beside the same figures aggregated from the history.
+    const rawAggregate = raw.prepare(
+      `SELECT json_extract(doc, '$.status') AS status, count(*) AS n, sum(json_extract(doc, '$.durationMs')) AS ms
+         FROM "${executionsTable}" WHERE "$.projectId" = ? AND "$.scheduledAt" >= ? AND "$.scheduledAt" < ? GROUP BY 1`,
+    );
+    const nowMs = world.endMs;
+    rows.push(
+      ...(await timed('stats: raw SQL aggregation of a project\'s last 30 days from the history (baseline)', Math.max(5, Math.floor(n / 100)), async () => {
+        rawAggregate.all(pick(world.projects), new Date(nowMs - 30 * DAY_MS).toISOString(), new Date(nowMs).toISOString());
+      })),
+    );
+    const statsBaseline = "stats: raw SQL aggregation of a project's last 30 days from the history (baseline)";
+    rows.push(
+      ...(await timed(
+        'stats: project, 30 days, daily in its zone',
+        n,
+        async () => {
+          const p = Math.floor(random() * world.projects.length);
+          const zone = ZONES[p % ZONES.length]!;
+          const toDay = localDayOf(nowMs, zone);
+          await dailyStats(services, { projectId: world.projects[p]!, taskId: null, fromDay: toDay - 29, toDay });
+        },
+        statsBaseline,
+      )),
+      ...(await timed(
+        'stats: project, 30 days, daily in another zone (from 720 hours)',
+        n,
+        async () => {
+          const toDay = localDayOf(nowMs, 'America/Chicago');
+          await dailyStats(services, { projectId: pick(world.projects), taskId: null, fromDay: toDay - 29, toDay, timezone: 'America/Chicago' });
+        },
+        statsBaseline,
+      )),
+      ...(await timed(
+        'stats: task, 7 days hourly (168 buckets)',
+        n,
+        async () => {
+          const task = pick(world.tasks);
+          await hourlyStats(services, { projectId: task.projectId, taskId: task.taskId, fromMs: nowMs - 7 * DAY_MS, toMs: nowMs });
+        },
+        statsBaseline,
+      )),
+      ...(await timed(
+        'stats: original executions/stats?days=30',
+        n,
+        async () => {
+          await compatExecutionStats(services, pick(world.projects), 30, new Date(nowMs));
+        },
+        statsBaseline,
+      )),
+    );
+    raw.close();
+
+    // ---- memory and disk ----------------------------------------------------------------------
+    const rssEnd = process.memoryUsage().rss;
+    rows.push({ figure: 'RSS at start (baseline)', value: rssAtStart / 2 ** 20, unit: 'MiB' });
+    rows.push({ figure: 'RSS after the rebuilds', value: rssAfterBuild / 2 ** 20, unit: 'MiB', baseline: 'RSS at start (baseline)' });
+    rows.push({ figure: 'RSS after the queries', value: rssEnd / 2 ** 20, unit: 'MiB', baseline: 'RSS at start (baseline)' });
+    await reads.close();
+    await events.close();
+    const eventsSize = fileSize(join(dir, 'events.db'));
+    rows.push({ figure: 'events.db on disk (baseline)', value: eventsSize / 2 ** 20, unit: 'MiB' });
+    rows.push({ figure: 'read.db on disk', value: fileSize(join(dir, 'read.db')) / 2 ** 20, unit: 'MiB', baseline: 'events.db on disk (baseline)' });
+    rows.push({ figure: '  of which stats', value: tableBytes(join(dir, 'read.db'), `${STATS_PROJECTION}_g`) / 2 ** 20, unit: 'MiB', baseline: 'events.db on disk (baseline)' });
+
+    const title = `Read side, ${settings.executions.toLocaleString('en-US')} executions (${world.events.toLocaleString('en-US')} events), ${world.logLines.toLocaleString('en-US')} log lines, ${settings.tasks} tasks in ${settings.projects} projects over ${settings.days} days, in ${dir}`;
+    console.log(formatTable(title, rows));
+    console.log('(query rows: p50 and p99 over in-process calls of the query functions the API uses; a ratio compares with the baseline row named)');
+  } finally {
+    if (!settings.dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- population ---------------------------------------------------------------------------------
+
+interface World {
+  projects: string[];
+  tasks: Array<{ projectId: string; taskId: string }>;
+  bigLogExecution: string;
+  loggedExecutions: string[];
+  events: number;
+  logLines: number;
+  startMs: number;
+  endMs: number;
+  lastDay: number;
+}
+
+function meta(occurredAt: string) {
+  return { eventId: randomUUID(), occurredAt, actor: 'system:bench', correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 1 };
+}
+
+function event(type: string, data: Record<string, unknown>, at: string): NewEvent {
+  return { type, data, metadata: meta(at) };
+}
+
+/**
+ * Projects, tasks, then executions on every task's own tick (so days fill evenly), each with its status
+ * events in one append; log batches of 100 lines for one execution in ten, and one execution with 100,000.
+ */
+async function populate(events: SqliteEventStore, s: Settings): Promise<World> {
+  const started = performance.now();
+  const random = seeded(42);
+  const endMs = Date.parse('2026-03-31T00:00:00.000Z');
+  const startMs = endMs - s.days * DAY_MS;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const projects: string[] = [];
+  const tasks: Array<{ projectId: string; taskId: string; name: string }> = [];
+  let count = 0;
+  for (let p = 0; p < s.projects; p++) {
+    const projectId = randomUUID();
+    projects.push(projectId);
+    const at = iso(startMs - DAY_MS);
+    await events.append(
+      projectStream(projectId),
+      [event('ProjectCreated', { projectId, name: `bench ${p}`, description: null, executionEndpoint: null, timezone: ZONES[p % ZONES.length], createdBy: 'bench', createdAt: at }, at)],
+      'no_stream',
+    );
+    count++;
+  }
+  await Promise.all(
+    Array.from({ length: s.tasks }, async (_, i) => {
+      const projectId = projects[i % projects.length]!;
+      const taskId = randomUUID();
+      const name = `task-${i}`;
+      tasks.push({ projectId, taskId, name });
+      const at = iso(startMs - DAY_MS);
+      const definition = {
+        taskGroupId: null,
+        name,
+        description: null,
+        scheduleType: 'RECURRING',
+        scheduleConfig: { cron_expression: '* * * * *', timezone: 'UTC' },
+        timeoutSeconds: null,
+        metadata: null,
+        executionMode: 'pull',
+        startDeadlineSeconds: null,
+        alertPolicy: null,
+      };
+      await events.append(taskStream(taskId), [event('TaskCreated', { taskId, projectId, ...definition, status: 'ACTIVE', createdAt: at }, at)], 'no_stream');
+      count++;
+    }),
+  );
+
+  const perTask = Math.ceil(s.executions / s.tasks);
+  const intervalMs = Math.max(60_000, Math.floor((s.days * DAY_MS) / perTask / 60_000) * 60_000);
+  const logged = Math.max(1, Math.floor(s.executions / 10));
+  const linesEach = Math.max(0, Math.floor((s['log-lines'] - BIG_LOG) / logged));
+  const loggedExecutions: string[] = [];
+  let bigLogExecution = '';
+  let logLines = 0;
+  let pending: Array<Promise<unknown>> = [];
+  const flush = async () => {
+    await Promise.all(pending);
+    pending = [];
+  };
+  for (let i = 0; i < s.executions; i++) {
+    const task = tasks[i % tasks.length]!;
+    const tick = Math.floor(i / tasks.length);
+    const scheduledMs = startMs + tick * intervalMs + (i % 7) * 60_000;
+    const executionId = randomUUID();
+    const ref = { executionId, taskId: task.taskId, projectId: task.projectId };
+    const createdMs = scheduledMs + Math.floor(random() * 500);
+    const list: NewEvent[] = [
+      event(
+        'ExecutionCreated',
+        {
+          ...ref,
+          taskName: task.name,
+          scheduledAt: iso(scheduledMs),
+          triggerType: 'SCHEDULED',
+          attempt: 1,
+          executionMode: 'pull',
+          timeoutSeconds: null,
+          startDeadlineSeconds: null,
+          createdAt: iso(createdMs),
+        },
+        iso(createdMs),
+      ),
+    ];
+    let t = createdMs + 50;
+    const roll = random();
+    if (roll < 0.5) {
+      list.push(event('ExecutionStarted', { ...ref, at: iso(t), claimedBy: null }, iso(t)));
+      t += 10;
+    }
+    if (scheduledMs < endMs - DAY_MS || roll < 0.9) {
+      const durationMs = Math.floor(Math.exp(random() * 12));
+      t += durationMs;
+      const outcome = random();
+      if (outcome < 0.85) list.push(event('ExecutionSucceeded', { ...ref, at: iso(t), exitCode: 0, durationMs, metrics: null }, iso(t)));
+      else if (outcome < 0.95) list.push(event('ExecutionFailed', { ...ref, at: iso(t), exitCode: 1, durationMs, metrics: null, error: 'exit 1' }, iso(t)));
+      else if (outcome < 0.98) list.push(event('ExecutionTimedOut', { ...ref, at: iso(t), timeoutSeconds: 60 }, iso(t)));
+      else list.push(event('ExecutionMissed', { ...ref, at: iso(t), reason: 'start deadline passed' }, iso(t)));
+    }
+    pending.push(events.append(executionStream(executionId), list, 'no_stream'));
+    count += list.length;
+    const lines = i === 0 ? BIG_LOG : i % 10 === 5 && loggedExecutions.length < logged ? linesEach : 0;
+    if (i === 0) bigLogExecution = executionId;
+    else if (lines > 0) loggedExecutions.push(executionId);
+    for (let from = 0; from < lines; from += LINES_PER_BATCH) {
+      const n = Math.min(LINES_PER_BATCH, lines - from);
+      const at = iso(createdMs + 20);
+      const batch = Array.from({ length: n }, (_, k) => ({ message: `step ${from + k}: processed a record of the nightly import`, level: 'info', timestamp: null, receivedAt: at }));
+      pending.push(events.append(executionLogStream(executionId), [event('ExecutionLogsAppended', { ...ref, lines: batch }, at)], 'any'));
+      count++;
+      logLines += n;
+    }
+    if (pending.length >= APPEND_CONCURRENCY) await flush();
+    if (i > 0 && i % 100_000 === 0) console.error(`appended ${i.toLocaleString('en-US')} executions, ${count.toLocaleString('en-US')} events`);
+  }
+  await flush();
+  const seconds = (performance.now() - started) / 1000;
+  console.error(`populated ${count.toLocaleString('en-US')} events in ${seconds.toFixed(1)} s (${Math.round(count / seconds).toLocaleString('en-US')} events/s)`);
+  const lastDay = Math.floor((endMs - 1) / DAY_MS);
+  return { projects, tasks, bigLogExecution, loggedExecutions, events: count, logLines, startMs, endMs, lastDay };
+}
+
+// ---- measuring ----------------------------------------------------------------------------------
+
+async function timed(figure: string, iterations: number, run: () => Promise<void>, baseline?: string): Promise<BenchRow[]> {
+  for (let i = 0; i < Math.min(50, iterations); i++) await run(); // warm up
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const started = process.hrtime.bigint();
+    await run();
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.ceil(q * samples.length) - 1)]!;
+  return [
+    { figure: `${figure} p50`, value: at(0.5), unit: 'ms', ...(baseline ? { baseline: `${baseline} p50` } : {}) },
+    { figure: `${figure} p99`, value: at(0.99), unit: 'ms', ...(baseline ? { baseline: `${baseline} p99` } : {}) },
+  ];
+}
+
+/** How fast the projection's events can merely be read (pages of 500, as the projection worker reads them). */
+async function readRateOf(events: SqliteEventStore, projection: Projection): Promise<{ count: number; perSecond: number }> {
+  let count = 0;
+  let after: number | null = null;
+  const started = performance.now();
+  for (;;) {
+    const page = await events.readAll({ after, filter: projection.filter, maxCount: 500 });
+    if (page.length === 0) break;
+    count += page.length;
+    after = page[page.length - 1]!.position;
+  }
+  return { count, perSecond: count / ((performance.now() - started) / 1000) };
+}
+
+function fileSize(file: string): number {
+  let total = 0;
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) total += statSync(file + suffix).size;
+  return total;
+}
+
+/** Bytes of the tables (and their indexes) whose names start with a prefix, from SQLite's dbstat. */
+function tableBytes(file: string, prefix: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    const row = db
+      .prepare(
+        `SELECT coalesce(sum(pgsize), 0) AS bytes FROM dbstat WHERE name IN (
+           SELECT name FROM sqlite_schema WHERE tbl_name LIKE ? ESCAPE '\\')`,
+      )
+      .get(`${prefix.replace(/_/g, '\\_')}%`) as { bytes: number };
+    return row.bytes;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function parseArgs(args: string[]): Settings {
+  const settings: Settings = { executions: 1_000_000, 'log-lines': 10_000_000, tasks: 1000, projects: 10, days: 60, queries: 2000, dir: '' };
+  for (let i = 0; i < args.length; i += 2) {
+    const name = args[i]!.replace(/^--/, '') as keyof Settings;
+    const text = args[i + 1];
+    if (!(name in settings) || text === undefined) throw new Error(`Unknown option ${args[i]}; expected --executions N --log-lines N --tasks N --projects N --days N --queries N --dir PATH`);
+    if (name === 'dir') settings.dir = text;
+    else {
+      const value = Number(text);
+      if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`Invalid ${args[i]} ${text}`);
+      settings[name] = value;
+    }
+  }
+  if (settings.days < 3) throw new Error('--days must be at least 3');
+  return settings;
+}
+

@@ -1,0 +1,278 @@
+import { measuredDurationMs } from '../commands/execution/duration';
+import { DELETION_CATEGORY, type ExecutionsPurged, type TaskPurgeRequested } from '../events/deletion-events';
+import { isEventOf } from '../events/event';
+import { EXECUTION_EVENT_TYPES, type ExecutionCreated, type ExecutionEvent } from '../events/execution-events';
+import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../events/project-events';
+import { RETENTION_CATEGORY } from '../events/retention-events';
+import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
+import type { Doc, WriteOperation } from '../stores/read/read-store';
+import type { Projection, ProjectionReader } from './projection';
+import {
+  type EndCounter,
+  STATS_GRANULARITIES,
+  type StatsBucketDoc,
+  type StatsGranularity,
+  type StatsSeries,
+  type TaskDayBucketDoc,
+  type TaskDaysDoc,
+  bucketId,
+  bucketKeysOf,
+  countEnd,
+  emptyCounters,
+  failureDayId,
+  subtractCounters,
+  usableZone,
+} from './stats-buckets';
+
+export const STATS_PROJECTION = 'stats';
+/** StatsBucketDoc, one per series, granularity and key. */
+export const STATS_BUCKETS = 'buckets';
+/** InflightDoc: executions created and not yet ended (what an end needs to find its buckets). */
+export const STATS_INFLIGHT = 'inflight';
+/** ProjectZoneDoc: each project's current time zone (for the `day` buckets). */
+export const STATS_ZONES = 'zones';
+/** FailureDayDoc: a task's failures on a UTC day. */
+export const STATS_FAILURE_DAYS = 'failuredays';
+/** TaskDaysDoc: the range of days a task has buckets for. */
+export const STATS_TASK_DAYS = 'taskdays';
+
+/** An execution between its creation and its end; deleted at the end, so this stays small. */
+export interface InflightDoc extends Doc {
+  projectId: string;
+  taskId: string;
+  keys: Record<StatsGranularity, string>;
+  /** The project's zone at creation (the `day` key's zone). */
+  zone: string;
+  createdAt: string;
+  runStartedAt: string | null;
+}
+
+export interface ProjectZoneDoc extends Doc {
+  timezone: string;
+}
+
+/**
+ * Pre-aggregated execution counts and durations per project and per task, hourly in UTC and daily in
+ * the project's zone (stats-buckets.ts has the bucketing rules). Built from event data only; a creation
+ * or an end rewrites the four bucket documents it touches (two series × two granularities), so a range
+ * query reads one document per bucket whatever the history's size.
+ */
+export const statsProjection: Projection = {
+  name: STATS_PROJECTION,
+  version: 1,
+  collections: [
+    // Queried by id ranges only (bucketIdRange, failureDayRange): no secondary index to maintain.
+    { name: STATS_BUCKETS, indexes: [] },
+    { name: STATS_INFLIGHT, indexes: [] },
+    { name: STATS_ZONES, indexes: [] },
+    { name: STATS_FAILURE_DAYS, indexes: [] },
+    { name: STATS_TASK_DAYS, indexes: [] },
+  ],
+  filter: {
+    streamPrefixes: [
+      ...[STREAM_CATEGORIES.project, STREAM_CATEGORIES.execution].map(streamPrefix),
+      // Purges by the deletion saga and the retention manager.
+      `${DELETION_CATEGORY}-`,
+      `${RETENTION_CATEGORY}-`,
+    ],
+  },
+  async handle(event, reader) {
+    if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return executionChange(event, reader);
+    if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) return projectChange(event);
+    if (event.type === 'ExecutionsPurged') return executionsPurged(event as unknown as ExecutionsPurged);
+    if (event.type === 'TaskPurgeRequested') return taskPurged(event as unknown as TaskPurgeRequested, reader);
+    return [];
+  },
+};
+
+function projectChange(event: ProjectEvent): WriteOperation[] {
+  let timezone: string | undefined;
+  if (event.type === 'ProjectCreated') timezone = event.data.timezone;
+  else if (event.type === 'ProjectUpdated') timezone = event.data.changes.timezone;
+  if (timezone === undefined) return [];
+  const doc: ProjectZoneDoc = { id: event.data.projectId, timezone: usableZone(timezone) };
+  return [{ op: 'upsert', collection: STATS_ZONES, id: doc.id, doc }];
+}
+
+/** The counter an event ends an execution in; null for events that do not end one. */
+function endCounterOf(event: ExecutionEvent): EndCounter | null {
+  switch (event.type) {
+    case 'ExecutionSucceeded':
+      return 'success';
+    case 'ExecutionFailed':
+      return 'failed';
+    case 'ExecutionTimedOut':
+      return 'timedOut';
+    case 'ExecutionMissed':
+      return 'missed';
+    case 'ExecutionCancelled':
+      return 'cancelled';
+    default:
+      return null;
+  }
+}
+
+/** The instant an execution is bucketed by: its scheduled instant, or its creation for a manual run. */
+export function bucketInstantOf(created: ExecutionCreated['data']): string {
+  return created.triggerType === 'MANUAL' ? created.createdAt : created.scheduledAt;
+}
+
+async function executionChange(event: ExecutionEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
+  const id = event.data.executionId;
+  if (event.type === 'ExecutionCreated') {
+    // Counted here, once: an execution's stream is created with no_stream, so this event exists once.
+    const { projectId, taskId, createdAt } = event.data;
+    const zone = usableZone((await reader.get<ProjectZoneDoc>(STATS_ZONES, projectId))?.timezone);
+    const keys = bucketKeysOf(Date.parse(bucketInstantOf(event.data)), zone);
+    const inflight: InflightDoc = { id, projectId, taskId, keys, zone, createdAt, runStartedAt: null };
+    const operations = await updateBuckets(reader, inflight, (bucket) => {
+      bucket.total += 1;
+    });
+    operations.push({ op: 'upsert', collection: STATS_INFLIGHT, id, doc: inflight });
+    return operations;
+  }
+  const inflight = await reader.get<InflightDoc>(STATS_INFLIGHT, id);
+  // Unknown here: already ended (a late report), or purged.
+  if (!inflight) return [];
+  if (event.type === 'ExecutionStarted') {
+    return [{ op: 'upsert', collection: STATS_INFLIGHT, id, doc: { ...inflight, runStartedAt: event.data.at } }];
+  }
+  const counter = endCounterOf(event);
+  if (counter === null) return [];
+  const durationMs = durationOf(event, inflight);
+  const operations = await updateBuckets(reader, inflight, (bucket) => countEnd(bucket, counter, durationMs));
+  operations.push({ op: 'delete', collection: STATS_INFLIGHT, id });
+  if (counter === 'failed' || counter === 'timedOut' || counter === 'missed') {
+    const day = inflight.keys.hour.slice(0, 10);
+    operations.push({
+      op: 'inc',
+      collection: STATS_FAILURE_DAYS,
+      id: failureDayId(inflight.projectId, day, inflight.taskId),
+      fields: { failures: 1 },
+      setOnInsert: { projectId: inflight.projectId, taskId: inflight.taskId, day },
+    });
+  }
+  return operations;
+}
+
+/** The same duration the history read model shows (execution-read-model.ts): none for MISSED. */
+function durationOf(event: ExecutionEvent, inflight: InflightDoc): number | null {
+  switch (event.type) {
+    case 'ExecutionSucceeded':
+    case 'ExecutionFailed':
+      return event.data.durationMs;
+    case 'ExecutionCancelled':
+    case 'ExecutionTimedOut':
+      return measuredDurationMs(inflight, event.data.at);
+    default:
+      return null;
+  }
+}
+
+const SERIES: readonly StatsSeries[] = ['project', 'task'];
+
+/**
+ * Applies `change` to each of the execution's four buckets, creating those that do not exist yet. A
+ * task's day bucket lists the hours of its executions, and a task's new day widens its TaskDaysDoc,
+ * so a deletion can find every bucket of the task.
+ */
+async function updateBuckets(reader: ProjectionReader, inflight: InflightDoc, change: (bucket: StatsBucketDoc) => void): Promise<WriteOperation[]> {
+  const operations: WriteOperation[] = [];
+  for (const series of SERIES) {
+    const seriesId = series === 'project' ? inflight.projectId : inflight.taskId;
+    let newHour = false;
+    for (const granularity of STATS_GRANULARITIES) {
+      const key = inflight.keys[granularity];
+      const id = bucketId(series, seriesId, granularity, key);
+      const zone = granularity === 'day' ? inflight.zone : 'UTC';
+      let bucket = await reader.get<StatsBucketDoc>(STATS_BUCKETS, id);
+      if (!bucket) {
+        bucket = {
+          id,
+          projectId: inflight.projectId,
+          taskId: series === 'task' ? inflight.taskId : null,
+          series,
+          granularity,
+          key,
+          zone,
+          ...emptyCounters(),
+        };
+        if (series === 'task' && granularity === 'hour') newHour = true;
+        if (series === 'task' && granularity === 'day') {
+          (bucket as TaskDayBucketDoc).hours = [];
+          operations.push(...(await widenTaskDays(reader, inflight, key)));
+        }
+      }
+      if (newHour && granularity === 'day') {
+        const hours = (bucket as TaskDayBucketDoc).hours;
+        if (!hours.includes(inflight.keys.hour)) hours.push(inflight.keys.hour);
+      }
+      change(bucket);
+      operations.push({ op: 'upsert', collection: STATS_BUCKETS, id, doc: bucket });
+    }
+  }
+  return operations;
+}
+
+async function widenTaskDays(reader: ProjectionReader, inflight: InflightDoc, day: string): Promise<WriteOperation[]> {
+  const current = await reader.get<TaskDaysDoc>(STATS_TASK_DAYS, inflight.taskId);
+  const doc: TaskDaysDoc = current
+    ? { ...current, firstDay: day < current.firstDay ? day : current.firstDay, lastDay: day > current.lastDay ? day : current.lastDay }
+    : { id: inflight.taskId, projectId: inflight.projectId, firstDay: day, lastDay: day };
+  if (current && doc.firstDay === current.firstDay && doc.lastDay === current.lastDay) return [];
+  return [{ op: 'upsert', collection: STATS_TASK_DAYS, id: doc.id, doc }];
+}
+
+/**
+ * Purged executions (a task's deletion or retention) will never end: forget them. What they counted
+ * stays, until their task is deleted (TaskPurgeRequested).
+ */
+function executionsPurged(event: ExecutionsPurged): WriteOperation[] {
+  return event.data.executionIds.map((id): WriteOperation => ({ op: 'delete', collection: STATS_INFLIGHT, id }));
+}
+
+/**
+ * A task is deleted: its buckets leave the model and are taken out of its project's, day by day and
+ * hour by hour, as its TaskDaysDoc and day buckets list them; its failure days and unfinished
+ * executions go too.
+ */
+async function taskPurged(event: TaskPurgeRequested, reader: ProjectionReader): Promise<WriteOperation[]> {
+  const { taskId, projectId } = event.data;
+  const operations: WriteOperation[] = [{ op: 'deleteMany', collection: STATS_INFLIGHT, filter: { taskId } }];
+  const range = await reader.get<TaskDaysDoc>(STATS_TASK_DAYS, taskId);
+  if (!range) return operations;
+  const hours = new Set<string>();
+  const subtract = async (granularity: StatsGranularity, key: string) => {
+    const taskBucketId = bucketId('task', taskId, granularity, key);
+    const taskBucket = await reader.get<StatsBucketDoc>(STATS_BUCKETS, taskBucketId);
+    if (!taskBucket) return null;
+    operations.push({ op: 'delete', collection: STATS_BUCKETS, id: taskBucketId });
+    const projectBucketId = bucketId('project', projectId, granularity, key);
+    const projectBucket = await reader.get<StatsBucketDoc>(STATS_BUCKETS, projectBucketId);
+    if (projectBucket) {
+      subtractCounters(projectBucket, taskBucket);
+      operations.push(
+        projectBucket.total > 0
+          ? { op: 'upsert', collection: STATS_BUCKETS, id: projectBucketId, doc: projectBucket }
+          : { op: 'delete', collection: STATS_BUCKETS, id: projectBucketId },
+      );
+    }
+    return taskBucket;
+  };
+  for (let day = range.firstDay; day <= range.lastDay; day = nextDayKey(day)) {
+    const bucket = (await subtract('day', day)) as TaskDayBucketDoc | null;
+    for (const hour of bucket?.hours ?? []) hours.add(hour);
+  }
+  const failureDays = new Set<string>();
+  for (const hour of hours) {
+    await subtract('hour', hour);
+    failureDays.add(hour.slice(0, 10));
+  }
+  for (const day of failureDays) operations.push({ op: 'delete', collection: STATS_FAILURE_DAYS, id: failureDayId(projectId, day, taskId) });
+  operations.push({ op: 'delete', collection: STATS_TASK_DAYS, id: taskId });
+  return operations;
+}
+
+function nextDayKey(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,212 @@
+import { join } from 'node:path';
+import { executionStream, projectStream } from '../../src/events/streams';
+import { ProjectionRegistry } from '../../src/projections/projection-registry';
+import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { readModelHash } from '../../src/projections/read-model-hash';
+import {
+  type StatsBucketDoc,
+  bucketId,
+  failureDayId,
+  histogramBounds,
+  histogramIndex,
+  histogramQuantile,
+  localDayKeyOf,
+  localDayStartMs,
+} from '../../src/projections/stats-buckets';
+import { STATS_BUCKETS, STATS_FAILURE_DAYS, STATS_INFLIGHT, STATS_PROJECTION, statsProjection } from '../../src/projections/stats-projection';
+import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import { silentLogger } from '../support/silent-logger';
+import { makeTempDir } from '../support/temp-dir';
+import { testEvent } from '../support/test-events';
+
+const P = 'p1';
+const T = 't1';
+
+describe('stats projection', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let events: SqliteEventStore;
+  let reads: SqliteReadStore;
+  let registry: ProjectionRegistry;
+  let runner: ProjectionRunner;
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+    registry = new ProjectionRegistry(reads);
+    runner = new ProjectionRunner([statsProjection], events, reads, registry, silentLogger);
+    await runner.start();
+  });
+  afterEach(async () => {
+    await runner.stop();
+    await events.close();
+    await reads.close();
+    temp.cleanup();
+  });
+
+  const append = (stream: string, type: string, data: Record<string, unknown>) => events.append(stream, [testEvent(type, data)], 'any');
+  const project = (timezone: string) =>
+    append(projectStream(P), 'ProjectCreated', { projectId: P, name: 'p', description: null, executionEndpoint: null, timezone, createdBy: 'u', createdAt: '2026-01-01T00:00:00.000Z' });
+  const created = (id: string, scheduledAt: string, fields: Record<string, unknown> = {}) =>
+    append(executionStream(id), 'ExecutionCreated', {
+      executionId: id,
+      taskId: T,
+      projectId: P,
+      taskName: 'job',
+      scheduledAt,
+      triggerType: 'SCHEDULED',
+      attempt: 1,
+      executionMode: 'pull',
+      timeoutSeconds: null,
+      startDeadlineSeconds: null,
+      createdAt: scheduledAt,
+      ...fields,
+    });
+  const ref = (id: string) => ({ executionId: id, taskId: T, projectId: P });
+  const bucket = async (series: 'project' | 'task', granularity: 'hour' | 'day', key: string) => {
+    await runner.whenCaughtUp();
+    return reads.get<StatsBucketDoc>(registry.collection(STATS_PROJECTION, STATS_BUCKETS), bucketId(series, series === 'project' ? P : T, granularity, key));
+  };
+
+  it('counts an execution once at creation and once at its first end; later ends and late reports change nothing', async () => {
+    await project('UTC');
+    await created('e1', '2026-03-10T05:00:00.000Z');
+    expect(await bucket('task', 'hour', '2026-03-10T05')).toMatchObject({ total: 1, success: 0, failed: 0, durationCount: 0 });
+    await append(executionStream('e1'), 'ExecutionStarted', { ...ref('e1'), at: '2026-03-10T05:00:01.000Z', claimedBy: 'w1' });
+    await append(executionStream('e1'), 'ExecutionStarted', { ...ref('e1'), at: '2026-03-10T05:00:02.000Z', claimedBy: 'w2' });
+    await append(executionStream('e1'), 'ExecutionFailed', { ...ref('e1'), at: '2026-03-10T05:00:09.000Z', exitCode: 1, durationMs: 7000, metrics: null, error: 'x' });
+    // Neither a contradicting end (the decider never writes one) nor a late report counts again.
+    await append(executionStream('e1'), 'ExecutionSucceeded', { ...ref('e1'), at: '2026-03-10T05:00:10.000Z', exitCode: 0, durationMs: 1, metrics: null });
+    await append(executionStream('e1'), 'ExecutionLateReportReceived', { ...ref('e1'), at: '2026-03-10T05:00:11.000Z', reportedStatus: 'SUCCESS', error: null, currentStatus: 'FAILED' });
+    for (const [series, granularity, key] of [
+      ['project', 'hour', '2026-03-10T05'],
+      ['task', 'hour', '2026-03-10T05'],
+      ['project', 'day', '2026-03-10'],
+      ['task', 'day', '2026-03-10'],
+    ] as const) {
+      expect(await bucket(series, granularity, key)).toMatchObject({
+        total: 1,
+        success: 0,
+        failed: 1,
+        timedOut: 0,
+        missed: 0,
+        cancelled: 0,
+        durationCount: 1,
+        durationSumMs: 7000,
+        durationMinMs: 7000,
+        durationMaxMs: 7000,
+        histogram: { [String(histogramIndex(7000))]: 1 },
+      });
+    }
+    expect(await reads.get(registry.collection(STATS_PROJECTION, STATS_INFLIGHT), 'e1')).toBeNull();
+    expect(await reads.get(registry.collection(STATS_PROJECTION, STATS_FAILURE_DAYS), failureDayId(P, '2026-03-10', T))).toMatchObject({ failures: 1, day: '2026-03-10', taskId: T, projectId: P });
+  });
+
+  it('measures system ends like the history: from the last start, else from creation; a missed run has no duration', async () => {
+    await project('UTC');
+    await created('a', '2026-03-10T05:00:00.000Z');
+    await append(executionStream('a'), 'ExecutionStarted', { ...ref('a'), at: '2026-03-10T05:00:10.000Z', claimedBy: null });
+    await append(executionStream('a'), 'ExecutionTimedOut', { ...ref('a'), at: '2026-03-10T05:01:10.000Z', timeoutSeconds: 60 });
+    await created('b', '2026-03-10T05:30:00.000Z');
+    await append(executionStream('b'), 'ExecutionCancelled', { ...ref('b'), at: '2026-03-10T05:30:05.000Z', by: 'u' });
+    await created('c', '2026-03-10T05:40:00.000Z');
+    await append(executionStream('c'), 'ExecutionMissed', { ...ref('c'), at: '2026-03-10T05:45:00.000Z', reason: 'start deadline' });
+    expect(await bucket('task', 'hour', '2026-03-10T05')).toMatchObject({
+      total: 3,
+      timedOut: 1,
+      cancelled: 1,
+      missed: 1,
+      durationCount: 2,
+      durationSumMs: 65_000,
+      durationMinMs: 5000,
+      durationMaxMs: 60_000,
+    });
+    expect((await reads.find(registry.collection(STATS_PROJECTION, STATS_FAILURE_DAYS))).items).toMatchObject([{ failures: 2 }]);
+  });
+
+  it("keys days by the project's zone when the execution was created, also for an end after a zone change", async () => {
+    await project('America/New_York');
+    // 03:30 UTC is the evening before in New York, the same morning in Tokyo.
+    await created('e1', '2026-03-10T03:30:00.000Z');
+    await append(projectStream(P), 'ProjectUpdated', { projectId: P, changes: { timezone: 'Asia/Tokyo' }, updatedAt: '2026-03-10T04:00:00.000Z' });
+    await append(executionStream('e1'), 'ExecutionSucceeded', { ...ref('e1'), at: '2026-03-10T04:30:00.000Z', exitCode: 0, durationMs: 5, metrics: null });
+    await created('e2', '2026-03-10T03:45:00.000Z');
+    const newYork = await bucket('project', 'day', '2026-03-09');
+    expect(newYork).toMatchObject({ total: 1, success: 1, zone: 'America/New_York' });
+    expect(await bucket('project', 'day', '2026-03-10')).toMatchObject({ total: 1, success: 0, zone: 'Asia/Tokyo' });
+    // Hours are UTC whatever the zone.
+    expect(await bucket('project', 'hour', '2026-03-10T03')).toMatchObject({ total: 2, success: 1 });
+  });
+
+  it('buckets a manual run by its creation and ignores executions it never saw created', async () => {
+    await project('UTC');
+    await created('m', '2026-03-10T05:00:00.000Z', { triggerType: 'MANUAL', createdAt: '2026-03-10T07:15:00.000Z' });
+    await append(executionStream('ghost'), 'ExecutionSucceeded', { ...ref('ghost'), at: '2026-03-10T07:00:00.000Z', exitCode: 0, durationMs: 5, metrics: null });
+    expect(await bucket('task', 'hour', '2026-03-10T07')).toMatchObject({ total: 1 });
+    expect(await bucket('task', 'hour', '2026-03-10T05')).toBeNull();
+    const all = await reads.find<StatsBucketDoc>(registry.collection(STATS_PROJECTION, STATS_BUCKETS));
+    expect(all.items.reduce((n, b) => n + b.success, 0)).toBe(0);
+  });
+
+  it('rebuilds to the same read model as the live build', async () => {
+    await project('Europe/Berlin');
+    for (let i = 0; i < 50; i++) {
+      await created(`e${i}`, new Date(Date.parse('2026-03-28T20:00:00.000Z') + i * 1_800_000).toISOString());
+      if (i % 3 !== 0) {
+        await append(executionStream(`e${i}`), i % 3 === 1 ? 'ExecutionSucceeded' : 'ExecutionFailed', {
+          ...ref(`e${i}`),
+          at: '2026-03-30T00:00:00.000Z',
+          exitCode: 0,
+          durationMs: i * 37,
+          metrics: null,
+          error: null,
+        });
+      }
+    }
+    await runner.whenCaughtUp();
+    const live = await readModelHash(reads, statsProjection, registry.generationOf(STATS_PROJECTION)!.generation);
+    await runner.rebuild(STATS_PROJECTION, { stayLive: true });
+    expect(await readModelHash(reads, statsProjection, registry.generationOf(STATS_PROJECTION)!.generation)).toBe(live);
+  });
+});
+
+describe('stats bucket arithmetic', () => {
+  it('puts durations in fixed log-scale buckets', () => {
+    expect(histogramIndex(0)).toBe(0);
+    expect(histogramIndex(0.5)).toBe(0);
+    expect(histogramIndex(1)).toBe(1);
+    expect(histogramIndex(2)).toBe(9);
+    expect(histogramIndex(1e12)).toBe(256);
+    for (const ms of [1, 3, 17, 999, 1000, 65_432, 3_600_000]) {
+      const [lower, upper] = histogramBounds(histogramIndex(ms));
+      expect(ms).toBeGreaterThanOrEqual(lower);
+      expect(ms).toBeLessThan(upper);
+    }
+  });
+
+  it('estimates quantiles within the bucket width and exactly at the extremes', () => {
+    const durations = Array.from({ length: 1000 }, (_, i) => Math.round(10 * 1.01 ** i));
+    const histogram: Record<string, number> = {};
+    for (const d of durations) histogram[histogramIndex(d)] = (histogram[histogramIndex(d)] ?? 0) + 1;
+    const counters = { histogram, durationCount: durations.length, durationMinMs: durations[0]!, durationMaxMs: durations.at(-1)! };
+    for (const q of [0.5, 0.9, 0.95, 0.99]) {
+      const exact = durations[Math.ceil(q * durations.length) - 1]!;
+      expect(Math.abs(histogramQuantile(counters, q)! - exact) / exact).toBeLessThan(0.045);
+    }
+    expect(histogramQuantile(counters, 1)).toBe(durations.at(-1));
+    expect(histogramQuantile({ histogram: { '57': 1 }, durationCount: 1, durationMinMs: 150, durationMaxMs: 150 }, 0.99)).toBe(150);
+    expect(histogramQuantile({ histogram: {}, durationCount: 0, durationMinMs: null, durationMaxMs: null }, 0.5)).toBeNull();
+  });
+
+  it('finds local days and their first instant, across DST', () => {
+    expect(localDayKeyOf(Date.parse('2026-03-10T03:30:00Z'), 'America/New_York')).toBe('2026-03-09');
+    expect(localDayKeyOf(Date.parse('2026-03-10T18:29:00Z'), 'Asia/Kolkata')).toBe('2026-03-10');
+    expect(localDayKeyOf(Date.parse('2026-03-10T18:30:00Z'), 'Asia/Kolkata')).toBe('2026-03-11');
+    const day = (text: string) => Date.parse(`${text}T00:00:00Z`) / 86_400_000;
+    expect(new Date(localDayStartMs(day('2026-03-08'), 'America/New_York')).toISOString()).toBe('2026-03-08T05:00:00.000Z');
+    expect(new Date(localDayStartMs(day('2026-03-09'), 'America/New_York')).toISOString()).toBe('2026-03-09T04:00:00.000Z');
+    // Havana's clocks skip from midnight to 01:00 in spring: the day starts at 01:00 local.
+    expect(new Date(localDayStartMs(day('2026-03-08'), 'America/Havana')).toISOString()).toBe('2026-03-08T05:00:00.000Z');
+  });
+});

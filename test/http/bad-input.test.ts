@@ -73,4 +73,31 @@ describe('bad input', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it('answers malformed JSON, wrong content and huge bodies on every mutating route with 400/413, and keeps serving', async () => {
+    const raw = (method: string, path: string, body: string) =>
+      fetch(`${server.url}/api/v1${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${(admin.credentials as { token: string }).token}` },
+        body,
+      });
+    const bodies: Array<[string, number]> = [
+      ['{"name": ', 400],
+      ['{"name": "x",}', 400],
+      ['\u0000', 400],
+      [JSON.stringify({ message: 'x'.repeat(2 * 1024 * 1024) }), 413],
+    ];
+    const answers: string[] = [];
+    for (const [method, path] of routes(project.id, taskId, groupId, executionId)) {
+      if (method === 'GET' || method === 'DELETE') continue;
+      for (const [body, expected] of bodies) {
+        const response = await raw(method, path, body);
+        const json = (await response.json()) as { error?: unknown };
+        if (response.status !== expected || typeof json.error !== 'string') answers.push(`${method} ${path} ${body.slice(0, 20)} → ${response.status}`);
+      }
+    }
+    expect(answers).toEqual([]);
+    expect((await admin.get('/health')).status).toBe(200);
+    expect((await admin.get(`/projects/${project.id}/tasks/${taskId}`)).status).toBe(200);
+  });
 });

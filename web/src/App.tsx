@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, unwrap } from './api/client';
 import { ErrorMessage, Loading } from './components/ui';
+import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
 import { ProjectPage } from './pages/ProjectPage';
 import { ProjectsPage } from './pages/ProjectsPage';
@@ -27,10 +28,11 @@ export function App() {
 
   const signedOut = me.data === null;
   useEffect(() => {
-    if (signedOut && route.page !== 'login') navigate('/login', { replace: true });
+    if (signedOut && route.page !== 'login' && route.page !== 'invite') navigate('/login', { replace: true });
     if (me.data && route.page === 'login') navigate('/', { replace: true });
   }, [signedOut, me.data, route.page]);
 
+  if (route.page === 'invite') return <InvitePage token={route.token} />;
   if (me.isPending) return <Loading what="your session" />;
   if (me.isError)
     return (

@@ -35,6 +35,7 @@ export function Link({ to, ...props }: AnchorHTMLAttributes<HTMLAnchorElement> &
 
 export type Route =
   | { page: 'login' }
+  | { page: 'invite'; token: string }
   | { page: 'projects' }
   | { page: 'project'; projectId: string }
   | { page: 'settings'; projectId: string }
@@ -47,6 +48,7 @@ export function matchRoute(path: string): Route {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'projects' };
   if (parts[0] === 'login' && parts.length === 1) return { page: 'login' };
+  if (parts[0] === 'invite' && parts[1] && parts.length === 2) return { page: 'invite', token: parts[1] };
   if (parts[0] !== 'projects') return { page: 'not-found' };
   const [, projectId, section, taskId, action] = parts;
   if (!projectId) return { page: 'projects' };

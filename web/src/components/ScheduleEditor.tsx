@@ -10,7 +10,14 @@ import { api, type Occurrence, type ScheduleConfig, type ScheduleType, unwrap } 
 import { browserZone, isTimeZone, timeZones } from '../format';
 import { ErrorMessage } from './ui';
 
-export type RecurringKind = 'cron' | 'interval';
+export type RecurringKind = 'cron' | 'interval' | 'window';
+
+/** Every field of `schedule_config` this editor knows; any other field the server returns is kept as it was. */
+const KNOWN_FIELDS = ['cron_expression', 'timezone', 'time_range', 'days_of_week', 'exclusions', 'excluded_dates', 'interval', 'run_at', 'dst', 'catch_up'];
+
+export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface ScheduleDraft {
   schedule_type: ScheduleType;
@@ -23,6 +30,22 @@ export interface ScheduleDraft {
   timezone: string;
   dst_gap: '' | 'shift' | 'skip';
   dst_repeat: '' | 'once' | 'twice';
+  /** With a cron expression: only the ticks inside the daily window run. */
+  window_on: boolean;
+  window_start: string;
+  window_end: string;
+  /** Repeats inside the window (kind `window`). */
+  frequency_value: string;
+  frequency_unit: 's' | 'm' | 'h';
+  /** The saved window had a frequency: kept even where the form does not show it (cron window). */
+  keep_frequency: boolean;
+  days_of_week: number[];
+  exclusions: number[];
+  /** `YYYY-MM-DD` dates separated by commas, spaces or lines. */
+  excluded_dates: string;
+  catch_up: '' | 'none' | 'latest';
+  /** The config as the server returned it: fields the form does not know are sent back unchanged. */
+  original?: Record<string, unknown>;
 }
 
 export function emptyDraft(timezone = browserZone()): ScheduleDraft {
@@ -36,14 +59,45 @@ export function emptyDraft(timezone = browserZone()): ScheduleDraft {
     timezone,
     dst_gap: '',
     dst_repeat: '',
+    window_on: false,
+    window_start: '09:00',
+    window_end: '17:00',
+    frequency_value: '15',
+    frequency_unit: 'm',
+    keep_frequency: false,
+    days_of_week: [],
+    exclusions: [],
+    excluded_dates: '',
+    catch_up: '',
   };
+}
+
+/** The dates of the excluded-dates text. */
+export function excludedDatesOf(text: string): string[] {
+  return text.split(/[\s,;]+/).filter((d) => d !== '');
 }
 
 /** The form's draft from a saved schedule. */
 export function draftOf(type: ScheduleType, config: ScheduleConfig): ScheduleDraft {
   const draft = emptyDraft(config.timezone);
   draft.schedule_type = type;
+  draft.original = { ...(config as Record<string, unknown>) };
   if (config.cron_expression) draft.cron_expression = config.cron_expression;
+  if (config.time_range) {
+    draft.window_start = config.time_range.start;
+    draft.window_end = config.time_range.end;
+    if (config.time_range.frequency) {
+      draft.frequency_value = String(config.time_range.frequency.value);
+      draft.frequency_unit = config.time_range.frequency.unit;
+      draft.keep_frequency = true;
+    }
+    if (config.cron_expression) draft.window_on = true;
+    else draft.kind = 'window';
+  }
+  draft.days_of_week = [...(config.days_of_week ?? [])];
+  draft.exclusions = [...(config.exclusions ?? [])];
+  draft.excluded_dates = (config.excluded_dates ?? []).join(', ');
+  draft.catch_up = config.catch_up ?? '';
   if (config.interval) {
     draft.kind = 'interval';
     draft.interval_value = String(config.interval.value);
@@ -57,16 +111,41 @@ export function draftOf(type: ScheduleType, config: ScheduleConfig): ScheduleDra
 
 /** The API's schedule from the draft. */
 export function scheduleConfigOf(draft: ScheduleDraft): ScheduleConfig {
-  const config: ScheduleConfig = { timezone: draft.timezone };
+  const unknown: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(draft.original ?? {})) if (!KNOWN_FIELDS.includes(key)) unknown[key] = v;
+  const config: ScheduleConfig = { ...unknown, timezone: draft.timezone };
   if (draft.schedule_type === 'ONEOFF') {
     config.run_at = draft.run_at_local ? instantOfWallTime(draft.run_at_local, draft.timezone) : null;
-  } else if (draft.kind === 'interval') {
-    config.interval = { value: Number(draft.interval_value), unit: draft.interval_unit };
   } else {
-    config.cron_expression = draft.cron_expression.trim();
+    const frequency = { value: Number(draft.frequency_value), unit: draft.frequency_unit };
+    if (draft.kind === 'interval') {
+      config.interval = { value: Number(draft.interval_value), unit: draft.interval_unit };
+    } else if (draft.kind === 'window') {
+      config.time_range = { start: draft.window_start, end: draft.window_end, frequency };
+    } else {
+      config.cron_expression = draft.cron_expression.trim();
+      if (draft.window_on) {
+        config.time_range = { start: draft.window_start, end: draft.window_end, ...(draft.keep_frequency ? { frequency } : {}) };
+      }
+    }
+    if (draft.days_of_week.length) config.days_of_week = [...draft.days_of_week].sort();
+    if (draft.exclusions.length) config.exclusions = [...draft.exclusions].sort();
+    const dates = excludedDatesOf(draft.excluded_dates);
+    if (dates.length) config.excluded_dates = dates;
+    if (draft.dst_gap || draft.dst_repeat) config.dst = { gap: draft.dst_gap || null, repeat: draft.dst_repeat || null };
   }
-  if (draft.dst_gap || draft.dst_repeat) config.dst = { gap: draft.dst_gap || null, repeat: draft.dst_repeat || null };
+  if (draft.catch_up) config.catch_up = draft.catch_up;
   return config;
+}
+
+/** Why the recurring-only parts of the draft cannot be sent yet, or null. */
+function recurringProblem(draft: ScheduleDraft): string | null {
+  const needsWindow = draft.kind === 'window' || (draft.kind === 'cron' && draft.window_on);
+  if (needsWindow && (!HH_MM.test(draft.window_start) || !HH_MM.test(draft.window_end))) return 'Give both ends of the daily window as HH:MM.';
+  if (draft.kind === 'window' && !(Number(draft.frequency_value) >= 1)) return 'Give how often to run inside the window.';
+  const bad = excludedDatesOf(draft.excluded_dates).filter((d) => !ISO_DATE.test(d));
+  if (bad.length) return `Not a date YYYY-MM-DD: ${bad.join(', ')}`;
+  return null;
 }
 
 /** A cron expression in plain language, or why it cannot be read. */
@@ -109,13 +188,19 @@ export function ScheduleEditor({ value, onChange, previewCount = 8 }: { value: S
   const set = <K extends keyof ScheduleDraft>(key: K, v: ScheduleDraft[K]) => onChange({ ...value, [key]: v });
   const zoneKnown = isTimeZone(value.timezone);
   const description = value.schedule_type === 'RECURRING' && value.kind === 'cron' ? describeCron(value.cron_expression) : null;
+  const problem = value.schedule_type === 'RECURRING' ? recurringProblem(value) : null;
+  const toggleDay = (key: 'days_of_week' | 'exclusions', day: number, on: boolean) =>
+    set(key, on ? [...value[key].filter((d) => d !== day), day] : value[key].filter((d) => d !== day));
   const locallyValid =
     zoneKnown &&
+    problem === null &&
     (value.schedule_type === 'ONEOFF'
       ? value.run_at_local !== ''
       : value.kind === 'interval'
         ? Number(value.interval_value) > 0
-        : description !== null && 'text' in description);
+        : value.kind === 'window'
+          ? true
+          : description !== null && 'text' in description);
   const body = useDebounced(locallyValid ? { schedule_type: value.schedule_type, schedule_config: scheduleConfigOf(value), count: previewCount } : null, 300);
   const preview = useQuery({
     queryKey: ['schedule-preview', body],
@@ -143,6 +228,7 @@ export function ScheduleEditor({ value, onChange, previewCount = 8 }: { value: S
           <select id={`${id}-kind`} value={value.kind} onChange={(e) => set('kind', e.target.value as RecurringKind)}>
             <option value="cron">Cron expression</option>
             <option value="interval">Fixed interval</option>
+            <option value="window">Repeat inside a daily window</option>
           </select>
         </div>
       ) : null}
@@ -182,6 +268,78 @@ export function ScheduleEditor({ value, onChange, previewCount = 8 }: { value: S
         </div>
       ) : null}
 
+      {value.schedule_type === 'RECURRING' && value.kind === 'cron' ? (
+        <div className="row checkbox-row">
+          <input id={`${id}-window-on`} type="checkbox" checked={value.window_on} onChange={(e) => set('window_on', e.target.checked)} />
+          <label htmlFor={`${id}-window-on`}>Only inside a daily window</label>
+        </div>
+      ) : null}
+
+      {value.schedule_type === 'RECURRING' && (value.kind === 'window' || (value.kind === 'cron' && value.window_on)) ? (
+        <div className="row-pair">
+          <div className="row">
+            <label htmlFor={`${id}-window-start`}>Window start (HH:MM)</label>
+            <input id={`${id}-window-start`} type="time" value={value.window_start} onChange={(e) => set('window_start', e.target.value)} />
+          </div>
+          <div className="row">
+            <label htmlFor={`${id}-window-end`}>Window end (HH:MM; before the start crosses midnight)</label>
+            <input id={`${id}-window-end`} type="time" value={value.window_end} onChange={(e) => set('window_end', e.target.value)} />
+          </div>
+        </div>
+      ) : null}
+
+      {value.schedule_type === 'RECURRING' && value.kind === 'window' ? (
+        <div className="row inline">
+          <label htmlFor={`${id}-frequency`}>Inside the window, every</label>
+          <input id={`${id}-frequency`} type="number" min={1} value={value.frequency_value} onChange={(e) => set('frequency_value', e.target.value)} />
+          <label htmlFor={`${id}-frequency-unit`} className="visually-hidden">
+            Window frequency unit
+          </label>
+          <select id={`${id}-frequency-unit`} value={value.frequency_unit} onChange={(e) => set('frequency_unit', e.target.value as ScheduleDraft['frequency_unit'])}>
+            <option value="s">seconds</option>
+            <option value="m">minutes</option>
+            <option value="h">hours</option>
+          </select>
+        </div>
+      ) : null}
+
+      {value.schedule_type === 'RECURRING' ? (
+        <>
+          <fieldset className="weekdays">
+            <legend>Days of week (none checked: every day)</legend>
+            {WEEKDAYS.map((day, i) => (
+              <label key={day} className="checkbox" htmlFor={`${id}-dow-${i}`}>
+                <input id={`${id}-dow-${i}`} type="checkbox" checked={value.days_of_week.includes(i)} onChange={(e) => toggleDay('days_of_week', i, e.target.checked)} /> {day}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="weekdays">
+            <legend>Excluded weekdays</legend>
+            {WEEKDAYS.map((day, i) => (
+              <label key={day} className="checkbox" htmlFor={`${id}-exc-${i}`}>
+                <input id={`${id}-exc-${i}`} type="checkbox" checked={value.exclusions.includes(i)} onChange={(e) => toggleDay('exclusions', i, e.target.checked)} /> {day}
+              </label>
+            ))}
+          </fieldset>
+          <div className="row">
+            <label htmlFor={`${id}-excluded-dates`}>Excluded dates (YYYY-MM-DD, separated by commas or spaces)</label>
+            <textarea
+              id={`${id}-excluded-dates`}
+              rows={2}
+              className="mono"
+              value={value.excluded_dates}
+              onChange={(e) => set('excluded_dates', e.target.value)}
+              placeholder="2026-12-25, 2027-01-01"
+            />
+          </div>
+          {problem ? (
+            <p className="field-error" role="alert">
+              {problem}
+            </p>
+          ) : null}
+        </>
+      ) : null}
+
       {value.schedule_type === 'ONEOFF' ? (
         <div className="row">
           <label htmlFor={`${id}-run-at`}>Run at (in the task's time zone)</label>
@@ -211,6 +369,16 @@ export function ScheduleEditor({ value, onChange, previewCount = 8 }: { value: S
         </p>
       </div>
 
+      <div className="row">
+        <label htmlFor={`${id}-catch-up`}>After downtime (catch-up)</label>
+        <select id={`${id}-catch-up`} value={value.catch_up} onChange={(e) => set('catch_up', e.target.value as ScheduleDraft['catch_up'])}>
+          <option value="">Default</option>
+          <option value="none">Skip the runs missed while down</option>
+          <option value="latest">Run the latest missed run once</option>
+        </select>
+      </div>
+
+      {value.schedule_type === 'RECURRING' ? (
       <div className="row-pair">
         <div className="row">
           <label htmlFor={`${id}-gap`}>When DST skips the time (spring forward)</label>
@@ -229,6 +397,7 @@ export function ScheduleEditor({ value, onChange, previewCount = 8 }: { value: S
           </select>
         </div>
       </div>
+      ) : null}
 
       <section className="preview" aria-labelledby={`${id}-preview-title`}>
         <h3 id={`${id}-preview-title`}>Next runs</h3>

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { api, FAILURE_STATUSES, type Task, type TaskGroup, unwrap } from '../api/client';
-import { Empty, ErrorMessage, Loading, StatusBadge } from '../components/ui';
+import { ConfirmButton, Empty, ErrorMessage, Loading, StatusBadge } from '../components/ui';
 import { formatDateTime, timeZones } from '../format';
 import { useLiveUpdates, type LiveState } from '../live';
 import { Link } from '../router';
@@ -79,6 +79,7 @@ export function ProjectPage({ projectId, access }: { projectId: string; access: 
 }
 
 function GroupSection({ group, tasks, access }: { group: TaskGroup; tasks: Task[]; access: Access }) {
+  const [panel, setPanel] = useState<null | 'edit' | 'delete'>(null);
   const queryClient = useQueryClient();
   const toggle = useMutation({
     mutationFn: (action: 'start' | 'stop') =>
@@ -100,12 +101,22 @@ function GroupSection({ group, tasks, access }: { group: TaskGroup; tasks: Task[
           <StatusBadge status={group.status} /> window {window} · {group.state === 'RUNNING' ? 'window open' : 'window closed'}
         </span>
         {access.canEdit ? (
-          <button type="button" onClick={() => toggle.mutate(group.status === 'ACTIVE' ? 'stop' : 'start')} disabled={toggle.isPending}>
-            {group.status === 'ACTIVE' ? 'Stop group' : 'Start group'}
-          </button>
+          <span className="actions">
+            <button type="button" onClick={() => toggle.mutate(group.status === 'ACTIVE' ? 'stop' : 'start')} disabled={toggle.isPending}>
+              {group.status === 'ACTIVE' ? 'Stop group' : 'Start group'}
+            </button>
+            <button type="button" aria-expanded={panel === 'edit'} onClick={() => setPanel(panel === 'edit' ? null : 'edit')}>
+              Edit group
+            </button>
+            <button type="button" className="danger" aria-expanded={panel === 'delete'} onClick={() => setPanel(panel === 'delete' ? null : 'delete')}>
+              Delete group…
+            </button>
+          </span>
         ) : null}
       </div>
       <ErrorMessage error={toggle.error} title="Could not change the group" />
+      {panel === 'edit' ? <GroupForm projectId={group.project_id} group={group} onDone={() => setPanel(null)} /> : null}
+      {panel === 'delete' ? <DeleteGroup group={group} taskCount={tasks.length} onCancel={() => setPanel(null)} /> : null}
       {tasks.length === 0 ? <Empty>No tasks in this group.</Empty> : <TaskTable tasks={tasks} />}
     </section>
   );
@@ -170,36 +181,50 @@ function TaskRow({ task }: { task: Task }) {
 }
 
 function NewGroup({ projectId }: { projectId: string }) {
-  const id = useId();
   const [open, setOpen] = useState(false);
-  const [name, setName] = useState('');
-  const [start, setStart] = useState('');
-  const [end, setEnd] = useState('');
-  const [timezone, setTimezone] = useState('UTC');
-  const zones = useMemo(() => timeZones(), []);
-  const queryClient = useQueryClient();
-  const create = useMutation({
-    mutationFn: () =>
-      unwrap(api.POST('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } }, body: { name, start_time: start || null, end_time: end || null, timezone } })),
-    onSuccess: async () => {
-      setOpen(false);
-      setName('');
-      await queryClient.invalidateQueries({ queryKey: ['groups', projectId] });
-    },
-  });
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
         New group
       </button>
     );
+  return <GroupForm projectId={projectId} onDone={() => setOpen(false)} />;
+}
+
+/** Creates a task group, or edits `group` (a full PUT that keeps its description and status). */
+function GroupForm({ projectId, group, onDone }: { projectId: string; group?: TaskGroup; onDone: () => void }) {
+  const id = useId();
+  const [name, setName] = useState(group?.name ?? '');
+  const [start, setStart] = useState(group?.start_time ?? '');
+  const [end, setEnd] = useState(group?.end_time ?? '');
+  const [timezone, setTimezone] = useState(group?.timezone ?? 'UTC');
+  const zones = useMemo(() => timeZones(), []);
+  const queryClient = useQueryClient();
+  const save = useMutation({
+    mutationFn: () => {
+      const body = { name, start_time: start || null, end_time: end || null, timezone };
+      return group
+        ? unwrap(
+            api.PUT('/projects/{project_id}/task-groups/{group_uuid}', {
+              params: { path: { project_id: projectId, group_uuid: group.id } },
+              body: { ...body, description: group.description, status: group.status },
+            }),
+          )
+        : unwrap(api.POST('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } }, body }));
+    },
+    onSuccess: async () => {
+      onDone();
+      await queryClient.invalidateQueries({ queryKey: ['groups', projectId] });
+    },
+  });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate();
+    save.mutate();
   };
+  const title = group ? `Edit group ${group.name}` : 'New task group';
   return (
-    <form className="card" onSubmit={submit} aria-label="New task group">
-      <h2>New task group</h2>
+    <form className="card" onSubmit={submit} aria-label={title}>
+      <h2>{title}</h2>
       <div className="row">
         <label htmlFor={`${id}-name`}>Name</label>
         <input id={`${id}-name`} required value={name} onChange={(e) => setName(e.target.value)} />
@@ -223,15 +248,63 @@ function NewGroup({ projectId }: { projectId: string }) {
           ))}
         </datalist>
       </div>
-      <ErrorMessage error={create.error} title="Could not create the group" />
+      <ErrorMessage error={save.error} title={group ? 'Could not save the group' : 'Could not create the group'} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={create.isPending}>
-          Create group
+        <button type="submit" className="primary" disabled={save.isPending}>
+          {group ? 'Save group' : 'Create group'}
         </button>
-        <button type="button" onClick={() => setOpen(false)}>
+        <button type="button" onClick={onDone}>
           Cancel
         </button>
       </div>
     </form>
+  );
+}
+
+/** Deletes a group after asking what becomes of its tasks, and a confirmation. */
+function DeleteGroup({ group, taskCount, onCancel }: { group: TaskGroup; taskCount: number; onCancel: () => void }) {
+  const id = useId();
+  const [tasks, setTasks] = useState<'detach' | 'delete'>('detach');
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.DELETE('/projects/{project_id}/task-groups/{group_uuid}', {
+          params: { path: { project_id: group.project_id, group_uuid: group.id }, query: { tasks } },
+        }),
+      ),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['groups', group.project_id] });
+      await queryClient.invalidateQueries({ queryKey: ['tasks', group.project_id] });
+    },
+  });
+  return (
+    <div className="card" role="region" aria-label={`Delete group ${group.name}`}>
+      <fieldset className="bare">
+        <legend>What becomes of its {taskCount} task{taskCount === 1 ? '' : 's'}?</legend>
+        <label className="checkbox" htmlFor={`${id}-detach`}>
+          <input id={`${id}-detach`} type="radio" name={`${id}-tasks`} checked={tasks === 'detach'} onChange={() => setTasks('detach')} /> Keep them, without a group
+        </label>
+        <label className="checkbox" htmlFor={`${id}-delete`}>
+          <input id={`${id}-delete`} type="radio" name={`${id}-tasks`} checked={tasks === 'delete'} onChange={() => setTasks('delete')} /> Delete them too
+        </label>
+      </fieldset>
+      <ErrorMessage error={remove.error} title="Could not delete the group" />
+      <div className="actions">
+        <ConfirmButton
+          label={remove.isPending ? 'Deleting…' : 'Delete group'}
+          disabled={remove.isPending}
+          question={
+            tasks === 'delete'
+              ? `Delete the group “${group.name}” and its ${taskCount} task(s)? This cannot be undone.`
+              : `Delete the group “${group.name}”? Its tasks are kept, without a group.`
+          }
+          onConfirm={() => remove.mutate()}
+        />
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { api, type ApiKeyScope, type Project, type ProjectRole, unwrap } from '../api/client';
+import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { CopyOnce } from '../components/CopyOnce';
 import { ConfirmButton, Empty, ErrorMessage, Loading } from '../components/ui';
 import { formatDateTime, timeZones } from '../format';
@@ -20,10 +21,74 @@ export function SettingsPage({ projectId, access }: { projectId: string; access:
       <h1>{access.isAdmin ? 'Settings' : 'Project details'}</h1>
       {!access.isAdmin ? <p className="notice">Only project admins can change these settings; your role is {access.label || 'none'}.</p> : null}
       <Details project={project.data} editable={access.isAdmin} />
+      <AlertsAndRetention project={project.data} editable={access.isAdmin} />
       <Members project={project.data} editable={access.isAdmin} />
       {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
       {access.isAdmin ? <SigningSecret projectId={projectId} /> : null}
     </>
+  );
+}
+
+function AlertsAndRetention({ project, editable }: { project: Project; editable: boolean }) {
+  const id = useId();
+  const [policy, setPolicy] = useState(() => alertDraftOf(project.alert_policy));
+  const [recipients, setRecipients] = useState(project.alert_emails ?? '');
+  const [webhook, setWebhook] = useState(project.alert_webhook_url ?? '');
+  const [retention, setRetention] = useState(project.retention_days ? String(project.retention_days) : '');
+  useEffect(() => {
+    setPolicy(alertDraftOf(project.alert_policy));
+    setRecipients(project.alert_emails ?? '');
+    setWebhook(project.alert_webhook_url ?? '');
+    setRetention(project.retention_days ? String(project.retention_days) : '');
+  }, [project]);
+  const queryClient = useQueryClient();
+  const save = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.PUT('/projects/{project_id}', {
+          params: { path: { project_id: project.id } },
+          body: {
+            alert_policy: alertPolicyOf(policy),
+            alert_emails: recipients.trim() || null,
+            alert_webhook_url: webhook.trim() || null,
+            retention_days: retention.trim() === '' ? null : Number(retention),
+          },
+        }),
+      ),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(['project', project.id], saved);
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Alerts and retention</h2>
+      <fieldset disabled={!editable} className="bare">
+        <AlertPolicyFields value={policy} onChange={setPolicy} inheritLabel="The installation's default policy" legend="Alert policy (default of the project's tasks)" />
+        <div className="row">
+          <label htmlFor={`${id}-recipients`}>Alert recipients (addresses, comma-separated)</label>
+          <input id={`${id}-recipients`} value={recipients} placeholder="ops@example.com, oncall@example.com" onChange={(e) => setRecipients(e.target.value)} />
+        </div>
+        <div className="row">
+          <label htmlFor={`${id}-webhook`}>Alert webhook URL (alerts are also POSTed there, signed)</label>
+          <input id={`${id}-webhook`} type="url" value={webhook} placeholder="none" onChange={(e) => setWebhook(e.target.value)} />
+        </div>
+        <div className="row">
+          <label htmlFor={`${id}-retention`}>Retention (days of history to keep; empty: forever)</label>
+          <input id={`${id}-retention`} type="number" min={1} step={1} value={retention} onChange={(e) => setRetention(e.target.value)} />
+        </div>
+      </fieldset>
+      <ErrorMessage error={save.error} title="Could not save the alert settings" />
+      {save.isSuccess ? <p role="status">Saved.</p> : null}
+      {editable ? (
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save alerts and retention
+        </button>
+      ) : null}
+    </form>
   );
 }
 

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { api, type CreateTaskBody, type Task, unwrap } from '../api/client';
 import { draftOf, emptyDraft, ScheduleEditor, type ScheduleDraft, scheduleConfigOf } from '../components/ScheduleEditor';
+import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { ErrorMessage, Loading } from '../components/ui';
 import { Link, navigate } from '../router';
 import type { Access } from '../session';
@@ -47,6 +48,7 @@ function TaskForm({ projectId, task, defaultZone }: { projectId: string; task?: 
   const id = useId();
   const [fields, setFields] = useState<TaskFields>(() => fieldsOf(task));
   const [schedule, setSchedule] = useState<ScheduleDraft>(() => (task ? draftOf(task.schedule_type, task.schedule_config) : emptyDraft(defaultZone)));
+  const [alerts, setAlerts] = useState(() => alertDraftOf(task?.alert_policy));
   useEffect(() => setFields(fieldsOf(task)), [task]);
   const groups = useQuery({ queryKey: ['groups', projectId], queryFn: () => unwrap(api.GET('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } } })) });
   const queryClient = useQueryClient();
@@ -56,6 +58,7 @@ function TaskForm({ projectId, task, defaultZone }: { projectId: string; task?: 
     mutationFn: async () => {
       const body: CreateTaskBody = {
         name: fields.name.trim(),
+        description: task?.description ?? null,
         schedule_type: schedule.schedule_type,
         schedule_config: scheduleConfigOf(schedule),
         status: fields.status,
@@ -64,7 +67,7 @@ function TaskForm({ projectId, task, defaultZone }: { projectId: string; task?: 
         timeout_seconds: optionalInt(fields.timeout_seconds),
         start_deadline_seconds: optionalInt(fields.start_deadline_seconds),
         metadata: task?.metadata ?? null,
-        alert_policy: task?.alert_policy ?? null,
+        alert_policy: alertPolicyOf(alerts),
       };
       return task
         ? unwrap(api.PUT('/projects/{project_id}/tasks/{task_uuid}', { params: { path: { project_id: projectId, task_uuid: task.id } }, body }))
@@ -132,6 +135,7 @@ function TaskForm({ projectId, task, defaultZone }: { projectId: string; task?: 
             <input id={`${id}-deadline`} type="number" min={1} step={1} value={fields.start_deadline_seconds} onChange={(e) => set('start_deadline_seconds', e.target.value)} />
           </div>
         </div>
+        <AlertPolicyFields value={alerts} onChange={setAlerts} inheritLabel="The project's alert policy" />
         <ErrorMessage error={save.error} title="Could not save the task" />
         <div className="actions">
           <button type="submit" className="primary" disabled={save.isPending}>

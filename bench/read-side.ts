@@ -147,13 +147,13 @@ export async function readSideBench(args: string[]): Promise<void> {
       const p = Math.floor(random() * world.projects.length);
       const range = dayRange(p);
       let page = await executionHistory(services, { projectId: world.projects[p]!, ...range, limit: 50 });
-      for (let k = 0; k < 5 && page.nextCursor; k++) page = await executionHistory(services, { projectId: world.projects[p]!, ...range, limit: 50, cursor: page.nextCursor });
+      for (let k = 0; k < 2 && page.nextCursor; k++) page = await executionHistory(services, { projectId: world.projects[p]!, ...range, limit: 50, cursor: page.nextCursor });
       if (page.nextCursor) deepCursors.push({ projectId: world.projects[p]!, ...range, cursor: page.nextCursor });
     }
     if (deepCursors.length > 0) {
       rows.push(
         ...(await timed(
-          'history page: project day, 7th page (cursor)',
+          'history page: project day, 4th page (cursor)',
           n,
           async () => {
             const c = pick(deepCursors);

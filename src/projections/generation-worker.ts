@@ -118,7 +118,7 @@ export class GenerationWorker {
       const produced = await this.projection.handle(event, overlay);
       let endsBatch = false;
       for (const op of produced) {
-        await overlay.record(op);
+        overlay.record(op);
         operations.push({ ...op, collection: this.physical(op.collection), position: event.position });
         if (op.op === 'deleteMany') endsBatch = true;
       }

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { ALL_STATUSES, api, type AuditEntry, type Execution, type ExecutionStatus, type Task, unwrap } from '../api/client';
 import { Bars } from '../components/Bars';
+import { DurationChart } from '../components/DurationChart';
 import { DayPicker } from '../components/Calendar';
 import { describeCron, formatLocal } from '../components/ScheduleEditor';
 import { ConfirmButton, Empty, ErrorMessage, Loading, StatusBadge } from '../components/ui';
@@ -363,6 +364,7 @@ function TaskStats({ projectId, taskId }: { projectId: string; taskId: string })
             {stats.data.totals.in_progress ? `, ${stats.data.totals.in_progress} in progress` : ''}
           </p>
           <Bars stats={stats.data} label={granularity === 'day' ? 'Runs per day' : 'Runs per hour'} />
+          <DurationChart stats={stats.data} />
         </>
       ) : null}
     </section>

@@ -44,6 +44,16 @@ export class ReadSide {
     this.loop = this.run();
   }
 
+  /** Resolves once every event it follows that was stored when called has been counted and pushed. */
+  async whenCaughtUp(): Promise<void> {
+    const head = await this.services.events.headPosition();
+    for (;;) {
+      const [next] = await this.services.events.readAll({ after: this.position, filter: { streamPrefixes: STREAM_PREFIXES }, maxCount: 1 });
+      if (!next || head === null || next.position > head) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.live.stop();

@@ -131,6 +131,19 @@ export class ProcessManagerRunner {
     await Promise.all(this.loops.map((loop) => loop.waitFor(position)));
   }
 
+  /**
+   * Resolves when every manager has seen every stored event and the background work that started has
+   * settled: what a test waits for before asserting that nothing more will happen.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      const head = await this.events.headPosition();
+      await this.waitForPosition(head);
+      await Promise.all(this.loops.map((loop) => loop.manager.idle?.()));
+      if ((await this.events.headPosition()) === head) return;
+    }
+  }
+
   status(): Array<{ name: string; position: Position | null; live: boolean }> {
     return this.loops.map((loop) => ({ name: loop.manager.name, position: loop.position, live: loop.live }));
   }

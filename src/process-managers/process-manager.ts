@@ -15,4 +15,6 @@ export interface ProcessManager {
   /** Called once the replay has caught up with the store: arm timers, do work missed while down. */
   goLive?(): void | Promise<void>;
   stop?(): void | Promise<void>;
+  /** Resolves when the work it started in the background (sends, saga steps) has settled. */
+  idle?(): Promise<void>;
 }

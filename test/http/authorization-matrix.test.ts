@@ -299,13 +299,10 @@ describe('authorization matrix', () => {
    * Accepted calls start such work, and it must not be taken for an effect of the next, refused call.
    */
   async function quiesce(): Promise<number | null> {
-    const managers = () =>
-      ((server.processManagers as unknown as { loops?: Array<{ manager: { idle?: () => Promise<void> } }> }).loops ?? []).map((loop) => loop.manager);
     for (;;) {
       const head = await server.services.events.headPosition();
       await server.services.projections.waitForPosition(head);
-      await server.processManagers.waitForPosition(head);
-      await Promise.all(managers().map((manager) => manager.idle?.()));
+      await server.processManagers.idle();
       if ((await server.services.events.headPosition()) === head) return head;
     }
   }

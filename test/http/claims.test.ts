@@ -5,6 +5,7 @@ import { startServerWithAdmin } from '../support/signed-in';
 import { apiKeyClient, createTask, triggerTask } from '../support/task-fixtures';
 import type { TestServer } from '../support/test-server';
 import { waitFor } from '../support/wait-for';
+import { ClaimWakeups } from '../../src/commands/dispatch/claim-wakeups';
 
 /** A pull project (no execution endpoint) with a yearly task, so nothing fires on its own during a test. */
 async function pullProject(admin: ApiClient): Promise<{ id: string; taskId: string; taskName: string; worker: ApiClient }> {
@@ -76,7 +77,7 @@ describe('POST /projects/{project_id}/executions/claim', () => {
     const poll = (client: ApiClient, worker: string) =>
       client.post(`/projects/${project.id}/executions/claim`, { wait_seconds: 3, worker_id: worker }).then((response) => ({ response, at: Date.now() }));
     const polls = [poll(project.worker, 'a'), poll(other, 'b')];
-    await new Promise((resolve) => setTimeout(resolve, 300)); // both are waiting
+    await waitFor(() => ClaimWakeups.of(server.services).waiting(project.id) === 2, { what: 'both workers to be waiting' });
     const triggeredAt = Date.now();
     const id = await triggerTask(admin, project.id, project.taskId);
     const [a, b] = await Promise.all(polls);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { alertsStream } from '../../src/events/alert-events';
 import { executionStream } from '../../src/events/streams';
+import { readSideOf } from '../../src/http/read-side';
 import type { ApiClient } from '../support/api-client';
 import { ManualClock } from '../support/manual-clock';
 import { newSignedInUser, startServerWithAdmin } from '../support/signed-in';
@@ -80,15 +81,9 @@ describe('Prometheus metrics', () => {
       'cron_observer_alert_events_total{type="AlertNotSent"}',
     ];
     await a.services.projections.whenCaughtUp();
-    const before = await waitFor(
-      async () => {
-        const first = (await metricsText(adminA)).text;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        const second = (await metricsText(adminA)).text;
-        return series.every((s) => sample(first, s) === sample(second, s)) && second;
-      },
-      { what: 'the alerts process manager to settle' },
-    );
+    await a.processManagers.idle();
+    await readSideOf(a.services).whenCaughtUp();
+    const before = (await metricsText(adminA)).text;
     const ref = { executionId: randomUUID(), taskId: randomUUID(), projectId: project.id };
     await a.services.events.append(executionStream(ref.executionId), [testEvent('ExecutionDispatched', { ...ref, attempt: 1, status: 200, durationMs: 5, at: 'x' })], 'any');
     await a.services.events.append(executionStream(ref.executionId), [testEvent('ExecutionDispatchFailed', { ...ref, attempt: 2, reason: 'refused', at: 'x' })], 'any');

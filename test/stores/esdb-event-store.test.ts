@@ -15,7 +15,7 @@ if (url) {
   });
 } else {
   console.warn('EventStoreDB contract suite skipped: EVENTSTORE_URL is not set (no server can be faked)');
-  describe.skip('EventStoreDB contract suite', () => {
+  describe.skip('EventStoreDB contract suite — skipped: EVENTSTORE_URL is not set', () => {
     it('skipped: EVENTSTORE_URL is not set', () => undefined);
   });
 }

@@ -76,6 +76,11 @@ export class ClaimWakeups {
     return this.starting;
   }
 
+  /** How many claim long-polls of the project are waiting now (for /metrics and tests). */
+  waiting(projectId: string): number {
+    return this.signalsOf(projectId).waiters.size;
+  }
+
   /** The project's signal count now: pass it to `wait` and `since`. */
   version(projectId: string): number {
     return this.projects.get(projectId)?.version ?? 0;

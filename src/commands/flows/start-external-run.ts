@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../../app-services';
 import { AppError, ConflictError, NotFoundError } from '../../errors/app-error';
 import { executionStream, taskNameStream } from '../../events/streams';
@@ -11,6 +10,7 @@ import { loadAggregate } from '../handle-command';
 import { taskNameDecider } from '../name-reservation/name-reservation-decider';
 import type { Task } from '../task/task-state';
 import { loadLiveTask } from './load-task';
+import { createUnscheduledRun } from './unscheduled-run';
 
 /** Without a start deadline on the task, a run matches a tick at most this far from now. */
 export const DEFAULT_MATCH_TOLERANCE_SECONDS = 300;
@@ -51,7 +51,7 @@ export async function startExternalRun(services: RunServices, context: CommandCo
       if (await start(services, context, projectId, candidate.id)) return { executionId: candidate.id, matched: true, scheduledAt: candidate.scheduledAt };
     }
   }
-  return createExternal(services, context, task, now);
+  return createExternal(services, context, task);
 }
 
 /** PENDING SCHEDULED executions of the task within the tolerance of now, latest tick first. */
@@ -86,33 +86,10 @@ async function start(services: RunServices, context: CommandContext, projectId: 
   }
 }
 
-async function createExternal(services: RunServices, context: CommandContext, task: Task, now: Date): Promise<StartedRun> {
-  const executionId = randomUUID();
-  const at = now.toISOString();
-  const { definition, taskId, projectId } = task;
-  await executeCommand(
-    services,
-    executionStream(executionId),
-    executionDecider,
-    {
-      type: 'CreateExecution',
-      executionId,
-      taskId,
-      projectId,
-      taskName: definition.name,
-      scheduledAt: at,
-      triggerType: 'EXTERNAL',
-      attempt: 1,
-      executionMode: definition.executionMode,
-      timeoutSeconds: definition.timeoutSeconds,
-      startDeadlineSeconds: definition.startDeadlineSeconds,
-      at,
-    },
-    context,
-    { readYourWrites: false },
-  );
-  await start(services, context, projectId, executionId);
-  return { executionId, matched: false, scheduledAt: at };
+async function createExternal(services: RunServices, context: CommandContext, task: Task): Promise<StartedRun> {
+  const { executionId, scheduledAt } = await createUnscheduledRun(services, context, task, 'EXTERNAL', { readYourWrites: false });
+  await start(services, context, task.projectId, executionId);
+  return { executionId, matched: false, scheduledAt };
 }
 
 /** The task holding the name in the project, from the name's reservation stream (not a read model). */

@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { ConflictError } from '../../errors/app-error';
-import { executionStream } from '../../events/streams';
 import type { CommandContext } from '../command-context';
-import { executionDecider } from '../execution/execution-decider';
-import { executeCommand } from '../execute-command';
 import type { FlowServices } from './flow-services';
 import { loadLiveTask } from './load-task';
+import { createUnscheduledRun } from './unscheduled-run';
 
 export interface TriggeredExecution {
   executionId: string;
@@ -21,28 +18,5 @@ export async function triggerTask(services: FlowServices, context: CommandContex
   if (task.status === 'PENDING_DELETE' || task.status === 'DELETE_FAILED') {
     throw new ConflictError(`This task is being deleted (${task.status}); it cannot be triggered`);
   }
-  const executionId = randomUUID();
-  const at = services.clock.now().toISOString();
-  const { definition } = task;
-  await executeCommand(
-    services,
-    executionStream(executionId),
-    executionDecider,
-    {
-      type: 'CreateExecution',
-      executionId,
-      taskId,
-      projectId,
-      taskName: definition.name,
-      scheduledAt: at,
-      triggerType: 'MANUAL',
-      attempt: 1,
-      executionMode: definition.executionMode,
-      timeoutSeconds: definition.timeoutSeconds,
-      startDeadlineSeconds: definition.startDeadlineSeconds,
-      at,
-    },
-    context,
-  );
-  return { executionId, scheduledAt: at };
+  return createUnscheduledRun(services, context, task, 'MANUAL');
 }

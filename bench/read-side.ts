@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { executionLogStream, executionStream, projectStream, taskStream } from '../src/events/streams';
 import { createLogger } from '../src/logging/logger';
-import { EXECUTIONS, HISTORY_PROJECTION, LOG_LINES, historyProjection } from '../src/projections/history-projection';
+import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS, historyProjection } from '../src/projections/history-projection';
 import type { Projection } from '../src/projections/projection';
 import { ProjectionRegistry } from '../src/projections/projection-registry';
 import { ProjectionRunner } from '../src/projections/projection-runner';
@@ -103,7 +103,7 @@ export async function readSideBench(args: string[]): Promise<void> {
     // ---- queries ------------------------------------------------------------------------------
     const raw = new Database(join(dir, 'read.db'), { readonly: true });
     const executionsTable = registry.collection(HISTORY_PROJECTION, EXECUTIONS);
-    const logsTable = registry.collection(HISTORY_PROJECTION, LOG_LINES);
+    const logsTable = registry.collection(HISTORY_PROJECTION, LOG_CHUNKS);
     const random = seeded(7);
     const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
     const lastDay = world.lastDay;
@@ -176,10 +176,15 @@ export async function readSideBench(args: string[]): Promise<void> {
     );
 
     // Logs: the tail of the 100,000-line execution and of ordinary ones, and a page deep into the big one.
-    const rawLogs = raw.prepare(`SELECT doc FROM "${logsTable}" WHERE "$.executionId" = ? ORDER BY "$.seq" DESC, id DESC LIMIT 101`);
+    // The chunks from the last, until they hold the 100 lines of a page and the line after it.
+    const rawLogs = raw.prepare(`SELECT doc FROM "${logsTable}" WHERE "$.executionId" = ? ORDER BY "$.firstSeq" DESC, id DESC`);
     rows.push(
       ...(await timed('logs page: raw SQL, tail of 100 lines (baseline)', n, async () => {
-        rawLogs.all(random() < 0.5 ? world.bigLogExecution : pick(world.loggedExecutions)).map((r) => JSON.parse((r as { doc: string }).doc));
+        const lines: unknown[] = [];
+        for (const row of rawLogs.iterate(random() < 0.5 ? world.bigLogExecution : pick(world.loggedExecutions))) {
+          lines.push(...(JSON.parse((row as { doc: string }).doc) as { lines: unknown[] }).lines.reverse());
+          if (lines.length > 100) break;
+        }
       })),
     );
     rows.push(

@@ -1,24 +1,35 @@
-import type { LogLevel, LogLine } from '../events/execution-log-events';
+import type { LogLine } from '../events/execution-log-events';
 import type { Doc } from '../stores/read/read-store';
 
-/** One log line in the `history` read model, numbered from 0 per execution in the order received. */
-export interface LogLineDoc extends Doc {
-  executionId: string;
+/** A log line as queries answer it: numbered from 0 per execution, in the order received. */
+export interface NumberedLogLine extends LogLine {
   seq: number;
-  message: string;
-  level: LogLevel;
-  /** The client's own time for the line, if it sent one. */
-  timestamp: string | null;
-  receivedAt: string;
 }
 
-/** Zero-padded so ids sort like `seq` too (handy when reading the store by hand). */
-export function logLineId(executionId: string, seq: number): string {
-  return `${executionId}:${String(seq).padStart(10, '0')}`;
+/**
+ * One stored batch of an execution's log lines (one `ExecutionLogsAppended` event) in the `history`
+ * read model: its lines are numbered `firstSeq` to `firstSeq + count - 1`. An execution's chunks are
+ * contiguous and never change once written, so a log of N lines is N/batch rows, not N.
+ */
+export interface LogChunkDoc extends Doc {
+  executionId: string;
+  firstSeq: number;
+  count: number;
+  lines: LogLine[];
 }
 
-export function logLineDoc(executionId: string, seq: number, line: LogLine): LogLineDoc {
-  return { id: logLineId(executionId, seq), executionId, seq, ...line };
+/** Zero-padded so ids sort like `firstSeq` too (handy when reading the store by hand). */
+export function logChunkId(executionId: string, firstSeq: number): string {
+  return `${executionId}:${String(firstSeq).padStart(10, '0')}`;
+}
+
+export function logChunkDoc(executionId: string, firstSeq: number, lines: LogLine[]): LogChunkDoc {
+  return { id: logChunkId(executionId, firstSeq), executionId, firstSeq, count: lines.length, lines };
+}
+
+/** The chunk's line at `index` (0-based within the chunk), with its number in the execution. */
+export function numberedLine(chunk: LogChunkDoc, index: number): NumberedLogLine {
+  return { seq: chunk.firstSeq + index, ...chunk.lines[index]! };
 }
 
 /** What a batch adds to an execution's log size (the unit of the per-execution limit). */

@@ -1,6 +1,6 @@
 import type { ExecutionDoc } from '../projections/execution-read-model';
 import { EXECUTIONS, HISTORY_PROJECTION } from '../projections/history-projection';
-import type { LogLineDoc } from '../projections/log-read-model';
+import type { NumberedLogLine } from '../projections/log-read-model';
 import { lastLogLines } from './log-lines';
 import type { QueryServices } from './query-services';
 
@@ -10,7 +10,7 @@ export const EMBEDDED_LOG_LINES = 100;
 export interface ExecutionWithLogTail {
   execution: ExecutionDoc;
   /** The last lines, oldest first; `execution.logsCount` says whether there are more. */
-  logTail: LogLineDoc[];
+  logTail: NumberedLogLine[];
 }
 
 export interface ExecutionsOfDay {

@@ -8,7 +8,7 @@ import { deletionStream, type DeletionStep } from '../../src/events/deletion-eve
 import { executionLogStream, executionStream, taskStream } from '../../src/events/streams';
 import { DeletionManager, type DeletionOptions } from '../../src/process-managers/deletion/deletion-manager';
 import { ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
-import { EXECUTIONS, HISTORY_PROJECTION, LOG_LINES } from '../../src/projections/history-projection';
+import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS } from '../../src/projections/history-projection';
 import { TASKS, TASKS_PROJECTION } from '../../src/projections/tasks-projection';
 import type { RecordedEvent } from '../../src/stores/events/event-store';
 import { silentLogger } from '../support/silent-logger';
@@ -51,7 +51,7 @@ describe('durable deletion saga (fake time, real embedded stores, real server)',
     return {
       task: await reads.get(registry.collection(TASKS_PROJECTION, TASKS), taskId),
       executions: await reads.count(registry.collection(HISTORY_PROJECTION, EXECUTIONS), { taskId }),
-      logs: await reads.count(registry.collection(HISTORY_PROJECTION, LOG_LINES), { executionId: { $in: executionIds } }),
+      logs: await reads.count(registry.collection(HISTORY_PROJECTION, LOG_CHUNKS), { executionId: { $in: executionIds } }),
     };
   };
   /** A task with a few executions, each with log lines, some ended. */
@@ -65,7 +65,8 @@ describe('durable deletion saga (fake time, real embedded stores, real server)',
       executionIds.push(id);
     }
     await harness.caughtUp();
-    expect(await leftInReadModels(task.id, executionIds)).toMatchObject({ executions: 3, logs: 6 });
+    // logs: one chunk per batch posted.
+    expect(await leftInReadModels(task.id, executionIds)).toMatchObject({ executions: 3, logs: 3 });
     return { task, executionIds };
   };
   /** Replaces the server's process managers by one deletion manager with test options (until the next restart). */

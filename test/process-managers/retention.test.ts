@@ -1,7 +1,7 @@
 import { StreamDeletedError } from '../../src/errors/store-errors';
 import { retentionStream } from '../../src/events/retention-events';
 import { executionLogStream, executionStream } from '../../src/events/streams';
-import { HISTORY_PROJECTION, LOG_LINES } from '../../src/projections/history-projection';
+import { HISTORY_PROJECTION, LOG_CHUNKS } from '../../src/projections/history-projection';
 import type { RecordedEvent } from '../../src/stores/events/event-store';
 import { createProject, createTask, type TestProject, triggerTask } from '../support/task-fixtures';
 import { waitFor } from '../support/wait-for';
@@ -37,7 +37,7 @@ describe('retention manager (fake time)', () => {
   const exists = async (id: string) => (await harness.admin.get(`/executions/${id}`)).status === 200;
   const tombstoned = (stream: string) => harness.services.events.readStream(stream).then(() => false, (err) => err instanceof StreamDeletedError);
   const logLines = (id: string) =>
-    harness.services.reads.count(harness.services.registry.collection(HISTORY_PROJECTION, LOG_LINES), { executionId: id });
+    harness.services.reads.count(harness.services.registry.collection(HISTORY_PROJECTION, LOG_CHUNKS), { executionId: id });
 
   it('purges executions (and their logs) older than retention_days from the read models and tombstones their streams, recording what it removed', async () => {
     const task = await createTask(harness.admin, kept.id, { status: 'DISABLED' });

@@ -1,14 +1,16 @@
 import { join } from 'node:path';
 import type { ExecutionEvent } from '../../src/events/execution-events';
 import type { ExecutionLogsAppended, LogLine } from '../../src/events/execution-log-events';
+import { deletionStream } from '../../src/events/deletion-events';
 import { executionLogStream, executionStream, taskStream } from '../../src/events/streams';
 import type { TaskEvent } from '../../src/events/task-events';
-import { EXECUTIONS, HISTORY_PROJECTION, LOG_LINES, historyProjection } from '../../src/projections/history-projection';
+import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS, historyProjection } from '../../src/projections/history-projection';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import { TASKS, TASKS_PROJECTION, tasksProjection } from '../../src/projections/tasks-projection';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import type { Filter } from '../../src/stores/read/read-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
@@ -76,18 +78,41 @@ describe('history and tasks projections', () => {
 
     const execution = await reads.get(registry.collection(HISTORY_PROJECTION, EXECUTIONS), 'e1');
     expect(execution).toMatchObject({ status: 'SUCCESS', endedAt: at(2), durationMs: 120_000, logsCount: 5, logsBytes: 30, error: null });
-    const lines = await reads.find(registry.collection(HISTORY_PROJECTION, LOG_LINES), { filter: { executionId: 'e1' }, sort: [['seq', 1]] });
-    expect(lines.items.map((l) => [l.seq, l.message])).toEqual([0, 1, 2, 3, 4].map((i) => [i, `line ${i}`]));
+    // One chunk per batch, numbered on from the lines before it.
+    const chunks = await reads.find(registry.collection(HISTORY_PROJECTION, LOG_CHUNKS), { filter: { executionId: 'e1' }, sort: [['firstSeq', 1]] });
+    expect(chunks.items.map((c) => [c.firstSeq, c.count, (c.lines as LogLine[]).map((l) => l.message)])).toEqual([
+      [0, 3, ['line 0', 'line 1', 'line 2']],
+      [3, 2, ['line 3', 'line 4']],
+    ]);
     expect(await reads.get(registry.collection(HISTORY_PROJECTION, EXECUTIONS), 'ghost')).toBeNull();
-    expect(await reads.count(registry.collection(HISTORY_PROJECTION, LOG_LINES), { executionId: 'ghost' })).toBe(0);
+    expect(await reads.count(registry.collection(HISTORY_PROJECTION, LOG_CHUNKS), { executionId: 'ghost' })).toBe(0);
   });
 
-  it('pages an execution log from either end with an index seek, never a sort', () => {
-    const collection = registry.collection(HISTORY_PROJECTION, LOG_LINES);
+  it("drops a purged execution's log chunks, and the lines that arrive after the purge", async () => {
+    await append(executionStream('e1'), created('e1'));
+    await append(executionStream('e2'), created('e2'));
+    for (const id of ['e1', 'e2']) await append(executionLogStream(id), { type: 'ExecutionLogsAppended', data: { ...ref, executionId: id, lines: logs(2, 0).data.lines } });
+    await append(deletionStream('t1'), {
+      type: 'ExecutionsPurged',
+      data: { projectId: 'p1', taskId: 't1', executionIds: ['e1'], taskIds: ['t1'], reason: 'task-deleted', at: at(4) },
+    });
+    await append(executionLogStream('e1'), logs(1, 2));
+    await runner.whenCaughtUp();
+    const chunks = registry.collection(HISTORY_PROJECTION, LOG_CHUNKS);
+    expect(await reads.count(chunks, { executionId: 'e1' })).toBe(0);
+    expect(await reads.count(chunks, { executionId: 'e2' })).toBe(1);
+  });
+
+  it('reads an execution log from either end, or from any line, with an index seek, never a sort', () => {
+    const collection = registry.collection(HISTORY_PROJECTION, LOG_CHUNKS);
     for (const direction of [1, -1] as const) {
-      const plan = reads.explainFind(collection, { filter: { executionId: 'e1' }, sort: [['seq', direction]], limit: 100 }).join('\n');
-      expect(plan).toMatch(/USING (COVERING )?INDEX/);
-      expect(plan).not.toMatch(/TEMP B-TREE/);
+      const bounds: Filter[] = [{}, { firstSeq: { $lte: 500 } }, { firstSeq: { $gt: 500 } }, { firstSeq: { $lt: 500 } }];
+      for (const bound of bounds) {
+        const filter = { executionId: 'e1', ...bound };
+        const plan = reads.explainFind(collection, { filter, sort: [['firstSeq', direction]], limit: 2 }).join('\n');
+        expect(plan).toMatch(/USING (COVERING )?INDEX/);
+        expect(plan).not.toMatch(/TEMP B-TREE/);
+      }
     }
   });
 

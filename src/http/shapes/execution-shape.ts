@@ -2,7 +2,7 @@ import type { ExecutionStatus, TriggerType } from '../../events/execution-events
 import type { LogLevel } from '../../events/execution-log-events';
 import type { ExecutionMode } from '../../events/task-events';
 import type { ExecutionDoc } from '../../projections/execution-read-model';
-import type { LogLineDoc } from '../../projections/log-read-model';
+import type { NumberedLogLine } from '../../projections/log-read-model';
 
 /** One log line; `timestamp` is the client's time for it when it sent one, else when it was received. */
 export interface LogLineResponse {
@@ -49,7 +49,7 @@ export interface ExecutionResponse {
 }
 
 /** The one mapping from the history read model to the API; `logTail` embeds the last log lines. */
-export function toExecutionResponse(execution: ExecutionDoc, logTail?: LogLineDoc[]): ExecutionResponse {
+export function toExecutionResponse(execution: ExecutionDoc, logTail?: NumberedLogLine[]): ExecutionResponse {
   const response: ExecutionResponse = {
     id: execution.id,
     uuid: execution.id,
@@ -80,6 +80,6 @@ export function toExecutionResponse(execution: ExecutionDoc, logTail?: LogLineDo
   return response;
 }
 
-export function toLogLineResponse(line: LogLineDoc): LogLineResponse {
+export function toLogLineResponse(line: NumberedLogLine): LogLineResponse {
   return { seq: line.seq, message: line.message, level: line.level, timestamp: line.timestamp ?? line.receivedAt, received_at: line.receivedAt };
 }

@@ -3,7 +3,7 @@ import type { Config } from './config/config';
 import type { Logger } from './logging/logger';
 import type { ProjectionRegistry } from './projections/projection-registry';
 import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
-import type { ProjectionRunner } from './projections/projection-runner';
+import type { ThreadedProjections } from './projections/threaded-projections';
 import type { EventStore } from './stores/events/event-store';
 import type { ReadStore } from './stores/read/read-store';
 import type { Clock } from './time/clock';
@@ -16,7 +16,7 @@ export interface AppServices {
   events: EventStore;
   reads: ReadStore;
   registry: ProjectionRegistry;
-  projections: ProjectionRunner;
+  projections: ThreadedProjections;
   principals: PrincipalResolver;
   access: ProjectAccess;
   /** Whether this instance currently leads (runs projections and process managers). */

@@ -10,8 +10,7 @@ import { startReadSide } from './http/read-side';
 import { LeaderLease, type LeaseOptions } from './leadership/leader-lease';
 import { createLogger, type Logger } from './logging/logger';
 import { ProjectionRegistry } from './projections/projection-registry';
-import { ProjectionRunner } from './projections/projection-runner';
-import { allProjections } from './projections/all-projections';
+import { ThreadedProjections } from './projections/threaded-projections';
 import { allProcessManagers } from './process-managers/all-process-managers';
 import { ProcessManagerRunner } from './process-managers/process-manager-runner';
 import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
@@ -40,7 +39,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const clock = options.clock ?? systemClock;
   const { events, reads } = await openStores(config);
   const registry = new ProjectionRegistry(reads);
-  const projections = new ProjectionRunner(allProjections(), events, reads, registry, logger);
+  const projections = new ThreadedProjections(config, events, reads, registry, logger);
   const principals = new ReadModelPrincipalResolver({ reads, registry }, clock);
   const access = new MembershipProjectAccess(readModelDirectory({ reads, registry }));
   let closing = false;
@@ -53,14 +52,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger,
     {
       elected: async () => {
-        await projections.stop();
         await projections.start();
         await processManagers.start();
       },
       deposed: async () => {
         await processManagers.stop();
-        await projections.stop();
-        if (!closing) await projections.follow();
+        await (closing ? projections.stop() : projections.follow());
       },
     },
     options.lease,

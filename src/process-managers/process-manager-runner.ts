@@ -5,6 +5,11 @@ import type { ProcessManager } from './process-manager';
 
 const MAX_BATCH = 500;
 const RETRY_DELAY_MS = 1000;
+/**
+ * A live manager saves its checkpoint at most this often: read.db has one writer at a time and the
+ * projection thread writes it constantly, so a write per batch would keep this thread waiting for the lock.
+ */
+const CHECKPOINT_INTERVAL_MS = 50;
 
 export function processManagerCheckpoint(name: string): string {
   return `process-manager:${name}`;
@@ -15,6 +20,8 @@ class ManagerLoop {
   position: Position | null = null;
   live = false;
   private savedCheckpoint: Position | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private checkpointWrite: Promise<void> = Promise.resolve();
   private subscription: Subscription | null = null;
   private stopped = false;
   private running: Promise<void> | null = null;
@@ -36,6 +43,11 @@ class ManagerLoop {
     this.stopped = true;
     await this.subscription?.close();
     await this.running;
+    if (this.checkpointTimer) {
+      clearTimeout(this.checkpointTimer);
+      this.saveCheckpoint();
+    }
+    await this.checkpointWrite;
     await this.manager.stop?.();
   }
 
@@ -67,8 +79,7 @@ class ManagerLoop {
             }
             this.position = event.position;
           }
-          const last = batch.at(-1);
-          if (last && this.live) await this.reads.applyBatch([], { name: processManagerCheckpoint(this.manager.name), position: last.position });
+          if (batch.length > 0 && this.live) this.checkpointSoon();
           await this.goLiveIfCaughtUp(head);
           for (const wake of [...this.waiters]) {
             this.waiters.delete(wake);
@@ -91,8 +102,24 @@ class ManagerLoop {
     // The events applied while catching up are done too: record it now rather than at the next batch,
     // which may be long in coming (the deletion saga reads the scheduler's checkpoint as its acknowledgement).
     if (this.position !== null && (this.savedCheckpoint === null || this.position > this.savedCheckpoint)) {
-      await this.reads.applyBatch([], { name: processManagerCheckpoint(this.manager.name), position: this.position });
+      this.saveCheckpoint();
+      await this.checkpointWrite;
     }
+  }
+
+  private checkpointSoon(): void {
+    this.checkpointTimer ??= setTimeout(() => this.saveCheckpoint(), CHECKPOINT_INTERVAL_MS);
+  }
+
+  /** Saves the position reached (one write at a time, in order). */
+  private saveCheckpoint(): void {
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = null;
+    const position = this.position;
+    if (position === null) return;
+    this.checkpointWrite = this.checkpointWrite
+      .then(() => this.reads.applyBatch([], { name: processManagerCheckpoint(this.manager.name), position }))
+      .catch((err) => this.logger.error({ err, manager: this.manager.name }, 'process manager checkpoint not saved; saving it later'));
   }
 }
 

@@ -65,7 +65,7 @@ export class GenerationWorker {
     this.running = null;
   }
 
-  /** Called after every applied batch. */
+  /** Called after every applied batch, and when a batch failed (see lastError). */
   onProgress(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -94,6 +94,7 @@ export class GenerationWorker {
         this.lastError = err instanceof Error ? err.message : String(err);
         this.logger.error({ err, projection: this.projection.name, generation: this.generation }, 'projection batch failed; retrying from checkpoint');
         this.position = await this.reads.getCheckpoint(this.checkpoint).catch(() => this.position);
+        this.notify();
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
       } finally {
         await this.subscription?.close().catch(() => undefined);
@@ -128,6 +129,17 @@ export class GenerationWorker {
     }
     const last = batch.at(-1);
     if (last && (count > 0 || operations.length > 0)) await flush(last.position);
+    this.notify();
+  }
+
+  /** A follower's worker takes the applying worker's progress from a message (see ProjectionRunner.noteProgress). */
+  noteProgress(position: Position | null, error: string | null): void {
+    this.position = position;
+    this.lastError = error;
+    this.notify();
+  }
+
+  private notify(): void {
     for (const listener of this.listeners) listener();
   }
 }

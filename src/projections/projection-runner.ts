@@ -15,6 +15,14 @@ export interface ProjectionStatus {
   rebuilding: { generation: number; position: Position | null } | null;
 }
 
+/** Where a live projection stands, as the runner that applies it reports after every batch. */
+export interface ProjectionProgress {
+  name: string;
+  generation: number;
+  position: Position | null;
+  error: string | null;
+}
+
 export interface RebuildProgress {
   projection: string;
   position: Position | null;
@@ -42,6 +50,10 @@ export class ProjectionRunner {
   private generationTimer: NodeJS.Timeout | null = null;
   /** True while this instance only follows the leader's read models (see follow()). */
   private following = false;
+  /** A follower told of progress by noteProgress (the projection thread), rather than polling checkpoints. */
+  private progressPushed = false;
+  private switching: Promise<void> | null = null;
+  private readonly progressListeners = new Set<(progress: ProjectionProgress) => void>();
 
   constructor(
     private readonly projections: Projection[],
@@ -67,7 +79,7 @@ export class ProjectionRunner {
         );
       }
     }
-    this.generationTimer = setInterval(() => void this.followSwitches(), GENERATION_CHECK_MS);
+    this.generationTimer = setInterval(() => void this.refreshGenerations(), GENERATION_CHECK_MS);
     this.generationTimer.unref();
   }
 
@@ -75,15 +87,38 @@ export class ProjectionRunner {
    * Follower mode (another instance is the leader): apply nothing, keep the registry in step with the
    * stored generations and answer waitForPosition from the leader's stored checkpoints.
    */
-  async follow(): Promise<void> {
+  async follow(options: { progressPushed?: boolean } = {}): Promise<void> {
+    // Switching between polled and pushed progress keeps the workers, so no wait finds none to wait for.
+    this.progressPushed = options.progressPushed ?? false;
+    if (this.following) return;
     this.following = true;
-    await this.followSwitches();
-    this.generationTimer = setInterval(() => void this.followSwitches(), GENERATION_CHECK_MS);
+    await this.refreshGenerations();
+    this.generationTimer = setInterval(() => void this.refreshGenerations(), GENERATION_CHECK_MS);
     this.generationTimer.unref();
+  }
+
+  /** Reports every live projection's progress after each batch it applies (the projection thread forwards it). */
+  onProgress(listener: (progress: ProjectionProgress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  /** A follower learns the applying runner's progress (see follow({progressPushed})). */
+  noteProgress(progress: ProjectionProgress): void {
+    const worker = this.live.get(progress.name);
+    if (!worker) return;
+    if (progress.generation > worker.generation) void this.refreshGenerations();
+    else if (progress.generation === worker.generation) worker.noteProgress(progress.position, progress.error);
+  }
+
+  /** Follows generation switches made elsewhere now (one at a time) rather than at the next periodic check. */
+  refreshGenerations(): Promise<void> {
+    return (this.switching ??= this.followSwitches().finally(() => (this.switching = null)));
   }
 
   async stop(): Promise<void> {
     this.following = false;
+    this.progressPushed = false;
     if (this.generationTimer) clearInterval(this.generationTimer);
     await Promise.all([...this.live.values(), ...this.rebuilding.values()].map((w) => w.stop()));
     this.live.clear();
@@ -119,7 +154,7 @@ export class ProjectionRunner {
 
   /** Resolves when every live projection has processed every event up to `position` (read-your-writes). */
   async waitForPosition(position: Position | null, timeoutMs = 30_000): Promise<void> {
-    const wait = this.following ? pollWorker : waitForWorker;
+    const wait = this.following && !this.progressPushed ? pollWorker : waitForWorker;
     await Promise.all([...this.live.values()].map((worker) => wait(worker, position, timeoutMs)));
   }
 
@@ -158,6 +193,7 @@ export class ProjectionRunner {
     const old = this.live.get(name);
     if (options.stayLive) {
       this.live.set(name, worker);
+      this.reportProgressOf(worker);
     } else {
       await worker.stop();
     }
@@ -189,9 +225,17 @@ export class ProjectionRunner {
       await worker.refreshFromCheckpoint();
     } else {
       await worker.prepare();
+      this.reportProgressOf(worker);
       worker.start();
     }
     this.live.set(projection.name, worker);
+  }
+
+  private reportProgressOf(worker: GenerationWorker): void {
+    worker.onProgress(() => {
+      const progress = { name: worker.projection.name, generation: worker.generation, position: worker.position, error: worker.lastError };
+      for (const listener of this.progressListeners) listener(progress);
+    });
   }
 
   private async dropGeneration(worker: GenerationWorker): Promise<void> {

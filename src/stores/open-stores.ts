@@ -8,12 +8,23 @@ import { MongoReadStore } from './read/mongo-read-store';
 import type { ReadStore } from './read/read-store';
 import { SqliteReadStore } from './read/sqlite-read-store';
 
+export interface OpenStoresOptions {
+  /**
+   * How often an embedded event store looks for commits made by another connection (its subscriptions
+   * learn of their own connection's commits at once).
+   */
+  eventPollIntervalMs?: number;
+}
+
 /** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
-export async function openStores(config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongodbUrl'>): Promise<{ events: EventStore; reads: ReadStore }> {
+export async function openStores(
+  config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongodbUrl'>,
+  options: OpenStoresOptions = {},
+): Promise<{ events: EventStore; reads: ReadStore }> {
   mkdirSync(config.dataDir, { recursive: true });
   const events = config.eventStoreUrl
     ? EsdbEventStore.connect(config.eventStoreUrl)
-    : SqliteEventStore.open({ file: join(config.dataDir, 'events.db') });
+    : SqliteEventStore.open({ file: join(config.dataDir, 'events.db'), pollIntervalMs: options.eventPollIntervalMs });
   try {
     const reads = config.mongodbUrl
       ? await MongoReadStore.connect(config.mongodbUrl)

@@ -38,7 +38,7 @@ describe('access and projects read models', () => {
 
     for (const projection of [accessProjection, projectsProjection]) {
       const live = await hash(projection);
-      await server.services.projections.rebuild(projection.name, { stayLive: true });
+      await server.services.projections.rebuild(projection.name);
       expect(server.services.registry.generationOf(projection.name)!.generation).toBe(2);
       expect(await hash(projection)).toBe(live);
     }

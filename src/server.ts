@@ -37,7 +37,8 @@ export interface ServerOptions {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const { events, reads } = await openStores(config);
+  // Commits (an fsync each) happen on a writer thread, so they never hold up HTTP.
+  const { events, reads } = await openStores(config, { eventWriterThread: true });
   const registry = new ProjectionRegistry(reads);
   const projections = new ThreadedProjections(config, events, reads, registry, logger);
   const principals = new ReadModelPrincipalResolver({ reads, registry }, clock);

@@ -1,9 +1,9 @@
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
 import type { EventStore, Position } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
+import { startWorker } from '../threads/start-worker';
 import { allProjections } from './all-projections';
 import type { ProjectionRegistry } from './projection-registry';
 import { ProjectionRunner, type ProjectionStatus } from './projection-runner';
@@ -82,7 +82,7 @@ export class ThreadedProjections {
 
   private startThread(): Promise<void> {
     const data: ProjectionThreadData = { config: this.config };
-    const thread = new Worker(THREAD_SCRIPT, { workerData: data, execArgv: THREAD_EXEC_ARGV });
+    const thread = startWorker(__dirname, 'projection-thread', data);
     this.thread = thread;
     return new Promise<void>((ready, fail) => {
       let started = false;
@@ -138,11 +138,3 @@ export class ThreadedProjections {
     clearTimeout(overdue);
   }
 }
-
-/**
- * The thread runs this build's own sources: the compiled file beside this one, or, when the TypeScript
- * sources run directly (jest), the TypeScript file through SWC's require hook.
- */
-const RUNNING_TYPESCRIPT = __filename.endsWith('.ts');
-const THREAD_SCRIPT = join(__dirname, RUNNING_TYPESCRIPT ? 'projection-thread.ts' : 'projection-thread.js');
-const THREAD_EXEC_ARGV = RUNNING_TYPESCRIPT ? ['--require', '@swc-node/register'] : [];

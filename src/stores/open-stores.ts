@@ -14,6 +14,8 @@ export interface OpenStoresOptions {
    * learn of their own connection's commits at once).
    */
   eventPollIntervalMs?: number;
+  /** Append to an embedded event store through a writer thread (see SqliteEventStoreOptions). */
+  eventWriterThread?: boolean;
 }
 
 /** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
@@ -24,7 +26,11 @@ export async function openStores(
   mkdirSync(config.dataDir, { recursive: true });
   const events = config.eventStoreUrl
     ? EsdbEventStore.connect(config.eventStoreUrl)
-    : SqliteEventStore.open({ file: join(config.dataDir, 'events.db'), pollIntervalMs: options.eventPollIntervalMs });
+    : SqliteEventStore.open({
+        file: join(config.dataDir, 'events.db'),
+        pollIntervalMs: options.eventPollIntervalMs,
+        writerThread: options.eventWriterThread,
+      });
   try {
     const reads = config.mongodbUrl
       ? await MongoReadStore.connect(config.mongodbUrl)

@@ -31,7 +31,8 @@ describe('SQLite event store survives SIGKILL', () => {
     const checkpointsAtKill: Array<number | null> = [];
 
     for (let round = 1; round <= ROUNDS; round++) {
-      const acks = await runAndKill(file, readFile, 20 + Math.floor(Math.random() * 300), Math.random() * 30);
+      // Every other round appends through a writer thread, as the server does.
+      const acks = await runAndKill(file, readFile, 20 + Math.floor(Math.random() * 300), Math.random() * 30, round % 2 === 0);
       expect(acks.length).toBeGreaterThan(0);
       acknowledged.push(...acks);
 
@@ -44,8 +45,9 @@ describe('SQLite event store survives SIGKILL', () => {
 });
 
 /** Runs the appender until it has acknowledged `minAcks` appends, waits `extraMs`, then SIGKILLs it. */
-async function runAndKill(file: string, readFile: string, minAcks: number, extraMs: number): Promise<Ack[]> {
-  const child = spawn(process.execPath, [distPath('test/support/crash-appender.ts'), file, '--project-into', readFile], {
+async function runAndKill(file: string, readFile: string, minAcks: number, extraMs: number, writerThread: boolean): Promise<Ack[]> {
+  const args = [distPath('test/support/crash-appender.ts'), file, '--project-into', readFile, ...(writerThread ? ['--writer-thread'] : [])];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const acks: Ack[] = [];

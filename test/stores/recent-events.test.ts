@@ -12,9 +12,12 @@ describe('SQLite event store: recent events and other connections', () => {
   const temp = makeTempDir();
   afterAll(() => temp.cleanup());
 
-  it('interleaves this connection\'s commits with another\'s, with no gap and no duplicate', async () => {
-    const file = join(temp.dir, 'events.db');
-    const mine = SqliteEventStore.open({ file, pollIntervalMs: 10 });
+  it.each([
+    ['on its own connection', false],
+    ['through a writer thread', true],
+  ])('interleaves this store\'s commits (%s) with another connection\'s, with no gap and no duplicate', async (_, writerThread) => {
+    const file = join(temp.dir, `events-${String(writerThread)}.db`);
+    const mine = SqliteEventStore.open({ file, pollIntervalMs: 10, writerThread });
     const other = SqliteEventStore.open({ file, pollIntervalMs: 10 });
     try {
       const subscription = mine.subscribeToAll({ after: null, filter: { streamPrefixes: ['task-'] } });

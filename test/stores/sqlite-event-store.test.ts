@@ -24,6 +24,18 @@ describeEventStoreContract('SQLite', async () => {
   };
 });
 
+describeEventStoreContract('SQLite, appending through a writer thread', async () => {
+  const temp = makeTempDir('sqlite-event-store-');
+  const store = SqliteEventStore.open({ file: join(temp.dir, 'events.db'), writerThread: true });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      temp.cleanup();
+    },
+  };
+});
+
 describe('SqliteEventStore', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let file: string;

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const [file, ...options] = process.argv.slice(2);
   const option = (name: string) => (options.includes(name) ? options[options.indexOf(name) + 1] : undefined);
   const maxAppends = Number(option('--max-appends') ?? Infinity);
-  const store = SqliteEventStore.open({ file });
+  const store = SqliteEventStore.open({ file, writerThread: options.includes('--writer-thread') });
   const readFile = option('--project-into');
   if (readFile) {
     const reads = SqliteReadStore.open({ file: readFile });

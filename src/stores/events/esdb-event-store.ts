@@ -55,6 +55,7 @@ import {
   type EventMetadata,
   type EventStore,
   type ExpectedRevision,
+  expectedRevisionMatches,
   type NewEvent,
   type Position,
   type ReadAllOptions,
@@ -268,12 +269,7 @@ export class EsdbEventStore implements EventStore {
       if (!(err instanceof StreamNotFoundError)) throw err;
     }
     const actual: StreamRevision = last ? last.revision : 'no_stream';
-    const matches =
-      expected === 'any' ||
-      (expected === 'no_stream' && actual === 'no_stream') ||
-      (expected === 'stream_exists' && actual !== 'no_stream') ||
-      expected === actual;
-    if (!matches) throw new WrongExpectedRevisionError(stream, expected, actual);
+    if (!expectedRevisionMatches(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
     if (!last) return { nextExpectedRevision: -1, position: -1 };
     return { nextExpectedRevision: last.revision, position: last.position };
   }

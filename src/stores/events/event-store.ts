@@ -92,3 +92,13 @@ export interface EventStore {
 }
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
+
+/** Whether a stream now at `actual` satisfies an append's expected revision (every adapter decides alike). */
+export function expectedRevisionMatches(expected: ExpectedRevision, actual: StreamRevision): boolean {
+  return (
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === 'no_stream') ||
+    (expected === 'stream_exists' && actual !== 'no_stream') ||
+    expected === actual
+  );
+}

@@ -28,10 +28,10 @@ export class GroupCommit {
   private commits = 0;
   private readonly runGroup: Transaction<(group: Pending[]) => Outcome[]>;
 
+  /** `afterCommit` gets the values of the writes that succeeded, before their submitters hear of it. */
   constructor(
     db: Database,
-    private readonly afterCommit: () => void,
-    private readonly afterRollback: () => void = () => undefined,
+    private readonly afterCommit: (values: unknown[]) => void,
   ) {
     // better-sqlite3 runs a transaction function called inside another one as a SAVEPOINT: on an
     // exception it rolls back to the savepoint and rethrows, leaving the outer transaction open.
@@ -86,16 +86,15 @@ export class GroupCommit {
       outcomes = this.runGroup.immediate(group);
     } catch (error) {
       const unavailable = new UnavailableError(`Event store could not commit: ${(error as Error).message}`);
-      this.afterRollback();
       for (const pending of group) pending.reject(unavailable);
       return;
     }
     this.commits++;
+    this.afterCommit(outcomes.flatMap((outcome) => (outcome.ok ? [outcome.value] : [])));
     group.forEach((pending, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) pending.resolve(outcome.value);
       else pending.reject(outcome.error);
     });
-    this.afterCommit();
   }
 }

@@ -1,43 +1,40 @@
 import type { Position, RecordedEvent } from './event-store';
 
+/** How the reading connection notices commits made by anyone but this store. */
+export interface CommitWatch {
+  /** `PRAGMA data_version` of the reading connection: changes whenever another connection commits. */
+  dataVersion(): number;
+  head(): Position | null;
+  /** Whether this store has writes committed or committing that it has not been told about yet (a writer thread's). */
+  ownWritesInFlight(): boolean;
+}
+
 /**
- * The events this connection committed last, kept parsed in memory. Every subscriber (projections,
- * process managers, live feeds) reads what was just committed; answering those reads from here saves
- * each of them a query and a JSON parse per event. The cache answers only when it is sure to be
- * complete: its events are contiguous, and no other connection has committed since (`PRAGMA
- * data_version` changes exactly then). Otherwise it says so and the caller reads SQL.
+ * The events this store wrote last, kept parsed in memory. Every subscriber (projections, process
+ * managers, live feeds) reads what was just committed; answering those reads from here saves each of
+ * them a query and a JSON parse per event. The cache answers only when it is sure to be complete:
+ * its events are contiguous, and the reading connection's `PRAGMA data_version` has not changed since
+ * it last checked, or the newest stored event is the cache's own last one. When newer events are stored
+ * while this store's writer thread has writes in flight, the cache still answers up to its last event:
+ * those are most likely its own, about to be reported (and to wake every subscriber); if they are
+ * another writer's, the store's poller wakes the subscribers again once nothing of ours is in flight.
  */
 export class RecentEvents {
   private events: RecordedEvent[] = [];
-  private staged: RecordedEvent[] = [];
   private dataVersion: number | null = null;
 
   constructor(
     private readonly capacity: number,
-    private readonly currentDataVersion: () => number,
+    private readonly watch: CommitWatch,
   ) {}
 
-  /** Events of an append whose savepoint succeeded; they count once the transaction commits. */
-  stage(events: RecordedEvent[]): void {
-    for (const event of events) this.staged.push(Object.freeze(event));
-  }
-
-  committed(): void {
-    const version = this.currentDataVersion();
-    if (this.dataVersion !== version) this.events = [];
-    const staged = this.staged;
-    this.staged = [];
-    if (staged.length > 0) {
-      const last = this.events.at(-1);
-      if (last && staged[0].position !== last.position + 1) this.events = [];
-      this.events.push(...staged);
-      if (this.events.length > 2 * this.capacity) this.events = this.events.slice(-this.capacity);
-    }
-    this.dataVersion = version;
-  }
-
-  rolledBack(): void {
-    this.staged = [];
+  /** Events this store has just committed, in position order. */
+  committed(events: RecordedEvent[]): void {
+    if (events.length === 0) return;
+    const last = this.events.at(-1);
+    if (last && events[0].position !== last.position + 1) this.events = [];
+    for (const event of events) this.events.push(Object.freeze(event));
+    if (this.events.length > 2 * this.capacity) this.events = this.events.slice(-this.capacity);
   }
 
   /**
@@ -50,11 +47,7 @@ export class RecentEvents {
     limit: number,
   ): { events: RecordedEvent[]; through: Position } | null {
     const first = this.events[0];
-    if (!first) return null;
-    if (this.currentDataVersion() !== this.dataVersion) {
-      this.events = [];
-      return null;
-    }
+    if (!first || !this.isComplete()) return null;
     const from = after === null ? 0 : after - first.position + 1;
     if (from < 0 || (after === null && first.position !== 1)) return null;
     const found: RecordedEvent[] = [];
@@ -65,5 +58,16 @@ export class RecentEvents {
       through = event.position;
     }
     return { events: found, through };
+  }
+
+  private isComplete(): boolean {
+    const version = this.watch.dataVersion();
+    if (version === this.dataVersion) return true;
+    if (this.watch.head() === this.events.at(-1)?.position) {
+      this.dataVersion = version;
+      return true;
+    }
+    // Newer events are stored: ours, not yet reported, or another writer's (then SQL answers).
+    return this.watch.ownWritesInFlight();
   }
 }

@@ -2,10 +2,11 @@
  * The embedded EventStore adapter: one SQLite file (`DATA_DIR/events.db`) through better-sqlite3.
  *
  * Durability: WAL with synchronous=FULL by default, so an acknowledged append survives power loss;
- * NORMAL only survives a process crash. Concurrent appends are group-committed (group-commit.ts).
+ * NORMAL only survives a process crash. Concurrent appends are group-committed (event-writer.ts,
+ * group-commit.ts), on this connection or, with `writerThread`, on a writer thread's own connection.
  * Other processes may use the same file: they see new events by polling, and while one of them holds
- * the write lock a commit here waits for it (busy_timeout, blocking this thread), then fails with
- * UnavailableError.
+ * the write lock a commit here waits for it (busy_timeout, blocking the writing thread), then fails
+ * with UnavailableError.
  *
  * Tombstones: a deleted stream can never be appended to or read again, but the events it had stay in
  * `$all` (readAll and subscriptions keep returning them) so the audit trail and projection rebuilds
@@ -36,7 +37,9 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './event-store';
-import { GroupCommit } from './group-commit';
+import { type EventRow, openEventDatabase, SELECT_STREAM_STATE, type StreamState } from './event-database';
+import { EventWriter, type SerializedEvent, type WriteRequest, type WriteResult } from './event-writer';
+import { ThreadedEventWriter } from './threaded-event-writer';
 import { RecentEvents } from './recent-events';
 import { categoryOf, validateStreamName } from './stream-names';
 
@@ -46,43 +49,17 @@ export interface SqliteEventStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How often subscribers check for events committed by other processes on the same file. */
   pollIntervalMs?: number;
+  /**
+   * Append through a writer thread with its own connection (the server does), so that commits and
+   * their fsync never block this thread; reads stay on this thread's connection.
+   */
+  writerThread?: boolean;
 }
 
-const BUSY_TIMEOUT_MS = 5000;
-const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 const DEFAULT_POLL_INTERVAL_MS = 50;
 const DEFAULT_MAX_BATCH = 500;
 /** How many just-committed events stay parsed in memory for subscribers (see recent-events.ts). */
 const RECENT_EVENTS = 10_000;
-
-/**
- * `position` is the global position: AUTOINCREMENT so a position is never reused even if rows are
- * deleted one day. Stream names live once in `streams` (which also holds the tombstone); events refer
- * to them by integer id, which keeps the `(stream_id, revision)` index small: every commit rewrites
- * that index's page of each stream it appends to, so its entry size shows in appends/s.
- * `category` (the stream name up to its first `-`) indexed with position serves the usual `$all`
- * filter (`task-`, `execution-`) as one index range already in position order, however large the
- * store grows.
- */
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS streams (
-    id      INTEGER PRIMARY KEY,
-    name    TEXT    NOT NULL UNIQUE,
-    deleted INTEGER NOT NULL DEFAULT 0
-  );
-  CREATE TABLE IF NOT EXISTS events (
-    position  INTEGER PRIMARY KEY AUTOINCREMENT,
-    stream_id INTEGER NOT NULL,
-    revision  INTEGER NOT NULL,
-    category  TEXT    NOT NULL,
-    type      TEXT    NOT NULL,
-    data      TEXT    NOT NULL,
-    metadata  TEXT    NOT NULL
-  );
-  CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
-  CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
-`;
-const SCHEMA_VERSION = 1;
 
 /**
  * Every read joins each event to its stream's name. CROSS JOIN makes SQLite walk the events first (in
@@ -90,22 +67,6 @@ const SCHEMA_VERSION = 1;
  */
 const SELECT_EVENTS = 'SELECT e.position, s.name, e.revision, e.type, e.data, e.metadata FROM events e';
 const JOIN_STREAM = 'CROSS JOIN streams s ON s.id = e.stream_id';
-type EventRow = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
-
-/** A stream's row; none for a name never written nor deleted. */
-interface StreamState {
-  id: number;
-  /** Revision of the last event, null when the stream has none. */
-  revision: number | null;
-  deleted: 0 | 1;
-}
-
-interface SerializedEvent {
-  type: string;
-  data: string;
-  metadata: string;
-}
-
 export interface ConnectionSettings {
   journalMode: string;
   synchronous: 'FULL' | 'NORMAL' | 'OTHER';
@@ -114,27 +75,17 @@ export interface ConnectionSettings {
 
 export class SqliteEventStore implements EventStore {
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
-    const db = new Database(options.file);
-    try {
-      // busy_timeout first: switching to WAL takes a lock another process may hold.
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-      // Each commit rewrites the index pages of every stream it touches; checkpointing every 1000
-      // pages (the default) copied those same pages back to the database over and over. A larger WAL
-      // lets one checkpoint write a page once for many commits (about 1.5× the appends/s in bench/store.ts).
-      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-      db.exec(SCHEMA);
-      if (db.pragma('user_version', { simple: true }) === 0) db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+    const synchronous = options.synchronous ?? 'FULL';
+    const db = openEventDatabase(options.file, synchronous);
+    return new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, (committed) =>
+      options.writerThread
+        ? new ThreadedEventWriter({ file: options.file, synchronous }, committed)
+        : inProcessWrites(new EventWriter(db, committed)),
+    );
   }
 
-  private readonly writes: GroupCommit;
-  /** Fires after every commit of this connection, and when the poller sees another connection's commit. */
+  private readonly writes: Writes;
+  /** Fires after every commit of this store's writes, and when the poller sees another connection's commit. */
   private readonly changes$ = new Subject<void>();
   private readonly subscriptions = new Set<SqliteSubscription>();
   private poller: NodeJS.Timeout | undefined;
@@ -142,10 +93,6 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
 
   private readonly selectStreamState;
-  private readonly insertStream;
-  private readonly insertEvent;
-  private readonly tombstone;
-  private readonly selectPositionAt;
   private readonly readForwards;
   private readonly readBackwards;
   private readonly selectHead;
@@ -157,29 +104,9 @@ export class SqliteEventStore implements EventStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
+    openWrites: (committed: (results: WriteResult[]) => void) => Writes,
   ) {
-    this.writes = new GroupCommit(
-      db,
-      () => {
-        this.recent.committed();
-        this.changes$.next();
-      },
-      () => this.recent.rolledBack(),
-    );
-    this.selectStreamState = db.prepare<[string], StreamState>(
-      `SELECT id, deleted, (SELECT max(revision) FROM events WHERE stream_id = streams.id) AS revision
-         FROM streams WHERE name = ?`,
-    );
-    this.insertStream = db.prepare<[string]>('INSERT INTO streams (name) VALUES (?)');
-    this.insertEvent = db.prepare<[number, number, string, string, string, string]>(
-      'INSERT INTO events (stream_id, revision, category, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.tombstone = db.prepare<[string]>(
-      'INSERT INTO streams (name, deleted) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET deleted = 1',
-    );
-    this.selectPositionAt = db
-      .prepare<[number, number], number>('SELECT position FROM events WHERE stream_id = ? AND revision = ?')
-      .pluck();
+    this.selectStreamState = db.prepare<[string], StreamState>(SELECT_STREAM_STATE);
     this.readForwards = db
       .prepare<[number, number, number], EventRow>(
         `${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`,
@@ -192,7 +119,15 @@ export class SqliteEventStore implements EventStore {
       .raw();
     this.selectHead = db.prepare<[], number | null>('SELECT max(position) FROM events').pluck();
     this.selectDataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-    this.recent = new RecentEvents(RECENT_EVENTS, () => this.selectDataVersion.get()!);
+    this.recent = new RecentEvents(RECENT_EVENTS, {
+      dataVersion: () => this.selectDataVersion.get()!,
+      head: () => this.selectHead.get() ?? null,
+      ownWritesInFlight: () => this.writes.inFlight,
+    });
+    this.writes = openWrites((results) => {
+      this.recent.committed(results.flatMap((result) => result.recorded.map(toRecordedEvent)));
+      this.changes$.next();
+    });
   }
 
   /** Transactions committed by this connection: fewer than appends when group commit is working. */
@@ -216,29 +151,14 @@ export class SqliteEventStore implements EventStore {
     // Everything that can be checked without the database is checked before queueing, so an invalid
     // event rejects the whole append and writes nothing.
     const serialized = events.map((event) => serialize(stream, event));
-    const category = categoryOf(stream);
-    return this.writes.submit(() => {
-      const state = this.selectStreamState.get(stream);
-      checkExpectedRevision(stream, state, expected);
-      let revision = state?.revision ?? -1;
-      if (serialized.length === 0) {
-        // A pure revision check: report where the stream stands (-1 for both when it has no events).
-        const position = revision < 0 ? -1 : this.selectPositionAt.get(state!.id, revision)!;
-        return { nextExpectedRevision: revision, position };
-      }
-      const streamId = state?.id ?? Number(this.insertStream.run(stream).lastInsertRowid);
-      let position = 0;
-      const recorded: RecordedEvent[] = [];
-      for (const event of serialized) {
-        revision++;
-        position = Number(
-          this.insertEvent.run(streamId, revision, category, event.type, event.data, event.metadata).lastInsertRowid,
-        );
-        recorded.push(toRecordedEvent([position, stream, revision, event.type, event.data, event.metadata]));
-      }
-      this.recent.stage(recorded);
-      return { nextExpectedRevision: revision, position };
+    const { nextExpectedRevision, position } = await this.writes.submit({
+      kind: 'append',
+      stream,
+      category: categoryOf(stream),
+      events: serialized,
+      expected,
     });
+    return { nextExpectedRevision, position };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -286,10 +206,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     validateStreamName(stream);
     validateExpectedRevision(expected);
-    await this.writes.submit(() => {
-      checkExpectedRevision(stream, this.selectStreamState.get(stream), expected);
-      this.tombstone.run(stream);
-    });
+    await this.writes.submit({ kind: 'delete', stream, expected });
   }
 
   async headPosition(): Promise<Position | null> {
@@ -306,7 +223,7 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.writes.flushNow();
+    await this.writes.close();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.changes$.complete();
     this.db.close();
@@ -426,6 +343,28 @@ class SqliteSubscription implements Subscription {
   }
 }
 
+/** Where this store's writes go: this connection, or the writer thread (threaded-event-writer.ts). */
+interface Writes {
+  submit(request: WriteRequest): Promise<WriteResult>;
+  readonly commitCount: number;
+  /** Whether writes were submitted whose outcome this store has not been told yet. */
+  readonly inFlight: boolean;
+  /** Commits and answers everything submitted. */
+  close(): Promise<void>;
+}
+
+function inProcessWrites(writer: EventWriter): Writes {
+  return {
+    submit: (request) => writer.submit(request),
+    get commitCount() {
+      return writer.commitCount;
+    },
+    // In-process, a write's events are known the moment it commits.
+    inFlight: false,
+    close: async () => writer.flushNow(),
+  };
+}
+
 function serialize(stream: string, event: NewEvent): SerializedEvent {
   if (typeof event?.type !== 'string' || event.type.length === 0) {
     throw new ValidationError(`An event for stream ${stream} has no type`);
@@ -467,17 +406,6 @@ function validateCount(count: number | undefined): number {
   if (count === undefined) return -1;
   if (!Number.isSafeInteger(count) || count < 0) throw new ValidationError(`Invalid count ${String(count)}`);
   return count;
-}
-
-function checkExpectedRevision(stream: string, state: StreamState | undefined, expected: ExpectedRevision): void {
-  if (state?.deleted) throw new StreamDeletedError(stream);
-  const actual: StreamRevision = state?.revision ?? 'no_stream';
-  const matches =
-    expected === 'any' ||
-    (expected === 'no_stream' && actual === 'no_stream') ||
-    (expected === 'stream_exists' && actual !== 'no_stream') ||
-    expected === actual;
-  if (!matches) throw new WrongExpectedRevisionError(stream, expected, actual);
 }
 
 /**

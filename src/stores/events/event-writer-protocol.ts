@@ -1,0 +1,41 @@
+import { AppError, UnavailableError } from '../../errors/app-error';
+import { StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
+import type { ExpectedRevision, StreamRevision } from './event-store';
+import type { Synchronous } from './event-database';
+import type { WriteRequest, WriteResult } from './event-writer';
+
+/** What the writer thread is started with. */
+export interface EventWriterThreadData {
+  file: string;
+  synchronous: Synchronous;
+}
+
+export type ToEventWriter = { type: 'write'; writes: Array<{ id: number; request: WriteRequest }> } | { type: 'close' };
+
+export type WriteReply = { id: number; ok: true; result: WriteResult } | { id: number; ok: false; error: WireError };
+
+export type FromEventWriter = { type: 'committed'; replies: WriteReply[] } | { type: 'closed' };
+
+/** Errors cross threads as data (a structured clone keeps no class); these are the ones a write can meet. */
+export type WireError =
+  | { kind: 'wrong-revision'; stream: string; expected: ExpectedRevision; actual: StreamRevision }
+  | { kind: 'deleted'; stream: string }
+  | { kind: 'unavailable'; message: string };
+
+export function toWireError(err: unknown): WireError {
+  if (err instanceof WrongExpectedRevisionError) return { kind: 'wrong-revision', stream: err.stream, expected: err.expected, actual: err.actual };
+  if (err instanceof StreamDeletedError) return { kind: 'deleted', stream: err.stream };
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: 'unavailable', message: err instanceof AppError ? message : `Event store write failed: ${message}` };
+}
+
+export function fromWireError(error: WireError): Error {
+  switch (error.kind) {
+    case 'wrong-revision':
+      return new WrongExpectedRevisionError(error.stream, error.expected, error.actual);
+    case 'deleted':
+      return new StreamDeletedError(error.stream);
+    case 'unavailable':
+      return new UnavailableError(error.message);
+  }
+}

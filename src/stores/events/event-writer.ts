@@ -1,0 +1,95 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
+import { type ExpectedRevision, expectedRevisionMatches, type StreamRevision } from './event-store';
+import { type EventRow, SELECT_STREAM_STATE, type StreamState } from './event-database';
+import { GroupCommit } from './group-commit';
+
+/** An event ready to store: validated, its JSON already text. */
+export interface SerializedEvent {
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+/** A write as data, so that it can be handed to the writer thread (event-writer-thread.ts). */
+export type WriteRequest =
+  | { kind: 'append'; stream: string; category: string; events: SerializedEvent[]; expected: ExpectedRevision }
+  | { kind: 'delete'; stream: string; expected: ExpectedRevision };
+
+export interface WriteResult {
+  nextExpectedRevision: number;
+  position: number;
+  /** The events stored, for the reader's in-memory tail (recent-events.ts). */
+  recorded: EventRow[];
+}
+
+/**
+ * Performs writes on one connection, group-committed (group-commit.ts). `committed` hears, right
+ * after each commit and before any writer is answered, the results of the writes that succeeded in it.
+ */
+export class EventWriter {
+  private readonly writes: GroupCommit;
+  private readonly selectStreamState: Statement<[string], StreamState>;
+  private readonly insertStream: Statement<[string]>;
+  private readonly insertEvent: Statement<[number, number, string, string, string, string]>;
+  private readonly tombstone: Statement<[string]>;
+  private readonly selectPositionAt: Statement<[number, number], number>;
+
+  constructor(db: Database, committed: (results: WriteResult[]) => void) {
+    this.writes = new GroupCommit(db, (values) => committed(values as WriteResult[]));
+    this.selectStreamState = db.prepare<[string], StreamState>(SELECT_STREAM_STATE);
+    this.insertStream = db.prepare<[string]>('INSERT INTO streams (name) VALUES (?)');
+    this.insertEvent = db.prepare<[number, number, string, string, string, string]>(
+      'INSERT INTO events (stream_id, revision, category, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.tombstone = db.prepare<[string]>('INSERT INTO streams (name, deleted) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET deleted = 1');
+    this.selectPositionAt = db.prepare<[number, number], number>('SELECT position FROM events WHERE stream_id = ? AND revision = ?').pluck();
+  }
+
+  /** Transactions committed so far (each is one fsync of the WAL under synchronous=FULL). */
+  get commitCount(): number {
+    return this.writes.commitCount;
+  }
+
+  /** Resolves once the write's transaction has committed. */
+  submit(request: WriteRequest): Promise<WriteResult> {
+    return this.writes.submit(() => (request.kind === 'append' ? this.append(request) : this.delete(request)));
+  }
+
+  /** Commits everything submitted so far now (used when closing). */
+  flushNow(): void {
+    this.writes.flushNow();
+  }
+
+  private append({ stream, category, events, expected }: Extract<WriteRequest, { kind: 'append' }>): WriteResult {
+    const state = this.selectStreamState.get(stream);
+    checkExpectedRevision(stream, state, expected);
+    let revision = state?.revision ?? -1;
+    if (events.length === 0) {
+      // A pure revision check: report where the stream stands (-1 for both when it has no events).
+      const position = revision < 0 ? -1 : this.selectPositionAt.get(state!.id, revision)!;
+      return { nextExpectedRevision: revision, position, recorded: [] };
+    }
+    const streamId = state?.id ?? Number(this.insertStream.run(stream).lastInsertRowid);
+    let position = 0;
+    const recorded: EventRow[] = [];
+    for (const event of events) {
+      revision++;
+      position = Number(this.insertEvent.run(streamId, revision, category, event.type, event.data, event.metadata).lastInsertRowid);
+      recorded.push([position, stream, revision, event.type, event.data, event.metadata]);
+    }
+    return { nextExpectedRevision: revision, position, recorded };
+  }
+
+  private delete({ stream, expected }: Extract<WriteRequest, { kind: 'delete' }>): WriteResult {
+    checkExpectedRevision(stream, this.selectStreamState.get(stream), expected);
+    this.tombstone.run(stream);
+    return { nextExpectedRevision: -1, position: -1, recorded: [] };
+  }
+}
+
+function checkExpectedRevision(stream: string, state: StreamState | undefined, expected: ExpectedRevision): void {
+  if (state?.deleted) throw new StreamDeletedError(stream);
+  const actual: StreamRevision = state?.revision ?? 'no_stream';
+  if (!expectedRevisionMatches(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
+}

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppServices } from './app-services';
 import type { Config } from './config/config';
@@ -6,6 +6,7 @@ import { MembershipProjectAccess, readModelDirectory } from './auth/project-acce
 import { ReadModelPrincipalResolver } from './auth/read-model-principal-resolver';
 import { bootstrapFirstAdmin } from './commands/flows/bootstrap-first-admin';
 import { createApp } from './http/app';
+import { withReportFastPath } from './http/report-fast-path';
 import { startReadSide } from './http/read-side';
 import { LeaderLease, type LeaseOptions } from './leadership/leader-lease';
 import { createLogger, type Logger } from './logging/logger';
@@ -69,8 +70,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await bootstrapFirstAdmin(services);
   const readSide = await startReadSide(services);
 
-  const app = createApp(services);
-  const server = await listen(app, config.port);
+  const server = await listen(withReportFastPath(services, createApp(services)), config.port);
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, dataDir: config.dataDir }, `Cron Observer listening on http://localhost:${port}`);
 
@@ -93,9 +93,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   return { url: `http://127.0.0.1:${port}`, port, services, processManagers, close };
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
+function listen(handler: RequestListener, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port);
+    const server = createServer(handler).listen(port);
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });

@@ -41,7 +41,7 @@ function unauthenticated(message: string): UnauthenticatedError {
   }
 }
 
-function credentialOf(request: Request): string | null {
+export function credentialOf(request: Pick<Request, 'headers'>): string | null {
   const header = request.headers.authorization?.trim();
   if (header) return header.replace(/^Bearer\s+/i, '').trim() || null;
   const cookie = request.headers.cookie

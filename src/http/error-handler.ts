@@ -2,20 +2,22 @@ import { ValidateError } from '@tsoa/runtime';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, TooLargeError, ValidationError } from '../errors/app-error';
 import type { Logger } from '../logging/logger';
-import { errorResponse } from './error-mapping';
+import { type ErrorBody, errorResponse } from './error-mapping';
 
 /** Turns every failure into `{error, details?}` with DESIGN.md's status; only a bug becomes a 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const appError = toAppError(err);
-    if (appError) {
-      const { status, body } = errorResponse(appError);
-      res.status(status).json(body);
-      return;
-    }
-    logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-    if (!res.headersSent) res.status(500).json({ error: 'Internal error: this is a bug in Cron Observer' });
+    const { status, body } = errorAnswer(err, logger, req.method, req.originalUrl);
+    if (!res.headersSent) res.status(status).json(body);
   };
+}
+
+/** The answer to a failure; anything but a known error is a bug: logged, and answered 500. */
+export function errorAnswer(err: unknown, logger: Logger, method: string | undefined, url: string | undefined): { status: number; body: ErrorBody } {
+  const appError = toAppError(err);
+  if (appError) return errorResponse(appError);
+  logger.error({ err, method, url }, 'unhandled error');
+  return { status: 500, body: { error: 'Internal error: this is a bug in Cron Observer' } };
 }
 
 export const unknownApiRoute: RequestHandler = (req, _res, next) => {

@@ -134,15 +134,17 @@ export function countReports(metrics: () => ServerMetrics | undefined) {
     const route = REPORT_ROUTES.find(([method, pattern]) => method === request.method && pattern.test(request.path));
     if (route) {
       const kind = route[2];
-      response.once('finish', () => {
-        const m = metrics();
-        if (!m) return;
-        m.reportsIngested.inc({ kind, code: String(response.statusCode) });
-        if (kind === 'logs' && response.statusCode < 300) m.logLinesIngested.inc(linesIn(request.body));
-      });
+      response.once('finish', () => countReport(metrics(), kind, response.statusCode, request.body));
     }
     next();
   };
+}
+
+/** Counts one answered executor report (also called by the executor routes' fast path). */
+export function countReport(metrics: ServerMetrics | undefined, kind: ReportKind, statusCode: number, body: unknown): void {
+  if (!metrics) return;
+  metrics.reportsIngested.inc({ kind, code: String(statusCode) });
+  if (kind === 'logs' && statusCode < 300) metrics.logLinesIngested.inc(linesIn(body));
 }
 
 function linesIn(body: unknown): number {

@@ -306,13 +306,21 @@ function failureKey(report: Pick<FailedReport, 'execution' | 'kind' | 'line'>): 
   return `${report.execution}/${report.kind}/${report.line}`;
 }
 
+/** One summary per thread: node writes a profile for the main thread and one for each worker thread. */
 function profileLines(profileDir: string): string[] {
-  const files = existsSync(profileDir) ? readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile')) : [];
+  const files = existsSync(profileDir) ? readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile')).sort() : [];
   if (files.length === 0) return ['(--cpu-prof: the server wrote no profile)'];
-  const kept = join(tmpdir(), `ingest-server-${Date.now()}.cpuprofile`);
-  const source = join(profileDir, files[0]);
-  copyFileSync(source, kept);
-  return [...summarizeProfile(kept).lines, `(profile kept at ${kept}; open it in Chrome DevTools or speedscope)`];
+  return files.flatMap((file, index) => {
+    // CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile; thread 0 is the main thread.
+    const threadId = file.split('.').at(-3);
+    const kept = join(tmpdir(), `ingest-server-${Date.now()}-${index}.cpuprofile`);
+    copyFileSync(join(profileDir, file), kept);
+    return [
+      threadId === '0' ? '== main thread (HTTP, commands, process managers)' : `== worker thread ${threadId} (projections)`,
+      ...summarizeProfile(kept).lines,
+      `(profile kept at ${kept}; open it in Chrome DevTools or speedscope)`,
+    ];
+  });
 }
 
 function kindRows(result: PhaseResult): BenchRow[] {

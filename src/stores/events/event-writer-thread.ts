@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openEventDatabase } from './event-database';
 import { EventWriter } from './event-writer';
-import { type EventWriterThreadData, type FromEventWriter, type ToEventWriter, toWireError, type WriteReply } from './event-writer-protocol';
+import { type EventWriterThreadData, type FromEventWriter, fromJson, type ToEventWriter, toJson, toWireError, type WriteReply } from './event-writer-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('event-writer-thread.ts runs as a worker thread');
@@ -19,7 +19,7 @@ const send = (message: FromEventWriter) => port.postMessage(message);
 let replies: WriteReply[] = [];
 const sendReplies = () => {
   if (replies.length === 0) return;
-  send({ type: 'committed', replies });
+  send({ type: 'committed', replies: toJson(replies) });
   replies = [];
 };
 const reply = (answer: WriteReply) => {
@@ -30,7 +30,7 @@ const inFlight = new Set<Promise<void>>();
 
 port.on('message', (message: ToEventWriter) => {
   if (message.type === 'write') {
-    for (const { id, request } of message.writes) {
+    for (const { id, request } of fromJson(message.writes)) {
       const done: Promise<void> = writer.submit(request).then(
         (result) => reply({ id, ok: true, result }),
         (err: unknown) => reply({ id, ok: false, error: toWireError(err) }),

@@ -2,7 +2,15 @@ import type { Worker } from 'node:worker_threads';
 import { UnavailableError } from '../../errors/app-error';
 import { startWorker } from '../../threads/start-worker';
 import type { WriteRequest, WriteResult } from './event-writer';
-import { type EventWriterThreadData, type FromEventWriter, fromWireError, type ToEventWriter } from './event-writer-protocol';
+import {
+  type EventWriterThreadData,
+  type FromEventWriter,
+  fromJson,
+  fromWireError,
+  type ToEventWriter,
+  toJson,
+  type WriteReply,
+} from './event-writer-protocol';
 
 interface Pending {
   resolve: (result: WriteResult) => void;
@@ -29,7 +37,7 @@ export class ThreadedEventWriter {
   ) {
     this.thread = startWorker(__dirname, 'event-writer-thread', options);
     this.thread.on('message', (message: FromEventWriter) => {
-      if (message.type === 'committed') this.answer(message.replies);
+      if (message.type === 'committed') this.answer(fromJson(message.replies));
     });
     this.thread.on('error', (err) => this.fail(new UnavailableError(`The event writer thread failed: ${err.message}`)));
     this.exited = new Promise((resolve) => this.thread.once('exit', () => resolve()));
@@ -63,11 +71,11 @@ export class ThreadedEventWriter {
 
   private send(): void {
     if (this.outgoing.length === 0 || this.failure) return;
-    this.thread.postMessage({ type: 'write', writes: this.outgoing } satisfies ToEventWriter);
+    this.thread.postMessage({ type: 'write', writes: toJson(this.outgoing) } satisfies ToEventWriter);
     this.outgoing = [];
   }
 
-  private answer(replies: Extract<FromEventWriter, { type: 'committed' }>['replies']): void {
+  private answer(replies: WriteReply[]): void {
     this.commits++;
     this.committed(replies.flatMap((reply) => (reply.ok ? [reply.result] : [])));
     for (const reply of replies) {

@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger';
 import type { EventStore, Position, Subscription } from '../stores/events/event-store';
-import type { PositionedOperation, ReadStore } from '../stores/read/read-store';
+import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
 import type { Projection } from './projection';
 import { checkpointName, physicalCollection } from './projection-registry';
@@ -10,7 +10,13 @@ export interface WorkerProgress {
   eventsApplied: number;
 }
 
+/** Events per transaction, and between yields to the event loop, so HTTP requests are never held up for long. */
 const MAX_BATCH = 500;
+/**
+ * Events per transaction while a fresh generation catches up (a rebuild): hot documents are written
+ * once per batch instead of once per 500 events and commits are fewer. It still yields every MAX_BATCH events.
+ */
+const CATCH_UP_BATCH = 5000;
 const RETRY_DELAY_MS = 1000;
 
 /**
@@ -25,6 +31,10 @@ export class GenerationWorker {
   private stopped = false;
   private running: Promise<void> | null = null;
   private readonly listeners = new Set<() => void>();
+  /** Set while a rebuild catches up (nothing reads this generation yet): larger transactions. */
+  catchingUp = false;
+  /** Logical collections whose non-unique indexes are not built yet (see prepare). */
+  private readonly deferredIndexes = new Set<string>();
 
   constructor(
     readonly projection: Projection,
@@ -42,11 +52,28 @@ export class GenerationWorker {
     return physicalCollection(this.projection.name, this.generation, collection);
   }
 
-  async prepare(): Promise<void> {
+  /**
+   * Creates the generation's collections. `deferIndexes` (a fresh generation, see ProjectionRunner.rebuild)
+   * leaves out the non-unique indexes until buildDeferredIndexes: a store builds an index over a full
+   * table much faster than it maintains it row by row. Unique indexes stay: a write may have to fail on them.
+   */
+  async prepare(options: { deferIndexes?: boolean } = {}): Promise<void> {
     for (const spec of this.projection.collections) {
-      await this.reads.ensureCollection({ ...spec, name: this.physical(spec.name) });
+      const defer = options.deferIndexes === true && spec.indexes.some((index) => !index.unique);
+      if (defer) this.deferredIndexes.add(spec.name);
+      const indexes = defer ? spec.indexes.filter((index) => index.unique) : spec.indexes;
+      await this.reads.ensureCollection({ ...spec, name: this.physical(spec.name), indexes });
     }
     this.position = await this.reads.getCheckpoint(this.checkpoint);
+  }
+
+  /** Creates the indexes prepare({deferIndexes}) left out, of the given (logical) collections or all. */
+  async buildDeferredIndexes(collections: string[] = [...this.deferredIndexes]): Promise<void> {
+    for (const name of collections) {
+      if (!this.deferredIndexes.delete(name)) continue;
+      const spec = this.projection.collections.find((c) => c.name === name)!;
+      await this.reads.ensureCollection({ ...spec, name: this.physical(name) });
+    }
   }
 
   /** A follower does not apply batches; it learns the leader's progress from the stored checkpoint. */
@@ -82,7 +109,8 @@ export class GenerationWorker {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        this.subscription = this.events.subscribeToAll({ after: this.position, filter: this.projection.filter, maxBatch: MAX_BATCH });
+        const maxBatch = this.catchingUp ? CATCH_UP_BATCH : MAX_BATCH;
+        this.subscription = this.events.subscribeToAll({ after: this.position, filter: this.projection.filter, maxBatch });
         for await (const batch of this.subscription) {
           if (this.stopped) break;
           await this.applyEvents(batch);
@@ -104,31 +132,32 @@ export class GenerationWorker {
   }
 
   private async applyEvents(batch: Awaited<ReturnType<EventStore['readAll']>>): Promise<void> {
-    let overlay = new BatchOverlay(this.reads, (c) => this.physical(c));
-    let operations: PositionedOperation[] = [];
+    const overlay = new BatchOverlay(this.reads, (c) => this.physical(c));
     let count = 0;
     const flush = async (position: Position) => {
-      await this.reads.applyBatch(operations, { name: this.checkpoint, position });
+      await this.reads.applyBatch(overlay.take(), { name: this.checkpoint, position });
       this.position = position;
       this.eventsApplied += count;
-      operations = [];
       count = 0;
-      overlay = new BatchOverlay(this.reads, (c) => this.physical(c));
     };
+    let handled = 0;
     for (const event of batch) {
       const produced = await this.projection.handle(event, overlay);
       let endsBatch = false;
       for (const op of produced) {
-        overlay.record(op);
-        operations.push({ ...op, collection: this.physical(op.collection), position: event.position });
-        if (op.op === 'deleteMany') endsBatch = true;
+        overlay.record(op, event.position);
+        if (op.op !== 'deleteMany') continue;
+        endsBatch = true;
+        // A filtered delete needs its collection's indexes, or it scans the whole table.
+        await this.buildDeferredIndexes([op.collection]);
       }
       count++;
       // The overlay cannot see through a filtered delete, so apply it before reading on.
-      if (endsBatch) await flush(event.position);
+      if (endsBatch || count >= (this.catchingUp ? CATCH_UP_BATCH : MAX_BATCH)) await flush(event.position);
+      if (++handled % MAX_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     const last = batch.at(-1);
-    if (last && (count > 0 || operations.length > 0)) await flush(last.position);
+    if (last && count > 0) await flush(last.position);
     this.notify();
   }
 

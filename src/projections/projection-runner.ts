@@ -171,12 +171,18 @@ export class ProjectionRunner {
     await this.reads.deleteCheckpoint(checkpointName(name, next));
     const worker = new GenerationWorker(projection, next, this.events, this.reads, this.logger);
     await this.dropGeneration(worker);
-    await worker.prepare();
+    await worker.prepare({ deferIndexes: true });
     this.rebuilding.set(name, worker);
     try {
       const report = async () => options.onProgress?.({ projection: name, position: worker.position, head: await this.events.headPosition(), eventsApplied: worker.eventsApplied });
       const unsubscribe = worker.onProgress(() => void report());
+      // Nothing reads the new generation until the switch: large batches, secondary indexes built at the end.
+      worker.catchingUp = true;
       worker.start();
+      await waitForWorker(worker, await this.events.headPosition(), Number.POSITIVE_INFINITY);
+      await worker.buildDeferredIndexes();
+      worker.catchingUp = false;
+      // Take in what arrived while the indexes were built.
       await waitForWorker(worker, await this.events.headPosition(), Number.POSITIVE_INFINITY);
       unsubscribe();
       await report();

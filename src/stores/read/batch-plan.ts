@@ -21,7 +21,8 @@
  * applying one by one would fail too.
  */
 import { ValidationError } from '../../errors/app-error';
-import { cloneJson, incPath, isPlainObject, pathsOverlap, setPath, validateCollectionName, validateWritablePath } from './field-path';
+import { copyJson } from './copy-json';
+import { incPath, isPlainObject, pathsOverlap, setPath, validateCollectionName, validateWritablePath } from './field-path';
 import { type Comparison, normalizeFilter } from './query';
 import type { Checkpoint, Doc, PositionedOperation } from './read-store';
 
@@ -67,6 +68,7 @@ export type CollectionStep =
   | { kind: 'deleteMany'; filter: Comparison[]; position: number };
 
 const MAX_ID_LENGTH = 512;
+const RESERVED_FIELDS = ['_id', '_pos'];
 
 export function validatePosition(position: unknown, what: string): number {
   if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0) {
@@ -89,53 +91,59 @@ function validateId(id: unknown): void {
 }
 
 /** Paths of one field map must not overlap each other: `{a: 1, 'a.b': 2}` has no single meaning. */
-function validateFieldMap(map: unknown, what: string, numeric: boolean): string[] {
-  if (!isPlainObject(map)) throw new ValidationError(`${what} must be an object of dotted fields`);
+function validateFieldMap(map: unknown, where: () => string, numeric: boolean, name = 'fields'): string[] {
+  const what = () => `${where()}: ${name}`;
+  if (!isPlainObject(map)) throw new ValidationError(`${what()} must be an object of dotted fields`);
   const paths = Object.keys(map);
   for (const path of paths) {
     validateWritablePath(path);
     const value = map[path];
     if (numeric && (typeof value !== 'number' || !Number.isFinite(value))) {
-      throw new ValidationError(`${what}: ${path} must be a finite number`);
+      throw new ValidationError(`${what()}: ${path} must be a finite number`);
     }
-    if (!numeric && typeof value === 'function') throw new ValidationError(`${what}: ${path} is not JSON`);
+    if (!numeric && typeof value === 'function') throw new ValidationError(`${what()}: ${path} is not JSON`);
   }
+  if (paths.length < 2) return paths;
   const sorted = [...paths].sort();
   for (let i = 1; i < sorted.length; i++) {
     if (pathsOverlap(sorted[i - 1]!, sorted[i]!)) {
-      throw new ValidationError(`${what}: ${sorted[i - 1]} and ${sorted[i]} overlap`);
+      throw new ValidationError(`${what()}: ${sorted[i - 1]} and ${sorted[i]} overlap`);
     }
   }
   return paths;
 }
 
-function validateOperation(op: PositionedOperation, index: number): void {
-  const where = `Operation ${index} (${String(op?.op)})`;
-  if (!op || typeof op !== 'object') throw new ValidationError(`${where} is not an object`);
-  validateCollectionName(op.collection);
-  validatePosition(op.position, `${where}: position`);
+function validateOperation(op: PositionedOperation, index: number, collections: Set<string>): void {
+  // Built only on failure: this runs for every operation of every batch.
+  const where = () => `Operation ${index} (${String(op?.op)})`;
+  if (!op || typeof op !== 'object') throw new ValidationError(`${where()} is not an object`);
+  if (!collections.has(op.collection)) {
+    validateCollectionName(op.collection);
+    collections.add(op.collection);
+  }
+  if (!Number.isSafeInteger(op.position) || op.position < 0) validatePosition(op.position, `${where()}: position`);
   switch (op.op) {
     case 'upsert':
       validateId(op.id);
       if (!isPlainObject(op.doc) || op.doc.id !== op.id) {
-        throw new ValidationError(`${where}: the document must be an object whose id is ${JSON.stringify(op.id)}`);
+        throw new ValidationError(`${where()}: the document must be an object whose id is ${JSON.stringify(op.id)}`);
       }
-      for (const reserved of ['_id', '_pos']) {
-        if (reserved in op.doc) throw new ValidationError(`${where}: field ${reserved} is reserved by the read store`);
+      for (const reserved of RESERVED_FIELDS) {
+        if (reserved in op.doc) throw new ValidationError(`${where()}: field ${reserved} is reserved by the read store`);
       }
       break;
     case 'set':
       validateId(op.id);
-      validateFieldMap(op.fields, `${where}: fields`, false);
+      validateFieldMap(op.fields, where, false);
       break;
     case 'inc': {
       validateId(op.id);
-      const incs = validateFieldMap(op.fields, `${where}: fields`, true);
+      const incs = validateFieldMap(op.fields, where, true);
       if (op.setOnInsert !== undefined) {
-        const inserts = validateFieldMap(op.setOnInsert, `${where}: setOnInsert`, false);
+        const inserts = validateFieldMap(op.setOnInsert, where, false, 'setOnInsert');
         for (const a of incs) {
           for (const b of inserts) {
-            if (pathsOverlap(a, b)) throw new ValidationError(`${where}: ${a} is both incremented and set on insert`);
+            if (pathsOverlap(a, b)) throw new ValidationError(`${where()}: ${a} is both incremented and set on insert`);
           }
         }
       }
@@ -148,7 +156,7 @@ function validateOperation(op: PositionedOperation, index: number): void {
       normalizeFilter(op.filter);
       break;
     default:
-      throw new ValidationError(`${where}: unknown operation`);
+      throw new ValidationError(`${where()}: unknown operation`);
   }
 }
 
@@ -161,8 +169,9 @@ export function planBatch(operations: PositionedOperation[], checkpoint: Checkpo
   if (!Array.isArray(operations)) throw new ValidationError('operations must be an array');
   validateCheckpoint(checkpoint);
   let previous = -1;
+  const collections = new Set<string>();
   operations.forEach((op, index) => {
-    validateOperation(op, index);
+    validateOperation(op, index, collections);
     if (op.position < previous) throw new ValidationError(`Operation ${index}: positions must not decrease within a batch`);
     previous = op.position;
   });
@@ -259,7 +268,7 @@ export function planDoc(collection: string, id: string, ops: DocOperation[]): Do
     }
     if (merged.kind === 'replace') {
       if (!owned) {
-        merged.doc = cloneJson(merged.doc);
+        merged.doc = copyJson(merged.doc);
         owned = true;
       }
       applyOps(merged.doc, id, [op]);
@@ -311,19 +320,19 @@ export function applyOps(existing: Doc | null, id: string, ops: DocOperation[]):
   for (const op of ops) {
     switch (op.op) {
       case 'upsert':
-        doc = cloneJson(op.doc);
+        doc = copyJson(op.doc);
         break;
       case 'delete':
         doc = null;
         break;
       case 'set':
         doc ??= { id };
-        for (const [path, value] of Object.entries(op.fields)) setPath(doc, validateWritablePath(path), cloneJson(value));
+        for (const [path, value] of Object.entries(op.fields)) setPath(doc, validateWritablePath(path), copyJson(value));
         break;
       case 'inc':
         if (!doc) {
           doc = { id };
-          for (const [path, value] of Object.entries(op.setOnInsert ?? {})) setPath(doc, validateWritablePath(path), cloneJson(value));
+          for (const [path, value] of Object.entries(op.setOnInsert ?? {})) setPath(doc, validateWritablePath(path), copyJson(value));
         }
         for (const [path, amount] of Object.entries(op.fields)) incPath(doc, validateWritablePath(path), amount);
         break;
@@ -348,7 +357,7 @@ function foldInto(
   relative: string[],
   edit: (holder: Record<string, unknown>, segments: string[]) => void,
 ): void {
-  const holder: Record<string, unknown> = { v: cloneJson(update.set.get(entry)) };
+  const holder: Record<string, unknown> = { v: copyJson(update.set.get(entry)) };
   edit(holder, ['v', ...relative]);
   update.set.set(entry, holder.v);
 }
@@ -363,7 +372,7 @@ const within = (key: string, path: string) => key === path || key.startsWith(`${
 function mergeSet(update: Update, path: string, value: unknown): boolean {
   const ancestor = [...update.set.keys()].find((key) => path.startsWith(`${key}.`));
   if (ancestor !== undefined) {
-    foldInto(update, ancestor, inside(ancestor, path), (holder, segments) => setPath(holder, segments, cloneJson(value)));
+    foldInto(update, ancestor, inside(ancestor, path), (holder, segments) => setPath(holder, segments, copyJson(value)));
     return true;
   }
   const numeric = [...update.inc.keys()].find((key) => path.startsWith(`${key}.`));

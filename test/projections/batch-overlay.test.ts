@@ -1,0 +1,60 @@
+import { BatchOverlay } from '../../src/projections/batch-overlay';
+import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+
+describe('batch overlay', () => {
+  let store: SqliteReadStore;
+  const physical = (collection: string) => `p_${collection}`;
+
+  beforeEach(async () => {
+    store = SqliteReadStore.open({ file: ':memory:' });
+    await store.applyBatch([{ op: 'upsert', collection: 'p_docs', id: 'stored', doc: { id: 'stored', n: 1 }, position: 1 }], { name: 'c', position: 1 });
+  });
+  afterEach(() => store.close());
+
+  it('answers reads from the batch first, with copies the projection may change', async () => {
+    const overlay = new BatchOverlay(store, physical);
+    overlay.record({ op: 'upsert', collection: 'docs', id: 'a', doc: { id: 'a', list: [1] } }, 2);
+    const read = await overlay.get<{ id: string; list: number[] }>('docs', 'a');
+    read!.list.push(2);
+    expect(await overlay.get('docs', 'a')).toEqual({ id: 'a', list: [1] });
+    overlay.record({ op: 'inc', collection: 'docs', id: 'stored', fields: { n: 2 } }, 3);
+    expect(await overlay.get('docs', 'stored')).toEqual({ id: 'stored', n: 3 });
+    overlay.record({ op: 'delete', collection: 'docs', id: 'stored' }, 4);
+    expect(await overlay.get('docs', 'stored')).toBeNull();
+  });
+
+  it('reads a stored document once per batch', async () => {
+    const get = jest.spyOn(store, 'get');
+    const overlay = new BatchOverlay(store, physical);
+    for (let i = 0; i < 3; i++) {
+      const doc = await overlay.get<{ id: string; n: number }>('docs', 'stored');
+      doc!.n = 100;
+      expect(await overlay.get('docs', 'missing')).toBeNull();
+    }
+    expect(await overlay.get('docs', 'stored')).toEqual({ id: 'stored', n: 1 });
+    expect(get).toHaveBeenCalledTimes(2);
+    overlay.take();
+    await overlay.get('docs', 'stored');
+    expect(get).toHaveBeenCalledTimes(3);
+  });
+
+  it('drops what a later upsert or delete of the same document supersedes, keeping the order of the rest', async () => {
+    const overlay = new BatchOverlay(store, physical);
+    overlay.record({ op: 'upsert', collection: 'docs', id: 'a', doc: { id: 'a', v: 1 } }, 2);
+    overlay.record({ op: 'inc', collection: 'counts', id: 'a', fields: { n: 1 } }, 2);
+    overlay.record({ op: 'set', collection: 'docs', id: 'a', fields: { w: 1 } }, 3);
+    overlay.record({ op: 'upsert', collection: 'docs', id: 'b', doc: { id: 'b' } }, 3);
+    overlay.record({ op: 'upsert', collection: 'docs', id: 'a', doc: { id: 'a', v: 2 } }, 4);
+    overlay.record({ op: 'set', collection: 'docs', id: 'a', fields: { w: 2 } }, 5);
+    overlay.record({ op: 'delete', collection: 'docs', id: 'b' }, 5);
+    overlay.record({ op: 'deleteMany', collection: 'docs', filter: { v: 0 } }, 6);
+    expect(overlay.take()).toEqual([
+      { op: 'inc', collection: 'p_counts', id: 'a', fields: { n: 1 }, position: 2 },
+      { op: 'upsert', collection: 'p_docs', id: 'a', doc: { id: 'a', v: 2 }, position: 4 },
+      { op: 'set', collection: 'p_docs', id: 'a', fields: { w: 2 }, position: 5 },
+      { op: 'delete', collection: 'p_docs', id: 'b', position: 5 },
+      { op: 'deleteMany', collection: 'p_docs', filter: { v: 0 }, position: 6 },
+    ]);
+    expect(overlay.take()).toEqual([]);
+  });
+});

@@ -18,6 +18,8 @@ const MAX_BATCH = 500;
  */
 const CATCH_UP_BATCH = 5000;
 const RETRY_DELAY_MS = 1000;
+/** Live, a worker waits this long after a batch before reading the next: read-your-writes waits a little longer, but under load a transaction takes many events. */
+const LIVE_GATHER_MS = 5;
 
 /**
  * Feeds one generation of one projection from its checkpoint: catch-up, then live. Batches are small
@@ -115,7 +117,10 @@ export class GenerationWorker {
           if (this.stopped) break;
           await this.applyEvents(batch);
           this.lastError = null;
-          await new Promise((resolve) => setImmediate(resolve));
+          // A small batch means the projection is live: let the next events gather for a moment, so
+          // that many share one read-store transaction (the commits cost more than the events).
+          if (batch.length < maxBatch) await new Promise((resolve) => setTimeout(resolve, LIVE_GATHER_MS));
+          else await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (err) {
         if (this.stopped) break;

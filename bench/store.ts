@@ -2,7 +2,9 @@
  * `npm run bench -- store [--events 200000] [--appenders 64] [--batch 100]`
  *
  * The embedded event store beside its ceilings, measured in the same run on the same disk: the same
- * rows inserted by raw better-sqlite3 in one transaction, and read back by a raw SELECT.
+ * rows inserted by raw better-sqlite3 in one transaction, and read back by a raw SELECT. Appending
+ * through the writer thread (as the server does) costs a message each way: fewer appends/s in this
+ * tight loop, in exchange for an appending thread that never waits for a commit.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,6 +55,13 @@ export async function storeBench(args: string[], extraFigures: StoreFigure[] = [
         { figure: `commits (fsyncs), ${synchronous}`, value: run.commitsPerSecond, unit: 'commits/s', baseline: appendsFigure },
       );
     }
+    // As the server appends: through a writer thread, whose commits never block the appending thread.
+    const threaded = await appendConcurrently(join(dir, 'threaded.db'), 'FULL', streams, events, 1, true);
+    const threadedFigure = `${appenders} appenders × 1 event, FULL, writer thread`;
+    rows.push(
+      { figure: threadedFigure, value: threaded.eventsPerSecond, unit: 'appends/s', baseline: INSERT_CEILING },
+      { figure: 'commit groups, FULL, writer thread', value: threaded.commitsPerSecond, unit: 'groups/s', baseline: threadedFigure },
+    );
     const batchStreams = streams.slice(0, BATCH_APPENDERS);
     const batches = await appendConcurrently(join(dir, 'batches.db'), 'FULL', batchStreams, events, batch);
     rows.push({
@@ -132,8 +141,9 @@ async function appendConcurrently(
   streams: string[],
   events: number,
   batch: number,
+  writerThread = false,
 ): Promise<{ eventsPerSecond: number; commitsPerSecond: number }> {
-  const store = SqliteEventStore.open({ file, synchronous });
+  const store = SqliteEventStore.open({ file, synchronous, writerThread });
   try {
     let remaining = events;
     const started = performance.now();

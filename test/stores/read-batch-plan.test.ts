@@ -7,7 +7,8 @@
  */
 import { ValidationError } from '../../src/errors/app-error';
 import { applyOps, type DocOperation, type DocWrite, planDoc } from '../../src/stores/read/batch-plan';
-import { cloneJson, incPath, setPath } from '../../src/stores/read/field-path';
+import { copyJson } from '../../src/stores/read/copy-json';
+import { incPath, setPath } from '../../src/stores/read/field-path';
 import type { Doc } from '../../src/stores/read/read-store';
 
 function applyMerged(existing: Doc | null, write: DocWrite): Doc | null {
@@ -16,11 +17,11 @@ function applyMerged(existing: Doc | null, write: DocWrite): Doc | null {
     case 'delete':
       return null;
     case 'replace':
-      return cloneJson(merged.doc);
+      return copyJson(merged.doc);
     case 'update': {
       const doc: Doc = existing ?? { id: write.id };
-      if (!existing) for (const [path, value] of merged.setOnInsert) setPath(doc, path.split('.'), cloneJson(value));
-      for (const [path, value] of merged.set) setPath(doc, path.split('.'), cloneJson(value));
+      if (!existing) for (const [path, value] of merged.setOnInsert) setPath(doc, path.split('.'), copyJson(value));
+      for (const [path, value] of merged.set) setPath(doc, path.split('.'), copyJson(value));
       for (const [path, amount] of merged.inc) incPath(doc, path.split('.'), amount);
       return doc;
     }
@@ -37,10 +38,10 @@ function outcome(run: () => Doc | null): { doc: Doc | null } | { error: string }
 }
 
 function applySkippingFailures(start: Doc | null, ops: DocOperation[]): Doc | null {
-  let doc = cloneJson(start);
+  let doc = copyJson(start);
   for (const op of ops) {
     try {
-      doc = applyOps(cloneJson(doc), 'd', [op]);
+      doc = applyOps(copyJson(doc), 'd', [op]);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
     }
@@ -89,8 +90,8 @@ describe('batch-plan merge', () => {
     for (let round = 0; round < 20_000; round++) {
       const ops = Array.from({ length: 1 + Math.floor(random() * 6) }, (_, i) => randomOp(10 + (random() < 0.3 ? 0 : i)));
       const start = pick(starts);
-      const expected = outcome(() => applyOps(cloneJson(start), 'd', ops));
-      const actual = outcome(() => planDoc('c', 'd', ops).reduce<Doc | null>((doc, write) => applyMerged(doc, write), cloneJson(start)));
+      const expected = outcome(() => applyOps(copyJson(start), 'd', ops));
+      const actual = outcome(() => planDoc('c', 'd', ops).reduce<Doc | null>((doc, write) => applyMerged(doc, write), copyJson(start)));
       if ('error' in expected && 'error' in actual) continue;
       // The one allowed difference: an operation whose effect a later one overwrites (an upsert, a
       // delete, a set of the same field or a parent) is not evaluated, so an error it would raise is

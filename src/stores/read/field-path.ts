@@ -119,8 +119,3 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `the ${typeof value} ${JSON.stringify(value)}`;
 }
-
-/** A deep copy of a JSON value, so edits to a merged document never reach the caller's objects. */
-export function cloneJson<T>(value: T): T {
-  return typeof value !== 'object' || value === null ? value : (JSON.parse(JSON.stringify(value)) as T);
-}

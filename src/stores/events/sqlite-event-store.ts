@@ -249,18 +249,26 @@ export class SqliteEventStore implements EventStore {
       const sql = `${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`;
       return this.query(sql, [after ?? 0, limit]);
     }
-    // One ordered, limited range per prefix, each served by its index, merged by SQLite. The prefixes
-    // were made disjoint, so UNION ALL never yields an event twice.
+    if (ranges.length === 1) {
+      const [range] = ranges;
+      return this.query(
+        `${SELECT_EVENTS} INDEXED BY ${range.index} ${JOIN_STREAM} WHERE e.position > ? AND ${range.sql} ORDER BY e.position LIMIT ?`,
+        [after ?? 0, ...range.params, limit],
+      );
+    }
+    // One ordered, limited range of positions per prefix, each from its index alone, merged by SQLite;
+    // only then are the first `limit` events read. (Merging whole rows read and sorted every prefix's
+    // events, large log batches included, and threw most away: 8x slower for the history projection.)
+    // The prefixes were made disjoint, so UNION ALL never yields an event twice.
     const params: Array<string | number> = [];
     const parts = ranges.map((range) => {
       params.push(after ?? 0, ...range.params, limit);
-      return `${SELECT_EVENTS} INDEXED BY ${range.index} ${JOIN_STREAM}
-        WHERE e.position > ? AND ${range.sql} ORDER BY e.position LIMIT ?`;
+      return `SELECT * FROM (SELECT e.position FROM events e INDEXED BY ${range.index}
+        WHERE e.position > ? AND ${range.sql} ORDER BY e.position LIMIT ?)`;
     });
-    if (parts.length === 1) return this.query(parts[0], params);
     params.push(limit);
-    const union = parts.map((part) => `SELECT * FROM (${part})`).join(' UNION ALL ');
-    return this.query(`${union} ORDER BY position LIMIT ?`, params);
+    const positions = `SELECT position FROM (${parts.join(' UNION ALL ')}) ORDER BY position LIMIT ?`;
+    return this.query(`${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position IN (${positions}) ORDER BY e.position`, params);
   }
 
   private query(sql: string, params: Array<string | number>): RecordedEvent[] {

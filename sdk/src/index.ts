@@ -11,4 +11,5 @@ export { consoleLogger, silentLogger, type Logger } from './logger';
 export { parseTasksFile, TasksFileError, type TasksFile, type TaskDeclaration, type GroupDeclaration } from './apply/tasks-file';
 export { planApply, applyPlan, formatPlan, type Plan, type Change } from './apply/plan';
 export { execCommand, type ExecOptions } from './cli/exec';
-export { tailExecution, tailTask } from './cli/tail';
+export { tailExecution, tailTask, type TailOptions } from './cli/tail';
+export { LiveEvents, LIVE_EVENT_NAMES, type LiveEventName, type LiveEventsOptions, type LiveMessage, type LiveState } from './live-events';

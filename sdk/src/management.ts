@@ -1,4 +1,4 @@
-import { type ApiClient, type ApiClientOptions, call, createApiClient } from './api/client';
+import { type ApiClient, type ApiClientOptions, apiBaseUrl, call, createApiClient, requestHeaders } from './api/client';
 import type {
   AuditPage,
   CreatedProject,
@@ -26,6 +26,7 @@ import type {
   UpdateTaskBody,
   UpdateTaskGroupBody,
 } from './api/paths';
+import { LiveEvents, type LiveEventsOptions } from './live-events';
 
 export interface ManagementOptions extends Omit<ApiClientOptions, 'url'> {
   /** Default: `CRON_OBSERVER_URL`. */
@@ -46,13 +47,24 @@ type CalendarQuery = NonNullable<Operations['GetCalendar']['parameters']['query'
  */
 export class ManagementClient {
   readonly api: ApiClient;
+  readonly #connection: ApiClientOptions;
 
   constructor(options: ManagementOptions = {}) {
     const url = options.url ?? process.env.CRON_OBSERVER_URL;
     if (!url) throw new Error('Cron Observer URL missing: pass `url` or set CRON_OBSERVER_URL');
     const token = options.token ?? (options.apiKey ? undefined : process.env.CRON_OBSERVER_TOKEN);
     const apiKey = token ? undefined : (options.apiKey ?? process.env.CRON_OBSERVER_API_KEY);
-    this.api = createApiClient({ ...options, url, token, apiKey });
+    this.#connection = { ...options, url, token, apiKey };
+    this.api = createApiClient(this.#connection);
+  }
+
+  /**
+   * Opens the project's live updates (server-sent events, authenticated like every other call), which
+   * reconnect by themselves until `close()`.
+   */
+  liveEvents(projectId: string, options?: LiveEventsOptions): LiveEvents {
+    const url = `${apiBaseUrl(this.#connection.url)}/projects/${encodeURIComponent(projectId)}/events`;
+    return new LiveEvents(url, { headers: requestHeaders(this.#connection), fetch: this.#connection.fetch }, options);
   }
 
   /** Logs in and returns the session (its token authenticates a new ManagementClient). */

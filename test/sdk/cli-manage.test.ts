@@ -4,6 +4,7 @@ import type { ApiClient } from '../support/api-client';
 import { TEST_ADMIN } from '../support/signed-in';
 import { makeTempDir } from '../support/temp-dir';
 import type { TestServer } from '../support/test-server';
+import { waitFor } from '../support/wait-for';
 import { runCli, type SdkProject, createSdkProject, startSdkServer, executionWhen } from './sdk-fixtures';
 
 const TASKS_YAML = `
@@ -137,7 +138,7 @@ describe('cron-observer login, apply and the everyday commands', () => {
     await ingest.post(`/executions/${executionId}/logs`, { lines: [{ message: 'vacuuming', level: 'info' }, { message: 'slow table', level: 'warn' }] });
     await ingest.post(`/executions/${executionId}/finish`, { status: 'SUCCESS', exit_code: 0, duration_ms: 1500 });
     await executionWhen(admin, executionId, (e) => e.status === 'SUCCESS' && e.logs_count === 2);
-    const tail = await cli('tail', executionId, '--interval', '100');
+    const tail = await cli('tail', executionId);
     expect(tail.code).toBe(0);
     expect(tail.stdout).toMatch(/── execution .* of vacuum \(MANUAL/);
     expect(tail.stdout).toMatch(/INFO  vacuuming\n.*WARN  slow table\n/);
@@ -150,7 +151,10 @@ describe('cron-observer login, apply and the everyday commands', () => {
   });
 
   it('tail --task --once follows the next execution of a task until it ends', async () => {
-    const tail = runCli(['tail', '--task', 'send-invoices', '--once', '--interval', '100'], env);
+    let printed = '';
+    const tail = runCli(['tail', '--task', 'send-invoices', '--once'], env, 60_000, (soFar) => (printed = soFar));
+    // Triggered once the tail waits: an execution that had already ended would be taken for an old one.
+    await waitFor(() => printed.includes('── waiting for the next execution of send-invoices'), { what: 'the tail to wait', timeoutMs: 15_000 });
     const triggered = JSON.parse((await cli('trigger', 'send-invoices', '--json')).stdout).data.execution_uuid as string;
     const ingest = admin.as({ apiKey: project.apiKey });
     await ingest.patch(`/executions/${triggered}/status`, { status: 'RUNNING' });

@@ -85,15 +85,21 @@ export interface CliRun {
   ms: number;
 }
 
-/** Runs the built CLI with only the given Cron Observer settings (none inherited from this process). */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliRun> {
+/**
+ * Runs the built CLI with only the given Cron Observer settings (none inherited from this process);
+ * `onStdout` sees its output as it comes.
+ */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000, onStdout?: (soFar: string) => void): Promise<CliRun> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CRON_OBSERVER_')));
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onStdout?.(stdout);
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);

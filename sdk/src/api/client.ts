@@ -23,12 +23,17 @@ export function apiBaseUrl(url: string): string {
   return /\/api\/v1$/.test(trimmed) ? trimmed : `${trimmed}/api/v1`;
 }
 
-/** A typed client of the Cron Observer API (openapi-fetch over the generated paths). */
-export function createApiClient(options: ApiClientOptions): ApiClient {
+/** The headers every request of the SDK carries: user agent, credentials, the caller's extra ones. */
+export function requestHeaders(options: Pick<ApiClientOptions, 'apiKey' | 'token' | 'headers'>): Record<string, string> {
   const headers: Record<string, string> = { 'user-agent': `cron-observer-sdk/${SDK_VERSION}`, ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   else if (options.apiKey) headers.authorization = options.apiKey;
-  return createClient<ApiPaths>({ baseUrl: apiBaseUrl(options.url), headers, fetch: options.fetch });
+  return headers;
+}
+
+/** A typed client of the Cron Observer API (openapi-fetch over the generated paths). */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  return createClient<ApiPaths>({ baseUrl: apiBaseUrl(options.url), headers: requestHeaders(options), fetch: options.fetch });
 }
 
 // Kept in step with package.json by a test.

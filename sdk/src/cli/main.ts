@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { ApiError, SDK_VERSION } from '../api/client';
 import type { Project, Task } from '../api/paths';
 import { applyPlan, formatPlan, planApply } from '../apply/plan';
@@ -10,7 +10,7 @@ import { ManagementClient } from '../management';
 import { configPath, loadConfig, saveConfig } from './config-file';
 import { execCommand } from './exec';
 import { describeSchedule, duration, printJson, shortTime, table } from './output';
-import { tailExecution, tailTask } from './tail';
+import { DEFAULT_FALLBACK_POLL_MS, tailExecution, tailTask } from './tail';
 
 /** A mistake of the caller, shown without a stack. */
 class UsageError extends Error {}
@@ -273,20 +273,22 @@ export function buildProgram(): Command {
   connection(
     program
       .command('tail')
-      .description("follow an execution's logs and status until it ends, or a task's executions")
+      .description("follow an execution's logs and status until it ends, or a task's executions (live, over the project's event stream)")
       .argument('[execution]', 'execution id')
       .option('--task <name>', "follow the task's executions (name or id)")
       .option('--once', 'with --task: stop when the execution followed ends')
-      .option('--interval <ms>', 'polling interval', '1000'),
+      .option('--fallback-poll <ms>', "re-read at least this often even when the project's live stream says nothing", String(DEFAULT_FALLBACK_POLL_MS))
+      // The polling interval of earlier versions, still accepted: now the fallback poll.
+      .addOption(new Option('--interval <ms>').hideHelp()),
     { json: false },
   ).action(
-    action(async (executionId: string | undefined, opts: ConnectionOptions & { task?: string; once?: boolean; interval: string }) => {
+    action(async (executionId: string | undefined, opts: ConnectionOptions & { task?: string; once?: boolean; fallbackPoll: string; interval?: string }) => {
       const client = managementClient(opts);
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       try {
-        const common = { intervalMs: Number(opts.interval) || 1000, signal: controller.signal };
+        const common = { fallbackPollMs: Number(opts.interval ?? opts.fallbackPoll) || DEFAULT_FALLBACK_POLL_MS, signal: controller.signal };
         if (executionId) await tailExecution(client, executionId, common);
         else if (opts.task) {
           const project = await resolveProject(client, opts);

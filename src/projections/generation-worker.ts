@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger';
-import type { EventStore, Position, Subscription } from '../stores/events/event-store';
+import type { EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
 import type { Projection } from './projection';
@@ -12,11 +12,14 @@ export interface WorkerProgress {
 
 /** Events per transaction, and between yields to the event loop, so HTTP requests are never held up for long. */
 const MAX_BATCH = 500;
-/**
- * Events per transaction while a fresh generation catches up (a rebuild): hot documents are written
- * once per batch instead of once per 500 events and commits are fewer. It still yields every MAX_BATCH events.
- */
+/** Events read at a time while a fresh generation catches up (a rebuild). */
 const CATCH_UP_BATCH = 5000;
+/**
+ * Events per transaction while a fresh generation catches up: hot documents are written once per
+ * transaction, and a commit rewrites every page it touched, so fewer, larger commits write far less.
+ * It still yields every MAX_BATCH events.
+ */
+const CATCH_UP_TRANSACTION = 25_000;
 const RETRY_DELAY_MS = 1000;
 /** Live, a worker waits this long after a batch before reading the next: read-your-writes waits a little longer, but under load a transaction takes many events. */
 const LIVE_GATHER_MS = 5;
@@ -35,6 +38,8 @@ export class GenerationWorker {
   private readonly listeners = new Set<() => void>();
   /** Set while a rebuild catches up (nothing reads this generation yet): larger transactions. */
   catchingUp = false;
+  /** Events handled and not yet applied, with what they produced (see applyEvents). */
+  private pending: { overlay: BatchOverlay; events: number; position: Position | null } | null = null;
   /** Logical collections whose non-unique indexes are not built yet (see prepare). */
   private readonly deferredIndexes = new Set<string>();
 
@@ -104,7 +109,7 @@ export class GenerationWorker {
   async hasProcessed(target: Position | null): Promise<boolean> {
     if (target === null) return true;
     if (this.position !== null && this.position >= target) return true;
-    const [next] = await this.events.readAll({ after: this.position, filter: this.projection.filter, maxCount: 1 });
+    const next = await this.nextEventAfter(this.position);
     return next === undefined || next.position > target;
   }
 
@@ -115,7 +120,7 @@ export class GenerationWorker {
         this.subscription = this.events.subscribeToAll({ after: this.position, filter: this.projection.filter, maxBatch });
         for await (const batch of this.subscription) {
           if (this.stopped) break;
-          await this.applyEvents(batch);
+          await this.applyEvents(batch, batch.length === maxBatch);
           this.lastError = null;
           // A small batch means the projection is live: let the next events gather for a moment, so
           // that many share one read-store transaction (the commits cost more than the events).
@@ -125,6 +130,7 @@ export class GenerationWorker {
       } catch (err) {
         if (this.stopped) break;
         this.lastError = err instanceof Error ? err.message : String(err);
+        this.pending = null;
         this.logger.error({ err, projection: this.projection.name, generation: this.generation }, 'projection batch failed; retrying from checkpoint');
         this.position = await this.reads.getCheckpoint(this.checkpoint).catch(() => this.position);
         this.notify();
@@ -136,15 +142,14 @@ export class GenerationWorker {
     }
   }
 
-  private async applyEvents(batch: Awaited<ReturnType<EventStore['readAll']>>): Promise<void> {
-    const overlay = new BatchOverlay(this.reads, (c) => this.physical(c));
-    let count = 0;
-    const flush = async (position: Position) => {
-      await this.reads.applyBatch(overlay.take(), { name: this.checkpoint, position });
-      this.position = position;
-      this.eventsApplied += count;
-      count = 0;
-    };
+  /**
+   * Handles a batch of events and applies what they produced, with the checkpoint, in transactions of
+   * MAX_BATCH events. While catching up, a full batch's events may wait in the overlay for the next
+   * batches, up to CATCH_UP_TRANSACTION events (unapplied events are read again after a failure).
+   */
+  private async applyEvents(batch: Awaited<ReturnType<EventStore['readAll']>>, full: boolean): Promise<void> {
+    const limit = this.catchingUp ? CATCH_UP_TRANSACTION : MAX_BATCH;
+    const overlay = (this.pending ??= { overlay: new BatchOverlay(this.reads, (c) => this.physical(c)), events: 0, position: null }).overlay;
     let handled = 0;
     for (const event of batch) {
       const produced = await this.projection.handle(event, overlay);
@@ -156,13 +161,32 @@ export class GenerationWorker {
         // A filtered delete needs its collection's indexes, or it scans the whole table.
         await this.buildDeferredIndexes([op.collection]);
       }
-      count++;
+      this.pending.events++;
+      this.pending.position = event.position;
       // The overlay cannot see through a filtered delete, so apply it before reading on.
-      if (endsBatch || count >= (this.catchingUp ? CATCH_UP_BATCH : MAX_BATCH)) await flush(event.position);
+      if (endsBatch || this.pending.events >= limit) await this.flush();
       if (++handled % MAX_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    const last = batch.at(-1);
-    if (last && count > 0) await flush(last.position);
+    // Keep gathering only while more events are there to read now: the subscription waits otherwise.
+    if (this.catchingUp && full && (await this.nextEventAfter(this.pending.position)) !== undefined) return;
+    await this.flush();
+  }
+
+  /** The first event this projection consumes after `position`, if one is stored. */
+  private async nextEventAfter(position: Position | null): Promise<RecordedEvent | undefined> {
+    const [next] = await this.events.readAll({ after: position, filter: this.projection.filter, maxCount: 1 });
+    return next;
+  }
+
+  /** Applies the pending operations with the checkpoint of the last event handled. */
+  private async flush(): Promise<void> {
+    const pending = this.pending;
+    if (!pending || pending.position === null) return;
+    await this.reads.applyBatch(pending.overlay.take(), { name: this.checkpoint, position: pending.position });
+    this.position = pending.position;
+    this.eventsApplied += pending.events;
+    pending.events = 0;
+    pending.position = null;
     this.notify();
   }
 

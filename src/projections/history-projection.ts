@@ -75,7 +75,9 @@ function taskPurged(event: TaskPurgeRequested): WriteOperation[] {
 
 async function executionChange(event: ExecutionEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
   const id = event.data.executionId;
-  const next = evolveExecutionDoc(await reader.get<ExecutionDoc>(EXECUTIONS, id), event);
+  // A creation makes the document from the event alone: no read (in a rebuild, one per execution, all misses).
+  const current = event.type === 'ExecutionCreated' ? null : await reader.get<ExecutionDoc>(EXECUTIONS, id);
+  const next = evolveExecutionDoc(current, event);
   return next ? [{ op: 'upsert', collection: EXECUTIONS, id, doc: next }] : [];
 }
 

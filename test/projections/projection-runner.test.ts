@@ -115,6 +115,19 @@ describe('projection runner', () => {
     expect(collections).not.toContain(physicalCollection('streamstats', 2, 'streams'));
   });
 
+  it('gathers a rebuild into transactions larger than one read, and finishes when its last read was full', async () => {
+    // 10,000 events: exactly two full reads of 5,000, and nothing after the second.
+    for (let s = 0; s < 100; s++) {
+      await events.append(`task-full${s}`, Array.from({ length: 100 }, (_, e) => testEvent(`Event${e % 3}`)), 'no_stream');
+    }
+    const { runner: r, registry } = runner();
+    const applied = jest.spyOn(reads, 'applyBatch');
+    await r.rebuild('streamstats', { stayLive: false });
+    expect(applied).toHaveBeenCalledTimes(1);
+    const categories = await reads.find(registry.collection('streamstats', 'categories'));
+    expect(categories.items).toEqual([{ id: 'task', name: 'task', events: 10_000 }]);
+  });
+
   it('follows a switch made by another process (the rebuild CLI)', async () => {
     const server = runner();
     await server.runner.start();

@@ -3,7 +3,13 @@ import type { CollectionSpec, Doc, WriteOperation } from '../stores/read/read-st
 
 /** Read access for a projection while it handles a batch: sees the batch's own pending writes. */
 export interface ProjectionReader {
+  /** A copy of the document as the batch has it, the projection's to change or keep. */
   get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null>;
+  /**
+   * The batch's own document, not a copy, to change and write back (upsert or delete) among the
+   * operations of the same event. Reading it again before that is an error.
+   */
+  getForUpdate<T extends Doc = Doc>(collection: string, id: string): Promise<T | null>;
 }
 
 /**

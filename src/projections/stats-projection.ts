@@ -185,7 +185,8 @@ async function updateBuckets(reader: ProjectionReader, inflight: InflightDoc, ch
       const key = inflight.keys[granularity];
       const id = bucketId(series, seriesId, granularity, key);
       const zone = granularity === 'day' ? inflight.zone : 'UTC';
-      let bucket = await reader.get<StatsBucketDoc>(STATS_BUCKETS, id);
+      // Written back below: the batch's own document, not a copy (a project's buckets change with every execution).
+      let bucket = await reader.getForUpdate<StatsBucketDoc>(STATS_BUCKETS, id);
       if (!bucket) {
         bucket = {
           id,
@@ -248,7 +249,7 @@ async function taskPurged(event: TaskPurgeRequested, reader: ProjectionReader): 
     if (!taskBucket) return null;
     operations.push({ op: 'delete', collection: STATS_BUCKETS, id: taskBucketId });
     const projectBucketId = bucketId('project', projectId, granularity, key);
-    const projectBucket = await reader.get<StatsBucketDoc>(STATS_BUCKETS, projectBucketId);
+    const projectBucket = await reader.getForUpdate<StatsBucketDoc>(STATS_BUCKETS, projectBucketId);
     if (projectBucket) {
       subtractCounters(projectBucket, taskBucket);
       operations.push(

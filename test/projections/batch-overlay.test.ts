@@ -23,6 +23,20 @@ describe('batch overlay', () => {
     expect(await overlay.get('docs', 'stored')).toBeNull();
   });
 
+  it('hands a document out for update without a copy, and holds the projection to writing it back', async () => {
+    const overlay = new BatchOverlay(store, physical);
+    const doc = (await overlay.getForUpdate<{ id: string; n: number }>('docs', 'stored'))!;
+    doc.n = 5;
+    await expect(overlay.get('docs', 'stored')).rejects.toThrow('docs stored was taken for update and not written back');
+    overlay.record({ op: 'upsert', collection: 'docs', id: 'stored', doc }, 2);
+    const again = (await overlay.getForUpdate<{ id: string; n: number }>('docs', 'stored'))!;
+    expect(again).toBe(doc);
+    expect(await overlay.getForUpdate('docs', 'missing')).toBeNull();
+    expect(() => overlay.take()).toThrow('docs stored was taken for update and not written back');
+    overlay.record({ op: 'delete', collection: 'docs', id: 'stored' }, 3);
+    expect(overlay.take()).toEqual([{ op: 'delete', collection: 'p_docs', id: 'stored', position: 3 }]);
+  });
+
   it('reads a stored document once per batch', async () => {
     const get = jest.spyOn(store, 'get');
     const overlay = new BatchOverlay(store, physical);

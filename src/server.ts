@@ -2,6 +2,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppServices } from './app-services';
 import type { Config } from './config/config';
+import { ApiKeyUsageRecorder, withApiKeyUsesRecorded } from './auth/api-key-usage';
 import { MembershipProjectAccess, readModelDirectory } from './auth/project-access';
 import { ReadModelPrincipalResolver } from './auth/read-model-principal-resolver';
 import { bootstrapFirstAdmin } from './commands/flows/bootstrap-first-admin';
@@ -23,6 +24,8 @@ export interface RunningServer {
   port: number;
   services: AppServices;
   processManagers: ProcessManagerRunner;
+  /** Records the uses of API keys (their `last_used_at`); `flush()` waits for those noted so far. */
+  apiKeyUses: ApiKeyUsageRecorder;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const { events, reads } = await openStores(config, { eventWriterThread: true });
   const registry = new ProjectionRegistry(reads);
   const projections = new ThreadedProjections(config, events, reads, registry, logger);
+  const keyUsage = new ApiKeyUsageRecorder(events, clock, logger);
   const principals = new ReadModelPrincipalResolver({ reads, registry }, clock);
   const access = new MembershipProjectAccess(readModelDirectory({ reads, registry }));
   let closing = false;
@@ -70,7 +74,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await bootstrapFirstAdmin(services);
   const readSide = await startReadSide(services);
 
-  const server = await listen(withReportFastPath(services, createApp(services)), config.port);
+  const server = await listen(withApiKeyUsesRecorded(keyUsage, withReportFastPath(services, createApp(services))), config.port);
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, dataDir: config.dataDir }, `Cron Observer listening on http://localhost:${port}`);
 
@@ -83,6 +87,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await stopped;
+      await keyUsage.flush();
       await lease.stop();
       await processManagers.stop();
       await projections.stop();
@@ -90,7 +95,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await reads.close();
       logger.info('Cron Observer stopped');
     })());
-  return { url: `http://127.0.0.1:${port}`, port, services, processManagers, close };
+  return { url: `http://127.0.0.1:${port}`, port, services, processManagers, apiKeyUses: keyUsage, close };
 }
 
 function listen(handler: RequestListener, port: number): Promise<Server> {

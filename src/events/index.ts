@@ -1,5 +1,6 @@
 /** The whole event catalogue, for code that reads `$all` (projections, process managers). */
 import type { AlertEvent } from './alert-events';
+import type { ApiKeyUsageEvent } from './api-key-usage-events';
 import type { DeletionEvent, ProjectTaskDeleted } from './deletion-events';
 import type { DispatchEvent } from './dispatch-events';
 import type { ExecutionEvent } from './execution-events';
@@ -16,6 +17,7 @@ export * from './event';
 export * from './json';
 export * from './streams';
 export * from './project-events';
+export * from './api-key-usage-events';
 export * from './task-events';
 export * from './task-group-events';
 export * from './execution-events';
@@ -30,6 +32,7 @@ export * from './scheduler-events';
 
 export type AnyDomainEvent =
   | ProjectEvent
+  | ApiKeyUsageEvent
   | TaskEvent
   | TaskGroupEvent
   | ExecutionEvent

@@ -14,6 +14,7 @@ export const STREAM_CATEGORIES = {
   projectName: 'projectname',
   taskName: 'taskname',
   userEmail: 'useremail',
+  apiKeyUsage: 'apikeyusage',
 } as const;
 
 export type StreamCategory = (typeof STREAM_CATEGORIES)[keyof typeof STREAM_CATEGORIES];
@@ -29,6 +30,8 @@ export const taskGroupStream = (groupId: string): string => `${STREAM_CATEGORIES
 export const executionStream = (executionId: string): string => `${STREAM_CATEGORIES.execution}-${executionId}`;
 export const executionLogStream = (executionId: string): string => `${STREAM_CATEGORIES.executionLog}-${executionId}`;
 export const userStream = (userId: string): string => `${STREAM_CATEGORIES.user}-${userId}`;
+/** Uses of one project API key (ApiKeyUsed), apart from the project's stream so they never contend with it. */
+export const apiKeyUsageStream = (keyId: string): string => `${STREAM_CATEGORIES.apiKeyUsage}-${keyId}`;
 
 /**
  * The key two names collide on: trimmed, Unicode-normalised (NFC, so "é" typed two ways is one name)

@@ -1,6 +1,7 @@
+import { API_KEY_USAGE_EVENT_TYPES, type ApiKeyUsed } from '../events/api-key-usage-events';
 import { isEventOf } from '../events/event';
 import { type AlertPolicy, type ApiKeyScope, PROJECT_EVENT_TYPES, type ProjectEvent, type ProjectRole } from '../events/project-events';
-import { streamPrefix } from '../events/streams';
+import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
 import type { WriteOperation } from '../stores/read/read-store';
 import type { Projection, ProjectionReader } from './projection';
 
@@ -22,6 +23,12 @@ export interface ProjectApiKey {
   createdAt: string;
   revoked: boolean;
   revokedAt: string | null;
+  /**
+   * The latest recorded use (ApiKeyUsed): each server records a key's first use in every
+   * API_KEY_USE_RECORD_INTERVAL_MS (src/auth/api-key-usage.ts), so the latest use may be up to that
+   * much later. null: never used (or not since uses were recorded).
+   */
+  lastUsedAt: string | null;
 }
 
 export interface ProjectDoc {
@@ -48,14 +55,30 @@ export interface ProjectDoc {
 
 export const projectsProjection: Projection = {
   name: PROJECTS_PROJECTION,
-  version: 1,
+  // 2: API keys carry `lastUsedAt` (from ApiKeyUsed on `apikeyusage-<keyId>`).
+  version: 2,
   collections: [{ name: PROJECTS_COLLECTION, indexes: [{ fields: [['sortName', 1]] }] }],
-  filter: { streamPrefixes: [streamPrefix('project')] },
+  filter: { streamPrefixes: [STREAM_CATEGORIES.project, STREAM_CATEGORIES.apiKeyUsage].map(streamPrefix) },
   async handle(event, reader) {
-    if (!isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) return [];
-    return handleProjectEvent(event, reader);
+    if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) return handleProjectEvent(event, reader);
+    if (isEventOf<ApiKeyUsed>(API_KEY_USAGE_EVENT_TYPES, event)) return apiKeyUsed(event, reader);
+    return [];
   },
 };
+
+/**
+ * Uses are folded as the latest `at`: several servers record uses of one key, and their appends may
+ * reach the store in another order than their times. A use of a key that is revoked (or of a deleted
+ * project) is still a use; one of a key this model does not know changes nothing.
+ */
+async function apiKeyUsed(event: ApiKeyUsed, reader: ProjectionReader): Promise<WriteOperation[]> {
+  const { projectId, keyId, at } = event.data;
+  const project = await reader.get<ProjectDoc>(PROJECTS_COLLECTION, projectId);
+  const key = project?.apiKeys.find((k) => k.id === keyId);
+  if (!project || !key || (key.lastUsedAt !== null && Date.parse(key.lastUsedAt) >= Date.parse(at))) return [];
+  // Not a change of the project: `updatedAt` stays.
+  return [upsert({ ...project, apiKeys: withKey(project, keyId, { lastUsedAt: at }) })];
+}
 
 async function handleProjectEvent(event: ProjectEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
   const { projectId } = event.data;
@@ -100,18 +123,21 @@ async function handleProjectEvent(event: ProjectEvent, reader: ProjectionReader)
     }
     case 'ApiKeyCreated': {
       const { keyId, name, scope, prefix, createdAt } = event.data;
-      const key: ProjectApiKey = { id: keyId, name, scope, prefix, createdAt, revoked: false, revokedAt: null };
+      const key: ProjectApiKey = { id: keyId, name, scope, prefix, createdAt, revoked: false, revokedAt: null, lastUsedAt: null };
       return [upsert({ ...project, apiKeys: [...project.apiKeys, key], updatedAt: createdAt })];
     }
     case 'ApiKeyRevoked': {
       const { keyId, revokedAt } = event.data;
-      const apiKeys = project.apiKeys.map((k) => (k.id === keyId ? { ...k, revoked: true, revokedAt } : k));
-      return [upsert({ ...project, apiKeys, updatedAt: revokedAt })];
+      return [upsert({ ...project, apiKeys: withKey(project, keyId, { revoked: true, revokedAt }), updatedAt: revokedAt })];
     }
     case 'SigningSecretRotated':
       // The secret itself is for the dispatcher, never for a read model the API serves.
       return [upsert({ ...project, updatedAt: event.data.rotatedAt })];
   }
+}
+
+function withKey(project: ProjectDoc, keyId: string, changes: Partial<ProjectApiKey>): ProjectApiKey[] {
+  return project.apiKeys.map((k) => (k.id === keyId ? { ...k, ...changes } : k));
 }
 
 function upsert(doc: ProjectDoc): WriteOperation {

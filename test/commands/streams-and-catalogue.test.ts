@@ -1,5 +1,6 @@
 import * as events from '../../src/events';
 import {
+  apiKeyUsageStream,
   executionLogStream,
   executionStream,
   nameKey,
@@ -26,6 +27,7 @@ describe('stream names', () => {
       [executionStream, 'execution'],
       [executionLogStream, 'executionlog'],
       [userStream, 'user'],
+      [apiKeyUsageStream, 'apikeyusage'],
     ];
     for (const [build, category] of builders) {
       const stream = build(id);
@@ -74,10 +76,11 @@ describe('event catalogue', () => {
       events.EXECUTION_LOG_EVENT_TYPES,
       events.USER_EVENT_TYPES,
       events.NAME_RESERVATION_EVENT_TYPES,
+      events.API_KEY_USAGE_EVENT_TYPES,
     ];
     const all = lists.flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(37);
+    expect(all).toHaveLength(38);
     for (const name of all) expect(name).toMatch(/^[A-Z][A-Za-z]+(ed|Set|In|Out)$/);
   });
 

@@ -19,7 +19,11 @@ export interface ApiKeyResponse {
   /** The first characters of the key, to recognise it by; the key itself is never shown again. */
   prefix: string;
   created_at: string;
-  /** Not tracked yet: always null. */
+  /**
+   * When the key was last used for a request answered with success, to within 5 minutes: each server
+   * records a key's first use in every 5 minutes (so the latest use may be up to 5 minutes later), and
+   * it shows once the read model has caught up. null: never used since uses are recorded.
+   */
   last_used_at: string | null;
   revoked: boolean;
   revoked_at: string | null;
@@ -37,7 +41,8 @@ export function toApiKeyResponse(key: ProjectApiKey): ApiKeyResponse {
     scope: key.scope,
     prefix: key.prefix,
     created_at: key.createdAt,
-    last_used_at: null,
+    // `?? null`: documents of the projection's generation 1 (served while generation 2 rebuilds) lack the field.
+    last_used_at: key.lastUsedAt ?? null,
     revoked: key.revoked,
     revoked_at: key.revokedAt,
   };

@@ -275,7 +275,7 @@ function ApiKeys({ projectId }: { projectId: string }) {
                 <th scope="col">Name</th>
                 <th scope="col">Prefix</th>
                 <th scope="col">Scope</th>
-                <th scope="col">Last used</th>
+                <th scope="col" title="Recorded to within 5 minutes">Last used</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>

@@ -1,6 +1,7 @@
 import type { PrincipalResolver, ProjectAccess } from './auth/principal';
 import type { Config } from './config/config';
 import type { Logger } from './logging/logger';
+import type { MailTransport } from './mail/mail-transport';
 import type { ProjectionRegistry } from './projections/projection-registry';
 import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
 import type { ThreadedProjections } from './projections/threaded-projections';
@@ -13,6 +14,8 @@ export interface AppServices {
   config: Config;
   clock: Clock;
   logger: Logger;
+  /** The one way the server sends mail (alerts, invitations); null when SMTP_URL is unset. */
+  mail: MailTransport | null;
   events: EventStore;
   reads: ReadStore;
   registry: ProjectionRegistry;

@@ -11,6 +11,7 @@ import { withReportFastPath } from './http/report-fast-path';
 import { startReadSide } from './http/read-side';
 import { LeaderLease, type LeaseOptions } from './leadership/leader-lease';
 import { createLogger, type Logger } from './logging/logger';
+import { mailTransportOf } from './mail/mail-transport';
 import { ProjectionRegistry } from './projections/projection-registry';
 import { ThreadedProjections } from './projections/threaded-projections';
 import { allProcessManagers } from './process-managers/all-process-managers';
@@ -41,6 +42,7 @@ export interface ServerOptions {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  const mail = mailTransportOf(config);
   // Commits (an fsync each) happen on a writer thread, so they never hold up HTTP.
   const { events, reads } = await openStores(config, { eventWriterThread: true });
   const registry = new ProjectionRegistry(reads);
@@ -68,7 +70,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
     options.lease,
   );
-  const services: AppServices = { config, clock, logger, events, reads, registry, projections, principals, access, leadership: lease, dispatch: options.dispatch };
+  const services: AppServices = { config, clock, logger, mail, events, reads, registry, projections, principals, access, leadership: lease, dispatch: options.dispatch };
   await lease.start();
   if (!lease.isLeader) await projections.follow();
   await bootstrapFirstAdmin(services);
@@ -90,6 +92,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await keyUsage.flush();
       await lease.stop();
       await processManagers.stop();
+      mail?.close();
       await projections.stop();
       await events.close();
       await reads.close();

@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config/config';
 import { alertsStream } from '../../src/events/alert-events';
 import type { AlertPolicy, ProjectChanges } from '../../src/events/project-events';
 import { executionLogStream, executionStream, projectStream, taskStream } from '../../src/events/streams';
+import { mailTransportOf } from '../../src/mail/mail-transport';
 import { AlertsProcessManager } from '../../src/process-managers/alerts/alerts-process-manager';
 import { verifySignature } from '../../src/process-managers/dispatcher/webhook-signature';
 import { processManagerCheckpoint, ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
@@ -134,7 +135,7 @@ class World {
     const env: Record<string, string> = { PUBLIC_URL, LOG_LEVEL: 'silent' };
     if (options.smtpUrl) env.SMTP_URL = options.smtpUrl;
     const config = loadConfig(env);
-    const manager = new AlertsProcessManager({ events, clock: this.clock, logger: silentLogger, config });
+    const manager = new AlertsProcessManager({ events, clock: this.clock, logger: silentLogger, config, mail: mailTransportOf(config) });
     const runner = new ProcessManagerRunner([manager], events, reads, silentLogger);
     this.managers.push({ manager, runner, reads, events });
     await runner.start();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../../app-services';
 import { newSecret, sha256Hex } from '../../auth/secrets';
 import { userEmailStream, userStream } from '../../events/streams';
+import { deliverInvitation } from '../../mail/invitation-mail';
 import type { CommandContext } from '../command-context';
 import { executeCommand } from '../execute-command';
 import { loadAggregate } from '../handle-command';
@@ -22,6 +23,9 @@ export interface InvitationRequest {
   invitedBy: string;
 }
 
+/** What inviting (and the flows that may invite) needs. */
+export type InvitingServices = Pick<AppServices, 'events' | 'clock' | 'projections' | 'config' | 'logger' | 'mail' | 'reads' | 'registry'>;
+
 export interface SentInvitation {
   userId: string;
   expiresAt: string;
@@ -29,15 +33,17 @@ export interface SentInvitation {
 
 /**
  * Invites a new project member who has no account yet: the account is created pending, with a one-time
- * link `${PUBLIC_URL}/invite/<token>`. Without a mail server (mail delivery comes later) the link is
- * written to the log for the admin to pass on. An account still pending gets a new link (the old one
- * stops working). Returns null when the email already has an account: the membership is enough.
+ * link `${PUBLIC_URL}/invite/<token>`, mailed to the person right after the invitation is recorded (the
+ * raw token exists only now); without a mail server, or when the mail fails, the link is written to the
+ * log for the admin to pass on, and the invitation stands. An account still pending gets a new link,
+ * mailed again (the old one stops working). Returns null when the email already has an account: the
+ * membership is enough.
  *
  * Decided from the event streams (the email reservation and the account), not the read model, so a
  * reservation left behind by an interrupted invitation is reused rather than blocking the email forever.
  */
 export async function inviteUser(
-  services: Pick<AppServices, 'events' | 'clock' | 'projections' | 'config' | 'logger'>,
+  services: InvitingServices,
   request: InvitationRequest,
   context: CommandContext,
 ): Promise<SentInvitation | null> {
@@ -67,9 +73,7 @@ export async function inviteUser(
     at: now.toISOString(),
   };
   await executeCommand(services, userStream(userId), userDecider, command, context);
-  services.logger.info(
-    { email, projectId, link: `${services.config.publicUrl}/invite/${token}`, expiresAt },
-    'invitation created; no mail server is used for invitations yet, so send this one-time link to the person',
-  );
+  const link = `${services.config.publicUrl}/invite/${token}`;
+  await deliverInvitation(services, { email, projectId, role, invitedBy, link, expiresAt });
   return { userId, expiresAt };
 }

@@ -1,4 +1,3 @@
-import type { AppServices } from '../../app-services';
 import type { ProjectChanges } from '../../events/project-events';
 import { nameKey, projectNameStream, projectStream } from '../../events/streams';
 import type { CommandContext } from '../command-context';
@@ -8,7 +7,7 @@ import { projectNameDecider } from '../name-reservation/name-reservation-decider
 import { releaseName, reserveName } from '../name-reservation/reserve-name';
 import { normalizeEmail } from '../shared/email';
 import { requireLive } from '../shared/guards';
-import { inviteUser } from './invite-user';
+import { inviteUser, type InvitingServices } from './invite-user';
 import type { MemberInput } from '../project/project-commands';
 import { projectDecider } from '../project/project-decider';
 
@@ -25,7 +24,7 @@ export interface ProjectUpdate {
  * does not replace anyone's invitation link).
  */
 export async function updateProject(
-  services: Pick<AppServices, 'events' | 'clock' | 'projections' | 'config' | 'logger'>,
+  services: InvitingServices,
   projectId: string,
   update: ProjectUpdate,
   invitedBy: string,

@@ -28,8 +28,11 @@ export class ProjectMembersController extends Controller {
 
   /**
    * Adds a member or changes their role. An email without an account is invited: a one-time link
-   * (`${PUBLIC_URL}/invite/<token>`) is written to the server log; doing it again while the invitation
-   * is pending sends a new link. Demoting the last admin is refused (409).
+   * (`${PUBLIC_URL}/invite/<token>`) is mailed to them through `SMTP_URL`, saying who invited them, to
+   * which project and role, and when the link expires. Without `SMTP_URL`, or when the mail cannot be
+   * sent, the invitation still stands and the link is written to the server log (a warning when sending
+   * failed) for the admin to pass on. Doing it again while the invitation is pending mails a new link
+   * (the previous one stops working). Demoting the last admin is refused (409).
    */
   @Put('{email}')
   @Response<ErrorBody>(409, 'No admin left')

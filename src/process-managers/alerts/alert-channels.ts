@@ -1,46 +1,33 @@
-import nodemailer from 'nodemailer';
 import type { NodemailerError } from 'nodemailer';
 import type { SendResult } from '../../commands/alerts/alert-commands';
 import type { PendingDelivery } from '../../commands/alerts/alert-state';
 import type { LogLine } from '../../events/execution-log-events';
+import type { MailTransport } from '../../mail/mail-transport';
 import { renderAlertMail, renderAlertWebhook } from './alert-message';
 import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from '../dispatcher/webhook-signature';
 
 /** Sends one attempt of a delivery; never throws (every failure is a SendResult). */
 export interface AlertSender {
   send(delivery: PendingDelivery, logTail: LogLine[]): Promise<SendResult>;
-  close(): void;
 }
 
-/** Connection limits: an SMTP server that hangs must not hold a delivery for minutes. */
-const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
-
-/** Email through SMTP_URL with nodemailer, one connection per mail, from SMTP_FROM. */
+/** Email through the server's mail transport (SMTP_URL, from SMTP_FROM). */
 export class EmailSender implements AlertSender {
-  private readonly transport;
-
-  constructor(
-    smtpUrl: string,
-    private readonly from: string,
-  ) {
-    this.transport = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
-  }
+  constructor(private readonly mail: MailTransport) {}
 
   async send(delivery: PendingDelivery, logTail: LogLine[]): Promise<SendResult> {
     const mail = renderAlertMail(delivery, logTail);
     try {
-      const info = await this.transport.sendMail({
-        from: this.from,
+      const { response, rejected } = await this.mail.send({
         to: delivery.recipients,
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
         messageId: delivery.messageId,
-        ...(delivery.inReplyTo ? { inReplyTo: delivery.inReplyTo, references: [delivery.inReplyTo] } : {}),
+        inReplyTo: delivery.inReplyTo ?? undefined,
         headers: { 'X-Cron-Observer-Alert-Id': delivery.alertId, 'Auto-Submitted': 'auto-generated' },
       });
-      const rejected = (info.rejected ?? []).map(String);
-      return { ok: true, response: rejected.length ? `${info.response}; rejected: ${rejected.join(', ')}` : (info.response ?? null) };
+      return { ok: true, response: rejected.length ? `${response}; rejected: ${rejected.join(', ')}` : response };
     } catch (err) {
       const error = err as NodemailerError;
       // A permanent SMTP refusal (5xx) of the message or its recipients will not change by retrying; bad
@@ -48,10 +35,6 @@ export class EmailSender implements AlertSender {
       const permanent = error.permanent === true && error.code !== 'EAUTH';
       return { ok: false, reason: describeError(error), permanent };
     }
-  }
-
-  close(): void {
-    this.transport.close();
   }
 }
 
@@ -101,8 +84,6 @@ export class WebhookSender implements AlertSender {
       return { ok: false, reason: `the webhook could not be reached: ${describeError(err as Error)}`, permanent: false };
     }
   }
-
-  close(): void {}
 }
 
 function describeError(err: Error & { code?: string; response?: string; cause?: unknown }): string {

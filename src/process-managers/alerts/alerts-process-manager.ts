@@ -10,6 +10,7 @@ import type { ExecutionLogsAppended, LogLine } from '../../events/execution-log-
 import { executionLogStream } from '../../events/streams';
 import { StreamDeletedError, StreamNotFoundError } from '../../errors/store-errors';
 import type { Logger } from '../../logging/logger';
+import type { MailTransport } from '../../mail/mail-transport';
 import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import type { Clock } from '../../time/clock';
 import type { ProcessManager } from '../process-manager';
@@ -23,7 +24,9 @@ export interface AlertsDependencies {
   events: EventStore;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, 'smtpUrl' | 'smtpFrom' | 'publicUrl'>;
+  config: Pick<Config, 'publicUrl'>;
+  /** The server's mail transport (owned and closed by whoever made it); null without SMTP_URL. */
+  mail: MailTransport | null;
 }
 
 interface KnownStream {
@@ -66,8 +69,8 @@ export class AlertsProcessManager implements ProcessManager {
   private stopped = false;
 
   constructor(private readonly deps: AlertsDependencies) {
-    const { config, clock } = deps;
-    this.email = config.smtpUrl ? new EmailSender(config.smtpUrl, config.smtpFrom) : null;
+    const { mail, clock } = deps;
+    this.email = mail ? new EmailSender(mail) : null;
     this.webhook = new WebhookSender((projectId, nowMs) => this.directory.signingSecrets(projectId, nowMs), () => clock.now());
   }
 
@@ -102,7 +105,6 @@ export class AlertsProcessManager implements ProcessManager {
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     await this.idle();
-    this.email?.close();
   }
 
   /** For tests and shutdown: resolves when no send (nor the recording of its outcome) is in progress. */

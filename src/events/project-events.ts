@@ -55,7 +55,25 @@ export type ProjectUpdated = DomainEventOf<'ProjectUpdated', { projectId: string
 /** Adds a member or changes its role. `email` is lowercased. */
 export type ProjectMemberSet = DomainEventOf<'ProjectMemberSet', { projectId: string; email: string; role: ProjectRole; at: string }>;
 
+/**
+ * A member's own choice of alert mails for this project (added after ProjectMemberSet, which stays as it
+ * was: histories from before this event mean what they meant). Until a member has chosen, whether they
+ * are mailed follows their role (`alertsByDefault`); a choice holds across role changes and ends with
+ * the membership (ProjectMemberRemoved).
+ */
+export type ProjectMemberAlertsSet = DomainEventOf<'ProjectMemberAlertsSet', { projectId: string; email: string; alerts: boolean; at: string }>;
+
 export type ProjectMemberRemoved = DomainEventOf<'ProjectMemberRemoved', { projectId: string; email: string; at: string }>;
+
+/** Admins receive alerts until they choose otherwise; editors and viewers do not. */
+export function alertsByDefault(role: ProjectRole): boolean {
+  return role === 'admin';
+}
+
+/** Whether a member is mailed alerts: their choice (ProjectMemberAlertsSet) if they made one, else their role's default. */
+export function memberGetsAlerts(role: ProjectRole, choice: boolean | null | undefined): boolean {
+  return choice ?? alertsByDefault(role);
+}
 
 /** The raw key is shown once and never stored: only its sha256 (hex) and a short prefix to recognise it by. */
 export type ApiKeyCreated = DomainEventOf<
@@ -81,6 +99,7 @@ export type ProjectEvent =
   | ProjectCreated
   | ProjectUpdated
   | ProjectMemberSet
+  | ProjectMemberAlertsSet
   | ProjectMemberRemoved
   | ApiKeyCreated
   | ApiKeyRevoked
@@ -91,6 +110,7 @@ export const PROJECT_EVENT_TYPES = eventTypeNames<ProjectEvent>({
   ProjectCreated: true,
   ProjectUpdated: true,
   ProjectMemberSet: true,
+  ProjectMemberAlertsSet: true,
   ProjectMemberRemoved: true,
   ApiKeyCreated: true,
   ApiKeyRevoked: true,

@@ -205,6 +205,7 @@ function handleProjectEvent(event: ProjectEvent): WriteOperation[] {
     }
     case 'ProjectCreated':
     case 'ProjectUpdated':
+    case 'ProjectMemberAlertsSet':
     case 'SigningSecretRotated':
       return [];
   }

@@ -1,6 +1,6 @@
 import { API_KEY_USAGE_EVENT_TYPES, type ApiKeyUsed } from '../events/api-key-usage-events';
 import { isEventOf } from '../events/event';
-import { type AlertPolicy, type ApiKeyScope, PROJECT_EVENT_TYPES, type ProjectEvent, type ProjectRole } from '../events/project-events';
+import { type AlertPolicy, type ApiKeyScope, memberGetsAlerts, PROJECT_EVENT_TYPES, type ProjectEvent, type ProjectRole } from '../events/project-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
 import type { WriteOperation } from '../stores/read/read-store';
 import type { Projection, ProjectionReader } from './projection';
@@ -12,6 +12,10 @@ export const PROJECTS_COLLECTION = 'projects';
 export interface ProjectMember {
   email: string;
   role: ProjectRole;
+  /** Whether they are mailed the project's alerts: their own choice, else their role's default. */
+  alerts: boolean;
+  /** Their own choice (ProjectMemberAlertsSet); null: none made, `alerts` follows the role. */
+  alertsChoice: boolean | null;
 }
 
 /** What lists show of a key: never the key or its hash. */
@@ -56,7 +60,8 @@ export interface ProjectDoc {
 export const projectsProjection: Projection = {
   name: PROJECTS_PROJECTION,
   // 2: API keys carry `lastUsedAt` (from ApiKeyUsed on `apikeyusage-<keyId>`).
-  version: 2,
+  // 3: members carry `alerts` and `alertsChoice` (ProjectMemberAlertsSet).
+  version: 3,
   collections: [{ name: PROJECTS_COLLECTION, indexes: [{ fields: [['sortName', 1]] }] }],
   filter: { streamPrefixes: [STREAM_CATEGORIES.project, STREAM_CATEGORIES.apiKeyUsage].map(streamPrefix) },
   async handle(event, reader) {
@@ -114,8 +119,14 @@ async function handleProjectEvent(event: ProjectEvent, reader: ProjectionReader)
     case 'ProjectMemberSet': {
       const { email, role, at } = event.data;
       const known = project.members.some((m) => m.email === email);
-      const members = known ? project.members.map((m) => (m.email === email ? { email, role } : m)) : [...project.members, { email, role }];
+      const members = known
+        ? withMember(project, email, (m) => ({ ...m, role, alerts: memberGetsAlerts(role, m.alertsChoice) }))
+        : [...project.members, { email, role, alerts: memberGetsAlerts(role, null), alertsChoice: null }];
       return [upsert({ ...project, members, updatedAt: at })];
+    }
+    case 'ProjectMemberAlertsSet': {
+      const { email, alerts, at } = event.data;
+      return [upsert({ ...project, members: withMember(project, email, (m) => ({ ...m, alerts, alertsChoice: alerts })), updatedAt: at })];
     }
     case 'ProjectMemberRemoved': {
       const { email, at } = event.data;
@@ -134,6 +145,10 @@ async function handleProjectEvent(event: ProjectEvent, reader: ProjectionReader)
       // The secret itself is for the dispatcher, never for a read model the API serves.
       return [upsert({ ...project, updatedAt: event.data.rotatedAt })];
   }
+}
+
+function withMember(project: ProjectDoc, email: string, change: (member: ProjectMember) => ProjectMember): ProjectMember[] {
+  return project.members.map((m) => (m.email === email ? change(m) : m));
 }
 
 function withKey(project: ProjectDoc, keyId: string, changes: Partial<ProjectApiKey>): ProjectApiKey[] {

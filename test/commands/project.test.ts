@@ -1,5 +1,6 @@
 import { projectDecider } from '../../src/commands/project/project-decider';
 import { parseProjectRole } from '../../src/commands/project/project-roles';
+import { memberOf, type Project } from '../../src/commands/project/project-state';
 import { ConflictError, GoneError, NotFoundError, ValidationError } from '../../src/errors/app-error';
 import type { ProjectCreated, ProjectEvent } from '../../src/events/project-events';
 import { given } from '../support/given-when-then';
@@ -181,6 +182,85 @@ describe('project members', () => {
   });
 });
 
+describe('member alert choices', () => {
+  const alertsSet = (email: string, alerts: boolean, when = at): ProjectEvent => ({ type: 'ProjectMemberAlertsSet', data: { projectId, email, alerts, at: when } });
+  const members = (state: Project | null, ...emails: string[]) => emails.map((email) => memberOf(state!, email));
+
+  test('members set before alert choices existed get their role\'s default: admins on, others off', () => {
+    const { state } = given(projectDecider, [...project, bobIsEditor, { type: 'ProjectMemberSet', data: { projectId, email: 'val@example.com', role: 'viewer', at } }]);
+    expect(members(state, 'ann@example.com', 'bob@example.com', 'val@example.com', 'zed@example.com')).toEqual([
+      { role: 'admin', alerts: true },
+      { role: 'editor', alerts: false },
+      { role: 'viewer', alerts: false },
+      null,
+    ]);
+  });
+
+  test('an editor opts in and an admin opts out', () => {
+    given(projectDecider, [...project, bobIsEditor])
+      .when({ type: 'SetProjectMemberAlerts', email: 'Bob@Example.com', alerts: true, at: later })
+      .then([alertsSet('bob@example.com', true, later)]);
+    given(projectDecider, [...project, bobIsEditor])
+      .when({ type: 'SetProjectMemberAlerts', email: 'ann@example.com', alerts: false, at })
+      .then([alertsSet('ann@example.com', false)]);
+  });
+
+  test('choosing what the member already gets is a no-op', () => {
+    given(projectDecider, [...project, bobIsEditor]).when({ type: 'SetProjectMemberAlerts', email: 'ann@example.com', alerts: true, at }).thenNothing();
+    given(projectDecider, [...project, bobIsEditor]).when({ type: 'SetProjectMemberAlerts', email: 'bob@example.com', alerts: false, at }).thenNothing();
+    given(projectDecider, [...project, bobIsEditor, alertsSet('bob@example.com', true)])
+      .when({ type: 'SetProjectMemberAlerts', email: 'bob@example.com', alerts: true, at })
+      .thenNothing();
+  });
+
+  test('a choice holds across role changes and ends with the membership', () => {
+    const optedOut = given(projectDecider, [...project, bobIsAdmin, alertsSet('bob@example.com', false), bobIsEditor, bobIsAdmin]).state;
+    expect(members(optedOut, 'bob@example.com')).toEqual([{ role: 'admin', alerts: false }]);
+    const readded = [...project, bobIsEditor, alertsSet('bob@example.com', true), { type: 'ProjectMemberRemoved', data: { projectId, email: 'bob@example.com', at } }, bobIsEditor];
+    expect(members(given(projectDecider, readded as ProjectEvent[]).state, 'bob@example.com')).toEqual([{ role: 'editor', alerts: false }]);
+  });
+
+  test('choosing for someone who is not a member is 404', () => {
+    given(projectDecider, project).when({ type: 'SetProjectMemberAlerts', email: 'zed@example.com', alerts: true, at }).thenThrows(NotFoundError, /zed@example.com is not a member/);
+  });
+
+  test('adding a member with a choice records the role, then the choice when it differs from the role\'s default', () => {
+    given(projectDecider, project)
+      .when({ type: 'SetProjectMember', email: 'Bob@Example.com', role: 'editor', alerts: true, at })
+      .then([bobIsEditor, alertsSet('bob@example.com', true)]);
+    given(projectDecider, project).when({ type: 'SetProjectMember', email: 'bob@example.com', role: 'admin', alerts: true, at }).then([bobIsAdmin]);
+  });
+
+  test('changing only the choice through SetProjectMember records only the choice; without alerts it stays', () => {
+    given(projectDecider, [...project, bobIsAdmin])
+      .when({ type: 'SetProjectMember', email: 'bob@example.com', role: 'admin', alerts: false, at })
+      .then([alertsSet('bob@example.com', false)]);
+    given(projectDecider, [...project, bobIsEditor, alertsSet('bob@example.com', true)])
+      .when({ type: 'SetProjectMember', email: 'bob@example.com', role: 'admin', at })
+      .then([bobIsAdmin]);
+  });
+
+  test('a member list may carry choices; echoing the current members back records nothing', () => {
+    const history = [...project, bobIsEditor, alertsSet('ann@example.com', false)];
+    given(projectDecider, history)
+      .when({ type: 'UpdateProject', changes: {}, members: [{ email: 'ann@example.com', role: 'admin', alerts: false }, { email: 'bob@example.com', role: 'editor', alerts: false }], at })
+      .thenNothing();
+    given(projectDecider, history)
+      .when({ type: 'UpdateProject', changes: {}, members: [{ email: 'ann@example.com', role: 'admin', alerts: true }, { email: 'bob@example.com', role: 'editor' }], at: later })
+      .then([alertsSet('ann@example.com', true, later)]);
+  });
+
+  test('the decider folds every event it emits', () => {
+    const state = given(projectDecider, project)
+      .when({ type: 'UpdateProject', changes: {}, members: [{ email: 'ann@example.com', role: 'admin' }, { email: 'carol@example.com', role: 'viewer', alerts: true }], at })
+      .then([
+        { type: 'ProjectMemberSet', data: { projectId, email: 'carol@example.com', role: 'viewer', at } },
+        alertsSet('carol@example.com', true),
+      ]);
+    expect(members(state, 'carol@example.com')).toEqual([{ role: 'viewer', alerts: true }]);
+  });
+});
+
 describe('parseProjectRole', () => {
   test('maps the original readonly to viewer and accepts the three roles in any case', () => {
     expect(parseProjectRole('readonly')).toBe('viewer');
@@ -239,6 +319,7 @@ describe('DeleteProject', () => {
     const commands = [
       { type: 'UpdateProject', changes: { name: 'X' }, at },
       { type: 'SetProjectMember', email: 'bob@example.com', role: 'editor', at },
+      { type: 'SetProjectMemberAlerts', email: 'ann@example.com', alerts: false, at },
       { type: 'RemoveProjectMember', email: 'ann@example.com', at },
       { type: 'CreateApiKey', ...key, at },
       { type: 'RevokeApiKey', keyId: 'k1', at },

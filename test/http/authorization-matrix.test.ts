@@ -118,6 +118,9 @@ const MATRIX: Endpoint[] = [
     call: (fx) => ({ method: 'PUT', path: `${P(fx)}/members/invitee-${randomUUID()}@example.com`, body: { role: 'viewer' } }) },
   { family: 'members', name: 'DELETE /projects/:p/members/:email', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 204, 204, 401, 401, 401, 401],
     call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/members/${await fx.newMember()}` }) },
+  // Another member's alert choice; a member's own (any role) is test/process-managers/member-alerts-api.test.ts.
+  { family: 'members', name: 'PUT /projects/:p/members/:email/alerts', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
+    call: async (fx) => ({ method: 'PUT', path: `${P(fx)}/members/${await fx.newMember()}/alerts`, body: { alerts: true } }) },
   { family: 'api keys', name: 'GET /projects/:p/api-keys', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
     call: (fx) => ({ method: 'GET', path: `${P(fx)}/api-keys` }) },
   { family: 'api keys', name: 'POST /projects/:p/api-keys', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 201, 201, 401, 401, 401, 401],

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error';
-import type { ProjectChanges, ProjectEvent, ProjectRole } from '../../events/project-events';
+import { memberGetsAlerts, type ProjectChanges, type ProjectEvent, type ProjectRole } from '../../events/project-events';
 import type { Decider } from '../decider';
 import { normalizeEmail } from '../shared/email';
 import { requireLive } from '../shared/guards';
@@ -13,12 +13,17 @@ import type {
   RemoveProjectMember,
   RevokeApiKey,
   SetProjectMember,
+  SetProjectMemberAlerts,
   UpdateProject,
 } from './project-commands';
 import { parseProjectRole } from './project-roles';
 import { evolveProject, initialProjectState, type Project, type ProjectState } from './project-state';
 
-type Members = Project['members'];
+/** A member as a command wants them: `alerts` left out keeps the current choice. */
+interface DesiredMember {
+  role: ProjectRole;
+  alerts?: boolean;
+}
 
 export function decideProject(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
   if (command.type === 'CreateProject') return createProject(command, state);
@@ -31,6 +36,8 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
       return updateProject(command, project);
     case 'SetProjectMember':
       return setMember(command, project);
+    case 'SetProjectMemberAlerts':
+      return setMemberAlerts(command, project);
     case 'RemoveProjectMember':
       return removeMember(command, project);
     case 'CreateApiKey':
@@ -92,13 +99,13 @@ function normalizeChanges(changes: ProjectChanges): ProjectChanges {
   return { ...changes, alertEmails: [...new Set(changes.alertEmails.map(normalizeEmail))] };
 }
 
-function desiredMembers(inputs: MemberInput[]): Members {
-  const members: Record<string, ProjectRole> = {};
+function desiredMembers(inputs: MemberInput[]): Record<string, DesiredMember> {
+  const members: Record<string, DesiredMember> = {};
   const duplicates: string[] = [];
   for (const input of inputs) {
     const email = normalizeEmail(input.email);
     if (email in members) duplicates.push(email);
-    members[email] = parseProjectRole(input.role);
+    members[email] = { role: parseProjectRole(input.role), alerts: input.alerts };
   }
   if (duplicates.length > 0) {
     throw new ValidationError(
@@ -110,37 +117,62 @@ function desiredMembers(inputs: MemberInput[]): Members {
 }
 
 /** The events that turn the current member list into the desired one. */
-function replaceMembers(project: Project, desired: Members, at: string): ProjectEvent[] {
-  requireAnAdmin(desired);
+function replaceMembers(project: Project, desired: Record<string, DesiredMember>, at: string): ProjectEvent[] {
+  requireAnAdmin(Object.values(desired).map((member) => member.role));
   const { projectId } = project;
   const removed: ProjectEvent[] = Object.keys(project.members)
     .filter((email) => !(email in desired))
     .map((email) => ({ type: 'ProjectMemberRemoved', data: { projectId, email, at } }));
-  const set: ProjectEvent[] = Object.entries(desired)
-    .filter(([email, role]) => project.members[email] !== role)
-    .map(([email, role]) => ({ type: 'ProjectMemberSet', data: { projectId, email, role, at } }));
+  const set = Object.entries(desired).flatMap(([email, member]) => memberEvents(project, email, member, at));
   return [...removed, ...set];
+}
+
+/**
+ * A member's role, then their alert choice, each only when it changes. A choice is recorded only when
+ * it differs from what the member gets with the role they will have, so echoing a fetched member list
+ * back records nothing.
+ */
+function memberEvents(project: Project, email: string, { role, alerts }: DesiredMember, at: string): ProjectEvent[] {
+  const { projectId } = project;
+  const events: ProjectEvent[] = [];
+  if (project.members[email] !== role) events.push({ type: 'ProjectMemberSet', data: { projectId, email, role, at } });
+  if (alerts !== undefined && alerts !== memberGetsAlerts(role, project.alertChoices[email])) {
+    events.push({ type: 'ProjectMemberAlertsSet', data: { projectId, email, alerts, at } });
+  }
+  return events;
 }
 
 function setMember(command: SetProjectMember, project: Project): ProjectEvent[] {
   const email = normalizeEmail(command.email);
   const role = parseProjectRole(command.role);
-  if (project.members[email] === role) return [];
-  requireAnAdmin({ ...project.members, [email]: role });
-  return [{ type: 'ProjectMemberSet', data: { projectId: project.projectId, email, role, at: command.at } }];
+  const events = memberEvents(project, email, { role, alerts: command.alerts }, command.at);
+  if (events.length > 0) requireAnAdmin(Object.values({ ...project.members, [email]: role }));
+  return events;
+}
+
+function setMemberAlerts(command: SetProjectMemberAlerts, project: Project): ProjectEvent[] {
+  const email = normalizeEmail(command.email);
+  const role = requireMember(project, email);
+  return memberEvents(project, email, { role, alerts: command.alerts }, command.at);
 }
 
 function removeMember(command: RemoveProjectMember, project: Project): ProjectEvent[] {
   const email = normalizeEmail(command.email);
-  if (!(email in project.members)) throw new NotFoundError(`${email} is not a member of this project`);
+  requireMember(project, email);
   const { [email]: _removed, ...remaining } = project.members;
-  requireAnAdmin(remaining);
+  requireAnAdmin(Object.values(remaining));
   return [{ type: 'ProjectMemberRemoved', data: { projectId: project.projectId, email, at: command.at } }];
 }
 
+function requireMember(project: Project, email: string): ProjectRole {
+  const role = project.members[email];
+  if (role === undefined) throw new NotFoundError(`${email} is not a member of this project`);
+  return role;
+}
+
 /** The last admin can be neither removed nor demoted: nobody could manage the project any more. */
-function requireAnAdmin(membersAfter: Members): void {
-  if (!Object.values(membersAfter).includes('admin')) {
+function requireAnAdmin(rolesAfter: ProjectRole[]): void {
+  if (!rolesAfter.includes('admin')) {
     throw new ConflictError('A project must keep at least one admin; make another member admin first');
   }
 }

@@ -1,4 +1,4 @@
-import type { ProjectChanges, ProjectEvent, ProjectRole } from '../../events/project-events';
+import { memberGetsAlerts, type ProjectChanges, type ProjectEvent, type ProjectRole } from '../../events/project-events';
 import { created } from '../shared/guards';
 
 /** Every updatable setting, with its current value. */
@@ -9,6 +9,8 @@ export interface Project {
   settings: ProjectSettings;
   /** By lowercased email. */
   members: Readonly<Record<string, ProjectRole>>;
+  /** Members' own alert choices by email; a member without one gets their role's default (`memberGetsAlerts`). */
+  alertChoices: Readonly<Record<string, boolean>>;
   apiKeys: Readonly<Record<string, { revoked: boolean }>>;
   deleted: boolean;
 }
@@ -25,6 +27,7 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       projectId,
       settings: { name, description, executionEndpoint, timezone, alertEmails: [], alertPolicy: null, alertWebhookUrl: null, retentionDays: null },
       members: {},
+      alertChoices: {},
       apiKeys: {},
       deleted: false,
     };
@@ -35,9 +38,13 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       return { ...project, settings: { ...project.settings, ...event.data.changes } };
     case 'ProjectMemberSet':
       return { ...project, members: { ...project.members, [event.data.email]: event.data.role } };
+    case 'ProjectMemberAlertsSet':
+      return { ...project, alertChoices: { ...project.alertChoices, [event.data.email]: event.data.alerts } };
     case 'ProjectMemberRemoved': {
+      // A choice ends with the membership: someone added again starts from their role's default.
       const { [event.data.email]: _removed, ...members } = project.members;
-      return { ...project, members };
+      const { [event.data.email]: _choice, ...alertChoices } = project.alertChoices;
+      return { ...project, members, alertChoices };
     }
     case 'ApiKeyCreated':
       return { ...project, apiKeys: { ...project.apiKeys, [event.data.keyId]: { revoked: false } } };
@@ -51,4 +58,10 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       // Another writer's event type: this decider does not depend on it.
       return project;
   }
+}
+
+/** A member's role and whether they are mailed alerts; null when `email` (lowercased) is not a member. */
+export function memberOf(project: Project, email: string): { role: ProjectRole; alerts: boolean } | null {
+  const role = project.members[email];
+  return role === undefined ? null : { role, alerts: memberGetsAlerts(role, project.alertChoices[email]) };
 }

@@ -12,6 +12,8 @@ export type ProjectRoleInput = 'admin' | 'editor' | 'viewer' | 'readonly';
 export interface ProjectUserBody {
   email: string;
   role: ProjectRoleInput;
+  /** Whether the member is mailed the project's alerts. Left out: unchanged (a new member: on for admins, off for others). */
+  alerts?: boolean;
 }
 
 export interface CreateProjectBody {
@@ -93,7 +95,7 @@ export function projectUpdateFromBody(body: UpdateProjectBody): ProjectUpdate {
     if (!isEmail(user.email)) details.push(`project_users[${i}].email: "${user.email}" is not an email address`);
   });
   refuseIfAny(details);
-  return { changes, ...(body.project_users ? { members: body.project_users.map(({ email, role }) => ({ email, role })) } : {}) };
+  return { changes, ...(body.project_users ? { members: body.project_users.map(({ email, role, alerts }) => ({ email, role, alerts })) } : {}) };
 }
 
 /** The settings a body sets (fields left out stay out), with every problem found added to `details`. */

@@ -5,6 +5,8 @@ import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
 export interface ProjectUserResponse {
   email: string;
   role: ProjectRole;
+  /** Whether the member is mailed the project's alerts (besides `alert_emails`); set by the member or an admin. */
+  alerts: boolean;
 }
 
 /** A project as the original API shows it (`id` and `uuid` are the same UUID), with the added settings. */
@@ -59,7 +61,7 @@ export function toProjectResponse(project: ProjectDoc): ProjectResponse {
     // Set by ProjectUpdated (the read model spreads its changes into the document).
     ...(typeof project.alertWebhookUrl === 'string' ? { alert_webhook_url: project.alertWebhookUrl } : {}),
     retention_days: project.retentionDays,
-    project_users: project.members.map(({ email, role }) => ({ email, role })),
+    project_users: project.members.map(({ email, role, alerts }) => ({ email, role, alerts })),
     created_at: project.createdAt,
     updated_at: project.updatedAt,
   };

@@ -1,19 +1,13 @@
 import type { AlertTriggerStatus } from '../../events/alert-events';
 import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../../events/execution-events';
 import { isEventOf } from '../../events/event';
-import { type AlertPolicy, PROJECT_EVENT_TYPES, type ProjectEvent, type ProjectRole } from '../../events/project-events';
+import { type AlertPolicy, memberGetsAlerts, PROJECT_EVENT_TYPES, type ProjectEvent, type ProjectRole } from '../../events/project-events';
 import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
 import { USER_EVENT_TYPES, type UserEvent } from '../../events/user-events';
 import type { RecordedEvent } from '../../stores/events/event-store';
 
 /** The installation's policy, for projects without one (DESIGN.md: after 1 failure, recovery notice, no re-alert). */
 export const DEFAULT_ALERT_POLICY: AlertPolicy = { afterFailures: 1, notifyRecovery: true, realertMinutes: null };
-
-/**
- * Members who receive alerts besides `alert_emails`. There is no per-member opt-in yet, so project
- * admins are opted in by default (viewers and editors are not); accounts disabled by a super admin are left out.
- */
-export const ALERTED_ROLES: readonly ProjectRole[] = ['admin'];
 
 export interface ProjectInfo {
   name: string;
@@ -26,6 +20,8 @@ export interface ProjectInfo {
   previousSecretValidUntil: number | null;
   /** By lowercased email, in the order they were added. */
   members: Map<string, ProjectRole>;
+  /** Members' own alert choices (ProjectMemberAlertsSet); without one, a member gets their role's default. */
+  alertChoices: Map<string, boolean>;
   deleted: boolean;
 }
 
@@ -79,12 +75,15 @@ export class AlertDirectory {
     return previousValid ? [project.signingSecret, previousSecret] : [project.signingSecret];
   }
 
-  /** `alert_emails` first, then the opted-in members; lowercased, without duplicates. */
+  /**
+   * `alert_emails` first, then the members who get alerts (their own choice, else admins only), except
+   * accounts disabled by a super admin; lowercased, without duplicates.
+   */
   recipients(projectId: string): string[] {
     const project = this.projects.get(projectId);
     if (!project) return [];
     const members = [...project.members]
-      .filter(([email, role]) => ALERTED_ROLES.includes(role) && !this.disabledEmails.has(email))
+      .filter(([email, role]) => memberGetsAlerts(role, project.alertChoices.get(email)) && !this.disabledEmails.has(email))
       .map(([email]) => email);
     return [...new Set([...project.alertEmails.map((e) => e.toLowerCase()), ...members])];
   }
@@ -134,6 +133,7 @@ export class AlertDirectory {
         previousSecret: null,
         previousSecretValidUntil: null,
         members: new Map(),
+        alertChoices: new Map(),
         deleted: false,
       });
       return;
@@ -152,8 +152,12 @@ export class AlertDirectory {
       case 'ProjectMemberSet':
         project.members.set(event.data.email, event.data.role);
         break;
+      case 'ProjectMemberAlertsSet':
+        project.alertChoices.set(event.data.email, event.data.alerts);
+        break;
       case 'ProjectMemberRemoved':
         project.members.delete(event.data.email);
+        project.alertChoices.delete(event.data.email);
         break;
       case 'SigningSecretRotated': {
         const until = event.data.previousSecretValidUntil;

@@ -46,6 +46,7 @@ describe('members, invitations and permissions', () => {
       project_id: projectId,
       email: 'new.person@example.com',
       role: 'viewer',
+      alerts: false,
       status: 'invited',
       invitation_expires_at: new Date(clock.now().getTime() + INVITATION_LIFETIME_MS).toISOString(),
     });

@@ -37,7 +37,7 @@ describe('projects (COMPAT.md routes)', () => {
       timezone: 'UTC',
       alert_policy: null,
       retention_days: null,
-      project_users: [{ email: 'ann@example.com', role: 'admin' }],
+      project_users: [{ email: 'ann@example.com', role: 'admin', alerts: true }],
       created_at: expect.any(String),
       updated_at: project.created_at,
     });
@@ -158,9 +158,10 @@ describe('projects (COMPAT.md routes)', () => {
       ],
     });
     expect(replaced.status).toBe(200);
+    // Until a member chooses, admins get alerts and others do not (as before per-member alerts existed).
     expect(replaced.body.project_users).toEqual([
-      { email: 'ann@example.com', role: 'admin' },
-      { email: 'bob@example.com', role: 'viewer' },
+      { email: 'ann@example.com', role: 'admin', alerts: true },
+      { email: 'bob@example.com', role: 'viewer', alerts: false },
     ]);
     expect((await bob.get(`/projects/${project.id}`)).status).toBe(200);
     // Bob is a viewer: not allowed to administer.
@@ -172,7 +173,7 @@ describe('projects (COMPAT.md routes)', () => {
     expect((await ann.delete(`/projects/${project.id}/members/ann@example.com`)).status).toBe(409);
 
     const handedOver = await ann.put(`/projects/${project.id}`, { project_users: [{ email: 'bob@example.com', role: 'admin' }] });
-    expect(handedOver.body.project_users).toEqual([{ email: 'bob@example.com', role: 'admin' }]);
+    expect(handedOver.body.project_users).toEqual([{ email: 'bob@example.com', role: 'admin', alerts: true }]);
     expect((await ann.get(`/projects/${project.id}`)).status).toBe(404);
   });
 });

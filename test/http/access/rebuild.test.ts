@@ -31,6 +31,10 @@ describe('access and projects read models', () => {
     await ann.put(`/projects/${project.id}/members/guest@example.com`, { role: 'editor' });
     const link = String(log.entries().find((e) => e.email === 'guest@example.com')!.link);
     await new ApiClient(server.url).post(`/auth/invitations/${link.split('/invite/')[1]}/accept`, { password: 'guest-password' });
+    // Alert choices (ProjectMemberAlertsSet), kept across a role change.
+    await ann.put(`/projects/${project.id}/members/guest@example.com/alerts`, { alerts: true });
+    await ann.put(`/projects/${project.id}/members/guest@example.com`, { role: 'viewer' });
+    await ann.put(`/projects/${project.id}/members/ann@example.com`, { role: 'admin', alerts: false });
     const { body: key } = await ann.post(`/projects/${project.id}/api-keys`, { name: 'k', scope: 'read' });
     await ann.delete(`/projects/${project.id}/api-keys/${key.id}`);
     await ann.post(`/projects/${project.id}/signing-secret/rotate`);
@@ -43,6 +47,11 @@ describe('access and projects read models', () => {
       expect(await hash(projection)).toBe(live);
     }
     // The server keeps serving from the rebuilt generation.
-    expect((await root.get(`/projects/${project.id}`)).body.name).toBe('Rebuilt again');
+    const { body: rebuilt } = await root.get(`/projects/${project.id}`);
+    expect(rebuilt.name).toBe('Rebuilt again');
+    expect(rebuilt.project_users).toEqual([
+      { email: 'ann@example.com', role: 'admin', alerts: false },
+      { email: 'guest@example.com', role: 'viewer', alerts: true },
+    ]);
   });
 });

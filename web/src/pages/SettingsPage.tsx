@@ -6,7 +6,7 @@ import { CopyOnce } from '../components/CopyOnce';
 import { ConfirmButton, Empty, ErrorMessage, Loading } from '../components/ui';
 import { formatDateTime, timeZones } from '../format';
 import { Link } from '../router';
-import type { Access } from '../session';
+import { type Access, useMe } from '../session';
 import { useProject } from './ProjectPage';
 
 export function SettingsPage({ projectId, access }: { projectId: string; access: Access }) {
@@ -168,6 +168,18 @@ function Members({ project, editable }: { project: Project; editable: boolean })
     mutationFn: (memberEmail: string) => unwrap(api.DELETE('/projects/{project_id}/members/{email}', { params: { path: { project_id: project.id, email: memberEmail } } })),
     onSuccess: refresh,
   });
+  // Every member may choose their own alert mails; admins may choose anyone's.
+  const myEmail = useMe().data?.user.email.toLowerCase();
+  const setAlerts = useMutation({
+    mutationFn: (member: { email: string; alerts: boolean }) =>
+      unwrap(
+        api.PUT('/projects/{project_id}/members/{email}/alerts', {
+          params: { path: { project_id: project.id, email: member.email } },
+          body: { alerts: member.alerts },
+        }),
+      ),
+    onSuccess: refresh,
+  });
   const add = (e: FormEvent) => {
     e.preventDefault();
     setMember.mutate({ email: email.trim(), role });
@@ -175,6 +187,7 @@ function Members({ project, editable }: { project: Project; editable: boolean })
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Members and roles</h2>
+      <p className="small muted">Members with Alerts checked are mailed this project's alerts, besides its alert emails. You may change your own.</p>
       {project.project_users.length === 0 ? <Empty>No members.</Empty> : null}
       <ul className="members">
         {project.project_users.map((member) => (
@@ -197,11 +210,24 @@ function Members({ project, editable }: { project: Project; editable: boolean })
             ) : (
               <span className="badge">{member.role}</span>
             )}
+            <span className="checkbox-row">
+              <input
+                id={`${id}-${member.email}-alerts`}
+                type="checkbox"
+                checked={member.alerts}
+                disabled={!(editable || member.email === myEmail) || setAlerts.isPending}
+                onChange={(e) => setAlerts.mutate({ email: member.email, alerts: e.target.checked })}
+              />
+              <label htmlFor={`${id}-${member.email}-alerts`}>
+                Alerts<span className="visually-hidden"> for {member.email}</span>
+              </label>
+            </span>
           </li>
         ))}
       </ul>
       <ErrorMessage error={setMember.error} title="Could not change the member" />
       <ErrorMessage error={removeMember.error} title="Could not remove the member" />
+      <ErrorMessage error={setAlerts.error} title="Could not change the alert mails" />
       {editable ? (
         <form onSubmit={add} className="inline-form" aria-label="Add a member">
           <label htmlFor={`${id}-email`}>Email</label>

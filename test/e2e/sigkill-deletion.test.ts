@@ -1,13 +1,10 @@
-import { join } from 'node:path';
 import { deletionStream, type DeletionStep, type ExecutionsPurged } from '../../src/events/deletion-events';
 import { PURGE_CHUNK } from '../../src/process-managers/deletion/deletion-steps';
 import type { RecordedEvent } from '../../src/stores/events/event-store';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import type { ApiClient } from '../support/api-client';
-import { type ServerProcess, startServerProcess } from '../support/server-process';
+import { crashTestData } from '../support/server-process';
 import { logInAs } from '../support/signed-in';
 import { createProject, createTask, type TestProject, triggerTask } from '../support/task-fixtures';
-import { makeTempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
 
 const ADMIN = { ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-long-password' };
@@ -72,20 +69,10 @@ async function projectHistory(client: ApiClient, projectId: string): Promise<Arr
  * step (after its first ExecutionsPurged chunk, before TaskPurgeRequested) and restarted on the same DATA_DIR.
  */
 describe('SIGKILL in the middle of a task deletion, then a restart on the same data', () => {
-  const temp = makeTempDir('cron-observer-sigkill-deletion-');
-  const processes: ServerProcess[] = [];
-  let store: SqliteEventStore | null = null;
-  afterAll(async () => {
-    await store?.close();
-    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(processes.map((p) => p.exited));
-    temp.cleanup();
-  });
+  const data = crashTestData('cron-observer-sigkill-deletion-');
 
   it('the saga resumes after the kill, completes once, and removes the task and only its history', async () => {
-    const env = { DATA_DIR: temp.dir, ...ADMIN };
-    const first = await startServerProcess(env);
-    processes.push(first);
+    const first = await data.start(ADMIN);
     let admin = await logInAs(first.url, ADMIN.ADMIN_EMAIL, ADMIN.ADMIN_PASSWORD);
     const project = await createProject(admin);
     const doomed = await createTask(admin, project.id, { name: 'doomed' });
@@ -106,8 +93,8 @@ describe('SIGKILL in the middle of a task deletion, then a restart on the same d
     expect(before.filter((r) => r.task_id === doomed.id)).toHaveLength(HISTORY);
 
     // The saga's stream, read from the events file as another process would.
-    store = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    const saga = async (): Promise<RecordedEvent[]> => store!.readStream(deletionStream(doomed.id)).catch(() => []);
+    const store = data.events();
+    const saga = async (): Promise<RecordedEvent[]> => store.readStream(deletionStream(doomed.id)).catch(() => []);
 
     const deleted = await admin.delete(`/projects/${project.id}/tasks/${doomed.id}`);
     expect(deleted.status).toBe(202);
@@ -130,8 +117,7 @@ describe('SIGKILL in the middle of a task deletion, then a restart on the same d
     const durableAtKill = (await saga()).map((e) => e.type);
     expect(durableAtKill).not.toContain('TaskPurgeRequested');
 
-    const second = await startServerProcess(env);
-    processes.push(second);
+    const second = await data.start(ADMIN);
     admin = await logInAs(second.url, ADMIN.ADMIN_EMAIL, ADMIN.ADMIN_PASSWORD);
     const restartAt = Date.now();
     const after = await waitFor(

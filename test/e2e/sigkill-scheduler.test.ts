@@ -1,12 +1,9 @@
-import { join } from 'node:path';
 import type { TicksSkipped } from '../../src/events/scheduler-events';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import type { ApiClient } from '../support/api-client';
-import { type ServerProcess, startServerProcess } from '../support/server-process';
+import { crashTestData } from '../support/server-process';
 import { logInAs } from '../support/signed-in';
 import { createProject, createTask } from '../support/task-fixtures';
 import { duplicateTicks, type HistoryRow, taskHistory, tickCoverage, ticksSkipped } from '../support/task-history';
-import { makeTempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
 
 const ADMIN = { ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-long-password' };
@@ -28,21 +25,11 @@ const TIMEOUT_S = 10;
  * every second, stays down a few seconds, and restarts on the same DATA_DIR.
  */
 describe('SIGKILL during ticks, then a restart on the same data', () => {
-  const temp = makeTempDir('cron-observer-sigkill-');
-  const processes: ServerProcess[] = [];
-  let store: SqliteEventStore | null = null;
-  afterAll(async () => {
-    await store?.close();
-    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(processes.map((p) => p.exited));
-    temp.cleanup();
-  });
+  const data = crashTestData('cron-observer-sigkill-');
 
   it('no tick gets two executions, the offline ticks are recorded, and deadlines of executions from before the kill still fire', async () => {
     const startedAt = Date.now();
-    const env = { DATA_DIR: temp.dir, ...ADMIN };
-    const first = await startServerProcess(env);
-    processes.push(first);
+    const first = await data.start(ADMIN);
     let admin: ApiClient = await logInAs(first.url, ADMIN.ADMIN_EMAIL, ADMIN.ADMIN_PASSWORD);
     // Pull mode and nobody claims: the executions stay PENDING, so only the system ends them.
     const project = await createProject(admin);
@@ -73,8 +60,7 @@ describe('SIGKILL during ticks, then a restart on the same data', () => {
     await waitFor(() => Date.now() - killedAt >= DOWNTIME_MS, { timeoutMs: 15_000, intervalMs: 50, what: 'the downtime to pass' });
     const restartAt = Date.now();
 
-    const second = await startServerProcess(env);
-    processes.push(second);
+    const second = await data.start(ADMIN);
     admin = await logInAs(second.url, ADMIN.ADMIN_EMAIL, ADMIN.ADMIN_PASSWORD);
 
     // Live again: a tick after the restart is a normal PENDING execution.
@@ -105,13 +91,13 @@ describe('SIGKILL during ticks, then a restart on the same data', () => {
 
     // Every tick from the first to the last is accounted for exactly once: an execution or a TicksSkipped
     // (the scheduler's own stream, which the API does not show: read from the events file, as another instance would).
-    store = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+    const store = data.events();
     for (const task of [ticking, timed]) {
       let last: { rows: HistoryRow[]; skipped: Array<TicksSkipped['data']>; result: ReturnType<typeof tickCoverage> } | null = null;
       await waitFor(
         async () => {
           const rows = await history(task.id);
-          const skipped = await ticksSkipped(store!, task.id);
+          const skipped = await ticksSkipped(store, task.id);
           last = { rows, skipped, result: tickCoverage(rows, skipped, 1000) };
           return last.result.gaps.length === 0 && rows.some((r) => Date.parse(r.scheduled_at) > restartAt);
         },

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { distPath } from './dist';
+import { makeTempDir } from './temp-dir';
 import { waitFor } from './wait-for';
 
 export interface ServerProcess {
@@ -22,4 +25,33 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const port = await waitFor(() => /"port":(\d+)/.exec(output)?.[1], { what: `the server to listen:\n${output}`, timeoutMs: 20_000 });
   return { url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
+}
+
+/**
+ * One DATA_DIR for a crash test: the server processes started on it and the event store the test reads
+ * it with, all killed, closed and removed after the test file.
+ */
+export function crashTestData(prefix: string) {
+  const temp = makeTempDir(prefix);
+  const processes: ServerProcess[] = [];
+  let store: SqliteEventStore | null = null;
+  afterAll(async () => {
+    await store?.close();
+    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    temp.cleanup();
+  });
+  return {
+    dir: temp.dir,
+    /** A server process on this DATA_DIR. */
+    async start(env: Record<string, string>): Promise<ServerProcess> {
+      const started = await startServerProcess({ DATA_DIR: temp.dir, ...env });
+      processes.push(started);
+      return started;
+    },
+    /** The test's own connection to the DATA_DIR's events.db. */
+    events(): SqliteEventStore {
+      return (store ??= SqliteEventStore.open({ file: join(temp.dir, 'events.db') }));
+    },
+  };
 }

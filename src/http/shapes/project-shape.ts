@@ -1,4 +1,4 @@
-import type { ProjectRole } from '../../events/project-events';
+import { alertsByDefault, type ProjectRole } from '../../events/project-events';
 import type { ProjectDoc } from '../../projections/projects-projection';
 import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
 
@@ -61,7 +61,8 @@ export function toProjectResponse(project: ProjectDoc): ProjectResponse {
     // Set by ProjectUpdated (the read model spreads its changes into the document).
     ...(typeof project.alertWebhookUrl === 'string' ? { alert_webhook_url: project.alertWebhookUrl } : {}),
     retention_days: project.retentionDays,
-    project_users: project.members.map(({ email, role, alerts }) => ({ email, role, alerts })),
+    // `??`: documents of an older generation (served while version 3 rebuilds) predate the choice, so the role's default holds.
+    project_users: project.members.map(({ email, role, alerts }) => ({ email, role, alerts: alerts ?? alertsByDefault(role) })),
     created_at: project.createdAt,
     updated_at: project.updatedAt,
   };

@@ -61,6 +61,15 @@ describe('end to end on real time: push, pull and external executors', () => {
   const alertsOf = async (taskId: string): Promise<AlertEntry[]> => (await admin.get(`/tasks/${taskId}/alerts?limit=1000`)).body.data;
   const mailsAbout = (taskId: string) => smtp.mailsWhere((m) => m.text.includes(`(${taskId})`));
 
+  /** The executions of a task still open, each with its audit trail and the webhooks the executor received (to tell why). */
+  async function openExecutions(projectId: string, taskId: string): Promise<string> {
+    const open = (await history(projectId, taskId)).filter((r) => r.status === 'PENDING' || r.status === 'RUNNING');
+    const described = await Promise.all(
+      open.map(async (r) => ({ ...r, webhooks: executor.of(r.id).length, audit: (await admin.get(`/executions/${r.id}/audit`)).body })),
+    );
+    return JSON.stringify(described, null, 1);
+  }
+
   /** Disables the tasks, then waits until none of their executions is still open (nothing fires or ends after the test). */
   async function disableAndDrain(projectId: string, taskIds: string[]): Promise<Map<string, HistoryRow[]>> {
     for (const taskId of taskIds) {
@@ -69,7 +78,8 @@ describe('end to end on real time: push, pull and external executors', () => {
     }
     const final = new Map<string, HistoryRow[]>();
     for (const taskId of taskIds) {
-      final.set(taskId, await historyWhen(projectId, taskId, (rows) => rows.every((r) => r.status !== 'PENDING' && r.status !== 'RUNNING'), `every execution of ${taskId} to end`));
+      const ended = historyWhen(projectId, taskId, (rows) => rows.every((r) => r.status !== 'PENDING' && r.status !== 'RUNNING'), `every execution of ${taskId} to end`);
+      final.set(taskId, await ended.catch(async (err: Error) => Promise.reject(new Error(`${err.message}; still open:\n${await openExecutions(projectId, taskId)}`))));
     }
     await settled();
     return final;

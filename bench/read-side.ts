@@ -33,6 +33,7 @@ import type { NewEvent } from '../src/stores/events/event-store';
 import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
 import { type BenchRow, formatTable } from './report';
+import { seededRandom as seeded } from '../test/support/seeded-random';
 
 interface Settings {
   executions: number;
@@ -489,17 +490,6 @@ function tableBytes(file: string, prefix: string): number {
   }
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function parseArgs(args: string[]): Settings {
   const settings: Settings = { executions: 1_000_000, 'log-lines': 10_000_000, tasks: 1000, projects: 10, days: 60, queries: 2000, dir: '' };
   for (let i = 0; i < args.length; i += 2) {
@@ -516,4 +506,3 @@ function parseArgs(args: string[]): Settings {
   if (settings.days < 3) throw new Error('--days must be at least 3');
   return settings;
 }
-

@@ -35,8 +35,8 @@ import {
   refLocalDay,
   refHistogramIndex,
   refOrder,
-  rng,
 } from './support/history-generator';
+import { seededRandom } from '../support/seeded-random';
 
 const NOW = '2026-03-31T12:34:56.000Z';
 const FIRST = Date.parse('2026-02-10T00:00:00.000Z');
@@ -53,7 +53,7 @@ describe('read side against a reference built from the events', () => {
   let server: TestServer;
   let admin: ApiClient;
   const clock = new ManualClock(NOW);
-  const random = rng(20260331);
+  const random = seededRandom(20260331);
   const zones = new Map<string, string>();
   const projects: Record<'utc' | 'ny' | 'kolkata', string> = { utc: '', ny: '', kolkata: '' };
   const tasks: TaskRef[] = [];

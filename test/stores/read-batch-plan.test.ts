@@ -10,6 +10,7 @@ import { applyOps, type DocOperation, type DocWrite, planDoc } from '../../src/s
 import { copyJson } from '../../src/stores/read/copy-json';
 import { incPath, setPath } from '../../src/stores/read/field-path';
 import type { Doc } from '../../src/stores/read/read-store';
+import { seededRandom } from '../support/seeded-random';
 
 function applyMerged(existing: Doc | null, write: DocWrite): Doc | null {
   const merged = write.merged;
@@ -47,17 +48,6 @@ function applySkippingFailures(start: Doc | null, ops: DocOperation[]): Doc | nu
     }
   }
   return doc;
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('batch-plan merge', () => {

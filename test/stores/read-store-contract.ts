@@ -4,6 +4,7 @@
  */
 import { ConflictError, ValidationError } from '../../src/errors/app-error';
 import type { Doc, FindQuery, PositionedOperation, ReadStore, WriteOperation } from '../../src/stores/read/read-store';
+import { seededRandom } from '../support/seeded-random';
 
 export type OpenReadStore = () => Promise<{ store: ReadStore; cleanup: () => Promise<void> }>;
 
@@ -746,16 +747,4 @@ export function describeReadStoreContract(
       });
     });
   });
-}
-
-/** A small deterministic generator (mulberry32), so a failing random sequence can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -10,17 +10,6 @@ import { executionLogStream, executionStream } from '../../../src/events/streams
 import type { EventStore, NewEvent, Position } from '../../../src/stores/events/event-store';
 import { testEvent } from '../../support/test-events';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One execution as the reference knows it. */
 export interface RefExecution {
   id: string;

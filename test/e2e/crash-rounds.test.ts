@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiClient } from '../support/api-client';
+import { expectPositionsStrictlyIncreasing, expectRevisionsContiguousFromZero } from '../support/event-log-checks';
 import { copyStores, type ResumedAndRebuilt, resumeAndRebuild } from '../support/projection-hashes';
 import { checkLedger, checkReadModels, describeCounts, storedExecutions } from '../support/report-ledger-checks';
 import { type LoadTarget, ReportLoad } from '../support/report-load';
@@ -80,6 +81,9 @@ describe('crash rounds: SIGKILL under concurrent executor reports, restart on th
 
       server = await data.start(ADMIN);
       admin = await logInAs(server.url, ADMIN.ADMIN_EMAIL, ADMIN.ADMIN_PASSWORD);
+      const everything = await data.events().readAll();
+      expectPositionsStrictlyIncreasing(everything);
+      expectRevisionsContiguousFromZero(everything);
       const stored = await storedExecutions(data.events(), projectIds);
       const { problems, byRound } = checkLedger(load.ledger, stored);
       expect(problems).toEqual([]);

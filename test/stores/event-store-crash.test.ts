@@ -16,6 +16,7 @@ import { readModelHash } from '../../src/projections/read-model-hash';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { type Ack, CRASH_STREAM_PREFIX, type CrashEventData, crashCountsProjection } from '../support/crash-appender';
 import { distPath } from '../support/dist';
+import { expectPositionsStrictlyIncreasing, expectRevisionsContiguousFromZero } from '../support/event-log-checks';
 import { makeTempDir } from '../support/temp-dir';
 
 const ROUNDS = 5;
@@ -126,22 +127,6 @@ async function verifyProjectionResumes(file: string, readFile: string, freshFile
     await freshReads.close();
     await events.close();
   }
-}
-
-function expectPositionsStrictlyIncreasing(events: RecordedEvent[]): void {
-  const unordered = events.filter((event, i) => i > 0 && event.position <= events[i - 1].position);
-  expect(unordered).toEqual([]);
-}
-
-/** In global order, each stream's revisions go 0, 1, 2, … with no gap. */
-function expectRevisionsContiguousFromZero(events: RecordedEvent[]): void {
-  const next = new Map<string, number>();
-  const wrong = events.filter((event) => {
-    const expected = next.get(event.streamId) ?? 0;
-    next.set(event.streamId, event.revision + 1);
-    return event.revision !== expected;
-  });
-  expect(wrong).toEqual([]);
 }
 
 /** Every batch is all there, in order, on consecutive revisions of one stream. */

@@ -169,17 +169,19 @@ function checkEnd(run: SentRun, execution: StoredExecution, counts: LedgerCounts
 
 /**
  * Checks what the API answers (the read models) against the event store: each execution's status, log
- * count and every log line in order, and each project's list of executions. Returns the problems found.
+ * count and every log line in order with its number, and each project's list of executions. Returns
+ * the problems found.
  */
 export async function checkReadModels(client: ApiClient, stored: Map<string, StoredExecution>, executionIds: string[], projectIds: string[]): Promise<string[]> {
   const problems: string[] = [];
   for (const id of executionIds) {
     const execution = stored.get(id)!;
-    const lines = execution.logBatches.flat();
+    // Numbered from 0 in the order stored, with no gap.
+    const lines = execution.logBatches.flat().map((line, seq) => ({ seq, ...line }));
     const status = execution.ends[0] ? (execution.ends[0].type === 'ExecutionSucceeded' ? 'SUCCESS' : 'FAILED') : 'RUNNING';
     const detail = await client.get(`/executions/${id}`);
     const logs = await client.get(`/executions/${id}/logs?limit=1000`);
-    const shown = { status: detail.body?.status, logs_count: detail.body?.logs_count, lines: (logs.body?.data ?? []).map((l: { message: string; level: string }) => ({ message: l.message, level: l.level })) };
+    const shown = { status: detail.body?.status, logs_count: detail.body?.logs_count, lines: (logs.body?.data ?? []).map((l: { seq: number; message: string; level: string }) => ({ seq: l.seq, message: l.message, level: l.level })) };
     const expected = { status, logs_count: lines.length, lines };
     if (detail.status !== 200 || logs.status !== 200 || JSON.stringify(shown) !== JSON.stringify(expected)) {
       problems.push(`execution ${id}: the API shows ${detail.status}/${logs.status} ${JSON.stringify(shown).slice(0, 300)}; the events say ${JSON.stringify(expected).slice(0, 300)}`);

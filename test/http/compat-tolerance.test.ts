@@ -74,6 +74,22 @@ describe('the original API, read tolerantly', () => {
     expect(groupUpdate).toMatchObject({ status: 200, body: { name: 'nightly-2' } });
   });
 
+  it('names nothing when a resource is sent back exactly as it was fetched', async () => {
+    const task = await createTask(admin, project.id, { description: 'as fetched' });
+    const fetchedTask = (await admin.get(`/projects/${project.id}/tasks/${task.id}`)).body;
+    const taskPut = await admin.put(`/projects/${project.id}/tasks/${task.id}`, fetchedTask);
+    expect({ status: taskPut.status, warning: warningOf(taskPut) }).toEqual({ status: 200, warning: null });
+
+    const group = (await admin.post(`/projects/${project.id}/task-groups`, { name: 'as-fetched', start_time: '09:00', end_time: '17:00' })).body;
+    const fetchedGroup = (await admin.get(`/projects/${project.id}/task-groups/${group.id}`)).body;
+    const groupPut = await admin.put(`/projects/${project.id}/task-groups/${group.id}`, fetchedGroup);
+    expect({ status: groupPut.status, warning: warningOf(groupPut) }).toEqual({ status: 200, warning: null });
+
+    const fetchedProject = (await admin.get(`/projects/${project.id}`)).body;
+    const projectPut = await admin.put(`/projects/${project.id}`, fetchedProject);
+    expect({ status: projectPut.status, warning: warningOf(projectPut) }).toEqual({ status: 200, warning: null });
+  });
+
   it('keeps the routes added beside the original strict', async () => {
     const task = await createTask(admin, project.id);
     const executionId = await triggerTask(admin, project.id, task.id);

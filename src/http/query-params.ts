@@ -54,8 +54,11 @@ export function lenientInt(value: number | string | undefined, { min, max, fallb
 /** `days` of the original's stats routes: 1 to 30, 7 when absent or not a number. */
 export const compatDays = (value: number | string | undefined): number => lenientInt(value, { min: 1, max: 30, fallback: 7 });
 
-/** `page` of the original's paged routes: from 1; below 1 or not a number means page 1. */
-export const compatPage = (value: number | string | undefined): number => lenientInt(value, { min: 1, max: Number.MAX_SAFE_INTEGER, fallback: 1 });
+/** Far past the end of any history, and small enough that page × page size stays an exact integer. */
+const MAX_PAGE = 1_000_000_000;
+
+/** `page` of the original's paged routes: from 1; below 1 or not a number means page 1, above MAX_PAGE is MAX_PAGE. */
+export const compatPage = (value: number | string | undefined): number => lenientInt(value, { min: 1, max: MAX_PAGE, fallback: 1 });
 
 /** `page_size` of the original's paged routes: clamped to 1 to `max`, `max` when absent or not a number. */
 export const compatPageSize = (value: number | string | undefined, max: number): number => lenientInt(value, { min: 1, max, fallback: max });

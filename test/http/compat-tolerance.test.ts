@@ -131,6 +131,7 @@ describe('the original API, read tolerantly', () => {
       ['&page=abc', 1, 100],
       ['&page=-2', 1, 100],
       ['&page=3', 3, 100],
+      ['&page=99999999999999999999', 1_000_000_000, 100],
       ['&page_size=500', 1, 100],
       ['&page_size=0', 1, 1],
       ['&page_size=abc', 1, 100],

@@ -51,7 +51,6 @@ export class TaskGroupsController extends Controller {
   }
 
   @Post()
-
   @Extension('x-original-api', true)
   @SuccessResponse(201, 'Created')
   @Response<ErrorBody>(413, 'Body larger than the limit')
@@ -72,7 +71,6 @@ export class TaskGroupsController extends Controller {
   }
 
   @Get('{group_uuid}')
-
   @Extension('x-original-api', true)
   public async getTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');

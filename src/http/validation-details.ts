@@ -12,6 +12,8 @@ export function validationDetails(fields: FieldErrors): string[] {
 
 const UNION = 'Could not match the union against any of the items. Issues: ';
 const MAX_VALUE_CHARS = 60;
+/** What tsoa says when a value is not the `null` of a `T | null`. */
+const NULL_MEMBER = /^should be (null|one of the following; \[null\])$/;
 
 function detailsOf(field: string, message: string, value: unknown): string[] {
   if (message.startsWith(UNION)) {
@@ -30,7 +32,7 @@ function closestMatch(json: string): FieldErrors | null {
   } catch {
     return null;
   }
-  const candidates = issues.filter((issue) => Object.keys(issue).length > 0 && !Object.values(issue).every((e) => e.message === 'should be null'));
+  const candidates = issues.filter((issue) => Object.keys(issue).length > 0 && !Object.values(issue).every((e) => NULL_MEMBER.test(e.message)));
   const pool = candidates.length > 0 ? candidates : issues;
   if (pool.length === 0) return null;
   return pool.reduce((best, issue) => (Object.keys(issue).length < Object.keys(best).length ? issue : best));

@@ -36,6 +36,23 @@ export function streamOf(category: string, resource: string, id: string): string
   return `${category}-${id}`;
 }
 
+const RESOURCE_OF_CATEGORY: Record<string, string> = {
+  [STREAM_CATEGORIES.project]: 'Project',
+  [STREAM_CATEGORIES.task]: 'Task',
+  [STREAM_CATEGORIES.taskGroup]: 'Task group',
+  [STREAM_CATEGORIES.execution]: 'Execution',
+  [STREAM_CATEGORIES.executionLog]: 'Execution',
+  [STREAM_CATEGORIES.user]: 'User',
+  [STREAM_CATEGORIES.apiKeyUsage]: 'API key',
+};
+
+/** What a stream holds, as an answer may name it ("Task 3f2…"), never the stream's own name. */
+export function resourceOfStream(stream: string): string {
+  const dash = stream.indexOf('-');
+  const resource = RESOURCE_OF_CATEGORY[stream.slice(0, dash)];
+  return resource ? `${resource} ${idInMessage(stream.slice(dash + 1))}` : 'This resource';
+}
+
 export const projectStream = (projectId: string): string => streamOf(STREAM_CATEGORIES.project, 'Project', projectId);
 export const taskStream = (taskId: string): string => streamOf(STREAM_CATEGORIES.task, 'Task', taskId);
 export const taskGroupStream = (groupId: string): string => streamOf(STREAM_CATEGORIES.taskGroup, 'Task group', groupId);

@@ -118,6 +118,8 @@ describe('the original API contract, replayed', () => {
           }, { what: step.source, timeoutMs: 20_000, intervalMs: 50 }).catch(() => send())
         : await send();
       expect({ step: step.source, problems: problemsOf(response) }).toEqual({ step: step.source, problems: [] });
+      // Errors name resources, never how they are stored.
+      expect({ step: step.source, error: String(response.body?.error ?? '') }).toEqual({ step: step.source, error: expect.not.stringMatching(/\b[a-z]+-[0-9a-f]{8}-|\bstream\b/i) });
 
       const found = operationOf(step.method, path);
       if (found) {

@@ -55,6 +55,7 @@ export interface LogLinesResponse {
 @Response<ErrorBody>(401, 'Missing, unknown or revoked key or session')
 @Response<ErrorBody>(403, 'A key of another project, or a role or scope not allowed')
 @Response<ErrorBody>(404, 'Unknown execution')
+@Response<ErrorBody>(410, 'Deleted with its task, or by retention')
 export class ExecutionsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();

@@ -42,6 +42,7 @@ export interface TaskDeletionResponse {
 @Response<ErrorBody>(401, 'Missing or bad credentials')
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
 @Response<ErrorBody>(404, 'Unknown project (or not a member) or task')
+@Response<ErrorBody>(410, 'The task has been deleted')
 export class TasksController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -76,7 +77,6 @@ export class TasksController extends Controller {
    * history (`last_execution` is then null, and `state` is computed for that instant).
    */
   @Get('{task_uuid}')
-  @Response<ErrorBody>(410, 'Purged')
   public async getTask(
     @Path() project_id: string,
     @Path() task_uuid: string,

@@ -140,6 +140,7 @@ describe('the original API contract, replayed', () => {
     for (const { name, operation, template } of original) {
       const statuses = Object.keys(operation.responses);
       const needed = [
+        '503',
         ...(operation.security?.length ? ['401'] : []),
         ...(template.includes('{') ? ['404'] : []),
         ...(template.includes('{') && name !== 'GET /projects/{project_id}/tasks' && operation.security?.length ? ['403'] : []),

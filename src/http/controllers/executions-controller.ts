@@ -56,6 +56,7 @@ export interface LogLinesResponse {
 @Response<ErrorBody>(403, 'A key of another project, or a role or scope not allowed')
 @Response<ErrorBody>(404, 'Unknown execution')
 @Response<ErrorBody>(410, 'Deleted with its task, or by retention')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class ExecutionsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();

@@ -17,6 +17,7 @@ import { type CreatedProjectResponse, type ProjectResponse, toProjectResponse } 
 @Route('projects')
 @Tags('Projects')
 @Response<ErrorBody>(401, 'Not signed in')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class ProjectsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();

@@ -61,6 +61,7 @@ const MAX_DAYS = 366;
 @Response<ErrorBody>(401, 'Missing or bad credentials')
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
 @Response<ErrorBody>(404, 'Unknown project (or not a member) or task')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class StatsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();

@@ -36,6 +36,7 @@ export type GroupSwitchResponse = TaskGroupResponse & {
 @Response<ErrorBody>(401, 'Missing or bad credentials')
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
 @Response<ErrorBody>(404, 'Unknown project (or not a member) or group')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class TaskGroupsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();

@@ -43,6 +43,7 @@ const MAX_PAGE_SIZE = 100;
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
 @Response<ErrorBody>(404, 'Unknown project (or not a member) or task')
 @Response<ErrorBody>(410, 'The task has been deleted')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class TaskRunsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();

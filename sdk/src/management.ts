@@ -128,7 +128,7 @@ export class ManagementClient {
         this.api.GET('/projects/{project_id}/tasks/{task_uuid}/executions', {
           params: {
             path: { project_id: projectId, task_uuid: taskId },
-            query: { date: query.date ?? new Date().toISOString().slice(0, 10), page: query.page, page_size: query.pageSize },
+            query: { date: query.date ?? new Date().toISOString().slice(0, 10), page: queryNumber(query.page), page_size: queryNumber(query.pageSize) },
           },
         }),
       ),
@@ -217,11 +217,11 @@ export class ManagementClient {
     /** Per UTC day: successes, failures, total (`days` 1..30, default 7). */
     executions: (projectId: string, days?: number): Promise<ExecutionStatsResponse> =>
       call('GET', `/projects/${projectId}/executions/stats`, () =>
-        this.api.GET('/projects/{project_id}/executions/stats', { params: { path: { project_id: projectId }, query: { days } } }),
+        this.api.GET('/projects/{project_id}/executions/stats', { params: { path: { project_id: projectId }, query: { days: queryNumber(days) } } }),
       ),
     failed: (projectId: string, days?: number): Promise<FailedStatsResponse> =>
       call('GET', `/projects/${projectId}/executions/failed-stats`, () =>
-        this.api.GET('/projects/{project_id}/executions/failed-stats', { params: { path: { project_id: projectId }, query: { days } } }),
+        this.api.GET('/projects/{project_id}/executions/failed-stats', { params: { path: { project_id: projectId }, query: { days: queryNumber(days) } } }),
       ),
     failuresOfDay: (projectId: string, date: string): Promise<FailuresOfDayResponse> =>
       call('GET', `/projects/${projectId}/failures`, () =>
@@ -251,4 +251,9 @@ export class ManagementClient {
     if (!found) throw new Error(`No task "${idOrName}" in project ${projectId}`);
     return found;
   }
+}
+
+/** The original API's lenient numbers are declared as text (the server clamps or defaults them). */
+function queryNumber(value: number | undefined): string | undefined {
+  return value === undefined ? undefined : String(value);
 }

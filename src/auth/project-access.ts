@@ -5,6 +5,7 @@ import { projectById } from '../queries/projects';
 import type { QueryServices } from '../queries/query-services';
 import { roleAllows, scopeAllows } from './permissions';
 import type { Principal, ProjectAccess, ProjectPermission } from './principal';
+import { idInMessage } from '../errors/ids';
 
 /** What the rules need to know about projects; the read models in the server, a fake in unit tests. */
 export interface ProjectDirectory {
@@ -52,7 +53,7 @@ export class MembershipProjectAccess implements ProjectAccess {
 }
 
 function notFound(projectId: string): NotFoundError {
-  return new NotFoundError(`Project ${projectId} not found`);
+  return new NotFoundError(`Project ${idInMessage(projectId)} not found`);
 }
 
 function describe(permission: ProjectPermission): string {

@@ -12,6 +12,8 @@ export interface Config {
   adminEmail: string | null;
   adminPassword: string | null;
   logLevel: LogLevel;
+  /** Origins whose web pages may call the API (CORS), exactly as browsers send them; `*`: any, without credentials. */
+  corsOrigins: string[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -47,6 +49,8 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
 
+  const corsOrigins = parseOrigins(value('CORS_ORIGINS'), problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -59,6 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminEmail: adminEmail?.toLowerCase() ?? null,
     adminPassword,
     logLevel: logLevel as LogLevel,
+    corsOrigins,
   };
 }
 
@@ -85,4 +90,23 @@ function checkUrl(name: string, raw: string | null, protocols: string[], problem
     return null;
   }
   return raw;
+}
+
+/** Comma-separated origins (`https://ops.example.com`, `http://localhost:5173`) or `*`. */
+function parseOrigins(raw: string | null, problems: string[]): string[] {
+  if (raw === null) return [];
+  const origins = raw.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o !== '');
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin.toLowerCase()) {
+      problems.push(`CORS_ORIGINS: "${origin}" is not an origin such as https://ops.example.com (scheme, host and port only)`);
+    }
+  }
+  return origins.map((o) => o.toLowerCase());
 }

@@ -32,7 +32,7 @@ export class InvalidStreamNameError extends ValidationError {
 }
 
 export class EventTooLargeError extends TooLargeError {
-  constructor(readonly stream: string, size: number, limit: number) {
+  constructor(readonly stream: string, readonly size: number, readonly limit: number) {
     super(`Event for stream ${stream} is ${size} bytes; the limit is ${limit}`);
   }
 }

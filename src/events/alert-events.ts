@@ -1,3 +1,4 @@
+import { streamOf } from './streams';
 import { type DomainEventOf, eventTypeNames } from './event';
 import type { ExecutionStatus } from './execution-events';
 
@@ -8,7 +9,7 @@ import type { ExecutionStatus } from './execution-events';
  * outcome after, so a crash can repeat at most the one send in flight, with the same Message-ID.
  */
 export const ALERTS_CATEGORY = 'alerts';
-export const alertsStream = (taskId: string): string => `${ALERTS_CATEGORY}-${taskId}`;
+export const alertsStream = (taskId: string): string => streamOf(ALERTS_CATEGORY, 'Task', taskId);
 
 export type AlertChannel = 'email' | 'webhook';
 /** failure: the first alert of an incident; realert: still failing; recovery: the next success. */

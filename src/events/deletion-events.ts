@@ -1,3 +1,4 @@
+import { streamOf } from './streams';
 import { type DomainEventOf, eventTypeNames } from './event';
 
 /**
@@ -16,7 +17,7 @@ import { type DomainEventOf, eventTypeNames } from './event';
  *   (ProjectTaskDeleted), the task's stream tombstoned, its name released; then TaskDeletionCompleted.
  */
 export const DELETION_CATEGORY = 'deletion';
-export const deletionStream = (taskId: string): string => `${DELETION_CATEGORY}-${taskId}`;
+export const deletionStream = (taskId: string): string => streamOf(DELETION_CATEGORY, 'Task', taskId);
 
 export type DeletionStep = 'unschedule' | 'purge' | 'tombstone' | 'mark-deleted';
 export const DELETION_STEPS: readonly DeletionStep[] = ['unschedule', 'purge', 'tombstone', 'mark-deleted'];

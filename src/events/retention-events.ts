@@ -1,3 +1,4 @@
+import { streamOf } from './streams';
 import type { ExecutionsPurged } from './deletion-events';
 import { type DomainEventOf, eventTypeNames } from './event';
 
@@ -7,7 +8,7 @@ import { type DomainEventOf, eventTypeNames } from './event';
  * summary with the cutoff and the counts.
  */
 export const RETENTION_CATEGORY = 'retention';
-export const retentionStream = (projectId: string): string => `${RETENTION_CATEGORY}-${projectId}`;
+export const retentionStream = (projectId: string): string => streamOf(RETENTION_CATEGORY, 'Project', projectId);
 
 /** One run finished: every execution created before `cutoff` is gone (read models and streams). */
 export type RetentionApplied = DomainEventOf<

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { AppServices } from '../app-services';
+import { corsPolicy } from './cors';
 import { errorHandler, unknownApiRoute } from './error-handler';
 import { idempotency } from './idempotency';
 import { countReports } from './metrics';
 import { readSideOf } from './read-side';
 import { RegisterRoutes } from './generated/routes';
+import { type OpenApiDocument, tolerantReader } from './tolerant-reader';
 import openApiSpec from './generated/swagger.json';
 
 /** Largest JSON body accepted; log batches are the biggest legitimate requests. */
@@ -20,9 +22,11 @@ export function createApp(services: AppServices): Express {
   // JSON answers change with every event; hashing each one for an ETag costs CPU on every executor report.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (services.config.corsOrigins.length > 0) app.use('/api', corsPolicy(services.config.corsOrigins));
   app.use('/api', express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true }));
   app.use('/api/v1', idempotency(services.clock));
   app.use('/api/v1', countReports(() => readSideOf(services).metrics));
+  app.use('/api/v1', tolerantReader(openApiSpec as OpenApiDocument));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiSpec);
   });

@@ -3,6 +3,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, TooLargeError, ValidationError } from '../errors/app-error';
 import type { Logger } from '../logging/logger';
 import { type ErrorBody, errorResponse } from './error-mapping';
+import { withoutStreamNames } from './store-error-messages';
+import { validationDetails } from './validation-details';
 
 /** Turns every failure into `{error, details?}` with DESIGN.md's status; only a bug becomes a 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -25,11 +27,9 @@ export const unknownApiRoute: RequestHandler = (req, _res, next) => {
 };
 
 function toAppError(err: unknown): AppError | null {
-  if (err instanceof AppError) return err;
+  if (err instanceof AppError) return withoutStreamNames(err);
   if (err instanceof ValidateError) {
-    const details = Object.entries(err.fields).map(([field, { message, value }]) =>
-      `${field.replace(/^(body|requestBody)\.?/, '') || 'body'}: ${message}${value !== undefined ? ` (got ${JSON.stringify(value)})` : ''}`,
-    );
+    const details = validationDetails(err.fields);
     return new ValidationError('Invalid request', details);
   }
   // body-parser errors carry a `type` and an HTTP status.

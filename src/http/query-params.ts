@@ -39,3 +39,26 @@ export function revisionCursor(name: string, value: string | undefined): number 
   if (!/^\d{1,15}$/.test(value)) throw new ValidationError(`Invalid ${name}`, [`${name}: must be a cursor returned by a previous page`]);
   return Number(value);
 }
+
+/**
+ * The original API's lenient numbers (COMPAT.md routes): a value that is not a whole number means the
+ * default, one out of range is clamped into it; never a 400. tsoa hands a query number over as a
+ * number when it parses and as the raw text when it does not.
+ */
+export function lenientInt(value: number | string | undefined, { min, max, fallback }: { min: number; max: number; fallback: number }): number {
+  const text = typeof value === 'number' ? String(value) : (value ?? '').trim();
+  if (!/^[+-]?\d+$/.test(text)) return fallback;
+  return Math.min(max, Math.max(min, Number(text)));
+}
+
+/** `days` of the original's stats routes: 1 to 30, 7 when absent or not a number. */
+export const compatDays = (value: number | string | undefined): number => lenientInt(value, { min: 1, max: 30, fallback: 7 });
+
+/** Far past the end of any history, and small enough that page × page size stays an exact integer. */
+const MAX_PAGE = 1_000_000_000;
+
+/** `page` of the original's paged routes: from 1; below 1 or not a number means page 1, above MAX_PAGE is MAX_PAGE. */
+export const compatPage = (value: number | string | undefined): number => lenientInt(value, { min: 1, max: MAX_PAGE, fallback: 1 });
+
+/** `page_size` of the original's paged routes: clamped to 1 to `max`, `max` when absent or not a number. */
+export const compatPageSize = (value: number | string | undefined, max: number): number => lenientInt(value, { min: 1, max, fallback: max });

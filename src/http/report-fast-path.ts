@@ -5,7 +5,7 @@
  * Routing through express and tsoa's validation took about a third of each report's time on the HTTP
  * thread (bench/ingest.ts). The answer is the same either way: the same controller method does the
  * work, the same error mapping answers failures, the same counters count. Anything out of the ordinary
- * (a session cookie, an Idempotency-Key, a compressed or chunked body, another charset, a body of
+ * (a session cookie, an Idempotency-Key, an Origin (CORS), a compressed or chunked body, another charset, a body of
  * another shape, a credential that is not a valid key) goes to express as before, with the body
  * already read (body-parser leaves a finished request's body alone).
  */
@@ -60,6 +60,8 @@ function isOrdinary(request: IncomingMessage): boolean {
   return (
     typeof headers.authorization === 'string' &&
     headers[IDEMPOTENCY_HEADER] === undefined &&
+    // A browser's cross-origin call: express answers it with the CORS headers.
+    headers.origin === undefined &&
     Number.isSafeInteger(length) &&
     length > 0 &&
     length <= MAX_BODY_BYTES &&

@@ -12,6 +12,7 @@ describe('configuration from the environment', () => {
       publicUrl: 'http://localhost:8080',
       adminEmail: null,
       logLevel: 'info',
+      corsOrigins: [],
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -28,6 +29,7 @@ describe('configuration from the environment', () => {
       ADMIN_EMAIL: 'Admin@Example.com',
       ADMIN_PASSWORD: 'correct horse',
       LOG_LEVEL: 'debug',
+      CORS_ORIGINS: 'https://Ops.Example.com/, http://localhost:5173,*',
     });
     expect(config).toMatchObject({
       port: 9090,
@@ -35,18 +37,26 @@ describe('configuration from the environment', () => {
       publicUrl: 'https://cron.example.com',
       adminEmail: 'admin@example.com',
       logLevel: 'debug',
+      corsOrigins: ['https://ops.example.com', 'http://localhost:5173', '*'],
     });
   });
 
   it('names every bad variable at once', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ PORT: 'eighty', MONGODB_URL: 'http://x', SMTP_URL: 'not a url', LOG_LEVEL: 'loud', ADMIN_EMAIL: 'a@b.c' });
+      loadConfig({ PORT: 'eighty', MONGODB_URL: 'http://x', SMTP_URL: 'not a url', LOG_LEVEL: 'loud', ADMIN_EMAIL: 'a@b.c', CORS_ORIGINS: 'ops.example.com' });
     } catch (err) {
       error = err as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = error!.problems.join('\n');
-    for (const name of ['PORT', 'MONGODB_URL', 'SMTP_URL', 'LOG_LEVEL', 'ADMIN_PASSWORD']) expect(text).toContain(name);
+    for (const name of ['PORT', 'MONGODB_URL', 'SMTP_URL', 'LOG_LEVEL', 'ADMIN_PASSWORD', 'CORS_ORIGINS']) expect(text).toContain(name);
+  });
+
+  it('takes origins only, each with scheme, host and port', () => {
+    for (const bad of ['ops.example.com', 'https://ops.example.com/app', 'ftp://ops.example.com', 'https://user@ops.example.com']) {
+      expect(() => loadConfig({ CORS_ORIGINS: `https://ok.example.com,${bad}` })).toThrow(/CORS_ORIGINS/);
+    }
+    expect(loadConfig({ CORS_ORIGINS: 'https://ops.example.com:8443' }).corsOrigins).toEqual(['https://ops.example.com:8443']);
   });
 });

@@ -103,7 +103,7 @@ describe('executor API', () => {
     const badBatch = await project.executor.post(`/executions/${id}/logs`, { lines: [{ message: 'ok', level: 'INFO' }, { message: 'x', level: 'info', timestamp: 'noon' }] });
     expect(badBatch.status).toBe(400);
     expect(badBatch.body.details).toEqual([expect.stringMatching(/^lines\[1\]\.timestamp:/)]);
-    expect((await project.executor.post(`/executions/${id}/logs`, { message: 'x', level: 'info', extra: 1 })).status).toBe(400);
+    expect((await project.executor.post(`/executions/${id}/finish`, { status: 'SUCCESS', extra: 1 })).status).toBe(400);
     expect(await auditTypes(id)).toEqual(['ExecutionCreated']);
     expect((await admin.get(`/executions/${id}/logs`)).body.logs_count).toBe(0);
 

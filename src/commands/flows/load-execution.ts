@@ -4,6 +4,7 @@ import type { EventStore } from '../../stores/events/event-store';
 import { executionDecider } from '../execution/execution-decider';
 import type { Execution } from '../execution/execution-state';
 import { loadAggregate } from '../handle-command';
+import { idInMessage } from '../../errors/ids';
 
 /**
  * An execution from its stream, not a read model: executors report the moment they are dispatched,
@@ -11,6 +12,6 @@ import { loadAggregate } from '../handle-command';
  */
 export async function loadExecution(events: EventStore, executionId: string): Promise<Execution> {
   const { state } = await loadAggregate(events, executionStream(executionId), executionDecider);
-  if (state === null) throw new NotFoundError(`Execution ${executionId} does not exist`);
+  if (state === null) throw new NotFoundError(`Execution ${idInMessage(executionId)} does not exist`);
   return state;
 }

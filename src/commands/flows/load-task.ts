@@ -5,6 +5,7 @@ import { loadAggregate } from '../handle-command';
 import { requireInProject, requireLive } from '../shared/guards';
 import { taskDecider } from '../task/task-decider';
 import type { Task } from '../task/task-state';
+import { idInMessage } from '../../errors/ids';
 
 /**
  * A task of the project from its stream, for flows that need more than one decider can see: 404
@@ -12,7 +13,7 @@ import type { Task } from '../task/task-state';
  */
 export async function loadLiveTask(events: EventStore, projectId: string, taskId: string): Promise<Task> {
   const { state } = await loadAggregate(events, taskStream(taskId), taskDecider);
-  if (state === null) throw new NotFoundError(`Task ${taskId} does not exist in project ${projectId}`);
+  if (state === null) throw new NotFoundError(`Task ${idInMessage(taskId)} does not exist in project ${idInMessage(projectId)}`);
   requireInProject(state.projectId, projectId, 'This task');
   return requireLive(state, 'This task');
 }

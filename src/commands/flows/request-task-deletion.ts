@@ -1,4 +1,4 @@
-import { GoneError } from '../../errors/app-error';
+import { GoneError, NotFoundError } from '../../errors/app-error';
 import { taskStream } from '../../events/streams';
 import type { CommandContext } from '../command-context';
 import { executeCommand } from '../execute-command';
@@ -20,10 +20,13 @@ export async function requestTaskDeletion(
   projectId: string,
   taskId: string,
 ): Promise<DeletionRequest> {
-  const { state } = await loadAggregate(services.events, taskStream(taskId), taskDecider).catch((err: unknown) => {
-    if (err instanceof GoneError) return { state: null };
-    throw err;
-  });
+  // An id no task could have (NotFoundError from the stream name) is a task that does not exist, too.
+  const { state } = await Promise.resolve()
+    .then(() => loadAggregate(services.events, taskStream(taskId), taskDecider))
+    .catch((err: unknown) => {
+      if (err instanceof GoneError || err instanceof NotFoundError) return { state: null };
+      throw err;
+    });
   if (state === null || state.deleted) return 'ALREADY_DELETED';
   requireInProject(state.projectId, projectId, 'This task');
   await executeCommand(

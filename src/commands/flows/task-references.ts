@@ -6,6 +6,7 @@ import { loadAggregate } from '../handle-command';
 import { evolveProject, initialProjectState } from '../project/project-state';
 import { requireLive } from '../shared/guards';
 import { evolveTaskGroup, initialTaskGroupState } from '../task-group/task-group-state';
+import { idInMessage, isWellFormedId } from '../../errors/ids';
 
 /**
  * The execution mode of a task that does not state one (DESIGN.md): push when its project has an
@@ -23,8 +24,9 @@ export async function defaultExecutionMode(events: EventStore, projectId: string
  */
 export async function requireGroupOfProject(events: EventStore, projectId: string, groupId: string | null | undefined): Promise<void> {
   if (!groupId) return;
+  const unknown = () => new ValidationError('Invalid task', [`task_group_id: task group ${idInMessage(groupId)} does not exist in this project`]);
+  // A malformed id is a group that does not exist, like any other.
+  if (!isWellFormedId(groupId)) throw unknown();
   const { state } = await loadAggregate(events, taskGroupStream(groupId), { initialState: initialTaskGroupState, evolve: evolveTaskGroup });
-  if (!state || state.deleted || state.projectId !== projectId) {
-    throw new ValidationError('Invalid task', [`task_group_id: task group ${groupId} does not exist in this project`]);
-  }
+  if (!state || state.deleted || state.projectId !== projectId) throw unknown();
 }

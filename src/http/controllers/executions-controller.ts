@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Patch, Path, Post, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
+import { Body, Controller, Extension, Get, Patch, Path, Post, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import type { ProjectPermission } from '../../auth/principal';
@@ -55,6 +55,8 @@ export interface LogLinesResponse {
 @Response<ErrorBody>(401, 'Missing, unknown or revoked key or session')
 @Response<ErrorBody>(403, 'A key of another project, or a role or scope not allowed')
 @Response<ErrorBody>(404, 'Unknown execution')
+@Response<ErrorBody>(410, 'Deleted with its task, or by retention')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class ExecutionsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -62,6 +64,7 @@ export class ExecutionsController extends Controller {
 
   /** Appends log lines: one `{message, level}` as in the original API, or a batch `{lines: [...]}`. */
   @Post('logs')
+  @Extension('x-original-api', true)
   @Response<ErrorBody>(413, 'Too many or too long lines in the request, or too much log for the execution')
   public async appendLogs(
     @Path() execution_uuid: string,
@@ -80,7 +83,9 @@ export class ExecutionsController extends Controller {
    * answered with the current status; a report contradicting the executor's own earlier one is 409.
    */
   @Patch('status')
+  @Extension('x-original-api', true)
   @Response<ErrorBody>(409, "Contradicts the executor's own earlier report")
+  @Response<ErrorBody>(413, 'Body larger than the limit')
   public async reportStatus(
     @Path() execution_uuid: string,
     @Body() body: StatusReportBody,

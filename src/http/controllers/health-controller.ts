@@ -1,4 +1,4 @@
-import { Controller, Get, Route, Tags } from '@tsoa/runtime';
+import { Controller, Extension, Get, Response, Route, Tags } from '@tsoa/runtime';
 import type { AppServices } from '../../app-services';
 
 export type ComponentState = 'ok' | 'down';
@@ -32,6 +32,8 @@ export class HealthController extends Controller {
 
   /** Liveness and readiness: 200 unless the event store is unreachable (503). */
   @Get()
+  @Extension('x-original-api', true)
+  @Response<HealthReport>(503, 'The event store is unreachable')
   public async getHealth(): Promise<HealthReport> {
     const [eventStore, readStore] = await Promise.all([probe(() => this.services.events.ping()), probe(() => this.services.reads.ping())]);
     const projections: Record<string, ProjectionHealth> = {};

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Path, Post, Put, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { Body, Controller, Extension, Get, Path, Post, Put, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { requireUser } from '../../auth/require-user';
@@ -16,6 +16,8 @@ import { type CreatedProjectResponse, type ProjectResponse, toProjectResponse } 
 /** Projects (COMPAT.md): list, create, read, partial update with the member list. */
 @Route('projects')
 @Tags('Projects')
+@Response<ErrorBody>(401, 'Not signed in')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class ProjectsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -23,6 +25,7 @@ export class ProjectsController extends Controller {
 
   /** The projects the caller is a member of, by name; a super admin sees every project. */
   @Get()
+  @Extension('x-original-api', true)
   @Security('user')
   public async listProjects(@Request() request: ExpressRequest): Promise<ProjectResponse[]> {
     const user = requireUser(principalOf(request));
@@ -35,9 +38,12 @@ export class ProjectsController extends Controller {
    * webhook signing secret, shown this once.
    */
   @Post()
+  @Extension('x-original-api', true)
   @Security('user')
   @SuccessResponse(201, 'Created')
+  @Response<ErrorBody>(400, 'Invalid input, with details')
   @Response<ErrorBody>(409, 'Name taken (case-insensitively)')
+  @Response<ErrorBody>(413, 'Body larger than the limit')
   public async createProject(@Request() request: ExpressRequest, @Body() body: CreateProjectBody): Promise<CreatedProjectResponse> {
     const user = requireUser(principalOf(request));
     const created = await createProject(this.services, user, newProjectFromBody(body), commandContextOf(request));
@@ -60,10 +66,13 @@ export class ProjectsController extends Controller {
    * fetched project are accepted and ignored.
    */
   @Put('{project_id}')
+  @Extension('x-original-api', true)
   @Security('user')
   @Response<ErrorBody>(403, 'Not a project admin')
   @Response<ErrorBody>(404, 'Unknown project, or not a member')
+  @Response<ErrorBody>(400, 'Invalid input, with details')
   @Response<ErrorBody>(409, 'Name taken, or no admin left')
+  @Response<ErrorBody>(413, 'Body larger than the limit')
   public async updateProject(@Path() project_id: string, @Request() request: ExpressRequest, @Body() body: UpdateProjectBody): Promise<ProjectResponse> {
     const principal = principalOf(request);
     await this.services.access.require(principal, project_id, 'admin');

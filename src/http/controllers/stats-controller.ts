@@ -1,4 +1,4 @@
-import { Controller, Get, Path, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
+import { Controller, Extension, Get, Path, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { ValidationError } from '../../errors/app-error';
@@ -21,7 +21,7 @@ import {
 import { formatDay } from '../../schedules/civil-time';
 import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
-import { intInRange, requiredDay } from '../query-params';
+import { compatDays, requiredDay } from '../query-params';
 import { optionalDayNumber, optionalInstantMs, optionalMonth, optionalZone } from '../read-side-params';
 
 export interface ExecutionStatsResponse {
@@ -61,6 +61,7 @@ const MAX_DAYS = 366;
 @Response<ErrorBody>(401, 'Missing or bad credentials')
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
 @Response<ErrorBody>(404, 'Unknown project (or not a member) or task')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class StatsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -134,24 +135,26 @@ export class StatsController extends Controller {
   /**
    * The original API's daily stats: one row per UTC day with executions among the last `days` UTC days
    * (today included, by the server's clock), newest first. `failures` counts FAILED, TIMED_OUT and MISSED.
-   * @param days 1 to 30, default 7.
+   * @param days 1 to 30 (a larger or smaller number is clamped); 7 when absent or not a number.
    */
   @Get('executions/stats')
-  public async getExecutionStats(@Path() project_id: string, @Request() request: ExpressRequest, @Query() days?: number): Promise<ExecutionStatsResponse> {
+  @Extension('x-original-api', true)
+  public async getExecutionStats(@Path() project_id: string, @Request() request: ExpressRequest, @Query() days?: string): Promise<ExecutionStatsResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
-    const n = intInRange('days', days, { min: 1, max: 30, fallback: 7 });
+    const n = compatDays(days);
     return compatExecutionStats(this.services, project_id, n, this.services.clock.now());
   }
 
   /**
    * The original API's failure counts: one row per UTC day with failures (FAILED, TIMED_OUT, MISSED)
    * among the last `days` UTC days, newest first, and their sum.
-   * @param days 1 to 30, default 7.
+   * @param days 1 to 30 (a larger or smaller number is clamped); 7 when absent or not a number.
    */
   @Get('executions/failed-stats')
-  public async getFailedStats(@Path() project_id: string, @Request() request: ExpressRequest, @Query() days?: number): Promise<FailedStatsResponse> {
+  @Extension('x-original-api', true)
+  public async getFailedStats(@Path() project_id: string, @Request() request: ExpressRequest, @Query() days?: string): Promise<FailedStatsResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
-    const n = intInRange('days', days, { min: 1, max: 30, fallback: 7 });
+    const n = compatDays(days);
     return compatFailedStats(this.services, project_id, n, this.services.clock.now());
   }
 
@@ -160,6 +163,7 @@ export class StatsController extends Controller {
    * @param date The UTC day, YYYY-MM-DD (required).
    */
   @Get('failures')
+  @Extension('x-original-api', true)
   public async getFailures(@Path() project_id: string, @Request() request: ExpressRequest, @Query() date?: string): Promise<FailuresOfDayResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     const day = requiredDay('date', date);

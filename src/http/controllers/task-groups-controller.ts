@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { Body, Controller, Delete, Extension, Get, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../../app-services';
@@ -16,9 +16,16 @@ import { withRunStates } from '../../queries/task-run-states';
 import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
 import { commandContextOf } from '../request-context';
+import { absentIfEmpty } from '../shapes/empty-means-absent';
 import { type CreateTaskGroupBody, taskGroupDefinitionFromBody, type UpdateTaskGroupBody } from '../shapes/task-group-input';
 import { type TaskGroupResponse, toTaskGroupResponse } from '../shapes/task-group-shape';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
+
+/** The original API's answer to start/stop (`message`), beside the group as it is now. */
+export type GroupSwitchResponse = TaskGroupResponse & {
+  /** "Group started successfully" or "Group stopped successfully". */
+  message: string;
+};
 
 /** Task groups of a project (COMPAT.md): CRUD, manual start/stop, and the group's tasks. */
 @Route('projects/{project_id}/task-groups')
@@ -26,8 +33,10 @@ import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
 @Security('user')
 @Security('apiKey')
 @Response<ErrorBody>(400, 'Invalid input, with details')
+@Response<ErrorBody>(401, 'Missing or bad credentials')
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
 @Response<ErrorBody>(404, 'Unknown project (or not a member) or group')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class TaskGroupsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -35,6 +44,7 @@ export class TaskGroupsController extends Controller {
 
   /** Every group of the project, oldest first. */
   @Get()
+  @Extension('x-original-api', true)
   public async listTaskGroups(@Path() project_id: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse[]> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     const now = this.services.clock.now();
@@ -42,14 +52,16 @@ export class TaskGroupsController extends Controller {
   }
 
   @Post()
+  @Extension('x-original-api', true)
   @SuccessResponse(201, 'Created')
+  @Response<ErrorBody>(413, 'Body larger than the limit')
   public async createTaskGroup(
     @Path() project_id: string,
     @Body() body: CreateTaskGroupBody,
     @Request() request: ExpressRequest,
   ): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
-    if (body.project_id !== undefined && body.project_id !== project_id) {
+    if (absentIfEmpty(body.project_id) !== null && body.project_id !== project_id) {
       throw new ValidationError('Invalid task group', [`project_id: "${body.project_id}" is not the project of the path (${project_id}); leave it out`]);
     }
     const groupId = randomUUID();
@@ -60,6 +72,7 @@ export class TaskGroupsController extends Controller {
   }
 
   @Get('{group_uuid}')
+  @Extension('x-original-api', true)
   public async getTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     return this.response(project_id, group_uuid);
@@ -67,6 +80,9 @@ export class TaskGroupsController extends Controller {
 
   /** A full update; a body exactly as GET returned it is accepted (read-only fields are ignored). */
   @Put('{group_uuid}')
+  @Response<ErrorBody>(409, 'A concurrent change; try again')
+  @Response<ErrorBody>(413, 'Body larger than the limit')
+  @Extension('x-original-api', true)
   public async updateTaskGroup(
     @Path() project_id: string,
     @Path() group_uuid: string,
@@ -84,7 +100,9 @@ export class TaskGroupsController extends Controller {
    * (`tasks=delete`); no task is left pointing at a missing group. Deleting again answers 204 too.
    */
   @Delete('{group_uuid}')
+  @Extension('x-original-api', true)
   @SuccessResponse(204, 'Deleted')
+  @Response<ErrorBody>(409, 'A concurrent change; try again')
   public async deleteTaskGroup(
     @Path() project_id: string,
     @Path() group_uuid: string,
@@ -99,24 +117,27 @@ export class TaskGroupsController extends Controller {
 
   /** Runs the group's tasks now, until the next window boundary. */
   @Post('{group_uuid}/start')
+  @Extension('x-original-api', true)
   @Response<ErrorBody>(409, 'The group is DISABLED')
-  public async startTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
+  public async startTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<GroupSwitchResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     await this.run(request, group_uuid, { type: 'StartTaskGroup', projectId: project_id, at: this.now() });
-    return this.response(project_id, group_uuid);
+    return { message: 'Group started successfully', ...(await this.response(project_id, group_uuid)) };
   }
 
   /** Stops the group's tasks now, until the next window boundary. */
   @Post('{group_uuid}/stop')
+  @Extension('x-original-api', true)
   @Response<ErrorBody>(409, 'The group is DISABLED')
-  public async stopTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
+  public async stopTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<GroupSwitchResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     await this.run(request, group_uuid, { type: 'StopTaskGroup', projectId: project_id, at: this.now() });
-    return this.response(project_id, group_uuid);
+    return { message: 'Group stopped successfully', ...(await this.response(project_id, group_uuid)) };
   }
 
   /** The group's tasks, oldest first; `[]` when it has none. */
   @Get('{group_uuid}/tasks')
+  @Extension('x-original-api', true)
   public async listGroupTasks(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskResponse[]> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     await findTaskGroup(this.services, project_id, group_uuid);

@@ -1,4 +1,4 @@
-import { Controller, Get, Path, Post, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { Controller, Extension, Get, Path, Post, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { triggerTask } from '../../commands/flows/trigger-task';
@@ -6,7 +6,7 @@ import { executionsOfDay } from '../../queries/executions-of-day';
 import { findTask } from '../../queries/find-task';
 import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
-import { intInRange, requiredDay } from '../query-params';
+import { compatPage, compatPageSize, requiredDay } from '../query-params';
 import { commandContextOf } from '../request-context';
 import { type ExecutionResponse, toExecutionResponse } from '../shapes/execution-shape';
 
@@ -39,8 +39,11 @@ const MAX_PAGE_SIZE = 100;
 @Security('user')
 @Security('apiKey')
 @Response<ErrorBody>(400, 'Invalid input, with details')
+@Response<ErrorBody>(401, 'Missing or bad credentials')
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
 @Response<ErrorBody>(404, 'Unknown project (or not a member) or task')
+@Response<ErrorBody>(410, 'The task has been deleted')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class TaskRunsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -48,6 +51,7 @@ export class TaskRunsController extends Controller {
 
   /** Creates a MANUAL execution scheduled for now; the executor is told as for a scheduled tick. */
   @Post('trigger')
+  @Extension('x-original-api', true)
   @SuccessResponse(201, 'Created')
   @Response<ErrorBody>(409, 'The task is being deleted')
   public async triggerTask(@Path() project_id: string, @Path() task_uuid: string, @Request() request: ExpressRequest): Promise<TriggerResponse> {
@@ -70,22 +74,23 @@ export class TaskRunsController extends Controller {
    * The task's executions created on one UTC day, newest first, each with at most its last 100 log
    * lines (`logs_truncated` when there are more). A page past the end has empty `data`.
    * @param date The UTC day, YYYY-MM-DD (required).
-   * @param page From 1.
-   * @param page_size 1 to 100; larger values are read as 100.
+   * @param page From 1; below 1 or not a number means page 1.
+   * @param page_size 1 to 100 (a larger or smaller number is clamped); 100 when absent or not a number.
    */
   @Get('executions')
+  @Extension('x-original-api', true)
   public async listExecutions(
     @Path() project_id: string,
     @Path() task_uuid: string,
     @Request() request: ExpressRequest,
     @Query() date?: string,
-    @Query() page?: number,
-    @Query() page_size?: number,
+    @Query() page?: string,
+    @Query() page_size?: string,
   ): Promise<ExecutionsPage> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     const day = requiredDay('date', date);
-    const pageNumber = intInRange('page', page, { min: 1, max: Number.MAX_SAFE_INTEGER, fallback: 1 });
-    const size = Math.min(intInRange('page_size', page_size, { min: 1, max: Number.MAX_SAFE_INTEGER, fallback: MAX_PAGE_SIZE }), MAX_PAGE_SIZE);
+    const pageNumber = compatPage(page);
+    const size = compatPageSize(page_size, MAX_PAGE_SIZE);
     await findTask(this.services, project_id, task_uuid);
     const { items, total } = await executionsOfDay(this.services, task_uuid, day, pageNumber, size);
     return {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Patch, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { Body, Controller, Delete, Extension, Get, Patch, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { createTask } from '../../commands/flows/create-task';
@@ -18,6 +18,7 @@ import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
 import { optionalInstant } from '../query-params';
 import { commandContextOf } from '../request-context';
+import { absentIfEmpty } from '../shapes/empty-means-absent';
 import { type CreateTaskBody, taskDraftFromBody, type UpdateTaskBody } from '../shapes/task-input';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
 
@@ -38,8 +39,11 @@ export interface TaskDeletionResponse {
 @Security('user')
 @Security('apiKey')
 @Response<ErrorBody>(400, 'Invalid input, with details')
+@Response<ErrorBody>(401, 'Missing or bad credentials')
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
 @Response<ErrorBody>(404, 'Unknown project (or not a member) or task')
+@Response<ErrorBody>(410, 'The task has been deleted')
+@Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class TasksController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -47,6 +51,7 @@ export class TasksController extends Controller {
 
   /** Every task of the project, oldest first. */
   @Get()
+  @Extension('x-original-api', true)
   public async listTasks(@Path() project_id: string, @Request() request: ExpressRequest): Promise<TaskResponse[]> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     return this.responses(await listProjectTasks(this.services, project_id), this.services.clock.now());
@@ -54,11 +59,13 @@ export class TasksController extends Controller {
 
   /** Creates a task; its name must be unique in the project (409), its schedule valid (400 with details). */
   @Post()
+  @Extension('x-original-api', true)
   @SuccessResponse(201, 'Created')
   @Response<ErrorBody>(409, 'Name taken in this project (case-insensitively)')
+  @Response<ErrorBody>(413, 'Body larger than the limit')
   public async createTask(@Path() project_id: string, @Body() body: CreateTaskBody, @Request() request: ExpressRequest): Promise<TaskResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
-    if (body.project_id !== undefined && body.project_id !== project_id) {
+    if (absentIfEmpty(body.project_id) !== null && body.project_id !== project_id) {
       throw new ValidationError('Invalid task', [`project_id: "${body.project_id}" is not the project of the path (${project_id}); leave it out`]);
     }
     const taskId = await createTask(this.services, commandContextOf(request), project_id, taskDraftFromBody(body), body.status);
@@ -71,7 +78,6 @@ export class TasksController extends Controller {
    * history (`last_execution` is then null, and `state` is computed for that instant).
    */
   @Get('{task_uuid}')
-  @Response<ErrorBody>(410, 'Purged')
   public async getTask(
     @Path() project_id: string,
     @Path() task_uuid: string,
@@ -90,7 +96,9 @@ export class TasksController extends Controller {
    * accepted (read-only fields are ignored).
    */
   @Put('{task_uuid}')
+  @Extension('x-original-api', true)
   @Response<ErrorBody>(409, 'Name taken, or the task is being deleted')
+  @Response<ErrorBody>(413, 'Body larger than the limit')
   public async updateTask(
     @Path() project_id: string,
     @Path() task_uuid: string,
@@ -104,7 +112,9 @@ export class TasksController extends Controller {
 
   /** ACTIVE or DISABLED. */
   @Patch('{task_uuid}/status')
+  @Extension('x-original-api', true)
   @Response<ErrorBody>(409, 'The task is being deleted')
+  @Response<ErrorBody>(413, 'Body larger than the limit')
   public async changeTaskStatus(
     @Path() project_id: string,
     @Path() task_uuid: string,
@@ -122,7 +132,10 @@ export class TasksController extends Controller {
    * ALREADY_DELETED, as in the original API.
    */
   @Delete('{task_uuid}')
-  @SuccessResponse(202, 'Deletion started')
+  @Extension('x-original-api', true)
+  @SuccessResponse(202, 'Deletion started (PENDING_DELETE)')
+  @Response<TaskDeletionResponse>(200, 'The task does not exist or was already deleted (ALREADY_DELETED)')
+  @Response<ErrorBody>(409, 'A concurrent change; try again')
   public async deleteTask(@Path() project_id: string, @Path() task_uuid: string, @Request() request: ExpressRequest): Promise<TaskDeletionResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     const status = await requestTaskDeletion(this.services, commandContextOf(request), project_id, task_uuid);

@@ -5,6 +5,7 @@ import { ValidationError } from '../../errors/app-error';
 import type { ProjectChanges } from '../../events/project-events';
 import { checkTimeZone } from '../../schedules/time-zone';
 import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
+import { absentIfEmpty } from './empty-means-absent';
 
 /** Roles a request may give: the three roles, and the original API's `readonly` (stored as `viewer`). */
 export type ProjectRoleInput = 'admin' | 'editor' | 'viewer' | 'readonly';
@@ -113,11 +114,12 @@ function settingsFromBody(body: UpdateProjectBody, details: string[]): ProjectCh
     changes.executionEndpoint = endpoint;
   }
   if (body.timezone !== undefined) {
-    const zone = checkTimeZone(body.timezone);
+    const timezone = absentIfEmpty(body.timezone) ?? 'UTC';
+    const zone = checkTimeZone(timezone);
     if (!zone.ok) {
-      details.push(`timezone: "${body.timezone}" is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
+      details.push(`timezone: "${timezone}" is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
     }
-    changes.timezone = body.timezone;
+    changes.timezone = timezone;
   }
   if (body.alert_emails !== undefined) {
     const emails = splitEmails(body.alert_emails);

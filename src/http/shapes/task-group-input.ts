@@ -2,6 +2,7 @@ import type { TaskGroupDefinitionInput } from '../../commands/task-group/task-gr
 import { ValidationError } from '../../errors/app-error';
 import type { TaskGroupStatus } from '../../events/task-group-events';
 import { checkTimeZone } from '../../schedules/time-zone';
+import { absentIfEmpty } from './empty-means-absent';
 
 /** What a client sets on a group (a full definition, on create and on PUT). */
 export interface TaskGroupFieldsBody {
@@ -14,15 +15,15 @@ export interface TaskGroupFieldsBody {
   description?: string | null;
   /** Default ACTIVE on create; kept on PUT when left out. */
   status?: TaskGroupStatus;
-  /** "HH:MM"; give both ends of the window or neither. */
+  /** "HH:MM"; give both ends of the window or neither ("" is neither). */
   start_time?: string | null;
   end_time?: string | null;
-  /** IANA time zone of the window. Default UTC. */
+  /** IANA time zone of the window. Default (also for ""): UTC. */
   timezone?: string | null;
 }
 
 export interface CreateTaskGroupBody extends TaskGroupFieldsBody {
-  /** If sent, it must be the project of the path. */
+  /** If sent (and not ""), it must be the project of the path. */
   project_id?: string;
 }
 
@@ -47,7 +48,7 @@ export function taskGroupDefinitionFromBody(body: TaskGroupFieldsBody): TaskGrou
   const name = body.name.trim();
   const details: string[] = [];
   if (name === '') details.push('name: must not be blank');
-  const timezone = body.timezone ?? 'UTC';
+  const timezone = absentIfEmpty(body.timezone) ?? 'UTC';
   const zone = checkTimeZone(timezone);
   if (!zone.ok) {
     details.push(`timezone: "${timezone}" is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
@@ -57,8 +58,8 @@ export function taskGroupDefinitionFromBody(body: TaskGroupFieldsBody): TaskGrou
     name,
     description: body.description ?? null,
     status: body.status,
-    startTime: body.start_time ?? null,
-    endTime: body.end_time ?? null,
+    startTime: absentIfEmpty(body.start_time),
+    endTime: absentIfEmpty(body.end_time),
     timezone,
   };
 }

@@ -4,6 +4,7 @@ import type { JsonObject } from '../../events/json';
 import type { ExecutionMode, ScheduleType, TaskStatus } from '../../events/task-events';
 import { validateScheduleConfig } from '../../schedules/schedule-config';
 import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
+import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
 
 /** The fields a client sets on a task; left out or null clears an optional field. */
@@ -20,7 +21,7 @@ export interface TaskFieldsBody {
   schedule_config: ScheduleConfigBody;
   /** Only ACTIVE (default) and DISABLED can be set; the others belong to deletion. */
   status?: TaskStatus;
-  /** A group of the same project; null or left out: no group. */
+  /** A group of the same project; null, "" or left out: no group. */
   task_group_id?: string | null;
   /**
    * @isInt
@@ -40,8 +41,10 @@ export interface TaskFieldsBody {
 }
 
 export interface CreateTaskBody extends TaskFieldsBody {
-  /** If sent, it must be the project of the path. */
+  /** If sent (and not ""), it must be the project of the path. */
   project_id?: string;
+  /** The original API's trigger settings: accepted and ignored. */
+  trigger_config?: unknown;
 }
 
 /**
@@ -88,7 +91,7 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
     description: body.description ?? null,
     scheduleType: body.schedule_type,
     scheduleConfig: schedule.value,
-    taskGroupId: body.task_group_id ?? null,
+    taskGroupId: absentIfEmpty(body.task_group_id),
     timeoutSeconds: body.timeout_seconds ?? null,
     metadata: (body.metadata ?? null) as JsonObject | null,
     executionMode: body.execution_mode ?? null,

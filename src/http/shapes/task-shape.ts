@@ -3,6 +3,7 @@ import type { ExecutionMode, ScheduleType, TaskStatus } from '../../events/task-
 import type { TaskDoc } from '../../projections/task-read-model';
 import type { RunState } from '../../queries/group-run-state';
 import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
+import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
 
 /** A task as the original API shows it (`id` and `uuid` are the same UUID), with the added fields. */
@@ -48,7 +49,8 @@ export function toTaskResponse(task: TaskDoc, state: RunState): TaskResponse {
     id: task.id,
     uuid: task.id,
     project_id: task.projectId,
-    task_group_id: task.taskGroupId,
+    // Tasks stored before "" was read as no group answer null too.
+    task_group_id: absentIfEmpty(task.taskGroupId),
     name: task.name,
     description: task.description,
     schedule_type: task.scheduleType,

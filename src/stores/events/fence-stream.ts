@@ -29,11 +29,12 @@ async function currentFence(store: Store): Promise<{ token: number; revision: Ex
   }
 }
 
-/** Refuses a token older than the fence (read just before the write it guards). */
+/** Refuses a token older than the fence (read just before the write it guards); a newer one raises it. */
 export async function checkFenceStream(store: Store, token: number): Promise<void> {
   validateToken(token);
   const { token: fence } = await currentFence(store);
   if (token < fence) throw new StaleFencingTokenError(token, fence);
+  if (token > fence) await raiseFenceStream(store, token);
 }
 
 export async function raiseFenceStream(store: Store, token: number): Promise<void> {

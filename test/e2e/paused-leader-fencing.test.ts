@@ -5,7 +5,7 @@ import { crashTestData, type ServerProcess } from '../support/server-process';
 import { logInAs } from '../support/signed-in';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { createProject, createTask } from '../support/task-fixtures';
-import { duplicateTicks, type HistoryRow, taskHistory } from '../support/task-history';
+import { disableAndSettle, duplicateTicks, failedRunsAfter, type HistoryRow, taskHistory } from '../support/task-history';
 import { TestExecutor } from '../support/test-executor';
 import { waitFor } from '../support/wait-for';
 
@@ -69,17 +69,14 @@ describe('a leader paused past its lease, then resumed', () => {
     const history = () => taskHistory(admin, project.id, task.id, startedAt);
     const mailsAbout = () => smtp.mailsWhere((m) => m.text.includes(`(${task.id})`));
 
-    await waitFor(async () => (await history()).filter((r) => r.status === 'FAILED').length >= 3, { ...PATIENCE, what: 'three FAILED runs under the first leader' });
+    await failedRunsAfter(history, 0, 3, 'three FAILED runs under the first leader');
     await smtp.waitForMail((m) => m.text.includes(`(${task.id})`), { timeoutMs: 15_000, what: 'the incident mail' });
 
     first.child.kill('SIGSTOP');
     const pausedAt = Date.now();
     await waitFor(() => isLeader(second), { ...PATIENCE, intervalMs: 200, what: 'the second instance to take over' });
     const tookOverAt = Date.now();
-    await waitFor(
-      async () => (await history()).filter((r) => r.status === 'FAILED' && Date.parse(r.scheduled_at) > tookOverAt).length >= 3,
-      { ...PATIENCE, what: 'three FAILED runs under the new leader' },
-    );
+    await failedRunsAfter(history, tookOverAt, 3, 'three FAILED runs under the new leader');
     // The new term's fence is in events.db before its first write.
     const fence = () => {
       const db = new Database(join(data.dir, 'events.db'), { readonly: true });
@@ -101,18 +98,8 @@ describe('a leader paused past its lease, then resumed', () => {
     expect(resumedAt - pausedAt).toBeGreaterThan(5_000); // longer than the lease
 
     // Ticks go on under the second leader only, then the task is disabled and every run ends.
-    await waitFor(
-      async () => (await history()).filter((r) => r.status === 'FAILED' && Date.parse(r.scheduled_at) > resumedAt).length >= 3,
-      { ...PATIENCE, what: 'three FAILED runs after the resume' },
-    );
-    expect((await admin.patch(`/projects/${project.id}/tasks/${task.id}/status`, { status: 'DISABLED' })).status).toBe(200);
-    const final = await waitFor(
-      async () => {
-        const rows = await history();
-        return rows.every((r) => r.status !== 'PENDING' && r.status !== 'RUNNING') && rows;
-      },
-      { ...PATIENCE, what: 'every run to end' },
-    );
+    await failedRunsAfter(history, resumedAt, 3, 'three FAILED runs after the resume');
+    const final = await disableAndSettle(admin, project.id, task.id, history);
 
     // One execution per tick; at most one delivery per execution, and none for an unknown one.
     expect(duplicateTicks(final)).toEqual([]);

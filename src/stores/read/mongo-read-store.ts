@@ -20,7 +20,6 @@
  * - The lease (acquireLease) is decided by the server's clock, `$$NOW`.
  */
 import {
-  type AnyBulkWriteOperation,
   type ClientSession,
   type Collection,
   type Db,
@@ -41,10 +40,23 @@ import { maskUrl, scrubPassword } from '../../config/mask-url';
 import { AppError, ConflictError, UnavailableError, ValidationError } from '../../errors/app-error';
 import type { Position } from '../events/event-store';
 import { type CollectionStep, type DocPlan, type DocWrite, opsAfter, planBatch, planDoc, unguarded } from './batch-plan';
-import { decodeCursor, encodeCursor, type KeyCondition, keysetBranches } from './cursor';
+import { decodeCursor, encodeCursor, keysetBranches } from './cursor';
 import { validateCollectionName } from './field-path';
 import { indexKeys, indexName, validateIndexes } from './index-spec';
-import { type Comparison, normalizeCount, normalizeFilter, normalizeSort } from './query';
+import {
+  CODE_DUPLICATE_KEY,
+  fromStored,
+  isIdDuplicate,
+  mongoField,
+  type StoredDoc,
+  toBulkOperation,
+  toMongoBranch,
+  toMongoFilter,
+  toNumber,
+  writeErrorToAppError,
+} from './mongo-translation';
+import { type LeaseDoc, leaseOf, takeOrRenewLease } from './mongo-lease';
+import { normalizeCount, normalizeFilter, normalizeSort } from './query';
 import {
   type Checkpoint,
   type CollectionSpec,
@@ -71,20 +83,12 @@ const DEFAULT_DB = 'cron_observer';
 /** Rounds that find documents past some of their operations; more than this means a second writer. */
 const MAX_CATCH_UPS = 3;
 
-const CODE_DUPLICATE_KEY = 11000;
 const CODE_NAMESPACE_NOT_FOUND = 26;
 const CODE_NAMESPACE_EXISTS = 48;
-/** Update errors caused by the data: TypeMismatch ($inc on a string), PathNotViable (a.b under a number), BadValue. */
-const DATA_ERROR_CODES = new Set([2, 14, 28]);
 
 /** A batch waits for a majority so that a failover cannot roll back a committed checkpoint. */
 const BATCH_TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
 
-interface StoredDoc {
-  _id: string;
-  _pos: Long;
-  [field: string]: unknown;
-}
 
 export class MongoReadStore implements ReadStore {
   private constructor(
@@ -307,44 +311,16 @@ export class MongoReadStore implements ReadStore {
 
   async acquireLease(key: string, holder: string, ttlMs: number, minToken = 1): Promise<LeaseRecord> {
     validateLease(key, holder, ttlMs, minToken);
-    const meta = this.db.collection<{ _id: string; value: LeaseRecord }>('_meta');
-    // The server's clock decides, never the caller's: `$$NOW` in the filter and in the update.
-    const now = { $toLong: '$$NOW' };
-    const holds = { $eq: ['$value.holder', { $literal: holder }] };
-    const lapsed = { $lte: [{ $ifNull: ['$value.expiresAt', 0] }, now] };
-    const renews = { $and: [holds, { $not: [lapsed] }] };
-    try {
-      const after = await this.call('acquireLease', () =>
-        meta.findOneAndUpdate(
-          { _id: key, $expr: { $or: [holds, lapsed] } },
-          [
-            {
-              $set: {
-                value: {
-                  holder: { $literal: holder },
-                  token: { $cond: [renews, '$value.token', { $max: [{ $add: [{ $ifNull: ['$value.token', 0] }, 1] }, minToken] }] },
-                  expiresAt: { $add: [now, ttlMs] },
-                },
-              },
-            },
-          ],
-          { upsert: true, returnDocument: 'after' },
-        ),
-      );
-      if (after) return leaseOf(after.value);
-    } catch (err) {
-      // The record exists and another holder's lease has not lapsed: the upsert collided with it.
-      if (!(err instanceof ConflictError)) throw err;
-    }
+    const meta = this.db.collection<LeaseDoc>('_meta');
+    const taken = await this.call('acquireLease', () => takeOrRenewLease(meta, key, holder, ttlMs, minToken));
+    if (taken) return taken;
     const current = await this.call('acquireLease', () => meta.findOne({ _id: key }));
     if (!current) throw new UnavailableError(`MongoDB at ${this.maskedUrl}: the lease ${key} vanished while being acquired`);
     return leaseOf(current.value);
   }
 
   async releaseLease(key: string, holder: string): Promise<void> {
-    await this.call('releaseLease', () =>
-      this.db.collection<{ _id: string }>('_meta').updateOne({ _id: key, 'value.holder': holder }, { $set: { 'value.expiresAt': 0 } }),
-    );
+    await this.call('releaseLease', () => this.db.collection<LeaseDoc>('_meta').updateOne({ _id: key, 'value.holder': holder }, { $set: { 'value.expiresAt': 0 } }));
   }
 
   async ping(): Promise<void> {
@@ -458,95 +434,9 @@ export class MongoReadStore implements ReadStore {
   }
 }
 
-// ---- translation (kept as plain functions: the normal forms come from query.ts and cursor.ts) -----
-
-function mongoField(field: string): string {
-  return field === 'id' ? '_id' : field;
-}
-
-const MONGO_OPERATOR = { eq: '$eq', ne: '$ne', in: '$in', gt: '$gt', gte: '$gte', lt: '$lt', lte: '$lte', exists: '$exists' } as const;
-
-/** The normal form maps one to one onto MongoDB's operators, whose semantics it was written after. */
-export function toMongoFilter(comparisons: Comparison[]): Document {
-  const clauses = comparisons.map((c) => ({ [mongoField(c.field)]: { [MONGO_OPERATOR[c.op]]: c.value } }));
-  if (clauses.length === 0) return {};
-  return clauses.length === 1 ? clauses[0]! : { $and: clauses };
-}
-
-function toMongoBranch(conditions: KeyCondition[]): Document {
-  return {
-    $and: conditions.map((k) => {
-      const field = mongoField(k.field);
-      switch (k.op) {
-        case 'null':
-          return { [field]: null };
-        case 'notNull':
-          return { [field]: { $ne: null } };
-        default:
-          return { [field]: { [`$${k.op}`]: k.value } };
-      }
-    }),
-  };
-}
-
-function toBulkOperation(write: DocWrite): AnyBulkWriteOperation<StoredDoc> {
-  // `$not: {$gte}` rather than `$lt` so a document without `_pos` (written by hand) is not stuck.
-  const filter = { _id: write.id, _pos: { $not: { $gte: Long.fromNumber(write.guard) } } };
-  const position = Long.fromNumber(write.position);
-  const merged = write.merged;
-  switch (merged.kind) {
-    case 'delete':
-      return { deleteOne: { filter } };
-    case 'replace': {
-      const { id: _id, ...fields } = merged.doc;
-      return { replaceOne: { filter, replacement: { ...fields, _pos: position } as StoredDoc, upsert: true } };
-    }
-    case 'update': {
-      const update: Document = { $set: { _pos: position } };
-      const unset: Document = {};
-      for (const [path, value] of merged.set) {
-        if (value === undefined) unset[path] = '';
-        else update.$set[path] = value;
-      }
-      if (Object.keys(unset).length > 0) update.$unset = unset;
-      if (merged.inc.size > 0) update.$inc = Object.fromEntries(merged.inc);
-      if (merged.setOnInsert.size > 0) update.$setOnInsert = Object.fromEntries(merged.setOnInsert);
-      return { updateOne: { filter, update, upsert: true } };
-    }
-  }
-}
-
-/** A redelivered write's upsert collides with the existing document's `_id`; any other E11000 is real. */
-function isIdDuplicate(error: WriteError): boolean {
-  // "E11000 duplicate key error collection: db.c index: _id_ dup key: …" (before 3.4: "index: db.c.$_id_").
-  return error.code === CODE_DUPLICATE_KEY && /index: (?:\S+\$)?_id_ /.test(error.errmsg ?? '');
-}
-
-function writeErrorToAppError(error: WriteError, collection: string): AppError {
-  const message = `${collection}: ${error.errmsg ?? `write error ${error.code}`}`;
-  if (error.code === CODE_DUPLICATE_KEY) return new ConflictError(`Unique index violated in ${message}`);
-  if (DATA_ERROR_CODES.has(error.code)) return new ValidationError(`Cannot apply the batch to ${message}`);
-  return new UnavailableError(`MongoDB rejected a write to ${message}`);
-}
-
 /** A replica set member names its set; mongos answers `isdbgrid`. A standalone server does neither. */
 function supportsTransactions(hello: Document): boolean {
   return typeof hello.setName === 'string' || hello.msg === 'isdbgrid';
-}
-
-function leaseOf(value: LeaseRecord): LeaseRecord {
-  return { holder: value.holder, token: toNumber(value.token), expiresAt: toNumber(value.expiresAt) };
-}
-
-function fromStored(stored: Document): Doc {
-  const { _id, _pos, ...fields } = stored;
-  return { id: _id as string, ...fields };
-}
-
-function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (value instanceof Long) return value.toNumber();
-  return -1;
 }
 
 /** The database path of a connection string (`mongodb://h/db?x` → `db`), if any. */

@@ -1,6 +1,6 @@
 /**
  * The lease on MongoDB (ReadStore.acquireLease): one `_meta` document changed by one findOneAndUpdate
- * whose filter and update read the server's clock, `$$NOW` (MongoDB 4.2+), never the caller's.
+ * whose update pipeline reads the server's clock, `$$NOW` (MongoDB 4.2+), never the caller's.
  */
 import { type Collection, MongoServerError } from 'mongodb';
 import { CODE_DUPLICATE_KEY, toNumber } from './mongo-translation';
@@ -12,30 +12,25 @@ export interface LeaseDoc {
 }
 
 /**
- * Renews the lease for its holder, or takes it when missing or lapsed; null when another holder's lease
- * has not lapsed (the filter matched nothing, so the upsert collided with the existing `_id`).
+ * Renews the lease for its holder, or takes it when missing or lapsed, else leaves it; answers the record
+ * as it stands afterwards. The decision is a `$cond` inside the update pipeline, not a filter: an upsert
+ * may not have `$expr` in its filter. Null when two first upserts collided and the server did not retry.
  */
 export async function takeOrRenewLease(meta: Collection<LeaseDoc>, key: string, holder: string, ttlMs: number, minToken: number): Promise<LeaseRecord | null> {
   const now = { $toLong: '$$NOW' };
   const holds = { $eq: ['$value.holder', { $literal: holder }] };
   const lapsed = { $lte: [{ $ifNull: ['$value.expiresAt', 0] }, now] };
   const renews = { $and: [holds, { $not: [lapsed] }] };
+  const taken = {
+    holder: { $literal: holder },
+    token: { $cond: [renews, '$value.token', { $max: [{ $add: [{ $ifNull: ['$value.token', 0] }, 1] }, minToken] }] },
+    expiresAt: { $add: [now, ttlMs] },
+  };
   try {
-    const after = await meta.findOneAndUpdate(
-      { _id: key, $expr: { $or: [holds, lapsed] } },
-      [
-        {
-          $set: {
-            value: {
-              holder: { $literal: holder },
-              token: { $cond: [renews, '$value.token', { $max: [{ $add: [{ $ifNull: ['$value.token', 0] }, 1] }, minToken] }] },
-              expiresAt: { $add: [now, ttlMs] },
-            },
-          },
-        },
-      ],
-      { upsert: true, returnDocument: 'after' },
-    );
+    const after = await meta.findOneAndUpdate({ _id: key }, [{ $set: { value: { $cond: [{ $or: [holds, lapsed] }, taken, '$value'] } } }], {
+      upsert: true,
+      returnDocument: 'after',
+    });
     return after ? leaseOf(after.value) : null;
   } catch (err) {
     if (err instanceof MongoServerError && err.code === CODE_DUPLICATE_KEY) return null;

@@ -7,7 +7,7 @@
  * - applyBatch follows batch-plan.ts: per collection and step, ONE unordered bulk write holding one
  *   merged write per document (a rare document whose operations need two writes adds a round), each
  *   filtered on `_pos` below the write's guard and upserting.
- * - ATOMIC on a replica set or a sharded cluster (any deployment with transactions, MongoDB 4.2+): the
+ * - ATOMIC on a replica set or a sharded cluster (any deployment with transactions, MongoDB 4.4+): the
  *   bulk writes and the checkpoint run in ONE transaction (majority write concern), so a crash or a
  *   failing write leaves the read model and its checkpoint as they were. Operations a document has
  *   already seen (its `_pos`, read inside the transaction) are dropped before writing, because any

@@ -92,7 +92,7 @@ export interface ReadStore {
   setMeta<T>(key: string, value: T): Promise<void>;
   /**
    * Atomically replaces a meta record if it still holds `expected` (null: if it does not exist).
-   * Returns whether it did; the leader lease is built on it.
+   * Returns whether it did. (The leader lease uses acquireLease, which decides by the store's clock.)
    */
   compareAndSetMeta<T>(key: string, expected: T | null, next: T): Promise<boolean>;
   /**

@@ -20,10 +20,9 @@ async function isLeader(server: ServerProcess): Promise<boolean> {
   return ((await response.json()) as { leader: boolean }).leader;
 }
 
-/** The server's JSON log lines that say it stopped leading. */
-function stepDowns(server: ServerProcess): Array<{ reason: string; token: number }> {
-  return server
-    .output()
+/** The JSON log lines (of a server's output) that say it stopped leading. */
+function stepDowns(output: string): Array<{ reason: string; token: number }> {
+  return output
     .split('\n')
     .filter((line) => line.includes('"no longer leader: stopped acting"'))
     .map((line) => JSON.parse(line) as { reason: string; token: number });
@@ -88,9 +87,13 @@ describe('a leader paused past its lease, then resumed', () => {
     };
     expect(fence()).toBe(2);
 
+    // Only what it logs once resumed counts (on a loaded machine it may have stepped down and been
+    // re-elected in the same term before the pause, when a renewal came late).
+    const loggedBefore = first.output().length;
+    const sinceResume = () => first.output().slice(loggedBefore);
     first.child.kill('SIGCONT');
     const resumedAt = Date.now();
-    const [stepDown] = await waitFor(() => stepDowns(first).length > 0 && stepDowns(first), { ...PATIENCE, what: 'the resumed instance to step down' });
+    const [stepDown] = await waitFor(() => stepDowns(sinceResume()).length > 0 && stepDowns(sinceResume()), { ...PATIENCE, what: 'the resumed instance to step down' });
     expect(stepDown.token).toBe(1);
     expect(stepDown.reason).toMatch(/^lost the lease/);
     expect(await isLeader(first)).toBe(false);
@@ -116,8 +119,8 @@ describe('a leader paused past its lease, then resumed', () => {
     expect(alerts.map((e) => e.type)).toEqual(['AlertIncidentOpened', 'AlertSendIntended', 'AlertSent']);
     expect(mailsAbout()).toHaveLength(1);
     // The resumed instance stayed out: it stepped down once and never led again.
-    expect(stepDowns(first)).toHaveLength(1);
-    expect(first.output()).not.toMatch(/"elected leader".*"token":[2-9]/);
+    expect(stepDowns(sinceResume())).toHaveLength(1);
+    expect(sinceResume()).not.toContain('"elected leader"');
     expect(fence()).toBe(2);
 
     for (const server of [first, second]) server.child.kill('SIGTERM');

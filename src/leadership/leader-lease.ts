@@ -132,7 +132,7 @@ export class LeaderLease {
       this.record = record;
       this.lastRenewedAt = askedAt;
     } else {
-      // Another holder, or this one again in a later term (the lease lapsed meanwhile): this term is over.
+      // Another instance took the lapsed lease: this term is over.
       await this.stepDown('lost the lease: another term has begun');
     }
   }

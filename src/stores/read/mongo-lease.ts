@@ -12,7 +12,7 @@ export interface LeaseDoc {
 }
 
 /**
- * Renews the lease for its holder, or takes it when missing or lapsed, else leaves it; answers the record
+ * Renews the lease for the holder it names, or takes it when missing or lapsed, else leaves it; answers the record
  * as it stands afterwards. The decision is a `$cond` inside the update pipeline, not a filter: an upsert
  * may not have `$expr` in its filter. Null when two first upserts collided and the server did not retry.
  */
@@ -20,10 +20,9 @@ export async function takeOrRenewLease(meta: Collection<LeaseDoc>, key: string, 
   const now = { $toLong: '$$NOW' };
   const holds = { $eq: ['$value.holder', { $literal: holder }] };
   const lapsed = { $lte: [{ $ifNull: ['$value.expiresAt', 0] }, now] };
-  const renews = { $and: [holds, { $not: [lapsed] }] };
   const taken = {
     holder: { $literal: holder },
-    token: { $cond: [renews, '$value.token', { $max: [{ $add: [{ $ifNull: ['$value.token', 0] }, 1] }, minToken] }] },
+    token: { $cond: [holds, { $max: ['$value.token', minToken] }, { $max: [{ $add: [{ $ifNull: ['$value.token', 0] }, 1] }, minToken] }] },
     expiresAt: { $add: [now, ttlMs] },
   };
   try {

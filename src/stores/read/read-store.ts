@@ -96,10 +96,11 @@ export interface ReadStore {
    */
   compareAndSetMeta<T>(key: string, expected: T | null, next: T): Promise<boolean>;
   /**
-   * In one atomic step, by the STORE's clock (never the caller's): renews the lease `key` for `holder`
-   * when it holds it and it has not lapsed (same token), takes it when it is free or has lapsed (token
-   * one more than before, and at least `minToken`), and otherwise leaves it. Every lease ends `ttlMs`
-   * after the store's now. Answers the record as it stands afterwards, whoever holds it.
+   * In one atomic step, by the STORE's clock (never the caller's): renews the lease `key` when the
+   * record still names `holder` (same token, even if it lapsed: nobody else held it meanwhile; raised to
+   * `minToken` if below), takes it when it is free or another holder's has lapsed (token one more than
+   * before, and at least `minToken`), and otherwise leaves it. Every lease ends `ttlMs` after the
+   * store's now. Answers the record as it stands afterwards, whoever holds it.
    */
   acquireLease(key: string, holder: string, ttlMs: number, minToken?: number): Promise<LeaseRecord>;
   /** Lets the lease lapse at once if `holder` holds it (a clean handover). */

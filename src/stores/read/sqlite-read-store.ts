@@ -223,7 +223,7 @@ export class SqliteReadStore implements ReadStore {
     const upsert = `INSERT INTO _meta (key, value) VALUES (@key, json_object('holder', @holder, 'token', max(1, @minToken), 'expiresAt', ${now} + @ttlMs))
       ON CONFLICT (key) DO UPDATE SET value = json_object(
         'holder', @holder,
-        'token', CASE WHEN value ->> 'holder' = @holder AND value ->> 'expiresAt' > ${now} THEN value ->> 'token'
+        'token', CASE WHEN value ->> 'holder' = @holder THEN max(value ->> 'token', @minToken)
                       ELSE max(coalesce(value ->> 'token', 0) + 1, @minToken) END,
         'expiresAt', ${now} + @ttlMs)
       WHERE value ->> 'holder' = @holder OR coalesce(value ->> 'expiresAt', 0) <= ${now}`;

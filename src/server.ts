@@ -9,6 +9,7 @@ import { bootstrapFirstAdmin } from './commands/flows/bootstrap-first-admin';
 import { createApp } from './http/app';
 import { withReportFastPath } from './http/report-fast-path';
 import { startReadSide } from './http/read-side';
+import { fencedEventStore } from './leadership/fenced-event-store';
 import { LeaderLease, type LeaseOptions } from './leadership/leader-lease';
 import { createLogger, type Logger } from './logging/logger';
 import { mailTransportOf } from './mail/mail-transport';
@@ -51,15 +52,27 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const principals = new ReadModelPrincipalResolver({ reads, registry }, clock);
   const access = new MembershipProjectAccess(readModelDirectory({ reads, registry }));
   let closing = false;
-  const processManagers = new ProcessManagerRunner(() => allProcessManagers(services), events, reads, logger);
+  /** The fencing token of the current term: every write of this term's process managers carries it. */
+  let term = 0;
+  const processManagers = new ProcessManagerRunner(
+    () => {
+      const token = term;
+      return allProcessManagers({ ...services, events: fencedEventStore(events, token, (error) => void lease.lost(token, error)) });
+    },
+    events,
+    reads,
+    logger,
+  );
   // Only the leader applies projections and runs process managers; the others serve HTTP and follow.
   // Leadership is about live processes, so it runs on wall-clock time even when the domain clock is injected.
   const lease = new LeaderLease(
     reads,
+    events,
     systemClock,
     logger,
     {
-      elected: async () => {
+      elected: async (token) => {
+        term = token;
         await projections.start();
         await processManagers.start();
       },

@@ -12,6 +12,19 @@ export class WrongExpectedRevisionError extends ConflictError {
   }
 }
 
+/**
+ * A write carried a leader's fencing token older than the newest granted: the writer lost the lease
+ * (it was paused or cut off while another instance took over) and must stop acting.
+ */
+export class StaleFencingTokenError extends ConflictError {
+  constructor(
+    readonly token: number,
+    readonly fence: number,
+  ) {
+    super(`Fencing token ${token} is stale: token ${fence} has been granted since; this instance no longer leads`);
+  }
+}
+
 /** The stream was deleted (tombstoned); it can never be written or read again. */
 export class StreamDeletedError extends GoneError {
   constructor(readonly stream: string) {

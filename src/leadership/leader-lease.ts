@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { StaleFencingTokenError } from '../errors/store-errors';
 import type { Logger } from '../logging/logger';
-import type { ReadStore } from '../stores/read/read-store';
+import type { EventStore } from '../stores/events/event-store';
+import type { LeaseRecord, ReadStore } from '../stores/read/read-store';
 import type { Clock } from '../time/clock';
 
-/** The lease record, one row in the read store's meta, changed only by compare-and-set. */
-export interface LeaseRecord {
-  holder: string;
-  /** Fencing token: grows by one with every change of leader. */
-  token: number;
-  /** Epoch milliseconds. */
-  expiresAt: number;
-}
+export type { LeaseRecord };
 
 export interface LeaseOptions {
   ttlMs: number;
@@ -28,20 +23,29 @@ export interface LeadershipListener {
 }
 
 /**
- * One leader among the instances sharing a read store runs projections and process managers. The lease
- * lives in the read store (a record, so renewals never touch the event log). A leader that has not
- * renewed for two thirds of the lease stops acting, well before anyone else may take over.
+ * One leader among the instances sharing the stores runs projections and process managers.
+ *
+ * The lease lives in the read store (a record, so renewals never touch the event log) and lapses by the
+ * STORE's clock (ReadStore.acquireLease): no two hosts' clocks are ever compared. Each new holder gets a
+ * larger fencing token and raises the event store's fence to it before acting, and every write of its
+ * process managers carries that token (fenced-event-store.ts), so a leader that was paused past its
+ * lease has its writes refused by the event store even before it notices. This instance's clock only
+ * measures how long ago it last renewed: a leader that has not renewed for two thirds of the lease
+ * stops acting, well before anyone else may take over.
  */
 export class LeaderLease {
   readonly instanceId = randomUUID();
   private record: LeaseRecord | null = null;
   private lastRenewedAt = 0;
+  /** The fence was found above the lease's tokens (e.g. read.db rebuilt): the next term starts past it. */
+  private minToken = 1;
   private cancelTimer: (() => void) | null = null;
   private ticking: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(
     private readonly reads: ReadStore,
+    private readonly events: Pick<EventStore, 'raiseFence'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly listener: LeadershipListener,
@@ -67,10 +71,21 @@ export class LeaderLease {
     await this.ticking;
     if (this.record) {
       // Hand over at once instead of letting the others wait for the lease to lapse.
-      const released = { ...this.record, expiresAt: 0 };
-      await this.reads.compareAndSetMeta(LEASE_KEY, this.record, released).catch(() => false);
+      await this.reads.releaseLease(LEASE_KEY, this.instanceId).catch(() => undefined);
       await this.stepDown('shutting down');
     }
+  }
+
+  /**
+   * The event store refused a write of term `token`: another instance leads now. Ends that term at once
+   * (unless it already ended), whatever this instance's own view of the lease says.
+   */
+  lost(token: number, error: StaleFencingTokenError): Promise<void> {
+    this.ticking = this.ticking.then(async () => {
+      if (this.record?.token !== token) return;
+      await this.stepDown(`lost the lease: ${error.message}`);
+    });
+    return this.ticking;
   }
 
   private tick(): Promise<void> {
@@ -80,7 +95,7 @@ export class LeaderLease {
         if (this.record) await this.renew();
         else await this.tryAcquire();
       } catch (err) {
-        this.logger.warn({ err }, 'leader lease: the read store did not answer');
+        this.logger.warn({ err }, 'leader lease: the store did not answer');
       }
       if (this.record && this.clock.now().getTime() - this.lastRenewedAt > (this.options.ttlMs * 2) / 3) {
         await this.stepDown('could not renew the lease in time');
@@ -91,31 +106,40 @@ export class LeaderLease {
   }
 
   private async tryAcquire(): Promise<void> {
-    const now = this.clock.now().getTime();
-    const current = await this.reads.getMeta<LeaseRecord>(LEASE_KEY);
-    if (current && current.expiresAt > now && current.holder !== this.instanceId) return;
-    const next: LeaseRecord = { holder: this.instanceId, token: (current?.token ?? 0) + 1, expiresAt: now + this.options.ttlMs };
-    if (!(await this.reads.compareAndSetMeta(LEASE_KEY, current, next))) return;
-    this.record = next;
-    this.lastRenewedAt = now;
-    this.logger.info({ instance: this.instanceId, token: next.token }, 'elected leader');
-    await this.listener.elected(next.token);
+    const askedAt = this.clock.now().getTime();
+    const record = await this.reads.acquireLease(LEASE_KEY, this.instanceId, this.options.ttlMs, this.minToken);
+    if (record.holder !== this.instanceId) return;
+    try {
+      // Before acting: from now on the previous leader's writes are refused.
+      await this.events.raiseFence(record.token);
+    } catch (err) {
+      if (!(err instanceof StaleFencingTokenError)) throw err;
+      this.minToken = err.fence + 1;
+      this.logger.warn({ instance: this.instanceId, token: record.token, fence: err.fence }, 'leader lease: the event store has a newer fence; taking a later term');
+      await this.reads.releaseLease(LEASE_KEY, this.instanceId);
+      return;
+    }
+    this.record = record;
+    this.lastRenewedAt = askedAt;
+    this.logger.info({ instance: this.instanceId, token: record.token }, 'elected leader');
+    await this.listener.elected(record.token);
   }
 
   private async renew(): Promise<void> {
-    const now = this.clock.now().getTime();
-    const next = { ...this.record!, expiresAt: now + this.options.ttlMs };
-    if (await this.reads.compareAndSetMeta(LEASE_KEY, this.record, next)) {
-      this.record = next;
-      this.lastRenewedAt = now;
+    const askedAt = this.clock.now().getTime();
+    const record = await this.reads.acquireLease(LEASE_KEY, this.instanceId, this.options.ttlMs, this.minToken);
+    if (record.holder === this.instanceId && record.token === this.record!.token) {
+      this.record = record;
+      this.lastRenewedAt = askedAt;
     } else {
-      await this.stepDown('another instance holds the lease');
+      // Another instance took the lapsed lease: this term is over.
+      await this.stepDown('lost the lease: another term has begun');
     }
   }
 
   private async stepDown(reason: string): Promise<void> {
     if (!this.record) return;
-    this.logger.warn({ instance: this.instanceId, token: this.record.token, reason }, 'no longer leader');
+    this.logger.warn({ instance: this.instanceId, token: this.record.token, reason }, 'no longer leader: stopped acting');
     this.record = null;
     await this.listener.deposed();
   }

@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger';
 import type { EventStore, Position, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
-import type { ProcessManager } from './process-manager';
+import { lostLease, type ProcessManager } from './process-manager';
 
 const MAX_BATCH = 500;
 const RETRY_DELAY_MS = 1000;
@@ -74,6 +74,9 @@ class ManagerLoop {
             try {
               await this.manager.apply(event, replaying);
             } catch (err) {
+              // This term is over: stop feeding the manager (the lease stops the runner), and do not
+              // checkpoint past an event it could not act on.
+              if (lostLease(err)) return;
               // A manager retries its own commands; one bad event must not stop it from following the rest.
               this.logger.error({ err, manager: this.manager.name, event: event.type, stream: event.streamId }, 'process manager failed on an event');
             }

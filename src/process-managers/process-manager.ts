@@ -1,3 +1,4 @@
+import { StaleFencingTokenError } from '../errors/store-errors';
 import type { RecordedEvent, StreamFilter } from '../stores/events/event-store';
 
 /**
@@ -17,4 +18,12 @@ export interface ProcessManager {
   stop?(): void | Promise<void>;
   /** Resolves when the work it started in the background (sends, saga steps) has settled. */
   idle?(): Promise<void>;
+}
+
+/**
+ * The event store refused a write of this manager's term: another instance leads now. The manager
+ * stops acting (no retry, no error to report: the lease logs that the term ended and stops it).
+ */
+export function lostLease(err: unknown): err is StaleFencingTokenError {
+  return err instanceof StaleFencingTokenError;
 }

@@ -5,7 +5,7 @@ import { type ServerProcess, startServerProcess } from '../support/server-proces
 import { logInAs } from '../support/signed-in';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { createProject, createTask, triggerTask } from '../support/task-fixtures';
-import { duplicateTicks, type HistoryRow, taskHistory, tickCoverage, ticksSkipped } from '../support/task-history';
+import { disableAndSettle, duplicateTicks, failedRunsAfter, type HistoryRow, taskHistory, tickCoverage, ticksSkipped } from '../support/task-history';
 import { TestExecutor } from '../support/test-executor';
 import { makeTempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
@@ -103,18 +103,8 @@ describe('two server processes on one data directory: process managers run once'
     expect(tookOverAt - killedAt).toBeLessThan(10_000);
 
     // Ticks go on under the new leader.
-    await waitFor(
-      async () => (await history()).filter((r) => r.status === 'FAILED' && Date.parse(r.scheduled_at) > tookOverAt).length >= 3,
-      { ...PATIENCE, what: 'three FAILED runs under the new leader' },
-    );
-    expect((await admin.patch(`/projects/${project.id}/tasks/${task.id}/status`, { status: 'DISABLED' })).status).toBe(200);
-    const final = await waitFor(
-      async () => {
-        const rows = await history();
-        return rows.every((r) => r.status !== 'PENDING' && r.status !== 'RUNNING') && rows;
-      },
-      { ...PATIENCE, what: 'every run to end' },
-    );
+    await failedRunsAfter(history, tookOverAt, 3, 'three FAILED runs under the new leader');
+    const final = await disableAndSettle(admin, project.id, task.id, history);
 
     // A barrier through the alerts manager, which handles $all in order: a failure of another task, made
     // after every run above ended, has its own mail only once the manager has judged all of them.

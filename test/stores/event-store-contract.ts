@@ -6,9 +6,11 @@
  * streams it created.
  */
 import { randomUUID } from 'node:crypto';
+import { ValidationError } from '../../src/errors/app-error';
 import {
   EventTooLargeError,
   InvalidStreamNameError,
+  StaleFencingTokenError,
   StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedRevisionError,
@@ -241,6 +243,60 @@ export function describeEventStoreContract(adapterName: string, open: OpenEventS
         await store.deleteStream(stream, 'any');
 
         await expect(store.append(stream, [newEvent()], 'no_stream')).rejects.toBeInstanceOf(StreamDeletedError);
+      });
+    });
+
+    describe('fencing (the leader fence)', () => {
+      /**
+       * The fence is one for the whole store (on a shared server it holds every run's tokens), so each
+       * test starts above any token granted before: milliseconds since 1970 only grow.
+       */
+      let base = 0;
+      beforeEach(() => {
+        base = Math.max(base + 100, Date.now() * 10);
+      });
+
+      async function expectStale(write: Promise<unknown>, token: number, fence: number): Promise<void> {
+        const error = await write.then(
+          () => null,
+          (err: unknown) => err,
+        );
+        expect(error).toBeInstanceOf(StaleFencingTokenError);
+        expect(error).toMatchObject({ token, fence });
+      }
+
+      it('refuses a write whose token is older than the newest raised, and stores none of it', async () => {
+        const stream = newStream();
+        await store.raiseFence(base + 1);
+
+        await expectStale(store.append(stream, [newEvent(), newEvent()], 'any', { fencingToken: base }), base, base + 1);
+        await expect(store.readStream(stream)).rejects.toBeInstanceOf(StreamNotFoundError);
+        await store.append(stream, [newEvent()], 'no_stream', { fencingToken: base + 1 });
+        await expectStale(store.deleteStream(stream, 'any', { fencingToken: base }), base, base + 1);
+        expect(await store.readStream(stream)).toHaveLength(1);
+        // Writes that carry no token (requests, not a leader's process managers) are not fenced.
+        await store.append(stream, [newEvent()], 0);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('a write with a newer token raises the fence: the older term is refused from then on', async () => {
+        const stream = newStream();
+        await store.append(stream, [newEvent()], 'no_stream', { fencingToken: base + 1 });
+        await store.append(stream, [newEvent()], 0, { fencingToken: base + 2 });
+
+        await expectStale(store.append(stream, [newEvent()], 'any', { fencingToken: base + 1 }), base + 1, base + 2);
+        await expectStale(store.raiseFence(base + 1), base + 1, base + 2);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('raising the fence to the token it has is a no-op, and bad tokens are refused', async () => {
+        await store.raiseFence(base + 3);
+        await store.raiseFence(base + 3);
+        await store.append(newStream(), [newEvent()], 'any', { fencingToken: base + 3 });
+        for (const bad of [0, -1, 1.5, Number.NaN]) {
+          await expect(store.raiseFence(bad)).rejects.toBeInstanceOf(ValidationError);
+          await expect(store.append(newStream(), [newEvent()], 'any', { fencingToken: bad })).rejects.toBeInstanceOf(ValidationError);
+        }
       });
     });
 

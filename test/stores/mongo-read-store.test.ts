@@ -76,9 +76,68 @@ if (url) {
     };
   };
 
-  describeReadStoreContract('MongoDB', openFresh, { atomicBatches: false });
+  /**
+   * What the server offers decides the contract: a replica set or mongos runs each batch and its
+   * checkpoint in one transaction (all or nothing); a standalone server gets the idempotent fallback.
+   */
+  const deployment = { atomicBatches: false };
+  beforeAll(async () => {
+    const hello = await (await adminClient()).db('admin').command({ hello: 1 });
+    deployment.atomicBatches = typeof hello.setName === 'string' || hello.msg === 'isdbgrid';
+    console.warn(`MongoDB read-store contract: ${deployment.atomicBatches ? 'transactions (atomic batches)' : 'standalone server (idempotent, non-atomic batches)'}`);
+  });
+
+  describeReadStoreContract('MongoDB', openFresh, deployment);
 
   describe('MongoReadStore specifics', () => {
+    it('reports atomic batches exactly when the deployment runs transactions', async () => {
+      const { store, cleanup } = await openFresh();
+      try {
+        expect(store.atomicBatches).toBe(deployment.atomicBatches);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('with transactions, a batch that fails in its last collection leaves every collection and the checkpoint as they were', async () => {
+      const { store, dbName, cleanup } = await openFresh();
+      try {
+        if (!store.atomicBatches) {
+          console.warn('skipped on a standalone server: no transactions');
+          return;
+        }
+        await store.ensureCollection({ name: 'a', indexes: [] });
+        await store.ensureCollection({ name: 'z', indexes: [] });
+        await store.applyBatch([{ op: 'upsert', collection: 'z', id: 'text', doc: { id: 'text', n: 'not a number' }, position: 1 }], { name: 'p#1', position: 1 });
+        const failing = store.applyBatch(
+          [
+            { op: 'upsert', collection: 'a', id: 'a1', doc: { id: 'a1' }, position: 2 },
+            { op: 'inc', collection: 'a', id: 'a2', fields: { n: 1 }, position: 3 },
+            { op: 'inc', collection: 'z', id: 'text', fields: { n: 1 }, position: 4 },
+          ],
+          { name: 'p#1', position: 4 },
+        );
+        await expect(failing).rejects.toThrow(ValidationError);
+        const db = (await adminClient()).db(dbName);
+        expect(await db.collection('a').countDocuments()).toBe(0);
+        expect(await store.getCheckpoint('p#1')).toBe(1);
+        // A batch redelivered over documents it has partly written (as a standalone run may have left
+        // them) writes only what they have not seen, in the same transaction as its checkpoint.
+        await store.applyBatch([{ op: 'inc', collection: 'a', id: 'a2', fields: { n: 1 }, position: 3 }], { name: 'p#1', position: 3 });
+        await store.applyBatch(
+          [
+            { op: 'inc', collection: 'a', id: 'a2', fields: { n: 1 }, position: 3 },
+            { op: 'inc', collection: 'a', id: 'a2', fields: { n: 10 }, position: 5 },
+          ],
+          { name: 'p#1', position: 5 },
+        );
+        expect(await store.get('a', 'a2')).toEqual({ id: 'a2', n: 11 });
+        expect(await store.getCheckpoint('p#1')).toBe(5);
+      } finally {
+        await cleanup();
+      }
+    });
+
     it('stores id as _id and the position as a Long _pos, and creates the declared indexes', async () => {
       const { store, dbName, cleanup } = await openFresh();
       try {

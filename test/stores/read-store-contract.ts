@@ -745,6 +745,46 @@ export function describeReadStoreContract(
         expect(await store.compareAndSetMeta('lease', current, { ...current!, holder: 'z' })).toBe(false);
         expect(await store.getMeta('lease')).toEqual(renewed);
       });
+
+      it('a lease: one holder at a time, renewed with its token, taken with a larger one once released or lapsed', async () => {
+        const first = await store.acquireLease('leader', 'a', 60_000);
+        expect(first).toEqual({ holder: 'a', token: 1, expiresAt: expect.any(Number) });
+        // Others get the record as it stands; a release by someone else changes nothing.
+        expect(await Promise.all(['b', 'c'].map((holder) => store.acquireLease('leader', holder, 60_000)))).toEqual([first, first]);
+        await store.releaseLease('leader', 'b');
+        const renewed = await store.acquireLease('leader', 'a', 60_000);
+        expect(renewed).toMatchObject({ holder: 'a', token: 1 });
+        expect(renewed.expiresAt).toBeGreaterThanOrEqual(first.expiresAt);
+
+        await store.releaseLease('leader', 'a');
+        expect(await store.acquireLease('leader', 'b', 60_000)).toMatchObject({ holder: 'b', token: 2 });
+        // A lease of no duration has lapsed by the store's clock as soon as it is written.
+        expect(await store.acquireLease('leader', 'b', 0)).toMatchObject({ holder: 'b', token: 2 });
+        expect(await store.acquireLease('leader', 'c', 60_000)).toMatchObject({ holder: 'c', token: 3 });
+        // Its own lapsed lease renewed is the same term: nobody held it meanwhile.
+        await store.acquireLease('leader', 'c', 0);
+        expect(await store.acquireLease('leader', 'c', 60_000)).toMatchObject({ holder: 'c', token: 3 });
+        // A new term starts at least at minToken (the event store's fence may be ahead of the lease).
+        await store.releaseLease('leader', 'c');
+        expect(await store.acquireLease('leader', 'a', 60_000, 10)).toMatchObject({ holder: 'a', token: 10 });
+        expect(await store.acquireLease('leader', 'a', 60_000)).toMatchObject({ holder: 'a', token: 10 });
+        // Its holder renewing below minToken moves to minToken (the fence was found ahead of its term).
+        expect(await store.acquireLease('leader', 'a', 60_000, 20)).toMatchObject({ holder: 'a', token: 20 });
+      });
+
+      it('a free lease goes to exactly one of several contenders', async () => {
+        const answers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((holder) => store.acquireLease('contended', holder, 60_000)));
+        expect(new Set(answers.map((a) => a.holder)).size).toBe(1);
+        expect(answers.every((a) => a.token === 1)).toBe(true);
+      });
+
+      it('refuses bad lease arguments', async () => {
+        await expect(store.acquireLease('', 'a', 1000)).rejects.toThrow(ValidationError);
+        await expect(store.acquireLease('l', '', 1000)).rejects.toThrow(ValidationError);
+        await expect(store.acquireLease('l', 'a', -1)).rejects.toThrow(ValidationError);
+        await expect(store.acquireLease('l', 'a', 1.5)).rejects.toThrow(ValidationError);
+        await expect(store.acquireLease('l', 'a', 1000, 0)).rejects.toThrow(ValidationError);
+      });
     });
   });
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UnavailableError, ValidationError } from '../../src/errors/app-error';
-import { StreamDeletedError, StreamNotFoundError, WrongExpectedRevisionError } from '../../src/errors/store-errors';
+import { StaleFencingTokenError, StreamDeletedError, StreamNotFoundError, WrongExpectedRevisionError } from '../../src/errors/store-errors';
 import type { NewEvent, RecordedEvent } from '../../src/stores/events/event-store';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { type Ack, CRASH_STREAM_PREFIX } from '../support/crash-appender';
@@ -116,6 +116,37 @@ describe('SqliteEventStore', () => {
       expect(poisoned).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: 'poisoned event' }) });
       await expect(store.readStream('task-poisoned')).rejects.toBeInstanceOf(StreamNotFoundError);
       expect((await store.readAll()).map((e) => e.streamId)).toEqual(['task-before', 'task-after']);
+    });
+
+    it('checks the fence inside the transaction, in submission order: a raise refuses the older term queued after it, alone', async () => {
+      const commitsBefore = store.commitCount;
+      const results = await Promise.allSettled([
+        store.append('task-old-term', [event()], 'any', { fencingToken: 1 }),
+        store.raiseFence(2),
+        store.append('task-stale', [event(), event()], 'any', { fencingToken: 1 }),
+        store.append('task-unfenced', [event()], 'any'),
+        store.append('task-new-term', [event()], 'any', { fencingToken: 2 }),
+      ]);
+
+      expect(store.commitCount - commitsBefore).toBe(1);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(StaleFencingTokenError);
+      expect((await store.readAll()).map((e) => e.streamId)).toEqual(['task-old-term', 'task-unfenced', 'task-new-term']);
+      // The fence is a row of the file: another connection (another process) sees it.
+      const raw = new Database(file, { readonly: true });
+      expect(raw.prepare("SELECT token FROM fences WHERE name = 'leader'").pluck().get()).toBe(2);
+      raw.close();
+    });
+
+    it('a fence raised by another connection refuses this one\'s older token', async () => {
+      const other = SqliteEventStore.open({ file });
+      try {
+        await other.append('task-elsewhere', [event()], 'any', { fencingToken: 5 });
+        await expect(store.append('task-here', [event()], 'any', { fencingToken: 4 })).rejects.toMatchObject({ token: 4, fence: 5 });
+        await expect(store.readStream('task-here')).rejects.toBeInstanceOf(StreamNotFoundError);
+      } finally {
+        await other.close();
+      }
     });
 
     it('shares transactions among closed-loop appenders', async () => {

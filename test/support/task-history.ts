@@ -1,6 +1,7 @@
 import { SCHEDULER_STREAM_PREFIX, type TicksSkipped } from '../../src/events/scheduler-events';
 import type { EventStore } from '../../src/stores/events/event-store';
 import type { ApiClient } from './api-client';
+import { waitFor } from './wait-for';
 
 /** One execution as the history pages show it (the fields the end-to-end tests look at). */
 export interface HistoryRow {
@@ -34,6 +35,27 @@ export async function taskHistory(client: ApiClient, projectId: string, taskId: 
     }
   }
   return [...byId.values()].sort((a, b) => a.scheduled_at.localeCompare(b.scheduled_at) || a.id.localeCompare(b.id));
+}
+
+/** Real processes on a possibly loaded machine: conditions are waited for generously, asserted exactly. */
+const PATIENCE = { timeoutMs: 20_000, intervalMs: 100 };
+
+/** Waits until `count` runs scheduled after `afterMs` have FAILED (a task whose executor always fails them). */
+export async function failedRunsAfter(history: () => Promise<HistoryRow[]>, afterMs: number, count: number, what: string): Promise<void> {
+  await waitFor(async () => (await history()).filter((r) => r.status === 'FAILED' && Date.parse(r.scheduled_at) > afterMs).length >= count, { ...PATIENCE, what });
+}
+
+/** Disables the task (it must answer 200), then waits until none of its runs is PENDING or RUNNING; answers them all. */
+export async function disableAndSettle(client: ApiClient, projectId: string, taskId: string, history: () => Promise<HistoryRow[]>): Promise<HistoryRow[]> {
+  const disabled = await client.patch(`/projects/${projectId}/tasks/${taskId}/status`, { status: 'DISABLED' });
+  if (disabled.status !== 200) throw new Error(`disabling ${taskId}: ${disabled.status} ${JSON.stringify(disabled.body)}`);
+  return waitFor(
+    async () => {
+      const rows = await history();
+      return rows.every((r) => r.status !== 'PENDING' && r.status !== 'RUNNING') && rows;
+    },
+    { ...PATIENCE, what: 'every run to end' },
+  );
 }
 
 /** The (task, scheduled instant) pairs held by more than one execution of the given trigger types. */

@@ -13,7 +13,7 @@ import type { Logger } from '../../logging/logger';
 import type { MailTransport } from '../../mail/mail-transport';
 import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import type { Clock } from '../../time/clock';
-import type { ProcessManager } from '../process-manager';
+import { lostLease, type ProcessManager } from '../process-manager';
 import { type AlertSender, EmailSender, WebhookSender } from './alert-channels';
 import { AlertDirectory, type ExecutionEnd } from './alert-directory';
 import { ALERT_LOG_LINES } from './alert-message';
@@ -216,6 +216,7 @@ export class AlertsProcessManager implements ProcessManager {
           this.forget(taskId);
           return [];
         }
+        if (lostLease(err)) return []; // nothing was claimed, so nothing is sent
         if (attempt >= RECORD_ATTEMPTS || this.stopped) {
           logger.error({ err, taskId, command: command.type }, 'alerts: could not record a decision');
           return [];

@@ -20,7 +20,7 @@ import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
 import type { Logger } from '../../logging/logger';
 import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import type { Clock } from '../../time/clock';
-import type { ProcessManager } from '../process-manager';
+import { lostLease, type ProcessManager } from '../process-manager';
 import { backoffMs, DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './dispatch-settings';
 import { type SendResult, type SentRequest, sendWebhook, type WebhookRequest } from './webhook-sender';
 import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './webhook-signature';
@@ -323,7 +323,9 @@ export class Dispatcher implements ProcessManager {
       } catch (err) {
         failed = true;
         track.stepErrors++;
-        this.services.logger.error({ err, executionId: track.ref.executionId, failures: track.stepErrors }, 'dispatch step failed');
+        // A refused intent sent nothing; a refused outcome is recorded by the leader that follows.
+        if (lostLease(err)) track.stepErrors = this.settings.maxAttempts;
+        else this.services.logger.error({ err, executionId: track.ref.executionId, failures: track.stepErrors }, 'dispatch step failed');
       } finally {
         this.running--;
         track.busy = false;

@@ -52,7 +52,7 @@ import { compileSchedule } from '../../schedules/compile-schedule';
 import { type Occurrence, occurrencesBetween } from '../../schedules/next-occurrences';
 import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import type { Clock } from '../../time/clock';
-import type { ProcessManager } from '../process-manager';
+import { lostLease, type ProcessManager } from '../process-manager';
 import { GroupGate } from './group-gate';
 import { ScheduledTask } from './scheduled-task';
 import { schedulerLateness } from './scheduler-metrics';
@@ -435,6 +435,10 @@ export class Scheduler implements ProcessManager {
         else this.stats.duplicates++;
         return outcome;
       } catch (err) {
+        if (lostLease(err)) {
+          this.stats.failed++;
+          return 'failed';
+        }
         if (attempt >= MAX_ATTEMPTS || this.stopped) {
           this.stats.failed++;
           this.deps.logger.error(

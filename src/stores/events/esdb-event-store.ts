@@ -51,6 +51,7 @@ import {
 } from '../../errors/store-errors';
 import {
   MAX_EVENT_BYTES,
+  type AppendOptions,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -66,6 +67,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './event-store';
+import { checkFenceStream, raiseFenceStream } from './fence-stream';
 import { validateStreamName } from './stream-names';
 
 const DEFAULT_MAX_BATCH = 500;
@@ -112,12 +114,14 @@ export class EsdbEventStore implements EventStore {
     return new EsdbEventStore(client, masked);
   }
 
-  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(stream: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
     validateStreamName(stream);
     const expectedRevision = toEsdbExpected(expected);
     // Validate everything before sending, so an invalid event rejects the whole append.
     const proposed = events.map((event) => toEventData(stream, event));
+    // Not atomic with the append (no multi-stream transactions here): see fence-stream.ts.
+    if (options.fencingToken !== undefined) await checkFenceStream(this, options.fencingToken);
     if (proposed.length === 0) return this.checkRevision(stream, expected);
     try {
       const result = await this.track(
@@ -194,9 +198,15 @@ export class EsdbEventStore implements EventStore {
     return subscription;
   }
 
-  async deleteStream(stream: string, expected: ExpectedRevision = 'any'): Promise<void> {
+  async raiseFence(token: number): Promise<void> {
+    this.assertOpen();
+    await raiseFenceStream(this, token);
+  }
+
+  async deleteStream(stream: string, expected: ExpectedRevision = 'any', options: Pick<AppendOptions, 'fencingToken'> = {}): Promise<void> {
     this.assertOpen();
     validateStreamName(stream);
+    if (options.fencingToken !== undefined) await checkFenceStream(this, options.fencingToken);
     // The client's types omit stream_exists for tombstones, but it sends it like any other value.
     const expectedRevision = toEsdbExpected(expected) as EsdbExpectedRevision;
     try {

@@ -17,6 +17,8 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
  * `category` (the stream name up to its first `-`) indexed with position serves the usual `$all`
  * filter (`task-`, `execution-`) as one index range already in position order, however large the
  * store grows.
+ * `fences` holds the newest fencing token granted to a leader (one row, `leader`): a write carrying an
+ * older one is refused inside the transaction that would have stored it (event-writer.ts).
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS streams (
@@ -35,6 +37,10 @@ const SCHEMA = `
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
   CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
+  CREATE TABLE IF NOT EXISTS fences (
+    name  TEXT    PRIMARY KEY,
+    token INTEGER NOT NULL
+  ) WITHOUT ROWID;
 `;
 const SCHEMA_VERSION = 1;
 
@@ -51,6 +57,8 @@ export interface StreamState {
 
 export const SELECT_STREAM_STATE = `SELECT id, deleted, (SELECT max(revision) FROM events WHERE stream_id = streams.id) AS revision
   FROM streams WHERE name = ?`;
+
+export const LEADER_FENCE = 'leader';
 
 /** Opens (and creates, the first time) the file with WAL, the durability asked for and a busy timeout. */
 export function openEventDatabase(file: string, synchronous: Synchronous): Database.Database {

@@ -76,14 +76,30 @@ export interface Subscription extends AsyncIterable<RecordedEvent[]> {
   close(): Promise<void>;
 }
 
+export interface AppendOptions {
+  idempotency?: unknown;
+  /**
+   * The leader lease's fencing token (src/leadership): the append is refused with
+   * StaleFencingTokenError, in the same transaction, when a newer token has been granted; a newer
+   * token than any seen raises the fence. Every process manager's write carries one.
+   */
+  fencingToken?: number;
+}
+
 export interface EventStore {
-  append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(stream: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** Throws StreamNotFoundError for an unknown stream, StreamDeletedError for a tombstoned one. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Tombstone: the stream can never be appended to again. */
-  deleteStream(stream: string, expected?: ExpectedRevision): Promise<void>;
+  deleteStream(stream: string, expected?: ExpectedRevision, options?: Pick<AppendOptions, 'fencingToken'>): Promise<void>;
+  /**
+   * Raises the fence to `token`, the fencing token a new leader was just granted, before it acts:
+   * from then on writes carrying an older token are refused. Refused itself (StaleFencingTokenError)
+   * when a newer token already raised it.
+   */
+  raiseFence(token: number): Promise<void>;
   /** Position of the newest event in `$all` (null when empty); used to compute projection lag. */
   headPosition(): Promise<Position | null>;
   /** Cheap liveness probe for /health. */
@@ -92,6 +108,11 @@ export interface EventStore {
 }
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
+
+/** A fencing token is a lease term: a positive integer. */
+export function isFencingToken(token: unknown): token is number {
+  return Number.isSafeInteger(token) && (token as number) > 0;
+}
 
 /** Whether a stream now at `actual` satisfies an append's expected revision (every adapter decides alike). */
 export function expectedRevisionMatches(expected: ExpectedRevision, actual: StreamRevision): boolean {

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
+import { StaleFencingTokenError, StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
 import { type ExpectedRevision, expectedRevisionMatches, type StreamRevision } from './event-store';
-import { type EventRow, SELECT_STREAM_STATE, type StreamState } from './event-database';
+import { type EventRow, LEADER_FENCE, SELECT_STREAM_STATE, type StreamState } from './event-database';
 import { GroupCommit } from './group-commit';
 
 /** An event ready to store: validated, its JSON already text. */
@@ -13,8 +13,9 @@ export interface SerializedEvent {
 
 /** A write as data, so that it can be handed to the writer thread (event-writer-thread.ts). */
 export type WriteRequest =
-  | { kind: 'append'; stream: string; category: string; events: SerializedEvent[]; expected: ExpectedRevision }
-  | { kind: 'delete'; stream: string; expected: ExpectedRevision };
+  | { kind: 'append'; stream: string; category: string; events: SerializedEvent[]; expected: ExpectedRevision; fencingToken?: number }
+  | { kind: 'delete'; stream: string; expected: ExpectedRevision; fencingToken?: number }
+  | { kind: 'fence'; fencingToken: number };
 
 export interface WriteResult {
   nextExpectedRevision: number;
@@ -34,6 +35,8 @@ export class EventWriter {
   private readonly insertEvent: Statement<[number, number, string, string, string, string]>;
   private readonly tombstone: Statement<[string]>;
   private readonly selectPositionAt: Statement<[number, number], number>;
+  private readonly selectFence: Statement<[string], number>;
+  private readonly raiseFenceTo: Statement<[string, number]>;
 
   constructor(db: Database, committed: (results: WriteResult[]) => void) {
     this.writes = new GroupCommit(db, (values) => committed(values as WriteResult[]));
@@ -44,6 +47,10 @@ export class EventWriter {
     );
     this.tombstone = db.prepare<[string]>('INSERT INTO streams (name, deleted) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET deleted = 1');
     this.selectPositionAt = db.prepare<[number, number], number>('SELECT position FROM events WHERE stream_id = ? AND revision = ?').pluck();
+    this.selectFence = db.prepare<[string], number>('SELECT token FROM fences WHERE name = ?').pluck();
+    this.raiseFenceTo = db.prepare<[string, number]>(
+      'INSERT INTO fences (name, token) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET token = excluded.token WHERE excluded.token > token',
+    );
   }
 
   /** Transactions committed so far (each is one fsync of the WAL under synchronous=FULL). */
@@ -53,12 +60,31 @@ export class EventWriter {
 
   /** Resolves once the write's transaction has committed. */
   submit(request: WriteRequest): Promise<WriteResult> {
-    return this.writes.submit(() => (request.kind === 'append' ? this.append(request) : this.delete(request)));
+    return this.writes.submit(() => {
+      // Inside the write's savepoint: a stale token rolls back exactly this write, and no other
+      // connection can raise the fence between the check and the commit (the transaction holds the write lock).
+      if (request.fencingToken !== undefined) this.checkFence(request.fencingToken);
+      switch (request.kind) {
+        case 'append':
+          return this.append(request);
+        case 'delete':
+          return this.delete(request);
+        case 'fence':
+          return { nextExpectedRevision: -1, position: -1, recorded: [] };
+      }
+    });
   }
 
   /** Commits everything submitted so far now (used when closing). */
   flushNow(): void {
     this.writes.flushNow();
+  }
+
+  /** Refuses a token older than the fence; a newer one raises it (a leader's first write may come before its raise). */
+  private checkFence(token: number): void {
+    const fence = this.selectFence.get(LEADER_FENCE) ?? 0;
+    if (token < fence) throw new StaleFencingTokenError(token, fence);
+    if (token > fence) this.raiseFenceTo.run(LEADER_FENCE, token);
   }
 
   private append({ stream, category, events, expected }: Extract<WriteRequest, { kind: 'append' }>): WriteResult {

@@ -23,9 +23,11 @@ import {
   WrongExpectedRevisionError,
 } from '../../errors/store-errors';
 import {
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  isFencingToken,
   MAX_EVENT_BYTES,
   type NewEvent,
   type Position,
@@ -144,10 +146,11 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(stream: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
     validateStreamName(stream);
     validateExpectedRevision(expected);
+    validateFencingToken(options.fencingToken);
     // Everything that can be checked without the database is checked before queueing, so an invalid
     // event rejects the whole append and writes nothing.
     const serialized = events.map((event) => serialize(stream, event));
@@ -157,6 +160,7 @@ export class SqliteEventStore implements EventStore {
       category: categoryOf(stream),
       events: serialized,
       expected,
+      ...(options.fencingToken !== undefined ? { fencingToken: options.fencingToken } : {}),
     });
     return { nextExpectedRevision, position };
   }
@@ -202,11 +206,18 @@ export class SqliteEventStore implements EventStore {
     return subscription;
   }
 
-  async deleteStream(stream: string, expected: ExpectedRevision = 'any'): Promise<void> {
+  async deleteStream(stream: string, expected: ExpectedRevision = 'any', options: Pick<AppendOptions, 'fencingToken'> = {}): Promise<void> {
     this.assertOpen();
     validateStreamName(stream);
     validateExpectedRevision(expected);
-    await this.writes.submit({ kind: 'delete', stream, expected });
+    validateFencingToken(options.fencingToken);
+    await this.writes.submit({ kind: 'delete', stream, expected, ...(options.fencingToken !== undefined ? { fencingToken: options.fencingToken } : {}) });
+  }
+
+  async raiseFence(token: number): Promise<void> {
+    this.assertOpen();
+    validateFencingToken(token);
+    await this.writes.submit({ kind: 'fence', fencingToken: token });
   }
 
   async headPosition(): Promise<Position | null> {
@@ -400,6 +411,10 @@ function validateExpectedRevision(expected: ExpectedRevision): void {
   if (!Number.isSafeInteger(expected) || expected < 0) {
     throw new ValidationError(`Invalid expected revision ${String(expected)}`);
   }
+}
+
+function validateFencingToken(token: number | undefined): void {
+  if (token !== undefined && !isFencingToken(token)) throw new ValidationError(`Invalid fencing token ${String(token)}`);
 }
 
 /** Positions travel as decimal strings; one that was not parsed back would compare as text in SQL. */

@@ -6,16 +6,21 @@
  *   appended, see index-spec.ts).
  * - applyBatch follows batch-plan.ts: per collection and step, ONE unordered bulk write holding one
  *   merged write per document (a rare document whose operations need two writes adds a round), each
- *   filtered on `_pos` below the write's guard and upserting. A redelivered write therefore matches
- *   nothing and its upsert hits the `_id` unique index (E11000), which is the one error ignored; such
- *   a document is then written with only the operations it has not seen. The checkpoint is written
- *   after the bulk writes succeed.
- * - Not atomic: when a write fails (an `inc` on a string, a unique index violation), the other
- *   documents' writes of that step have been applied, the error is thrown and the checkpoint is NOT
- *   written. Redelivering the batch then applies nothing twice, because of `_pos`.
+ *   filtered on `_pos` below the write's guard and upserting.
+ * - ATOMIC on a replica set or a sharded cluster (any deployment with transactions, MongoDB 4.4+): the
+ *   bulk writes and the checkpoint run in ONE transaction (majority write concern), so a crash or a
+ *   failing write leaves the read model and its checkpoint as they were. Operations a document has
+ *   already seen (its `_pos`, read inside the transaction) are dropped before writing, because any
+ *   write error aborts a transaction.
+ * - On a STANDALONE server (no transactions) batches are idempotent instead: a redelivered write matches
+ *   nothing and its upsert hits the `_id` unique index (E11000), the one error ignored; such a document
+ *   is then written with only the operations it has not seen. The checkpoint is written after the bulk
+ *   writes succeed; when a write fails the other documents' writes of that step stay applied, the error
+ *   is thrown and the checkpoint is NOT written, and redelivering the batch applies nothing twice.
+ * - The lease (acquireLease) is decided by the server's clock, `$$NOW`.
  */
 import {
-  type AnyBulkWriteOperation,
+  type ClientSession,
   type Collection,
   type Db,
   type Document,
@@ -28,17 +33,42 @@ import {
   MongoServerError,
   MongoServerSelectionError,
   MongoTopologyClosedError,
+  type TransactionOptions,
   type WriteError,
 } from 'mongodb';
 import { maskUrl, scrubPassword } from '../../config/mask-url';
 import { AppError, ConflictError, UnavailableError, ValidationError } from '../../errors/app-error';
 import type { Position } from '../events/event-store';
 import { type CollectionStep, type DocPlan, type DocWrite, opsAfter, planBatch, planDoc, unguarded } from './batch-plan';
-import { decodeCursor, encodeCursor, type KeyCondition, keysetBranches } from './cursor';
+import { decodeCursor, encodeCursor, keysetBranches } from './cursor';
 import { validateCollectionName } from './field-path';
 import { indexKeys, indexName, validateIndexes } from './index-spec';
-import { type Comparison, normalizeCount, normalizeFilter, normalizeSort } from './query';
-import type { Checkpoint, CollectionSpec, Doc, Filter, FindQuery, FindResult, PositionedOperation, ReadStore } from './read-store';
+import {
+  CODE_DUPLICATE_KEY,
+  fromStored,
+  isIdDuplicate,
+  mongoField,
+  type StoredDoc,
+  toBulkOperation,
+  toMongoBranch,
+  toMongoFilter,
+  toNumber,
+  writeErrorToAppError,
+} from './mongo-translation';
+import { type LeaseDoc, leaseOf, takeOrRenewLease } from './mongo-lease';
+import { normalizeCount, normalizeFilter, normalizeSort } from './query';
+import {
+  type Checkpoint,
+  type CollectionSpec,
+  type Doc,
+  type Filter,
+  type FindQuery,
+  type FindResult,
+  type LeaseRecord,
+  type PositionedOperation,
+  type ReadStore,
+  validateLease,
+} from './read-store';
 
 export interface MongoReadStoreOptions {
   /** Default: the database named in the URL, else `cron_observer`. */
@@ -53,23 +83,20 @@ const DEFAULT_DB = 'cron_observer';
 /** Rounds that find documents past some of their operations; more than this means a second writer. */
 const MAX_CATCH_UPS = 3;
 
-const CODE_DUPLICATE_KEY = 11000;
 const CODE_NAMESPACE_NOT_FOUND = 26;
 const CODE_NAMESPACE_EXISTS = 48;
-/** Update errors caused by the data: TypeMismatch ($inc on a string), PathNotViable (a.b under a number), BadValue. */
-const DATA_ERROR_CODES = new Set([2, 14, 28]);
 
-interface StoredDoc {
-  _id: string;
-  _pos: Long;
-  [field: string]: unknown;
-}
+/** A batch waits for a majority so that a failover cannot roll back a committed checkpoint. */
+const BATCH_TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
+
 
 export class MongoReadStore implements ReadStore {
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
     private readonly maskedUrl: string,
+    /** Whether the deployment runs transactions (a replica set or mongos): then batches are atomic. */
+    readonly atomicBatches: boolean,
   ) {}
 
   /** Connects, or fails within `serverSelectionTimeoutMS` with an UnavailableError naming the masked URL. */
@@ -94,7 +121,14 @@ export class MongoReadStore implements ReadStore {
       await client.close().catch(() => undefined);
       throw new UnavailableError(`Cannot connect to MongoDB at ${masked}: ${scrubPassword(messageOf(err), url)}`);
     }
-    return new MongoReadStore(client, client.db(options.dbName ?? databaseInUrl(url) ?? DEFAULT_DB), masked);
+    let atomicBatches: boolean;
+    try {
+      atomicBatches = supportsTransactions(await client.db('admin').command({ hello: 1 }));
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw new UnavailableError(`MongoDB at ${masked} did not answer hello: ${scrubPassword(messageOf(err), url)}`);
+    }
+    return new MongoReadStore(client, client.db(options.dbName ?? databaseInUrl(url) ?? DEFAULT_DB), masked, atomicBatches);
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
@@ -184,16 +218,52 @@ export class MongoReadStore implements ReadStore {
   }
 
   async applyBatch(operations: PositionedOperation[], checkpoint: Checkpoint): Promise<void> {
+    // Planning validates the whole batch first: a malformed one writes nothing on either path.
     const plan = planBatch(operations, checkpoint);
+    if (this.atomicBatches) {
+      await this.call('applyBatch', () =>
+        this.client.withSession((session) => session.withTransaction(() => this.applyInTransaction(operations, checkpoint, session), BATCH_TRANSACTION)),
+      );
+      return;
+    }
     // Collections are independent; wait for all of them before reporting the first failure.
     const outcomes = await Promise.allSettled([...plan].map(([collection, steps]) => this.applySteps(collection, steps)));
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw this.toAppError(failed.reason, 'applyBatch');
-    await this.call('applyBatch checkpoint', () =>
-      this.db
-        .collection<{ _id: string; position: Long }>('_checkpoints')
-        .updateOne({ _id: checkpoint.name }, { $set: { position: Long.fromNumber(checkpoint.position) } }, { upsert: true }),
-    );
+    await this.call('applyBatch checkpoint', () => this.writeCheckpoint(checkpoint));
+  }
+
+  /**
+   * One transaction: what each document has already seen is read first and left out (a write error
+   * would abort the transaction, so the standalone way of detecting it cannot be used), then every
+   * collection in turn (a transaction runs one operation at a time), then the checkpoint.
+   */
+  private async applyInTransaction(operations: PositionedOperation[], checkpoint: Checkpoint, session: ClientSession): Promise<void> {
+    const unseen = await this.unseenOperations(operations, session);
+    for (const [collection, steps] of planBatch(unseen, checkpoint)) await this.applySteps(collection, steps, session);
+    await this.writeCheckpoint(checkpoint, session);
+  }
+
+  private async unseenOperations(operations: PositionedOperation[], session: ClientSession): Promise<PositionedOperation[]> {
+    const idsByCollection = new Map<string, Set<string>>();
+    for (const op of operations) {
+      if (op.op === 'deleteMany') continue;
+      let ids = idsByCollection.get(op.collection);
+      if (!ids) idsByCollection.set(op.collection, (ids = new Set()));
+      ids.add(op.id);
+    }
+    const seen = new Map<string, Map<string, number>>();
+    for (const [collection, ids] of idsByCollection) {
+      const stored = await this.collection(collection).find({ _id: { $in: [...ids] } }, { projection: { _pos: 1 }, session }).toArray();
+      seen.set(collection, new Map(stored.map((doc) => [doc._id, toNumber(doc._pos)])));
+    }
+    return operations.filter((op) => op.op === 'deleteMany' || op.position > (seen.get(op.collection)?.get(op.id) ?? -1));
+  }
+
+  private async writeCheckpoint(checkpoint: Checkpoint, session?: ClientSession): Promise<void> {
+    await this.db
+      .collection<{ _id: string; position: Long }>('_checkpoints')
+      .updateOne({ _id: checkpoint.name }, { $set: { position: Long.fromNumber(checkpoint.position) } }, { upsert: true, session });
   }
 
   async getCheckpoint(name: string): Promise<Position | null> {
@@ -239,6 +309,20 @@ export class MongoReadStore implements ReadStore {
     return result.modifiedCount === 1 || result.matchedCount === 1;
   }
 
+  async acquireLease(key: string, holder: string, ttlMs: number, minToken = 1): Promise<LeaseRecord> {
+    validateLease(key, holder, ttlMs, minToken);
+    const meta = this.db.collection<LeaseDoc>('_meta');
+    const taken = await this.call('acquireLease', () => takeOrRenewLease(meta, key, holder, ttlMs, minToken));
+    if (taken) return taken;
+    const current = await this.call('acquireLease', () => meta.findOne({ _id: key }));
+    if (!current) throw new UnavailableError(`MongoDB at ${this.maskedUrl}: the lease ${key} vanished while being acquired`);
+    return leaseOf(current.value);
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    await this.call('releaseLease', () => this.db.collection<LeaseDoc>('_meta').updateOne({ _id: key, 'value.holder': holder }, { $set: { 'value.expiresAt': 0 } }));
+  }
+
   async ping(): Promise<void> {
     await this.call('ping', () => this.db.command({ ping: 1 }));
   }
@@ -249,7 +333,7 @@ export class MongoReadStore implements ReadStore {
 
   // ---- writes ------------------------------------------------------------------------------------
 
-  private async applySteps(collection: string, steps: CollectionStep[]): Promise<void> {
+  private async applySteps(collection: string, steps: CollectionStep[], session?: ClientSession): Promise<void> {
     const coll = this.collection(collection);
     // Documents this batch has written, whose later writes take no position guard (see batch-plan.ts).
     const written = new Set<string>();
@@ -257,19 +341,19 @@ export class MongoReadStore implements ReadStore {
       if (step.kind === 'deleteMany') {
         // Documents written after the deleteMany's position (a redelivered batch) are spared.
         const spared = { _pos: { $not: { $gt: Long.fromNumber(step.position) } } };
-        await coll.deleteMany({ $and: [toMongoFilter(step.filter), spared] });
+        await coll.deleteMany({ $and: [toMongoFilter(step.filter), spared] }, { session });
       } else {
-        await this.writeDocs(coll, step.docs, written);
+        await this.writeDocs(coll, step.docs, written, session);
       }
     }
   }
 
   /** Rounds of one unordered bulk write each, taking the next write of every document. */
-  private async writeDocs(coll: Collection<StoredDoc>, docs: DocPlan[], written: Set<string>): Promise<void> {
+  private async writeDocs(coll: Collection<StoredDoc>, docs: DocPlan[], written: Set<string>, session?: ClientSession): Promise<void> {
     const queues = new Map(docs.map((doc) => [doc.id, [...doc.writes]]));
     for (let catchUps = 0; queues.size > 0; ) {
       const round = [...queues].map(([id, queue]) => (written.has(id) ? unguarded(queue[0]!) : queue[0]!));
-      const past = new Set(await this.bulkWrite(coll, round));
+      const past = new Set(await this.bulkWrite(coll, round, session));
       for (const write of round) {
         if (past.has(write)) continue;
         // A deleteOne that matched nothing reports no error: it may have been skipped as already applied,
@@ -285,7 +369,7 @@ export class MongoReadStore implements ReadStore {
       }
       // These documents are already past some of their operations (a redelivered or re-cut batch):
       // write only what they have not seen.
-      const stored = await coll.find({ _id: { $in: [...past].map((w) => w.id) } }, { projection: { _pos: 1 } }).toArray();
+      const stored = await coll.find({ _id: { $in: [...past].map((w) => w.id) } }, { projection: { _pos: 1 }, session }).toArray();
       const positions = new Map(stored.map((doc) => [doc._id, toNumber(doc._pos)]));
       for (const write of past) {
         const position = positions.get(write.id) ?? -1;
@@ -297,18 +381,26 @@ export class MongoReadStore implements ReadStore {
   }
 
   /** One unordered bulk write; returns the writes whose document was already past their guard. */
-  private async bulkWrite(coll: Collection<StoredDoc>, writes: DocWrite[]): Promise<DocWrite[]> {
+  private async bulkWrite(coll: Collection<StoredDoc>, writes: DocWrite[], session?: ClientSession): Promise<DocWrite[]> {
     try {
-      await coll.bulkWrite(writes.map(toBulkOperation), { ordered: false });
+      await coll.bulkWrite(writes.map(toBulkOperation), { ordered: false, session });
       return [];
     } catch (err) {
       if (!(err instanceof MongoBulkWriteError)) throw err;
       const errors = ([] as WriteError[]).concat(err.writeErrors ?? []);
+      const other = errors.find((e) => !isIdDuplicate(e));
+      if (other) throw writeErrorToAppError(other, coll.collectionName);
+      if (session) {
+        // The transaction is aborted: never carry on (the driver would retry forever). With no write
+        // error the command failed as a whole (a write conflict, a failover): the driver's own error,
+        // with its labels, lets withTransaction retry. A document past its guard here was changed by
+        // another writer after this transaction read it.
+        if (errors.length === 0) throw err;
+        throw new ConflictError(`Documents of ${coll.collectionName} changed under the batch; is another writer running?`);
+      }
       // No per-document errors: the whole command failed (network, write concern), and the driver
       // wraps the cause so its class is lost.
       if (errors.length === 0) throw new UnavailableError(`MongoDB at ${this.maskedUrl}: bulk write to ${coll.collectionName} failed: ${err.message}`);
-      const other = errors.find((e) => !isIdDuplicate(e));
-      if (other) throw writeErrorToAppError(other, coll.collectionName);
       return errors.map((e) => writes[e.index]!);
     }
   }
@@ -342,86 +434,9 @@ export class MongoReadStore implements ReadStore {
   }
 }
 
-// ---- translation (kept as plain functions: the normal forms come from query.ts and cursor.ts) -----
-
-function mongoField(field: string): string {
-  return field === 'id' ? '_id' : field;
-}
-
-const MONGO_OPERATOR = { eq: '$eq', ne: '$ne', in: '$in', gt: '$gt', gte: '$gte', lt: '$lt', lte: '$lte', exists: '$exists' } as const;
-
-/** The normal form maps one to one onto MongoDB's operators, whose semantics it was written after. */
-export function toMongoFilter(comparisons: Comparison[]): Document {
-  const clauses = comparisons.map((c) => ({ [mongoField(c.field)]: { [MONGO_OPERATOR[c.op]]: c.value } }));
-  if (clauses.length === 0) return {};
-  return clauses.length === 1 ? clauses[0]! : { $and: clauses };
-}
-
-function toMongoBranch(conditions: KeyCondition[]): Document {
-  return {
-    $and: conditions.map((k) => {
-      const field = mongoField(k.field);
-      switch (k.op) {
-        case 'null':
-          return { [field]: null };
-        case 'notNull':
-          return { [field]: { $ne: null } };
-        default:
-          return { [field]: { [`$${k.op}`]: k.value } };
-      }
-    }),
-  };
-}
-
-function toBulkOperation(write: DocWrite): AnyBulkWriteOperation<StoredDoc> {
-  // `$not: {$gte}` rather than `$lt` so a document without `_pos` (written by hand) is not stuck.
-  const filter = { _id: write.id, _pos: { $not: { $gte: Long.fromNumber(write.guard) } } };
-  const position = Long.fromNumber(write.position);
-  const merged = write.merged;
-  switch (merged.kind) {
-    case 'delete':
-      return { deleteOne: { filter } };
-    case 'replace': {
-      const { id: _id, ...fields } = merged.doc;
-      return { replaceOne: { filter, replacement: { ...fields, _pos: position } as StoredDoc, upsert: true } };
-    }
-    case 'update': {
-      const update: Document = { $set: { _pos: position } };
-      const unset: Document = {};
-      for (const [path, value] of merged.set) {
-        if (value === undefined) unset[path] = '';
-        else update.$set[path] = value;
-      }
-      if (Object.keys(unset).length > 0) update.$unset = unset;
-      if (merged.inc.size > 0) update.$inc = Object.fromEntries(merged.inc);
-      if (merged.setOnInsert.size > 0) update.$setOnInsert = Object.fromEntries(merged.setOnInsert);
-      return { updateOne: { filter, update, upsert: true } };
-    }
-  }
-}
-
-/** A redelivered write's upsert collides with the existing document's `_id`; any other E11000 is real. */
-function isIdDuplicate(error: WriteError): boolean {
-  // "E11000 duplicate key error collection: db.c index: _id_ dup key: …" (before 3.4: "index: db.c.$_id_").
-  return error.code === CODE_DUPLICATE_KEY && /index: (?:\S+\$)?_id_ /.test(error.errmsg ?? '');
-}
-
-function writeErrorToAppError(error: WriteError, collection: string): AppError {
-  const message = `${collection}: ${error.errmsg ?? `write error ${error.code}`}`;
-  if (error.code === CODE_DUPLICATE_KEY) return new ConflictError(`Unique index violated in ${message}`);
-  if (DATA_ERROR_CODES.has(error.code)) return new ValidationError(`Cannot apply the batch to ${message}`);
-  return new UnavailableError(`MongoDB rejected a write to ${message}`);
-}
-
-function fromStored(stored: Document): Doc {
-  const { _id, _pos, ...fields } = stored;
-  return { id: _id as string, ...fields };
-}
-
-function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (value instanceof Long) return value.toNumber();
-  return -1;
+/** A replica set member names its set; mongos answers `isdbgrid`. A standalone server does neither. */
+function supportsTransactions(hello: Document): boolean {
+  return typeof hello.setName === 'string' || hello.msg === 'isdbgrid';
 }
 
 /** The database path of a connection string (`mongodb://h/db?x` → `db`), if any. */

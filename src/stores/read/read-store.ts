@@ -3,6 +3,7 @@
  * with the writer's checkpoint. Adapters: embedded SQLite (sqlite-read-store.ts) and MongoDB
  * (mongo-read-store.ts). Both pass test/stores/read-store-contract.ts.
  */
+import { ValidationError } from '../../errors/app-error';
 import type { Position } from '../events/event-store';
 
 export type Doc = Record<string, unknown> & { id: string };
@@ -63,6 +64,15 @@ export interface Checkpoint {
   position: Position;
 }
 
+/** A lease record in `_meta` (the leader lease, src/leadership/leader-lease.ts). */
+export interface LeaseRecord {
+  holder: string;
+  /** Fencing token: grows with every change of holder (every new term). */
+  token: number;
+  /** Epoch milliseconds by the store's own clock. */
+  expiresAt: number;
+}
+
 export interface ReadStore {
   ensureCollection(spec: CollectionSpec): Promise<void>;
   dropCollection(name: string): Promise<void>;
@@ -82,9 +92,28 @@ export interface ReadStore {
   setMeta<T>(key: string, value: T): Promise<void>;
   /**
    * Atomically replaces a meta record if it still holds `expected` (null: if it does not exist).
-   * Returns whether it did; the leader lease is built on it.
+   * Returns whether it did. (The leader lease uses acquireLease, which decides by the store's clock.)
    */
   compareAndSetMeta<T>(key: string, expected: T | null, next: T): Promise<boolean>;
+  /**
+   * In one atomic step, by the STORE's clock (never the caller's): renews the lease `key` when the
+   * record still names `holder` (same token, even if it lapsed: nobody else held it meanwhile; raised to
+   * `minToken` if below), takes it when it is free or another holder's has lapsed (token one more than
+   * before, and at least `minToken`), and otherwise leaves it. Every lease ends `ttlMs` after the
+   * store's now. Answers the record as it stands afterwards, whoever holds it.
+   */
+  acquireLease(key: string, holder: string, ttlMs: number, minToken?: number): Promise<LeaseRecord>;
+  /** Lets the lease lapse at once if `holder` holds it (a clean handover). */
+  releaseLease(key: string, holder: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The arguments every adapter's acquireLease refuses alike. */
+export function validateLease(key: string, holder: string, ttlMs: number, minToken: number): void {
+  if (typeof key !== 'string' || key.length === 0) throw new ValidationError('A lease key must be a non-empty string');
+  if (typeof holder !== 'string' || holder.length === 0) throw new ValidationError('A lease holder must be a non-empty string');
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 0) throw new ValidationError(`Invalid lease duration ${String(ttlMs)}`);
+  if (!Number.isSafeInteger(minToken) || minToken < 1) throw new ValidationError(`Invalid lease token ${String(minToken)}`);
+}
+

@@ -31,7 +31,8 @@ import {
 } from './filter-sql';
 import { indexKeys, indexName, validateIndexes } from './index-spec';
 import { normalizeCount, normalizeFilter, normalizeSort } from './query';
-import type { Checkpoint, CollectionSpec, Doc, Filter, FindQuery, FindResult, PositionedOperation, ReadStore } from './read-store';
+import type { Checkpoint, CollectionSpec, Doc, Filter, FindQuery, FindResult, LeaseRecord, PositionedOperation, ReadStore } from './read-store';
+import { validateLease } from './read-store';
 import type { Position } from '../events/event-store';
 
 export interface SqliteReadStoreOptions {
@@ -212,6 +213,35 @@ export class SqliteReadStore implements ReadStore {
         : this.statement('UPDATE _meta SET value = ? WHERE key = ? AND value = ?').run(json, key, metaJson(key, expected)),
     );
     return result.changes === 1;
+  }
+
+  async acquireLease(key: string, holder: string, ttlMs: number, minToken = 1): Promise<LeaseRecord> {
+    validateLease(key, holder, ttlMs, minToken);
+    // One statement: SQLite's 'now' is fixed for its whole run, and it is the clock of the host that has
+    // the file, the same for every instance sharing it.
+    const now = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
+    const upsert = `INSERT INTO _meta (key, value) VALUES (@key, json_object('holder', @holder, 'token', max(1, @minToken), 'expiresAt', ${now} + @ttlMs))
+      ON CONFLICT (key) DO UPDATE SET value = json_object(
+        'holder', @holder,
+        'token', CASE WHEN value ->> 'holder' = @holder THEN max(value ->> 'token', @minToken)
+                      ELSE max(coalesce(value ->> 'token', 0) + 1, @minToken) END,
+        'expiresAt', ${now} + @ttlMs)
+      WHERE value ->> 'holder' = @holder OR coalesce(value ->> 'expiresAt', 0) <= ${now}`;
+    const row = this.run(() =>
+      this.db
+        .transaction(() => {
+          this.statement(upsert).run({ key, holder, ttlMs, minToken });
+          return this.statement('SELECT value FROM _meta WHERE key = ?').get(key) as { value: string };
+        })
+        .immediate(),
+    );
+    return JSON.parse(row.value) as LeaseRecord;
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    this.run(() =>
+      this.statement(`UPDATE _meta SET value = json_set(value, '$.expiresAt', 0) WHERE key = ? AND value ->> 'holder' = ?`).run(key, holder),
+    );
   }
 
   async ping(): Promise<void> {

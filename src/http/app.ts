@@ -5,13 +5,11 @@ import swaggerUi from 'swagger-ui-express';
 import type { AppServices } from '../app-services';
 import { errorHandler, unknownApiRoute } from './error-handler';
 import { idempotency } from './idempotency';
+import { jsonBody } from './json-body';
 import { countReports } from './metrics';
 import { readSideOf } from './read-side';
 import { RegisterRoutes } from './generated/routes';
 import openApiSpec from './generated/swagger.json';
-
-/** Largest JSON body accepted; log batches are the biggest legitimate requests. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(services: AppServices): Express {
   const app = express();
@@ -20,7 +18,7 @@ export function createApp(services: AppServices): Express {
   // JSON answers change with every event; hashing each one for an ETag costs CPU on every executor report.
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use('/api', express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true }));
+  app.use('/api', jsonBody());
   app.use('/api/v1', idempotency(services.clock));
   app.use('/api/v1', countReports(() => readSideOf(services).metrics));
   app.get('/api/v1/openapi.json', (_req, res) => {

@@ -14,15 +14,25 @@ export interface TaskGroupFieldsBody {
   description?: string | null;
   /** Default ACTIVE on create; kept on PUT when left out. */
   status?: TaskGroupStatus;
-  /** "HH:MM"; give both ends of the window or neither. */
+  /**
+   * "HH:MM"; give both ends of the window or neither.
+   * @maxLength 5
+   */
   start_time?: string | null;
+  /** @maxLength 5 */
   end_time?: string | null;
-  /** IANA time zone of the window. Default UTC. */
+  /**
+   * IANA time zone of the window. Default UTC.
+   * @maxLength 64
+   */
   timezone?: string | null;
 }
 
 export interface CreateTaskGroupBody extends TaskGroupFieldsBody {
-  /** If sent, it must be the project of the path. */
+  /**
+   * If sent, it must be the project of the path.
+   * @maxLength 100
+   */
   project_id?: string;
 }
 

@@ -1,0 +1,133 @@
+/**
+ * The one parser of request bodies, used by express (every /api route) and by the report fast path.
+ * Before JSON.parse runs, one linear scan of the raw text refuses what no store can hold and what
+ * would break recursive code later (validation, hashing, serialising events): nesting deeper than
+ * MAX_JSON_DEPTH, and NUL characters (`\u0000`) anywhere. Both answer 400 naming the field.
+ */
+import express, { type RequestHandler } from 'express';
+import { ValidationError } from '../errors/app-error';
+
+/** Largest request body accepted (bytes); log batches are the biggest legitimate requests. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Deepest nesting of arrays and objects a body may have; the body itself is level 1. */
+export const MAX_JSON_DEPTH = 32;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+
+/** The body a request's text stands for; an empty body is `{}` (as clients commonly send no body on POST). */
+export function parseJsonBody(text: string): unknown {
+  if (text.length === 0) return {};
+  const refused = refusedAt(text);
+  if (refused) {
+    const field = fieldAt(text, refused.index);
+    throw new ValidationError(refused.reason === 'depth' ? 'JSON body nested too deeply' : 'NUL character in the body', [
+      refused.reason === 'depth' ? `${field}: nested more than ${MAX_JSON_DEPTH} levels deep` : `${field}: must not contain a NUL character (\\u0000)`,
+    ]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError('Malformed JSON body', [`body: ${(err as Error).message}`]);
+  }
+}
+
+/** Express middleware: reads any body as text (any Content-Type, up to MAX_BODY_BYTES: else 413) and parses it. */
+export function jsonBody(): RequestHandler {
+  const text = express.text({ limit: MAX_BODY_BYTES, type: () => true, defaultCharset: 'utf-8' });
+  return (req, res, next) => {
+    text(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      if (typeof req.body !== 'string') return next();
+      try {
+        req.body = parseJsonBody(req.body);
+        next();
+      } catch (parseError) {
+        next(parseError);
+      }
+    });
+  };
+}
+
+/**
+ * Where the text first nests too deeply or holds an escaped NUL, or null. Cheap: one pass over the
+ * characters, no allocation. On malformed JSON it may stop early or not at all; JSON.parse then reports.
+ */
+function refusedAt(text: string): { index: number; reason: 'depth' | 'nul' } | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) {
+        if (text.startsWith('u0000', i + 1)) return { index: i, reason: 'nul' };
+        i++;
+      } else if (c === QUOTE) inString = false;
+      else if (c === 0) return { index: i, reason: 'nul' };
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++depth > MAX_JSON_DEPTH) return { index: i, reason: 'depth' };
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+  }
+  return null;
+}
+
+type Frame = { kind: 'object'; key: string | null; expectKey: boolean } | { kind: 'array'; index: number };
+
+/** Segments of a path named in full; a longer one is cut in the middle. */
+const NAMED_SEGMENTS = 6;
+
+/**
+ * The field (e.g. `metadata.a.b[0]`) at `index` of the text, found by a second pass over what comes
+ * before it; only run once a body is refused, so it may allocate.
+ */
+function fieldAt(text: string, index: number): string {
+  const stack: Frame[] = [];
+  let stringStart = -1;
+  for (let i = 0; i < index; i++) {
+    const c = text.charCodeAt(i);
+    if (stringStart >= 0) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) {
+        const top = stack[stack.length - 1];
+        if (top?.kind === 'object' && top.expectKey) {
+          top.key = keyText(text.slice(stringStart, i + 1));
+          top.expectKey = false;
+        }
+        stringStart = -1;
+      }
+    } else if (c === QUOTE) stringStart = i;
+    else if (c === OPEN_OBJECT) stack.push({ kind: 'object', key: null, expectKey: true });
+    else if (c === OPEN_ARRAY) stack.push({ kind: 'array', index: 0 });
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) stack.pop();
+    else if (c === COMMA) {
+      const top = stack[stack.length - 1];
+      if (top?.kind === 'array') top.index++;
+      else if (top?.kind === 'object') top.expectKey = true;
+    }
+  }
+  // A NUL inside a key names the object holding it.
+  if (stringStart >= 0) {
+    const top = stack[stack.length - 1];
+    if (top?.kind === 'object' && top.expectKey) top.key = null;
+  }
+  const segments = stack.flatMap((frame) => (frame.kind === 'array' ? [`[${frame.index}]`] : frame.key === null ? [] : [frame.key]));
+  const path = segments
+    .slice(0, NAMED_SEGMENTS)
+    .reduce((joined, segment) => (segment.startsWith('[') ? `${joined}${segment}` : joined ? `${joined}.${segment}` : segment), '');
+  return `${path === '' || path.startsWith('[') ? `body${path}` : path}${segments.length > NAMED_SEGMENTS ? '…' : ''}`;
+}
+
+function keyText(quoted: string): string {
+  try {
+    return String(JSON.parse(quoted));
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}

@@ -55,27 +55,52 @@ export function jsonBody(): RequestHandler {
   };
 }
 
+/** The characters that open or close something; and, inside a string, its end or an escape. */
+const STRUCTURE = /["[\]{}]/g;
+const STRING_END_OR_ESCAPE = /["\\]/g;
+const OPENING = /[[{]/g;
+
 /**
- * Where the text first nests too deeply or holds an escaped NUL, or null. Cheap: one pass over the
- * characters, no allocation. On malformed JSON it may stop early or not at all; JSON.parse then reports.
+ * Where the text first nests too deeply or holds an escaped NUL, or null. Cheap: the regular
+ * expressions jump from one structural character to the next (long strings cost almost nothing), and
+ * nothing is allocated per character. On malformed JSON it may stop early or not at all; JSON.parse
+ * then reports. (A raw NUL is not valid JSON, so JSON.parse refuses it.)
  */
 function refusedAt(text: string): { index: number; reason: 'depth' | 'nul' } | null {
+  // Most bodies (an executor's report) open fewer containers than the limit and hold no NUL: done.
+  if (!text.includes('\\u0000') && fewOpenings(text)) return null;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) {
-        if (text.startsWith('u0000', i + 1)) return { index: i, reason: 'nul' };
-        i++;
-      } else if (c === QUOTE) inString = false;
-      else if (c === 0) return { index: i, reason: 'nul' };
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (++depth > MAX_JSON_DEPTH) return { index: i, reason: 'depth' };
-    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+  STRUCTURE.lastIndex = 0;
+  for (let match = STRUCTURE.exec(text); match; match = STRUCTURE.exec(text)) {
+    const c = text.charCodeAt(match.index);
+    if (c === QUOTE) {
+      const end = stringEnd(text, match.index + 1);
+      if (end.nulAt >= 0) return { index: end.nulAt, reason: 'nul' };
+      if (end.index < 0) return null;
+      STRUCTURE.lastIndex = end.index + 1;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++depth > MAX_JSON_DEPTH) return { index: match.index, reason: 'depth' };
+    } else depth--;
   }
   return null;
+}
+
+/** Whether the text opens at most MAX_JSON_DEPTH arrays and objects in all (brackets in strings count too). */
+function fewOpenings(text: string): boolean {
+  OPENING.lastIndex = 0;
+  for (let count = 0; OPENING.exec(text); count++) if (count === MAX_JSON_DEPTH) return false;
+  return true;
+}
+
+/** The closing quote of the string that starts at `from` (-1: none), or the first escaped NUL in it. */
+function stringEnd(text: string, from: number): { index: number; nulAt: number } {
+  STRING_END_OR_ESCAPE.lastIndex = from;
+  for (let match = STRING_END_OR_ESCAPE.exec(text); match; match = STRING_END_OR_ESCAPE.exec(text)) {
+    if (text.charCodeAt(match.index) === QUOTE) return { index: match.index, nulAt: -1 };
+    if (text.startsWith('u0000', match.index + 1)) return { index: -1, nulAt: match.index };
+    STRING_END_OR_ESCAPE.lastIndex = match.index + 2;
+  }
+  return { index: -1, nulAt: -1 };
 }
 
 type Frame = { kind: 'object'; key: string | null; expectKey: boolean } | { kind: 'array'; index: number };

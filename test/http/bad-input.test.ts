@@ -210,10 +210,11 @@ describe('bad input on every mutating route of the spec', () => {
     }
   }
 
-  it('has a valid body for every mutating route of the spec', () => {
+  it('has a valid body for every mutating route of the spec, and a value for every path parameter', () => {
     expect(routes.length).toBeGreaterThan(25);
     expect(routes.filter((r) => !(r.name in VALID_BODIES)).map((r) => r.name)).toEqual([]);
     expect(Object.keys(VALID_BODIES).filter((name) => !routes.some((r) => r.name === name))).toEqual([]);
+    expect([...new Set(routes.flatMap((r) => r.params))].filter((param) => !(param in PARAM_VALUES))).toEqual([]);
   });
 
   it('answers every bad input with its exact status and a message naming the field, and changes nothing', async () => {

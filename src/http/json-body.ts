@@ -42,9 +42,11 @@ export function parseJsonBody(text: string): unknown {
 export function jsonBody(): RequestHandler {
   const text = express.text({ limit: MAX_BODY_BYTES, type: () => true, defaultCharset: 'utf-8' });
   return (req, res, next) => {
+    // A body already read and parsed (by the report fast path) is left as it is, even a JSON string.
+    const given: unknown = req.body;
     text(req, res, (err?: unknown) => {
       if (err) return next(err);
-      if (typeof req.body !== 'string') return next();
+      if (typeof req.body !== 'string' || req.body === given) return next();
       try {
         req.body = parseJsonBody(req.body);
         next();

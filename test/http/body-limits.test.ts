@@ -88,6 +88,9 @@ describe('limits of what the API accepts', () => {
       status: 400,
       body: { error: 'NUL character in the body', details: ['error: must not contain a NUL character (\\u0000)'] },
     });
+    // A body the fast path parsed but does not answer reaches validation as parsed, not parsed again.
+    const text = await raw('PATCH', `/executions/${executionId}/status`, '"not json"', project.apiKey);
+    expect({ status: text.status, error: ((await text.json()) as { error: string }).error }).not.toEqual({ status: 400, error: 'Malformed JSON body' });
     const longError = await project.executor.patch(`/executions/${executionId}/status`, { status: 'FAILED', error: 'e'.repeat(16_385) });
     expect(longError.status).toBe(400);
     expect(JSON.stringify(longError.body.details)).toContain('error');

@@ -21,8 +21,12 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 
-/** The body a request's text stands for; an empty body is `{}` (as clients commonly send no body on POST). */
-export function parseJsonBody(text: string): unknown {
+/**
+ * The body a request's text stands for; an empty body is `{}` (as clients commonly send no body on
+ * POST), and a leading byte-order mark is dropped (express's decoder drops it, so the fast path must too).
+ */
+export function parseJsonBody(raw: string): unknown {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   if (text.length === 0) return {};
   const refused = refusedAt(text);
   if (refused) {

@@ -29,9 +29,10 @@ describe('the one body parser', () => {
     expect(() => parseJsonBody('{"metadata":{"k\\u0000":1}}')).toThrow(expect.objectContaining({ details: ['metadata: must not contain a NUL character (\\u0000)'] }));
   });
 
-  it('answers malformed JSON as such, and an empty body as {}', () => {
+  it('answers malformed JSON as such, an empty body as {}, and drops a byte-order mark', () => {
     expect(() => parseJsonBody('{"name": ')).toThrow(expect.objectContaining({ kind: 'invalid', message: 'Malformed JSON body' }));
     expect(parseJsonBody('')).toEqual({});
+    expect(parseJsonBody('\ufeff{"a":1}')).toEqual({ a: 1 });
   });
 });
 

@@ -29,7 +29,7 @@ export interface JobContext {
   warn(message: string): void;
   error(message: string): void;
   /** Kept with the run's final report. */
-  metric(name: string, value: unknown): void;
+  metric(name: string, value: number): void;
   /** Reported with the outcome. */
   setExitCode(code: number): void;
 }
@@ -136,7 +136,7 @@ export async function runWithReporter<T, X extends object>(reporter: ExecutionRe
     info: (message: string) => reporter.log(message, 'info'),
     warn: (message: string) => reporter.log(message, 'warn'),
     error: (message: string) => reporter.log(message, 'error'),
-    metric: (name: string, value: unknown) => reporter.metric(name, value),
+    metric: (name: string, value: number) => reporter.metric(name, value),
     setExitCode: (code: number) => {
       exitCode = code;
     },

@@ -18,8 +18,8 @@ export interface FinishDetails {
   exitCode?: number | null;
   /** Default: measured by the reporter from `start()` (or its creation). */
   durationMs?: number | null;
-  /** Numbers or labels the run wants to keep; merged over those given to `metric()`. */
-  metrics?: Record<string, unknown> | null;
+  /** Numbers the run wants to keep (at most 50, finite); merged over those given to `metric()`. */
+  metrics?: Record<string, number> | null;
 }
 
 export type Outcome = 'SUCCESS' | 'FAILED';
@@ -40,7 +40,7 @@ export class ExecutionReporter {
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private startedAt = Date.now();
-  private metricsSoFar: Record<string, unknown> = {};
+  private metricsSoFar: Record<string, number> = {};
   private finished: Outcome | null = null;
   private dropped = 0;
   private unsent = 0;
@@ -128,8 +128,11 @@ export class ExecutionReporter {
   warn = (message: string) => this.log(message, 'warn');
   error = (message: string) => this.log(message, 'error');
 
-  /** A number or label to keep with the run (sent with the final report). */
-  metric(name: string, value: unknown): void {
+  /**
+   * A number to keep with the run (sent with the final report). The server takes at most 50 names of
+   * 1 to 64 letters, digits, `_`, `.`, `:`, `-` (starting with a letter or `_`), each a finite number.
+   */
+  metric(name: string, value: number): void {
     this.metricsSoFar[name] = value;
   }
 

@@ -6,14 +6,12 @@ import type { AppServices } from '../app-services';
 import { corsPolicy } from './cors';
 import { errorHandler, unknownApiRoute } from './error-handler';
 import { idempotency } from './idempotency';
+import { jsonBody } from './json-body';
 import { countReports } from './metrics';
 import { readSideOf } from './read-side';
 import { RegisterRoutes } from './generated/routes';
 import { type OpenApiDocument, tolerantReader } from './tolerant-reader';
 import openApiSpec from './generated/swagger.json';
-
-/** Largest JSON body accepted; log batches are the biggest legitimate requests. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(services: AppServices): Express {
   const app = express();
@@ -23,7 +21,7 @@ export function createApp(services: AppServices): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   if (services.config.corsOrigins.length > 0) app.use('/api', corsPolicy(services.config.corsOrigins));
-  app.use('/api', express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true }));
+  app.use('/api', jsonBody());
   app.use('/api/v1', idempotency(services.clock));
   app.use('/api/v1', countReports(() => readSideOf(services).metrics));
   app.use('/api/v1', tolerantReader(openApiSpec as OpenApiDocument));

@@ -14,12 +14,13 @@ import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../app-services';
 import type { Principal } from '../auth/principal';
 import type { ReportedStatus } from '../events/execution-events';
+import { AppError } from '../errors/app-error';
 import { isPlainObject } from '../stores/read/field-path';
-import { MAX_BODY_BYTES } from './app';
 import { credentialOf } from './authentication';
 import { ExecutionsController } from './controllers/executions-controller';
 import { errorAnswer } from './error-handler';
 import { IDEMPOTENCY_HEADER } from './idempotency';
+import { MAX_BODY_BYTES, parseJsonBody } from './json-body';
 import { countReport } from './metrics';
 import { readSideOf } from './read-side';
 import type { LogBatchBody, LogLineBody, StatusReportBody } from './shapes/execution-report-input';
@@ -30,6 +31,8 @@ const LOGS_PATH = /^\/api\/v1\/executions\/([0-9A-Za-z-]+)\/logs\/?$/;
 const STATUS_PATH = /^\/api\/v1\/executions\/([0-9A-Za-z-]+)\/status\/?$/;
 const LINE_FIELDS = new Set(['message', 'level', 'timestamp']);
 const STATUS_FIELDS = new Set(['status', 'error']);
+/** The spec's `maxLength` of a report's `error` (shapes/execution-report-input.ts); a longer one goes to tsoa, which refuses it. */
+const MAX_REPORT_ERROR_CHARS = 16_384;
 const REPORTED_STATUSES = new Set<string>(['PENDING', 'RUNNING', 'SUCCESS', 'FAILED'] satisfies ReportedStatus[]);
 
 /** Wraps the express app: ordinary executor reports are answered here, everything else by `app`. */
@@ -73,11 +76,11 @@ function isOrdinary(request: IncomingMessage): boolean {
 async function answer(services: AppServices, app: RequestListener, route: Route, request: IncomingMessage, response: ServerResponse): Promise<void> {
   let body: unknown;
   try {
-    body = JSON.parse((await readBody(request)).toString('utf8'));
+    body = parseJsonBody((await readBody(request)).toString('utf8'));
   } catch (err) {
-    // What body-parser reports for the same body, so the error handler answers it the same way.
-    const type = err instanceof SyntaxError ? 'entity.parse.failed' : 'request.aborted';
-    return send(services, route, response, errorAnswer(Object.assign(err as Error, { type, status: 400 }), services.logger, request.method, request.url), body);
+    // A refused body is already an AppError; a broken connection is answered as body-parser would.
+    const failure = err instanceof AppError ? err : err instanceof Error ? Object.assign(err, { type: 'request.aborted', status: 400 }) : err;
+    return send(services, route, response, errorAnswer(failure, services.logger, request.method, request.url), body);
   }
   const principal = isShaped(route, body) ? await principalOf(services, request) : null;
   if (!principal) {
@@ -119,7 +122,8 @@ function isShaped(route: Route, body: unknown): boolean {
     Object.keys(body).every((key) => STATUS_FIELDS.has(key)) &&
     typeof body.status === 'string' &&
     REPORTED_STATUSES.has(body.status) &&
-    isOptionalString(body.error)
+    isOptionalString(body.error) &&
+    (typeof body.error !== 'string' || body.error.length <= MAX_REPORT_ERROR_CHARS)
   );
 }
 

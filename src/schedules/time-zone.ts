@@ -22,6 +22,7 @@ export type TimeZoneCheck = { ok: true; name: string } | { ok: false; suggestion
 
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 const zoneChecks = new Map<string, TimeZoneCheck>();
+const MAX_ZONE_NAME = 64;
 
 /**
  * Is `name` an IANA time zone name known to this Node's ICU? Offsets such as "+05:00" are refused
@@ -30,6 +31,8 @@ const zoneChecks = new Map<string, TimeZoneCheck>();
  * languages' tz libraries) are case-sensitive, so stored configs keep the canonical spelling.
  */
 export function checkTimeZone(name: string): TimeZoneCheck {
+  // No IANA name is this long; refusing it first keeps huge strings out of the cache.
+  if (name.length > MAX_ZONE_NAME) return { ok: false };
   const cached = zoneChecks.get(name);
   if (cached) return cached;
   let result: TimeZoneCheck;

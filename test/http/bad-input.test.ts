@@ -1,103 +1,317 @@
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import type { ApiClient } from '../support/api-client';
+import { ManualClock } from '../support/manual-clock';
+import { badVariants, mutatingRoutes, type SpecRoute } from '../support/openapi-bodies';
+import { stateHash } from '../support/quiesce';
 import { startServerWithAdmin } from '../support/signed-in';
-import { createProject, createTask, type TestProject, triggerTask } from '../support/task-fixtures';
+import { createProject, taskBody, type TestProject } from '../support/task-fixtures';
 import type { TestServer } from '../support/test-server';
 
-/** Malformed input of every kind on every route of the tasks and executions API: never a 5xx. */
-describe('bad input', () => {
+/**
+ * Bad input on every mutating route of the OpenAPI spec gets exactly the status DESIGN.md names
+ * (400 invalid, 404 unknown, 409 conflict, 413 too large) and an error naming the field, and changes
+ * nothing: the event store and every read model hash the same before and after the whole run.
+ *
+ * Bodies are read as JSON whatever their Content-Type (as the original API did), so there is no 415.
+ * The original API's routes (COMPAT.md) ignore unknown fields, so those are not refused there.
+ */
+
+/** Routes of the original API whose bodies are read tolerantly (COMPAT.md). */
+const COMPAT_ROUTES = new Set([
+  'POST /projects',
+  'PUT /projects/{project_id}',
+  'POST /projects/{project_id}/tasks',
+  'PUT /projects/{project_id}/tasks/{task_uuid}',
+  'DELETE /projects/{project_id}/tasks/{task_uuid}',
+  'PATCH /projects/{project_id}/tasks/{task_uuid}/status',
+  'POST /projects/{project_id}/tasks/{task_uuid}/trigger',
+  'POST /projects/{project_id}/task-groups',
+  'PUT /projects/{project_id}/task-groups/{group_uuid}',
+  'DELETE /projects/{project_id}/task-groups/{group_uuid}',
+  'POST /projects/{project_id}/task-groups/{group_uuid}/start',
+  'POST /projects/{project_id}/task-groups/{group_uuid}/stop',
+  'POST /executions/{execution_uuid}/logs',
+  'PATCH /executions/{execution_uuid}/status',
+]);
+
+interface Fixtures {
+  project: TestProject;
+  otherProjectName: string;
+  taskId: string;
+  taskName: string;
+  otherTaskName: string;
+  groupId: string;
+  executionId: string;
+  userId: string;
+  keyId: string;
+  memberEmail: string;
+}
+
+/** A valid body for each mutating route (null: the route takes none). A route missing here fails the suite. */
+const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | null> = {
+  'POST /auth/login': () => ({ email: 'nobody@example.com', password: 'not-the-password' }),
+  'POST /auth/logout': () => null,
+  'POST /auth/invitations/{token}/accept': () => ({ name: 'Invited', password: 'invited-password' }),
+  'POST /users': () => ({ email: `new-${randomUUID()}@example.com`, name: 'New', password: 'new-password' }),
+  'PATCH /users/{user_id}': () => ({ name: 'Renamed' }),
+  'POST /projects': () => ({ name: `Project ${randomUUID()}`, description: 'd', execution_endpoint: 'https://example.com/run', timezone: 'UTC' }),
+  'PUT /projects/{project_id}': () => ({ name: 'Renamed project', description: 'd', alert_emails: 'a@example.com', retention_days: 7 }),
+  'PUT /projects/{project_id}/members/{email}': () => ({ role: 'viewer' }),
+  'DELETE /projects/{project_id}/members/{email}': () => null,
+  'PUT /projects/{project_id}/members/{email}/alerts': () => ({ alerts: true }),
+  'POST /projects/{project_id}/api-keys': () => ({ name: 'k', scope: 'read' }),
+  'DELETE /projects/{project_id}/api-keys/{key_id}': () => null,
+  'POST /projects/{project_id}/signing-secret/rotate': () => null,
+  'POST /projects/{project_id}/tasks': () =>
+    taskBody({ description: 'd', timeout_seconds: 60, metadata: { k: 'v' }, alert_policy: { after_failures: 1, notify_recovery: true } }),
+  'PUT /projects/{project_id}/tasks/{task_uuid}': (fx) => taskBody({ name: fx.taskName, description: 'changed' }),
+  'DELETE /projects/{project_id}/tasks/{task_uuid}': () => null,
+  'PATCH /projects/{project_id}/tasks/{task_uuid}/status': () => ({ status: 'DISABLED' }),
+  'POST /projects/{project_id}/tasks/{task_uuid}/trigger': () => null,
+  'POST /projects/{project_id}/task-groups': () => ({ name: 'g2', description: 'd', start_time: '09:00', end_time: '17:00', timezone: 'UTC' }),
+  'PUT /projects/{project_id}/task-groups/{group_uuid}': () => ({ name: 'g renamed', timezone: 'UTC' }),
+  'DELETE /projects/{project_id}/task-groups/{group_uuid}': () => null,
+  'POST /projects/{project_id}/task-groups/{group_uuid}/start': () => null,
+  'POST /projects/{project_id}/task-groups/{group_uuid}/stop': () => null,
+  'POST /schedules/preview': () => ({ schedule_type: 'RECURRING', schedule_config: { cron_expression: '0 3 * * *', timezone: 'UTC' }, count: 3 }),
+  'POST /projects/{project_id}/events/token': () => null,
+  'POST /projects/{project_id}/tasks/{task_uuid}/runs': () => null,
+  'POST /projects/{project_id}/tasks/by-name/{task_name}/runs': () => null,
+  'POST /executions/{execution_uuid}/logs': () => ({ message: 'a line', level: 'info' }),
+  'PATCH /executions/{execution_uuid}/status': () => ({ status: 'FAILED', error: 'boom' }),
+  'POST /executions/{execution_uuid}/finish': () => ({ status: 'FAILED', error: 'boom', exit_code: 1, duration_ms: 5, metrics: { rows: 1 } }),
+  'POST /executions/{execution_uuid}/cancel': () => null,
+  'POST /projects/{project_id}/executions/claim': () => ({ limit: 1, wait_seconds: 0, worker_id: 'w', task_names: ['t'] }),
+};
+
+/** Fields whose too-long value is "too large" (413) rather than invalid: log lines (src/commands/execution/log-batch.ts). */
+const TOO_LARGE_FIELDS: Record<string, string[]> = {
+  'POST /executions/{execution_uuid}/logs': ['message'],
+};
+
+/** The value of each path parameter for calls that must otherwise succeed. */
+const PARAM_VALUES: Record<string, (fx: Fixtures) => string> = {
+  project_id: (fx) => fx.project.id,
+  task_uuid: (fx) => fx.taskId,
+  group_uuid: (fx) => fx.groupId,
+  execution_uuid: (fx) => fx.executionId,
+  user_id: (fx) => fx.userId,
+  key_id: (fx) => fx.keyId,
+  email: (fx) => fx.memberEmail,
+  task_name: (fx) => encodeURIComponent(fx.taskName),
+  token: () => 'not-a-real-invitation-token',
+};
+
+/**
+ * Ids that name nothing: well-formed unknown ones answer 404. Malformed ones answer the same 404
+ * (COMPAT.md ids); TODO(merge): the id handling that answers 404 for every malformed id lands with the
+ * compatibility work; until then some answer 400, accepted here for malformed ids only.
+ */
+const MALFORMED_IDS = ['not-a-uuid', 'x'.repeat(300), '%00', '%20', 'caf%C3%A9'];
+const unknownValue = (param: string) => (param === 'email' ? `unknown-${randomUUID()}@example.com` : param === 'task_name' ? `no-such-task-${randomUUID()}` : randomUUID());
+
+describe('bad input on every mutating route of the spec', () => {
+  const clock = new ManualClock('2026-03-02T08:00:00Z');
   let server: TestServer;
   let admin: ApiClient;
-  let project: TestProject;
-  let taskId: string;
-  let groupId: string;
-  let executionId: string;
+  let fx: Fixtures;
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const routes = mutatingRoutes();
+  const failures: string[] = [];
+  let sent = 0;
 
   beforeAll(async () => {
-    ({ server, admin } = await startServerWithAdmin());
-    project = await createProject(admin);
-    taskId = (await createTask(admin, project.id)).id;
-    groupId = (await admin.post(`/projects/${project.id}/task-groups`, { name: 'g' })).body.id;
-    executionId = await triggerTask(admin, project.id, taskId);
-  });
-  afterAll(() => server.stop());
-
-  const weirdIds = ['not-a-uuid', '%20', 'x'.repeat(300), 'a%2Fb', '%00', 'caf%C3%A9', '-'];
-  const weirdBodies: unknown[] = [null, [], 'text', 42, {}, { name: 42 }, { schedule_config: 'daily' }, { lines: 'many' }, { status: null }];
-
-  const routes = (p: string, t: string, g: string, e: string): Array<[string, string]> => [
-    ['GET', `/projects/${p}/tasks`],
-    ['POST', `/projects/${p}/tasks`],
-    ['GET', `/projects/${p}/tasks/${t}?as_of=not-a-time`],
-    ['PUT', `/projects/${p}/tasks/${t}`],
-    ['DELETE', `/projects/${p}/tasks/${t}`],
-    ['PATCH', `/projects/${p}/tasks/${t}/status`],
-    ['POST', `/projects/${p}/tasks/${t}/trigger`],
-    ['GET', `/projects/${p}/tasks/${t}/executions?date=2026-13-01&page=-1&page_size=abc`],
-    ['GET', `/projects/${p}/tasks/${t}/preview?count=abc`],
-    ['GET', `/projects/${p}/task-groups`],
-    ['POST', `/projects/${p}/task-groups`],
-    ['GET', `/projects/${p}/task-groups/${g}`],
-    ['PUT', `/projects/${p}/task-groups/${g}`],
-    ['DELETE', `/projects/${p}/task-groups/${g}?tasks=all`],
-    ['POST', `/projects/${p}/task-groups/${g}/start`],
-    ['POST', `/projects/${p}/task-groups/${g}/stop`],
-    ['GET', `/projects/${p}/task-groups/${g}/tasks`],
-    ['POST', `/executions/${e}/logs`],
-    ['PATCH', `/executions/${e}/status`],
-    ['POST', `/executions/${e}/finish`],
-    ['POST', `/executions/${e}/cancel`],
-    ['GET', `/executions/${e}`],
-    ['GET', `/executions/${e}/logs?cursor=%00&limit=1e10&order=up`],
-    ['GET', `/projects/${p}/audit?cursor=-1`],
-    ['GET', `/tasks/${t}/audit?limit=abc`],
-    ['GET', `/executions/${e}/audit`],
-    ['POST', '/schedules/preview'],
-  ];
-
-  it('answers every malformed id, body and query parameter with a 4xx and an error body', async () => {
-    const failures: string[] = [];
-    const check = async (method: string, path: string, body?: unknown) => {
-      const response = await admin.request(method, path, body);
-      if (response.status >= 500 || (response.status >= 400 && typeof response.body?.error !== 'string')) {
-        failures.push(`${method} ${path} ${JSON.stringify(body)} → ${response.status} ${JSON.stringify(response.body)}`);
-      }
+    ({ server, admin } = await startServerWithAdmin({ clock }));
+    const created = async (path: string, body: unknown) => {
+      const response = await admin.post(path, body);
+      if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body;
     };
-    for (const id of weirdIds) {
-      for (const [method, path] of routes(id, id, id, id)) await check(method, path, method === 'GET' || method === 'DELETE' ? undefined : {});
-      for (const [method, path] of routes(project.id, id, id, id)) await check(method, path, method === 'GET' || method === 'DELETE' ? undefined : {});
-    }
-    for (const body of weirdBodies) {
-      for (const [method, path] of routes(project.id, taskId, groupId, executionId)) {
-        if (method !== 'GET' && method !== 'DELETE') await check(method, path, body);
-      }
-    }
-    expect(failures).toEqual([]);
+    const project = await createProject(admin, { name: 'Bad input' });
+    const otherProjectName = `Other ${randomUUID()}`;
+    await createProject(admin, { name: otherProjectName });
+    const task = await created(`/projects/${project.id}/tasks`, taskBody({ name: 'bad-input-task' }));
+    const otherTask = await created(`/projects/${project.id}/tasks`, taskBody({ name: 'other-task' }));
+    const group = await created(`/projects/${project.id}/task-groups`, { name: 'g' });
+    const execution = await created(`/projects/${project.id}/tasks/${task.id}/trigger`, undefined);
+    const user = await created('/users', { email: 'target@example.com', name: 'Target', password: 'target-password' });
+    const key = await created(`/projects/${project.id}/api-keys`, { name: 'to keep', scope: 'read' });
+    const memberEmail = 'member@example.com';
+    if ((await admin.put(`/projects/${project.id}/members/${memberEmail}`, { role: 'viewer' })).status !== 200) throw new Error('adding a member failed');
+    fx = {
+      project,
+      otherProjectName,
+      taskId: task.id,
+      taskName: task.name,
+      otherTaskName: otherTask.name,
+      groupId: group.id,
+      executionId: execution.data.execution_uuid,
+      userId: user.id,
+      keyId: key.id,
+      memberEmail,
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    agent.destroy();
+    await server?.stop();
   });
 
-  it('answers malformed JSON, wrong content and huge bodies on every mutating route with 400/413, and keeps serving', async () => {
-    const raw = (method: string, path: string, body: string) =>
-      fetch(`${server.url}/api/v1${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${(admin.credentials as { token: string }).token}` },
-        body,
-      });
-    const bodies: Array<[string, number]> = [
-      ['{"name": ', 400],
-      ['{"name": "x",}', 400],
-      ['\u0000', 400],
-      [JSON.stringify({ message: 'x'.repeat(2 * 1024 * 1024) }), 413],
-    ];
-    const answers: string[] = [];
-    for (const [method, path] of routes(project.id, taskId, groupId, executionId)) {
-      if (method === 'GET' || method === 'DELETE') continue;
-      for (const [body, expected] of bodies) {
-        const response = await raw(method, path, body);
-        const json = (await response.json()) as { error?: unknown };
-        if (response.status !== expected || typeof json.error !== 'string') answers.push(`${method} ${path} ${body.slice(0, 20)} → ${response.status}`);
+  /** One request with a raw body, as the admin's session (refused input must not depend on who sends it). */
+  /** A body sent in pieces without a Content-Length (chunked), so its size is known only while it is read. */
+  class Chunked {
+    constructor(readonly bytes: Buffer) {}
+  }
+
+  function send(method: string, path: string, body?: string | Buffer | Chunked): Promise<{ status: number; json: { error?: unknown } | null; text: string }> {
+    sent++;
+    const token = (admin.credentials as { token: string }).token;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${server.url}/api/v1${path}`,
+        {
+          method,
+          agent,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            // Node frames a DELETE's body only when told to (it sends no chunked encoding by default for DELETE).
+            ...(body === undefined ? {} : body instanceof Chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': Buffer.byteLength(body) }),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json = null;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              // Checked below: every error answer is JSON.
+            }
+            resolve({ status: res.statusCode!, json, text });
+          });
+        },
+      );
+      // The server may answer (413) and close before a huge body is sent: that is its answer.
+      req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+      if (!(body instanceof Chunked)) return req.end(body);
+      const piece = 64 * 1024;
+      const write = (offset: number): void => {
+        if (offset >= body.bytes.length || req.destroyed) return void req.end();
+        if (req.write(body.bytes.subarray(offset, offset + piece))) write(offset + piece);
+        else req.once('drain', () => write(offset + piece));
+      };
+      write(0);
+    });
+  }
+
+  function pathOf(route: SpecRoute, overrides: Record<string, string> = {}): string {
+    return route.path.replace(/\{(\w+)\}/g, (_, param: string) => overrides[param] ?? PARAM_VALUES[param]!(fx));
+  }
+
+  /** Checks one answer; a wrong one is collected (all are listed at the end, not just the first). */
+  async function expectAnswer(label: string, method: string, path: string, body: string | Buffer | Chunked | undefined, statuses: number[], names?: string) {
+    const response = await send(method, path, body);
+    const problems: string[] = [];
+    if (!statuses.includes(response.status)) problems.push(`status ${response.status}, expected ${statuses.join(' or ')}`);
+    if (typeof response.json?.error !== 'string') problems.push('no {error} body');
+    else if (names && !response.text.includes(JSON.stringify(names).slice(1, -1))) problems.push(`the answer does not name ${names}`);
+    if (problems.length > 0) failures.push(`${method} ${path.slice(0, 120)} — ${label}: ${problems.join('; ')}: ${response.text.slice(0, 300)}`);
+  }
+
+  /** DELETE of a task that is not there: 200 ALREADY_DELETED, or one of `alsoAccepted` with an error body. */
+  async function expectAlreadyDeleted(path: string, alsoAccepted: number[] = []) {
+    const response = await send('DELETE', path);
+    const alreadyDeleted = response.status === 200 && (response.json as { status?: unknown } | null)?.status === 'ALREADY_DELETED';
+    if (!alreadyDeleted && !(alsoAccepted.includes(response.status) && typeof response.json?.error === 'string')) {
+      failures.push(`DELETE ${path.slice(0, 120)} — a task that is not there: expected 200 ALREADY_DELETED: ${response.status} ${response.text.slice(0, 300)}`);
+    }
+  }
+
+  it('has a valid body for every mutating route of the spec, and a value for every path parameter', () => {
+    expect(routes.length).toBeGreaterThan(25);
+    expect(routes.filter((r) => !(r.name in VALID_BODIES)).map((r) => r.name)).toEqual([]);
+    expect(Object.keys(VALID_BODIES).filter((name) => !routes.some((r) => r.name === name))).toEqual([]);
+    expect([...new Set(routes.flatMap((r) => r.params))].filter((param) => !(param in PARAM_VALUES))).toEqual([]);
+  });
+
+  it('answers every bad input with its exact status and a message naming the field, and changes nothing', async () => {
+    const started = Date.now();
+    const before = await stateHash(server);
+    const twentyMegabytes = Buffer.from(`{"name":"${'x'.repeat(20 * 1024 * 1024)}"}`);
+    const deep = `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+
+    for (const route of routes) {
+      const { method, name } = route;
+      const path = pathOf(route);
+      const valid = VALID_BODIES[name]!(fx);
+      const validText = valid === null ? undefined : JSON.stringify(valid);
+
+      // The body as a whole.
+      for (const [label, raw] of [
+        ['malformed JSON', '{"name": '],
+        ['a trailing comma', '{"name": "x",}'],
+        ['a NUL byte', '\u0000'],
+        ['a form-encoded body', 'name=x&status=ACTIVE'],
+        ['nesting 10,000 levels deep', deep],
+      ] as const) {
+        await expectAnswer(label, method, path, raw, [400]);
+      }
+      await expectAnswer('a 20 MB body', method, path, twentyMegabytes, [413]);
+      await expectAnswer('a 20 MB body in chunks', method, path, new Chunked(twentyMegabytes), [413]);
+
+      if (valid !== null && route.body) {
+        for (const [label, whole] of [['null', 'null'], ['an array', '[]'], ['a string', '"text"'], ['a number', '42']] as const) {
+          await expectAnswer(`a body that is ${label}`, method, path, whole, [400]);
+        }
+        for (const variant of badVariants(route.body, valid, !COMPAT_ROUTES.has(name))) {
+          const status = variant.kind === '1 MB string' && TOO_LARGE_FIELDS[name]?.includes(variant.leaf) ? 413 : 400;
+          await expectAnswer(`${variant.kind} in ${variant.field}`, method, path, JSON.stringify(variant.body), [status], status === 400 ? variant.leaf : undefined);
+        }
+      }
+
+      // Ids that name nothing, one path parameter at a time, with an otherwise valid request.
+      for (const param of route.params) {
+        if (param === 'token') {
+          await expectAnswer('an unknown invitation', method, pathOf(route, { token: randomUUID() }), validText, [404]);
+          continue;
+        }
+        // Naming a new member is an invitation, not an unknown id.
+        if (name === 'DELETE /projects/{project_id}/tasks/{task_uuid}' && param === 'task_uuid') {
+          // The original API's answer for a task that is not there, whatever its id (COMPAT.md).
+          await expectAlreadyDeleted(pathOf(route, { task_uuid: randomUUID() }));
+          // TODO(merge): malformed ids answer like unknown ones once the compatibility id handling lands; 400 until then.
+          for (const id of MALFORMED_IDS) await expectAlreadyDeleted(pathOf(route, { task_uuid: id }), [400, 404]);
+          continue;
+        }
+        if (!(param === 'email' && name === 'PUT /projects/{project_id}/members/{email}')) {
+          await expectAnswer(`an unknown ${param}`, method, pathOf(route, { [param]: unknownValue(param) }), validText, [404]);
+        }
+        for (const id of MALFORMED_IDS) {
+          // An email that is not one is invalid input; any other malformed id is unknown (400 until merged, see above).
+          await expectAnswer(`${param} ${JSON.stringify(id.slice(0, 12))}`, method, pathOf(route, { [param]: id }), validText, [400, 404]);
+        }
       }
     }
-    expect(answers).toEqual([]);
+
+    // Conflicts with what exists: 409, naming what conflicts.
+    const conflicts: Array<[string, string, unknown, string]> = [
+      ['POST', '/projects', { name: fx.otherProjectName.toUpperCase() }, 'name'],
+      ['PUT', `/projects/${fx.project.id}`, { name: fx.otherProjectName }, 'name'],
+      ['POST', `/projects/${fx.project.id}/tasks`, taskBody({ name: fx.otherTaskName }), fx.otherTaskName],
+      ['PUT', `/projects/${fx.project.id}/tasks/${fx.taskId}`, taskBody({ name: fx.otherTaskName.toUpperCase() }), fx.otherTaskName.toUpperCase()],
+      ['POST', '/users', { email: 'target@example.com', name: 'Again', password: 'again-password' }, 'target@example.com'],
+    ];
+    for (const [method, path, body, names] of conflicts) await expectAnswer('a conflict', method, path, JSON.stringify(body), [409], names);
+
+    const elapsed = Date.now() - started;
+    // eslint-disable-next-line no-console
+    console.log(`bad input: ${routes.length} mutating routes, ${sent} requests in ${elapsed} ms`);
+    expect(failures).toEqual([]);
+    expect(await stateHash(server)).toBe(before);
     expect((await admin.get('/health')).status).toBe(200);
-    expect((await admin.get(`/projects/${project.id}/tasks/${taskId}`)).status).toBe(200);
-  });
+  }, 120_000);
 });

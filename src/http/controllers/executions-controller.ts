@@ -13,7 +13,6 @@ import type { Execution } from '../../commands/execution/execution-state';
 import { reportOutcome } from '../../commands/execution/report-outcome';
 import { executeCommand } from '../../commands/execute-command';
 import type { ExecutionStatus } from '../../events/execution-events';
-import type { JsonObject } from '../../events/json';
 import { executionStream } from '../../events/streams';
 import { EMBEDDED_LOG_LINES } from '../../queries/executions-of-day';
 import { findExecution } from '../../queries/find-execution';
@@ -22,7 +21,7 @@ import type { ErrorBody } from '../error-mapping';
 import { intInRange } from '../query-params';
 import { commandContextOf } from '../request-context';
 import { type ExecutionResponse, type LogLineResponse, toExecutionResponse, toLogLineResponse } from '../shapes/execution-shape';
-import type { FinishReportBody, LogBatchBody, LogLineBody, StatusReportBody } from '../shapes/execution-report-input';
+import { type FinishReportBody, type LogBatchBody, type LogLineBody, metricsFromBody, type StatusReportBody } from '../shapes/execution-report-input';
 
 export interface MessageResponse {
   message: string;
@@ -111,7 +110,7 @@ export class ExecutionsController extends Controller {
       error: body.error ?? null,
       exitCode: body.exit_code ?? null,
       durationMs: body.duration_ms ?? null,
-      metrics: (body.metrics ?? null) as JsonObject | null,
+      metrics: metricsFromBody(body.metrics),
       route: 'v1',
     });
     return { message: 'Execution finished', status };

@@ -6,14 +6,16 @@ export interface AlertPolicyBody {
    * Consecutive failures before the first alert.
    * @isInt
    * @minimum 1
+   * @maximum 1000
    */
   after_failures: number;
   /** Mail once when a failing task succeeds again. */
   notify_recovery: boolean;
   /**
-   * Repeat the alert this often while the task keeps failing; null: alert once.
+   * Repeat the alert this often while the task keeps failing; null: alert once. At most a year.
    * @isInt
    * @minimum 1
+   * @maximum 525600
    */
   realert_minutes?: number | null;
 }

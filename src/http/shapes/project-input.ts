@@ -11,6 +11,7 @@ import { absentIfEmpty } from './empty-means-absent';
 export type ProjectRoleInput = 'admin' | 'editor' | 'viewer' | 'readonly';
 
 export interface ProjectUserBody {
+  /** @maxLength 254 */
   email: string;
   role: ProjectRoleInput;
   /** Whether the member is mailed the project's alerts. Left out: unchanged (a new member: on for admins, off for others). */
@@ -25,9 +26,15 @@ export interface CreateProjectBody {
   name: string;
   /** @maxLength 1000 */
   description?: string | null;
-  /** http(s) URL each execution is POSTed to; null or left out: executors claim or report on their own. */
+  /**
+   * http(s) URL each execution is POSTed to; null or left out: executors claim or report on their own.
+   * @maxLength 2048
+   */
   execution_endpoint?: string | null;
-  /** IANA time zone. Default UTC. */
+  /**
+   * IANA time zone. Default UTC.
+   * @maxLength 64
+   */
   timezone?: string;
 }
 
@@ -40,21 +47,30 @@ export interface UpdateProjectBody {
   name?: string;
   /** @maxLength 1000 */
   description?: string | null;
+  /** @maxLength 2048 */
   execution_endpoint?: string | null;
+  /** @maxLength 64 */
   timezone?: string;
-  /** Comma-separated, as the original API sent it (a list is accepted too); null or "" clears it. */
+  /** Comma-separated, as the original API sent it (a list is accepted too); null or "" clears it. At most 100 addresses. */
   alert_emails?: string | string[] | null;
   /** null: the installation's default policy. */
   alert_policy?: AlertPolicyBody | null;
-  /** http(s) URL alerts are also POSTed to, signed like dispatches; null or "" removes it. */
+  /**
+   * http(s) URL alerts are also POSTed to, signed like dispatches; null or "" removes it.
+   * @maxLength 2048
+   */
   alert_webhook_url?: string | null;
   /**
-   * Days of history to keep; null: forever.
+   * Days of history to keep; null: forever. At most 100 years.
    * @isInt
    * @minimum 1
+   * @maximum 36500
    */
   retention_days?: number | null;
-  /** Replaces the member list when present; it must keep an admin (409). New emails without an account are invited. */
+  /**
+   * Replaces the member list when present; it must keep an admin (409). New emails without an account are invited.
+   * @maxItems 1000
+   */
   project_users?: ProjectUserBody[];
   /** Read-only, ignored. */
   id?: unknown;
@@ -75,6 +91,7 @@ export interface UpdateProjectBody {
 }
 
 const MAX_NAME = 255;
+const MAX_ALERT_EMAILS = 100;
 const MAX_URL = 2048;
 
 export function newProjectFromBody(body: CreateProjectBody): NewProject {
@@ -123,6 +140,7 @@ function settingsFromBody(body: UpdateProjectBody, details: string[]): ProjectCh
   }
   if (body.alert_emails !== undefined) {
     const emails = splitEmails(body.alert_emails);
+    if (emails.length > MAX_ALERT_EMAILS) details.push(`alert_emails: has ${emails.length} addresses; at most ${MAX_ALERT_EMAILS} are allowed`);
     for (const email of emails) if (!isEmail(email)) details.push(`alert_emails: "${email}" is not an email address`);
     changes.alertEmails = emails;
   }

@@ -4,9 +4,15 @@
  * send nulls. The meaning and every rule are in src/schedules/schedule-config.ts, which validates it.
  */
 export interface ScheduleConfigBody {
-  /** 5 fields (minute first) or 6 (second first). */
+  /**
+   * 5 fields (minute first) or 6 (second first).
+   * @maxLength 255
+   */
   cron_expression?: string | null;
-  /** IANA time zone, e.g. "Europe/London". */
+  /**
+   * IANA time zone, e.g. "Europe/London".
+   * @maxLength 64
+   */
   timezone: string;
   time_range?: TimeRangeBody | null;
   /** Allowed weekdays, 0 = Sunday; empty means every day. */
@@ -16,7 +22,10 @@ export interface ScheduleConfigBody {
   /** Excluded dates `YYYY-MM-DD` in the schedule's zone. */
   excluded_dates?: string[] | null;
   interval?: IntervalBody | null;
-  /** ONEOFF only: an ISO 8601 instant with Z or an offset. */
+  /**
+   * ONEOFF only: an ISO 8601 instant with Z or an offset.
+   * @maxLength 64
+   */
   run_at?: string | null;
   dst?: DstBody | null;
   catch_up?: 'none' | 'latest' | null;

@@ -15,15 +15,25 @@ export interface TaskGroupFieldsBody {
   description?: string | null;
   /** Default ACTIVE on create; kept on PUT when left out. */
   status?: TaskGroupStatus;
-  /** "HH:MM"; give both ends of the window or neither ("" is neither). */
+  /**
+   * "HH:MM"; give both ends of the window or neither ("" is neither).
+   * @maxLength 5
+   */
   start_time?: string | null;
+  /** @maxLength 5 */
   end_time?: string | null;
-  /** IANA time zone of the window. Default (also for ""): UTC. */
+  /**
+   * IANA time zone of the window. Default (also for ""): UTC.
+   * @maxLength 64
+   */
   timezone?: string | null;
 }
 
 export interface CreateTaskGroupBody extends TaskGroupFieldsBody {
-  /** If sent (and not ""), it must be the project of the path. */
+  /**
+   * If sent (and not ""), it must be the project of the path.
+   * @maxLength 100
+   */
   project_id?: string;
 }
 

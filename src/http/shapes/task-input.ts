@@ -21,27 +21,37 @@ export interface TaskFieldsBody {
   schedule_config: ScheduleConfigBody;
   /** Only ACTIVE (default) and DISABLED can be set; the others belong to deletion. */
   status?: TaskStatus;
-  /** A group of the same project; null, "" or left out: no group. */
+  /**
+   * A group of the same project; null, "" or left out: no group.
+   * @maxLength 100
+   */
   task_group_id?: string | null;
   /**
+   * At most 31 days.
    * @isInt
    * @minimum 1
+   * @maximum 2678400
    */
   timeout_seconds?: number | null;
+  /** Free-form JSON sent with every dispatch and claim: at most 16 KiB once serialised (and the whole body nests at most 32 levels). */
   metadata?: Record<string, unknown> | null;
   /** Default: push when the project has an execution endpoint, else pull. */
   execution_mode?: ExecutionMode | null;
   /**
-   * How long a run may stay PENDING before it is MISSED.
+   * How long a run may stay PENDING before it is MISSED; at most 31 days.
    * @isInt
    * @minimum 1
+   * @maximum 2678400
    */
   start_deadline_seconds?: number | null;
   alert_policy?: AlertPolicyBody | null;
 }
 
 export interface CreateTaskBody extends TaskFieldsBody {
-  /** If sent (and not ""), it must be the project of the path. */
+  /**
+   * If sent (and not ""), it must be the project of the path.
+   * @maxLength 100
+   */
   project_id?: string;
   /** The original API's trigger settings: accepted and ignored. */
   trigger_config?: unknown;
@@ -74,6 +84,9 @@ export interface UpdateTaskBody extends TaskFieldsBody {
   deletion_error?: unknown;
 }
 
+/** Metadata travels with every dispatch and claim of the task, and sits in its read models. */
+export const MAX_METADATA_BYTES = 16 * 1024;
+
 /**
  * The task definition a request states, checked beyond what the OpenAPI schema can say: the
  * schedule (cron syntax, time zone, combinations, all problems at once in `details`) and the name.
@@ -83,6 +96,8 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
   const name = body.name.trim();
   const details: string[] = [];
   if (name === '') details.push('name: must not be blank');
+  const metadataBytes = body.metadata ? Buffer.byteLength(JSON.stringify(body.metadata)) : 0;
+  if (metadataBytes > MAX_METADATA_BYTES) details.push(`metadata: is ${metadataBytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed`);
   const schedule = validateScheduleConfig(body.schedule_type, body.schedule_config);
   if (!schedule.ok) details.push(...schedule.details);
   if (details.length > 0 || !schedule.ok) throw new ValidationError('Invalid task', details);

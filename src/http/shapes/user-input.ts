@@ -3,11 +3,14 @@ import { isEmail } from '../../commands/shared/email';
 import { ValidationError } from '../../errors/app-error';
 
 export interface LoginBody {
+  /** @maxLength 254 */
   email: string;
+  /** @maxLength 1024 */
   password: string;
 }
 
 export interface CreateUserBody {
+  /** @maxLength 254 */
   email: string;
   /**
    * @minLength 1

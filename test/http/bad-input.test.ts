@@ -103,11 +103,7 @@ const PARAM_VALUES: Record<string, (fx: Fixtures) => string> = {
   token: () => 'not-a-real-invitation-token',
 };
 
-/**
- * Ids that name nothing: well-formed unknown ones answer 404. Malformed ones answer the same 404
- * (COMPAT.md ids); TODO(merge): the id handling that answers 404 for every malformed id lands with the
- * compatibility work; until then some answer 400, accepted here for malformed ids only.
- */
+/** Ids that name nothing: well-formed unknown ones answer 404, and malformed ones the same 404 (COMPAT.md ids). */
 const MALFORMED_IDS = ['not-a-uuid', 'x'.repeat(300), '%00', '%20', 'caf%C3%A9'];
 const unknownValue = (param: string) => (param === 'email' ? `unknown-${randomUUID()}@example.com` : param === 'task_name' ? `no-such-task-${randomUUID()}` : randomUUID());
 
@@ -283,16 +279,15 @@ describe('bad input on every mutating route of the spec', () => {
         if (name === 'DELETE /projects/{project_id}/tasks/{task_uuid}' && param === 'task_uuid') {
           // The original API's answer for a task that is not there, whatever its id (COMPAT.md).
           await expectAlreadyDeleted(pathOf(route, { task_uuid: randomUUID() }));
-          // TODO(merge): malformed ids answer like unknown ones once the compatibility id handling lands; 400 until then.
-          for (const id of MALFORMED_IDS) await expectAlreadyDeleted(pathOf(route, { task_uuid: id }), [400, 404]);
+          for (const id of MALFORMED_IDS) await expectAlreadyDeleted(pathOf(route, { task_uuid: id }));
           continue;
         }
         if (!(param === 'email' && name === 'PUT /projects/{project_id}/members/{email}')) {
           await expectAnswer(`an unknown ${param}`, method, pathOf(route, { [param]: unknownValue(param) }), validText, [404]);
         }
         for (const id of MALFORMED_IDS) {
-          // An email that is not one is invalid input; any other malformed id is unknown (400 until merged, see above).
-          await expectAnswer(`${param} ${JSON.stringify(id.slice(0, 12))}`, method, pathOf(route, { [param]: id }), validText, [400, 404]);
+          // An email that is not one is invalid input; any other malformed id is unknown.
+          await expectAnswer(`${param} ${JSON.stringify(id.slice(0, 12))}`, method, pathOf(route, { [param]: id }), validText, [param === 'email' ? 400 : 404]);
         }
       }
     }

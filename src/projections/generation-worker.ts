@@ -199,6 +199,7 @@ export class GenerationWorker {
     for (; index < batch.length && this.isolateThrough !== null && batch[index]!.position <= this.isolateThrough; index++) {
       const event = batch[index]!;
       await this.applyOrQuarantine(event);
+      this.lastError = null;
       this.position = event.position;
       this.eventsApplied++;
       this.notify();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { QUARANTINE_CHECKPOINT, quarantineOperation, quarantineRecord } from '../../src/quarantine/quarantine-store';
 import type { ApiClient } from '../support/api-client';
 import { runNode } from '../support/run-node';
 import { newSignedInUser, startServerWithAdmin, TEST_ADMIN } from '../support/signed-in';
@@ -102,5 +103,22 @@ describe('quarantined events over HTTP', () => {
     // The rebuilt generation answers, and the server goes on applying it live.
     const task = await createTask(admin, projectId);
     expect((await admin.get(`/projects/${projectId}/tasks/${task.id}`)).status).toBe(200);
+  });
+
+  it('retry-quarantined asks the leading server to apply a process manager\'s events again', async () => {
+    // An event the scheduler once failed on (an older server's bug), which applies now.
+    const task = await createTask(admin, projectId);
+    const [created] = await server.services.events.readStream(`task-${task.id}`);
+    const record = quarantineRecord({ name: 'scheduler', kind: 'process-manager', generation: null }, created!, new Error('an older bug'), new Date());
+    await server.services.reads.applyBatch([quarantineOperation(record)], { name: QUARANTINE_CHECKPOINT, position: created!.position });
+    expect((await admin.get('/health')).body.quarantined).toMatchObject({ scheduler: 1 });
+
+    const run = await runNode('src/cli/projections.ts', ['retry-quarantined', 'scheduler'], { DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('scheduler: 1 applied, 0 still quarantined');
+    expect(run.code).toBe(0);
+    const listed = (await admin.get('/admin/quarantine')).body.events.map((e: { consumer: string }) => e.consumer);
+    expect(listed).not.toContain('scheduler');
+    expect((await admin.get('/health')).body.quarantined.scheduler).toBeUndefined();
   });
 });

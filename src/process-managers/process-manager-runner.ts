@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger';
 import {
   type Consumer,
+  POISON_RETRY_DELAYS_MS,
   QUARANTINE_CHECKPOINT,
   type QuarantineRecord,
   RETRY_DONE_KEY,
@@ -24,11 +25,6 @@ import type { ProcessManager } from './process-manager';
 
 const MAX_BATCH = 500;
 const RETRY_DELAY_MS = 1000;
-/**
- * An event a manager fails on is tried this many times, the last right after both stores answered,
- * before it is quarantined: a failing store is retried for as long as it fails, an event is not.
- */
-const POISON_ATTEMPTS = 3;
 /** How often the leader looks for a `retry-quarantined` request. */
 const RETRY_POLL_MS = 1000;
 /**
@@ -165,9 +161,9 @@ class ManagerLoop {
       } catch (err) {
         if (this.stopped) throw err;
         known ??= await isQuarantined(this.reads, quarantineId(consumer, event.position));
-        if (!known && attempt < POISON_ATTEMPTS) {
+        if (!known && attempt <= POISON_RETRY_DELAYS_MS.length) {
           this.logger.warn({ err, manager: this.manager.name, position: event.position, attempt }, 'process manager failed on an event; trying it again');
-          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+          await new Promise((resolve) => setTimeout(resolve, POISON_RETRY_DELAYS_MS[attempt - 1]));
           continue;
         }
         if (known) return;

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger';
-import { QUARANTINE_CHECKPOINT, ensureQuarantine, type QuarantineRecord, quarantineOperation, quarantineRecord } from '../quarantine/quarantine-store';
+import { POISON_RETRY_DELAYS_MS, QUARANTINE_CHECKPOINT, ensureQuarantine, type QuarantineRecord, quarantineOperation, quarantineRecord } from '../quarantine/quarantine-store';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
@@ -23,11 +23,6 @@ const CATCH_UP_BATCH = 5000;
  */
 const CATCH_UP_TRANSACTION = 25_000;
 const RETRY_DELAY_MS = 1000;
-/**
- * After a batch failed, each of its events is applied alone; one that fails this many times in a row,
- * the last time right after the store took a write, is poison (not an outage) and is quarantined.
- */
-const POISON_ATTEMPTS = 3;
 /** Live, a worker waits this long after a batch before reading the next: read-your-writes waits a little longer, but under load a transaction takes many events. */
 const LIVE_GATHER_MS = 5;
 
@@ -209,9 +204,10 @@ export class GenerationWorker {
   }
 
   /**
-   * Applies one event alone, retrying it a few times. Before it is quarantined, the store must take a
-   * write (the bookkeeping checkpoint) and the event fail once more: a store that is down throws here,
-   * and the run loop retries from the checkpoint as for any failed batch, quarantining nothing.
+   * After a batch failed, each of its events is applied alone; one that keeps failing (see
+   * POISON_RETRY_DELAYS_MS) is poison, not an outage, and is quarantined. Before that, the store must
+   * take a write (the bookkeeping checkpoint) and the event fail once more: a store that is down throws
+   * here, and the run loop retries from the checkpoint as for any failed batch, quarantining nothing.
    */
   private async applyOrQuarantine(event: RecordedEvent): Promise<void> {
     const checkpoint = { name: this.checkpoint, position: event.position };
@@ -221,9 +217,9 @@ export class GenerationWorker {
         return;
       } catch (err) {
         if (this.stopped) throw err;
-        if (attempt < POISON_ATTEMPTS) {
+        if (attempt <= POISON_RETRY_DELAYS_MS.length) {
           this.logger.warn({ err, projection: this.projection.name, position: event.position, attempt }, 'projection failed on an event applied alone; trying it again');
-          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+          await new Promise((resolve) => setTimeout(resolve, POISON_RETRY_DELAYS_MS[attempt - 1]));
           continue;
         }
         await this.reads.applyBatch([], { name: QUARANTINE_CHECKPOINT, position: event.position });

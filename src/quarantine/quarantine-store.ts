@@ -14,6 +14,12 @@ export const QUARANTINE_ALERTS_COLLECTION = 'quarantine_alerts';
  * position is the last event whose record was written or removed, and nothing resumes from it.
  */
 export const QUARANTINE_CHECKPOINT = 'quarantine';
+/**
+ * An event that fails is tried again after each of these pauses before it counts as poison (then the
+ * store must also take a write, or answer, right before its last try): a passing fault gets a chance, and
+ * a consumer is held up about half a second per poison event.
+ */
+export const POISON_RETRY_DELAYS_MS = [100, 400];
 /** Errors are kept this long (a stack of nested JSON can make a very long message). */
 const MAX_ERROR_LENGTH = 2000;
 

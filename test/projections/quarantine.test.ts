@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Projection } from '../../src/projections/projection';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { QuarantineAlerter } from '../../src/quarantine/quarantine-alerts';
 import { type QuarantineRecord, listQuarantined } from '../../src/quarantine/quarantine-store';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
@@ -130,6 +131,17 @@ describe('quarantine of events a projection cannot apply', () => {
     // Nothing to retry: nothing is rebuilt.
     expect(await runner.retryQuarantined()).toEqual([]);
     expect(registry.generationOf('streamstats')?.generation).toBe(3);
+  });
+
+  it('records that no alert went out when no mail server is configured', async () => {
+    await events.append('task-a', [testEvent('Poison')], 'no_stream');
+    const { runner } = start(poisonableProjection({ cured: false }));
+    const alerter = new QuarantineAlerter(store, null, 'http://localhost:8080', silentLogger);
+    runner.onQuarantine = (record) => alerter.quarantined(record);
+    await runner.start();
+    await runner.whenCaughtUp();
+    await alerter.settled();
+    expect((await listQuarantined(store)).map((r) => r.alert)).toEqual(['not sent: no mail server']);
   });
 
   it('a rebuilt generation quarantines it again under its own generation; the old generation\'s records go with it', async () => {

@@ -4,7 +4,7 @@ import type { EventStore, Position, RecordedEvent, Subscription } from '../store
 import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
 import type { Projection } from './projection';
-import { applyAlone, projectionConsumer } from './projection-quarantine';
+import { applyInOrder, projectionConsumer } from './projection-quarantine';
 import { checkpointName, physicalCollection } from './projection-registry';
 
 export interface WorkerProgress {
@@ -23,6 +23,8 @@ const CATCH_UP_BATCH = 5000;
  */
 const CATCH_UP_TRANSACTION = 25_000;
 const RETRY_DELAY_MS = 1000;
+/** After a failed batch, its events are applied this many to a transaction, and one by one where that fails. */
+const ISOLATED_TRANSACTION = 50;
 /** Live, a worker waits this long after a batch before reading the next: read-your-writes waits a little longer, but under load a transaction takes many events. */
 const LIVE_GATHER_MS = 5;
 
@@ -186,34 +188,48 @@ export class GenerationWorker {
   }
 
   /**
-   * Applies the batch's events up to isolateThrough one per transaction, quarantining one that cannot
-   * be applied; returns the events after it, for an ordinary batch.
+   * Applies the batch's events up to isolateThrough (the events of a failed batch) in small
+   * transactions, and the events of a small transaction that fails one by one, quarantining one that
+   * cannot be applied; returns the events after them, for an ordinary batch.
    */
   private async applyIsolated(batch: RecordedEvent[]): Promise<RecordedEvent[]> {
-    let index = 0;
-    for (; index < batch.length && this.isolateThrough !== null && batch[index]!.position <= this.isolateThrough; index++) {
-      const event = batch[index]!;
-      await this.applyOrQuarantine(event);
-      this.lastError = null;
-      this.position = event.position;
-      this.eventsApplied++;
-      this.notify();
+    const through = this.isolateThrough;
+    if (through === null) return batch;
+    let end = 0;
+    while (end < batch.length && batch[end]!.position <= through) end++;
+    for (let start = 0; start < end; start += ISOLATED_TRANSACTION) {
+      const chunk = batch.slice(start, Math.min(start + ISOLATED_TRANSACTION, end));
+      const advance = (position: Position) => {
+        const before = this.position ?? -1;
+        this.eventsApplied += chunk.filter((e) => e.position > before && e.position <= position).length;
+        this.position = position;
+        this.lastError = null;
+        this.notify();
+      };
+      try {
+        await applyInOrder(this.projection, this.generation, chunk, this.reads, this.checkpoint, advance);
+      } catch {
+        for (const event of chunk) {
+          if (this.position !== null && event.position <= this.position) continue;
+          await this.applyOrQuarantine(event);
+          advance(event.position);
+        }
+      }
     }
-    if (this.isolateThrough !== null && (this.position ?? -1) >= this.isolateThrough) this.isolateThrough = null;
-    return index === 0 ? batch : batch.slice(index);
+    if ((this.position ?? -1) >= through) this.isolateThrough = null;
+    return batch.slice(end);
   }
 
   /**
-   * After a batch failed, each of its events is applied alone; one that keeps failing (see
+   * Applies one event of a failed transaction alone; one that keeps failing (see
    * POISON_RETRY_DELAYS_MS) is poison, not an outage, and is quarantined. Before that, the store must
    * take a write (the bookkeeping checkpoint) and the event fail once more: a store that is down throws
    * here, and the run loop retries from the checkpoint as for any failed batch, quarantining nothing.
    */
   private async applyOrQuarantine(event: RecordedEvent): Promise<void> {
-    const checkpoint = { name: this.checkpoint, position: event.position };
     for (let attempt = 1; ; attempt++) {
       try {
-        await applyAlone(this.projection, this.generation, event, this.reads, checkpoint);
+        await applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined);
         return;
       } catch (err) {
         if (this.stopped) throw err;
@@ -224,11 +240,11 @@ export class GenerationWorker {
         }
         await this.reads.applyBatch([], { name: QUARANTINE_CHECKPOINT, position: event.position });
         try {
-          await applyAlone(this.projection, this.generation, event, this.reads, checkpoint);
+          await applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined);
           return;
         } catch (last) {
           const record = quarantineRecord(projectionConsumer(this.projection, this.generation), event, last, new Date());
-          await this.reads.applyBatch([quarantineOperation(record)], checkpoint);
+          await this.reads.applyBatch([quarantineOperation(record)], { name: this.checkpoint, position: event.position });
           this.logger.error({ err: last, projection: this.projection.name, generation: this.generation, quarantined: record.id, type: event.type, stream: event.streamId }, 'projection cannot apply an event: quarantined it and goes on');
           this.onQuarantine?.(record);
           return;

@@ -1,6 +1,6 @@
 import type { Consumer } from '../quarantine/quarantine-store';
-import type { RecordedEvent } from '../stores/events/event-store';
-import type { Checkpoint, PositionedOperation, ReadStore } from '../stores/read/read-store';
+import type { Position, RecordedEvent } from '../stores/events/event-store';
+import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
 import type { Projection } from './projection';
 import { physicalCollection } from './projection-registry';
@@ -10,18 +10,33 @@ export function projectionConsumer(projection: Projection, generation: number): 
 }
 
 /**
- * Applies one event of a projection's generation in a transaction of its own, with `extra` writes
- * after it (a quarantine record's release) and the given checkpoint.
+ * Applies events of a projection's generation in order, in one transaction with the checkpoint of the
+ * last, or more where a filtered delete cuts them (the overlay cannot see through one); `committed`
+ * hears of each transaction's checkpoint.
  */
-export async function applyAlone(
+export async function applyInOrder(
   projection: Projection,
   generation: number,
-  event: RecordedEvent,
+  events: RecordedEvent[],
   reads: ReadStore,
-  checkpoint: Checkpoint,
-  extra: PositionedOperation[] = [],
+  checkpoint: string,
+  committed: (position: Position) => void,
 ): Promise<void> {
   const overlay = new BatchOverlay(reads, (collection) => physicalCollection(projection.name, generation, collection));
-  for (const op of await projection.handle(event, overlay)) overlay.record(op, event.position);
-  await reads.applyBatch([...overlay.take(), ...extra], checkpoint);
+  let last: Position | null = null;
+  for (const event of events) {
+    let cut = false;
+    for (const op of await projection.handle(event, overlay)) {
+      overlay.record(op, event.position);
+      if (op.op === 'deleteMany') cut = true;
+    }
+    last = event.position;
+    if (!cut) continue;
+    await reads.applyBatch(overlay.take(), { name: checkpoint, position: last });
+    committed(last);
+    last = null;
+  }
+  if (last === null) return;
+  await reads.applyBatch(overlay.take(), { name: checkpoint, position: last });
+  committed(last);
 }

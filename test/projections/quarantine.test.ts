@@ -133,6 +133,17 @@ describe('quarantine of events a projection cannot apply', () => {
     expect(registry.generationOf('streamstats')?.generation).toBe(3);
   });
 
+  it('sets aside each poison event of a large batch and applies all the others, exactly once', async () => {
+    for (let i = 0; i < 120; i++) await events.append(`task-${i}`, [testEvent(i === 10 || i === 75 ? 'Poison' : 'Created')], 'no_stream');
+    const { runner, registry } = start(poisonableProjection({ cured: false }));
+    await runner.start();
+    await runner.whenCaughtUp();
+    expect((await listQuarantined(store)).map((r) => r.stream)).toEqual(['task-10', 'task-75']);
+    const categories = await store.get<{ id: string; events: number }>(registry.collection('streamstats', 'categories'), 'task');
+    expect(categories?.events).toBe(118);
+    expect(await streamTypes(registry, 'task-119')).toEqual(['Created']);
+  });
+
   it('records that no alert went out when no mail server is configured', async () => {
     await events.append('task-a', [testEvent('Poison')], 'no_stream');
     const { runner } = start(poisonableProjection({ cured: false }));

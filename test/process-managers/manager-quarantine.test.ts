@@ -11,10 +11,12 @@ import {
 } from '../../src/quarantine/quarantine-store';
 import type { RecordedEvent } from '../../src/stores/events/event-store';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
 import { testEvent } from '../support/test-events';
+import { waitFor } from '../support/wait-for';
 
 /** A manager that records what it applied and cannot apply `Poison` until cured (a bug, later fixed). */
 function poisonableManager(state: { cured: boolean; applied: string[] }): ProcessManager {
@@ -91,5 +93,38 @@ describe('quarantine of events a process manager cannot apply', () => {
     // An answered request is not answered again.
     await runner.answerRetryRequest();
     expect(state.applied).toHaveLength(3);
+  });
+
+  it('quarantines nothing while a store is down: the event is tried again until the store is back', async () => {
+    const outage = { down: false, failures: 0 };
+    // The real read store, unreachable while `down` (its ping fails), as is what the manager calls.
+    const unreachable = new Proxy(reads, {
+      get(target, property, receiver) {
+        if (property === 'ping') return () => (outage.down ? Promise.reject(new Error('read store unreachable')) : target.ping());
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as ReadStore;
+    const applied: string[] = [];
+    const manager: ProcessManager = {
+      name: 'needs-the-store',
+      apply(event: RecordedEvent) {
+        if (outage.down) {
+          outage.failures++;
+          throw new Error('read store unreachable');
+        }
+        applied.push(event.streamId);
+      },
+    };
+    runner = new ProcessManagerRunner([manager], events, unreachable, silentLogger);
+    await runner.start();
+    outage.down = true;
+    await events.append('task-a', [testEvent('Created')], 'no_stream');
+    // Past three tries and the stores' probe, and tried again after it.
+    await waitFor(() => outage.failures >= 5, { what: 'the manager to keep trying through the outage', timeoutMs: 20_000 });
+    outage.down = false;
+    await runner.waitForPosition(await events.headPosition());
+    expect(applied).toEqual(['task-a']);
+    expect(await listQuarantined(reads)).toEqual([]);
   });
 });

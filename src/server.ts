@@ -17,6 +17,7 @@ import { ProjectionRegistry } from './projections/projection-registry';
 import { ThreadedProjections } from './projections/threaded-projections';
 import { allProcessManagers } from './process-managers/all-process-managers';
 import { ProcessManagerRunner } from './process-managers/process-manager-runner';
+import { QuarantineAlerter } from './quarantine/quarantine-alerts';
 import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
 import { openStores } from './stores/open-stores';
 import { type Clock, systemClock } from './time/clock';
@@ -63,6 +64,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     reads,
     logger,
   );
+  const quarantineAlerts = new QuarantineAlerter(reads, mail, config.publicUrl, logger);
+  processManagers.onQuarantine = (record) => quarantineAlerts.quarantined(record);
   // Only the leader applies projections and runs process managers; the others serve HTTP and follow.
   // Leadership is about live processes, so it runs on wall-clock time even when the domain clock is injected.
   const lease = new LeaderLease(
@@ -105,6 +108,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await keyUsage.flush();
       await lease.stop();
       await processManagers.stop();
+      await quarantineAlerts.settled();
       mail?.close();
       await projections.stop();
       await events.close();

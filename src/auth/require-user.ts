@@ -7,9 +7,9 @@ export function requireUser(principal: Principal): UserPrincipal {
   return principal;
 }
 
-/** Account management is for super admins. */
-export function requireSuperAdmin(principal: Principal): UserPrincipal {
+/** Account management (and the installation's own state, such as quarantined events) is for super admins. */
+export function requireSuperAdmin(principal: Principal, action = 'manage accounts'): UserPrincipal {
   const user = requireUser(principal);
-  if (!user.superAdmin) throw new ForbiddenError('Only a super admin may manage accounts');
+  if (!user.superAdmin) throw new ForbiddenError(`Only a super admin may ${action}`);
   return user;
 }

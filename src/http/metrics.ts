@@ -7,6 +7,8 @@
  *   `cron_observer_log_lines_ingested_total`: lines accepted;
  * - `cron_observer_projection_lag_events{projection}`, `…_position`, `…_failing`: from the projection
  *   runner's status, read at each scrape;
+ * - `cron_observer_quarantined_events{consumer}`: events a projection or process manager set aside,
+ *   counted in the read store at each scrape (so a `retry-quarantined` shows at once);
  * - `cron_observer_scheduler_lateness_seconds`: the scheduler's histogram, which lives in prom-client's
  *   default registry (src/process-managers/scheduler/scheduler-metrics.ts); until a scheduler has
  *   registered it, an empty histogram of the same name and buckets is shown;
@@ -21,6 +23,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, register as defaultRegistry } from 'prom-client';
 import type { AppServices } from '../app-services';
 import type { ProjectionStatus } from '../projections/projection-runner';
+import { countQuarantined } from '../quarantine/quarantine-store';
 import type { RecordedEvent } from '../stores/events/event-store';
 
 export const SCHEDULER_LATENESS_METRIC = 'cron_observer_scheduler_lateness_seconds';
@@ -39,7 +42,7 @@ export class ServerMetrics {
   /** Shown while no scheduler has registered the real lateness histogram. */
   private readonly latenessPlaceholder = new Registry();
 
-  constructor(services: Pick<AppServices, 'projections'>, liveConnectionCount: () => number) {
+  constructor(services: Pick<AppServices, 'projections' | 'reads'>, liveConnectionCount: () => number) {
     const registers = [this.registry];
     this.reportsIngested = new Counter({
       name: 'cron_observer_reports_ingested_total',
@@ -89,6 +92,16 @@ export class ServerMetrics {
     projectionGauge('cron_observer_projection_lag_events', 'Positions between a projection and the head of $all (0 when caught up)', (s) => s.lag);
     projectionGauge('cron_observer_projection_position', 'Last $all position a projection applied', (s) => s.position ?? 0);
     projectionGauge('cron_observer_projection_failing', '1 while a projection retries after an error', (s) => (s.error ? 1 : 0));
+    new Gauge({
+      name: 'cron_observer_quarantined_events',
+      help: 'Events a projection or process manager could not apply and set aside (GET /api/v1/admin/quarantine)',
+      labelNames: ['consumer'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [consumer, count] of Object.entries(await countQuarantined(services.reads))) this.set({ consumer }, count);
+      },
+    });
     new Histogram({
       name: SCHEDULER_LATENESS_METRIC,
       help: 'Scheduler fire lateness: fire time minus the scheduled instant of the tick',

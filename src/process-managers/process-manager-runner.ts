@@ -1,10 +1,32 @@
 import type { Logger } from '../logging/logger';
-import type { EventStore, Position, Subscription } from '../stores/events/event-store';
+import {
+  type Consumer,
+  POISON_RETRY_DELAYS_MS,
+  QUARANTINE_CHECKPOINT,
+  type QuarantineRecord,
+  RETRY_DONE_KEY,
+  RETRY_REQUEST_KEY,
+  type RetryDone,
+  type RetryOutcome,
+  type RetryRequest,
+  ensureQuarantine,
+  errorText,
+  eventAt,
+  isQuarantined,
+  listQuarantined,
+  releaseOperations,
+  quarantineId,
+  quarantineOperation,
+  quarantineRecord,
+} from '../quarantine/quarantine-store';
+import type { EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { lostLease, type ProcessManager } from './process-manager';
 
 const MAX_BATCH = 500;
 const RETRY_DELAY_MS = 1000;
+/** How often the leader looks for a `retry-quarantined` request. */
+const RETRY_POLL_MS = 1000;
 /**
  * A live manager saves its checkpoint at most this often: read.db has one writer at a time and the
  * projection thread writes it constantly, so a write per batch would keep this thread waiting for the lock.
@@ -26,15 +48,18 @@ class ManagerLoop {
   private stopped = false;
   private running: Promise<void> | null = null;
   private readonly waiters = new Set<() => void>();
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
     readonly manager: ProcessManager,
     private readonly events: EventStore,
     private readonly reads: ReadStore,
     private readonly logger: Logger,
+    private readonly onQuarantine: ((record: QuarantineRecord) => void) | null,
   ) {}
 
   async start(): Promise<void> {
+    await ensureQuarantine(this.reads);
     this.savedCheckpoint = await this.reads.getCheckpoint(processManagerCheckpoint(this.manager.name));
     this.running = this.run();
   }
@@ -69,19 +94,13 @@ class ManagerLoop {
       try {
         this.subscription = this.events.subscribeToAll({ after: this.position, filter: this.manager.filter, maxBatch: MAX_BATCH });
         for await (const batch of this.subscription) {
-          for (const event of batch) {
-            const replaying = this.savedCheckpoint !== null && event.position <= this.savedCheckpoint;
-            try {
-              await this.manager.apply(event, replaying);
-            } catch (err) {
-              // This term is over: stop feeding the manager (the lease stops the runner), and do not
-              // checkpoint past an event it could not act on.
-              if (lostLease(err)) return;
-              // A manager retries its own commands; one bad event must not stop it from following the rest.
-              this.logger.error({ err, manager: this.manager.name, event: event.type, stream: event.streamId }, 'process manager failed on an event');
+          await this.exclusively(async () => {
+            for (const event of batch) {
+              const replaying = this.savedCheckpoint !== null && event.position <= this.savedCheckpoint;
+              await this.applyOrQuarantine(event, replaying);
+              this.position = event.position;
             }
-            this.position = event.position;
-          }
+          });
           if (batch.length > 0 && this.live) this.checkpointSoon();
           await this.goLiveIfCaughtUp(head);
           for (const wake of [...this.waiters]) {
@@ -91,9 +110,71 @@ class ManagerLoop {
           await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (err) {
-        if (this.stopped) break;
+        // A refused write ends this term: stop feeding the manager (the lease stops the runner), and do
+        // not checkpoint past an event it could not act on.
+        if (this.stopped || lostLease(err)) break;
         this.logger.error({ err, manager: this.manager.name }, 'process manager subscription failed; resubscribing');
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      }
+    }
+  }
+
+  /** Runs `work` when no batch or retry of this manager is in progress (a manager applies one event at a time). */
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work);
+    this.turn = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Applies this manager's quarantined events again (as live events), removing those that now apply. */
+  retryQuarantined(): Promise<RetryOutcome> {
+    return this.exclusively(async () => {
+      const outcome: RetryOutcome = { consumer: this.manager.name, applied: 0, stillFailing: [] };
+      for (const record of await listQuarantined(this.reads, this.manager.name)) {
+        const event = await eventAt(this.events, record.position);
+        try {
+          if (!event) throw new Error(`no event is stored at position ${record.position}`);
+          await this.manager.apply(event, false);
+          await this.reads.applyBatch(releaseOperations(record.id, record.position), { name: QUARANTINE_CHECKPOINT, position: record.position });
+          outcome.applied++;
+        } catch (err) {
+          outcome.stillFailing.push({ id: record.id, error: errorText(err) });
+        }
+      }
+      return outcome;
+    });
+  }
+
+  /**
+   * One bad event must not stop a manager from following the rest: after a few attempts, and once both
+   * stores have answered (a store that is down throws, and the subscription is retried from here), it is
+   * quarantined. An event quarantined before (met again in the replay after a restart) is set aside at once.
+   */
+  private async applyOrQuarantine(event: RecordedEvent, replaying: boolean): Promise<void> {
+    const consumer: Consumer = { name: this.manager.name, kind: 'process-manager', generation: null };
+    let known: boolean | null = null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.manager.apply(event, replaying);
+        return;
+      } catch (err) {
+        if (this.stopped || lostLease(err)) throw err;
+        known ??= await isQuarantined(this.reads, quarantineId(consumer, event.position));
+        if (!known && attempt <= POISON_RETRY_DELAYS_MS.length) {
+          this.logger.warn({ err, manager: this.manager.name, position: event.position, attempt }, 'process manager failed on an event; trying it again');
+          await new Promise((resolve) => setTimeout(resolve, POISON_RETRY_DELAYS_MS[attempt - 1]));
+          continue;
+        }
+        if (known) return;
+        await Promise.all([this.events.ping(), this.reads.ping()]);
+        const record = quarantineRecord(consumer, event, err, new Date());
+        await this.reads.applyBatch([quarantineOperation(record)], { name: QUARANTINE_CHECKPOINT, position: event.position });
+        this.logger.error({ err, manager: this.manager.name, quarantined: record.id, type: event.type, stream: event.streamId }, 'process manager cannot apply an event: quarantined it and goes on');
+        this.onQuarantine?.(record);
+        return;
       }
     }
   }
@@ -133,6 +214,10 @@ class ManagerLoop {
 export class ProcessManagerRunner {
   private loops: ManagerLoop[] = [];
   private readonly createManagers: () => ProcessManager[];
+  /** Told of every event a manager quarantines (the server alerts the admins). */
+  onQuarantine: ((record: QuarantineRecord) => void) | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private answering: Promise<void> | null = null;
 
   /** Takes a factory (the server: fresh managers per term of leadership) or fixed managers (tests). */
   constructor(
@@ -146,11 +231,16 @@ export class ProcessManagerRunner {
 
   async start(): Promise<void> {
     await this.stop();
-    this.loops = this.createManagers().map((m) => new ManagerLoop(m, this.events, this.reads, this.logger));
+    this.retryTimer = setInterval(() => void this.answerRetryRequest(), RETRY_POLL_MS);
+    this.retryTimer.unref();
+    this.loops = this.createManagers().map((m) => new ManagerLoop(m, this.events, this.reads, this.logger, (record) => this.onQuarantine?.(record)));
     for (const loop of this.loops) await loop.start();
   }
 
   async stop(): Promise<void> {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+    await this.answering;
     const loops = this.loops;
     this.loops = [];
     await Promise.all(loops.map((loop) => loop.stop()));
@@ -172,6 +262,24 @@ export class ProcessManagerRunner {
       await Promise.all(this.loops.map((loop) => loop.manager.idle?.()));
       if ((await this.events.headPosition()) === head) return;
     }
+  }
+
+  /** Answers a `retry-quarantined` request (stored by the CLI) by applying the managers' quarantined events again. */
+  answerRetryRequest(): Promise<void> {
+    return (this.answering ??= this.retryRequested()
+      .catch((err) => this.logger.error({ err }, 'quarantined events of the process managers not retried; trying again'))
+      .finally(() => (this.answering = null)));
+  }
+
+  private async retryRequested(): Promise<void> {
+    const request = await this.reads.getMeta<RetryRequest>(RETRY_REQUEST_KEY);
+    const done = await this.reads.getMeta<RetryDone>(RETRY_DONE_KEY);
+    if (!request || (done && done.id >= request.id)) return;
+    const loops = this.loops.filter((loop) => request.consumer === null || loop.manager.name === request.consumer);
+    const outcomes: RetryOutcome[] = [];
+    for (const loop of loops) outcomes.push(await loop.retryQuarantined());
+    await this.reads.setMeta<RetryDone>(RETRY_DONE_KEY, { id: request.id, outcomes });
+    this.logger.info({ outcomes }, 'quarantined events of the process managers retried');
   }
 
   status(): Array<{ name: string; position: Position | null; live: boolean }> {

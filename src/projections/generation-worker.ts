@@ -1,8 +1,10 @@
 import type { Logger } from '../logging/logger';
+import { POISON_RETRY_DELAYS_MS, QUARANTINE_CHECKPOINT, ensureQuarantine, type QuarantineRecord, quarantineOperation, quarantineRecord } from '../quarantine/quarantine-store';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
 import type { Projection } from './projection';
+import { applyInOrder, projectionConsumer } from './projection-quarantine';
 import { checkpointName, physicalCollection } from './projection-registry';
 
 export interface WorkerProgress {
@@ -21,6 +23,8 @@ const CATCH_UP_BATCH = 5000;
  */
 const CATCH_UP_TRANSACTION = 25_000;
 const RETRY_DELAY_MS = 1000;
+/** After a failed batch, its events are applied this many to a transaction, and one by one where that fails. */
+const ISOLATED_TRANSACTION = 50;
 /** Live, a worker waits this long after a batch before reading the next: read-your-writes waits a little longer, but under load a transaction takes many events. */
 const LIVE_GATHER_MS = 5;
 
@@ -42,6 +46,12 @@ export class GenerationWorker {
   private pending: { overlay: BatchOverlay; events: number; position: Position | null } | null = null;
   /** Logical collections whose non-unique indexes are not built yet (see prepare). */
   private readonly deferredIndexes = new Set<string>();
+  /** The last event read from the store, applied or not. */
+  private lastRead: Position | null = null;
+  /** After a failed batch, the events up to here are applied one per transaction (see applyIsolated). */
+  private isolateThrough: Position | null = null;
+  /** Told of every event this worker quarantines (the server alerts the admins). */
+  onQuarantine: ((record: QuarantineRecord) => void) | null = null;
 
   constructor(
     readonly projection: Projection,
@@ -65,6 +75,7 @@ export class GenerationWorker {
    * table much faster than it maintains it row by row. Unique indexes stay: a write may have to fail on them.
    */
   async prepare(options: { deferIndexes?: boolean } = {}): Promise<void> {
+    await ensureQuarantine(this.reads);
     for (const spec of this.projection.collections) {
       const defer = options.deferIndexes === true && spec.indexes.some((index) => !index.unique);
       if (defer) this.deferredIndexes.add(spec.name);
@@ -120,7 +131,9 @@ export class GenerationWorker {
         this.subscription = this.events.subscribeToAll({ after: this.position, filter: this.projection.filter, maxBatch });
         for await (const batch of this.subscription) {
           if (this.stopped) break;
-          await this.applyEvents(batch, batch.length === maxBatch);
+          this.lastRead = batch[batch.length - 1]?.position ?? this.lastRead;
+          const rest = await this.applyIsolated(batch);
+          if (rest.length > 0) await this.applyEvents(rest, batch.length === maxBatch);
           this.lastError = null;
           // A small batch means the projection is live: let the next events gather for a moment, so
           // that many share one read-store transaction (the commits cost more than the events).
@@ -131,7 +144,9 @@ export class GenerationWorker {
         if (this.stopped) break;
         this.lastError = err instanceof Error ? err.message : String(err);
         this.pending = null;
-        this.logger.error({ err, projection: this.projection.name, generation: this.generation }, 'projection batch failed; retrying from checkpoint');
+        // Whatever failed lies between the checkpoint and the last event read: apply those one by one.
+        if (this.lastRead !== null && (this.isolateThrough === null || this.lastRead > this.isolateThrough)) this.isolateThrough = this.lastRead;
+        this.logger.error({ err, projection: this.projection.name, generation: this.generation }, 'projection batch failed; retrying from checkpoint, one event at a time');
         this.position = await this.reads.getCheckpoint(this.checkpoint).catch(() => this.position);
         this.notify();
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
@@ -170,6 +185,72 @@ export class GenerationWorker {
     // Keep gathering only while more events are there to read now: the subscription waits otherwise.
     if (this.catchingUp && full && (await this.nextEventAfter(this.pending.position)) !== undefined) return;
     await this.flush();
+  }
+
+  /**
+   * Applies the batch's events up to isolateThrough (the events of a failed batch) in small
+   * transactions, and the events of a small transaction that fails one by one, quarantining one that
+   * cannot be applied; returns the events after them, for an ordinary batch.
+   */
+  private async applyIsolated(batch: RecordedEvent[]): Promise<RecordedEvent[]> {
+    const through = this.isolateThrough;
+    if (through === null) return batch;
+    let end = 0;
+    while (end < batch.length && batch[end]!.position <= through) end++;
+    for (let start = 0; start < end; start += ISOLATED_TRANSACTION) {
+      const chunk = batch.slice(start, Math.min(start + ISOLATED_TRANSACTION, end));
+      const advance = (position: Position) => {
+        const before = this.position ?? -1;
+        this.eventsApplied += chunk.filter((e) => e.position > before && e.position <= position).length;
+        this.position = position;
+        this.lastError = null;
+        this.notify();
+      };
+      try {
+        await applyInOrder(this.projection, this.generation, chunk, this.reads, this.checkpoint, advance);
+      } catch {
+        for (const event of chunk) {
+          if (this.position !== null && event.position <= this.position) continue;
+          await this.applyOrQuarantine(event);
+          advance(event.position);
+        }
+      }
+    }
+    if ((this.position ?? -1) >= through) this.isolateThrough = null;
+    return batch.slice(end);
+  }
+
+  /**
+   * Applies one event of a failed transaction alone; one that keeps failing (see
+   * POISON_RETRY_DELAYS_MS) is poison, not an outage, and is quarantined. Before that, the store must
+   * take a write (the bookkeeping checkpoint) and the event fail once more: a store that is down throws
+   * here, and the run loop retries from the checkpoint as for any failed batch, quarantining nothing.
+   */
+  private async applyOrQuarantine(event: RecordedEvent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined);
+        return;
+      } catch (err) {
+        if (this.stopped) throw err;
+        if (attempt <= POISON_RETRY_DELAYS_MS.length) {
+          this.logger.warn({ err, projection: this.projection.name, position: event.position, attempt }, 'projection failed on an event applied alone; trying it again');
+          await new Promise((resolve) => setTimeout(resolve, POISON_RETRY_DELAYS_MS[attempt - 1]));
+          continue;
+        }
+        await this.reads.applyBatch([], { name: QUARANTINE_CHECKPOINT, position: event.position });
+        try {
+          await applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined);
+          return;
+        } catch (last) {
+          const record = quarantineRecord(projectionConsumer(this.projection, this.generation), event, last, new Date());
+          await this.reads.applyBatch([quarantineOperation(record)], { name: this.checkpoint, position: event.position });
+          this.logger.error({ err: last, projection: this.projection.name, generation: this.generation, quarantined: record.id, type: event.type, stream: event.streamId }, 'projection cannot apply an event: quarantined it and goes on');
+          this.onQuarantine?.(record);
+          return;
+        }
+      }
+    }
   }
 
   /** The first event this projection consumes after `position`, if one is stored. */

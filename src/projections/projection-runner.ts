@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger';
+import { type QuarantineRecord, type RetryOutcome, dropQuarantineOf, listQuarantined } from '../quarantine/quarantine-store';
 import type { EventStore, Position } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { GenerationWorker } from './generation-worker';
@@ -54,6 +55,8 @@ export class ProjectionRunner {
   private progressPushed = false;
   private switching: Promise<void> | null = null;
   private readonly progressListeners = new Set<(progress: ProjectionProgress) => void>();
+  /** Told of every event a worker of this runner quarantines. */
+  onQuarantine: ((record: QuarantineRecord) => void) | null = null;
 
   constructor(
     private readonly projections: Projection[],
@@ -169,7 +172,7 @@ export class ProjectionRunner {
     const current = (await this.reads.getMeta<ProjectionGeneration>(metaKey(name))) ?? { version: projection.version, generation: 0 };
     const next = current.generation + 1;
     await this.reads.deleteCheckpoint(checkpointName(name, next));
-    const worker = new GenerationWorker(projection, next, this.events, this.reads, this.logger);
+    const worker = this.newWorker(projection, next);
     await this.dropGeneration(worker);
     await worker.prepare({ deferIndexes: true });
     this.rebuilding.set(name, worker);
@@ -225,8 +228,38 @@ export class ProjectionRunner {
     }
   }
 
-  private async startLive(projection: Projection, generation: number): Promise<void> {
+  /**
+   * Applies the quarantined events of the active generations again (all projections', or one's) after
+   * a fix, by rebuilding each projection that has any beside its live generation: every event in order,
+   * so counters and documents that later events changed come out exactly as if nothing had failed.
+   * Events that still fail are quarantined again, under the new generation. A running server follows
+   * the switch (see rebuild).
+   */
+  async retryQuarantined(name?: string, options: RebuildOptions = {}): Promise<RetryOutcome[]> {
+    const targets = name === undefined ? this.projections : this.projections.filter((p) => p.name === name);
+    const outcomes: RetryOutcome[] = [];
+    for (const projection of targets) {
+      const active = await this.reads.getMeta<ProjectionGeneration>(metaKey(projection.name));
+      const records = (await listQuarantined(this.reads, projection.name)).filter((r) => r.generation === active?.generation);
+      if (!active || records.length === 0) continue;
+      await this.rebuild(projection.name, options);
+      // The old generation is dropped by whoever applies it live; its records go now, so none is listed twice.
+      await dropQuarantineOf(this.reads, projection.name, active.generation);
+      const next = (await this.reads.getMeta<ProjectionGeneration>(metaKey(projection.name)))!.generation;
+      const still = (await listQuarantined(this.reads, projection.name)).filter((r) => r.generation === next);
+      outcomes.push({ consumer: projection.name, applied: records.length - still.length, stillFailing: still.map((r) => ({ id: r.id, error: r.error })) });
+    }
+    return outcomes;
+  }
+
+  private newWorker(projection: Projection, generation: number): GenerationWorker {
     const worker = new GenerationWorker(projection, generation, this.events, this.reads, this.logger);
+    worker.onQuarantine = (record) => this.onQuarantine?.(record);
+    return worker;
+  }
+
+  private async startLive(projection: Projection, generation: number): Promise<void> {
+    const worker = this.newWorker(projection, generation);
     if (this.following) {
       await worker.refreshFromCheckpoint();
     } else {
@@ -247,6 +280,7 @@ export class ProjectionRunner {
   private async dropGeneration(worker: GenerationWorker): Promise<void> {
     for (const spec of worker.projection.collections) await this.reads.dropCollection(worker.physical(spec.name));
     await this.reads.deleteCheckpoint(worker.checkpoint);
+    await dropQuarantineOf(this.reads, worker.projection.name, worker.generation);
   }
 
   /** Collections left behind by generations that are no longer active (e.g. a rebuild interrupted by a crash). */
@@ -258,6 +292,7 @@ export class ProjectionRunner {
       if (Number.isInteger(generation) && generation !== activeGeneration) {
         await this.reads.dropCollection(collection);
         await this.reads.deleteCheckpoint(checkpointName(projection.name, generation));
+        await dropQuarantineOf(this.reads, projection.name, generation);
       }
     }
   }

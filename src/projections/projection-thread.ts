@@ -5,6 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../logging/logger';
+import { mailTransportOf } from '../mail/mail-transport';
+import { QuarantineAlerter } from '../quarantine/quarantine-alerts';
 import { openStores } from '../stores/open-stores';
 import { allProjections } from './all-projections';
 import { ProjectionRegistry } from './projection-registry';
@@ -25,6 +27,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ thread: 'projections' });
   const { events, reads } = await openStores(config, { eventPollIntervalMs: COMMIT_POLL_MS });
   const runner = new ProjectionRunner(allProjections(), events, reads, new ProjectionRegistry(reads), logger);
+  const mail = mailTransportOf(config);
+  const quarantineAlerts = new QuarantineAlerter(reads, mail, config.publicUrl, logger);
+  runner.onQuarantine = (record) => quarantineAlerts.quarantined(record);
   runner.onProgress((progress) => send({ type: 'progress', ...progress }));
   port.on('message', (message: ToProjectionThread) => {
     if (message.type === 'rebuild') {
@@ -36,6 +41,8 @@ async function main(): Promise<void> {
     }
     void (async () => {
       await runner.stop();
+      await quarantineAlerts.settled();
+      mail?.close();
       await events.close();
       await reads.close();
       send({ type: 'stopped' });

@@ -104,6 +104,7 @@ const MATRIX: Endpoint[] = [
   { family: 'projects', name: 'POST /projects', rule: { kind: 'person' },                               expected: [401, 401, 201, 201, 201, 201, 201, 401, 401, 401, 401],
     call: () => ({ method: 'POST', path: '/projects', body: { name: `Matrix project ${randomUUID()}` } }) },
 
+  { family: 'admin', name: 'GET /admin/quarantine', rule: { kind: 'superAdmin' },                    expected: [401, 401, 403, 403, 403, 403, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/admin/quarantine' }) },
   { family: 'users admin', name: 'GET /users', rule: { kind: 'superAdmin' },                            expected: [401, 401, 403, 403, 403, 403, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/users' }) },
   { family: 'users admin', name: 'POST /users', rule: { kind: 'superAdmin' },                           expected: [401, 401, 403, 403, 403, 403, 201, 401, 401, 401, 401],
     call: () => ({ method: 'POST', path: '/users', body: { email: `someone-${randomUUID()}@example.com`, name: 'Someone', password: 'someone-password' } }) },

@@ -580,6 +580,18 @@ export function describeReadStoreContract(
         }
       }
 
+      it('a document nested deeper than the stores can hold fails with a ValidationError, upserted or set', async () => {
+        let deep: Record<string, unknown> = { leaf: 1 };
+        for (let i = 0; i < 1000; i++) deep = { a: deep };
+        await expectFailedBatch([{ op: 'upsert', collection: 'w', id: 'deep', doc: { id: 'deep', deep } }], ValidationError);
+        await expectFailedBatch([{ op: 'set', collection: 'w', id: 'u1', fields: { 'x.y': deep } }], ValidationError);
+        // 99 levels below the document itself are fine.
+        let fits: Record<string, unknown> = { leaf: 1 };
+        for (let i = 0; i < 98; i++) fits = { a: fits };
+        await store.applyBatch([{ op: 'upsert', collection: 'w', id: 'fits', doc: { id: 'fits', fits }, position: ++position }], { name: CHECKPOINT, position });
+        expect(await store.get('w', 'fits')).toEqual({ id: 'fits', fits });
+      });
+
       it('inc on a non-numeric field fails with a ValidationError', async () => {
         await expectFailedBatch([{ op: 'inc', collection: 'w', id: 'text', fields: { n: 1 } }], ValidationError);
       });

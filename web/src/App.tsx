@@ -6,6 +6,7 @@ import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
 import { ProjectPage } from './pages/ProjectPage';
 import { ProjectsPage } from './pages/ProjectsPage';
+import { QuarantineBanner, QuarantinePage } from './pages/QuarantinePage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TaskFormPage } from './pages/TaskFormPage';
 import { TaskPage } from './pages/TaskPage';
@@ -66,6 +67,8 @@ export function App() {
       </header>
       <ErrorMessage error={logout.error} title="Could not sign out" />
       <main className="page">
+        {route.page === 'quarantine' ? null : <QuarantineBanner superAdmin={me.data.super_admin} />}
+        {route.page === 'quarantine' ? <QuarantinePage superAdmin={me.data.super_admin} /> : null}
         {route.page === 'projects' ? <ProjectsPage me={me.data} /> : null}
         {route.page === 'project' ? <ProjectPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'settings' ? <SettingsPage projectId={route.projectId} access={access} /> : null}

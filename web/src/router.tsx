@@ -42,6 +42,7 @@ export type Route =
   | { page: 'new-task'; projectId: string }
   | { page: 'task'; projectId: string; taskId: string }
   | { page: 'edit-task'; projectId: string; taskId: string }
+  | { page: 'quarantine' }
   | { page: 'not-found' };
 
 export function matchRoute(path: string): Route {
@@ -49,6 +50,7 @@ export function matchRoute(path: string): Route {
   if (parts.length === 0) return { page: 'projects' };
   if (parts[0] === 'login' && parts.length === 1) return { page: 'login' };
   if (parts[0] === 'invite' && parts[1] && parts.length === 2) return { page: 'invite', token: parts[1] };
+  if (parts[0] === 'admin' && parts[1] === 'quarantine' && parts.length === 2) return { page: 'quarantine' };
   if (parts[0] !== 'projects') return { page: 'not-found' };
   const [, projectId, section, taskId, action] = parts;
   if (!projectId) return { page: 'projects' };

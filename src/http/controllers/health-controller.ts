@@ -1,5 +1,6 @@
 import { Controller, Extension, Get, Response, Route, Tags } from '@tsoa/runtime';
 import type { AppServices } from '../../app-services';
+import { countQuarantined } from '../../quarantine/quarantine-store';
 
 export type ComponentState = 'ok' | 'down';
 
@@ -9,6 +10,8 @@ export interface ProjectionHealth {
   /** How far behind the head of `$all` the projection is, in positions. */
   lag: number;
   error?: string;
+  /** Events it could not apply and set aside (GET /admin/quarantine lists them). */
+  quarantined: number;
 }
 
 export interface HealthReport {
@@ -16,6 +19,8 @@ export interface HealthReport {
   event_store: ComponentState;
   read_store: ComponentState;
   projections: Record<string, ProjectionHealth>;
+  /** Quarantined events per projection or process manager that has any; any makes the status "degraded". */
+  quarantined: Record<string, number>;
   /** Whether this instance runs the projections and process managers. */
   leader: boolean;
 }
@@ -38,19 +43,23 @@ export class HealthController extends Controller {
     const [eventStore, readStore] = await Promise.all([probe(() => this.services.events.ping()), probe(() => this.services.reads.ping())]);
     const projections: Record<string, ProjectionHealth> = {};
     let projectionsHealthy = true;
+    let quarantined: Record<string, number> = {};
     if (eventStore === 'ok' && readStore === 'ok') {
+      quarantined = await countQuarantined(this.services.reads);
+      if (Object.keys(quarantined).length > 0) projectionsHealthy = false;
       for (const status of await this.services.projections.status()) {
         projections[status.name] = {
           position: status.position === null ? null : String(status.position),
           lag: status.lag,
           ...(status.error ? { error: status.error } : {}),
+          quarantined: quarantined[status.name] ?? 0,
         };
         if (status.error || status.lag > LAG_DEGRADED) projectionsHealthy = false;
       }
     }
     const status = eventStore === 'down' ? 'down' : readStore === 'down' || !projectionsHealthy ? 'degraded' : 'ok';
     if (status === 'down') this.setStatus(503);
-    return { status, event_store: eventStore, read_store: readStore, projections, leader: this.services.leadership.isLeader };
+    return { status, event_store: eventStore, read_store: readStore, projections, quarantined, leader: this.services.leadership.isLeader };
   }
 }
 

@@ -68,6 +68,12 @@ export type CollectionStep =
   | { kind: 'deleteMany'; filter: Comparison[]; position: number };
 
 const MAX_ID_LENGTH = 512;
+/**
+ * How deeply a document may nest (objects and arrays). MongoDB refuses documents nested deeper than
+ * 100; SQLite stores them but its JSON functions fail on them past 1000, so a deep document could be
+ * written while an index was missing (a rebuild) and fail later. Both adapters refuse them at once.
+ */
+export const MAX_DOCUMENT_DEPTH = 100;
 const RESERVED_FIELDS = ['_id', '_pos'];
 
 export function validatePosition(position: unknown, what: string): number {
@@ -102,6 +108,7 @@ function validateFieldMap(map: unknown, where: () => string, numeric: boolean, n
       throw new ValidationError(`${what()}: ${path} must be a finite number`);
     }
     if (!numeric && typeof value === 'function') throw new ValidationError(`${what()}: ${path} is not JSON`);
+    if (!numeric && typeof value === 'object' && value !== null) validateDepth(value, path.split('.').length, what);
   }
   if (paths.length < 2) return paths;
   const sorted = [...paths].sort();
@@ -111,6 +118,19 @@ function validateFieldMap(map: unknown, where: () => string, numeric: boolean, n
     }
   }
   return paths;
+}
+
+/** Refuses values nested deeper than MAX_DOCUMENT_DEPTH; never recurses further than that. */
+function validateDepth(value: object, depth: number, where: () => string): void {
+  if (depth >= MAX_DOCUMENT_DEPTH) throw new ValidationError(`${where()}: the document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`);
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null) validateDepth(item, depth + 1, where);
+    return;
+  }
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null) validateDepth(item, depth + 1, where);
+  }
 }
 
 function validateOperation(op: PositionedOperation, index: number, collections: Set<string>): void {
@@ -131,6 +151,7 @@ function validateOperation(op: PositionedOperation, index: number, collections: 
       for (const reserved of RESERVED_FIELDS) {
         if (reserved in op.doc) throw new ValidationError(`${where()}: field ${reserved} is reserved by the read store`);
       }
+      validateDepth(op.doc, 0, where);
       break;
     case 'set':
       validateId(op.id);

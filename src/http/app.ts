@@ -21,7 +21,7 @@ export function createApp(services: AppServices): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use('/api', express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true }));
-  app.use('/api/v1', idempotency(services.clock));
+  app.use('/api/v1', idempotency(services));
   app.use('/api/v1', countReports(() => readSideOf(services).metrics));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiSpec);

@@ -1,71 +1,114 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import { ConflictError, ValidationError } from '../errors/app-error';
-import type { Clock } from '../time/clock';
+import type { AppServices } from '../app-services';
+import type { Principal } from '../auth/principal';
+import { type IdempotentRequest, runIdempotently } from '../commands/idempotent-request';
+import { ValidationError } from '../errors/app-error';
+import { IdempotencyConflictError } from '../errors/store-errors';
+import type { Logger } from '../logging/logger';
+import type { IdempotencyRecords } from '../stores/events/event-store';
+import { principalOfCredential } from './authentication';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
-
-interface StoredAnswer {
-  requestHash: string;
-  status: number;
-  body: unknown;
-  expiresAt: number;
-}
-
-export interface IdempotencyOptions {
-  ttlMs: number;
-  maxEntries: number;
-}
-
-/** An SDK retries a report within minutes; a day and 100,000 answers per instance cover that with room. */
-export const DEFAULT_IDEMPOTENCY: IdempotencyOptions = { ttlMs: 24 * 3600 * 1000, maxEntries: 100_000 };
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 const KEY_FORMAT = /^[A-Za-z0-9._:-]{1,255}$/;
 
-/**
- * `Idempotency-Key` on mutating requests: a repeated key (same caller, same route) returns the first
- * successful answer and changes nothing; a request still in flight with that key is waited for. The
- * same key with a different body is refused (409). Answers are remembered in this instance's memory
- * (bounded, 24 h), which covers an SDK's retries; they do not survive a restart.
- */
-export function idempotency(clock: Pick<Clock, 'now'>, options: IdempotencyOptions = DEFAULT_IDEMPOTENCY): RequestHandler {
-  const answers = new Map<string, StoredAnswer>();
-  const inFlight = new Map<string, Promise<void>>();
+/** What to do with a request sent with an Idempotency-Key. */
+export type IdempotentStart =
+  | { kind: 'replay'; status: number; body: unknown }
+  | {
+      kind: 'run';
+      request: IdempotentRequest;
+      /** Hear the answer (status 0: none was given); a success is stored, and a retry waiting here may go on. */
+      finish(status: number, body: unknown): void;
+    };
 
+/**
+ * `Idempotency-Key` on mutating requests: the first successful answer of a key (same caller, same
+ * method and path) is stored by the event store and given again to every retry, on any instance and
+ * after restarts (header `Idempotent-Replayed: true`); the same key with another body is refused (409).
+ * The events a request causes are recorded with it in their own transaction (commands/idempotent-request.ts),
+ * so a retry arriving before the answer was stored — after a crash, or on another instance — appends
+ * nothing again and is answered from those events. Within this process a retry waits for the request
+ * in flight with its key. One instance per server, shared by express and the report fast path.
+ */
+export class IdempotentRequests {
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly records: IdempotencyRecords,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Throws ValidationError for a malformed key, IdempotencyConflictError for a key reused with another body. */
+  async start(principal: Principal, method: string, path: string, key: string | string[], body: unknown): Promise<IdempotentStart> {
+    if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
+      throw new ValidationError('Invalid Idempotency-Key header', ['Idempotency-Key: 1-255 characters of A-Z a-z 0-9 . _ : -']);
+    }
+    // The caller is who authenticated, however the credential was sent.
+    const caller = principal.kind === 'user' ? `user:${principal.userId}` : `key:${principal.keyId}`;
+    const scope = sha256(`${caller}\u0000${method}\u0000${path}\u0000${key}`);
+    const requestHash = sha256(JSON.stringify(body ?? null));
+
+    while (this.inFlight.has(scope)) await this.inFlight.get(scope);
+    const known = await this.records.find(scope);
+    if (known && known.requestHash !== requestHash) throw new IdempotencyConflictError();
+    if (known?.answer) return { kind: 'replay', ...known.answer };
+
+    let release!: () => void;
+    this.inFlight.set(scope, new Promise<void>((resolve) => (release = resolve)));
+    let finished = false;
+    const finish = (status: number, answer: unknown) => {
+      if (finished) return;
+      finished = true;
+      const saved = status >= 200 && status < 300 ? this.records.saveAnswer(scope, requestHash, { status, body: answer }) : Promise.resolve();
+      // Unsaved, a retry is still answered from the request's events; only the stored copy is missing.
+      void saved
+        .catch((err: unknown) => this.logger.warn({ err }, 'Could not store the answer of an idempotent request'))
+        .finally(() => {
+          this.inFlight.delete(scope);
+          release();
+        });
+    };
+    return { kind: 'run', request: { scope, requestHash, seenBefore: known !== null }, finish };
+  }
+}
+
+const instances = new WeakMap<AppServices, IdempotentRequests>();
+
+export function idempotentRequestsOf(services: AppServices): IdempotentRequests {
+  let instance = instances.get(services);
+  if (!instance) {
+    instance = new IdempotentRequests(services.events.idempotency, services.logger);
+    instances.set(services, instance);
+  }
+  return instance;
+}
+
+/** The express side: replays, or runs the rest of the request with its idempotency carried along. */
+export function idempotency(services: AppServices): RequestHandler {
   return async (req, res, next) => {
     const key = req.headers[IDEMPOTENCY_HEADER];
     if (key === undefined || req.method === 'GET' || req.method === 'HEAD') return next();
-    if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
-      return next(new ValidationError('Invalid Idempotency-Key header', ['Idempotency-Key: 1-255 characters of A-Z a-z 0-9 . _ : -']));
+    let start: IdempotentStart;
+    try {
+      // Without a valid credential the route answers 401 (or is public): there is no caller to key by.
+      const principal = await principalOfCredential(services, req);
+      if (!principal) return next();
+      start = await idempotentRequestsOf(services).start(principal, req.method, req.originalUrl, key, req.body);
+    } catch (err) {
+      return next(err);
     }
-    const caller = req.headers.authorization ?? req.headers.cookie ?? '';
-    const scope = sha256(`${caller}\u0000${req.method}\u0000${req.originalUrl}\u0000${key}`);
-    const requestHash = sha256(JSON.stringify(req.body ?? null));
-
-    while (inFlight.has(scope)) await inFlight.get(scope);
-    const stored = answers.get(scope);
-    if (stored && stored.expiresAt > clock.now().getTime()) {
-      if (stored.requestHash !== requestHash) return next(new ConflictError('Idempotency-Key was already used with a different request body'));
-      res.setHeader('Idempotent-Replayed', 'true');
-      res.status(stored.status).json(stored.body);
+    if (start.kind === 'replay') {
+      res.setHeader(REPLAYED_HEADER, 'true');
+      res.status(start.status).json(start.body);
       return;
     }
-    answers.delete(scope);
-
-    let finish!: () => void;
-    inFlight.set(scope, new Promise<void>((resolve) => (finish = resolve)));
-    captureJson(res, (status, body) => {
-      if (status >= 200 && status < 300) {
-        answers.set(scope, { requestHash, status, body, expiresAt: clock.now().getTime() + options.ttlMs });
-        // Maps iterate in insertion order: the first key is the oldest.
-        if (answers.size > options.maxEntries) answers.delete(answers.keys().next().value!);
-      }
-    });
-    res.on('close', () => {
-      inFlight.delete(scope);
-      finish();
-    });
-    next();
+    const { finish } = start;
+    captureJson(res, finish);
+    res.on('close', () => finish(0, undefined));
+    runIdempotently(start.request, () => next());
   };
 }
 

@@ -17,6 +17,11 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
  * `category` (the stream name up to its first `-`) indexed with position serves the usual `$all`
  * filter (`task-`, `execution-`) as one index range already in position order, however large the
  * store grows.
+ *
+ * `idempotency` holds each request sent with an Idempotency-Key (its scope: caller, route and key,
+ * hashed), written in the transaction of its first append, and its HTTP answer once known;
+ * `idempotent_appends` where each of its appends put its events. Both go by `created_at` (ms by
+ * the store's clock): records expire after a day, a few at a time as new ones arrive.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS streams (
@@ -35,8 +40,25 @@ const SCHEMA = `
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
   CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
+  CREATE TABLE IF NOT EXISTS idempotency (
+    scope        TEXT    PRIMARY KEY,
+    request_hash TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    status       INTEGER,
+    body         TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at);
+  CREATE TABLE IF NOT EXISTS idempotent_appends (
+    scope         TEXT    NOT NULL,
+    stream_id     INTEGER NOT NULL,
+    step          INTEGER NOT NULL,
+    from_revision INTEGER NOT NULL,
+    to_revision   INTEGER NOT NULL,
+    position      INTEGER NOT NULL,
+    PRIMARY KEY (scope, stream_id, step)
+  ) WITHOUT ROWID;
 `;
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** An event as stored: JSON still as text. */
 export type EventRow = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
@@ -65,7 +87,8 @@ export function openEventDatabase(file: string, synchronous: Synchronous): Datab
     // lets one checkpoint write a page once for many commits (about 1.5× the appends/s in bench/store.ts).
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     db.exec(SCHEMA);
-    if (db.pragma('user_version', { simple: true }) === 0) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // Version 2 only added tables, which the statements above create in a version-1 file.
+    if (Number(db.pragma('user_version', { simple: true })) < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   } catch (error) {
     db.close();
     throw error;

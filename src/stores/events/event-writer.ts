@@ -1,8 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
-import { type ExpectedRevision, expectedRevisionMatches, type StreamRevision } from './event-store';
+import { type ExpectedRevision, expectedRevisionMatches, type IdempotentAppend, type StreamRevision } from './event-store';
 import { type EventRow, SELECT_STREAM_STATE, type StreamState } from './event-database';
 import { GroupCommit } from './group-commit';
+import { IdempotencyWrites } from './idempotency-table';
 
 /** An event ready to store: validated, its JSON already text. */
 export interface SerializedEvent {
@@ -13,15 +14,29 @@ export interface SerializedEvent {
 
 /** A write as data, so that it can be handed to the writer thread (event-writer-thread.ts). */
 export type WriteRequest =
-  | { kind: 'append'; stream: string; category: string; events: SerializedEvent[]; expected: ExpectedRevision }
-  | { kind: 'delete'; stream: string; expected: ExpectedRevision };
+  | {
+      kind: 'append';
+      stream: string;
+      category: string;
+      events: SerializedEvent[];
+      expected: ExpectedRevision;
+      /** With `now`, the store's time in ms, which idempotency records are stamped and expired by. */
+      idempotency?: IdempotentAppend;
+      now?: number;
+    }
+  | { kind: 'delete'; stream: string; expected: ExpectedRevision }
+  | { kind: 'answer'; scope: string; requestHash: string; status: number; body: string; now: number };
 
 export interface WriteResult {
   nextExpectedRevision: number;
   position: number;
   /** The events stored, for the reader's in-memory tail (recent-events.ts). */
   recorded: EventRow[];
+  /** An idempotent append made earlier: nothing was stored now (see AppendResult). */
+  replayedFrom?: number;
 }
+
+const NOTHING_WRITTEN: WriteResult = { nextExpectedRevision: -1, position: -1, recorded: [] };
 
 /**
  * Performs writes on one connection, group-committed (group-commit.ts). `committed` hears, right
@@ -34,6 +49,7 @@ export class EventWriter {
   private readonly insertEvent: Statement<[number, number, string, string, string, string]>;
   private readonly tombstone: Statement<[string]>;
   private readonly selectPositionAt: Statement<[number, number], number>;
+  private readonly idempotency: IdempotencyWrites;
 
   constructor(db: Database, committed: (results: WriteResult[]) => void) {
     this.writes = new GroupCommit(db, (values) => committed(values as WriteResult[]));
@@ -44,6 +60,7 @@ export class EventWriter {
     );
     this.tombstone = db.prepare<[string]>('INSERT INTO streams (name, deleted) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET deleted = 1');
     this.selectPositionAt = db.prepare<[number, number], number>('SELECT position FROM events WHERE stream_id = ? AND revision = ?').pluck();
+    this.idempotency = new IdempotencyWrites(db);
   }
 
   /** Transactions committed so far (each is one fsync of the WAL under synchronous=FULL). */
@@ -53,7 +70,17 @@ export class EventWriter {
 
   /** Resolves once the write's transaction has committed. */
   submit(request: WriteRequest): Promise<WriteResult> {
-    return this.writes.submit(() => (request.kind === 'append' ? this.append(request) : this.delete(request)));
+    return this.writes.submit(() => {
+      switch (request.kind) {
+        case 'append':
+          return this.append(request);
+        case 'delete':
+          return this.delete(request);
+        case 'answer':
+          this.idempotency.saveAnswer(request.scope, request.requestHash, request.status, request.body, request.now);
+          return NOTHING_WRITTEN;
+      }
+    });
   }
 
   /** Commits everything submitted so far now (used when closing). */
@@ -61,8 +88,14 @@ export class EventWriter {
     this.writes.flushNow();
   }
 
-  private append({ stream, category, events, expected }: Extract<WriteRequest, { kind: 'append' }>): WriteResult {
+  private append({ stream, category, events, expected, idempotency, now = Date.now() }: Extract<WriteRequest, { kind: 'append' }>): WriteResult {
     const state = this.selectStreamState.get(stream);
+    const keyed = events.length > 0 ? idempotency : undefined;
+    if (keyed) {
+      // Checked in the transaction that would append, so two instances cannot both append for one request.
+      const earlier = this.idempotency.earlier(keyed, state?.id, now);
+      if (earlier) return { nextExpectedRevision: earlier.to_revision, position: earlier.position, recorded: [], replayedFrom: earlier.from_revision };
+    }
     checkExpectedRevision(stream, state, expected);
     let revision = state?.revision ?? -1;
     if (events.length === 0) {
@@ -78,13 +111,14 @@ export class EventWriter {
       position = Number(this.insertEvent.run(streamId, revision, category, event.type, event.data, event.metadata).lastInsertRowid);
       recorded.push([position, stream, revision, event.type, event.data, event.metadata]);
     }
+    if (keyed) this.idempotency.recordAppend(keyed, streamId, recorded[0]![2], revision, position, now);
     return { nextExpectedRevision: revision, position, recorded };
   }
 
   private delete({ stream, expected }: Extract<WriteRequest, { kind: 'delete' }>): WriteResult {
     checkExpectedRevision(stream, this.selectStreamState.get(stream), expected);
     this.tombstone.run(stream);
-    return { nextExpectedRevision: -1, position: -1, recorded: [] };
+    return NOTHING_WRITTEN;
   }
 }
 

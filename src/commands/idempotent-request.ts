@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
 import type { AppendOptions, IdempotentAppend } from '../stores/events/event-store';
 
 /** A request sent with an Idempotency-Key, as the command layer sees it. */
@@ -15,7 +17,11 @@ interface RequestAppends {
   request: IdempotentRequest;
   /** Appends made so far per stream: a retry makes the same appends in the same order. */
   steps: Map<string, number>;
+  /** Ids handed out so far. */
+  ids: number;
 }
+
+const ENTITY_ID_NAMESPACE = '5c0e8d4a-3f71-4b2e-9a6d-7e1f2c3b4a58';
 
 const current = new AsyncLocalStorage<RequestAppends>();
 
@@ -24,7 +30,7 @@ const current = new AsyncLocalStorage<RequestAppends>();
  * recorded with the request and made once however often the request is retried.
  */
 export function runIdempotently<T>(request: IdempotentRequest, work: () => T): T {
-  return current.run({ request, steps: new Map() }, work);
+  return current.run({ request, steps: new Map(), ids: 0 }, work);
 }
 
 /**
@@ -44,4 +50,16 @@ export function nextIdempotentAppend(stream: string): { append: IdempotentAppend
 export function idempotentAppendOptions(stream: string): AppendOptions | undefined {
   const next = nextIdempotentAppend(stream);
   return next && { idempotency: next.append };
+}
+
+/**
+ * A new entity's id (task, execution, project, group, user). In a request sent with an Idempotency-Key
+ * it is derived from the request, so that a retry names the same streams as the first attempt and finds
+ * its appends there instead of creating the entity again.
+ */
+export function newEntityId(): string {
+  const appends = current.getStore();
+  if (!appends) return randomUUID();
+  appends.ids++;
+  return uuidv5(`${appends.request.scope}|${appends.ids}`, ENTITY_ID_NAMESPACE);
 }

@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
-import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../../app-services';
 import { deleteTaskGroup } from '../../commands/flows/delete-task-group';
 import { executeCommand } from '../../commands/execute-command';
@@ -19,6 +18,7 @@ import { commandContextOf } from '../request-context';
 import { type CreateTaskGroupBody, taskGroupDefinitionFromBody, type UpdateTaskGroupBody } from '../shapes/task-group-input';
 import { type TaskGroupResponse, toTaskGroupResponse } from '../shapes/task-group-shape';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
+import { newEntityId } from '../../commands/idempotent-request';
 
 /** Task groups of a project (COMPAT.md): CRUD, manual start/stop, and the group's tasks. */
 @Route('projects/{project_id}/task-groups')
@@ -52,7 +52,7 @@ export class TaskGroupsController extends Controller {
     if (body.project_id !== undefined && body.project_id !== project_id) {
       throw new ValidationError('Invalid task group', [`project_id: "${body.project_id}" is not the project of the path (${project_id}); leave it out`]);
     }
-    const groupId = randomUUID();
+    const groupId = newEntityId();
     const definition = taskGroupDefinitionFromBody(body);
     await this.run(request, groupId, { type: 'CreateTaskGroup', groupId, projectId: project_id, definition, at: this.now() });
     this.setStatus(201);

@@ -27,7 +27,12 @@ describe('Idempotency-Key on mutating requests', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const post = (path: string, body: unknown, key: string, authorization = `Bearer ${token}`) => send('POST', path, body, key, authorization);
-  const answerOf = async (response: Response) => ({ status: response.status, body: await response.json(), replayed: response.headers.get('idempotent-replayed') });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const answerOf = async (response: Response): Promise<{ status: number; body: any; replayed: string | null }> => ({
+    status: response.status,
+    body: await response.json(),
+    replayed: response.headers.get('idempotent-replayed'),
+  });
 
   /** A project with a task triggered once: the execution executors report on. */
   async function execution(): Promise<{ project: TestProject; taskId: string; executionId: string }> {

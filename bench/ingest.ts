@@ -16,6 +16,10 @@
  * time per report is the steadier comparison when other processes compete for the CPUs, and the table
  * shows how much they did. --cpu-prof profiles the server and prints where its time went.
  *
+ * The server then takes the same number of reports again, on other executions, each with its own
+ * Idempotency-Key as the SDK sends them: the cost of durable idempotency (its record written with the
+ * events, its answer stored) shows as the difference between the two runs.
+ *
  * Afterwards the Cron Observer server is killed (SIGKILL, or SIGTERM with --cpu-prof so the profile is
  * written) and its events.db is read back: every acknowledged log line and status change must be there.
  */
@@ -65,11 +69,15 @@ const STATUS_EVENT: Record<Exclude<ReportKind, 'log'>, string> = {
 const TARGET_REPORTS_PER_SECOND = 10_000;
 const ACCEPTANCE = { ratio: 0.2, p99Ms: 100 };
 
+/** Durable idempotency may cost at most this share of reports/s. */
+const IDEMPOTENCY_COST_BAR = 0.1;
+
 /** Other processes' CPU (% of a core) beyond which the figures get a warning. */
 const NOISY_OTHERS_PERCENT = 25;
 
 const BARE = 'bare node:http';
 const CO = 'Cron Observer';
+const KEYED = 'Cron Observer, with Idempotency-Key';
 
 export async function ingestBench(args: string[]): Promise<void> {
   const settings = parseArgs(args);
@@ -88,6 +96,15 @@ export async function ingestBench(args: string[]): Promise<void> {
       { figure: `${BARE}: p99`, value: bare.measured.all.p99, unit: 'ms' },
       { figure: `${CO}: p99`, value: real.measured.all.p99, unit: 'ms', baseline: `${BARE}: p99` },
       ...kindRows(real.measured),
+      { figure: `${KEYED}: reports`, value: rate(real.keyed.measured), unit: 'reports/s', baseline: `${CO}: reports` },
+      { figure: `${KEYED}: p50`, value: real.keyed.measured.all.p50, unit: 'ms', baseline: `${CO}: p50` },
+      { figure: `${KEYED}: p99`, value: real.keyed.measured.all.p99, unit: 'ms', baseline: `${CO}: p99` },
+      {
+        figure: `${KEYED}: server CPU per report`,
+        value: (1000 * real.keyed.usage.serverCpuMs) / real.keyed.measured.requests,
+        unit: 'µs',
+        baseline: `${CO}: server CPU per report`,
+      },
       { figure: `${BARE}: server CPU per report`, value: (1000 * bare.usage.serverCpuMs) / bare.measured.requests, unit: 'µs' },
       { figure: `${CO}: server CPU per report`, value: (1000 * real.usage.serverCpuMs) / real.measured.requests, unit: 'µs', baseline: `${BARE}: server CPU per report` },
       { figure: `${BARE}: server CPU`, value: share(bare.usage.serverCpuMs, bare.measured), unit: '% of a core' },
@@ -115,6 +132,12 @@ export async function ingestBench(args: string[]): Promise<void> {
         `each server first took ${warmup} unmeasured warm-up reports on ${clients} other executions`,
     );
     console.log(real.verification);
+    const cost = 1 - rate(real.keyed.measured) / rate(real.measured);
+    console.log(
+      `durable idempotency: ${Math.round(rate(real.keyed.measured)).toLocaleString('en-US')} reports/s with keys vs ` +
+        `${Math.round(rate(real.measured)).toLocaleString('en-US')} without, ${(100 * cost).toFixed(1)}% fewer ` +
+        `(bar: within ${100 * IDEMPOTENCY_COST_BAR}% → ${cost <= IDEMPOTENCY_COST_BAR ? 'MET' : 'NOT MET'})`,
+    );
     const ratio = rate(real.measured) / rate(bare.measured);
     const met = ratio >= ACCEPTANCE.ratio && real.measured.all.p99 < ACCEPTANCE.p99Ms;
     console.log(
@@ -165,7 +188,7 @@ async function runCronObserver(
   load: LoadGenerator,
   settings: Settings,
   dir: string,
-): Promise<Run & { catchUpMs: number; verification: string; profile: string[] | null }> {
+): Promise<Run & { keyed: Run; catchUpMs: number; verification: string; profile: string[] | null }> {
   const dataDir = join(dir, 'data');
   const profileDir = join(dir, 'profile');
   const port = await freeLoopbackPort();
@@ -177,7 +200,7 @@ async function runCronObserver(
   let killed = false;
   try {
     await api.waitUntilUp(server);
-    const { apiKey, warmupIds, executionIds } = await setUp(api, settings);
+    const { apiKey, warmupIds, executionIds, keyedIds } = await setUp(api, settings);
     const target = { host: HOST, port, apiKey, clients: settings.clients };
     const warmup = await load.phase({ ...target, name: 'Cron Observer warm-up', executionIds: warmupIds, requests: settings.warmup });
     await api.waitForProjections(); // start the measured run from an idle server
@@ -187,6 +210,9 @@ async function runCronObserver(
     const lastReport = performance.now();
     await api.waitForProjections();
     const catchUpMs = performance.now() - lastReport;
+    const keyed = await measure(server.pid!, load, () =>
+      load.phase({ ...target, name: KEYED, executionIds: keyedIds, requests: settings.requests, idempotencyKeys: true }),
+    );
 
     // Acknowledged means stored: kill the server without letting it flush anything, then read its file.
     const signal = settings.cpuProf ? 'SIGTERM' : 'SIGKILL';
@@ -195,16 +221,17 @@ async function runCronObserver(
     const verification = await verify(join(dataDir, 'events.db'), signal, [
       { ids: warmupIds, result: warmup, clients: settings.clients },
       { ids: executionIds, result: measured, clients: settings.clients },
+      { ids: keyedIds, result: keyed.result, clients: settings.clients },
     ]);
     const profile = settings.cpuProf ? profileLines(profileDir) : null;
-    return { measured, usage, catchUpMs, verification, profile };
+    return { measured, usage, keyed: { measured: keyed.result, usage: keyed.usage }, catchUpMs, verification, profile };
   } finally {
     if (!killed) await stop(server, 'SIGKILL');
   }
 }
 
 /** A project, its tasks and the executions to report on, all made through the API as a user would. */
-async function setUp(api: Api, settings: Settings): Promise<{ apiKey: string; warmupIds: string[]; executionIds: string[] }> {
+async function setUp(api: Api, settings: Settings): Promise<{ apiKey: string; warmupIds: string[]; executionIds: string[]; keyedIds: string[] }> {
   const login = await api.call('POST', '/auth/login', ADMIN);
   const token = `Bearer ${login.token as string}`;
   const project = await api.call('POST', '/projects', { name: `Ingest bench ${randomUUID()}` }, token);
@@ -219,7 +246,7 @@ async function setUp(api: Api, settings: Settings): Promise<{ apiKey: string; wa
     );
     tasks.push(task.id as string);
   }
-  const total = settings.clients + settings.executions;
+  const total = settings.clients + 2 * settings.executions;
   const created: string[] = new Array(total);
   let next = 0;
   await Promise.all(
@@ -230,7 +257,13 @@ async function setUp(api: Api, settings: Settings): Promise<{ apiKey: string; wa
       }
     }),
   );
-  return { apiKey: project.api_key as string, warmupIds: created.slice(0, settings.clients), executionIds: created.slice(settings.clients) };
+  const measured = settings.clients + settings.executions;
+  return {
+    apiKey: project.api_key as string,
+    warmupIds: created.slice(0, settings.clients),
+    executionIds: created.slice(settings.clients, measured),
+    keyedIds: created.slice(measured),
+  };
 }
 
 /**
@@ -287,7 +320,7 @@ async function verify(
   }
   const statuses = [...statusEvents].map(([type, count]) => `${count} ${type}`).join(', ');
   return (
-    `verified: after ${signal} of the server, events.db holds every acknowledged report of both phases: ` +
+    `verified: after ${signal} of the server, events.db holds every acknowledged report of every phase, once: ` +
     `${lines.toLocaleString('en-US')} log lines in ${logEvents.toLocaleString('en-US')} ExecutionLogsAppended events, in order, and ` +
     `${statuses}${failed > 0 ? `; ${failed} reports were NOT answered 200 (e.g. ${example}) and are not expected` : ''}`
   );

@@ -41,7 +41,10 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   if (idempotent?.seenBefore) {
     // Decided before deciding again: on the state after its own events the command may decide otherwise.
     const earlier = await store.idempotency.earlierAppend(stream, idempotent.append);
-    if (earlier) return earlierOutcome(store, stream, decider, earlier);
+    if (earlier) {
+      idempotent.done({ replayedFrom: earlier.fromRevision });
+      return earlierOutcome(store, stream, decider, earlier);
+    }
   }
   const options = idempotent && { idempotency: idempotent.append };
   for (let attempt = 1; ; attempt++) {
@@ -51,6 +54,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     const expected: ExpectedRevision = revision;
     try {
       const result = await store.append(stream, events.map((e) => toNewEvent(e, context, clock)), expected, options);
+      idempotent?.done(result);
       if (result.replayedFrom !== undefined) {
         return earlierOutcome(store, stream, decider, { fromRevision: result.replayedFrom, toRevision: result.nextExpectedRevision, position: result.position });
       }

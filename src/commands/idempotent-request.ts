@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import type { AppendOptions, IdempotentAppend } from '../stores/events/event-store';
+import type { AppendResult, EventStore, ExpectedRevision, IdempotentAppend, NewEvent } from '../stores/events/event-store';
 
 /** A request sent with an Idempotency-Key, as the command layer sees it. */
 export interface IdempotentRequest {
@@ -11,6 +11,13 @@ export interface IdempotentRequest {
   requestHash: string;
   /** Whether the store already knew the request when it arrived: only then can an append of it have been made before. */
   seenBefore: boolean;
+  /** Filled in as the request runs: appends made now, and appends found made earlier (nothing stored now). */
+  effects: { appended: number; replayed: number };
+}
+
+/** Whether the request changed nothing because an earlier attempt had made every one of its appends. */
+export function onlyReplayed(request: IdempotentRequest): boolean {
+  return request.effects.replayed > 0 && request.effects.appended === 0;
 }
 
 interface RequestAppends {
@@ -37,19 +44,27 @@ export function runIdempotently<T>(request: IdempotentRequest, work: () => T): T
  * The idempotency of the next append to `stream` in the current request (undefined outside one);
  * `seenBefore` says whether the store may already hold it.
  */
-export function nextIdempotentAppend(stream: string): { append: IdempotentAppend; seenBefore: boolean } | undefined {
+export function nextIdempotentAppend(
+  stream: string,
+): { append: IdempotentAppend; seenBefore: boolean; done(result: { replayedFrom?: number }): void } | undefined {
   const appends = current.getStore();
   if (!appends) return undefined;
   const step = (appends.steps.get(stream) ?? 0) + 1;
   appends.steps.set(stream, step);
-  const { scope, requestHash, seenBefore } = appends.request;
-  return { append: { scope, requestHash, step }, seenBefore };
+  const { scope, requestHash, seenBefore, effects } = appends.request;
+  const done = ({ replayedFrom }: { replayedFrom?: number }) => {
+    if (replayedFrom === undefined) effects.appended++;
+    else effects.replayed++;
+  };
+  return { append: { scope, requestHash, step }, seenBefore, done };
 }
 
-/** AppendOptions for an append that needs no look at the earlier outcome (it answers the same either way). */
-export function idempotentAppendOptions(stream: string): AppendOptions | undefined {
+/** An append that needs no look at the earlier outcome (it answers the same either way), made once per request. */
+export async function appendOnce(store: EventStore, stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
   const next = nextIdempotentAppend(stream);
-  return next && { idempotency: next.append };
+  const result = await store.append(stream, events, expected, next && { idempotency: next.append });
+  next?.done(result);
+  return result;
 }
 
 /**

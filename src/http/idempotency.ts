@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { AppServices } from '../app-services';
 import type { Principal } from '../auth/principal';
-import { type IdempotentRequest, runIdempotently } from '../commands/idempotent-request';
+import { type IdempotentRequest, onlyReplayed, runIdempotently } from '../commands/idempotent-request';
 import { ValidationError } from '../errors/app-error';
 import { IdempotencyConflictError } from '../errors/store-errors';
 import type { Logger } from '../logging/logger';
@@ -25,13 +25,14 @@ export type IdempotentStart =
     };
 
 /**
- * `Idempotency-Key` on mutating requests: the first successful answer of a key (same caller, same
- * method and path) is stored by the event store and given again to every retry, on any instance and
- * after restarts (header `Idempotent-Replayed: true`); the same key with another body is refused (409).
- * The events a request causes are recorded with it in their own transaction (commands/idempotent-request.ts),
- * so a retry arriving before the answer was stored — after a crash, or on another instance — appends
- * nothing again and is answered from those events. Within this process a retry waits for the request
- * in flight with its key. One instance per server, shared by express and the report fast path.
+ * `Idempotency-Key` on mutating requests: a key (same caller, same method and path) is applied once,
+ * and every retry, on any instance and after restarts, gets the first successful answer (header
+ * `Idempotent-Replayed: true`); the same key with another body is refused (409). The events a request
+ * causes are recorded with it in their own transaction (commands/idempotent-request.ts), so a retry
+ * appends nothing again and can be answered from those events; the answer itself is stored too once
+ * known, except where it is a function of the events alone (executor reports: `storeAnswer: false`,
+ * which saves a write per report). Within this process a retry waits for the request in flight with
+ * its key. One instance per server, shared by express and the report fast path.
  */
 export class IdempotentRequests {
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -42,7 +43,14 @@ export class IdempotentRequests {
   ) {}
 
   /** Throws ValidationError for a malformed key, IdempotencyConflictError for a key reused with another body. */
-  async start(principal: Principal, method: string, path: string, key: string | string[], body: unknown): Promise<IdempotentStart> {
+  async start(
+    principal: Principal,
+    method: string,
+    path: string,
+    key: string | string[],
+    body: unknown,
+    { storeAnswer }: { storeAnswer: boolean } = { storeAnswer: true },
+  ): Promise<IdempotentStart> {
     if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
       throw new ValidationError('Invalid Idempotency-Key header', ['Idempotency-Key: 1-255 characters of A-Z a-z 0-9 . _ : -']);
     }
@@ -62,7 +70,7 @@ export class IdempotentRequests {
     const finish = (status: number, answer: unknown) => {
       if (finished) return;
       finished = true;
-      const saved = status >= 200 && status < 300 ? this.records.saveAnswer(scope, requestHash, { status, body: answer }) : Promise.resolve();
+      const saved = storeAnswer && status >= 200 && status < 300 ? this.records.saveAnswer(scope, requestHash, { status, body: answer }) : Promise.resolve();
       // Unsaved, a retry is still answered from the request's events; only the stored copy is missing.
       void saved
         .catch((err: unknown) => this.logger.warn({ err }, 'Could not store the answer of an idempotent request'))
@@ -71,7 +79,8 @@ export class IdempotentRequests {
           release();
         });
     };
-    return { kind: 'run', request: { scope, requestHash, seenBefore: known !== null }, finish };
+    const request = { scope, requestHash, seenBefore: known !== null, effects: { appended: 0, replayed: 0 } };
+    return { kind: 'run', request, finish };
   }
 }
 
@@ -105,8 +114,11 @@ export function idempotency(services: AppServices): RequestHandler {
       res.status(start.status).json(start.body);
       return;
     }
-    const { finish } = start;
-    captureJson(res, finish);
+    const { request, finish } = start;
+    captureJson(res, (status, body) => {
+      if (onlyReplayed(request)) res.setHeader(REPLAYED_HEADER, 'true');
+      finish(status, body);
+    });
     res.on('close', () => finish(0, undefined));
     runIdempotently(start.request, () => next());
   };

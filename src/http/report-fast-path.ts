@@ -17,7 +17,7 @@ import type { Principal } from '../auth/principal';
 import type { ReportedStatus } from '../events/execution-events';
 import { isPlainObject } from '../stores/read/field-path';
 import { MAX_BODY_BYTES } from './app';
-import { runIdempotently } from '../commands/idempotent-request';
+import { onlyReplayed, runIdempotently } from '../commands/idempotent-request';
 import { principalOfCredential } from './authentication';
 import { ExecutionsController } from './controllers/executions-controller';
 import { errorAnswer } from './error-handler';
@@ -88,11 +88,12 @@ async function answer(services: AppServices, app: RequestListener, route: Route,
   const key = request.headers[IDEMPOTENCY_HEADER];
   if (key === undefined) return send(services, route, response, await report(services, route, request, body), body);
   try {
-    const start = await idempotentRequestsOf(services).start(principal, request.method!, request.url!, key, body);
+    // A report's answer follows from its events alone, so it is not stored: a retry is answered from them.
+    const start = await idempotentRequestsOf(services).start(principal, request.method!, request.url!, key, body, { storeAnswer: false });
     if (start.kind === 'replay') return send(services, route, response, start, body, { [REPLAYED_HEADER]: 'true' });
     const answer = await runIdempotently(start.request, () => report(services, route, request, body));
     start.finish(answer.status, answer.body);
-    send(services, route, response, answer, body);
+    send(services, route, response, answer, body, onlyReplayed(start.request) ? { [REPLAYED_HEADER]: 'true' } : {});
   } catch (err) {
     send(services, route, response, errorAnswer(err, services.logger, request.method, request.url), body);
   }

@@ -83,8 +83,9 @@ export class IdempotencyWrites {
 
   /** Makes sure the request has its (fresh) row; each new row removes a few expired ones. */
   private remember(scope: string, requestHash: string, now: number): void {
-    if (this.live(scope, now)) return;
-    this.forget(scope);
+    const request = this.selectRequest.get(scope);
+    if (request && request.created_at > now - IDEMPOTENCY_TTL_MS) return;
+    if (request) this.forget(scope);
     this.insertRequest.run(scope, requestHash, now);
     for (const expired of this.selectExpired.all(now - IDEMPOTENCY_TTL_MS, EXPIRED_PER_NEW_REQUEST)) this.forget(expired);
   }

@@ -4,7 +4,6 @@ import type { EarlierAppend, EventStore, ExpectedRevision, NewEvent, Position, R
 import type { Clock } from '../time/clock';
 import { type CommandContext, eventMetadata } from './command-context';
 import type { Decider } from './decider';
-import { nextIdempotentAppend } from './idempotent-request';
 
 export interface DomainEvent {
   type: string;
@@ -37,16 +36,17 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   command: Command,
   context: CommandContext,
 ): Promise<CommandOutcome<State, Event>> {
-  const idempotent = nextIdempotentAppend(stream);
-  if (idempotent?.seenBefore) {
-    // Decided before deciding again: on the state after its own events the command may decide otherwise.
-    const earlier = await store.idempotency.earlierAppend(stream, idempotent.append);
+  const idempotency = context.idempotency;
+  const append = idempotency?.nextAppend(stream);
+  if (idempotency?.request.seenBefore) {
+    // Looked up before deciding again: on the state after its own events the command may decide otherwise.
+    const earlier = await store.idempotency.earlierAppend(stream, append!);
     if (earlier) {
-      idempotent.done({ replayedFrom: earlier.fromRevision });
+      idempotency.done({ replayedFrom: earlier.fromRevision });
       return earlierOutcome(store, stream, decider, earlier);
     }
   }
-  const options = idempotent && { idempotency: idempotent.append };
+  const options = append && { idempotency: append };
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadAggregate(store, stream, decider);
     const events = decider.decide(command, state);
@@ -54,7 +54,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     const expected: ExpectedRevision = revision;
     try {
       const result = await store.append(stream, events.map((e) => toNewEvent(e, context, clock)), expected, options);
-      idempotent?.done(result);
+      idempotency?.done(result);
       if (result.replayedFrom !== undefined) {
         return earlierOutcome(store, stream, decider, { fromRevision: result.replayedFrom, toRevision: result.nextExpectedRevision, position: result.position });
       }

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { AppServices } from '../app-services';
 import type { Principal } from '../auth/principal';
-import { type IdempotentRequest, onlyReplayed, runIdempotently } from '../commands/idempotent-request';
+import { RequestIdempotency } from '../commands/idempotent-request';
 import { ValidationError } from '../errors/app-error';
 import { IdempotencyConflictError } from '../errors/store-errors';
 import type { Logger } from '../logging/logger';
 import type { IdempotencyRecords } from '../stores/events/event-store';
 import { principalOfCredential } from './authentication';
+import { setRequestIdempotency } from './request-context';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
@@ -19,7 +20,8 @@ export type IdempotentStart =
   | { kind: 'replay'; status: number; body: unknown }
   | {
       kind: 'run';
-      request: IdempotentRequest;
+      /** What the request's commands carry (setRequestIdempotency). */
+      idempotency: RequestIdempotency;
       /** Hear the answer (status 0: none was given); a success is stored, and a retry waiting here may go on. */
       finish(status: number, body: unknown): void;
     };
@@ -79,8 +81,7 @@ export class IdempotentRequests {
           release();
         });
     };
-    const request = { scope, requestHash, seenBefore: known !== null, effects: { appended: 0, replayed: 0 } };
-    return { kind: 'run', request, finish };
+    return { kind: 'run', idempotency: new RequestIdempotency({ scope, requestHash, seenBefore: known !== null }), finish };
   }
 }
 
@@ -114,13 +115,14 @@ export function idempotency(services: AppServices): RequestHandler {
       res.status(start.status).json(start.body);
       return;
     }
-    const { request, finish } = start;
+    const { idempotency: requestIdempotency, finish } = start;
     captureJson(res, (status, body) => {
-      if (onlyReplayed(request)) res.setHeader(REPLAYED_HEADER, 'true');
+      if (requestIdempotency.onlyReplayed) res.setHeader(REPLAYED_HEADER, 'true');
       finish(status, body);
     });
     res.on('close', () => finish(0, undefined));
-    runIdempotently(start.request, () => next());
+    setRequestIdempotency(req, requestIdempotency);
+    next();
   };
 }
 

@@ -17,8 +17,8 @@ import type { Principal } from '../auth/principal';
 import type { ReportedStatus } from '../events/execution-events';
 import { isPlainObject } from '../stores/read/field-path';
 import { MAX_BODY_BYTES } from './app';
-import { onlyReplayed, runIdempotently } from '../commands/idempotent-request';
 import { principalOfCredential } from './authentication';
+import { setRequestIdempotency } from './request-context';
 import { ExecutionsController } from './controllers/executions-controller';
 import { errorAnswer } from './error-handler';
 import { IDEMPOTENCY_HEADER, idempotentRequestsOf, REPLAYED_HEADER } from './idempotency';
@@ -91,9 +91,10 @@ async function answer(services: AppServices, app: RequestListener, route: Route,
     // A report's answer follows from its events alone, so it is not stored: a retry is answered from them.
     const start = await idempotentRequestsOf(services).start(principal, request.method!, request.url!, key, body, { storeAnswer: false });
     if (start.kind === 'replay') return send(services, route, response, start, body, { [REPLAYED_HEADER]: 'true' });
-    const answer = await runIdempotently(start.request, () => report(services, route, request, body));
+    setRequestIdempotency(request, start.idempotency);
+    const answer = await report(services, route, request, body);
     start.finish(answer.status, answer.body);
-    send(services, route, response, answer, body, onlyReplayed(start.request) ? { [REPLAYED_HEADER]: 'true' } : {});
+    send(services, route, response, answer, body, start.idempotency.onlyReplayed ? { [REPLAYED_HEADER]: 'true' } : {});
   } catch (err) {
     send(services, route, response, errorAnswer(err, services.logger, request.method, request.url), body);
   }

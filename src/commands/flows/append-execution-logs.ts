@@ -39,7 +39,7 @@ export async function appendExecutionLogs(
   const event = executionLogsAppended(ref, lines);
   const stream = executionLogStream(executionId);
   // A retried request's lines were stored once: the answer is the same either way.
-  const { replayedFrom } = await appendOnce(services.events, stream, [toNewEvent(event, context, services.clock)], 'any');
+  const { replayedFrom } = await appendOnce(services.events, context, stream, [toNewEvent(event, context, services.clock)], 'any');
   if (replayedFrom === undefined) usages.add(executionId, { lines: lines.length, bytes });
   return lines.length;
 }

@@ -40,10 +40,10 @@ export async function createProject(
   project: NewProject,
   context: CommandContext,
 ): Promise<CreatedProject> {
-  const projectId = newEntityId();
+  const projectId = newEntityId(context);
   const nameStream = projectNameStream(project.name);
   await reserveName(services, nameStream, projectNameDecider, projectId, project.name, context);
-  const { raw, key } = generateApiKey(FIRST_API_KEY_NAME, 'write');
+  const { raw, key } = generateApiKey(FIRST_API_KEY_NAME, 'write', context);
   const signingSecret = newSecret('whsec');
   let events: DomainEvent[];
   try {

@@ -24,7 +24,7 @@ export async function createTask(
 ): Promise<string> {
   const executionMode = draft.executionMode ?? (await defaultExecutionMode(services.events, projectId));
   await requireGroupOfProject(services.events, projectId, draft.taskGroupId);
-  const taskId = newEntityId();
+  const taskId = newEntityId(context);
   const definition = { ...draft, executionMode };
   const command: CreateTask = { type: 'CreateTask', taskId, projectId, definition, status, at: services.clock.now().toISOString() };
   taskDecider.decide(command, taskDecider.initialState);

@@ -54,7 +54,7 @@ export async function inviteUser(
     const { state } = await loadAggregate(services.events, userStream(owner), userDecider);
     if (state?.hasPassword) return null;
   }
-  const userId = owner ?? newEntityId();
+  const userId = owner ?? newEntityId(context);
   if (owner === null) await reserveName(services, emailStream, userEmailDecider, userId, email, context);
 
   const token = newSecret('coi');

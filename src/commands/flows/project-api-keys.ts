@@ -14,7 +14,7 @@ export async function createProjectApiKey(
   request: { name: string; scope: ApiKeyScope },
   context: CommandContext,
 ): Promise<{ keyId: string; raw: string }> {
-  const { raw, key } = generateApiKey(request.name, request.scope);
+  const { raw, key } = generateApiKey(request.name, request.scope, context);
   const { events } = await executeCommand(services, projectStream(projectId), projectDecider, { type: 'CreateApiKey', ...key, at: services.clock.now().toISOString() }, context);
   requireKeyCreatedNow(events, key);
   return { keyId: key.keyId, raw };

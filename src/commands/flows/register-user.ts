@@ -27,7 +27,7 @@ export async function registerUser(
   account: NewAccount,
   context: CommandContext,
 ): Promise<string> {
-  const userId = account.userId ?? newEntityId();
+  const userId = account.userId ?? newEntityId(context);
   const email = normalizeEmail(account.email);
   const emailStream = userEmailStream(email);
   const reserved = await reserveName(services, emailStream, userEmailDecider, userId, email, context);

@@ -18,7 +18,7 @@ export async function createUnscheduledRun(
   triggerType: Extract<TriggerType, 'MANUAL' | 'EXTERNAL'>,
   options?: ExecuteOptions,
 ): Promise<{ executionId: string; scheduledAt: string }> {
-  const executionId = newEntityId();
+  const executionId = newEntityId(context);
   const at = services.clock.now().toISOString();
   const { definition, taskId, projectId } = task;
   const { events } = await executeCommand(

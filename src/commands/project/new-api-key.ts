@@ -1,14 +1,15 @@
 import { displayPrefix, newSecret, sha256Hex } from '../../auth/secrets';
 import { ConflictError } from '../../errors/app-error';
+import type { CommandContext } from '../command-context';
 import type { DomainEvent } from '../handle-command';
 import { newEntityId } from '../idempotent-request';
 import type { ApiKeyScope } from '../../events/project-events';
 import type { NewApiKey } from './project-commands';
 
 /** A fresh key: the raw value for the caller (shown once) and what the events keep of it. */
-export function generateApiKey(name: string, scope: ApiKeyScope): { raw: string; key: NewApiKey } {
+export function generateApiKey(name: string, scope: ApiKeyScope, context: CommandContext): { raw: string; key: NewApiKey } {
   const raw = newSecret('co');
-  return { raw, key: { keyId: newEntityId(), name, scope, prefix: displayPrefix(raw), hash: sha256Hex(raw) } };
+  return { raw, key: { keyId: newEntityId(context), name, scope, prefix: displayPrefix(raw), hash: sha256Hex(raw) } };
 }
 
 /**

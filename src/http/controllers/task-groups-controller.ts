@@ -52,7 +52,7 @@ export class TaskGroupsController extends Controller {
     if (body.project_id !== undefined && body.project_id !== project_id) {
       throw new ValidationError('Invalid task group', [`project_id: "${body.project_id}" is not the project of the path (${project_id}); leave it out`]);
     }
-    const groupId = newEntityId();
+    const groupId = newEntityId(commandContextOf(request));
     const definition = taskGroupDefinitionFromBody(body);
     await this.run(request, groupId, { type: 'CreateTaskGroup', groupId, projectId: project_id, definition, at: this.now() });
     this.setStatus(201);

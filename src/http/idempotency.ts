@@ -32,9 +32,10 @@ export type IdempotentStart =
  * `Idempotent-Replayed: true`); the same key with another body is refused (409). The events a request
  * causes are recorded with it in their own transaction (commands/idempotent-request.ts), so a retry
  * appends nothing again and can be answered from those events; the answer itself is stored too once
- * known, except where it is a function of the events alone (executor reports: `storeAnswer: false`,
- * which saves a write per report). Within this process a retry waits for the request in flight with
- * its key. One instance per server, shared by express and the report fast path.
+ * known, except where it is a function of the events alone (executor reports: `answerFromEvents`,
+ * which saves a read and a write per report: the store's append itself refuses another body or finds
+ * the earlier append). Within this process a retry waits for the request in flight with its key. One
+ * instance per server, shared by express and the report fast path.
  */
 export class IdempotentRequests {
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -51,7 +52,7 @@ export class IdempotentRequests {
     path: string,
     key: string | string[],
     body: unknown,
-    { storeAnswer }: { storeAnswer: boolean } = { storeAnswer: true },
+    { answerFromEvents }: { answerFromEvents: boolean } = { answerFromEvents: false },
   ): Promise<IdempotentStart> {
     if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
       throw new ValidationError('Invalid Idempotency-Key header', ['Idempotency-Key: 1-255 characters of A-Z a-z 0-9 . _ : -']);
@@ -62,7 +63,8 @@ export class IdempotentRequests {
     const requestHash = sha256(JSON.stringify(body ?? null));
 
     while (this.inFlight.has(scope)) await this.inFlight.get(scope);
-    const known = await this.records.find(scope);
+    // Not looked up, the request may have been seen: its commands look for their earlier appends.
+    const known = answerFromEvents ? undefined : await this.records.find(scope);
     if (known && known.requestHash !== requestHash) throw new IdempotencyConflictError();
     if (known?.answer) return { kind: 'replay', ...known.answer };
 
@@ -72,7 +74,7 @@ export class IdempotentRequests {
     const finish = (status: number, answer: unknown) => {
       if (finished) return;
       finished = true;
-      const saved = storeAnswer && status >= 200 && status < 300 ? this.records.saveAnswer(scope, requestHash, { status, body: answer }) : Promise.resolve();
+      const saved = !answerFromEvents && status >= 200 && status < 300 ? this.records.saveAnswer(scope, requestHash, { status, body: answer }) : Promise.resolve();
       // Unsaved, a retry is still answered from the request's events; only the stored copy is missing.
       void saved
         .catch((err: unknown) => this.logger.warn({ err }, 'Could not store the answer of an idempotent request'))
@@ -81,7 +83,7 @@ export class IdempotentRequests {
           release();
         });
     };
-    return { kind: 'run', idempotency: new RequestIdempotency({ scope, requestHash, seenBefore: known !== null }), finish };
+    return { kind: 'run', idempotency: new RequestIdempotency({ scope, requestHash, seenBefore: known === undefined || known !== null }), finish };
   }
 }
 

@@ -89,7 +89,7 @@ async function answer(services: AppServices, app: RequestListener, route: Route,
   if (key === undefined) return send(services, route, response, await report(services, route, request, body), body);
   try {
     // A report's answer follows from its events alone, so it is not stored: a retry is answered from them.
-    const start = await idempotentRequestsOf(services).start(principal, request.method!, request.url!, key, body, { storeAnswer: false });
+    const start = await idempotentRequestsOf(services).start(principal, request.method!, request.url!, key, body, { answerFromEvents: true });
     if (start.kind === 'replay') return send(services, route, response, start, body, { [REPLAYED_HEADER]: 'true' });
     setRequestIdempotency(request, start.idempotency);
     const answer = await report(services, route, request, body);

@@ -89,6 +89,7 @@ export interface EarlierAppend {
  */
 export interface IdempotencyRecords {
   find(scope: string): Promise<IdempotentRequestRecord | null>;
+  /** Throws IdempotencyConflictError when the append was made by a request with another body. */
   earlierAppend(stream: string, append: IdempotentAppend): Promise<EarlierAppend | null>;
   /** Stores the answer once; a request's first stored answer stays. */
   saveAnswer(scope: string, requestHash: string, answer: { status: number; body: unknown }): Promise<void>;

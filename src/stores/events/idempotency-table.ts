@@ -54,38 +54,33 @@ export class IdempotencyWrites {
   }
 
   /**
-   * The earlier result of this append when the request already made it; null when it has not.
-   * Throws IdempotencyConflictError when the scope was used by a request with another body.
+   * Looks the request up: the earlier result of this append when the request already made it (null
+   * when it has not), and whether the store knows the request at all (for recordAppend). Throws
+   * IdempotencyConflictError when the scope was used by a request with another body.
    */
-  earlier(append: IdempotentAppend, streamId: number | undefined, now: number): AppendRow | null {
-    const request = this.live(append.scope, now);
-    if (!request) return null;
+  earlier(append: IdempotentAppend, streamId: number | undefined, now: number): { result: AppendRow | null; known: boolean } {
+    const request = this.selectRequest.get(append.scope);
+    if (!request || request.created_at <= now - IDEMPOTENCY_TTL_MS) return { result: null, known: false };
     if (request.request_hash !== append.requestHash) throw new IdempotencyConflictError();
-    return streamId === undefined ? null : (this.selectAppend.get(append.scope, streamId, append.step) ?? null);
+    return { result: streamId === undefined ? null : (this.selectAppend.get(append.scope, streamId, append.step) ?? null), known: true };
   }
 
-  /** Records an append just made (same transaction). */
-  recordAppend(append: IdempotentAppend, streamId: number, fromRevision: number, toRevision: number, position: number, now: number): void {
-    this.remember(append.scope, append.requestHash, now);
+  /** Records an append just made (same transaction); `known` as `earlier` said. */
+  recordAppend(append: IdempotentAppend, known: boolean, streamId: number, fromRevision: number, toRevision: number, position: number, now: number): void {
+    if (!known) this.insertFresh(append.scope, append.requestHash, now);
     this.insertAppend.run(append.scope, streamId, append.step, fromRevision, toRevision, position);
   }
 
   /** Stores the request's answer unless one is stored already. */
   saveAnswer(scope: string, requestHash: string, status: number, body: string, now: number): void {
-    this.remember(scope, requestHash, now);
+    const request = this.selectRequest.get(scope);
+    if (!request || request.created_at <= now - IDEMPOTENCY_TTL_MS) this.insertFresh(scope, requestHash, now);
     this.updateAnswer.run(status, body, scope, requestHash);
   }
 
-  private live(scope: string, now: number): RequestRow | null {
-    const request = this.selectRequest.get(scope);
-    return request && request.created_at > now - IDEMPOTENCY_TTL_MS ? request : null;
-  }
-
-  /** Makes sure the request has its (fresh) row; each new row removes a few expired ones. */
-  private remember(scope: string, requestHash: string, now: number): void {
-    const request = this.selectRequest.get(scope);
-    if (request && request.created_at > now - IDEMPOTENCY_TTL_MS) return;
-    if (request) this.forget(scope);
+  /** The request's row, replacing an expired one; each new row removes a few expired ones. */
+  private insertFresh(scope: string, requestHash: string, now: number): void {
+    this.forget(scope);
     this.insertRequest.run(scope, requestHash, now);
     for (const expired of this.selectExpired.all(now - IDEMPOTENCY_TTL_MS, EXPIRED_PER_NEW_REQUEST)) this.forget(expired);
   }
@@ -99,14 +94,14 @@ export class IdempotencyWrites {
 /** The reading side, on the store's reading connection. */
 export class IdempotencyReads {
   private readonly selectRequest: Statement<[string, number], RequestRow>;
-  private readonly selectAppend: Statement<[string, string, number, number], AppendRow>;
+  private readonly selectAppend: Statement<[string, string, number, number], AppendRow & { request_hash: string }>;
 
   constructor(db: Database) {
     this.selectRequest = db.prepare<[string, number], RequestRow>(
       'SELECT request_hash, created_at, status, body FROM idempotency WHERE scope = ? AND created_at > ?',
     );
-    this.selectAppend = db.prepare<[string, string, number, number], AppendRow>(
-      `SELECT a.from_revision, a.to_revision, a.position FROM idempotent_appends a
+    this.selectAppend = db.prepare<[string, string, number, number], AppendRow & { request_hash: string }>(
+      `SELECT a.from_revision, a.to_revision, a.position, i.request_hash FROM idempotent_appends a
         JOIN streams s ON s.id = a.stream_id JOIN idempotency i ON i.scope = a.scope
         WHERE a.scope = ? AND s.name = ? AND a.step = ? AND i.created_at > ?`,
     );
@@ -119,8 +114,11 @@ export class IdempotencyReads {
     return { requestHash: row.request_hash, answer };
   }
 
+  /** Throws IdempotencyConflictError when the append was made by a request with another body. */
   earlierAppend(stream: string, append: IdempotentAppend, now: number): EarlierAppend | null {
     const row = this.selectAppend.get(append.scope, stream, append.step, now - IDEMPOTENCY_TTL_MS);
-    return row ? { fromRevision: row.from_revision, toRevision: row.to_revision, position: row.position } : null;
+    if (!row) return null;
+    if (row.request_hash !== append.requestHash) throw new IdempotencyConflictError();
+    return { fromRevision: row.from_revision, toRevision: row.to_revision, position: row.position };
   }
 }

@@ -211,7 +211,7 @@ async function runCronObserver(
     await api.waitForProjections();
     const catchUpMs = performance.now() - lastReport;
     const keyed = await measure(server.pid!, load, () =>
-      load.phase({ ...target, name: KEYED, executionIds: keyedIds, requests: settings.requests, idempotencyKeys: !process.env.BENCH_CONTROL }),
+      load.phase({ ...target, name: KEYED, executionIds: keyedIds, requests: settings.requests, idempotencyKeys: true }),
     );
 
     // Acknowledged means stored: kill the server without letting it flush anything, then read its file.

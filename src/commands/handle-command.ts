@@ -38,11 +38,11 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
 ): Promise<CommandOutcome<State, Event>> {
   const idempotency = context.idempotency;
   const append = idempotency?.nextAppend(stream);
-  if (idempotency?.request.seenBefore) {
+  if (append) {
     // Looked up before deciding again: on the state after its own events the command may decide otherwise.
-    const earlier = await store.idempotency.earlierAppend(stream, append!);
+    const earlier = await store.idempotency.earlierAppend(stream, append);
     if (earlier) {
-      idempotency.done({ replayedFrom: earlier.fromRevision });
+      idempotency!.done({ replayedFrom: earlier.fromRevision });
       return earlierOutcome(store, stream, decider, earlier);
     }
   }

@@ -8,8 +8,6 @@ export interface IdempotentRequest {
   scope: string;
   /** The request's content, hashed. */
   requestHash: string;
-  /** Whether the store already knew the request when it arrived: only then can an append of it have been made before. */
-  seenBefore: boolean;
 }
 
 /**

@@ -33,8 +33,7 @@ export type IdempotentStart =
  * causes are recorded with it in their own transaction (commands/idempotent-request.ts), so a retry
  * appends nothing again and can be answered from those events; the answer itself is stored too once
  * known, except where it is a function of the events alone (executor reports: `answerFromEvents`,
- * which saves a read and a write per report: the store's append itself refuses another body or finds
- * the earlier append). Within this process a retry waits for the request in flight with its key. One
+ * which saves a read and a write per report). Within this process a retry waits for the request in flight with its key. One
  * instance per server, shared by express and the report fast path.
  */
 export class IdempotentRequests {
@@ -63,10 +62,9 @@ export class IdempotentRequests {
     const requestHash = sha256(JSON.stringify(body ?? null));
 
     while (this.inFlight.has(scope)) await this.inFlight.get(scope);
-    // Not looked up, the request may have been seen: its commands look for their earlier appends.
-    const known = answerFromEvents ? undefined : await this.records.find(scope);
-    if (known && known.requestHash !== requestHash) throw new IdempotencyConflictError();
-    if (known?.answer) return { kind: 'replay', ...known.answer };
+    const stored = answerFromEvents ? null : await this.records.answer(scope);
+    if (stored && stored.requestHash !== requestHash) throw new IdempotencyConflictError();
+    if (stored) return { kind: 'replay', status: stored.status, body: stored.body };
 
     let release!: () => void;
     this.inFlight.set(scope, new Promise<void>((resolve) => (release = resolve)));
@@ -74,7 +72,7 @@ export class IdempotentRequests {
     const finish = (status: number, answer: unknown) => {
       if (finished) return;
       finished = true;
-      const saved = !answerFromEvents && status >= 200 && status < 300 ? this.records.saveAnswer(scope, requestHash, { status, body: answer }) : Promise.resolve();
+      const saved = !answerFromEvents && status >= 200 && status < 300 ? this.records.saveAnswer({ scope, requestHash, status, body: answer }) : Promise.resolve();
       // Unsaved, a retry is still answered from the request's events; only the stored copy is missing.
       void saved
         .catch((err: unknown) => this.logger.warn({ err }, 'Could not store the answer of an idempotent request'))
@@ -83,7 +81,7 @@ export class IdempotentRequests {
           release();
         });
     };
-    return { kind: 'run', idempotency: new RequestIdempotency({ scope, requestHash, seenBefore: known === undefined || known !== null }), finish };
+    return { kind: 'run', idempotency: new RequestIdempotency({ scope, requestHash }), finish };
   }
 }
 
@@ -137,5 +135,5 @@ function captureJson(res: Response, onAnswer: (status: number, body: unknown) =>
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return createHash('sha256').update(text).digest('base64url');
 }

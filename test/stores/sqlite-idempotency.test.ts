@@ -49,32 +49,30 @@ describe.each([
     expect((await store.readStream('execution-2')).map((e) => e.type)).toEqual(['C']);
   });
 
-  it('refuses the scope with another request hash, appending nothing', async () => {
+  it('refuses the append of a request with another body, appending nothing', async () => {
     await store.append('execution-1', [testEvent('A')], 'any', { idempotency: request('s1') });
-    await expect(store.append('execution-2', [testEvent('B')], 'any', { idempotency: request('s1', 1, 'hash-b') })).rejects.toBeInstanceOf(
+    await expect(store.append('execution-1', [testEvent('B')], 'any', { idempotency: request('s1', 1, 'hash-b') })).rejects.toBeInstanceOf(
       IdempotencyConflictError,
     );
-    await expect(store.readStream('execution-2')).rejects.toThrow('does not exist');
-    expect(await store.idempotency.find('s1')).toEqual({ requestHash: 'hash-a', answer: null });
+    await expect(store.idempotency.earlierAppend('execution-1', request('s1', 1, 'hash-b'))).rejects.toBeInstanceOf(IdempotencyConflictError);
+    expect((await store.readStream('execution-1')).map((e) => e.type)).toEqual(['A']);
   });
 
   it('stores the first answer of a request, and keeps it', async () => {
-    expect(await store.idempotency.find('s1')).toBeNull();
-    await store.append('execution-1', [testEvent('A')], 'any', { idempotency: request('s1') });
-    await store.idempotency.saveAnswer('s1', 'hash-a', { status: 200, body: { message: 'first' } });
-    await store.idempotency.saveAnswer('s1', 'hash-a', { status: 201, body: { message: 'second' } });
-    // An answer of a request that appended nothing is stored too.
-    await store.idempotency.saveAnswer('s2', 'hash-b', { status: 201, body: [1, 2] });
-    expect(await store.idempotency.find('s1')).toEqual({ requestHash: 'hash-a', answer: { status: 200, body: { message: 'first' } } });
-    expect(await store.idempotency.find('s2')).toEqual({ requestHash: 'hash-b', answer: { status: 201, body: [1, 2] } });
+    expect(await store.idempotency.answer('s1')).toBeNull();
+    await store.idempotency.saveAnswer({ scope: 's1', requestHash: 'hash-a', status: 200, body: { message: 'first' } });
+    await store.idempotency.saveAnswer({ scope: 's1', requestHash: 'hash-a', status: 201, body: { message: 'second' } });
+    await store.idempotency.saveAnswer({ scope: 's2', requestHash: 'hash-b', status: 201, body: [1, 2] });
+    expect(await store.idempotency.answer('s1')).toEqual({ requestHash: 'hash-a', status: 200, body: { message: 'first' } });
+    expect(await store.idempotency.answer('s2')).toEqual({ requestHash: 'hash-b', status: 201, body: [1, 2] });
   });
 
   it('keeps records across a reopen and shares them with another connection to the file', async () => {
     await store.append('execution-1', [testEvent('A')], 'any', { idempotency: request('s1') });
-    await store.idempotency.saveAnswer('s1', 'hash-a', { status: 200, body: { ok: true } });
+    await store.idempotency.saveAnswer({ scope: 's1', requestHash: 'hash-a', status: 200, body: { ok: true } });
     const other = open();
     try {
-      expect(await other.idempotency.find('s1')).toEqual({ requestHash: 'hash-a', answer: { status: 200, body: { ok: true } } });
+      expect(await other.idempotency.answer('s1')).toEqual({ requestHash: 'hash-a', status: 200, body: { ok: true } });
       expect((await other.append('execution-1', [testEvent('A')], 'any', { idempotency: request('s1') })).replayedFrom).toBe(0);
     } finally {
       await other.close();
@@ -99,30 +97,35 @@ describe.each([
   });
 
   it('forgets a request after 24 hours by the store’s clock, removing expired records a few at a time', async () => {
-    for (let i = 0; i < 5; i++) await store.append('execution-1', [testEvent('A')], 'any', { idempotency: request(`old-${i}`) });
-    await store.idempotency.saveAnswer('old-0', 'hash-a', { status: 200, body: {} });
+    for (let i = 0; i < 5; i++) {
+      await store.append('execution-1', [testEvent('A')], 'any', { idempotency: request(`old-${i}`) });
+      await store.idempotency.saveAnswer({ scope: `old-${i}`, requestHash: 'hash-a', status: 200, body: {} });
+    }
     now += IDEMPOTENCY_TTL_MS - 1;
-    expect(await store.idempotency.find('old-0')).not.toBeNull();
+    expect(await store.idempotency.answer('old-0')).not.toBeNull();
+    expect(await store.idempotency.earlierAppend('execution-1', request('old-0'))).not.toBeNull();
     now += 1;
-    expect(await store.idempotency.find('old-0')).toBeNull();
-    expect(await store.idempotency.earlierAppend('execution-1', request('old-1'))).toBeNull();
+    expect(await store.idempotency.answer('old-0')).toBeNull();
+    expect(await store.idempotency.earlierAppend('execution-1', request('old-0'))).toBeNull();
     // The key may be used again, for any request.
     const again = await store.append('execution-1', [testEvent('B')], 'any', { idempotency: request('old-1', 1, 'hash-b') });
     expect(again.replayedFrom).toBeUndefined();
+    await store.idempotency.saveAnswer({ scope: 'old-1', requestHash: 'hash-b', status: 201, body: { again: true } });
+    expect(await store.idempotency.answer('old-1')).toEqual({ requestHash: 'hash-b', status: 201, body: { again: true } });
     const rows = () => {
       const db = new Database(join(temp.dir, 'events.db'), { readonly: true });
       try {
         return {
-          requests: db.prepare('SELECT scope FROM idempotency ORDER BY scope').pluck().all(),
-          appends: db.prepare('SELECT count(*) FROM idempotent_appends').pluck().get(),
+          appends: db.prepare('SELECT scope FROM idempotent_appends ORDER BY scope').pluck().all(),
+          answers: db.prepare('SELECT scope FROM idempotent_answers ORDER BY scope').pluck().all(),
         };
       } finally {
         db.close();
       }
     };
-    // old-1 was replaced, and its new row removed two more: old-0 and old-2 (the oldest first).
-    expect(rows()).toEqual({ requests: ['old-1', 'old-3', 'old-4'], appends: 3 });
+    // Each new record replaced or removed two expired ones, the oldest first.
+    expect(rows()).toEqual({ appends: ['old-1', 'old-3', 'old-4'], answers: ['old-1', 'old-3', 'old-4'] });
     await store.append('execution-1', [testEvent('C')], 'any', { idempotency: request('new') });
-    expect(rows()).toEqual({ requests: ['new', 'old-1'], appends: 2 });
+    expect(rows()).toEqual({ appends: ['new', 'old-1'], answers: ['old-1', 'old-3', 'old-4'] });
   });
 });

@@ -125,7 +125,7 @@ export class EsdbEventStore implements EventStore {
    * keep one yet, so a request with an Idempotency-Key is refused rather than risk applying it twice.
    */
   readonly idempotency: IdempotencyRecords = {
-    find: async () => {
+    answer: async () => {
       throw idempotencyUnsupported();
     },
     earlierAppend: async () => {

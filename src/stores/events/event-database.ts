@@ -18,10 +18,11 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
  * filter (`task-`, `execution-`) as one index range already in position order, however large the
  * store grows.
  *
- * `idempotency` holds each request sent with an Idempotency-Key (its scope: caller, route and key,
- * hashed), written in the transaction of its first append, and its HTTP answer once known;
- * `idempotent_appends` where each of its appends put its events. Both go by `created_at` (ms by
- * the store's clock): records expire after a day, a few at a time as new ones arrive.
+ * `idempotent_appends` records each append made for a request sent with an Idempotency-Key (its
+ * scope: caller, route and key, hashed), in the append's transaction: keyed by stream first, so a
+ * commit dirties the same few pages as the events' own stream index. `idempotent_answers` holds a
+ * request's HTTP answer once known. Both go by `created_at` (ms by the store's clock): records expire
+ * after a day, a few at a time as new ones arrive.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS streams (
@@ -40,23 +41,26 @@ const SCHEMA = `
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
   CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
-  CREATE TABLE IF NOT EXISTS idempotency (
-    scope        TEXT    PRIMARY KEY,
-    request_hash TEXT    NOT NULL,
-    created_at   INTEGER NOT NULL,
-    status       INTEGER,
-    body         TEXT
-  ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at);
   CREATE TABLE IF NOT EXISTS idempotent_appends (
-    scope         TEXT    NOT NULL,
     stream_id     INTEGER NOT NULL,
+    scope         TEXT    NOT NULL,
     step          INTEGER NOT NULL,
+    request_hash  TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
     from_revision INTEGER NOT NULL,
     to_revision   INTEGER NOT NULL,
     position      INTEGER NOT NULL,
-    PRIMARY KEY (scope, stream_id, step)
+    PRIMARY KEY (stream_id, scope, step)
   ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS idempotent_appends_by_age ON idempotent_appends (created_at);
+  CREATE TABLE IF NOT EXISTS idempotent_answers (
+    scope        TEXT    PRIMARY KEY,
+    request_hash TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    status       INTEGER NOT NULL,
+    body         TEXT    NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS idempotent_answers_by_age ON idempotent_answers (created_at);
 `;
 const SCHEMA_VERSION = 2;
 

@@ -68,11 +68,11 @@ export interface AppendOptions {
 /** How long an idempotent request's record and answer are kept, by the store's clock. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
-/** What the store remembers of an idempotent request. */
-export interface IdempotentRequestRecord {
+/** The stored HTTP answer of an idempotent request. */
+export interface IdempotentAnswer {
   requestHash: string;
-  /** The HTTP answer, once it was stored; null while only the request's appends are known. */
-  answer: { status: number; body: unknown } | null;
+  status: number;
+  body: unknown;
 }
 
 /** Where an earlier append of an idempotent request put its events. */
@@ -88,11 +88,12 @@ export interface EarlierAppend {
  * by the store's clock are ignored and removed.
  */
 export interface IdempotencyRecords {
-  find(scope: string): Promise<IdempotentRequestRecord | null>;
+  /** The request's stored answer, if any. */
+  answer(scope: string): Promise<IdempotentAnswer | null>;
   /** Throws IdempotencyConflictError when the append was made by a request with another body. */
   earlierAppend(stream: string, append: IdempotentAppend): Promise<EarlierAppend | null>;
   /** Stores the answer once; a request's first stored answer stays. */
-  saveAnswer(scope: string, requestHash: string, answer: { status: number; body: unknown }): Promise<void>;
+  saveAnswer(answer: IdempotentAnswer & { scope: string }): Promise<void>;
 }
 
 /** Events whose stream id starts with one of the prefixes (e.g. `task-`, `execution-`). */

@@ -93,10 +93,7 @@ export class EventWriter {
     const keyed = events.length > 0 ? idempotency : undefined;
     // Checked in the transaction that would append, so two instances cannot both append for one request.
     const earlier = keyed && this.idempotency.earlier(keyed, state?.id, now);
-    if (earlier?.result) {
-      const { to_revision, position, from_revision } = earlier.result;
-      return { nextExpectedRevision: to_revision, position, recorded: [], replayedFrom: from_revision };
-    }
+    if (earlier) return { nextExpectedRevision: earlier.to_revision, position: earlier.position, recorded: [], replayedFrom: earlier.from_revision };
     checkExpectedRevision(stream, state, expected);
     let revision = state?.revision ?? -1;
     if (events.length === 0) {
@@ -112,7 +109,7 @@ export class EventWriter {
       position = Number(this.insertEvent.run(streamId, revision, category, event.type, event.data, event.metadata).lastInsertRowid);
       recorded.push([position, stream, revision, event.type, event.data, event.metadata]);
     }
-    if (keyed) this.idempotency.recordAppend(keyed, earlier!.known, streamId, recorded[0]![2], revision, position, now);
+    if (keyed) this.idempotency.recordAppend(keyed, streamId, recorded[0]![2], revision, position, now);
     return { nextExpectedRevision: revision, position, recorded };
   }
 

@@ -244,18 +244,17 @@ export class SqliteEventStore implements EventStore {
 
   private idempotencyRecords(reads: IdempotencyReads): IdempotencyRecords {
     return {
-      find: async (scope) => {
+      answer: async (scope) => {
         this.assertOpen();
-        return reads.find(scope, this.now());
+        return reads.answer(scope, this.now());
       },
       earlierAppend: async (stream, append) => {
         this.assertOpen();
         return reads.earlierAppend(stream, append, this.now());
       },
-      saveAnswer: async (scope, requestHash, answer) => {
+      saveAnswer: async ({ scope, requestHash, status, body }) => {
         this.assertOpen();
-        const body = JSON.stringify(answer.body) ?? 'null';
-        await this.writes.submit({ kind: 'answer', scope, requestHash, status: answer.status, body, now: this.now() });
+        await this.writes.submit({ kind: 'answer', scope, requestHash, status, body: JSON.stringify(body) ?? 'null', now: this.now() });
       },
     };
   }

@@ -32,9 +32,11 @@ export type IdempotentStart =
  * `Idempotent-Replayed: true`); the same key with another body is refused (409). The events a request
  * causes are recorded with it in their own transaction (commands/idempotent-request.ts), so a retry
  * appends nothing again and can be answered from those events; the answer itself is stored too once
- * known, except where it is a function of the events alone (executor reports: `answerFromEvents`,
- * which saves a read and a write per report). Within this process a retry waits for the request in flight with its key. One
- * instance per server, shared by express and the report fast path.
+ * known, and within this process a retry waits for the request in flight with its key. Where the answer
+ * is a function of the events alone (executor reports: `answerFromEvents`), neither is done: that
+ * saves a read and a write per report, and concurrent duplicates meet in the store's append, which
+ * makes one and answers the others with it. One instance per server, shared by express and the report
+ * fast path.
  */
 export class IdempotentRequests {
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -61,8 +63,11 @@ export class IdempotentRequests {
     const scope = sha256(`${caller}\u0000${method}\u0000${path}\u0000${key}`);
     const requestHash = sha256(JSON.stringify(body ?? null));
 
+    const idempotency = new RequestIdempotency({ scope, requestHash });
+    if (answerFromEvents) return { kind: 'run', idempotency, finish: () => undefined };
+
     while (this.inFlight.has(scope)) await this.inFlight.get(scope);
-    const stored = answerFromEvents ? null : await this.records.answer(scope);
+    const stored = await this.records.answer(scope);
     if (stored && stored.requestHash !== requestHash) throw new IdempotencyConflictError();
     if (stored) return { kind: 'replay', status: stored.status, body: stored.body };
 
@@ -72,7 +77,7 @@ export class IdempotentRequests {
     const finish = (status: number, answer: unknown) => {
       if (finished) return;
       finished = true;
-      const saved = !answerFromEvents && status >= 200 && status < 300 ? this.records.saveAnswer({ scope, requestHash, status, body: answer }) : Promise.resolve();
+      const saved = status >= 200 && status < 300 ? this.records.saveAnswer({ scope, requestHash, status, body: answer }) : Promise.resolve();
       // Unsaved, a retry is still answered from the request's events; only the stored copy is missing.
       void saved
         .catch((err: unknown) => this.logger.warn({ err }, 'Could not store the answer of an idempotent request'))
@@ -81,7 +86,7 @@ export class IdempotentRequests {
           release();
         });
     };
-    return { kind: 'run', idempotency: new RequestIdempotency({ scope, requestHash }), finish };
+    return { kind: 'run', idempotency, finish };
   }
 }
 

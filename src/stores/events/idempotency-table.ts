@@ -33,6 +33,13 @@ export class IdempotencyWrites {
   private readonly expireAppends: Statement<[number, number]>;
   private readonly insertAnswer: Statement<[string, string, number, number, string, number]>;
   private readonly expireAnswers: Statement<[number, number]>;
+  private readonly oldestAppend: Statement<[], number | null>;
+  /**
+   * When the oldest append record expires: until then there is nothing to delete, and the check is
+   * skipped. Records other processes add are younger than any this process has seen, so this never
+   * waits too long.
+   */
+  private appendsExpireAt = -Infinity;
 
   constructor(db: Database) {
     this.selectAppend = db.prepare<[number, string, number], AppendRow>(
@@ -48,6 +55,7 @@ export class IdempotencyWrites {
         (SELECT stream_id, scope, step FROM idempotent_appends WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
     );
     // The first answer stays, unless it expired.
+    this.oldestAppend = db.prepare<[], number | null>('SELECT min(created_at) FROM idempotent_appends').pluck();
     this.insertAnswer = db.prepare<[string, string, number, number, string, number]>(
       `INSERT INTO idempotent_answers (scope, request_hash, created_at, status, body) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (scope) DO UPDATE SET request_hash = excluded.request_hash, created_at = excluded.created_at,
@@ -75,7 +83,9 @@ export class IdempotencyWrites {
   /** Records an append just made (same transaction). */
   recordAppend(append: IdempotentAppend, streamId: number, fromRevision: number, toRevision: number, position: number, now: number): void {
     this.insertAppend.run(streamId, append.scope, append.step, append.requestHash, now, fromRevision, toRevision, position);
+    if (now < this.appendsExpireAt) return;
     this.expireAppends.run(now - IDEMPOTENCY_TTL_MS, EXPIRED_PER_NEW_RECORD);
+    this.appendsExpireAt = (this.oldestAppend.get() ?? now) + IDEMPOTENCY_TTL_MS;
   }
 
   /** Stores the request's answer unless one is stored already. */

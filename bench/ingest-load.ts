@@ -81,7 +81,18 @@ export interface LatencySummary {
 }
 
 export type LoadCommand =
-  | { type: 'phase'; name: string; host: string; port: number; apiKey: string; clients: number; executionIds: string[]; requests: number }
+  | {
+      type: 'phase';
+      name: string;
+      host: string;
+      port: number;
+      apiKey: string;
+      clients: number;
+      executionIds: string[];
+      requests: number;
+      /** Send each report with its own Idempotency-Key, as the SDK does. */
+      idempotencyKeys?: boolean;
+    }
   | { type: 'exit' };
 
 export interface FailedReport extends PlannedReport {
@@ -102,7 +113,7 @@ export interface PhaseResult {
 }
 
 async function runPhase(command: Extract<LoadCommand, { type: 'phase' }>): Promise<PhaseResult> {
-  const { host, port, apiKey, clients, executionIds, requests } = command;
+  const { host, port, apiKey, clients, executionIds, requests, idempotencyKeys } = command;
   const plans = planReports(executionIds.length, requests, clients);
   const agent = agentFor(host, port, clients);
   const latencies = new Float64Array(requests);
@@ -112,10 +123,13 @@ async function runPhase(command: Extract<LoadCommand, { type: 'phase' }>): Promi
   const started = performance.now();
   await Promise.all(
     plans.map(async (plan) => {
-      for (const report of plan) {
-        const { method, path, body } = requestOf(executionIds[report.execution], report);
+      for (const [index, report] of plan.entries()) {
+        const executionId = executionIds[report.execution];
+        const { method, path, body } = requestOf(executionId, report);
+        // A client's executions are its own, so execution and place in the plan make a unique key.
+        const idempotencyKey = idempotencyKeys ? `${executionId}:${index}` : undefined;
         const sentAt = performance.now();
-        const response = await send(agent, { host, port, method, path, body, apiKey });
+        const response = await send(agent, { host, port, method, path, body, apiKey, idempotencyKey });
         const slot = next++;
         latencies[slot] = performance.now() - sentAt;
         kinds[slot] = REPORT_KINDS.indexOf(report.kind);
@@ -153,7 +167,7 @@ function agentFor(host: string, port: number, clients: number): http.Agent {
 
 function send(
   agent: http.Agent,
-  request: { host: string; port: number; method: string; path: string; body: string; apiKey: string },
+  request: { host: string; port: number; method: string; path: string; body: string; apiKey: string; idempotencyKey?: string },
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -167,6 +181,7 @@ function send(
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(request.body),
           authorization: request.apiKey,
+          ...(request.idempotencyKey === undefined ? {} : { 'idempotency-key': request.idempotencyKey }),
         },
       },
       (res) => {

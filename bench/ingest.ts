@@ -16,6 +16,11 @@
  * time per report is the steadier comparison when other processes compete for the CPUs, and the table
  * shows how much they did. --cpu-prof profiles the server and prints where its time went.
  *
+ * The server then takes the same load again on other executions in four quarters, without, with, with
+ * and without an Idempotency-Key on each report (as the SDK sends them): the cost of durable
+ * idempotency (its record written with the events) shows as the difference, the order (ABBA) evening
+ * out whatever drifts during the run (a warmer JIT, a larger file).
+ *
  * Afterwards the Cron Observer server is killed (SIGKILL, or SIGTERM with --cpu-prof so the profile is
  * written) and its events.db is read back: every acknowledged log line and status change must be there.
  */
@@ -65,11 +70,18 @@ const STATUS_EVENT: Record<Exclude<ReportKind, 'log'>, string> = {
 const TARGET_REPORTS_PER_SECOND = 10_000;
 const ACCEPTANCE = { ratio: 0.2, p99Ms: 100 };
 
+/** Durable idempotency may cost at most this share of reports/s. */
+const IDEMPOTENCY_COST_BAR = 0.1;
+
 /** Other processes' CPU (% of a core) beyond which the figures get a warning. */
 const NOISY_OTHERS_PERCENT = 25;
 
 const BARE = 'bare node:http';
 const CO = 'Cron Observer';
+const KEYED = 'Cron Observer, with Idempotency-Key';
+const UNKEYED = 'Cron Observer, same quarters without';
+/** The order of the idempotency comparison's quarters: true = with keys. */
+const IDEMPOTENCY_QUARTERS = [false, true, true, false];
 
 export async function ingestBench(args: string[]): Promise<void> {
   const settings = parseArgs(args);
@@ -88,6 +100,17 @@ export async function ingestBench(args: string[]): Promise<void> {
       { figure: `${BARE}: p99`, value: bare.measured.all.p99, unit: 'ms' },
       { figure: `${CO}: p99`, value: real.measured.all.p99, unit: 'ms', baseline: `${BARE}: p99` },
       ...kindRows(real.measured),
+      { figure: `${UNKEYED}: reports`, value: real.idempotency.without.rate, unit: 'reports/s' },
+      { figure: `${KEYED}: reports`, value: real.idempotency.with.rate, unit: 'reports/s', baseline: `${UNKEYED}: reports` },
+      { figure: `${UNKEYED}: worst quarter's p99`, value: real.idempotency.without.p99, unit: 'ms' },
+      { figure: `${KEYED}: worst quarter's p99`, value: real.idempotency.with.p99, unit: 'ms', baseline: `${UNKEYED}: worst quarter's p99` },
+      { figure: `${UNKEYED}: server CPU per report`, value: real.idempotency.without.cpuPerReportUs, unit: 'µs' },
+      {
+        figure: `${KEYED}: server CPU per report`,
+        value: real.idempotency.with.cpuPerReportUs,
+        unit: 'µs',
+        baseline: `${UNKEYED}: server CPU per report`,
+      },
       { figure: `${BARE}: server CPU per report`, value: (1000 * bare.usage.serverCpuMs) / bare.measured.requests, unit: 'µs' },
       { figure: `${CO}: server CPU per report`, value: (1000 * real.usage.serverCpuMs) / real.measured.requests, unit: 'µs', baseline: `${BARE}: server CPU per report` },
       { figure: `${BARE}: server CPU`, value: share(bare.usage.serverCpuMs, bare.measured), unit: '% of a core' },
@@ -115,6 +138,14 @@ export async function ingestBench(args: string[]): Promise<void> {
         `each server first took ${warmup} unmeasured warm-up reports on ${clients} other executions`,
     );
     console.log(real.verification);
+    const { with: keyed, without } = real.idempotency;
+    const cost = 1 - keyed.rate / without.rate;
+    console.log(
+      `durable idempotency (quarters without, with, with, without keys): ${Math.round(keyed.rate).toLocaleString('en-US')} reports/s with keys vs ` +
+        `${Math.round(without.rate).toLocaleString('en-US')} without, ${(100 * cost).toFixed(1)}% fewer; server CPU per report ` +
+        `${keyed.cpuPerReportUs.toFixed(0)} µs vs ${without.cpuPerReportUs.toFixed(0)} µs ` +
+        `(bar: within ${100 * IDEMPOTENCY_COST_BAR}% → ${cost <= IDEMPOTENCY_COST_BAR ? 'MET' : 'NOT MET'})`,
+    );
     const ratio = rate(real.measured) / rate(bare.measured);
     const met = ratio >= ACCEPTANCE.ratio && real.measured.all.p99 < ACCEPTANCE.p99Ms;
     console.log(
@@ -165,7 +196,7 @@ async function runCronObserver(
   load: LoadGenerator,
   settings: Settings,
   dir: string,
-): Promise<Run & { catchUpMs: number; verification: string; profile: string[] | null }> {
+): Promise<Run & { idempotency: { with: Comparison; without: Comparison }; catchUpMs: number; verification: string; profile: string[] | null }> {
   const dataDir = join(dir, 'data');
   const profileDir = join(dir, 'profile');
   const port = await freeLoopbackPort();
@@ -177,7 +208,7 @@ async function runCronObserver(
   let killed = false;
   try {
     await api.waitUntilUp(server);
-    const { apiKey, warmupIds, executionIds } = await setUp(api, settings);
+    const { apiKey, warmupIds, executionIds, quarterIds } = await setUp(api, settings);
     const target = { host: HOST, port, apiKey, clients: settings.clients };
     const warmup = await load.phase({ ...target, name: 'Cron Observer warm-up', executionIds: warmupIds, requests: settings.warmup });
     await api.waitForProjections(); // start the measured run from an idle server
@@ -187,6 +218,13 @@ async function runCronObserver(
     const lastReport = performance.now();
     await api.waitForProjections();
     const catchUpMs = performance.now() - lastReport;
+    const quarters: Array<{ keyed: boolean; run: { result: PhaseResult; usage: Usage } }> = [];
+    for (const [i, keyed] of IDEMPOTENCY_QUARTERS.entries()) {
+      const run = await measure(server.pid!, load, () =>
+        load.phase({ ...target, name: keyed ? KEYED : UNKEYED, executionIds: quarterIds[i]!, requests: quarterRequests(settings), idempotencyKeys: keyed }),
+      );
+      quarters.push({ keyed, run });
+    }
 
     // Acknowledged means stored: kill the server without letting it flush anything, then read its file.
     const signal = settings.cpuProf ? 'SIGTERM' : 'SIGKILL';
@@ -195,16 +233,37 @@ async function runCronObserver(
     const verification = await verify(join(dataDir, 'events.db'), signal, [
       { ids: warmupIds, result: warmup, clients: settings.clients },
       { ids: executionIds, result: measured, clients: settings.clients },
+      ...quarters.map(({ run }, i) => ({ ids: quarterIds[i]!, result: run.result, clients: settings.clients })),
     ]);
     const profile = settings.cpuProf ? profileLines(profileDir) : null;
-    return { measured, usage, catchUpMs, verification, profile };
+    const idempotency = { with: compare(quarters.filter((q) => q.keyed)), without: compare(quarters.filter((q) => !q.keyed)) };
+    return { measured, usage, idempotency, catchUpMs, verification, profile };
   } finally {
     if (!killed) await stop(server, 'SIGKILL');
   }
 }
 
 /** A project, its tasks and the executions to report on, all made through the API as a user would. */
-async function setUp(api: Api, settings: Settings): Promise<{ apiKey: string; warmupIds: string[]; executionIds: string[] }> {
+/** One side of the idempotency comparison, over its quarters. */
+interface Comparison {
+  rate: number;
+  p99: number;
+  cpuPerReportUs: number;
+}
+
+function compare(quarters: Array<{ run: { result: PhaseResult; usage: Usage } }>): Comparison {
+  const requests = quarters.reduce((sum, { run }) => sum + run.result.requests, 0);
+  const elapsedMs = quarters.reduce((sum, { run }) => sum + run.result.elapsedMs, 0);
+  const cpuMs = quarters.reduce((sum, { run }) => sum + run.usage.serverCpuMs, 0);
+  return { rate: requests / (elapsedMs / 1000), p99: Math.max(...quarters.map(({ run }) => run.result.all.p99)), cpuPerReportUs: (1000 * cpuMs) / requests };
+}
+
+/** Each quarter of the idempotency comparison: together, the measured run's load twice over. */
+function quarterRequests(settings: Settings): number {
+  return Math.ceil(settings.requests / 2);
+}
+
+async function setUp(api: Api, settings: Settings): Promise<{ apiKey: string; warmupIds: string[]; executionIds: string[]; quarterIds: string[][] }> {
   const login = await api.call('POST', '/auth/login', ADMIN);
   const token = `Bearer ${login.token as string}`;
   const project = await api.call('POST', '/projects', { name: `Ingest bench ${randomUUID()}` }, token);
@@ -219,7 +278,7 @@ async function setUp(api: Api, settings: Settings): Promise<{ apiKey: string; wa
     );
     tasks.push(task.id as string);
   }
-  const total = settings.clients + settings.executions;
+  const total = settings.clients + (1 + IDEMPOTENCY_QUARTERS.length) * settings.executions;
   const created: string[] = new Array(total);
   let next = 0;
   await Promise.all(
@@ -230,7 +289,13 @@ async function setUp(api: Api, settings: Settings): Promise<{ apiKey: string; wa
       }
     }),
   );
-  return { apiKey: project.api_key as string, warmupIds: created.slice(0, settings.clients), executionIds: created.slice(settings.clients) };
+  const measured = settings.clients + settings.executions;
+  return {
+    apiKey: project.api_key as string,
+    warmupIds: created.slice(0, settings.clients),
+    executionIds: created.slice(settings.clients, measured),
+    quarterIds: IDEMPOTENCY_QUARTERS.map((_, i) => created.slice(measured + i * settings.executions, measured + (i + 1) * settings.executions)),
+  };
 }
 
 /**
@@ -287,7 +352,7 @@ async function verify(
   }
   const statuses = [...statusEvents].map(([type, count]) => `${count} ${type}`).join(', ');
   return (
-    `verified: after ${signal} of the server, events.db holds every acknowledged report of both phases: ` +
+    `verified: after ${signal} of the server, events.db holds every acknowledged report of every phase, once: ` +
     `${lines.toLocaleString('en-US')} log lines in ${logEvents.toLocaleString('en-US')} ExecutionLogsAppended events, in order, and ` +
     `${statuses}${failed > 0 ? `; ${failed} reports were NOT answered 200 (e.g. ${example}) and are not expected` : ''}`
   );

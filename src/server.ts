@@ -38,6 +38,11 @@ export interface ServerOptions {
   /** Webhook dispatch tuning, for tests (defaults: src/process-managers/dispatcher/dispatch-settings.ts). */
   dispatch?: Partial<DispatchSettings>;
   lease?: LeaseOptions;
+  /**
+   * The event store's clock in ms, which Idempotency-Key records expire by (default: the host's, like
+   * leadership, even when the domain clock is injected); tests move it.
+   */
+  storeClock?: () => number;
 }
 
 /** Composition root: opens the stores, starts projections and process managers, serves HTTP. */
@@ -46,7 +51,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const clock = options.clock ?? systemClock;
   const mail = mailTransportOf(config);
   // Commits (an fsync each) happen on a writer thread, so they never hold up HTTP.
-  const { events, reads } = await openStores(config, { eventWriterThread: true });
+  const { events, reads } = await openStores(config, { eventWriterThread: true, now: options.storeClock });
   const registry = new ProjectionRegistry(reads);
   const projections = new ThreadedProjections(config, events, reads, registry, logger);
   const keyUsage = new ApiKeyUsageRecorder(events, clock, logger);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata } from '../stores/events/event-store';
 import type { Clock } from '../time/clock';
+import type { RequestIdempotency } from './idempotent-request';
 
 /** Who asked and why: copied into the metadata of every event a command produces. */
 export interface CommandContext {
@@ -9,6 +10,8 @@ export interface CommandContext {
   correlationId: string;
   /** The event or request that caused this command. */
   causationId: string;
+  /** Set for a request sent with an Idempotency-Key: its appends are recorded with it and made once. */
+  idempotency?: RequestIdempotency;
 }
 
 export const EVENT_SCHEMA_VERSION = 1;

@@ -1,6 +1,6 @@
 import { ConflictError } from '../errors/app-error';
 import { StreamNotFoundError, WrongExpectedRevisionError } from '../errors/store-errors';
-import type { EventStore, ExpectedRevision, NewEvent, Position, RecordedEvent } from '../stores/events/event-store';
+import type { EarlierAppend, EventStore, ExpectedRevision, NewEvent, Position, RecordedEvent } from '../stores/events/event-store';
 import type { Clock } from '../time/clock';
 import { type CommandContext, eventMetadata } from './command-context';
 import type { Decider } from './decider';
@@ -25,6 +25,8 @@ const MAX_ATTEMPTS = 5;
 /**
  * The shell around a decider: read the stream, fold, decide, append with the exact expected revision.
  * On a concurrent write it re-reads and decides again; after a few lost races it answers 409.
+ * In a request sent with an Idempotency-Key whose append the store already holds (a retry after a
+ * crash, or on another instance), it appends nothing and answers the outcome of that earlier append.
  */
 export async function handleCommand<State, Command, Event extends DomainEvent>(
   store: EventStore,
@@ -34,13 +36,28 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   command: Command,
   context: CommandContext,
 ): Promise<CommandOutcome<State, Event>> {
+  const idempotency = context.idempotency;
+  const append = idempotency?.nextAppend(stream);
+  if (append) {
+    // Looked up before deciding again: on the state after its own events the command may decide otherwise.
+    const earlier = await store.idempotency.earlierAppend(stream, append);
+    if (earlier) {
+      idempotency!.done({ replayedFrom: earlier.fromRevision });
+      return earlierOutcome(store, stream, decider, earlier);
+    }
+  }
+  const options = append && { idempotency: append };
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadAggregate(store, stream, decider);
     const events = decider.decide(command, state);
     if (events.length === 0) return { state, events, revision, position: null };
     const expected: ExpectedRevision = revision;
     try {
-      const result = await store.append(stream, events.map((e) => toNewEvent(e, context, clock)), expected);
+      const result = await store.append(stream, events.map((e) => toNewEvent(e, context, clock)), expected, options);
+      idempotency?.done(result);
+      if (result.replayedFrom !== undefined) {
+        return earlierOutcome(store, stream, decider, { fromRevision: result.replayedFrom, toRevision: result.nextExpectedRevision, position: result.position });
+      }
       return { state: events.reduce(decider.evolve, state), events, revision: result.nextExpectedRevision, position: result.position };
     } catch (err) {
       if (err instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
@@ -50,6 +67,19 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       throw err;
     }
   }
+}
+
+/** The outcome an earlier append of the same request had: the state after its events, and those events. */
+async function earlierOutcome<State, Event extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+  earlier: EarlierAppend,
+): Promise<CommandOutcome<State, Event>> {
+  const recorded = await store.readStream(stream, { maxCount: earlier.toRevision + 1 });
+  const state = recorded.reduce((s, event) => decider.evolve(s, event as unknown as Event), decider.initialState);
+  const events = recorded.filter((event) => event.revision >= earlier.fromRevision).map((event) => ({ type: event.type, data: event.data }) as Event);
+  return { state, events, revision: earlier.toRevision, position: earlier.position };
 }
 
 export async function loadAggregate<State, Event extends DomainEvent>(

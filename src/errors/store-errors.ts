@@ -25,6 +25,13 @@ export class StaleFencingTokenError extends ConflictError {
   }
 }
 
+/** An Idempotency-Key sent again with another request. */
+export class IdempotencyConflictError extends ConflictError {
+  constructor() {
+    super('Idempotency-Key was already used with a different request body');
+  }
+}
+
 /** The stream was deleted (tombstoned); it can never be written or read again. */
 export class StreamDeletedError extends GoneError {
   constructor(readonly stream: string) {

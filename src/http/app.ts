@@ -22,7 +22,7 @@ export function createApp(services: AppServices): Express {
   app.set('query parser', 'simple');
   if (services.config.corsOrigins.length > 0) app.use('/api', corsPolicy(services.config.corsOrigins));
   app.use('/api', jsonBody());
-  app.use('/api/v1', idempotency(services.clock));
+  app.use('/api/v1', idempotency(services));
   app.use('/api/v1', countReports(() => readSideOf(services).metrics));
   app.use('/api/v1', tolerantReader(openApiSpec as OpenApiDocument));
   app.get('/api/v1/openapi.json', (_req, res) => {

@@ -51,6 +51,13 @@ export function credentialOf(request: Pick<Request, 'headers'>): string | null {
   return cookie?.[1] ? decodeURIComponent(cookie[1]) : null;
 }
 
+/** The caller when its credential is a valid key or session, whichever the route takes; else null. */
+export async function principalOfCredential(services: Pick<AppServices, 'principals'>, request: Pick<Request, 'headers'>): Promise<Principal | null> {
+  const credential = credentialOf(request);
+  if (!credential) return null;
+  return (await services.principals.byApiKey(credential)) ?? (await services.principals.bySessionToken(credential));
+}
+
 /** The principal tsoa attached to the request (controllers take `@Request() request`). */
 export function principalOf(request: Request): Principal {
   const principal = (request as Request & { user?: Principal }).user;

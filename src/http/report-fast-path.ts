@@ -4,10 +4,11 @@
  * one — a raw key in `Authorization`, a JSON body of known length and of exactly the documented shape.
  * Routing through express and tsoa's validation took about a third of each report's time on the HTTP
  * thread (bench/ingest.ts). The answer is the same either way: the same controller method does the
- * work, the same error mapping answers failures, the same counters count. Anything out of the ordinary
- * (a session cookie, an Idempotency-Key, an Origin (CORS), a compressed or chunked body, another charset, a body of
- * another shape, a credential that is not a valid key) goes to express as before, with the body
- * already read (body-parser leaves a finished request's body alone).
+ * work, the same error mapping answers failures, the same counters count, and an Idempotency-Key is
+ * handled by the same IdempotentRequests (idempotency.ts). Anything out of the ordinary (a session
+ * cookie, an Origin (CORS), a compressed or chunked body, another charset, a body of another shape, a credential that is
+ * not a valid key) goes to express as before, with the body already read (body-parser leaves a
+ * finished request's body alone).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Request as ExpressRequest } from 'express';
@@ -16,11 +17,12 @@ import type { Principal } from '../auth/principal';
 import type { ReportedStatus } from '../events/execution-events';
 import { AppError } from '../errors/app-error';
 import { isPlainObject } from '../stores/read/field-path';
-import { credentialOf } from './authentication';
+import { MAX_BODY_BYTES, parseJsonBody } from './json-body';
+import { principalOfCredential } from './authentication';
+import { setRequestIdempotency } from './request-context';
 import { ExecutionsController } from './controllers/executions-controller';
 import { errorAnswer } from './error-handler';
-import { IDEMPOTENCY_HEADER } from './idempotency';
-import { MAX_BODY_BYTES, parseJsonBody } from './json-body';
+import { IDEMPOTENCY_HEADER, idempotentRequestsOf, REPLAYED_HEADER } from './idempotency';
 import { countReport } from './metrics';
 import { readSideOf } from './read-side';
 import type { LogBatchBody, LogLineBody, StatusReportBody } from './shapes/execution-report-input';
@@ -62,7 +64,6 @@ function isOrdinary(request: IncomingMessage): boolean {
   const charset = /charset=\s*"?([^";\s]+)/i.exec(headers['content-type'] ?? '')?.[1]?.toLowerCase();
   return (
     typeof headers.authorization === 'string' &&
-    headers[IDEMPOTENCY_HEADER] === undefined &&
     // A browser's cross-origin call: express answers it with the CORS headers.
     headers.origin === undefined &&
     Number.isSafeInteger(length) &&
@@ -82,13 +83,30 @@ async function answer(services: AppServices, app: RequestListener, route: Route,
     const failure = err instanceof AppError ? err : err instanceof Error ? Object.assign(err, { type: 'request.aborted', status: 400 }) : err;
     return send(services, route, response, errorAnswer(failure, services.logger, request.method, request.url), body);
   }
-  const principal = isShaped(route, body) ? await principalOf(services, request) : null;
+  const principal = isShaped(route, body) ? await principalOfCredential(services, request) : null;
   if (!principal) {
     // Not ordinary after all: express and tsoa give the answer (and its error, if any).
     (request as IncomingMessage & { body?: unknown }).body = body;
     return app(request, response);
   }
   (request as IncomingMessage & { user?: Principal }).user = principal;
+  const key = request.headers[IDEMPOTENCY_HEADER];
+  if (key === undefined) return send(services, route, response, await report(services, route, request, body), body);
+  try {
+    // A report's answer follows from its events alone, so it is not stored: a retry is answered from them.
+    const start = await idempotentRequestsOf(services).start(principal, request.method!, request.url!, key, body, { answerFromEvents: true });
+    if (start.kind === 'replay') return send(services, route, response, start, body, { [REPLAYED_HEADER]: 'true' });
+    setRequestIdempotency(request, start.idempotency);
+    const answer = await report(services, route, request, body);
+    start.finish(answer.status, answer.body);
+    send(services, route, response, answer, body, start.idempotency.onlyReplayed ? { [REPLAYED_HEADER]: 'true' } : {});
+  } catch (err) {
+    send(services, route, response, errorAnswer(err, services.logger, request.method, request.url), body);
+  }
+}
+
+/** The controller's answer to the report, or its error's. */
+async function report(services: AppServices, route: Route, request: IncomingMessage, body: unknown): Promise<{ status: number; body: unknown }> {
   const controller = new ExecutionsController(services);
   const asExpress = request as unknown as ExpressRequest;
   try {
@@ -96,9 +114,9 @@ async function answer(services: AppServices, app: RequestListener, route: Route,
       route.kind === 'logs'
         ? await controller.appendLogs(route.executionId, body as LogLineBody | LogBatchBody, asExpress)
         : await controller.reportStatus(route.executionId, body as StatusReportBody, asExpress);
-    send(services, route, response, { status: 200, body: result }, body);
+    return { status: 200, body: result };
   } catch (err) {
-    send(services, route, response, errorAnswer(err, services.logger, request.method, request.url), body);
+    return errorAnswer(err, services.logger, request.method, request.url);
   }
 }
 
@@ -141,17 +159,17 @@ function isOptionalString(value: unknown): boolean {
   return value === undefined || value === null || typeof value === 'string';
 }
 
-/** The caller when its credential is a valid key or session (these routes take either); else null. */
-async function principalOf(services: AppServices, request: IncomingMessage): Promise<Principal | null> {
-  const credential = credentialOf(request);
-  if (!credential) return null;
-  return (await services.principals.byApiKey(credential)) ?? (await services.principals.bySessionToken(credential));
-}
-
 /** Answers as express's `res.status(…).json(…)` does, and counts the report. */
-function send(services: AppServices, route: Route, response: ServerResponse, answer: { status: number; body: unknown }, requestBody: unknown): void {
+function send(
+  services: AppServices,
+  route: Route,
+  response: ServerResponse,
+  answer: { status: number; body: unknown },
+  requestBody: unknown,
+  headers: Record<string, string> = {},
+): void {
   const json = JSON.stringify(answer.body);
-  response.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+  response.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json), ...headers });
   response.end(json);
   countReport(readSideOf(services).metrics, route.kind, answer.status, requestBody);
 }

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Principal } from '../auth/principal';
 import { type CommandContext, newCommandContext } from '../commands/command-context';
+import type { RequestIdempotency } from '../commands/idempotent-request';
 import { principalOf } from './authentication';
 
 /** Header a client may send to tie its requests (and every event they cause) together. */
@@ -20,5 +21,14 @@ export function actorOf(principal: Principal): string {
 export function commandContextOf(request: Request): CommandContext {
   const header = request.headers[CORRELATION_HEADER];
   const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : undefined;
-  return newCommandContext(actorOf(principalOf(request)), undefined, correlationId);
+  const context = newCommandContext(actorOf(principalOf(request)), undefined, correlationId);
+  const { idempotency } = request as IdempotentHttpRequest;
+  return idempotency ? { ...context, idempotency } : context;
+}
+
+type IdempotentHttpRequest = Pick<Request, 'headers'> & { idempotency?: RequestIdempotency };
+
+/** Makes every command of the request carry its Idempotency-Key (see commandContextOf). */
+export function setRequestIdempotency(request: Pick<Request, 'headers'>, idempotency: RequestIdempotency): void {
+  (request as IdempotentHttpRequest).idempotency = idempotency;
 }

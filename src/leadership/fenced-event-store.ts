@@ -13,6 +13,8 @@ export function fencedEventStore(events: EventStore, token: number, lost: (error
       throw err;
     });
   return {
+    // Answers of idempotent requests belong to HTTP callers, never to a term.
+    idempotency: events.idempotency,
     append: (stream, newEvents, expected, options?: AppendOptions) => fenced(events.append(stream, newEvents, expected, { ...options, fencingToken: token })),
     deleteStream: (stream, expected) => fenced(events.deleteStream(stream, expected, { fencingToken: token })),
     raiseFence: (next) => fenced(events.raiseFence(next)),

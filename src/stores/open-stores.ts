@@ -16,6 +16,8 @@ export interface OpenStoresOptions {
   eventPollIntervalMs?: number;
   /** Append to an embedded event store through a writer thread (see SqliteEventStoreOptions). */
   eventWriterThread?: boolean;
+  /** The embedded event store's clock (see SqliteEventStoreOptions.now). */
+  now?: () => number;
 }
 
 /** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
@@ -30,6 +32,7 @@ export async function openStores(
         file: join(config.dataDir, 'events.db'),
         pollIntervalMs: options.eventPollIntervalMs,
         writerThread: options.eventWriterThread,
+        now: options.now,
       });
   try {
     const reads = config.mongodbUrl

@@ -6,6 +6,7 @@ import type { CommandContext } from '../command-context';
 import type { ExecutionRef } from '../../events/execution-events';
 import { buildLogBatch, executionLogsAppended, type LogBatchInput } from '../execution/log-batch';
 import { toNewEvent } from '../handle-command';
+import { appendOnce } from '../idempotent-request';
 import { executionLogUsage } from './execution-log-usage';
 
 /** How much log one execution may collect; beyond it, appends are refused with 413. */
@@ -36,7 +37,9 @@ export async function appendExecutionLogs(
     );
   }
   const event = executionLogsAppended(ref, lines);
-  await services.events.append(executionLogStream(executionId), [toNewEvent(event, context, services.clock)], 'any');
-  usages.add(executionId, { lines: lines.length, bytes });
+  const stream = executionLogStream(executionId);
+  // A retried request's lines were stored once: the answer is the same either way.
+  const { replayedFrom } = await appendOnce(services.events, context, stream, [toNewEvent(event, context, services.clock)], 'any');
+  if (replayedFrom === undefined) usages.add(executionId, { lines: lines.length, bytes });
   return lines.length;
 }

@@ -1,13 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { FlowServices } from './flow-services';
 import { newSecret } from '../../auth/secrets';
 import { projectNameStream, projectStream } from '../../events/streams';
 import type { CommandContext } from '../command-context';
+import type { DomainEvent } from '../handle-command';
 import { executeCommand } from '../execute-command';
 import { projectNameDecider } from '../name-reservation/name-reservation-decider';
 import { releaseName, reserveName } from '../name-reservation/reserve-name';
-import { generateApiKey } from '../project/new-api-key';
+import { generateApiKey, requireKeyCreatedNow } from '../project/new-api-key';
 import { projectDecider } from '../project/project-decider';
+import { newEntityId } from '../idempotent-request';
 
 export interface NewProject {
   name: string;
@@ -39,11 +40,12 @@ export async function createProject(
   project: NewProject,
   context: CommandContext,
 ): Promise<CreatedProject> {
-  const projectId = randomUUID();
+  const projectId = newEntityId(context);
   const nameStream = projectNameStream(project.name);
   await reserveName(services, nameStream, projectNameDecider, projectId, project.name, context);
-  const { raw, key } = generateApiKey(FIRST_API_KEY_NAME, 'write');
+  const { raw, key } = generateApiKey(FIRST_API_KEY_NAME, 'write', context);
   const signingSecret = newSecret('whsec');
+  let events: DomainEvent[];
   try {
     const command = {
       type: 'CreateProject' as const,
@@ -55,10 +57,11 @@ export async function createProject(
       signingSecret,
       at: services.clock.now().toISOString(),
     };
-    await executeCommand(services, projectStream(projectId), projectDecider, command, context);
+    ({ events } = await executeCommand(services, projectStream(projectId), projectDecider, command, context));
   } catch (err) {
     await releaseName(services, nameStream, projectNameDecider, projectId, context).catch(() => undefined);
     throw err;
   }
+  requireKeyCreatedNow(events, key);
   return { projectId, apiKey: raw, signingSecret };
 }

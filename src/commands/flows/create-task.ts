@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { taskStream } from '../../events/streams';
 import type { CommandContext } from '../command-context';
 import { executeCommand } from '../execute-command';
@@ -8,6 +7,7 @@ import type { FlowServices } from './flow-services';
 import { defaultExecutionMode, requireGroupOfProject } from './task-references';
 import type { TaskDraft } from './task-draft';
 import { withReservedTaskName } from './task-name';
+import { newEntityId } from '../idempotent-request';
 
 /**
  * Creates a task: checks what the decider cannot see (the project, the group) and what it would
@@ -24,7 +24,7 @@ export async function createTask(
 ): Promise<string> {
   const executionMode = draft.executionMode ?? (await defaultExecutionMode(services.events, projectId));
   await requireGroupOfProject(services.events, projectId, draft.taskGroupId);
-  const taskId = randomUUID();
+  const taskId = newEntityId(context);
   const definition = { ...draft, executionMode };
   const command: CreateTask = { type: 'CreateTask', taskId, projectId, definition, status, at: services.clock.now().toISOString() };
   taskDecider.decide(command, taskDecider.initialState);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../../app-services';
 import { newSecret, sha256Hex } from '../../auth/secrets';
 import { userEmailStream, userStream } from '../../events/streams';
@@ -10,6 +9,7 @@ import { userEmailDecider } from '../name-reservation/name-reservation-decider';
 import { nameOwner, reserveName } from '../name-reservation/reserve-name';
 import { normalizeEmail } from '../shared/email';
 import { userDecider } from '../user/user-decider';
+import { newEntityId } from '../idempotent-request';
 
 /** How long an invitation link can be used. */
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -54,7 +54,7 @@ export async function inviteUser(
     const { state } = await loadAggregate(services.events, userStream(owner), userDecider);
     if (state?.hasPassword) return null;
   }
-  const userId = owner ?? randomUUID();
+  const userId = owner ?? newEntityId(context);
   if (owner === null) await reserveName(services, emailStream, userEmailDecider, userId, email, context);
 
   const token = newSecret('coi');

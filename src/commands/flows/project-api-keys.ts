@@ -4,7 +4,7 @@ import type { ApiKeyScope } from '../../events/project-events';
 import { projectStream } from '../../events/streams';
 import type { CommandContext } from '../command-context';
 import { executeCommand } from '../execute-command';
-import { generateApiKey } from '../project/new-api-key';
+import { generateApiKey, requireKeyCreatedNow } from '../project/new-api-key';
 import { projectDecider } from '../project/project-decider';
 
 /** Creates a key; returns its id and the raw key (shown to the caller once, never stored). */
@@ -14,8 +14,9 @@ export async function createProjectApiKey(
   request: { name: string; scope: ApiKeyScope },
   context: CommandContext,
 ): Promise<{ keyId: string; raw: string }> {
-  const { raw, key } = generateApiKey(request.name, request.scope);
-  await executeCommand(services, projectStream(projectId), projectDecider, { type: 'CreateApiKey', ...key, at: services.clock.now().toISOString() }, context);
+  const { raw, key } = generateApiKey(request.name, request.scope, context);
+  const { events } = await executeCommand(services, projectStream(projectId), projectDecider, { type: 'CreateApiKey', ...key, at: services.clock.now().toISOString() }, context);
+  requireKeyCreatedNow(events, key);
   return { keyId: key.keyId, raw };
 }
 

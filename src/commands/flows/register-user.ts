@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FlowServices } from './flow-services';
 import { hashPassword } from '../../auth/passwords';
 import { userEmailStream, userStream } from '../../events/streams';
@@ -8,6 +7,7 @@ import { userEmailDecider } from '../name-reservation/name-reservation-decider';
 import { releaseName, reserveName } from '../name-reservation/reserve-name';
 import { normalizeEmail } from '../shared/email';
 import { userDecider } from '../user/user-decider';
+import { newEntityId } from '../idempotent-request';
 
 export interface NewAccount {
   /** Given for the first admin (a fixed id, so two starts cannot both create one); random otherwise. */
@@ -27,7 +27,7 @@ export async function registerUser(
   account: NewAccount,
   context: CommandContext,
 ): Promise<string> {
-  const userId = account.userId ?? randomUUID();
+  const userId = account.userId ?? newEntityId(context);
   const email = normalizeEmail(account.email);
   const emailStream = userEmailStream(email);
   const reserved = await reserveName(services, emailStream, userEmailDecider, userId, email, context);

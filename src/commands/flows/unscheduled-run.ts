@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { executionStream } from '../../events/streams';
 import type { CommandContext } from '../command-context';
 import { executionDecider } from '../execution/execution-decider';
@@ -6,6 +5,7 @@ import type { TriggerType } from '../../events/execution-events';
 import { type ExecuteOptions, executeCommand } from '../execute-command';
 import type { Task } from '../task/task-state';
 import type { FlowServices } from './flow-services';
+import { newEntityId } from '../idempotent-request';
 
 /**
  * Creates an execution of the task as it is now, scheduled for now, outside its schedule: a manual
@@ -18,10 +18,10 @@ export async function createUnscheduledRun(
   triggerType: Extract<TriggerType, 'MANUAL' | 'EXTERNAL'>,
   options?: ExecuteOptions,
 ): Promise<{ executionId: string; scheduledAt: string }> {
-  const executionId = randomUUID();
+  const executionId = newEntityId(context);
   const at = services.clock.now().toISOString();
   const { definition, taskId, projectId } = task;
-  await executeCommand(
+  const { events } = await executeCommand(
     services,
     executionStream(executionId),
     executionDecider,
@@ -42,5 +42,7 @@ export async function createUnscheduledRun(
     context,
     options,
   );
-  return { executionId, scheduledAt: at };
+  // From the event: a retried request (Idempotency-Key) is answered with the execution its first attempt created.
+  const created = events.find((event) => event.type === 'ExecutionCreated');
+  return { executionId, scheduledAt: created ? (created.data as { scheduledAt: string }).scheduledAt : at };
 }

@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Extension, Get, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
-import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../../app-services';
 import { deleteTaskGroup } from '../../commands/flows/delete-task-group';
 import { executeCommand } from '../../commands/execute-command';
@@ -20,6 +19,7 @@ import { absentIfEmpty } from '../shapes/empty-means-absent';
 import { type CreateTaskGroupBody, taskGroupDefinitionFromBody, type UpdateTaskGroupBody } from '../shapes/task-group-input';
 import { type TaskGroupResponse, toTaskGroupResponse } from '../shapes/task-group-shape';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
+import { newEntityId } from '../../commands/idempotent-request';
 
 /** The original API's answer to start/stop (`message`), beside the group as it is now. */
 export type GroupSwitchResponse = TaskGroupResponse & {
@@ -64,7 +64,7 @@ export class TaskGroupsController extends Controller {
     if (absentIfEmpty(body.project_id) !== null && body.project_id !== project_id) {
       throw new ValidationError('Invalid task group', [`project_id: "${body.project_id}" is not the project of the path (${project_id}); leave it out`]);
     }
-    const groupId = randomUUID();
+    const groupId = newEntityId(commandContextOf(request));
     const definition = taskGroupDefinitionFromBody(body);
     await this.run(request, groupId, { type: 'CreateTaskGroup', groupId, projectId: project_id, definition, at: this.now() });
     this.setStatus(201);

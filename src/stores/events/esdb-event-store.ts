@@ -55,6 +55,7 @@ import {
   type AppendResult,
   type EventMetadata,
   type EventStore,
+  type IdempotencyRecords,
   type ExpectedRevision,
   expectedRevisionMatches,
   type NewEvent,
@@ -91,6 +92,12 @@ interface EsdbRecorded {
   position?: EsdbPosition;
 }
 
+function idempotencyUnsupported(): ValidationError {
+  return new ValidationError('Idempotency-Key is not supported with the EventStoreDB event store', [
+    'Idempotency-Key: send the request without it, or run on the embedded event store',
+  ]);
+}
+
 export class EsdbEventStore implements EventStore {
   private closed = false;
   private readonly subscriptions = new Set<EsdbSubscription>();
@@ -114,8 +121,25 @@ export class EsdbEventStore implements EventStore {
     return new EsdbEventStore(client, masked);
   }
 
+  /**
+   * Durable idempotency needs its record committed atomically with the events; this adapter does not
+   * keep one yet, so a request with an Idempotency-Key is refused rather than risk applying it twice.
+   */
+  readonly idempotency: IdempotencyRecords = {
+    answer: async () => {
+      throw idempotencyUnsupported();
+    },
+    earlierAppend: async () => {
+      throw idempotencyUnsupported();
+    },
+    saveAnswer: async () => {
+      throw idempotencyUnsupported();
+    },
+  };
+
   async append(stream: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
+    if (options.idempotency) throw idempotencyUnsupported();
     validateStreamName(stream);
     const expectedRevision = toEsdbExpected(expected);
     // Validate everything before sending, so an invalid event rejects the whole append.

@@ -19,6 +19,12 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
  * store grows.
  * `fences` holds the newest fencing token granted to a leader (one row, `leader`): a write carrying an
  * older one is refused inside the transaction that would have stored it (event-writer.ts).
+ *
+ * `idempotent_appends` records each append made for a request sent with an Idempotency-Key (its
+ * scope: caller, route and key, hashed), in the append's transaction: keyed by stream first, so a
+ * commit dirties the same few pages as the events' own stream index. `idempotent_answers` holds a
+ * request's HTTP answer once known. Both go by `created_at` (ms by the store's clock): records expire
+ * after a day, a few at a time as new ones arrive.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS streams (
@@ -41,8 +47,28 @@ const SCHEMA = `
     name  TEXT    PRIMARY KEY,
     token INTEGER NOT NULL
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS idempotent_appends (
+    stream_id     INTEGER NOT NULL,
+    scope         TEXT    NOT NULL,
+    step          INTEGER NOT NULL,
+    request_hash  TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    from_revision INTEGER NOT NULL,
+    to_revision   INTEGER NOT NULL,
+    position      INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, scope, step)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS idempotent_appends_by_age ON idempotent_appends (created_at);
+  CREATE TABLE IF NOT EXISTS idempotent_answers (
+    scope        TEXT    PRIMARY KEY,
+    request_hash TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    status       INTEGER NOT NULL,
+    body         TEXT    NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS idempotent_answers_by_age ON idempotent_answers (created_at);
 `;
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** An event as stored: JSON still as text. */
 export type EventRow = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
@@ -73,7 +99,8 @@ export function openEventDatabase(file: string, synchronous: Synchronous): Datab
     // lets one checkpoint write a page once for many commits (about 1.5× the appends/s in bench/store.ts).
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     db.exec(SCHEMA);
-    if (db.pragma('user_version', { simple: true }) === 0) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // Version 2 only added tables, which the statements above create in a version-1 file.
+    if (Number(db.pragma('user_version', { simple: true })) < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   } catch (error) {
     db.close();
     throw error;

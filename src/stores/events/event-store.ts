@@ -39,6 +39,66 @@ export interface AppendResult {
   nextExpectedRevision: number;
   /** Position of the last appended event. */
   position: Position;
+  /**
+   * Set when an earlier append of the same idempotent request already stored this append's events:
+   * nothing was appended now, and the earlier events span `replayedFrom`..`nextExpectedRevision`.
+   */
+  replayedFrom?: number;
+}
+
+/**
+ * One append of a request sent with an Idempotency-Key. The store records it atomically with the
+ * events; a second append with the same scope, stream and step appends nothing and answers the first
+ * one's result. The same scope with another request hash is refused (IdempotencyConflictError).
+ */
+export interface IdempotentAppend {
+  /** The request: caller, method, path and key, hashed. */
+  scope: string;
+  /** The request's content, hashed. */
+  requestHash: string;
+  /** Which append to this stream within the request (1 for the first), so a request may append to a stream twice. */
+  step: number;
+}
+
+export interface AppendOptions {
+  idempotency?: IdempotentAppend;
+  /**
+   * The leader lease's fencing token (src/leadership): the append is refused with
+   * StaleFencingTokenError, in the same transaction, when a newer token has been granted; a newer
+   * token than any seen raises the fence. Every process manager's write carries one.
+   */
+  fencingToken?: number;
+}
+
+/** How long an idempotent request's record and answer are kept, by the store's clock. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+/** The stored HTTP answer of an idempotent request. */
+export interface IdempotentAnswer {
+  requestHash: string;
+  status: number;
+  body: unknown;
+}
+
+/** Where an earlier append of an idempotent request put its events. */
+export interface EarlierAppend {
+  fromRevision: number;
+  toRevision: number;
+  position: Position;
+}
+
+/**
+ * Idempotent requests' records, kept by the event store next to the events they caused so that they
+ * survive restarts and every instance over the store sees them. Records older than IDEMPOTENCY_TTL_MS
+ * by the store's clock are ignored and removed.
+ */
+export interface IdempotencyRecords {
+  /** The request's stored answer, if any. */
+  answer(scope: string): Promise<IdempotentAnswer | null>;
+  /** Throws IdempotencyConflictError when the append was made by a request with another body. */
+  earlierAppend(stream: string, append: IdempotentAppend): Promise<EarlierAppend | null>;
+  /** Stores the answer once; a request's first stored answer stays. */
+  saveAnswer(answer: IdempotentAnswer & { scope: string }): Promise<void>;
 }
 
 /** Events whose stream id starts with one of the prefixes (e.g. `task-`, `execution-`). */
@@ -76,18 +136,9 @@ export interface Subscription extends AsyncIterable<RecordedEvent[]> {
   close(): Promise<void>;
 }
 
-export interface AppendOptions {
-  idempotency?: unknown;
-  /**
-   * The leader lease's fencing token (src/leadership): the append is refused with
-   * StaleFencingTokenError, in the same transaction, when a newer token has been granted; a newer
-   * token than any seen raises the fence. Every process manager's write carries one.
-   */
-  fencingToken?: number;
-}
-
 export interface EventStore {
   append(stream: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
+  readonly idempotency: IdempotencyRecords;
   /** Throws StreamNotFoundError for an unknown stream, StreamDeletedError for a tombstoned one. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;

@@ -1,5 +1,5 @@
 import { AppError, UnavailableError } from '../../errors/app-error';
-import { StaleFencingTokenError, StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
+import { IdempotencyConflictError, StaleFencingTokenError, StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
 import type { ExpectedRevision, StreamRevision } from './event-store';
 import type { Synchronous } from './event-database';
 import type { WriteRequest, WriteResult } from './event-writer';
@@ -36,12 +36,14 @@ export type WireError =
   | { kind: 'wrong-revision'; stream: string; expected: ExpectedRevision; actual: StreamRevision }
   | { kind: 'deleted'; stream: string }
   | { kind: 'fenced'; token: number; fence: number }
+  | { kind: 'idempotency-conflict' }
   | { kind: 'unavailable'; message: string };
 
 export function toWireError(err: unknown): WireError {
   if (err instanceof WrongExpectedRevisionError) return { kind: 'wrong-revision', stream: err.stream, expected: err.expected, actual: err.actual };
   if (err instanceof StreamDeletedError) return { kind: 'deleted', stream: err.stream };
   if (err instanceof StaleFencingTokenError) return { kind: 'fenced', token: err.token, fence: err.fence };
+  if (err instanceof IdempotencyConflictError) return { kind: 'idempotency-conflict' };
   const message = err instanceof Error ? err.message : String(err);
   return { kind: 'unavailable', message: err instanceof AppError ? message : `Event store write failed: ${message}` };
 }
@@ -54,6 +56,8 @@ export function fromWireError(error: WireError): Error {
       return new StreamDeletedError(error.stream);
     case 'fenced':
       return new StaleFencingTokenError(error.token, error.fence);
+    case 'idempotency-conflict':
+      return new IdempotencyConflictError();
     case 'unavailable':
       return new UnavailableError(error.message);
   }

@@ -1,8 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { StaleFencingTokenError, StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
-import { type ExpectedRevision, expectedRevisionMatches, type StreamRevision } from './event-store';
+import { IdempotencyConflictError, StaleFencingTokenError, StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
+import { type ExpectedRevision, expectedRevisionMatches, type IdempotentAppend, type StreamRevision } from './event-store';
 import { type EventRow, LEADER_FENCE, SELECT_STREAM_STATE, type StreamState } from './event-database';
 import { GroupCommit } from './group-commit';
+import { IdempotencyWrites } from './idempotency-table';
 
 /** An event ready to store: validated, its JSON already text. */
 export interface SerializedEvent {
@@ -13,16 +14,31 @@ export interface SerializedEvent {
 
 /** A write as data, so that it can be handed to the writer thread (event-writer-thread.ts). */
 export type WriteRequest =
-  | { kind: 'append'; stream: string; category: string; events: SerializedEvent[]; expected: ExpectedRevision; fencingToken?: number }
+  | {
+      kind: 'append';
+      stream: string;
+      category: string;
+      events: SerializedEvent[];
+      expected: ExpectedRevision;
+      /** With `now`, the store's time in ms, which idempotency records are stamped and expired by. */
+      idempotency?: IdempotentAppend;
+      now?: number;
+      fencingToken?: number;
+    }
   | { kind: 'delete'; stream: string; expected: ExpectedRevision; fencingToken?: number }
-  | { kind: 'fence'; fencingToken: number };
+  | { kind: 'fence'; fencingToken: number }
+  | { kind: 'answer'; scope: string; requestHash: string; status: number; body: string; now: number };
 
 export interface WriteResult {
   nextExpectedRevision: number;
   position: number;
   /** The events stored, for the reader's in-memory tail (recent-events.ts). */
   recorded: EventRow[];
+  /** An idempotent append made earlier: nothing was stored now (see AppendResult). */
+  replayedFrom?: number;
 }
+
+const NOTHING_WRITTEN: WriteResult = { nextExpectedRevision: -1, position: -1, recorded: [] };
 
 /**
  * Performs writes on one connection, group-committed (group-commit.ts). `committed` hears, right
@@ -37,6 +53,7 @@ export class EventWriter {
   private readonly selectPositionAt: Statement<[number, number], number>;
   private readonly selectFence: Statement<[string], number>;
   private readonly raiseFenceTo: Statement<[string, number]>;
+  private readonly idempotency: IdempotencyWrites;
 
   constructor(db: Database, committed: (results: WriteResult[]) => void) {
     this.writes = new GroupCommit(db, (values) => committed(values as WriteResult[]));
@@ -51,6 +68,7 @@ export class EventWriter {
     this.raiseFenceTo = db.prepare<[string, number]>(
       'INSERT INTO fences (name, token) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET token = excluded.token WHERE excluded.token > token',
     );
+    this.idempotency = new IdempotencyWrites(db);
   }
 
   /** Transactions committed so far (each is one fsync of the WAL under synchronous=FULL). */
@@ -63,7 +81,7 @@ export class EventWriter {
     return this.writes.submit(() => {
       // Inside the write's savepoint: a stale token rolls back exactly this write, and no other
       // connection can raise the fence between the check and the commit (the transaction holds the write lock).
-      if (request.fencingToken !== undefined) this.checkFence(request.fencingToken);
+      if (request.kind !== 'answer' && request.fencingToken !== undefined) this.checkFence(request.fencingToken);
       switch (request.kind) {
         case 'append':
           return this.append(request);
@@ -71,6 +89,9 @@ export class EventWriter {
           return this.delete(request);
         case 'fence':
           return { nextExpectedRevision: -1, position: -1, recorded: [] };
+        case 'answer':
+          this.idempotency.saveAnswer(request.scope, request.requestHash, request.status, request.body, request.now);
+          return NOTHING_WRITTEN;
       }
     });
   }
@@ -87,8 +108,12 @@ export class EventWriter {
     if (token > fence) this.raiseFenceTo.run(LEADER_FENCE, token);
   }
 
-  private append({ stream, category, events, expected }: Extract<WriteRequest, { kind: 'append' }>): WriteResult {
+  private append({ stream, category, events, expected, idempotency, now = Date.now() }: Extract<WriteRequest, { kind: 'append' }>): WriteResult {
     const state = this.selectStreamState.get(stream);
+    const keyed = events.length > 0 ? idempotency : undefined;
+    // Checked in the transaction that would append, so two instances cannot both append for one request.
+    const earlier = keyed && this.idempotency.earlier(keyed, state?.id, now);
+    if (earlier) return { nextExpectedRevision: earlier.to_revision, position: earlier.position, recorded: [], replayedFrom: earlier.from_revision };
     checkExpectedRevision(stream, state, expected);
     let revision = state?.revision ?? -1;
     if (events.length === 0) {
@@ -104,13 +129,14 @@ export class EventWriter {
       position = Number(this.insertEvent.run(streamId, revision, category, event.type, event.data, event.metadata).lastInsertRowid);
       recorded.push([position, stream, revision, event.type, event.data, event.metadata]);
     }
+    if (keyed) this.idempotency.recordAppend(keyed, streamId, recorded[0]![2], revision, position, now);
     return { nextExpectedRevision: revision, position, recorded };
   }
 
   private delete({ stream, expected }: Extract<WriteRequest, { kind: 'delete' }>): WriteResult {
     checkExpectedRevision(stream, this.selectStreamState.get(stream), expected);
     this.tombstone.run(stream);
-    return { nextExpectedRevision: -1, position: -1, recorded: [] };
+    return NOTHING_WRITTEN;
   }
 }
 

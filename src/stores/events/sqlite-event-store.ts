@@ -26,6 +26,7 @@ import {
   type AppendOptions,
   type AppendResult,
   type EventStore,
+  type IdempotencyRecords,
   type ExpectedRevision,
   isFencingToken,
   MAX_EVENT_BYTES,
@@ -43,6 +44,7 @@ import { type EventRow, openEventDatabase, SELECT_STREAM_STATE, type StreamState
 import { EventWriter, type SerializedEvent, type WriteRequest, type WriteResult } from './event-writer';
 import { ThreadedEventWriter } from './threaded-event-writer';
 import { RecentEvents } from './recent-events';
+import { IdempotencyReads } from './idempotency-table';
 import { categoryOf, validateStreamName } from './stream-names';
 
 export interface SqliteEventStoreOptions {
@@ -56,6 +58,11 @@ export interface SqliteEventStoreOptions {
    * their fsync never block this thread; reads stay on this thread's connection.
    */
   writerThread?: boolean;
+  /**
+   * The store's clock (ms), which idempotency records are stamped and expired by. Every process
+   * sharing the file runs on its host, so the host's clock is the store's clock; tests inject one.
+   */
+  now?: () => number;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
@@ -79,7 +86,7 @@ export class SqliteEventStore implements EventStore {
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     const synchronous = options.synchronous ?? 'FULL';
     const db = openEventDatabase(options.file, synchronous);
-    return new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, (committed) =>
+    return new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.now ?? Date.now, (committed) =>
       options.writerThread
         ? new ThreadedEventWriter({ file: options.file, synchronous }, committed)
         : inProcessWrites(new EventWriter(db, committed)),
@@ -100,12 +107,14 @@ export class SqliteEventStore implements EventStore {
   private readonly selectHead;
   private readonly selectDataVersion;
   private readonly recent: RecentEvents;
+  readonly idempotency: IdempotencyRecords;
   /** readAll's statements, one per shape of filter. */
   private readonly readAllStatements = new Map<string, Database.Statement>();
 
   private constructor(
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
+    private readonly now: () => number,
     openWrites: (committed: (results: WriteResult[]) => void) => Writes,
   ) {
     this.selectStreamState = db.prepare<[string], StreamState>(SELECT_STREAM_STATE);
@@ -130,6 +139,7 @@ export class SqliteEventStore implements EventStore {
       this.recent.committed(results.flatMap((result) => result.recorded.map(toRecordedEvent)));
       this.changes$.next();
     });
+    this.idempotency = this.idempotencyRecords(new IdempotencyReads(db));
   }
 
   /** Transactions committed by this connection: fewer than appends when group commit is working. */
@@ -154,15 +164,17 @@ export class SqliteEventStore implements EventStore {
     // Everything that can be checked without the database is checked before queueing, so an invalid
     // event rejects the whole append and writes nothing.
     const serialized = events.map((event) => serialize(stream, event));
-    const { nextExpectedRevision, position } = await this.writes.submit({
+    const { idempotency } = options;
+    const { nextExpectedRevision, position, replayedFrom } = await this.writes.submit({
       kind: 'append',
       stream,
       category: categoryOf(stream),
       events: serialized,
       expected,
       ...(options.fencingToken !== undefined ? { fencingToken: options.fencingToken } : {}),
+      ...(idempotency ? { idempotency, now: this.now() } : {}),
     });
-    return { nextExpectedRevision, position };
+    return replayedFrom === undefined ? { nextExpectedRevision, position } : { nextExpectedRevision, position, replayedFrom };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -238,6 +250,23 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.changes$.complete();
     this.db.close();
+  }
+
+  private idempotencyRecords(reads: IdempotencyReads): IdempotencyRecords {
+    return {
+      answer: async (scope) => {
+        this.assertOpen();
+        return reads.answer(scope, this.now());
+      },
+      earlierAppend: async (stream, append) => {
+        this.assertOpen();
+        return reads.earlierAppend(stream, append, this.now());
+      },
+      saveAnswer: async ({ scope, requestHash, status, body }) => {
+        this.assertOpen();
+        await this.writes.submit({ kind: 'answer', scope, requestHash, status, body: JSON.stringify(body) ?? 'null', now: this.now() });
+      },
+    };
   }
 
   private readAfter(after: Position | null, filter: StreamFilter | undefined, limit: number): RecordedEvent[] {

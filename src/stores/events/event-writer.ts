@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { IdempotencyConflictError, StaleFencingTokenError, StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
+import { StaleFencingTokenError, StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
 import { type ExpectedRevision, expectedRevisionMatches, type IdempotentAppend, type StreamRevision } from './event-store';
 import { type EventRow, LEADER_FENCE, SELECT_STREAM_STATE, type StreamState } from './event-database';
 import { GroupCommit } from './group-commit';

@@ -1,5 +1,5 @@
 import type { AppServices } from '../app-services';
-import type { Position } from '../stores/events/event-store';
+import { awaitReadModels } from '../projections/await-read-models';
 import type { CommandContext } from './command-context';
 import type { Decider } from './decider';
 import { type CommandOutcome, type DomainEvent, handleCommand } from './handle-command';
@@ -13,8 +13,6 @@ export interface ExecuteOptions {
   readYourWrites?: boolean;
 }
 
-const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
-
 /** Runs a command through its decider and, by default, waits for the read models to include it. */
 export async function executeCommand<State, Command, Event extends DomainEvent>(
   services: Pick<AppServices, 'events' | 'clock' | 'projections'>,
@@ -27,12 +25,4 @@ export async function executeCommand<State, Command, Event extends DomainEvent>(
   const outcome = await handleCommand(services.events, services.clock, stream, decider, command, context);
   if (options.readYourWrites !== false) await awaitReadModels(services, outcome.position);
   return outcome;
-}
-
-/** Waits until the read models include every event up to `position` (the last one a command wrote). */
-export async function awaitReadModels(services: Pick<AppServices, 'projections'>, position: Position | null): Promise<void> {
-  if (position === null) return;
-  // The write is durable either way; if the read models lag (no leader right now, a rebuild), the
-  // caller gets its answer and the read models catch up later, rather than an error for a done command.
-  await services.projections.waitForPosition(position, READ_YOUR_WRITES_TIMEOUT_MS).catch(() => undefined);
 }

@@ -1,9 +1,7 @@
 import type { AppServices } from '../app-services';
 import { StreamDeletedError, StreamNotFoundError } from '../errors/store-errors';
 import { executionLogStream } from '../events/streams';
-
-/** Like a command's wait for its own events (execute-command.ts); log lines are seldom read, so the read waits. */
-const LOGGED_LINES_WAIT_MS = 5_000;
+import { awaitReadModels } from '../projections/await-read-models';
 
 /**
  * Log lines are acknowledged without waiting for the read models (executors send many, and nobody reads
@@ -18,7 +16,5 @@ export async function awaitLoggedLines(services: Pick<AppServices, 'events' | 'p
     if (err instanceof StreamNotFoundError || err instanceof StreamDeletedError) return;
     throw err;
   }
-  if (!last) return;
-  // The lines are stored either way; if the read models lag (a rebuild, no leader), answer what they have.
-  await services.projections.waitForPosition(last.position, LOGGED_LINES_WAIT_MS).catch(() => undefined);
+  if (last) await awaitReadModels(services, last.position);
 }

@@ -2,6 +2,7 @@ import type { AppServices } from '../../app-services';
 import { AppError } from '../../errors/app-error';
 import { StreamDeletedError, StreamNotFoundError } from '../../errors/store-errors';
 import type { JsonObject } from '../../events/json';
+import { awaitReadModels } from '../../projections/await-read-models';
 import { executionLogStream, executionStream } from '../../events/streams';
 import type { Position } from '../../stores/events/event-store';
 import { TASKS, TASKS_PROJECTION } from '../../projections/tasks-projection';
@@ -10,7 +11,6 @@ import { claimableExecutions, nextClaimLapse } from '../../queries/claimable-exe
 import type { CommandContext } from '../command-context';
 import { ClaimWakeups } from '../dispatch/claim-wakeups';
 import { executionDecider } from '../execution/execution-decider';
-import { awaitReadModels } from '../execute-command';
 import { handleCommand } from '../handle-command';
 
 /**

@@ -47,6 +47,53 @@ describe('leader lease', () => {
     expect(leaders[0].terms).toEqual(['elected 1']);
   });
 
+  it('keeps leading after a start that outlasts the renewal period (a loaded machine), when nobody else took over', async () => {
+    const terms: string[] = [];
+    const slow = new LeaderLease(
+      reads,
+      clock,
+      silentLogger,
+      {
+        elected: async (token) => {
+          // Starting the projections and process managers took longer than two thirds of the lease.
+          clock.set(new Date(clock.now().getTime() + OPTIONS.ttlMs));
+          terms.push(`elected ${token}`);
+        },
+        deposed: async () => void terms.push('deposed'),
+      },
+      OPTIONS,
+    );
+    leases.push(slow);
+    await slow.start();
+    expect(slow.isLeader).toBe(true);
+    await clock.advance(30_000);
+    expect(terms).toEqual(['elected 1']);
+  });
+
+  it('a start that outlasted the lease while another instance took over ends in stepping down', async () => {
+    const other = lease();
+    const terms: string[] = [];
+    const slow = new LeaderLease(
+      reads,
+      clock,
+      silentLogger,
+      {
+        elected: async () => {
+          clock.set(new Date(clock.now().getTime() + OPTIONS.ttlMs + 1));
+          await other.lease.start();
+          terms.push('elected');
+        },
+        deposed: async () => void terms.push('deposed'),
+      },
+      OPTIONS,
+    );
+    leases.push(slow);
+    await slow.start();
+    expect(other.lease.isLeader).toBe(true);
+    expect(slow.isLeader).toBe(false);
+    expect(terms).toEqual(['elected', 'deposed']);
+  });
+
   it('hands over when the leader dies, with a larger fencing token, after the lease lapses', async () => {
     const first = lease();
     const second = lease();

@@ -50,6 +50,19 @@ describe('read-your-writes: each request sees what the previous one wrote', () =
     expect(misses).toEqual([]);
   });
 
+  it('two workers claiming at once each get one of two pending executions, never an empty answer', async () => {
+    const other = await apiKeyClient(admin, project.id, 'ingest');
+    const misses: Array<{ round: number; claimed: string[][] }> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const triggered = [await triggerTask(admin, project.id, project.taskId), await triggerTask(admin, project.id, project.taskId)];
+      const claimed = (
+        await Promise.all([claim(), other.post(`/projects/${project.id}/executions/claim`, { worker_id: 'other' })])
+      ).map(ids);
+      if (JSON.stringify(claimed.flat().sort()) !== JSON.stringify([...triggered].sort())) misses.push({ round, claimed });
+    }
+    expect(misses).toEqual([]);
+  });
+
   it('task after create, and in the list', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const task = await createTask(admin, project.id, yearly);

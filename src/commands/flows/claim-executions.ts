@@ -79,27 +79,33 @@ export async function claimExecutions(
   /** The position of the last claim recorded, for the read-your-writes wait before answering. */
   let lastClaim: Position | null = null;
 
-  const claimAll = async (candidates: Candidate[]) => {
+  /** Tries the candidates in turn; answers how many PENDING ones were refused (claimed by someone meanwhile). */
+  const claimAll = async (candidates: Candidate[]): Promise<number> => {
+    let refusedPending = 0;
     for (const candidate of candidates) {
-      if (claimed.length >= options.limit) return;
+      if (claimed.length >= options.limit) break;
       if (tried.has(candidate.executionId) || !wanted(candidate.taskName)) continue;
       tried.add(candidate.executionId);
       const claim = await claimOne(services, context, projectId, candidate, options.claimedBy);
-      if (!claim) continue;
+      if (!claim) {
+        if (!candidate.reclaim) refusedPending++;
+        continue;
+      }
       lastClaim = Math.max(lastClaim ?? 0, claim.position);
       claimed.push({ ...claim.execution, metadata: await metadataOf(services, candidate.taskId, metadata) });
     }
+    return refusedPending;
   };
 
-  // A candidate the read model still shows may have been claimed meanwhile (another worker's claim not
-  // yet projected): it is refused, and the next ones are looked at rather than answering with fewer.
+  // A PENDING candidate the read model still shows may have been claimed meanwhile (another worker's
+  // claim not yet projected): it is refused, and the next ones are looked at rather than answering with
+  // fewer. (Lapsed claims kept alive by log lines are refused for good: no reason to look further.)
   const claimFromReadModel = async (lapsedBefore: Date) => {
     for (;;) {
       const docs = await claimableExecutions(services, projectId, { limit: options.limit + tried.size, taskNames: options.taskNames, lapsedBefore });
       const untried = docs.filter((doc) => !tried.has(doc.id) && wanted(doc.taskName));
-      if (untried.length === 0) return;
-      await claimAll(untried.map((doc) => ({ ...doc, executionId: doc.id, reclaim: doc.claimedAt !== null })));
-      if (claimed.length >= options.limit) return;
+      const refusedPending = await claimAll(untried.map((doc) => ({ ...doc, executionId: doc.id, reclaim: doc.claimedAt !== null })));
+      if (refusedPending === 0 || claimed.length >= options.limit) return;
     }
   };
 

@@ -1,4 +1,5 @@
 import type { AppServices } from '../app-services';
+import { awaitReadModels } from '../projections/await-read-models';
 import type { CommandContext } from './command-context';
 import type { Decider } from './decider';
 import { type CommandOutcome, type DomainEvent, handleCommand } from './handle-command';
@@ -6,12 +7,11 @@ import { type CommandOutcome, type DomainEvent, handleCommand } from './handle-c
 export interface ExecuteOptions {
   /**
    * Wait until the projections have applied the new events, so the caller's next read sees its own
-   * write. Executor reports skip it: nobody reads back right after a log line.
+   * write. Only a step of a flow that waits once at its end, or for a later step, skips it. (Log lines
+   * do not wait at all; the reads of them do: queries/logged-lines.ts.)
    */
   readYourWrites?: boolean;
 }
-
-const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
 
 /** Runs a command through its decider and, by default, waits for the read models to include it. */
 export async function executeCommand<State, Command, Event extends DomainEvent>(
@@ -23,10 +23,6 @@ export async function executeCommand<State, Command, Event extends DomainEvent>(
   options: ExecuteOptions = {},
 ): Promise<CommandOutcome<State, Event>> {
   const outcome = await handleCommand(services.events, services.clock, stream, decider, command, context);
-  if (options.readYourWrites !== false && outcome.position !== null) {
-    // The write is durable either way; if the read models lag (no leader right now, a rebuild), the
-    // caller gets its answer and the read models catch up later, rather than an error for a done command.
-    await services.projections.waitForPosition(outcome.position, READ_YOUR_WRITES_TIMEOUT_MS).catch(() => undefined);
-  }
+  if (options.readYourWrites !== false) await awaitReadModels(services, outcome.position);
   return outcome;
 }

@@ -123,6 +123,10 @@ export class LeaderLease {
     this.lastRenewedAt = askedAt;
     this.logger.info({ instance: this.instanceId, token: record.token }, 'elected leader');
     await this.listener.elected(record.token);
+    // Starting to lead (the projection thread, the process managers) can outlast the renewal period on a
+    // loaded machine: renew now (stepping down if another instance took over meanwhile), rather than
+    // count the start as a failure to renew and step down from a lease nobody else wants.
+    await this.renew();
   }
 
   private async renew(): Promise<void> {

@@ -108,22 +108,24 @@ describe('end to end on real time: push, pull and external executors', () => {
 
   it('push: the executor reports SUCCESS, reports FAILED (one mail), or never answers (TIMED_OUT, one mail)', async () => {
     const project = await createProject(admin, { name: `Push ${randomUUID()}`, execution_endpoint: executor.url });
-    const succeeding = await createTask(admin, project.id, { ...EVERY_2_S, name: 'push-succeeds' });
-    const failing = await createTask(admin, project.id, { ...EVERY_2_S, name: 'push-fails' });
-    const hanging = await createTask(admin, project.id, { ...EVERY_2_S, name: 'push-hangs', timeout_seconds: 3 });
-    expect([succeeding, failing, hanging].map((t) => t.execution_mode)).toEqual(['push', 'push', 'push']);
+    // The executor's behaviour is in place before the first task exists: a task's first tick may come
+    // before the next task is created, and a run answered by a default handler would never end.
     executor.handler = async (received, response) => {
-      const id = received.json.execution_id as string;
-      if (received.json.task_id === succeeding.id) {
+      const { execution_id: id, project_id: projectId, task_name: taskName } = received.json as Record<string, string>;
+      if (projectId === project.id && taskName === 'push-succeeds') {
         await project.executor.post(`/executions/${id}/finish`, { status: 'SUCCESS', exit_code: 0 });
         response.end('{"ok":true}');
-      } else if (received.json.task_id === failing.id) {
+      } else if (projectId === project.id && taskName === 'push-fails') {
         await project.executor.post(`/executions/${id}/logs`, { message: 'disk full', level: 'error' });
         await project.executor.post(`/executions/${id}/finish`, { status: 'FAILED', error: 'exit code 3', exit_code: 3 });
         response.end('{"ok":false}');
       }
       // The hanging task's executor never answers (the dispatcher gives the request up after 2 s).
     };
+    const succeeding = await createTask(admin, project.id, { ...EVERY_2_S, name: 'push-succeeds' });
+    const failing = await createTask(admin, project.id, { ...EVERY_2_S, name: 'push-fails' });
+    const hanging = await createTask(admin, project.id, { ...EVERY_2_S, name: 'push-hangs', timeout_seconds: 3 });
+    expect([succeeding, failing, hanging].map((t) => t.execution_mode)).toEqual(['push', 'push', 'push']);
 
     await historyWhen(project.id, succeeding.id, (rows) => count(rows, 'SUCCESS') >= 2, 'two SUCCESS runs');
     // Two failures and two timeouts: the second of each must not mail again.

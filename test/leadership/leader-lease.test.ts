@@ -78,6 +78,56 @@ describe('leader lease', () => {
     expect(leaders[0].terms).toEqual(['elected 1']);
   });
 
+  it('keeps leading after a start that outlasts the renewal period (a loaded machine), when nobody else took over', async () => {
+    const terms: string[] = [];
+    const slow = new LeaderLease(
+      reads,
+      events,
+      clock,
+      silentLogger,
+      {
+        elected: async (token) => {
+          // Starting the projections and process managers took longer than two thirds of the lease.
+          clock.set(new Date(clock.now().getTime() + OPTIONS.ttlMs));
+          terms.push(`elected ${token}`);
+        },
+        deposed: async () => void terms.push('deposed'),
+      },
+      OPTIONS,
+    );
+    leases.push(slow);
+    await slow.start();
+    expect(slow.isLeader).toBe(true);
+    await clock.advance(30_000);
+    expect(terms).toEqual(['elected 1']);
+  });
+
+  it('a start that outlasted the lease while another instance took over ends in stepping down', async () => {
+    const other = lease(SHORT);
+    const terms: string[] = [];
+    const slow = new LeaderLease(
+      reads,
+      events,
+      clock,
+      silentLogger,
+      {
+        elected: async () => {
+          // The start takes so long that the lease lapses by the store's clock and the other instance takes it.
+          await other.lease.start();
+          await tookOver(other.lease);
+          terms.push('elected');
+        },
+        deposed: async () => void terms.push('deposed'),
+      },
+      SHORT,
+    );
+    leases.push(slow);
+    await slow.start();
+    expect(other.lease.isLeader).toBe(true);
+    expect(slow.isLeader).toBe(false);
+    expect(terms).toEqual(['elected', 'deposed']);
+  });
+
   it('hands over when the leader dies, with a larger fencing token, only once the lease has lapsed by the store clock', async () => {
     const first = lease(SHORT);
     const second = lease(SHORT);

@@ -11,7 +11,13 @@ export async function startServerWithAdmin(
   env: Record<string, string> = {},
 ): Promise<{ server: TestServer; admin: ApiClient }> {
   const server = await startTestServer({ ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password, ...env }, options);
-  return { server, admin: await logInAs(server.url, TEST_ADMIN.email, TEST_ADMIN.password) };
+  try {
+    return { server, admin: await logInAs(server.url, TEST_ADMIN.email, TEST_ADMIN.password) };
+  } catch (err) {
+    // The caller never gets the server to stop: left running, it would keep the test process alive.
+    await server.stop();
+    throw err;
+  }
 }
 
 export async function logInAs(baseUrl: string, email: string, password: string): Promise<ApiClient> {

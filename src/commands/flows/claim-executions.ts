@@ -2,7 +2,9 @@ import type { AppServices } from '../../app-services';
 import { AppError } from '../../errors/app-error';
 import { StreamDeletedError, StreamNotFoundError } from '../../errors/store-errors';
 import type { JsonObject } from '../../events/json';
+import { awaitReadModels } from '../../projections/await-read-models';
 import { executionLogStream, executionStream } from '../../events/streams';
+import type { Position } from '../../stores/events/event-store';
 import { TASKS, TASKS_PROJECTION } from '../../projections/tasks-projection';
 import type { TaskDoc } from '../../projections/task-read-model';
 import { claimableExecutions, nextClaimLapse } from '../../queries/claimable-executions';
@@ -74,14 +76,44 @@ export async function claimExecutions(
   const metadata = new Map<string, JsonObject | null>();
   const wanted = (taskName: string) => options.taskNames === null || options.taskNames.includes(taskName);
 
-  const claimAll = async (candidates: Candidate[]) => {
+  /** The position of the last claim recorded, for the read-your-writes wait before answering. */
+  let lastClaim: Position | null = null;
+
+  /** Tries the candidates in turn; answers how many PENDING ones were refused (claimed by someone meanwhile). */
+  const claimAll = async (candidates: Candidate[]): Promise<number> => {
+    let refusedPending = 0;
     for (const candidate of candidates) {
-      if (claimed.length >= options.limit) return;
+      if (claimed.length >= options.limit) break;
       if (tried.has(candidate.executionId) || !wanted(candidate.taskName)) continue;
       tried.add(candidate.executionId);
       const claim = await claimOne(services, context, projectId, candidate, options.claimedBy);
-      if (claim) claimed.push({ ...claim, metadata: await metadataOf(services, candidate.taskId, metadata) });
+      if (!claim) {
+        if (!candidate.reclaim) refusedPending++;
+        continue;
+      }
+      lastClaim = Math.max(lastClaim ?? 0, claim.position);
+      claimed.push({ ...claim.execution, metadata: await metadataOf(services, candidate.taskId, metadata) });
     }
+    return refusedPending;
+  };
+
+  // A PENDING candidate the read model still shows may have been claimed meanwhile (another worker's
+  // claim not yet projected): it is refused, and the next ones are looked at rather than answering with
+  // fewer. (Lapsed claims kept alive by log lines are refused for good: no reason to look further.)
+  const claimFromReadModel = async (lapsedBefore: Date) => {
+    for (;;) {
+      const docs = await claimableExecutions(services, projectId, { limit: options.limit + tried.size, taskNames: options.taskNames, lapsedBefore });
+      const untried = docs.filter((doc) => !tried.has(doc.id) && wanted(doc.taskName));
+      const refusedPending = await claimAll(untried.map((doc) => ({ ...doc, executionId: doc.id, reclaim: doc.claimedAt !== null })));
+      if (refusedPending === 0 || claimed.length >= options.limit) return;
+    }
+  };
+
+  // Like every command, a claim answers once the read models include it: the claimer's next claim, its
+  // GET of the execution or the project's stats see it RUNNING (and not claimable again).
+  const answer = async () => {
+    await awaitReadModels(services, lastClaim);
+    return claimed;
   };
 
   for (;;) {
@@ -92,16 +124,15 @@ export async function claimExecutions(
     await services.projections.waitForPosition(wakeups.position, READ_MODEL_WAIT_MS).catch(() => undefined);
     const now = clock.now();
     const lapsedBefore = new Date(now.getTime() - CLAIM_LEASE_SECONDS * 1000);
-    const docs = await claimableExecutions(services, projectId, { limit: options.limit + tried.size, taskNames: options.taskNames, lapsedBefore });
-    await claimAll(docs.map((doc) => ({ ...doc, executionId: doc.id, reclaim: doc.claimedAt !== null })));
-    if (claimed.length > 0 || clock.now() >= until) return claimed;
+    await claimFromReadModel(lapsedBefore);
+    if (claimed.length > 0 || clock.now() >= until) return answer();
 
     const lapse = await nextClaimLapse(services, projectId, lapsedBefore, CLAIM_LEASE_SECONDS);
     const wakeAt = Math.min(until.getTime(), lapse?.getTime() ?? Infinity, clock.now().getTime() + FALLBACK_RECHECK_MS);
     await wakeups.wait(projectId, seen, new Date(wakeAt));
     // New executions are tried straight away: the read model may not have them yet.
     await claimAll(wakeups.since(projectId, seen).map((entry) => ({ ...entry, reclaim: false })));
-    if (claimed.length > 0 || clock.now() >= until) return claimed;
+    if (claimed.length > 0 || clock.now() >= until) return answer();
   }
 }
 
@@ -111,11 +142,12 @@ async function claimOne(
   projectId: string,
   candidate: Candidate,
   claimedBy: string,
-): Promise<Omit<ClaimedExecution, 'metadata'> | null> {
+): Promise<{ execution: Omit<ClaimedExecution, 'metadata'>; position: Position } | null> {
   const { events, clock } = services;
   // A claimer that posts log lines is alive and working, whatever its RUNNING report: never take its job over.
   if (candidate.reclaim && (await hasLogs(services, candidate.executionId))) return null;
   const at = clock.now().toISOString();
+  let position: Position;
   try {
     const outcome = await handleCommand(
       events,
@@ -126,14 +158,16 @@ async function claimOne(
       context,
     );
     // Only a claim this request recorded counts: a repeat of someone's earlier claim changes nothing and is not ours.
-    if (!outcome.events.some((event) => event.type === 'ExecutionStarted')) return null;
+    if (!outcome.events.some((event) => event.type === 'ExecutionStarted') || outcome.position === null) return null;
+    position = outcome.position;
   } catch (err) {
     // Taken, ended, deleted meanwhile: the next candidate.
     if (err instanceof AppError && ['conflict', 'not_found', 'gone', 'forbidden'].includes(err.kind)) return null;
     throw err;
   }
   const { executionId, taskId, taskName, scheduledAt, attempt } = candidate;
-  return { executionId, taskId, taskName, scheduledAt, attempt, claimExpiresAt: new Date(Date.parse(at) + CLAIM_LEASE_SECONDS * 1000).toISOString() };
+  const claimExpiresAt = new Date(Date.parse(at) + CLAIM_LEASE_SECONDS * 1000).toISOString();
+  return { execution: { executionId, taskId, taskName, scheduledAt, attempt, claimExpiresAt }, position };
 }
 
 async function hasLogs(services: ClaimServices, executionId: string): Promise<boolean> {

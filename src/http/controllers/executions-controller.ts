@@ -16,6 +16,7 @@ import type { ExecutionStatus } from '../../events/execution-events';
 import { executionStream } from '../../events/streams';
 import { EMBEDDED_LOG_LINES } from '../../queries/executions-of-day';
 import { findExecution } from '../../queries/find-execution';
+import { awaitLoggedLines } from '../../queries/logged-lines';
 import { lastLogLines, type LogOrder, logLinesPage } from '../../queries/log-lines';
 import type { ErrorBody } from '../error-mapping';
 import { intInRange } from '../query-params';
@@ -129,6 +130,7 @@ export class ExecutionsController extends Controller {
   /** The execution, with at most its last 100 log lines. */
   @Get()
   public async getExecution(@Path() execution_uuid: string, @Request() request: ExpressRequest): Promise<ExecutionResponse> {
+    await awaitLoggedLines(this.services, execution_uuid);
     const execution = await findExecution(this.services, execution_uuid);
     await this.requireAccess(request, execution_uuid, execution.projectId, 'read');
     return toExecutionResponse(execution, await lastLogLines(this.services, execution_uuid, EMBEDDED_LOG_LINES));
@@ -147,6 +149,7 @@ export class ExecutionsController extends Controller {
     @Query() limit?: number,
     @Query() order?: LogOrder,
   ): Promise<LogLinesResponse> {
+    await awaitLoggedLines(this.services, execution_uuid);
     const execution = await findExecution(this.services, execution_uuid);
     await this.requireAccess(request, execution_uuid, execution.projectId, 'read');
     const page = await logLinesPage(this.services, execution_uuid, {
@@ -166,13 +169,13 @@ export class ExecutionsController extends Controller {
     const execution = await this.authorized(request, executionId, 'report');
     const at = this.services.clock.now().toISOString();
     const command = { type: 'ReportExecutionStatus', projectId: execution.ref.projectId, ...report, at } as const;
-    // Nobody reads back right after a report; executors send many.
-    const outcome = await this.run(executionId, command, commandContextOf(request), { readYourWrites: false });
+    // Like any command, a status report answers once the read models show it (stats, history, claims).
+    const outcome = await this.run(executionId, command, commandContextOf(request));
     return reportOutcome(outcome).status;
   }
 
-  private run(executionId: string, command: ExecutionCommand, context: CommandContext, options?: { readYourWrites: boolean }) {
-    return executeCommand(this.services, executionStream(executionId), executionDecider, command, context, options);
+  private run(executionId: string, command: ExecutionCommand, context: CommandContext) {
+    return executeCommand(this.services, executionStream(executionId), executionDecider, command, context);
   }
 
   /** The execution from its stream (reports may arrive before the read models have it), after the access check. */

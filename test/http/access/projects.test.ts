@@ -75,7 +75,10 @@ describe('projects (COMPAT.md routes)', () => {
       ],
     });
     expect((await ann.post('/projects', { name: 'x'.repeat(256) })).status).toBe(400);
-    expect((await ann.post('/projects', { name: 'Extra', owner: 'me' })).status).toBe(400);
+    // The original API's routes read tolerantly: an unknown field is ignored and named in a Warning header.
+    const extra = await ann.post('/projects', { name: 'Extra', owner: 'me' });
+    expect([extra.status, extra.headers.get('warning')]).toEqual([201, '299 - "Unknown fields ignored: owner"']);
+    expect(extra.body).not.toHaveProperty('owner');
     expect((await ann.post('/projects', '{"name":')).status).toBe(400);
   });
 
@@ -129,14 +132,15 @@ describe('projects (COMPAT.md routes)', () => {
     });
   });
 
-  it('accepts a PUT of the project exactly as fetched, read-only fields included, and refuses unknown fields', async () => {
+  it('accepts a PUT of the project exactly as fetched, read-only fields included, and ignores unknown fields, naming them', async () => {
     const project = await create(ann, { name: 'Echo' });
     const fetched = (await ann.get(`/projects/${project.id}`)).body;
     const echoed = await ann.put(`/projects/${project.id}`, { ...fetched, description: 'echoed', project_id: project.id, state: 'x', trigger_config: {} });
     expect(echoed.status).toBe(200);
     expect(echoed.body).toEqual({ ...fetched, description: 'echoed', updated_at: expect.any(String) });
     const unknown = await ann.put(`/projects/${project.id}`, { colour: 'blue' });
-    expect(unknown.status).toBe(400);
+    expect([unknown.status, unknown.headers.get('warning')]).toEqual([200, '299 - "Unknown fields ignored: colour"']);
+    expect(unknown.body).toEqual({ ...echoed.body, updated_at: unknown.body.updated_at });
   });
 
   it('renames: the new name is taken (409 when someone has it), the old one is free again, case changes are fine', async () => {

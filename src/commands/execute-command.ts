@@ -2,6 +2,7 @@ import type { AppServices } from '../app-services';
 import type { CommandContext } from './command-context';
 import type { Decider } from './decider';
 import { type CommandOutcome, type DomainEvent, handleCommand } from './handle-command';
+import type { RevisionPrecondition } from './revision-precondition';
 
 export interface ExecuteOptions {
   /**
@@ -9,6 +10,8 @@ export interface ExecuteOptions {
    * write. Executor reports skip it: nobody reads back right after a log line.
    */
   readYourWrites?: boolean;
+  /** The revisions the client's If-Match accepts; absent: unconditional. */
+  ifMatch?: RevisionPrecondition;
 }
 
 const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
@@ -22,7 +25,7 @@ export async function executeCommand<State, Command, Event extends DomainEvent>(
   context: CommandContext,
   options: ExecuteOptions = {},
 ): Promise<CommandOutcome<State, Event>> {
-  const outcome = await handleCommand(services.events, services.clock, stream, decider, command, context);
+  const outcome = await handleCommand(services.events, services.clock, stream, decider, command, context, options.ifMatch);
   if (options.readYourWrites !== false && outcome.position !== null) {
     // The write is durable either way; if the read models lag (no leader right now, a rebuild), the
     // caller gets its answer and the read models catch up later, rather than an error for a done command.

@@ -16,6 +16,7 @@ import { withRunStates } from '../../queries/task-run-states';
 import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
 import { commandContextOf } from '../request-context';
+import { ifMatchOf, setETag } from '../revision-headers';
 import { type CreateTaskGroupBody, taskGroupDefinitionFromBody, type UpdateTaskGroupBody } from '../shapes/task-group-input';
 import { type TaskGroupResponse, toTaskGroupResponse } from '../shapes/task-group-shape';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
@@ -59,14 +60,19 @@ export class TaskGroupsController extends Controller {
     return this.response(project_id, groupId);
   }
 
+  /** A group, with its `ETag` (the revision of its stream) for `If-Match`. */
   @Get('{group_uuid}')
   public async getTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     return this.response(project_id, group_uuid);
   }
 
-  /** A full update; a body exactly as GET returned it is accepted (read-only fields are ignored). */
+  /**
+   * A full update; a body exactly as GET returned it is accepted (read-only fields are ignored). With
+   * `If-Match` (the group's ETag) it applies only to the group as it was then (else 412).
+   */
   @Put('{group_uuid}')
+  @Response<ErrorBody>(412, 'If-Match is not the current ETag: the group was changed since it was read')
   public async updateTaskGroup(
     @Path() project_id: string,
     @Path() group_uuid: string,
@@ -97,18 +103,20 @@ export class TaskGroupsController extends Controller {
     this.setStatus(204);
   }
 
-  /** Runs the group's tasks now, until the next window boundary. */
+  /** Runs the group's tasks now, until the next window boundary (with `If-Match`: only at that ETag). */
   @Post('{group_uuid}/start')
   @Response<ErrorBody>(409, 'The group is DISABLED')
+  @Response<ErrorBody>(412, 'If-Match is not the current ETag')
   public async startTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     await this.run(request, group_uuid, { type: 'StartTaskGroup', projectId: project_id, at: this.now() });
     return this.response(project_id, group_uuid);
   }
 
-  /** Stops the group's tasks now, until the next window boundary. */
+  /** Stops the group's tasks now, until the next window boundary (with `If-Match`: only at that ETag). */
   @Post('{group_uuid}/stop')
   @Response<ErrorBody>(409, 'The group is DISABLED')
+  @Response<ErrorBody>(412, 'If-Match is not the current ETag')
   public async stopTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     await this.run(request, group_uuid, { type: 'StopTaskGroup', projectId: project_id, at: this.now() });
@@ -125,11 +133,12 @@ export class TaskGroupsController extends Controller {
   }
 
   private async run(request: ExpressRequest, groupId: string, command: TaskGroupCommand): Promise<void> {
-    await executeCommand(this.services, taskGroupStream(groupId), taskGroupDecider, command, commandContextOf(request));
+    await executeCommand(this.services, taskGroupStream(groupId), taskGroupDecider, command, commandContextOf(request), { ifMatch: ifMatchOf(request) });
   }
 
   private async response(projectId: string, groupId: string): Promise<TaskGroupResponse> {
     const group = await findTaskGroup(this.services, projectId, groupId);
+    setETag(this, group);
     return toTaskGroupResponse(group, groupRunState(group, this.services.clock.now()));
   }
 

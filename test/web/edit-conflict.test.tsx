@@ -74,7 +74,7 @@ describe('editors and concurrent changes', () => {
   });
 
   it('the task form sends If-Match; on 412 it compares the fields and can save over the current version', async () => {
-    const server = serveVersions('/tasks/t1', TASK, { timeout_seconds: 900, status: 'DISABLED' }, taskFormNeeds);
+    const server = serveVersions('/tasks/t1', TASK, { timeout_seconds: 900, status: 'DISABLED', description: 'theirs' }, taskFormNeeds);
     renderWithQueries(<TaskFormPage projectId="p1" taskId="t1" access={access} />);
     await screen.findByRole('heading', { name: 'Edit backup' });
     fireEvent.change(screen.getByLabelText('Name (executors route by it)'), { target: { value: 'backup-db' } });
@@ -95,7 +95,8 @@ describe('editors and concurrent changes', () => {
     fireEvent.click(within(shown).getByRole('button', { name: 'Save mine over the current values' }));
     await waitFor(() => expect(server.puts()).toHaveLength(2));
     expect(server.puts()[1]!.headers['if-match']).toBe('"4"');
-    expect(server.puts()[1]!.body).toMatchObject({ name: 'backup-db', timeout_seconds: 600 });
+    // The fields compared are this person's; those the form does not show are kept as they are now.
+    expect(server.puts()[1]!.body).toMatchObject({ name: 'backup-db', timeout_seconds: 600, status: 'ACTIVE', description: 'theirs' });
   });
 
   it('the task form reloads the current version on request, dropping the edits', async () => {

@@ -15,12 +15,15 @@ export interface ComparedField {
 export function useEditVersion<T>(etag: string | null, loadCurrent: () => Promise<Versioned<T>>) {
   const [version, setVersion] = useState(etag);
   const [current, setCurrent] = useState<Versioned<T> | null>(null);
+  /** The version saved over after a comparison: its fields that the editor does not show are kept. */
+  const [adopted, setAdopted] = useState<T | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   // An editor that follows a newer version of what it shows (its fields reset too) edits that version.
   useEffect(() => setVersion(etag), [etag]);
   return {
     version,
     current,
+    adopted,
     loadError,
     compare: async () => {
       setLoadError(null);
@@ -30,12 +33,13 @@ export function useEditVersion<T>(etag: string | null, loadCurrent: () => Promis
         setLoadError(err);
       }
     },
-    /** Adopts the compared version: the next save replaces it, knowingly. Returns its ETag. */
-    adoptCurrent: (): string | null => {
-      const etag = current?.etag ?? version;
-      setVersion(etag);
+    /** Adopts the compared version: the next save replaces it, knowingly. Returns it (null if none was compared). */
+    adoptCurrent: (): Versioned<T> | null => {
+      if (!current) return null;
+      setVersion(current.etag);
+      setAdopted(current.data);
       setCurrent(null);
-      return etag;
+      return current;
     },
   };
 }

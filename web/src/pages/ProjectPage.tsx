@@ -266,12 +266,13 @@ function GroupForm({
   const version = useEditVersion(etag, loadCurrent ?? (() => Promise.reject(new Error('nothing to compare'))));
   const body = { name, start_time: start || null, end_time: end || null, timezone };
   const save = useMutation({
-    mutationFn: (over: string | null) =>
-      group
+    // Fields the form does not show come from the version being saved over.
+    mutationFn: ({ over, unedited = version.adopted ?? group }: { over: string | null; unedited?: TaskGroup }) =>
+      group && unedited
         ? unwrap(
             api.PUT('/projects/{project_id}/task-groups/{group_uuid}', {
               params: { path: { project_id: projectId, group_uuid: group.id } },
-              body: { ...body, description: group.description, status: group.status },
+              body: { ...body, description: unedited.description, status: unedited.status },
               headers: ifMatch(over),
             }),
           )
@@ -284,7 +285,11 @@ function GroupForm({
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate(version.version);
+    save.mutate({ over: version.version });
+  };
+  const overwrite = () => {
+    const adopted = version.adoptCurrent();
+    if (adopted) save.mutate({ over: adopted.etag, unedited: adopted.data });
   };
   const current = version.current?.data;
   const title = group ? `Edit group ${group.name}` : 'New task group';
@@ -330,7 +335,7 @@ function GroupForm({
         loadError={version.loadError}
         onReload={() => void onReload?.()}
         onCompare={() => void version.compare()}
-        onOverwrite={() => save.mutate(version.adoptCurrent())}
+        onOverwrite={overwrite}
       />
       {save.error && !isEditConflict(save.error) ? <ErrorMessage error={save.error} title={group ? 'Could not save the group' : 'Could not create the group'} /> : null}
       <div className="actions">

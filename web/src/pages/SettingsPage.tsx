@@ -40,7 +40,7 @@ function useProjectSave(project: Project, etag: string | null, changes: () => Pr
         loadError={version.loadError}
         onReload={() => void queryClient.invalidateQueries({ queryKey: ['project', project.id] })}
         onCompare={() => void version.compare()}
-        onOverwrite={() => save.mutate(version.adoptCurrent())}
+        onOverwrite={() => save.mutate(version.adoptCurrent()?.etag ?? version.version)}
       />
       {save.error && !isEditConflict(save.error) ? <ErrorMessage error={save.error} title="Could not save" /> : null}
     </>

@@ -111,9 +111,10 @@ function TaskForm({
   const set = <K extends keyof TaskFields>(key: K, value: TaskFields[K]) => setFields({ ...fields, [key]: value });
 
   const version = useEditVersion(etag, loadCurrent);
-  const bodyOf = (): CreateTaskBody => ({
+  // Fields the form does not show come from the version being saved over.
+  const bodyOf = (unedited: Task | undefined = version.adopted ?? task): CreateTaskBody => ({
     name: fields.name.trim(),
-    description: task?.description ?? null,
+    description: unedited?.description ?? null,
     schedule_type: schedule.schedule_type,
     schedule_config: scheduleConfigOf(schedule),
     status: fields.status,
@@ -121,12 +122,12 @@ function TaskForm({
     execution_mode: fields.execution_mode || null,
     timeout_seconds: optionalInt(fields.timeout_seconds),
     start_deadline_seconds: optionalInt(fields.start_deadline_seconds),
-    metadata: task?.metadata ?? null,
+    metadata: unedited?.metadata ?? null,
     alert_policy: alertPolicyOf(alerts),
   });
   const save = useMutation({
-    mutationFn: async (over: string | null = version.version) => {
-      const body = bodyOf();
+    mutationFn: async ({ over, unedited }: { over: string | null; unedited?: Task }) => {
+      const body = bodyOf(unedited);
       return task
         ? unwrap(
             api.PUT('/projects/{project_id}/tasks/{task_uuid}', {
@@ -145,7 +146,11 @@ function TaskForm({
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    save.mutate(version.version);
+    save.mutate({ over: version.version });
+  };
+  const overwrite = () => {
+    const current = version.adoptCurrent();
+    if (current) save.mutate({ over: current.etag, unedited: current.data });
   };
 
   return (
@@ -207,7 +212,7 @@ function TaskForm({
           loadError={version.loadError}
           onReload={() => void onReload()}
           onCompare={() => void version.compare()}
-          onOverwrite={() => save.mutate(version.adoptCurrent())}
+          onOverwrite={overwrite}
         />
         {save.error && !isEditConflict(save.error) ? <ErrorMessage error={save.error} title="Could not save the task" /> : null}
         <div className="actions">

@@ -50,6 +50,7 @@ describe('bad input', () => {
     ['GET', `/executions/${e}/logs?cursor=%00&limit=1e10&order=up`],
     ['GET', `/projects/${p}/audit?cursor=-1`],
     ['GET', `/tasks/${t}/audit?limit=abc`],
+    ['GET', `/task-groups/${g}/audit?as_of=yesterday`],
     ['GET', `/executions/${e}/audit`],
     ['POST', '/schedules/preview'],
   ];

@@ -4,7 +4,7 @@ export { Executor, type Dispatch, type DispatchAnswer, type ExecutorOptions, typ
 export { PullWorker, type PullOptions } from './executor/pull';
 export { computeSignature, signatureHeaders, verifySignature, type Verification } from './executor/signature';
 export { ManagementClient, type ManagementOptions } from './management';
-export { ApiError, NetworkError, apiBaseUrl, createApiClient, SDK_VERSION, type ApiClient, type ApiClientOptions } from './api/client';
+export { ApiError, NetworkError, apiBaseUrl, createApiClient, SDK_VERSION, type ApiClient, type ApiClientOptions, type ChangeOptions, type Versioned } from './api/client';
 export type * from './api/paths';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry';
 export { consoleLogger, silentLogger, type Logger } from './logger';

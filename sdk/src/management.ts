@@ -1,4 +1,15 @@
-import { type ApiClient, type ApiClientOptions, apiBaseUrl, call, createApiClient, requestHeaders } from './api/client';
+import {
+  type ApiClient,
+  type ApiClientOptions,
+  apiBaseUrl,
+  call,
+  callVersioned,
+  type ChangeOptions,
+  changeHeaders,
+  createApiClient,
+  requestHeaders,
+  type Versioned,
+} from './api/client';
 import type {
   AuditPage,
   CreatedProject,
@@ -36,6 +47,12 @@ export interface ManagementOptions extends Omit<ApiClientOptions, 'url'> {
 }
 
 type Paging = { cursor?: string; limit?: number };
+/** An audit page; with `asOf`, the history as it was at that instant. */
+type AuditQuery = Paging & { asOf?: Date };
+
+function auditQuery({ asOf, ...paging }: AuditQuery): Paging & { as_of?: string } {
+  return asOf ? { ...paging, as_of: asOf.toISOString() } : paging;
+}
 type HistoryQuery = NonNullable<Operations['ProjectHistory']['parameters']['query']>;
 type StatsQuery = NonNullable<Operations['GetStats']['parameters']['query']>;
 type CalendarQuery = NonNullable<Operations['GetCalendar']['parameters']['query']>;
@@ -83,8 +100,14 @@ export class ManagementClient {
     get: (projectId: string): Promise<Project> =>
       call('GET', `/projects/${projectId}`, () => this.api.GET('/projects/{project_id}', { params: { path: { project_id: projectId } } })),
     create: (body: CreateProjectBody): Promise<CreatedProject> => call('POST', '/projects', () => this.api.POST('/projects', { body })),
-    update: (projectId: string, body: UpdateProjectBody): Promise<Project> =>
-      call('PUT', `/projects/${projectId}`, () => this.api.PUT('/projects/{project_id}', { params: { path: { project_id: projectId } }, body })),
+    /** The project and its ETag, for a change that must not overwrite someone else's (`update(…, {ifMatch})`). */
+    getVersioned: (projectId: string): Promise<Versioned<Project>> =>
+      callVersioned('GET', `/projects/${projectId}`, () => this.api.GET('/projects/{project_id}', { params: { path: { project_id: projectId } } })),
+    /** With `ifMatch` (an ETag), applied only if the project has not changed since (else ApiError 412). */
+    update: (projectId: string, body: UpdateProjectBody, options?: ChangeOptions): Promise<Project> =>
+      call('PUT', `/projects/${projectId}`, () =>
+        this.api.PUT('/projects/{project_id}', { params: { path: { project_id: projectId } }, body, headers: changeHeaders(options) }),
+      ),
     rotateSigningSecret: (projectId: string): Promise<Schemas['RotatedSigningSecretResponse']> =>
       call('POST', `/projects/${projectId}/signing-secret/rotate`, () =>
         this.api.POST('/projects/{project_id}/signing-secret/rotate', { params: { path: { project_id: projectId } } }),
@@ -103,16 +126,29 @@ export class ManagementClient {
           params: { path: { project_id: projectId, task_uuid: taskId }, query: asOf ? { as_of: asOf.toISOString() } : {} },
         }),
       ),
+    /** The task and its ETag, for a change that must not overwrite someone else's (`update(…, {ifMatch})`). */
+    getVersioned: (projectId: string, taskId: string): Promise<Versioned<Task>> =>
+      callVersioned('GET', `/projects/${projectId}/tasks/${taskId}`, () =>
+        this.api.GET('/projects/{project_id}/tasks/{task_uuid}', { params: { path: { project_id: projectId, task_uuid: taskId } } }),
+      ),
     create: (projectId: string, body: CreateTaskBody): Promise<Task> =>
       call('POST', `/projects/${projectId}/tasks`, () => this.api.POST('/projects/{project_id}/tasks', { params: { path: { project_id: projectId } }, body })),
-    /** A full update: optional fields left out are cleared. */
-    update: (projectId: string, taskId: string, body: UpdateTaskBody): Promise<Task> =>
+    /** A full update: optional fields left out are cleared. With `ifMatch`, only if the task has not changed since (else ApiError 412). */
+    update: (projectId: string, taskId: string, body: UpdateTaskBody, options?: ChangeOptions): Promise<Task> =>
       call('PUT', `/projects/${projectId}/tasks/${taskId}`, () =>
-        this.api.PUT('/projects/{project_id}/tasks/{task_uuid}', { params: { path: { project_id: projectId, task_uuid: taskId } }, body }),
+        this.api.PUT('/projects/{project_id}/tasks/{task_uuid}', {
+          params: { path: { project_id: projectId, task_uuid: taskId } },
+          body,
+          headers: changeHeaders(options),
+        }),
       ),
-    setStatus: (projectId: string, taskId: string, status: 'ACTIVE' | 'DISABLED'): Promise<Task> =>
+    setStatus: (projectId: string, taskId: string, status: 'ACTIVE' | 'DISABLED', options?: ChangeOptions): Promise<Task> =>
       call('PATCH', `/projects/${projectId}/tasks/${taskId}/status`, () =>
-        this.api.PATCH('/projects/{project_id}/tasks/{task_uuid}/status', { params: { path: { project_id: projectId, task_uuid: taskId } }, body: { status } }),
+        this.api.PATCH('/projects/{project_id}/tasks/{task_uuid}/status', {
+          params: { path: { project_id: projectId, task_uuid: taskId } },
+          body: { status },
+          headers: changeHeaders(options),
+        }),
       ),
     delete: (projectId: string, taskId: string): Promise<Schemas['TaskDeletionResponse']> =>
       call('DELETE', `/projects/${projectId}/tasks/${taskId}`, () =>
@@ -141,8 +177,8 @@ export class ManagementClient {
       call('GET', `/projects/${projectId}/tasks/${taskId}/preview`, () =>
         this.api.GET('/projects/{project_id}/tasks/{task_uuid}/preview', { params: { path: { project_id: projectId, task_uuid: taskId }, query: { count } } }),
       ),
-    audit: (taskId: string, paging: Paging = {}): Promise<AuditPage> =>
-      call('GET', `/tasks/${taskId}/audit`, () => this.api.GET('/tasks/{task_uuid}/audit', { params: { path: { task_uuid: taskId }, query: paging } })),
+    audit: (taskId: string, query: AuditQuery = {}): Promise<AuditPage> =>
+      call('GET', `/tasks/${taskId}/audit`, () => this.api.GET('/tasks/{task_uuid}/audit', { params: { path: { task_uuid: taskId }, query: auditQuery(query) } })),
   };
 
   readonly groups = {
@@ -154,13 +190,23 @@ export class ManagementClient {
       call('GET', `/projects/${projectId}/task-groups/${groupId}`, () =>
         this.api.GET('/projects/{project_id}/task-groups/{group_uuid}', { params: { path: { project_id: projectId, group_uuid: groupId } } }),
       ),
+    /** The group and its ETag, for a change that must not overwrite someone else's (`update(…, {ifMatch})`). */
+    getVersioned: (projectId: string, groupId: string): Promise<Versioned<TaskGroup>> =>
+      callVersioned('GET', `/projects/${projectId}/task-groups/${groupId}`, () =>
+        this.api.GET('/projects/{project_id}/task-groups/{group_uuid}', { params: { path: { project_id: projectId, group_uuid: groupId } } }),
+      ),
     create: (projectId: string, body: CreateTaskGroupBody): Promise<TaskGroup> =>
       call('POST', `/projects/${projectId}/task-groups`, () =>
         this.api.POST('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } }, body }),
       ),
-    update: (projectId: string, groupId: string, body: UpdateTaskGroupBody): Promise<TaskGroup> =>
+    /** With `ifMatch` (an ETag), applied only if the group has not changed since (else ApiError 412). */
+    update: (projectId: string, groupId: string, body: UpdateTaskGroupBody, options?: ChangeOptions): Promise<TaskGroup> =>
       call('PUT', `/projects/${projectId}/task-groups/${groupId}`, () =>
-        this.api.PUT('/projects/{project_id}/task-groups/{group_uuid}', { params: { path: { project_id: projectId, group_uuid: groupId } }, body }),
+        this.api.PUT('/projects/{project_id}/task-groups/{group_uuid}', {
+          params: { path: { project_id: projectId, group_uuid: groupId } },
+          body,
+          headers: changeHeaders(options),
+        }),
       ),
     /** Deletes the group; its tasks are detached (default) or deleted. */
     delete: (projectId: string, groupId: string, tasks: 'detach' | 'delete' = 'detach'): Promise<void> =>
@@ -170,13 +216,24 @@ export class ManagementClient {
           parseAs: 'text',
         }),
       ).then(() => undefined),
-    start: (projectId: string, groupId: string): Promise<TaskGroup> =>
+    start: (projectId: string, groupId: string, options?: ChangeOptions): Promise<TaskGroup> =>
       call('POST', `/projects/${projectId}/task-groups/${groupId}/start`, () =>
-        this.api.POST('/projects/{project_id}/task-groups/{group_uuid}/start', { params: { path: { project_id: projectId, group_uuid: groupId } } }),
+        this.api.POST('/projects/{project_id}/task-groups/{group_uuid}/start', {
+          params: { path: { project_id: projectId, group_uuid: groupId } },
+          headers: changeHeaders(options),
+        }),
       ),
-    stop: (projectId: string, groupId: string): Promise<TaskGroup> =>
+    stop: (projectId: string, groupId: string, options?: ChangeOptions): Promise<TaskGroup> =>
       call('POST', `/projects/${projectId}/task-groups/${groupId}/stop`, () =>
-        this.api.POST('/projects/{project_id}/task-groups/{group_uuid}/stop', { params: { path: { project_id: projectId, group_uuid: groupId } } }),
+        this.api.POST('/projects/{project_id}/task-groups/{group_uuid}/stop', {
+          params: { path: { project_id: projectId, group_uuid: groupId } },
+          headers: changeHeaders(options),
+        }),
+      ),
+    /** The group's history (definition changes, manual starts and stops, deletion); with `asOf`, as it was then. */
+    audit: (groupId: string, query: AuditQuery = {}): Promise<AuditPage> =>
+      call('GET', `/task-groups/${groupId}/audit`, () =>
+        this.api.GET('/task-groups/{group_uuid}/audit', { params: { path: { group_uuid: groupId }, query: auditQuery(query) } }),
       ),
     tasks: (projectId: string, groupId: string): Promise<Task[]> =>
       call('GET', `/projects/${projectId}/task-groups/${groupId}/tasks`, () =>
@@ -229,10 +286,11 @@ export class ManagementClient {
       ),
   };
 
-  /** Event history of a project, a task or an execution. */
+  /** Event history of a project, a task, a group or an execution. */
   readonly audit = {
     project: (projectId: string, paging?: Paging) => this.projects.audit(projectId, paging),
-    task: (taskId: string, paging?: Paging) => this.tasks.audit(taskId, paging),
+    task: (taskId: string, query?: AuditQuery) => this.tasks.audit(taskId, query),
+    group: (groupId: string, query?: AuditQuery) => this.groups.audit(groupId, query),
     execution: (executionId: string, paging?: Paging) => this.executions.audit(executionId, paging),
   };
 

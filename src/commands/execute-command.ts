@@ -3,6 +3,7 @@ import { awaitReadModels } from '../projections/await-read-models';
 import type { CommandContext } from './command-context';
 import type { Decider } from './decider';
 import { type CommandOutcome, type DomainEvent, handleCommand } from './handle-command';
+import type { RevisionPrecondition } from './revision-precondition';
 
 export interface ExecuteOptions {
   /**
@@ -11,6 +12,8 @@ export interface ExecuteOptions {
    * do not wait at all; the reads of them do: queries/logged-lines.ts.)
    */
   readYourWrites?: boolean;
+  /** The revisions the client's If-Match accepts; absent: unconditional. */
+  ifMatch?: RevisionPrecondition;
 }
 
 /** Runs a command through its decider and, by default, waits for the read models to include it. */
@@ -22,7 +25,7 @@ export async function executeCommand<State, Command, Event extends DomainEvent>(
   context: CommandContext,
   options: ExecuteOptions = {},
 ): Promise<CommandOutcome<State, Event>> {
-  const outcome = await handleCommand(services.events, services.clock, stream, decider, command, context);
+  const outcome = await handleCommand(services.events, services.clock, stream, decider, command, context, options.ifMatch);
   if (options.readYourWrites !== false) await awaitReadModels(services, outcome.position);
   return outcome;
 }

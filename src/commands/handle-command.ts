@@ -4,6 +4,7 @@ import type { EarlierAppend, EventStore, ExpectedRevision, NewEvent, Position, R
 import type { Clock } from '../time/clock';
 import { type CommandContext, eventMetadata } from './command-context';
 import type { Decider } from './decider';
+import { type RevisionPrecondition, requireRevision } from './revision-precondition';
 
 export interface DomainEvent {
   type: string;
@@ -27,6 +28,9 @@ const MAX_ATTEMPTS = 5;
  * On a concurrent write it re-reads and decides again; after a few lost races it answers 409.
  * In a request sent with an Idempotency-Key whose append the store already holds (a retry after a
  * crash, or on another instance), it appends nothing and answers the outcome of that earlier append.
+ * With a precondition (If-Match), the revision that was read must be one it accepts (else 412); the
+ * append expects that same revision, so a write landing in between fails the append and the re-read
+ * answers 412: the client's check and its write are atomic.
  */
 export async function handleCommand<State, Command, Event extends DomainEvent>(
   store: EventStore,
@@ -35,6 +39,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   decider: Decider<State, Command, Event>,
   command: Command,
   context: CommandContext,
+  precondition?: RevisionPrecondition,
 ): Promise<CommandOutcome<State, Event>> {
   const idempotency = context.idempotency;
   const append = idempotency?.nextAppend(stream);
@@ -49,7 +54,9 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   const options = append && { idempotency: append };
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadAggregate(store, stream, decider);
+    // Decided first: a request the aggregate refuses anyway (404, 409, 410) gets that answer, not 412 (RFC 9110 §13.2.1).
     const events = decider.decide(command, state);
+    requireRevision(precondition, revision, stream);
     if (events.length === 0) return { state, events, revision, position: null };
     const expected: ExpectedRevision = revision;
     try {

@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'not_found' // 404
   | 'conflict' // 409
   | 'gone' // 410
+  | 'precondition_failed' // 412
   | 'too_large' // 413
   | 'unavailable'; // 503
 
@@ -56,6 +57,13 @@ export class ConflictError extends AppError {
 export class GoneError extends AppError {
   constructor(message: string) {
     super('gone', message);
+  }
+}
+
+/** The client's precondition (If-Match) names a revision that is no longer the aggregate's current one. */
+export class PreconditionFailedError extends AppError {
+  constructor(message: string, details?: string[]) {
+    super('precondition_failed', message, details);
   }
 }
 

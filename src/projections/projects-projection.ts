@@ -54,6 +54,8 @@ export interface ProjectDoc {
   createdAt: string;
   /** Time (from the event data) of the latest change of any kind. */
   updatedAt: string;
+  /** Revision of the project's stream this document reflects (its ETag); absent in older generations. */
+  revision?: number;
   [key: string]: unknown;
 }
 
@@ -61,11 +63,12 @@ export const projectsProjection: Projection = {
   name: PROJECTS_PROJECTION,
   // 2: API keys carry `lastUsedAt` (from ApiKeyUsed on `apikeyusage-<keyId>`).
   // 3: members carry `alerts` and `alertsChoice` (ProjectMemberAlertsSet).
-  version: 3,
+  // 4: projects carry `revision` (of their own stream, for ETags).
+  version: 4,
   collections: [{ name: PROJECTS_COLLECTION, indexes: [{ fields: [['sortName', 1]] }] }],
   filter: { streamPrefixes: [STREAM_CATEGORIES.project, STREAM_CATEGORIES.apiKeyUsage].map(streamPrefix) },
   async handle(event, reader) {
-    if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) return handleProjectEvent(event, reader);
+    if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) return atRevision(await handleProjectEvent(event, reader), event.revision);
     if (isEventOf<ApiKeyUsed>(API_KEY_USAGE_EVENT_TYPES, event)) return apiKeyUsed(event, reader);
     return [];
   },
@@ -145,6 +148,11 @@ async function handleProjectEvent(event: ProjectEvent, reader: ProjectionReader)
       // The secret itself is for the dispatcher, never for a read model the API serves.
       return [upsert({ ...project, updatedAt: event.data.rotatedAt })];
   }
+}
+
+/** Every document a project event writes reflects that event's revision of the project's stream. */
+function atRevision(operations: WriteOperation[], revision: number): WriteOperation[] {
+  return operations.map((op) => (op.op === 'upsert' ? { ...op, doc: { ...op.doc, revision } } : op));
 }
 
 function withMember(project: ProjectDoc, email: string, change: (member: ProjectMember) => ProjectMember): ProjectMember[] {

@@ -19,6 +19,8 @@ export interface TaskGroupDoc extends Doc {
   createdAt: string;
   updatedAt: string;
   manualOverride: ManualOverride | null;
+  /** Revision of the group's stream this document reflects (its ETag); absent in older generations. */
+  revision?: number;
 }
 
 /** Folds one group event into the group's document; null once the group is deleted. */

@@ -33,6 +33,8 @@ export interface TaskDoc extends Doc {
   lastExecution: LastExecutionSummary | null;
   /** Why the deletion saga gave up (DELETE_FAILED); null otherwise. Absent on documents older than it: read as null. */
   deletionError?: string | null;
+  /** Revision of the task's stream this document reflects (its ETag); set by the projection, absent in `as_of` folds and older generations. */
+  revision?: number;
 }
 
 /**

@@ -23,7 +23,8 @@ export const TASK_GROUPS = 'groups';
 export const tasksProjection: Projection = {
   name: TASKS_PROJECTION,
   // 2: tasks carry `deletionError` (the reason of DELETE_FAILED).
-  version: 2,
+  // 3: tasks and groups carry `revision` (of their own stream, for ETags).
+  version: 3,
   collections: [
     { name: TASKS, indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }, { fields: [['taskGroupId', 1]] }] },
     { name: TASK_GROUPS, indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }] },
@@ -61,13 +62,13 @@ async function lastExecutionPurged(event: ExecutionsPurged, reader: ProjectionRe
 async function taskChange(event: RecordedEvent & TaskEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
   const id = event.data.taskId;
   const next = evolveTaskDoc(await reader.get<TaskDoc>(TASKS, id), event);
-  return [next ? { op: 'upsert', collection: TASKS, id, doc: next } : { op: 'delete', collection: TASKS, id }];
+  return [next ? { op: 'upsert', collection: TASKS, id, doc: { ...next, revision: event.revision } } : { op: 'delete', collection: TASKS, id }];
 }
 
 async function groupChange(event: RecordedEvent & TaskGroupEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
   const id = event.data.groupId;
   const next = evolveTaskGroupDoc(await reader.get<TaskGroupDoc>(TASK_GROUPS, id), event);
-  return [next ? { op: 'upsert', collection: TASK_GROUPS, id, doc: next } : { op: 'delete', collection: TASK_GROUPS, id }];
+  return [next ? { op: 'upsert', collection: TASK_GROUPS, id, doc: { ...next, revision: event.revision } } : { op: 'delete', collection: TASK_GROUPS, id }];
 }
 
 /** The newest execution replaces the summary; later events of that same execution update it. */

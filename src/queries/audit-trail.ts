@@ -22,10 +22,21 @@ export interface AuditPage {
 
 /**
  * An aggregate's history, read from its own stream (the source of truth, not a read model), oldest
- * first, from a revision. An unknown stream is 404; a tombstoned one 410 (the store's StreamDeletedError).
+ * first, from a revision. With `asOf`, only what had occurred by that instant (the history as it was
+ * then; events count from the instant they occurred, as in task-as-of.ts). An unknown stream is 404; a
+ * tombstoned one 410 (the store's StreamDeletedError).
  */
-export async function auditTrail(events: EventStore, stream: string, label: string, fromRevision: number, limit: number): Promise<AuditPage> {
-  const recorded = await readOrNotFound(events, stream, label, { fromRevision, direction: 'forwards', maxCount: limit + 1 });
+export async function auditTrail(
+  events: EventStore,
+  stream: string,
+  label: string,
+  fromRevision: number,
+  limit: number,
+  asOf?: Date,
+): Promise<AuditPage> {
+  const read = await readOrNotFound(events, stream, label, { fromRevision, direction: 'forwards', maxCount: limit + 1 });
+  const later = asOf ? read.findIndex((event) => Date.parse(event.metadata.occurredAt) > asOf.getTime()) : -1;
+  const recorded = later === -1 ? read : read.slice(0, later);
   const page = recorded.slice(0, limit);
   return {
     entries: page.map(auditEntry),

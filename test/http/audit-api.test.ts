@@ -1,6 +1,7 @@
 import { taskStream } from '../../src/events/streams';
 import type { ApiClient } from '../support/api-client';
-import { startServerWithAdmin } from '../support/signed-in';
+import { ManualClock } from '../support/manual-clock';
+import { newSignedInUser, startServerWithAdmin } from '../support/signed-in';
 import { createProject, createTask, type TestProject, triggerTask } from '../support/task-fixtures';
 import type { TestServer } from '../support/test-server';
 
@@ -90,5 +91,64 @@ describe('audit API', () => {
     expect((await project.executor.get(`/projects/${other.id}/audit`)).status).toBe(403);
     expect((await admin.get(`/tasks/${foreign.id}/audit?limit=0`)).status).toBe(400);
     expect((await admin.get(`/tasks/${foreign.id}/audit?cursor=abc`)).status).toBe(400);
+  });
+});
+
+describe('audit API of task groups', () => {
+  let server: TestServer;
+  let admin: ApiClient;
+  let project: TestProject;
+  const clock = new ManualClock('2026-03-01T08:00:00.000Z');
+
+  beforeAll(async () => {
+    ({ server, admin } = await startServerWithAdmin({ clock }));
+    project = await createProject(admin);
+  });
+  afterAll(() => server.stop());
+
+  it("shows a group's history, paged by revision, and as it was at an instant (as_of)", async () => {
+    const group = (await admin.post(`/projects/${project.id}/task-groups`, { name: 'nightly', description: 'v1' })).body;
+    clock.set('2026-03-01T09:00:00.000Z');
+    await admin.put(`/projects/${project.id}/task-groups/${group.id}`, { name: 'nightly', description: 'v2' });
+    clock.set('2026-03-01T10:00:00.000Z');
+    await admin.post(`/projects/${project.id}/task-groups/${group.id}/stop`);
+    await admin.delete(`/projects/${project.id}/task-groups/${group.id}`);
+
+    const all = await admin.get(`/task-groups/${group.id}/audit`);
+    expect(all.status).toBe(200);
+    expect(all.body.data.map((e: { type: string; revision: number }) => [e.type, e.revision])).toEqual([
+      ['TaskGroupCreated', 0],
+      ['TaskGroupUpdated', 1],
+      ['TaskGroupStopped', 2],
+      ['TaskGroupDeleted', 3],
+    ]);
+    expect(all.body.data[1]).toMatchObject({ occurred_at: '2026-03-01T09:00:00.000Z', data: { groupId: group.id, description: 'v2' } });
+
+    const paged = await admin.get(`/task-groups/${group.id}/audit?limit=3`);
+    expect(paged.body.next_cursor).toBe('3');
+    const asOf = (instant: string, query = '') => admin.get(`/task-groups/${group.id}/audit?as_of=${encodeURIComponent(instant)}${query}`);
+    expect((await asOf('2026-03-01T09:30:00+00:00')).body).toEqual({ data: all.body.data.slice(0, 2), next_cursor: null });
+    expect((await asOf('2026-03-01T09:00:00.000Z', '&limit=1')).body).toEqual({ data: all.body.data.slice(0, 1), next_cursor: '1' });
+    expect((await asOf('2026-03-01T07:59:59Z')).body).toEqual({ data: [], next_cursor: null });
+    // Tasks take as_of alike.
+    const task = await createTask(admin, project.id);
+    expect((await admin.get(`/tasks/${task.id}/audit?as_of=2026-03-01T09:59:59Z`)).body.data).toEqual([]);
+    expect((await admin.get(`/tasks/${task.id}/audit?as_of=2026-03-01T10:00:00Z`)).body.data).toHaveLength(1);
+  });
+
+  it('answers 400 for a bad as_of, 404 for an unknown group, and hides other projects', async () => {
+    const group = (await admin.post(`/projects/${project.id}/task-groups`, { name: 'g' })).body;
+    const bad = await admin.get(`/task-groups/${group.id}/audit?as_of=yesterday`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([expect.stringMatching(/^as_of:/)]);
+    expect((await admin.get('/task-groups/00000000-0000-0000-0000-000000000000/audit')).status).toBe(404);
+
+    const other = await createProject(admin);
+    const foreign = (await admin.post(`/projects/${other.id}/task-groups`, { name: 'theirs' })).body;
+    expect((await project.executor.get(`/task-groups/${foreign.id}/audit`)).status).toBe(403);
+    const outsider = await newSignedInUser(admin, 'outsider@example.com');
+    const hidden = await outsider.get(`/task-groups/${foreign.id}/audit`);
+    expect(hidden.status).toBe(404);
+    expect(JSON.stringify(hidden.body)).not.toContain(other.id);
   });
 });

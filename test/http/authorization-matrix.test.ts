@@ -179,6 +179,7 @@ const MATRIX: Endpoint[] = [
 
   { family: 'audit', name: 'GET /projects/:p/audit', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/audit` }) },
   { family: 'audit', name: 'GET /tasks/:t/audit', rule: { kind: 'project', permission: 'read', keys: true },            expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `/tasks/${fx.taskId}/audit` }) },
+  { family: 'audit', name: 'GET /task-groups/:g/audit', rule: { kind: 'project', permission: 'read', keys: true },      expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `/task-groups/${fx.groupId}/audit?as_of=${fx.asOf}` }) },
   { family: 'audit', name: 'GET /executions/:e/audit', rule: { kind: 'project', permission: 'read', keys: true },       expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `/executions/${fx.executionId}/audit` }) },
 
   { family: 'stats', name: 'GET /projects/:p/executions/stats', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/executions/stats?days=7` }) },

@@ -19,8 +19,8 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, credentials);
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<ApiResponse> {
-    const headers: Record<string, string> = {};
+  async request(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...extraHeaders };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const c = this.credentials;
     if (c && 'token' in c) headers.authorization = `Bearer ${c.token}`;

@@ -12,21 +12,24 @@ export interface RecordedRequest {
   method: string;
   url: string;
   body: unknown;
+  /** Lowercased names. */
+  headers: Record<string, string>;
 }
 
 /**
  * Stubs the network boundary only (global fetch): `answer` gets each request and returns
- * [status, json body]; every request is recorded.
+ * [status, json body, response headers?]; every request is recorded.
  */
-export function stubFetch(answer: (request: RecordedRequest) => [number, unknown]): RecordedRequest[] {
+export function stubFetch(answer: (request: RecordedRequest) => [number, unknown, Record<string, string>?]): RecordedRequest[] {
   const requests: RecordedRequest[] = [];
   globalThis.fetch = jest.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(String(input), init);
     const text = await request.text();
-    const recorded = { method: request.method, url: request.url, body: text ? JSON.parse(text) : undefined };
+    const headers = Object.fromEntries([...request.headers.entries()].map(([name, value]) => [name.toLowerCase(), value]));
+    const recorded = { method: request.method, url: request.url, body: text ? JSON.parse(text) : undefined, headers };
     requests.push(recorded);
-    const [status, body] = answer(recorded);
-    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    const [status, body, extra = {}] = answer(recorded);
+    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...extra } });
   }) as typeof fetch;
   return requests;
 }

@@ -71,6 +71,7 @@ describe('schedule editor', () => {
         method: 'POST',
         url: 'http://localhost/api/v1/schedules/preview',
         body: { schedule_type: 'RECURRING', schedule_config: { timezone: 'America/New_York', cron_expression: '30 2 * * *', dst: { gap: 'shift', repeat: null } }, count: 8 },
+        headers: { 'content-type': 'application/json' },
       },
     ]);
   });

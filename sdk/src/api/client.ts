@@ -96,6 +96,34 @@ export async function call<T>(method: string, path: string, request: () => Promi
   return result.data as T;
 }
 
+/** A resource with its ETag: pass it as `ifMatch` to change the resource only if nobody else has since (else ApiError 412). */
+export interface Versioned<T> {
+  data: T;
+  /** null from a server (or a read model) that gives none: changes are then unconditional. */
+  etag: string | null;
+}
+
+/** A change applied only while the resource still has this ETag (`If-Match`); without it, unconditionally. */
+export interface ChangeOptions {
+  ifMatch?: string;
+}
+
+/** Like `call`, keeping the answer's ETag. */
+export async function callVersioned<T>(method: string, path: string, request: () => Promise<Result<T>>): Promise<Versioned<T>> {
+  let response: Response | undefined;
+  const data = await call(method, path, async () => {
+    const result = await request();
+    response = result.response;
+    return result;
+  });
+  return { data, etag: response?.headers.get('etag') ?? null };
+}
+
+/** The per-request headers of a change: If-Match when the caller holds an ETag. */
+export function changeHeaders(options: ChangeOptions = {}): Record<string, string> {
+  return options.ifMatch === undefined ? {} : { 'if-match': options.ifMatch };
+}
+
 export function asErrorBody(error: unknown): ErrorBody | undefined {
   if (error && typeof error === 'object' && 'error' in error && typeof (error as ErrorBody).error === 'string') return error as ErrorBody;
   if (typeof error === 'string' && error) return { error };

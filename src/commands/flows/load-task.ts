@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../errors/app-error';
 import { taskStream } from '../../events/streams';
-import type { EventStore } from '../../stores/events/event-store';
+import type { EventStore, StreamRevision } from '../../stores/events/event-store';
 import { loadAggregate } from '../handle-command';
 import { requireInProject, requireLive } from '../shared/guards';
 import { taskDecider } from '../task/task-decider';
@@ -12,8 +12,13 @@ import { idInMessage } from '../../errors/ids';
  * when unknown or in another project, 410 once deleted.
  */
 export async function loadLiveTask(events: EventStore, projectId: string, taskId: string): Promise<Task> {
-  const { state } = await loadAggregate(events, taskStream(taskId), taskDecider);
+  return (await loadLiveTaskAt(events, projectId, taskId)).task;
+}
+
+/** The same, with the revision of the task's stream it was folded at (for If-Match). */
+export async function loadLiveTaskAt(events: EventStore, projectId: string, taskId: string): Promise<{ task: Task; revision: StreamRevision }> {
+  const { state, revision } = await loadAggregate(events, taskStream(taskId), taskDecider);
   if (state === null) throw new NotFoundError(`Task ${idInMessage(taskId)} does not exist in project ${idInMessage(projectId)}`);
   requireInProject(state.projectId, projectId, 'This task');
-  return requireLive(state, 'This task');
+  return { task: requireLive(state, 'This task'), revision };
 }

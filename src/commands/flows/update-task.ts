@@ -1,10 +1,11 @@
 import { nameKey, taskStream } from '../../events/streams';
 import type { CommandContext } from '../command-context';
 import { executeCommand } from '../execute-command';
+import { type RevisionPrecondition, requireRevision } from '../revision-precondition';
 import type { UpdateTask } from '../task/task-commands';
 import { taskDecider } from '../task/task-decider';
 import type { FlowServices } from './flow-services';
-import { loadLiveTask } from './load-task';
+import { loadLiveTaskAt } from './load-task';
 import { defaultExecutionMode, requireGroupOfProject } from './task-references';
 import type { TaskDraft } from './task-draft';
 import { releaseTaskName, withReservedTaskName } from './task-name';
@@ -12,7 +13,8 @@ import { releaseTaskName, withReservedTaskName } from './task-name';
 /**
  * A full update (PUT). A rename claims the new name first and gives the old one back only after the
  * update is recorded, so the task always holds the name it has. What the decider would refuse (a
- * task being deleted, a deletion status) is found by a dry run before anything is claimed.
+ * task being deleted, a deletion status) is found by a dry run before anything is claimed, and so is
+ * a stale If-Match (which the update's append checks again, atomically).
  */
 export async function updateTask(
   services: FlowServices,
@@ -21,15 +23,17 @@ export async function updateTask(
   taskId: string,
   draft: TaskDraft,
   status: string | undefined,
+  ifMatch?: RevisionPrecondition,
 ): Promise<void> {
-  const task = await loadLiveTask(services.events, projectId, taskId);
+  const { task, revision } = await loadLiveTaskAt(services.events, projectId, taskId);
   const executionMode = draft.executionMode ?? (await defaultExecutionMode(services.events, projectId));
   await requireGroupOfProject(services.events, projectId, draft.taskGroupId);
   const definition = { ...draft, executionMode };
   const command: UpdateTask = { type: 'UpdateTask', projectId, definition, status, at: services.clock.now().toISOString() };
   taskDecider.decide(command, task);
+  requireRevision(ifMatch, revision, taskStream(taskId));
 
-  const update = () => executeCommand(services, taskStream(taskId), taskDecider, command, context);
+  const update = () => executeCommand(services, taskStream(taskId), taskDecider, command, context, { ifMatch });
   const oldName = task.definition.name;
   if (nameKey(oldName) === nameKey(draft.name)) {
     await update();

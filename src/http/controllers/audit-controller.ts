@@ -1,18 +1,19 @@
 import { Controller, Get, Path, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
-import { executionStream, projectStream, taskStream } from '../../events/streams';
+import { executionStream, projectStream, taskGroupStream, taskStream } from '../../events/streams';
 import { auditTrail, projectOfStream } from '../../queries/audit-trail';
 import { principalOf } from '../authentication';
 import { requireHiddenAccess } from '../require-hidden-access';
 import type { ErrorBody } from '../error-mapping';
-import { intInRange, revisionCursor } from '../query-params';
+import { intInRange, optionalInstant, revisionCursor } from '../query-params';
 import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
 
 /**
  * The event history of one aggregate, read from its own stream, oldest first: every change and every
  * report with its actor, time, correlation and causation. Paged by revision (`cursor`, `limit` 1 to
- * 1000, default 100). A purged task's history answers 410.
+ * 1000, default 100); tasks and groups also take `as_of` (an ISO 8601 instant): the history as it
+ * was then. A purged task's history answers 410.
  */
 @Route('')
 @Tags('Audit')
@@ -45,8 +46,21 @@ export class AuditController extends Controller {
     @Request() request: ExpressRequest,
     @Query() cursor?: string,
     @Query() limit?: number,
+    @Query() as_of?: string,
   ): Promise<AuditPageResponse> {
-    return this.aggregatePage(request, taskStream(task_uuid), `Task ${task_uuid}`, cursor, limit);
+    return this.aggregatePage(request, taskStream(task_uuid), `Task ${task_uuid}`, cursor, limit, as_of);
+  }
+
+  /** The group's definition changes, manual starts and stops, and its deletion. */
+  @Get('task-groups/{group_uuid}/audit')
+  public async taskGroupAudit(
+    @Path() group_uuid: string,
+    @Request() request: ExpressRequest,
+    @Query() cursor?: string,
+    @Query() limit?: number,
+    @Query() as_of?: string,
+  ): Promise<AuditPageResponse> {
+    return this.aggregatePage(request, taskGroupStream(group_uuid), `Task group ${group_uuid}`, cursor, limit, as_of);
   }
 
   /** Status changes and late reports; log lines are paged at GET /executions/{execution_uuid}/logs. */
@@ -61,15 +75,16 @@ export class AuditController extends Controller {
   }
 
   /** For routes addressed by aggregate id alone: the aggregate's project decides who may read it. */
-  private async aggregatePage(request: ExpressRequest, stream: string, label: string, cursor?: string, limit?: number): Promise<AuditPageResponse> {
+  private async aggregatePage(request: ExpressRequest, stream: string, label: string, cursor?: string, limit?: number, asOf?: string): Promise<AuditPageResponse> {
     const projectId = await projectOfStream(this.services.events, stream, label);
     await requireHiddenAccess(this.services, request, projectId, 'read', label);
-    return this.page(stream, label, cursor, limit);
+    return this.page(stream, label, cursor, limit, asOf);
   }
 
-  private async page(stream: string, label: string, cursor?: string, limit?: number): Promise<AuditPageResponse> {
+  private async page(stream: string, label: string, cursor?: string, limit?: number, asOf?: string): Promise<AuditPageResponse> {
     const from = revisionCursor('cursor', cursor);
     const size = intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 });
-    return toAuditPageResponse(await auditTrail(this.services.events, stream, label, from, size));
+    const instant = optionalInstant('as_of', asOf);
+    return toAuditPageResponse(await auditTrail(this.services.events, stream, label, from, size, instant));
   }
 }

@@ -10,6 +10,7 @@ import { listProjects, projectById } from '../../queries/projects';
 import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
 import { commandContextOf } from '../request-context';
+import { ifMatchOf, setETag } from '../revision-headers';
 import { type CreateProjectBody, newProjectFromBody, projectUpdateFromBody, type UpdateProjectBody } from '../shapes/project-input';
 import { type CreatedProjectResponse, type ProjectResponse, toProjectResponse } from '../shapes/project-shape';
 
@@ -51,6 +52,7 @@ export class ProjectsController extends Controller {
     return { ...(await this.response(created.projectId)), api_key: created.apiKey, signing_secret: created.signingSecret };
   }
 
+  /** A project, with its `ETag` (the revision of its stream) for `If-Match`. */
   @Get('{project_id}')
   @Security('user')
   @Security('apiKey')
@@ -63,7 +65,8 @@ export class ProjectsController extends Controller {
   /**
    * Changes the fields sent (project admin). `project_users`, when sent, replaces the member list and
    * must keep an admin (409); new emails without an account are invited. The read-only fields of a
-   * fetched project are accepted and ignored.
+   * fetched project are accepted and ignored. With `If-Match` (the project's ETag) it applies only to
+   * the project as it was then (else 412, nothing changed).
    */
   @Put('{project_id}')
   @Extension('x-original-api', true)
@@ -73,17 +76,19 @@ export class ProjectsController extends Controller {
   @Response<ErrorBody>(400, 'Invalid input, with details')
   @Response<ErrorBody>(409, 'Name taken, or no admin left')
   @Response<ErrorBody>(413, 'Body larger than the limit')
+  @Response<ErrorBody>(412, 'If-Match is not the current ETag: the project was changed since it was read')
   public async updateProject(@Path() project_id: string, @Request() request: ExpressRequest, @Body() body: UpdateProjectBody): Promise<ProjectResponse> {
     const principal = principalOf(request);
     await this.services.access.require(principal, project_id, 'admin');
     const update = projectUpdateFromBody(body);
-    await updateProject(this.services, project_id, update, requireUser(principal).userId, commandContextOf(request));
+    await updateProject(this.services, project_id, update, requireUser(principal).userId, commandContextOf(request), ifMatchOf(request));
     return this.response(project_id);
   }
 
   private async response(projectId: string): Promise<ProjectResponse> {
     const project = await projectById(this.services, projectId);
     if (!project) throw new NotFoundError(`Project ${projectId} not found`);
+    setETag(this, project);
     return toProjectResponse(project);
   }
 }

@@ -16,6 +16,7 @@ import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
 import { commandContextOf } from '../request-context';
 import { absentIfEmpty } from '../shapes/empty-means-absent';
+import { ifMatchOf, setETag } from '../revision-headers';
 import { type CreateTaskGroupBody, taskGroupDefinitionFromBody, type UpdateTaskGroupBody } from '../shapes/task-group-input';
 import { type TaskGroupResponse, toTaskGroupResponse } from '../shapes/task-group-shape';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
@@ -71,6 +72,7 @@ export class TaskGroupsController extends Controller {
     return this.response(project_id, groupId);
   }
 
+  /** A group, with its `ETag` (the revision of its stream) for `If-Match`. */
   @Get('{group_uuid}')
   @Extension('x-original-api', true)
   public async getTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<TaskGroupResponse> {
@@ -78,11 +80,15 @@ export class TaskGroupsController extends Controller {
     return this.response(project_id, group_uuid);
   }
 
-  /** A full update; a body exactly as GET returned it is accepted (read-only fields are ignored). */
+  /**
+   * A full update; a body exactly as GET returned it is accepted (read-only fields are ignored). With
+   * `If-Match` (the group's ETag) it applies only to the group as it was then (else 412).
+   */
   @Put('{group_uuid}')
   @Response<ErrorBody>(409, 'A concurrent change; try again')
   @Response<ErrorBody>(413, 'Body larger than the limit')
   @Extension('x-original-api', true)
+  @Response<ErrorBody>(412, 'If-Match is not the current ETag: the group was changed since it was read')
   public async updateTaskGroup(
     @Path() project_id: string,
     @Path() group_uuid: string,
@@ -115,20 +121,22 @@ export class TaskGroupsController extends Controller {
     this.setStatus(204);
   }
 
-  /** Runs the group's tasks now, until the next window boundary. */
+  /** Runs the group's tasks now, until the next window boundary (with `If-Match`: only at that ETag). */
   @Post('{group_uuid}/start')
   @Extension('x-original-api', true)
   @Response<ErrorBody>(409, 'The group is DISABLED')
+  @Response<ErrorBody>(412, 'If-Match is not the current ETag')
   public async startTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<GroupSwitchResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     await this.run(request, group_uuid, { type: 'StartTaskGroup', projectId: project_id, at: this.now() });
     return { message: 'Group started successfully', ...(await this.response(project_id, group_uuid)) };
   }
 
-  /** Stops the group's tasks now, until the next window boundary. */
+  /** Stops the group's tasks now, until the next window boundary (with `If-Match`: only at that ETag). */
   @Post('{group_uuid}/stop')
   @Extension('x-original-api', true)
   @Response<ErrorBody>(409, 'The group is DISABLED')
+  @Response<ErrorBody>(412, 'If-Match is not the current ETag')
   public async stopTaskGroup(@Path() project_id: string, @Path() group_uuid: string, @Request() request: ExpressRequest): Promise<GroupSwitchResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     await this.run(request, group_uuid, { type: 'StopTaskGroup', projectId: project_id, at: this.now() });
@@ -146,11 +154,12 @@ export class TaskGroupsController extends Controller {
   }
 
   private async run(request: ExpressRequest, groupId: string, command: TaskGroupCommand): Promise<void> {
-    await executeCommand(this.services, taskGroupStream(groupId), taskGroupDecider, command, commandContextOf(request));
+    await executeCommand(this.services, taskGroupStream(groupId), taskGroupDecider, command, commandContextOf(request), { ifMatch: ifMatchOf(request) });
   }
 
   private async response(projectId: string, groupId: string): Promise<TaskGroupResponse> {
     const group = await findTaskGroup(this.services, projectId, groupId);
+    setETag(this, group);
     return toTaskGroupResponse(group, groupRunState(group, this.services.clock.now()));
   }
 

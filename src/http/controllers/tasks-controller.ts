@@ -19,6 +19,7 @@ import type { ErrorBody } from '../error-mapping';
 import { optionalInstant } from '../query-params';
 import { commandContextOf } from '../request-context';
 import { absentIfEmpty } from '../shapes/empty-means-absent';
+import { ifMatchOf, setETag } from '../revision-headers';
 import { type CreateTaskBody, taskDraftFromBody, type UpdateTaskBody } from '../shapes/task-input';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
 
@@ -74,8 +75,9 @@ export class TasksController extends Controller {
   }
 
   /**
-   * A task. With `as_of` (an ISO 8601 instant), its definition as it was then, folded from its event
-   * history (`last_execution` is then null, and `state` is computed for that instant).
+   * A task, with its `ETag` (the revision of its stream) for `If-Match`. With `as_of` (an ISO 8601
+   * instant), its definition as it was then, folded from its event history (`last_execution` is then
+   * null, and `state` is computed for that instant; no ETag).
    */
   @Get('{task_uuid}')
   public async getTask(
@@ -93,12 +95,14 @@ export class TasksController extends Controller {
 
   /**
    * A full update: left-out optional fields are cleared. A body exactly as GET returned it is
-   * accepted (read-only fields are ignored).
+   * accepted (read-only fields are ignored). With `If-Match` (the task's ETag) it applies only to the
+   * task as it was then (else 412, nothing changed).
    */
   @Put('{task_uuid}')
   @Extension('x-original-api', true)
   @Response<ErrorBody>(409, 'Name taken, or the task is being deleted')
   @Response<ErrorBody>(413, 'Body larger than the limit')
+  @Response<ErrorBody>(412, 'If-Match is not the current ETag: the task was changed since it was read')
   public async updateTask(
     @Path() project_id: string,
     @Path() task_uuid: string,
@@ -106,15 +110,16 @@ export class TasksController extends Controller {
     @Request() request: ExpressRequest,
   ): Promise<TaskResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
-    await updateTask(this.services, commandContextOf(request), project_id, task_uuid, taskDraftFromBody(body), body.status);
+    await updateTask(this.services, commandContextOf(request), project_id, task_uuid, taskDraftFromBody(body), body.status, ifMatchOf(request));
     return this.response(project_id, task_uuid);
   }
 
-  /** ACTIVE or DISABLED. */
+  /** ACTIVE or DISABLED; with `If-Match`, only while the task is at that ETag (else 412). */
   @Patch('{task_uuid}/status')
   @Extension('x-original-api', true)
   @Response<ErrorBody>(409, 'The task is being deleted')
   @Response<ErrorBody>(413, 'Body larger than the limit')
+  @Response<ErrorBody>(412, 'If-Match is not the current ETag')
   public async changeTaskStatus(
     @Path() project_id: string,
     @Path() task_uuid: string,
@@ -123,7 +128,7 @@ export class TasksController extends Controller {
   ): Promise<TaskResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     const command = { type: 'ChangeTaskStatus', projectId: project_id, status: body.status, at: this.services.clock.now().toISOString() } as const;
-    await executeCommand(this.services, taskStream(task_uuid), taskDecider, command, commandContextOf(request));
+    await executeCommand(this.services, taskStream(task_uuid), taskDecider, command, commandContextOf(request), { ifMatch: ifMatchOf(request) });
     return this.response(project_id, task_uuid);
   }
 
@@ -145,7 +150,9 @@ export class TasksController extends Controller {
   }
 
   private async response(projectId: string, taskId: string): Promise<TaskResponse> {
-    const [response] = await this.responses([await findTask(this.services, projectId, taskId)], this.services.clock.now());
+    const task = await findTask(this.services, projectId, taskId);
+    setETag(this, task);
+    const [response] = await this.responses([task], this.services.clock.now());
     return response!;
   }
 

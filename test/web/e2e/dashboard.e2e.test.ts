@@ -211,5 +211,41 @@ if (!existsSync(CHROMIUM)) {
       const refused = await page.evaluate(async (url) => (await fetch(url, { method: 'POST' })).status, `${server.url}/api/v1/projects/${projectId}/tasks/${taskUrl.split('/tasks/')[1]}/trigger`);
       expect(refused).toBe(403);
     }, 180_000);
+
+    test("an edit over someone else's change is refused and shown; compared, it is saved over the current values", async () => {
+      const project = await admin.post('/projects', { name: 'Concurrent edits' });
+      const projectId = project.body.id as string;
+      const created = await admin.post(`/projects/${projectId}/tasks`, {
+        name: 'report',
+        schedule_type: 'RECURRING',
+        schedule_config: { cron_expression: '0 6 * * *', timezone: 'UTC' },
+        timeout_seconds: 600,
+      });
+      const taskId = created.body.id as string;
+      await page.context().clearCookies();
+      await signIn(TEST_ADMIN.email, TEST_ADMIN.password);
+      await page.goto(`${server.url}/projects/${projectId}/tasks/${taskId}/edit`);
+      await page.getByRole('heading', { name: 'Edit report' }).waitFor();
+      await page.getByLabel('Timeout (seconds, empty: none)').fill('120');
+
+      // Meanwhile another client changes the task.
+      const other = await admin.put(`/projects/${projectId}/tasks/${taskId}`, { ...created.body, timeout_seconds: 900, description: 'changed elsewhere' });
+      expect(other.status).toBe(200);
+
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      const conflict = page.getByRole('alert', { name: 'Edit conflict' });
+      await conflict.getByText('This task was changed by someone else since you opened it.').waitFor();
+      await conflict.getByRole('button', { name: 'Compare' }).click();
+      const timeout = conflict.getByRole('row', { name: /^Timeout/ });
+      await timeout.waitFor();
+      expect(await timeout.getByRole('cell').allTextContents()).toEqual(['120', '900']);
+      await shot('12-edit-conflict');
+      expect((await admin.get(`/projects/${projectId}/tasks/${taskId}`)).body.timeout_seconds).toBe(900); // nothing saved yet
+
+      await conflict.getByRole('button', { name: 'Save mine over the current values' }).click();
+      await page.getByRole('heading', { name: 'report' }).waitFor();
+      const saved = (await admin.get(`/projects/${projectId}/tasks/${taskId}`)).body;
+      expect(saved).toMatchObject({ timeout_seconds: 120, description: 'changed elsewhere' });
+    }, 120_000);
   });
 }

@@ -1,6 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { api, FAILURE_STATUSES, type Task, type TaskGroup, unwrap } from '../api/client';
+import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
+import { AuditTimeline } from '../components/AuditTimeline';
+import { EditConflict, useEditVersion } from '../components/EditConflict';
 import { ConfirmButton, Empty, ErrorMessage, Loading, StatusBadge } from '../components/ui';
 import { formatDateTime, timeZones } from '../format';
 import { useLiveUpdates, type LiveState } from '../live';
@@ -79,7 +82,7 @@ export function ProjectPage({ projectId, access }: { projectId: string; access: 
 }
 
 function GroupSection({ group, tasks, access }: { group: TaskGroup; tasks: Task[]; access: Access }) {
-  const [panel, setPanel] = useState<null | 'edit' | 'delete'>(null);
+  const [panel, setPanel] = useState<null | 'edit' | 'delete' | 'history'>(null);
   const queryClient = useQueryClient();
   const toggle = useMutation({
     mutationFn: (action: 'start' | 'stop') =>
@@ -88,7 +91,10 @@ function GroupSection({ group, tasks, access }: { group: TaskGroup; tasks: Task[
           ? api.POST('/projects/{project_id}/task-groups/{group_uuid}/start', { params: { path: { project_id: group.project_id, group_uuid: group.id } } })
           : api.POST('/projects/{project_id}/task-groups/{group_uuid}/stop', { params: { path: { project_id: group.project_id, group_uuid: group.id } } }),
       ),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['groups', group.project_id] }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['groups', group.project_id] });
+      await queryClient.invalidateQueries({ queryKey: ['group', group.id] });
+    },
   });
   const window = group.start_time && group.end_time ? `${group.start_time}–${group.end_time} ${group.timezone}` : `all day (${group.timezone})`;
   return (
@@ -108,6 +114,9 @@ function GroupSection({ group, tasks, access }: { group: TaskGroup; tasks: Task[
             <button type="button" aria-expanded={panel === 'edit'} onClick={() => setPanel(panel === 'edit' ? null : 'edit')}>
               Edit group
             </button>
+            <button type="button" aria-expanded={panel === 'history'} onClick={() => setPanel(panel === 'history' ? null : 'history')}>
+              History
+            </button>
             <button type="button" className="danger" aria-expanded={panel === 'delete'} onClick={() => setPanel(panel === 'delete' ? null : 'delete')}>
               Delete group…
             </button>
@@ -115,7 +124,15 @@ function GroupSection({ group, tasks, access }: { group: TaskGroup; tasks: Task[
         ) : null}
       </div>
       <ErrorMessage error={toggle.error} title="Could not change the group" />
-      {panel === 'edit' ? <GroupForm projectId={group.project_id} group={group} onDone={() => setPanel(null)} /> : null}
+      {panel === 'edit' ? <GroupEditor group={group} onDone={() => setPanel(null)} /> : null}
+      {panel === 'history' ? (
+        <AuditTimeline
+          projectId={group.project_id}
+          queryKey={['group', group.id, 'audit']}
+          load={() => unwrap(api.GET('/task-groups/{group_uuid}/audit', { params: { path: { group_uuid: group.id }, query: { limit: 100 } } }))}
+          what="the group's history"
+        />
+      ) : null}
       {panel === 'delete' ? <DeleteGroup group={group} taskCount={tasks.length} onCancel={() => setPanel(null)} /> : null}
       {tasks.length === 0 ? <Empty>No tasks in this group.</Empty> : <TaskTable tasks={tasks} />}
     </section>
@@ -191,8 +208,54 @@ function NewGroup({ projectId }: { projectId: string }) {
   return <GroupForm projectId={projectId} onDone={() => setOpen(false)} />;
 }
 
-/** Creates a task group, or edits `group` (a full PUT that keeps its description and status). */
-function GroupForm({ projectId, group, onDone }: { projectId: string; group?: TaskGroup; onDone: () => void }) {
+/**
+ * Edits a group as loaded on opening (with its version): a background refresh of the page does not
+ * reset what is typed, and a save over someone else's change is refused and shown as a conflict.
+ */
+export function GroupEditor({ group, onDone }: { group: TaskGroup; onDone: () => void }) {
+  const load = () =>
+    unwrapVersioned(api.GET('/projects/{project_id}/task-groups/{group_uuid}', { params: { path: { project_id: group.project_id, group_uuid: group.id } } }));
+  // Loaded afresh each time the editor opens (no cached, older version to edit).
+  const loaded = useQuery({ queryKey: ['group', group.id, 'versioned'], queryFn: load, gcTime: 0 });
+  const [base, setBase] = useState<{ loaded: Versioned<TaskGroup>; count: number } | null>(null);
+  useEffect(() => {
+    if (loaded.data && !base) setBase({ loaded: loaded.data, count: 0 });
+  }, [loaded.data, base]);
+  if (loaded.isError) return <ErrorMessage error={loaded.error} title="Could not load the group" />;
+  if (!base) return <Loading what="the group" />;
+  const reload = async () => {
+    const fresh = await load();
+    setBase((previous) => ({ loaded: fresh, count: (previous?.count ?? 0) + 1 }));
+  };
+  return (
+    <GroupForm
+      key={base.count}
+      projectId={group.project_id}
+      group={base.loaded.data}
+      etag={base.loaded.etag}
+      loadCurrent={load}
+      onReload={reload}
+      onDone={onDone}
+    />
+  );
+}
+
+/** Creates a task group, or edits `group` (a full PUT that keeps its description and status, sent with If-Match: its `etag`). */
+function GroupForm({
+  projectId,
+  group,
+  etag = null,
+  loadCurrent,
+  onReload,
+  onDone,
+}: {
+  projectId: string;
+  group?: TaskGroup;
+  etag?: string | null;
+  loadCurrent?: () => Promise<Versioned<TaskGroup>>;
+  onReload?: () => Promise<void>;
+  onDone: () => void;
+}) {
   const id = useId();
   const [name, setName] = useState(group?.name ?? '');
   const [start, setStart] = useState(group?.start_time ?? '');
@@ -200,27 +263,35 @@ function GroupForm({ projectId, group, onDone }: { projectId: string; group?: Ta
   const [timezone, setTimezone] = useState(group?.timezone ?? 'UTC');
   const zones = useMemo(() => timeZones(), []);
   const queryClient = useQueryClient();
+  const version = useEditVersion(etag, loadCurrent ?? (() => Promise.reject(new Error('nothing to compare'))));
+  const body = { name, start_time: start || null, end_time: end || null, timezone };
   const save = useMutation({
-    mutationFn: () => {
-      const body = { name, start_time: start || null, end_time: end || null, timezone };
-      return group
+    // Fields the form does not show come from the version being saved over.
+    mutationFn: ({ over, unedited = version.adopted ?? group }: { over: string | null; unedited?: TaskGroup }) =>
+      group && unedited
         ? unwrap(
             api.PUT('/projects/{project_id}/task-groups/{group_uuid}', {
               params: { path: { project_id: projectId, group_uuid: group.id } },
-              body: { ...body, description: group.description, status: group.status },
+              body: { ...body, description: unedited.description, status: unedited.status },
+              headers: ifMatch(over),
             }),
           )
-        : unwrap(api.POST('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } }, body }));
-    },
-    onSuccess: async () => {
+        : unwrap(api.POST('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } }, body })),
+    onSuccess: async (saved) => {
       onDone();
       await queryClient.invalidateQueries({ queryKey: ['groups', projectId] });
+      await queryClient.invalidateQueries({ queryKey: ['group', saved.id] });
     },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate();
+    save.mutate({ over: version.version });
   };
+  const overwrite = () => {
+    const adopted = version.adoptCurrent();
+    if (adopted) save.mutate({ over: adopted.etag, unedited: adopted.data });
+  };
+  const current = version.current?.data;
   const title = group ? `Edit group ${group.name}` : 'New task group';
   return (
     <form className="card" onSubmit={submit} aria-label={title}>
@@ -248,7 +319,25 @@ function GroupForm({ projectId, group, onDone }: { projectId: string; group?: Ta
           ))}
         </datalist>
       </div>
-      <ErrorMessage error={save.error} title={group ? 'Could not save the group' : 'Could not create the group'} />
+      <EditConflict
+        error={save.error}
+        what="group"
+        fields={
+          current
+            ? [
+                { label: 'Name', mine: body.name, current: current.name },
+                { label: 'Window start', mine: body.start_time, current: current.start_time },
+                { label: 'Window end', mine: body.end_time, current: current.end_time },
+                { label: 'Time zone', mine: body.timezone, current: current.timezone },
+              ]
+            : null
+        }
+        loadError={version.loadError}
+        onReload={() => void onReload?.()}
+        onCompare={() => void version.compare()}
+        onOverwrite={overwrite}
+      />
+      {save.error && !isEditConflict(save.error) ? <ErrorMessage error={save.error} title={group ? 'Could not save the group' : 'Could not create the group'} /> : null}
       <div className="actions">
         <button type="submit" className="primary" disabled={save.isPending}>
           {group ? 'Save group' : 'Create group'}

@@ -1,35 +1,75 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
-import { api, type ApiKeyScope, type Project, type ProjectRole, unwrap } from '../api/client';
+import { api, type ApiKeyScope, type Project, type ProjectRole, type Schemas, unwrap } from '../api/client';
+import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { CopyOnce } from '../components/CopyOnce';
+import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ConfirmButton, Empty, ErrorMessage, Loading } from '../components/ui';
 import { formatDateTime, timeZones } from '../format';
 import { Link } from '../router';
 import { type Access, useMe } from '../session';
-import { useProject } from './ProjectPage';
+
+type ProjectChanges = Schemas['UpdateProjectBody'];
+
+/** The project with its version (ETag), which the settings forms send back as If-Match. */
+const loadVersioned = (projectId: string) => unwrapVersioned(api.GET('/projects/{project_id}', { params: { path: { project_id: projectId } } }));
+
+/**
+ * A PUT of some of the project's settings, sent with If-Match (the version the form shows); on 412 the
+ * form shows the conflict, and can reload, compare `fields` with the current project, or save over it.
+ */
+function useProjectSave(project: Project, etag: string | null, changes: () => ProjectChanges, onSaved?: () => void) {
+  const queryClient = useQueryClient();
+  const version = useEditVersion(etag, () => loadVersioned(project.id));
+  const save = useMutation({
+    mutationFn: (over: string | null) =>
+      unwrapVersioned(api.PUT('/projects/{project_id}', { params: { path: { project_id: project.id } }, body: changes(), headers: ifMatch(over) })),
+    onSuccess: (saved: Versioned<Project>) => {
+      queryClient.setQueryData(['project', project.id], saved.data);
+      queryClient.setQueryData(['project', project.id, 'versioned'], saved);
+      onSaved?.();
+    },
+  });
+  const conflict = (what: string, fields: (current: Project) => ComparedField[]) => (
+    <>
+      <EditConflict
+        error={save.error}
+        what={what}
+        fields={version.current ? fields(version.current.data) : null}
+        loadError={version.loadError}
+        onReload={() => void queryClient.invalidateQueries({ queryKey: ['project', project.id] })}
+        onCompare={() => void version.compare()}
+        onOverwrite={() => save.mutate(version.adoptCurrent()?.etag ?? version.version)}
+      />
+      {save.error && !isEditConflict(save.error) ? <ErrorMessage error={save.error} title="Could not save" /> : null}
+    </>
+  );
+  return { save, submit: () => save.mutate(version.version), conflict };
+}
 
 export function SettingsPage({ projectId, access }: { projectId: string; access: Access }) {
-  const project = useProject(projectId);
-  if (project.isPending) return <Loading what="the project" />;
-  if (project.isError) return <ErrorMessage error={project.error} title="Could not load the project" />;
+  const loaded = useQuery({ queryKey: ['project', projectId, 'versioned'], queryFn: () => loadVersioned(projectId) });
+  if (loaded.isPending) return <Loading what="the project" />;
+  if (loaded.isError) return <ErrorMessage error={loaded.error} title="Could not load the project" />;
+  const { data: project, etag } = loaded.data;
   return (
     <>
       <nav className="crumbs" aria-label="Breadcrumb">
-        <Link to="/">Projects</Link> / <Link to={`/projects/${projectId}`}>{project.data.name}</Link> /
+        <Link to="/">Projects</Link> / <Link to={`/projects/${projectId}`}>{project.name}</Link> /
       </nav>
       <h1>{access.isAdmin ? 'Settings' : 'Project details'}</h1>
       {!access.isAdmin ? <p className="notice">Only project admins can change these settings; your role is {access.label || 'none'}.</p> : null}
-      <Details project={project.data} editable={access.isAdmin} />
-      <AlertsAndRetention project={project.data} editable={access.isAdmin} />
-      <Members project={project.data} editable={access.isAdmin} />
+      <Details project={project} etag={etag} editable={access.isAdmin} />
+      <AlertsAndRetention project={project} etag={etag} editable={access.isAdmin} />
+      <Members project={project} editable={access.isAdmin} />
       {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
       {access.isAdmin ? <SigningSecret projectId={projectId} /> : null}
     </>
   );
 }
 
-function AlertsAndRetention({ project, editable }: { project: Project; editable: boolean }) {
+function AlertsAndRetention({ project, etag, editable }: { project: Project; etag: string | null; editable: boolean }) {
   const id = useId();
   const [policy, setPolicy] = useState(() => alertDraftOf(project.alert_policy));
   const [recipients, setRecipients] = useState(project.alert_emails ?? '');
@@ -41,27 +81,16 @@ function AlertsAndRetention({ project, editable }: { project: Project; editable:
     setWebhook(project.alert_webhook_url ?? '');
     setRetention(project.retention_days ? String(project.retention_days) : '');
   }, [project]);
-  const queryClient = useQueryClient();
-  const save = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.PUT('/projects/{project_id}', {
-          params: { path: { project_id: project.id } },
-          body: {
-            alert_policy: alertPolicyOf(policy),
-            alert_emails: recipients.trim() || null,
-            alert_webhook_url: webhook.trim() || null,
-            retention_days: retention.trim() === '' ? null : Number(retention),
-          },
-        }),
-      ),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(['project', project.id], saved);
-    },
+  const changes = () => ({
+    alert_policy: alertPolicyOf(policy),
+    alert_emails: recipients.trim() || null,
+    alert_webhook_url: webhook.trim() || null,
+    retention_days: retention.trim() === '' ? null : Number(retention),
   });
+  const { save, submit: send, conflict } = useProjectSave(project, etag, changes);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate();
+    send();
   };
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
@@ -81,7 +110,15 @@ function AlertsAndRetention({ project, editable }: { project: Project; editable:
           <input id={`${id}-retention`} type="number" min={1} step={1} value={retention} onChange={(e) => setRetention(e.target.value)} />
         </div>
       </fieldset>
-      <ErrorMessage error={save.error} title="Could not save the alert settings" />
+      {conflict('project', (current) => {
+        const mine = changes();
+        return [
+          { label: 'Alert policy', mine: mine.alert_policy, current: current.alert_policy },
+          { label: 'Alert recipients', mine: mine.alert_emails, current: current.alert_emails },
+          { label: 'Alert webhook URL', mine: mine.alert_webhook_url, current: current.alert_webhook_url },
+          { label: 'Retention (days)', mine: mine.retention_days, current: current.retention_days },
+        ];
+      })}
       {save.isSuccess ? <p role="status">Saved.</p> : null}
       {editable ? (
         <button type="submit" className="primary" disabled={save.isPending}>
@@ -92,7 +129,7 @@ function AlertsAndRetention({ project, editable }: { project: Project; editable:
   );
 }
 
-function Details({ project, editable }: { project: Project; editable: boolean }) {
+function Details({ project, etag, editable }: { project: Project; etag: string | null; editable: boolean }) {
   const id = useId();
   const [name, setName] = useState(project.name);
   const [timezone, setTimezone] = useState(project.timezone);
@@ -104,16 +141,11 @@ function Details({ project, editable }: { project: Project; editable: boolean })
     setEndpoint(project.execution_endpoint ?? '');
   }, [project]);
   const queryClient = useQueryClient();
-  const save = useMutation({
-    mutationFn: () => unwrap(api.PUT('/projects/{project_id}', { params: { path: { project_id: project.id } }, body: { name, timezone, execution_endpoint: endpoint || null } })),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(['project', project.id], saved);
-      void queryClient.invalidateQueries({ queryKey: ['projects'] });
-    },
-  });
+  const changes = () => ({ name, timezone, execution_endpoint: endpoint || null });
+  const { save, submit: send, conflict } = useProjectSave(project, etag, changes, () => void queryClient.invalidateQueries({ queryKey: ['projects'] }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate();
+    send();
   };
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
@@ -137,7 +169,11 @@ function Details({ project, editable }: { project: Project; editable: boolean })
           <input id={`${id}-endpoint`} type="url" value={endpoint} placeholder="none: executors pull" onChange={(e) => setEndpoint(e.target.value)} />
         </div>
       </fieldset>
-      <ErrorMessage error={save.error} title="Could not save" />
+      {conflict('project', (current) => [
+        { label: 'Name', mine: name, current: current.name },
+        { label: 'Time zone', mine: timezone, current: current.timezone },
+        { label: 'Execution endpoint', mine: endpoint || null, current: current.execution_endpoint },
+      ])}
       {save.isSuccess ? <p role="status">Saved.</p> : null}
       {editable ? (
         <button type="submit" className="primary" disabled={save.isPending}>

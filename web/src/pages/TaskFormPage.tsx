@@ -1,8 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { api, type CreateTaskBody, type Task, unwrap } from '../api/client';
+import { api, type CreateTaskBody, type Task, type TaskGroup, unwrap } from '../api/client';
+import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
 import { draftOf, emptyDraft, ScheduleEditor, type ScheduleDraft, scheduleConfigOf } from '../components/ScheduleEditor';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
+import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ErrorMessage, Loading } from '../components/ui';
 import { Link, navigate } from '../router';
 import type { Access } from '../session';
@@ -30,21 +32,75 @@ function fieldsOf(task: Task | undefined): TaskFields {
 
 const optionalInt = (text: string) => (text.trim() === '' ? null : Number(text));
 
-export function TaskFormPage({ projectId, taskId, access }: { projectId: string; taskId?: string; access: Access }) {
-  const project = useProject(projectId);
-  const task = useQuery({
-    queryKey: ['task', taskId],
-    queryFn: () => unwrap(api.GET('/projects/{project_id}/tasks/{task_uuid}', { params: { path: { project_id: projectId, task_uuid: taskId! } } })),
-    enabled: taskId !== undefined,
-  });
-  if (!access.canEdit) return <p role="alert">Your role ({access.label || 'none'}) can view this project's tasks but not create or change them.</p>;
-  if (project.isPending || (taskId && task.isPending)) return <Loading what="the task" />;
-  if (project.isError) return <ErrorMessage error={project.error} title="Could not load the project" />;
-  if (task.isError) return <ErrorMessage error={task.error} title="Could not load the task" />;
-  return <TaskForm projectId={projectId} task={task.data} defaultZone={project.data.timezone} />;
+/** The fields of a task that the form edits, as a PUT body has them (to compare with the current task). */
+const EDITED: Array<[keyof CreateTaskBody, string]> = [
+  ['name', 'Name'],
+  ['task_group_id', 'Group'],
+  ['status', 'Status'],
+  ['execution_mode', 'Execution mode'],
+  ['schedule_type', 'Schedule type'],
+  ['schedule_config', 'Schedule'],
+  ['timeout_seconds', 'Timeout (seconds)'],
+  ['start_deadline_seconds', 'Start deadline (seconds)'],
+  ['alert_policy', 'Alert policy'],
+];
+
+function compared(mine: CreateTaskBody, current: Task, groups: TaskGroup[] | undefined): ComparedField[] {
+  const groupName = (id: unknown) => (id ? (groups?.find((g) => g.id === id)?.name ?? id) : null);
+  return EDITED.map(([key, label]) =>
+    key === 'task_group_id'
+      ? { label, mine: groupName(mine.task_group_id), current: groupName(current.task_group_id) }
+      : { label, mine: mine[key], current: current[key as keyof Task] },
+  );
 }
 
-function TaskForm({ projectId, task, defaultZone }: { projectId: string; task?: Task; defaultZone: string }) {
+export function TaskFormPage({ projectId, taskId, access }: { projectId: string; taskId?: string; access: Access }) {
+  const project = useProject(projectId);
+  const load = () => unwrapVersioned(api.GET('/projects/{project_id}/tasks/{task_uuid}', { params: { path: { project_id: projectId, task_uuid: taskId! } } }));
+  // Loaded afresh each time the form opens (no cached, older version to edit).
+  const task = useQuery({ queryKey: ['task', taskId, 'versioned'], queryFn: load, enabled: taskId !== undefined, gcTime: 0 });
+  // The version the form edits: the first one loaded, replaced only when the person reloads (a refetch
+  // in the background must not reset what they typed).
+  const [base, setBase] = useState<{ loaded: Versioned<Task>; count: number } | null>(null);
+  useEffect(() => {
+    if (task.data && !base) setBase({ loaded: task.data, count: 0 });
+  }, [task.data, base]);
+  if (!access.canEdit) return <p role="alert">Your role ({access.label || 'none'}) can view this project's tasks but not create or change them.</p>;
+  if (task.isError) return <ErrorMessage error={task.error} title="Could not load the task" />;
+  if (project.isPending || (taskId && !base)) return <Loading what="the task" />;
+  if (project.isError) return <ErrorMessage error={project.error} title="Could not load the project" />;
+  const reload = async () => {
+    const loaded = await load();
+    setBase((previous) => ({ loaded, count: (previous?.count ?? 0) + 1 }));
+  };
+  return (
+    <TaskForm
+      key={base?.count ?? 0}
+      projectId={projectId}
+      task={base?.loaded.data}
+      etag={base?.loaded.etag ?? null}
+      loadCurrent={load}
+      onReload={reload}
+      defaultZone={project.data.timezone}
+    />
+  );
+}
+
+function TaskForm({
+  projectId,
+  task,
+  etag,
+  loadCurrent,
+  onReload,
+  defaultZone,
+}: {
+  projectId: string;
+  task?: Task;
+  etag: string | null;
+  loadCurrent: () => Promise<Versioned<Task>>;
+  onReload: () => Promise<void>;
+  defaultZone: string;
+}) {
   const id = useId();
   const [fields, setFields] = useState<TaskFields>(() => fieldsOf(task));
   const [schedule, setSchedule] = useState<ScheduleDraft>(() => (task ? draftOf(task.schedule_type, task.schedule_config) : emptyDraft(defaultZone)));
@@ -54,23 +110,32 @@ function TaskForm({ projectId, task, defaultZone }: { projectId: string; task?: 
   const queryClient = useQueryClient();
   const set = <K extends keyof TaskFields>(key: K, value: TaskFields[K]) => setFields({ ...fields, [key]: value });
 
+  const version = useEditVersion(etag, loadCurrent);
+  // Fields the form does not show come from the version being saved over.
+  const bodyOf = (unedited: Task | undefined = version.adopted ?? task): CreateTaskBody => ({
+    name: fields.name.trim(),
+    description: unedited?.description ?? null,
+    schedule_type: schedule.schedule_type,
+    schedule_config: scheduleConfigOf(schedule),
+    status: fields.status,
+    task_group_id: fields.task_group_id || null,
+    execution_mode: fields.execution_mode || null,
+    timeout_seconds: optionalInt(fields.timeout_seconds),
+    start_deadline_seconds: optionalInt(fields.start_deadline_seconds),
+    metadata: unedited?.metadata ?? null,
+    alert_policy: alertPolicyOf(alerts),
+  });
   const save = useMutation({
-    mutationFn: async () => {
-      const body: CreateTaskBody = {
-        name: fields.name.trim(),
-        description: task?.description ?? null,
-        schedule_type: schedule.schedule_type,
-        schedule_config: scheduleConfigOf(schedule),
-        status: fields.status,
-        task_group_id: fields.task_group_id || null,
-        execution_mode: fields.execution_mode || null,
-        timeout_seconds: optionalInt(fields.timeout_seconds),
-        start_deadline_seconds: optionalInt(fields.start_deadline_seconds),
-        metadata: task?.metadata ?? null,
-        alert_policy: alertPolicyOf(alerts),
-      };
+    mutationFn: async ({ over, unedited }: { over: string | null; unedited?: Task }) => {
+      const body = bodyOf(unedited);
       return task
-        ? unwrap(api.PUT('/projects/{project_id}/tasks/{task_uuid}', { params: { path: { project_id: projectId, task_uuid: task.id } }, body }))
+        ? unwrap(
+            api.PUT('/projects/{project_id}/tasks/{task_uuid}', {
+              params: { path: { project_id: projectId, task_uuid: task.id } },
+              body,
+              headers: ifMatch(over),
+            }),
+          )
         : unwrap(api.POST('/projects/{project_id}/tasks', { params: { path: { project_id: projectId } }, body }));
     },
     onSuccess: async (saved) => {
@@ -81,7 +146,11 @@ function TaskForm({ projectId, task, defaultZone }: { projectId: string; task?: 
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    save.mutate();
+    save.mutate({ over: version.version });
+  };
+  const overwrite = () => {
+    const current = version.adoptCurrent();
+    if (current) save.mutate({ over: current.etag, unedited: current.data });
   };
 
   return (
@@ -136,7 +205,16 @@ function TaskForm({ projectId, task, defaultZone }: { projectId: string; task?: 
           </div>
         </div>
         <AlertPolicyFields value={alerts} onChange={setAlerts} inheritLabel="The project's alert policy" />
-        <ErrorMessage error={save.error} title="Could not save the task" />
+        <EditConflict
+          error={save.error}
+          what="task"
+          fields={version.current ? compared(bodyOf(), version.current.data, groups.data) : null}
+          loadError={version.loadError}
+          onReload={() => void onReload()}
+          onCompare={() => void version.compare()}
+          onOverwrite={overwrite}
+        />
+        {save.error && !isEditConflict(save.error) ? <ErrorMessage error={save.error} title="Could not save the task" /> : null}
         <div className="actions">
           <button type="submit" className="primary" disabled={save.isPending}>
             {save.isPending ? 'Saving…' : task ? 'Save changes' : 'Create task'}

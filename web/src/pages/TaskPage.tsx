@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
-import { ALL_STATUSES, api, type AuditEntry, type Execution, type ExecutionStatus, type Task, unwrap } from '../api/client';
+import { ALL_STATUSES, api, type Execution, type ExecutionStatus, type Task, unwrap } from '../api/client';
+import { AuditEntries, AuditTimeline } from '../components/AuditTimeline';
 import { Bars } from '../components/Bars';
 import { DurationChart } from '../components/DurationChart';
 import { DayPicker } from '../components/Calendar';
@@ -9,7 +10,7 @@ import { ConfirmButton, Empty, ErrorMessage, Loading, StatusBadge } from '../com
 import { formatDateTime, formatDuration, todayIn } from '../format';
 import { useLiveUpdates } from '../live';
 import { Link, navigate } from '../router';
-import { type Access, accessIn, useMe } from '../session';
+import type { Access } from '../session';
 import { LiveIndicator, useProject } from './ProjectPage';
 
 export function scheduleSummary(task: Task): string {
@@ -148,7 +149,12 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
 
       <Executions projectId={projectId} taskId={taskId} timezone={project.data.timezone} canEdit={access.canEdit} />
       <TaskStats projectId={projectId} taskId={taskId} />
-      <AuditTimeline taskId={taskId} projectId={projectId} />
+      <AuditTimeline
+        projectId={projectId}
+        queryKey={['audit', taskId]}
+        load={() => unwrap(api.GET('/tasks/{task_uuid}/audit', { params: { path: { task_uuid: taskId }, query: { limit: 100 } } }))}
+        what="the task's history"
+      />
       {remove.data?.status === 'PENDING_DELETE' ? (
         <p role="status">
           Deletion started. <button type="button" className="link-button" onClick={() => navigate(`/projects/${projectId}`)}>Back to the project</button>
@@ -296,7 +302,6 @@ function ExecutionLogs({ execution }: { execution: Execution }) {
 }
 
 function ExecutionHistory({ execution }: { execution: Execution }) {
-  const actorName = useActorName(execution.project_id);
   const audit = useQuery({
     queryKey: ['audit', execution.task_id, execution.id, execution.status],
     queryFn: () => unwrap(api.GET('/executions/{execution_uuid}/audit', { params: { path: { execution_uuid: execution.id }, query: { limit: 100 } } })),
@@ -305,35 +310,11 @@ function ExecutionHistory({ execution }: { execution: Execution }) {
     <div className="logs">
       <h3 className="small">What happened to this run</h3>
       <ErrorMessage error={audit.error} title="Could not load the run's history" />
-      {audit.data ? (
-        <ol className="timeline" aria-label="Run history">
-          {audit.data.data.map((entry) => (
-            <li key={entry.position}>
-              <time dateTime={entry.occurred_at}>{formatDateTime(entry.occurred_at)}</time> <strong>{entry.type}</strong> <span className="muted">by {actorName(entry)}</span>
-            </li>
-          ))}
-        </ol>
-      ) : null}
+      {audit.data ? <AuditEntries entries={audit.data.data} projectId={execution.project_id} label="Run history" /> : null}
     </div>
   );
 }
 
-/** Names an event's actor: you, a system process, a key of the project (admins see key names), or the id. */
-function useActorName(projectId: string) {
-  const me = useMe();
-  const isAdmin = accessIn(me.data, projectId).isAdmin;
-  const keys = useQuery({
-    queryKey: ['api-keys', projectId],
-    queryFn: () => unwrap(api.GET('/projects/{project_id}/api-keys', { params: { path: { project_id: projectId } } })),
-    enabled: isAdmin,
-  });
-  return (entry: AuditEntry) => {
-    if (entry.actor === me.data?.user.id) return 'you';
-    if (entry.actor.startsWith('system:')) return `system (${entry.actor.slice(7)})`;
-    const key = keys.data?.find((k) => k.id === entry.actor);
-    return key ? `API key “${key.name}”` : `user or key ${entry.actor.slice(0, 8)}…`;
-  };
-}
 
 function TaskStats({ projectId, taskId }: { projectId: string; taskId: string }) {
   const id = useId();
@@ -371,29 +352,3 @@ function TaskStats({ projectId, taskId }: { projectId: string; taskId: string })
   );
 }
 
-function AuditTimeline({ taskId, projectId }: { taskId: string; projectId: string }) {
-  const id = useId();
-  const actorName = useActorName(projectId);
-  const audit = useQuery({
-    queryKey: ['audit', taskId],
-    queryFn: () => unwrap(api.GET('/tasks/{task_uuid}/audit', { params: { path: { task_uuid: taskId }, query: { limit: 100 } } })),
-  });
-  return (
-    <section className="card" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>Audit timeline</h2>
-      {audit.isPending ? <Loading what="the task's history" /> : null}
-      <ErrorMessage error={audit.error} title="Could not load the audit trail" />
-      {audit.data?.data.length === 0 ? <Empty>No events recorded.</Empty> : null}
-      {audit.data?.data.length ? (
-        <ol className="timeline">
-          {audit.data.data.map((entry) => (
-            <li key={entry.position}>
-              <time dateTime={entry.occurred_at}>{formatDateTime(entry.occurred_at)}</time> <strong>{entry.type}</strong> <span className="muted">by {actorName(entry)}</span>
-            </li>
-          ))}
-        </ol>
-      ) : null}
-      {audit.data?.next_cursor ? <p className="small muted">Showing the first 100 events.</p> : null}
-    </section>
-  );
-}

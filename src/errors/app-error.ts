@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'conflict' // 409
   | 'gone' // 410
   | 'too_large' // 413
+  | 'unsupported_media_type' // 415
   | 'unavailable'; // 503
 
 export class AppError extends Error {
@@ -36,8 +37,8 @@ export class UnauthenticatedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = 'Not allowed') {
-    super('forbidden', message);
+  constructor(message = 'Not allowed', details?: string[]) {
+    super('forbidden', message, details);
   }
 }
 
@@ -62,6 +63,12 @@ export class GoneError extends AppError {
 export class TooLargeError extends AppError {
   constructor(message: string, details?: string[]) {
     super('too_large', message, details);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string, details?: string[]) {
+    super('unsupported_media_type', message, details);
   }
 }
 

@@ -97,9 +97,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await bootstrapFirstAdmin(services);
   const readSide = await startReadSide(services);
 
-  const server = await listen(withApiKeyUsesRecorded(keyUsage, withReportFastPath(services, createApp(services))), config.port);
+  const server = await listen(withApiKeyUsesRecorded(keyUsage, withReportFastPath(services, createApp(services))), config.port, config.host);
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port, dataDir: config.dataDir }, `Cron Observer listening on http://localhost:${port}`);
+  logger.info({ host: config.host ?? '*', port, dataDir: config.dataDir }, `Cron Observer listening on http://${config.host ?? 'localhost'}:${port}`);
 
   let closed: Promise<void> | null = null;
   const close = () =>
@@ -120,12 +120,19 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await reads.close();
       logger.info('Cron Observer stopped');
     })());
-  return { url: `http://127.0.0.1:${port}`, port, services, processManagers, apiKeyUses: keyUsage, close };
+  return { url: `http://${reachableAddress(config.host)}:${port}`, port, services, processManagers, apiKeyUses: keyUsage, close };
 }
 
-function listen(handler: RequestListener, port: number): Promise<Server> {
+/** Where this process reaches its own server: loopback unless bound to one address only. */
+function reachableAddress(host: string | null): string {
+  if (host === null || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listen(handler: RequestListener, port: number, host: string | null): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(handler).listen(port);
+    const server = host === null ? createServer(handler).listen(port) : createServer(handler).listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });

@@ -1,8 +1,11 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /** The whole configuration, read once from the environment (DESIGN.md, "Running it"). */
 export interface Config {
   port: number;
+  /** Address the HTTP server binds to; null: every interface (node's default). */
+  host: string | null;
   dataDir: string;
   eventStoreUrl: string | null;
   mongodbUrl: string | null;
@@ -37,6 +40,10 @@ export function loadConfig(env: Env = process.env): Config {
   };
 
   const port = parsePort(value('PORT') ?? '8080', problems);
+  const host = value('HOST');
+  if (host !== null && isIP(host) === 0 && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(host)) {
+    problems.push(`HOST: "${host.slice(0, 80)}" is not an IP address or host name (such as 127.0.0.1, :: or localhost)`);
+  }
   const eventStoreUrl = checkUrl('EVENTSTORE_URL', value('EVENTSTORE_URL'), ['esdb:', 'esdb+discover:'], problems);
   const mongodbUrl = checkUrl('MONGODB_URL', value('MONGODB_URL'), ['mongodb:', 'mongodb+srv:'], problems);
   const smtpUrl = checkUrl('SMTP_URL', value('SMTP_URL'), ['smtp:', 'smtps:'], problems);
@@ -54,6 +61,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
+    host,
     dataDir: resolve(value('DATA_DIR') ?? './data'),
     eventStoreUrl,
     mongodbUrl,

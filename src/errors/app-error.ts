@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'gone' // 410
   | 'precondition_failed' // 412
   | 'too_large' // 413
+  | 'unsupported_media_type' // 415
   | 'unavailable'; // 503
 
 export class AppError extends Error {
@@ -37,8 +38,8 @@ export class UnauthenticatedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = 'Not allowed') {
-    super('forbidden', message);
+  constructor(message = 'Not allowed', details?: string[]) {
+    super('forbidden', message, details);
   }
 }
 
@@ -70,6 +71,12 @@ export class PreconditionFailedError extends AppError {
 export class TooLargeError extends AppError {
   constructor(message: string, details?: string[]) {
     super('too_large', message, details);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string, details?: string[]) {
+    super('unsupported_media_type', message, details);
   }
 }
 

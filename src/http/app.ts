@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { AppServices } from '../app-services';
+import { browserWrites } from './browser-writes';
 import { corsPolicy } from './cors';
 import { errorHandler, unknownApiRoute } from './error-handler';
 import { idempotency } from './idempotency';
 import { jsonBody } from './json-body';
 import { countReports } from './metrics';
 import { readSideOf } from './read-side';
+import { securityHeaders } from './security-headers';
 import { RegisterRoutes } from './generated/routes';
 import { type OpenApiDocument, tolerantReader } from './tolerant-reader';
 import openApiSpec from './generated/swagger.json';
@@ -20,7 +22,9 @@ export function createApp(services: AppServices): Express {
   // JSON answers change with every event; hashing each one for an ETag costs CPU on every executor report.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use(securityHeaders);
   if (services.config.corsOrigins.length > 0) app.use('/api', corsPolicy(services.config.corsOrigins));
+  app.use('/api', browserWrites(services.config.corsOrigins));
   app.use('/api', jsonBody());
   app.use('/api/v1', idempotency(services));
   app.use('/api/v1', countReports(() => readSideOf(services).metrics));

@@ -10,6 +10,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   gone: 410,
   precondition_failed: 412,
   too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
 };
 

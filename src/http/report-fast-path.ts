@@ -25,6 +25,7 @@ import { errorAnswer } from './error-handler';
 import { IDEMPOTENCY_HEADER, idempotentRequestsOf, REPLAYED_HEADER } from './idempotency';
 import { countReport } from './metrics';
 import { readSideOf } from './read-side';
+import { securityHeaders } from './security-headers';
 import type { LogBatchBody, LogLineBody, StatusReportBody } from './shapes/execution-report-input';
 
 type Route = { kind: 'logs'; executionId: string } | { kind: 'status'; executionId: string };
@@ -169,6 +170,7 @@ function send(
   headers: Record<string, string> = {},
 ): void {
   const json = JSON.stringify(answer.body);
+  securityHeaders(response.req, response, () => undefined);
   response.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json), ...headers });
   response.end(json);
   countReport(readSideOf(services).metrics, route.kind, answer.status, requestBody);

@@ -5,6 +5,7 @@ describe('configuration from the environment', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 8080,
+      host: null,
       eventStoreUrl: null,
       mongodbUrl: null,
       smtpUrl: null,
@@ -20,6 +21,7 @@ describe('configuration from the environment', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9090',
+      HOST: '127.0.0.1',
       DATA_DIR: '/tmp/co',
       EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
       MONGODB_URL: 'mongodb://localhost:27017/co',
@@ -33,6 +35,7 @@ describe('configuration from the environment', () => {
     });
     expect(config).toMatchObject({
       port: 9090,
+      host: '127.0.0.1',
       dataDir: '/tmp/co',
       publicUrl: 'https://cron.example.com',
       adminEmail: 'admin@example.com',
@@ -51,6 +54,11 @@ describe('configuration from the environment', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const text = error!.problems.join('\n');
     for (const name of ['PORT', 'MONGODB_URL', 'SMTP_URL', 'LOG_LEVEL', 'ADMIN_PASSWORD', 'CORS_ORIGINS']) expect(text).toContain(name);
+  });
+
+  it('takes an IP address or a host name as HOST', () => {
+    for (const good of ['0.0.0.0', '::', '::1', 'localhost', 'cron-observer.internal']) expect(loadConfig({ HOST: good }).host).toBe(good);
+    for (const bad of ['http://localhost', 'localhost:8080', 'no such host', '127.0.0.1/8']) expect(() => loadConfig({ HOST: bad })).toThrow(/HOST: /);
   });
 
   it('takes origins only, each with scheme, host and port', () => {

@@ -25,7 +25,12 @@ export class ApiClient {
     const c = this.credentials;
     if (c && 'token' in c) headers.authorization = `Bearer ${c.token}`;
     if (c && 'apiKey' in c) headers.authorization = c.apiKey;
-    if (c && 'cookie' in c) headers.cookie = c.cookie;
+    if (c && 'cookie' in c) {
+      // As the dashboard's page sends it: its own origin, and JSON on every state change.
+      headers.cookie = c.cookie;
+      headers.origin = new URL(this.baseUrl).origin;
+      if (method !== 'GET' && method !== 'HEAD') headers['content-type'] = 'application/json';
+    }
     const response = await fetch(`${this.baseUrl}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };

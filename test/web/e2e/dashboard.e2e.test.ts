@@ -34,6 +34,7 @@ if (!existsSync(CHROMIUM)) {
     let admin: ApiClient;
     let context: BrowserContext;
     let page: Page;
+    const cspViolations: string[] = [];
     const profile = makeTempDir('cron-observer-chromium-');
 
     beforeAll(async () => {
@@ -48,7 +49,17 @@ if (!existsSync(CHROMIUM)) {
         timezoneId: 'UTC',
         locale: 'en-US',
       });
+      // Every Content-Security-Policy violation on any page, reported from the page as it happens.
+      await context.exposeBinding('reportCspViolation', (_source, violation: string) => {
+        cspViolations.push(violation);
+      });
+      await context.addInitScript(`document.addEventListener('securitypolicyviolation', (event) => {
+        window.reportCspViolation(event.effectiveDirective + ' blocked ' + (event.blockedURI || 'inline') + ' on ' + event.documentURI + ' (' + event.sourceFile + ':' + event.lineNumber + ')');
+      });`);
       page = context.pages()[0] ?? (await context.newPage());
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+      });
       page.setDefaultTimeout(15_000);
       page.on('pageerror', (error) => console.error('page error:', error));
     }, 60_000);
@@ -208,8 +219,10 @@ if (!existsSync(CHROMIUM)) {
       await page.goto(`${taskUrl}/edit`);
       await page.getByText(/can view this project's tasks but not create or change them/).waitFor();
       // And the API refuses the viewer anyway.
-      const refused = await page.evaluate(async (url) => (await fetch(url, { method: 'POST' })).status, `${server.url}/api/v1/projects/${projectId}/tasks/${taskUrl.split('/tasks/')[1]}/trigger`);
+      const refused = await page.evaluate(async (url) => (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).status, `${server.url}/api/v1/projects/${projectId}/tasks/${taskUrl.split('/tasks/')[1]}/trigger`);
       expect(refused).toBe(403);
+      // The dashboard's pages, walked above as admin and as viewer, ran within the Content-Security-Policy.
+      expect(cspViolations).toEqual([]);
     }, 180_000);
 
     test("an edit over someone else's change is refused and shown; compared, it is saved over the current values", async () => {
@@ -247,5 +260,19 @@ if (!existsSync(CHROMIUM)) {
       const saved = (await admin.get(`/projects/${projectId}/tasks/${taskId}`)).body;
       expect(saved).toMatchObject({ timeout_seconds: 120, description: 'changed elsewhere' });
     }, 120_000);
+    test('the API docs render under their own policy, and every page refuses to be framed', async () => {
+      const response = (await page.goto(`${server.url}/api/docs/`))!;
+      expect(response.headers()['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      await page.getByText('Cron Observer', { exact: false }).first().waitFor();
+      await page.locator('.opblock').first().waitFor();
+      await shot('12-api-docs');
+      expect(cspViolations).toEqual([]);
+
+      // A page that frames the dashboard gets Chromium's error page instead: frame-ancestors 'none'.
+      await page.goto('about:blank');
+      await page.setContent(`<iframe src="${server.url}/"></iframe>`); // waits for the frame's load event
+      const frame = await (await page.$('iframe'))!.contentFrame();
+      expect(frame!.url()).toMatch(/^chrome-error:/);
+    }, 60_000);
   });
 }

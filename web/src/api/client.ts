@@ -47,6 +47,15 @@ export const api = createClient<paths>({
   fetch: (request: Request) => globalThis.fetch(request),
 });
 
+// The server takes cookie-authenticated state changes only as JSON (a CSRF defence); openapi-fetch sets
+// the type only on requests with a body, so body-less POSTs and DELETEs get it here.
+api.use({
+  onRequest({ request }) {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !request.headers.has('Content-Type')) request.headers.set('Content-Type', 'application/json');
+    return request;
+  },
+});
+
 interface Answer<T> {
   data?: T;
   error?: unknown;

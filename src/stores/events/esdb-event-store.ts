@@ -55,7 +55,6 @@ import {
   type AppendResult,
   type EventMetadata,
   type EventStore,
-  type IdempotencyRecords,
   type ExpectedRevision,
   expectedRevisionMatches,
   type NewEvent,
@@ -69,6 +68,7 @@ import {
   type Subscription,
 } from './event-store';
 import { checkFenceStream, raiseFenceStream } from './fence-stream';
+import { ProcessIdempotencyRecords } from './process-idempotency';
 import { validateStreamName } from './stream-names';
 
 const DEFAULT_MAX_BATCH = 500;
@@ -90,12 +90,6 @@ interface EsdbRecorded {
   data: unknown;
   metadata: unknown;
   position?: EsdbPosition;
-}
-
-function idempotencyUnsupported(): ValidationError {
-  return new ValidationError('Idempotency-Key is not supported with the EventStoreDB event store', [
-    'Idempotency-Key: send the request without it, or run on the embedded event store',
-  ]);
 }
 
 export class EsdbEventStore implements EventStore {
@@ -122,25 +116,18 @@ export class EsdbEventStore implements EventStore {
   }
 
   /**
-   * Durable idempotency needs its record committed atomically with the events; this adapter does not
-   * keep one yet, so a request with an Idempotency-Key is refused rather than risk applying it twice.
+   * Durable idempotency needs its record committed atomically with the events, which this adapter
+   * cannot do yet: keys are kept in this process's memory (a retry to another instance, or after a
+   * restart, may be applied again).
    */
-  readonly idempotency: IdempotencyRecords = {
-    answer: async () => {
-      throw idempotencyUnsupported();
-    },
-    earlierAppend: async () => {
-      throw idempotencyUnsupported();
-    },
-    saveAnswer: async () => {
-      throw idempotencyUnsupported();
-    },
-  };
+  readonly idempotency = new ProcessIdempotencyRecords();
 
   async append(stream: string, events: NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
-    if (options.idempotency) throw idempotencyUnsupported();
     validateStreamName(stream);
+    const keyed = events.length > 0 ? options.idempotency : undefined;
+    const earlier = keyed && (await this.idempotency.earlierAppend(stream, keyed));
+    if (earlier) return { nextExpectedRevision: earlier.toRevision, position: earlier.position, replayedFrom: earlier.fromRevision };
     const expectedRevision = toEsdbExpected(expected);
     // Validate everything before sending, so an invalid event rejects the whole append.
     const proposed = events.map((event) => toEventData(stream, event));
@@ -155,10 +142,12 @@ export class EsdbEventStore implements EventStore {
           { expectedRevision },
         ),
       );
-      return {
+      const appended = {
         nextExpectedRevision: Number(result.nextExpectedRevision),
         position: toPosition(result.position, `the append to ${stream}`),
       };
+      if (keyed) this.idempotency.appended(stream, keyed, appended, proposed.length);
+      return appended;
     } catch (err) {
       throw this.mapError(err, { stream, expected, bytes: proposed.reduce((sum, e) => sum + e.bytes, 0) });
     }

@@ -12,6 +12,7 @@ import {
   ensureQuarantine,
   errorText,
   eventAt,
+  isOutage,
   isQuarantined,
   listQuarantined,
   releaseOperations,
@@ -161,7 +162,7 @@ class ManagerLoop {
         await this.manager.apply(event, replaying);
         return;
       } catch (err) {
-        if (this.stopped || lostLease(err)) throw err;
+        if (this.stopped || lostLease(err) || isOutage(err)) throw err;
         known ??= await isQuarantined(this.reads, quarantineId(consumer, event.position));
         if (!known && attempt <= POISON_RETRY_DELAYS_MS.length) {
           this.logger.warn({ err, manager: this.manager.name, position: event.position, attempt }, 'process manager failed on an event; trying it again');

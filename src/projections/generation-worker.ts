@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger';
-import { POISON_RETRY_DELAYS_MS, QUARANTINE_CHECKPOINT, ensureQuarantine, type QuarantineRecord, quarantineOperation, quarantineRecord } from '../quarantine/quarantine-store';
+import { POISON_RETRY_DELAYS_MS, QUARANTINE_CHECKPOINT, ensureQuarantine, isOutage, type QuarantineRecord, quarantineOperation, quarantineRecord } from '../quarantine/quarantine-store';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
@@ -232,7 +232,7 @@ export class GenerationWorker {
         await applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined);
         return;
       } catch (err) {
-        if (this.stopped) throw err;
+        if (this.stopped || isOutage(err)) throw err;
         if (attempt <= POISON_RETRY_DELAYS_MS.length) {
           this.logger.warn({ err, projection: this.projection.name, position: event.position, attempt }, 'projection failed on an event applied alone; trying it again');
           await new Promise((resolve) => setTimeout(resolve, POISON_RETRY_DELAYS_MS[attempt - 1]));
@@ -243,6 +243,7 @@ export class GenerationWorker {
           await applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined);
           return;
         } catch (last) {
+          if (isOutage(last)) throw last;
           const record = quarantineRecord(projectionConsumer(this.projection, this.generation), event, last, new Date());
           await this.reads.applyBatch([quarantineOperation(record)], { name: this.checkpoint, position: event.position });
           this.logger.error({ err: last, projection: this.projection.name, generation: this.generation, quarantined: record.id, type: event.type, stream: event.streamId }, 'projection cannot apply an event: quarantined it and goes on');

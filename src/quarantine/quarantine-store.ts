@@ -3,6 +3,7 @@
  * that one event never stops a consumer for everyone. A record names the event (never its data: an
  * event may be poison precisely because the read store cannot hold its data), the consumer and the error.
  */
+import { UnavailableError } from '../errors/app-error';
 import type { EventStore, Position, RecordedEvent } from '../stores/events/event-store';
 import type { Doc, PositionedOperation, ReadStore } from '../stores/read/read-store';
 
@@ -52,6 +53,15 @@ export interface Consumer {
 
 export function quarantineId(consumer: Consumer, position: Position): string {
   return consumer.generation === null ? `${consumer.name}@${position}` : `${consumer.name}#${consumer.generation}@${position}`;
+}
+
+/**
+ * A store that is busy or down (SQLITE_BUSY past the busy timeout on a loaded machine, a lost
+ * connection) says nothing about the event: such a failure is retried, however often, and never
+ * quarantines the event, even when it happens on the last try.
+ */
+export function isOutage(err: unknown): boolean {
+  return err instanceof UnavailableError;
 }
 
 export function errorText(err: unknown): string {

@@ -103,7 +103,9 @@ describe('SIGKILL during ticks, then a restart on the same data', () => {
         },
         { ...PATIENCE, what: `every tick of ${task.name} to be accounted for` },
       ).catch((err: Error) => {
-        throw new Error(`${err.message}: ${JSON.stringify(last?.result)}`);
+        // What the servers said went wrong (a tick write given up, an event quarantined, a lost lease), to find the cause.
+        const problems = [first, second].flatMap((p) => p.output().split('\n').filter((line) => /"level":(40|50|60)/.test(line))).slice(-40);
+        throw new Error(`${err.message}: ${JSON.stringify(last?.result)}\nwarnings and errors of the servers:\n${problems.join('\n')}`);
       });
       const { rows, skipped, result } = last!;
       expect(result).toEqual({ gaps: [], overlaps: [], badRanges: [] });

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
+import { UnavailableError } from '../../src/errors/app-error';
 import type { Projection } from '../../src/projections/projection';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { QuarantineAlerter } from '../../src/quarantine/quarantine-alerts';
-import { type QuarantineRecord, listQuarantined } from '../../src/quarantine/quarantine-store';
+import { QUARANTINE_COLLECTION, type QuarantineRecord, listQuarantined } from '../../src/quarantine/quarantine-store';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import type { ReadStore } from '../../src/stores/read/read-store';
+import type { PositionedOperation, ReadStore } from '../../src/stores/read/read-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { silentLogger } from '../support/silent-logger';
 import { streamStatsProjection } from '../support/stream-stats-projection';
@@ -28,17 +29,26 @@ function poisonableProjection(state: { cured: boolean }): Projection {
   };
 }
 
-/** The real read store, made to fail every write while `down` (a disk or server outage). */
-function failingWhileDown(store: ReadStore): { reads: ReadStore; setDown(down: boolean): void; failedWrites(): number } {
+/**
+ * The real read store, made to fail every write while `down` (a disk or server outage), or only the
+ * writes `affects` picks, with the error `failure` makes.
+ */
+function failingWhileDown(
+  store: ReadStore,
+  {
+    failure = () => new Error('SQLITE_IOERR: disk I/O error'),
+    affects = () => true,
+  }: { failure?: () => Error; affects?: (operations: PositionedOperation[]) => boolean } = {},
+): { reads: ReadStore; setDown(down: boolean): void; failedWrites(): number } {
   let down = false;
   let failed = 0;
   const reads = new Proxy(store, {
     get(target, property, receiver) {
       if (property === 'applyBatch') {
         return (...args: Parameters<ReadStore['applyBatch']>) => {
-          if (down) {
+          if (down && affects(args[0])) {
             failed++;
-            return Promise.reject(new Error('SQLITE_IOERR: disk I/O error'));
+            return Promise.reject(failure());
           }
           return target.applyBatch(...args);
         };
@@ -182,5 +192,23 @@ describe('quarantine of events a projection cannot apply', () => {
     expect(await streamTypes(registry, 'task-a')).toEqual(['Created', 'Renamed']);
     expect(await streamTypes(registry, 'task-b')).toEqual(['Created']);
     await waitFor(async () => (await runner.status())[0]!.error === null, { what: 'the error to clear' });
+  });
+
+  it('quarantines nothing when the store stays busy for the event\'s writes while its bookkeeping writes go through', async () => {
+    // SQLITE_BUSY past the busy timeout on a loaded machine: the probe write may get the lock and the event's own write not.
+    const { reads, setDown, failedWrites } = failingWhileDown(store, {
+      failure: () => new UnavailableError('Read store: database is locked'),
+      affects: (operations) => operations.some((operation) => operation.collection !== QUARANTINE_COLLECTION),
+    });
+    const { runner, registry } = start(streamStatsProjection(), reads);
+    await runner.start();
+    setDown(true);
+    await events.append('task-a', [testEvent('Created'), testEvent('Renamed')], 'no_stream');
+    await waitFor(() => failedWrites() >= 8, { what: 'the runner to retry through a busy store', timeoutMs: 20_000 });
+    expect(await listQuarantined(store)).toEqual([]);
+    setDown(false);
+    await runner.whenCaughtUp(20_000);
+    expect(await listQuarantined(store)).toEqual([]);
+    expect(await streamTypes(registry, 'task-a')).toEqual(['Created', 'Renamed']);
   });
 });

@@ -14,6 +14,8 @@ const PATIENCE = { timeoutMs: 60_000, intervalMs: 100 };
 const HISTORY = 5 * PURGE_CHUNK + 100;
 const OTHER_HISTORY = 5;
 const CONCURRENCY = 16;
+/** Only manual runs: a schedule that fired during the test (every five minutes by default) would add executions. */
+const NEVER_DUE = { schedule_type: 'ONEOFF', schedule_config: { run_at: '2099-01-01T00:00:00Z', timezone: 'UTC' } };
 
 /** Runs `work` over `items`, `limit` at a time. */
 async function inParallel<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -75,8 +77,8 @@ describe('SIGKILL in the middle of a task deletion, then a restart on the same d
     const first = await data.start(ADMIN);
     let admin = await logInAs(first.url, ADMIN.ADMIN_EMAIL, ADMIN.ADMIN_PASSWORD);
     const project = await createProject(admin);
-    const doomed = await createTask(admin, project.id, { name: 'doomed' });
-    const kept = await createTask(admin, project.id, { name: 'kept' });
+    const doomed = await createTask(admin, project.id, { ...NEVER_DUE, name: 'doomed' });
+    const kept = await createTask(admin, project.id, { ...NEVER_DUE, name: 'kept' });
 
     const t0 = Date.now();
     const keptIds = await historyOf(admin, project, kept.id, OTHER_HISTORY);

@@ -1,3 +1,4 @@
+import type { LoginThrottle } from './auth/login-throttle';
 import type { PrincipalResolver, ProjectAccess } from './auth/principal';
 import type { Config } from './config/config';
 import type { Logger } from './logging/logger';
@@ -22,6 +23,8 @@ export interface AppServices {
   projections: ThreadedProjections;
   principals: PrincipalResolver;
   access: ProjectAccess;
+  /** This process's brute-force defence of sign-ins (src/auth/login-throttle.ts). */
+  loginThrottle: LoginThrottle;
   /** Whether this instance currently leads (runs projections and process managers). */
   leadership: { readonly isLeader: boolean; readonly instanceId: string };
   /** Webhook dispatch tuning (tests shorten timeouts and backoff); defaults in dispatch-settings.ts. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppServices } from './app-services';
 import type { Config } from './config/config';
 import { ApiKeyUsageRecorder, withApiKeyUsesRecorded } from './auth/api-key-usage';
+import { LoginThrottle, type LoginThrottleSettings } from './auth/login-throttle';
 import { MembershipProjectAccess, readModelDirectory } from './auth/project-access';
 import { ReadModelPrincipalResolver } from './auth/read-model-principal-resolver';
 import { bootstrapFirstAdmin } from './commands/flows/bootstrap-first-admin';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   /** Webhook dispatch tuning, for tests (defaults: src/process-managers/dispatcher/dispatch-settings.ts). */
   dispatch?: Partial<DispatchSettings>;
   lease?: LeaseOptions;
+  /** Sign-in throttling, for tests (defaults: src/auth/login-throttle.ts). */
+  loginThrottle?: Partial<LoginThrottleSettings>;
   /**
    * The event store's clock in ms, which Idempotency-Key records expire by (default: the host's, like
    * leadership, even when the domain clock is injected); tests move it.
@@ -91,7 +94,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
     options.lease,
   );
-  const services: AppServices = { config, clock, logger, mail, events, reads, registry, projections, principals, access, leadership: lease, dispatch: options.dispatch };
+  const loginThrottle = new LoginThrottle(options.loginThrottle);
+  const services: AppServices = { config, clock, logger, mail, events, reads, registry, projections, principals, access, loginThrottle, leadership: lease, dispatch: options.dispatch };
   await lease.start();
   if (!lease.isLeader) await projections.follow();
   await bootstrapFirstAdmin(services);

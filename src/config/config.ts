@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { passwordProblem } from '../auth/password-strength';
 
 /** The whole configuration, read once from the environment (DESIGN.md, "Running it"). */
 export interface Config {
@@ -17,6 +18,12 @@ export interface Config {
   logLevel: LogLevel;
   /** Origins whose web pages may call the API (CORS), exactly as browsers send them; `*`: any, without credentials. */
   corsOrigins: string[];
+  /**
+   * Which proxies' `X-Forwarded-For` tells a request's source address (express's `trust proxy`): a
+   * number of hops, or addresses, CIDR ranges and `loopback`/`linklocal`/`uniquelocal`; null: the
+   * connection's own address.
+   */
+  trustProxy: number | string[] | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -52,11 +59,14 @@ export function loadConfig(env: Env = process.env): Config {
   const adminPassword = value('ADMIN_PASSWORD');
   if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`ADMIN_EMAIL: "${adminEmail}" is not an email address`);
   if ((adminEmail === null) !== (adminPassword === null)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
-  if (adminPassword !== null && adminPassword.length < 8) problems.push('ADMIN_PASSWORD: must be at least 8 characters');
+  // The first admin is held to the rule every other password is (never quoted: the value is a secret).
+  const weakAdminPassword = adminPassword === null ? null : passwordProblem('ADMIN_PASSWORD', adminPassword, [adminEmail ?? '']);
+  if (weakAdminPassword !== null) problems.push(weakAdminPassword);
   const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
 
   const corsOrigins = parseOrigins(value('CORS_ORIGINS'), problems);
+  const trustProxy = parseTrustProxy(value('TRUST_PROXY'), problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -72,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     logLevel: logLevel as LogLevel,
     corsOrigins,
+    trustProxy,
   };
 }
 
@@ -98,6 +109,23 @@ function checkUrl(name: string, raw: string | null, protocols: string[], problem
     return null;
   }
   return raw;
+}
+
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** A hop count (`1`: the one proxy in front), or comma-separated addresses, CIDR ranges and named ranges. */
+function parseTrustProxy(raw: string | null, problems: string[]): number | string[] | null {
+  if (raw === null) return null;
+  if (/^\d+$/.test(raw)) return Number(raw) === 0 ? null : Number(raw);
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const bits = isIP(address) === 4 ? 32 : isIP(address) === 6 ? 128 : 0;
+    const goodPrefix = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (PROXY_RANGES.includes(entry.toLowerCase()) || (bits > 0 && goodPrefix && extra === undefined)) continue;
+    problems.push(`TRUST_PROXY: "${entry.slice(0, 80)}" is not a hop count, an IP address, a CIDR range or one of ${PROXY_RANGES.join(', ')}`);
+  }
+  return entries.map((e) => (PROXY_RANGES.includes(e.toLowerCase()) ? e.toLowerCase() : e));
 }
 
 /** Comma-separated origins (`https://ops.example.com`, `http://localhost:5173`) or `*`. */

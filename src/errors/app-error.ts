@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'precondition_failed' // 412
   | 'too_large' // 413
   | 'unsupported_media_type' // 415
+  | 'too_many_requests' // 429
   | 'unavailable'; // 503
 
 export class AppError extends Error {
@@ -77,6 +78,17 @@ export class TooLargeError extends AppError {
 export class UnsupportedMediaTypeError extends AppError {
   constructor(message: string, details?: string[]) {
     super('unsupported_media_type', message, details);
+  }
+}
+
+/** Refused before any work was done; the caller may try again after `retryAfterSeconds` (Retry-After). */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    details?: string[],
+  ) {
+    super('too_many_requests', message, details);
   }
 }
 

@@ -22,6 +22,8 @@ export function createApp(services: AppServices): Express {
   // JSON answers change with every event; hashing each one for an ETag costs CPU on every executor report.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // req.ip, which sign-in throttling keys on: the connection's address unless TRUST_PROXY names the proxies.
+  if (services.config.trustProxy !== null) app.set('trust proxy', services.config.trustProxy);
   app.use(securityHeaders);
   if (services.config.corsOrigins.length > 0) app.use('/api', corsPolicy(services.config.corsOrigins));
   app.use('/api', browserWrites(services.config.corsOrigins));

@@ -2,20 +2,20 @@ import { ValidateError } from '@tsoa/runtime';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, TooLargeError, ValidationError } from '../errors/app-error';
 import type { Logger } from '../logging/logger';
-import { type ErrorBody, errorResponse } from './error-mapping';
+import { type ErrorAnswer, errorResponse } from './error-mapping';
 import { withoutStreamNames } from './store-error-messages';
 import { validationDetails } from './validation-details';
 
 /** Turns every failure into `{error, details?}` with DESIGN.md's status; only a bug becomes a 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const { status, body } = errorAnswer(err, logger, req.method, req.originalUrl);
-    if (!res.headersSent) res.status(status).json(body);
+    const { status, body, headers } = errorAnswer(err, logger, req.method, req.originalUrl);
+    if (!res.headersSent) res.status(status).set(headers ?? {}).json(body);
   };
 }
 
 /** The answer to a failure; anything but a known error is a bug: logged, and answered 500. */
-export function errorAnswer(err: unknown, logger: Logger, method: string | undefined, url: string | undefined): { status: number; body: ErrorBody } {
+export function errorAnswer(err: unknown, logger: Logger, method: string | undefined, url: string | undefined): ErrorAnswer {
   const appError = toAppError(err);
   if (appError) return errorResponse(appError);
   logger.error({ err, method, url }, 'unhandled error');

@@ -1,4 +1,4 @@
-import { AppError, type ErrorKind } from '../errors/app-error';
+import { AppError, type ErrorKind, TooManyRequestsError } from '../errors/app-error';
 
 /** The single place where domain error kinds become HTTP statuses. */
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -11,6 +11,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   precondition_failed: 412,
   too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   unavailable: 503,
 };
 
@@ -19,8 +20,17 @@ export interface ErrorBody {
   details?: string[];
 }
 
-export function errorResponse(err: AppError): { status: number; body: ErrorBody } {
+export interface ErrorAnswer {
+  status: number;
+  body: ErrorBody;
+  /** Headers the answer must carry (Retry-After of a 429). */
+  headers?: Record<string, string>;
+}
+
+export function errorResponse(err: AppError): ErrorAnswer {
   const body: ErrorBody = { error: err.message };
   if (err.details && err.details.length > 0) body.details = err.details;
-  return { status: STATUS_BY_KIND[err.kind], body };
+  const answer: ErrorAnswer = { status: STATUS_BY_KIND[err.kind], body };
+  if (err instanceof TooManyRequestsError) answer.headers = { 'Retry-After': String(err.retryAfterSeconds) };
+  return answer;
 }

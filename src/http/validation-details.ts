@@ -12,6 +12,7 @@ export function validationDetails(fields: FieldErrors): string[] {
 
 const UNION = 'Could not match the union against any of the items. Issues: ';
 const MAX_VALUE_CHARS = 60;
+const SECRET_FIELD = /password$/i;
 /** What tsoa says when a value is not the `null` of a `T | null`. */
 const NULL_MEMBER = /^should be (null|one of the following; \[null\])$/;
 
@@ -21,7 +22,9 @@ function detailsOf(field: string, message: string, value: unknown): string[] {
     if (closest) return validationDetails(closest);
     return [`${fieldName(field)}: does not match any of the accepted shapes`];
   }
-  return [`${fieldName(field)}: ${message}${value !== undefined ? ` (got ${shortJson(value)})` : ''}`];
+  // A password is never quoted back, not even in part.
+  const quoted = value !== undefined && !SECRET_FIELD.test(field);
+  return [`${fieldName(field)}: ${message}${quoted ? ` (got ${shortJson(value)})` : ''}`];
 }
 
 /** The issues of the union member with the fewest; `T | null` prefers the member that is not null. */

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../../src/config/config';
+import { strongPassword } from '../support/passwords';
 
 describe('configuration from the environment', () => {
   it('has the documented defaults', () => {
@@ -29,7 +30,7 @@ describe('configuration from the environment', () => {
       SMTP_FROM: 'Ops <ops@example.com>',
       PUBLIC_URL: 'https://cron.example.com/',
       ADMIN_EMAIL: 'Admin@Example.com',
-      ADMIN_PASSWORD: 'correct horse',
+      ADMIN_PASSWORD: strongPassword('admin'),
       LOG_LEVEL: 'debug',
       CORS_ORIGINS: 'https://Ops.Example.com/, http://localhost:5173,*',
     });

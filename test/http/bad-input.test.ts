@@ -7,6 +7,7 @@ import { stateHash } from '../support/quiesce';
 import { startServerWithAdmin } from '../support/signed-in';
 import { createProject, taskBody, type TestProject } from '../support/task-fixtures';
 import type { TestServer } from '../support/test-server';
+import { strongPassword } from '../support/passwords';
 
 /**
  * Bad input on every mutating route of the OpenAPI spec gets exactly the status DESIGN.md names
@@ -53,7 +54,7 @@ const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | n
   'POST /auth/login': () => ({ email: 'nobody@example.com', password: 'not-the-password' }),
   'POST /auth/logout': () => null,
   'POST /auth/invitations/{token}/accept': () => ({ name: 'Invited', password: 'invited-password' }),
-  'POST /users': () => ({ email: `new-${randomUUID()}@example.com`, name: 'New', password: 'new-password' }),
+  'POST /users': () => ({ email: `new-${randomUUID()}@example.com`, name: 'New', password: strongPassword('new') }),
   'PATCH /users/{user_id}': () => ({ name: 'Renamed' }),
   'POST /projects': () => ({ name: `Project ${randomUUID()}`, description: 'd', execution_endpoint: 'https://example.com/run', timezone: 'UTC' }),
   'PUT /projects/{project_id}': () => ({ name: 'Renamed project', description: 'd', alert_emails: 'a@example.com', retention_days: 7 }),
@@ -298,7 +299,7 @@ describe('bad input on every mutating route of the spec', () => {
       ['PUT', `/projects/${fx.project.id}`, { name: fx.otherProjectName }, 'name'],
       ['POST', `/projects/${fx.project.id}/tasks`, taskBody({ name: fx.otherTaskName }), fx.otherTaskName],
       ['PUT', `/projects/${fx.project.id}/tasks/${fx.taskId}`, taskBody({ name: fx.otherTaskName.toUpperCase() }), fx.otherTaskName.toUpperCase()],
-      ['POST', '/users', { email: 'target@example.com', name: 'Again', password: 'again-password' }, 'target@example.com'],
+      ['POST', '/users', { email: 'target@example.com', name: 'Again', password: strongPassword('again') }, 'target@example.com'],
     ];
     for (const [method, path, body, names] of conflicts) await expectAnswer('a conflict', method, path, JSON.stringify(body), [409], names);
 

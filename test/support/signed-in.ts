@@ -1,9 +1,10 @@
 import type { ServerOptions } from '../../src/server';
 import { ApiClient } from './api-client';
 import { startTestServer, type TestServer } from './test-server';
+import { strongPassword } from './passwords';
 
 /** The first super admin of test servers started with `startServerWithAdmin`. */
-export const TEST_ADMIN = { email: 'root@example.com', password: 'root-password' };
+export const TEST_ADMIN = { email: 'root@example.com', password: strongPassword('root') };
 
 /** A test server whose first super admin comes from ADMIN_EMAIL/ADMIN_PASSWORD, and a client logged in as them. */
 export async function startServerWithAdmin(
@@ -28,7 +29,7 @@ export async function logInAs(baseUrl: string, email: string, password: string):
 
 /** A new account (created by the super admin `admin`), logged in. */
 export async function newSignedInUser(admin: ApiClient, email: string, name = email.split('@')[0]!): Promise<ApiClient> {
-  const password = `${name}-password`;
+  const password = strongPassword(name);
   const created = await admin.post('/users', { email, name, password });
   if (created.status !== 201) throw new Error(`creating ${email} failed: ${created.status} ${JSON.stringify(created.body)}`);
   return logInAs(admin.baseUrl, email, password);

@@ -6,6 +6,7 @@ import { UnauthenticatedError } from '../../errors/app-error';
 import { userStream } from '../../events/streams';
 import { userByEmail } from '../../queries/users';
 import { newCommandContext } from '../command-context';
+import { normalizeEmail } from '../shared/email';
 import { executeCommand } from '../execute-command';
 import { userDecider, WRONG_CREDENTIALS } from '../user/user-decider';
 
@@ -19,24 +20,38 @@ export interface NewSession {
   userId: string;
 }
 
+export interface Credentials {
+  email: string;
+  password: string;
+  /** Where the attempt comes from (the request's source address), for the brute-force throttle. */
+  address: string;
+}
+
 /**
  * Checks the password (against the access read model's hash) and opens a session. An unknown email
  * costs the same scrypt time as a wrong password, so response times do not reveal which accounts exist.
+ * The throttle may refuse the attempt (429) before any of that, and counts its outcome.
  */
 export async function logIn(
-  services: Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry'>,
-  email: string,
-  password: string,
+  services: Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry' | 'loginThrottle'>,
+  { email, password, address }: Credentials,
 ): Promise<NewSession> {
-  const user = await userByEmail(services, email);
-  const passwordVerified = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+  const { user, passwordVerified } = await services.loginThrottle.attempt(
+    { account: normalizeEmail(email), address },
+    async () => {
+      const found = await userByEmail(services, email);
+      const matched = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));
+      return { user: found, passwordVerified: matched && found !== null && found.passwordHash !== null };
+    },
+    (outcome) => outcome.passwordVerified,
+  );
   if (!user) throw new UnauthenticatedError(WRONG_CREDENTIALS);
   const token = newSecret('cos');
   const now = services.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString();
   const command = {
     type: 'LogIn' as const,
-    passwordVerified: passwordVerified && user.passwordHash !== null,
+    passwordVerified,
     sessionId: randomUUID(),
     tokenHash: sha256Hex(token),
     expiresAt,

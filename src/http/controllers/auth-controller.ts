@@ -27,12 +27,18 @@ export class AuthController extends Controller {
     super();
   }
 
-  /** Opens a session: the token is in the body (for `Authorization: Bearer`) and in the `co_session` cookie. */
+  /**
+   * Opens a session: the token is in the body (for `Authorization: Bearer`) and in the `co_session` cookie.
+   * Repeated failures make further attempts wait (429 with `Retry-After`, in seconds): per account and
+   * source address, per source address, and (only slowing) per account.
+   */
   @Post('login')
   @Response<ErrorBody>(401, 'Wrong email or password')
   @Response<ErrorBody>(403, 'Account disabled')
-  public async login(@Body() body: LoginBody): Promise<LoginResponse> {
-    const session = await logIn(this.services, body.email, body.password);
+  @Response<ErrorBody>(429, 'Too many failed sign-ins: try again after Retry-After seconds')
+  public async login(@Request() request: ExpressRequest, @Body() body: LoginBody): Promise<LoginResponse> {
+    const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+    const session = await logIn(this.services, { email: body.email, password: body.password, address });
     this.setHeader('Set-Cookie', sessionCookie(session.token, this.services.config.publicUrl));
     return { token: session.token, expires_at: session.expiresAt, user: toUserResponse(await this.user(session.userId)) };
   }

@@ -1,3 +1,4 @@
+import { passwordProblem } from '../../auth/password-strength';
 import type { UserUpdate } from '../../commands/flows/update-user';
 import { isEmail } from '../../commands/shared/email';
 import { ValidationError } from '../../errors/app-error';
@@ -18,7 +19,8 @@ export interface CreateUserBody {
    */
   name: string;
   /**
-   * @minLength 8
+   * At least 12 characters, and hard enough to guess (zxcvbn score 3 of 4 or more).
+   * @minLength 12
    * @maxLength 1024
    */
   password: string;
@@ -37,8 +39,8 @@ export interface UpdateUserBody {
   /** A disabled account cannot log in, and its sessions stop working at once. */
   disabled?: boolean;
   /**
-   * A new password.
-   * @minLength 8
+   * A new password: at least 12 characters, and hard enough to guess (zxcvbn score 3 of 4 or more).
+   * @minLength 12
    * @maxLength 1024
    */
   password?: string;
@@ -52,22 +54,31 @@ export interface AcceptInvitationBody {
    */
   name?: string;
   /**
-   * @minLength 8
+   * At least 12 characters, and hard enough to guess (zxcvbn score 3 of 4 or more).
+   * @minLength 12
    * @maxLength 1024
    */
   password: string;
 }
 
-/** The checks OpenAPI cannot state: an email address, a name that is not blank once trimmed. */
+/**
+ * The checks OpenAPI cannot state: an email address, a name that is not blank once trimmed, a password
+ * hard enough to guess (also given the account's own email and name).
+ */
 export function newAccountFromBody(body: CreateUserBody): { email: string; name: string; password: string; superAdmin: boolean } {
-  const details = [emailProblem(body.email), nameProblem(body.name)].filter((d): d is string => d !== null);
+  const details = [emailProblem(body.email), nameProblem(body.name), passwordProblem('password', body.password, [body.email, body.name])].filter(
+    (d): d is string => d !== null,
+  );
   if (details.length > 0) throw new ValidationError('Invalid user', details);
   return { email: body.email.trim(), name: body.name.trim(), password: body.password, superAdmin: body.super_admin ?? false };
 }
 
 export function userUpdateFromBody(body: UpdateUserBody): UserUpdate {
-  const problem = body.name === undefined ? null : nameProblem(body.name);
-  if (problem) throw new ValidationError('Invalid user', [problem]);
+  const details = [
+    body.name === undefined ? null : nameProblem(body.name),
+    body.password === undefined ? null : passwordProblem('password', body.password, [body.name ?? '']),
+  ].filter((d): d is string => d !== null);
+  if (details.length > 0) throw new ValidationError('Invalid user', details);
   const update: UserUpdate = {};
   if (body.name !== undefined) update.name = body.name.trim();
   if (body.super_admin !== undefined) update.superAdmin = body.super_admin;
@@ -77,8 +88,10 @@ export function userUpdateFromBody(body: UpdateUserBody): UserUpdate {
 }
 
 export function acceptanceFromBody(body: AcceptInvitationBody): { name?: string; password: string } {
-  const problem = body.name === undefined ? null : nameProblem(body.name);
-  if (problem) throw new ValidationError('Invalid invitation acceptance', [problem]);
+  const details = [body.name === undefined ? null : nameProblem(body.name), passwordProblem('password', body.password, [body.name ?? ''])].filter(
+    (d): d is string => d !== null,
+  );
+  if (details.length > 0) throw new ValidationError('Invalid invitation acceptance', details);
   return { password: body.password, ...(body.name !== undefined ? { name: body.name.trim() } : {}) };
 }
 

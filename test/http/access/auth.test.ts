@@ -1,6 +1,7 @@
 import { SESSION_LIFETIME_MS } from '../../../src/commands/flows/log-in';
 import { ApiClient } from '../../support/api-client';
 import { ManualClock } from '../../support/manual-clock';
+import { strongPassword } from '../../support/passwords';
 import { logInAs, newSignedInUser, startServerWithAdmin, TEST_ADMIN } from '../../support/signed-in';
 import type { TestServer } from '../../support/test-server';
 
@@ -100,7 +101,7 @@ describe('sessions: login, logout, me', () => {
     const { body: me } = await user.get('/auth/me');
     expect((await admin.patch(`/users/${me.user.id}`, { disabled: true })).status).toBe(200);
     expect((await user.get('/auth/me')).status).toBe(401);
-    const login = await anonymous.post('/auth/login', { email: 'leaver@example.com', password: 'leaver-password' });
+    const login = await anonymous.post('/auth/login', { email: 'leaver@example.com', password: strongPassword('leaver') });
     expect(login.status).toBe(403);
   });
 

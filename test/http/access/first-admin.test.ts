@@ -7,6 +7,7 @@ import { ApiClient } from '../../support/api-client';
 import { capturedLogger } from '../../support/captured-logger';
 import { logInAs } from '../../support/signed-in';
 import { makeTempDir } from '../../support/temp-dir';
+import { strongPassword } from '../../support/passwords';
 
 describe('first super admin', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -59,11 +60,11 @@ describe('first super admin', () => {
   });
 
   it('comes from ADMIN_EMAIL and ADMIN_PASSWORD when they are set, without a file or a password in the log', async () => {
-    const { server, created } = await start({ ADMIN_EMAIL: 'Boss@Example.com', ADMIN_PASSWORD: 'boss-password' });
+    const { server, created } = await start({ ADMIN_EMAIL: 'Boss@Example.com', ADMIN_PASSWORD: strongPassword('boss') });
     expect(existsSync(join(temp.dir, INITIAL_ADMIN_FILE))).toBe(false);
     expect(created()).toEqual([expect.objectContaining({ email: 'boss@example.com' })]);
     expect(created()[0]).not.toHaveProperty('password');
-    expect(await users(server, 'boss@example.com', 'boss-password')).toEqual([
+    expect(await users(server, 'boss@example.com', strongPassword('boss'))).toEqual([
       expect.objectContaining({ email: 'boss@example.com', super_admin: true }),
     ]);
 
@@ -71,6 +72,6 @@ describe('first super admin', () => {
     const again = await start();
     expect(again.created()).toEqual([]);
     expect(existsSync(join(temp.dir, INITIAL_ADMIN_FILE))).toBe(false);
-    expect(await users(again.server, 'boss@example.com', 'boss-password')).toHaveLength(1);
+    expect(await users(again.server, 'boss@example.com', strongPassword('boss'))).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import { capturedLogger } from '../../support/captured-logger';
 import { logInAs, newSignedInUser, startServerWithAdmin } from '../../support/signed-in';
 import { type ReceivedMail, reserveFreePort, type SmtpTestServer, startSmtpTestServer } from '../../support/smtp-test-server';
 import type { TestServer } from '../../support/test-server';
+import { strongPassword } from '../../support/passwords';
 
 const PUBLIC_URL = 'https://cron.example.com';
 const SMTP_FROM = 'Cron Observer <invites@example.com>';
@@ -75,9 +76,9 @@ describe('invitation mail', () => {
       );
       expect(smtp.mailsWhere(sentTo('again@example.com'))).toHaveLength(2);
 
-      expect((await anonymous.post(`/auth/invitations/${first}/accept`, { password: 'again-password' })).status).toBe(410);
-      expect((await anonymous.post(`/auth/invitations/${second}/accept`, { password: 'again-password' })).status).toBe(200);
-      await logInAs(server.url, 'again@example.com', 'again-password');
+      expect((await anonymous.post(`/auth/invitations/${first}/accept`, { password: strongPassword('again') })).status).toBe(410);
+      expect((await anonymous.post(`/auth/invitations/${second}/accept`, { password: strongPassword('again') })).status).toBe(200);
+      await logInAs(server.url, 'again@example.com', strongPassword('again'));
     });
 
     it('mails the new emails of a project_users replacement', async () => {

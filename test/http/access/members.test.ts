@@ -5,6 +5,7 @@ import { ManualClock } from '../../support/manual-clock';
 import { capturedLogger } from '../../support/captured-logger';
 import { logInAs, newSignedInUser, startServerWithAdmin } from '../../support/signed-in';
 import type { TestServer } from '../../support/test-server';
+import { strongPassword } from '../../support/passwords';
 
 const PUBLIC_URL = 'https://cron.example.com';
 
@@ -154,7 +155,7 @@ describe('members, invitations and permissions', () => {
     await owner.put(`/projects/${projectId}/members/late@example.com`, { role: 'viewer' });
     const late = invitationToken('late@example.com');
     await clock.advance(INVITATION_LIFETIME_MS + 1000);
-    const expired = await anonymous.post(`/auth/invitations/${late}/accept`, { password: 'late-password' });
+    const expired = await anonymous.post(`/auth/invitations/${late}/accept`, { password: strongPassword('late') });
     expect(expired.status).toBe(410);
     expect(expired.body.error).toMatch(/expired/);
   });

@@ -1,6 +1,7 @@
 import { ApiClient } from '../../support/api-client';
 import { logInAs, newSignedInUser, startServerWithAdmin, TEST_ADMIN } from '../../support/signed-in';
 import type { TestServer } from '../../support/test-server';
+import { strongPassword } from '../../support/passwords';
 
 describe('accounts (super admin)', () => {
   let server: TestServer;
@@ -35,7 +36,7 @@ describe('accounts (super admin)', () => {
 
   it('refuses a taken email (409) and invalid fields (400)', async () => {
     expect((await admin.post('/users', { email: 'CAROL@example.com', name: 'Other', password: 'other-password' })).status).toBe(409);
-    const invalid = await admin.post('/users', { email: 'not-an-email', name: '  ', password: 'long-enough' });
+    const invalid = await admin.post('/users', { email: 'not-an-email', name: '  ', password: strongPassword('invalid') });
     expect(invalid.status).toBe(400);
     expect(invalid.body.details).toEqual(['email: "not-an-email" is not an email address', 'name: must not be blank']);
     expect((await admin.post('/users', { email: 'short@example.com', name: 'Short', password: 'short' })).status).toBe(400);
@@ -44,7 +45,7 @@ describe('accounts (super admin)', () => {
   it('is for super admins only (403 for other users)', async () => {
     const dave = await newSignedInUser(admin, 'dave@example.com');
     expect((await dave.get('/users')).status).toBe(403);
-    expect((await dave.post('/users', { email: 'eve@example.com', name: 'Eve', password: 'eve-password' })).status).toBe(403);
+    expect((await dave.post('/users', { email: 'eve@example.com', name: 'Eve', password: strongPassword('eve') })).status).toBe(403);
     const { body: me } = await dave.get('/auth/me');
     expect((await dave.patch(`/users/${me.user.id}`, { super_admin: true })).status).toBe(403);
   });

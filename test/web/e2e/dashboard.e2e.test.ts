@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CronObserver, silentLogger } from '@cron-observer/sdk';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { ApiClient } from '../../support/api-client';
+import { strongPassword } from '../../support/passwords';
 import { newSignedInUser, startServerWithAdmin, TEST_ADMIN } from '../../support/signed-in';
 import { makeTempDir } from '../../support/temp-dir';
 import type { TestServer } from '../../support/test-server';
@@ -16,7 +17,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..', '..');
 const SCREENSHOTS = join(ROOT, 'test-output', 'screenshots');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const VIEWER = { email: 'viewer@example.com', password: 'viewer-password' };
+const VIEWER = { email: 'viewer@example.com', password: strongPassword('viewer') };
 
 if (!existsSync(CHROMIUM)) {
   const reason = `dashboard end-to-end tests SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;

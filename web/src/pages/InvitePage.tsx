@@ -43,7 +43,19 @@ export function InvitePage({ token }: { token: string }) {
         </div>
         <div className="row">
           <label htmlFor="invite-password">New password</label>
-          <input id="invite-password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="invite-password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={12}
+            aria-describedby="invite-password-rule"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <p id="invite-password-rule" className="small muted">
+            At least 12 characters, and hard to guess: a few uncommon words make a good one.
+          </p>
         </div>
         <div className="row">
           <label htmlFor="invite-repeat">Repeat the password</label>

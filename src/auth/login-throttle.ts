@@ -76,6 +76,7 @@ export class LoginThrottle {
   private readonly account: GrowingWait;
   private readonly knownAddresses: RateLimiterMemory;
   private readonly checks: FairQueue;
+  private admissions: Promise<unknown> = Promise.resolve();
 
   constructor(settings: Partial<LoginThrottleSettings> = {}) {
     const s = (this.settings = { ...DEFAULT_LOGIN_THROTTLE, ...settings });
@@ -93,22 +94,10 @@ export class LoginThrottle {
   async attempt<T>(attempt: LoginAttempt, check: () => Promise<T>, succeeded: (outcome: T) => boolean): Promise<T> {
     const address = addressKey(attempt.address);
     const pairKey = `${attempt.account}\n${address}`;
-    // From the first wait asked to the last count kept, nothing here awaits I/O (the memory store
-    // answers at once), so no other request's attempt can run in between.
-    const known = (await this.knownAddresses.get(pairKey)) !== null;
-    const waits = [
-      { seconds: await this.pair.waitSeconds(pairKey), why: 'too many failed sign-ins to this account from this address' },
-      { seconds: await this.address.waitSeconds(address), why: 'too many failed sign-ins from this address' },
-      { seconds: known ? 0 : await this.account.waitSeconds(attempt.account), why: 'too many failed sign-ins to this account' },
-    ].filter((wait) => wait.seconds > 0);
-    if (waits.length > 0) {
-      const seconds = Math.max(...waits.map((wait) => wait.seconds));
-      throw new TooManyRequestsError(`Too many failed sign-ins: try again in ${seconds} s`, seconds, waits.map((wait) => `${wait.why}; try again in ${wait.seconds} s`));
-    }
-    await this.pair.admit(pairKey);
-    await this.address.admit(address);
-    if (!known) await this.account.admit(attempt.account);
-    else await this.account.count(attempt.account);
+    // One admission at a time: each sees the counts and waits of every attempt admitted before it.
+    const admitted = this.admissions.then(() => this.admit(attempt.account, address, pairKey));
+    this.admissions = admitted.catch(() => undefined);
+    await admitted;
 
     const outcome = await this.checks.run(address, check);
     if (succeeded(outcome)) {
@@ -118,6 +107,24 @@ export class LoginThrottle {
       await this.knownAddresses.set(pairKey, 1, this.settings.knownAddressSeconds);
     }
     return outcome;
+  }
+
+  /** Refuses the attempt (429) while any of its waits lasts; otherwise counts it as a failure. */
+  private async admit(account: string, address: string, pairKey: string): Promise<void> {
+    const known = (await this.knownAddresses.get(pairKey)) !== null;
+    const waits = [
+      { seconds: await this.pair.waitSeconds(pairKey), why: 'too many failed sign-ins to this account from this address' },
+      { seconds: await this.address.waitSeconds(address), why: 'too many failed sign-ins from this address' },
+      { seconds: known ? 0 : await this.account.waitSeconds(account), why: 'too many failed sign-ins to this account' },
+    ].filter((wait) => wait.seconds > 0);
+    if (waits.length > 0) {
+      const seconds = Math.max(...waits.map((wait) => wait.seconds));
+      throw new TooManyRequestsError(`Too many failed sign-ins: try again in ${seconds} s`, seconds, waits.map((wait) => `${wait.why}; try again in ${wait.seconds} s`));
+    }
+    await this.pair.admit(pairKey);
+    await this.address.admit(address);
+    if (known) await this.account.count(account);
+    else await this.account.admit(account);
   }
 }
 

@@ -40,7 +40,9 @@ function zxcvbn(): ZxcvbnFactory {
  */
 export function passwordProblem(field: string, password: string, related: string[] = []): string | null {
   if ([...password].length < MIN_PASSWORD_LENGTH) return `${field}: must be at least ${MIN_PASSWORD_LENGTH} characters long`;
-  const { score, feedback } = zxcvbn().check(password, related.filter((word) => word.trim() !== ''));
+  // Each word of a name or an address as well as the whole: `Ada Lovelace` also makes `lovelace1815` weak.
+  const words = related.flatMap((text) => [text, ...text.split(/[^\p{L}\p{N}]+/u)]).filter((word) => word.length >= 3);
+  const { score, feedback } = zxcvbn().check(password, words);
   if (score >= MIN_PASSWORD_SCORE) return null;
   const advice = [feedback.warning, ...feedback.suggestions].filter((line): line is string => !!line);
   return [

@@ -16,6 +16,13 @@ describe('server process', () => {
     expect(run.stderr).toContain('LOG_LEVEL: "chatty"');
   });
 
+  it('refuses to start with a weak ADMIN_PASSWORD, naming the rule without printing the password', async () => {
+    const run = await runNode('src/main.ts', [], { DATA_DIR: temp.dir, ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'correcthorse' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('ADMIN_PASSWORD: too easy to guess (strength 1 of 4, at least 3 needed)');
+    expect(run.stdout + run.stderr).not.toContain('correcthorse');
+  });
+
   it('starts, answers health, logs JSON lines and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [distPath('src/main.ts')], {
       env: { ...process.env, PORT: '0', DATA_DIR: temp.dir, LOG_LEVEL: 'info', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-long-password' },

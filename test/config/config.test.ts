@@ -57,6 +57,31 @@ describe('configuration from the environment', () => {
     for (const name of ['PORT', 'MONGODB_URL', 'SMTP_URL', 'LOG_LEVEL', 'ADMIN_PASSWORD', 'CORS_ORIGINS']) expect(text).toContain(name);
   });
 
+  it('holds ADMIN_PASSWORD to the password rule, naming the rule and never quoting the password', () => {
+    const problems = (password: string) => {
+      try {
+        loadConfig({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: password });
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems('12345678')).toEqual(['ADMIN_PASSWORD: must be at least 12 characters long']);
+    expect(problems('password')).toEqual(['ADMIN_PASSWORD: must be at least 12 characters long']);
+    expect(problems('correcthorse')).toEqual(['ADMIN_PASSWORD: too easy to guess (strength 1 of 4, at least 3 needed). Add more words that are less common.']);
+    expect(problems('admin@example.com')).toEqual([expect.stringMatching(/^ADMIN_PASSWORD: too easy to guess/)]);
+    expect(problems('qwertyuiop1234').join('\n')).not.toContain('qwerty');
+    expect(problems(strongPassword('admin'))).toEqual([]);
+  });
+
+  it('takes a hop count or proxy addresses as TRUST_PROXY', () => {
+    expect(loadConfig({}).trustProxy).toBeNull();
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBeNull();
+    expect(loadConfig({ TRUST_PROXY: 'Loopback, 10.0.0.0/8, fd00::/8, 192.168.1.4' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.4']);
+    for (const bad of ['true', 'proxy.example.com', '10.0.0.0/33', '10.0.0.0/8/1', '-1']) expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: /);
+  });
+
   it('takes an IP address or a host name as HOST', () => {
     for (const good of ['0.0.0.0', '::', '::1', 'localhost', 'cron-observer.internal']) expect(loadConfig({ HOST: good }).host).toBe(good);
     for (const bad of ['http://localhost', 'localhost:8080', 'no such host', '127.0.0.1/8']) expect(() => loadConfig({ HOST: bad })).toThrow(/HOST: /);

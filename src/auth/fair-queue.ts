@@ -10,6 +10,8 @@ export class FairQueue {
   private running = 0;
   /** Waiting tasks by key; Map order is turn order (a key served goes to the back). */
   private readonly waiting = new Map<string, Array<() => void>>();
+  /** Waiting tasks that go before every key's turn. */
+  private readonly first: Array<() => void> = [];
 
   constructor(
     private readonly concurrency: number,
@@ -17,8 +19,9 @@ export class FairQueue {
     private readonly maxWaitingPerKey: number,
   ) {}
 
-  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    await this.turn(key);
+  /** `ahead`: the task goes before every waiting key (a user signing in from a known place). */
+  async run<T>(key: string, task: () => Promise<T>, ahead = false): Promise<T> {
+    await this.turn(key, ahead);
     try {
       return await task();
     } finally {
@@ -26,11 +29,12 @@ export class FairQueue {
     }
   }
 
-  private turn(key: string): Promise<void> {
-    if (this.running < this.concurrency && this.waiting.size === 0) {
+  private turn(key: string, ahead: boolean): Promise<void> {
+    if (this.running < this.concurrency && this.waiting.size === 0 && this.first.length === 0) {
       this.running += 1;
       return Promise.resolve();
     }
+    if (ahead) return new Promise((resolve) => this.first.push(resolve));
     const queue = this.waiting.get(key) ?? [];
     if (queue.length >= this.maxWaitingPerKey) {
       return Promise.reject(new TooManyRequestsError('Too many sign-ins in progress from this address', 1, ['Wait for the earlier ones to be answered']));
@@ -44,13 +48,18 @@ export class FairQueue {
   /** Hands the finished task's place to the first waiting key, which then goes to the back of the line. */
   private next(): void {
     this.running -= 1;
-    const first = this.waiting.entries().next();
-    if (first.done) return;
-    const [key, queue] = first.value;
-    const start = queue.shift()!;
-    this.waiting.delete(key);
-    if (queue.length > 0) this.waiting.set(key, queue);
+    const start = this.first.shift() ?? this.nextInTurn();
+    if (!start) return;
     this.running += 1;
     start();
+  }
+
+  private nextInTurn(): (() => void) | undefined {
+    const first = this.waiting.entries().next();
+    if (first.done) return undefined;
+    const [key, queue] = first.value;
+    this.waiting.delete(key);
+    if (queue.length > 1) this.waiting.set(key, queue);
+    return queue.shift();
   }
 }

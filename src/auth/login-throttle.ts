@@ -97,9 +97,10 @@ export class LoginThrottle {
     // One admission at a time: each sees the counts and waits of every attempt admitted before it.
     const admitted = this.admissions.then(() => this.admit(attempt.account, address, pairKey));
     this.admissions = admitted.catch(() => undefined);
-    await admitted;
+    const { known } = await admitted;
 
-    const outcome = await this.checks.run(address, check);
+    // A user at a place they signed in from before goes ahead of any flood of checks.
+    const outcome = await this.checks.run(address, check, known);
     if (succeeded(outcome)) {
       await this.pair.forget(pairKey);
       await this.address.takeBack(address);
@@ -110,7 +111,7 @@ export class LoginThrottle {
   }
 
   /** Refuses the attempt (429) while any of its waits lasts; otherwise counts it as a failure. */
-  private async admit(account: string, address: string, pairKey: string): Promise<void> {
+  private async admit(account: string, address: string, pairKey: string): Promise<{ known: boolean }> {
     const known = (await this.knownAddresses.get(pairKey)) !== null;
     const waits = [
       { seconds: await this.pair.waitSeconds(pairKey), why: 'too many failed sign-ins to this account from this address' },
@@ -125,6 +126,7 @@ export class LoginThrottle {
     await this.address.admit(address);
     if (known) await this.account.count(account);
     else await this.account.admit(account);
+    return { known };
   }
 }
 

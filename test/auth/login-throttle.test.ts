@@ -34,6 +34,17 @@ describe('password checks in turn by address', () => {
     expect(order).toEqual(['a1', 'b1', 'c1', 'a2', 'a3']);
   });
 
+  it('lets a task marked ahead go before every waiting address', async () => {
+    const queue = new FairQueue(1, 10);
+    const order: string[] = [];
+    const gate = opened();
+    const first = queue.run('a', () => gate.promise);
+    const rest = [queue.run('a', async () => void order.push('a1')), queue.run('b', async () => void order.push('b1')), queue.run('c', async () => void order.push('known'), true)];
+    gate.resolve();
+    await Promise.all([first, ...rest]);
+    expect(order).toEqual(['known', 'a1', 'b1']);
+  });
+
   it('refuses an address with too many checks waiting (429), not the others', async () => {
     const queue = new FairQueue(1, 2);
     const gate = opened();

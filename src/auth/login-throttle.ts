@@ -97,7 +97,7 @@ export class LoginThrottle {
     // One admission at a time: each sees the counts and waits of every attempt admitted before it.
     const admitted = this.admissions.then(() => this.admit(attempt.account, address, pairKey));
     this.admissions = admitted.catch(() => undefined);
-    const { known } = await admitted;
+    const { known, waits } = await admitted;
 
     // A user at a place they signed in from before goes ahead of any flood of checks.
     const outcome = await this.checks.run(address, check, known);
@@ -106,12 +106,17 @@ export class LoginThrottle {
       await this.address.takeBack(address);
       await this.account.takeBack(attempt.account);
       await this.knownAddresses.set(pairKey, 1, this.settings.knownAddressSeconds);
+    } else {
+      // The waits this attempt started run from its failure, however long the check took.
+      await this.pair.wait(pairKey, waits.pair);
+      await this.address.wait(address, waits.address);
+      await this.account.wait(attempt.account, waits.account);
     }
     return outcome;
   }
 
   /** Refuses the attempt (429) while any of its waits lasts; otherwise counts it as a failure. */
-  private async admit(account: string, address: string, pairKey: string): Promise<{ known: boolean }> {
+  private async admit(account: string, address: string, pairKey: string): Promise<{ known: boolean; waits: { pair: number; address: number; account: number } }> {
     const known = (await this.knownAddresses.get(pairKey)) !== null;
     const waits = [
       { seconds: await this.pair.waitSeconds(pairKey), why: 'too many failed sign-ins to this account from this address' },
@@ -122,11 +127,11 @@ export class LoginThrottle {
       const seconds = Math.max(...waits.map((wait) => wait.seconds));
       throw new TooManyRequestsError(`Too many failed sign-ins: try again in ${seconds} s`, seconds, waits.map((wait) => `${wait.why}; try again in ${wait.seconds} s`));
     }
-    await this.pair.admit(pairKey);
-    await this.address.admit(address);
+    const pair = await this.pair.admit(pairKey);
+    const byAddress = await this.address.admit(address);
     if (known) await this.account.count(account);
-    else await this.account.admit(account);
-    return { known };
+    const byAccount = known ? 0 : await this.account.admit(account);
+    return { known, waits: { pair, address: byAddress, account: byAccount } };
   }
 }
 
@@ -157,10 +162,21 @@ class GrowingWait {
     return Math.ceil(wait.msBeforeNext / 1000);
   }
 
-  /** Counts the attempt as a failure and, past the free ones, starts the next attempt's wait. */
-  async admit(key: string): Promise<void> {
+  /**
+   * Counts the attempt as a failure and, past the free ones, starts the next attempt's wait at once
+   * (so concurrent attempts meet it); returns its length in seconds, 0 for none.
+   */
+  async admit(key: string): Promise<number> {
     const over = (await this.count(key)) - this.free;
-    if (over > 0) await this.waits.block(key, Math.min(this.firstDelaySeconds * 2 ** (over - 1), this.maxDelaySeconds));
+    if (over <= 0) return 0;
+    const seconds = Math.min(this.firstDelaySeconds * 2 ** (over - 1), this.maxDelaySeconds);
+    await this.wait(key, seconds);
+    return seconds;
+  }
+
+  /** The key's next attempt waits `seconds` from now (none for 0). */
+  async wait(key: string, seconds: number): Promise<void> {
+    if (seconds > 0) await this.waits.block(key, seconds);
   }
 
   /** Counts the attempt as a failure without making anyone wait; returns the failures in the window. */

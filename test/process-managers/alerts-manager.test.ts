@@ -28,6 +28,7 @@ import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 import { reserveFreePort, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { makeTempDir } from '../support/temp-dir';
+import { ALERTS_TO_LOOPBACK } from '../support/test-server';
 import { waitFor } from '../support/wait-for';
 
 const PUBLIC_URL = 'https://cron.example.com';
@@ -132,7 +133,7 @@ class World {
       // As after a restart: everything stored so far was handled before (replayed, not acted on).
       await reads.applyBatch([], { name: processManagerCheckpoint('alerts'), position: (await this.events.headPosition())! });
     }
-    const env: Record<string, string> = { PUBLIC_URL, LOG_LEVEL: 'silent' };
+    const env: Record<string, string> = { PUBLIC_URL, LOG_LEVEL: 'silent', ...ALERTS_TO_LOOPBACK };
     if (options.smtpUrl) env.SMTP_URL = options.smtpUrl;
     const config = loadConfig(env);
     const manager = new AlertsProcessManager({ events, clock: this.clock, logger: silentLogger, config, mail: mailTransportOf(config) });

@@ -8,7 +8,9 @@ import ipaddr from 'ipaddr.js';
  *
  * - `execution`: execution endpoints (dispatch). Executors often run inside the network, so loopback,
  *   private and other non-global ranges are allowed by default.
- * - `alert`: alert channels (webhooks, and any future chat channel or OIDC discovery): public addresses only by default.
+ * - `alert`: alert channels (webhooks, and chat channels once they exist): public addresses only by default.
+ * Another kind of request (OIDC discovery, once single sign-on exists) adds its purpose and its two
+ * settings here and connects through outboundAgent like the others.
  * For both: link-local (169.254.0.0/16, fe80::/10, where cloud metadata services answer), known metadata
  * addresses, unspecified (0.0.0.0/8, ::), multicast and broadcast are refused unless an allow entry lies
  * within their range; a deny entry refuses whatever it covers, before anything else.

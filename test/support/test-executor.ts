@@ -105,10 +105,10 @@ export class TestExecutor {
 }
 
 /** A loopback port nothing listens on (bound, then released): connecting to it is refused. */
-export async function refusedUrl(): Promise<string> {
+export async function refusedUrl(host = '127.0.0.1'): Promise<string> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/run`;
+  return `http://${host}:${port}/run`;
 }

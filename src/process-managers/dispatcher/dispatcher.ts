@@ -401,6 +401,8 @@ export class Dispatcher implements ProcessManager {
       this.requests.delete(request);
     }
     const outcome = this.classify(result, attempt);
+    // The operator's lists decide this, not the executor: say so where the operator looks.
+    if (result.kind === 'refused') this.services.logger.warn({ projectId, executionId, rule: result.rule }, 'dispatch refused by outbound policy');
     await this.recordOutcome(track, attempt, outcome);
     track.intent = null;
     if (outcome.kind === 'failed' && outcome.nextAttemptAt !== null) track.nextAttemptAt = outcome.nextAttemptAt;

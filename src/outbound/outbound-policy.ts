@@ -152,7 +152,9 @@ export function classifyAddress(address: Address): AddressClass {
     case 'deprecatedSiteLocal':
       return 'private';
     case 'unicast':
-      return 'public';
+      // Only 2000::/3 is global; ::/96 (the deprecated IPv4-compatible form) embeds an IPv4 address.
+      if (address.match(IPV4_COMPATIBLE)) return classifyAddress(embeddedIPv4(address)!);
+      return address.match(GLOBAL_UNICAST) ? 'public' : 'reserved';
     case 'rfc6052':
     case '6to4': {
       // Translation prefixes reach the IPv4 address they embed: judge that one.
@@ -164,11 +166,15 @@ export function classifyAddress(address: Address): AddressClass {
   }
 }
 
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3') as [ipaddr.IPv6, number];
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96') as [ipaddr.IPv6, number];
+const NAT64 = ipaddr.parseCIDR('64:ff9b::/96') as [ipaddr.IPv6, number];
+
 function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
   const bytes = address.toByteArray();
   if (address.range() === '6to4') return new ipaddr.IPv4(bytes.slice(2, 6));
-  // 64:ff9b::/96 carries it in the last 32 bits (64:ff9b:1::/48 is for local use: reserved).
-  if (address.match(ipaddr.parseCIDR('64:ff9b::/96') as Range)) return new ipaddr.IPv4(bytes.slice(12, 16));
+  // 64:ff9b::/96 and ::/96 carry it in the last 32 bits (64:ff9b:1::/48 is for local use: reserved).
+  if (address.match(NAT64) || address.match(IPV4_COMPATIBLE)) return new ipaddr.IPv4(bytes.slice(12, 16));
   return null;
 }
 

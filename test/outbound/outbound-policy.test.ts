@@ -27,6 +27,7 @@ describe('outbound policy: the defaults per address class', () => {
     ['fd00:ec2::254', BOTH_REFUSED],
     ['100.100.100.200', BOTH_REFUSED],
     ['64:ff9b::a9fe:a9fe', BOTH_REFUSED], // NAT64 of 169.254.169.254
+    ['::a9fe:a9fe', BOTH_REFUSED], // IPv4-compatible form of 169.254.169.254
     // unspecified (connecting to 0.0.0.0 reaches this host), multicast, broadcast
     ['0.0.0.0', BOTH_REFUSED],
     ['0.1.2.3', BOTH_REFUSED],
@@ -50,6 +51,9 @@ describe('outbound policy: the defaults per address class', () => {
     ['64:ff9b::7f00:1', INTERNAL], // NAT64 of 127.0.0.1
     ['2002:7f00:1::1', INTERNAL], // 6to4 of 127.0.0.1
     ['198.18.0.1', INTERNAL], // reserved (benchmarking)
+    ['::7f00:1', INTERNAL], // IPv4-compatible form of 127.0.0.1
+    ['100::1', INTERNAL], // outside 2000::/3: not global
+    ['2001:db8::1', INTERNAL], // documentation
     // public
     ['8.8.8.8', PUBLIC],
     ['172.32.0.1', PUBLIC],

@@ -9,17 +9,17 @@ import type { DeliveryOutcome } from '../../events/delivery-outcome';
 export type DeliveryDetails = 'shown' | 'hidden';
 
 /** Per event type: the fields that are details, and the class of an event recorded before classes were. */
-const DELIVERY_EVENTS: Record<string, { details: string[]; outcome: (data: Record<string, unknown>) => DeliveryOutcome }> = {
-  ExecutionDispatched: { details: ['status', 'durationMs'], outcome: () => 'ok' },
-  ExecutionDispatchFailed: { details: ['reason', 'status', 'durationMs'], outcome: olderDispatchFailure },
-  ExecutionDispatchOutcomeUnknown: { details: [], outcome: () => 'unknown' },
-  AlertSent: { details: ['response'], outcome: () => 'ok' },
-  AlertSendFailed: { details: ['reason'], outcome: (data) => (/answered HTTP/.test(String(data.reason)) ? 'http_error' : 'network_error') },
-};
+const DELIVERY_EVENTS = new Map<string, { details: string[]; outcome: (data: Record<string, unknown>) => DeliveryOutcome }>([
+  ['ExecutionDispatched', { details: ['status', 'durationMs'], outcome: () => 'ok' }],
+  ['ExecutionDispatchFailed', { details: ['reason', 'status', 'durationMs'], outcome: olderDispatchFailure }],
+  ['ExecutionDispatchOutcomeUnknown', { details: [], outcome: () => 'unknown' }],
+  ['AlertSent', { details: ['response'], outcome: () => 'ok' }],
+  ['AlertSendFailed', { details: ['reason'], outcome: (data) => (/answered HTTP/.test(String(data.reason)) ? 'http_error' : 'network_error') }],
+]);
 
 /** An event's data as the caller may see it: with its outcome class, and without the details when they are hidden. */
 export function deliveryView(type: string, data: unknown, details: DeliveryDetails): unknown {
-  const rule = DELIVERY_EVENTS[type];
+  const rule = DELIVERY_EVENTS.get(type);
   if (!rule || typeof data !== 'object' || data === null) return data;
   const fields = data as Record<string, unknown>;
   const shown: Record<string, unknown> = { ...fields, outcome: fields.outcome ?? rule.outcome(fields) };
@@ -28,7 +28,7 @@ export function deliveryView(type: string, data: unknown, details: DeliveryDetai
 }
 
 export function hasDeliveryEvents(types: string[]): boolean {
-  return types.some((type) => type in DELIVERY_EVENTS);
+  return types.some((type) => DELIVERY_EVENTS.has(type));
 }
 
 function olderDispatchFailure(data: Record<string, unknown>): DeliveryOutcome {

@@ -191,6 +191,18 @@ describe('outbound policy at connect time', () => {
     expect(received).not.toContain('/denied-literal');
   });
 
+  it('https connections are checked the same way, before any TLS', async () => {
+    for (const host of ['localhost', '127.0.0.1', '[::ffff:7f00:1]']) {
+      const result = await sendWebhook({ url: `https://${host}:${port}/tls`, headers: {}, body: '{}', timeoutMs: 5_000, outbound: { rules: NO_OUTBOUND_LISTS, purpose: 'alert' } })
+        .result;
+      expect(result).toMatchObject({ kind: 'refused', rule: expect.stringContaining('loopback address') });
+    }
+    // Allowed, it does connect (and fails the TLS handshake with the plain receiver: an error once connected).
+    const allowed = await sendWebhook({ url: `https://localhost:${port}/tls`, headers: {}, body: '{}', timeoutMs: 5_000, outbound: { rules: NO_OUTBOUND_LISTS, purpose: 'execution' } })
+      .result;
+    expect(allowed.kind).not.toBe('refused');
+  });
+
   it('the lookup keeps only allowed addresses, and fails with the policy code when none is left', async () => {
     const lookup = policyLookup(rules({ OUTBOUND_EXECUTION_DENY: '::1/128' }), 'execution');
     const all = await new Promise<unknown>((resolve, reject) => lookup('localhost', { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));

@@ -5,6 +5,7 @@ import { NotFoundError } from '../../errors/app-error';
 import { alertsStream } from '../../events/alert-events';
 import { taskStream } from '../../events/streams';
 import { auditTrail, projectOfStream } from '../../queries/audit-trail';
+import { deliveryDetailsFor } from '../delivery-details';
 import { requireHiddenAccess } from '../require-hidden-access';
 import type { ErrorBody } from '../error-mapping';
 import { intInRange, revisionCursor } from '../query-params';
@@ -14,6 +15,7 @@ import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-sha
  * A task's alerts, oldest first, as the alerts manager recorded them in `alerts-<task_uuid>`: incidents
  * opened and resolved, each alert's intent per channel (email, webhook) and its outcome (sent, failed
  * with the next retry time, or not sent: "no mail server", "no recipients"). Paged like the audit routes.
+ * Each outcome carries its class (`outcome`); the error text and server response only for callers who may edit.
  */
 @Route('')
 @Tags('Audit')
@@ -41,7 +43,8 @@ export class AlertsController extends Controller {
     const from = revisionCursor('cursor', cursor);
     const size = intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 });
     try {
-      return toAuditPageResponse(await auditTrail(this.services.events, alertsStream(task_uuid), `Alerts of task ${task_uuid}`, from, size));
+      const page = await auditTrail(this.services.events, alertsStream(task_uuid), `Alerts of task ${task_uuid}`, from, size);
+      return toAuditPageResponse(page, await deliveryDetailsFor(this.services, request, projectId, page));
     } catch (err) {
       if (err instanceof NotFoundError) return { data: [], next_cursor: null }; // never alerted
       throw err;

@@ -4,6 +4,7 @@ import type { AppServices } from '../../app-services';
 import { executionStream, projectStream, taskGroupStream, taskStream } from '../../events/streams';
 import { auditTrail, projectOfStream } from '../../queries/audit-trail';
 import { principalOf } from '../authentication';
+import { deliveryDetailsFor } from '../delivery-details';
 import { requireHiddenAccess } from '../require-hidden-access';
 import type { ErrorBody } from '../error-mapping';
 import { intInRange, optionalInstant, revisionCursor } from '../query-params';
@@ -37,7 +38,7 @@ export class AuditController extends Controller {
     @Query() limit?: number,
   ): Promise<AuditPageResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
-    return this.page(projectStream(project_id), `Project ${project_id}`, cursor, limit);
+    return this.page(request, project_id, projectStream(project_id), `Project ${project_id}`, cursor, limit);
   }
 
   @Get('tasks/{task_uuid}/audit')
@@ -78,13 +79,23 @@ export class AuditController extends Controller {
   private async aggregatePage(request: ExpressRequest, stream: string, label: string, cursor?: string, limit?: number, asOf?: string): Promise<AuditPageResponse> {
     const projectId = await projectOfStream(this.services.events, stream, label);
     await requireHiddenAccess(this.services, request, projectId, 'read', label);
-    return this.page(stream, label, cursor, limit, asOf);
+    return this.page(request, projectId, stream, label, cursor, limit, asOf);
   }
 
-  private async page(stream: string, label: string, cursor?: string, limit?: number, asOf?: string): Promise<AuditPageResponse> {
+  /** Dispatch outcomes on an execution's stream show their details to callers who may edit (delivery-details.ts). */
+  private async page(
+    request: ExpressRequest,
+    projectId: string,
+    stream: string,
+    label: string,
+    cursor?: string,
+    limit?: number,
+    asOf?: string,
+  ): Promise<AuditPageResponse> {
     const from = revisionCursor('cursor', cursor);
     const size = intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 });
     const instant = optionalInstant('as_of', asOf);
-    return toAuditPageResponse(await auditTrail(this.services.events, stream, label, from, size, instant));
+    const page = await auditTrail(this.services.events, stream, label, from, size, instant);
+    return toAuditPageResponse(page, await deliveryDetailsFor(this.services, request, projectId, page));
   }
 }

@@ -47,7 +47,7 @@ export class ProjectsController extends Controller {
   @Response<ErrorBody>(413, 'Body larger than the limit')
   public async createProject(@Request() request: ExpressRequest, @Body() body: CreateProjectBody): Promise<CreatedProjectResponse> {
     const user = requireUser(principalOf(request));
-    const created = await createProject(this.services, user, newProjectFromBody(body), commandContextOf(request));
+    const created = await createProject(this.services, user, newProjectFromBody(body, this.services.config.outbound), commandContextOf(request));
     this.setStatus(201);
     return { ...(await this.response(created.projectId)), api_key: created.apiKey, signing_secret: created.signingSecret };
   }
@@ -80,7 +80,7 @@ export class ProjectsController extends Controller {
   public async updateProject(@Path() project_id: string, @Request() request: ExpressRequest, @Body() body: UpdateProjectBody): Promise<ProjectResponse> {
     const principal = principalOf(request);
     await this.services.access.require(principal, project_id, 'admin');
-    const update = projectUpdateFromBody(body);
+    const update = projectUpdateFromBody(body, this.services.config.outbound);
     await updateProject(this.services, project_id, update, requireUser(principal).userId, commandContextOf(request), ifMatchOf(request));
     return this.response(project_id);
   }

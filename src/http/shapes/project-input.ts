@@ -3,6 +3,7 @@ import type { ProjectUpdate } from '../../commands/flows/update-project';
 import { isEmail } from '../../commands/shared/email';
 import { ValidationError } from '../../errors/app-error';
 import type { ProjectChanges } from '../../events/project-events';
+import { checkLiteralHost, type OutboundPurpose, type OutboundRules } from '../../outbound/outbound-policy';
 import { checkTimeZone } from '../../schedules/time-zone';
 import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
 import { absentIfEmpty } from './empty-means-absent';
@@ -94,9 +95,10 @@ const MAX_NAME = 255;
 const MAX_ALERT_EMAILS = 100;
 const MAX_URL = 2048;
 
-export function newProjectFromBody(body: CreateProjectBody): NewProject {
+/** `outbound`: the configured rules, which refuse a URL whose host is a refused IP address. */
+export function newProjectFromBody(body: CreateProjectBody, outbound: OutboundRules): NewProject {
   const details: string[] = [];
-  const settings = settingsFromBody(body, details);
+  const settings = settingsFromBody(body, outbound, details);
   refuseIfAny(details);
   return {
     name: settings.name!,
@@ -106,9 +108,9 @@ export function newProjectFromBody(body: CreateProjectBody): NewProject {
   };
 }
 
-export function projectUpdateFromBody(body: UpdateProjectBody): ProjectUpdate {
+export function projectUpdateFromBody(body: UpdateProjectBody, outbound: OutboundRules): ProjectUpdate {
   const details: string[] = [];
-  const changes = settingsFromBody(body, details);
+  const changes = settingsFromBody(body, outbound, details);
   body.project_users?.forEach((user, i) => {
     if (!isEmail(user.email)) details.push(`project_users[${i}].email: "${user.email}" is not an email address`);
   });
@@ -117,7 +119,7 @@ export function projectUpdateFromBody(body: UpdateProjectBody): ProjectUpdate {
 }
 
 /** The settings a body sets (fields left out stay out), with every problem found added to `details`. */
-function settingsFromBody(body: UpdateProjectBody, details: string[]): ProjectChanges {
+function settingsFromBody(body: UpdateProjectBody, outbound: OutboundRules, details: string[]): ProjectChanges {
   const changes: ProjectChanges = {};
   if (body.name !== undefined) {
     const name = body.name.trim();
@@ -128,6 +130,7 @@ function settingsFromBody(body: UpdateProjectBody, details: string[]): ProjectCh
   if (body.execution_endpoint !== undefined) {
     const endpoint = body.execution_endpoint?.trim() || null;
     if (endpoint !== null && !isHttpUrl(endpoint)) details.push(`execution_endpoint: "${endpoint}" is not an http(s) URL`);
+    else if (endpoint !== null) refuseOutbound('execution_endpoint', endpoint, outbound, 'execution', details);
     changes.executionEndpoint = endpoint;
   }
   if (body.timezone !== undefined) {
@@ -148,6 +151,7 @@ function settingsFromBody(body: UpdateProjectBody, details: string[]): ProjectCh
   if (body.alert_webhook_url !== undefined) {
     const url = body.alert_webhook_url?.trim() || null;
     if (url !== null && !isHttpUrl(url)) details.push(`alert_webhook_url: "${url}" is not an http(s) URL`);
+    else if (url !== null) refuseOutbound('alert_webhook_url', url, outbound, 'alert', details);
     changes.alertWebhookUrl = url;
   }
   if (body.retention_days !== undefined) changes.retentionDays = body.retention_days;
@@ -167,6 +171,15 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A URL whose host is an IP address the outbound policy refuses is refused here, where the mistake is
+ * made; a name is judged on each request, on the addresses it resolves to then.
+ */
+function refuseOutbound(field: string, url: string, outbound: OutboundRules, purpose: OutboundPurpose, details: string[]): void {
+  const verdict = checkLiteralHost(outbound, purpose, new URL(url));
+  if (verdict && !verdict.allowed) details.push(`${field}: refused by outbound policy: ${verdict.rule}`);
 }
 
 function refuseIfAny(details: string[]): void {

@@ -5,7 +5,7 @@ import { NotFoundError } from '../../errors/app-error';
 import { alertsStream } from '../../events/alert-events';
 import { taskStream } from '../../events/streams';
 import { auditTrail, projectOfStream } from '../../queries/audit-trail';
-import { requireHiddenAccess } from '../require-hidden-access';
+import { beforeHiddenAccess, requireHiddenAccess } from '../require-hidden-access';
 import type { ErrorBody } from '../error-mapping';
 import { intInRange, revisionCursor } from '../query-params';
 import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
@@ -21,8 +21,7 @@ import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-sha
 @Security('apiKey')
 @Response<ErrorBody>(400, 'Invalid cursor or limit')
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
-@Response<ErrorBody>(404, 'Unknown task, or not a member')
-@Response<ErrorBody>(410, 'Purged')
+@Response<ErrorBody>(404, 'Unknown or purged task, not a member, or a key of another project')
 export class AlertsController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -36,7 +35,7 @@ export class AlertsController extends Controller {
     @Query() limit?: number,
   ): Promise<AuditPageResponse> {
     const label = `Task ${task_uuid}`;
-    const projectId = await projectOfStream(this.services.events, taskStream(task_uuid), label);
+    const projectId = await beforeHiddenAccess(label, () => projectOfStream(this.services.events, taskStream(task_uuid), label));
     await requireHiddenAccess(this.services, request, projectId, 'read', label);
     const from = revisionCursor('cursor', cursor);
     const size = intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 });

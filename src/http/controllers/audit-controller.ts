@@ -4,7 +4,7 @@ import type { AppServices } from '../../app-services';
 import { executionStream, projectStream, taskGroupStream, taskStream } from '../../events/streams';
 import { auditTrail, projectOfStream } from '../../queries/audit-trail';
 import { principalOf } from '../authentication';
-import { requireHiddenAccess } from '../require-hidden-access';
+import { beforeHiddenAccess, requireHiddenAccess } from '../require-hidden-access';
 import type { ErrorBody } from '../error-mapping';
 import { intInRange, optionalInstant, revisionCursor } from '../query-params';
 import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
@@ -13,7 +13,8 @@ import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-sha
  * The event history of one aggregate, read from its own stream, oldest first: every change and every
  * report with its actor, time, correlation and causation. Paged by revision (`cursor`, `limit` 1 to
  * 1000, default 100); tasks and groups also take `as_of` (an ISO 8601 instant): the history as it
- * was then. A purged task's history answers 410.
+ * was then. A purged aggregate's history answers 404, as an unknown one does (its stream no longer
+ * says which project it was in).
  */
 @Route('')
 @Tags('Audit')
@@ -21,8 +22,7 @@ import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-sha
 @Security('apiKey')
 @Response<ErrorBody>(400, 'Invalid cursor or limit')
 @Response<ErrorBody>(403, 'Role or key scope not allowed')
-@Response<ErrorBody>(404, 'Unknown aggregate, or not a member')
-@Response<ErrorBody>(410, 'Purged')
+@Response<ErrorBody>(404, 'Unknown or purged aggregate, not a member, or a key of another project')
 export class AuditController extends Controller {
   constructor(private readonly services: AppServices) {
     super();
@@ -76,7 +76,7 @@ export class AuditController extends Controller {
 
   /** For routes addressed by aggregate id alone: the aggregate's project decides who may read it. */
   private async aggregatePage(request: ExpressRequest, stream: string, label: string, cursor?: string, limit?: number, asOf?: string): Promise<AuditPageResponse> {
-    const projectId = await projectOfStream(this.services.events, stream, label);
+    const projectId = await beforeHiddenAccess(label, () => projectOfStream(this.services.events, stream, label));
     await requireHiddenAccess(this.services, request, projectId, 'read', label);
     return this.page(stream, label, cursor, limit, asOf);
   }

@@ -9,6 +9,7 @@ import { beforeHiddenAccess, requireHiddenAccess } from '../require-hidden-acces
 import type { ErrorBody } from '../error-mapping';
 import { intInRange, revisionCursor } from '../query-params';
 import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
+import { idInMessage } from '../../errors/ids';
 
 /**
  * A task's alerts, oldest first, as the alerts manager recorded them in `alerts-<task_uuid>`: incidents
@@ -34,13 +35,13 @@ export class AlertsController extends Controller {
     @Query() cursor?: string,
     @Query() limit?: number,
   ): Promise<AuditPageResponse> {
-    const label = `Task ${task_uuid}`;
+    const label = `Task ${idInMessage(task_uuid)}`;
     const projectId = await beforeHiddenAccess(label, () => projectOfStream(this.services.events, taskStream(task_uuid), label));
     await requireHiddenAccess(this.services, request, projectId, 'read', label);
     const from = revisionCursor('cursor', cursor);
     const size = intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 });
     try {
-      return toAuditPageResponse(await auditTrail(this.services.events, alertsStream(task_uuid), `Alerts of task ${task_uuid}`, from, size));
+      return toAuditPageResponse(await auditTrail(this.services.events, alertsStream(task_uuid), `Alerts of task ${idInMessage(task_uuid)}`, from, size));
     } catch (err) {
       if (err instanceof NotFoundError) return { data: [], next_cursor: null }; // never alerted
       throw err;

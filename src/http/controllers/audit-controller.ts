@@ -8,6 +8,7 @@ import { beforeHiddenAccess, requireHiddenAccess } from '../require-hidden-acces
 import type { ErrorBody } from '../error-mapping';
 import { intInRange, optionalInstant, revisionCursor } from '../query-params';
 import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
+import { idInMessage } from '../../errors/ids';
 
 /**
  * The event history of one aggregate, read from its own stream, oldest first: every change and every
@@ -37,7 +38,7 @@ export class AuditController extends Controller {
     @Query() limit?: number,
   ): Promise<AuditPageResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
-    return this.page(projectStream(project_id), `Project ${project_id}`, cursor, limit);
+    return this.page(projectStream(project_id), `Project ${idInMessage(project_id)}`, cursor, limit);
   }
 
   @Get('tasks/{task_uuid}/audit')
@@ -48,7 +49,7 @@ export class AuditController extends Controller {
     @Query() limit?: number,
     @Query() as_of?: string,
   ): Promise<AuditPageResponse> {
-    return this.aggregatePage(request, taskStream(task_uuid), `Task ${task_uuid}`, cursor, limit, as_of);
+    return this.aggregatePage(request, taskStream(task_uuid), `Task ${idInMessage(task_uuid)}`, cursor, limit, as_of);
   }
 
   /** The group's definition changes, manual starts and stops, and its deletion. */
@@ -60,7 +61,7 @@ export class AuditController extends Controller {
     @Query() limit?: number,
     @Query() as_of?: string,
   ): Promise<AuditPageResponse> {
-    return this.aggregatePage(request, taskGroupStream(group_uuid), `Task group ${group_uuid}`, cursor, limit, as_of);
+    return this.aggregatePage(request, taskGroupStream(group_uuid), `Task group ${idInMessage(group_uuid)}`, cursor, limit, as_of);
   }
 
   /** Status changes and late reports; log lines are paged at GET /executions/{execution_uuid}/logs. */
@@ -71,7 +72,7 @@ export class AuditController extends Controller {
     @Query() cursor?: string,
     @Query() limit?: number,
   ): Promise<AuditPageResponse> {
-    return this.aggregatePage(request, executionStream(execution_uuid), `Execution ${execution_uuid}`, cursor, limit);
+    return this.aggregatePage(request, executionStream(execution_uuid), `Execution ${idInMessage(execution_uuid)}`, cursor, limit);
   }
 
   /** For routes addressed by aggregate id alone: the aggregate's project decides who may read it. */

@@ -23,6 +23,7 @@ import { intInRange } from '../query-params';
 import { commandContextOf } from '../request-context';
 import { type ExecutionResponse, type LogLineResponse, toExecutionResponse, toLogLineResponse } from '../shapes/execution-shape';
 import { type FinishReportBody, type LogBatchBody, type LogLineBody, metricsFromBody, type StatusReportBody } from '../shapes/execution-report-input';
+import { idInMessage } from '../../errors/ids';
 
 export interface MessageResponse {
   message: string;
@@ -72,7 +73,7 @@ export class ExecutionsController extends Controller {
     @Body() body: LogLineBody | LogBatchBody,
     @Request() request: ExpressRequest,
   ): Promise<MessageResponse> {
-    const ref = await beforeHiddenAccess(`Execution ${execution_uuid}`, () => executionRefs(this.services.events).get(execution_uuid));
+    const ref = await beforeHiddenAccess(`Execution ${idInMessage(execution_uuid)}`, () => executionRefs(this.services.events).get(execution_uuid));
     await this.requireAccess(request, execution_uuid, ref.projectId, 'report');
     await appendExecutionLogs(this.services, commandContextOf(request), ref, body);
     return { message: 'Log appended successfully' };
@@ -181,7 +182,7 @@ export class ExecutionsController extends Controller {
 
   /** The execution from its stream (reports may arrive before the read models have it), after the access check. */
   private async authorized(request: ExpressRequest, executionId: string, permission: ProjectPermission): Promise<Execution> {
-    const execution = await beforeHiddenAccess(`Execution ${executionId}`, () => loadExecution(this.services.events, executionId));
+    const execution = await beforeHiddenAccess(`Execution ${idInMessage(executionId)}`, () => loadExecution(this.services.events, executionId));
     await this.requireAccess(request, executionId, execution.ref.projectId, permission);
     return execution;
   }
@@ -191,6 +192,6 @@ export class ExecutionsController extends Controller {
    * execution does not exist (the answer must not name the project it belongs to).
    */
   private requireAccess(request: ExpressRequest, executionId: string, projectId: string, permission: ProjectPermission): Promise<void> {
-    return requireHiddenAccess(this.services, request, projectId, permission, `Execution ${executionId}`);
+    return requireHiddenAccess(this.services, request, projectId, permission, `Execution ${idInMessage(executionId)}`);
   }
 }

@@ -7,6 +7,8 @@ import { checkLiteralHost, type OutboundPurpose, type OutboundRules } from '../.
 import { checkTimeZone } from '../../schedules/time-zone';
 import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
 import { absentIfEmpty } from './empty-means-absent';
+import { quoted } from '../../errors/quoted';
+import { maskUrlSecrets } from '../../config/mask-url';
 
 /** Roles a request may give: the three roles, and the original API's `readonly` (stored as `viewer`). */
 export type ProjectRoleInput = 'admin' | 'editor' | 'viewer' | 'readonly';
@@ -112,7 +114,7 @@ export function projectUpdateFromBody(body: UpdateProjectBody, outbound: Outboun
   const details: string[] = [];
   const changes = settingsFromBody(body, outbound, details);
   body.project_users?.forEach((user, i) => {
-    if (!isEmail(user.email)) details.push(`project_users[${i}].email: "${user.email}" is not an email address`);
+    if (!isEmail(user.email)) details.push(`project_users[${i}].email: ${quoted(user.email)} is not an email address`);
   });
   refuseIfAny(details);
   return { changes, ...(body.project_users ? { members: body.project_users.map(({ email, role, alerts }) => ({ email, role, alerts })) } : {}) };
@@ -129,7 +131,7 @@ function settingsFromBody(body: UpdateProjectBody, outbound: OutboundRules, deta
   if (body.description !== undefined) changes.description = body.description?.trim() || null;
   if (body.execution_endpoint !== undefined) {
     const endpoint = body.execution_endpoint?.trim() || null;
-    if (endpoint !== null && !isHttpUrl(endpoint)) details.push(`execution_endpoint: "${endpoint}" is not an http(s) URL`);
+    if (endpoint !== null && !isHttpUrl(endpoint)) details.push(`execution_endpoint: ${quoted(maskUrlSecrets(endpoint))} is not an http(s) URL`);
     else if (endpoint !== null) refuseOutbound('execution_endpoint', endpoint, outbound, 'execution', details);
     changes.executionEndpoint = endpoint;
   }
@@ -137,20 +139,20 @@ function settingsFromBody(body: UpdateProjectBody, outbound: OutboundRules, deta
     const timezone = absentIfEmpty(body.timezone) ?? 'UTC';
     const zone = checkTimeZone(timezone);
     if (!zone.ok) {
-      details.push(`timezone: "${timezone}" is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
+      details.push(`timezone: ${quoted(timezone)} is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
     }
     changes.timezone = timezone;
   }
   if (body.alert_emails !== undefined) {
     const emails = splitEmails(body.alert_emails);
     if (emails.length > MAX_ALERT_EMAILS) details.push(`alert_emails: has ${emails.length} addresses; at most ${MAX_ALERT_EMAILS} are allowed`);
-    for (const email of emails) if (!isEmail(email)) details.push(`alert_emails: "${email}" is not an email address`);
+    for (const email of emails) if (!isEmail(email)) details.push(`alert_emails: ${quoted(email)} is not an email address`);
     changes.alertEmails = emails;
   }
   if (body.alert_policy !== undefined) changes.alertPolicy = body.alert_policy && alertPolicyFromBody(body.alert_policy);
   if (body.alert_webhook_url !== undefined) {
     const url = body.alert_webhook_url?.trim() || null;
-    if (url !== null && !isHttpUrl(url)) details.push(`alert_webhook_url: "${url}" is not an http(s) URL`);
+    if (url !== null && !isHttpUrl(url)) details.push(`alert_webhook_url: ${quoted(maskUrlSecrets(url))} is not an http(s) URL`);
     else if (url !== null) refuseOutbound('alert_webhook_url', url, outbound, 'alert', details);
     changes.alertWebhookUrl = url;
   }

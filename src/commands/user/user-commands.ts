@@ -54,6 +54,8 @@ export interface UpdateUser {
 export interface ChangePassword {
   type: 'ChangePassword';
   passwordHash: string;
+  /** The session of the account's own holder changing it: it stays open; every other session ends. */
+  keepSessionId?: string;
   at: string;
 }
 

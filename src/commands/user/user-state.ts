@@ -53,6 +53,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...user, sessions: [...user.sessions, event.data.sessionId] };
     case 'UserLoggedOut':
       return { ...user, sessions: user.sessions.filter((id) => id !== event.data.sessionId) };
+    case 'UserSessionsRevoked':
+      return { ...user, sessions: user.sessions.filter((id) => id === event.data.keptSessionId) };
     default:
       return user;
   }

@@ -164,6 +164,50 @@ describe('ChangePassword', () => {
   test('an invited account must accept first', () => {
     given(userDecider, [invited]).when({ type: 'ChangePassword', passwordHash: 'x', at }).thenThrows(ConflictError, /accept it/);
   });
+
+  const loggedInAgain: UserEvent = { type: 'UserLoggedIn', data: { userId, sessionId: 's2', tokenHash: 'th2', expiresAt, at } };
+
+  test('a reset (by someone else) ends every session of the account', () => {
+    const state = given(userDecider, [registered, loggedIn, loggedInAgain])
+      .when({ type: 'ChangePassword', passwordHash: 'hash9', at: later })
+      .then([
+        { type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } },
+        { type: 'UserSessionsRevoked', data: { userId, keptSessionId: null, reason: 'password-reset', at: later } },
+      ]);
+    expect(state?.sessions).toEqual([]);
+  });
+
+  test('the holder changing their own password keeps the session they did it with and ends the others', () => {
+    const state = given(userDecider, [registered, loggedIn, loggedInAgain])
+      .when({ type: 'ChangePassword', passwordHash: 'hash9', keepSessionId: 's2', at: later })
+      .then([
+        { type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } },
+        { type: 'UserSessionsRevoked', data: { userId, keptSessionId: 's2', reason: 'password-changed', at: later } },
+      ]);
+    expect(state?.sessions).toEqual(['s2']);
+    // With no other session there is nothing to end; a session that is not open is kept by no one.
+    given(userDecider, [registered, loggedInAgain])
+      .when({ type: 'ChangePassword', passwordHash: 'hash9', keepSessionId: 's2', at: later })
+      .then([{ type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } }]);
+    given(userDecider, [registered, loggedIn])
+      .when({ type: 'ChangePassword', passwordHash: 'hash9', keepSessionId: 'closed', at: later })
+      .then([
+        { type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } },
+        { type: 'UserSessionsRevoked', data: { userId, keptSessionId: null, reason: 'password-reset', at: later } },
+      ]);
+  });
+});
+
+describe('sessions of a disabled account', () => {
+  test('disabling an account ends all its sessions; enabling it again opens none', () => {
+    const update = { type: 'UpdateUser' as const, changes: { disabled: true }, otherActiveSuperAdmins: 0, at: later };
+    const revoked: UserEvent = { type: 'UserSessionsRevoked', data: { userId, keptSessionId: null, reason: 'disabled', at: later } };
+    const state = given(userDecider, [invited, accepted, loggedIn]).when(update).then([disabledEvent, revoked]);
+    expect(state?.sessions).toEqual([]);
+    given(userDecider, [invited, accepted, loggedIn, disabledEvent, revoked]).when({ ...update, changes: { disabled: false } }).then([
+      { type: 'UserUpdated', data: { userId, changes: { disabled: false }, updatedAt: later } },
+    ]);
+  });
 });
 
 describe('LogIn and LogOut', () => {

@@ -211,7 +211,7 @@ describe('sessions of a disabled account', () => {
 });
 
 describe('LogIn and LogOut', () => {
-  const logIn = { type: 'LogIn' as const, passwordVerified: true, sessionId: 's1', tokenHash: 'th1', expiresAt, at };
+  const logIn = { type: 'LogIn' as const, passwordVerified: true, checkedPasswordHash: 'hash1', sessionId: 's1', tokenHash: 'th1', expiresAt, at };
 
   test('a verified password opens a session', () => {
     const state = given(userDecider, [registered]).when(logIn).then([loggedIn]);
@@ -224,8 +224,14 @@ describe('LogIn and LogOut', () => {
     given(userDecider, [invited]).when(logIn).thenThrows(UnauthenticatedError, /^Wrong email or password$/);
   });
 
+  test('a password checked against a hash that has changed since opens no session (a login racing a reset)', () => {
+    const changed: UserEvent = { type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } };
+    given(userDecider, [registered, changed]).when(logIn).thenThrows(UnauthenticatedError, /^Wrong email or password$/);
+    given(userDecider, [registered, changed]).when({ ...logIn, checkedPasswordHash: 'hash9' }).then([loggedIn]);
+  });
+
   test('a disabled user cannot log in (403), but only the right password reveals it', () => {
-    given(userDecider, [invited, accepted, disabledEvent]).when(logIn).thenThrows(ForbiddenError, /disabled/);
+    given(userDecider, [invited, accepted, disabledEvent]).when({ ...logIn, checkedPasswordHash: 'hash2' }).thenThrows(ForbiddenError, /disabled/);
     given(userDecider, [invited, accepted, disabledEvent]).when({ ...logIn, passwordVerified: false }).thenThrows(UnauthenticatedError);
   });
 

@@ -63,6 +63,11 @@ export interface LogIn {
   type: 'LogIn';
   /** Whether the given password matched the stored hash (checked by the caller). */
   passwordVerified: boolean;
+  /**
+   * The hash it was checked against (from the read model): when the password changed meanwhile, the
+   * check was against the old one and opens no session.
+   */
+  checkedPasswordHash: string | null;
   sessionId: string;
   tokenHash: string;
   expiresAt: string;

@@ -104,7 +104,9 @@ function isActiveSuperAdmin(user: Pick<User, 'superAdmin' | 'disabled'>): boolea
  * that the account is disabled.
  */
 function logIn(command: LogIn, state: UserState): UserEvent[] {
-  if (state === null || !state.hasPassword || !command.passwordVerified) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+  if (state === null || !state.hasPassword || !command.passwordVerified || command.checkedPasswordHash !== state.passwordHash) {
+    throw new UnauthenticatedError(WRONG_CREDENTIALS);
+  }
   if (state.disabled) throw new ForbiddenError('This account is disabled; ask a super admin to enable it');
   const { sessionId, tokenHash, expiresAt, at } = command;
   return [{ type: 'UserLoggedIn', data: { userId: state.userId, sessionId, tokenHash, expiresAt, at } }];

@@ -113,7 +113,7 @@ class World {
   async run(projectId: string, taskId: string, status: 'FAILED' | 'SUCCESS' | 'TIMED_OUT' | 'MISSED', error = 'exit code 1'): Promise<string> {
     const executionId = await this.execution(projectId, taskId);
     if (status === 'TIMED_OUT') await this.execCommand(executionId, { type: 'TimeOutExecution', timeoutSeconds: 60, at: this.now() });
-    else if (status === 'MISSED') await this.execCommand(executionId, { type: 'MarkExecutionMissed', reason: 'start deadline passed', at: this.now() });
+    else if (status === 'MISSED') await this.execCommand(executionId, { type: 'MarkExecutionMissed', startDeadlineSeconds: 60, at: this.now() });
     else await this.report(projectId, executionId, status, status === 'FAILED' ? error : null);
     return executionId;
   }
@@ -324,7 +324,7 @@ describe('alerts process manager', () => {
 
   it.each([
     ['TIMED_OUT', /No result within the timeout of 60 seconds/],
-    ['MISSED', /start deadline passed/],
+    ['MISSED', /Not started within 60 s of its creation/],
   ] as const)('%s triggers an alert', async (status, error) => {
     await world.startManager({ smtpUrl: smtp.url });
     const projectId = await world.project();

@@ -62,6 +62,7 @@ export const EVENT_SCHEMAS: Readonly<Record<AnyDomainEvent['type'] | typeof FENC
   InvitationAccepted: V1,
   UserUpdated: V1,
   PasswordChanged: V1,
+  UserSessionsRevoked: V1,
   UserLoggedIn: V1,
   UserLoggedOut: V1,
   NameReserved: V1,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { passwordProblem } from '../auth/password-strength';
+import { type OutboundRules, parseCidrList } from '../outbound/outbound-policy';
 
 /** The whole configuration, read once from the environment (DESIGN.md, "Running it"). */
 export interface Config {
@@ -24,6 +25,8 @@ export interface Config {
    * connection's own address.
    */
   trustProxy: number | string[] | null;
+  /** CIDR allow and deny lists for outbound requests, per purpose (src/outbound/outbound-policy.ts). */
+  outbound: OutboundRules;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -67,6 +70,11 @@ export function loadConfig(env: Env = process.env): Config {
 
   const corsOrigins = parseOrigins(value('CORS_ORIGINS'), problems);
   const trustProxy = parseTrustProxy(value('TRUST_PROXY'), problems);
+  const cidrs = (name: string) => parseCidrList(name, value(name), problems);
+  const outbound: OutboundRules = {
+    execution: { allow: cidrs('OUTBOUND_EXECUTION_ALLOW'), deny: cidrs('OUTBOUND_EXECUTION_DENY') },
+    alert: { allow: cidrs('OUTBOUND_ALERT_ALLOW'), deny: cidrs('OUTBOUND_ALERT_DENY') },
+  };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -83,6 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     corsOrigins,
     trustProxy,
+    outbound,
   };
 }
 

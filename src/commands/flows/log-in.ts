@@ -52,6 +52,7 @@ export async function logIn(
   const command = {
     type: 'LogIn' as const,
     passwordVerified,
+    checkedPasswordHash: user.passwordHash,
     sessionId: randomUUID(),
     tokenHash: sha256Hex(token),
     expiresAt,

@@ -36,10 +36,12 @@ export interface UpdateUserBody {
    */
   name?: string;
   super_admin?: boolean;
-  /** A disabled account cannot log in, and its sessions stop working at once. */
+  /** A disabled account cannot log in, and its sessions end at once (enabling it again opens none). */
   disabled?: boolean;
   /**
    * A new password: at least 12 characters, and hard enough to guess (zxcvbn score 3 of 4 or more).
+   * Every session of the account ends at once, except, when a super admin sets their own, the session
+   * it was set with.
    * @minLength 12
    * @maxLength 1024
    */

@@ -19,7 +19,8 @@
  *
  * Each tick creates its execution through the execution decider, with the deterministic id of
  * tick-ids.ts, appended with `no_stream`: a second instance, or a restart re-firing a tick, finds the
- * stream there (WrongExpectedRevision) or tombstoned (StreamDeleted) and treats it as done.
+ * stream there (WrongExpectedRevision) or tombstoned (StreamDeleted) and treats it as done. A tick
+ * whose write keeps failing is recorded as MISSED once the store takes writes again (tick-writer.ts).
  *
  * Downtime, when going live: for each armed task, the ticks in (last tick accounted for, now] are owed,
  * where "last accounted" is the newest of its last recorded tick, the instant it was created,
@@ -37,30 +38,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logging/logger';
-import type { CommandContext } from '../../commands/command-context';
-import type { CreateExecution } from '../../commands/execution/execution-commands';
-import { executionDecider } from '../../commands/execution/execution-decider';
-import { toNewEvent } from '../../commands/handle-command';
-import { StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
 import type { ExecutionCreated } from '../../events/execution-events';
-import { type TicksSkipped, SCHEDULER_STREAM_PREFIX, schedulerStream } from '../../events/scheduler-events';
-import { STREAM_CATEGORIES, executionStream, streamPrefix } from '../../events/streams';
+import { type TicksSkipped, SCHEDULER_STREAM_PREFIX } from '../../events/scheduler-events';
+import { STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
 import { TASK_GROUP_EVENT_TYPES, type TaskGroupEvent } from '../../events/task-group-events';
 import { isEventOf } from '../../events/event';
 import { compileSchedule } from '../../schedules/compile-schedule';
-import { type Occurrence, occurrencesBetween } from '../../schedules/next-occurrences';
 import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import type { Clock } from '../../time/clock';
-import { lostLease, type ProcessManager } from '../process-manager';
+import type { ProcessManager } from '../process-manager';
 import { GroupGate } from './group-gate';
 import { ScheduledTask } from './scheduled-task';
 import { schedulerLateness } from './scheduler-metrics';
 import { IndexedMinHeap } from '../indexed-min-heap';
-import { catchUpExecutionId, tickExecutionId } from './tick-ids';
+import { tickExecutionId } from './tick-ids';
+import { tickCommand, tickContext } from './tick-command';
+import { type Downtime, type DowntimeDeps, downtimeOf, recordDowntime } from './downtime';
+import { type ExecutionWriter, storeExecutionWriter, TickWriter } from './tick-writer';
 
-export const SCHEDULER_ACTOR = 'system:scheduler';
-export const SCHEDULER_OFFLINE_REASON = 'scheduler offline';
 /** Per task and per downtime, how many missed ticks become MISSED executions; the rest are one TicksSkipped. */
 export const DEFAULT_MISSED_BOUND = 5;
 /** Due ticks handled per timer callback before yielding to the event loop (a 100k-task `0 * * * *` minute). */
@@ -69,12 +65,6 @@ const FIRE_SLICE = 2_000;
 const DOWNTIME_CONCURRENCY = 256;
 /** Window boundaries crossed looking for a task's next runnable tick before leaving the rest to fire time. */
 const MAX_BOUNDARY_HOPS = 4;
-/** A failed append (store unavailable) is retried this many times, RETRY_DELAY_MS apart, then logged. */
-const MAX_ATTEMPTS = 4;
-const RETRY_DELAY_MS = 1_000;
-
-/** Writes an execution the scheduler decided on; the default goes through the execution decider to the store. */
-export type ExecutionWriter = (command: CreateExecution, context: CommandContext) => Promise<'created' | 'exists'>;
 
 export interface SchedulerDeps {
   events: EventStore;
@@ -90,31 +80,6 @@ export interface SchedulerOptions {
   onFire?: (latenessMs: number) => void;
 }
 
-/**
- * The scheduler's write: the execution decider on an empty stream, appended with `no_stream` (no read
- * first: a tick's stream is either new or the tick is done). 'exists' when the stream is already
- * there (another instance, or before a restart) or was deleted for good (a tombstone stays dead).
- */
-export function storeExecutionWriter(events: EventStore, clock: Clock): ExecutionWriter {
-  return async (command, context) => {
-    const decided = executionDecider.decide(command, null);
-    try {
-      await events.append(executionStream(command.executionId), decided.map((event) => toNewEvent(event, context, clock)), 'no_stream');
-      return 'created';
-    } catch (err) {
-      if (err instanceof WrongExpectedRevisionError || err instanceof StreamDeletedError) return 'exists';
-      throw err;
-    }
-  };
-}
-
-interface Downtime {
-  task: ScheduledTask;
-  first: Occurrence[];
-  count: number;
-  last: Occurrence;
-  catchUp: boolean;
-}
 
 export class Scheduler implements ProcessManager {
   readonly name = 'scheduler';
@@ -135,7 +100,8 @@ export class Scheduler implements ProcessManager {
   private readonly heap = new IndexedMinHeap<ScheduledTask>((task) => task.nextMs);
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly missedBound: number;
-  private readonly writer: ExecutionWriter;
+  private readonly writes: TickWriter;
+  private readonly downtimeDeps: DowntimeDeps;
   private readonly onFire?: (latenessMs: number) => void;
   private cancelTimer: (() => void) | null = null;
   private armedAt = Number.NaN;
@@ -144,14 +110,15 @@ export class Scheduler implements ProcessManager {
   /** Settles once the downtime found when going live is recorded (at once when there was none). */
   downtimeRecorded: Promise<void> = Promise.resolve();
   /** Counters for tests, the bench and a later /metrics. */
-  readonly stats = { fired: 0, created: 0, duplicates: 0, failed: 0, missedRecorded: 0, ticksSkipped: 0, catchUps: 0 };
+  readonly stats = { fired: 0, created: 0, duplicates: 0, failed: 0, missedRecorded: 0, ticksSkipped: 0, catchUps: 0, recoveredAsMissed: 0 };
 
   constructor(
     private readonly deps: SchedulerDeps,
     options: SchedulerOptions = {},
   ) {
     this.missedBound = options.missedBound ?? DEFAULT_MISSED_BOUND;
-    this.writer = options.writer ?? storeExecutionWriter(deps.events, deps.clock);
+    this.writes = new TickWriter(deps, options.writer ?? storeExecutionWriter(deps.events, deps.clock), this.stats);
+    this.downtimeDeps = { ...deps, writes: this.writes, stats: this.stats, missedBound: this.missedBound };
     this.onFire = options.onFire;
   }
 
@@ -390,71 +357,9 @@ export class Scheduler implements ProcessManager {
     this.stats.fired++;
     const scheduledAt = new Date(tick).toISOString();
     const executionId = tickExecutionId(task.taskId, scheduledAt);
-    this.track(this.write(this.command(task, executionId, scheduledAt, 'SCHEDULED', now), this.tickContext(task, executionId)));
+    this.track(this.writes.writeTick(tickCommand(task, executionId, scheduledAt, 'SCHEDULED', now), tickContext(task, executionId)));
   }
 
-  private command(
-    task: ScheduledTask,
-    executionId: string,
-    scheduledAt: string,
-    triggerType: 'SCHEDULED' | 'CATCH_UP',
-    now: number,
-    missedReason?: string,
-  ): CreateExecution {
-    const command: CreateExecution = {
-      type: 'CreateExecution',
-      executionId,
-      taskId: task.taskId,
-      projectId: task.projectId,
-      taskName: task.name,
-      scheduledAt,
-      triggerType,
-      attempt: 1,
-      executionMode: task.executionMode,
-      timeoutSeconds: task.timeoutSeconds,
-      startDeadlineSeconds: task.startDeadlineSeconds,
-      at: new Date(now).toISOString(),
-    };
-    if (missedReason !== undefined) command.missedReason = missedReason;
-    return command;
-  }
-
-  /** A tick starts its own conversation (dispatch, reports, deadlines correlate to the execution); its cause is the task's last event. */
-  private tickContext(task: ScheduledTask, executionId: string): CommandContext {
-    return { actor: SCHEDULER_ACTOR, correlationId: executionId, causationId: task.causationId };
-  }
-
-  // --- writing ----------------------------------------------------------------------------------
-
-  /** Writes with retries; never rejects (a failure is logged and counted; the tick shows as missed after a restart). */
-  private async write(command: CreateExecution, context: CommandContext): Promise<'created' | 'exists' | 'failed'> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const outcome = await this.writer(command, context);
-        if (outcome === 'created') this.stats.created++;
-        else this.stats.duplicates++;
-        return outcome;
-      } catch (err) {
-        if (lostLease(err)) {
-          this.stats.failed++;
-          return 'failed';
-        }
-        if (attempt >= MAX_ATTEMPTS || this.stopped) {
-          this.stats.failed++;
-          this.deps.logger.error(
-            { err, taskId: command.taskId, executionId: command.executionId, scheduledAt: command.scheduledAt },
-            'scheduler: could not create the execution of a tick',
-          );
-          return 'failed';
-        }
-        await this.sleep(RETRY_DELAY_MS * attempt);
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.deps.clock.setTimer(new Date(this.deps.clock.now().getTime() + ms), resolve));
-  }
 
   private track(work: Promise<unknown>): void {
     this.inFlight.add(work);
@@ -470,7 +375,7 @@ export class Scheduler implements ProcessManager {
     for (const task of this.tasks.values()) {
       if (!this.armable(task)) continue;
       try {
-        const downtime = this.downtimeOf(task, this.cursorOf(task), now);
+        const downtime = downtimeOf(task, this.gateOf(task), this.cursorOf(task), now, this.missedBound);
         if (downtime) {
           owed.push(downtime);
           task.lastTickMs = downtime.last.at.getTime();
@@ -489,81 +394,20 @@ export class Scheduler implements ProcessManager {
     }
   }
 
-  /** The ticks owed to a task in (cursor, now], the ones its group ran at only; null when none. */
-  private downtimeOf(task: ScheduledTask, cursor: number, now: number): Downtime | null {
-    if (!(cursor < now)) return null;
-    const gate = this.gateOf(task);
-    const ranges = gate ? gate.runningRanges(cursor, now) : [[cursor, now] as [number, number]];
-    const first: Occurrence[] = [];
-    let count = 0;
-    let last: Occurrence | null = null;
-    const anchor = new Date(task.anchorMs);
-    for (const [from, to] of ranges) {
-      // One more than the bound: the first skipped tick is the TicksSkipped's `from`.
-      const range = occurrencesBetween(task.scheduleType, task.scheduleConfig!, new Date(from), new Date(to), this.missedBound + 1 - first.length, anchor);
-      first.push(...range.first);
-      count += range.count;
-      if (range.last) last = range.last;
-    }
-    if (count === 0 || last === null) return null;
-    return { task, first, count, last, catchUp: task.catchUpLatest && (gate === undefined || gate.runsAt(now)) };
-  }
-
   private async recordDowntimes(owed: Downtime[], now: number): Promise<void> {
     const correlationId = randomUUID();
     let next = 0;
     const worker = async () => {
-      while (next < owed.length && !this.stopped) await this.recordDowntime(owed[next++], now, correlationId);
+      while (next < owed.length && !this.stopped) await recordDowntime(this.downtimeDeps, owed[next++], now, correlationId);
     };
     await Promise.all(Array.from({ length: Math.min(DOWNTIME_CONCURRENCY, owed.length) }, worker));
-  }
-
-  private async recordDowntime({ task, first, count, last, catchUp }: Downtime, now: number, correlationId: string): Promise<void> {
-    const context: CommandContext = { actor: SCHEDULER_ACTOR, correlationId, causationId: task.causationId };
-    if (catchUp) {
-      const scheduledAt = last.at.toISOString();
-      const outcome = await this.write(this.command(task, catchUpExecutionId(task.taskId, scheduledAt), scheduledAt, 'CATCH_UP', now), context);
-      if (outcome === 'created') this.stats.catchUps++;
-    }
-    for (const occurrence of first.slice(0, this.missedBound)) {
-      const scheduledAt = occurrence.at.toISOString();
-      const command = this.command(task, tickExecutionId(task.taskId, scheduledAt), scheduledAt, 'SCHEDULED', now, SCHEDULER_OFFLINE_REASON);
-      const outcome = await this.write(command, context);
-      if (outcome === 'failed') return; // keep the order: never record a later tick past an unrecorded one
-      if (outcome === 'created') this.stats.missedRecorded++;
-    }
-    if (count <= this.missedBound) return;
-    const skipped: TicksSkipped = {
-      type: 'TicksSkipped',
-      data: {
-        taskId: task.taskId,
-        projectId: task.projectId,
-        from: first[this.missedBound].at.toISOString(),
-        to: last.at.toISOString(),
-        count: count - this.missedBound,
-        reason: SCHEDULER_OFFLINE_REASON,
-        recordedAt: new Date(now).toISOString(),
-      },
-    };
-    try {
-      const result = await this.deps.events.append(
-        schedulerStream(task.taskId),
-        [toNewEvent(skipped, context, this.deps.clock)],
-        task.skippedRevision < 0 ? 'no_stream' : task.skippedRevision,
-      );
-      task.skippedRevision = Math.max(task.skippedRevision, result.nextExpectedRevision);
-      this.stats.ticksSkipped += skipped.data.count;
-    } catch (err) {
-      // Another instance recorded this downtime first (or the task's stream is gone with the task).
-      if (err instanceof WrongExpectedRevisionError || err instanceof StreamDeletedError) return;
-      this.deps.logger.error({ err, taskId: task.taskId }, 'scheduler: could not record skipped ticks');
-    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.cancelTimer?.();
     this.cancelTimer = null;
+    this.writes.stop();
     await this.settled();
   }
 }

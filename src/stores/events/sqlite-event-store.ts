@@ -26,6 +26,7 @@ import {
   type AppendOptions,
   type AppendResult,
   type EventStore,
+  type EventUpcaster,
   type IdempotencyRecords,
   type ExpectedRevision,
   isFencingToken,
@@ -63,6 +64,8 @@ export interface SqliteEventStoreOptions {
    * sharing the file runs on its host, so the host's clock is the store's clock; tests inject one.
    */
   now?: () => number;
+  /** Brings every event read to its current shape (see EventUpcaster); without one, events are read as stored. */
+  upcaster?: EventUpcaster;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
@@ -86,7 +89,7 @@ export class SqliteEventStore implements EventStore {
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     const synchronous = options.synchronous ?? 'FULL';
     const db = openEventDatabase(options.file, synchronous);
-    return new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.now ?? Date.now, (committed) =>
+    return new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.now ?? Date.now, readEvent(options.upcaster), (committed) =>
       options.writerThread
         ? new ThreadedEventWriter({ file: options.file, synchronous }, committed)
         : inProcessWrites(new EventWriter(db, committed)),
@@ -115,6 +118,8 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
     private readonly now: () => number,
+    /** Every stored row becomes a RecordedEvent here: reads and the recent events alike. */
+    private readonly toEvent: (row: EventRow) => RecordedEvent,
     openWrites: (committed: (results: WriteResult[]) => void) => Writes,
   ) {
     this.selectStreamState = db.prepare<[string], StreamState>(SELECT_STREAM_STATE);
@@ -136,7 +141,7 @@ export class SqliteEventStore implements EventStore {
       ownWritesInFlight: () => this.writes.inFlight,
     });
     this.writes = openWrites((results) => {
-      this.recent.committed(results.flatMap((result) => result.recorded.map(toRecordedEvent)));
+      this.recent.committed(results.flatMap((result) => result.recorded.map(this.toEvent)));
       this.changes$.next();
     });
     this.idempotency = this.idempotencyRecords(new IdempotencyReads(db));
@@ -189,7 +194,7 @@ export class SqliteEventStore implements EventStore {
     const from = options.fromRevision ?? (forwards ? 'start' : 'end');
     const fromRevision = from === 'start' ? 0 : from === 'end' ? (forwards ? state.revision + 1 : state.revision) : from;
     const statement = forwards ? this.readForwards : this.readBackwards;
-    return statement.all(state.id, fromRevision, limit).map(toRecordedEvent);
+    return statement.all(state.id, fromRevision, limit).map(this.toEvent);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -317,7 +322,7 @@ export class SqliteEventStore implements EventStore {
       statement = this.db.prepare(sql).raw();
       this.readAllStatements.set(sql, statement);
     }
-    return (statement.all(...params) as EventRow[]).map(toRecordedEvent);
+    return (statement.all(...params) as EventRow[]).map(this.toEvent);
   }
 
   /**
@@ -429,6 +434,10 @@ function serialize(stream: string, event: NewEvent): SerializedEvent {
     if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(stream, bytes, MAX_EVENT_BYTES);
   }
   return { type: event.type, data, metadata };
+}
+
+function readEvent(upcaster: EventUpcaster | undefined): (row: EventRow) => RecordedEvent {
+  return upcaster ? (row) => upcaster.upcast(toRecordedEvent(row)) : toRecordedEvent;
 }
 
 function toRecordedEvent([position, streamId, revision, type, data, metadata]: EventRow): RecordedEvent {

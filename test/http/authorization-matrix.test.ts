@@ -83,7 +83,7 @@ describe('authorization matrix', () => {
     const writeKey = await apiKeyClient(projectAdmin, a.id, 'write');
     const revoked = created(await projectAdmin.post(`/projects/${a.id}/api-keys`, { name: 'revoked', scope: 'write' }), 'a key').body;
     if ((await projectAdmin.delete(`/projects/${a.id}/api-keys/${revoked.id}`)).status !== 204) throw new Error('revoking a key failed');
-    const loggedOutSession = await logInAs(server.url, 'ed@example.com', 'ed-password');
+    const loggedOutSession = await logInAs(server.url, 'ed@example.com', 'ed plum-orbit-velvet-canyon');
     if ((await loggedOutSession.post('/auth/logout')).status !== 204) throw new Error('logging out failed');
 
     const remember = (...values: string[]) => values.forEach((v) => secretsOfA.add(v));

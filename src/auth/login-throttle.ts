@@ -55,7 +55,7 @@ export interface LoginAttempt {
  * recipe, with growing waits instead of fixed blocks:
  *
  * - per account and address, strictly: after 5 consecutive failures each attempt must wait 1 s, 2 s,
- *   4 s, … (up to 15 min) after the previous one; a success clears it. This is what stops guessing one
+ *   4 s, … (up to 15 min) after the previous failure; a success clears it. This is what stops guessing one
  *   password from one place, and it cannot touch the real user at any other address;
  * - per address, broadly: 100 failures an hour, any accounts, then the same growing waits. This stops
  *   one address from trying many accounts (or many passwords as many "accounts");

@@ -122,19 +122,14 @@ function checkUrl(name: string, raw: string | null, protocols: string[], problem
 
 const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
 
-/** A hop count (`1`: the one proxy in front), or comma-separated addresses, CIDR ranges and named ranges. */
+/** A hop count (`1`: the one proxy in front), or comma-separated named ranges and CIDR ranges (as OUTBOUND_*). */
 function parseTrustProxy(raw: string | null, problems: string[]): number | string[] | null {
   if (raw === null) return null;
   if (/^\d+$/.test(raw)) return Number(raw) === 0 ? null : Number(raw);
-  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
-  for (const entry of entries) {
-    const [address = '', prefix, extra] = entry.split('/');
-    const bits = isIP(address) === 4 ? 32 : isIP(address) === 6 ? 128 : 0;
-    const goodPrefix = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
-    if (PROXY_RANGES.includes(entry.toLowerCase()) || (bits > 0 && goodPrefix && extra === undefined)) continue;
-    problems.push(`TRUST_PROXY: "${entry.slice(0, 80)}" is not a hop count, an IP address, a CIDR range or one of ${PROXY_RANGES.join(', ')}`);
-  }
-  return entries.map((e) => (PROXY_RANGES.includes(e.toLowerCase()) ? e.toLowerCase() : e));
+  const entries = raw.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e !== '');
+  const named = entries.filter((e) => PROXY_RANGES.includes(e));
+  const others = entries.filter((e) => !PROXY_RANGES.includes(e));
+  return [...named, ...parseCidrList('TRUST_PROXY', others.length > 0 ? others.join(',') : null, problems)];
 }
 
 /** Comma-separated origins (`https://ops.example.com`, `http://localhost:5173`) or `*`. */

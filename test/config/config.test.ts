@@ -79,7 +79,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({}).trustProxy).toBeNull();
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBeNull();
-    expect(loadConfig({ TRUST_PROXY: 'Loopback, 10.0.0.0/8, fd00::/8, 192.168.1.4' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.4']);
+    expect(loadConfig({ TRUST_PROXY: 'Loopback, 10.0.0.0/8, fd00::/8, 192.168.1.4' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.4/32']);
     for (const bad of ['true', 'proxy.example.com', '10.0.0.0/33', '10.0.0.0/8/1', '-1']) expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: /);
   });
 

@@ -248,6 +248,7 @@ export const CROSS_PROJECT: Array<{ name: string; status?: number; call(fx: Fixt
 export const NOT_IN_MATRIX: Record<string, string> = {
   'POST /auth/login': 'takes no credentials: test/http/access/auth.test.ts',
   'POST /auth/logout': 'ends the caller\'s own session: test/http/access/auth.test.ts',
+  'POST /auth/password': 'changes the caller\'s own password, given the current one: test/http/access/own-password.test.ts',
   'POST /auth/invitations/{token}/accept': 'authenticated by the one-time link: test/http/access/members.test.ts',
 };
 

@@ -4,6 +4,7 @@ import type { AppServices } from '../../app-services';
 import { requireUser } from '../../auth/require-user';
 import { executeCommand } from '../../commands/execute-command';
 import { acceptInvitation } from '../../commands/flows/accept-invitation';
+import { changeOwnPassword } from '../../commands/flows/change-own-password';
 import { logIn } from '../../commands/flows/log-in';
 import { userDecider } from '../../commands/user/user-decider';
 import { NotFoundError } from '../../errors/app-error';
@@ -16,7 +17,7 @@ import type { ErrorBody } from '../error-mapping';
 import { commandContextOf } from '../request-context';
 import { clearedSessionCookie, sessionCookie } from '../session-cookie';
 import type { LoginResponse, MeResponse } from '../shapes/session-shape';
-import { acceptanceFromBody, type AcceptInvitationBody, type LoginBody } from '../shapes/user-input';
+import { acceptanceFromBody, type AcceptInvitationBody, type ChangeOwnPasswordBody, type LoginBody, ownPasswordChangeFromBody } from '../shapes/user-input';
 import { toUserResponse, type UserResponse } from '../shapes/user-shape';
 
 /** Sessions (bearer token or the dashboard's cookie) and invitations. */
@@ -52,6 +53,24 @@ export class AuthController extends Controller {
     const command = { type: 'LogOut' as const, sessionId, at: this.services.clock.now().toISOString() };
     await executeCommand(this.services, userStream(userId), userDecider, command, commandContextOf(request));
     this.setHeader('Set-Cookie', clearedSessionCookie(this.services.config.publicUrl));
+  }
+
+  /**
+   * Changes the signed-in person's own password, given the current one (400 naming `current_password`
+   * when it is wrong; wrong guesses wait like failed sign-ins, 429 with `Retry-After`). The session it
+   * is changed with stays open; every other session of the account ends, and their live streams close.
+   */
+  @Post('password')
+  @Security('user')
+  @SuccessResponse(204, 'Changed')
+  @Response<ErrorBody>(400, 'Wrong current password, or a new password that breaks the rule')
+  @Response<ErrorBody>(429, 'Too many wrong passwords: try again after Retry-After seconds')
+  public async changeOwnPassword(@Request() request: ExpressRequest, @Body() body: ChangeOwnPasswordBody): Promise<void> {
+    const { userId, sessionId } = requireUser(principalOf(request));
+    const change = ownPasswordChangeFromBody(body, await this.user(userId));
+    const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+    await changeOwnPassword(this.services, userId, { ...change, sessionId, address }, commandContextOf(request));
+    this.setStatus(204);
   }
 
   /** The signed-in user and their project memberships. */

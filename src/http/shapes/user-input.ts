@@ -48,6 +48,17 @@ export interface UpdateUserBody {
   password?: string;
 }
 
+export interface ChangeOwnPasswordBody {
+  /** @maxLength 1024 */
+  current_password: string;
+  /**
+   * At least 12 characters, and hard enough to guess (zxcvbn score 3 of 4 or more).
+   * @minLength 12
+   * @maxLength 1024
+   */
+  new_password: string;
+}
+
 export interface AcceptInvitationBody {
   /**
    * Default: the name stays unset.
@@ -103,4 +114,11 @@ export function emailProblem(email: string, field = 'email'): string | null {
 
 function nameProblem(name: string): string | null {
   return name.trim() === '' ? 'name: must not be blank' : null;
+}
+
+/** The new password must pass the rule; the account's email and name count against it. */
+export function ownPasswordChangeFromBody(body: ChangeOwnPasswordBody, account: { email: string; name: string | null }): { current: string; next: string } {
+  const problem = passwordProblem('new_password', body.new_password, [account.email, account.name ?? '']);
+  if (problem) throw new ValidationError('Invalid password', [problem]);
+  return { current: body.current_password, next: body.new_password };
 }

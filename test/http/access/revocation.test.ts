@@ -171,6 +171,25 @@ describe('revocation closes streams, sessions and stream tokens at once', () => 
     expect(kept.messages.some((m) => m.event === 'revoked')).toBe(false);
   });
 
+  it('a member changing their own password (POST /auth/password) keeps that session and ends the others', async () => {
+    const member = await person('viewer', 2);
+    const [current, other] = member.sessions as [ApiClient, ApiClient];
+    const otherToken = await streamToken(other);
+    const kept = await stream(bearer(current));
+    const ended = await stream(bearer(other));
+
+    const changed = await current.post('/auth/password', { current_password: member.password, new_password: 'my own new plum-orbit password' });
+    const answeredAt = performance.now();
+    expect(changed.status).toBe(204);
+    await closedWithin(ended, answeredAt, 'own password changed by a member (other session)', 'the session has ended');
+    expect((await other.get('/auth/me')).status).toBe(401);
+    expect((await stream({}, otherToken)).status).toBe(401);
+    expect((await current.get('/auth/me')).status).toBe(200);
+    expect(kept.messages.some((m) => m.event === 'revoked')).toBe(false);
+    expect((await new ApiClient(server.url).post('/auth/login', { email: member.email, password: member.password })).status).toBe(401);
+    expect((await (await logInAs(server.url, member.email, 'my own new plum-orbit password')).get('/auth/me')).status).toBe(200);
+  });
+
   it('logging out closes the session\'s stream; the session answers 401 and its stream token opens nothing', async () => {
     const member = await person('viewer', 2);
     const [leaving, staying] = member.sessions as [ApiClient, ApiClient];

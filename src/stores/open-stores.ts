@@ -20,13 +20,10 @@ export interface OpenStoresOptions {
   now?: () => number;
 }
 
-/** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
-export async function openStores(
-  config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongodbUrl'>,
-  options: OpenStoresOptions = {},
-): Promise<{ events: EventStore; reads: ReadStore }> {
+/** The event store alone (for tools that need no read models): embedded SQLite unless EVENTSTORE_URL is set. */
+export function openEventStore(config: Pick<Config, 'dataDir' | 'eventStoreUrl'>, options: OpenStoresOptions = {}): EventStore {
   mkdirSync(config.dataDir, { recursive: true });
-  const events = config.eventStoreUrl
+  return config.eventStoreUrl
     ? EsdbEventStore.connect(config.eventStoreUrl)
     : SqliteEventStore.open({
         file: join(config.dataDir, 'events.db'),
@@ -34,6 +31,14 @@ export async function openStores(
         writerThread: options.eventWriterThread,
         now: options.now,
       });
+}
+
+/** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
+export async function openStores(
+  config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongodbUrl'>,
+  options: OpenStoresOptions = {},
+): Promise<{ events: EventStore; reads: ReadStore }> {
+  const events = openEventStore(config, options);
   try {
     const reads = config.mongodbUrl
       ? await MongoReadStore.connect(config.mongodbUrl)

@@ -9,21 +9,58 @@
  * canonical JSON of data and metadata, which the embedded store also stores as is: hashing at append
  * and verifying need no second serialization.
  */
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { hash } from 'node:crypto';
+
+/** `"key":` for the keys seen most, so most events quote none (bounded: keys of user data vary). */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 10_000;
 
 /**
- * The JCS text of a JSON value, or undefined for what JSON.stringify also leaves out (undefined, a
- * function). A value JSON.stringify would still store (NaN and ±Infinity become null) is stored as that.
+ * The RFC 8785 (JCS) text of a JSON value: object keys sorted by UTF-16 code units, no whitespace,
+ * strings and numbers as JSON.stringify writes them. Like JSON.stringify, it leaves out undefined and
+ * functions (null in arrays), calls toJSON, and writes NaN and ±Infinity as null (JCS itself refuses
+ * them). Hand-written rather than the `canonicalize` package because appends run it on every event and
+ * this is about 1.7× faster; the tests check it against that package on many values.
  */
 export function canonicalJson(value: unknown): string | undefined {
-  try {
-    return canonicalize(value);
-  } catch {
-    // canonicalize refuses non-finite numbers; JSON.stringify has always stored them as null.
-    const text = JSON.stringify(value);
-    return text === undefined ? undefined : canonicalize(JSON.parse(text));
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'object':
+      break;
+    default:
+      return undefined;
   }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (canonicalJson(value[i]) ?? 'null');
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown> & { toJSON?: unknown };
+  if (typeof object.toJSON === 'function') return canonicalJson((object.toJSON as () => unknown)());
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  let separator = '';
+  for (const key of keys) {
+    const text = canonicalJson(object[key]);
+    if (text === undefined) continue;
+    let quoted = quotedKeys.get(key);
+    if (quoted === undefined) {
+      quoted = `${JSON.stringify(key)}:`;
+      if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+    }
+    out += separator + quoted + text;
+    separator = ',';
+  }
+  return `${out}}`;
 }
 
 /** The hash of an event, from the canonical JSON of its data and metadata (see the top of this file). */
@@ -36,10 +73,12 @@ export function chainHash(
   canonicalMetadata: string,
 ): Buffer {
   const previous = previousHash ? `"${previousHash.toString('hex')}"` : 'null';
-  return createHash('sha256')
-    .update(`{"data":${canonicalData},"metadata":${canonicalMetadata},"previousHash":${previous},`)
-    .update(`"revision":${revision},"stream":${JSON.stringify(stream)},"type":${JSON.stringify(type)}}`)
-    .digest();
+  // One-shot hash: about half the cost of createHash() for an event's few hundred bytes.
+  return hash(
+    'sha256',
+    `{"data":${canonicalData},"metadata":${canonicalMetadata},"previousHash":${previous},"revision":${revision},"stream":${JSON.stringify(stream)},"type":${JSON.stringify(type)}}`,
+    'buffer',
+  );
 }
 
 export interface VerifyChainOptions {

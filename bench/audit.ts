@@ -12,11 +12,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { parseCounts } from './options';
 import { type BenchRow, formatTable } from './report';
-import { appendConcurrently, benchEvent, rate } from './store';
+import { appendConcurrently, benchEvent, rate, rowsPerSecond } from './store';
 
 interface Settings {
   events: number;
@@ -120,21 +119,11 @@ function pair(baseline: string, figure: string, base: Rates, measured: Rates): B
 
 /** The rows verify reads, in the order it reads them, and nothing else. */
 function walkCeiling(file: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    const select = db
-      .prepare(
-        `SELECT s.name, e.revision, e.type, e.data, e.metadata, e.hash, e.position
-           FROM events e INDEXED BY events_by_stream CROSS JOIN streams s ON s.id = e.stream_id ORDER BY e.stream_id, e.revision`,
-      )
-      .raw();
-    let count = 0;
-    const started = performance.now();
-    for (const _row of select.iterate()) count++;
-    return rate(count, started);
-  } finally {
-    db.close();
-  }
+  return rowsPerSecond(
+    file,
+    `SELECT s.name, e.revision, e.type, e.data, e.metadata, e.hash, e.position
+       FROM events e INDEXED BY events_by_stream CROSS JOIN streams s ON s.id = e.stream_id ORDER BY e.stream_id, e.revision`,
+  );
 }
 
 function parseArgs(args: string[]): Settings {

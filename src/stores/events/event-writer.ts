@@ -145,7 +145,8 @@ export class EventWriter {
     const streamId = state?.id ?? Number(this.insertStream.run(stream).lastInsertRowid);
     let position = 0;
     const recorded: EventRow[] = [];
-    // Read in this transaction, which holds the write lock: no other append can come in between.
+    // Read in the append's own transaction: a commit by another connection since then makes this one
+    // fail (SQLite never upgrades a stale snapshot to a write), so no event links to a hash that is not the last.
     let hash = state?.hash ?? null;
     for (const event of events) {
       revision++;

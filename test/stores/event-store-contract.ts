@@ -389,6 +389,15 @@ export function describeEventStoreContract(adapterName: string, open: OpenEventS
         expect(progress.at(-1)).toBe(6);
       });
 
+      it('links concurrent appends with revision any into one chain, in the order they were stored', async () => {
+        const project = randomUUID();
+        const logs = newStream('executionlog');
+
+        await Promise.all(Array.from({ length: 12 }, (_, n) => store.append(logs, [newEvent('LogsAppended', { projectId: project, n })], 'any')));
+
+        expect(await store.verifyChain({ project })).toEqual({ events: 12, streams: 1, unhashed: 0, broken: null });
+      });
+
       it('still proves a deleted (tombstoned) stream: its events were written, deletion keeps them', async () => {
         const project = randomUUID();
         const task = newStream('task');

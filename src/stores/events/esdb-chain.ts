@@ -47,6 +47,25 @@ export function chainMetadata(stream: string, events: Array<{ type: string; data
 }
 
 /**
+ * Runs one stream's appends one after the other in this process: each reads the stream's last hash
+ * and then appends at exactly its revision, so appends to a busy stream with revision `any` (log
+ * lines) would otherwise keep invalidating each other's read.
+ */
+export class StreamQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(stream: string, work: () => Promise<T>): Promise<T> {
+    const result = (this.tails.get(stream) ?? Promise.resolve()).then(work);
+    const tail = result.catch(() => undefined);
+    this.tails.set(stream, tail);
+    void tail.then(() => {
+      if (this.tails.get(stream) === tail) this.tails.delete(stream);
+    });
+    return result;
+  }
+}
+
+/**
  * Walks `$all` (application events only, in order) through `pages`. EventStoreDB keeps no record of
  * when the chain began: an event without a hash counts as from before the chain until its stream has
  * a hashed event, and is a broken link after one.

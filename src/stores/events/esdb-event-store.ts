@@ -69,7 +69,7 @@ import {
 } from './event-store';
 import { checkFenceStream, raiseFenceStream } from './fence-stream';
 import type { ChainReport, VerifyChainOptions } from './event-chain';
-import { chainHashOf, chainMetadata, type LastLink, verifyEsdbChain, withoutChainHash } from './esdb-chain';
+import { chainHashOf, chainMetadata, type LastLink, StreamQueue, verifyEsdbChain, withoutChainHash } from './esdb-chain';
 import { ProcessIdempotencyRecords } from './process-idempotency';
 import { validateStreamName } from './stream-names';
 
@@ -83,7 +83,7 @@ const RESUBSCRIBE_MAX_MS = 30_000;
 const NO_POSITION = 2n ** 64n - 1n;
 /** Event ids must be UUIDs in EventStoreDB; other ids are mapped to a stable UUID (the original stays in metadata). */
 const EVENT_ID_NAMESPACE = 'b7f3c1d2-5e8a-4f6b-9c0d-1a2b3c4d5e6f';
-/** An append with revision 'any' or 'stream_exists' that keeps meeting concurrent appends gives up after this many reads. */
+/** An append with revision 'any' or 'stream_exists' that keeps meeting other processes' appends gives up after this many reads. */
 const CHAIN_APPEND_ATTEMPTS = 5;
 
 /** The part of an EventStoreDB recorded event this adapter reads. */
@@ -101,6 +101,8 @@ export class EsdbEventStore implements EventStore {
   private readonly subscriptions = new Set<EsdbSubscription>();
   /** Calls to the server not yet settled: close() lets them finish before disposing the client. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** One append at a time per stream, each continuing the stream's hash chain (esdb-chain.ts). */
+  private readonly appendQueue = new StreamQueue();
 
   private constructor(
     private readonly client: EventStoreDBClient,
@@ -138,6 +140,17 @@ export class EsdbEventStore implements EventStore {
     if (options.fencingToken !== undefined) await checkFenceStream(this, options.fencingToken);
     if (proposed.length === 0) return this.checkRevision(stream, expected);
     const bytes = proposed.reduce((sum, e) => sum + e.bytes, 0);
+    // Tracked as a whole, read and append, so that close() lets it finish (queued behind others or not).
+    return this.track(this.appendQueue.run(stream, () => this.appendChained(stream, proposed, expected, bytes, keyed)));
+  }
+
+  private async appendChained(
+    stream: string,
+    proposed: Array<ReturnType<typeof toEventData>>,
+    expected: ExpectedRevision,
+    bytes: number,
+    keyed: AppendOptions['idempotency'],
+  ): Promise<AppendResult> {
     for (let attempt = 1; ; attempt++) {
       // The chain continues from the stream's last event, and the append is made at exactly its revision.
       const last = await this.lastLink(stream);

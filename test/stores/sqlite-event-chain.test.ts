@@ -119,6 +119,13 @@ describe('SQLite event store: tamper evidence', () => {
     expect((await store.verifyChain({ project })).broken).toMatchObject({ stream: execution, revision: 2 });
   });
 
+  it('names an event whose data is no longer JSON, with `project` too (even when it was the first of its stream)', async () => {
+    tamper(`UPDATE events SET data = '[' || substr(data, 2) WHERE stream_id = ${streamId(execution)} AND revision = 0`);
+
+    expect((await store.verifyChain({ project })).broken).toMatchObject({ stream: execution, revision: 0, kind: 'changed' });
+    expect((await store.verifyChain({ project: randomUUID() })).broken).toMatchObject({ stream: execution, revision: 0, kind: 'changed' });
+  });
+
   it('upgrades a file written before the chain: its events count as unhashed, later ones are chained, also on old streams', async () => {
     await store.close();
     const oldFile = join(temp.dir, 'old.db');

@@ -57,14 +57,16 @@ function wholeStore(db: Database.Database): Pages {
 
 /**
  * The streams of one project: `project-<id>`, and every stream whose first stored event's data names
- * the project (`projectId`): tasks, groups, executions, their logs, alerts, deletions, retention.
+ * the project (`projectId`): tasks, groups, executions, their logs, alerts, deletions, retention. A
+ * first event that is not even JSON was altered, and whose it was cannot be told: its stream is walked
+ * for every project, so the break is named.
  */
 function projectStreams(db: Database.Database, project: string): Pages {
   const ids = db
     .prepare<[string, string], number>(
       `SELECT s.id FROM streams s
          JOIN events e ON e.position = (SELECT position FROM events WHERE stream_id = s.id ORDER BY revision LIMIT 1)
-        WHERE s.name = ? OR json_extract(e.data, '$.projectId') = ? ORDER BY s.id`,
+        WHERE s.name = ? OR NOT json_valid(e.data) OR json_extract(e.data, '$.projectId') = ? ORDER BY s.id`,
     )
     .pluck()
     .all(`project-${project}`, project);

@@ -16,6 +16,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { schemaVersionOf } from '../src/events/event-schemas';
+import { missedByStartDeadline } from '../src/events/execution-events';
 import { executionLogStream, executionStream, projectStream, taskStream } from '../src/events/streams';
 import { createLogger } from '../src/logging/logger';
 import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS, historyProjection } from '../src/projections/history-projection';
@@ -304,12 +306,12 @@ interface World {
   lastDay: number;
 }
 
-function meta(occurredAt: string) {
-  return { eventId: randomUUID(), occurredAt, actor: 'system:bench', correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 1 };
+function meta(occurredAt: string, type: string) {
+  return { eventId: randomUUID(), occurredAt, actor: 'system:bench', correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: schemaVersionOf(type) };
 }
 
 function event(type: string, data: Record<string, unknown>, at: string): NewEvent {
-  return { type, data, metadata: meta(at) };
+  return { type, data, metadata: meta(at, type) };
 }
 
 /**
@@ -409,7 +411,7 @@ async function populate(events: SqliteEventStore, s: Settings): Promise<World> {
       if (outcome < 0.85) list.push(event('ExecutionSucceeded', { ...ref, at: iso(t), exitCode: 0, durationMs, metrics: null }, iso(t)));
       else if (outcome < 0.95) list.push(event('ExecutionFailed', { ...ref, at: iso(t), exitCode: 1, durationMs, metrics: null, error: 'exit 1' }, iso(t)));
       else if (outcome < 0.98) list.push(event('ExecutionTimedOut', { ...ref, at: iso(t), timeoutSeconds: 60 }, iso(t)));
-      else list.push(event('ExecutionMissed', { ...ref, at: iso(t), reason: 'start deadline passed' }, iso(t)));
+      else list.push(event('ExecutionMissed', { ...ref, at: iso(t), ...missedByStartDeadline(60) }, iso(t)));
     }
     pending.push(events.append(executionStream(executionId), list, 'no_stream'));
     count += list.length;

@@ -11,6 +11,7 @@ import { readStoreBench } from './read-store';
 import { scheduleBench } from './schedule';
 import { schedulerBench } from './scheduler';
 import { storeBench } from './store';
+import { upcastBench } from './upcast';
 
 const benchmarks: Record<string, { run: (args: string[]) => Promise<void>; about: string }> = {
   store: { run: (args) => storeBench(args, [projectionRebuildFigure]), about: 'event store appends (group commit), reads, projection rebuild' },
@@ -20,6 +21,7 @@ const benchmarks: Record<string, { run: (args: string[]) => Promise<void>; about
   scheduler: { run: schedulerBench, about: 'the scheduler on real time: fire lateness, executions/s, memory per task, against one croner job per task' },
   deadlines: { run: deadlinesBench, about: 'deadline detection lateness for 100,000 open executions against one setTimeout per execution' },
   audit: { run: auditBench, about: 'appends with the hash chain against without, and audit verify over 1M events' },
+  upcast: { run: upcastBench, about: 'upcasting on read: rebuild of a v1-heavy history against the same history all current' },
   ingest: { run: ingestBench, about: 'executor reports over HTTP (logs, status) against a bare node:http server' },
 };
 

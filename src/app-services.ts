@@ -1,5 +1,6 @@
 import type { PrincipalResolver, ProjectAccess } from './auth/principal';
 import type { Config } from './config/config';
+import type { UnknownEventCount } from './events/event-upcasting';
 import type { Logger } from './logging/logger';
 import type { MailTransport } from './mail/mail-transport';
 import type { ProjectionRegistry } from './projections/projection-registry';
@@ -24,6 +25,8 @@ export interface AppServices {
   access: ProjectAccess;
   /** Whether this instance currently leads (runs projections and process managers). */
   leadership: { readonly isLeader: boolean; readonly instanceId: string };
+  /** Events this server's readers met that it could not bring to a current shape (unknown types, newer versions). */
+  unknownEvents: () => UnknownEventCount[];
   /** Webhook dispatch tuning (tests shorten timeouts and backoff); defaults in dispatch-settings.ts. */
   dispatch?: Partial<DispatchSettings>;
 }

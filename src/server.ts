@@ -20,6 +20,7 @@ import { ProcessManagerRunner } from './process-managers/process-manager-runner'
 import { QuarantineAlerter } from './quarantine/quarantine-alerts';
 import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
 import { openStores } from './stores/open-stores';
+import { loggedUpcasting, mergeUnknownEvents } from './events/event-upcasting';
 import { type Clock, systemClock } from './time/clock';
 
 export interface RunningServer {
@@ -51,7 +52,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const clock = options.clock ?? systemClock;
   const mail = mailTransportOf(config);
   // Commits (an fsync each) happen on a writer thread, so they never hold up HTTP.
-  const { events, reads } = await openStores(config, { eventWriterThread: true, now: options.storeClock });
+  const upcasting = loggedUpcasting(logger);
+  const { events, reads } = await openStores(config, { eventWriterThread: true, now: options.storeClock, upcaster: upcasting });
   const registry = new ProjectionRegistry(reads);
   const projections = new ThreadedProjections(config, events, reads, registry, logger);
   const keyUsage = new ApiKeyUsageRecorder(events, clock, logger);
@@ -91,7 +93,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
     options.lease,
   );
-  const services: AppServices = { config, clock, logger, mail, events, reads, registry, projections, principals, access, leadership: lease, dispatch: options.dispatch };
+  const unknownEvents = () => mergeUnknownEvents(upcasting.unknownEvents(), projections.unknownEvents());
+  const services: AppServices = { config, clock, logger, mail, events, reads, registry, projections, principals, access, leadership: lease, unknownEvents, dispatch: options.dispatch };
   await lease.start();
   if (!lease.isLeader) await projections.follow();
   await bootstrapFirstAdmin(services);

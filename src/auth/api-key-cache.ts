@@ -2,7 +2,7 @@ import type { Clock } from '../time/clock';
 import type { ApiKeyPrincipal } from './principal';
 
 export interface ApiKeyCacheOptions {
-  /** How long a key found in the read model is trusted without asking again. */
+  /** How long a key found in the read model is trusted at most, even when nothing was revoked since. */
   ttlMs: number;
   /** Bound on memory; the oldest entry makes room. */
   maxEntries: number;
@@ -11,35 +11,39 @@ export interface ApiKeyCacheOptions {
 export const DEFAULT_API_KEY_CACHE: ApiKeyCacheOptions = { ttlMs: 30_000, maxEntries: 10_000 };
 
 /**
- * Key hash → principal, for a short time: executors report (logs, status) many times per execution,
- * each with the key. Only valid keys are cached, so a key never becomes valid late; a revoke in this
- * process calls `forget` and takes effect at once, one in another process within the TTL.
+ * Key hash → principal: executors report (logs, status) many times per execution, each with the key.
+ * Only valid keys are cached, so a key never becomes valid late. Each entry remembers the latest
+ * revocation it was looked up after (src/auth/revocation-watch.ts) and is trusted only while that is
+ * still the latest: a revoke answered by any server over the same store makes every server look its
+ * cached keys up again. A revoke in this process also calls `forget`.
  */
 export class ApiKeyCache {
-  private readonly entries = new Map<string, { principal: ApiKeyPrincipal; expiresAt: number }>();
+  private readonly entries = new Map<string, { principal: ApiKeyPrincipal; revocation: number; expiresAt: number }>();
 
   constructor(
     private readonly clock: Pick<Clock, 'now'>,
     private readonly options: ApiKeyCacheOptions = DEFAULT_API_KEY_CACHE,
   ) {}
 
-  get(hash: string): ApiKeyPrincipal | null {
+  /** The cached principal, if it was looked up after `latestRevocation` and within the TTL. */
+  get(hash: string, latestRevocation: number): ApiKeyPrincipal | null {
     const entry = this.entries.get(hash);
     if (!entry) return null;
-    if (entry.expiresAt <= this.clock.now().getTime()) {
+    if (entry.revocation !== latestRevocation || entry.expiresAt <= this.clock.now().getTime()) {
       this.entries.delete(hash);
       return null;
     }
     return entry.principal;
   }
 
-  set(hash: string, principal: ApiKeyPrincipal): void {
+  /** `revocation`: the latest revocation as known before the key was looked up. */
+  set(hash: string, principal: ApiKeyPrincipal, revocation: number): void {
     this.entries.delete(hash);
     if (this.entries.size >= this.options.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(hash, { principal, expiresAt: this.clock.now().getTime() + this.options.ttlMs });
+    this.entries.set(hash, { principal, revocation, expiresAt: this.clock.now().getTime() + this.options.ttlMs });
   }
 
   forget(keyId: string): void {

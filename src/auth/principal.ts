@@ -19,10 +19,23 @@ export interface ApiKeyPrincipal {
   scope: ApiKeyScope;
 }
 
+/**
+ * The credential behind a principal, without the rights it had: a session or a key. Stream tokens carry
+ * it, and a principal is one, so what it may do is always read again where it is used.
+ */
+export type CredentialRef = Pick<UserPrincipal, 'kind' | 'userId' | 'sessionId'> | Pick<ApiKeyPrincipal, 'kind' | 'keyId'>;
+
 /** Finds the principal behind a credential; null when it is unknown, expired or revoked. */
 export interface PrincipalResolver {
   bySessionToken(token: string): Promise<UserPrincipal | null>;
   byApiKey(key: string): Promise<ApiKeyPrincipal | null>;
+  /** The principal of a session or key as it stands now (its flags current); null once it ended or was revoked. */
+  current(credential: CredentialRef): Promise<Principal | null>;
+  /**
+   * Changes whenever a credential or a membership may have lost access (read from the store at most
+   * every REVOCATION_CHECK_MS): whoever holds a principal for longer checks it again when it moves.
+   */
+  latestRevocation(): number | Promise<number>;
   /** Drops a key from any cache at once (after a revoke in this process). */
   forgetApiKey(keyId: string): void;
 }

@@ -22,15 +22,17 @@ export function readModelDirectory(services: QueryServices): ProjectDirectory {
 
 /**
  * The permission rules (principal.ts): a super admin may do everything in an existing project; a user
- * who is not a member is told the project does not exist, so other projects are not revealed; a member
- * or key without the permission is refused; a key works only in its own project.
+ * who is not a member, and a key of another project, are told the project does not exist, so other
+ * projects are not revealed; a member or key without the permission is refused.
  */
 export class MembershipProjectAccess implements ProjectAccess {
   constructor(private readonly directory: ProjectDirectory) {}
 
   async require(principal: Principal, projectId: string, permission: ProjectPermission): Promise<void> {
     if (principal.kind === 'apiKey') {
-      if (principal.projectId !== projectId) throw new ForbiddenError('This API key belongs to another project');
+      // Answered as to a user who is not a member: a key learns nothing of other projects, not even
+      // whether one exists (a live, deleted or unknown id all read alike).
+      if (principal.projectId !== projectId) throw notFound(projectId);
       if (!scopeAllows(principal.scope, permission)) {
         throw new ForbiddenError(`An API key with scope "${principal.scope}" may not ${describe(permission)}`);
       }

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { loadConfig } from '../config/config';
+import { loggedUpcasting } from '../events/event-upcasting';
+import { createLogger } from '../logging/logger';
 import { describeChainReport, type VerifyChainOptions } from '../stores/events/event-chain';
 import { openEventStore } from '../stores/open-stores';
 
@@ -19,7 +21,9 @@ program
   .option('--project <id>', "only the streams of this project (the project's own, and those whose events name it)")
   .description("check every event's hash link; prints the first broken link, if any")
   .action(async ({ project }: { project?: string }) => {
-    const events = openEventStore(loadConfig());
+    const config = loadConfig();
+    // Verifying reads rows as stored, never through the upcaster; the store still needs one for its readers.
+    const events = openEventStore(config, { upcaster: loggedUpcasting(createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)) });
     const progress = progressReporter();
     try {
       const report = await events.verifyChain({ ...(project !== undefined ? { project } : {}), onProgress: progress.update });

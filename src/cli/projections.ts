@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { loadConfig } from '../config/config';
+import { loggedUpcasting } from '../events/event-upcasting';
 import { createLogger } from '../logging/logger';
 import { allProjections } from '../projections/all-projections';
 import { ProjectionRegistry } from '../projections/projection-registry';
@@ -25,7 +26,7 @@ import type { ReadStore } from '../stores/read/read-store';
 async function withRunner<T>(action: (runner: ProjectionRunner, reads: ReadStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const { events, reads } = await openStores(config);
+  const { events, reads } = await openStores(config, { upcaster: loggedUpcasting(logger) });
   const runner = new ProjectionRunner(allProjections(), events, reads, new ProjectionRegistry(reads), logger);
   try {
     return await action(runner, reads);

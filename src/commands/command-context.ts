@@ -14,14 +14,13 @@ export interface CommandContext {
   idempotency?: RequestIdempotency;
 }
 
-export const EVENT_SCHEMA_VERSION = 1;
-
 export function newCommandContext(actor: string, causationId?: string, correlationId?: string): CommandContext {
   const id = causationId ?? randomUUID();
   return { actor, causationId: id, correlationId: correlationId ?? id };
 }
 
-export function eventMetadata(context: CommandContext, clock: Clock, schemaVersion = EVENT_SCHEMA_VERSION): EventMetadata {
+/** `schemaVersion`: the version of the event's data shape, from the event registry (schemaVersionOf). */
+export function eventMetadata(context: CommandContext, clock: Clock, schemaVersion: number): EventMetadata {
   return {
     eventId: randomUUID(),
     occurredAt: clock.now().toISOString(),

@@ -1,4 +1,5 @@
 import { ConflictError } from '../errors/app-error';
+import { schemaVersionOf } from '../events/event-schemas';
 import { StreamNotFoundError, WrongExpectedRevisionError } from '../errors/store-errors';
 import type { EarlierAppend, EventStore, ExpectedRevision, NewEvent, Position, RecordedEvent } from '../stores/events/event-store';
 import type { Clock } from '../time/clock';
@@ -108,5 +109,5 @@ export async function loadAggregate<State, Event extends DomainEvent>(
 }
 
 export function toNewEvent(event: DomainEvent, context: CommandContext, clock: Clock): NewEvent {
-  return { type: event.type, data: event.data, metadata: eventMetadata(context, clock) };
+  return { type: event.type, data: event.data, metadata: eventMetadata(context, clock, schemaVersionOf(event.type)) };
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { type OutboundRules, parseCidrList } from '../outbound/outbound-policy';
 
 /** The whole configuration, read once from the environment (DESIGN.md, "Running it"). */
 export interface Config {
@@ -17,6 +18,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Origins whose web pages may call the API (CORS), exactly as browsers send them; `*`: any, without credentials. */
   corsOrigins: string[];
+  /** CIDR allow and deny lists for outbound requests, per purpose (src/outbound/outbound-policy.ts). */
+  outbound: OutboundRules;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -57,6 +60,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
 
   const corsOrigins = parseOrigins(value('CORS_ORIGINS'), problems);
+  const cidrs = (name: string) => parseCidrList(name, value(name), problems);
+  const outbound: OutboundRules = {
+    execution: { allow: cidrs('OUTBOUND_EXECUTION_ALLOW'), deny: cidrs('OUTBOUND_EXECUTION_DENY') },
+    alert: { allow: cidrs('OUTBOUND_ALERT_ALLOW'), deny: cidrs('OUTBOUND_ALERT_DENY') },
+  };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -72,6 +80,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     logLevel: logLevel as LogLevel,
     corsOrigins,
+    outbound,
   };
 }
 

@@ -52,3 +52,37 @@ function safeDecode(text: string): string {
     return text;
   }
 }
+
+/** Query parameters whose value is a credential: `token`, `access_token`, `api_key`, `X-Amz-Signature`, `sig`, `password`, … */
+const SECRET_PARAM = /token|key|secret|sig|pass|pwd|auth|credential|session/i;
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/**
+ * Execution endpoints and alert webhooks carry credentials too: in the userinfo (`https://user:pass@h`,
+ * or a bare token, `https://TOKEN@h`) and in the query (`?token=…`, `&api_key=…`). Each such part
+ * becomes `***`, the rest of the text is kept as written. The userinfo is found as WHATWG URL parsing
+ * (what sends the request) finds it: up to the last `@` before the first `/`, `\`, `?` or `#`.
+ */
+export function maskUrlSecrets(url: string): string {
+  const scheme = SCHEME.exec(url);
+  if (!scheme) return url;
+  const rest = url.slice(scheme[0].length);
+  const authorityEnd = rest.search(/[/\\?#]/);
+  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+  const after = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
+  const at = authority.lastIndexOf('@');
+  let head = scheme[0] + authority;
+  if (at !== -1) {
+    const userinfo = authority.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    head = scheme[0] + (colon === -1 ? '***' : `${userinfo.slice(0, colon)}:***`) + authority.slice(at);
+  }
+  return head + after.replace(/([?&#;])([^=&#;]*)=([^&#;]*)/g, (whole, sep: string, name: string, value: string) =>
+    value !== '' && SECRET_PARAM.test(safeDecode(name)) ? `${sep}${name}=***` : whole,
+  );
+}
+
+/** Every URL quoted in a text (an error message, an audit record) with its secrets masked. */
+export function maskUrlsIn(text: string): string {
+  return text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]+/g, maskUrlSecrets);
+}

@@ -1,3 +1,5 @@
+import { quoted } from './quoted';
+
 /**
  * Ids as the API takes them: UUIDs, or any id that can name a stream (DESIGN.md, "Streams and
  * events"). An id outside this alphabet or length is one nothing has.
@@ -8,9 +10,8 @@ export function isWellFormedId(id: unknown): id is string {
   return typeof id === 'string' && WELL_FORMED_ID.test(id);
 }
 
-/** An id as an error message may show it: as is when well formed, else JSON-quoted and cut at 40 characters. */
+/** An id as an error message may show it: as is when well formed, else quoted like any client value. */
 export function idInMessage(id: unknown): string {
   if (isWellFormedId(id)) return id;
-  const text = String(id);
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  return quoted(String(id));
 }

@@ -1,5 +1,6 @@
 import { streamOf } from './streams';
 import { type DomainEventOf, eventTypeNames } from './event';
+import type { FailedDeliveryOutcome } from './delivery-outcome';
 import type { ExecutionStatus } from './execution-events';
 
 /**
@@ -93,10 +94,13 @@ export type AlertSent = DomainEventOf<
   AlertRef & { alertId: string; channel: AlertChannel; attempt: number; at: string; response: string | null }
 >;
 
-/** `retryAt` null: given up (a permanent refusal, or retried for too long). */
+/**
+ * `retryAt` null: given up (a permanent refusal, or retried for too long). `outcome`: the class of the
+ * failure (absent in events recorded before classes were).
+ */
 export type AlertSendFailed = DomainEventOf<
   'AlertSendFailed',
-  AlertRef & { alertId: string; channel: AlertChannel; attempt: number; reason: string; retryAt: string | null; at: string }
+  AlertRef & { alertId: string; channel: AlertChannel; attempt: number; reason: string; retryAt: string | null; at: string; outcome?: FailedDeliveryOutcome }
 >;
 
 /** Decided but not sendable at all; carries what the intent would have, for the audit trail. */

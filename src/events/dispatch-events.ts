@@ -1,4 +1,5 @@
 import { type DomainEventOf, eventTypeNames } from './event';
+import type { FailedDeliveryOutcome } from './delivery-outcome';
 import type { ExecutionRef } from './execution-events';
 
 /**
@@ -26,7 +27,8 @@ export type ExecutionDispatched = DomainEventOf<
  * The attempt failed. `retryable`: the request surely did not reach the executor (connection refused,
  * name not resolved, no connection at all) or the executor answered 429/5xx. `nextAttemptAt` is when
  * the next attempt is due; null when there will be none (not retryable, or the attempts are used up).
- * `status` is the executor's HTTP status when it answered, else null.
+ * `status` is the executor's HTTP status when it answered, else null. `outcome` is the class of the
+ * failure (absent in events recorded before classes were: derived from `status` and `reason` when shown).
  */
 export type ExecutionDispatchFailed = DomainEventOf<
   'ExecutionDispatchFailed',
@@ -38,6 +40,7 @@ export type ExecutionDispatchFailed = DomainEventOf<
     durationMs: number;
     nextAttemptAt: string | null;
     at: string;
+    outcome?: FailedDeliveryOutcome;
   }
 >;
 

@@ -70,8 +70,45 @@ export type ExecutionCancelled = DomainEventOf<'ExecutionCancelled', ExecutionRe
 /** Ended by the timeout deadline. `at` is `ended_at`. */
 export type ExecutionTimedOut = DomainEventOf<'ExecutionTimedOut', ExecutionRef & { at: string; timeoutSeconds: number }>;
 
-/** Never started: the start deadline passed, or the tick fell while the scheduler was down. `at` is `ended_at`. */
-export type ExecutionMissed = DomainEventOf<'ExecutionMissed', ExecutionRef & { at: string; reason: string }>;
+/**
+ * Why an execution never started: its start deadline passed, its tick fell while the scheduler was down,
+ * or the store refused the tick's write until after it. `other` only comes from version 1 events whose
+ * sentence no rule recognises (src/events/upcasters/execution-missed-v2.ts); nothing writes it now.
+ */
+export type MissedCause = 'start_deadline' | 'scheduler_offline' | 'store_unavailable' | 'other';
+
+/** What ExecutionMissed says about the cause: facts, not a sentence (the sentence is `missedReason`). */
+export interface MissedReason {
+  cause: MissedCause;
+  /** The deadline that passed, for `start_deadline`; else null. */
+  startDeadlineSeconds: number | null;
+  /** For `other`: the sentence version 1 recorded; else null. */
+  detail: string | null;
+}
+
+/**
+ * Never started. `at` is `ended_at`. Version 2; version 1 carried only a sentence, `reason`, which the
+ * upcaster turns into these fields.
+ */
+export type ExecutionMissed = DomainEventOf<'ExecutionMissed', ExecutionRef & { at: string } & MissedReason>;
+
+export const missedByStartDeadline = (startDeadlineSeconds: number): MissedReason => ({ cause: 'start_deadline', startDeadlineSeconds, detail: null });
+export const MISSED_SCHEDULER_OFFLINE: MissedReason = { cause: 'scheduler_offline', startDeadlineSeconds: null, detail: null };
+export const MISSED_STORE_UNAVAILABLE: MissedReason = { cause: 'store_unavailable', startDeadlineSeconds: null, detail: null };
+
+/** The sentence shown for a MISSED execution (its `error`) and in its alert. */
+export function missedReason(reason: MissedReason): string {
+  switch (reason.cause) {
+    case 'start_deadline':
+      return `Not started within ${reason.startDeadlineSeconds} s of its creation (start deadline)`;
+    case 'scheduler_offline':
+      return 'scheduler offline';
+    case 'store_unavailable':
+      return 'the store was unavailable at the tick';
+    case 'other':
+      return reason.detail ?? 'missed';
+  }
+}
 
 /**
  * An executor reported after the system had ended the execution (TIMED_OUT, MISSED, CANCELLED). The

@@ -51,6 +51,18 @@ export type UserLoggedIn = DomainEventOf<
 
 export type UserLoggedOut = DomainEventOf<'UserLoggedOut', { userId: string; sessionId: string; at: string }>;
 
+/** Why a user's sessions were ended: their own password change, a super admin's reset, the account disabled. */
+export type SessionsRevokedReason = 'password-changed' | 'password-reset' | 'disabled';
+
+/**
+ * Every open session of the user ends, but `keptSessionId` (the session a user changed their own
+ * password with). Recorded with the change that causes it, in the same append.
+ */
+export type UserSessionsRevoked = DomainEventOf<
+  'UserSessionsRevoked',
+  { userId: string; keptSessionId: string | null; reason: SessionsRevokedReason; at: string }
+>;
+
 export type UserEvent =
   | UserRegistered
   | UserInvited
@@ -58,7 +70,8 @@ export type UserEvent =
   | UserUpdated
   | PasswordChanged
   | UserLoggedIn
-  | UserLoggedOut;
+  | UserLoggedOut
+  | UserSessionsRevoked;
 
 export const USER_EVENT_TYPES = eventTypeNames<UserEvent>({
   UserRegistered: true,
@@ -68,4 +81,5 @@ export const USER_EVENT_TYPES = eventTypeNames<UserEvent>({
   PasswordChanged: true,
   UserLoggedIn: true,
   UserLoggedOut: true,
+  UserSessionsRevoked: true,
 });

@@ -2,7 +2,9 @@ import { ValidateError } from '@tsoa/runtime';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, TooLargeError, ValidationError } from '../errors/app-error';
 import type { Logger } from '../logging/logger';
+import { cut } from '../errors/quoted';
 import { type ErrorBody, errorResponse } from './error-mapping';
+import { jsonSyntaxProblem } from './json-body';
 import { withoutStreamNames } from './store-error-messages';
 import { validationDetails } from './validation-details';
 
@@ -23,7 +25,8 @@ export function errorAnswer(err: unknown, logger: Logger, method: string | undef
 }
 
 export const unknownApiRoute: RequestHandler = (req, _res, next) => {
-  next(new NotFoundError(`No route ${req.method} ${req.originalUrl}`));
+  // The path only: a query string may carry a token.
+  next(new NotFoundError(`No route ${req.method} ${cut(req.originalUrl.split('?')[0]!, 200)}`));
 };
 
 function toAppError(err: unknown): AppError | null {
@@ -34,7 +37,7 @@ function toAppError(err: unknown): AppError | null {
   }
   // body-parser errors carry a `type` and an HTTP status.
   const bodyError = err as { type?: string; status?: number; message?: string; limit?: number };
-  if (bodyError?.type === 'entity.parse.failed') return new ValidationError('Malformed JSON body', [String(bodyError.message)]);
+  if (bodyError?.type === 'entity.parse.failed') return new ValidationError('Malformed JSON body', [`body: ${jsonSyntaxProblem(String(bodyError.message))}`]);
   if (bodyError?.type === 'entity.too.large') return new TooLargeError(`Request body is larger than the limit of ${bodyError.limit} bytes`);
   if (bodyError?.type === 'encoding.unsupported' || bodyError?.type === 'charset.unsupported') return new ValidationError(String(bodyError.message));
   if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) return new ValidationError(String(bodyError.message));

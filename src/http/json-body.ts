@@ -6,6 +6,7 @@
  */
 import express, { type RequestHandler } from 'express';
 import { ValidationError } from '../errors/app-error';
+import { cut } from '../errors/quoted';
 
 /** Largest request body accepted (bytes); log batches are the biggest legitimate requests. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -38,8 +39,16 @@ export function parseJsonBody(raw: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ValidationError('Malformed JSON body', [`body: ${(err as Error).message}`]);
+    throw new ValidationError('Malformed JSON body', [`body: ${jsonSyntaxProblem((err as Error).message)}`]);
   }
+}
+
+/**
+ * The parser's explanation without the snippet of the body V8 quotes after an unexpected token
+ * (`Unexpected token 's', ..."assword": supersecre"... is not valid JSON`): it may be part of a secret.
+ */
+export function jsonSyntaxProblem(message: string): string {
+  return message.startsWith('Unexpected token') ? 'Unexpected token: not valid JSON' : cut(message, 120);
 }
 
 /** Express middleware: reads any body as text (any Content-Type, up to MAX_BODY_BYTES: else 413) and parses it. */

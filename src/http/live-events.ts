@@ -14,12 +14,12 @@
  * Each message's `id:` is the `$all` position of its event (decimal). A comment line (`: ping`) goes out
  * every 15 s so proxies keep the stream open. A client that does not read falls behind: once more than
  * `maxBuffered` messages wait for it, its stream is closed (EventSource reconnects; the client then
- * re-reads what it shows). Streams end when the client goes away or the server stops.
+ * re-reads what it shows). Streams end when the client goes away or the server stops, and within a second
+ * of the principal losing access (live-stream-guard.ts), with a last `event: revoked` {project_id, reason}.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 import type { Principal } from '../auth/principal';
-import { UnauthenticatedError, UnavailableError } from '../errors/app-error';
+import { UnavailableError } from '../errors/app-error';
 import { isEventOf } from '../events/event';
 import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../events/execution-events';
 import { EXECUTION_LOG_EVENT_TYPES, type ExecutionLogsAppended } from '../events/execution-log-events';
@@ -107,14 +107,25 @@ export interface LiveHubOptions {
   onDropped?: () => void;
 }
 
+/** An open stream, as whoever checks its access sees it (live-stream-guard.ts). */
+export interface LiveStream {
+  readonly projectId: string;
+  /** Who opened it, as of the last check. */
+  principal: Principal;
+  /** The latest revocation known before `principal` was last checked (PrincipalResolver.latestRevocation). */
+  checkedAfterRevocation: number;
+}
+
 /** One client's stream: writes while the socket takes them, queues (boundedly) while it does not. */
-class LiveConnection {
+class LiveConnection implements LiveStream {
   private readonly queue: string[] = [];
   private blocked = false;
   closed = false;
 
   constructor(
     readonly projectId: string,
+    public principal: Principal,
+    public checkedAfterRevocation: number,
     private readonly response: Response,
     private readonly maxBuffered: number,
     private readonly onOverflow: () => void,
@@ -132,11 +143,13 @@ class LiveConnection {
     if (!this.response.write(frame)) this.blocked = true;
   }
 
-  end(): void {
+  /** Ends the stream, after `finalFrame` when given (whatever is still queued is dropped). */
+  end(finalFrame?: string): void {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
-    this.response.end();
+    if (finalFrame === undefined) this.response.end();
+    else this.response.end(finalFrame);
   }
 
   private flush(): void {
@@ -177,8 +190,11 @@ export class LiveEventsHub {
     return projectId === undefined ? this.byProject.size > 0 : (this.byProject.get(projectId)?.size ?? 0) > 0;
   }
 
-  /** Turns the response into an event stream for the project until the client leaves or the hub stops. */
-  attach(projectId: string, response: Response, position: number | null): void {
+  /**
+   * Turns the response into an event stream for the project until the client leaves, the hub stops or
+   * the principal loses access (`revoke`). `checkedAfterRevocation`: see LiveStream.
+   */
+  attach(projectId: string, response: Response, position: number | null, principal: Principal, checkedAfterRevocation: number): void {
     if (this.stopped) throw new UnavailableError('The server is stopping');
     // The client may have gone while it was being authenticated: nothing to stream to, and no 'close' to come.
     if (response.destroyed || response.socket?.destroyed) return;
@@ -191,15 +207,13 @@ export class LiveEventsHub {
     });
     response.flushHeaders();
     response.socket?.setNoDelay(true);
-    const connection = new LiveConnection(projectId, response, this.maxBuffered, () => this.options.onDropped?.());
+    const connection = new LiveConnection(projectId, principal, checkedAfterRevocation, response, this.maxBuffered, () => this.options.onDropped?.());
     let set = this.byProject.get(projectId);
     if (!set) this.byProject.set(projectId, (set = new Set()));
     set.add(connection);
     response.on('close', () => {
       connection.closed = true;
-      const current = this.byProject.get(projectId);
-      current?.delete(connection);
-      if (current && current.size === 0) this.byProject.delete(projectId);
+      this.forget(connection);
     });
     connection.send(`retry: 2000\n\n`);
     connection.send(sseFrame({ event: 'ready', position: position ?? 0, data: { project_id: projectId, position: position === null ? null : String(position) } }));
@@ -212,6 +226,22 @@ export class LiveEventsHub {
     for (const connection of set) connection.send(frame);
   }
 
+  /** Every open stream. */
+  streams(): LiveStream[] {
+    return [...this.byProject.values()].flatMap((set) => [...set]);
+  }
+
+  /**
+   * Ends a stream whose principal lost access, with a last message saying why:
+   * `event: revoked` {project_id, reason}. (EventSource then reconnects and is refused.)
+   */
+  revoke(stream: LiveStream, reason: string): void {
+    const connection = stream as LiveConnection;
+    if (connection.closed) return;
+    this.forget(connection);
+    connection.end(`event: revoked\ndata: ${JSON.stringify({ project_id: connection.projectId, reason })}\n\n`);
+  }
+
   stop(): void {
     this.stopped = true;
     clearInterval(this.heartbeat);
@@ -219,49 +249,13 @@ export class LiveEventsHub {
     this.byProject.clear();
   }
 
+  private forget(connection: LiveConnection): void {
+    const set = this.byProject.get(connection.projectId);
+    set?.delete(connection);
+    if (set && set.size === 0) this.byProject.delete(connection.projectId);
+  }
+
   private broadcastComment(text: string): void {
     for (const set of this.byProject.values()) for (const connection of set) connection.send(`: ${text}\n\n`);
   }
-}
-
-// ---- short-lived stream tokens (EventSource cannot send an Authorization header) ------------------
-
-export const STREAM_TOKEN_SECONDS = 60;
-
-interface TokenBody {
-  /** Project the token is for. */
-  p: string;
-  /** Expiry, epoch ms. */
-  e: number;
-  /** The principal that asked for it. */
-  a: Principal;
-}
-
-/**
- * An opaque token (AES-256-GCM, so it can be neither read nor forged) that lets the holder open the
- * project's event stream as `principal` until `expiresAt`. The key is shared by the servers of one
- * installation through the read store (read-side.ts).
- */
-export function mintStreamToken(key: Buffer, projectId: string, principal: Principal, expiresAtMs: number): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body: TokenBody = { p: projectId, e: expiresAtMs, a: principal };
-  const encrypted = Buffer.concat([cipher.update(JSON.stringify(body), 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), encrypted]).toString('base64url');
-}
-
-/** The principal of a valid, unexpired token for this project; 401 otherwise. */
-export function openStreamToken(key: Buffer, token: string, projectId: string, nowMs: number): Principal {
-  let body: TokenBody;
-  try {
-    const raw = Buffer.from(token, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    body = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as TokenBody;
-  } catch {
-    throw new UnauthenticatedError('Invalid stream token');
-  }
-  if (body.p !== projectId) throw new UnauthenticatedError('This stream token is for another project');
-  if (body.e <= nowMs) throw new UnauthenticatedError('The stream token has expired; ask for a new one');
-  return body.a;
 }

@@ -15,6 +15,8 @@
  * - `cron_observer_dispatch_events_total{type}`, `cron_observer_alert_events_total{type}`: dispatch
  *   (ExecutionDispatch*, ExecutionClaim*) and alert (Alert*) events, counted as they are stored, by an
  *   in-process subscriber from the server's start (read-side.ts);
+ * - `cron_observer_unknown_events{type, reason}`: distinct events met since the process started that
+ *   this version could not bring to a current shape (src/events/event-upcasting.ts);
  * - `cron_observer_live_connections`, `cron_observer_live_dropped_total`: server-sent events streams;
  * - the default process metrics (`process_*`, `nodejs_*`).
  * Counters start at zero when the process starts, as Prometheus expects.
@@ -42,7 +44,7 @@ export class ServerMetrics {
   /** Shown while no scheduler has registered the real lateness histogram. */
   private readonly latenessPlaceholder = new Registry();
 
-  constructor(services: Pick<AppServices, 'projections' | 'reads'>, liveConnectionCount: () => number) {
+  constructor(services: Pick<AppServices, 'projections' | 'reads' | 'unknownEvents'>, liveConnectionCount: () => number) {
     const registers = [this.registry];
     this.reportsIngested = new Counter({
       name: 'cron_observer_reports_ingested_total',
@@ -100,6 +102,16 @@ export class ServerMetrics {
       async collect() {
         this.reset();
         for (const [consumer, count] of Object.entries(await countQuarantined(services.reads))) this.set({ consumer }, count);
+      },
+    });
+    new Gauge({
+      name: 'cron_observer_unknown_events',
+      help: 'Events met since the process started of a type (unknown_type) or version (newer_version) this version does not know, or whose upcast failed; readers skip unknown types',
+      labelNames: ['type', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { type, reason, count } of services.unknownEvents()) this.set({ type, reason }, count);
       },
     });
     new Histogram({

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors/app-error';
 import { parseIsoDate } from '../schedules/civil-time';
 import { parseIsoInstant } from '../time/iso-instant';
+import { quoted } from '../errors/quoted';
 
 /**
  * Checks of query parameters beyond their OpenAPI type, each failing with a 400 that names the
@@ -10,7 +11,7 @@ import { parseIsoInstant } from '../time/iso-instant';
 /** A required `YYYY-MM-DD` calendar date. */
 export function requiredDay(name: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new ValidationError(`Query parameter ${name} is required`, [`${name}: required, as YYYY-MM-DD`]);
-  if (parseIsoDate(value) === undefined) throw new ValidationError(`Invalid ${name}`, [`${name}: "${value}" is not a date as YYYY-MM-DD`]);
+  if (parseIsoDate(value) === undefined) throw new ValidationError(`Invalid ${name}`, [`${name}: ${quoted(value)} is not a date as YYYY-MM-DD`]);
   return value;
 }
 
@@ -18,7 +19,7 @@ export function requiredDay(name: string, value: string | undefined): string {
 export function intInRange(name: string, value: number | undefined, { min, max, fallback }: { min: number; max: number; fallback: number }): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError(`Invalid ${name}`, [`${name}: must be a whole number from ${min} to ${max} (got ${value})`]);
+    throw new ValidationError(`Invalid ${name}`, [`${name}: must be a whole number from ${min} to ${max} (got ${quoted(value)})`]);
   }
   return value;
 }
@@ -28,7 +29,7 @@ export function optionalInstant(name: string, value: string | undefined): Date |
   if (value === undefined || value === '') return undefined;
   const millis = parseIsoInstant(value);
   if (millis === undefined) {
-    throw new ValidationError(`Invalid ${name}`, [`${name}: "${value}" is not an ISO 8601 instant with Z or an offset, e.g. 2026-01-31T12:00:00Z`]);
+    throw new ValidationError(`Invalid ${name}`, [`${name}: ${quoted(value)} is not an ISO 8601 instant with Z or an offset, e.g. 2026-01-31T12:00:00Z`]);
   }
   return new Date(millis);
 }

@@ -7,6 +7,7 @@ import type { ExecutionStatus, TriggerType } from '../events/execution-events';
 import { parseIsoDate } from '../schedules/civil-time';
 import { checkTimeZone } from '../schedules/time-zone';
 import { parseIsoInstant } from '../time/iso-instant';
+import { quoted } from '../errors/quoted';
 
 const STATUSES: readonly ExecutionStatus[] = ['PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED'];
 const TRIGGER_TYPES: readonly TriggerType[] = ['SCHEDULED', 'MANUAL', 'EXTERNAL', 'CATCH_UP'];
@@ -17,7 +18,7 @@ export function optionalZone(name: string, value: string | undefined): string | 
   const check = checkTimeZone(value);
   if (!check.ok) {
     const hint = check.suggestion ? ` (did you mean ${check.suggestion}?)` : '';
-    throw new ValidationError(`Invalid ${name}`, [`${name}: "${value}" is not an IANA time zone such as Europe/Berlin${hint}`]);
+    throw new ValidationError(`Invalid ${name}`, [`${name}: ${quoted(value)} is not an IANA time zone such as Europe/Berlin${hint}`]);
   }
   return value;
 }
@@ -26,7 +27,7 @@ export function optionalZone(name: string, value: string | undefined): string | 
 export function optionalDayNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const day = parseIsoDate(value);
-  if (day === undefined) throw new ValidationError(`Invalid ${name}`, [`${name}: "${value}" is not a date as YYYY-MM-DD`]);
+  if (day === undefined) throw new ValidationError(`Invalid ${name}`, [`${name}: ${quoted(value)} is not a date as YYYY-MM-DD`]);
   return day;
 }
 
@@ -35,7 +36,7 @@ export function optionalInstantMs(name: string, value: string | undefined): numb
   if (value === undefined || value === '') return undefined;
   const ms = parseIsoInstant(value);
   if (ms === undefined) {
-    throw new ValidationError(`Invalid ${name}`, [`${name}: "${value}" is not an ISO 8601 instant with Z or an offset, e.g. 2026-01-31T12:00:00Z`]);
+    throw new ValidationError(`Invalid ${name}`, [`${name}: ${quoted(value)} is not an ISO 8601 instant with Z or an offset, e.g. 2026-01-31T12:00:00Z`]);
   }
   return ms;
 }
@@ -43,7 +44,7 @@ export function optionalInstantMs(name: string, value: string | undefined): numb
 /** A `YYYY-MM` month, or undefined when absent. */
 export function optionalMonth(name: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new ValidationError(`Invalid ${name}`, [`${name}: "${value}" is not a month as YYYY-MM`]);
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new ValidationError(`Invalid ${name}`, [`${name}: ${quoted(value)} is not a month as YYYY-MM`]);
   return value;
 }
 
@@ -52,7 +53,7 @@ function list<T extends string>(name: string, value: string | undefined, allowed
   const items = value.split(',').map((s) => s.trim().toUpperCase());
   const wrong = items.filter((item) => !(allowed as readonly string[]).includes(item));
   if (wrong.length > 0) {
-    throw new ValidationError(`Invalid ${name}`, [`${name}: ${wrong.map((w) => `"${w}"`).join(', ')} not one of ${allowed.join(', ')} (comma-separated)`]);
+    throw new ValidationError(`Invalid ${name}`, [`${name}: ${wrong.slice(0, 5).map(quoted).join(', ')} not one of ${allowed.join(', ')} (comma-separated)`]);
   }
   return items as T[];
 }

@@ -10,6 +10,7 @@ import type { ExecutionDoc } from '../projections/execution-read-model';
 import { EXECUTIONS, HISTORY_PROJECTION } from '../projections/history-projection';
 import type { Position, Subscription } from '../stores/events/event-store';
 import { LiveEventsHub, type LiveHubOptions, liveMessagesOf } from './live-events';
+import { LiveStreamGuard } from './live-stream-guard';
 import { ServerMetrics } from './metrics';
 
 /** What the subscriber follows: execution status, dispatch and log events, task events, alert events. */
@@ -22,6 +23,8 @@ const RETRY_DELAY_MS = 1000;
 export class ReadSide {
   readonly metrics: ServerMetrics;
   readonly live: LiveEventsHub;
+  /** Ends the streams of principals that lost access. */
+  readonly guard: LiveStreamGuard;
   /** Last `$all` position the subscriber has handled (null before the first event). */
   position: Position | null = null;
   private subscription: Subscription | null = null;
@@ -35,11 +38,13 @@ export class ReadSide {
   ) {
     this.live = new LiveEventsHub({ ...options, onDropped: () => this.metrics.liveDropped.inc() });
     this.metrics = new ServerMetrics(services, () => this.live.connectionCount);
+    this.guard = new LiveStreamGuard(this.live, services);
   }
 
   /** Follows `$all` from its current head (counters count from the server's start). */
   async start(): Promise<void> {
     if (this.loop) return;
+    this.guard.start();
     this.position = await this.services.events.headPosition();
     this.loop = this.run();
   }
@@ -56,6 +61,7 @@ export class ReadSide {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.guard.stop();
     this.live.stop();
     await this.subscription?.close().catch(() => undefined);
     await this.loop;

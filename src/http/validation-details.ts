@@ -1,27 +1,35 @@
 import type { FieldErrors } from '@tsoa/runtime';
+import { cut, isSecretField, quoted } from '../errors/quoted';
 
 /**
  * tsoa's validation failures as short `details` lines, each naming the field and the rule:
  * `schedule_config.timezone: 'timezone' is required`. A union that matched none of its types (tsoa
  * reports every type's issues as one JSON dump) is answered with the issues of the type that came
- * closest, so a client reads what to fix, not the schema.
+ * closest, so a client reads what to fix, not the schema. The value is quoted short (quoted.ts), and
+ * not at all for a secret field (`password`, `token`, …).
  */
 export function validationDetails(fields: FieldErrors): string[] {
   return Object.entries(fields).flatMap(([field, { message, value }]) => detailsOf(field, message, value));
 }
 
 const UNION = 'Could not match the union against any of the items. Issues: ';
-const MAX_VALUE_CHARS = 60;
+const INTERSECTION = 'Could not match the intersection against every type. Issues: ';
+/** tsoa's own words: a rule, a pattern, the accepted values; an excess property's name is cut here. */
+const EXCESS = /^"([\s\S]*)" is an excess property and therefore is not allowed$/;
 /** What tsoa says when a value is not the `null` of a `T | null`. */
 const NULL_MEMBER = /^should be (null|one of the following; \[null\])$/;
 
 function detailsOf(field: string, message: string, value: unknown): string[] {
-  if (message.startsWith(UNION)) {
-    const closest = closestMatch(message.slice(UNION.length));
+  for (const prefix of [UNION, INTERSECTION]) {
+    if (!message.startsWith(prefix)) continue;
+    const closest = closestMatch(message.slice(prefix.length));
     if (closest) return validationDetails(closest);
     return [`${fieldName(field)}: does not match any of the accepted shapes`];
   }
-  return [`${fieldName(field)}: ${message}${value !== undefined ? ` (got ${shortJson(value)})` : ''}`];
+  const excess = EXCESS.exec(message);
+  const rule = excess ? `${quoted(excess[1])} is an excess property and therefore is not allowed` : message;
+  const got = value === undefined || excess || isSecretField(field) ? '' : ` (got ${quoted(value)})`;
+  return [`${fieldName(field)}: ${rule}${got}`];
 }
 
 /** The issues of the union member with the fewest; `T | null` prefers the member that is not null. */
@@ -38,11 +46,8 @@ function closestMatch(json: string): FieldErrors | null {
   return pool.reduce((best, issue) => (Object.keys(issue).length < Object.keys(best).length ? issue : best));
 }
 
+/** Each part of the path cut like a value: a key the client made up is not echoed in bulk either. */
 function fieldName(field: string): string {
-  return field.replace(/^(body|requestBody)\.?/, '') || 'body';
-}
-
-function shortJson(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > MAX_VALUE_CHARS ? `${json.slice(0, MAX_VALUE_CHARS)}…` : json;
+  const path = field.replace(/^(body|requestBody)\.?/, '') || 'body';
+  return path.split('.').map((part) => cut(part)).join('.');
 }

@@ -2,7 +2,7 @@ import { isEventOf } from '../events/event';
 import { PROJECT_EVENT_TYPES, type ApiKeyScope, type ProjectEvent, type ProjectRole } from '../events/project-events';
 import { streamPrefix } from '../events/streams';
 import { USER_EVENT_TYPES, type UserEvent } from '../events/user-events';
-import type { WriteOperation } from '../stores/read/read-store';
+import type { Filter, WriteOperation } from '../stores/read/read-store';
 import type { Projection, ProjectionReader } from './projection';
 
 /**
@@ -21,7 +21,36 @@ export const ACCESS_COLLECTIONS = {
   invitations: 'invitations',
   /** By `<projectId>|<email>`; members are emails, so an invited person is a member before having a password. */
   memberships: 'memberships',
+  /** One document (LATEST_REVOCATION): the latest event that may have taken access away from anyone. */
+  revocations: 'revocations',
 } as const;
+
+export const LATEST_REVOCATION = 'latest';
+
+/**
+ * What every server compares to learn, with one read by id, that some credential or membership may have
+ * lost access since it last looked (src/auth/revocation-watch.ts): cached API keys are then looked up
+ * again and open live streams checked again.
+ */
+export interface RevocationDoc {
+  id: typeof LATEST_REVOCATION;
+  /** `$all` position of the event: it only grows, and a rebuild gives the same. */
+  position: number;
+  type: string;
+  [key: string]: unknown;
+}
+
+/** Events after which a credential or a membership may allow less than before. */
+const REVOKING_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'UserUpdated',
+  'PasswordChanged',
+  'UserSessionsRevoked',
+  'UserLoggedOut',
+  'ProjectMemberSet',
+  'ProjectMemberRemoved',
+  'ApiKeyRevoked',
+  'ProjectDeleted',
+]);
 
 export interface UserDoc {
   id: string;
@@ -90,19 +119,26 @@ const C = ACCESS_COLLECTIONS;
  */
 export const accessProjection: Projection = {
   name: ACCESS_PROJECTION,
-  version: 1,
+  // 2: sessions end with UserSessionsRevoked; the revocations marker.
+  version: 2,
   collections: [
     { name: C.users, indexes: [{ fields: [['email', 1]] }, { fields: [['superAdmin', 1], ['disabled', 1]] }] },
     { name: C.sessions, indexes: [{ fields: [['tokenHash', 1]] }, { fields: [['userId', 1]] }] },
     { name: C.apiKeys, indexes: [{ fields: [['hash', 1]] }, { fields: [['projectId', 1]] }] },
     { name: C.invitations, indexes: [{ fields: [['userId', 1]] }] },
     { name: C.memberships, indexes: [{ fields: [['email', 1]] }, { fields: [['projectId', 1]] }] },
+    { name: C.revocations, indexes: [] },
   ],
   filter: { streamPrefixes: [streamPrefix('user'), streamPrefix('project')] },
   async handle(event, reader) {
-    if (isEventOf<UserEvent>(USER_EVENT_TYPES, event)) return handleUserEvent(event, reader);
-    if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) return handleProjectEvent(event);
-    return [];
+    const operations = isEventOf<UserEvent>(USER_EVENT_TYPES, event)
+      ? await handleUserEvent(event, reader)
+      : isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)
+        ? handleProjectEvent(event)
+        : [];
+    if (!REVOKING_EVENT_TYPES.has(event.type)) return operations;
+    const marker: RevocationDoc = { id: LATEST_REVOCATION, position: event.position, type: event.type };
+    return [...operations, { op: 'upsert', collection: C.revocations, id: LATEST_REVOCATION, doc: marker }];
   },
 };
 
@@ -175,6 +211,11 @@ async function handleUserEvent(event: UserEvent, reader: ProjectionReader): Prom
     }
     case 'UserLoggedOut':
       return [{ op: 'delete', collection: C.sessions, id: event.data.sessionId }];
+    case 'UserSessionsRevoked': {
+      const { userId, keptSessionId } = event.data;
+      const filter: Filter = keptSessionId === null ? { userId } : { userId, id: { $ne: keptSessionId } };
+      return [{ op: 'deleteMany', collection: C.sessions, filter }];
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ExecutionEvent, ExecutionStatus, SystemEndStatus, TriggerType } from '../events/execution-events';
+import { type ExecutionEvent, type ExecutionStatus, missedReason, type SystemEndStatus, type TriggerType } from '../events/execution-events';
 import type { JsonObject } from '../events/json';
 import type { ExecutionMode } from '../events/task-events';
 import { measuredDurationMs } from '../commands/execution/duration';
@@ -80,7 +80,7 @@ export function evolveExecutionDoc(doc: ExecutionDoc | null, event: ExecutionEve
     case 'ExecutionTimedOut':
       return endedBySystem(doc, 'TIMED_OUT', at, `Timed out after ${event.data.timeoutSeconds} s`);
     case 'ExecutionMissed':
-      return endedBySystem(doc, 'MISSED', at, event.data.reason);
+      return endedBySystem(doc, 'MISSED', at, missedReason(event.data));
     case 'ExecutionLateReportReceived':
       // Kept in the audit trail only: the outcome stands.
       return doc;

@@ -4,6 +4,7 @@
  * progress to the server, whose follower runner answers read-your-writes waits from those reports.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { loggedUpcasting } from '../events/event-upcasting';
 import { createLogger } from '../logging/logger';
 import { mailTransportOf } from '../mail/mail-transport';
 import { QuarantineAlerter } from '../quarantine/quarantine-alerts';
@@ -25,7 +26,16 @@ async function main(): Promise<void> {
   const send = (message: FromProjectionThread) => port.postMessage(message);
   const { config } = workerData as ProjectionThreadData;
   const logger = createLogger(config.logLevel).child({ thread: 'projections' });
-  const { events, reads } = await openStores(config, { eventPollIntervalMs: COMMIT_POLL_MS });
+  let countsSent = true;
+  const upcasting = loggedUpcasting(logger, () => {
+    if (!countsSent) return;
+    countsSent = false;
+    setImmediate(() => {
+      countsSent = true;
+      send({ type: 'unknown-events', counts: upcasting.unknownEvents() });
+    });
+  });
+  const { events, reads } = await openStores(config, { eventPollIntervalMs: COMMIT_POLL_MS, upcaster: upcasting });
   const runner = new ProjectionRunner(allProjections(), events, reads, new ProjectionRegistry(reads), logger);
   const mail = mailTransportOf(config);
   const quarantineAlerts = new QuarantineAlerter(reads, mail, config.publicUrl, logger);

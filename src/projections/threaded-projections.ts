@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config';
+import type { UnknownEventCount } from '../events/event-upcasting';
 import type { Logger } from '../logging/logger';
 import type { EventStore, Position } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
@@ -25,6 +26,7 @@ export class ThreadedProjections {
   private applying = false;
   private readonly rebuilds = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private nextRequest = 1;
+  private unknownInThread: UnknownEventCount[] = [];
 
   constructor(
     private readonly config: Config,
@@ -68,6 +70,11 @@ export class ThreadedProjections {
     return this.follower.waitForPosition(position, timeoutMs);
   }
 
+  /** Events the projection thread met and could not upcast, as it last reported them. */
+  unknownEvents(): UnknownEventCount[] {
+    return this.unknownInThread;
+  }
+
   /** Rebuilds a projection in the thread beside the live generation; resolves once queries use the new one. */
   async rebuild(name: string): Promise<void> {
     const thread = this.thread;
@@ -94,6 +101,9 @@ export class ThreadedProjections {
             return;
           case 'progress':
             this.follower.noteProgress(message);
+            return;
+          case 'unknown-events':
+            this.unknownInThread = message.counts;
             return;
           case 'rebuilt': {
             const request = this.rebuilds.get(message.id);

@@ -3,6 +3,8 @@ import {
   ACCESS_PROJECTION,
   type ApiKeyDoc,
   type InvitationDoc,
+  LATEST_REVOCATION,
+  type RevocationDoc,
   type SessionDoc,
 } from '../projections/access-projection';
 import type { Doc } from '../stores/read/read-store';
@@ -26,4 +28,19 @@ export function apiKeyByHash(services: QueryServices, hash: string): Promise<Api
 /** Invitations are stored by token hash (every link ever sent, so a replaced one is recognised). */
 export function invitationByTokenHash(services: QueryServices, tokenHash: string): Promise<InvitationDoc | null> {
   return services.reads.get<InvitationDoc>(services.registry.collection(ACCESS_PROJECTION, ACCESS_COLLECTIONS.invitations), tokenHash);
+}
+
+/** A session by its id (what stream tokens and open streams hold); null once it ended. */
+export function sessionById(services: QueryServices, sessionId: string): Promise<SessionDoc | null> {
+  return services.reads.get<SessionDoc>(services.registry.collection(ACCESS_PROJECTION, ACCESS_COLLECTIONS.sessions), sessionId);
+}
+
+export function apiKeyById(services: QueryServices, keyId: string): Promise<ApiKeyDoc | null> {
+  return services.reads.get<ApiKeyDoc>(services.registry.collection(ACCESS_PROJECTION, ACCESS_COLLECTIONS.apiKeys), keyId);
+}
+
+/** `$all` position of the latest event that may have taken access away from anyone (0: none yet). */
+export async function latestRevocationPosition(services: QueryServices): Promise<number> {
+  const doc = await services.reads.get<RevocationDoc>(services.registry.collection(ACCESS_PROJECTION, ACCESS_COLLECTIONS.revocations), LATEST_REVOCATION);
+  return doc?.position ?? 0;
 }

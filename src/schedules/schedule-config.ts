@@ -21,6 +21,7 @@
  * display), optionally `catch_up`. `null` is read as "absent" everywhere, and so is an empty
  * `cron_expression`, because clients of the original API send both.
  */
+import { cut, quoted } from '../errors/quoted';
 import { CronSyntaxError, cronTimesFor } from './cron-times';
 import { daysInMonth, parseHourMinute, parseIsoDate } from './civil-time';
 import { checkTimeZone } from './time-zone';
@@ -88,7 +89,6 @@ const WEEKDAYS = '0–6, 0 = Sunday';
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const quote = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
 const isPositiveInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 
 /** Collects messages, each prefixed with the path of the field it is about. */
@@ -100,7 +100,7 @@ class Problems {
   unknownKeys(path: string, value: Json, allowed: readonly string[]): void {
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key)) {
-        this.add(path ? `${path}.${key}` : key, `unknown field (allowed: ${allowed.join(', ')})`);
+        this.add(path ? `${path}.${cut(key)}` : cut(key), `unknown field (allowed: ${allowed.join(', ')})`);
       }
     }
   }
@@ -109,7 +109,7 @@ class Problems {
 export function validateScheduleConfig(type: ScheduleType, config: unknown): ScheduleConfigValidation {
   const problems = new Problems();
   if (type !== 'RECURRING' && type !== 'ONEOFF') {
-    return { ok: false, details: [`schedule_type: ${quote(type)} is not RECURRING or ONEOFF`] };
+    return { ok: false, details: [`schedule_type: ${quoted(type)} is not RECURRING or ONEOFF`] };
   }
   if (!isObject(config)) {
     return { ok: false, details: ['schedule_config: must be an object'] };
@@ -129,7 +129,7 @@ export function validateScheduleConfig(type: ScheduleType, config: unknown): Sch
   if (timezone) value.timezone = timezone;
   if (raw.catch_up !== undefined) {
     if (raw.catch_up === 'none' || raw.catch_up === 'latest') value.catch_up = raw.catch_up;
-    else problems.add('catch_up', `${quote(raw.catch_up)} is not one of none, latest`);
+    else problems.add('catch_up', `${quoted(raw.catch_up)} is not one of none, latest`);
   }
 
   if (type === 'ONEOFF') {
@@ -157,7 +157,8 @@ export function validateScheduleConfig(type: ScheduleType, config: unknown): Sch
         cronValid = true;
       } catch (error) {
         if (!(error instanceof CronSyntaxError)) throw error;
-        problems.add('cron_expression', `${quote(raw.cron_expression)} is not a valid cron expression: ${error.message}`);
+        // The parser's explanation may quote a field of the expression: cut like any quoted value.
+        problems.add('cron_expression', `${quoted(raw.cron_expression)} is not a valid cron expression: ${cut(error.message, 200)}`);
       }
     }
   }
@@ -224,7 +225,7 @@ function validateTimezone(v: unknown, problems: Problems): string | undefined {
   if (check.ok) return v;
   problems.add(
     'timezone',
-    `${quote(v)} is not an IANA time zone` + (check.suggestion ? ` (did you mean "${check.suggestion}"?)` : ''),
+    `${quoted(v)} is not an IANA time zone` + (check.suggestion ? ` (did you mean "${check.suggestion}"?)` : ''),
   );
   return undefined;
 }
@@ -241,7 +242,7 @@ function validateInstant(v: unknown, path: string, problems: Problems): string |
   }
   const m = INSTANT.exec(v);
   if (!m) {
-    problems.add(path, `${quote(v)} is not an ISO 8601 instant (${example})`);
+    problems.add(path, `${quoted(v)} is not an ISO 8601 instant (${example})`);
     return undefined;
   }
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
@@ -258,11 +259,11 @@ function validateInstant(v: unknown, path: string, problems: Problems): string |
     offsetHours > 18 ||
     offsetMinutes > 59
   ) {
-    problems.add(path, `${quote(v)} is not a real date and time (${example})`);
+    problems.add(path, `${quoted(v)} is not a real date and time (${example})`);
     return undefined;
   }
   if (m[8] === undefined) {
-    problems.add(path, `${quote(v)} has no offset; add Z or one such as -05:00 (timezone is only used for display)`);
+    problems.add(path, `${quoted(v)} has no offset; add Z or one such as -05:00 (timezone is only used for display)`);
     return undefined;
   }
   return v;
@@ -289,8 +290,8 @@ function validateInterval(v: unknown, problems: Problems): ScheduleConfig['inter
   problems.unknownKeys('interval', v, ['value', 'unit']);
   const okValue = isPositiveInteger(v.value);
   const okUnit = v.unit === 's' || v.unit === 'm' || v.unit === 'h' || v.unit === 'd';
-  if (!okValue) problems.add('interval.value', `${quote(v.value)} is not a whole number ≥ 1`);
-  if (!okUnit) problems.add('interval.unit', `${quote(v.unit)} is not one of s, m, h, d`);
+  if (!okValue) problems.add('interval.value', `${quoted(v.value)} is not a whole number ≥ 1`);
+  if (!okUnit) problems.add('interval.unit', `${quoted(v.unit)} is not one of s, m, h, d`);
   if (!okValue || !okUnit) return undefined;
   const unit = v.unit as IntervalUnit;
   const value = v.value as number;
@@ -314,7 +315,7 @@ function validateTimeRange(v: unknown, isTheSchedule: boolean, problems: Problem
       problems.add(`time_range.${key}`, 'required ("HH:MM", 00:00–23:59)');
       ok = false;
     } else if (typeof t !== 'string' || parseHourMinute(t) === undefined) {
-      problems.add(`time_range.${key}`, `${quote(t)} is not a time of day "HH:MM" (00:00–23:59)`);
+      problems.add(`time_range.${key}`, `${quoted(t)} is not a time of day "HH:MM" (00:00–23:59)`);
       ok = false;
     }
   }
@@ -332,8 +333,8 @@ function validateTimeRange(v: unknown, isTheSchedule: boolean, problems: Problem
     problems.unknownKeys('time_range.frequency', f, ['value', 'unit']);
     const okValue = isPositiveInteger(f.value);
     const okUnit = f.unit === 's' || f.unit === 'm' || f.unit === 'h';
-    if (!okValue) problems.add('time_range.frequency.value', `${quote(f.value)} is not a whole number ≥ 1`);
-    if (!okUnit) problems.add('time_range.frequency.unit', `${quote(f.unit)} is not one of s, m, h`);
+    if (!okValue) problems.add('time_range.frequency.value', `${quoted(f.value)} is not a whole number ≥ 1`);
+    if (!okUnit) problems.add('time_range.frequency.unit', `${quoted(f.unit)} is not one of s, m, h`);
     if (okValue && okUnit) {
       const unit = f.unit as FrequencyUnit;
       const value = f.value as number;
@@ -361,7 +362,7 @@ function validateWeekdays(v: unknown, path: string, problems: Problems): number[
   let ok = true;
   v.forEach((d: unknown, i) => {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 6) {
-      problems.add(`${path}[${i}]`, `${quote(d)} is not a weekday (${WEEKDAYS})`);
+      problems.add(`${path}[${i}]`, `${quoted(d)} is not a weekday (${WEEKDAYS})`);
       ok = false;
     }
   });
@@ -380,7 +381,7 @@ function validateDates(v: unknown, problems: Problems): string[] | undefined {
   let ok = true;
   v.forEach((d: unknown, i) => {
     if (typeof d !== 'string' || parseIsoDate(d) === undefined) {
-      problems.add(`excluded_dates[${i}]`, `${quote(d)} is not a date "YYYY-MM-DD"`);
+      problems.add(`excluded_dates[${i}]`, `${quoted(d)} is not a date "YYYY-MM-DD"`);
       ok = false;
     }
   });
@@ -398,14 +399,14 @@ function validateDst(v: unknown, problems: Problems): ScheduleConfig['dst'] {
   if (v.gap !== undefined && v.gap !== null) {
     if (v.gap === 'shift' || v.gap === 'skip') dst.gap = v.gap;
     else {
-      problems.add('dst.gap', `${quote(v.gap)} is not one of shift, skip`);
+      problems.add('dst.gap', `${quoted(v.gap)} is not one of shift, skip`);
       ok = false;
     }
   }
   if (v.repeat !== undefined && v.repeat !== null) {
     if (v.repeat === 'once' || v.repeat === 'twice') dst.repeat = v.repeat;
     else {
-      problems.add('dst.repeat', `${quote(v.repeat)} is not one of once, twice`);
+      problems.add('dst.repeat', `${quoted(v.repeat)} is not one of once, twice`);
       ok = false;
     }
   }
@@ -425,19 +426,19 @@ function checkCronCanRun(value: ScheduleConfig, problems: Problems): void {
     {
       config: { timezone: value.timezone, cron_expression: expression },
       path: 'cron_expression',
-      message: `${quote(expression)} never matches a real date`,
+      message: `${quoted(expression)} never matches a real date`,
     },
     value.time_range
       ? {
           // With a window the day filters decide which windows open, so check them together.
           config: value,
           path: 'time_range',
-          message: `no time of ${quote(expression)} falls inside ${value.time_range.start}–${value.time_range.end} on the allowed days`,
+          message: `no time of ${quoted(expression)} falls inside ${value.time_range.start}–${value.time_range.end} on the allowed days`,
         }
       : {
           config: value,
           path: value.days_of_week ? 'days_of_week' : 'exclusions',
-          message: `${quote(expression)} never runs on the weekdays that days_of_week and exclusions allow`,
+          message: `${quoted(expression)} never runs on the weekdays that days_of_week and exclusions allow`,
         },
   ];
   for (const stage of stages) {

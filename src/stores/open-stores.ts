@@ -2,13 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config';
 import { EsdbEventStore } from './events/esdb-event-store';
-import type { EventStore } from './events/event-store';
+import type { EventStore, EventUpcaster } from './events/event-store';
 import { SqliteEventStore } from './events/sqlite-event-store';
 import { MongoReadStore } from './read/mongo-read-store';
 import type { ReadStore } from './read/read-store';
 import { SqliteReadStore } from './read/sqlite-read-store';
 
 export interface OpenStoresOptions {
+  /** Brings every event read to its current shape (src/events/event-upcasting.ts): no reader sees an older one. */
+  upcaster: EventUpcaster;
   /**
    * How often an embedded event store looks for commits made by another connection (its subscriptions
    * learn of their own connection's commits at once).
@@ -21,22 +23,23 @@ export interface OpenStoresOptions {
 }
 
 /** The event store alone (for tools that need no read models): embedded SQLite unless EVENTSTORE_URL is set. */
-export function openEventStore(config: Pick<Config, 'dataDir' | 'eventStoreUrl'>, options: OpenStoresOptions = {}): EventStore {
+export function openEventStore(config: Pick<Config, 'dataDir' | 'eventStoreUrl'>, options: OpenStoresOptions): EventStore {
   mkdirSync(config.dataDir, { recursive: true });
   return config.eventStoreUrl
-    ? EsdbEventStore.connect(config.eventStoreUrl)
+    ? EsdbEventStore.connect(config.eventStoreUrl, { upcaster: options.upcaster })
     : SqliteEventStore.open({
         file: join(config.dataDir, 'events.db'),
         pollIntervalMs: options.eventPollIntervalMs,
         writerThread: options.eventWriterThread,
         now: options.now,
+        upcaster: options.upcaster,
       });
 }
 
 /** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
 export async function openStores(
   config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongodbUrl'>,
-  options: OpenStoresOptions = {},
+  options: OpenStoresOptions,
 ): Promise<{ events: EventStore; reads: ReadStore }> {
   const events = openEventStore(config, options);
   try {

@@ -59,10 +59,11 @@ describe('ProjectAccess rules', () => {
     expect(await outcome(user('root@x.io', true), 'nope', 'read')).toBe('404 Project nope not found');
   });
 
-  it('refuses a key of another project with 403, whatever its scope', async () => {
+  it('tells a key of another project, whatever its scope, that the project does not exist (as a non-member is told)', async () => {
     for (const scope of ['ingest', 'read', 'write'] as const) {
-      expect(await outcome(key(scope, OTHER), P, 'report')).toBe('403');
-      expect(await outcome(key(scope, OTHER), P, 'read')).toBe('403');
+      expect(await outcome(key(scope, OTHER), P, 'report')).toBe(`404 Project ${P} not found`);
+      expect(await outcome(key(scope, OTHER), P, 'read')).toBe(`404 Project ${P} not found`);
+      expect(await outcome(key(scope, OTHER), 'nope', 'read')).toBe('404 Project nope not found');
     }
   });
 

@@ -2,7 +2,7 @@ import type { ReportExecutionStatus } from '../../src/commands/execution/executi
 import { executionDecider } from '../../src/commands/execution/execution-decider';
 import { reportOutcome } from '../../src/commands/execution/report-outcome';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../src/errors/app-error';
-import type { ExecutionEvent, ExecutionRef, ReportedStatus } from '../../src/events/execution-events';
+import { type ExecutionEvent, type ExecutionRef, MISSED_SCHEDULER_OFFLINE, type ReportedStatus } from '../../src/events/execution-events';
 import { given } from '../support/given-when-then';
 
 const ref: ExecutionRef = { executionId: 'e1', taskId: 't1', projectId: 'p1' };
@@ -36,7 +36,7 @@ const failed: ExecutionEvent = {
 };
 const cancelled: ExecutionEvent = { type: 'ExecutionCancelled', data: { ...ref, at: t9, by: 'u1' } };
 const timedOut: ExecutionEvent = { type: 'ExecutionTimedOut', data: { ...ref, at: t9, timeoutSeconds: 300 } };
-const missed: ExecutionEvent = { type: 'ExecutionMissed', data: { ...ref, at: t9, reason: 'start deadline passed' } };
+const missed: ExecutionEvent = { type: 'ExecutionMissed', data: { ...ref, at: t9, cause: 'start_deadline', startDeadlineSeconds: 60, detail: null } };
 
 const pending = [created];
 const running = [created, started];
@@ -75,8 +75,8 @@ describe('CreateExecution', () => {
 
   test('a tick missed while the scheduler was down is created MISSED in the same append', () => {
     const state = given(executionDecider)
-      .when({ ...create, missedReason: 'scheduler was down' })
-      .then([created, { type: 'ExecutionMissed', data: { ...ref, at: t0, reason: 'scheduler was down' } }]);
+      .when({ ...create, missed: MISSED_SCHEDULER_OFFLINE })
+      .then([created, { type: 'ExecutionMissed', data: { ...ref, at: t0, cause: 'scheduler_offline', startDeadlineSeconds: null, detail: null } }]);
     expect(state?.status).toBe('MISSED');
   });
 
@@ -299,7 +299,7 @@ describe('TimeOutExecution (deadline)', () => {
 });
 
 describe('MarkExecutionMissed (start deadline)', () => {
-  const markMissed = { type: 'MarkExecutionMissed' as const, reason: 'start deadline passed', at: t9 };
+  const markMissed = { type: 'MarkExecutionMissed' as const, startDeadlineSeconds: 60, at: t9 };
 
   test('a PENDING execution is missed', () => {
     given(executionDecider, pending).when(markMissed).then([missed]);

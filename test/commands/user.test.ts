@@ -164,10 +164,54 @@ describe('ChangePassword', () => {
   test('an invited account must accept first', () => {
     given(userDecider, [invited]).when({ type: 'ChangePassword', passwordHash: 'x', at }).thenThrows(ConflictError, /accept it/);
   });
+
+  const loggedInAgain: UserEvent = { type: 'UserLoggedIn', data: { userId, sessionId: 's2', tokenHash: 'th2', expiresAt, at } };
+
+  test('a reset (by someone else) ends every session of the account', () => {
+    const state = given(userDecider, [registered, loggedIn, loggedInAgain])
+      .when({ type: 'ChangePassword', passwordHash: 'hash9', at: later })
+      .then([
+        { type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } },
+        { type: 'UserSessionsRevoked', data: { userId, keptSessionId: null, reason: 'password-reset', at: later } },
+      ]);
+    expect(state?.sessions).toEqual([]);
+  });
+
+  test('the holder changing their own password keeps the session they did it with and ends the others', () => {
+    const state = given(userDecider, [registered, loggedIn, loggedInAgain])
+      .when({ type: 'ChangePassword', passwordHash: 'hash9', keepSessionId: 's2', at: later })
+      .then([
+        { type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } },
+        { type: 'UserSessionsRevoked', data: { userId, keptSessionId: 's2', reason: 'password-changed', at: later } },
+      ]);
+    expect(state?.sessions).toEqual(['s2']);
+    // With no other session there is nothing to end; a session that is not open is kept by no one.
+    given(userDecider, [registered, loggedInAgain])
+      .when({ type: 'ChangePassword', passwordHash: 'hash9', keepSessionId: 's2', at: later })
+      .then([{ type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } }]);
+    given(userDecider, [registered, loggedIn])
+      .when({ type: 'ChangePassword', passwordHash: 'hash9', keepSessionId: 'closed', at: later })
+      .then([
+        { type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } },
+        { type: 'UserSessionsRevoked', data: { userId, keptSessionId: null, reason: 'password-reset', at: later } },
+      ]);
+  });
+});
+
+describe('sessions of a disabled account', () => {
+  test('disabling an account ends all its sessions; enabling it again opens none', () => {
+    const update = { type: 'UpdateUser' as const, changes: { disabled: true }, otherActiveSuperAdmins: 0, at: later };
+    const revoked: UserEvent = { type: 'UserSessionsRevoked', data: { userId, keptSessionId: null, reason: 'disabled', at: later } };
+    const state = given(userDecider, [invited, accepted, loggedIn]).when(update).then([disabledEvent, revoked]);
+    expect(state?.sessions).toEqual([]);
+    given(userDecider, [invited, accepted, loggedIn, disabledEvent, revoked]).when({ ...update, changes: { disabled: false } }).then([
+      { type: 'UserUpdated', data: { userId, changes: { disabled: false }, updatedAt: later } },
+    ]);
+  });
 });
 
 describe('LogIn and LogOut', () => {
-  const logIn = { type: 'LogIn' as const, passwordVerified: true, sessionId: 's1', tokenHash: 'th1', expiresAt, at };
+  const logIn = { type: 'LogIn' as const, passwordVerified: true, checkedPasswordHash: 'hash1', sessionId: 's1', tokenHash: 'th1', expiresAt, at };
 
   test('a verified password opens a session', () => {
     const state = given(userDecider, [registered]).when(logIn).then([loggedIn]);
@@ -180,8 +224,14 @@ describe('LogIn and LogOut', () => {
     given(userDecider, [invited]).when(logIn).thenThrows(UnauthenticatedError, /^Wrong email or password$/);
   });
 
+  test('a password checked against a hash that has changed since opens no session (a login racing a reset)', () => {
+    const changed: UserEvent = { type: 'PasswordChanged', data: { userId, passwordHash: 'hash9', at: later } };
+    given(userDecider, [registered, changed]).when(logIn).thenThrows(UnauthenticatedError, /^Wrong email or password$/);
+    given(userDecider, [registered, changed]).when({ ...logIn, checkedPasswordHash: 'hash9' }).then([loggedIn]);
+  });
+
   test('a disabled user cannot log in (403), but only the right password reveals it', () => {
-    given(userDecider, [invited, accepted, disabledEvent]).when(logIn).thenThrows(ForbiddenError, /disabled/);
+    given(userDecider, [invited, accepted, disabledEvent]).when({ ...logIn, checkedPasswordHash: 'hash2' }).thenThrows(ForbiddenError, /disabled/);
     given(userDecider, [invited, accepted, disabledEvent]).when({ ...logIn, passwordVerified: false }).thenThrows(UnauthenticatedError);
   });
 

@@ -14,6 +14,7 @@ describe('configuration from the environment', () => {
       adminEmail: null,
       logLevel: 'info',
       corsOrigins: [],
+      outbound: { execution: { allow: [], deny: [] }, alert: { allow: [], deny: [] } },
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -66,5 +67,29 @@ describe('configuration from the environment', () => {
       expect(() => loadConfig({ CORS_ORIGINS: `https://ok.example.com,${bad}` })).toThrow(/CORS_ORIGINS/);
     }
     expect(loadConfig({ CORS_ORIGINS: 'https://ops.example.com:8443' }).corsOrigins).toEqual(['https://ops.example.com:8443']);
+  });
+
+  it('reads the outbound CIDR lists, and stops on a range that is not one, naming the variable', () => {
+    const config = loadConfig({
+      OUTBOUND_EXECUTION_ALLOW: '169.254.169.254',
+      OUTBOUND_EXECUTION_DENY: '10.0.0.0/8, fd00::/8',
+      OUTBOUND_ALERT_ALLOW: '192.168.10.0/24',
+      OUTBOUND_ALERT_DENY: '::ffff:8.8.8.0/120',
+    });
+    expect(config.outbound).toEqual({
+      execution: { allow: ['169.254.169.254/32'], deny: ['10.0.0.0/8', 'fd00::/8'] },
+      alert: { allow: ['192.168.10.0/24'], deny: ['8.8.8.0/24'] },
+    });
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ OUTBOUND_EXECUTION_DENY: '10.0.0.0/33', OUTBOUND_ALERT_ALLOW: '10.0.0.0/8,intranet' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([
+      'OUTBOUND_EXECUTION_DENY: "10.0.0.0/33" is not a CIDR range (such as 10.0.0.0/8, fd00::/8 or 192.168.1.20)',
+      'OUTBOUND_ALERT_ALLOW: "intranet" is not a CIDR range (such as 10.0.0.0/8, fd00::/8 or 192.168.1.20)',
+    ]);
   });
 });

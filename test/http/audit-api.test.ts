@@ -77,18 +77,19 @@ describe('audit API', () => {
     expect(secret?.data.secret).toBe('[redacted]');
   });
 
-  it('answers 410 for a purged task, 404 for an unknown one, and hides other projects', async () => {
+  it('answers a purged task as an unknown one (404; 410 where the path names its project), and hides other projects', async () => {
     const task = await createTask(admin, project.id);
     await server.services.events.deleteStream(taskStream(task.id));
+    // Its stream no longer says which project it was in, so no one can be told more than "unknown".
     const gone = await admin.get(`/tasks/${task.id}/audit`);
-    expect(gone.status).toBe(410);
+    expect(gone).toMatchObject({ status: 404, body: { error: `Task ${task.id} does not exist` } });
     expect((await admin.get(`/projects/${project.id}/tasks/${task.id}?as_of=2030-01-01T00:00:00Z`)).status).toBe(410);
     expect((await admin.get('/tasks/00000000-0000-0000-0000-000000000000/audit')).status).toBe(404);
 
     const other = await createProject(admin);
     const foreign = await createTask(admin, other.id);
-    expect((await project.executor.get(`/tasks/${foreign.id}/audit`)).status).toBe(403);
-    expect((await project.executor.get(`/projects/${other.id}/audit`)).status).toBe(403);
+    expect((await project.executor.get(`/tasks/${foreign.id}/audit`)).status).toBe(404);
+    expect((await project.executor.get(`/projects/${other.id}/audit`)).status).toBe(404);
     expect((await admin.get(`/tasks/${foreign.id}/audit?limit=0`)).status).toBe(400);
     expect((await admin.get(`/tasks/${foreign.id}/audit?cursor=abc`)).status).toBe(400);
   });
@@ -145,7 +146,7 @@ describe('audit API of task groups', () => {
 
     const other = await createProject(admin);
     const foreign = (await admin.post(`/projects/${other.id}/task-groups`, { name: 'theirs' })).body;
-    expect((await project.executor.get(`/task-groups/${foreign.id}/audit`)).status).toBe(403);
+    expect((await project.executor.get(`/task-groups/${foreign.id}/audit`)).status).toBe(404);
     const outsider = await newSignedInUser(admin, 'outsider@example.com');
     const hidden = await outsider.get(`/task-groups/${foreign.id}/audit`);
     expect(hidden.status).toBe(404);

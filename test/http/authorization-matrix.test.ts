@@ -1,303 +1,46 @@
 import { randomUUID } from 'node:crypto';
-import openApiSpec from '../../src/http/generated/swagger.json';
+import { deletionStream } from '../../src/events/deletion-events';
 import { ApiClient, type ApiResponse } from '../support/api-client';
 import { ManualClock } from '../support/manual-clock';
 import { quiesce as quiesceServer } from '../support/quiesce';
-import { newSignedInUser, startServerWithAdmin } from '../support/signed-in';
-import { apiKeyClient, createProject, taskBody, type TestProject } from '../support/task-fixtures';
+import { logInAs, newSignedInUser, startServerWithAdmin, TEST_ADMIN } from '../support/signed-in';
+import { apiKeyClient, createProject, taskBody } from '../support/task-fixtures';
 import type { TestServer } from '../support/test-server';
+import { waitFor } from '../support/wait-for';
+import {
+  type Call,
+  type Caller,
+  CALLERS,
+  created,
+  CROSS_PROJECT,
+  expectedStatus,
+  type Fixtures,
+  FOREIGN_CALLERS,
+  MATRIX,
+  NAMING_ROWS,
+  naming,
+  type NamedIds,
+  NOT_IN_MATRIX,
+  OUTSIDE_SPEC,
+  P,
+  ruleStatus,
+  SELF_AUTHENTICATED,
+  SPEC_OPERATIONS,
+  specOperationOf,
+  specPaths,
+  successOf,
+} from './authorization-table';
 
-/**
- * Who may call what: every route family against every kind of caller, with the status each one must
- * get. The table below is written from the permission rules (src/auth/principal.ts), not from what the
- * server answers:
- * - a super admin may do everything; a user who is not a member of the project gets 404 (the project is
- *   not revealed); a member whose role lacks the permission gets 403;
- * - roles: viewer reads; editor reads, edits (tasks, groups, trigger, cancel) and reports; admin also
- *   administers (settings, members, keys, signing secret);
- * - keys: `ingest` reports only, `read` reads, `write` reads, edits and reports; a key never
- *   administers; a key of another project gets 403;
- * - routes that only take a signed-in person (`@Security('user')`: accounts, project list/creation and
- *   the admin routes) do not take an API key as a credential at all: 401, as for no credentials
- *   (test/http/access/api-keys.test.ts pins this).
- * A refused call must leave the event store untouched, and a caller from another project must never be
- * shown anything of this project it did not already name in its request.
- */
+/** Every route against every kind of caller (the table and its rules: authorization-table.ts). */
 
-const CALLERS = ['nobody', 'badToken', 'outsider', 'viewer', 'editor', 'projectAdmin', 'superAdmin', 'ingestKey', 'readKey', 'writeKey', 'foreignKey'] as const;
-type Caller = (typeof CALLERS)[number];
-/** One status per caller, in the order of CALLERS. */
-type Statuses = [number, number, number, number, number, number, number, number, number, number, number];
-
-/** Callers that belong to another project (B): whatever they get must not show project A's data. */
-const FOREIGN_CALLERS: readonly Caller[] = ['outsider', 'foreignKey'];
-
-/** What a route needs, in the words of the rules; used only to double-check the literal table. */
-type Rule =
-  | { kind: 'public' }
-  | { kind: 'signedIn' } // a person or any valid key
-  | { kind: 'person' } // any signed-in person; keys are no credential here
-  | { kind: 'superAdmin' }
-  | { kind: 'reader' } // not about one project: any user in a project, a super admin, any key that may read
-  | { kind: 'project'; permission: 'read' | 'report' | 'edit' | 'admin'; keys: boolean };
-
-interface Fixtures {
-  a: TestProject & { name: string };
-  b: TestProject & { name: string };
-  projectAdmin: ApiClient;
-  superAdmin: ApiClient;
-  taskId: string;
-  groupId: string;
-  /** An execution that only gets read (and one that only gets log lines). */
-  executionId: string;
-  logExecutionId: string;
-  targetUserId: string;
-  asOf: string;
-  day: string;
-  // Fresh resources of project A for calls that change or remove them (one per cell).
-  newTask(): Promise<string>;
-  /** A fresh task and its name (routes by name). */
-  newNamedTask(): Promise<{ id: string; name: string }>;
-  newGroup(): Promise<string>;
-  newExecution(): Promise<string>;
-  newApiKey(): Promise<string>;
-  newMember(): Promise<string>;
-  /** Adds to what callers of project B must never be shown. */
-  remember(...values: string[]): void;
-}
-
-interface Call {
-  method: string;
-  path: string;
-  body?: unknown;
-  /** A server-sent event stream: only the status (and an error body) is read, then the stream is closed. */
-  stream?: boolean;
-}
-
-interface Endpoint {
-  family: string;
-  name: string;
-  rule: Rule;
-  expected: Statuses;
-  /** Builds the request; may first create what the call acts on (as project A's admin). */
-  call(fx: Fixtures): Call | Promise<Call>;
-}
-
-const P = (fx: Fixtures) => `/projects/${fx.a.id}`;
-
-function created(response: ApiResponse, what: string): ApiResponse {
-  if (response.status !== 201) throw new Error(`creating ${what} failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response;
-}
-
-// prettier-ignore
-const MATRIX: Endpoint[] = [
-  //                                                                                                  none bad  out  view edit padm sadm ingst read writ forgn
-  { family: 'public', name: 'GET /health', rule: { kind: 'public' },                                   expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], call: () => ({ method: 'GET', path: '/health' }) },
-  { family: 'public', name: 'GET /openapi.json', rule: { kind: 'public' },                             expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], call: () => ({ method: 'GET', path: '/openapi.json' }) },
-
-  { family: 'schedule preview', name: 'POST /schedules/preview', rule: { kind: 'signedIn' },            expected: [401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
-    call: () => ({ method: 'POST', path: '/schedules/preview', body: { schedule_type: 'RECURRING', schedule_config: { cron_expression: '0 3 * * *', timezone: 'Europe/Paris' }, count: 3 } }) },
-
-  { family: 'session', name: 'GET /auth/me', rule: { kind: 'person' },                                  expected: [401, 401, 200, 200, 200, 200, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/auth/me' }) },
-  { family: 'projects', name: 'GET /projects', rule: { kind: 'person' },                                expected: [401, 401, 200, 200, 200, 200, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/projects' }) },
-  { family: 'projects', name: 'POST /projects', rule: { kind: 'person' },                               expected: [401, 401, 201, 201, 201, 201, 201, 401, 401, 401, 401],
-    call: () => ({ method: 'POST', path: '/projects', body: { name: `Matrix project ${randomUUID()}` } }) },
-
-  { family: 'admin', name: 'GET /admin/quarantine', rule: { kind: 'superAdmin' },                    expected: [401, 401, 403, 403, 403, 403, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/admin/quarantine' }) },
-  { family: 'users admin', name: 'GET /users', rule: { kind: 'superAdmin' },                            expected: [401, 401, 403, 403, 403, 403, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/users' }) },
-  { family: 'users admin', name: 'POST /users', rule: { kind: 'superAdmin' },                           expected: [401, 401, 403, 403, 403, 403, 201, 401, 401, 401, 401],
-    call: () => ({ method: 'POST', path: '/users', body: { email: `someone-${randomUUID()}@example.com`, name: 'Someone', password: 'someone-password' } }) },
-  { family: 'users admin', name: 'PATCH /users/:user', rule: { kind: 'superAdmin' },                    expected: [401, 401, 403, 403, 403, 403, 200, 401, 401, 401, 401],
-    call: (fx) => ({ method: 'PATCH', path: `/users/${fx.targetUserId}`, body: { name: `Target ${randomUUID()}` } }) },
-
-  { family: 'project admin', name: 'GET /projects/:p', rule: { kind: 'project', permission: 'read', keys: true },  expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: P(fx) }) },
-  { family: 'project admin', name: 'PUT /projects/:p', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
-    call: (fx) => ({ method: 'PUT', path: P(fx), body: { description: `changed ${randomUUID()}` } }) },
-  { family: 'members', name: 'PUT /projects/:p/members/:email', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
-    call: (fx) => ({ method: 'PUT', path: `${P(fx)}/members/invitee-${randomUUID()}@example.com`, body: { role: 'viewer' } }) },
-  { family: 'members', name: 'DELETE /projects/:p/members/:email', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 204, 204, 401, 401, 401, 401],
-    call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/members/${await fx.newMember()}` }) },
-  // Another member's alert choice; a member's own (any role) is test/process-managers/member-alerts-api.test.ts.
-  { family: 'members', name: 'PUT /projects/:p/members/:email/alerts', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
-    call: async (fx) => ({ method: 'PUT', path: `${P(fx)}/members/${await fx.newMember()}/alerts`, body: { alerts: true } }) },
-  { family: 'api keys', name: 'GET /projects/:p/api-keys', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
-    call: (fx) => ({ method: 'GET', path: `${P(fx)}/api-keys` }) },
-  { family: 'api keys', name: 'POST /projects/:p/api-keys', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 201, 201, 401, 401, 401, 401],
-    call: (fx) => ({ method: 'POST', path: `${P(fx)}/api-keys`, body: { name: 'matrix', scope: 'write' } }) },
-  { family: 'api keys', name: 'DELETE /projects/:p/api-keys/:key', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 204, 204, 401, 401, 401, 401],
-    call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/api-keys/${await fx.newApiKey()}` }) },
-  { family: 'signing secret', name: 'POST /projects/:p/signing-secret/rotate', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
-    call: (fx) => ({ method: 'POST', path: `${P(fx)}/signing-secret/rotate` }) },
-
-  //                                                                                                                    none bad  out  view edit padm sadm ingst read writ forgn
-  { family: 'tasks', name: 'GET /projects/:p/tasks', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks` }) },
-  { family: 'tasks', name: 'GET /projects/:p/tasks/:t', rule: { kind: 'project', permission: 'read', keys: true },      expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks/${fx.taskId}` }) },
-  { family: 'tasks', name: 'GET /projects/:p/tasks/:t?as_of', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403],
-    call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks/${fx.taskId}?as_of=${fx.asOf}` }) },
-  { family: 'tasks', name: 'GET /projects/:p/tasks/:t/preview', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403],
-    call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks/${fx.taskId}/preview?count=3` }) },
-  { family: 'executions page', name: 'GET /projects/:p/tasks/:t/executions', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403],
-    call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks/${fx.taskId}/executions?date=${fx.day}` }) },
-  { family: 'tasks', name: 'POST /projects/:p/tasks', rule: { kind: 'project', permission: 'edit', keys: true },        expected: [401, 401, 404, 403, 201, 201, 201, 403, 403, 201, 403],
-    call: (fx) => ({ method: 'POST', path: `${P(fx)}/tasks`, body: taskBody() }) },
-  { family: 'tasks', name: 'PUT /projects/:p/tasks/:t', rule: { kind: 'project', permission: 'edit', keys: true },      expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 403],
-    call: (fx) => ({ method: 'PUT', path: `${P(fx)}/tasks/${fx.taskId}`, body: taskBody({ name: 'the matrix task', description: `v ${randomUUID()}` }) }) },
-  { family: 'tasks', name: 'PATCH /projects/:p/tasks/:t/status', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 403],
-    call: async (fx) => ({ method: 'PATCH', path: `${P(fx)}/tasks/${await fx.newTask()}/status`, body: { status: 'DISABLED' } }) },
-  { family: 'tasks', name: 'DELETE /projects/:p/tasks/:t', rule: { kind: 'project', permission: 'edit', keys: true },   expected: [401, 401, 404, 403, 202, 202, 202, 403, 403, 202, 403],
-    call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/tasks/${await fx.newTask()}` }) },
-  { family: 'tasks', name: 'POST /projects/:p/tasks/:t/trigger', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 201, 201, 201, 403, 403, 201, 403],
-    call: (fx) => ({ method: 'POST', path: `${P(fx)}/tasks/${fx.taskId}/trigger` }) },
-
-  //                                                                                                                          none bad  out  view edit padm sadm ingst read writ forgn
-  { family: 'groups', name: 'GET /projects/:p/task-groups', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/task-groups` }) },
-  { family: 'groups', name: 'GET /projects/:p/task-groups/:g', rule: { kind: 'project', permission: 'read', keys: true },      expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/task-groups/${fx.groupId}` }) },
-  { family: 'groups', name: 'GET /projects/:p/task-groups/:g/tasks', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/task-groups/${fx.groupId}/tasks` }) },
-  { family: 'groups', name: 'POST /projects/:p/task-groups', rule: { kind: 'project', permission: 'edit', keys: true },        expected: [401, 401, 404, 403, 201, 201, 201, 403, 403, 201, 403],
-    call: (fx) => ({ method: 'POST', path: `${P(fx)}/task-groups`, body: { name: `group ${randomUUID()}` } }) },
-  { family: 'groups', name: 'PUT /projects/:p/task-groups/:g', rule: { kind: 'project', permission: 'edit', keys: true },     expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 403],
-    call: (fx) => ({ method: 'PUT', path: `${P(fx)}/task-groups/${fx.groupId}`, body: { name: 'the matrix group', description: `v ${randomUUID()}` } }) },
-  { family: 'groups', name: 'DELETE /projects/:p/task-groups/:g', rule: { kind: 'project', permission: 'edit', keys: true },  expected: [401, 401, 404, 403, 204, 204, 204, 403, 403, 204, 403],
-    call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/task-groups/${await fx.newGroup()}` }) },
-  { family: 'groups', name: 'POST /projects/:p/task-groups/:g/start', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 403],
-    call: async (fx) => ({ method: 'POST', path: `${P(fx)}/task-groups/${await fx.newGroup()}/start` }) },
-  { family: 'groups', name: 'POST /projects/:p/task-groups/:g/stop', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 403],
-    call: async (fx) => ({ method: 'POST', path: `${P(fx)}/task-groups/${await fx.newGroup()}/stop` }) },
-
-  //                                                                                                                   none bad  out  view edit padm sadm ingst read writ forgn
-  { family: 'execution read', name: 'GET /executions/:e', rule: { kind: 'project', permission: 'read', keys: true },      expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `/executions/${fx.executionId}` }) },
-  { family: 'execution read', name: 'GET /executions/:e/logs', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `/executions/${fx.executionId}/logs?limit=10` }) },
-  { family: 'executor reports', name: 'POST /executions/:e/logs', rule: { kind: 'project', permission: 'report', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 200, 403, 200, 403],
-    call: (fx) => ({ method: 'POST', path: `/executions/${fx.logExecutionId}/logs`, body: { message: 'a line', level: 'info' } }) },
-  { family: 'executor reports', name: 'PATCH /executions/:e/status', rule: { kind: 'project', permission: 'report', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 200, 403, 200, 403],
-    call: async (fx) => ({ method: 'PATCH', path: `/executions/${await fx.newExecution()}/status`, body: { status: 'SUCCESS' } }) },
-  { family: 'executor reports', name: 'POST /executions/:e/finish', rule: { kind: 'project', permission: 'report', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 200, 403, 200, 403],
-    call: async (fx) => ({ method: 'POST', path: `/executions/${await fx.newExecution()}/finish`, body: { status: 'FAILED', error: 'boom', exit_code: 2, duration_ms: 10 } }) },
-  { family: 'cancel', name: 'POST /executions/:e/cancel', rule: { kind: 'project', permission: 'edit', keys: true },     expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 403],
-    call: async (fx) => ({ method: 'POST', path: `/executions/${await fx.newExecution()}/cancel` }) },
-
-  { family: 'audit', name: 'GET /projects/:p/audit', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/audit` }) },
-  { family: 'audit', name: 'GET /tasks/:t/audit', rule: { kind: 'project', permission: 'read', keys: true },            expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `/tasks/${fx.taskId}/audit` }) },
-  { family: 'audit', name: 'GET /task-groups/:g/audit', rule: { kind: 'project', permission: 'read', keys: true },      expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `/task-groups/${fx.groupId}/audit?as_of=${fx.asOf}` }) },
-  { family: 'audit', name: 'GET /executions/:e/audit', rule: { kind: 'project', permission: 'read', keys: true },       expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `/executions/${fx.executionId}/audit` }) },
-
-  { family: 'stats', name: 'GET /projects/:p/executions/stats', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/executions/stats?days=7` }) },
-  { family: 'stats', name: 'GET /projects/:p/executions/failed-stats', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/executions/failed-stats?days=7` }) },
-  { family: 'stats', name: 'GET /projects/:p/failures', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/failures?date=${fx.day}` }) },
-  { family: 'stats', name: 'GET /projects/:p/stats', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/stats?granularity=day&task_id=${fx.taskId}` }) },
-  { family: 'stats', name: 'GET /projects/:p/calendar', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/calendar?month=2026-03` }) },
-  { family: 'executions page', name: 'GET /projects/:p/executions', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/executions?date=${fx.day}` }) },
-  { family: 'executions page', name: 'GET /projects/:p/tasks/:t/history', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks/${fx.taskId}/history?date=${fx.day}` }) },
-  { family: 'executor reports', name: 'POST /projects/:p/tasks/:t/runs', rule: { kind: 'project', permission: 'report', keys: true }, expected: [401, 401, 404, 403, 201, 201, 201, 201, 403, 201, 403], call: async (fx) => ({ method: 'POST', path: `${P(fx)}/tasks/${await fx.newTask()}/runs` }) },
-  { family: 'executor reports', name: 'POST /projects/:p/tasks/by-name/:name/runs', rule: { kind: 'project', permission: 'report', keys: true }, expected: [401, 401, 404, 403, 201, 201, 201, 201, 403, 201, 403],
-    call: async (fx) => ({ method: 'POST', path: `${P(fx)}/tasks/by-name/${encodeURIComponent((await fx.newNamedTask()).name)}/runs` }) },
-  // A pending pull execution of a fresh task for each caller: the ones allowed claim it, the others change nothing.
-  { family: 'executor reports', name: 'POST /projects/:p/executions/claim', rule: { kind: 'project', permission: 'report', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 200, 403, 200, 403],
-    call: async (fx) => {
-      const task = await fx.newNamedTask();
-      const triggered = created(await fx.projectAdmin.post(`${P(fx)}/tasks/${task.id}/trigger`), 'an execution to claim');
-      fx.remember(triggered.body.data.execution_uuid);
-      return { method: 'POST', path: `${P(fx)}/executions/claim`, body: { task_names: [task.name], wait_seconds: 0, limit: 1, worker_id: 'matrix' } };
-    } },
-  { family: 'live events', name: 'POST /projects/:p/events/token', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'POST', path: `${P(fx)}/events/token` }) },
-  { family: 'live events', name: 'GET /projects/:p/events', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `${P(fx)}/events`, stream: true }) },
-  // Installation-wide figures without project labels: any reader (a member of some project, a super admin, a read or write key of any project).
-  { family: 'metrics', name: 'GET /metrics', rule: { kind: 'reader' },                                   expected: [401, 401, 200, 200, 200, 200, 200, 403, 200, 200, 200], call: () => ({ method: 'GET', path: '/metrics' }) },
-  { family: 'audit', name: 'GET /tasks/:t/alerts', rule: { kind: 'project', permission: 'read', keys: true },          expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 403], call: (fx) => ({ method: 'GET', path: `/tasks/${fx.taskId}/alerts` }) },
-];
-
-/**
- * Routes addressed by project B's path but naming one of project A's tasks or groups: B's admin and
- * B's write key may do everything in B, yet A's task or group is not in B (404 unless said otherwise;
- * nothing changes).
- */
-const CROSS_PROJECT: Array<{ name: string; status?: number; call(fx: Fixtures): Call | Promise<Call> }> = [
-  { name: 'GET /projects/B/tasks/:taskOfA', call: (fx) => ({ method: 'GET', path: `/projects/${fx.b.id}/tasks/${fx.taskId}` }) },
-  { name: 'GET /projects/B/tasks/:taskOfA?as_of', call: (fx) => ({ method: 'GET', path: `/projects/${fx.b.id}/tasks/${fx.taskId}?as_of=${fx.asOf}` }) },
-  { name: 'GET /projects/B/tasks/:taskOfA/preview', call: (fx) => ({ method: 'GET', path: `/projects/${fx.b.id}/tasks/${fx.taskId}/preview` }) },
-  { name: 'GET /projects/B/tasks/:taskOfA/executions', call: (fx) => ({ method: 'GET', path: `/projects/${fx.b.id}/tasks/${fx.taskId}/executions?date=${fx.day}` }) },
-  { name: 'PUT /projects/B/tasks/:taskOfA', call: (fx) => ({ method: 'PUT', path: `/projects/${fx.b.id}/tasks/${fx.taskId}`, body: taskBody({ name: 'stolen' }) }) },
-  { name: 'PATCH /projects/B/tasks/:taskOfA/status', call: (fx) => ({ method: 'PATCH', path: `/projects/${fx.b.id}/tasks/${fx.taskId}/status`, body: { status: 'DISABLED' } }) },
-  { name: 'DELETE /projects/B/tasks/:taskOfA', call: (fx) => ({ method: 'DELETE', path: `/projects/${fx.b.id}/tasks/${fx.taskId}` }) },
-  { name: 'POST /projects/B/tasks/:taskOfA/trigger', call: (fx) => ({ method: 'POST', path: `/projects/${fx.b.id}/tasks/${fx.taskId}/trigger` }) },
-  { name: 'GET /projects/B/task-groups/:groupOfA', call: (fx) => ({ method: 'GET', path: `/projects/${fx.b.id}/task-groups/${fx.groupId}` }) },
-  { name: 'GET /projects/B/task-groups/:groupOfA/tasks', call: (fx) => ({ method: 'GET', path: `/projects/${fx.b.id}/task-groups/${fx.groupId}/tasks` }) },
-  { name: 'PUT /projects/B/task-groups/:groupOfA', call: (fx) => ({ method: 'PUT', path: `/projects/${fx.b.id}/task-groups/${fx.groupId}`, body: { name: 'stolen' } }) },
-  { name: 'DELETE /projects/B/task-groups/:groupOfA', call: (fx) => ({ method: 'DELETE', path: `/projects/${fx.b.id}/task-groups/${fx.groupId}` }) },
-  { name: 'POST /projects/B/task-groups/:groupOfA/start', call: (fx) => ({ method: 'POST', path: `/projects/${fx.b.id}/task-groups/${fx.groupId}/start` }) },
-  { name: 'POST /projects/B/task-groups/:groupOfA/stop', call: (fx) => ({ method: 'POST', path: `/projects/${fx.b.id}/task-groups/${fx.groupId}/stop` }) },
-  { name: 'GET /projects/B/tasks/:taskOfA/history',
-    call: (fx) => ({ method: 'GET', path: `/projects/${fx.b.id}/tasks/${fx.taskId}/history?date=${fx.day}` }) },
-  { name: 'GET /projects/B/stats?task_id=:taskOfA', call: (fx) => ({ method: 'GET', path: `/projects/${fx.b.id}/stats?task_id=${fx.taskId}` }) },
-  // Joining A's group is an invalid reference in B's task (400 with details), not a way into A.
-  { name: 'POST /projects/B/tasks with task_group_id of A', status: 400, call: (fx) => ({ method: 'POST', path: `/projects/${fx.b.id}/tasks`, body: taskBody({ task_group_id: fx.groupId }) }) },
-];
-
-/** Routes of the spec that are deliberately not in the matrix, with the reason. */
-const NOT_IN_MATRIX: Record<string, string> = {
-  'POST /auth/login': 'takes no credentials: test/http/access/auth.test.ts',
-  'POST /auth/logout': 'ends the caller\'s own session: test/http/access/auth.test.ts',
-  'POST /auth/invitations/{token}/accept': 'authenticated by the one-time link: test/http/access/members.test.ts',
-};
-
-const specPaths = openApiSpec.paths as Record<string, Record<string, unknown>>;
-
-/** Served beside the spec rather than described in it. */
-const OUTSIDE_SPEC = new Set(['GET /openapi.json']);
-
-/** The spec operation a row calls: `GET /projects/:p/tasks/:t?as_of` → `GET /projects/{project_id}/tasks/{task_uuid}`. */
-function specOperationOf(name: string): string {
-  const params: Record<string, string> = {
-    ':p': '{project_id}',
-    ':t': '{task_uuid}',
-    ':g': '{group_uuid}',
-    ':e': '{execution_uuid}',
-    ':user': '{user_id}',
-    ':key': '{key_id}',
-    ':email': '{email}',
-    ':name': '{task_name}',
-  };
-  return name.replace(/\?.*$/, '').replace(/:[a-z]+/g, (param) => params[param] ?? param);
-}
-
-/** Rows whose operation checks its credential itself, so the spec declares none (with the reason). */
-const SELF_AUTHENTICATED: Record<string, string> = {
-  'GET /projects/:p/events': 'EventSource sends no headers: a session cookie or a short-lived token in the query, checked by the route',
-};
-
-/** Every operation of the spec, as `METHOD /path`. */
-const SPEC_OPERATIONS = Object.entries(specPaths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
-
-/** The status the rules give a caller (a second, independent writing of the rules: it checks the table for typos). */
-function ruleStatus(rule: Rule, caller: Caller, ok: number): number {
-  if (rule.kind === 'public') return ok;
-  if (caller === 'nobody' || caller === 'badToken') return 401;
-  const isKey = caller.endsWith('Key');
-  if (rule.kind === 'signedIn') return ok;
-  if (rule.kind === 'person') return isKey ? 401 : ok;
-  if (rule.kind === 'superAdmin') return isKey ? 401 : caller === 'superAdmin' ? ok : 403;
-  if (rule.kind === 'reader') return caller === 'ingestKey' ? 403 : ok; // every user here is in some project
-  if (isKey) {
-    if (!rule.keys) return 401;
-    if (caller === 'foreignKey') return 403;
-    const scopes = { ingestKey: ['report'], readKey: ['read'], writeKey: ['read', 'edit', 'report'] } as Record<string, string[]>;
-    return scopes[caller]!.includes(rule.permission) ? ok : 403;
-  }
-  if (caller === 'superAdmin') return ok;
-  if (caller === 'outsider') return 404;
-  const roles = { viewer: ['read'], editor: ['read', 'report', 'edit'], projectAdmin: ['read', 'report', 'edit', 'admin'] } as Record<string, string[]>;
-  return roles[caller]!.includes(rule.permission) ? ok : 403;
-}
-
-function successOf(expected: Statuses): number {
-  const ok = expected.find((s) => s < 400);
-  if (ok === undefined) throw new Error('every row has a caller that succeeds');
-  return ok;
-}
+/** Each row naming a task, group or execution, for each caller of project B told 404. */
+const NAMING_CASES = NAMING_ROWS.flatMap((endpoint) =>
+  FOREIGN_CALLERS.filter((caller) => expectedStatus(endpoint, caller) === 404).map((caller) => [endpoint.name, caller, endpoint] as const),
+);
 
 describe('authorization matrix', () => {
-  const clock = new ManualClock('2026-03-02T08:00:00Z');
+  // Starts more than a session's lifetime (7 days) before the calls: a session opened then has expired by them.
+  const clock = new ManualClock('2026-02-22T08:00:00Z');
   let server: TestServer;
   let fx: Fixtures;
   const clients = {} as Record<Caller, ApiClient>;
@@ -316,7 +59,9 @@ describe('authorization matrix', () => {
   beforeAll(async () => {
     const started = await startServerWithAdmin({ clock });
     server = started.server;
-    const superAdmin = started.admin;
+    const expiredSession = await newSignedInUser(started.admin, 'early@example.com', 'early');
+    clock.set('2026-03-02T08:00:00Z');
+    const superAdmin = await logInAs(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
     const projectAdmin = await newSignedInUser(superAdmin, 'alice@example.com', 'alice');
     const viewer = await newSignedInUser(superAdmin, 'vic@example.com', 'vic');
     const editor = await newSignedInUser(superAdmin, 'ed@example.com', 'ed');
@@ -328,16 +73,21 @@ describe('authorization matrix', () => {
     const bName = `Beta ${randomUUID()}`;
     const a = { ...(await createProject(projectAdmin, { name: aName })), name: aName };
     const b = { ...(await createProject(outsider, { name: bName })), name: bName };
-    for (const [email, role] of [['vic@example.com', 'viewer'], ['ed@example.com', 'editor']] as const) {
+    // The lapsed credentials are of members of A: only the lapse refuses them.
+    for (const [email, role] of [['vic@example.com', 'viewer'], ['ed@example.com', 'editor'], ['early@example.com', 'editor']] as const) {
       const response = await projectAdmin.put(`/projects/${a.id}/members/${email}`, { role });
       if (response.status !== 200) throw new Error(`adding ${email} failed: ${response.status}`);
     }
     const ingestKey = await apiKeyClient(projectAdmin, a.id, 'ingest');
     const readKey = await apiKeyClient(projectAdmin, a.id, 'read');
     const writeKey = await apiKeyClient(projectAdmin, a.id, 'write');
+    const revoked = created(await projectAdmin.post(`/projects/${a.id}/api-keys`, { name: 'revoked', scope: 'write' }), 'a key').body;
+    if ((await projectAdmin.delete(`/projects/${a.id}/api-keys/${revoked.id}`)).status !== 204) throw new Error('revoking a key failed');
+    const loggedOutSession = await logInAs(server.url, 'ed@example.com', 'ed-password');
+    if ((await loggedOutSession.post('/auth/logout')).status !== 204) throw new Error('logging out failed');
 
     const remember = (...values: string[]) => values.forEach((v) => secretsOfA.add(v));
-    remember(a.id, aName, a.apiKey, 'alice@example.com', 'vic@example.com', 'ed@example.com');
+    remember(a.id, aName, a.apiKey, 'alice@example.com', 'vic@example.com', 'ed@example.com', 'early@example.com', revoked.id, revoked.api_key);
     for (const key of [ingestKey, readKey, writeKey]) remember((key.credentials as { apiKey: string }).apiKey);
     for (const key of (await projectAdmin.get(`/projects/${a.id}/api-keys`)).body as Array<{ id: string }>) remember(key.id);
 
@@ -391,6 +141,9 @@ describe('authorization matrix', () => {
       readKey,
       writeKey,
       foreignKey: b.executor,
+      revokedKey: projectAdmin.as({ apiKey: revoked.api_key as string }),
+      expiredSession,
+      loggedOutSession,
     } satisfies Record<Caller, ApiClient>);
 
     fx = {
@@ -466,15 +219,16 @@ describe('authorization matrix', () => {
 
   it('writes down every rule the same way twice (the literal table agrees with the rules)', () => {
     const disagreements = MATRIX.flatMap((endpoint) =>
-      CALLERS.flatMap((caller, i) => {
+      CALLERS.flatMap((caller) => {
         const want = ruleStatus(endpoint.rule, caller, successOf(endpoint.expected));
-        return endpoint.expected[i] === want ? [] : [`${endpoint.name} as ${caller}: table ${endpoint.expected[i]}, rules ${want}`];
+        const table = expectedStatus(endpoint, caller);
+        return table === want ? [] : [`${endpoint.name} as ${caller}: table ${table}, rules ${want}`];
       }),
     );
     expect(disagreements).toEqual([]);
   });
 
-  const rows = MATRIX.flatMap((endpoint) => CALLERS.map((caller, i) => ({ endpoint, caller, status: endpoint.expected[i]! })));
+  const rows = MATRIX.flatMap((endpoint) => CALLERS.map((caller) => ({ endpoint, caller, status: expectedStatus(endpoint, caller) })));
 
   describe.each([...new Set(MATRIX.map((e) => e.family))])('%s', (family) => {
     it.each(rows.filter((row) => row.endpoint.family === family).map((row) => [row.endpoint.name, row.caller, row.status, row] as const))(
@@ -496,6 +250,41 @@ describe('authorization matrix', () => {
         expect({ call: `${call.method} ${call.path}`, status: response.status }).toEqual({ call: `${call.method} ${call.path}`, status: row.status ?? 404 });
       },
     );
+  });
+
+  describe('a task, group or execution of project A, live, deleted or unknown, reads alike to project B', () => {
+    let variants: Array<[string, NamedIds]>;
+
+    beforeAll(async () => {
+      const task = await fx.newNamedTask();
+      const execution = created(await fx.projectAdmin.post(`${P(fx)}/tasks/${task.id}/trigger`), 'an execution').body.data.execution_uuid as string;
+      const group = await fx.newGroup();
+      fx.remember(execution);
+      if ((await fx.projectAdmin.delete(`${P(fx)}/tasks/${task.id}`)).status !== 202) throw new Error('deleting a task failed');
+      if ((await fx.projectAdmin.delete(`${P(fx)}/task-groups/${group}`)).status !== 204) throw new Error('deleting a group failed');
+      // The execution goes with its task: once the deletion has run, both streams are tombstones.
+      const deletion = () => server.services.events.readStream(deletionStream(task.id)).catch(() => []);
+      await waitFor(async () => (await deletion()).some((e) => e.type === 'TaskDeletionCompleted'), { what: 'the deletion of the task', timeoutMs: 20_000 });
+      variants = [
+        ['live', { task: { id: fx.taskId, name: 'the matrix task' }, group: fx.groupId, execution: fx.executionId }],
+        ['deleted', { task, group, execution }],
+        ['unknown', { task: { id: randomUUID(), name: `task-${randomUUID()}` }, group: randomUUID(), execution: randomUUID() }],
+      ];
+    }, 30_000);
+
+    it.each(NAMING_CASES)('%s as %s: the same 404 for each', async (_name, caller, endpoint) => {
+      const answers = [];
+      for (const [which, ids] of variants) {
+        const call = await endpoint.call(naming(fx, ids));
+        const response = await callAs(caller, call);
+        // The id the caller sent may be named back; anything else must be the same.
+        let body = JSON.stringify(response.body);
+        for (const id of [ids.task.id, encodeURIComponent(ids.task.name), ids.task.name, ids.group, ids.execution]) body = body.split(id).join('<id>');
+        answers.push({ which, status: response.status, body });
+      }
+      const first = answers[0]!;
+      expect(answers).toEqual(variants.map(([which]) => ({ which, status: 404, body: first.body })));
+    });
   });
 
   it('shows a caller of project B none of project A in the project list', async () => {
@@ -539,8 +328,8 @@ describe('authorization matrix', () => {
     // eslint-disable-next-line no-console
     console.log(
       `authorization matrix: ${MATRIX.length} endpoints × ${CALLERS.length} callers = ${MATRIX.length * CALLERS.length} cells, ` +
-        `${CROSS_PROJECT.length * 2} cross-project cells; ran ${cells.length}`,
+        `${CROSS_PROJECT.length * 2} cross-project cells, ${NAMING_CASES.length * 3} live/deleted/unknown cells; ran ${cells.length}`,
     );
-    expect(cells.length).toBe(MATRIX.length * CALLERS.length + CROSS_PROJECT.length * 2);
+    expect(cells.length).toBe(MATRIX.length * CALLERS.length + CROSS_PROJECT.length * 2 + NAMING_CASES.length * 3);
   });
 });

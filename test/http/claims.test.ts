@@ -99,7 +99,7 @@ describe('POST /projects/{project_id}/executions/claim', () => {
     expect(claim.body.executions.map((e: { execution_id: string }) => e.execution_id)).toEqual([mine]);
   });
 
-  it('refuses invalid bodies (400), and keys without the report permission or of another project (403)', async () => {
+  it('refuses invalid bodies (400), keys without the report permission (403) and keys of another project (404, as for a non-member)', async () => {
     const project = await pullProject(admin);
     const path = `/projects/${project.id}/executions/claim`;
     for (const body of [{ limit: 0 }, { limit: 101 }, { wait_seconds: 31 }, { wait_seconds: 1.5 }, { task_names: [''] }, { task_names: [1] }, { worker_id: '' }, { surprise: 1 }]) {
@@ -110,7 +110,7 @@ describe('POST /projects/{project_id}/executions/claim', () => {
     const reader = await apiKeyClient(admin, project.id, 'read');
     expect((await reader.post(path, {})).status).toBe(403);
     const stranger = await pullProject(admin);
-    expect((await stranger.worker.post(path, {})).status).toBe(403);
+    expect((await stranger.worker.post(path, {})).status).toBe(404);
   });
 });
 

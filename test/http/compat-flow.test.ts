@@ -87,15 +87,16 @@ describe('the original API, end to end', () => {
     expect((await admin.as({ apiKey: 'co_wrong' }).post(`/executions/${executionId}/logs`, { message: 'hi', level: 'info' })).status).toBe(401);
   });
 
-  it('refuses a key of another project', async () => {
+  it('refuses a key of another project: to it, the execution does not exist', async () => {
     const other = await createProject(admin);
     const task = await createTask(admin, project.id);
     const executionId = await triggerTask(admin, project.id, task.id);
+    const unknown = { status: 404, body: { error: `Execution ${executionId} does not exist` } };
     const log = await other.executor.post(`/executions/${executionId}/logs`, { message: 'not mine', level: 'info' });
-    expect(log.status).toBe(403);
+    expect(log).toMatchObject(unknown);
     const report = await other.executor.patch(`/executions/${executionId}/status`, { status: 'SUCCESS' });
-    expect(report.status).toBe(403);
+    expect(report).toMatchObject(unknown);
     const read = await other.executor.get(`/executions/${executionId}`);
-    expect(read.status).toBe(403);
+    expect(read).toMatchObject(unknown);
   });
 });

@@ -165,7 +165,7 @@ describe('alerts decider', () => {
       alertId: id,
       channel: 'email',
       attempt,
-      result: ok ? { ok: true, response: '250 OK' } : { ok: false, reason: 'ECONNREFUSED', permanent },
+      result: ok ? { ok: true, response: '250 OK' } : { ok: false, reason: 'ECONNREFUSED', permanent, outcome: 'network_error' },
       at,
     });
 
@@ -182,7 +182,7 @@ describe('alerts decider', () => {
       const failedOnce = decideAll(intended, result(1, false));
       expect(failedOnce[0]).toEqual({
         type: 'AlertSendFailed',
-        data: { taskId, projectId, alertId: id, channel: 'email', attempt: 1, at: minutes(1), reason: 'ECONNREFUSED', retryAt: new Date(T0 + 60_000 + 5_000).toISOString() },
+        data: { taskId, projectId, alertId: id, channel: 'email', attempt: 1, at: minutes(1), reason: 'ECONNREFUSED', retryAt: new Date(T0 + 60_000 + 5_000).toISOString(), outcome: 'network_error' },
       });
       const history = [...intended, ...failedOnce];
       const retry = (attempt: number, reason: 'backoff' | 'resumed' = 'backoff'): AlertCommand => ({ type: 'RetrySend', alertId: id, channel: 'email', attempt, reason, at: minutes(2) });

@@ -28,6 +28,7 @@ import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 import { reserveFreePort, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { makeTempDir } from '../support/temp-dir';
+import { ALERTS_TO_LOOPBACK } from '../support/test-server';
 import { waitFor } from '../support/wait-for';
 
 const PUBLIC_URL = 'https://cron.example.com';
@@ -112,7 +113,7 @@ class World {
   async run(projectId: string, taskId: string, status: 'FAILED' | 'SUCCESS' | 'TIMED_OUT' | 'MISSED', error = 'exit code 1'): Promise<string> {
     const executionId = await this.execution(projectId, taskId);
     if (status === 'TIMED_OUT') await this.execCommand(executionId, { type: 'TimeOutExecution', timeoutSeconds: 60, at: this.now() });
-    else if (status === 'MISSED') await this.execCommand(executionId, { type: 'MarkExecutionMissed', reason: 'start deadline passed', at: this.now() });
+    else if (status === 'MISSED') await this.execCommand(executionId, { type: 'MarkExecutionMissed', startDeadlineSeconds: 60, at: this.now() });
     else await this.report(projectId, executionId, status, status === 'FAILED' ? error : null);
     return executionId;
   }
@@ -132,7 +133,7 @@ class World {
       // As after a restart: everything stored so far was handled before (replayed, not acted on).
       await reads.applyBatch([], { name: processManagerCheckpoint('alerts'), position: (await this.events.headPosition())! });
     }
-    const env: Record<string, string> = { PUBLIC_URL, LOG_LEVEL: 'silent' };
+    const env: Record<string, string> = { PUBLIC_URL, LOG_LEVEL: 'silent', ...ALERTS_TO_LOOPBACK };
     if (options.smtpUrl) env.SMTP_URL = options.smtpUrl;
     const config = loadConfig(env);
     const manager = new AlertsProcessManager({ events, clock: this.clock, logger: silentLogger, config, mail: mailTransportOf(config) });
@@ -323,7 +324,7 @@ describe('alerts process manager', () => {
 
   it.each([
     ['TIMED_OUT', /No result within the timeout of 60 seconds/],
-    ['MISSED', /start deadline passed/],
+    ['MISSED', /Not started within 60 s of its creation/],
   ] as const)('%s triggers an alert', async (status, error) => {
     await world.startManager({ smtpUrl: smtp.url });
     const projectId = await world.project();
@@ -527,7 +528,7 @@ describe('alerts process manager', () => {
   describe('webhook channel', () => {
     let hook: Server;
     let url: string;
-    const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    const received: Array<{ headers: IncomingHttpHeaders; body: string; path: string }> = [];
     let answer = 200;
 
     beforeAll(async () => {
@@ -535,8 +536,9 @@ describe('alerts process manager', () => {
         let body = '';
         request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
         request.on('end', () => {
-          received.push({ headers: request.headers, body });
+          received.push({ headers: request.headers, body, path: request.url ?? '' });
           response.statusCode = answer;
+          if (answer === 302) response.setHeader('location', `${url}/elsewhere`);
           response.end();
         });
       });
@@ -608,6 +610,21 @@ describe('alerts process manager', () => {
       expect((await world.alertEvents(taskId)).at(-1)!.data).toMatchObject({ channel: 'webhook', attempt: 2, reason: 'the webhook answered HTTP 404', retryAt: null });
       expect(received.filter((r) => r.body.includes(taskId))).toHaveLength(2);
       answer = 200;
+    });
+
+    it('does not follow a redirect: the alert is given up as an HTTP error', async () => {
+      await world.startManager({ smtpUrl: null });
+      const projectId = await world.project({ alertWebhookUrl: url });
+      const taskId = await world.task(projectId);
+      answer = 302;
+      try {
+        await world.run(projectId, taskId, 'FAILED');
+        await world.settle();
+        expect((await world.alertEvents(taskId)).at(-1)!.data).toMatchObject({ channel: 'webhook', reason: 'the webhook answered HTTP 302', retryAt: null, outcome: 'http_error' });
+        expect(received.filter((r) => r.body.includes(taskId)).map((r) => r.path)).toEqual(['/alerts']);
+      } finally {
+        answer = 200;
+      }
     });
   });
 });

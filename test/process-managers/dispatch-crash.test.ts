@@ -62,7 +62,7 @@ describe('dispatch after a crash', () => {
     // the process died before recording any attempt.
     const [x, y] = [randomUUID(), randomUUID()];
     const store = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    const meta = () => eventMetadata(newCommandContext('system:scheduler'), systemClock);
+    const meta = () => eventMetadata(newCommandContext('system:scheduler'), systemClock, 1);
     const at = new Date().toISOString();
     const created = (executionId: string) => ({
       type: 'ExecutionCreated',

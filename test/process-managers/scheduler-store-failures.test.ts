@@ -1,4 +1,5 @@
-import { storeExecutionWriter, STORE_UNAVAILABLE_REASON, tickExecutionId, type ExecutionWriter } from '../../src/process-managers/scheduler';
+import { MISSED_STORE_UNAVAILABLE } from '../../src/events/execution-events';
+import { storeExecutionWriter, tickExecutionId, type ExecutionWriter } from '../../src/process-managers/scheduler';
 import { everyMinutes, SchedulerHarness } from './scheduler-support';
 
 const START = '2026-06-01T08:00:00.000Z';
@@ -51,7 +52,7 @@ describe('scheduler, when the store refuses a tick', () => {
     expect(await h.ticks(taskId)).toEqual(everyMinutes(START, '2026-06-01T08:40:00.000Z', 10));
     const missed = (await h.executions(taskId)).find((e) => e.created.scheduledAt === lost)!;
     expect(missed.id).toBe(tickExecutionId(taskId, lost));
-    expect(missed.missed).toMatchObject({ reason: STORE_UNAVAILABLE_REASON });
+    expect(missed.missed).toMatchObject(MISSED_STORE_UNAVAILABLE);
     expect(scheduler.stats).toMatchObject({ failed: 1, recoveredAsMissed: 1 });
 
     // A restart from zero finds every tick accounted for and creates nothing more.

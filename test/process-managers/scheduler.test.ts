@@ -1,3 +1,4 @@
+import { MISSED_SCHEDULER_OFFLINE } from '../../src/events/execution-events';
 import { executionStream } from '../../src/events/streams';
 import { catchUpExecutionId, SCHEDULER_OFFLINE_REASON, schedulerLateness, tickExecutionId } from '../../src/process-managers/scheduler';
 import { StreamDeletedError } from '../../src/errors/store-errors';
@@ -253,7 +254,7 @@ describe('scheduler downtime', () => {
     for (const execution of executions.slice(1)) {
       expect(execution.id).toBe(tickExecutionId(taskId, execution.created.scheduledAt));
       expect(execution.created).toMatchObject({ triggerType: 'SCHEDULED', createdAt: '2026-06-01T11:00:00.000Z' });
-      expect(execution.missed).toEqual({ executionId: execution.id, taskId, projectId: h.projectId, at: '2026-06-01T11:00:00.000Z', reason: SCHEDULER_OFFLINE_REASON });
+      expect(execution.missed).toEqual({ executionId: execution.id, taskId, projectId: h.projectId, at: '2026-06-01T11:00:00.000Z', ...MISSED_SCHEDULER_OFFLINE });
     }
     // 18 ticks in (08:00, 11:00]: 5 recorded one by one, 13 skipped.
     expect(await h.ticksSkipped(taskId)).toEqual([

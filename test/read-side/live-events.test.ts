@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Response } from 'express';
+import type { ApiKeyPrincipal } from '../../src/auth/principal';
 import { LiveEventsHub } from '../../src/http/live-events';
 import { readSideOf } from '../../src/http/read-side';
 import type { ApiClient } from '../support/api-client';
@@ -174,12 +175,13 @@ class FakeResponse extends EventEmitter {
 }
 
 describe('the live events hub', () => {
+  const reader: ApiKeyPrincipal = { kind: 'apiKey', keyId: 'k', projectId: 'p', scope: 'read' };
   const message = (i: number) => ({ event: 'execution' as const, projectId: 'p', position: i, data: { i } });
 
   it('sends heartbeat comments', async () => {
     const hub = new LiveEventsHub({ heartbeatMs: 20 });
     const response = new FakeResponse();
-    hub.attach('p', response as unknown as Response, 7);
+    hub.attach('p', response as unknown as Response, 7, reader, 0);
     await waitFor(() => response.written.filter((w) => w === ': ping\n\n').length >= 2, { what: 'two heartbeats' });
     expect(response.written[1]).toBe('id: 7\nevent: ready\ndata: {"project_id":"p","position":"7"}\n\n');
     hub.stop();
@@ -191,8 +193,8 @@ describe('the live events hub', () => {
     const hub = new LiveEventsHub({ maxBuffered: 10, onDropped: () => dropped++ });
     const slow = new FakeResponse();
     const catching = new FakeResponse();
-    hub.attach('p', slow as unknown as Response, null);
-    hub.attach('p', catching as unknown as Response, null);
+    hub.attach('p', slow as unknown as Response, null, reader, 0);
+    hub.attach('p', catching as unknown as Response, null, reader, 0);
     slow.full = true;
     catching.full = true;
     hub.publish(message(0)); // accepted by the socket, which now reports it is full

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { missedByStartDeadline } from '../../src/events/execution-events';
 import { executionStream, projectStream } from '../../src/events/streams';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
@@ -111,7 +112,7 @@ describe('stats projection', () => {
     await created('b', '2026-03-10T05:30:00.000Z');
     await append(executionStream('b'), 'ExecutionCancelled', { ...ref('b'), at: '2026-03-10T05:30:05.000Z', by: 'u' });
     await created('c', '2026-03-10T05:40:00.000Z');
-    await append(executionStream('c'), 'ExecutionMissed', { ...ref('c'), at: '2026-03-10T05:45:00.000Z', reason: 'start deadline' });
+    await append(executionStream('c'), 'ExecutionMissed', { ...ref('c'), at: '2026-03-10T05:45:00.000Z', ...missedByStartDeadline(60) });
     expect(await bucket('task', 'hour', '2026-03-10T05')).toMatchObject({
       total: 3,
       timedOut: 1,

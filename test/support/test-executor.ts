@@ -17,7 +17,7 @@ export interface ReceivedDispatch {
  */
 export type ExecutorHandler = (received: ReceivedDispatch, response: ServerResponse, count: number) => void | Promise<void>;
 
-/** A project's execution endpoint for tests: an HTTP server on 127.0.0.1 and a random port that records every POST. */
+/** A project's execution endpoint for tests: an HTTP server on 127.0.0.1 (or `host`) and a random port that records every POST. */
 export class TestExecutor {
   readonly received: ReceivedDispatch[] = [];
   private readonly sockets = new Set<Socket>();
@@ -31,7 +31,7 @@ export class TestExecutor {
   ) {}
 
   /** Answers 200 `{ok: true}` unless told otherwise. */
-  static async start(handler: ExecutorHandler = (_received, response) => void response.end('{"ok":true}')): Promise<TestExecutor> {
+  static async start(handler: ExecutorHandler = (_received, response) => void response.end('{"ok":true}'), host = '127.0.0.1'): Promise<TestExecutor> {
     const handlerRef = { current: handler };
     let executor!: TestExecutor;
     const server = createServer((request, response) => {
@@ -57,9 +57,9 @@ export class TestExecutor {
         void handling.finally(() => executor.handlers.delete(handling));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
     const { port } = server.address() as AddressInfo;
-    executor = new TestExecutor(server, `http://127.0.0.1:${port}/run`, handlerRef);
+    executor = new TestExecutor(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}/run`, handlerRef);
     server.on('connection', (socket: Socket) => {
       executor.sockets.add(socket);
       socket.on('close', () => executor.sockets.delete(socket));
@@ -105,10 +105,10 @@ export class TestExecutor {
 }
 
 /** A loopback port nothing listens on (bound, then released): connecting to it is refused. */
-export async function refusedUrl(): Promise<string> {
+export async function refusedUrl(host = '127.0.0.1'): Promise<string> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/run`;
+  return `http://${host}:${port}/run`;
 }

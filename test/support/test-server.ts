@@ -8,6 +8,12 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Test receivers listen on loopback, which alert channels may not reach by default (README.md,
+ * "Outbound requests"): tests that post alerts to one allow it explicitly with this.
+ */
+export const ALERTS_TO_LOOPBACK = { OUTBOUND_ALERT_ALLOW: '127.0.0.0/8,::1/128' };
+
 /** A real server on a random loopback port over fresh embedded stores. */
 export async function startTestServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
   const temp = makeTempDir('cron-observer-server-');

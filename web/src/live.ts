@@ -59,6 +59,13 @@ export function useLiveUpdates(projectId: string | undefined): LiveState {
       setState('live');
     });
     for (const name of ['execution', 'logs', 'stats', 'task']) source.addEventListener(name, handler(name) as EventListener);
+    source.addEventListener('revoked', () => {
+      // Access ended (logged out elsewhere, password changed, removed from the project): stop
+      // reconnecting, and read again, which shows the page what the API now answers.
+      source.close();
+      setState('unavailable');
+      void queryClient.invalidateQueries();
+    });
     source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'unavailable' : 'reconnecting');
     return () => source.close();
   }, [projectId, queryClient]);

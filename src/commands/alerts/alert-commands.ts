@@ -1,4 +1,5 @@
 import type { AlertChannel, AlertNotSentReason, AlertTriggerStatus } from '../../events/alert-events';
+import type { FailedDeliveryOutcome } from '../../events/delivery-outcome';
 import type { AlertPolicy } from '../../events/project-events';
 
 /**
@@ -54,6 +55,7 @@ export type SendResult =
       reason: string;
       /** A refusal that retrying would get again (SMTP 5xx, HTTP 4xx): given up at once. */
       permanent: boolean;
+      outcome: FailedDeliveryOutcome;
     };
 
 /** The outcome of attempt `attempt` of one delivery. */

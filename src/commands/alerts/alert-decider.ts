@@ -167,7 +167,7 @@ function recordResult(command: RecordSendResult, state: AlertStreamState): Alert
   const tooLate = nextAt - Date.parse(pending.intendedAt) > ALERT_RETRY.giveUpAfterMs;
   const retryAt = result.permanent || tooLate ? null : new Date(nextAt).toISOString();
   const reason = result.permanent || !tooLate ? result.reason : `${result.reason} (given up after retrying for 24 hours)`;
-  return [{ type: 'AlertSendFailed', data: { ...base, reason, retryAt } }];
+  return [{ type: 'AlertSendFailed', data: { ...base, reason, retryAt, outcome: result.outcome } }];
 }
 
 function retry(command: RetrySend, state: AlertStreamState): AlertEvent[] {

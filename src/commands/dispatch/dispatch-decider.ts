@@ -1,3 +1,4 @@
+import type { FailedDeliveryOutcome } from '../../events/delivery-outcome';
 import type { ExecutionDispatchEvent, ExecutionDispatchFailed } from '../../events/dispatch-events';
 import type { ExecutionRef } from '../../events/execution-events';
 import type { Decider } from '../decider';
@@ -37,7 +38,15 @@ export interface RecordDispatchAttempt {
 
 export type DispatchOutcome =
   | { kind: 'dispatched'; status: number; durationMs: number }
-  | { kind: 'failed'; reason: string; retryable: boolean; status: number | null; durationMs: number; nextAttemptAt: string | null }
+  | {
+      kind: 'failed';
+      outcome: FailedDeliveryOutcome;
+      reason: string;
+      retryable: boolean;
+      status: number | null;
+      durationMs: number;
+      nextAttemptAt: string | null;
+    }
   | { kind: 'unknown'; reason: string };
 
 export interface RecordDispatchOutcome {
@@ -102,7 +111,8 @@ export function decideDispatch(command: DispatchCommand, state: DispatchState): 
           return [{ type: 'ExecutionDispatched', data: { ...ref, attempt, status: outcome.status, durationMs: outcome.durationMs, at } }];
         case 'failed': {
           const { reason, retryable, status, durationMs, nextAttemptAt } = outcome;
-          return [{ type: 'ExecutionDispatchFailed', data: { ...ref, attempt, reason, retryable, status, durationMs, nextAttemptAt, at } }];
+          const data = { ...ref, attempt, reason, retryable, status, durationMs, nextAttemptAt, at, outcome: outcome.outcome };
+          return [{ type: 'ExecutionDispatchFailed', data }];
         }
         case 'unknown':
           return [{ type: 'ExecutionDispatchOutcomeUnknown', data: { ...ref, attempt, reason: outcome.reason, at } }];

@@ -1,12 +1,12 @@
-import type { ReportedStatus, TriggerType } from '../../events/execution-events';
+import type { MissedReason, ReportedStatus, TriggerType } from '../../events/execution-events';
 import type { JsonObject } from '../../events/json';
 import type { ExecutionMode } from '../../events/task-events';
 
 /**
  * From the scheduler (a tick, with a deterministic id), a manual trigger or an external run. Appended
- * with `no_stream`, so a tick can never produce two executions. With `missedReason` the execution is
- * recorded as MISSED in the same append (a tick that fell while the scheduler was down), so it can never
- * be dispatched in between.
+ * with `no_stream`, so a tick can never produce two executions. With `missed` the execution is
+ * recorded as MISSED in the same append (a tick that fell while the scheduler was down, or whose write
+ * the store refused until after it), so it can never be dispatched in between.
  */
 export interface CreateExecution {
   type: 'CreateExecution';
@@ -20,7 +20,7 @@ export interface CreateExecution {
   executionMode: ExecutionMode;
   timeoutSeconds: number | null;
   startDeadlineSeconds: number | null;
-  missedReason?: string;
+  missed?: MissedReason;
   at: string;
 }
 
@@ -76,7 +76,7 @@ export interface TimeOutExecution {
 /** From the deadline manager: the start deadline passed. */
 export interface MarkExecutionMissed {
   type: 'MarkExecutionMissed';
-  reason: string;
+  startDeadlineSeconds: number;
   at: string;
 }
 

@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors/app-error';
-import type { SystemEndStatus } from '../../events/execution-events';
+import { missedByStartDeadline, type SystemEndStatus } from '../../events/execution-events';
 import type { Decider } from '../decider';
 import { measuredDurationMs } from './duration';
 import type {
@@ -58,7 +58,7 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
 
 function createExecution(command: CreateExecution, state: ExecutionState): ExecutionDeciderEvent[] {
   if (state !== null) throw new ConflictError(`Execution ${command.executionId} already exists`);
-  const { executionId, taskId, projectId, missedReason, at } = command;
+  const { executionId, taskId, projectId, missed, at } = command;
   const events: ExecutionDeciderEvent[] = [
     {
       type: 'ExecutionCreated',
@@ -77,8 +77,8 @@ function createExecution(command: CreateExecution, state: ExecutionState): Execu
       },
     },
   ];
-  if (missedReason !== undefined) {
-    events.push({ type: 'ExecutionMissed', data: { executionId, taskId, projectId, at, reason: missedReason } });
+  if (missed !== undefined) {
+    events.push({ type: 'ExecutionMissed', data: { executionId, taskId, projectId, at, ...missed } });
   }
   return events;
 }
@@ -189,7 +189,7 @@ function timeOut(command: TimeOutExecution, execution: Execution): ExecutionDeci
 /** Once RUNNING, the execution has started: its start deadline no longer applies. */
 function markMissed(command: MarkExecutionMissed, execution: Execution): ExecutionDeciderEvent[] {
   if (execution.status !== 'PENDING') return [];
-  return [{ type: 'ExecutionMissed', data: { ...execution.ref, at: command.at, reason: command.reason } }];
+  return [{ type: 'ExecutionMissed', data: { ...execution.ref, at: command.at, ...missedByStartDeadline(command.startDeadlineSeconds) } }];
 }
 
 /** An API key reports and claims only its own project's executions. */

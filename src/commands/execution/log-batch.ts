@@ -2,6 +2,7 @@ import { TooLargeError, ValidationError } from '../../errors/app-error';
 import type { ExecutionRef } from '../../events/execution-events';
 import { type ExecutionLogsAppended, LOG_LEVELS, type LogLevel, type LogLine } from '../../events/execution-log-events';
 import { parseIsoInstant } from '../../time/iso-instant';
+import { quoted } from '../../errors/quoted';
 
 /** A line as a client sends it; everything is checked, nothing trusted. */
 export interface LogLineInput {
@@ -75,7 +76,7 @@ function checkLine(line: LogLineInput, prefix: string, details: string[], receiv
   if (typeof message !== 'string' || message.trim() === '') details.push(`${prefix}message: must be a non-empty string`);
   const normalizedLevel = typeof level === 'string' ? level.toLowerCase() : level;
   if (!LOG_LEVELS.includes(normalizedLevel as LogLevel)) {
-    details.push(`${prefix}level: ${JSON.stringify(level ?? null)} is not one of ${LOG_LEVELS.join(', ')}`);
+    details.push(`${prefix}level: ${quoted(level ?? null)} is not one of ${LOG_LEVELS.join(', ')}`);
   }
   const normalizedTimestamp = normalizeTimestamp(timestamp);
   if (normalizedTimestamp === undefined) {

@@ -37,6 +37,7 @@ export async function logIn(
   const command = {
     type: 'LogIn' as const,
     passwordVerified: passwordVerified && user.passwordHash !== null,
+    checkedPasswordHash: user.passwordHash,
     sessionId: randomUUID(),
     tokenHash: sha256Hex(token),
     expiresAt,

@@ -11,6 +11,7 @@ import { taskNameDecider } from '../name-reservation/name-reservation-decider';
 import type { Task } from '../task/task-state';
 import { loadLiveTask } from './load-task';
 import { createUnscheduledRun } from './unscheduled-run';
+import { quoted } from '../../errors/quoted';
 
 /** Without a start deadline on the task, a run matches a tick at most this far from now. */
 export const DEFAULT_MATCH_TOLERANCE_SECONDS = 300;
@@ -95,6 +96,6 @@ async function createExternal(services: RunServices, context: CommandContext, ta
 /** The task holding the name in the project, from the name's reservation stream (not a read model). */
 async function taskIdByName(services: RunServices, projectId: string, taskName: string): Promise<string> {
   const { state } = await loadAggregate(services.events, taskNameStream(projectId, taskName), taskNameDecider);
-  if (state === null) throw new NotFoundError(`Project ${projectId} has no task named "${taskName}"`);
+  if (state === null) throw new NotFoundError(`Project ${projectId} has no task named ${quoted(taskName)}`);
   return state.ownerId;
 }

@@ -14,12 +14,17 @@ export interface UserUpdate extends UserChanges {
   password?: string;
 }
 
-/** A super admin's change to an account: name, super admin, disabled, password. */
+/**
+ * A super admin's change to an account: name, super admin, disabled, password. A new password ends the
+ * account's sessions: all of them (a reset), or all but the one it was set with when the super admin
+ * changes their own (`by`, the caller's session).
+ */
 export async function updateUser(
   services: Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry'>,
   userId: string,
   update: UserUpdate,
   context: CommandContext,
+  by?: { userId: string; sessionId: string },
 ): Promise<void> {
   if (!(await userById(services, userId))) throw new NotFoundError(`User ${userId} not found`);
   const { password, ...changes } = update;
@@ -30,6 +35,11 @@ export async function updateUser(
     await executeCommand(services, stream, userDecider, { type: 'UpdateUser', changes, otherActiveSuperAdmins, at }, context);
   }
   if (password !== undefined) {
-    await executeCommand(services, stream, userDecider, { type: 'ChangePassword', passwordHash: await hashPassword(password), at }, context);
+    await executeCommand(services, stream, userDecider, {
+      type: 'ChangePassword',
+      passwordHash: await hashPassword(password),
+      ...(by?.userId === userId ? { keepSessionId: by.sessionId } : {}),
+      at,
+    }, context);
   }
 }

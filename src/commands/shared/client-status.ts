@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors/app-error';
+import { quoted } from '../../errors/quoted';
 
 export type ClientStatus = 'ACTIVE' | 'DISABLED';
 
@@ -8,5 +9,5 @@ export type ClientStatus = 'ACTIVE' | 'DISABLED';
  */
 export function parseClientStatus(input: string): ClientStatus {
   if (input === 'ACTIVE' || input === 'DISABLED') return input;
-  throw new ValidationError(`Status "${input}" cannot be set; use ACTIVE or DISABLED`, ['status: must be ACTIVE or DISABLED']);
+  throw new ValidationError(`Status ${quoted(input)} cannot be set; use ACTIVE or DISABLED`, ['status: must be ACTIVE or DISABLED']);
 }

@@ -54,6 +54,8 @@ export interface UpdateUser {
 export interface ChangePassword {
   type: 'ChangePassword';
   passwordHash: string;
+  /** The session of the account's own holder changing it: it stays open; every other session ends. */
+  keepSessionId?: string;
   at: string;
 }
 
@@ -61,6 +63,11 @@ export interface LogIn {
   type: 'LogIn';
   /** Whether the given password matched the stored hash (checked by the caller). */
   passwordVerified: boolean;
+  /**
+   * The hash it was checked against (from the read model): when the password changed meanwhile, the
+   * check was against the old one and opens no session.
+   */
+  checkedPasswordHash: string | null;
   sessionId: string;
   tokenHash: string;
   expiresAt: string;

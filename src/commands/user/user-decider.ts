@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, UnauthenticatedError } from '../../errors/app-error';
-import type { UserEvent } from '../../events/user-events';
+import type { SessionsRevokedReason, UserEvent } from '../../events/user-events';
 import type { Decider } from '../decider';
 import { parseProjectRole } from '../project/project-roles';
 import { normalizeEmail } from '../shared/email';
@@ -28,9 +28,14 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       return acceptInvitation(command, state);
     case 'UpdateUser':
       return update(command, state);
-    case 'ChangePassword':
+    case 'ChangePassword': {
       if (!state.hasPassword) throw new ConflictError('This account has a pending invitation; accept it to set a password');
-      return [{ type: 'PasswordChanged', data: { userId, passwordHash: command.passwordHash, at: command.at } }];
+      const kept = command.keepSessionId !== undefined && state.sessions.includes(command.keepSessionId) ? command.keepSessionId : null;
+      return [
+        { type: 'PasswordChanged', data: { userId, passwordHash: command.passwordHash, at: command.at } },
+        ...revokeSessions(state, kept, kept === null ? 'password-reset' : 'password-changed', command.at),
+      ];
+    }
     case 'LogOut':
       // Logging out of a session that is already closed is a no-op (logout is idempotent).
       if (!state.sessions.includes(command.sessionId)) return [];
@@ -80,7 +85,14 @@ function update(command: UpdateUser, user: User): UserEvent[] {
       'This is the last active super admin; make another user super admin before removing the role or disabling this account',
     );
   }
-  return [{ type: 'UserUpdated', data: { userId: user.userId, changes, updatedAt: command.at } }];
+  const updated: UserEvent = { type: 'UserUpdated', data: { userId: user.userId, changes, updatedAt: command.at } };
+  return changes.disabled === true ? [updated, ...revokeSessions(user, null, 'disabled', command.at)] : [updated];
+}
+
+/** Ends every open session of the user but `kept` (none to end: no event). */
+function revokeSessions(user: User, kept: string | null, reason: SessionsRevokedReason, at: string): UserEvent[] {
+  if (!user.sessions.some((id) => id !== kept)) return [];
+  return [{ type: 'UserSessionsRevoked', data: { userId: user.userId, keptSessionId: kept, reason, at } }];
 }
 
 function isActiveSuperAdmin(user: Pick<User, 'superAdmin' | 'disabled'>): boolean {
@@ -92,7 +104,9 @@ function isActiveSuperAdmin(user: Pick<User, 'superAdmin' | 'disabled'>): boolea
  * that the account is disabled.
  */
 function logIn(command: LogIn, state: UserState): UserEvent[] {
-  if (state === null || !state.hasPassword || !command.passwordVerified) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+  if (state === null || !state.hasPassword || !command.passwordVerified || command.checkedPasswordHash !== state.passwordHash) {
+    throw new UnauthenticatedError(WRONG_CREDENTIALS);
+  }
   if (state.disabled) throw new ForbiddenError('This account is disabled; ask a super admin to enable it');
   const { sessionId, tokenHash, expiresAt, at } = command;
   return [{ type: 'UserLoggedIn', data: { userId: state.userId, sessionId, tokenHash, expiresAt, at } }];

@@ -4,7 +4,7 @@ import type { AppServices } from '../../app-services';
 import type { ProjectPermission } from '../../auth/principal';
 import { appendExecutionLogs } from '../../commands/flows/append-execution-logs';
 import { executionRefs } from '../../commands/flows/execution-refs';
-import { requireHiddenAccess } from '../require-hidden-access';
+import { beforeHiddenAccess, requireHiddenAccess } from '../require-hidden-access';
 import { loadExecution } from '../../commands/flows/load-execution';
 import type { CommandContext } from '../../commands/command-context';
 import type { ExecutionCommand, ReportExecutionStatus } from '../../commands/execution/execution-commands';
@@ -23,6 +23,7 @@ import { intInRange } from '../query-params';
 import { commandContextOf } from '../request-context';
 import { type ExecutionResponse, type LogLineResponse, toExecutionResponse, toLogLineResponse } from '../shapes/execution-shape';
 import { type FinishReportBody, type LogBatchBody, type LogLineBody, metricsFromBody, type StatusReportBody } from '../shapes/execution-report-input';
+import { idInMessage } from '../../errors/ids';
 
 export interface MessageResponse {
   message: string;
@@ -45,7 +46,8 @@ export interface LogLinesResponse {
 /**
  * Executions by id: what executors report (logs, status, finish; authenticated by the project's API
  * key, raw in `Authorization` as the original SDK sends it, or as a Bearer token), and what members
- * read and do (detail, paged logs, cancel). An execution of another project is refused.
+ * read and do (detail, paged logs, cancel). To anyone outside the execution's project (a user who is
+ * not a member, a key of another project) it does not exist: 404, live, purged or unknown alike.
  */
 @Route('executions/{execution_uuid}')
 @Tags('Executions')
@@ -53,9 +55,9 @@ export interface LogLinesResponse {
 @Security('user')
 @Response<ErrorBody>(400, 'Invalid input, with details')
 @Response<ErrorBody>(401, 'Missing, unknown or revoked key or session')
-@Response<ErrorBody>(403, 'A key of another project, or a role or scope not allowed')
-@Response<ErrorBody>(404, 'Unknown execution')
-@Response<ErrorBody>(410, 'Deleted with its task, or by retention')
+@Response<ErrorBody>(403, 'A role or scope not allowed')
+@Response<ErrorBody>(404, 'Unknown execution, or purged (deleted with its task, or by retention), or not of your project')
+@Response<ErrorBody>(410, 'Purged while its project was reporting to it (only to that project)')
 @Response<ErrorBody>(503, 'A store is unavailable; try again')
 export class ExecutionsController extends Controller {
   constructor(private readonly services: AppServices) {
@@ -71,7 +73,7 @@ export class ExecutionsController extends Controller {
     @Body() body: LogLineBody | LogBatchBody,
     @Request() request: ExpressRequest,
   ): Promise<MessageResponse> {
-    const ref = await executionRefs(this.services.events).get(execution_uuid);
+    const ref = await beforeHiddenAccess(`Execution ${idInMessage(execution_uuid)}`, () => executionRefs(this.services.events).get(execution_uuid));
     await this.requireAccess(request, execution_uuid, ref.projectId, 'report');
     await appendExecutionLogs(this.services, commandContextOf(request), ref, body);
     return { message: 'Log appended successfully' };
@@ -180,7 +182,7 @@ export class ExecutionsController extends Controller {
 
   /** The execution from its stream (reports may arrive before the read models have it), after the access check. */
   private async authorized(request: ExpressRequest, executionId: string, permission: ProjectPermission): Promise<Execution> {
-    const execution = await loadExecution(this.services.events, executionId);
+    const execution = await beforeHiddenAccess(`Execution ${idInMessage(executionId)}`, () => loadExecution(this.services.events, executionId));
     await this.requireAccess(request, executionId, execution.ref.projectId, permission);
     return execution;
   }
@@ -190,6 +192,6 @@ export class ExecutionsController extends Controller {
    * execution does not exist (the answer must not name the project it belongs to).
    */
   private requireAccess(request: ExpressRequest, executionId: string, projectId: string, permission: ProjectPermission): Promise<void> {
-    return requireHiddenAccess(this.services, request, projectId, permission, `Execution ${executionId}`);
+    return requireHiddenAccess(this.services, request, projectId, permission, `Execution ${idInMessage(executionId)}`);
   }
 }

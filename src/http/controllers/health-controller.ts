@@ -14,6 +14,15 @@ export interface ProjectionHealth {
   quarantined: number;
 }
 
+/** Events of one type this instance's readers met and could not bring to a shape this version reads. */
+export interface UnknownEventsHealth {
+  type: string;
+  /** unknown_type: a type this version does not know (readers skip it); newer_version: written by a newer version; upcast_failed: a bug. */
+  reason: 'unknown_type' | 'newer_version' | 'upcast_failed';
+  /** Distinct events met since the process started. */
+  count: number;
+}
+
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   event_store: ComponentState;
@@ -23,6 +32,8 @@ export interface HealthReport {
   quarantined: Record<string, number>;
   /** Whether this instance runs the projections and process managers. */
   leader: boolean;
+  /** Events of types (or versions) this version does not know, met by its readers; each kind is also logged once as a warning. */
+  unknown_events: UnknownEventsHealth[];
 }
 
 /** Projections further behind than this make the instance "degraded". */
@@ -59,7 +70,8 @@ export class HealthController extends Controller {
     }
     const status = eventStore === 'down' ? 'down' : readStore === 'down' || !projectionsHealthy ? 'degraded' : 'ok';
     if (status === 'down') this.setStatus(503);
-    return { status, event_store: eventStore, read_store: readStore, projections, quarantined, leader: this.services.leadership.isLeader };
+    const leader = this.services.leadership.isLeader;
+    return { status, event_store: eventStore, read_store: readStore, projections, quarantined, leader, unknown_events: this.services.unknownEvents() };
   }
 }
 

@@ -30,8 +30,9 @@ export class ProjectsController extends Controller {
   @Security('user')
   public async listProjects(@Request() request: ExpressRequest): Promise<ProjectResponse[]> {
     const user = requireUser(principalOf(request));
-    const ids = user.superAdmin ? undefined : (await membershipsOf(this.services, user.email)).map((m) => m.projectId);
-    return (await listProjects(this.services, ids)).map(toProjectResponse);
+    const memberships = user.superAdmin ? undefined : new Map((await membershipsOf(this.services, user.email)).map((m) => [m.projectId, m.role]));
+    const projects = await listProjects(this.services, memberships && [...memberships.keys()]);
+    return projects.map((project) => toProjectResponse(project, !memberships || memberships.get(project.id) === 'admin' ? 'admin' : 'member'));
   }
 
   /**
@@ -47,9 +48,9 @@ export class ProjectsController extends Controller {
   @Response<ErrorBody>(413, 'Body larger than the limit')
   public async createProject(@Request() request: ExpressRequest, @Body() body: CreateProjectBody): Promise<CreatedProjectResponse> {
     const user = requireUser(principalOf(request));
-    const created = await createProject(this.services, user, newProjectFromBody(body), commandContextOf(request));
+    const created = await createProject(this.services, user, newProjectFromBody(body, this.services.config.outbound), commandContextOf(request));
     this.setStatus(201);
-    return { ...(await this.response(created.projectId)), api_key: created.apiKey, signing_secret: created.signingSecret };
+    return { ...(await this.response(created.projectId, 'admin')), api_key: created.apiKey, signing_secret: created.signingSecret };
   }
 
   /** A project, with its `ETag` (the revision of its stream) for `If-Match`. */
@@ -58,8 +59,9 @@ export class ProjectsController extends Controller {
   @Security('apiKey')
   @Response<ErrorBody>(404, 'Unknown project, or not a member')
   public async getProject(@Path() project_id: string, @Request() request: ExpressRequest): Promise<ProjectResponse> {
-    await this.services.access.require(principalOf(request), project_id, 'read');
-    return this.response(project_id);
+    const principal = principalOf(request);
+    await this.services.access.require(principal, project_id, 'read');
+    return this.response(project_id, (await this.services.access.roleOf(principal, project_id)) === 'admin' ? 'admin' : 'member');
   }
 
   /**
@@ -80,15 +82,15 @@ export class ProjectsController extends Controller {
   public async updateProject(@Path() project_id: string, @Request() request: ExpressRequest, @Body() body: UpdateProjectBody): Promise<ProjectResponse> {
     const principal = principalOf(request);
     await this.services.access.require(principal, project_id, 'admin');
-    const update = projectUpdateFromBody(body);
+    const update = projectUpdateFromBody(body, this.services.config.outbound);
     await updateProject(this.services, project_id, update, requireUser(principal).userId, commandContextOf(request), ifMatchOf(request));
-    return this.response(project_id);
+    return this.response(project_id, 'admin');
   }
 
-  private async response(projectId: string): Promise<ProjectResponse> {
+  private async response(projectId: string, reader: 'admin' | 'member'): Promise<ProjectResponse> {
     const project = await projectById(this.services, projectId);
     if (!project) throw new NotFoundError(`Project ${projectId} not found`);
     setETag(this, project);
-    return toProjectResponse(project);
+    return toProjectResponse(project, reader);
   }
 }

@@ -21,6 +21,7 @@ import { type CreateTaskGroupBody, taskGroupDefinitionFromBody, type UpdateTaskG
 import { type TaskGroupResponse, toTaskGroupResponse } from '../shapes/task-group-shape';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
 import { newEntityId } from '../../commands/idempotent-request';
+import { quoted } from '../../errors/quoted';
 
 /** The original API's answer to start/stop (`message`), beside the group as it is now. */
 export type GroupSwitchResponse = TaskGroupResponse & {
@@ -63,7 +64,7 @@ export class TaskGroupsController extends Controller {
   ): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     if (absentIfEmpty(body.project_id) !== null && body.project_id !== project_id) {
-      throw new ValidationError('Invalid task group', [`project_id: "${body.project_id}" is not the project of the path (${project_id}); leave it out`]);
+      throw new ValidationError('Invalid task group', [`project_id: ${quoted(body.project_id)} is not the project of the path (${project_id}); leave it out`]);
     }
     const groupId = newEntityId(commandContextOf(request));
     const definition = taskGroupDefinitionFromBody(body);

@@ -22,6 +22,7 @@ import { absentIfEmpty } from '../shapes/empty-means-absent';
 import { ifMatchOf, setETag } from '../revision-headers';
 import { type CreateTaskBody, taskDraftFromBody, type UpdateTaskBody } from '../shapes/task-input';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
+import { quoted } from '../../errors/quoted';
 
 export interface TaskStatusBody {
   /** Only ACTIVE and DISABLED can be set. */
@@ -67,7 +68,7 @@ export class TasksController extends Controller {
   public async createTask(@Path() project_id: string, @Body() body: CreateTaskBody, @Request() request: ExpressRequest): Promise<TaskResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     if (absentIfEmpty(body.project_id) !== null && body.project_id !== project_id) {
-      throw new ValidationError('Invalid task', [`project_id: "${body.project_id}" is not the project of the path (${project_id}); leave it out`]);
+      throw new ValidationError('Invalid task', [`project_id: ${quoted(body.project_id)} is not the project of the path (${project_id}); leave it out`]);
     }
     const taskId = await createTask(this.services, commandContextOf(request), project_id, taskDraftFromBody(body), body.status);
     this.setStatus(201);

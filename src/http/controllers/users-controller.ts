@@ -40,13 +40,17 @@ export class UsersController extends Controller {
     return this.response(userId);
   }
 
-  /** Changes the fields sent. The last active super admin can be neither demoted nor disabled (409). */
+  /**
+   * Changes the fields sent. The last active super admin can be neither demoted nor disabled (409).
+   * Disabling the account or setting its password ends its sessions and closes its live streams at
+   * once; a super admin setting their own password keeps the session it was set with.
+   */
   @Patch('{user_id}')
   @Response<ErrorBody>(404, 'Unknown user')
   @Response<ErrorBody>(409, 'Last super admin')
   public async updateUser(@Path() user_id: string, @Request() request: ExpressRequest, @Body() body: UpdateUserBody): Promise<UserResponse> {
-    requireSuperAdmin(principalOf(request));
-    await updateUser(this.services, user_id, userUpdateFromBody(body), commandContextOf(request));
+    const caller = requireSuperAdmin(principalOf(request));
+    await updateUser(this.services, user_id, userUpdateFromBody(body), commandContextOf(request), caller);
     return this.response(user_id);
   }
 

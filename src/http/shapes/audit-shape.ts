@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditPage } from '../../queries/audit-trail';
+import { type DeliveryDetails, deliveryView } from './delivery-outcome-shape';
 
 export interface AuditEntryResponse {
   type: string;
@@ -11,7 +12,10 @@ export interface AuditEntryResponse {
   actor: string;
   correlation_id: string;
   causation_id: string;
-  /** The event's data as recorded (secrets redacted). */
+  /**
+   * The event's data as recorded (secrets redacted). Delivery outcomes (dispatches, alert sends) carry
+   * their class as `outcome`; their details (error, HTTP status, duration) only for callers who may edit.
+   */
   data: unknown;
 }
 
@@ -21,14 +25,14 @@ export interface AuditPageResponse {
   next_cursor: string | null;
 }
 
-export function toAuditPageResponse(page: AuditPage): AuditPageResponse {
+export function toAuditPageResponse(page: AuditPage, details: DeliveryDetails): AuditPageResponse {
   return {
-    data: page.entries.map(toAuditEntryResponse),
+    data: page.entries.map((entry) => toAuditEntryResponse(entry, details)),
     next_cursor: page.nextRevision === null ? null : String(page.nextRevision),
   };
 }
 
-function toAuditEntryResponse(entry: AuditEntry): AuditEntryResponse {
+function toAuditEntryResponse(entry: AuditEntry, details: DeliveryDetails): AuditEntryResponse {
   return {
     type: entry.type,
     revision: entry.revision,
@@ -37,6 +41,6 @@ function toAuditEntryResponse(entry: AuditEntry): AuditEntryResponse {
     actor: entry.actor,
     correlation_id: entry.correlationId,
     causation_id: entry.causationId,
-    data: entry.data,
+    data: deliveryView(entry.type, entry.data, details),
   };
 }

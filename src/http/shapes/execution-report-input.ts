@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors/app-error';
 import type { ReportedEndStatus, ReportedStatus } from '../../events/execution-events';
+import { quoted } from '../../errors/quoted';
 
 /** One log line as the original API posts it. */
 export interface LogLineBody {
@@ -72,9 +73,8 @@ export function metricsFromBody(metrics: unknown): Record<string, number> | null
   const details: string[] = [];
   if (entries.length > MAX_METRICS) details.push(`metrics: has ${entries.length} names; at most ${MAX_METRICS} are allowed`);
   for (const [name, value] of entries.slice(0, MAX_METRICS + 1)) {
-    const shown = name.length > 70 ? `${JSON.stringify(name.slice(0, 64))}…` : JSON.stringify(name);
     if (!METRIC_NAME.test(name)) {
-      details.push(`metrics[${shown}]: a name is 1 to 64 letters, digits, _ . : - and starts with a letter or _`);
+      details.push(`metrics[${quoted(name)}]: a name is 1 to 64 letters, digits, _ . : - and starts with a letter or _`);
     } else if (typeof value !== 'number' || !Number.isFinite(value)) {
       details.push(`metrics.${name}: must be a finite number (got ${typeof value === 'number' ? String(value) : Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`})`);
     }

@@ -3,9 +3,12 @@ import type { ProjectUpdate } from '../../commands/flows/update-project';
 import { isEmail } from '../../commands/shared/email';
 import { ValidationError } from '../../errors/app-error';
 import type { ProjectChanges } from '../../events/project-events';
+import { checkLiteralHost, type OutboundPurpose, type OutboundRules } from '../../outbound/outbound-policy';
 import { checkTimeZone } from '../../schedules/time-zone';
 import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
 import { absentIfEmpty } from './empty-means-absent';
+import { quoted } from '../../errors/quoted';
+import { maskUrlSecrets } from '../../config/mask-url';
 
 /** Roles a request may give: the three roles, and the original API's `readonly` (stored as `viewer`). */
 export type ProjectRoleInput = 'admin' | 'editor' | 'viewer' | 'readonly';
@@ -94,9 +97,10 @@ const MAX_NAME = 255;
 const MAX_ALERT_EMAILS = 100;
 const MAX_URL = 2048;
 
-export function newProjectFromBody(body: CreateProjectBody): NewProject {
+/** `outbound`: the configured rules, which refuse a URL whose host is a refused IP address. */
+export function newProjectFromBody(body: CreateProjectBody, outbound: OutboundRules): NewProject {
   const details: string[] = [];
-  const settings = settingsFromBody(body, details);
+  const settings = settingsFromBody(body, outbound, details);
   refuseIfAny(details);
   return {
     name: settings.name!,
@@ -106,18 +110,18 @@ export function newProjectFromBody(body: CreateProjectBody): NewProject {
   };
 }
 
-export function projectUpdateFromBody(body: UpdateProjectBody): ProjectUpdate {
+export function projectUpdateFromBody(body: UpdateProjectBody, outbound: OutboundRules): ProjectUpdate {
   const details: string[] = [];
-  const changes = settingsFromBody(body, details);
+  const changes = settingsFromBody(body, outbound, details);
   body.project_users?.forEach((user, i) => {
-    if (!isEmail(user.email)) details.push(`project_users[${i}].email: "${user.email}" is not an email address`);
+    if (!isEmail(user.email)) details.push(`project_users[${i}].email: ${quoted(user.email)} is not an email address`);
   });
   refuseIfAny(details);
   return { changes, ...(body.project_users ? { members: body.project_users.map(({ email, role, alerts }) => ({ email, role, alerts })) } : {}) };
 }
 
 /** The settings a body sets (fields left out stay out), with every problem found added to `details`. */
-function settingsFromBody(body: UpdateProjectBody, details: string[]): ProjectChanges {
+function settingsFromBody(body: UpdateProjectBody, outbound: OutboundRules, details: string[]): ProjectChanges {
   const changes: ProjectChanges = {};
   if (body.name !== undefined) {
     const name = body.name.trim();
@@ -127,27 +131,29 @@ function settingsFromBody(body: UpdateProjectBody, details: string[]): ProjectCh
   if (body.description !== undefined) changes.description = body.description?.trim() || null;
   if (body.execution_endpoint !== undefined) {
     const endpoint = body.execution_endpoint?.trim() || null;
-    if (endpoint !== null && !isHttpUrl(endpoint)) details.push(`execution_endpoint: "${endpoint}" is not an http(s) URL`);
+    if (endpoint !== null && !isHttpUrl(endpoint)) details.push(`execution_endpoint: ${quoted(maskUrlSecrets(endpoint))} is not an http(s) URL`);
+    else if (endpoint !== null) refuseOutbound('execution_endpoint', endpoint, outbound, 'execution', details);
     changes.executionEndpoint = endpoint;
   }
   if (body.timezone !== undefined) {
     const timezone = absentIfEmpty(body.timezone) ?? 'UTC';
     const zone = checkTimeZone(timezone);
     if (!zone.ok) {
-      details.push(`timezone: "${timezone}" is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
+      details.push(`timezone: ${quoted(timezone)} is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
     }
     changes.timezone = timezone;
   }
   if (body.alert_emails !== undefined) {
     const emails = splitEmails(body.alert_emails);
     if (emails.length > MAX_ALERT_EMAILS) details.push(`alert_emails: has ${emails.length} addresses; at most ${MAX_ALERT_EMAILS} are allowed`);
-    for (const email of emails) if (!isEmail(email)) details.push(`alert_emails: "${email}" is not an email address`);
+    for (const email of emails) if (!isEmail(email)) details.push(`alert_emails: ${quoted(email)} is not an email address`);
     changes.alertEmails = emails;
   }
   if (body.alert_policy !== undefined) changes.alertPolicy = body.alert_policy && alertPolicyFromBody(body.alert_policy);
   if (body.alert_webhook_url !== undefined) {
     const url = body.alert_webhook_url?.trim() || null;
-    if (url !== null && !isHttpUrl(url)) details.push(`alert_webhook_url: "${url}" is not an http(s) URL`);
+    if (url !== null && !isHttpUrl(url)) details.push(`alert_webhook_url: ${quoted(maskUrlSecrets(url))} is not an http(s) URL`);
+    else if (url !== null) refuseOutbound('alert_webhook_url', url, outbound, 'alert', details);
     changes.alertWebhookUrl = url;
   }
   if (body.retention_days !== undefined) changes.retentionDays = body.retention_days;
@@ -167,6 +173,15 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A URL whose host is an IP address the outbound policy refuses is refused here, where the mistake is
+ * made; a name is judged on each request, on the addresses it resolves to then.
+ */
+function refuseOutbound(field: string, url: string, outbound: OutboundRules, purpose: OutboundPurpose, details: string[]): void {
+  const verdict = checkLiteralHost(outbound, purpose, new URL(url));
+  if (verdict && !verdict.allowed) details.push(`${field}: refused by outbound policy: ${verdict.rule}`);
 }
 
 function refuseIfAny(details: string[]): void {

@@ -1,3 +1,4 @@
+import { maskUrlSecrets } from '../../config/mask-url';
 import { alertsByDefault, type ProjectRole } from '../../events/project-events';
 import type { ProjectDoc } from '../../projections/projects-projection';
 import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
@@ -21,7 +22,10 @@ export interface ProjectResponse {
    * create response only. null when every key is revoked.
    */
   api_key: string | null;
-  /** null: tasks are claimed by executors or run on their own clock. */
+  /**
+   * null: tasks are claimed by executors or run on their own clock. Credentials in it (userinfo,
+   * `token=`-like query parameters) are shown as `***` to all but the project's admins.
+   */
   execution_endpoint: string | null;
   /** IANA time zone; days in stats and history default to it. */
   timezone: string;
@@ -29,7 +33,7 @@ export interface ProjectResponse {
   alert_emails?: string;
   /** null: the installation's default policy. */
   alert_policy: AlertPolicyBody | null;
-  /** Where alerts are also POSTed (signed); left out when there is none. */
+  /** Where alerts are also POSTed (signed); left out when there is none. Credentials masked as in `execution_endpoint`. */
   alert_webhook_url?: string;
   /** null: history is kept forever. */
   retention_days: number | null;
@@ -46,20 +50,24 @@ export interface CreatedProjectResponse extends ProjectResponse {
   signing_secret: string;
 }
 
-/** The one mapping from the projects read model to the API. */
-export function toProjectResponse(project: ProjectDoc): ProjectResponse {
+/**
+ * The one mapping from the projects read model to the API. `reader`: whether the caller administers
+ * the project (sees its URLs' credentials, which it may change anyway) or not.
+ */
+export function toProjectResponse(project: ProjectDoc, reader: 'admin' | 'member'): ProjectResponse {
+  const url = (value: string) => (reader === 'admin' ? value : maskUrlSecrets(value));
   return {
     id: project.id,
     uuid: project.id,
     name: project.name,
     ...(project.description ? { description: project.description } : {}),
     api_key: project.apiKeys.find((key) => !key.revoked)?.prefix ?? null,
-    execution_endpoint: project.executionEndpoint,
+    execution_endpoint: project.executionEndpoint && url(project.executionEndpoint),
     timezone: project.timezone,
     ...(project.alertEmails.length > 0 ? { alert_emails: project.alertEmails.join(',') } : {}),
     alert_policy: project.alertPolicy && alertPolicyBody(project.alertPolicy),
     // Set by ProjectUpdated (the read model spreads its changes into the document).
-    ...(typeof project.alertWebhookUrl === 'string' ? { alert_webhook_url: project.alertWebhookUrl } : {}),
+    ...(typeof project.alertWebhookUrl === 'string' ? { alert_webhook_url: url(project.alertWebhookUrl) } : {}),
     retention_days: project.retentionDays,
     // `??`: documents of an older generation (served while version 3 rebuilds) predate the choice, so the role's default holds.
     project_users: project.members.map(({ email, role, alerts }) => ({ email, role, alerts: alerts ?? alertsByDefault(role) })),

@@ -3,6 +3,7 @@ import { ValidationError } from '../../errors/app-error';
 import type { TaskGroupStatus } from '../../events/task-group-events';
 import { checkTimeZone } from '../../schedules/time-zone';
 import { absentIfEmpty } from './empty-means-absent';
+import { quoted } from '../../errors/quoted';
 
 /** What a client sets on a group (a full definition, on create and on PUT). */
 export interface TaskGroupFieldsBody {
@@ -61,7 +62,7 @@ export function taskGroupDefinitionFromBody(body: TaskGroupFieldsBody): TaskGrou
   const timezone = absentIfEmpty(body.timezone) ?? 'UTC';
   const zone = checkTimeZone(timezone);
   if (!zone.ok) {
-    details.push(`timezone: "${timezone}" is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
+    details.push(`timezone: ${quoted(timezone)} is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
   }
   if (details.length > 0) throw new ValidationError('Invalid task group', details);
   return {

@@ -34,10 +34,11 @@ export interface UpdateUserBody {
    */
   name?: string;
   super_admin?: boolean;
-  /** A disabled account cannot log in, and its sessions stop working at once. */
+  /** A disabled account cannot log in, and its sessions end at once (enabling it again opens none). */
   disabled?: boolean;
   /**
-   * A new password.
+   * A new password. Every session of the account ends at once, except, when a super admin sets their
+   * own, the session it was set with.
    * @minLength 8
    * @maxLength 1024
    */

@@ -3,7 +3,9 @@ import type { SendResult } from '../../commands/alerts/alert-commands';
 import type { PendingDelivery } from '../../commands/alerts/alert-state';
 import type { LogLine } from '../../events/execution-log-events';
 import type { MailTransport } from '../../mail/mail-transport';
+import type { OutboundRules } from '../../outbound/outbound-policy';
 import { renderAlertMail, renderAlertWebhook } from './alert-message';
+import { type SendResult as WebhookResult, sendWebhook } from '../dispatcher/webhook-sender';
 import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from '../dispatcher/webhook-signature';
 
 /** Sends one attempt of a delivery; never throws (every failure is a SendResult). */
@@ -29,11 +31,12 @@ export class EmailSender implements AlertSender {
       });
       return { ok: true, response: rejected.length ? `${response}; rejected: ${rejected.join(', ')}` : response };
     } catch (err) {
-      const error = err as NodemailerError;
+      const error = err as NodemailerError & { responseCode?: number };
       // A permanent SMTP refusal (5xx) of the message or its recipients will not change by retrying; bad
       // credentials might (the operator fixes SMTP_URL and restarts), so they are retried like an outage.
       const permanent = error.permanent === true && error.code !== 'EAUTH';
-      return { ok: false, reason: describeError(error), permanent };
+      const outcome = typeof error.responseCode === 'number' ? 'mail_error' : error.code === 'ETIMEDOUT' ? 'timeout' : 'network_error';
+      return { ok: false, reason: describeError(error), permanent, outcome };
     }
   }
 }
@@ -41,48 +44,64 @@ export class EmailSender implements AlertSender {
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /**
- * POSTs the alert as JSON to the project's alert webhook, signed with its signing secret(s) like a dispatch.
- * 2xx: sent. 408, 429, 5xx, no answer: retried. Any other answer: given up (the URL is wrong).
- * Receivers de-duplicate by `X-Cron-Observer-Alert-Id` (a retry repeats the same alert).
+ * POSTs the alert as JSON to the project's alert webhook, signed with its signing secret(s) like a dispatch,
+ * through the same sender and the outbound policy for alert channels (src/outbound).
+ * 2xx: sent. 408, 429, 5xx, no answer: retried. Any other answer (a redirect too: never followed) and a
+ * refused address: given up. Receivers de-duplicate by `X-Cron-Observer-Alert-Id` (a retry repeats the same alert).
  */
 export class WebhookSender implements AlertSender {
   constructor(
     /** The project's secrets to sign with at `nowMs`: the current one, then the previous one during its grace period. */
     private readonly secretsOf: (projectId: string, nowMs: number) => string[],
     private readonly now: () => Date,
+    private readonly outbound: OutboundRules,
   ) {}
 
   async send(delivery: PendingDelivery, logTail: LogLine[]): Promise<SendResult> {
     const now = this.now();
     const secrets = this.secretsOf(delivery.projectId, now.getTime());
-    if (secrets.length === 0) return { ok: false, reason: 'the project has no signing secret', permanent: true };
+    if (secrets.length === 0) return { ok: false, reason: 'the project has no signing secret', permanent: true, outcome: 'not_configured' };
     const [url] = delivery.recipients;
-    if (!url) return { ok: false, reason: 'no webhook URL', permanent: true };
+    if (!url) return { ok: false, reason: 'no webhook URL', permanent: true, outcome: 'not_configured' };
     const body = JSON.stringify(renderAlertWebhook(delivery, logTail));
     // The dispatcher's scheme (README.md, "Webhook signatures"), so executors verify alerts the same way.
     const timestamp = Math.floor(now.getTime() / 1000);
+    const headers = {
+      'Content-Type': 'application/json',
+      'User-Agent': 'Cron-Observer-Alerts',
+      'X-Cron-Observer-Alert-Id': delivery.alertId,
+      [TIMESTAMP_HEADER]: String(timestamp),
+      [SIGNATURE_HEADER]: signatureHeader(secrets, timestamp, body),
+    };
+    let result: WebhookResult;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Cron-Observer-Alerts',
-          'X-Cron-Observer-Alert-Id': delivery.alertId,
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signatureHeader(secrets, timestamp, body),
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      const status = `HTTP ${response.status}`;
-      if (response.ok) return { ok: true, response: status };
-      const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-      return { ok: false, reason: `the webhook answered ${status}`, permanent: !retryable };
+      result = await sendWebhook({ url, headers, body, timeoutMs: WEBHOOK_TIMEOUT_MS, outbound: { rules: this.outbound, purpose: 'alert' } }).result;
     } catch (err) {
-      return { ok: false, reason: `the webhook could not be reached: ${describeError(err as Error)}`, permanent: false };
+      return { ok: false, reason: `the webhook could not be reached: ${describeError(err as Error)}`, permanent: false, outcome: 'network_error' };
     }
+    return webhookOutcome(result);
+  }
+}
+
+function webhookOutcome(result: WebhookResult): SendResult {
+  switch (result.kind) {
+    case 'answered': {
+      const status = `HTTP ${result.status}`;
+      if (result.status >= 200 && result.status < 300) return { ok: true, response: status };
+      const retryable = result.status === 408 || result.status === 429 || result.status >= 500;
+      return { ok: false, reason: `the webhook answered ${status}`, permanent: !retryable, outcome: 'http_error' };
+    }
+    case 'refused':
+      return { ok: false, reason: `refused by outbound policy: ${result.rule}`, permanent: true, outcome: 'refused_by_policy' };
+    case 'timeout':
+      return { ok: false, reason: `the webhook did not answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`, permanent: false, outcome: 'timeout' };
+    case 'not-sent':
+    case 'error': {
+      const outcome = result.code === 'ECONNTIMEOUT' ? 'timeout' : 'network_error';
+      return { ok: false, reason: `the webhook could not be reached: ${result.code}: ${result.message}`.slice(0, 500), permanent: false, outcome };
+    }
+    case 'aborted':
+      return { ok: false, reason: 'the send was cancelled', permanent: false, outcome: 'network_error' };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { AlertTriggerStatus } from '../../events/alert-events';
-import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../../events/execution-events';
+import { EXECUTION_EVENT_TYPES, type ExecutionEvent, missedReason } from '../../events/execution-events';
 import { isEventOf } from '../../events/event';
 import { type AlertPolicy, memberGetsAlerts, PROJECT_EVENT_TYPES, type ProjectEvent, type ProjectRole } from '../../events/project-events';
 import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
@@ -113,7 +113,7 @@ export class AlertDirectory {
             ? event.data.error
             : event.type === 'ExecutionTimedOut'
               ? `No result within the timeout of ${event.data.timeoutSeconds} seconds`
-              : event.data.reason;
+              : missedReason(event.data);
         return { outcome: 'failure', status, taskId, projectId, executionId, endedAt: event.data.at, error, consecutiveFailures: task!.consecutiveFailures };
       }
       default:

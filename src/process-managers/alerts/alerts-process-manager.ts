@@ -24,7 +24,7 @@ export interface AlertsDependencies {
   events: EventStore;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, 'publicUrl'>;
+  config: Pick<Config, 'publicUrl' | 'outbound'>;
   /** The server's mail transport (owned and closed by whoever made it); null without SMTP_URL. */
   mail: MailTransport | null;
 }
@@ -69,9 +69,9 @@ export class AlertsProcessManager implements ProcessManager {
   private stopped = false;
 
   constructor(private readonly deps: AlertsDependencies) {
-    const { mail, clock } = deps;
+    const { mail, clock, config } = deps;
     this.email = mail ? new EmailSender(mail) : null;
-    this.webhook = new WebhookSender((projectId, nowMs) => this.directory.signingSecrets(projectId, nowMs), () => clock.now());
+    this.webhook = new WebhookSender((projectId, nowMs) => this.directory.signingSecrets(projectId, nowMs), () => clock.now(), config.outbound);
   }
 
   async apply(event: RecordedEvent, replaying: boolean): Promise<void> {
@@ -245,7 +245,7 @@ export class AlertsProcessManager implements ProcessManager {
     const sender = channel === 'email' ? this.email : this.webhook;
     const result: SendResult = sender
       ? await sender.send(pending, pending.kind === 'recovery' ? [] : await this.logTail(pending.executionId))
-      : { ok: false, reason: 'no mail server', permanent: true };
+      : { ok: false, reason: 'no mail server', permanent: true, outcome: 'not_configured' };
     if (!result.ok) this.deps.logger.warn({ taskId, alertId, channel, attempt: pending.attempt, reason: result.reason }, 'alerts: send failed');
     const context = newCommandContext(ALERTS_ACTOR);
     await this.run(taskId, { type: 'RecordSendResult', alertId, channel, attempt: pending.attempt, result, at: this.deps.clock.now().toISOString() }, context);

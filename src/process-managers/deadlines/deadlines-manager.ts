@@ -42,10 +42,6 @@ export function timedOutLogMessage(timeoutSeconds: number): string {
   return `Timed out after ${timeoutSeconds} s without a final status`;
 }
 
-export function missedReason(startDeadlineSeconds: number): string {
-  return `Not started within ${startDeadlineSeconds} s of its creation (start deadline)`;
-}
-
 /**
  * Timeouts and start deadlines (DESIGN.md "Process managers"; issue 4 "Deadlines").
  *
@@ -184,7 +180,7 @@ export class DeadlinesManager implements ProcessManager {
     const command =
       deadline.kind === 'timeout'
         ? ({ type: 'TimeOutExecution', timeoutSeconds: deadline.seconds, at } as const)
-        : ({ type: 'MarkExecutionMissed', reason: missedReason(deadline.seconds), at } as const);
+        : ({ type: 'MarkExecutionMissed', startDeadlineSeconds: deadline.seconds, at } as const);
     try {
       await handleCommand(this.services.events, this.services.clock, executionStream(deadline.executionId), executionDecider, command, context);
     } catch (err) {

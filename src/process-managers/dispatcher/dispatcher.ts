@@ -8,6 +8,7 @@ import {
   type DispatchState,
 } from '../../commands/dispatch/dispatch-decider';
 import { handleCommand } from '../../commands/handle-command';
+import type { Config } from '../../config/config';
 import { maskUrl } from '../../config/mask-url';
 import { StreamDeletedError, StreamNotFoundError } from '../../errors/store-errors';
 import { isEventOf } from '../../events/event';
@@ -120,7 +121,7 @@ export class Dispatcher implements ProcessManager {
   private stopped = false;
 
   constructor(
-    private readonly services: { events: EventStore; clock: Clock; logger: Logger },
+    private readonly services: { events: EventStore; clock: Clock; logger: Logger; config: Pick<Config, 'outbound'> },
     settings: Partial<DispatchSettings> = {},
   ) {
     this.settings = { ...DEFAULT_DISPATCH_SETTINGS, ...settings };
@@ -390,7 +391,8 @@ export class Dispatcher implements ProcessManager {
     if (secrets.length > 0) headers[SIGNATURE_HEADER] = signatureHeader(secrets, signedAt, body);
     else this.services.logger.warn({ projectId }, 'project has no signing secret: dispatch sent unsigned');
 
-    const request = sendWebhook({ url: endpoint, headers, body, timeoutMs: this.settings.timeoutMs });
+    const outbound = { rules: this.services.config.outbound, purpose: 'execution' as const };
+    const request = sendWebhook({ url: endpoint, headers, body, timeoutMs: this.settings.timeoutMs, outbound });
     this.requests.add(request);
     let result: SendResult;
     try {
@@ -399,6 +401,8 @@ export class Dispatcher implements ProcessManager {
       this.requests.delete(request);
     }
     const outcome = this.classify(result, attempt);
+    // The operator's lists decide this, not the executor: say so where the operator looks.
+    if (result.kind === 'refused') this.services.logger.warn({ projectId, executionId, rule: result.rule }, 'dispatch refused by outbound policy');
     await this.recordOutcome(track, attempt, outcome);
     track.intent = null;
     if (outcome.kind === 'failed' && outcome.nextAttemptAt !== null) track.nextAttemptAt = outcome.nextAttemptAt;
@@ -420,35 +424,45 @@ export class Dispatcher implements ProcessManager {
 
   private classify(result: SendResult, attempt: number): DispatchOutcome {
     const { timeoutMs, maxAttempts } = this.settings;
-    const retry = (reason: string, status: number | null, durationMs: number, retryAfterMs: number | null): DispatchOutcome => {
+    type Failure = Pick<Extract<DispatchOutcome, { kind: 'failed' }>, 'outcome' | 'reason' | 'status' | 'durationMs'>;
+    const retry = (failure: Failure, retryAfterMs: number | null): DispatchOutcome => {
       if (attempt >= maxAttempts) {
-        return { kind: 'failed', reason: `${reason}; giving up after ${maxAttempts} attempts`, retryable: true, status, durationMs, nextAttemptAt: null };
+        return { kind: 'failed', ...failure, reason: `${failure.reason}; giving up after ${maxAttempts} attempts`, retryable: true, nextAttemptAt: null };
       }
       const at = new Date(this.services.clock.now().getTime() + backoffMs(this.settings, attempt, retryAfterMs)).toISOString();
-      return { kind: 'failed', reason, retryable: true, status, durationMs, nextAttemptAt: at };
+      return { kind: 'failed', ...failure, retryable: true, nextAttemptAt: at };
     };
-    const final = (reason: string, status: number | null, durationMs: number): DispatchOutcome => ({
-      kind: 'failed',
-      reason,
-      retryable: false,
-      status,
-      durationMs,
-      nextAttemptAt: null,
-    });
+    const final = (failure: Failure): DispatchOutcome => ({ kind: 'failed', ...failure, retryable: false, nextAttemptAt: null });
     switch (result.kind) {
       case 'answered': {
         const { status, durationMs } = result;
         if (status >= 200 && status < 300) return { kind: 'dispatched', status, durationMs };
-        if (status === 429 || status >= 500) return retry(`the executor answered HTTP ${status}`, status, durationMs, result.retryAfterMs);
-        return final(`the executor answered HTTP ${status}; not sent again`, status, durationMs);
+        const answered = { outcome: 'http_error' as const, status, durationMs };
+        if (status === 429 || status >= 500) return retry({ ...answered, reason: `the executor answered HTTP ${status}` }, result.retryAfterMs);
+        return final({ ...answered, reason: `the executor answered HTTP ${status}; not sent again` });
       }
-      case 'not-sent':
-        if (NOT_ARRIVED_CODES.has(result.code)) return retry(`${result.code}: ${result.message}; the request was not sent`, null, result.durationMs, null);
-        return final(`could not send (${result.code}: ${result.message}); not sent again`, null, result.durationMs);
+      case 'refused':
+        // The same address would be refused again: the policy changes only with the configuration.
+        return final({ outcome: 'refused_by_policy', reason: `refused by outbound policy: ${result.rule}; not sent`, status: null, durationMs: result.durationMs });
+      case 'not-sent': {
+        const failure = { outcome: result.code === 'ECONNTIMEOUT' ? ('timeout' as const) : ('network_error' as const), status: null, durationMs: result.durationMs };
+        if (NOT_ARRIVED_CODES.has(result.code)) return retry({ ...failure, reason: `${result.code}: ${result.message}; the request was not sent` }, null);
+        return final({ ...failure, reason: `could not send (${result.code}: ${result.message}); not sent again` });
+      }
       case 'timeout':
-        return final(`no answer within ${timeoutMs / 1000} s; not sent again: the executor may be running the job`, null, result.durationMs);
+        return final({
+          outcome: 'timeout',
+          reason: `no answer within ${timeoutMs / 1000} s; not sent again: the executor may be running the job`,
+          status: null,
+          durationMs: result.durationMs,
+        });
       case 'error':
-        return final(`${result.code} after the request was sent (${result.message}); not sent again: the executor may have it`, null, result.durationMs);
+        return final({
+          outcome: 'network_error',
+          reason: `${result.code} after the request was sent (${result.message}); not sent again: the executor may have it`,
+          status: null,
+          durationMs: result.durationMs,
+        });
       case 'aborted':
         return { kind: 'unknown', reason: 'the server stopped while waiting for the answer; whether the executor got the request is unknown, so it is not sent again' };
     }

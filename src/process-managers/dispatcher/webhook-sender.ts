@@ -2,6 +2,8 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { outboundAgent, OutboundRefusedError } from '../../outbound/outbound-agent';
+import type { OutboundPurpose, OutboundRules } from '../../outbound/outbound-policy';
 
 /**
  * One webhook POST, with exactly the facts the retry rule needs: whether the executor answered (and
@@ -10,7 +12,8 @@ import { performance } from 'node:perf_hooks';
  * A fresh connection per request (no keep-alive pool): a pooled socket the executor has closed in the
  * meantime would fail after the request was written, and that could not be told apart from a reset
  * after the executor got it. With a fresh connection, "failed before the connection was established"
- * means no byte of the request left this process.
+ * means no byte of the request left this process. Every connection goes through the outbound policy
+ * (src/outbound), checked on the address connected to; redirects are answers like any other, never followed.
  */
 export type SendResult =
   /** The executor answered (its status line and headers arrived). */
@@ -20,6 +23,8 @@ export type SendResult =
    * within the timeout): no byte of the request was written.
    */
   | { kind: 'not-sent'; code: string; message: string; durationMs: number }
+  /** The outbound policy refused the address (`rule` says why): no connection was attempted. */
+  | { kind: 'refused'; rule: string; durationMs: number }
   /** Connected, sent (some of) the request, then no answer within the timeout. */
   | { kind: 'timeout'; durationMs: number }
   /** Any other failure once connected (reset, TLS failure, …): the executor may have the request. */
@@ -32,6 +37,8 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /** The outbound rules and what the request is for. */
+  outbound: { rules: OutboundRules; purpose: OutboundPurpose };
 }
 
 export interface SentRequest {
@@ -65,7 +72,7 @@ export function sendWebhook(webhook: WebhookRequest): SentRequest {
   try {
     request = send(url, {
       method: 'POST',
-      agent: false,
+      agent: outboundAgent(url.protocol, webhook.outbound.rules, webhook.outbound.purpose),
       headers: { ...webhook.headers, 'Content-Length': String(Buffer.byteLength(webhook.body)) },
     });
   } catch (err) {
@@ -96,6 +103,7 @@ export function sendWebhook(webhook: WebhookRequest): SentRequest {
     response.on('error', () => undefined);
   });
   request.on('error', (err) => {
+    if (err instanceof OutboundRefusedError) return settle({ kind: 'refused', rule: err.rule, durationMs: elapsed() });
     const { code, message } = describe(err);
     settle(connected ? { kind: 'error', code, message, durationMs: elapsed() } : { kind: 'not-sent', code, message, durationMs: elapsed() });
   });

@@ -1,6 +1,7 @@
 import type { CommandContext } from '../../commands/command-context';
 import { toNewEvent } from '../../commands/handle-command';
 import { StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
+import { MISSED_SCHEDULER_OFFLINE } from '../../events/execution-events';
 import { type TicksSkipped, schedulerStream } from '../../events/scheduler-events';
 import type { Logger } from '../../logging/logger';
 import { type Occurrence, occurrencesBetween } from '../../schedules/next-occurrences';
@@ -66,7 +67,7 @@ export async function recordDowntime(deps: DowntimeDeps, { task, first, count, l
   }
   for (const occurrence of first.slice(0, missedBound)) {
     const scheduledAt = occurrence.at.toISOString();
-    const command = tickCommand(task, tickExecutionId(task.taskId, scheduledAt), scheduledAt, 'SCHEDULED', now, SCHEDULER_OFFLINE_REASON);
+    const command = tickCommand(task, tickExecutionId(task.taskId, scheduledAt), scheduledAt, 'SCHEDULED', now, MISSED_SCHEDULER_OFFLINE);
     const outcome = await writes.write(command, context);
     if (outcome === 'failed' || outcome === 'lost') return; // keep the order: never record a later tick past an unrecorded one
     if (outcome === 'created') stats.missedRecorded++;

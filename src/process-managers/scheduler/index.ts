@@ -3,7 +3,7 @@ export { DEFAULT_MISSED_BOUND, Scheduler } from './scheduler';
 export { SCHEDULER_ACTOR } from './tick-command';
 export { SCHEDULER_OFFLINE_REASON } from './downtime';
 export type { SchedulerDeps, SchedulerOptions } from './scheduler';
-export { STORE_UNAVAILABLE_REASON, storeExecutionWriter } from './tick-writer';
+export { storeExecutionWriter } from './tick-writer';
 export type { ExecutionWriter } from './tick-writer';
 export { schedulerLateness } from './scheduler-metrics';
 export { SCHEDULER_TICK_NAMESPACE, catchUpExecutionId, tickExecutionId } from './tick-ids';

@@ -1,17 +1,18 @@
 import type { CommandContext } from '../../commands/command-context';
 import type { CreateExecution } from '../../commands/execution/execution-commands';
+import type { MissedReason } from '../../events/execution-events';
 import type { ScheduledTask } from './scheduled-task';
 
 export const SCHEDULER_ACTOR = 'system:scheduler';
 
-/** The command that creates the execution of one of the task's ticks (MISSED at once when a reason is given). */
+/** The command that creates the execution of one of the task's ticks (MISSED at once when `missed` says why). */
 export function tickCommand(
   task: ScheduledTask,
   executionId: string,
   scheduledAt: string,
   triggerType: 'SCHEDULED' | 'CATCH_UP',
   now: number,
-  missedReason?: string,
+  missed?: MissedReason,
 ): CreateExecution {
   const command: CreateExecution = {
     type: 'CreateExecution',
@@ -27,7 +28,7 @@ export function tickCommand(
     startDeadlineSeconds: task.startDeadlineSeconds,
     at: new Date(now).toISOString(),
   };
-  if (missedReason !== undefined) command.missedReason = missedReason;
+  if (missed !== undefined) command.missed = missed;
   return command;
 }
 

@@ -3,6 +3,7 @@ import type { CreateExecution } from '../../commands/execution/execution-command
 import { executionDecider } from '../../commands/execution/execution-decider';
 import { toNewEvent } from '../../commands/handle-command';
 import { StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
+import { MISSED_STORE_UNAVAILABLE } from '../../events/execution-events';
 import { executionStream } from '../../events/streams';
 import type { Logger } from '../../logging/logger';
 import type { EventStore } from '../../stores/events/event-store';
@@ -14,7 +15,6 @@ const MAX_ATTEMPTS = 4;
 const RETRY_DELAY_MS = 1_000;
 /** After that, a tick not yet written is recorded as MISSED, tried this far apart at most, until it lands. */
 const MAX_RECOVERY_DELAY_MS = 60_000;
-export const STORE_UNAVAILABLE_REASON = 'the store was unavailable at the tick';
 
 /** Writes an execution the scheduler decided on; the default goes through the execution decider to the store. */
 export type ExecutionWriter = (command: CreateExecution, context: CommandContext) => Promise<'created' | 'exists'>;
@@ -99,7 +99,7 @@ export class TickWriter {
     for (let delay = RETRY_DELAY_MS * MAX_ATTEMPTS; !this.stopped; delay = Math.min(delay * 2, MAX_RECOVERY_DELAY_MS)) {
       await this.sleep(delay);
       if (this.stopped) return;
-      const missed: CreateExecution = { ...command, at: this.deps.clock.now().toISOString(), missedReason: STORE_UNAVAILABLE_REASON };
+      const missed: CreateExecution = { ...command, at: this.deps.clock.now().toISOString(), missed: MISSED_STORE_UNAVAILABLE };
       try {
         if ((await this.writer(missed, context)) === 'created') this.stats.recoveredAsMissed++;
         return;

@@ -55,6 +55,7 @@ import {
   type AppendResult,
   type EventMetadata,
   type EventStore,
+  type EventUpcaster,
   type ExpectedRevision,
   expectedRevisionMatches,
   type NewEvent,
@@ -108,9 +109,11 @@ export class EsdbEventStore implements EventStore {
     private readonly client: EventStoreDBClient,
     /** The connection string with its password masked: safe in messages and logs. */
     readonly url: string,
+    /** Every event read becomes a RecordedEvent here (see EventUpcaster). */
+    private readonly toEvent: (event: EsdbRecorded) => RecordedEvent,
   ) {}
 
-  static connect(url: string): EsdbEventStore {
+  static connect(url: string, options: { upcaster?: EventUpcaster } = {}): EsdbEventStore {
     const masked = maskUrl(url);
     let client: EventStoreDBClient;
     try {
@@ -118,7 +121,8 @@ export class EsdbEventStore implements EventStore {
     } catch (err) {
       throw new ValidationError(`Invalid EventStoreDB connection string ${masked}: ${(err as Error).message}`);
     }
-    return new EsdbEventStore(client, masked);
+    const { upcaster } = options;
+    return new EsdbEventStore(client, masked, upcaster ? (event) => upcaster.upcast(toRecorded(event)) : toRecorded);
   }
 
   /**
@@ -220,7 +224,7 @@ export class EsdbEventStore implements EventStore {
       ...(maxCount === undefined ? {} : { maxCount: Math.max(maxCount, 1) }),
     });
     const resolved = await this.collect(read, stream);
-    return resolved.flatMap((r) => (r.event ? [toRecorded(r.event)] : [])).slice(0, maxCount);
+    return resolved.flatMap((r) => (r.event ? [this.toEvent(r.event)] : [])).slice(0, maxCount);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -240,7 +244,7 @@ export class EsdbEventStore implements EventStore {
         cursor = event.position;
         fresh++;
         if (!accept(event)) continue;
-        out.push(toRecorded(event));
+        out.push(this.toEvent(event));
         if (out.length >= wanted) break;
       }
       if (resolved.length < page || fresh === 0) break; // reached the end of $all
@@ -257,6 +261,7 @@ export class EsdbEventStore implements EventStore {
       options.after == null ? null : fromPosition(options.after),
       options.filter,
       maxBatch,
+      this.toEvent,
       (err) => this.mapError(err, {}),
       (closed) => this.subscriptions.delete(closed),
     );
@@ -442,6 +447,7 @@ class EsdbSubscription implements Subscription {
     private cursor: EsdbPosition | null,
     private readonly filter: StreamFilter | undefined,
     private readonly maxBatch: number,
+    private readonly toEvent: (event: EsdbRecorded) => RecordedEvent,
     private readonly mapError: (err: unknown) => unknown,
     private readonly onClose: (subscription: EsdbSubscription) => void,
   ) {
@@ -513,7 +519,7 @@ class EsdbSubscription implements Subscription {
     this.attempt = 0;
     if (!this.accept(event)) return;
     try {
-      this.buffer.push(toRecorded(event));
+      this.buffer.push(this.toEvent(event));
     } catch (err) {
       this.fail(err);
       return;

@@ -35,6 +35,16 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> ext
   position: Position;
 }
 
+/**
+ * Brings a stored event to the shape current code reads (src/events/event-upcasting.ts). Every adapter
+ * applies it where a stored row becomes a RecordedEvent, so every reader (projections, process
+ * managers, deciders, audit, live feeds) sees current shapes only. It costs a version check for an
+ * event already current. A store opened without one returns events exactly as stored.
+ */
+export interface EventUpcaster {
+  upcast(event: RecordedEvent): RecordedEvent;
+}
+
 export interface AppendResult {
   /** Revision of the last appended event. */
   nextExpectedRevision: number;

@@ -13,7 +13,7 @@ import { ValidationError } from '../../errors/app-error';
 import { type EventStore, type ExpectedRevision, isFencingToken } from './event-store';
 
 export const FENCE_STREAM = 'fence-leader';
-const FENCE_RAISED = 'FenceRaised';
+export const FENCE_RAISED = 'FenceRaised';
 const RAISE_ATTEMPTS = 5;
 
 type Store = Pick<EventStore, 'readStream' | 'append'>;

@@ -26,6 +26,7 @@ import {
   type AppendOptions,
   type AppendResult,
   type EventStore,
+  type EventUpcaster,
   type IdempotencyRecords,
   type ExpectedRevision,
   isFencingToken,
@@ -65,6 +66,8 @@ export interface SqliteEventStoreOptions {
    * sharing the file runs on its host, so the host's clock is the store's clock; tests inject one.
    */
   now?: () => number;
+  /** Brings every event read to its current shape (see EventUpcaster); without one, events are read as stored. */
+  upcaster?: EventUpcaster;
   /** Whether appends extend the hash chain (default); only the benchmark turns it off, to measure its cost. */
   chain?: boolean;
 }
@@ -91,7 +94,7 @@ export class SqliteEventStore implements EventStore {
     const synchronous = options.synchronous ?? 'FULL';
     const chain = options.chain ?? true;
     const db = openEventDatabase(options.file, synchronous);
-    const store = new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.now ?? Date.now, (committed) =>
+    const store = new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.now ?? Date.now, readEvent(options.upcaster), (committed) =>
       options.writerThread
         ? new ThreadedEventWriter({ file: options.file, synchronous, chain }, committed)
         : inProcessWrites(new EventWriter(db, committed, { chain })),
@@ -124,6 +127,8 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
     private readonly now: () => number,
+    /** Every stored row becomes a RecordedEvent here: reads and the recent events alike. */
+    private readonly toEvent: (row: EventRow) => RecordedEvent,
     openWrites: (committed: (results: WriteResult[]) => void) => Writes,
   ) {
     this.selectStreamState = db.prepare<[string], StreamState>(SELECT_STREAM_STATE);
@@ -145,7 +150,7 @@ export class SqliteEventStore implements EventStore {
       ownWritesInFlight: () => this.writes.inFlight,
     });
     this.writes = openWrites((results) => {
-      this.recent.committed(results.flatMap((result) => result.recorded.map(toRecordedEvent)));
+      this.recent.committed(results.flatMap((result) => result.recorded.map(this.toEvent)));
       this.changes$.next();
     });
     this.idempotency = this.idempotencyRecords(new IdempotencyReads(db));
@@ -198,7 +203,7 @@ export class SqliteEventStore implements EventStore {
     const from = options.fromRevision ?? (forwards ? 'start' : 'end');
     const fromRevision = from === 'start' ? 0 : from === 'end' ? (forwards ? state.revision + 1 : state.revision) : from;
     const statement = forwards ? this.readForwards : this.readBackwards;
-    return statement.all(state.id, fromRevision, limit).map(toRecordedEvent);
+    return statement.all(state.id, fromRevision, limit).map(this.toEvent);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -331,7 +336,7 @@ export class SqliteEventStore implements EventStore {
       statement = this.db.prepare(sql).raw();
       this.readAllStatements.set(sql, statement);
     }
-    return (statement.all(...params) as EventRow[]).map(toRecordedEvent);
+    return (statement.all(...params) as EventRow[]).map(this.toEvent);
   }
 
   /**
@@ -443,6 +448,10 @@ function serialize(stream: string, event: NewEvent, json: (value: unknown) => st
     if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(stream, bytes, MAX_EVENT_BYTES);
   }
   return { type: event.type, data, metadata };
+}
+
+function readEvent(upcaster: EventUpcaster | undefined): (row: EventRow) => RecordedEvent {
+  return upcaster ? (row) => upcaster.upcast(toRecordedEvent(row)) : toRecordedEvent;
 }
 
 function toRecordedEvent([position, streamId, revision, type, data, metadata]: EventRow): RecordedEvent {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApiClient } from '../../support/api-client';
 import { newSignedInUser, startServerWithAdmin } from '../../support/signed-in';
 import type { TestServer } from '../../support/test-server';
@@ -52,10 +53,12 @@ describe('project API keys', () => {
     expect((await byKey(write).get(`/projects/${project.id}`)).status).toBe(200);
     // `Bearer <key>` works as well as the raw key.
     expect((await new ApiClient(server.url, { token: read }).get(`/projects/${project.id}`)).status).toBe(200);
-    // A key is refused in another project, and never administers (those routes need a person).
+    // In another project a key is told what a non-member is (the project is not revealed), and it
+    // never administers (those routes need a person).
     const elsewhere = await byKey(write).get(`/projects/${other.id}`);
-    expect(elsewhere.status).toBe(403);
-    expect(elsewhere.body).toEqual({ error: 'This API key belongs to another project' });
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body).toEqual({ error: `Project ${other.id} not found` });
+    expect(await byKey(write).get(`/projects/${randomUUID()}`)).toMatchObject({ status: 404 });
     expect((await byKey(write).get(`/projects/${project.id}/api-keys`)).status).toBe(401);
     expect((await byKey(write).get('/projects')).status).toBe(401);
   });

@@ -28,7 +28,7 @@ describe('API answers from documents of an older projects generation', () => {
   } as unknown as ProjectDoc;
 
   it('show members with their role’s default for alerts', () => {
-    expect(toProjectResponse(olderDoc).project_users).toEqual([
+    expect(toProjectResponse(olderDoc, 'member').project_users).toEqual([
       { email: 'admin@example.com', role: 'admin', alerts: true },
       { email: 'viewer@example.com', role: 'viewer', alerts: false },
     ]);

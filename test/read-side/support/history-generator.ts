@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { ExecutionStatus, TriggerType } from '../../../src/events/execution-events';
+import { type ExecutionStatus, missedByStartDeadline, type TriggerType } from '../../../src/events/execution-events';
 import { executionLogStream, executionStream } from '../../../src/events/streams';
 import type { EventStore, NewEvent, Position } from '../../../src/stores/events/event-store';
 import { testEvent } from '../../support/test-events';
@@ -121,7 +121,7 @@ export function generateOne(random: () => number, task: TaskRef, scheduledMs: nu
       break;
     }
     case 'MISSED':
-      events.push(testEvent('ExecutionMissed', { ...ref, at: iso(t), reason: 'start deadline passed' }));
+      events.push(testEvent('ExecutionMissed', { ...ref, at: iso(t), ...missedByStartDeadline(60) }));
       status = 'MISSED';
       break;
     default:

@@ -2,6 +2,7 @@
  * `npm run bench -- <name> [options]`: runs one benchmark. Each prints its figures beside a baseline
  * measured in the same run; scale comes from the options.
  */
+import { auditBench } from './audit';
 import { deadlinesBench } from './deadlines';
 import { ingestBench } from './ingest';
 import { projectionRebuildFigure } from './projection-rebuild';
@@ -19,6 +20,7 @@ const benchmarks: Record<string, { run: (args: string[]) => Promise<void>; about
   schedule: { run: scheduleBench, about: 'compiled schedules against one croner job per task' },
   scheduler: { run: schedulerBench, about: 'the scheduler on real time: fire lateness, executions/s, memory per task, against one croner job per task' },
   deadlines: { run: deadlinesBench, about: 'deadline detection lateness for 100,000 open executions against one setTimeout per execution' },
+  audit: { run: auditBench, about: 'appends with the hash chain against without, and audit verify over 1M events' },
   upcast: { run: upcastBench, about: 'upcasting on read: rebuild of a v1-heavy history against the same history all current' },
   ingest: { run: ingestBench, about: 'executor reports over HTTP (logs, status) against a bare node:http server' },
 };

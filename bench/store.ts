@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import type { EventStore, ExpectedRevision, NewEvent, StreamFilter } from '../src/stores/events/event-store';
 import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { categoryOf } from '../src/stores/events/stream-names';
+import { parseCounts } from './options';
 import { type BenchRow, formatTable } from './report';
 
 /** A store holding `events` events (half in `task-` streams, half in `execution-` ones) to measure on. */
@@ -94,16 +95,7 @@ export async function storeBench(args: string[], extraFigures: StoreFigure[] = [
 }
 
 function parseArgs(args: string[]): Settings {
-  const settings: Settings = { events: 200_000, appenders: 64, batch: 100 };
-  for (let i = 0; i < args.length; i += 2) {
-    const name = args[i].replace(/^--/, '');
-    const value = Number(args[i + 1]);
-    if (!(name in settings) || !Number.isSafeInteger(value) || value <= 0) {
-      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --events N --appenders N --batch N`);
-    }
-    settings[name as keyof Settings] = value;
-  }
-  return settings;
+  return parseCounts(args, { events: 200_000, appenders: 64, batch: 100 });
 }
 
 /** The same rows the appenders write, inserted directly into the store's tables in one transaction. */
@@ -135,15 +127,16 @@ async function insertCeiling(file: string, streams: string[], events: number): P
 }
 
 /** One appender per stream, each appending `batch` events at a time with exact expected revisions. */
-async function appendConcurrently(
+export async function appendConcurrently(
   file: string,
   synchronous: 'FULL' | 'NORMAL',
   streams: string[],
   events: number,
   batch: number,
   writerThread = false,
+  chain = true,
 ): Promise<{ eventsPerSecond: number; commitsPerSecond: number }> {
-  const store = SqliteEventStore.open({ file, synchronous, writerThread });
+  const store = SqliteEventStore.open({ file, synchronous, writerThread, chain });
   try {
     let remaining = events;
     const started = performance.now();
@@ -164,14 +157,18 @@ async function appendConcurrently(
 }
 
 function readCeiling(file: string): number {
+  return rowsPerSecond(
+    file,
+    `SELECT e.position, s.name, e.revision, e.type, e.data, e.metadata
+       FROM events e JOIN streams s ON s.id = e.stream_id ORDER BY e.position`,
+  );
+}
+
+/** Rows/s of a raw SELECT on the file, each row read and dropped: a ceiling for a store's own reads. */
+export function rowsPerSecond(file: string, sql: string): number {
   const db = new Database(file, { readonly: true });
   try {
-    const select = db
-      .prepare(
-        `SELECT e.position, s.name, e.revision, e.type, e.data, e.metadata
-           FROM events e JOIN streams s ON s.id = e.stream_id ORDER BY e.position`,
-      )
-      .raw();
+    const select = db.prepare(sql).raw();
     let count = 0;
     const started = performance.now();
     for (const _row of select.iterate()) count++;
@@ -194,12 +191,12 @@ async function readEverything(store: EventStore, filter?: StreamFilter): Promise
   return rate(count, started);
 }
 
-function rate(count: number, started: number): number {
+export function rate(count: number, started: number): number {
   return count / ((performance.now() - started) / 1000);
 }
 
 /** A typical event: an execution start with the metadata every event carries. */
-function benchEvent(): NewEvent {
+export function benchEvent(): NewEvent {
   const eventId = randomUUID();
   return {
     type: 'ExecutionStarted',

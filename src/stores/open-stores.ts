@@ -22,13 +22,10 @@ export interface OpenStoresOptions {
   now?: () => number;
 }
 
-/** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
-export async function openStores(
-  config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongodbUrl'>,
-  options: OpenStoresOptions,
-): Promise<{ events: EventStore; reads: ReadStore }> {
+/** The event store alone (for tools that need no read models): embedded SQLite unless EVENTSTORE_URL is set. */
+export function openEventStore(config: Pick<Config, 'dataDir' | 'eventStoreUrl'>, options: OpenStoresOptions): EventStore {
   mkdirSync(config.dataDir, { recursive: true });
-  const events = config.eventStoreUrl
+  return config.eventStoreUrl
     ? EsdbEventStore.connect(config.eventStoreUrl, { upcaster: options.upcaster })
     : SqliteEventStore.open({
         file: join(config.dataDir, 'events.db'),
@@ -37,6 +34,14 @@ export async function openStores(
         now: options.now,
         upcaster: options.upcaster,
       });
+}
+
+/** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
+export async function openStores(
+  config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongodbUrl'>,
+  options: OpenStoresOptions,
+): Promise<{ events: EventStore; reads: ReadStore }> {
+  const events = openEventStore(config, options);
   try {
     const reads = config.mongodbUrl
       ? await MongoReadStore.connect(config.mongodbUrl)

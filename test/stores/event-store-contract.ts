@@ -369,6 +369,56 @@ export function describeEventStoreContract(adapterName: string, open: OpenEventS
       });
     });
 
+    describe('tamper-evident chain (verifyChain)', () => {
+      it("proves every event of a project's streams, in order, across appends of any expectation", async () => {
+        const project = randomUUID();
+        const projectStream = `project-${project}`;
+        const task = newStream('task');
+        await store.append(projectStream, [newEvent('ProjectCreated', { projectId: project, name: 'p' })], 'no_stream');
+        await store.append(task, [newEvent('TaskCreated', { projectId: project, b: 2, a: [1, { d: 'ä', c: null }] })], 'no_stream');
+        await store.append(task, [newEvent('TaskUpdated', { projectId: project }), newEvent('TaskPaused', { projectId: project })], 0);
+        await store.append(task, [newEvent('TaskResumed', { projectId: project })], 'any');
+        await store.append(projectStream, [newEvent('ProjectRenamed', { projectId: project, name: 'q' })], 'stream_exists');
+        // Another project's stream is not walked.
+        await store.append(newStream('task'), [newEvent('TaskCreated', { projectId: randomUUID() })], 'no_stream');
+        const progress: number[] = [];
+
+        const report = await store.verifyChain({ project, onProgress: (checked) => progress.push(checked) });
+
+        expect(report).toEqual({ events: 6, streams: 2, unhashed: 0, broken: null });
+        expect(progress.at(-1)).toBe(6);
+      });
+
+      it('links concurrent appends with revision any into one chain, in the order they were stored', async () => {
+        const project = randomUUID();
+        const logs = newStream('executionlog');
+
+        await Promise.all(Array.from({ length: 12 }, (_, n) => store.append(logs, [newEvent('LogsAppended', { projectId: project, n })], 'any')));
+
+        expect(await store.verifyChain({ project })).toEqual({ events: 12, streams: 1, unhashed: 0, broken: null });
+      });
+
+      it('still proves a deleted (tombstoned) stream: its events were written, deletion keeps them', async () => {
+        const project = randomUUID();
+        const task = newStream('task');
+        await store.append(task, [newEvent('TaskCreated', { projectId: project }), newEvent('TaskDeleted', { projectId: project })], 'no_stream');
+
+        await store.deleteStream(task);
+
+        expect(await store.verifyChain({ project })).toEqual({ events: 2, streams: 1, unhashed: 0, broken: null });
+      });
+
+      it('reads events back without the chain: metadata is what was appended', async () => {
+        const stream = newStream();
+        const event = newEvent();
+        await store.append(stream, [event], 'no_stream');
+
+        const [read] = await store.readStream(stream);
+
+        expect(read.metadata).toStrictEqual(event.metadata);
+      });
+    });
+
     describe('lifecycle', () => {
       it('answers ping', async () => {
         await expect(store.ping()).resolves.toBeUndefined();

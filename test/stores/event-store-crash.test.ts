@@ -2,7 +2,7 @@
  * Process-crash safety of the SQLite event store: a child appends concurrently and prints every
  * acknowledged append; we SIGKILL it at a random moment, reopen the file and check that nothing
  * acknowledged was lost and nothing half-written became visible. Several rounds on the same file, so
- * recovery of a crashed WAL is also appended to and crashed again. (Power loss is covered by
+ * recovery of a crashed WAL is also appended to and crashed again; the hash chain must verify after each. (Power loss is covered by
  * synchronous=FULL and documented, not tested.)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -94,6 +94,8 @@ async function verify(file: string, acknowledged: Ack[]): Promise<void> {
       expect(events.map((e) => e.metadata.eventId)).toEqual(ack.eventIds);
       expect(events[events.length - 1].position).toBe(ack.position);
     }
+    // The hash chain survives the kills too: every stored event links to the one before it.
+    expect(await store.verifyChain()).toMatchObject({ events: all.length, unhashed: 0, broken: null });
   } finally {
     await store.close();
   }

@@ -69,6 +69,8 @@ import {
   type Subscription,
 } from './event-store';
 import { checkFenceStream, raiseFenceStream } from './fence-stream';
+import type { ChainReport, VerifyChainOptions } from './event-chain';
+import { chainHashOf, chainMetadata, type LastLink, StreamQueue, verifyEsdbChain, withoutChainHash } from './esdb-chain';
 import { ProcessIdempotencyRecords } from './process-idempotency';
 import { validateStreamName } from './stream-names';
 
@@ -82,6 +84,8 @@ const RESUBSCRIBE_MAX_MS = 30_000;
 const NO_POSITION = 2n ** 64n - 1n;
 /** Event ids must be UUIDs in EventStoreDB; other ids are mapped to a stable UUID (the original stays in metadata). */
 const EVENT_ID_NAMESPACE = 'b7f3c1d2-5e8a-4f6b-9c0d-1a2b3c4d5e6f';
+/** An append with revision 'any' or 'stream_exists' that keeps meeting other processes' appends gives up after this many reads. */
+const CHAIN_APPEND_ATTEMPTS = 5;
 
 /** The part of an EventStoreDB recorded event this adapter reads. */
 interface EsdbRecorded {
@@ -98,6 +102,8 @@ export class EsdbEventStore implements EventStore {
   private readonly subscriptions = new Set<EsdbSubscription>();
   /** Calls to the server not yet settled: close() lets them finish before disposing the client. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** One append at a time per stream, each continuing the stream's hash chain (esdb-chain.ts). */
+  private readonly appendQueue = new StreamQueue();
 
   private constructor(
     private readonly client: EventStoreDBClient,
@@ -132,28 +138,75 @@ export class EsdbEventStore implements EventStore {
     const keyed = events.length > 0 ? options.idempotency : undefined;
     const earlier = keyed && (await this.idempotency.earlierAppend(stream, keyed));
     if (earlier) return { nextExpectedRevision: earlier.toRevision, position: earlier.position, replayedFrom: earlier.fromRevision };
-    const expectedRevision = toEsdbExpected(expected);
     // Validate everything before sending, so an invalid event rejects the whole append.
     const proposed = events.map((event) => toEventData(stream, event));
     // Not atomic with the append (no multi-stream transactions here): see fence-stream.ts.
     if (options.fencingToken !== undefined) await checkFenceStream(this, options.fencingToken);
     if (proposed.length === 0) return this.checkRevision(stream, expected);
+    const bytes = proposed.reduce((sum, e) => sum + e.bytes, 0);
+    // Tracked as a whole, read and append, so that close() lets it finish (queued behind others or not).
+    return this.track(this.appendQueue.run(stream, () => this.appendChained(stream, proposed, expected, bytes, keyed)));
+  }
+
+  private async appendChained(
+    stream: string,
+    proposed: Array<ReturnType<typeof toEventData>>,
+    expected: ExpectedRevision,
+    bytes: number,
+    keyed: AppendOptions['idempotency'],
+  ): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      // The chain continues from the stream's last event, and the append is made at exactly its revision.
+      const last = await this.lastLink(stream);
+      const actual: StreamRevision = last ? last.revision : 'no_stream';
+      if (!expectedRevisionMatches(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
+      const metadata = chainMetadata(stream, proposed, last);
+      try {
+        const result = await this.track(
+          this.client.appendToStream(
+            stream,
+            proposed.map((e, i) => jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: metadata[i] as JSONType })),
+            { expectedRevision: last ? BigInt(last.revision) : NO_STREAM },
+          ),
+        );
+        const appended = {
+          nextExpectedRevision: Number(result.nextExpectedRevision),
+          position: toPosition(result.position, `the append to ${stream}`),
+        };
+        if (keyed) this.idempotency.appended(stream, keyed, appended, proposed.length);
+        return appended;
+      } catch (err) {
+        const mapped = this.mapError(err, { stream, expected, bytes });
+        // Another append came in since the read: an exact expectation has lost, 'any' and 'stream_exists' read again.
+        const exact = typeof expected === 'number' || expected === 'no_stream';
+        if (!(mapped instanceof WrongExpectedRevisionError) || exact || attempt >= CHAIN_APPEND_ATTEMPTS) throw mapped;
+      }
+    }
+  }
+
+  async verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
+    this.assertOpen();
+    const pages = async function* (this: EsdbEventStore): AsyncGenerator<EsdbRecorded[]> {
+      let cursor: EsdbPosition | null = null;
+      for (;;) {
+        const resolved: AllStreamResolvedEvent[] = await this.collect(this.client.readAll({ fromPosition: cursor ?? START, maxCount: READ_ALL_PAGE_MAX }));
+        const fresh = resolved.flatMap(({ event }) => (event && (!cursor || compare(event.position, cursor) > 0) ? [event] : []));
+        if (fresh.length === 0) return;
+        cursor = fresh[fresh.length - 1]!.position;
+        yield fresh.filter(isUserEvent);
+      }
+    };
+    return verifyEsdbChain(pages.call(this), options);
+  }
+
+  /** The stream's last event's revision and chain hash; null when it has none. */
+  private async lastLink(stream: string): Promise<LastLink | null> {
     try {
-      const result = await this.track(
-        this.client.appendToStream(
-          stream,
-          proposed.map((e) => e.event),
-          { expectedRevision },
-        ),
-      );
-      const appended = {
-        nextExpectedRevision: Number(result.nextExpectedRevision),
-        position: toPosition(result.position, `the append to ${stream}`),
-      };
-      if (keyed) this.idempotency.appended(stream, keyed, appended, proposed.length);
-      return appended;
+      const [resolved] = await this.collect(this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }), stream);
+      return resolved?.event ? { revision: Number(resolved.event.revision), hash: chainHashOf(resolved.event.metadata) } : null;
     } catch (err) {
-      throw this.mapError(err, { stream, expected, bytes: proposed.reduce((sum, e) => sum + e.bytes, 0) });
+      if (err instanceof StreamNotFoundError) return null;
+      throw err;
     }
   }
 
@@ -541,12 +594,10 @@ function toEventData(stream: string, event: NewEvent) {
   const eventId = event.metadata.eventId;
   return {
     bytes,
-    event: jsonEvent({
-      id: isUuid(eventId) ? eventId : uuidv5(String(eventId), EVENT_ID_NAMESPACE),
-      type: event.type,
-      data: event.data as JSONType,
-      metadata: { ...event.metadata },
-    }),
+    id: isUuid(eventId) ? eventId : uuidv5(String(eventId), EVENT_ID_NAMESPACE),
+    type: event.type,
+    data: event.data,
+    metadata: { ...event.metadata },
   };
 }
 
@@ -557,7 +608,7 @@ function toRecorded(event: EsdbRecorded): RecordedEvent {
     position: toPosition(event.position, `event ${event.revision} of ${event.streamId}`),
     type: event.type,
     data: event.data,
-    metadata: event.metadata as EventMetadata,
+    metadata: withoutChainHash(event.metadata) as EventMetadata,
   };
 }
 

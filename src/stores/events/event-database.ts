@@ -25,6 +25,10 @@ const WAL_AUTOCHECKPOINT_PAGES = 10_000;
  * commit dirties the same few pages as the events' own stream index. `idempotent_answers` holds a
  * request's HTTP answer once known. Both go by `created_at` (ms by the store's clock): records expire
  * after a day, a few at a time as new ones arrive.
+ *
+ * `hash` is the event's link in its stream's tamper-evident chain (event-chain.ts), NULL only for events
+ * stored before the file was upgraded to version 3: `store_facts` keeps the position up to which
+ * events may lack one (CHAIN_STARTS_AFTER), so an unhashed event after it reads as a broken link.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS streams (
@@ -39,7 +43,8 @@ const SCHEMA = `
     category  TEXT    NOT NULL,
     type      TEXT    NOT NULL,
     data      TEXT    NOT NULL,
-    metadata  TEXT    NOT NULL
+    metadata  TEXT    NOT NULL,
+    hash      BLOB
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
   CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
@@ -67,8 +72,15 @@ const SCHEMA = `
     body         TEXT    NOT NULL
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS idempotent_answers_by_age ON idempotent_answers (created_at);
+  CREATE TABLE IF NOT EXISTS store_facts (
+    name  TEXT    PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
 `;
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
+
+/** The position of the last event stored before the chain began: 0 in a file created with it. */
+export const CHAIN_STARTS_AFTER = 'chain_starts_after';
 
 /** An event as stored: JSON still as text. */
 export type EventRow = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
@@ -99,11 +111,29 @@ export function openEventDatabase(file: string, synchronous: Synchronous): Datab
     // lets one checkpoint write a page once for many commits (about 1.5× the appends/s in bench/store.ts).
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     db.exec(SCHEMA);
-    // Version 2 only added tables, which the statements above create in a version-1 file.
-    if (Number(db.pragma('user_version', { simple: true })) < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    if (userVersion(db) < SCHEMA_VERSION) upgrade(db);
   } catch (error) {
     db.close();
     throw error;
   }
   return db;
+}
+
+function userVersion(db: Database.Database): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/**
+ * Version 2 only added tables, which SCHEMA creates in a version-1 file. Version 3 adds the chain's
+ * `hash` column and records where the chain begins: events already stored keep no hash (nothing could
+ * prove them now), every later one has one. Immediate, so two processes opening an old file upgrade it once.
+ */
+function upgrade(db: Database.Database): void {
+  db.transaction(() => {
+    if (userVersion(db) >= SCHEMA_VERSION) return;
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(events)').all();
+    if (!columns.some((column) => column.name === 'hash')) db.exec('ALTER TABLE events ADD COLUMN hash BLOB');
+    db.prepare('INSERT OR IGNORE INTO store_facts (name, value) VALUES (?, (SELECT coalesce(max(position), 0) FROM events))').run(CHAIN_STARTS_AFTER);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 }

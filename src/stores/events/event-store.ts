@@ -2,6 +2,7 @@
  * The EventStore port. Adapters: embedded SQLite (sqlite-event-store.ts) and EventStoreDB
  * (esdb-event-store.ts). Both pass test/stores/event-store-contract.ts.
  */
+import type { ChainReport, VerifyChainOptions } from './event-chain';
 
 /** Global position in `$all`: strictly increasing, compared as numbers, sent over JSON as a decimal string. */
 export type Position = number;
@@ -165,6 +166,11 @@ export interface EventStore {
   headPosition(): Promise<Position | null>;
   /** Cheap liveness probe for /health. */
   ping(): Promise<void>;
+  /**
+   * Walks the stored events and checks each one's link in its stream's hash chain (event-chain.ts):
+   * the first broken link, or how many events were proven.
+   */
+  verifyChain(options?: VerifyChainOptions): Promise<ChainReport>;
   close(): Promise<void>;
 }
 

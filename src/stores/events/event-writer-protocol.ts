@@ -8,6 +8,8 @@ import type { WriteRequest, WriteResult } from './event-writer';
 export interface EventWriterThreadData {
   file: string;
   synchronous: Synchronous;
+  /** See EventWriterOptions. */
+  chain: boolean;
 }
 
 /**

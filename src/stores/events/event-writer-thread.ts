@@ -11,9 +11,9 @@ import { type EventWriterThreadData, type FromEventWriter, fromJson, type ToEven
 
 const port = parentPort;
 if (!port) throw new Error('event-writer-thread.ts runs as a worker thread');
-const { file, synchronous } = workerData as EventWriterThreadData;
+const { file, synchronous, chain } = workerData as EventWriterThreadData;
 const db = openEventDatabase(file, synchronous);
-const writer = new EventWriter(db, () => undefined);
+const writer = new EventWriter(db, () => undefined, { chain });
 const send = (message: FromEventWriter) => port.postMessage(message);
 
 let replies: WriteReply[] = [];

@@ -1,11 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StaleFencingTokenError, StreamDeletedError, WrongExpectedRevisionError } from '../../errors/store-errors';
 import { type ExpectedRevision, expectedRevisionMatches, type IdempotentAppend, type StreamRevision } from './event-store';
-import { type EventRow, LEADER_FENCE, SELECT_STREAM_STATE, type StreamState } from './event-database';
+import { chainHash } from './event-chain';
+import { type EventRow, LEADER_FENCE, type StreamState } from './event-database';
 import { GroupCommit } from './group-commit';
 import { IdempotencyWrites } from './idempotency-table';
 
-/** An event ready to store: validated, its JSON already text. */
+/** An event ready to store: validated, its JSON already canonical text (event-chain.ts). */
 export interface SerializedEvent {
   type: string;
   data: string;
@@ -40,27 +41,47 @@ export interface WriteResult {
 
 const NOTHING_WRITTEN: WriteResult = { nextExpectedRevision: -1, position: -1, recorded: [] };
 
+/** A stream's row with its last event's hash, the link the next append continues. */
+interface ChainedStreamState extends StreamState {
+  hash: Buffer | null;
+}
+
+/**
+ * One indexed read: the stream, and its last event through the (stream_id, revision) index, which holds
+ * the position; the hash is then one lookup by position.
+ */
+const SELECT_CHAINED_STREAM_STATE = `SELECT s.id, s.deleted, e.revision, e.hash FROM streams s
+  LEFT JOIN events e ON e.position = (SELECT position FROM events WHERE stream_id = s.id ORDER BY revision DESC LIMIT 1)
+  WHERE s.name = ?`;
+
+export interface EventWriterOptions {
+  /** Whether to link events into their stream's chain (default); only the benchmark turns it off, to measure its cost. */
+  chain?: boolean;
+}
+
 /**
  * Performs writes on one connection, group-committed (group-commit.ts). `committed` hears, right
  * after each commit and before any writer is answered, the results of the writes that succeeded in it.
  */
 export class EventWriter {
   private readonly writes: GroupCommit;
-  private readonly selectStreamState: Statement<[string], StreamState>;
+  private readonly selectStreamState: Statement<[string], ChainedStreamState>;
   private readonly insertStream: Statement<[string]>;
-  private readonly insertEvent: Statement<[number, number, string, string, string, string]>;
+  private readonly insertEvent: Statement<[number, number, string, string, string, string, Buffer | null]>;
+  private readonly chain: boolean;
   private readonly tombstone: Statement<[string]>;
   private readonly selectPositionAt: Statement<[number, number], number>;
   private readonly selectFence: Statement<[string], number>;
   private readonly raiseFenceTo: Statement<[string, number]>;
   private readonly idempotency: IdempotencyWrites;
 
-  constructor(db: Database, committed: (results: WriteResult[]) => void) {
+  constructor(db: Database, committed: (results: WriteResult[]) => void, options: EventWriterOptions = {}) {
     this.writes = new GroupCommit(db, (values) => committed(values as WriteResult[]));
-    this.selectStreamState = db.prepare<[string], StreamState>(SELECT_STREAM_STATE);
+    this.chain = options.chain ?? true;
+    this.selectStreamState = db.prepare<[string], ChainedStreamState>(SELECT_CHAINED_STREAM_STATE);
     this.insertStream = db.prepare<[string]>('INSERT INTO streams (name) VALUES (?)');
-    this.insertEvent = db.prepare<[number, number, string, string, string, string]>(
-      'INSERT INTO events (stream_id, revision, category, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insertEvent = db.prepare<[number, number, string, string, string, string, Buffer | null]>(
+      'INSERT INTO events (stream_id, revision, category, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.tombstone = db.prepare<[string]>('INSERT INTO streams (name, deleted) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET deleted = 1');
     this.selectPositionAt = db.prepare<[number, number], number>('SELECT position FROM events WHERE stream_id = ? AND revision = ?').pluck();
@@ -124,9 +145,13 @@ export class EventWriter {
     const streamId = state?.id ?? Number(this.insertStream.run(stream).lastInsertRowid);
     let position = 0;
     const recorded: EventRow[] = [];
+    // Read in the append's own transaction: a commit by another connection since then makes this one
+    // fail (SQLite never upgrades a stale snapshot to a write), so no event links to a hash that is not the last.
+    let hash = state?.hash ?? null;
     for (const event of events) {
       revision++;
-      position = Number(this.insertEvent.run(streamId, revision, category, event.type, event.data, event.metadata).lastInsertRowid);
+      hash = this.chain ? chainHash(hash, stream, revision, event.type, event.data, event.metadata) : null;
+      position = Number(this.insertEvent.run(streamId, revision, category, event.type, event.data, event.metadata, hash).lastInsertRowid);
       recorded.push([position, stream, revision, event.type, event.data, event.metadata]);
     }
     if (keyed) this.idempotency.recordAppend(keyed, streamId, recorded[0]![2], revision, position, now);

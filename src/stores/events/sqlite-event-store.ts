@@ -46,6 +46,8 @@ import { EventWriter, type SerializedEvent, type WriteRequest, type WriteResult 
 import { ThreadedEventWriter } from './threaded-event-writer';
 import { RecentEvents } from './recent-events';
 import { IdempotencyReads } from './idempotency-table';
+import { type ChainReport, canonicalJson, type VerifyChainOptions } from './event-chain';
+import { verifySqliteChain } from './sqlite-chain-audit';
 import { categoryOf, validateStreamName } from './stream-names';
 
 export interface SqliteEventStoreOptions {
@@ -66,6 +68,8 @@ export interface SqliteEventStoreOptions {
   now?: () => number;
   /** Brings every event read to its current shape (see EventUpcaster); without one, events are read as stored. */
   upcaster?: EventUpcaster;
+  /** Whether appends extend the hash chain (default); only the benchmark turns it off, to measure its cost. */
+  chain?: boolean;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
@@ -88,12 +92,15 @@ export interface ConnectionSettings {
 export class SqliteEventStore implements EventStore {
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     const synchronous = options.synchronous ?? 'FULL';
+    const chain = options.chain ?? true;
     const db = openEventDatabase(options.file, synchronous);
-    return new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.now ?? Date.now, readEvent(options.upcaster), (committed) =>
+    const store = new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.now ?? Date.now, readEvent(options.upcaster), (committed) =>
       options.writerThread
-        ? new ThreadedEventWriter({ file: options.file, synchronous }, committed)
-        : inProcessWrites(new EventWriter(db, committed)),
+        ? new ThreadedEventWriter({ file: options.file, synchronous, chain }, committed)
+        : inProcessWrites(new EventWriter(db, committed, { chain })),
     );
+    if (!chain) store.serializeJson = JSON.stringify;
+    return store;
   }
 
   private readonly writes: Writes;
@@ -103,6 +110,8 @@ export class SqliteEventStore implements EventStore {
   private poller: NodeJS.Timeout | undefined;
   private lastDataVersion = 0;
   private closed = false;
+  /** Canonical JSON, which the chain hashes as stored; plain JSON.stringify when chaining is off. */
+  private serializeJson: (value: unknown) => string | undefined = canonicalJson;
 
   private readonly selectStreamState;
   private readonly readForwards;
@@ -168,7 +177,7 @@ export class SqliteEventStore implements EventStore {
     validateFencingToken(options.fencingToken);
     // Everything that can be checked without the database is checked before queueing, so an invalid
     // event rejects the whole append and writes nothing.
-    const serialized = events.map((event) => serialize(stream, event));
+    const serialized = events.map((event) => serialize(stream, event, this.serializeJson));
     const { idempotency } = options;
     const { nextExpectedRevision, position, replayedFrom } = await this.writes.submit({
       kind: 'append',
@@ -245,6 +254,11 @@ export class SqliteEventStore implements EventStore {
   async ping(): Promise<void> {
     this.assertOpen();
     this.selectHead.get();
+  }
+
+  async verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
+    this.assertOpen();
+    return verifySqliteChain(this.db, options);
   }
 
   /** Commits the appends already accepted, ends every subscription, then closes the file. */
@@ -418,12 +432,12 @@ function inProcessWrites(writer: EventWriter): Writes {
   };
 }
 
-function serialize(stream: string, event: NewEvent): SerializedEvent {
+function serialize(stream: string, event: NewEvent, json: (value: unknown) => string | undefined): SerializedEvent {
   if (typeof event?.type !== 'string' || event.type.length === 0) {
     throw new ValidationError(`An event for stream ${stream} has no type`);
   }
-  const data = JSON.stringify(event.data);
-  const metadata = JSON.stringify(event.metadata);
+  const data = json(event.data);
+  const metadata = json(event.metadata);
   if (data === undefined || metadata === undefined) {
     throw new ValidationError(`Event ${event.type} for stream ${stream}: data and metadata must be JSON values`);
   }

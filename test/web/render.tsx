@@ -29,6 +29,8 @@ export function stubFetch(answer: (request: RecordedRequest) => [number, unknown
     const recorded = { method: request.method, url: request.url, body: text ? JSON.parse(text) : undefined, headers };
     requests.push(recorded);
     const [status, body, extra = {}] = answer(recorded);
+    // A 204 has no body at all, as the server sends it.
+    if (status === 204) return new Response(null, { status, headers: extra });
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...extra } });
   }) as typeof fetch;
   return requests;

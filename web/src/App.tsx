@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, unwrap } from './api/client';
 import { ErrorMessage, Loading } from './components/ui';
+import { AccountPage } from './pages/AccountPage';
 import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
 import { ProjectPage } from './pages/ProjectPage';
@@ -58,7 +59,9 @@ export function App() {
           <Link to="/">Projects</Link>
         </nav>
         <div className="who" aria-label="Signed in as">
-          <span className="who-email">{me.data.user.email}</span>
+          <Link to="/account" className="who-email" title="Your account">
+            {me.data.user.email}
+          </Link>
           {access.label ? <span className="badge role" data-testid="current-role">{access.label}</span> : null}
           <button type="button" className="link-button" onClick={() => logout.mutate()} disabled={logout.isPending}>
             Sign out
@@ -69,6 +72,7 @@ export function App() {
       <main className="page">
         {route.page === 'quarantine' ? null : <QuarantineBanner superAdmin={me.data.super_admin} />}
         {route.page === 'quarantine' ? <QuarantinePage superAdmin={me.data.super_admin} /> : null}
+        {route.page === 'account' ? <AccountPage email={me.data.user.email} /> : null}
         {route.page === 'projects' ? <ProjectsPage me={me.data} /> : null}
         {route.page === 'project' ? <ProjectPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'settings' ? <SettingsPage projectId={route.projectId} access={access} /> : null}

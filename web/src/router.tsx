@@ -43,6 +43,7 @@ export type Route =
   | { page: 'task'; projectId: string; taskId: string }
   | { page: 'edit-task'; projectId: string; taskId: string }
   | { page: 'quarantine' }
+  | { page: 'account' }
   | { page: 'not-found' };
 
 export function matchRoute(path: string): Route {
@@ -51,6 +52,7 @@ export function matchRoute(path: string): Route {
   if (parts[0] === 'login' && parts.length === 1) return { page: 'login' };
   if (parts[0] === 'invite' && parts[1] && parts.length === 2) return { page: 'invite', token: parts[1] };
   if (parts[0] === 'admin' && parts[1] === 'quarantine' && parts.length === 2) return { page: 'quarantine' };
+  if (parts[0] === 'account' && parts.length === 1) return { page: 'account' };
   if (parts[0] !== 'projects') return { page: 'not-found' };
   const [, projectId, section, taskId, action] = parts;
   if (!projectId) return { page: 'projects' };

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CronObserver, silentLogger } from '@cron-observer/sdk';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import type { ApiClient } from '../../support/api-client';
+import { ApiClient } from '../../support/api-client';
 import { strongPassword } from '../../support/passwords';
 import { newSignedInUser, startServerWithAdmin, TEST_ADMIN } from '../../support/signed-in';
 import { makeTempDir } from '../../support/temp-dir';
@@ -222,6 +222,18 @@ if (!existsSync(CHROMIUM)) {
       // And the API refuses the viewer anyway.
       const refused = await page.evaluate(async (url) => (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).status, `${server.url}/api/v1/projects/${projectId}/tasks/${taskUrl.split('/tasks/')[1]}/trigger`);
       expect(refused).toBe(403);
+      // The viewer changes their own password from the account page (a cookie-authenticated write).
+      await page.goto(`${server.url}/`);
+      await page.getByRole('link', { name: VIEWER.email }).click();
+      await page.getByRole('heading', { name: 'Change your password' }).waitFor();
+      await page.getByLabel('Current password').fill(VIEWER.password);
+      await page.getByLabel('New password', { exact: true }).fill(strongPassword('viewer renewed'));
+      await page.getByLabel('Repeat the new password').fill(strongPassword('viewer renewed'));
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByText('Your password is changed.').waitFor();
+      await shot('12-account-password-changed');
+      expect((await new ApiClient(server.url).post('/auth/login', VIEWER)).status).toBe(401);
+      expect((await new ApiClient(server.url).post('/auth/login', { email: VIEWER.email, password: strongPassword('viewer renewed') })).status).toBe(200);
       // The dashboard's pages, walked above as admin and as viewer, ran within the Content-Security-Policy.
       expect(cspViolations).toEqual([]);
     }, 180_000);

@@ -1,0 +1,77 @@
+/** The signed-in person's own account: change the password (the current one proves it is them). */
+import { useMutation } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { api, unwrap } from '../api/client';
+import { ErrorMessage } from '../components/ui';
+
+export function AccountPage({ email }: { email: string }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [mismatch, setMismatch] = useState(false);
+  const change = useMutation({
+    mutationFn: () => unwrap(api.POST('/auth/password', { body: { current_password: current, new_password: next } })),
+    onSuccess: () => {
+      setCurrent('');
+      setNext('');
+      setRepeat('');
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (next !== repeat) {
+      setMismatch(true);
+      return;
+    }
+    setMismatch(false);
+    change.mutate();
+  };
+  return (
+    <section aria-labelledby="account-title">
+      <h1 id="account-title">Your account</h1>
+      <p className="muted">Signed in as {email}.</p>
+      <form onSubmit={submit} className="card" aria-labelledby="password-title">
+        <h2 id="password-title">Change your password</h2>
+        <p className="small muted">You stay signed in here; every other session of yours ends.</p>
+        <div className="row">
+          <label htmlFor="current-password">Current password</label>
+          <input id="current-password" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
+        </div>
+        <div className="row">
+          <label htmlFor="new-password">New password</label>
+          <input
+            id="new-password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={12}
+            aria-describedby="new-password-rule"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+          />
+          <p id="new-password-rule" className="small muted">
+            At least 12 characters, and hard to guess: a few uncommon words make a good one.
+          </p>
+        </div>
+        <div className="row">
+          <label htmlFor="repeat-password">Repeat the new password</label>
+          <input id="repeat-password" type="password" autoComplete="new-password" required value={repeat} aria-invalid={mismatch} onChange={(e) => setRepeat(e.target.value)} />
+        </div>
+        {mismatch ? (
+          <p className="field-error" role="alert">
+            The two passwords differ.
+          </p>
+        ) : null}
+        <ErrorMessage error={change.error} title="Could not change the password" />
+        {change.isSuccess ? (
+          <p role="status">
+            Your password is changed. Your other sessions have ended.
+          </p>
+        ) : null}
+        <button type="submit" className="primary" disabled={change.isPending}>
+          {change.isPending ? 'Changing…' : 'Change password'}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -2,29 +2,22 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, unwrap } from '../api/client';
+import { useNewPassword } from '../components/NewPasswordFields';
 import { ErrorMessage } from '../components/ui';
 
 export function AccountPage({ email }: { email: string }) {
   const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [mismatch, setMismatch] = useState(false);
+  const next = useNewPassword('new', { password: 'New password', repeat: 'Repeat the new password' });
   const change = useMutation({
-    mutationFn: () => unwrap(api.POST('/auth/password', { body: { current_password: current, new_password: next } })),
+    mutationFn: () => unwrap(api.POST('/auth/password', { body: { current_password: current, new_password: next.password } })),
     onSuccess: () => {
       setCurrent('');
-      setNext('');
-      setRepeat('');
+      next.reset();
     },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (next !== repeat) {
-      setMismatch(true);
-      return;
-    }
-    setMismatch(false);
-    change.mutate();
+    if (next.confirm()) change.mutate();
   };
   return (
     <section aria-labelledby="account-title">
@@ -37,31 +30,7 @@ export function AccountPage({ email }: { email: string }) {
           <label htmlFor="current-password">Current password</label>
           <input id="current-password" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
         </div>
-        <div className="row">
-          <label htmlFor="new-password">New password</label>
-          <input
-            id="new-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={12}
-            aria-describedby="new-password-rule"
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-          />
-          <p id="new-password-rule" className="small muted">
-            At least 12 characters, and hard to guess: a few uncommon words make a good one.
-          </p>
-        </div>
-        <div className="row">
-          <label htmlFor="repeat-password">Repeat the new password</label>
-          <input id="repeat-password" type="password" autoComplete="new-password" required value={repeat} aria-invalid={mismatch} onChange={(e) => setRepeat(e.target.value)} />
-        </div>
-        {mismatch ? (
-          <p className="field-error" role="alert">
-            The two passwords differ.
-          </p>
-        ) : null}
+        {next.fields}
         <ErrorMessage error={change.error} title="Could not change the password" />
         {change.isSuccess ? (
           <p role="status">

@@ -2,14 +2,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, unwrap } from '../api/client';
+import { useNewPassword } from '../components/NewPasswordFields';
 import { ErrorMessage } from '../components/ui';
 import { navigate } from '../router';
 
 export function InvitePage({ token }: { token: string }) {
   const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [mismatch, setMismatch] = useState(false);
+  const chosen = useNewPassword('invite', { password: 'New password', repeat: 'Repeat the password' });
+  const password = chosen.password;
   const queryClient = useQueryClient();
   const accept = useMutation({
     mutationFn: async () => {
@@ -25,12 +25,7 @@ export function InvitePage({ token }: { token: string }) {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (password !== repeat) {
-      setMismatch(true);
-      return;
-    }
-    setMismatch(false);
-    accept.mutate();
+    if (chosen.confirm()) accept.mutate();
   };
   return (
     <main className="login">
@@ -41,39 +36,7 @@ export function InvitePage({ token }: { token: string }) {
           <label htmlFor="invite-name">Your name (optional)</label>
           <input id="invite-name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
         </div>
-        <div className="row">
-          <label htmlFor="invite-password">New password</label>
-          <input
-            id="invite-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={12}
-            aria-describedby="invite-password-rule"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-          <p id="invite-password-rule" className="small muted">
-            At least 12 characters, and hard to guess: a few uncommon words make a good one.
-          </p>
-        </div>
-        <div className="row">
-          <label htmlFor="invite-repeat">Repeat the password</label>
-          <input
-            id="invite-repeat"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={repeat}
-            aria-invalid={mismatch}
-            onChange={(e) => setRepeat(e.target.value)}
-          />
-        </div>
-        {mismatch ? (
-          <p className="field-error" role="alert">
-            The two passwords differ.
-          </p>
-        ) : null}
+        {chosen.fields}
         <ErrorMessage error={accept.error} title="Could not accept the invitation" />
         <button type="submit" className="primary" disabled={accept.isPending}>
           {accept.isPending ? 'Accepting…' : 'Accept and sign in'}

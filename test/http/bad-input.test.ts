@@ -53,6 +53,7 @@ interface Fixtures {
 const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | null> = {
   'POST /auth/login': () => ({ email: 'nobody@example.com', password: 'not-the-password' }),
   'POST /auth/logout': () => null,
+  'POST /auth/password': () => ({ current_password: 'not the current password', new_password: strongPassword('renewed') }),
   'POST /auth/invitations/{token}/accept': () => ({ name: 'Invited', password: 'invited-password' }),
   'POST /users': () => ({ email: `new-${randomUUID()}@example.com`, name: 'New', password: strongPassword('new') }),
   'PATCH /users/{user_id}': () => ({ name: 'Renamed' }),

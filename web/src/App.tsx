@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, unwrap } from './api/client';
 import { ErrorMessage, Loading } from './components/ui';
+import { AuditPage } from './pages/AuditPage';
 import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
 import { ProjectPage } from './pages/ProjectPage';
@@ -71,6 +72,7 @@ export function App() {
         {route.page === 'quarantine' ? <QuarantinePage superAdmin={me.data.super_admin} /> : null}
         {route.page === 'projects' ? <ProjectsPage me={me.data} /> : null}
         {route.page === 'project' ? <ProjectPage projectId={route.projectId} access={access} /> : null}
+        {route.page === 'audit' ? <AuditPage projectId={route.projectId} /> : null}
         {route.page === 'settings' ? <SettingsPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'new-task' ? <TaskFormPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'edit-task' ? <TaskFormPage projectId={route.projectId} taskId={route.taskId} access={access} /> : null}

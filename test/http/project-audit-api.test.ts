@@ -1,6 +1,6 @@
 import { alertsStream } from '../../src/events/alert-events';
 import { AUDIT_PROJECTION } from '../../src/projections/audit-projection';
-import type { ApiClient } from '../support/api-client';
+import type { ApiClient, ApiResponse } from '../support/api-client';
 import { newSignedInUser, startServerWithAdmin } from '../support/signed-in';
 import { apiKeyClient, createProject, createTask, type TestProject } from '../support/task-fixtures';
 import { testEvent } from '../support/test-events';
@@ -98,7 +98,7 @@ describe('project audit view', () => {
       const seen: string[] = [];
       let cursor: string | null = '';
       do {
-        const [page] = await Promise.all([audit(`?order=${order}&limit=4&cursor=${cursor}`), createTask(admin, project.id)]);
+        const [page]: [ApiResponse, unknown] = await Promise.all([audit(`?order=${order}&limit=4&cursor=${cursor}`), createTask(admin, project.id)]);
         expect(page.status).toBe(200);
         seen.push(...(page.body.data as Entry[]).map((e) => e.position));
         cursor = page.body.next_cursor;

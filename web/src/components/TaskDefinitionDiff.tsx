@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, type Task, unwrap } from '../api/client';
-import { formatDateTime } from '../format';
 import { ErrorMessage, Loading } from './ui';
 
 /** The parts of a task that are its definition; run state and the last execution are not. */
@@ -66,11 +65,11 @@ export function TaskDefinitionDiff({ projectId, taskId, before, after }: { proje
           <tr>
             <th scope="col">Field</th>
             <th scope="col">
-              At <time dateTime={before}>{formatDateTime(before)}</time>
+              At <time dateTime={before}>{before}</time>
               {missing(left.error) ? <span className="muted small"> (did not exist)</span> : null}
             </th>
             <th scope="col">
-              At <time dateTime={after}>{formatDateTime(after)}</time>
+              At <time dateTime={after}>{after}</time>
               {missing(right.error) ? <span className="muted small"> (did not exist)</span> : null}
             </th>
           </tr>

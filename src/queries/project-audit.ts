@@ -58,32 +58,43 @@ export interface ProjectAuditPage {
  * One page of a project's history from the audit read model (audit-projection.ts), in `$all` order.
  * The keyset is the position, so a page continues exactly after the last entry shown: events appended
  * meanwhile never shift a page (oldest first, they come at the end; newest first, they are before the
- * first page). The filters narrow an index range (project, then type or actor, then position); the time
- * window is checked on the entries of that range.
+ * first page). Each read is an index range (project, then type or actor, then position); several types
+ * are read one range each and merged, so a rare type is never looked for among all the project's
+ * entries. The time window is checked on the entries of the range.
  */
 export async function projectAuditPage(services: QueryServices, projectId: string, query: ProjectAuditQuery): Promise<ProjectAuditPage> {
+  const after = query.cursor === undefined ? null : decodeAuditCursor(query.cursor, query.order);
   const filter: Filter = { projectId };
-  if (query.types?.length === 1) filter.type = query.types[0]!;
-  else if (query.types?.length) filter.type = { $in: query.types };
   if (query.actor !== undefined) filter.actor = query.actor;
   if (query.from || query.to) filter.occurredAt = { $gte: query.from?.toISOString(), $lt: query.to?.toISOString() };
+  if (after !== null) filter.position = query.order === 'asc' ? { $gt: after } : { $lt: after };
+  const direction = query.order === 'asc' ? 1 : -1;
   const collection = services.registry.collection(AUDIT_PROJECTION, AUDIT_ENTRIES);
-  let result;
-  try {
-    result = await services.reads.find<AuditEntryDoc>(collection, {
-      filter,
-      sort: [['position', query.order === 'asc' ? 1 : -1]],
-      limit: query.limit,
-      cursor: query.cursor,
-    });
-  } catch (err) {
-    // The store refuses a cursor it did not make, or one made for the other order.
-    if (err instanceof ValidationError && query.cursor !== undefined && /cursor/i.test(err.message)) {
-      throw new ValidationError('Invalid cursor', ['cursor: must be a cursor returned by a previous page of the same order']);
-    }
-    throw err;
+  const read = (type: string | undefined) =>
+    services.reads.find<AuditEntryDoc>(collection, { filter: type === undefined ? filter : { ...filter, type }, sort: [['position', direction]], limit: query.limit + 1 });
+  const ranges = await Promise.all((query.types ?? [undefined]).map(read));
+  const docs = ranges
+    .flatMap((range) => range.items)
+    .sort((a, b) => (a.position - b.position) * direction)
+    .slice(0, query.limit + 1);
+  const page = docs.slice(0, query.limit);
+  return {
+    entries: page.map(entryOf),
+    nextCursor: docs.length > query.limit ? encodeAuditCursor(query.order, page[page.length - 1]!.position) : null,
+  };
+}
+
+/** Opaque to callers: the order and the position of the page's last entry. */
+function encodeAuditCursor(order: 'asc' | 'desc', position: number): string {
+  return Buffer.from(`${order}:${position}`, 'utf8').toString('base64url');
+}
+
+function decodeAuditCursor(cursor: string, order: 'asc' | 'desc'): number {
+  const match = /^(asc|desc):(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || match[1] !== order || !Number.isSafeInteger(Number(match[2]))) {
+    throw new ValidationError('Invalid cursor', ['cursor: must be a cursor returned by a previous page of the same order']);
   }
-  return { entries: result.items.map(entryOf), nextCursor: result.nextCursor ?? null };
+  return Number(match[2]);
 }
 
 function entryOf(doc: AuditEntryDoc): ProjectAuditEntry {

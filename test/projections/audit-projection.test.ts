@@ -118,6 +118,15 @@ describe('audit projection', () => {
       { kind: 'project', id: 'p1' },
       { kind: 'project', id: 'p1' },
     ]);
+    // Several types, merged by position across their pages.
+    const several = { types: ['TaskCreated', 'ApiKeyRevoked', 'ProjectCreated', 'ApiKeyCreated'], limit: 3 };
+    const merged = await page(several);
+    expect(merged.entries.map((e) => e.type)).toEqual(['ProjectCreated', 'ApiKeyCreated', 'TaskCreated']);
+    const mergedRest = await page({ ...several, cursor: merged.nextCursor! });
+    expect([mergedRest.entries.map((e) => e.type), mergedRest.nextCursor]).toEqual([['ApiKeyRevoked'], null]);
+    const mergedNewest = await page({ ...several, order: 'desc', limit: 2 });
+    expect(mergedNewest.entries.map((e) => e.type)).toEqual(['ApiKeyRevoked', 'TaskCreated']);
+    expect((await page({ ...several, order: 'desc', limit: 2, cursor: mergedNewest.nextCursor! })).entries.map((e) => e.type)).toEqual(['ApiKeyCreated', 'ProjectCreated']);
     const window = await page({ from: new Date(at(4)), to: new Date(at(7)) });
     expect(window.entries.map((e) => e.type)).toEqual(['ProjectUpdated', 'ProjectMemberSet', 'ApiKeyRevoked', 'AlertIncidentOpened']);
     expect(window.entries.find((e) => e.type === 'AlertIncidentOpened')!.subject).toEqual({ kind: 'task', id: 't1' });
@@ -127,11 +136,13 @@ describe('audit projection', () => {
 
   it('answers each filter with an index range in position order, never a sort of the project', () => {
     const collection = registry.collection(AUDIT_PROJECTION, AUDIT_ENTRIES);
-    const filters: Filter[] = [{ projectId: 'p1' }, { projectId: 'p1', type: 'TaskCreated' }, { projectId: 'p1', actor: 'user-1' }];
+    // Several types are read as one such range each (projectAuditPage), never as a filter over the project.
+    const ranges: Filter[] = [{ projectId: 'p1' }, { projectId: 'p1', type: 'TaskCreated' }, { projectId: 'p1', actor: 'user-1' }];
+    const filters = ranges.flatMap((range): Filter[] => [range, { ...range, position: { $lt: 500 } }, { ...range, position: { $gt: 500 } }]);
     for (const filter of filters) {
       for (const direction of [1, -1] as const) {
         const plan = reads.explainFind(collection, { filter, sort: [['position', direction]], limit: 101 }).join('\n');
-        expect(plan).toMatch(/USING (COVERING )?INDEX/);
+        expect(plan).toMatch(/USING (COVERING )?INDEX .*position/);
         expect(plan).not.toMatch(/TEMP B-TREE/);
       }
     }

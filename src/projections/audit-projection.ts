@@ -20,6 +20,13 @@ export const AUDITED_STREAM_PREFIXES = [
   `${RETENTION_CATEGORY}-`,
 ];
 
+/**
+ * The chunks of a purge list up to a few hundred execution ids each, thousands a day under retention;
+ * what they removed is counted in the step or run that made them (DeletionStepCompleted,
+ * RetentionApplied), which the view shows.
+ */
+const LEFT_OUT = new Set(['ExecutionsPurged']);
+
 /** One event of a project's history, as the project audit view pages it. */
 export interface AuditEntryDoc extends Doc {
   projectId: string;
@@ -42,8 +49,10 @@ export interface AuditEntryDoc extends Doc {
  * the record of deleted tasks), its tasks, groups, alerts, task deletions and retention runs. Executions
  * and their log lines stay out (they are the runs, not the administration of the project, and would
  * outnumber everything else; each execution has its own audit route), as do API key uses (one per
- * report). One document per event, appended and never changed, so a page is an index range whatever the
- * history's length: by position within the project, or within one type or one actor of it.
+ * report) and the id lists of purges (LEFT_OUT). One document per event, appended and never changed,
+ * so a page is an index range whatever the history's length: by position within the project, or
+ * within one type or one actor of it. Entries stay when their task is deleted (the record of what it
+ * was and who deleted it) and when the project is deleted (no route shows them then).
  */
 export const auditProjection: Projection = {
   name: AUDIT_PROJECTION,
@@ -60,6 +69,7 @@ export const auditProjection: Projection = {
   ],
   filter: { streamPrefixes: AUDITED_STREAM_PREFIXES },
   handle(event) {
+    if (LEFT_OUT.has(event.type)) return [];
     const projectId = (event.data as { projectId?: unknown } | null)?.projectId;
     if (typeof projectId !== 'string') return [];
     const id = String(event.position);

@@ -45,7 +45,6 @@ const SUMMARIES: Record<string, (d: Data) => string> = {
   DeletionStepFailed: (d) => `Deletion step ${String(d.step)} failed`,
   TaskDeletionAbandoned: (d) => `Deletion abandoned at step ${String(d.step)}`,
   TaskDeletionCompleted: (d) => `Task ${named(d.taskName)} deleted with ${String(d.executionsPurged)} executions`,
-  ExecutionsPurged: (d) => `${Array.isArray(d.executionIds) ? d.executionIds.length : 0} executions purged (${String(d.reason)})`,
   TaskPurgeRequested: (d) => `Read models told to forget task ${short(d.taskId)}`,
   RetentionApplied: (d) => `Retention of ${String(d.retentionDays)} days removed ${String(d.executionsRemoved)} executions`,
 };

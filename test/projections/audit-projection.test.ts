@@ -67,14 +67,18 @@ describe('audit projection', () => {
       event('ApiKeyRevoked', { ...p, keyId: 'key-1', revokedAt: at(5) }, 5, 'user-2'),
     ], 'any');
     await events.append(alertsStream('t1'), [event('AlertIncidentOpened', { ...p, taskId: 't1', incidentId: 'i1', status: 'FAILED' }, 6, 'system:alerts')], 'any');
-    await events.append(deletionStream('t1'), [event('TaskDeletionStarted', { ...p, taskId: 't1', taskName: 'nightly', attempt: 1 }, 7, 'system:deletion')], 'any');
+    await events.append(deletionStream('t1'), [
+      event('TaskDeletionStarted', { ...p, taskId: 't1', taskName: 'nightly', attempt: 1 }, 7, 'system:deletion'),
+      // A purge chunk's id list is not part of the view; the step that made it counts them.
+      event('ExecutionsPurged', { ...p, taskId: 't1', executionIds: ['e1'], taskIds: ['t1'], reason: 'task-deleted', at: at(7) }, 7, 'system:deletion'),
+    ], 'any');
     await events.append(retentionStream('p1'), [event('RetentionApplied', { ...p, retentionDays: 30, executionsRemoved: 4 }, 8, 'system:retention')], 'any');
     // Another project's history stays out of p1's pages.
     await events.append(projectStream('p2'), [event('ProjectCreated', { projectId: 'p2', name: 'Other' }, 9)], 'any');
     await runner.whenCaughtUp();
   }
 
-  it('indexes every administrative event of a project, in order, and leaves the runs out', async () => {
+  it('indexes every administrative event of a project, in order, and leaves the runs and purge lists out', async () => {
     await givenAProjectsHistory();
     const stored = await entries({ projectId: 'p1' });
     expect(stored.map((e) => e.type)).toEqual([

@@ -12,6 +12,7 @@ import {
 } from './api/client';
 import type {
   AuditPage,
+  ProjectAuditPage,
   CreatedProject,
   CreateProjectBody,
   CreateTaskBody,
@@ -52,6 +53,15 @@ type AuditQuery = Paging & { asOf?: Date };
 
 function auditQuery({ asOf, ...paging }: AuditQuery): Paging & { as_of?: string } {
   return asOf ? { ...paging, as_of: asOf.toISOString() } : paging;
+}
+/**
+ * A page of a project's whole history: events that occurred in [`from`, `to`), by `actor`, of any of
+ * `types`; oldest first unless `order: 'desc'`. Pass the answer's `next_cursor` back with the same order.
+ */
+export type ProjectAuditQuery = Paging & { from?: Date; to?: Date; actor?: string; types?: string[]; order?: 'asc' | 'desc' };
+
+function projectAuditQuery({ from, to, types, ...rest }: ProjectAuditQuery) {
+  return { ...rest, from: from?.toISOString(), to: to?.toISOString(), type: types?.length ? types.join(',') : undefined };
 }
 type HistoryQuery = NonNullable<Operations['ProjectHistory']['parameters']['query']>;
 type StatsQuery = NonNullable<Operations['GetStats']['parameters']['query']>;
@@ -112,8 +122,10 @@ export class ManagementClient {
       call('POST', `/projects/${projectId}/signing-secret/rotate`, () =>
         this.api.POST('/projects/{project_id}/signing-secret/rotate', { params: { path: { project_id: projectId } } }),
       ),
-    audit: (projectId: string, paging: Paging = {}): Promise<AuditPage> =>
-      call('GET', `/projects/${projectId}/audit`, () => this.api.GET('/projects/{project_id}/audit', { params: { path: { project_id: projectId }, query: paging } })),
+    audit: (projectId: string, query: ProjectAuditQuery = {}): Promise<ProjectAuditPage> =>
+      call('GET', `/projects/${projectId}/audit`, () =>
+        this.api.GET('/projects/{project_id}/audit', { params: { path: { project_id: projectId }, query: projectAuditQuery(query) } }),
+      ),
   };
 
   readonly tasks = {
@@ -288,7 +300,7 @@ export class ManagementClient {
 
   /** Event history of a project, a task, a group or an execution. */
   readonly audit = {
-    project: (projectId: string, paging?: Paging) => this.projects.audit(projectId, paging),
+    project: (projectId: string, query?: ProjectAuditQuery) => this.projects.audit(projectId, query),
     task: (taskId: string, query?: AuditQuery) => this.tasks.audit(taskId, query),
     group: (groupId: string, query?: AuditQuery) => this.groups.audit(groupId, query),
     execution: (executionId: string, paging?: Paging) => this.executions.audit(executionId, paging),

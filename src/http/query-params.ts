@@ -2,6 +2,8 @@ import { ValidationError } from '../errors/app-error';
 import { parseIsoDate } from '../schedules/civil-time';
 import { parseIsoInstant } from '../time/iso-instant';
 import { quoted } from '../errors/quoted';
+import { EVENT_SCHEMAS } from '../events/event-schemas';
+import { FENCE_RAISED } from '../stores/events/fence-stream';
 
 /**
  * Checks of query parameters beyond their OpenAPI type, each failing with a 400 that names the
@@ -32,6 +34,42 @@ export function optionalInstant(name: string, value: string | undefined): Date |
     throw new ValidationError(`Invalid ${name}`, [`${name}: ${quoted(value)} is not an ISO 8601 instant with Z or an offset, e.g. 2026-01-31T12:00:00Z`]);
   }
   return new Date(millis);
+}
+
+/** A time window of two optional instants; `to` (exclusive) must come after `from` (inclusive). */
+export function optionalWindow(fromName: string, from: string | undefined, toName: string, to: string | undefined): { from?: Date; to?: Date } {
+  const window = { from: optionalInstant(fromName, from), to: optionalInstant(toName, to) };
+  if (window.from && window.to && window.to.getTime() <= window.from.getTime()) {
+    throw new ValidationError(`Invalid ${toName}`, [`${toName}: must be later than ${fromName}`]);
+  }
+  return window;
+}
+
+/** A non-empty text of at most `max` characters, or undefined when absent. */
+export function optionalText(name: string, value: string | undefined, max: number): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.length > max) throw new ValidationError(`Invalid ${name}`, [`${name}: must be at most ${max} characters`]);
+  return value;
+}
+
+/** `asc` or `desc`, or the default when absent. */
+export function sortOrder(name: string, value: string | undefined, fallback: 'asc' | 'desc'): 'asc' | 'desc' {
+  if (value === undefined || value === '') return fallback;
+  if (value !== 'asc' && value !== 'desc') throw new ValidationError(`Invalid ${name}`, [`${name}: must be asc or desc (got ${quoted(value)})`]);
+  return value;
+}
+
+const EVENT_TYPES = new Set(Object.keys(EVENT_SCHEMAS).filter((type) => type !== FENCE_RAISED));
+
+/** Event type names separated by commas (each one the project records), or undefined when absent. */
+export function eventTypes(name: string, value: string | undefined): string[] | undefined {
+  if (value === undefined || value === '') return undefined;
+  const types = [...new Set(value.split(',').map((type) => type.trim()))];
+  const unknown = types.filter((type) => !EVENT_TYPES.has(type));
+  if (unknown.length > 0) {
+    throw new ValidationError(`Invalid ${name}`, unknown.slice(0, 5).map((type) => `${name}: ${quoted(type)} is not an event type`));
+  }
+  return types;
 }
 
 /** An audit cursor: a stream revision as a decimal string. */

@@ -1,4 +1,5 @@
 import { accessProjection } from './access-projection';
+import { auditProjection } from './audit-projection';
 import { claimsProjection } from './claims-projection';
 import { historyProjection } from './history-projection';
 import type { Projection } from './projection';
@@ -8,5 +9,5 @@ import { tasksProjection } from './tasks-projection';
 
 /** Every projection the server runs. */
 export function allProjections(): Projection[] {
-  return [tasksProjection, historyProjection, accessProjection, projectsProjection, statsProjection, claimsProjection];
+  return [tasksProjection, historyProjection, accessProjection, projectsProjection, statsProjection, claimsProjection, auditProjection];
 }

@@ -1,6 +1,6 @@
-import { maskUrlsIn } from '../config/mask-url';
 import { NotFoundError } from '../errors/app-error';
 import { StreamNotFoundError } from '../errors/store-errors';
+import { redactSecrets } from '../projections/audit-redaction';
 import type { EventStore, RecordedEvent } from '../stores/events/event-store';
 
 export interface AuditEntry {
@@ -77,21 +77,4 @@ function auditEntry(event: RecordedEvent): AuditEntry {
     causationId: metadata.causationId,
     data: redactSecrets(event.data),
   };
-}
-
-/**
- * Fields that hold credentials or what verifies them (`secret`, `hash`, `passwordHash`, `tokenHash`, …):
- * an audit trail shows that they changed, not their value. Names ending so, not merely containing the
- * word (`previousSecretValidUntil` is a date). Credentials inside URLs (an execution endpoint, a webhook
- * among an alert's recipients, a URL quoted in a failure) are masked wherever they appear.
- */
-const SECRET_FIELD = /(secret|hash|password|token)$/i;
-
-function redactSecrets(value: unknown): unknown {
-  if (typeof value === 'string') return maskUrlsIn(value);
-  if (Array.isArray(value)) return value.map(redactSecrets);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, field]) => [key, SECRET_FIELD.test(key) && field !== null ? '[redacted]' : redactSecrets(field)]),
-  );
 }

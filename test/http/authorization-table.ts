@@ -187,7 +187,7 @@ export const MATRIX: Endpoint[] = [
   { family: 'cancel', name: 'POST /executions/:e/cancel', rule: { kind: 'project', permission: 'edit', keys: true },     expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 404],
     call: async (fx) => ({ method: 'POST', path: `/executions/${await fx.newExecution()}/cancel` }) },
 
-  { family: 'audit', name: 'GET /projects/:p/audit', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/audit` }) },
+  { family: 'audit', name: 'GET /projects/:p/audit', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/audit?type=ProjectCreated,ApiKeyCreated&order=desc&limit=5` }) },
   { family: 'audit', name: 'GET /tasks/:t/audit', rule: { kind: 'project', permission: 'read', keys: true },            expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `/tasks/${fx.taskId}/audit` }) },
   { family: 'audit', name: 'GET /task-groups/:g/audit', rule: { kind: 'project', permission: 'read', keys: true },      expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `/task-groups/${fx.groupId}/audit?as_of=${fx.asOf}` }) },
   { family: 'audit', name: 'GET /executions/:e/audit', rule: { kind: 'project', permission: 'read', keys: true },       expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `/executions/${fx.executionId}/audit` }) },

@@ -68,16 +68,21 @@ function decided(commands: ExecutionCommand[], clock: ManualClock): NewEvent[] {
   return out;
 }
 
+/**
+ * The project and the task, made once: both histories hold these very events (the audit read model
+ * records each event's own metadata), and differ only in how executions were missed.
+ */
+const [project, task] = [
+  testEvent('ProjectCreated', { projectId: P, name: 'Billing', description: null, executionEndpoint: null, timezone: 'Europe/Paris', createdBy: 'u1', createdAt: T0 }),
+  testEvent('TaskCreated', {
+    taskId: T, projectId: P, taskGroupId: null, name: 'nightly', description: null, scheduleType: 'RECURRING',
+    scheduleConfig: { cron_expression: '0 * * * *', timezone: 'UTC' }, timeoutSeconds: null, metadata: null,
+    executionMode: 'pull', startDeadlineSeconds: 300, alertPolicy: null, status: 'ACTIVE', createdAt: T0,
+  }),
+];
+
 /** One project, one task and four executions; `missed` holds how three of them ended MISSED. */
 function history(missed: { deadline: NewEvent[]; offline: NewEvent[]; unavailable: NewEvent[] }, clock: ManualClock): Array<[string, NewEvent[]]> {
-  const [project, task] = [
-    testEvent('ProjectCreated', { projectId: P, name: 'Billing', description: null, executionEndpoint: null, timezone: 'Europe/Paris', createdBy: 'u1', createdAt: T0 }),
-    testEvent('TaskCreated', {
-      taskId: T, projectId: P, taskGroupId: null, name: 'nightly', description: null, scheduleType: 'RECURRING',
-      scheduleConfig: { cron_expression: '0 * * * *', timezone: 'UTC' }, timeoutSeconds: null, metadata: null,
-      executionMode: 'pull', startDeadlineSeconds: 300, alertPolicy: null, status: 'ACTIVE', createdAt: T0,
-    }),
-  ];
   return [
     [projectStream(P), [project]],
     [taskStream(T), [task]],

@@ -455,6 +455,9 @@ describe('read side against a reference built from the events', () => {
 
   it('rebuilds every projection into read models identical to the live ones', async () => {
     const { projections, registry, reads } = server.services;
+    // The alerts manager is still working through the failures of the history, and its records are part
+    // of the audit read model: stop it (this is the last test) so the live models stand still.
+    await server.processManagers.stop();
     await projections.whenCaughtUp();
     for (const projection of allProjections()) {
       const live = await readModelHash(reads, projection, registry.generationOf(projection.name)!.generation);

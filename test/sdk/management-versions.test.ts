@@ -59,4 +59,14 @@ describe('SDK management: ETags and audit', () => {
     expect((await client.groups.audit(group.id, { asOf: new Date(Date.parse(trail.data[0]!.occurred_at) - 1) })).data).toEqual([]);
     expect((await client.groups.audit(group.id, { limit: 1 })).next_cursor).toBe('1');
   });
+
+  it("pages the project's whole history with filters, newest first on request", async () => {
+    const group = await client.groups.create(project.id, { name: 'filtered' });
+    const newest = await client.audit.project(project.id, { types: ['TaskGroupCreated', 'TaskCreated'], order: 'desc', limit: 1 });
+    expect(newest.data.map((e) => [e.type, e.subject])).toEqual([['TaskGroupCreated', { kind: 'task_group', id: group.id }]]);
+    const next = await client.projects.audit(project.id, { types: ['TaskGroupCreated', 'TaskCreated'], order: 'desc', limit: 1, cursor: newest.next_cursor! });
+    expect(Number(next.data[0]!.position)).toBeLessThan(Number(newest.data[0]!.position));
+    const since = new Date(Date.parse(newest.data[0]!.occurred_at));
+    expect((await client.audit.project(project.id, { from: since, types: ['TaskGroupCreated'] })).data.map((e) => e.summary)).toEqual(['Group “filtered” created']);
+  });
 });

@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { api, unwrap } from './api/client';
 import { ErrorMessage, Loading } from './components/ui';
 import { AccountPage } from './pages/AccountPage';
+import { AuditPage } from './pages/AuditPage';
 import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
 import { ProjectPage } from './pages/ProjectPage';
@@ -75,6 +76,7 @@ export function App() {
         {route.page === 'account' ? <AccountPage email={me.data.user.email} /> : null}
         {route.page === 'projects' ? <ProjectsPage me={me.data} /> : null}
         {route.page === 'project' ? <ProjectPage projectId={route.projectId} access={access} /> : null}
+        {route.page === 'audit' ? <AuditPage projectId={route.projectId} /> : null}
         {route.page === 'settings' ? <SettingsPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'new-task' ? <TaskFormPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'edit-task' ? <TaskFormPage projectId={route.projectId} taskId={route.taskId} access={access} /> : null}

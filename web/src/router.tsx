@@ -10,18 +10,31 @@ export function navigate(to: string, { replace = false } = {}): void {
   for (const listener of listeners) listener();
 }
 
-export function usePath(): string {
-  const [path, setPath] = useState(() => window.location.pathname);
+/** A part of the address, kept current through navigate() and the browser's back and forward. */
+function useLocationPart(read: () => string): string {
+  const [value, setValue] = useState(read);
   useEffect(() => {
-    const update = () => setPath(window.location.pathname);
+    const update = () => setValue(read());
     listeners.add(update);
     window.addEventListener('popstate', update);
     return () => {
       listeners.delete(update);
       window.removeEventListener('popstate', update);
     };
-  }, []);
-  return path;
+  }, [read]);
+  return value;
+}
+
+const readPath = () => window.location.pathname;
+const readSearch = () => window.location.search;
+
+export function usePath(): string {
+  return useLocationPart(readPath);
+}
+
+/** The query string (`?…` or ''): pages that keep their state in the address read it here. */
+export function useSearch(): string {
+  return useLocationPart(readSearch);
 }
 
 export function Link({ to, ...props }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
@@ -39,6 +52,7 @@ export type Route =
   | { page: 'projects' }
   | { page: 'project'; projectId: string }
   | { page: 'settings'; projectId: string }
+  | { page: 'audit'; projectId: string }
   | { page: 'new-task'; projectId: string }
   | { page: 'task'; projectId: string; taskId: string }
   | { page: 'edit-task'; projectId: string; taskId: string }
@@ -58,6 +72,7 @@ export function matchRoute(path: string): Route {
   if (!projectId) return { page: 'projects' };
   if (!section) return { page: 'project', projectId };
   if (section === 'settings' && !taskId) return { page: 'settings', projectId };
+  if (section === 'audit' && !taskId) return { page: 'audit', projectId };
   if (section === 'tasks' && taskId === 'new' && !action) return { page: 'new-task', projectId };
   if (section === 'tasks' && taskId && !action) return { page: 'task', projectId, taskId };
   if (section === 'tasks' && taskId && action === 'edit') return { page: 'edit-task', projectId, taskId };

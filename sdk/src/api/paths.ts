@@ -29,6 +29,7 @@ export type LogLinesPage = Schemas['LogLinesResponse'];
 export type LogLineBody = Schemas['LogLineBody'];
 export type FinishReportBody = Schemas['FinishReportBody'];
 export type AuditPage = Schemas['AuditPageResponse'];
+export type ProjectAuditPage = Schemas['ProjectAuditPageResponse'];
 export type TriggerResponse = Schemas['TriggerResponse'];
 export type LoginResponse = Schemas['LoginResponse'];
 export type Me = Schemas['MeResponse'];

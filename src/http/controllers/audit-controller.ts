@@ -1,18 +1,19 @@
 import { Controller, Get, Path, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
-import { executionStream, projectStream, taskGroupStream, taskStream } from '../../events/streams';
+import { executionStream, taskGroupStream, taskStream } from '../../events/streams';
 import { auditTrail, projectOfStream } from '../../queries/audit-trail';
+import { projectAuditPage } from '../../queries/project-audit';
 import { principalOf } from '../authentication';
 import { deliveryDetailsFor } from '../delivery-details';
 import { beforeHiddenAccess, requireHiddenAccess } from '../require-hidden-access';
 import type { ErrorBody } from '../error-mapping';
-import { intInRange, optionalInstant, revisionCursor } from '../query-params';
-import { type AuditPageResponse, toAuditPageResponse } from '../shapes/audit-shape';
+import { eventTypes, intInRange, optionalInstant, optionalText, optionalWindow, revisionCursor, sortOrder } from '../query-params';
+import { type AuditPageResponse, type ProjectAuditPageResponse, toAuditPageResponse, toProjectAuditPageResponse } from '../shapes/audit-shape';
 import { idInMessage } from '../../errors/ids';
 
 /**
- * The event history of one aggregate, read from its own stream, oldest first: every change and every
+ * The history of a project, and of one aggregate read from its own stream, oldest first: every change and every
  * report with its actor, time, correlation and causation. Paged by revision (`cursor`, `limit` 1 to
  * 1000, default 100); tasks and groups also take `as_of` (an ISO 8601 instant): the history as it
  * was then. A purged aggregate's history answers 404, as an unknown one does (its stream no longer
@@ -30,16 +31,38 @@ export class AuditController extends Controller {
     super();
   }
 
-  /** The project's own history: settings, members, keys (secrets redacted). */
+  /**
+   * The project's whole administrative history, from the audit read model: the project itself
+   * (settings, members, API keys created and revoked, the signing secret; secret values redacted), its
+   * tasks, groups, alerts, task deletions and retention runs; not executions (each has its own route).
+   * Oldest first unless `order=desc`, paged by an opaque `cursor` (`limit` 1 to 1000, default 100).
+   * Filters: `from` (inclusive) and `to` (exclusive), ISO 8601 instants of when the events occurred;
+   * `actor` (a user id, an API key id or `system:<manager>`); `type`, one event type or several
+   * separated by commas.
+   */
   @Get('projects/{project_id}/audit')
   public async projectAudit(
     @Path() project_id: string,
     @Request() request: ExpressRequest,
     @Query() cursor?: string,
     @Query() limit?: number,
-  ): Promise<AuditPageResponse> {
+    @Query() from?: string,
+    @Query() to?: string,
+    @Query() actor?: string,
+    @Query() type?: string,
+    @Query() order?: string,
+  ): Promise<ProjectAuditPageResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
-    return this.page(request, project_id, projectStream(project_id), `Project ${idInMessage(project_id)}`, cursor, limit);
+    const query = {
+      ...optionalWindow('from', from, 'to', to),
+      actor: optionalText('actor', actor, 200),
+      types: eventTypes('type', type),
+      order: sortOrder('order', order, 'asc'),
+      limit: intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 }),
+      cursor: cursor === '' ? undefined : cursor,
+    };
+    const page = await projectAuditPage(this.services, project_id, query);
+    return toProjectAuditPageResponse(page, await deliveryDetailsFor(this.services, request, project_id, page));
   }
 
   @Get('tasks/{task_uuid}/audit')

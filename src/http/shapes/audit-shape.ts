@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditPage } from '../../queries/audit-trail';
+import type { AuditSubject, ProjectAuditEntry, ProjectAuditPage } from '../../queries/project-audit';
 import { type DeliveryDetails, deliveryView } from './delivery-outcome-shape';
 
 export interface AuditEntryResponse {
@@ -42,5 +43,26 @@ function toAuditEntryResponse(entry: AuditEntry, details: DeliveryDetails): Audi
     correlation_id: entry.correlationId,
     causation_id: entry.causationId,
     data: deliveryView(entry.type, entry.data, details),
+  };
+}
+
+/** An entry of a project's whole history: as above, with what it is about and a one-line summary. */
+export interface ProjectAuditEntryResponse extends AuditEntryResponse {
+  /** The project, task or group the event belongs to (a task's alerts and deletion are about the task). */
+  subject: AuditSubject;
+  /** What happened, in one line (names and fields, never secret values or delivery details). */
+  summary: string;
+}
+
+export interface ProjectAuditPageResponse {
+  data: ProjectAuditEntryResponse[];
+  /** Pass as `cursor` (with the same `order`) for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+export function toProjectAuditPageResponse(page: ProjectAuditPage, details: DeliveryDetails): ProjectAuditPageResponse {
+  return {
+    data: page.entries.map((entry: ProjectAuditEntry) => ({ ...toAuditEntryResponse(entry, details), subject: entry.subject, summary: entry.summary })),
+    next_cursor: page.nextCursor,
   };
 }

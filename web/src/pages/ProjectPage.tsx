@@ -56,6 +56,9 @@ export function ProjectPage({ projectId, access }: { projectId: string; access: 
         <Link to={`/projects/${projectId}/settings`} className="button">
           {access.isAdmin ? 'Settings, members and keys' : 'Project details'}
         </Link>
+        <Link to={`/projects/${projectId}/audit`} className="button">
+          Audit log
+        </Link>
       </div>
       {access.canEdit ? <NewGroup projectId={projectId} /> : null}
 

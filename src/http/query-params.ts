@@ -34,6 +34,20 @@ export function optionalInstant(name: string, value: string | undefined): Date |
   return new Date(millis);
 }
 
+/** One of `allowed`, or the first of them when absent. */
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T {
+  if (value === undefined || value === '') return allowed[0]!;
+  if (!(allowed as readonly string[]).includes(value)) throw new ValidationError(`Invalid ${name}`, [`${name}: must be one of ${allowed.join(', ')} (got ${quoted(value)})`]);
+  return value as T;
+}
+
+/** Optional `from` and `to` instants; when both are given, `to` must be after `from`. */
+export function instantRange(from: string | undefined, to: string | undefined): { from?: Date; to?: Date } {
+  const range = { from: optionalInstant('from', from), to: optionalInstant('to', to) };
+  if (range.from && range.to && range.to <= range.from) throw new ValidationError('Invalid to', ['to: must be after from']);
+  return range;
+}
+
 /** An audit cursor: a stream revision as a decimal string. */
 export function revisionCursor(name: string, value: string | undefined): number {
   if (value === undefined || value === '') return 0;

@@ -52,7 +52,9 @@ export class AuditExportController extends Controller {
     response.setHeader('Content-Type', EXPORT_CONTENT_TYPES[chosen]);
     response.setHeader('Content-Disposition', `attachment; filename="audit-${project_id.replace(/[^\w.-]/g, '_')}.${chosen}"`);
     try {
-      await pipeline(Readable.from(auditExport(this.services.events, { project: project_id, ...range }, chosen)), response);
+      // One page of events waits at a time: the next is read only once the client took the last one.
+      const chunks = Readable.from(auditExport(this.services.events, { project: project_id, ...range }, chosen), { highWaterMark: 1 });
+      await pipeline(chunks, response);
     } catch (err) {
       // A caller that went away has nothing to be answered; any other failure cuts the response (an
       // incomplete export: its last line lacks its newline) and is logged as the bug it is.

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Controller, Get, Path, Produces, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { Controller, Get, Path, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { auditExport, EXPORT_CONTENT_TYPES, EXPORT_FORMATS } from '../../audit/audit-export';
@@ -34,9 +34,7 @@ export class AuditExportController extends Controller {
    * @param format `ndjson` (default) or `csv`.
    */
   @Get()
-  @Produces('application/x-ndjson')
-  @Produces('text/csv')
-  @SuccessResponse(200, 'The export, streamed')
+  @SuccessResponse(200, 'The export, streamed', ['application/x-ndjson', 'text/csv'])
   public async exportAudit(
     @Path() project_id: string,
     @Request() request: ExpressRequest,

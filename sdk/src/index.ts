@@ -3,7 +3,7 @@ export { ExecutionReporter, errorText, type FinishDetails, type LogBufferOptions
 export { Executor, type Dispatch, type DispatchAnswer, type ExecutorOptions, type TaskContext, type TaskHandler } from './executor/executor';
 export { PullWorker, type PullOptions } from './executor/pull';
 export { computeSignature, signatureHeaders, verifySignature, type Verification } from './executor/signature';
-export { ManagementClient, type ManagementOptions } from './management';
+export { type AuditExportQuery, ManagementClient, type ManagementOptions } from './management';
 export { ApiError, NetworkError, apiBaseUrl, createApiClient, SDK_VERSION, type ApiClient, type ApiClientOptions, type ChangeOptions, type Versioned } from './api/client';
 export type * from './api/paths';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry';

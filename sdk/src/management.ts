@@ -304,6 +304,17 @@ export class ManagementClient {
     task: (taskId: string, query?: AuditQuery) => this.tasks.audit(taskId, query),
     group: (groupId: string, query?: AuditQuery) => this.groups.audit(groupId, query),
     execution: (executionId: string, paging?: Paging) => this.executions.audit(executionId, paging),
+    /**
+     * The project's audit export (project admins and super admins): its events as stored with their
+     * hash-chain links, as the server streams it (README, "Audit export").
+     */
+    export: async (projectId: string, query: AuditExportQuery = {}): Promise<ReadableStream<Uint8Array>> => {
+      const body = await call('GET', `/projects/${projectId}/audit/export`, () =>
+        this.api.GET('/projects/{project_id}/audit/export', { params: { path: { project_id: projectId }, query }, parseAs: 'stream' }),
+      );
+      if (!body) throw new Error(`GET /projects/${projectId}/audit/export: an answer without a body`);
+      return body as ReadableStream<Uint8Array>;
+    },
   };
 
   /** A project by id or by name (case-insensitively) among the caller's projects. */
@@ -321,6 +332,16 @@ export class ManagementClient {
     if (!found) throw new Error(`No task "${idOrName}" in project ${projectId}`);
     return found;
   }
+}
+
+/** Which events an audit export holds, and how it is written. */
+export interface AuditExportQuery {
+  /** ISO 8601 instant: events that occurred at or after it. */
+  from?: string;
+  /** ISO 8601 instant: events that occurred before it. */
+  to?: string;
+  /** `ndjson` (default) or `csv`. */
+  format?: 'ndjson' | 'csv';
 }
 
 /** The original API's lenient numbers are declared as text (the server clamps or defaults them). */

@@ -52,13 +52,6 @@ export function optionalText(name: string, value: string | undefined, max: numbe
   return value;
 }
 
-/** `asc` or `desc`, or the default when absent. */
-export function sortOrder(name: string, value: string | undefined, fallback: 'asc' | 'desc'): 'asc' | 'desc' {
-  if (value === undefined || value === '') return fallback;
-  if (value !== 'asc' && value !== 'desc') throw new ValidationError(`Invalid ${name}`, [`${name}: must be asc or desc (got ${quoted(value)})`]);
-  return value;
-}
-
 const EVENT_TYPES = new Set(Object.keys(EVENT_SCHEMAS).filter((type) => type !== FENCE_RAISED));
 
 /** Event type names separated by commas (each one the project records), or undefined when absent. */
@@ -70,6 +63,13 @@ export function eventTypes(name: string, value: string | undefined): string[] | 
     throw new ValidationError(`Invalid ${name}`, unknown.slice(0, 5).map((type) => `${name}: ${quoted(type)} is not an event type`));
   }
   return types;
+}
+
+/** One of `allowed`, or the first of them when absent. */
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T {
+  if (value === undefined || value === '') return allowed[0]!;
+  if (!(allowed as readonly string[]).includes(value)) throw new ValidationError(`Invalid ${name}`, [`${name}: must be one of ${allowed.join(', ')} (got ${quoted(value)})`]);
+  return value as T;
 }
 
 /** An audit cursor: a stream revision as a decimal string. */

@@ -80,7 +80,7 @@ export interface Call {
   method: string;
   path: string;
   body?: unknown;
-  /** A server-sent event stream: only the status (and an error body) is read, then the stream is closed. */
+  /** A streamed answer (server-sent events, an export): only the status (and an error body) is read, then the stream is closed. */
   stream?: boolean;
 }
 
@@ -191,6 +191,7 @@ export const MATRIX: Endpoint[] = [
   { family: 'audit', name: 'GET /tasks/:t/audit', rule: { kind: 'project', permission: 'read', keys: true },            expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `/tasks/${fx.taskId}/audit` }) },
   { family: 'audit', name: 'GET /task-groups/:g/audit', rule: { kind: 'project', permission: 'read', keys: true },      expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `/task-groups/${fx.groupId}/audit?as_of=${fx.asOf}` }) },
   { family: 'audit', name: 'GET /executions/:e/audit', rule: { kind: 'project', permission: 'read', keys: true },       expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `/executions/${fx.executionId}/audit` }) },
+  { family: 'audit', name: 'GET /projects/:p/audit/export', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401], call: (fx) => ({ method: 'GET', path: `${P(fx)}/audit/export`, stream: true }) },
 
   { family: 'stats', name: 'GET /projects/:p/executions/stats', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/executions/stats?days=7` }) },
   { family: 'stats', name: 'GET /projects/:p/executions/failed-stats', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/executions/failed-stats?days=7` }) },

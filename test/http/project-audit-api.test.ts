@@ -154,7 +154,7 @@ describe('project audit view', () => {
       ['?from=yesterday', /^from: .* is not an ISO 8601 instant/],
       ['?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', /^to: must be later than from$/],
       ['?type=TaskCreated,NoSuchThing', /^type: "NoSuchThing" is not an event type$/],
-      ['?order=newest', /^order: must be asc or desc/],
+      ['?order=newest', /^order: must be one of asc, desc/],
       ['?limit=0', /^limit: must be a whole number from 1 to 1000/],
       ['?cursor=not-a-cursor', /^cursor: must be a cursor returned by a previous page/],
       [`?actor=${'x'.repeat(201)}`, /^actor: must be at most 200 characters$/],

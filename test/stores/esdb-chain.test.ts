@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CHAIN_HASH_KEY, chainMetadata, type EsdbLink, verifyEsdbChain, withoutChainHash } from '../../src/stores/events/esdb-chain';
+import { CHAIN_HASH_KEY, chainMetadata, type EsdbLink, readEsdbStored, verifyEsdbChain, withoutChainHash } from '../../src/stores/events/esdb-chain';
+import type { StoredEvent } from '../../src/stores/events/event-store';
 
 /**
  * The EventStoreDB adapter's chain logic on events as its client returns them (parsed JSON, the hash in
@@ -71,5 +72,23 @@ describe('EventStoreDB hash chain, on events as read from $all', () => {
     const [event] = history();
     expect(withoutChainHash(event.metadata)).not.toHaveProperty(CHAIN_HASH_KEY);
     expect(withoutChainHash(event.metadata)).toEqual({ eventId: expect.any(String), actor: 'system:test', schemaVersion: 1 });
+  });
+
+  it("exports one project's events up to the head, each with its stream's previous hash, metadata without the chain's field", async () => {
+    const log = history();
+    const positions = new Map(log.map((e, i) => [e, i + 1]));
+    const exported: StoredEvent[] = [];
+
+    for await (const page of readEsdbStored(pages(log), { project }, 4, (e) => positions.get(e)!)) exported.push(...page);
+
+    expect(exported.map((e) => [e.position, e.stream, e.revision])).toEqual([
+      [1, `task-${project}`, 0],
+      [2, `execution-${project}`, 0],
+      [3, `task-${project}`, 1],
+      [4, `task-${project}`, 2],
+    ]);
+    expect(exported.map((e) => e.previousHash)).toEqual([null, null, exported[0]!.hash, exported[2]!.hash]);
+    expect(exported.every((e) => /^[0-9a-f]{64}$/.test(e.hash!) && !(CHAIN_HASH_KEY in e.metadata))).toBe(true);
+    expect(exported[0]!.data).toEqual({ projectId: project, z: 1, a: 2 });
   });
 });

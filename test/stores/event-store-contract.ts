@@ -5,7 +5,8 @@
  * stream (and most categories) after a fresh UUID, and reads `$all` only through prefix filters on the
  * streams it created.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { ValidationError } from '../../src/errors/app-error';
 import {
   EventTooLargeError,
@@ -21,6 +22,7 @@ import {
   MAX_EVENT_BYTES,
   type NewEvent,
   type RecordedEvent,
+  type StoredEvent,
   type Subscription,
 } from '../../src/stores/events/event-store';
 import { waitFor } from '../support/wait-for';
@@ -416,6 +418,63 @@ export function describeEventStoreContract(adapterName: string, open: OpenEventS
         const [read] = await store.readStream(stream);
 
         expect(read.metadata).toStrictEqual(event.metadata);
+      });
+    });
+
+    describe('readStored (audit export)', () => {
+      /** The README's hash of an exported event, computed with the `canonicalize` package. */
+      const hashOf = ({ stream, revision, type, data, metadata, previousHash }: StoredEvent) =>
+        createHash('sha256').update(canonicalize({ stream, revision, type, data, metadata, previousHash })!).digest('hex');
+      const drain = async (pages: AsyncIterable<StoredEvent[]>) => {
+        const all: StoredEvent[] = [];
+        for await (const page of pages) all.push(...page);
+        return all;
+      };
+      const at = (occurredAt: string, type: string, data: unknown): NewEvent => {
+        const event = newEvent(type, data);
+        return { ...event, metadata: { ...event.metadata, occurredAt } };
+      };
+
+      it("returns a project's events as stored, in $all order, each with its hash and its stream's previous hash", async () => {
+        const project = randomUUID();
+        const task = newStream('task');
+        await store.append(`project-${project}`, [newEvent('ProjectCreated', { projectId: project })], 'no_stream');
+        await store.append(task, [newEvent('TaskCreated', { projectId: project, b: 2, a: [1, { d: 'ä' }] })], 'no_stream');
+        await store.append(newStream('task'), [newEvent('TaskCreated', { projectId: randomUUID() })], 'no_stream');
+        await store.append(task, [newEvent('TaskUpdated', { projectId: project }), newEvent('TaskPaused', { projectId: project })], 0);
+
+        const events = await drain(store.readStored({ project }));
+
+        expect(events.map((e) => [e.stream, e.revision, e.type])).toEqual([
+          [`project-${project}`, 0, 'ProjectCreated'],
+          [task, 0, 'TaskCreated'],
+          [task, 1, 'TaskUpdated'],
+          [task, 2, 'TaskPaused'],
+        ]);
+        expect(events[1]!.data).toEqual({ projectId: project, b: 2, a: [1, { d: 'ä' }] });
+        expect(Object.keys(events[1]!.metadata).sort()).toEqual(['actor', 'causationId', 'correlationId', 'eventId', 'occurredAt', 'schemaVersion']);
+        for (const [i, event] of events.entries()) {
+          expect(event.hash).toBe(hashOf(event));
+          if (i > 0) expect(event.position).toBeGreaterThan(events[i - 1]!.position);
+        }
+        expect(events.map((e) => e.previousHash)).toEqual([null, null, events[1]!.hash, events[2]!.hash]);
+      });
+
+      it('keeps the events that occurred in [from, to), and stops at the head as it was when the read began', async () => {
+        const project = randomUUID();
+        const stream = newStream('task');
+        const days = ['2020-01-01', '2020-01-02', '2020-01-03'];
+        await store.append(stream, days.map((day, n) => at(`${day}T00:00:00.000Z`, 'Probed', { projectId: project, n })), 'no_stream');
+
+        const ranged = await drain(store.readStored({ project, from: new Date('2020-01-02T00:00:00Z'), to: new Date('2020-01-03T00:00:00Z') }));
+        expect(ranged.map((e) => e.revision)).toEqual([1]);
+
+        const iterator = store.readStored({ project })[Symbol.asyncIterator]();
+        const first = await iterator.next();
+        await store.append(stream, [newEvent('Probed', { projectId: project, n: 3 })], 2);
+        const rest: StoredEvent[] = first.done ? [] : [...first.value];
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) rest.push(...next.value);
+        expect(rest.map((e) => e.revision)).toEqual([0, 1, 2]);
       });
     });
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import canonicalize from 'canonicalize';
-import type { NewEvent } from '../../src/stores/events/event-store';
+import type { NewEvent, StoredEvent } from '../../src/stores/events/event-store';
 import { describeChainReport } from '../../src/stores/events/event-chain';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { makeTempDir } from '../support/temp-dir';
@@ -150,8 +150,32 @@ describe('SQLite event store: tamper evidence', () => {
     expect(report).toEqual({ events: 2, streams: 2, unhashed: 2, broken: null });
     expect(describeChainReport(report)).toBe('verified 2 events in 2 streams (and 2 unhashed events from before the chain)');
     expect((await store.readStream(task)).map((e) => e.type)).toEqual(['TaskCreated', 'TaskUpdated', 'TaskPaused']);
+    // Exported as they are: no hash for the old ones, and the first hashed event links to null.
+    const exported = await storedEvents(store, project);
+    expect(exported.filter((e) => e.stream === task).map((e) => [e.revision, e.previousHash, e.hash === null])).toEqual([
+      [0, null, true],
+      [1, null, true],
+      [2, null, false],
+    ]);
+  });
+
+  it('exports an event whose data is no longer JSON as its stored text, so its hash no longer fits it', async () => {
+    tamper(`UPDATE events SET data = '[' || substr(data, 2) WHERE stream_id = ${streamId(execution)} AND revision = 1`);
+
+    const changed = (await storedEvents(store, project)).find((e) => e.stream === execution && e.revision === 1)!;
+
+    expect(typeof changed.data).toBe('string');
+    expect((changed.data as string).startsWith('["')).toBe(true);
+    const { stream, revision, type, data, metadata, previousHash } = changed;
+    expect(createHash('sha256').update(canonicalize({ stream, revision, type, data, metadata, previousHash })!).digest('hex')).not.toBe(changed.hash);
   });
 });
+
+async function storedEvents(store: SqliteEventStore, project: string): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  for await (const page of store.readStored({ project })) all.push(...page);
+  return all;
+}
 
 function event(type: string, data: unknown): NewEvent {
   const id = randomUUID();

@@ -8,7 +8,7 @@ import { principalOf } from '../authentication';
 import { deliveryDetailsFor } from '../delivery-details';
 import { beforeHiddenAccess, requireHiddenAccess } from '../require-hidden-access';
 import type { ErrorBody } from '../error-mapping';
-import { eventTypes, intInRange, optionalInstant, optionalText, optionalWindow, revisionCursor, sortOrder } from '../query-params';
+import { eventTypes, intInRange, oneOf, optionalInstant, optionalText, optionalWindow, revisionCursor } from '../query-params';
 import { type AuditPageResponse, type ProjectAuditPageResponse, toAuditPageResponse, toProjectAuditPageResponse } from '../shapes/audit-shape';
 import { idInMessage } from '../../errors/ids';
 
@@ -57,7 +57,7 @@ export class AuditController extends Controller {
       ...optionalWindow('from', from, 'to', to),
       actor: optionalText('actor', actor, 200),
       types: eventTypes('type', type),
-      order: sortOrder('order', order, 'asc'),
+      order: oneOf('order', order, ['asc', 'desc'] as const),
       limit: intInRange('limit', limit, { min: 1, max: 1000, fallback: 100 }),
       cursor: cursor === '' ? undefined : cursor,
     };

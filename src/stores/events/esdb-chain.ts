@@ -5,6 +5,7 @@
  * the append is made with that event's exact revision, so a concurrent append cannot slip in between.
  */
 import { type ChainReport, ChainWalk, canonicalJson, chainHash, type VerifyChainOptions } from './event-chain';
+import type { Position, ReadStoredOptions, StoredEvent } from './event-store';
 
 export const CHAIN_HASH_KEY = 'chainHash';
 
@@ -95,6 +96,41 @@ export async function verifyEsdbChain(pages: AsyncIterable<EsdbLink[]>, options:
     options.onProgress?.(checked, null);
   }
   return walk.result();
+}
+
+/**
+ * One project's events as stored (audit export), up to `head`: `$all` is walked from the start, since
+ * both whose a stream is and an event's previous hash are known only from what came before.
+ */
+export async function* readEsdbStored<E extends EsdbLink>(
+  pages: AsyncIterable<E[]>,
+  options: ReadStoredOptions,
+  head: Position,
+  positionOf: (event: E) => Position,
+): AsyncGenerator<StoredEvent[]> {
+  const member = new Map<string, boolean>();
+  const lastHash = new Map<string, string | null>();
+  const from = options.from?.getTime() ?? -Infinity;
+  const to = options.to?.getTime() ?? Infinity;
+  for await (const events of pages) {
+    const page: StoredEvent[] = [];
+    for (const event of events) {
+      const position = positionOf(event);
+      if (position > head) {
+        if (page.length > 0) yield page;
+        return;
+      }
+      if (!belongs(member, event, options.project)) continue;
+      const hash = chainHashOf(event.metadata)?.toString('hex') ?? null;
+      const previousHash = lastHash.get(event.streamId) ?? null;
+      lastHash.set(event.streamId, hash);
+      const metadata = withoutChainHash(event.metadata) as Record<string, unknown>;
+      const occurredAt = Date.parse(String(metadata?.occurredAt));
+      if (occurredAt < from || occurredAt >= to) continue;
+      page.push({ position, stream: event.streamId, revision: Number(event.revision), type: event.type, data: event.data, metadata, previousHash, hash });
+    }
+    if (page.length > 0) yield page;
+  }
 }
 
 /** Decided on a stream's first event, as the embedded store does (sqlite-chain-audit.ts). */

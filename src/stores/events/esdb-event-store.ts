@@ -61,8 +61,10 @@ import {
   type NewEvent,
   type Position,
   type ReadAllOptions,
+  type ReadStoredOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StoredEvent,
   type StreamFilter,
   type StreamRevision,
   type SubscribeOptions,
@@ -70,7 +72,7 @@ import {
 } from './event-store';
 import { checkFenceStream, raiseFenceStream } from './fence-stream';
 import type { ChainReport, VerifyChainOptions } from './event-chain';
-import { chainHashOf, chainMetadata, type LastLink, StreamQueue, verifyEsdbChain, withoutChainHash } from './esdb-chain';
+import { chainHashOf, chainMetadata, type LastLink, readEsdbStored, StreamQueue, verifyEsdbChain, withoutChainHash } from './esdb-chain';
 import { ProcessIdempotencyRecords } from './process-idempotency';
 import { validateStreamName } from './stream-names';
 
@@ -186,17 +188,26 @@ export class EsdbEventStore implements EventStore {
 
   async verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
     this.assertOpen();
-    const pages = async function* (this: EsdbEventStore): AsyncGenerator<EsdbRecorded[]> {
-      let cursor: EsdbPosition | null = null;
-      for (;;) {
-        const resolved: AllStreamResolvedEvent[] = await this.collect(this.client.readAll({ fromPosition: cursor ?? START, maxCount: READ_ALL_PAGE_MAX }));
-        const fresh = resolved.flatMap(({ event }) => (event && (!cursor || compare(event.position, cursor) > 0) ? [event] : []));
-        if (fresh.length === 0) return;
-        cursor = fresh[fresh.length - 1]!.position;
-        yield fresh.filter(isUserEvent);
-      }
-    };
-    return verifyEsdbChain(pages.call(this), options);
+    return verifyEsdbChain(this.userEventPages(), options);
+  }
+
+  async *readStored(options: ReadStoredOptions): AsyncGenerator<StoredEvent[]> {
+    this.assertOpen();
+    const head = await this.headPosition();
+    if (head === null) return;
+    yield* readEsdbStored(this.userEventPages(), options, head, (event) => toPosition(event.position!, 'an exported event'));
+  }
+
+  /** `$all` from the start, application events only, a page at a time. */
+  private async *userEventPages(): AsyncGenerator<EsdbRecorded[]> {
+    let cursor: EsdbPosition | null = null;
+    for (;;) {
+      const resolved: AllStreamResolvedEvent[] = await this.collect(this.client.readAll({ fromPosition: cursor ?? START, maxCount: READ_ALL_PAGE_MAX }));
+      const fresh = resolved.flatMap(({ event }) => (event && (!cursor || compare(event.position, cursor) > 0) ? [event] : []));
+      if (fresh.length === 0) return;
+      cursor = fresh[fresh.length - 1]!.position;
+      yield fresh.filter(isUserEvent);
+    }
   }
 
   /** The stream's last event's revision and chain hash; null when it has none. */

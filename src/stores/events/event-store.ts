@@ -131,6 +131,34 @@ export interface ReadAllOptions {
   maxCount?: number;
 }
 
+/** Which stored events `readStored` returns: one project's streams (as `verifyChain` decides them), by occurredAt. */
+export interface ReadStoredOptions {
+  project: string;
+  /** Events that occurred at or after this instant. */
+  from?: Date;
+  /** Events that occurred before this instant. */
+  to?: Date;
+}
+
+/**
+ * One event exactly as stored, before any upcasting, with its link in its stream's hash chain
+ * (event-chain.ts): what an audit export carries, since the hash covers the stored bytes.
+ */
+export interface StoredEvent {
+  position: Position;
+  stream: string;
+  revision: number;
+  type: string;
+  /** As stored (its stored schemaVersion's shape); the stored text itself when it is not JSON (altered). */
+  data: unknown;
+  /** As stored, without the chain's own field. */
+  metadata: Record<string, unknown>;
+  /** Lowercase hex hash of the stream's previous stored event; null for the first of its chain. */
+  previousHash: string | null;
+  /** Null for an event stored before the chain began. */
+  hash: string | null;
+}
+
 export interface SubscribeOptions {
   /** Deliver events strictly after this checkpoint; null = from the beginning. */
   after: Position | null;
@@ -171,6 +199,11 @@ export interface EventStore {
    * the first broken link, or how many events were proven.
    */
   verifyChain(options?: VerifyChainOptions): Promise<ChainReport>;
+  /**
+   * One project's stored events in `$all` order, in pages, as stored and with their chain links (audit
+   * export). Ends at the head as it was when the read began, so an export is one instant's history.
+   */
+  readStored(options: ReadStoredOptions): AsyncIterable<StoredEvent[]>;
   close(): Promise<void>;
 }
 

@@ -58,11 +58,11 @@ function wholeStore(db: Database.Database): Pages {
 /**
  * The streams of one project: `project-<id>`, and every stream whose first stored event's data names
  * the project (`projectId`): tasks, groups, executions, their logs, alerts, deletions, retention. A
- * first event that is not even JSON was altered, and whose it was cannot be told: its stream is walked
- * for every project, so the break is named.
+ * first event that is not even JSON was altered, and whose it was cannot be told: its stream counts as
+ * every project's, so the break is named (by verify, and in any project's export).
  */
-function projectStreams(db: Database.Database, project: string): Pages {
-  const ids = db
+export function projectStreamIds(db: Database.Database, project: string): number[] {
+  return db
     .prepare<[string, string], number>(
       `SELECT s.id FROM streams s
          JOIN events e ON e.position = (SELECT position FROM events WHERE stream_id = s.id ORDER BY revision LIMIT 1)
@@ -70,6 +70,11 @@ function projectStreams(db: Database.Database, project: string): Pages {
     )
     .pluck()
     .all(`project-${project}`, project);
+}
+
+/** The project's streams, each in revision order. */
+function projectStreams(db: Database.Database, project: string): Pages {
+  const ids = projectStreamIds(db, project);
   const count = db.prepare<[number], number>('SELECT count(*) FROM events WHERE stream_id = ?').pluck();
   const total = ids.reduce((sum, id) => sum + (count.get(id) ?? 0), 0);
   const read = db.prepare<[number], LinkRow>(`${SELECT_LINK} WHERE e.stream_id = ? ORDER BY e.revision`).raw();

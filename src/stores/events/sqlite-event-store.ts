@@ -34,8 +34,10 @@ import {
   type NewEvent,
   type Position,
   type ReadAllOptions,
+  type ReadStoredOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StoredEvent,
   type StreamFilter,
   type StreamRevision,
   type SubscribeOptions,
@@ -48,6 +50,7 @@ import { RecentEvents } from './recent-events';
 import { IdempotencyReads } from './idempotency-table';
 import { type ChainReport, canonicalJson, type VerifyChainOptions } from './event-chain';
 import { verifySqliteChain } from './sqlite-chain-audit';
+import { readSqliteStored } from './sqlite-stored-events';
 import { categoryOf, validateStreamName } from './stream-names';
 
 export interface SqliteEventStoreOptions {
@@ -259,6 +262,11 @@ export class SqliteEventStore implements EventStore {
   async verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
     this.assertOpen();
     return verifySqliteChain(this.db, options);
+  }
+
+  readStored(options: ReadStoredOptions): AsyncIterable<StoredEvent[]> {
+    this.assertOpen();
+    return readSqliteStored(this.db, options);
   }
 
   /** Commits the appends already accepted, ends every subscription, then closes the file. */

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors/app-error';
 import { canonicalJson } from '../stores/events/event-chain';
+import type { StoredEvent } from '../stores/events/event-store';
 
 /**
  * One event as an audit export (and the golden history) holds it, one JSON object per line (NDJSON):
@@ -7,22 +8,8 @@ import { canonicalJson } from '../stores/events/event-chain';
  * exactly the object whose canonical JSON (RFC 8785) the hash is the SHA-256 of, so each line can be
  * checked offline on its own, and `previousHash` against the line before it of the same stream.
  */
-export interface ExportLine {
-  /** The event's place in the whole store (`$all`), as the store names it: informative, not hashed. */
-  position: string;
-  stream: string;
-  /** 0-based place in its stream. */
-  revision: number;
-  type: string;
-  /** As stored: the version it was written at, before any upcasting. */
-  data: unknown;
-  /** eventId, occurredAt, actor, correlationId, causationId, schemaVersion (and anything else stored). */
-  metadata: Record<string, unknown>;
-  /** Lowercase hex hash of the stream's previous event; null for the first event of its chain. */
-  previousHash: string | null;
-  /** Lowercase hex SHA-256 of the canonical bytes; null for an event stored before the chain began. */
-  hash: string | null;
-}
+/** A stored event with its position as text (a store's positions need not fit a JSON number). */
+export type ExportLine = Omit<StoredEvent, 'position'> & { position: string };
 
 const HEX_HASH = /^[0-9a-f]{64}$/;
 const FIELDS = ['position', 'stream', 'revision', 'type', 'data', 'metadata', 'previousHash', 'hash'] as const;

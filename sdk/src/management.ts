@@ -315,6 +315,21 @@ export class ManagementClient {
       if (!body) throw new Error(`GET /projects/${projectId}/audit/export: an answer without a body`);
       return body as ReadableStream<Uint8Array>;
     },
+    /**
+     * Checks the hash chain (README, "Tamper evidence") of a project's streams (project admins), or of
+     * the whole store without a project (super admins), as the server walks it: NDJSON progress lines,
+     * then the report line (see `readVerification`).
+     */
+    verify: async (projectId?: string): Promise<ReadableStream<Uint8Array>> => {
+      const body =
+        projectId === undefined
+          ? await call('GET', '/admin/audit/verify', () => this.api.GET('/admin/audit/verify', { parseAs: 'stream' }))
+          : await call('GET', `/projects/${projectId}/audit/verify`, () =>
+              this.api.GET('/projects/{project_id}/audit/verify', { params: { path: { project_id: projectId } }, parseAs: 'stream' }),
+            );
+      if (!body) throw new Error('audit verify: an answer without a body');
+      return body as ReadableStream<Uint8Array>;
+    },
   };
 
   /** A project by id or by name (case-insensitively) among the caller's projects. */

@@ -115,6 +115,7 @@ export const MATRIX: Endpoint[] = [
     call: () => ({ method: 'POST', path: '/projects', body: { name: `Matrix project ${randomUUID()}` } }) },
 
   { family: 'admin', name: 'GET /admin/quarantine', rule: { kind: 'superAdmin' },                    expected: [401, 401, 403, 403, 403, 403, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/admin/quarantine' }) },
+  { family: 'admin', name: 'GET /admin/audit/verify', rule: { kind: 'superAdmin' },                  expected: [401, 401, 403, 403, 403, 403, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/admin/audit/verify', stream: true }) },
   { family: 'users admin', name: 'GET /users', rule: { kind: 'superAdmin' },                            expected: [401, 401, 403, 403, 403, 403, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/users' }) },
   { family: 'users admin', name: 'POST /users', rule: { kind: 'superAdmin' },                           expected: [401, 401, 403, 403, 403, 403, 201, 401, 401, 401, 401],
     call: () => ({ method: 'POST', path: '/users', body: { email: `someone-${randomUUID()}@example.com`, name: 'Someone', password: 'someone-password' } }) },
@@ -192,6 +193,7 @@ export const MATRIX: Endpoint[] = [
   { family: 'audit', name: 'GET /task-groups/:g/audit', rule: { kind: 'project', permission: 'read', keys: true },      expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `/task-groups/${fx.groupId}/audit?as_of=${fx.asOf}` }) },
   { family: 'audit', name: 'GET /executions/:e/audit', rule: { kind: 'project', permission: 'read', keys: true },       expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `/executions/${fx.executionId}/audit` }) },
   { family: 'audit', name: 'GET /projects/:p/audit/export', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401], call: (fx) => ({ method: 'GET', path: `${P(fx)}/audit/export`, stream: true }) },
+  { family: 'audit', name: 'GET /projects/:p/audit/verify', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401], call: (fx) => ({ method: 'GET', path: `${P(fx)}/audit/verify`, stream: true }) },
 
   { family: 'stats', name: 'GET /projects/:p/executions/stats', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/executions/stats?days=7` }) },
   { family: 'stats', name: 'GET /projects/:p/executions/failed-stats', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/executions/failed-stats?days=7` }) },

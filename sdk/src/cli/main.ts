@@ -14,6 +14,7 @@ import { configPath, loadConfig, saveConfig } from './config-file';
 import { execCommand } from './exec';
 import { describeSchedule, duration, printJson, shortTime, table } from './output';
 import { DEFAULT_FALLBACK_POLL_MS, tailExecution, tailTask } from './tail';
+import { readVerification } from './verify';
 
 /** A mistake of the caller, shown without a stack. */
 class UsageError extends Error {}
@@ -321,6 +322,24 @@ export function buildProgram(): Command {
       const body = await client.audit.export(project.id, { from: opts.from, to: opts.to, format: opts.format });
       await writeExport(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), opts.output);
       if (opts.output) process.stderr.write(`Exported the audit trail of ${project.name} to ${opts.output}\n`);
+    }),
+  );
+
+  connection(
+    audit
+      .command('verify')
+      .description(
+        "check every stored event's hash-chain link: of one project's streams with --project (project admins), else of the whole store (super admins); exit 2 on a broken link",
+      ),
+    { json: false },
+  ).action(
+    action(async (opts: ConnectionOptions) => {
+      const client = managementClient(opts);
+      // Only an explicit --project narrows it: without one the whole store is checked.
+      const project = opts.project === undefined ? undefined : await resolveProject(client, opts);
+      const report = await readVerification(await client.audit.verify(project?.id));
+      process.stdout.write(`${report.message}\n`);
+      if (report.broken) process.exitCode = 2;
     }),
   );
 

@@ -155,6 +155,10 @@ export class RetentionManager implements ProcessManager {
     const seen = new Set<string>();
     let removed = 0;
     let streams = 0;
+    // The executions to purge are listed from the history read model: it must hold every purge stored
+    // so far, or a read model still catching up (a fresh read.db at start) would list executions purged
+    // long ago and have them purged a second time.
+    await projections.waitForPosition(await events.headPosition(), this.ackTimeoutMs);
     while (!this.stopped) {
       const { items } = await reads.find<ExecutionDoc>(registry.collection(HISTORY_PROJECTION, EXECUTIONS), {
         filter: { projectId, createdAt: { $lt: cutoff } },

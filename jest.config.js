@@ -22,5 +22,7 @@ module.exports = {
   },
   // The dashboard imports its stylesheet; tests do not need it.
   moduleNameMapper: { '\\.css$': '<rootDir>/test/web/style-stub.js' },
+  // badge-maker is ESM-only (the server loads it with require(esm)); SWC turns it into CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!badge-maker/)'],
   testTimeout: 30000,
 };

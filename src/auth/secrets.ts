@@ -10,7 +10,7 @@ export function sha256Hex(secret: string): string {
 }
 
 /** `<prefix>_<43 base64url chars>`; the first characters are shown in lists to recognise a key. */
-export function newSecret(prefix: 'co' | 'cos' | 'coi' | 'whsec'): string {
+export function newSecret(prefix: 'co' | 'cos' | 'coi' | 'whsec' | 'pub'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 

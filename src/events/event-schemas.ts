@@ -27,6 +27,8 @@ export const EVENT_SCHEMAS: Readonly<Record<AnyDomainEvent['type'] | typeof FENC
   ApiKeyCreated: V1,
   ApiKeyRevoked: V1,
   SigningSecretRotated: V1,
+  PublicTokenRotated: V1,
+  StatusPageConfigured: V1,
   ProjectDeleted: V1,
   ProjectTaskDeleted: V1,
   ApiKeyUsed: V1,

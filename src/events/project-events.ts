@@ -93,6 +93,18 @@ export type SigningSecretRotated = DomainEventOf<
   { projectId: string; secret: string; previousSecretValidUntil: string | null; rotatedAt: string }
 >;
 
+/**
+ * The random part of the project's public URLs (badges and status page), also for the first one. It is
+ * stored as is because admins are shown those URLs; a new one makes every old URL answer 404.
+ */
+export type PublicTokenRotated = DomainEventOf<'PublicTokenRotated', { projectId: string; token: string; rotatedAt: string }>;
+
+/** The public status page: shown or not, and which of the project's tasks it lists, in this order. */
+export type StatusPageConfigured = DomainEventOf<
+  'StatusPageConfigured',
+  { projectId: string; enabled: boolean; taskIds: string[]; at: string }
+>;
+
 export type ProjectDeleted = DomainEventOf<'ProjectDeleted', { projectId: string; deletedAt: string }>;
 
 export type ProjectEvent =
@@ -104,6 +116,8 @@ export type ProjectEvent =
   | ApiKeyCreated
   | ApiKeyRevoked
   | SigningSecretRotated
+  | PublicTokenRotated
+  | StatusPageConfigured
   | ProjectDeleted;
 
 export const PROJECT_EVENT_TYPES = eventTypeNames<ProjectEvent>({
@@ -115,5 +129,7 @@ export const PROJECT_EVENT_TYPES = eventTypeNames<ProjectEvent>({
   ApiKeyCreated: true,
   ApiKeyRevoked: true,
   SigningSecretRotated: true,
+  PublicTokenRotated: true,
+  StatusPageConfigured: true,
   ProjectDeleted: true,
 });

@@ -29,6 +29,11 @@ export interface TaskDefinition {
   startDeadlineSeconds: number | null;
   /** null: the project's policy applies. */
   alertPolicy: AlertPolicy | null;
+  /**
+   * Lowercase slugs, sorted, no duplicates (src/commands/task/task-tags.ts). Present only when there are some, so
+   * definitions stored before tags existed and those without any compare equal.
+   */
+  tags?: string[];
 }
 
 export type TaskCreated = DomainEventOf<

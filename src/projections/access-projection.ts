@@ -248,6 +248,8 @@ function handleProjectEvent(event: ProjectEvent): WriteOperation[] {
     case 'ProjectUpdated':
     case 'ProjectMemberAlertsSet':
     case 'SigningSecretRotated':
+    case 'PublicTokenRotated':
+    case 'StatusPageConfigured':
       return [];
   }
 }

@@ -20,6 +20,8 @@ const SUMMARIES: Record<string, (d: Data) => string> = {
   ApiKeyCreated: (d) => `API key ${named(d.name)} (${String(d.scope)}) created`,
   ApiKeyRevoked: (d) => `API key ${short(d.keyId)} revoked`,
   SigningSecretRotated: () => 'Signing secret rotated',
+  PublicTokenRotated: () => 'Public badge and status page links replaced',
+  StatusPageConfigured: (d) => `Public status page turned ${d.enabled ? 'on' : 'off'} (${Array.isArray(d.taskIds) ? d.taskIds.length : 0} tasks)`,
   ProjectDeleted: () => 'Project deleted',
   ProjectTaskDeleted: (d) => `Task ${named(d.name)} deleted`,
   TaskCreated: (d) => `Task ${named(d.name)} created`,

@@ -54,6 +54,10 @@ export interface ProjectDoc {
   createdAt: string;
   /** Time (from the event data) of the latest change of any kind. */
   updatedAt: string;
+  /** The random part of the public badge and status page URLs; absent until an admin makes one. */
+  publicToken?: string;
+  /** The public status page's settings; absent: off. */
+  statusPage?: { enabled: boolean; taskIds: string[] };
   /** Revision of the project's stream this document reflects (its ETag); absent in older generations. */
   revision?: number;
   [key: string]: unknown;
@@ -147,6 +151,13 @@ async function handleProjectEvent(event: ProjectEvent, reader: ProjectionReader)
     case 'SigningSecretRotated':
       // The secret itself is for the dispatcher, never for a read model the API serves.
       return [upsert({ ...project, updatedAt: event.data.rotatedAt })];
+    case 'PublicTokenRotated':
+      // Kept here (unlike the signing secret): public requests find their project's settings by it.
+      return [upsert({ ...project, publicToken: event.data.token, updatedAt: event.data.rotatedAt })];
+    case 'StatusPageConfigured': {
+      const { enabled, taskIds, at } = event.data;
+      return [upsert({ ...project, statusPage: { enabled, taskIds }, updatedAt: at })];
+    }
   }
 }
 

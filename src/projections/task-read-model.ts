@@ -27,6 +27,8 @@ export interface TaskDoc extends Doc {
   executionMode: ExecutionMode;
   startDeadlineSeconds: number | null;
   alertPolicy: AlertPolicy | null;
+  /** Absent: none (the event left them out). */
+  tags?: string[];
   status: TaskStatus;
   createdAt: string;
   updatedAt: string;
@@ -51,7 +53,9 @@ export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | 
     case 'TaskUpdated': {
       if (!doc) return null;
       const { taskId: _taskId, updatedAt, ...definition } = event.data;
-      return { ...doc, ...definition, updatedAt };
+      // A definition without tags has none: the previous ones must not survive the spread.
+      const { tags: _previousTags, ...rest } = doc;
+      return { ...rest, ...definition, updatedAt };
     }
     case 'TaskStatusChanged':
       return doc && { ...doc, status: event.data.status, updatedAt: event.data.updatedAt };

@@ -80,7 +80,7 @@ describe('event catalogue', () => {
     ];
     const all = lists.flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(40);
+    expect(all).toHaveLength(42);
     for (const name of all) expect(name).toMatch(/^[A-Z][A-Za-z]+(ed|Set|In|Out)$/);
   });
 

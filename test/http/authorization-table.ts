@@ -64,6 +64,8 @@ export interface Fixtures {
   targetUserId: string;
   asOf: string;
   day: string;
+  /** `/public/<project A>/<its current public token>`: the badge and status page routes of A (its status page is on). */
+  publicPath(): Promise<string>;
   // Fresh resources of project A for calls that change or remove them (one per cell).
   newTask(): Promise<string>;
   /** A fresh task and its name (routes by name). */
@@ -140,6 +142,33 @@ export const MATRIX: Endpoint[] = [
     call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/api-keys/${await fx.newApiKey()}` }) },
   { family: 'signing secret', name: 'POST /projects/:p/signing-secret/rotate', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
     call: (fx) => ({ method: 'POST', path: `${P(fx)}/signing-secret/rotate` }) },
+  { family: 'public links', name: 'GET /projects/:p/public-links', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
+    call: (fx) => ({ method: 'GET', path: `${P(fx)}/public-links` }) },
+  { family: 'public links', name: 'POST /projects/:p/public-links/rotate', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
+    call: (fx) => ({ method: 'POST', path: `${P(fx)}/public-links/rotate` }) },
+  { family: 'public links', name: 'PUT /projects/:p/public-links/status-page', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
+    call: (fx) => ({ method: 'PUT', path: `${P(fx)}/public-links/status-page`, body: { enabled: true, task_ids: [fx.taskId] } }) },
+  // Deliberately public: whoever holds a link (it carries the project's random token) sees what it shows, without logging in.
+  ...(
+    [
+      ['badge.svg', '/badge.svg'],
+      ['badge.json', '/badge.json'],
+      ['tasks/:t/badge.svg', '/tasks/{t}/badge.svg'],
+      ['tasks/:t/badge.json', '/tasks/{t}/badge.json'],
+      ['tags/:tag/badge.svg', '/tags/nightly/badge.svg'],
+      ['tags/:tag/badge.json', '/tags/nightly/badge.json'],
+      ['status', '/status'],
+      ['status.json', '/status.json'],
+    ] as const
+  ).map(([route, tail]): Endpoint => ({
+    family: 'public badges and status page',
+    name: `GET /public/:p/:token/${route}`,
+    rule: { kind: 'public' },
+    expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    call: async (fx) => ({ method: 'GET', path: `${await fx.publicPath()}${tail.replace('{t}', fx.taskId)}` }),
+  })),
+  { family: 'public badges and status page', name: 'GET /public/status.css', rule: { kind: 'public' }, expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    call: () => ({ method: 'GET', path: '/public/status.css' }) },
 
   //                                                                                                                    none bad  out  view edit padm sadm ingst read writ forgn
   { family: 'tasks', name: 'GET /projects/:p/tasks', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks` }) },

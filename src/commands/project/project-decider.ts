@@ -3,8 +3,9 @@ import { memberGetsAlerts, type ProjectChanges, type ProjectEvent, type ProjectR
 import type { Decider } from '../decider';
 import { normalizeEmail } from '../shared/email';
 import { requireLive } from '../shared/guards';
-import { changedFields, isEmpty } from '../shared/json-equal';
+import { changedFields, isEmpty, jsonEqual } from '../shared/json-equal';
 import type {
+  ConfigureStatusPage,
   CreateApiKey,
   CreateProject,
   MemberInput,
@@ -51,6 +52,10 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
           data: { projectId, secret: command.secret, previousSecretValidUntil: command.previousSecretValidUntil, rotatedAt: command.at },
         },
       ];
+    case 'RotatePublicToken':
+      return [{ type: 'PublicTokenRotated', data: { projectId, token: command.token, rotatedAt: command.at } }];
+    case 'ConfigureStatusPage':
+      return configureStatusPage(command, project);
     case 'DeleteProject':
       return [{ type: 'ProjectDeleted', data: { projectId, deletedAt: command.at } }];
   }
@@ -192,6 +197,14 @@ function revokeApiKey(command: RevokeApiKey, project: Project): ProjectEvent[] {
   if (!key) throw new NotFoundError(`API key ${command.keyId} does not exist in this project`);
   if (key.revoked) throw new ConflictError(`API key ${command.keyId} is already revoked`);
   return [{ type: 'ApiKeyRevoked', data: { projectId: project.projectId, keyId: command.keyId, revokedAt: command.at } }];
+}
+
+/** Saving the same settings again records nothing. */
+function configureStatusPage(command: ConfigureStatusPage, project: Project): ProjectEvent[] {
+  const { enabled, taskIds, at } = command;
+  if (new Set(taskIds).size !== taskIds.length) throw new ValidationError('Each task may appear once on the status page', ['task_ids: lists a task more than once']);
+  if (jsonEqual(project.statusPage, { enabled, taskIds })) return [];
+  return [{ type: 'StatusPageConfigured', data: { projectId: project.projectId, enabled, taskIds, at } }];
 }
 
 export const projectDecider: Decider<ProjectState, ProjectCommand, ProjectEvent> = {

@@ -12,6 +12,7 @@ export interface Project {
   /** Members' own alert choices by email; a member without one gets their role's default (`memberGetsAlerts`). */
   alertChoices: Readonly<Record<string, boolean>>;
   apiKeys: Readonly<Record<string, { revoked: boolean }>>;
+  statusPage: { enabled: boolean; taskIds: string[] };
   deleted: boolean;
 }
 
@@ -29,6 +30,7 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       members: {},
       alertChoices: {},
       apiKeys: {},
+      statusPage: { enabled: false, taskIds: [] },
       deleted: false,
     };
   }
@@ -51,7 +53,10 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
     case 'ApiKeyRevoked':
       return { ...project, apiKeys: { ...project.apiKeys, [event.data.keyId]: { revoked: true } } };
     case 'SigningSecretRotated':
+    case 'PublicTokenRotated':
       return project;
+    case 'StatusPageConfigured':
+      return { ...project, statusPage: { enabled: event.data.enabled, taskIds: event.data.taskIds } };
     case 'ProjectDeleted':
       return { ...project, deleted: true };
     default:

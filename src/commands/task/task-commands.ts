@@ -6,7 +6,8 @@ type OptionalKeys =
   | 'timeoutSeconds'
   | 'metadata'
   | 'startDeadlineSeconds'
-  | 'alertPolicy';
+  | 'alertPolicy'
+  | 'tags';
 
 /**
  * A definition as a request states it: optional fields may be left out, which clears them (a PUT is a

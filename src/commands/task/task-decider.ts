@@ -65,6 +65,7 @@ function completeDefinition(input: TaskDefinitionInput): TaskDefinition {
     executionMode: input.executionMode,
     startDeadlineSeconds: input.startDeadlineSeconds ?? null,
     alertPolicy: input.alertPolicy ?? null,
+    ...(input.tags && input.tags.length > 0 ? { tags: input.tags } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import type { JsonObject } from '../../events/json';
 import type { ExecutionMode, ScheduleType, TaskStatus } from '../../events/task-events';
 import { validateScheduleConfig } from '../../schedules/schedule-config';
 import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
+import { checkTaskTags } from '../../commands/task/task-tags';
 import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
 
@@ -45,6 +46,12 @@ export interface TaskFieldsBody {
    */
   start_deadline_seconds?: number | null;
   alert_policy?: AlertPolicyBody | null;
+  /**
+   * Lowercase slugs (`a-z`, `0-9`, single inner hyphens), each at most 32 characters; stored sorted.
+   * Left out, null or []: none.
+   * @maxItems 10
+   */
+  tags?: string[] | null;
 }
 
 export interface CreateTaskBody extends TaskFieldsBody {
@@ -98,9 +105,11 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
   if (name === '') details.push('name: must not be blank');
   const metadataBytes = body.metadata ? Buffer.byteLength(JSON.stringify(body.metadata)) : 0;
   if (metadataBytes > MAX_METADATA_BYTES) details.push(`metadata: is ${metadataBytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed`);
+  const tags = checkTaskTags(body.tags ?? []);
+  if (!tags.ok) details.push(...tags.details);
   const schedule = validateScheduleConfig(body.schedule_type, body.schedule_config);
   if (!schedule.ok) details.push(...schedule.details);
-  if (details.length > 0 || !schedule.ok) throw new ValidationError('Invalid task', details);
+  if (details.length > 0 || !schedule.ok || !tags.ok) throw new ValidationError('Invalid task', details);
   return {
     name,
     description: body.description ?? null,
@@ -112,5 +121,6 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
     executionMode: body.execution_mode ?? null,
     startDeadlineSeconds: body.start_deadline_seconds ?? null,
     alertPolicy: body.alert_policy ? alertPolicyFromBody(body.alert_policy) : null,
+    tags: tags.value,
   };
 }

@@ -25,6 +25,8 @@ export interface TaskResponse {
   start_deadline_seconds: number | null;
   /** null: the project's policy applies. */
   alert_policy: AlertPolicyBody | null;
+  /** Lowercase slugs, sorted; per-tag badges count the tasks carrying a tag. */
+  tags: string[];
   /** The newest execution; null before the first. */
   last_execution: LastExecutionResponse | null;
   /** With status DELETE_FAILED: why the deletion failed (a new DELETE retries it); null otherwise. */
@@ -62,6 +64,7 @@ export function toTaskResponse(task: TaskDoc, state: RunState): TaskResponse {
     execution_mode: task.executionMode,
     start_deadline_seconds: task.startDeadlineSeconds,
     alert_policy: task.alertPolicy && alertPolicyBody(task.alertPolicy),
+    tags: task.tags ?? [],
     last_execution: last && {
       execution_uuid: last.executionId,
       status: last.status,

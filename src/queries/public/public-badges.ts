@@ -1,4 +1,5 @@
 import type { ProjectDoc } from '../../projections/projects-projection';
+import type { TaskDoc } from '../../projections/task-read-model';
 import { findTask } from '../find-task';
 import { listProjectTasks } from '../list-tasks';
 import type { QueryServices } from '../query-services';
@@ -10,9 +11,14 @@ export interface BadgeSubject {
   state: BadgeState;
 }
 
+/** The project's tasks a group badge counts: those being deleted are on their way out. */
+async function countedTasks(services: QueryServices, projectId: string): Promise<TaskDoc[]> {
+  return (await listProjectTasks(services, projectId)).filter((task) => task.status === 'ACTIVE' || task.status === 'DISABLED');
+}
+
 /** The whole project: its worst active task. */
 export async function projectBadge(services: QueryServices, project: ProjectDoc, nowMs: number): Promise<BadgeSubject> {
-  const tasks = await listProjectTasks(services, project.id);
+  const tasks = await countedTasks(services, project.id);
   return { label: project.name, state: combinedState(tasks.map((task) => taskBadgeState(task, nowMs))) };
 }
 
@@ -24,7 +30,7 @@ export async function taskBadge(services: QueryServices, project: ProjectDoc, ta
 
 /** The project's tasks carrying a tag: their worst active one; `new` when none carries it yet. */
 export async function tagBadge(services: QueryServices, project: ProjectDoc, tag: string, nowMs: number): Promise<BadgeSubject> {
-  const tasks = await listProjectTasks(services, project.id);
+  const tasks = await countedTasks(services, project.id);
   const tagged = tasks.filter((task) => task.tags?.includes(tag));
   return { label: tag, state: combinedState(tagged.map((task) => taskBadgeState(task, nowMs))) };
 }

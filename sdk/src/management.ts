@@ -128,6 +128,24 @@ export class ManagementClient {
       ),
   };
 
+  /**
+   * The project's public badge and status page links (project admins): whoever holds one sees what it
+   * shows without logging in. `rotate` makes them, or replaces them (every old link answers 404).
+   */
+  readonly publicLinks = {
+    get: (projectId: string): Promise<Schemas['PublicLinksResponse']> =>
+      call('GET', `/projects/${projectId}/public-links`, () => this.api.GET('/projects/{project_id}/public-links', { params: { path: { project_id: projectId } } })),
+    rotate: (projectId: string): Promise<Schemas['PublicLinksResponse']> =>
+      call('POST', `/projects/${projectId}/public-links/rotate`, () =>
+        this.api.POST('/projects/{project_id}/public-links/rotate', { params: { path: { project_id: projectId } } }),
+      ),
+    /** Turns the status page on or off and chooses the tasks it lists, in order. */
+    setStatusPage: (projectId: string, body: Schemas['StatusPageBody']): Promise<Schemas['PublicLinksResponse']> =>
+      call('PUT', `/projects/${projectId}/public-links/status-page`, () =>
+        this.api.PUT('/projects/{project_id}/public-links/status-page', { params: { path: { project_id: projectId } }, body }),
+      ),
+  };
+
   readonly tasks = {
     list: (projectId: string): Promise<Task[]> =>
       call('GET', `/projects/${projectId}/tasks`, () => this.api.GET('/projects/{project_id}/tasks', { params: { path: { project_id: projectId } } })),

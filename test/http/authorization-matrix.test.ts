@@ -187,7 +187,7 @@ describe('authorization matrix', () => {
 
   /** Like ApiClient.request, but also for text bodies (metrics) and open streams (server-sent events). */
   async function send(client: ApiClient, call: Call): Promise<ApiResponse> {
-    if (!call.stream && call.path !== '/metrics') return client.request(call.method, call.path, call.body);
+    if (!call.stream && !call.text && call.path !== '/metrics') return client.request(call.method, call.path, call.body);
     const headers: Record<string, string> = {};
     const c = client.credentials;
     if (c && 'token' in c) headers.authorization = `Bearer ${c.token}`;

@@ -84,6 +84,8 @@ export interface Call {
   body?: unknown;
   /** A streamed answer (server-sent events, an export): only the status (and an error body) is read, then the stream is closed. */
   stream?: boolean;
+  /** An answer that may not be JSON (SVG, HTML, CSS): read as text unless its Content-Type says JSON. */
+  text?: boolean;
 }
 
 export interface Endpoint {
@@ -165,10 +167,10 @@ export const MATRIX: Endpoint[] = [
     name: `GET /public/:p/:token/${route}`,
     rule: { kind: 'public' },
     expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
-    call: async (fx) => ({ method: 'GET', path: `${await fx.publicPath()}${tail.replace('{t}', fx.taskId)}` }),
+    call: async (fx) => ({ method: 'GET', path: `${await fx.publicPath()}${tail.replace('{t}', fx.taskId)}`, text: true }),
   })),
   { family: 'public badges and status page', name: 'GET /public/status.css', rule: { kind: 'public' }, expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
-    call: () => ({ method: 'GET', path: '/public/status.css' }) },
+    call: () => ({ method: 'GET', path: '/public/status.css', text: true }) },
 
   //                                                                                                                    none bad  out  view edit padm sadm ingst read writ forgn
   { family: 'tasks', name: 'GET /projects/:p/tasks', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks` }) },
@@ -300,6 +302,8 @@ export function specOperationOf(name: string): string {
     ':key': '{key_id}',
     ':email': '{email}',
     ':name': '{task_name}',
+    ':token': '{token}',
+    ':tag': '{tag}',
   };
   return name.replace(/\?.*$/, '').replace(/:[a-z]+/g, (param) => params[param] ?? param);
 }

@@ -160,6 +160,7 @@ function taskBody(declaration: TaskDeclaration, groupIds: Map<string, string>): 
     start_deadline_seconds: declaration.start_deadline_seconds ?? null,
     metadata: declaration.metadata ?? null,
     alert_policy: (declaration.alert_policy ?? null) as CreateTaskBody['alert_policy'],
+    tags: declaration.tags ?? [],
   };
   if (declaration.status) body.status = declaration.status;
   if (declaration.execution_mode) body.execution_mode = declaration.execution_mode;
@@ -190,6 +191,7 @@ function taskView(task: TaskDeclaration): View {
     execution_mode: task.execution_mode,
     metadata: task.metadata ?? null,
     alert_policy: task.alert_policy ?? null,
+    tags: task.tags ?? [],
   }) as View;
 }
 
@@ -205,6 +207,7 @@ function currentTaskView(task: Task, groupNames: Map<string, string>): View {
     execution_mode: task.execution_mode,
     metadata: task.metadata,
     alert_policy: task.alert_policy,
+    tags: task.tags,
   }) as View;
 }
 

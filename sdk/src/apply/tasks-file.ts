@@ -18,6 +18,8 @@ export interface TaskDeclaration {
   execution_mode?: 'push' | 'pull' | 'external';
   metadata?: Record<string, unknown> | null;
   alert_policy?: Record<string, unknown> | null;
+  /** Lowercase slugs (the server checks them). */
+  tags?: string[] | null;
 }
 
 export type GroupDeclaration = Omit<CreateTaskGroupBody, 'project_id'>;
@@ -45,6 +47,7 @@ const TASK_KEYS = [
   'execution_mode',
   'metadata',
   'alert_policy',
+  'tags',
 ];
 
 export class TasksFileError extends Error {

@@ -42,16 +42,16 @@ export class PublicController extends Controller {
   }
 
   /** One task's badge (SVG), labelled with its name. */
-  @Get('{project_id}/{token}/tasks/{task_id}/badge.svg')
+  @Get('{project_id}/{token}/tasks/{task_uuid}/badge.svg')
   @Produces('image/svg+xml')
-  public async getTaskBadgeSvg(@Path() project_id: string, @Path() token: string, @Path() task_id: string, @Request() request: ExpressRequest): Promise<string> {
-    return this.sendSvg(request, taskBadge(this.services, await this.project(project_id, token), task_id, this.nowMs()));
+  public async getTaskBadgeSvg(@Path() project_id: string, @Path() token: string, @Path() task_uuid: string, @Request() request: ExpressRequest): Promise<string> {
+    return this.sendSvg(request, taskBadge(this.services, await this.project(project_id, token), task_uuid, this.nowMs()));
   }
 
   /** One task's badge in the Shields endpoint format. */
-  @Get('{project_id}/{token}/tasks/{task_id}/badge.json')
-  public async getTaskBadgeJson(@Path() project_id: string, @Path() token: string, @Path() task_id: string): Promise<ShieldsEndpointResponse> {
-    return this.shields(taskBadge(this.services, await this.project(project_id, token), task_id, this.nowMs()));
+  @Get('{project_id}/{token}/tasks/{task_uuid}/badge.json')
+  public async getTaskBadgeJson(@Path() project_id: string, @Path() token: string, @Path() task_uuid: string): Promise<ShieldsEndpointResponse> {
+    return this.shields(taskBadge(this.services, await this.project(project_id, token), task_uuid, this.nowMs()));
   }
 
   /** The badge of the project's tasks carrying a tag (SVG): their worst active one, labelled with the tag. */

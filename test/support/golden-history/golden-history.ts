@@ -147,6 +147,9 @@ function dailyChanges(w: HistoryWriter, day: number, at: (day: number, hours: nu
       rotateSecret(w, at(8, 10), c.payments);
       w.append(projectStream(c.payments.id), [{ type: 'ApiKeyRevoked', data: { projectId: c.payments.id, keyId: c.readKey, revokedAt: at(8, 10.2).toISOString() } }], { actor: c.admin.id, at: at(8, 10.2) });
       c.readKey = createApiKey(w, at(8, 10.3), c.payments, 'dashboard-export-2', 'read');
+      // Tags and the public badge and status page links (history 2 on).
+      updateTask(w, at(8, 10.4), c.byName('sync-fx-rates'), { tags: ['billing', 'fx'] }, c.carol.id);
+      publicLinks(w, at(8, 10.5), c.payments, [c.byName('settle-payments').id, c.byName('sync-fx-rates').id]);
       break;
     case 9: {
       const task = c.byName('purge-sessions');
@@ -297,6 +300,15 @@ function rotateSecret(w: HistoryWriter, at: Date, project: Project): void {
     type: 'SigningSecretRotated',
     data: { projectId: project.id, secret: `whsec_${w.hex(24)}`, previousSecretValidUntil: new Date(at.getTime() + DAY).toISOString(), rotatedAt: at.toISOString() },
   }], { actor: project.admin.id, at });
+}
+
+function publicLinks(w: HistoryWriter, at: Date, project: Project, taskIds: string[]): void {
+  w.append(projectStream(project.id), [
+    { type: 'PublicTokenRotated', data: { projectId: project.id, token: `pub_${project.id.replace(/-/g, '')}golden` /* no random draw: the rest of the history stays as history 1 has it */, rotatedAt: at.toISOString() } },
+  ], { actor: project.admin.id, at });
+  w.append(projectStream(project.id), [
+    { type: 'StatusPageConfigured', data: { projectId: project.id, enabled: true, taskIds, at: new Date(at.getTime() + 60_000).toISOString() } },
+  ], { actor: project.admin.id, at: new Date(at.getTime() + 60_000) });
 }
 
 /** The leader's fence as EventStoreDB keeps it (the embedded store keeps it in a table): a new term per leader. */

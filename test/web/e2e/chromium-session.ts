@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { ServerOptions } from '../../../src/server';
 import type { ApiClient } from '../../support/api-client';
 import { startServerWithAdmin } from '../../support/signed-in';
 import { makeTempDir } from '../../support/temp-dir';
@@ -47,10 +48,11 @@ export function describeInChromium(name: string, body: () => void): void {
   }
 }
 
-export async function openChromiumSession(): Promise<ChromiumSession> {
+/** `options`: the server's (a test's clock, for one). */
+export async function openChromiumSession(options: ServerOptions = {}): Promise<ChromiumSession> {
   if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run `npm run build` (npm test does) before the end-to-end tests');
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const { server, admin } = await startServerWithAdmin();
+  const { server, admin } = await startServerWithAdmin(options);
   const profile = makeTempDir('cron-observer-chromium-');
   const cspViolations: string[] = [];
   const context = await chromium.launchPersistentContext(profile.dir, {

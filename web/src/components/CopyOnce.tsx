@@ -1,16 +1,8 @@
-import { useState } from 'react';
+import { useCopy } from './useCopy';
 
 /** A secret shown this once, with a copy button. */
 export function CopyOnce({ label, value, onDone }: { label: string; value: string; onDone?: () => void }) {
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied('yes');
-    } catch {
-      setCopied('failed');
-    }
-  };
+  const { copied, copy } = useCopy(value);
   return (
     <div className="secret" role="region" aria-label={label}>
       <p>

@@ -4,6 +4,7 @@ import { api, type ApiKeyScope, type Project, type ProjectRole, type Schemas, un
 import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { CopyOnce } from '../components/CopyOnce';
+import { PublicLinks } from '../components/PublicLinks';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ConfirmButton, Empty, ErrorMessage, Loading } from '../components/ui';
 import { formatDateTime, timeZones } from '../format';
@@ -65,6 +66,7 @@ export function SettingsPage({ projectId, access }: { projectId: string; access:
       <Members project={project} editable={access.isAdmin} />
       {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
       {access.isAdmin ? <SigningSecret projectId={projectId} /> : null}
+      {access.isAdmin ? <PublicLinks projectId={projectId} /> : null}
     </>
   );
 }

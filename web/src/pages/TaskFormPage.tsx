@@ -17,6 +17,8 @@ interface TaskFields {
   status: 'ACTIVE' | 'DISABLED';
   timeout_seconds: string;
   start_deadline_seconds: string;
+  /** Comma- or space-separated; the server checks each (lowercase slugs). */
+  tags: string;
 }
 
 function fieldsOf(task: Task | undefined): TaskFields {
@@ -27,10 +29,12 @@ function fieldsOf(task: Task | undefined): TaskFields {
     status: task?.status === 'DISABLED' ? 'DISABLED' : 'ACTIVE',
     timeout_seconds: task?.timeout_seconds ? String(task.timeout_seconds) : '',
     start_deadline_seconds: task?.start_deadline_seconds ? String(task.start_deadline_seconds) : '',
+    tags: (task?.tags ?? []).join(', '),
   };
 }
 
 const optionalInt = (text: string) => (text.trim() === '' ? null : Number(text));
+const tagsOf = (text: string) => text.split(/[\s,]+/).filter((tag) => tag !== '');
 
 /** The fields of a task that the form edits, as a PUT body has them (to compare with the current task). */
 const EDITED: Array<[keyof CreateTaskBody, string]> = [
@@ -43,6 +47,7 @@ const EDITED: Array<[keyof CreateTaskBody, string]> = [
   ['timeout_seconds', 'Timeout (seconds)'],
   ['start_deadline_seconds', 'Start deadline (seconds)'],
   ['alert_policy', 'Alert policy'],
+  ['tags', 'Tags'],
 ];
 
 function compared(mine: CreateTaskBody, current: Task, groups: TaskGroup[] | undefined): ComparedField[] {
@@ -124,6 +129,7 @@ function TaskForm({
     start_deadline_seconds: optionalInt(fields.start_deadline_seconds),
     metadata: unedited?.metadata ?? null,
     alert_policy: alertPolicyOf(alerts),
+    tags: tagsOf(fields.tags),
   });
   const save = useMutation({
     mutationFn: async ({ over, unedited }: { over: string | null; unedited?: Task }) => {
@@ -192,6 +198,10 @@ function TaskForm({
             <option value="pull">Pull: executors claim runs</option>
             <option value="external">External: the executor runs on its own clock and reports</option>
           </select>
+        </div>
+        <div className="row">
+          <label htmlFor={`${id}-tags`}>Tags (lowercase, comma-separated; badges can show a tag&apos;s tasks)</label>
+          <input id={`${id}-tags`} value={fields.tags} placeholder="nightly, billing" onChange={(e) => set('tags', e.target.value)} />
         </div>
         <ScheduleEditor value={schedule} onChange={setSchedule} />
         <div className="row-pair">

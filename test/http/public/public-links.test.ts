@@ -159,6 +159,10 @@ describe('badges and the public status page', () => {
       expect([name, (await fetchPublic(server, pathOf(before.urls[name]))).status]).toEqual([name, 404]);
       expect([name, (await fetchPublic(server, pathOf(after.urls[name]))).status]).toEqual([name, 200]);
     }
+    // The audit trail says the links were replaced, never the token.
+    const audit = await admin.get(`/projects/${project.id}/audit?type=PublicTokenRotated,StatusPageConfigured&order=desc&limit=1`);
+    expect(audit.body.data[0]).toMatchObject({ type: 'PublicTokenRotated', summary: 'Public badge and status page links replaced', data: { token: '[redacted]' } });
+    expect(JSON.stringify(audit.body)).not.toContain(after.token);
     const wrong = await fetchPublic(server, `/public/${project.id}/pub_${'x'.repeat(43)}/badge.svg`);
     expect(wrong.status).toBe(404);
     expect(JSON.parse(wrong.text)).toEqual({ error: 'No such public page: the link is wrong or was replaced' });

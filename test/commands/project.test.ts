@@ -335,3 +335,27 @@ describe('DeleteProject', () => {
     given(projectDecider).when({ type: 'UpdateProject', changes: {}, at }).thenThrows(NotFoundError, /does not exist/);
   });
 });
+
+describe('public links and the status page', () => {
+  it('records each new token', () => {
+    given(projectDecider, project)
+      .when({ type: 'RotatePublicToken', token: 'pub_one', at: later })
+      .then([{ type: 'PublicTokenRotated', data: { projectId, token: 'pub_one', rotatedAt: later } }]);
+  });
+
+  it('records a change of the status page, and nothing for the same settings again', () => {
+    const configured: ProjectEvent = { type: 'StatusPageConfigured', data: { projectId, enabled: true, taskIds: ['t2', 't1'], at: later } };
+    given(projectDecider, project).when({ type: 'ConfigureStatusPage', enabled: true, taskIds: ['t2', 't1'], at: later }).then([configured]);
+    given(projectDecider, [...project, configured]).when({ type: 'ConfigureStatusPage', enabled: true, taskIds: ['t2', 't1'], at: later }).thenNothing();
+    // The order is the page's: another order is a change.
+    given(projectDecider, [...project, configured])
+      .when({ type: 'ConfigureStatusPage', enabled: true, taskIds: ['t1', 't2'], at: later })
+      .then([{ type: 'StatusPageConfigured', data: { projectId, enabled: true, taskIds: ['t1', 't2'], at: later } }]);
+    given(projectDecider, project).when({ type: 'ConfigureStatusPage', enabled: false, taskIds: [], at: later }).thenNothing();
+  });
+
+  it('refuses a task listed twice, and anything on a deleted project', () => {
+    given(projectDecider, project).when({ type: 'ConfigureStatusPage', enabled: true, taskIds: ['t1', 't1'], at: later }).thenThrows(ValidationError, /once/);
+    given(projectDecider, [...project, deleted]).when({ type: 'RotatePublicToken', token: 'pub_two', at: later }).thenThrows(GoneError);
+  });
+});

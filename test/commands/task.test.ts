@@ -225,3 +225,24 @@ describe('DetachTaskFromGroup', () => {
     given(taskDecider, [created, deletionRequested, deleted]).when({ type: 'DetachTaskFromGroup', groupId: 'g1', at }).thenNothing();
   });
 });
+
+describe('tags', () => {
+  const tagged = { ...definition, tags: ['billing', 'nightly'] };
+  const taggedCreated: TaskCreated = { type: 'TaskCreated', data: { taskId, projectId, ...tagged, status: 'ACTIVE', createdAt: at } };
+
+  test('are part of the definition; none are left out of the event, so older definitions compare equal', () => {
+    given(taskDecider).when({ type: 'CreateTask', taskId, projectId, definition: tagged, at }).then([taskCreatedWith(tagged)]);
+    given(taskDecider, [created]).when({ type: 'UpdateTask', taskId, projectId, definition: { ...definition, tags: [] }, at: later }).thenNothing();
+    given(taskDecider, [taggedCreated]).when({ type: 'UpdateTask', taskId, projectId, definition: tagged, at: later }).thenNothing();
+  });
+
+  test('a definition without them clears them', () => {
+    given(taskDecider, [taggedCreated])
+      .when({ type: 'UpdateTask', taskId, projectId, definition, at: later })
+      .then([{ type: 'TaskUpdated', data: { taskId, projectId, ...definition, updatedAt: later } }]);
+  });
+
+  function taskCreatedWith(d: TaskDefinition): TaskCreated {
+    return { type: 'TaskCreated', data: { taskId, projectId, ...d, status: 'ACTIVE', createdAt: at } };
+  }
+});

@@ -232,13 +232,13 @@ describe('tags', () => {
 
   test('are part of the definition; none are left out of the event, so older definitions compare equal', () => {
     given(taskDecider).when({ type: 'CreateTask', taskId, projectId, definition: tagged, at }).then([taskCreatedWith(tagged)]);
-    given(taskDecider, [created]).when({ type: 'UpdateTask', taskId, projectId, definition: { ...definition, tags: [] }, at: later }).thenNothing();
-    given(taskDecider, [taggedCreated]).when({ type: 'UpdateTask', taskId, projectId, definition: tagged, at: later }).thenNothing();
+    given(taskDecider, [created]).when({ type: 'UpdateTask', projectId, definition: { ...definition, tags: [] }, at: later }).thenNothing();
+    given(taskDecider, [taggedCreated]).when({ type: 'UpdateTask', projectId, definition: tagged, at: later }).thenNothing();
   });
 
   test('a definition without them clears them', () => {
     given(taskDecider, [taggedCreated])
-      .when({ type: 'UpdateTask', taskId, projectId, definition, at: later })
+      .when({ type: 'UpdateTask', projectId, definition, at: later })
       .then([{ type: 'TaskUpdated', data: { taskId, projectId, ...definition, updatedAt: later } }]);
   });
 

@@ -20,6 +20,8 @@ module.exports = {
     '^.+\\.tsx$': swc(true),
     '^.+\\.(t|j)s$': swc(false),
   },
+  // openid-client and its dependencies are ESM only: turned into CommonJS like the project's own files.
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
   // The dashboard imports its stylesheet; tests do not need it.
   moduleNameMapper: { '\\.css$': '<rootDir>/test/web/style-stub.js' },
   testTimeout: 30000,

@@ -47,10 +47,11 @@ export function describeInChromium(name: string, body: () => void): void {
   }
 }
 
-export async function openChromiumSession(): Promise<ChromiumSession> {
+/** `env`: more configuration for the server (single sign-on, …). */
+export async function openChromiumSession(env: Record<string, string> = {}): Promise<ChromiumSession> {
   if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run `npm run build` (npm test does) before the end-to-end tests');
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const { server, admin } = await startServerWithAdmin();
+  const { server, admin } = await startServerWithAdmin({}, env);
   const profile = makeTempDir('cron-observer-chromium-');
   const cspViolations: string[] = [];
   const context = await chromium.launchPersistentContext(profile.dir, {

@@ -52,7 +52,7 @@ function PasswordForm({ breakGlass }: { breakGlass: boolean }) {
     login.mutate();
   };
   return (
-    <form onSubmit={submit} aria-label="Sign in with email and password">
+    <form onSubmit={submit}>
       {breakGlass ? <p className="small muted">Password sign-in is for the break-glass administrator only.</p> : null}
       <div className="row">
         <label htmlFor="login-email">Email</label>

@@ -58,6 +58,7 @@ describe('single sign-on with OpenID Connect', () => {
         ada: { email: 'Ada@Example.com', email_verified: true, name: 'Ada Lovelace', groups: ['devs', 'auditors'] },
         grace: { email: 'grace@example.com', email_verified: true, name: 'Grace Hopper', groups: ['platform'] },
         mallory: { email: 'mallory@example.com', email_verified: false, groups: ['devs'] },
+        dora: { email: 'dora@example.com', email_verified: true, name: 'Dora' },
       },
     });
     admin = await logInAs(appUrl, TEST_ADMIN.email, TEST_ADMIN.password);
@@ -182,6 +183,15 @@ describe('single sign-on with OpenID Connect', () => {
     expect(JSON.parse(callback.body).details).toEqual([expect.stringMatching(/^email_verified: /)]);
     const users = await admin.get('/users');
     expect(users.body.map((u: { email: string }) => u.email)).not.toContain('mallory@example.com');
+  });
+
+  it('refuses a disabled account (403), though the provider vouches for it', async () => {
+    const me = await (await signIn('dora')).session.get('/auth/me');
+    expect((await admin.patch(`/users/${me.body.user.id}`, { disabled: true })).status).toBe(200);
+    const { callback, browser } = await signIn('dora');
+    expect(callback.status).toBe(403);
+    expect(JSON.parse(callback.body)).toEqual({ error: 'This account is disabled; ask a super admin to enable it' });
+    expect(browser.cookieValue('co_session', new URL(appUrl).host)).toBeUndefined();
   });
 
   it('refuses password sign-in (403) to everyone but the break-glass admin', async () => {

@@ -109,9 +109,10 @@ function refusal(err: unknown): string {
   if (err instanceof client.AuthorizationResponseError || err instanceof client.ResponseBodyError) {
     return `${err.error}${err.error_description ? `: ${err.error_description}` : ''}`;
   }
+  // openid-client wraps oauth4webapi's error, whose message names the parameter or claim compared.
   const text = message(err);
-  if (/state/i.test(text)) return `state: does not match the sign-in this browser started (${text})`;
-  if (/nonce/i.test(text)) return `nonce: the ID token was not issued for the sign-in this browser started (${text})`;
+  if (/"state"/.test(text)) return `state: does not match the sign-in this browser started (${text})`;
+  if (/"nonce"/.test(text)) return `nonce: the ID token was not issued for the sign-in this browser started (${text})`;
   return text;
 }
 

@@ -168,6 +168,17 @@ describe('single sign-on with OpenID Connect', () => {
     expect(browser.cookieValue('co_session', host)).toBeUndefined();
   });
 
+  it('says so when the person cancels at the provider: 400 with the provider\'s error, no session', async () => {
+    const browser = new CookieBrowser();
+    const { hops } = await browser.follow(`${appUrl}/api/v1/auth/oidc/login`);
+    const cancel = /<a href="([^"]+)">\[ Cancel \]<\/a>/.exec(hops.at(-1)!.body)?.[1];
+    const { stoppedAt } = await browser.follow(new URL(cancel!.replace(/&amp;/g, '&'), hops.at(-1)!.url), (url) => url.pathname === CALLBACK);
+    const answer = await browser.request(stoppedAt!);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).details).toEqual(['access_denied: End-User aborted interaction']);
+    expect(browser.cookieValue('co_session', new URL(appUrl).host)).toBeUndefined();
+  });
+
   it('refuses a sign-in that took longer than its lifetime', async () => {
     const browser = new CookieBrowser();
     const callback = await throughProvider(browser, 'ada');

@@ -27,7 +27,7 @@ export function outboundFetch(rules: OutboundRules, purpose: OutboundPurpose, ti
         timeout: timeoutMs,
         signal: init?.signal ?? undefined,
       });
-      request.on('timeout', () => request.destroy(new Error(`no answer from ${url.host} within ${timeoutMs} ms`)));
+      request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer from ${url.host} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       request.on('error', reject);
       request.on('response', (response: IncomingMessage) => {
         const chunks: Buffer[] = [];

@@ -10,10 +10,17 @@ export interface TestAccountClaims {
   groups?: string[];
 }
 
+/** A relying party registered at the provider: public without a secret, client_secret_post with one. */
+export interface TestClient {
+  clientId: string;
+  redirectUri: string;
+  clientSecret?: string;
+}
+
 export interface TestOidcProvider {
   issuer: string;
-  /** Registers the relying party's client and the accounts that may sign in; resolves once served. */
-  serve(settings: { redirectUri: string; clientId: string; accounts: Record<string, TestAccountClaims> }): Promise<void>;
+  /** Registers the relying parties' clients and the accounts that may sign in; resolves once served. */
+  serve(settings: { clients: TestClient[]; accounts: Record<string, TestAccountClaims> }): Promise<void>;
   stop(): Promise<void>;
 }
 

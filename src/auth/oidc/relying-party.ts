@@ -74,6 +74,7 @@ export class RelyingParty {
       });
       claims = tokens.claims();
     } catch (err) {
+      if (unreachable(err)) throw new UnavailableError(`The sign-on provider ${this.oidc.issuer} could not be reached: ${message(err)}`);
       throw new ValidationError('Single sign-on refused', [refusal(err)]);
     }
     if (!claims) throw new ValidationError('Single sign-on refused', ['id_token: the provider sent none']);
@@ -116,10 +117,29 @@ function refusal(err: unknown): string {
   return text;
 }
 
+/** A failure to reach the provider (a system error code such as ECONNREFUSED, ETIMEDOUT or EOUTBOUNDPOLICY), however wrapped. */
+function unreachable(err: unknown): boolean {
+  return causes(err).some(({ code }) => typeof code === 'string' && /^E[A-Z]+$/.test(code));
+}
+
 function message(err: unknown): string {
-  const cause = (err as { cause?: unknown })?.cause;
-  const own = err instanceof Error ? err.message : String(err);
-  return cause instanceof Error && cause.message !== own ? `${own} (${cause.message})` : own;
+  const [own, cause] = causes(err);
+  if (!own) return String(err);
+  return cause && cause.message !== own.message ? `${own.message} (${cause.message})` : own.message;
+}
+
+type ErrorLike = { message: string; code?: unknown; cause?: unknown };
+
+/**
+ * The error and its causes, at most five. By shape rather than `instanceof Error`: errors from Node's
+ * own modules may come from another realm (a vm context) than this module's Error.
+ */
+function causes(err: unknown): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  for (let e = err; typeof e === 'object' && e !== null && typeof (e as ErrorLike).message === 'string' && chain.length < 5; e = (e as ErrorLike).cause) {
+    chain.push(e as ErrorLike);
+  }
+  return chain;
 }
 
 function identityOf(claims: client.IDToken, roleClaim: string): SsoIdentity {

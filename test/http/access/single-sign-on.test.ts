@@ -5,12 +5,12 @@ import { type RunningServer, startServer } from '../../../src/server';
 import { ApiClient } from '../../support/api-client';
 import { type BrowserAnswer, CookieBrowser } from '../../support/cookie-browser';
 import { ManualClock } from '../../support/manual-clock';
+import { OIDC_CALLBACK as CALLBACK, signInThroughProvider, throughProvider } from '../../support/oidc-sign-in';
 import { startTestOidcProvider, type TestOidcProvider } from '../../support/oidc-test-provider';
 import { strongPassword } from '../../support/passwords';
 import { logInAs, TEST_ADMIN } from '../../support/signed-in';
 import { makeTempDir } from '../../support/temp-dir';
 
-const CALLBACK = '/api/v1/auth/oidc/callback';
 const CLIENT_ID = 'cron-observer';
 
 /**
@@ -52,8 +52,7 @@ describe('single sign-on with OpenID Connect', () => {
     );
     appUrl = server.services.config.publicUrl;
     await provider.serve({
-      redirectUri: `${appUrl}${CALLBACK}`,
-      clientId: CLIENT_ID,
+      clients: [{ clientId: CLIENT_ID, redirectUri: `${appUrl}${CALLBACK}` }],
       accounts: {
         ada: { email: 'Ada@Example.com', email_verified: true, name: 'Ada Lovelace', groups: ['devs', 'auditors'] },
         grace: { email: 'grace@example.com', email_verified: true, name: 'Grace Hopper', groups: ['platform'] },
@@ -69,28 +68,9 @@ describe('single sign-on with OpenID Connect', () => {
     temp.cleanup();
   });
 
-  /** From the sign-in route through the provider's forms, up to (not into) the callback. */
-  async function throughProvider(browser: CookieBrowser, login: string): Promise<URL> {
-    const toCallback = (url: URL) => url.pathname === CALLBACK;
-    let { hops, stoppedAt } = await browser.follow(`${appUrl}/api/v1/auth/oidc/login`, toCallback);
-    for (const prompt of ['login', 'consent']) {
-      if (stoppedAt) break;
-      const page = hops.at(-1)!;
-      expect(page.status).toBe(200);
-      const form = { prompt, ...(prompt === 'login' ? { login, password: 'any password' } : {}) };
-      const posted = await browser.request(formAction(page), { form });
-      expect(posted.status).toBeGreaterThanOrEqual(300);
-      ({ hops, stoppedAt } = await browser.follow(new URL(posted.headers.get('location')!, posted.url), toCallback));
-    }
-    if (!stoppedAt) throw new Error(`the provider did not send the browser back: ${hops.at(-1)?.status} ${hops.at(-1)?.body.slice(0, 300)}`);
-    return stoppedAt;
-  }
-
   async function signIn(login: string): Promise<{ browser: CookieBrowser; callback: BrowserAnswer; session: ApiClient }> {
-    const browser = new CookieBrowser();
-    const callback = await browser.request(await throughProvider(browser, login));
-    const session = new ApiClient(appUrl, { cookie: `co_session=${browser.cookieValue('co_session', new URL(appUrl).host)}` });
-    return { browser, callback, session };
+    const { browser, callback, sessionCookie } = await signInThroughProvider(appUrl, login);
+    return { browser, callback, session: new ApiClient(appUrl, { cookie: `co_session=${sessionCookie}` }) };
   }
 
   it('tells the sign-in page about the button, and that passwords are for the break-glass admin only', async () => {
@@ -145,7 +125,7 @@ describe('single sign-on with OpenID Connect', () => {
 
   it('refuses a callback whose state is not the one this browser started with: 400, no session', async () => {
     const browser = new CookieBrowser();
-    const callback = await throughProvider(browser, 'ada');
+    const callback = await throughProvider(browser, appUrl, 'ada');
     callback.searchParams.set('state', 'forged-state-from-another-browser');
     const answer = await browser.request(callback);
     expect(answer.status).toBe(400);
@@ -158,7 +138,7 @@ describe('single sign-on with OpenID Connect', () => {
 
   it('refuses an ID token whose nonce is not the one this browser started with: 400, no session', async () => {
     const browser = new CookieBrowser();
-    const callback = await throughProvider(browser, 'ada');
+    const callback = await throughProvider(browser, appUrl, 'ada');
     const host = new URL(appUrl).host;
     const transaction = JSON.parse(Buffer.from(browser.cookieValue('co_oidc', host)!, 'base64url').toString());
     browser.setCookieValue('co_oidc', host, Buffer.from(JSON.stringify({ ...transaction, nonce: 'another-nonce' })).toString('base64url'));
@@ -181,7 +161,7 @@ describe('single sign-on with OpenID Connect', () => {
 
   it('refuses a sign-in that took longer than its lifetime', async () => {
     const browser = new CookieBrowser();
-    const callback = await throughProvider(browser, 'ada');
+    const callback = await throughProvider(browser, appUrl, 'ada');
     clock.set(new Date(clock.now().getTime() + LOGIN_TRANSACTION_LIFETIME_MS + 1000));
     const answer = await browser.request(callback);
     expect(answer.status).toBe(400);
@@ -225,10 +205,3 @@ describe('single sign-on with OpenID Connect', () => {
     expect((await session.get('/auth/me')).status).toBe(401);
   });
 });
-
-/** The action of the page's form (the provider's development sign-in and consent pages). */
-function formAction(page: BrowserAnswer): URL {
-  const action = /<form[^>]*action="([^"]+)"/.exec(page.body)?.[1];
-  if (!action) throw new Error(`no form on ${page.url}: ${page.body.slice(0, 300)}`);
-  return new URL(action.replace(/&amp;/g, '&'), page.url);
-}

@@ -25,8 +25,7 @@ describeInChromium('single sign-on in Chromium', () => {
     page = session.page;
     appUrl = session.server.services.config.publicUrl;
     await provider.serve({
-      redirectUri: `${appUrl}/api/v1/auth/oidc/callback`,
-      clientId: 'cron-observer',
+      clients: [{ clientId: 'cron-observer', redirectUri: `${appUrl}/api/v1/auth/oidc/callback` }],
       accounts: { ada: { email: 'ada@example.com', email_verified: true, name: 'Ada Lovelace' } },
     });
   }, 60_000);

@@ -49,9 +49,11 @@ describe('SSO only', () => {
   const oidc = loadConfig({ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'c', OIDC_SSO_ONLY: 'true' }).oidc!;
 
   it('refuses passwords to everyone but the break-glass admin, and only when turned on', () => {
-    expect(() => refusePasswordSignInWhenSsoOnly(oidc, 'root@example.com', 'ada@example.com')).toThrow(ForbiddenError);
-    expect(() => refusePasswordSignInWhenSsoOnly(oidc, 'root@example.com', ' Root@Example.com ')).not.toThrow();
-    expect(() => refusePasswordSignInWhenSsoOnly({ ...oidc, ssoOnly: false }, 'root@example.com', 'ada@example.com')).not.toThrow();
-    expect(() => refusePasswordSignInWhenSsoOnly(null, 'root@example.com', 'ada@example.com')).not.toThrow();
+    const breakGlass = [null, 'root@example.com'];
+    expect(() => refusePasswordSignInWhenSsoOnly(oidc, breakGlass, 'ada@example.com')).toThrow(ForbiddenError);
+    expect(() => refusePasswordSignInWhenSsoOnly(oidc, [undefined, null], 'ada@example.com')).toThrow(ForbiddenError);
+    expect(() => refusePasswordSignInWhenSsoOnly(oidc, breakGlass, ' Root@Example.com ')).not.toThrow();
+    expect(() => refusePasswordSignInWhenSsoOnly({ ...oidc, ssoOnly: false }, breakGlass, 'ada@example.com')).not.toThrow();
+    expect(() => refusePasswordSignInWhenSsoOnly(null, breakGlass, 'ada@example.com')).not.toThrow();
   });
 });

@@ -3,7 +3,7 @@ import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { refusePasswordSignInWhenSsoOnly } from '../../auth/oidc/sso-only';
 import { requireUser } from '../../auth/require-user';
-import { GENERATED_ADMIN_EMAIL } from '../../commands/flows/bootstrap-first-admin';
+import { FIRST_ADMIN_USER_ID } from '../../commands/flows/bootstrap-first-admin';
 import { executeCommand } from '../../commands/execute-command';
 import { acceptInvitation } from '../../commands/flows/accept-invitation';
 import { changeOwnPassword } from '../../commands/flows/change-own-password';
@@ -34,7 +34,7 @@ export class AuthController extends Controller {
    * Opens a session: the token is in the body (for `Authorization: Bearer`) and in the `co_session` cookie.
    * Repeated failures make further attempts wait (429 with `Retry-After`, in seconds): per account and
    * source address, per source address, and (only slowing) per account. With OIDC_SSO_ONLY, 403 for
-   * everyone but the break-glass admin (ADMIN_EMAIL), before the password is checked.
+   * everyone but the break-glass admin (the first super admin, ADMIN_EMAIL), before the password is checked.
    */
   @Post('login')
   @Response<ErrorBody>(401, 'Wrong email or password')
@@ -42,7 +42,7 @@ export class AuthController extends Controller {
   @Response<ErrorBody>(429, 'Too many failed sign-ins: try again after Retry-After seconds')
   public async login(@Request() request: ExpressRequest, @Body() body: LoginBody): Promise<LoginResponse> {
     const { oidc, adminEmail } = this.services.config;
-    refusePasswordSignInWhenSsoOnly(oidc, adminEmail ?? GENERATED_ADMIN_EMAIL, body.email);
+    if (oidc?.ssoOnly) refusePasswordSignInWhenSsoOnly(oidc, [adminEmail, (await userById(this.services, FIRST_ADMIN_USER_ID))?.email], body.email);
     const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
     const session = await logIn(this.services, { email: body.email, password: body.password, address });
     this.setHeader('Set-Cookie', sessionCookie(session.token, this.services.config.publicUrl));

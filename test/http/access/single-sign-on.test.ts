@@ -29,9 +29,10 @@ describe('single sign-on with OpenID Connect', () => {
 
   beforeAll(async () => {
     provider = await startTestOidcProvider();
-    const env = { PORT: '0', DATA_DIR: temp.dir, LOG_LEVEL: 'silent', ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password };
-    // The role map names a project, so the project exists first: made on a server without single sign-on.
-    const before = await startServer(loadConfig(env), { clock });
+    const env = { PORT: '0', DATA_DIR: temp.dir, LOG_LEVEL: 'silent' };
+    // The role map names a project, so the project exists first: made on a server without single sign-on,
+    // whose ADMIN_EMAIL and ADMIN_PASSWORD are then removed, as SECURITY.md advises.
+    const before = await startServer(loadConfig({ ...env, ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password }), { clock });
     try {
       const project = await (await logInAs(before.url, TEST_ADMIN.email, TEST_ADMIN.password)).post('/projects', { name: 'Billing' });
       projectId = project.body.id;
@@ -185,7 +186,7 @@ describe('single sign-on with OpenID Connect', () => {
     expect(browser.cookieValue('co_session', new URL(appUrl).host)).toBeUndefined();
   });
 
-  it('refuses password sign-in (403) to everyone but the break-glass admin', async () => {
+  it('refuses password sign-in (403) to everyone but the break-glass admin, the first super admin', async () => {
     const password = strongPassword('kept');
     expect((await admin.post('/users', { email: 'kept@example.com', name: 'Kept', password })).status).toBe(201);
     const refused = await new ApiClient(appUrl).post('/auth/login', { email: 'kept@example.com', password });

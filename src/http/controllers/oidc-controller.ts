@@ -68,7 +68,8 @@ export class OidcController extends Controller {
     const identity = await party.finish(new URL(request.originalUrl, publicUrl).search, transaction);
     const session = await signInWithSso(this.services, oidc!, identity);
     this.setHeader('Set-Cookie', [clearedTransactionCookie(publicUrl), sessionCookie(session.token, publicUrl)]);
-    this.setHeader('Location', '/');
+    // The dashboard at PUBLIC_URL (which may carry a path a proxy strips).
+    this.setHeader('Location', `${publicUrl}/`);
     this.setHeader('Cache-Control', 'no-store');
     this.setStatus(303);
   }

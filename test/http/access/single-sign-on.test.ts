@@ -97,7 +97,7 @@ describe('single sign-on with OpenID Connect', () => {
   it('creates the account at the first sign-in, gives the mapped project role, and opens a session', async () => {
     const { callback, session } = await signIn('ada');
     expect(callback.status).toBe(303);
-    expect(callback.headers.get('location')).toBe('/');
+    expect(callback.headers.get('location')).toBe(`${appUrl}/`);
     expect(callback.headers.getSetCookie()).toEqual([expect.stringMatching(/^co_oidc=; .*Max-Age=0/), expect.stringMatching(/^co_session=cos_[\w-]+; Path=\/; .*HttpOnly/)]);
     const me = await session.get('/auth/me');
     expect(me.status).toBe(200);

@@ -12,7 +12,7 @@ export function relyingPartyOf(services: AppServices): RelyingParty {
   if (oidc === null) throw new NotFoundError('Single sign-on is not configured on this server (OIDC_ISSUER is unset)');
   let party = parties.get(services);
   if (!party) {
-    party = new RelyingParty(oidc, outbound, `${publicUrl}${OIDC_CALLBACK_PATH}`);
+    party = new RelyingParty(oidc, outbound, `${publicUrl}${OIDC_CALLBACK_PATH}`, services.logger);
     parties.set(services, party);
   }
   return party;

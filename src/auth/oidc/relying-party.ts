@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import { UnavailableError, ValidationError } from '../../errors/app-error';
 import { outboundFetch } from '../../outbound/outbound-fetch';
+import type { Logger } from '../../logging/logger';
 import type { OutboundRules } from '../../outbound/outbound-policy';
 import type { OidcConfig } from './oidc-config';
 import type { LoginTransaction } from './login-transaction';
@@ -32,6 +33,8 @@ export class RelyingParty {
     private readonly outbound: OutboundRules,
     /** Where the provider sends the browser back: `${PUBLIC_URL}/api/v1/auth/oidc/callback`. */
     readonly redirectUri: string,
+    /** Refusals are answered to the browser and logged for the operator (a misconfigured client shows here). */
+    private readonly logger: Logger,
   ) {}
 
   /** The provider's authorization URL for a new sign-in, and the secrets the callback is checked against. */
@@ -74,8 +77,11 @@ export class RelyingParty {
       });
       claims = tokens.claims();
     } catch (err) {
-      if (unreachable(err)) throw new UnavailableError(`The sign-on provider ${this.oidc.issuer} could not be reached: ${message(err)}`);
-      throw new ValidationError('Single sign-on refused', [refusal(err)]);
+      const unavailable = unreachable(err);
+      const reason = unavailable ? message(err) : refusal(err);
+      this.logger.warn({ issuer: this.oidc.issuer, reason }, unavailable ? 'single sign-on: provider unreachable' : 'single sign-on refused');
+      if (unavailable) throw new UnavailableError(`The sign-on provider ${this.oidc.issuer} could not be reached: ${reason}`);
+      throw new ValidationError('Single sign-on refused', [reason]);
     }
     if (!claims) throw new ValidationError('Single sign-on refused', ['id_token: the provider sent none']);
     return identityOf(claims, this.oidc.roleClaim);
@@ -100,6 +106,7 @@ export class RelyingParty {
         timeout: PROVIDER_TIMEOUT_MS / 1000,
       });
     } catch (err) {
+      this.logger.warn({ issuer, reason: message(err) }, 'single sign-on: discovery failed');
       throw new UnavailableError(`The sign-on provider ${issuer} could not be reached: ${message(err)}`);
     }
   }

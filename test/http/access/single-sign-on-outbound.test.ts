@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiClient } from '../../support/api-client';
+import { capturedLogger } from '../../support/captured-logger';
 import { startTestServer } from '../../support/test-server';
 
 /** The provider is reached through the outbound policy (purpose `oidc`), judged on the address connected to. */
@@ -23,12 +24,15 @@ describe('single sign-on and the outbound policy', () => {
   });
 
   it('refuses to connect to a provider in OUTBOUND_OIDC_DENY: 503 naming the rule, no request sent', async () => {
-    const server = await startTestServer({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'c', OUTBOUND_OIDC_DENY: '127.0.0.0/8' });
+    const log = capturedLogger();
+    const server = await startTestServer({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'c', OUTBOUND_OIDC_DENY: '127.0.0.0/8' }, { logger: log.logger });
     try {
       const answer = await new ApiClient(server.url).get('/auth/oidc/login');
       expect(answer.status).toBe(503);
       expect(answer.body.error).toMatch(/could not be reached: .*refused by outbound policy: 127\.0\.0\.1 is in OUTBOUND_OIDC_DENY \(127\.0\.0\.0\/8\)/);
       expect(discoveries).toBe(0);
+      // The operator sees it in the log too.
+      expect(log.entries()).toContainEqual(expect.objectContaining({ msg: 'single sign-on: discovery failed', issuer, reason: expect.stringContaining('OUTBOUND_OIDC_DENY') }));
     } finally {
       await server.stop();
     }

@@ -20,9 +20,10 @@ module.exports = {
     '^.+\\.tsx$': swc(true),
     '^.+\\.(t|j)s$': swc(false),
   },
+  // openid-client (and its dependencies) and badge-maker are ESM only (the server loads them with require(esm)):
+  // SWC turns them into CommonJS for jest like the project's own files.
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose|badge-maker)/)'],
   // The dashboard imports its stylesheet; tests do not need it.
   moduleNameMapper: { '\\.css$': '<rootDir>/test/web/style-stub.js' },
-  // badge-maker is ESM-only (the server loads it with require(esm)); SWC turns it into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!badge-maker/)'],
   testTimeout: 30000,
 };

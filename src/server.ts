@@ -121,6 +121,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const server = await listen(withApiKeyUsesRecorded(keyUsage, withReportFastPath(services, createApp(services))), config.port, config.host);
   const port = (server.address() as AddressInfo).port;
+  // PORT=0 (a random port, as tests use) without PUBLIC_URL: links and redirects name the port bound.
+  if (config.port === 0 && config.publicUrl === 'http://localhost:0') services.config = { ...config, publicUrl: `http://localhost:${port}` };
   logger.info({ host: config.host ?? '*', port, dataDir: config.dataDir }, `Cron Observer listening on http://${config.host ?? 'localhost'}:${port}`);
 
   let closed: Promise<void> | null = null;

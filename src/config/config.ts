@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { type OidcConfig, parseOidcConfig } from '../auth/oidc/oidc-config';
 import { passwordProblem } from '../auth/password-strength';
 import { type OutboundRules, parseCidrList } from '../outbound/outbound-policy';
 
@@ -27,6 +28,8 @@ export interface Config {
   trustProxy: number | string[] | null;
   /** CIDR allow and deny lists for outbound requests, per purpose (src/outbound/outbound-policy.ts). */
   outbound: OutboundRules;
+  /** Single sign-on (OIDC_*); null when OIDC_ISSUER is unset. */
+  oidc: OidcConfig | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -74,7 +77,9 @@ export function loadConfig(env: Env = process.env): Config {
   const outbound: OutboundRules = {
     execution: { allow: cidrs('OUTBOUND_EXECUTION_ALLOW'), deny: cidrs('OUTBOUND_EXECUTION_DENY') },
     alert: { allow: cidrs('OUTBOUND_ALERT_ALLOW'), deny: cidrs('OUTBOUND_ALERT_DENY') },
+    oidc: { allow: cidrs('OUTBOUND_OIDC_ALLOW'), deny: cidrs('OUTBOUND_OIDC_DENY') },
   };
+  const oidc = parseOidcConfig(value, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -92,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins,
     trustProxy,
     outbound,
+    oidc,
   };
 }
 

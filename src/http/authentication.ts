@@ -44,11 +44,17 @@ function unauthenticated(message: string): UnauthenticatedError {
 export function credentialOf(request: Pick<Request, 'headers'>): string | null {
   const header = request.headers.authorization?.trim();
   if (header) return header.replace(/^Bearer\s+/i, '').trim() || null;
+  const cookie = cookieOf(request, SESSION_COOKIE);
+  return cookie ? decodeURIComponent(cookie) : null;
+}
+
+/** A cookie's raw value from the request's `Cookie` header; null when absent or empty. */
+export function cookieOf(request: Pick<Request, 'headers'>, name: string): string | null {
   const cookie = request.headers.cookie
     ?.split(';')
     .map((part) => part.trim().split('='))
-    .find(([name]) => name === SESSION_COOKIE);
-  return cookie?.[1] ? decodeURIComponent(cookie[1]) : null;
+    .find(([key]) => key === name);
+  return cookie?.[1] || null;
 }
 
 /** The caller when its credential is a valid key or session, whichever the route takes; else null. */

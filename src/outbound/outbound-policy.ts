@@ -9,13 +9,13 @@ import ipaddr from 'ipaddr.js';
  * - `execution`: execution endpoints (dispatch). Executors often run inside the network, so loopback,
  *   private and other non-global ranges are allowed by default.
  * - `alert`: alert channels (webhooks, and chat channels once they exist): public addresses only by default.
- * Another kind of request (OIDC discovery, once single sign-on exists) adds its purpose and its two
- * settings here and connects through outboundAgent like the others.
+ * - `oidc`: the single sign-on provider (discovery, keys, token exchange). The operator names it
+ *   (OIDC_ISSUER), and it often runs inside the network, so internal ranges are allowed as for execution.
  * For both: link-local (169.254.0.0/16, fe80::/10, where cloud metadata services answer), known metadata
  * addresses, unspecified (0.0.0.0/8, ::), multicast and broadcast are refused unless an allow entry lies
  * within their range; a deny entry refuses whatever it covers, before anything else.
  */
-export type OutboundPurpose = 'execution' | 'alert';
+export type OutboundPurpose = 'execution' | 'alert' | 'oidc';
 
 /** Comma-separated CIDR lists per purpose, normalised (`OUTBOUND_EXECUTION_ALLOW`, …); plain data, so a config can cross threads. */
 export interface OutboundLists {
@@ -24,7 +24,7 @@ export interface OutboundLists {
 }
 export type OutboundRules = Record<OutboundPurpose, OutboundLists>;
 
-export const NO_OUTBOUND_LISTS: OutboundRules = { execution: { allow: [], deny: [] }, alert: { allow: [], deny: [] } };
+export const NO_OUTBOUND_LISTS: OutboundRules = { execution: { allow: [], deny: [] }, alert: { allow: [], deny: [] }, oidc: { allow: [], deny: [] } };
 
 export type AddressClass = 'public' | 'loopback' | 'private' | 'reserved' | 'link-local' | 'metadata' | 'unspecified' | 'multicast' | 'broadcast';
 
@@ -66,8 +66,8 @@ const DESCRIPTION: Record<AddressClass, string> = {
   broadcast: 'the broadcast address',
 };
 
-const SETTING: Record<OutboundPurpose, string> = { execution: 'OUTBOUND_EXECUTION', alert: 'OUTBOUND_ALERT' };
-const PURPOSE_NAME: Record<OutboundPurpose, string> = { execution: 'execution endpoints', alert: 'alert channels' };
+const SETTING: Record<OutboundPurpose, string> = { execution: 'OUTBOUND_EXECUTION', alert: 'OUTBOUND_ALERT', oidc: 'OUTBOUND_OIDC' };
+const PURPOSE_NAME: Record<OutboundPurpose, string> = { execution: 'execution endpoints', alert: 'alert channels', oidc: 'the sign-on provider' };
 
 /**
  * Parses a comma-separated list of CIDR ranges (a bare address is one host). IPv4-mapped IPv6 ranges
@@ -116,6 +116,7 @@ function compile(rules: OutboundRules) {
     lists = {
       execution: { allow: ranges(rules.execution.allow), deny: ranges(rules.execution.deny) },
       alert: { allow: ranges(rules.alert.allow), deny: ranges(rules.alert.deny) },
+      oidc: { allow: ranges(rules.oidc.allow), deny: ranges(rules.oidc.deny) },
     };
     compiled.set(rules, lists);
   }

@@ -235,6 +235,14 @@ describe('LogIn and LogOut', () => {
     given(userDecider, [invited, accepted, disabledEvent]).when({ ...logIn, passwordVerified: false }).thenThrows(UnauthenticatedError);
   });
 
+  test('single sign-on opens a session without a password, even for a pending invitation; not for a disabled or unknown account', () => {
+    const sso = { type: 'LogInWithSso' as const, sessionId: 's1', tokenHash: 'th1', expiresAt, at };
+    given(userDecider, [registered]).when(sso).then([loggedIn]);
+    given(userDecider, [invited]).when(sso).then([loggedIn]);
+    given(userDecider, [invited, accepted, disabledEvent]).when(sso).thenThrows(ForbiddenError, /disabled/);
+    given(userDecider).when(sso).thenThrows(NotFoundError);
+  });
+
   test('logs out of an open session, and logging out again is a no-op', () => {
     const loggedOut: UserEvent = { type: 'UserLoggedOut', data: { userId, sessionId: 's1', at: later } };
     const state = given(userDecider, [registered, loggedIn]).when({ type: 'LogOut', sessionId: 's1', at: later }).then([loggedOut]);

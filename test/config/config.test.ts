@@ -15,7 +15,8 @@ describe('configuration from the environment', () => {
       adminEmail: null,
       logLevel: 'info',
       corsOrigins: [],
-      outbound: { execution: { allow: [], deny: [] }, alert: { allow: [], deny: [] } },
+      outbound: { execution: { allow: [], deny: [] }, alert: { allow: [], deny: [] }, oidc: { allow: [], deny: [] } },
+      oidc: null,
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -101,10 +102,12 @@ describe('configuration from the environment', () => {
       OUTBOUND_EXECUTION_DENY: '10.0.0.0/8, fd00::/8',
       OUTBOUND_ALERT_ALLOW: '192.168.10.0/24',
       OUTBOUND_ALERT_DENY: '::ffff:8.8.8.0/120',
+      OUTBOUND_OIDC_DENY: '10.9.0.0/16',
     });
     expect(config.outbound).toEqual({
       execution: { allow: ['169.254.169.254/32'], deny: ['10.0.0.0/8', 'fd00::/8'] },
       alert: { allow: ['192.168.10.0/24'], deny: ['8.8.8.0/24'] },
+      oidc: { allow: [], deny: ['10.9.0.0/16'] },
     });
     let error: ConfigError | undefined;
     try {
@@ -116,6 +119,63 @@ describe('configuration from the environment', () => {
     expect(error!.problems).toEqual([
       'OUTBOUND_EXECUTION_DENY: "10.0.0.0/33" is not a CIDR range (such as 10.0.0.0/8, fd00::/8 or 192.168.1.20)',
       'OUTBOUND_ALERT_ALLOW: "intranet" is not a CIDR range (such as 10.0.0.0/8, fd00::/8 or 192.168.1.20)',
+    ]);
+  });
+
+  it('reads single sign-on: issuer, client, scopes, role claim and map, SSO-only and the button', () => {
+    const config = loadConfig({
+      OIDC_ISSUER: 'https://id.example.com/realms/ops/',
+      OIDC_CLIENT_ID: 'cron-observer',
+      OIDC_CLIENT_SECRET: 's3cret',
+      OIDC_SCOPES: 'openid email groups',
+      OIDC_ROLE_CLAIM: 'roles',
+      OIDC_ROLE_MAP: 'ops=p-1:admin, auditors = p-1:Viewer,devs=p-2:editor,platform=super_admin',
+      OIDC_SSO_ONLY: 'TRUE',
+      OIDC_BUTTON_LABEL: 'Sign in with Example ID',
+    });
+    expect(config.oidc).toEqual({
+      issuer: 'https://id.example.com/realms/ops',
+      clientId: 'cron-observer',
+      clientSecret: 's3cret',
+      scopes: ['openid', 'email', 'groups'],
+      roleClaim: 'roles',
+      roleMap: [
+        { group: 'ops', projectId: 'p-1', role: 'admin' },
+        { group: 'auditors', projectId: 'p-1', role: 'viewer' },
+        { group: 'devs', projectId: 'p-2', role: 'editor' },
+        { group: 'platform', superAdmin: true },
+      ],
+      ssoOnly: true,
+      buttonLabel: 'Sign in with Example ID',
+    });
+    expect(loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:9000', OIDC_CLIENT_ID: 'c' }).oidc).toMatchObject({
+      clientSecret: null,
+      scopes: ['openid', 'email', 'profile'],
+      roleClaim: 'groups',
+      roleMap: [],
+      ssoOnly: false,
+      buttonLabel: 'Sign in with single sign-on',
+    });
+  });
+
+  it('names every bad single sign-on variable', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ OIDC_CLIENT_ID: 'c', OIDC_SSO_ONLY: 'true' })).toEqual(['OIDC_CLIENT_ID, OIDC_SSO_ONLY: set without OIDC_ISSUER, which turns single sign-on on']);
+    expect(problems({ OIDC_ISSUER: 'http://id.example.com', OIDC_SCOPES: 'email', OIDC_SSO_ONLY: 'yes', OIDC_ROLE_MAP: 'ops=p-1:owner,=x,devs' })).toEqual([
+      'OIDC_ISSUER: must be an https:// URL (plain http only on loopback), got "http://"',
+      'OIDC_CLIENT_ID: required with OIDC_ISSUER (the client id registered at the provider)',
+      'OIDC_SCOPES: must include "openid" (got "email")',
+      'OIDC_SSO_ONLY: "yes" is not true or false',
+      'OIDC_ROLE_MAP: "ops=p-1:owner" must map to project_id:admin, :editor or :viewer, or to super_admin',
+      'OIDC_ROLE_MAP: "=x" is not group=project_id:role or group=super_admin',
+      'OIDC_ROLE_MAP: "devs" is not group=project_id:role or group=super_admin',
     ]);
   });
 });

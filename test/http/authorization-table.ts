@@ -109,6 +109,7 @@ export const MATRIX: Endpoint[] = [
   //                                                                                                  none bad  out  view edit padm sadm ingst read writ forgn
   { family: 'public', name: 'GET /health', rule: { kind: 'public' },                                   expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], call: () => ({ method: 'GET', path: '/health' }) },
   { family: 'public', name: 'GET /openapi.json', rule: { kind: 'public' },                             expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], call: () => ({ method: 'GET', path: '/openapi.json' }) },
+  { family: 'public', name: 'GET /auth/config', rule: { kind: 'public' },                              expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], call: () => ({ method: 'GET', path: '/auth/config' }) },
 
   { family: 'schedule preview', name: 'POST /schedules/preview', rule: { kind: 'signedIn' },            expected: [401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     call: () => ({ method: 'POST', path: '/schedules/preview', body: { schedule_type: 'RECURRING', schedule_config: { cron_expression: '0 3 * * *', timezone: 'Europe/Paris' }, count: 3 } }) },
@@ -284,6 +285,8 @@ export const NOT_IN_MATRIX: Record<string, string> = {
   'POST /auth/logout': 'ends the caller\'s own session: test/http/access/auth.test.ts',
   'POST /auth/password': 'changes the caller\'s own password, given the current one: test/http/access/own-password.test.ts',
   'POST /auth/invitations/{token}/accept': 'authenticated by the one-time link: test/http/access/members.test.ts',
+  'GET /auth/oidc/login': 'deliberately public: starts a single sign-on at the provider (404 when not configured): test/http/access/single-sign-on.test.ts',
+  'GET /auth/oidc/callback': 'deliberately public: authenticated by the provider\'s answer and the co_oidc cookie: test/http/access/single-sign-on.test.ts',
 };
 
 export const specPaths = openApiSpec.paths as Record<string, Record<string, unknown>>;

@@ -74,10 +74,22 @@ export interface LogIn {
   at: string;
 }
 
+/**
+ * A session opened by single sign-on: the provider vouched for the person (the caller validated its ID
+ * token), so no password is involved; the account must exist and be enabled.
+ */
+export interface LogInWithSso {
+  type: 'LogInWithSso';
+  sessionId: string;
+  tokenHash: string;
+  expiresAt: string;
+  at: string;
+}
+
 export interface LogOut {
   type: 'LogOut';
   sessionId: string;
   at: string;
 }
 
-export type UserCommand = RegisterUser | InviteUser | AcceptInvitation | UpdateUser | ChangePassword | LogIn | LogOut;
+export type UserCommand = RegisterUser | InviteUser | AcceptInvitation | UpdateUser | ChangePassword | LogIn | LogInWithSso | LogOut;

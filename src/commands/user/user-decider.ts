@@ -36,6 +36,11 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
         ...revokeSessions(state, kept, kept === null ? 'password-reset' : 'password-changed', command.at),
       ];
     }
+    case 'LogInWithSso': {
+      if (state.disabled) throw new ForbiddenError('This account is disabled; ask a super admin to enable it');
+      const { sessionId, tokenHash, expiresAt, at } = command;
+      return [{ type: 'UserLoggedIn', data: { userId, sessionId, tokenHash, expiresAt, at } }];
+    }
     case 'LogOut':
       // Logging out of a session that is already closed is a no-op (logout is idempotent).
       if (!state.sessions.includes(command.sessionId)) return [];

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Path, Post, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
+import { refusePasswordSignInWhenSsoOnly } from '../../auth/oidc/sso-only';
 import { requireUser } from '../../auth/require-user';
+import { FIRST_ADMIN_USER_ID } from '../../commands/flows/bootstrap-first-admin';
 import { executeCommand } from '../../commands/execute-command';
 import { acceptInvitation } from '../../commands/flows/accept-invitation';
 import { changeOwnPassword } from '../../commands/flows/change-own-password';
@@ -31,13 +33,16 @@ export class AuthController extends Controller {
   /**
    * Opens a session: the token is in the body (for `Authorization: Bearer`) and in the `co_session` cookie.
    * Repeated failures make further attempts wait (429 with `Retry-After`, in seconds): per account and
-   * source address, per source address, and (only slowing) per account.
+   * source address, per source address, and (only slowing) per account. With OIDC_SSO_ONLY, 403 for
+   * everyone but the break-glass admin (the first super admin, ADMIN_EMAIL), before the password is checked.
    */
   @Post('login')
   @Response<ErrorBody>(401, 'Wrong email or password')
-  @Response<ErrorBody>(403, 'Account disabled')
+  @Response<ErrorBody>(403, 'Account disabled, or password sign-in turned off (OIDC_SSO_ONLY)')
   @Response<ErrorBody>(429, 'Too many failed sign-ins: try again after Retry-After seconds')
   public async login(@Request() request: ExpressRequest, @Body() body: LoginBody): Promise<LoginResponse> {
+    const { oidc, adminEmail } = this.services.config;
+    if (oidc?.ssoOnly) refusePasswordSignInWhenSsoOnly(oidc, [adminEmail, (await userById(this.services, FIRST_ADMIN_USER_ID))?.email], body.email);
     const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
     const session = await logIn(this.services, { email: body.email, password: body.password, address });
     this.setHeader('Set-Cookie', sessionCookie(session.token, this.services.config.publicUrl));

@@ -20,3 +20,11 @@ export interface MeResponse {
   /** The projects the user is a member of, by project name. */
   memberships: MembershipResponse[];
 }
+
+/** How one signs in here (public: the sign-in page asks before anyone is signed in). */
+export interface SignInOptionsResponse {
+  /** `everyone`; `break_glass_only` with OIDC_SSO_ONLY (only ADMIN_EMAIL may use a password). */
+  password_sign_in: 'everyone' | 'break_glass_only';
+  /** Single sign-on, when configured: the button's label and where it leads. */
+  sso: { label: string; login_url: string } | null;
+}

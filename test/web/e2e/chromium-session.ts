@@ -48,11 +48,11 @@ export function describeInChromium(name: string, body: () => void): void {
   }
 }
 
-/** `options`: the server's (a test's clock, for one). */
-export async function openChromiumSession(options: ServerOptions = {}): Promise<ChromiumSession> {
+/** `options`: the server's (a test's clock, for one); `env`: more configuration for it (single sign-on, …). */
+export async function openChromiumSession(options: ServerOptions = {}, env: Record<string, string> = {}): Promise<ChromiumSession> {
   if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run `npm run build` (npm test does) before the end-to-end tests');
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const { server, admin } = await startServerWithAdmin(options);
+  const { server, admin } = await startServerWithAdmin(options, env);
   const profile = makeTempDir('cron-observer-chromium-');
   const cspViolations: string[] = [];
   const context = await chromium.launchPersistentContext(profile.dir, {

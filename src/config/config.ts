@@ -27,6 +27,8 @@ export interface Config {
   trustProxy: number | string[] | null;
   /** CIDR allow and deny lists for outbound requests, per purpose (src/outbound/outbound-policy.ts). */
   outbound: OutboundRules;
+  /** Pings a minute one ping URL (a UUID, or a ping key and slug) may send; more are answered 429. */
+  pingRateLimit: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -76,6 +78,8 @@ export function loadConfig(env: Env = process.env): Config {
     alert: { allow: cidrs('OUTBOUND_ALERT_ALLOW'), deny: cidrs('OUTBOUND_ALERT_DENY') },
   };
 
+  const pingRateLimit = parsePositiveInt('PING_RATE_LIMIT', value('PING_RATE_LIMIT') ?? '30', 100_000, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -92,7 +96,17 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins,
     trustProxy,
     outbound,
+    pingRateLimit,
   };
+}
+
+function parsePositiveInt(name: string, raw: string, max: number, problems: string[]): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) {
+    problems.push(`${name}: "${raw.slice(0, 40)}" is not a whole number from 1 to ${max}`);
+    return 1;
+  }
+  return n;
 }
 
 function parsePort(raw: string, problems: string[]): number {

@@ -93,6 +93,16 @@ export type SigningSecretRotated = DomainEventOf<
   { projectId: string; secret: string; previousSecretValidUntil: string | null; rotatedAt: string }
 >;
 
+/**
+ * The project's ping key, for Healthchecks-style ping URLs by slug (`/ping/<ping-key>/<slug>`): a new one
+ * replaces the previous at once (previous: the key it replaced, null for the first). Stored as is, because
+ * the dashboard shows it to the project's editors like Healthchecks' project settings do.
+ */
+export type ProjectPingKeyRotated = DomainEventOf<
+  'ProjectPingKeyRotated',
+  { projectId: string; pingKey: string; previousPingKey: string | null; rotatedAt: string }
+>;
+
 export type ProjectDeleted = DomainEventOf<'ProjectDeleted', { projectId: string; deletedAt: string }>;
 
 export type ProjectEvent =
@@ -104,6 +114,7 @@ export type ProjectEvent =
   | ApiKeyCreated
   | ApiKeyRevoked
   | SigningSecretRotated
+  | ProjectPingKeyRotated
   | ProjectDeleted;
 
 export const PROJECT_EVENT_TYPES = eventTypeNames<ProjectEvent>({
@@ -115,5 +126,6 @@ export const PROJECT_EVENT_TYPES = eventTypeNames<ProjectEvent>({
   ApiKeyCreated: true,
   ApiKeyRevoked: true,
   SigningSecretRotated: true,
+  ProjectPingKeyRotated: true,
   ProjectDeleted: true,
 });

@@ -8,6 +8,7 @@ import { corsPolicy } from './cors';
 import { errorHandler, unknownApiRoute } from './error-handler';
 import { idempotency } from './idempotency';
 import { jsonBody } from './json-body';
+import { pingRoutes } from './ping/ping-routes';
 import { countReports } from './metrics';
 import { readSideOf } from './read-side';
 import { securityHeaders } from './security-headers';
@@ -25,6 +26,8 @@ export function createApp(services: AppServices): Express {
   // req.ip, which sign-in throttling keys on: the connection's address unless TRUST_PROXY names the proxies.
   if (services.config.trustProxy !== null) app.set('trust proxy', services.config.trustProxy);
   app.use(securityHeaders);
+  // Healthchecks-compatible ping URLs: public (the URL is the credential), plain text, outside /api.
+  app.use(pingRoutes(services));
   if (services.config.corsOrigins.length > 0) app.use('/api', corsPolicy(services.config.corsOrigins));
   app.use('/api', browserWrites(services.config.corsOrigins));
   app.use('/api', jsonBody());

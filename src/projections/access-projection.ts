@@ -248,6 +248,7 @@ function handleProjectEvent(event: ProjectEvent): WriteOperation[] {
     case 'ProjectUpdated':
     case 'ProjectMemberAlertsSet':
     case 'SigningSecretRotated':
+    case 'ProjectPingKeyRotated':
       return [];
   }
 }

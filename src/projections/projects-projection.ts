@@ -147,6 +147,9 @@ async function handleProjectEvent(event: ProjectEvent, reader: ProjectionReader)
     case 'SigningSecretRotated':
       // The secret itself is for the dispatcher, never for a read model the API serves.
       return [upsert({ ...project, updatedAt: event.data.rotatedAt })];
+    case 'ProjectPingKeyRotated':
+      // Read from the project's stream by the few who may see it (GET …/ping-key), like the signing secret.
+      return [upsert({ ...project, updatedAt: event.data.rotatedAt })];
   }
 }
 

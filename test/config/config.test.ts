@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       corsOrigins: [],
       outbound: { execution: { allow: [], deny: [] }, alert: { allow: [], deny: [] } },
+      pingRateLimit: 30,
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });

@@ -88,6 +88,12 @@ export interface RotateSigningSecret {
   at: string;
 }
 
+export interface RotatePingKey {
+  type: 'RotatePingKey';
+  pingKey: string;
+  at: string;
+}
+
 export interface DeleteProject {
   type: 'DeleteProject';
   at: string;
@@ -102,4 +108,5 @@ export type ProjectCommand =
   | CreateApiKey
   | RevokeApiKey
   | RotateSigningSecret
+  | RotatePingKey
   | DeleteProject;

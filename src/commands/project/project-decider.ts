@@ -51,6 +51,8 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
           data: { projectId, secret: command.secret, previousSecretValidUntil: command.previousSecretValidUntil, rotatedAt: command.at },
         },
       ];
+    case 'RotatePingKey':
+      return [{ type: 'ProjectPingKeyRotated', data: { projectId, pingKey: command.pingKey, previousPingKey: project.pingKey, rotatedAt: command.at } }];
     case 'DeleteProject':
       return [{ type: 'ProjectDeleted', data: { projectId, deletedAt: command.at } }];
   }

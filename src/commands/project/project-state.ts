@@ -12,6 +12,8 @@ export interface Project {
   /** Members' own alert choices by email; a member without one gets their role's default (`memberGetsAlerts`). */
   alertChoices: Readonly<Record<string, boolean>>;
   apiKeys: Readonly<Record<string, { revoked: boolean }>>;
+  /** The key of its slug ping URLs, null until an admin makes one. */
+  pingKey: string | null;
   deleted: boolean;
 }
 
@@ -29,6 +31,7 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       members: {},
       alertChoices: {},
       apiKeys: {},
+      pingKey: null,
       deleted: false,
     };
   }
@@ -52,6 +55,8 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       return { ...project, apiKeys: { ...project.apiKeys, [event.data.keyId]: { revoked: true } } };
     case 'SigningSecretRotated':
       return project;
+    case 'ProjectPingKeyRotated':
+      return { ...project, pingKey: event.data.pingKey };
     case 'ProjectDeleted':
       return { ...project, deleted: true };
     default:

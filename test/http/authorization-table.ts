@@ -140,6 +140,12 @@ export const MATRIX: Endpoint[] = [
     call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/api-keys/${await fx.newApiKey()}` }) },
   { family: 'signing secret', name: 'POST /projects/:p/signing-secret/rotate', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
     call: (fx) => ({ method: 'POST', path: `${P(fx)}/signing-secret/rotate` }) },
+  // The ping URLs themselves (/ping/<uuid>…, /ping/<ping-key>/<slug>…) are deliberately public: the URL is the
+  // credential. They are outside /api/v1 and this document; test/http/ping/ping-api.test.ts covers them.
+  { family: 'ping key', name: 'GET /projects/:p/ping-key', rule: { kind: 'project', permission: 'report', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 200, 403, 200, 404],
+    call: (fx) => ({ method: 'GET', path: `${P(fx)}/ping-key` }) },
+  { family: 'ping key', name: 'POST /projects/:p/ping-key/rotate', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
+    call: (fx) => ({ method: 'POST', path: `${P(fx)}/ping-key/rotate` }) },
 
   //                                                                                                                    none bad  out  view edit padm sadm ingst read writ forgn
   { family: 'tasks', name: 'GET /projects/:p/tasks', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks` }) },

@@ -65,6 +65,7 @@ const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | n
   'POST /projects/{project_id}/api-keys': () => ({ name: 'k', scope: 'read' }),
   'DELETE /projects/{project_id}/api-keys/{key_id}': () => null,
   'POST /projects/{project_id}/signing-secret/rotate': () => null,
+  'POST /projects/{project_id}/ping-key/rotate': () => null,
   'POST /projects/{project_id}/tasks': () =>
     taskBody({ description: 'd', timeout_seconds: 60, metadata: { k: 'v' }, alert_policy: { after_failures: 1, notify_recovery: true } }),
   'PUT /projects/{project_id}/tasks/{task_uuid}': (fx) => taskBody({ name: fx.taskName, description: 'changed' }),

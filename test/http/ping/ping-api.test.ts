@@ -5,6 +5,7 @@ import { newSignedInUser, startServerWithAdmin } from '../../support/signed-in';
 import { createTask } from '../../support/task-fixtures';
 import type { TestServer } from '../../support/test-server';
 import { waitFor } from '../../support/wait-for';
+import { pingSnippets } from '../../../web/src/ping-snippets';
 
 /**
  * The Healthchecks ping API, driven with curl exactly as Healthchecks' documentation writes the calls
@@ -68,6 +69,15 @@ describe('Healthchecks-compatible ping URLs', () => {
     // The crontab line as documented, quiet and failing on errors.
     expect((await shell(`curl -fsS -m 10 --retry 5 -o /dev/null ${task.url}`)).code).toBe(0);
     await runsOf(task.id, (runs) => runs.length === 2);
+  });
+
+  it("runs the dashboard's shell wrapper as shown: start, then the exit status with the output as the log", async () => {
+    const task = await pingedTask();
+    const wrapper = pingSnippets(task.url, projectId, task.name, "sh -c 'echo copying; echo disk full >&2; exit 3'")[2]!.value;
+    expect((await shell(wrapper)).code).toBe(0);
+    const [run] = await runsOf(task.id, (runs) => runs[0]?.status === 'FAILED');
+    expect(run).toMatchObject({ exit_code: 3, duration_ms: expect.any(Number) });
+    expect(await logOf(run.id)).toEqual(['copying', 'disk full']);
   });
 
   it('start opens a run; success closes that same run', async () => {

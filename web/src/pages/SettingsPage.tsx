@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { api, type ApiKeyScope, type Project, type ProjectRole, type Schemas, unwrap } from '../api/client';
 import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
+import { PingKeySettings } from '../components/PingKeySettings';
 import { CopyOnce } from '../components/CopyOnce';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ConfirmButton, Empty, ErrorMessage, Loading } from '../components/ui';
@@ -65,6 +66,7 @@ export function SettingsPage({ projectId, access }: { projectId: string; access:
       <Members project={project} editable={access.isAdmin} />
       {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
       {access.isAdmin ? <SigningSecret projectId={projectId} /> : null}
+      {access.canEdit ? <PingKeySettings projectId={projectId} canRotate={access.isAdmin} /> : null}
     </>
   );
 }

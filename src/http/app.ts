@@ -8,6 +8,7 @@ import { corsPolicy } from './cors';
 import { errorHandler, unknownApiRoute } from './error-handler';
 import { idempotency } from './idempotency';
 import { jsonBody } from './json-body';
+import { withPingPaths } from './ping/ping-openapi';
 import { pingRoutes } from './ping/ping-routes';
 import { countReports } from './metrics';
 import { readSideOf } from './read-side';
@@ -34,10 +35,12 @@ export function createApp(services: AppServices): Express {
   app.use('/api/v1', idempotency(services));
   app.use('/api/v1', countReports(() => readSideOf(services).metrics));
   app.use('/api/v1', tolerantReader(openApiSpec as OpenApiDocument));
+  // The document served and shown also holds the ping URLs, which live outside /api/v1.
+  const servedSpec = withPingPaths(openApiSpec);
   app.get('/api/v1/openapi.json', (_req, res) => {
-    res.json(openApiSpec);
+    res.json(servedSpec);
   });
-  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(openApiSpec));
+  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(servedSpec));
   const api = express.Router();
   RegisterRoutes(api);
   app.use('/', api);

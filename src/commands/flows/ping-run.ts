@@ -32,6 +32,9 @@ export type PingOutcome = 'recorded' | 'no_run';
 
 type PingServices = Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry'>;
 
+/** How long a closing ping lets the history read model catch up before it looks for the open run. */
+const READ_MODEL_WAIT_MS = 2_000;
+
 const pingRunDecider = nameReservationDecider(() => 'This run id already names another run');
 
 /**
@@ -81,6 +84,8 @@ async function openRunOf(services: PingServices, task: Task, rid: string | null)
     const executionId = await nameOwner(services, pingRunStream(task.taskId, rid), pingRunDecider);
     return executionId !== null && (await isOpen(services, executionId)) ? ref(executionId) : null;
   }
+  // A start answered by another instance a moment ago: let the history read model catch up first.
+  await services.projections.waitForPosition(await services.events.headPosition(), READ_MODEL_WAIT_MS).catch(() => undefined);
   const { items } = await services.reads.find<ExecutionDoc>(services.registry.collection(HISTORY_PROJECTION, EXECUTIONS), {
     filter: { taskId: task.taskId, status: 'RUNNING' },
     sort: [['scheduledAt', -1]],

@@ -156,6 +156,14 @@ describe('Healthchecks-compatible ping URLs', () => {
     expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, HEAD, POST' });
   });
 
+  it('are described in the served OpenAPI document, at the server root and without credentials', async () => {
+    const spec = (await admin.as(null).get('/openapi.json')).body;
+    for (const path of ['/ping/{uuid}', '/ping/{uuid}/{signal}', '/ping/{ping_key}/{slug}', '/ping/{ping_key}/{slug}/{signal}']) {
+      expect(spec.paths[path]).toMatchObject({ servers: [{ url: '/' }], get: { security: [] }, head: { security: [] }, post: { security: [] } });
+    }
+    expect(spec.paths['/projects/{project_id}/ping-key/rotate']).toBeDefined();
+  });
+
   it("answers URLs that match nothing as Healthchecks does", async () => {
     const task = await pingedTask();
     const unknown = `${server.url}/ping/${randomUUID()}`;

@@ -14,7 +14,7 @@ import { nameReservationDecider } from '../name-reservation/name-reservation-dec
 import { nameOwner, releaseName, reserveName } from '../name-reservation/reserve-name';
 import type { Task } from '../task/task-state';
 import { appendExecutionLogs } from './append-execution-logs';
-import { startExternalRun } from './start-external-run';
+import { catchUpHistory, startExternalRun } from './start-external-run';
 
 /** What a Healthchecks-style ping says: the signal, and for an exit status the number (0–255). */
 export type PingSignal = { kind: 'success' } | { kind: 'start' } | { kind: 'fail' } | { kind: 'log' } | { kind: 'exit'; status: number };
@@ -31,9 +31,6 @@ export interface Ping {
 export type PingOutcome = 'recorded' | 'no_run';
 
 type PingServices = Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry'>;
-
-/** How long a closing ping lets the history read model catch up before it looks for the open run. */
-const READ_MODEL_WAIT_MS = 2_000;
 
 const pingRunDecider = nameReservationDecider(() => 'This run id already names another run');
 
@@ -84,8 +81,7 @@ async function openRunOf(services: PingServices, task: Task, rid: string | null)
     const executionId = await nameOwner(services, pingRunStream(task.taskId, rid), pingRunDecider);
     return executionId !== null && (await isOpen(services, executionId)) ? ref(executionId) : null;
   }
-  // A start answered by another instance a moment ago: let the history read model catch up first.
-  await services.projections.waitForPosition(await services.events.headPosition(), READ_MODEL_WAIT_MS).catch(() => undefined);
+  await catchUpHistory(services);
   const { items } = await services.reads.find<ExecutionDoc>(services.registry.collection(HISTORY_PROJECTION, EXECUTIONS), {
     filter: { taskId: task.taskId, status: 'RUNNING' },
     sort: [['scheduledAt', -1]],

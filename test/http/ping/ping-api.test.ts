@@ -204,6 +204,17 @@ describe('Healthchecks-compatible ping URLs', () => {
 
     const next = (await admin.post(`/projects/${projectId}/ping-key/rotate`)).body.ping_key;
     expect(next).not.toBe(key);
+    // Audit trails say a key was made and replaced, never the key, nor a task's ping id.
+    const audit = await waitFor(async () => {
+      const page = (await admin.get(`/projects/${projectId}/audit?type=ProjectPingKeyRotated`)).body;
+      return page.data?.length === 2 && page;
+    });
+    expect(audit.data.map((e: { summary: string }) => e.summary).sort()).toEqual(['Ping key created', 'Ping key replaced']);
+    expect(JSON.stringify(audit)).not.toContain(key);
+    expect(JSON.stringify(audit)).not.toContain(next);
+    const taskAudit = (await admin.get(`/tasks/${task.id}/audit`)).body;
+    expect(taskAudit.data.map((e: { type: string }) => e.type)).toContain('TaskPingUrlAssigned');
+    expect(JSON.stringify(taskAudit)).not.toContain(task.url.split('/').at(-1));
     expect((await curl([`${server.url}/ping/${key}/${slug}`])).status).toBe(404);
     expect((await curl([`${server.url}/ping/${next}/${slug}`])).body).toBe('OK');
   });

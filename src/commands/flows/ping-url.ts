@@ -26,13 +26,14 @@ export async function assignPingUrl(services: FlowServices, context: CommandCont
 }
 
 /**
- * The live task a ping URL id belongs to, or null (unknown, deleted, or a reservation whose task never
- * took the id: a request that failed halfway).
+ * The live task a ping URL id belongs to, or null (unknown, deleted or being deleted, or a reservation
+ * whose task never took the id: a request that failed halfway).
  */
 export async function taskOfPingId(services: Pick<FlowServices, 'events'>, pingId: string): Promise<Task | null> {
   const taskId = await nameOwner(services, pingUrlStream(pingId.toLowerCase()), pingUrlDecider);
   if (taskId === null) return null;
   const { state } = await loadAggregate(services.events, taskStream(taskId), taskDecider);
   if (state === null || state.deleted || state.pingId !== pingId.toLowerCase()) return null;
-  return state;
+  // A task being deleted takes no more runs: to a ping it is gone already.
+  return state.status === 'PENDING_DELETE' || state.status === 'DELETE_FAILED' ? null : state;
 }

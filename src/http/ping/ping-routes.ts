@@ -92,14 +92,14 @@ function text(response: Response, status: number, body: string): void {
   response.status(status).type('text/plain; charset=utf-8').send(body);
 }
 
-/** A task being deleted or gone is "not found" to a ping; store trouble keeps its status (503), in plain text. */
+/** A task deleted meanwhile is "not found" to a ping; anything else keeps its status (409, 503), in plain text. */
 function failed(services: AppServices, request: Request, response: Response, err: unknown, next: NextFunction): void {
   if (response.headersSent) return next(err);
   if (err instanceof PingBodyTooLarge) {
     response.set('Connection', 'close');
     return text(response, 413, 'request body too large');
   }
-  if (err instanceof AppError && ['not_found', 'gone', 'conflict'].includes(err.kind)) return text(response, 404, 'not found');
+  if (err instanceof AppError && ['not_found', 'gone'].includes(err.kind)) return text(response, 404, 'not found');
   const { status, body, headers } = errorAnswer(err, services.logger, request.method, request.path);
   response.set(headers ?? {});
   text(response, status, body.error);

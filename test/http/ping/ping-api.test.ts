@@ -175,6 +175,10 @@ describe('Healthchecks-compatible ping URLs', () => {
     expect(await curl([`${task.url.toUpperCase().replace('HTTP://', 'http://').replace('/PING/', '/ping/')}`])).toMatchObject({ status: 404 });
     expect(await curl([`${task.url}/Some-Slug`])).toMatchObject({ status: 400, body: 'invalid url format' });
     expect((await curl(['-X', 'PUT', task.url])).status).toBe(405);
+    // A task being deleted (and then gone) is not found, and records nothing more.
+    expect((await admin.delete(`/projects/${projectId}/tasks/${task.id}`)).status).toBe(202);
+    expect(await curl([task.url])).toMatchObject({ status: 404, body: 'not found' });
+    expect(await curl([`${task.url}/start`])).toMatchObject({ status: 404, body: 'not found' });
   });
 
   it('by slug: /ping/<ping-key>/<slug>, ?create=1 to provision, 409 when ambiguous, a rotated key stops working', async () => {

@@ -100,7 +100,8 @@ function failed(services: AppServices, request: Request, response: Response, err
     return text(response, 413, 'request body too large');
   }
   if (err instanceof AppError && ['not_found', 'gone'].includes(err.kind)) return text(response, 404, 'not found');
-  const { status, body, headers } = errorAnswer(err, services.logger, request.method, request.path);
+  // Logged without the path: a ping URL is a credential.
+  const { status, body, headers } = errorAnswer(err, services.logger, request.method, '/ping/…');
   response.set(headers ?? {});
   text(response, status, body.error);
 }

@@ -131,6 +131,10 @@ describe('Healthchecks-compatible ping URLs', () => {
     expect(lines[0]).toMatchObject({ message: '[ping body cut: 50000 bytes beyond the first 100000 were dropped]' });
     const all = (await admin.get(`/executions/${running.id}/logs?limit=1000`)).body.data.map((l: { message: string }) => l.message);
     expect(all.slice(0, -1).join('\n').length).toBe(100_000 - 1);
+
+    // Past 16 MiB the body is not read further.
+    const huge = await shell(`head -c 17000000 /dev/zero | curl -sS -o /dev/null -w '%{http_code}' --data-binary @- ${task.url}/log`);
+    expect(huge.stdout).toBe('413');
   });
 
   it('/log adds to the open run, and says so when there is none', async () => {

@@ -122,6 +122,14 @@ export class ManagementClient {
       call('POST', `/projects/${projectId}/signing-secret/rotate`, () =>
         this.api.POST('/projects/{project_id}/signing-secret/rotate', { params: { path: { project_id: projectId } } }),
       ),
+    /** The key of the project's slug ping URLs (`/ping/<ping_key>/<slug>`); null until an admin makes one. */
+    pingKey: (projectId: string): Promise<Schemas['PingKeyResponse']> =>
+      call('GET', `/projects/${projectId}/ping-key`, () => this.api.GET('/projects/{project_id}/ping-key', { params: { path: { project_id: projectId } } })),
+    /** A new ping key (project admins); the previous one stops working at once. */
+    rotatePingKey: (projectId: string): Promise<Schemas['PingKeyResponse']> =>
+      call('POST', `/projects/${projectId}/ping-key/rotate`, () =>
+        this.api.POST('/projects/{project_id}/ping-key/rotate', { params: { path: { project_id: projectId } } }),
+      ),
     audit: (projectId: string, query: ProjectAuditQuery = {}): Promise<ProjectAuditPage> =>
       call('GET', `/projects/${projectId}/audit`, () =>
         this.api.GET('/projects/{project_id}/audit', { params: { path: { project_id: projectId }, query: projectAuditQuery(query) } }),

@@ -30,6 +30,8 @@ export interface Config {
   outbound: OutboundRules;
   /** Single sign-on (OIDC_*); null when OIDC_ISSUER is unset. */
   oidc: OidcConfig | null;
+  /** Pings a minute one ping URL (a UUID, or a ping key and slug) may send; more are answered 429. */
+  pingRateLimit: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -81,6 +83,8 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const oidc = parseOidcConfig(value, problems);
 
+  const pingRateLimit = parsePositiveInt('PING_RATE_LIMIT', value('PING_RATE_LIMIT') ?? '30', 100_000, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -98,7 +102,17 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     outbound,
     oidc,
+    pingRateLimit,
   };
+}
+
+function parsePositiveInt(name: string, raw: string, max: number, problems: string[]): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) {
+    problems.push(`${name}: "${raw.slice(0, 40)}" is not a whole number from 1 to ${max}`);
+    return 1;
+  }
+  return n;
 }
 
 function parsePort(raw: string, problems: string[]): number {

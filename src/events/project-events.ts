@@ -105,6 +105,16 @@ export type StatusPageConfigured = DomainEventOf<
   { projectId: string; enabled: boolean; taskIds: string[]; at: string }
 >;
 
+/**
+ * The project's ping key, for Healthchecks-style ping URLs by slug (`/ping/<ping-key>/<slug>`): a new one
+ * replaces the previous at once (previous: the key it replaced, null for the first). Stored as is, because
+ * the dashboard shows it to the project's editors like Healthchecks' project settings do.
+ */
+export type ProjectPingKeyRotated = DomainEventOf<
+  'ProjectPingKeyRotated',
+  { projectId: string; pingKey: string; previousPingKey: string | null; rotatedAt: string }
+>;
+
 export type ProjectDeleted = DomainEventOf<'ProjectDeleted', { projectId: string; deletedAt: string }>;
 
 export type ProjectEvent =
@@ -118,6 +128,7 @@ export type ProjectEvent =
   | SigningSecretRotated
   | PublicTokenRotated
   | StatusPageConfigured
+  | ProjectPingKeyRotated
   | ProjectDeleted;
 
 export const PROJECT_EVENT_TYPES = eventTypeNames<ProjectEvent>({
@@ -131,5 +142,6 @@ export const PROJECT_EVENT_TYPES = eventTypeNames<ProjectEvent>({
   SigningSecretRotated: true,
   PublicTokenRotated: true,
   StatusPageConfigured: true,
+  ProjectPingKeyRotated: true,
   ProjectDeleted: true,
 });

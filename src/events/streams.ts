@@ -17,6 +17,9 @@ export const STREAM_CATEGORIES = {
   taskName: 'taskname',
   userEmail: 'useremail',
   apiKeyUsage: 'apikeyusage',
+  pingUrl: 'pingurl',
+  pingKey: 'pingkey',
+  pingRun: 'pingrun',
 } as const;
 
 export type StreamCategory = (typeof STREAM_CATEGORIES)[keyof typeof STREAM_CATEGORIES];
@@ -79,3 +82,13 @@ export const taskNameStream = (projectId: string, name: string): string =>
 
 /** Reservation of an account's email, so two accounts can never share one. */
 export const userEmailStream = (email: string): string => `${STREAM_CATEGORIES.userEmail}-${nameKey(email)}`;
+
+/** Which task a ping URL's id belongs to (a reservation, so a ping finds its task without a read model). */
+export const pingUrlStream = (pingId: string): string => `${STREAM_CATEGORIES.pingUrl}-${nameKey(pingId)}`;
+
+/** Which project a ping key belongs to (slug ping URLs). */
+export const pingKeyStream = (pingKey: string): string => `${STREAM_CATEGORIES.pingKey}-${nameKey(pingKey)}`;
+
+/** The execution a ping run id (`?rid=`) started, per task. */
+export const pingRunStream = (taskId: string, rid: string): string =>
+  `${streamOf(STREAM_CATEGORIES.pingRun, 'Task', taskId)}_${nameKey(rid.toLowerCase())}`;

@@ -65,7 +65,20 @@ export type TaskDeletionFailed = DomainEventOf<
 /** The saga finished: schedules, executions and logs are gone. */
 export type TaskDeleted = DomainEventOf<'TaskDeleted', { taskId: string; projectId: string; deletedAt: string }>;
 
-export type TaskEvent = TaskCreated | TaskUpdated | TaskStatusChanged | TaskDeletionRequested | TaskDeletionFailed | TaskDeleted;
+/**
+ * The task's Healthchecks-style ping URL (`/ping/<pingId>`), given once when the task is first in external
+ * mode. The id is random: it is the URL's only credential.
+ */
+export type TaskPingUrlAssigned = DomainEventOf<'TaskPingUrlAssigned', { taskId: string; projectId: string; pingId: string; assignedAt: string }>;
+
+export type TaskEvent =
+  | TaskCreated
+  | TaskUpdated
+  | TaskStatusChanged
+  | TaskDeletionRequested
+  | TaskDeletionFailed
+  | TaskDeleted
+  | TaskPingUrlAssigned;
 
 export const TASK_EVENT_TYPES = eventTypeNames<TaskEvent>({
   TaskCreated: true,
@@ -74,4 +87,5 @@ export const TASK_EVENT_TYPES = eventTypeNames<TaskEvent>({
   TaskDeletionRequested: true,
   TaskDeletionFailed: true,
   TaskDeleted: true,
+  TaskPingUrlAssigned: true,
 });

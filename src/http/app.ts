@@ -8,6 +8,8 @@ import { corsPolicy } from './cors';
 import { errorHandler, unknownApiRoute } from './error-handler';
 import { idempotency } from './idempotency';
 import { jsonBody } from './json-body';
+import { withPingPaths } from './ping/ping-openapi';
+import { pingRoutes } from './ping/ping-routes';
 import { countReports } from './metrics';
 import { readSideOf } from './read-side';
 import { securityHeaders } from './security-headers';
@@ -25,16 +27,20 @@ export function createApp(services: AppServices): Express {
   // req.ip, which sign-in throttling keys on: the connection's address unless TRUST_PROXY names the proxies.
   if (services.config.trustProxy !== null) app.set('trust proxy', services.config.trustProxy);
   app.use(securityHeaders);
+  // Healthchecks-compatible ping URLs: public (the URL is the credential), plain text, outside /api.
+  app.use(pingRoutes(services));
   if (services.config.corsOrigins.length > 0) app.use('/api', corsPolicy(services.config.corsOrigins));
   app.use('/api', browserWrites(services.config.corsOrigins));
   app.use('/api', jsonBody());
   app.use('/api/v1', idempotency(services));
   app.use('/api/v1', countReports(() => readSideOf(services).metrics));
   app.use('/api/v1', tolerantReader(openApiSpec as OpenApiDocument));
+  // The document served and shown also holds the ping URLs, which live outside /api/v1.
+  const servedSpec = withPingPaths(openApiSpec);
   app.get('/api/v1/openapi.json', (_req, res) => {
-    res.json(openApiSpec);
+    res.json(servedSpec);
   });
-  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(openApiSpec));
+  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(servedSpec));
   const api = express.Router();
   RegisterRoutes(api);
   app.use('/', api);

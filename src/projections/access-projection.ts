@@ -250,6 +250,7 @@ function handleProjectEvent(event: ProjectEvent): WriteOperation[] {
     case 'SigningSecretRotated':
     case 'PublicTokenRotated':
     case 'StatusPageConfigured':
+    case 'ProjectPingKeyRotated':
       return [];
   }
 }

@@ -158,6 +158,9 @@ async function handleProjectEvent(event: ProjectEvent, reader: ProjectionReader)
       const { enabled, taskIds, at } = event.data;
       return [upsert({ ...project, statusPage: { enabled, taskIds }, updatedAt: at })];
     }
+    case 'ProjectPingKeyRotated':
+      // Read from the project's stream by the few who may see it (GET …/ping-key), like the signing secret.
+      return [upsert({ ...project, updatedAt: event.data.rotatedAt })];
   }
 }
 

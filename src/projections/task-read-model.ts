@@ -35,6 +35,8 @@ export interface TaskDoc extends Doc {
   lastExecution: LastExecutionSummary | null;
   /** Why the deletion saga gave up (DELETE_FAILED); null otherwise. Absent on documents older than it: read as null. */
   deletionError?: string | null;
+  /** The id of its ping URL (TaskPingUrlAssigned); absent until it has one: read as null. */
+  pingId?: string;
   /** Revision of the task's stream this document reflects (its ETag); set by the projection, absent in `as_of` folds and older generations. */
   revision?: number;
 }
@@ -65,5 +67,7 @@ export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | 
       return doc && { ...doc, status: 'DELETE_FAILED', deletionError: event.data.reason, updatedAt: event.data.failedAt };
     case 'TaskDeleted':
       return null;
+    case 'TaskPingUrlAssigned':
+      return doc && { ...doc, pingId: event.data.pingId };
   }
 }

@@ -4,6 +4,9 @@ import {
   executionLogStream,
   executionStream,
   nameKey,
+  pingKeyStream,
+  pingRunStream,
+  pingUrlStream,
   projectNameStream,
   projectStream,
   STREAM_CATEGORIES,
@@ -52,6 +55,14 @@ describe('stream names', () => {
     expect(userEmailStream('Ann@Example.com ')).toBe(userEmailStream('ann@example.com'));
   });
 
+  test('ping reservations: a ping id and a ping key each name one stream, run ids per task and in any case', () => {
+    expect(pingUrlStream(id)).toBe(`pingurl-${nameKey(id)}`);
+    expect(pingKeyStream('fqOOd6-F4MMNuCEnzTU01w')).toMatch(/^pingkey-[0-9a-f]{64}$/);
+    expect(pingRunStream(id, id.toUpperCase())).toBe(pingRunStream(id, id));
+    expect(pingRunStream(id, id)).not.toBe(pingRunStream('11111111-2222-4333-8444-555555555555', id));
+    for (const stream of [pingUrlStream(id), pingKeyStream('k'), pingRunStream(id, id)]) expect(() => validateStreamName(stream)).not.toThrow();
+  });
+
   test('task names are unique per project only', () => {
     expect(taskNameStream(id, 'nightly')).not.toBe(taskNameStream('11111111-2222-4333-8444-555555555555', 'nightly'));
   });
@@ -80,7 +91,7 @@ describe('event catalogue', () => {
     ];
     const all = lists.flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(42);
+    expect(all).toHaveLength(44);
     for (const name of all) expect(name).toMatch(/^[A-Z][A-Za-z]+(ed|Set|In|Out)$/);
   });
 

@@ -17,6 +17,7 @@ describe('configuration from the environment', () => {
       corsOrigins: [],
       outbound: { execution: { allow: [], deny: [] }, alert: { allow: [], deny: [] }, oidc: { allow: [], deny: [] } },
       oidc: null,
+      pingRateLimit: 30,
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });

@@ -172,6 +172,12 @@ export const MATRIX: Endpoint[] = [
   })),
   { family: 'public badges and status page', name: 'GET /public/status.css', rule: { kind: 'public' }, expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     call: () => ({ method: 'GET', path: '/public/status.css', text: true }) },
+  // The ping URLs themselves (/ping/<uuid>…, /ping/<ping-key>/<slug>…) are deliberately public: the URL is the
+  // credential. They are outside /api/v1 and this document; test/http/ping/ping-api.test.ts covers them.
+  { family: 'ping key', name: 'GET /projects/:p/ping-key', rule: { kind: 'project', permission: 'report', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 200, 403, 200, 404],
+    call: (fx) => ({ method: 'GET', path: `${P(fx)}/ping-key` }) },
+  { family: 'ping key', name: 'POST /projects/:p/ping-key/rotate', rule: { kind: 'project', permission: 'admin', keys: false }, expected: [401, 401, 404, 403, 403, 200, 200, 401, 401, 401, 401],
+    call: (fx) => ({ method: 'POST', path: `${P(fx)}/ping-key/rotate` }) },
 
   //                                                                                                                    none bad  out  view edit padm sadm ingst read writ forgn
   { family: 'tasks', name: 'GET /projects/:p/tasks', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks` }) },

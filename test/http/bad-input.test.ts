@@ -67,6 +67,7 @@ const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | n
   'POST /projects/{project_id}/signing-secret/rotate': () => null,
   'POST /projects/{project_id}/public-links/rotate': () => null,
   'PUT /projects/{project_id}/public-links/status-page': (fx) => ({ enabled: true, task_ids: [fx.taskId] }),
+  'POST /projects/{project_id}/ping-key/rotate': () => null,
   'POST /projects/{project_id}/tasks': () =>
     taskBody({ description: 'd', timeout_seconds: 60, metadata: { k: 'v' }, alert_policy: { after_failures: 1, notify_recovery: true }, tags: ['nightly', 'billing'] }),
   'PUT /projects/{project_id}/tasks/{task_uuid}': (fx) => taskBody({ name: fx.taskName, description: 'changed' }),

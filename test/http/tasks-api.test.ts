@@ -38,7 +38,8 @@ describe('tasks API', () => {
       expect(put.status).toBe(200);
       expect(put.body).toEqual(fetched.body);
       const audit = await admin.get(`/tasks/${created.id}/audit`);
-      expect(audit.body.data.map((e: { type: string }) => e.type)).toEqual(['TaskCreated']);
+      // An external task gets its ping URL when created; the PUT recorded nothing.
+      expect(audit.body.data.map((e: { type: string }) => e.type)).toEqual(['TaskCreated', 'TaskPingUrlAssigned']);
 
       // And with every optional field empty (nulls in, nulls out), and a ONEOFF schedule.
       const bare = await createTask(admin, project.id, {

@@ -8,6 +8,7 @@ import { defaultExecutionMode, requireGroupOfProject } from './task-references';
 import type { TaskDraft } from './task-draft';
 import { withReservedTaskName } from './task-name';
 import { newEntityId } from '../idempotent-request';
+import { assignPingUrl } from './ping-url';
 
 /**
  * Creates a task: checks what the decider cannot see (the project, the group) and what it would
@@ -31,5 +32,6 @@ export async function createTask(
   await withReservedTaskName(services, context, { projectId, taskId, name: draft.name }, () =>
     executeCommand(services, taskStream(taskId), taskDecider, command, context),
   );
+  await assignPingUrl(services, context, projectId, taskId);
   return taskId;
 }

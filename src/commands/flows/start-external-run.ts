@@ -57,7 +57,7 @@ export async function startExternalRun(services: RunServices, context: CommandCo
 
 /** PENDING SCHEDULED executions of the task within the tolerance of now, latest tick first. */
 async function pendingTicks(services: RunServices, task: Task, now: Date): Promise<ExecutionDoc[]> {
-  await services.projections.waitForPosition(await services.events.headPosition(), READ_MODEL_WAIT_MS).catch(() => undefined);
+  await catchUpHistory(services);
   const toleranceMs = (task.definition.startDeadlineSeconds ?? DEFAULT_MATCH_TOLERANCE_SECONDS) * 1000;
   const from = new Date(now.getTime() - toleranceMs).toISOString();
   const to = new Date(now.getTime() + toleranceMs).toISOString();
@@ -68,6 +68,14 @@ async function pendingTicks(services: RunServices, task: Task, now: Date): Promi
     limit: 10,
   });
   return items;
+}
+
+/**
+ * Lets the history read model catch up with the store (at most 2 s) before a run is looked for in it:
+ * a tick created, or a run started by another instance, a moment ago.
+ */
+export async function catchUpHistory(services: Pick<RunServices, 'events' | 'projections'>): Promise<void> {
+  await services.projections.waitForPosition(await services.events.headPosition(), READ_MODEL_WAIT_MS).catch(() => undefined);
 }
 
 /** Marks the execution RUNNING; false when it is no longer PENDING (a concurrent run, a deadline). */

@@ -9,6 +9,7 @@ import { loadLiveTaskAt } from './load-task';
 import { defaultExecutionMode, requireGroupOfProject } from './task-references';
 import type { TaskDraft } from './task-draft';
 import { releaseTaskName, withReservedTaskName } from './task-name';
+import { assignPingUrl } from './ping-url';
 
 /**
  * A full update (PUT). A rename claims the new name first and gives the old one back only after the
@@ -37,8 +38,10 @@ export async function updateTask(
   const oldName = task.definition.name;
   if (nameKey(oldName) === nameKey(draft.name)) {
     await update();
-    return;
+  } else {
+    await withReservedTaskName(services, context, { projectId, taskId, name: draft.name }, update);
+    await releaseTaskName(services, context, projectId, taskId, oldName);
   }
-  await withReservedTaskName(services, context, { projectId, taskId, name: draft.name }, update);
-  await releaseTaskName(services, context, projectId, taskId, oldName);
+  // A task switched to external mode gets its ping URL (one it had before stays).
+  await assignPingUrl(services, context, projectId, taskId);
 }

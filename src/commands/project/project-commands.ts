@@ -103,6 +103,12 @@ export interface ConfigureStatusPage {
   at: string;
 }
 
+export interface RotatePingKey {
+  type: 'RotatePingKey';
+  pingKey: string;
+  at: string;
+}
+
 export interface DeleteProject {
   type: 'DeleteProject';
   at: string;
@@ -119,4 +125,5 @@ export type ProjectCommand =
   | RotateSigningSecret
   | RotatePublicToken
   | ConfigureStatusPage
+  | RotatePingKey
   | DeleteProject;

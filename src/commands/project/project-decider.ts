@@ -56,6 +56,8 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
       return [{ type: 'PublicTokenRotated', data: { projectId, token: command.token, rotatedAt: command.at } }];
     case 'ConfigureStatusPage':
       return configureStatusPage(command, project);
+    case 'RotatePingKey':
+      return [{ type: 'ProjectPingKeyRotated', data: { projectId, pingKey: command.pingKey, previousPingKey: project.pingKey, rotatedAt: command.at } }];
     case 'DeleteProject':
       return [{ type: 'ProjectDeleted', data: { projectId, deletedAt: command.at } }];
   }

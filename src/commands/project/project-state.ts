@@ -13,6 +13,8 @@ export interface Project {
   alertChoices: Readonly<Record<string, boolean>>;
   apiKeys: Readonly<Record<string, { revoked: boolean }>>;
   statusPage: { enabled: boolean; taskIds: string[] };
+  /** The key of its slug ping URLs, null until an admin makes one. */
+  pingKey: string | null;
   deleted: boolean;
 }
 
@@ -31,6 +33,7 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       alertChoices: {},
       apiKeys: {},
       statusPage: { enabled: false, taskIds: [] },
+      pingKey: null,
       deleted: false,
     };
   }
@@ -57,6 +60,8 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
       return project;
     case 'StatusPageConfigured':
       return { ...project, statusPage: { enabled: event.data.enabled, taskIds: event.data.taskIds } };
+    case 'ProjectPingKeyRotated':
+      return { ...project, pingKey: event.data.pingKey };
     case 'ProjectDeleted':
       return { ...project, deleted: true };
     default:

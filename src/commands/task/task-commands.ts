@@ -77,7 +77,16 @@ export interface DetachTaskFromGroup {
   at: string;
 }
 
+/** Gives the task its ping URL id; a no-op when it has one (the first one stays valid for good). */
+export interface AssignPingUrl {
+  type: 'AssignPingUrl';
+  projectId: string;
+  pingId: string;
+  at: string;
+}
+
 export type TaskCommand =
+  | AssignPingUrl
   | CreateTask
   | UpdateTask
   | ChangeTaskStatus

@@ -5,6 +5,7 @@ import { parseClientStatus } from '../shared/client-status';
 import { requireInProject, requireLive } from '../shared/guards';
 import { jsonEqual } from '../shared/json-equal';
 import type {
+  AssignPingUrl,
   ChangeTaskStatus,
   CompleteTaskDeletion,
   CreateTask,
@@ -26,6 +27,8 @@ export function decideTask(command: TaskCommand, state: TaskState): TaskEvent[] 
   if (state?.deleted && isIdempotentOnDeleted(command)) return [];
   const task = requireLive(state, 'This task');
   switch (command.type) {
+    case 'AssignPingUrl':
+      return assignPingUrl(command, task);
     case 'UpdateTask':
       return updateTask(command, task);
     case 'ChangeTaskStatus':
@@ -125,6 +128,12 @@ function requireDeletionInProgress(task: Task): void {
 function detachFromGroup(command: DetachTaskFromGroup, task: Task): TaskEvent[] {
   if (task.definition.taskGroupId !== command.groupId) return [];
   return [taskUpdated(task, { ...task.definition, taskGroupId: null }, command.at)];
+}
+
+function assignPingUrl(command: AssignPingUrl, task: Task): TaskEvent[] {
+  if (task.pingId !== null) return [];
+  requireNotBeingDeleted(task);
+  return [{ type: 'TaskPingUrlAssigned', data: { taskId: task.taskId, projectId: task.projectId, pingId: command.pingId, assignedAt: command.at } }];
 }
 
 function taskUpdated(task: Task, definition: TaskDefinition, at: string): TaskEvent {

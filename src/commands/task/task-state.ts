@@ -6,6 +6,8 @@ export interface Task {
   projectId: string;
   definition: TaskDefinition;
   status: TaskStatus;
+  /** The id of its ping URL (`/ping/<pingId>`), null until TaskPingUrlAssigned. */
+  pingId: string | null;
   /** TaskDeleted: the saga finished. */
   deleted: boolean;
 }
@@ -18,7 +20,7 @@ export const initialTaskState: TaskState = null;
 export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
   if (event.type === 'TaskCreated') {
     const { taskId, projectId, status, createdAt: _createdAt, ...definition } = event.data;
-    return { taskId, projectId, definition, status, deleted: false };
+    return { taskId, projectId, definition, status, pingId: null, deleted: false };
   }
   const task = created(state, event);
   switch (event.type) {
@@ -34,6 +36,8 @@ export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
       return { ...task, status: 'DELETE_FAILED' };
     case 'TaskDeleted':
       return { ...task, deleted: true };
+    case 'TaskPingUrlAssigned':
+      return { ...task, pingId: event.data.pingId };
     default:
       // Another writer's event type: this decider does not depend on it.
       return task;

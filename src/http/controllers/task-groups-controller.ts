@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Extension, Get, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
+import { pingUrlBaseFor } from '../ping/ping-url-shown';
 import type { AppServices } from '../../app-services';
 import { deleteTaskGroup } from '../../commands/flows/delete-task-group';
 import { executeCommand } from '../../commands/execute-command';
@@ -151,7 +152,8 @@ export class TaskGroupsController extends Controller {
     await this.services.access.require(principalOf(request), project_id, 'read');
     await findTaskGroup(this.services, project_id, group_uuid);
     const tasks = await withRunStates(this.services, await listGroupTasks(this.services, group_uuid), this.services.clock.now());
-    return tasks.map(({ task, state }) => toTaskResponse(task, state));
+    const pingUrlBase = await pingUrlBaseFor(this.services, request, project_id);
+    return tasks.map(({ task, state }) => toTaskResponse(task, state, pingUrlBase));
   }
 
   private async run(request: ExpressRequest, groupId: string, command: TaskGroupCommand): Promise<void> {

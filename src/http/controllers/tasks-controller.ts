@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Extension, Get, Patch, Path, Post, Put, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Request as ExpressRequest } from 'express';
+import { pingUrlBaseFor } from '../ping/ping-url-shown';
 import type { AppServices } from '../../app-services';
 import { createTask } from '../../commands/flows/create-task';
 import { requestTaskDeletion } from '../../commands/flows/request-task-deletion';
@@ -56,7 +57,7 @@ export class TasksController extends Controller {
   @Extension('x-original-api', true)
   public async listTasks(@Path() project_id: string, @Request() request: ExpressRequest): Promise<TaskResponse[]> {
     await this.services.access.require(principalOf(request), project_id, 'read');
-    return this.responses(await listProjectTasks(this.services, project_id), this.services.clock.now());
+    return this.responses(request, project_id, await listProjectTasks(this.services, project_id), this.services.clock.now());
   }
 
   /** Creates a task; its name must be unique in the project (409), its schedule valid (400 with details). */
@@ -72,7 +73,7 @@ export class TasksController extends Controller {
     }
     const taskId = await createTask(this.services, commandContextOf(request), project_id, taskDraftFromBody(body), body.status);
     this.setStatus(201);
-    return this.response(project_id, taskId);
+    return this.response(request, project_id, taskId);
   }
 
   /**
@@ -89,8 +90,8 @@ export class TasksController extends Controller {
   ): Promise<TaskResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     const instant = optionalInstant('as_of', as_of);
-    if (!instant) return this.response(project_id, task_uuid);
-    const [response] = await this.responses([await taskAsOf(this.services.events, project_id, task_uuid, instant)], instant);
+    if (!instant) return this.response(request, project_id, task_uuid);
+    const [response] = await this.responses(request, project_id, [await taskAsOf(this.services.events, project_id, task_uuid, instant)], instant);
     return response!;
   }
 
@@ -112,7 +113,7 @@ export class TasksController extends Controller {
   ): Promise<TaskResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     await updateTask(this.services, commandContextOf(request), project_id, task_uuid, taskDraftFromBody(body), body.status, ifMatchOf(request));
-    return this.response(project_id, task_uuid);
+    return this.response(request, project_id, task_uuid);
   }
 
   /** ACTIVE or DISABLED; with `If-Match`, only while the task is at that ETag (else 412). */
@@ -130,7 +131,7 @@ export class TasksController extends Controller {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     const command = { type: 'ChangeTaskStatus', projectId: project_id, status: body.status, at: this.services.clock.now().toISOString() } as const;
     await executeCommand(this.services, taskStream(task_uuid), taskDecider, command, commandContextOf(request), { ifMatch: ifMatchOf(request) });
-    return this.response(project_id, task_uuid);
+    return this.response(request, project_id, task_uuid);
   }
 
   /**
@@ -150,14 +151,15 @@ export class TasksController extends Controller {
     return { status, task_uuid, message };
   }
 
-  private async response(projectId: string, taskId: string): Promise<TaskResponse> {
+  private async response(request: ExpressRequest, projectId: string, taskId: string): Promise<TaskResponse> {
     const task = await findTask(this.services, projectId, taskId);
     setETag(this, task);
-    const [response] = await this.responses([task], this.services.clock.now());
+    const [response] = await this.responses(request, projectId, [task], this.services.clock.now());
     return response!;
   }
 
-  private async responses(tasks: TaskDoc[], now: Date): Promise<TaskResponse[]> {
-    return (await withRunStates(this.services, tasks, now)).map(({ task, state }) => toTaskResponse(task, state));
+  private async responses(request: ExpressRequest, projectId: string, tasks: TaskDoc[], now: Date): Promise<TaskResponse[]> {
+    const pingUrlBase = await pingUrlBaseFor(this.services, request, projectId);
+    return (await withRunStates(this.services, tasks, now)).map(({ task, state }) => toTaskResponse(task, state, pingUrlBase));
   }
 }

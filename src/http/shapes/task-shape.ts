@@ -29,6 +29,12 @@ export interface TaskResponse {
   tags: string[];
   /** The newest execution; null before the first. */
   last_execution: LastExecutionResponse | null;
+  /**
+   * External mode: the task's Healthchecks-compatible ping URL (`…/ping/<uuid>`, add `/start`, `/fail`,
+   * `/log` or `/<exit status>`); no credential needed, the URL is one. null for other modes, and for
+   * callers who may not report (viewers, `read` keys).
+   */
+  ping_url: string | null;
   /** With status DELETE_FAILED: why the deletion failed (a new DELETE retries it); null otherwise. */
   deletion_error: string | null;
   created_at: string;
@@ -45,7 +51,7 @@ export interface LastExecutionResponse {
 }
 
 /** The one mapping from the tasks read model to the API. */
-export function toTaskResponse(task: TaskDoc, state: RunState): TaskResponse {
+export function toTaskResponse(task: TaskDoc, state: RunState, pingUrlBase: string | null): TaskResponse {
   const last = task.lastExecution;
   return {
     id: task.id,
@@ -73,6 +79,7 @@ export function toTaskResponse(task: TaskDoc, state: RunState): TaskResponse {
       started_at: last.createdAt,
       ended_at: last.endedAt,
     },
+    ping_url: pingUrlBase !== null && task.pingId ? `${pingUrlBase}${task.pingId}` : null,
     deletion_error: task.deletionError ?? null,
     created_at: task.createdAt,
     updated_at: task.updatedAt,

@@ -8,7 +8,7 @@ import { DEFAULT_MISSED_BOUND } from '../../../src/process-managers/scheduler/sc
 import { HistoryWriter } from './history-writer';
 import {
   acceptInvitation, createApiKey, createProject, createTask, invite, keyUsed, logIn, logOut, type Project, registerUser,
-  removeMember, setMember, setMemberAlerts, setTaskStatus, type Task, type User, updateProject, updateTask,
+  removeMember, rotatePingKey, setMember, setMemberAlerts, setTaskStatus, type Task, type User, updateProject, updateTask,
 } from './golden-world';
 import { missedWhileOffline, type RunSettings, runExecution } from './golden-runs';
 import { applyRetention, deletionSaga, requestDeletion } from './golden-saga';
@@ -49,6 +49,8 @@ export function generateGoldenHistory(seed = GOLDEN_SEED): ExportLine[] {
   updateProject(w, at(0, 2.2), analytics, { description: 'Warehouse loads and reports', retentionDays: 14 });
   const readKey = createApiKey(w, at(0, 2.4), payments, 'dashboard-export', 'read');
   createApiKey(w, at(0, 2.5), analytics, 'deployer', 'write');
+  // Slug ping URLs for analytics: a key made, then replaced a few minutes later.
+  rotatePingKey(w, at(0, 2.7), analytics, rotatePingKey(w, at(0, 2.6), analytics, null));
 
   const carol = invite(w, at(0, 3), payments, 'carol@example.com', 'editor');
   const dave = invite(w, at(0, 3.1), payments, 'dave@example.com', 'viewer');

@@ -1,5 +1,5 @@
 import { type AlertPolicy, type ApiKeyScope, type ExecutionMode, type ProjectRole, type TaskDefinition, memberGetsAlerts } from '../../../src/events';
-import { projectNameStream, projectStream, taskNameStream, taskStream, userEmailStream, userStream, apiKeyUsageStream } from '../../../src/events/streams';
+import { pingKeyStream, pingUrlStream, projectNameStream, projectStream, taskNameStream, taskStream, userEmailStream, userStream, apiKeyUsageStream } from '../../../src/events/streams';
 import { DEFAULT_ALERT_POLICY } from '../../../src/process-managers/alerts/alert-directory';
 import type { HistoryWriter } from './history-writer';
 
@@ -177,8 +177,27 @@ export function createTask(w: HistoryWriter, at: Date, project: Project, plan: T
   w.append(taskNameStream(project.id, plan.name), [{ type: 'NameReserved', data: { ownerId: task.id, name: plan.name } }], { actor: project.admin.id, at, causationId });
   w.append(taskStream(task.id), [{ type: 'TaskCreated', data: { taskId: task.id, projectId: project.id, ...definition, status: 'ACTIVE', createdAt: at.toISOString() } }], { actor: project.admin.id, at, causationId });
   task.causationId = w.lastEventId();
+  if (plan.mode === 'external') assignPingUrl(w, at, task);
   project.tasks.push(task);
   return task;
+}
+
+/** What creating a task in external mode writes next: its ping URL id, reserved, then on the task. */
+function assignPingUrl(w: HistoryWriter, at: Date, task: Task): void {
+  const pingId = w.id();
+  const actor = task.project.admin.id;
+  w.append(pingUrlStream(pingId), [{ type: 'NameReserved', data: { ownerId: task.id, name: pingId } }], { actor, at });
+  w.append(taskStream(task.id), [{ type: 'TaskPingUrlAssigned', data: { taskId: task.id, projectId: task.project.id, pingId, assignedAt: at.toISOString() } }], { actor, at });
+}
+
+/** A project admin makes (or remakes) the project's ping key: the new key reserved, the old one released. */
+export function rotatePingKey(w: HistoryWriter, at: Date, project: Project, previous: string | null): string {
+  const pingKey = w.hex(11);
+  const actor = project.admin.id;
+  w.append(pingKeyStream(pingKey), [{ type: 'NameReserved', data: { ownerId: project.id, name: pingKey } }], { actor, at });
+  w.append(projectStream(project.id), [{ type: 'ProjectPingKeyRotated', data: { projectId: project.id, pingKey, previousPingKey: previous, rotatedAt: at.toISOString() } }], { actor, at });
+  if (previous !== null) w.append(pingKeyStream(previous), [{ type: 'NameReleased', data: { ownerId: project.id } }], { actor, at });
+  return pingKey;
 }
 
 export function updateTask(w: HistoryWriter, at: Date, task: Task, changes: Partial<TaskDefinition>, actor: string): void {

@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { api, type ApiKeyScope, type Project, type ProjectRole, type Schemas, unwrap } from '../api/client';
 import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
+import { PingKeySettings } from '../components/PingKeySettings';
 import { CopyOnce } from '../components/CopyOnce';
 import { PublicLinks } from '../components/PublicLinks';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
@@ -67,6 +68,7 @@ export function SettingsPage({ projectId, access }: { projectId: string; access:
       {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
       {access.isAdmin ? <SigningSecret projectId={projectId} /> : null}
       {access.isAdmin ? <PublicLinks projectId={projectId} /> : null}
+      {access.canEdit ? <PingKeySettings projectId={projectId} canRotate={access.isAdmin} /> : null}
     </>
   );
 }

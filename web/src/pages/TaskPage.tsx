@@ -5,6 +5,7 @@ import { AuditEntries, AuditTimeline } from '../components/AuditTimeline';
 import { Bars } from '../components/Bars';
 import { DurationChart } from '../components/DurationChart';
 import { DayPicker } from '../components/Calendar';
+import { PingSnippets } from '../components/PingSnippets';
 import { describeCron, formatLocal } from '../components/ScheduleEditor';
 import { ConfirmButton, Empty, ErrorMessage, Loading, StatusBadge } from '../components/ui';
 import { formatDateTime, formatDuration, todayIn } from '../format';
@@ -123,6 +124,8 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
           </dd>
         </div>
       </dl>
+
+      {t.ping_url && !deleting ? <PingSnippets pingUrl={t.ping_url} projectId={projectId} taskName={t.name} /> : null}
 
       {access.canEdit && !deleting ? (
         <div className="actions" aria-label="Task actions">

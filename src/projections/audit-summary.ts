@@ -20,6 +20,8 @@ const SUMMARIES: Record<string, (d: Data) => string> = {
   ApiKeyCreated: (d) => `API key ${named(d.name)} (${String(d.scope)}) created`,
   ApiKeyRevoked: (d) => `API key ${short(d.keyId)} revoked`,
   SigningSecretRotated: () => 'Signing secret rotated',
+  AlertChannelSet: (d) => `Alert channel ${String(d.channelId)} set (${String((d.channel as Data | undefined)?.type)})`,
+  AlertChannelRemoved: (d) => `Alert channel ${String(d.channelId)} removed`,
   ProjectDeleted: () => 'Project deleted',
   ProjectTaskDeleted: (d) => `Task ${named(d.name)} deleted`,
   TaskCreated: (d) => `Task ${named(d.name)} created`,

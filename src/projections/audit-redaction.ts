@@ -3,7 +3,8 @@ import { maskUrlsIn } from '../config/mask-url';
 /**
  * Fields that hold credentials or what verifies them (`secret`, `hash`, `passwordHash`, `tokenHash`, …):
  * an audit trail shows that they changed, not their value. Names ending so, not merely containing the
- * word (`previousSecretValidUntil` is a date); an alert channel's URL and routing key are its credentials. Credentials inside URLs (an execution endpoint, a webhook
+ * word (`previousSecretValidUntil` is a date); an alert channel's `channelUrl` and `routingKey` are
+ * credentials as a whole. Credentials inside URLs (an execution endpoint, a webhook
  * among an alert's recipients, a URL quoted in a failure) are masked wherever they appear. Every audit
  * answer goes through here, and the project audit read model stores data only after it.
  */

@@ -16,7 +16,7 @@ import type { Clock } from '../../time/clock';
 import { lostLease, type ProcessManager } from '../process-manager';
 import { type AlertSender, EmailSender, WebhookSender } from './alert-channels';
 import { ChannelSender } from './channels/channel-sender';
-import { maskSecretUrl } from '../../config/mask-secret';
+import { channelRecipient } from './channels/channel-recipient';
 import { AlertDirectory, type ExecutionEnd } from './alert-directory';
 import { ALERT_LOG_LINES } from './alert-message';
 
@@ -194,11 +194,9 @@ export class AlertsProcessManager implements ProcessManager {
         notSentReason: project.signingSecret === null ? 'no signing secret' : null,
       });
     }
-    // One delivery per vendor channel, each with its own intent, outcome and retries. The trail names the
-    // channel by its masked URL: the URL itself is the secret.
+    // One delivery per vendor channel, each with its own intent, outcome and retries.
     for (const [channelId, channel] of project.channels) {
-      const shown = channel.channelUrl === null ? channel.type : maskSecretUrl(channel.channelUrl);
-      targets.push({ channel: channel.type, channelId, recipients: [`${channelId}: ${shown}`], notSentReason: null });
+      targets.push({ channel: channel.type, channelId, recipients: [channelRecipient(channelId, channel)], notSentReason: null });
     }
     return targets;
   }

@@ -24,7 +24,7 @@ describe('alert channels: Slack, Teams, Discord, PagerDuty, ntfy', () => {
 
   beforeAll(async () => {
     vendors = await VendorReceiver.start();
-    ({ server, admin } = await startServerWithAdmin({ clock }, { PUBLIC_URL, ...ALERTS_TO_LOOPBACK }));
+    ({ server, admin } = await startServerWithAdmin({ clock }, { PUBLIC_URL, PAGERDUTY_EVENTS_URL: `${vendors.url}/pagerduty/default/enqueue`, ...ALERTS_TO_LOOPBACK }));
   });
   afterAll(async () => {
     await server.stop();
@@ -98,6 +98,11 @@ describe('alert channels: Slack, Teams, Discord, PagerDuty, ntfy', () => {
     expect(page.body).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: 'cron-observer-test-pager', payload: { severity: 'info' } });
     expect(vendors.requests.at(-1)!.headers.authorization).toBe(`Bearer ${NTFY_TOKEN}`);
     expect(vendors.requests.at(-1)!.path).toBe('/ntfy');
+
+    // A PagerDuty channel without a URL of its own goes to PAGERDUTY_EVENTS_URL.
+    expect((await admin.put(`/projects/${project.id}/alert-channels/pager-default`, { type: 'pagerduty', name: 'Default', routing_key: ROUTING_KEY })).body.url).toBeNull();
+    expect((await admin.post(`/projects/${project.id}/alert-channels/pager-default/test`)).body.outcome).toBe('ok');
+    expect(vendors.requests.at(-1)).toMatchObject({ path: '/pagerduty/default/enqueue', status: 202, body: { dedup_key: 'cron-observer-test-pager-default' } });
 
     vendors.outage('slack', 1);
     expect((await admin.post(`/projects/${project.id}/alert-channels/ops-slack/test`)).body).toEqual({ outcome: 'http_error', detail: 'slack answered HTTP 503' });

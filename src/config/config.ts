@@ -14,6 +14,8 @@ export interface Config {
   mongodbUrl: string | null;
   smtpUrl: string | null;
   smtpFrom: string;
+  /** PagerDuty Events API v2 enqueue URL for channels that do not name their own. */
+  pagerDutyEventsUrl: string;
   publicUrl: string;
   adminEmail: string | null;
   adminPassword: string | null;
@@ -63,6 +65,7 @@ export function loadConfig(env: Env = process.env): Config {
   const mongodbUrl = checkUrl('MONGODB_URL', value('MONGODB_URL'), ['mongodb:', 'mongodb+srv:'], problems);
   const smtpUrl = checkUrl('SMTP_URL', value('SMTP_URL'), ['smtp:', 'smtps:'], problems);
   const publicUrl = checkUrl('PUBLIC_URL', value('PUBLIC_URL'), ['http:', 'https:'], problems) ?? `http://localhost:${port}`;
+  const pagerDutyEventsUrl = checkUrl('PAGERDUTY_EVENTS_URL', value('PAGERDUTY_EVENTS_URL'), ['http:', 'https:'], problems) ?? 'https://events.pagerduty.com/v2/enqueue';
   const adminEmail = value('ADMIN_EMAIL');
   const adminPassword = value('ADMIN_PASSWORD');
   if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`ADMIN_EMAIL: "${adminEmail}" is not an email address`);
@@ -94,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     mongodbUrl,
     smtpUrl,
     smtpFrom: value('SMTP_FROM') ?? 'Cron Observer <cron-observer@localhost>',
+    pagerDutyEventsUrl,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     adminEmail: adminEmail?.toLowerCase() ?? null,
     adminPassword,

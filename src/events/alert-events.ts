@@ -1,6 +1,7 @@
 import { streamOf } from './streams';
 import { type DomainEventOf, eventTypeNames } from './event';
 import type { FailedDeliveryOutcome } from './delivery-outcome';
+import type { AlertChannelType } from './alert-channel-events';
 import type { ExecutionStatus } from './execution-events';
 
 /**
@@ -12,7 +13,8 @@ import type { ExecutionStatus } from './execution-events';
 export const ALERTS_CATEGORY = 'alerts';
 export const alertsStream = (taskId: string): string => streamOf(ALERTS_CATEGORY, 'Task', taskId);
 
-export type AlertChannel = 'email' | 'webhook';
+/** email, the signed webhook, or one of the project's vendor channels (then `channelId` says which). */
+export type AlertChannel = 'email' | 'webhook' | AlertChannelType;
 /** failure: the first alert of an incident; realert: still failing; recovery: the next success. */
 export type AlertKind = 'failure' | 'realert' | 'recovery';
 /** Execution outcomes that count as failures. */
@@ -23,6 +25,8 @@ export type AlertNotSentReason = 'no mail server' | 'no recipients' | 'no signin
 interface AlertRef {
   taskId: string;
   projectId: string;
+  /** The project's alert channel a vendor delivery goes to (absent for email and the webhook). */
+  channelId?: string;
 }
 
 /**
@@ -61,7 +65,7 @@ export type AlertIncidentResolved = DomainEventOf<
   AlertRef & DecisionSource & { incidentId: string; resolvedAt: string }
 >;
 
-/** Recorded before the send. `recipients`: email addresses, or the webhook URL. */
+/** Recorded before the send. `recipients`: email addresses, the webhook URL, or a vendor channel's masked URL. */
 export type AlertSendIntended = DomainEventOf<
   'AlertSendIntended',
   AlertRef &

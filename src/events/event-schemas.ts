@@ -87,6 +87,8 @@ export const EVENT_SCHEMAS: Readonly<Record<AnyDomainEvent['type'] | typeof FENC
   AlertSent: V1,
   AlertSendFailed: V1,
   AlertNotSent: V1,
+  AlertChannelSet: V1,
+  AlertChannelRemoved: V1,
   [FENCE_RAISED]: V1,
 };
 

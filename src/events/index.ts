@@ -1,4 +1,5 @@
 /** The whole event catalogue, for code that reads `$all` (projections, process managers). */
+import type { AlertChannelEvent } from './alert-channel-events';
 import type { AlertEvent } from './alert-events';
 import type { ApiKeyUsageEvent } from './api-key-usage-events';
 import type { DeletionEvent, ProjectTaskDeleted } from './deletion-events';
@@ -28,6 +29,7 @@ export * from './name-reservation-events';
 export * from './deletion-events';
 export * from './retention-events';
 export * from './alert-events';
+export * from './alert-channel-events';
 export * from './scheduler-events';
 
 export type AnyDomainEvent =
@@ -44,4 +46,5 @@ export type AnyDomainEvent =
   | ProjectTaskDeleted
   | RetentionApplied
   | SchedulerEvent
-  | AlertEvent;
+  | AlertEvent
+  | AlertChannelEvent;

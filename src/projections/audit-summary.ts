@@ -23,6 +23,8 @@ const SUMMARIES: Record<string, (d: Data) => string> = {
   PublicTokenRotated: () => 'Public badge and status page links replaced',
   StatusPageConfigured: (d) => `Public status page turned ${d.enabled ? 'on' : 'off'} (${Array.isArray(d.taskIds) ? d.taskIds.length : 0} tasks)`,
   ProjectPingKeyRotated: (d) => (d.previousPingKey === null ? 'Ping key created' : 'Ping key replaced'),
+  AlertChannelSet: (d) => `Alert channel ${String(d.channelId)} set (${String((d.channel as Data | undefined)?.type)})`,
+  AlertChannelRemoved: (d) => `Alert channel ${String(d.channelId)} removed`,
   ProjectDeleted: () => 'Project deleted',
   ProjectTaskDeleted: (d) => `Task ${named(d.name)} deleted`,
   TaskCreated: (d) => `Task ${named(d.name)} created`,

@@ -68,6 +68,9 @@ const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | n
   'POST /projects/{project_id}/public-links/rotate': () => null,
   'PUT /projects/{project_id}/public-links/status-page': (fx) => ({ enabled: true, task_ids: [fx.taskId] }),
   'POST /projects/{project_id}/ping-key/rotate': () => null,
+  'PUT /projects/{project_id}/alert-channels/{channel_id}': () => ({ type: 'slack', name: 'Ops', url: 'http://localhost:9/slack/services/x' }),
+  'DELETE /projects/{project_id}/alert-channels/{channel_id}': () => null,
+  'POST /projects/{project_id}/alert-channels/{channel_id}/test': () => null,
   'POST /projects/{project_id}/tasks': () =>
     taskBody({ description: 'd', timeout_seconds: 60, metadata: { k: 'v' }, alert_policy: { after_failures: 1, notify_recovery: true }, tags: ['nightly', 'billing'] }),
   'PUT /projects/{project_id}/tasks/{task_uuid}': (fx) => taskBody({ name: fx.taskName, description: 'changed' }),
@@ -104,6 +107,7 @@ const PARAM_VALUES: Record<string, (fx: Fixtures) => string> = {
   user_id: (fx) => fx.userId,
   key_id: (fx) => fx.keyId,
   email: (fx) => fx.memberEmail,
+  channel_id: () => 'ops-slack',
   task_name: (fx) => encodeURIComponent(fx.taskName),
   token: () => 'not-a-real-invitation-token',
 };
@@ -140,6 +144,7 @@ describe('bad input on every mutating route of the spec', () => {
     const key = await created(`/projects/${project.id}/api-keys`, { name: 'to keep', scope: 'read' });
     const memberEmail = 'member@example.com';
     if ((await admin.put(`/projects/${project.id}/members/${memberEmail}`, { role: 'viewer' })).status !== 200) throw new Error('adding a member failed');
+    if ((await admin.put(`/projects/${project.id}/alert-channels/ops-slack`, { type: 'slack', name: 'Ops', url: 'http://localhost:9/slack/services/x' })).status !== 200) throw new Error('adding an alert channel failed');
     fx = {
       project,
       otherProjectName,
@@ -280,19 +285,21 @@ describe('bad input on every mutating route of the spec', () => {
           await expectAnswer('an unknown invitation', method, pathOf(route, { token: randomUUID() }), validText, [404]);
           continue;
         }
-        // Naming a new member is an invitation, not an unknown id.
         if (name === 'DELETE /projects/{project_id}/tasks/{task_uuid}' && param === 'task_uuid') {
           // The original API's answer for a task that is not there, whatever its id (COMPAT.md).
           await expectAlreadyDeleted(pathOf(route, { task_uuid: randomUUID() }));
           for (const id of MALFORMED_IDS) await expectAlreadyDeleted(pathOf(route, { task_uuid: id }));
           continue;
         }
-        if (!(param === 'email' && name === 'PUT /projects/{project_id}/members/{email}')) {
+        // Naming a new member is an invitation, and a new channel id a new channel, not an unknown id.
+        const names = (param === 'email' && name === 'PUT /projects/{project_id}/members/{email}') || (param === 'channel_id' && name.startsWith('PUT '));
+        if (!names) {
           await expectAnswer(`an unknown ${param}`, method, pathOf(route, { [param]: unknownValue(param) }), validText, [404]);
         }
         for (const id of MALFORMED_IDS) {
+          if (param === 'channel_id' && id === 'not-a-uuid') continue; // a well-formed channel id (ids are chosen by the client)
           // An email that is not one is invalid input; any other malformed id is unknown.
-          await expectAnswer(`${param} ${JSON.stringify(id.slice(0, 12))}`, method, pathOf(route, { [param]: id }), validText, [param === 'email' ? 400 : 404]);
+          await expectAnswer(`${param} ${JSON.stringify(id.slice(0, 12))}`, method, pathOf(route, { [param]: id }), validText, [param === 'email' || names ? 400 : 404]);
         }
       }
     }

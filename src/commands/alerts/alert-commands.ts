@@ -8,6 +8,8 @@ import type { AlertPolicy } from '../../events/project-events';
  */
 export interface AlertTarget {
   channel: AlertChannel;
+  /** The project's vendor channel; absent or null for email and the webhook. */
+  channelId?: string | null;
   recipients: string[];
   /** Non-null: recorded as AlertNotSent instead of an intent. */
   notSentReason: AlertNotSentReason | null;
@@ -63,6 +65,7 @@ export interface RecordSendResult {
   type: 'RecordSendResult';
   alertId: string;
   channel: AlertChannel;
+  channelId?: string | null;
   attempt: number;
   result: SendResult;
   at: string;
@@ -77,6 +80,7 @@ export interface RetrySend {
   type: 'RetrySend';
   alertId: string;
   channel: AlertChannel;
+  channelId?: string | null;
   attempt: number;
   reason: 'backoff' | 'resumed';
   at: string;

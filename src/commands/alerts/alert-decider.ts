@@ -135,16 +135,18 @@ function alertEvents(
     triggeredAt: command.endedAt,
   };
   return command.targets.map((target): AlertEvent => {
+    const channelId = channelIdOf(target);
     if (target.notSentReason !== null) {
       return {
         type: 'AlertNotSent',
-        data: { ...common, channel: target.channel, recipients: target.recipients, reason: target.notSentReason, at: command.at },
+        data: { ...common, ...channelId, channel: target.channel, recipients: target.recipients, reason: target.notSentReason, at: command.at },
       };
     }
     return {
       type: 'AlertSendIntended',
       data: {
         ...common,
+        ...channelId,
         channel: target.channel,
         recipients: target.recipients,
         messageId: alertMessageId(id),
@@ -157,11 +159,11 @@ function alertEvents(
 }
 
 function recordResult(command: RecordSendResult, state: AlertStreamState): AlertEvent[] {
-  const pending = state.pending[deliveryKey(command.alertId, command.channel)];
+  const pending = state.pending[deliveryKey(command.alertId, command.channel, command.channelId ?? null)];
   // Only the attempt in flight gets an outcome, and only one.
   if (!pending || pending.status !== 'in_flight' || pending.attempt !== command.attempt) return [];
   const { alertId: id, channel, attempt, result, at } = command;
-  const base = { taskId: pending.taskId, projectId: pending.projectId, alertId: id, channel, attempt, at };
+  const base = { taskId: pending.taskId, projectId: pending.projectId, ...channelIdOf(command), alertId: id, channel, attempt, at };
   if (result.ok) return [{ type: 'AlertSent', data: { ...base, response: result.response } }];
   const nextAt = Date.parse(at) + retryDelayMs(attempt);
   const tooLate = nextAt - Date.parse(pending.intendedAt) > ALERT_RETRY.giveUpAfterMs;
@@ -171,14 +173,19 @@ function recordResult(command: RecordSendResult, state: AlertStreamState): Alert
 }
 
 function retry(command: RetrySend, state: AlertStreamState): AlertEvent[] {
-  const pending = state.pending[deliveryKey(command.alertId, command.channel)];
+  const pending = state.pending[deliveryKey(command.alertId, command.channel, command.channelId ?? null)];
   if (!pending || command.attempt !== pending.attempt + 1) return [];
   const due = command.reason === 'backoff' ? pending.status === 'waiting' : pending.status === 'in_flight';
   if (!due) return [];
   const { alertId: id, channel, attempt, reason, at } = command;
   return [
-    { type: 'AlertSendRetrying', data: { taskId: pending.taskId, projectId: pending.projectId, alertId: id, channel, attempt, reason, at } },
+    { type: 'AlertSendRetrying', data: { taskId: pending.taskId, projectId: pending.projectId, ...channelIdOf(command), alertId: id, channel, attempt, reason, at } },
   ];
+}
+
+/** `channelId` only on a vendor channel's events (email and webhook events stay as they always were). */
+function channelIdOf(command: { channelId?: string | null }): { channelId?: string } {
+  return command.channelId == null ? {} : { channelId: command.channelId };
 }
 
 export const alertsDecider: Decider<AlertStreamState, AlertCommand, AlertEvent> = {

@@ -18,6 +18,8 @@ export interface PendingDelivery {
   projectId: string;
   alertId: string;
   channel: AlertChannel;
+  /** The project's vendor channel; null for email and the webhook. */
+  channelId: string | null;
   kind: AlertKind;
   incidentId: string;
   executionId: string;
@@ -48,8 +50,9 @@ export interface AlertStreamState {
 
 export const initialAlertState: AlertStreamState = { incident: null, alertedExecutions: {}, decidedUpTo: -1, pending: {} };
 
-export function deliveryKey(alertId: string, channel: AlertChannel): string {
-  return `${alertId}/${channel}`;
+/** One delivery per alert and channel: each vendor channel has its own, so one's outage holds no other. */
+export function deliveryKey(alertId: string, channel: AlertChannel, channelId: string | null = null): string {
+  return channelId === null ? `${alertId}/${channel}` : `${alertId}/${channel}/${channelId}`;
 }
 
 export function evolveAlerts(state: AlertStreamState, event: AlertEvent): AlertStreamState {
@@ -68,6 +71,7 @@ export function evolveAlerts(state: AlertStreamState, event: AlertEvent): AlertS
         projectId: d.projectId,
         alertId: d.alertId,
         channel: d.channel,
+        channelId: d.channelId ?? null,
         kind: d.kind,
         incidentId: d.incidentId,
         executionId: d.executionId,
@@ -83,24 +87,24 @@ export function evolveAlerts(state: AlertStreamState, event: AlertEvent): AlertS
         lastError: null,
       };
       const next = alerted(decided(state, d.sourcePosition), d.executionId, d.kind, d.triggeredAt);
-      return { ...next, pending: { ...next.pending, [deliveryKey(d.alertId, d.channel)]: delivery } };
+      return { ...next, pending: { ...next.pending, [deliveryKey(d.alertId, d.channel, delivery.channelId)]: delivery } };
     }
     case 'AlertNotSent': {
       const d = event.data;
       return alerted(decided(state, d.sourcePosition), d.executionId, d.kind, d.triggeredAt);
     }
     case 'AlertSendRetrying':
-      return updatePending(state, deliveryKey(event.data.alertId, event.data.channel), (p) => ({
+      return updatePending(state, deliveryKey(event.data.alertId, event.data.channel, event.data.channelId ?? null), (p) => ({
         ...p,
         attempt: event.data.attempt,
         status: 'in_flight',
         retryAt: null,
       }));
     case 'AlertSent':
-      return dropPending(state, deliveryKey(event.data.alertId, event.data.channel));
+      return dropPending(state, deliveryKey(event.data.alertId, event.data.channel, event.data.channelId ?? null));
     case 'AlertSendFailed': {
       const { alertId, channel, reason, retryAt } = event.data;
-      const key = deliveryKey(alertId, channel);
+      const key = deliveryKey(alertId, channel, event.data.channelId ?? null);
       if (retryAt === null) return dropPending(state, key);
       return updatePending(state, key, (p) => ({ ...p, status: 'waiting', retryAt, lastError: reason }));
     }

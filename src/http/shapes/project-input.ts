@@ -165,7 +165,7 @@ function splitEmails(input: string | string[] | null): string[] {
   return parts.map((email) => email.trim()).filter((email) => email !== '');
 }
 
-function isHttpUrl(text: string): boolean {
+export function isHttpUrl(text: string): boolean {
   if (text.length > MAX_URL) return false;
   try {
     const url = new URL(text);
@@ -179,7 +179,7 @@ function isHttpUrl(text: string): boolean {
  * A URL whose host is an IP address the outbound policy refuses is refused here, where the mistake is
  * made; a name is judged on each request, on the addresses it resolves to then.
  */
-function refuseOutbound(field: string, url: string, outbound: OutboundRules, purpose: OutboundPurpose, details: string[]): void {
+export function refuseOutbound(field: string, url: string, outbound: OutboundRules, purpose: OutboundPurpose, details: string[]): void {
   const verdict = checkLiteralHost(outbound, purpose, new URL(url));
   if (verdict && !verdict.allowed) details.push(`${field}: refused by outbound policy: ${verdict.rule}`);
 }

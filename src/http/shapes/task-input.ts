@@ -89,6 +89,8 @@ export interface UpdateTaskBody extends TaskFieldsBody {
   last_execution?: unknown;
   /** Read-only, ignored. */
   deletion_error?: unknown;
+  /** Read-only, ignored. */
+  ping_url?: unknown;
 }
 
 /** Metadata travels with every dispatch and claim of the task, and sits in its read models. */

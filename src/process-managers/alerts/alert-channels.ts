@@ -5,7 +5,7 @@ import type { LogLine } from '../../events/execution-log-events';
 import type { MailTransport } from '../../mail/mail-transport';
 import type { OutboundRules } from '../../outbound/outbound-policy';
 import { renderAlertMail, renderAlertWebhook } from './alert-message';
-import { type SendResult as WebhookResult, sendWebhook } from '../dispatcher/webhook-sender';
+import { describeError, postAlert } from './channels/post-alert';
 import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from '../dispatcher/webhook-signature';
 
 /** Sends one attempt of a delivery; never throws (every failure is a SendResult). */
@@ -41,8 +41,6 @@ export class EmailSender implements AlertSender {
   }
 }
 
-const WEBHOOK_TIMEOUT_MS = 10_000;
-
 /**
  * POSTs the alert as JSON to the project's alert webhook, signed with its signing secret(s) like a dispatch,
  * through the same sender and the outbound policy for alert channels (src/outbound).
@@ -73,40 +71,6 @@ export class WebhookSender implements AlertSender {
       [TIMESTAMP_HEADER]: String(timestamp),
       [SIGNATURE_HEADER]: signatureHeader(secrets, timestamp, body),
     };
-    let result: WebhookResult;
-    try {
-      result = await sendWebhook({ url, headers, body, timeoutMs: WEBHOOK_TIMEOUT_MS, outbound: { rules: this.outbound, purpose: 'alert' } }).result;
-    } catch (err) {
-      return { ok: false, reason: `the webhook could not be reached: ${describeError(err as Error)}`, permanent: false, outcome: 'network_error' };
-    }
-    return webhookOutcome(result);
+    return postAlert('the webhook', url, headers, body, this.outbound);
   }
-}
-
-function webhookOutcome(result: WebhookResult): SendResult {
-  switch (result.kind) {
-    case 'answered': {
-      const status = `HTTP ${result.status}`;
-      if (result.status >= 200 && result.status < 300) return { ok: true, response: status };
-      const retryable = result.status === 408 || result.status === 429 || result.status >= 500;
-      return { ok: false, reason: `the webhook answered ${status}`, permanent: !retryable, outcome: 'http_error' };
-    }
-    case 'refused':
-      return { ok: false, reason: `refused by outbound policy: ${result.rule}`, permanent: true, outcome: 'refused_by_policy' };
-    case 'timeout':
-      return { ok: false, reason: `the webhook did not answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`, permanent: false, outcome: 'timeout' };
-    case 'not-sent':
-    case 'error': {
-      const outcome = result.code === 'ECONNTIMEOUT' ? 'timeout' : 'network_error';
-      return { ok: false, reason: `the webhook could not be reached: ${result.code}: ${result.message}`.slice(0, 500), permanent: false, outcome };
-    }
-    case 'aborted':
-      return { ok: false, reason: 'the send was cancelled', permanent: false, outcome: 'network_error' };
-  }
-}
-
-function describeError(err: Error & { code?: string; response?: string; cause?: unknown }): string {
-  const cause = err.cause instanceof Error ? ` (${(err.cause as Error & { code?: string }).code ?? err.cause.message})` : '';
-  const code = err.code ? `${err.code}: ` : '';
-  return `${code}${err.response ?? err.message}${cause}`.slice(0, 500);
 }

@@ -1,3 +1,4 @@
+import { ALERT_CHANNEL_EVENT_TYPES, type AlertChannelConfig, type AlertChannelEvent } from '../../events/alert-channel-events';
 import type { AlertTriggerStatus } from '../../events/alert-events';
 import { EXECUTION_EVENT_TYPES, type ExecutionEvent, missedReason } from '../../events/execution-events';
 import { isEventOf } from '../../events/event';
@@ -22,6 +23,8 @@ export interface ProjectInfo {
   members: Map<string, ProjectRole>;
   /** Members' own alert choices (ProjectMemberAlertsSet); without one, a member gets their role's default. */
   alertChoices: Map<string, boolean>;
+  /** The vendor channels (Slack, Teams, …) by channel id, in the order they were added. */
+  channels: Map<string, AlertChannelConfig>;
   deleted: boolean;
 }
 
@@ -57,6 +60,7 @@ export class AlertDirectory {
     if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) this.applyProject(event);
     else if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) this.applyTask(event);
     else if (isEventOf<UserEvent>(USER_EVENT_TYPES, event)) this.applyUser(event);
+    else if (isEventOf<AlertChannelEvent>(ALERT_CHANNEL_EVENT_TYPES, event)) this.applyChannel(event);
     return null;
   }
 
@@ -134,6 +138,7 @@ export class AlertDirectory {
         previousSecretValidUntil: null,
         members: new Map(),
         alertChoices: new Map(),
+        channels: new Map(),
         deleted: false,
       });
       return;
@@ -172,6 +177,18 @@ export class AlertDirectory {
       default:
         break;
     }
+  }
+
+  private applyChannel(event: AlertChannelEvent): void {
+    const project = this.projects.get(event.data.projectId);
+    if (!project) return;
+    if (event.type === 'AlertChannelSet') project.channels.set(event.data.channelId, event.data.channel);
+    else project.channels.delete(event.data.channelId);
+  }
+
+  /** The project's channel as it is now; null when removed (its pending deliveries are given up). */
+  channel(projectId: string, channelId: string): AlertChannelConfig | null {
+    return this.projects.get(projectId)?.channels.get(channelId) ?? null;
   }
 
   private applyTask(event: TaskEvent): void {

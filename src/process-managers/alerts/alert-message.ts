@@ -13,12 +13,7 @@ export interface AlertMessage {
 /** The mail: plain text and simple HTML saying the same. */
 export function renderAlertMail(delivery: PendingDelivery, logTail: LogLine[]): AlertMessage {
   const c = delivery.content;
-  const headline =
-    delivery.kind === 'recovery'
-      ? `${c.taskName} succeeded again: the incident is resolved.`
-      : delivery.kind === 'realert'
-        ? `${c.taskName} is still failing (${c.consecutiveFailures} failures in a row).`
-        : `${c.taskName} ended with ${c.status}${c.consecutiveFailures > 1 ? ` (${c.consecutiveFailures} failures in a row)` : ''}.`;
+  const headline = alertHeadline(delivery);
   const rows: Array<[string, string]> = [
     ['Task', `${c.taskName} (${delivery.taskId})`],
     ['Project', `${c.projectName} (${delivery.projectId})`],
@@ -60,6 +55,14 @@ export function renderAlertMail(delivery: PendingDelivery, logTail: LogLine[]): 
   return { subject: delivery.subject, text, html };
 }
 
+/** One sentence saying what happened (the mail's first line, a chat message's title). */
+export function alertHeadline(delivery: Pick<PendingDelivery, 'kind' | 'content'>): string {
+  const c = delivery.content;
+  if (delivery.kind === 'recovery') return `${c.taskName} succeeded again: the incident is resolved.`;
+  if (delivery.kind === 'realert') return `${c.taskName} is still failing (${c.consecutiveFailures} failures in a row).`;
+  return `${c.taskName} ended with ${c.status}${c.consecutiveFailures > 1 ? ` (${c.consecutiveFailures} failures in a row)` : ''}.`;
+}
+
 /** The webhook body: the same facts as JSON (snake_case, like the API). */
 export function renderAlertWebhook(delivery: PendingDelivery, logTail: LogLine[]): Record<string, unknown> {
   const c = delivery.content;
@@ -83,7 +86,7 @@ export function renderAlertWebhook(delivery: PendingDelivery, logTail: LogLine[]
 /** A log line may be 16 KB; an alert quotes the start of each. */
 const MAX_LINE_CHARS = 2000;
 
-function clip(message: string): string {
+export function clip(message: string): string {
   return message.length <= MAX_LINE_CHARS ? message : `${message.slice(0, MAX_LINE_CHARS)}…`;
 }
 

@@ -15,6 +15,8 @@ import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/event
 import type { Clock } from '../../time/clock';
 import { lostLease, type ProcessManager } from '../process-manager';
 import { type AlertSender, EmailSender, WebhookSender } from './alert-channels';
+import { ChannelSender } from './channels/channel-sender';
+import { channelRecipient } from './channels/channel-recipient';
 import { AlertDirectory, type ExecutionEnd } from './alert-directory';
 import { ALERT_LOG_LINES } from './alert-message';
 
@@ -24,7 +26,7 @@ export interface AlertsDependencies {
   events: EventStore;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, 'publicUrl' | 'outbound'>;
+  config: Pick<Config, 'publicUrl' | 'outbound' | 'pagerDutyEventsUrl'>;
   /** The server's mail transport (owned and closed by whoever made it); null without SMTP_URL. */
   mail: MailTransport | null;
 }
@@ -65,6 +67,7 @@ export class AlertsProcessManager implements ProcessManager {
   private readonly timers = new Map<string, () => void>();
   private readonly email: AlertSender | null;
   private readonly webhook: AlertSender;
+  private readonly channels: ChannelSender;
   private live = false;
   private stopped = false;
 
@@ -72,6 +75,7 @@ export class AlertsProcessManager implements ProcessManager {
     const { mail, clock, config } = deps;
     this.email = mail ? new EmailSender(mail) : null;
     this.webhook = new WebhookSender((projectId, nowMs) => this.directory.signingSecrets(projectId, nowMs), () => clock.now(), config.outbound);
+    this.channels = new ChannelSender((projectId, channelId) => this.directory.channel(projectId, channelId), config.outbound, config.pagerDutyEventsUrl);
   }
 
   async apply(event: RecordedEvent, replaying: boolean): Promise<void> {
@@ -177,6 +181,7 @@ export class AlertsProcessManager implements ProcessManager {
     const targets: AlertTarget[] = [
       {
         channel: 'email',
+        channelId: null,
         recipients,
         notSentReason: this.email === null ? 'no mail server' : recipients.length === 0 ? 'no recipients' : null,
       },
@@ -184,9 +189,14 @@ export class AlertsProcessManager implements ProcessManager {
     if (project.alertWebhookUrl !== null) {
       targets.push({
         channel: 'webhook',
+        channelId: null,
         recipients: [project.alertWebhookUrl],
         notSentReason: project.signingSecret === null ? 'no signing secret' : null,
       });
+    }
+    // One delivery per vendor channel, each with its own intent, outcome and retries.
+    for (const [channelId, channel] of project.channels) {
+      targets.push({ channel: channel.type, channelId, recipients: [channelRecipient(channelId, channel)], notSentReason: null });
     }
     return targets;
   }
@@ -205,7 +215,7 @@ export class AlertsProcessManager implements ProcessManager {
           if (!known || outcome.revision > known.revision) this.streams.set(taskId, { state: outcome.state, revision: outcome.revision });
         }
         for (const event of outcome.events) {
-          if (event.type === 'AlertSendIntended' || event.type === 'AlertSendRetrying') this.startSend(taskId, event.data.alertId, event.data.channel);
+          if (event.type === 'AlertSendIntended' || event.type === 'AlertSendRetrying') this.startSend(taskId, event.data.alertId, event.data.channel, event.data.channelId ?? null);
         }
         if (this.live) this.armTimers(taskId);
         return outcome.events;
@@ -226,35 +236,35 @@ export class AlertsProcessManager implements ProcessManager {
     }
   }
 
-  private key(taskId: string, pending: Pick<PendingDelivery, 'alertId' | 'channel'>): string {
-    return `${taskId}/${deliveryKey(pending.alertId, pending.channel)}`;
+  private key(taskId: string, pending: Pick<PendingDelivery, 'alertId' | 'channel' | 'channelId'>): string {
+    return `${taskId}/${deliveryKey(pending.alertId, pending.channel, pending.channelId)}`;
   }
 
-  private startSend(taskId: string, alertId: string, channel: PendingDelivery['channel']): void {
-    const key = this.key(taskId, { alertId, channel });
+  private startSend(taskId: string, alertId: string, channel: PendingDelivery['channel'], channelId: string | null): void {
+    const key = this.key(taskId, { alertId, channel, channelId });
     if (this.inFlight.has(key)) return;
-    const sending = this.send(taskId, alertId, channel)
+    const sending = this.send(taskId, alertId, channel, channelId)
       .catch((err) => this.deps.logger.error({ err, taskId, alertId, channel }, 'alerts: send failed unexpectedly'))
       .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, sending);
   }
 
-  private async send(taskId: string, alertId: string, channel: PendingDelivery['channel']): Promise<void> {
-    const pending = this.alertState(taskId).pending[deliveryKey(alertId, channel)];
+  private async send(taskId: string, alertId: string, channel: PendingDelivery['channel'], channelId: string | null): Promise<void> {
+    const pending = this.alertState(taskId).pending[deliveryKey(alertId, channel, channelId)];
     if (!pending || pending.status !== 'in_flight') return;
-    const sender = channel === 'email' ? this.email : this.webhook;
+    const sender = channel === 'email' ? this.email : channel === 'webhook' ? this.webhook : this.channels;
     const result: SendResult = sender
       ? await sender.send(pending, pending.kind === 'recovery' ? [] : await this.logTail(pending.executionId))
       : { ok: false, reason: 'no mail server', permanent: true, outcome: 'not_configured' };
     if (!result.ok) this.deps.logger.warn({ taskId, alertId, channel, attempt: pending.attempt, reason: result.reason }, 'alerts: send failed');
     const context = newCommandContext(ALERTS_ACTOR);
-    await this.run(taskId, { type: 'RecordSendResult', alertId, channel, attempt: pending.attempt, result, at: this.deps.clock.now().toISOString() }, context);
+    await this.run(taskId, { type: 'RecordSendResult', alertId, channel, channelId, attempt: pending.attempt, result, at: this.deps.clock.now().toISOString() }, context);
   }
 
   private async claimAndSend(taskId: string, pending: PendingDelivery, reason: 'backoff' | 'resumed'): Promise<void> {
     if (this.stopped) return;
-    const { alertId, channel } = pending;
-    const command: AlertCommand = { type: 'RetrySend', alertId, channel, attempt: pending.attempt + 1, reason, at: this.deps.clock.now().toISOString() };
+    const { alertId, channel, channelId } = pending;
+    const command: AlertCommand = { type: 'RetrySend', alertId, channel, channelId, attempt: pending.attempt + 1, reason, at: this.deps.clock.now().toISOString() };
     await this.run(taskId, command, newCommandContext(ALERTS_ACTOR));
   }
 
@@ -266,7 +276,7 @@ export class AlertsProcessManager implements ProcessManager {
       if (pending.status !== 'waiting' || pending.retryAt === null || this.timers.has(key)) continue;
       const cancel = this.deps.clock.setTimer(new Date(pending.retryAt), () => {
         this.timers.delete(key);
-        const current = this.alertState(taskId).pending[deliveryKey(pending.alertId, pending.channel)];
+        const current = this.alertState(taskId).pending[deliveryKey(pending.alertId, pending.channel, pending.channelId)];
         if (!current || current.status !== 'waiting') return;
         const retrying = this.claimAndSend(taskId, current, 'backoff').catch((err) =>
           this.deps.logger.error({ err, taskId, alertId: current.alertId }, 'alerts: retry failed unexpectedly'),

@@ -8,7 +8,7 @@ import { DEFAULT_MISSED_BOUND } from '../../../src/process-managers/scheduler/sc
 import { HistoryWriter } from './history-writer';
 import {
   acceptInvitation, createApiKey, createProject, createTask, invite, keyUsed, logIn, logOut, type Project, registerUser,
-  removeMember, rotatePingKey, setMember, setMemberAlerts, setTaskStatus, type Task, type User, updateProject, updateTask,
+  removeAlertChannel, removeMember, rotatePingKey, setAlertChannel, setMember, setMemberAlerts, setTaskStatus, type Task, type User, updateProject, updateTask,
 } from './golden-world';
 import { missedWhileOffline, type RunSettings, runExecution } from './golden-runs';
 import { applyRetention, deletionSaga, requestDeletion } from './golden-saga';
@@ -182,10 +182,18 @@ function dailyChanges(w: HistoryWriter, day: number, at: (day: number, hours: nu
     }
     case 18:
       updateProject(w, at(18, 9), c.payments, { alertPolicy: { afterFailures: 3, notifyRecovery: true, realertMinutes: 120 } });
+      // Alerts also go to Slack and PagerDuty from now on, and to ntfy for analytics.
+      setAlertChannel(w, at(18, 9.2), c.payments, 'ops-slack', { type: 'slack', name: 'Ops on Slack', channelUrl: `https://hooks.slack.com/services/T0/B0/${w.hex(12)}`, routingKey: null, token: null });
+      setAlertChannel(w, at(18, 9.3), c.payments, 'on-call', { type: 'pagerduty', name: 'On call', channelUrl: null, routingKey: w.hex(16), token: null });
+      setAlertChannel(w, at(18, 9.4), c.analytics, 'phones', { type: 'ntfy', name: 'Phones', channelUrl: 'https://ntfy.sh/analytics-alerts', routingKey: null, token: `tk_${w.hex(14)}` });
       w.append(userStream(c.erin.id), [
         { type: 'PasswordChanged', data: { userId: c.erin.id, passwordHash: `scrypt$${w.hex(16)}$${w.hex(32)}`, at: at(18, 12).toISOString() } },
         { type: 'UserSessionsRevoked', data: { userId: c.erin.id, keptSessionId: null, reason: 'password-reset', at: at(18, 12).toISOString() } },
       ], { actor: c.admin.id, at: at(18, 12) });
+      break;
+    case 24:
+      setAlertChannel(w, at(24, 9), c.payments, 'on-call', { type: 'pagerduty', name: 'Night shift', channelUrl: null, routingKey: w.hex(16), token: null });
+      removeAlertChannel(w, at(24, 9.5), c.payments, 'ops-slack');
       break;
   }
 }

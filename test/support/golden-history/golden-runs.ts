@@ -7,6 +7,7 @@ import { catchUpExecutionId, tickExecutionId } from '../../../src/process-manage
 import { alertSubject } from '../../../src/commands/alerts/alert-subject';
 import type { HistoryWriter, WrittenEvent } from './history-writer';
 import { alertRecipients, type Task } from './golden-world';
+import { channelRecipient } from '../../../src/process-managers/alerts/channels/channel-recipient';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -272,7 +273,7 @@ function sendAlerts(
     consecutiveFailures: kind === 'recovery' ? 0 : task.streak, link: `${settings.publicUrl}/projects/${project.id}/tasks/${task.id}?execution=${ref.executionId}`,
   };
   const subject = alertSubject(kind, content);
-  const base = { taskId: task.id, projectId: project.id, executionId: ref.executionId, sourcePosition };
+  const alertBase = { taskId: task.id, projectId: project.id, executionId: ref.executionId, sourcePosition };
   let now = new Date(task.alertsUntil + 100);
   const context = (time: Date) => ({ actor: 'system:alerts', at: time });
   const alertId = w.id();
@@ -280,11 +281,15 @@ function sendAlerts(
   const inReplyTo = incident.firstMessageId === '' ? null : incident.firstMessageId;
   if (incident.firstMessageId === '') incident.firstMessageId = messageId;
   incident.alerts++;
-  const channels: Array<{ channel: AlertChannel; recipients: string[] }> = [
+  const channels: Array<{ channel: AlertChannel; recipients: string[]; channelId?: string }> = [
     { channel: 'email', recipients: alertRecipients(project, settings.disabledEmails) },
     ...(project.alertWebhookUrl ? [{ channel: 'webhook' as const, recipients: [project.alertWebhookUrl] }] : []),
+    ...[...project.channels].map(([channelId, c]) => ({ channel: c.type, channelId, recipients: [channelRecipient(channelId, c)] })),
   ];
-  for (const { channel, recipients } of channels) {
+  for (const { channel, recipients, channelId: id } of channels) {
+    // Only a vendor channel's events carry its id, as the alerts manager writes them.
+    const base = { ...alertBase, ...(id === undefined ? {} : { channelId: id }) };
+    const ref2 = { taskId: task.id, projectId: project.id, ...(id === undefined ? {} : { channelId: id }) };
     if (recipients.length === 0) {
       w.append(stream, [{ type: 'AlertNotSent', data: { ...base, alertId, incidentId: incident.id, channel, kind, recipients, reason: 'no recipients', subject, triggeredAt: at.toISOString(), at: now.toISOString() } }], context(now));
       continue;
@@ -294,16 +299,16 @@ function sendAlerts(
       data: { ...base, alertId, incidentId: incident.id, channel, kind, recipients, messageId, inReplyTo, subject, content, triggeredAt: at.toISOString(), intendedAt: now.toISOString() },
     }], context(now));
     let attempt = 1;
-    if (channel === 'webhook' && w.chance(0.3)) {
+    if (channel !== 'email' && w.chance(0.3)) {
       now = new Date(now.getTime() + 400);
       const retryAt = new Date(now.getTime() + 30 * SECOND);
-      w.append(stream, [{ type: 'AlertSendFailed', data: { taskId: task.id, projectId: project.id, alertId, channel, attempt, reason: 'webhook answered 502', retryAt: retryAt.toISOString(), at: now.toISOString(), outcome: 'http_error' } }], context(now));
+      w.append(stream, [{ type: 'AlertSendFailed', data: { ...ref2, alertId, channel, attempt, reason: channel === 'webhook' ? 'webhook answered 502' : `${channel} answered HTTP 502`, retryAt: retryAt.toISOString(), at: now.toISOString(), outcome: 'http_error' } }], context(now));
       now = retryAt;
       attempt++;
-      w.append(stream, [{ type: 'AlertSendRetrying', data: { taskId: task.id, projectId: project.id, alertId, channel, attempt, reason: 'backoff', at: now.toISOString() } }], context(now));
+      w.append(stream, [{ type: 'AlertSendRetrying', data: { ...ref2, alertId, channel, attempt, reason: 'backoff', at: now.toISOString() } }], context(now));
     }
     now = new Date(now.getTime() + 350);
-    w.append(stream, [{ type: 'AlertSent', data: { taskId: task.id, projectId: project.id, alertId, channel, attempt, at: now.toISOString(), response: channel === 'email' ? '250 2.0.0 OK queued' : '200' } }], context(now));
+    w.append(stream, [{ type: 'AlertSent', data: { ...ref2, alertId, channel, attempt, at: now.toISOString(), response: channel === 'email' ? '250 2.0.0 OK queued' : channel === 'webhook' ? '200' : 'HTTP 202' } }], context(now));
   }
   task.alertsUntil = now.getTime();
 }

@@ -1,4 +1,4 @@
-import { type AlertPolicy, type ApiKeyScope, type ExecutionMode, type ProjectRole, type TaskDefinition, memberGetsAlerts } from '../../../src/events';
+import { type AlertChannelConfig, type AlertPolicy, type ApiKeyScope, type ExecutionMode, type ProjectRole, type TaskDefinition, memberGetsAlerts } from '../../../src/events';
 import { pingKeyStream, pingUrlStream, projectNameStream, projectStream, taskNameStream, taskStream, userEmailStream, userStream, apiKeyUsageStream } from '../../../src/events/streams';
 import { DEFAULT_ALERT_POLICY } from '../../../src/process-managers/alerts/alert-directory';
 import type { HistoryWriter } from './history-writer';
@@ -25,6 +25,8 @@ export interface Project {
   tasks: Task[];
   /** By email: role, and the member's own choice of alert mails (null: the role's default). */
   members: Map<string, { role: ProjectRole; alerts: boolean | null }>;
+  /** Vendor alert channels (Slack, PagerDuty, …) by channel id. */
+  channels: Map<string, AlertChannelConfig>;
 }
 
 /** Who an alert of the project is mailed to, as the alerts manager works it out (`disabledEmails`: accounts a super admin disabled). */
@@ -109,7 +111,7 @@ export function acceptInvitation(w: HistoryWriter, at: Date, user: User, name: s
 
 export function createProject(w: HistoryWriter, at: Date, admin: User, name: string, endpoint: string | null): Project {
   const project: Project = {
-    id: w.id(), name, endpoint, admin, ingestKey: '', alertEmails: [], alertWebhookUrl: null, alertPolicy: DEFAULT_ALERT_POLICY, retentionDays: null, tasks: [], members: new Map([[admin.email, { role: 'admin', alerts: null }]]),
+    id: w.id(), name, endpoint, admin, ingestKey: '', alertEmails: [], alertWebhookUrl: null, alertPolicy: DEFAULT_ALERT_POLICY, retentionDays: null, tasks: [], members: new Map([[admin.email, { role: 'admin', alerts: null }]]), channels: new Map(),
   };
   const causationId = w.id();
   const when = at.toISOString();
@@ -134,6 +136,17 @@ export function createApiKey(w: HistoryWriter, at: Date, project: Project, name:
 
 export function keyUsed(w: HistoryWriter, at: Date, project: Project, keyId: string): void {
   w.append(apiKeyUsageStream(keyId), [{ type: 'ApiKeyUsed', data: { projectId: project.id, keyId, at: at.toISOString() } }], { actor: keyId, at });
+}
+
+/** A project admin adds or replaces an alert channel. */
+export function setAlertChannel(w: HistoryWriter, at: Date, project: Project, channelId: string, channel: AlertChannelConfig): void {
+  project.channels.set(channelId, channel);
+  w.append(projectStream(project.id), [{ type: 'AlertChannelSet', data: { projectId: project.id, channelId, channel, at: at.toISOString() } }], { actor: project.admin.id, at });
+}
+
+export function removeAlertChannel(w: HistoryWriter, at: Date, project: Project, channelId: string): void {
+  project.channels.delete(channelId);
+  w.append(projectStream(project.id), [{ type: 'AlertChannelRemoved', data: { projectId: project.id, channelId, at: at.toISOString() } }], { actor: project.admin.id, at });
 }
 
 export function updateProject(w: HistoryWriter, at: Date, project: Project, changes: Partial<Pick<Project, 'alertEmails' | 'alertWebhookUrl' | 'alertPolicy' | 'retentionDays'>> & { description?: string }): void {

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { api, type ApiKeyScope, type Project, type ProjectRole, type Schemas, unwrap } from '../api/client';
 import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
+import { AlertChannels } from '../components/AlertChannels';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { PingKeySettings } from '../components/PingKeySettings';
 import { CopyOnce } from '../components/CopyOnce';
@@ -64,6 +65,7 @@ export function SettingsPage({ projectId, access }: { projectId: string; access:
       {!access.isAdmin ? <p className="notice">Only project admins can change these settings; your role is {access.label || 'none'}.</p> : null}
       <Details project={project} etag={etag} editable={access.isAdmin} />
       <AlertsAndRetention project={project} etag={etag} editable={access.isAdmin} />
+      {access.isAdmin ? <AlertChannels projectId={projectId} /> : null}
       <Members project={project} editable={access.isAdmin} />
       {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
       {access.isAdmin ? <SigningSecret projectId={projectId} /> : null}

@@ -15,8 +15,17 @@ export const alertsStream = (taskId: string): string => streamOf(ALERTS_CATEGORY
 
 /** email, the signed webhook, or one of the project's vendor channels (then `channelId` says which). */
 export type AlertChannel = 'email' | 'webhook' | AlertChannelType;
-/** failure: the first alert of an incident; realert: still failing; recovery: the next success. */
-export type AlertKind = 'failure' | 'realert' | 'recovery';
+/**
+ * failure: the first alert of an incident; realert: still failing; recovery: the next success. The
+ * duration kinds (a task's `durationAlerts`) stand alone, outside incidents.
+ */
+export type AlertKind = 'failure' | 'realert' | 'recovery' | DurationAlertKind;
+/** long_running: still RUNNING past the limit (or ended past it); slow: k × p95; late_start: started late. */
+export type DurationAlertKind = 'long_running' | 'slow' | 'late_start';
+export const DURATION_ALERT_KINDS: readonly DurationAlertKind[] = ['long_running', 'slow', 'late_start'];
+export function isDurationAlertKind(kind: AlertKind): kind is DurationAlertKind {
+  return (DURATION_ALERT_KINDS as readonly string[]).includes(kind);
+}
 /** Execution outcomes that count as failures. */
 export type AlertTriggerStatus = 'FAILED' | 'TIMED_OUT' | 'MISSED';
 /** Why an alert was recorded without being sent (the dashboard shows it). */
@@ -44,6 +53,8 @@ export interface AlertContent {
   consecutiveFailures: number;
   /** `${PUBLIC_URL}/projects/<id>/tasks/<id>?execution=<id>` */
   link: string;
+  /** A duration alert's threshold and what was measured ("ran 12 min 5 s; the limit is 10 min"). */
+  detail?: string;
 }
 
 /**

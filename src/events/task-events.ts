@@ -34,6 +34,23 @@ export interface TaskDefinition {
    * definitions stored before tags existed and those without any compare equal.
    */
   tags?: string[];
+  /** Duration and lateness alerts; present only when at least one threshold is set. */
+  durationAlerts?: DurationAlerts;
+}
+
+/**
+ * A task's duration and lateness alerts (each threshold null when off). They never open or close a
+ * failure incident: a slow SUCCESS is still a success.
+ */
+export interface DurationAlerts {
+  /** "Ran longer than X": alerted once a run has been RUNNING this long, while it still runs. */
+  maxRunSeconds: number | null;
+  /** "Slower than k × p95 of the last N successful runs": alerted when a run ends. */
+  slowerThanP95Factor: number | null;
+  /** N, the successful runs the p95 is taken over (it applies from the fifth). */
+  p95WindowRuns: number;
+  /** "Started more than X after its scheduled time": alerted when the run starts. */
+  maxStartDelaySeconds: number | null;
 }
 
 export type TaskCreated = DomainEventOf<

@@ -1,7 +1,7 @@
 import type { ExecutionStatus, TriggerType } from '../events/execution-events';
 import type { JsonObject } from '../events/json';
 import type { AlertPolicy } from '../events/project-events';
-import type { ExecutionMode, ScheduleConfig, ScheduleType, TaskEvent, TaskStatus } from '../events/task-events';
+import type { DurationAlerts, ExecutionMode, ScheduleConfig, ScheduleType, TaskEvent, TaskStatus } from '../events/task-events';
 import type { Doc } from '../stores/read/read-store';
 
 /** The newest execution of a task, as task lists show it. */
@@ -29,6 +29,8 @@ export interface TaskDoc extends Doc {
   alertPolicy: AlertPolicy | null;
   /** Absent: none (the event left them out). */
   tags?: string[];
+  /** Absent: none (the event left them out). */
+  durationAlerts?: DurationAlerts;
   status: TaskStatus;
   createdAt: string;
   updatedAt: string;
@@ -55,8 +57,8 @@ export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | 
     case 'TaskUpdated': {
       if (!doc) return null;
       const { taskId: _taskId, updatedAt, ...definition } = event.data;
-      // A definition without tags has none: the previous ones must not survive the spread.
-      const { tags: _previousTags, ...rest } = doc;
+      // A definition without tags (or duration alerts) has none: the previous ones must not survive the spread.
+      const { tags: _previousTags, durationAlerts: _previousAlerts, ...rest } = doc;
       return { ...rest, ...definition, updatedAt };
     }
     case 'TaskStatusChanged':

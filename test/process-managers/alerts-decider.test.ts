@@ -3,7 +3,7 @@ import { ALERT_RETRY, alertsDecider, retryDelayMs } from '../../src/commands/ale
 import { alertId, alertMessageId, incidentId } from '../../src/commands/alerts/alert-ids';
 import type { AlertEvent } from '../../src/events/alert-events';
 import type { AlertPolicy } from '../../src/events/project-events';
-import { given } from '../support/given-when-then';
+import { decideInTurn, given } from '../support/given-when-then';
 
 const taskId = '11111111-1111-4111-8111-111111111111';
 const projectId = '22222222-2222-4222-8222-222222222222';
@@ -39,16 +39,7 @@ function succeeded(n: number, fields: Partial<HandleExecutionSucceeded> = {}): H
 }
 
 /** The events a command produces over a history (decided one after another). */
-function decideAll(history: AlertEvent[], ...commands: AlertCommand[]): AlertEvent[] {
-  let state = history.reduce(alertsDecider.evolve, alertsDecider.initialState);
-  const all: AlertEvent[] = [];
-  for (const command of commands) {
-    const events = alertsDecider.decide(command, state);
-    state = events.reduce(alertsDecider.evolve, state);
-    all.push(...events);
-  }
-  return all;
-}
+const decideAll = (history: AlertEvent[], ...commands: AlertCommand[]): AlertEvent[] => decideInTurn(alertsDecider, history, ...commands);
 
 const types = (events: AlertEvent[]) => events.map((e) => e.type);
 

@@ -55,3 +55,15 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** The events commands produce over a history, each decided over the state the ones before it left. */
+export function decideInTurn<State, Command, Event extends { type: string }>(decider: Decider<State, Command, Event>, history: Event[], ...commands: Command[]): Event[] {
+  let state = history.reduce(decider.evolve, decider.initialState);
+  const all: Event[] = [];
+  for (const command of commands) {
+    const events = decider.decide(command, state);
+    state = events.reduce(decider.evolve, state);
+    all.push(...events);
+  }
+  return all;
+}

@@ -34,6 +34,7 @@ const TASK = {
   start_deadline_seconds: null,
   metadata: { team: 'db' },
   alert_policy: { after_failures: 3, notify_recovery: false, realert_minutes: 60 },
+  duration_alerts: { max_run_seconds: 1800, slower_than_p95_factor: null, p95_window_runs: 20, max_start_delay_seconds: null },
 };
 
 function serve(): RecordedRequest[] {
@@ -79,6 +80,7 @@ describe('task form', () => {
     const body = putOf(requests)!;
     expect(body.schedule_config).toEqual(SCHEDULE);
     expect(body.alert_policy).toEqual(TASK.alert_policy);
+    expect(body.duration_alerts).toEqual(TASK.duration_alerts);
     expect(body.description).toBe(TASK.description);
     expect(body.metadata).toEqual(TASK.metadata);
   });
@@ -116,5 +118,28 @@ describe('task form', () => {
     expect(created.schedule_type).toBe('RECURRING');
     expect(created.schedule_config).toEqual({ timezone: 'Europe/Paris', time_range: { start: '22:00', end: '02:00', frequency: { value: 30, unit: 's' } } });
     expect(created.alert_policy).toBeNull();
+  });
+
+  it('sets duration and lateness alerts in minutes, and sends null when every threshold is off', async () => {
+    const requests = serve();
+    renderWithQueries(<TaskFormPage projectId="p1" taskId="t1" access={access} />);
+    await screen.findByRole('heading', { name: 'Edit backup' });
+    expect((screen.getByLabelText('Alert when a run is still running after (minutes)') as HTMLInputElement).value).toBe('30');
+    fireEvent.change(screen.getByLabelText('Alert when a run starts later than its scheduled time by (minutes)'), { target: { value: '2.5' } });
+    fireEvent.change(screen.getByLabelText('Alert when a run is slower than this many times the p95'), { target: { value: '3' } });
+    fireEvent.change(screen.getByLabelText('p95 of the last (successful runs)'), { target: { value: '50' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(putOf(requests)).toBeDefined());
+    expect(putOf(requests)!.duration_alerts).toEqual({ max_run_seconds: 1800, slower_than_p95_factor: 3, p95_window_runs: 50, max_start_delay_seconds: 150 });
+  });
+
+  it('a new task without thresholds has no duration alerts', async () => {
+    const requests = serve();
+    renderWithQueries(<TaskFormPage projectId="p1" access={access} />);
+    await screen.findByRole('heading', { name: 'New task' });
+    fireEvent.change(screen.getByLabelText('Name (executors route by it)'), { target: { value: 'poll' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create task' }));
+    await waitFor(() => expect(requests.some((r) => r.method === 'POST' && r.url.endsWith('/tasks'))).toBe(true));
+    expect((requests.find((r) => r.method === 'POST' && r.url.endsWith('/tasks'))!.body as Record<string, unknown>).duration_alerts).toBeNull();
   });
 });

@@ -161,6 +161,7 @@ function taskBody(declaration: TaskDeclaration, groupIds: Map<string, string>): 
     metadata: declaration.metadata ?? null,
     alert_policy: (declaration.alert_policy ?? null) as CreateTaskBody['alert_policy'],
     tags: declaration.tags ?? [],
+    duration_alerts: (declaration.duration_alerts ?? null) as CreateTaskBody['duration_alerts'],
   };
   if (declaration.status) body.status = declaration.status;
   if (declaration.execution_mode) body.execution_mode = declaration.execution_mode;
@@ -192,6 +193,7 @@ function taskView(task: TaskDeclaration): View {
     metadata: task.metadata ?? null,
     alert_policy: task.alert_policy ?? null,
     tags: task.tags ?? [],
+    duration_alerts: declaredDurationAlerts(task.duration_alerts),
   }) as View;
 }
 
@@ -208,6 +210,7 @@ function currentTaskView(task: Task, groupNames: Map<string, string>): View {
     metadata: task.metadata,
     alert_policy: task.alert_policy,
     tags: task.tags,
+    duration_alerts: task.duration_alerts,
   }) as View;
 }
 
@@ -263,3 +266,16 @@ function show(value: unknown): string {
 }
 
 const key = (name: string) => name.trim().toLowerCase();
+
+/** As the server stores them: no threshold set means none, and the p95 window defaults to 20 runs. */
+function declaredDurationAlerts(alerts: TaskDeclaration['duration_alerts']): Record<string, number | null> | null {
+  if (!alerts) return null;
+  const thresholds = {
+    max_run_seconds: alerts.max_run_seconds ?? null,
+    slower_than_p95_factor: alerts.slower_than_p95_factor ?? null,
+    p95_window_runs: alerts.p95_window_runs ?? 20,
+    max_start_delay_seconds: alerts.max_start_delay_seconds ?? null,
+  };
+  const anyOn = thresholds.max_run_seconds !== null || thresholds.slower_than_p95_factor !== null || thresholds.max_start_delay_seconds !== null;
+  return anyOn ? thresholds : null;
+}

@@ -20,6 +20,8 @@ export interface TaskDeclaration {
   alert_policy?: Record<string, unknown> | null;
   /** Lowercase slugs (the server checks them). */
   tags?: string[] | null;
+  /** Duration and lateness alerts (`max_run_seconds`, `slower_than_p95_factor`, `p95_window_runs`, `max_start_delay_seconds`). */
+  duration_alerts?: Record<string, number | null> | null;
 }
 
 export type GroupDeclaration = Omit<CreateTaskGroupBody, 'project_id'>;
@@ -48,6 +50,7 @@ const TASK_KEYS = [
   'metadata',
   'alert_policy',
   'tags',
+  'duration_alerts',
 ];
 
 export class TasksFileError extends Error {

@@ -1,4 +1,5 @@
-import type { AlertChannel, AlertNotSentReason, AlertTriggerStatus } from '../../events/alert-events';
+import type { AlertChannel, AlertNotSentReason, AlertTriggerStatus, DurationAlertKind } from '../../events/alert-events';
+import type { ExecutionStatus } from '../../events/execution-events';
 import type { FailedDeliveryOutcome } from '../../events/delivery-outcome';
 import type { AlertPolicy } from '../../events/project-events';
 
@@ -50,6 +51,30 @@ export interface HandleExecutionSucceeded extends ExecutionEnded {
   type: 'HandleExecutionSucceeded';
 }
 
+/** A task's duration threshold crossed by one of its executions (src/process-managers/alerts/duration-watch.ts). */
+export interface DurationBreach {
+  kind: DurationAlertKind;
+  taskId: string;
+  projectId: string;
+  executionId: string;
+  /** `$all` position of the execution event it was seen from (its start, for a run still running). */
+  sourcePosition: number;
+  /** The execution's status when measured (RUNNING while it still runs). */
+  status: ExecutionStatus;
+  /** When the threshold was found crossed: the run's start, its end, or the clock's now. */
+  measuredAt: string;
+  /** The threshold and the measured value, in words. */
+  detail: string;
+}
+
+/** Alerts a breach once per execution and kind, outside any incident. */
+export interface HandleDurationBreach extends DurationBreach {
+  type: 'HandleDurationBreach';
+  targets: AlertTarget[];
+  facts: AlertFacts;
+  at: string;
+}
+
 export type SendResult =
   | { ok: true; response: string | null }
   | {
@@ -86,4 +111,4 @@ export interface RetrySend {
   at: string;
 }
 
-export type AlertCommand = HandleExecutionFailed | HandleExecutionSucceeded | RecordSendResult | RetrySend;
+export type AlertCommand = HandleExecutionFailed | HandleExecutionSucceeded | HandleDurationBreach | RecordSendResult | RetrySend;

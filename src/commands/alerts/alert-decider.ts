@@ -2,13 +2,14 @@ import type { AlertContent, AlertEvent, AlertKind } from '../../events/alert-eve
 import type { Decider } from '../decider';
 import type {
   AlertCommand,
+  HandleDurationBreach,
   HandleExecutionFailed,
   HandleExecutionSucceeded,
   RecordSendResult,
   RetrySend,
 } from './alert-commands';
 import { alertId, alertMessageId, incidentId } from './alert-ids';
-import { type AlertStreamState, deliveryKey, evolveAlerts, initialAlertState } from './alert-state';
+import { type AlertStreamState, deliveryKey, durationAlertKey, evolveAlerts, initialAlertState } from './alert-state';
 import { alertSubject } from './alert-subject';
 
 /**
@@ -35,6 +36,8 @@ export function retryDelayMs(failedAttempt: number): number {
  * - the next success resolves it, with a recovery notice when `notifyRecovery`;
  * - one execution causes at most one alert (ids are derived from task, execution and kind), and an
  *   execution event older (in `$all`) than one already decided here changes nothing;
+ * - a duration breach (ran too long, slow, started late) alerts once per execution and kind, outside
+ *   incidents: it neither opens, re-alerts nor resolves one, and does not count as the execution's alert;
  * - every alert is an intent per channel (or AlertNotSent when the channel cannot send); each attempt
  *   has at most one outcome, and a retry claims its attempt before sending.
  */
@@ -44,6 +47,8 @@ export function decideAlerts(command: AlertCommand, state: AlertStreamState): Al
       return handleFailed(command, state);
     case 'HandleExecutionSucceeded':
       return handleSucceeded(command, state);
+    case 'HandleDurationBreach':
+      return handleDurationBreach(command, state);
     case 'RecordSendResult':
       return recordResult(command, state);
     case 'RetrySend':
@@ -104,24 +109,22 @@ function handleSucceeded(command: HandleExecutionSucceeded, state: AlertStreamSt
   return [resolved, ...alertEvents(command, 'recovery', incident.incidentId, incident.firstMessageId)];
 }
 
+function handleDurationBreach(command: HandleDurationBreach, state: AlertStreamState): AlertEvent[] {
+  if (durationAlertKey(command.executionId, command.kind) in state.durationAlerted) return [];
+  // Its own thread: the alert is its own "incident" (a pager resolves nothing for it).
+  return alertEvents(command, command.kind, alertId(command.taskId, command.executionId, command.kind), null);
+}
+
 /** One event per target: the intent to send, or why it cannot be sent. */
 function alertEvents(
-  command: HandleExecutionFailed | HandleExecutionSucceeded,
+  command: HandleExecutionFailed | HandleExecutionSucceeded | HandleDurationBreach,
   kind: AlertKind,
   incident: string,
   inReplyTo: string | null,
 ): AlertEvent[] {
   const { taskId, projectId, executionId, facts } = command;
   const id = alertId(taskId, executionId, kind);
-  const content: AlertContent = {
-    projectName: facts.projectName,
-    taskName: facts.taskName,
-    status: command.type === 'HandleExecutionFailed' ? command.status : 'SUCCESS',
-    error: command.type === 'HandleExecutionFailed' ? facts.error : null,
-    endedAt: command.endedAt,
-    consecutiveFailures: command.type === 'HandleExecutionFailed' ? command.consecutiveFailures : 0,
-    link: facts.link,
-  };
+  const content: AlertContent = contentOf(command);
   const subject = alertSubject(kind, content);
   const common = {
     taskId,
@@ -132,7 +135,7 @@ function alertEvents(
     incidentId: incident,
     kind,
     subject,
-    triggeredAt: command.endedAt,
+    triggeredAt: command.type === 'HandleDurationBreach' ? command.measuredAt : command.endedAt,
   };
   return command.targets.map((target): AlertEvent => {
     const channelId = channelIdOf(target);
@@ -156,6 +159,19 @@ function alertEvents(
       },
     };
   });
+}
+
+function contentOf(command: HandleExecutionFailed | HandleExecutionSucceeded | HandleDurationBreach): AlertContent {
+  const { facts } = command;
+  const common = { projectName: facts.projectName, taskName: facts.taskName, link: facts.link };
+  switch (command.type) {
+    case 'HandleExecutionFailed':
+      return { ...common, status: command.status, error: facts.error, endedAt: command.endedAt, consecutiveFailures: command.consecutiveFailures };
+    case 'HandleExecutionSucceeded':
+      return { ...common, status: 'SUCCESS', error: null, endedAt: command.endedAt, consecutiveFailures: 0 };
+    case 'HandleDurationBreach':
+      return { ...common, status: command.status, error: null, endedAt: command.measuredAt, consecutiveFailures: 0, detail: command.detail };
+  }
 }
 
 function recordResult(command: RecordSendResult, state: AlertStreamState): AlertEvent[] {

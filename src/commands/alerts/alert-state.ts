@@ -1,4 +1,4 @@
-import type { AlertChannel, AlertContent, AlertEvent, AlertKind } from '../../events/alert-events';
+import { type AlertChannel, type AlertContent, type AlertEvent, type AlertKind, isDurationAlertKind } from '../../events/alert-events';
 import { alertId, alertMessageId } from './alert-ids';
 
 export interface AlertIncident {
@@ -44,11 +44,21 @@ export interface AlertStreamState {
   alertedExecutions: Readonly<Record<string, AlertKind>>;
   /** `$all` position of the newest execution event decided here; older ones are never decided again. */
   decidedUpTo: number;
+  /**
+   * Duration alerts decided, by `durationAlertKey`: one of each kind per execution. They are kept apart
+   * from the failure alerts (and move neither `decidedUpTo` nor an incident), so a run that was slow or
+   * late can still fail, recover or re-alert like any other.
+   */
+  durationAlerted: Readonly<Record<string, true>>;
   /** By `deliveryKey`; sent and given-up deliveries are dropped. */
   pending: Readonly<Record<string, PendingDelivery>>;
 }
 
-export const initialAlertState: AlertStreamState = { incident: null, alertedExecutions: {}, decidedUpTo: -1, pending: {} };
+export const initialAlertState: AlertStreamState = { incident: null, alertedExecutions: {}, decidedUpTo: -1, durationAlerted: {}, pending: {} };
+
+export function durationAlertKey(executionId: string, kind: AlertKind): string {
+  return `${executionId}|${kind}`;
+}
 
 /** One delivery per alert and channel: each vendor channel has its own, so one's outage holds no other. */
 export function deliveryKey(alertId: string, channel: AlertChannel, channelId: string | null = null): string {
@@ -86,13 +96,11 @@ export function evolveAlerts(state: AlertStreamState, event: AlertEvent): AlertS
         retryAt: null,
         lastError: null,
       };
-      const next = alerted(decided(state, d.sourcePosition), d.executionId, d.kind, d.triggeredAt);
+      const next = recordDecision(state, d);
       return { ...next, pending: { ...next.pending, [deliveryKey(d.alertId, d.channel, delivery.channelId)]: delivery } };
     }
-    case 'AlertNotSent': {
-      const d = event.data;
-      return alerted(decided(state, d.sourcePosition), d.executionId, d.kind, d.triggeredAt);
-    }
+    case 'AlertNotSent':
+      return recordDecision(state, event.data);
     case 'AlertSendRetrying':
       return updatePending(state, deliveryKey(event.data.alertId, event.data.channel, event.data.channelId ?? null), (p) => ({
         ...p,
@@ -111,6 +119,14 @@ export function evolveAlerts(state: AlertStreamState, event: AlertEvent): AlertS
     default:
       return state;
   }
+}
+
+function recordDecision(
+  state: AlertStreamState,
+  d: { executionId: string; kind: AlertKind; triggeredAt: string; sourcePosition: string },
+): AlertStreamState {
+  if (isDurationAlertKind(d.kind)) return { ...state, durationAlerted: { ...state.durationAlerted, [durationAlertKey(d.executionId, d.kind)]: true } };
+  return alerted(decided(state, d.sourcePosition), d.executionId, d.kind, d.triggeredAt);
 }
 
 function decided(state: AlertStreamState, sourcePosition: string): AlertStreamState {

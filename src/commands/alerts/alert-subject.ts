@@ -10,5 +10,11 @@ export function alertSubject(kind: AlertKind, content: AlertContent): string {
       return `[Cron Observer] Still failing (${content.consecutiveFailures} in a row, last ${content.status}): ${where}`;
     case 'recovery':
       return `[Cron Observer] Recovered: ${where}`;
+    case 'long_running':
+      return `[Cron Observer] Running too long: ${where}`;
+    case 'slow':
+      return `[Cron Observer] Slow run: ${where}`;
+    case 'late_start':
+      return `[Cron Observer] Started late: ${where}`;
   }
 }

@@ -7,7 +7,8 @@ type OptionalKeys =
   | 'metadata'
   | 'startDeadlineSeconds'
   | 'alertPolicy'
-  | 'tags';
+  | 'tags'
+  | 'durationAlerts';
 
 /**
  * A definition as a request states it: optional fields may be left out, which clears them (a PUT is a

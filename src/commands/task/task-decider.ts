@@ -69,6 +69,7 @@ function completeDefinition(input: TaskDefinitionInput): TaskDefinition {
     startDeadlineSeconds: input.startDeadlineSeconds ?? null,
     alertPolicy: input.alertPolicy ?? null,
     ...(input.tags && input.tags.length > 0 ? { tags: input.tags } : {}),
+    ...(input.durationAlerts ? { durationAlerts: input.durationAlerts } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import type { JsonObject } from '../../events/json';
 import type { ExecutionMode, ScheduleType, TaskStatus } from '../../events/task-events';
 import { validateScheduleConfig } from '../../schedules/schedule-config';
 import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
+import { durationAlertsFromBody, type DurationAlertsBody } from './duration-alerts-body';
 import { checkTaskTags } from '../../commands/task/task-tags';
 import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
@@ -52,6 +53,8 @@ export interface TaskFieldsBody {
    * @maxItems 10
    */
   tags?: string[] | null;
+  /** Duration and lateness alerts (README, "Alerts"); null or left out: none. */
+  duration_alerts?: DurationAlertsBody | null;
 }
 
 export interface CreateTaskBody extends TaskFieldsBody {
@@ -124,5 +127,6 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
     startDeadlineSeconds: body.start_deadline_seconds ?? null,
     alertPolicy: body.alert_policy ? alertPolicyFromBody(body.alert_policy) : null,
     tags: tags.value,
+    durationAlerts: durationAlertsFromBody(body.duration_alerts) ?? undefined,
   };
 }

@@ -3,6 +3,7 @@ import type { ExecutionMode, ScheduleType, TaskStatus } from '../../events/task-
 import type { TaskDoc } from '../../projections/task-read-model';
 import type { RunState } from '../../queries/group-run-state';
 import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
+import { durationAlertsBody, type DurationAlertsBody } from './duration-alerts-body';
 import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
 
@@ -27,6 +28,8 @@ export interface TaskResponse {
   alert_policy: AlertPolicyBody | null;
   /** Lowercase slugs, sorted; per-tag badges count the tasks carrying a tag. */
   tags: string[];
+  /** Duration and lateness alerts; null: none. */
+  duration_alerts: Required<DurationAlertsBody> | null;
   /** The newest execution; null before the first. */
   last_execution: LastExecutionResponse | null;
   /**
@@ -71,6 +74,7 @@ export function toTaskResponse(task: TaskDoc, state: RunState, pingUrlBase: stri
     start_deadline_seconds: task.startDeadlineSeconds,
     alert_policy: task.alertPolicy && alertPolicyBody(task.alertPolicy),
     tags: task.tags ?? [],
+    duration_alerts: task.durationAlerts ? durationAlertsBody(task.durationAlerts) : null,
     last_execution: last && {
       execution_uuid: last.executionId,
       status: last.status,

@@ -1,4 +1,5 @@
 import type { PendingDelivery } from '../../commands/alerts/alert-state';
+import { isDurationAlertKind } from '../../events/alert-events';
 import type { LogLine } from '../../events/execution-log-events';
 
 /** How many of the execution's last log lines an alert shows. */
@@ -18,11 +19,8 @@ export function renderAlertMail(delivery: PendingDelivery, logTail: LogLine[]): 
     ['Task', `${c.taskName} (${delivery.taskId})`],
     ['Project', `${c.projectName} (${delivery.projectId})`],
     ['Execution', delivery.executionId],
-    ['Status', c.status],
-    ['Ended at', c.endedAt],
+    ...alertFacts(delivery).map((f): [string, string] => [f.label, f.value]),
   ];
-  if (delivery.kind !== 'recovery') rows.push(['Failures in a row', String(c.consecutiveFailures)]);
-  if (c.error !== null) rows.push(['Error', c.error]);
   const showLogs = delivery.kind !== 'recovery';
   const logs = logTail.map((line) => `[${line.level}] ${clip(line.message)}`);
 
@@ -55,9 +53,29 @@ export function renderAlertMail(delivery: PendingDelivery, logTail: LogLine[]): 
   return { subject: delivery.subject, text, html };
 }
 
+/** The facts every alert lists after naming the task (mail rows, chat fields). */
+export function alertFacts(delivery: Pick<PendingDelivery, 'kind' | 'content'>): Array<{ label: string; value: string }> {
+  const c = delivery.content;
+  if (isDurationAlertKind(delivery.kind)) {
+    return [
+      { label: 'Status', value: c.status },
+      { label: 'Measured at', value: c.endedAt },
+      { label: 'Threshold', value: c.detail ?? '' },
+    ];
+  }
+  const facts = [
+    { label: 'Status', value: c.status },
+    { label: 'Ended at', value: c.endedAt },
+  ];
+  if (delivery.kind !== 'recovery') facts.push({ label: 'Failures in a row', value: String(c.consecutiveFailures) });
+  if (c.error !== null) facts.push({ label: 'Error', value: c.error });
+  return facts;
+}
+
 /** One sentence saying what happened (the mail's first line, a chat message's title). */
 export function alertHeadline(delivery: Pick<PendingDelivery, 'kind' | 'content'>): string {
   const c = delivery.content;
+  if (isDurationAlertKind(delivery.kind)) return `${c.taskName}: ${c.detail ?? delivery.kind}.`;
   if (delivery.kind === 'recovery') return `${c.taskName} succeeded again: the incident is resolved.`;
   if (delivery.kind === 'realert') return `${c.taskName} is still failing (${c.consecutiveFailures} failures in a row).`;
   return `${c.taskName} ended with ${c.status}${c.consecutiveFailures > 1 ? ` (${c.consecutiveFailures} failures in a row)` : ''}.`;
@@ -77,6 +95,7 @@ export function renderAlertWebhook(delivery: PendingDelivery, logTail: LogLine[]
     task: { id: delivery.taskId, name: c.taskName },
     execution: { id: delivery.executionId, status: c.status, error: c.error, ended_at: c.endedAt },
     consecutive_failures: c.consecutiveFailures,
+    ...(c.detail === undefined ? {} : { detail: c.detail }),
     link: c.link,
     logs: delivery.kind === 'recovery' ? [] : logTail.map((l) => ({ level: l.level, message: clip(l.message), timestamp: l.timestamp ?? l.receivedAt })),
     intended_at: delivery.intendedAt,

@@ -1,6 +1,6 @@
-import type { AlertCommand, AlertTarget, SendResult } from '../../commands/alerts/alert-commands';
+import type { AlertCommand, AlertTarget, DurationBreach, SendResult } from '../../commands/alerts/alert-commands';
 import { alertsDecider } from '../../commands/alerts/alert-decider';
-import { type AlertStreamState, deliveryKey, initialAlertState, type PendingDelivery } from '../../commands/alerts/alert-state';
+import { type AlertStreamState, deliveryKey, durationAlertKey, initialAlertState, type PendingDelivery } from '../../commands/alerts/alert-state';
 import { type CommandContext, newCommandContext } from '../../commands/command-context';
 import { handleCommand } from '../../commands/handle-command';
 import type { Config } from '../../config/config';
@@ -18,6 +18,7 @@ import { type AlertSender, EmailSender, WebhookSender } from './alert-channels';
 import { ChannelSender } from './channels/channel-sender';
 import { channelRecipient } from './channels/channel-recipient';
 import { AlertDirectory, type ExecutionEnd } from './alert-directory';
+import { DurationWatch } from './duration-watch';
 import { ALERT_LOG_LINES } from './alert-message';
 
 export const ALERTS_ACTOR = 'system:alerts';
@@ -62,6 +63,7 @@ export class AlertsProcessManager implements ProcessManager {
   readonly filter: StreamFilter = { streamPrefixes: ['project-', 'task-', 'execution-', 'user-', `${ALERTS_CATEGORY}-`] };
 
   readonly directory = new AlertDirectory();
+  readonly durations = new DurationWatch();
   private readonly streams = new Map<string, KnownStream>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, () => void>();
@@ -83,10 +85,14 @@ export class AlertsProcessManager implements ProcessManager {
       if (isEventOf<AlertEvent>(ALERT_EVENT_TYPES, event)) this.absorb(event);
       return;
     }
+    const breaches = this.durations.apply(event);
     const end = this.directory.apply(event);
     if (event.type === 'TaskDeleted') this.forget(event.streamId.slice('task-'.length));
-    if (end === null || replaying || this.stopped) return;
-    await this.onExecutionEnd(end, event);
+    if (end !== null) this.disarmDeadline(end.taskId, end.executionId);
+    if (replaying || this.stopped) return;
+    if (end !== null) await this.onExecutionEnd(end, event);
+    for (const breach of breaches) await this.onDurationBreach(breach, event);
+    if (event.type === 'ExecutionStarted' && this.live) this.armDeadline((event.data as { executionId: string }).executionId);
   }
 
   async goLive(): Promise<void> {
@@ -102,6 +108,7 @@ export class AlertsProcessManager implements ProcessManager {
       }
       this.armTimers(taskId);
     }
+    for (const run of this.durations.deadlines()) this.armDeadline(run.executionId);
   }
 
   async stop(): Promise<void> {
@@ -150,7 +157,7 @@ export class AlertsProcessManager implements ProcessManager {
     if (end.outcome === 'success' && !incidentOpen) return;
     if (end.outcome === 'failure' && !incidentOpen && end.consecutiveFailures < policy.afterFailures) return;
 
-    const { config, clock } = this.deps;
+    const { clock } = this.deps;
     const base = {
       taskId: end.taskId,
       projectId: end.projectId,
@@ -163,7 +170,7 @@ export class AlertsProcessManager implements ProcessManager {
         projectName: project.name,
         taskName: task.name,
         error: end.outcome === 'failure' && end.error !== null ? truncate(end.error, MAX_ERROR_CHARS) : null,
-        link: `${config.publicUrl}/projects/${end.projectId}/tasks/${end.taskId}?execution=${end.executionId}`,
+        link: this.link(end.projectId, end.taskId, end.executionId),
       },
       at: clock.now().toISOString(),
     };
@@ -173,6 +180,51 @@ export class AlertsProcessManager implements ProcessManager {
         : { ...base, type: 'HandleExecutionSucceeded' };
     const context = newCommandContext(ALERTS_ACTOR, event.metadata.eventId, event.metadata.correlationId);
     await this.run(end.taskId, command, context);
+  }
+
+  /** A threshold of the task's `durationAlerts` crossed: one alert of that kind for the execution (the decider dedups). */
+  private async onDurationBreach(breach: DurationBreach, event: RecordedEvent | null): Promise<void> {
+    const task = this.directory.tasks.get(breach.taskId);
+    const project = this.directory.projects.get(breach.projectId);
+    if (!task || task.going || !project || project.deleted) return;
+    const { taskId, projectId, executionId } = breach;
+    const command: AlertCommand = {
+      ...breach,
+      type: 'HandleDurationBreach',
+      targets: this.targets(projectId),
+      facts: { projectName: project.name, taskName: task.name, error: null, link: this.link(projectId, taskId, executionId) },
+      at: this.deps.clock.now().toISOString(),
+    };
+    const context = event ? newCommandContext(ALERTS_ACTOR, event.metadata.eventId, event.metadata.correlationId) : newCommandContext(ALERTS_ACTOR);
+    await this.run(taskId, command, context);
+  }
+
+  /** A clock timer at the run's limit (`durationAlerts.maxRunSeconds`); it alerts if the run is still RUNNING then. */
+  private armDeadline(executionId: string): void {
+    const run = this.durations.deadlineOf(executionId);
+    if (!run || this.stopped) return;
+    const key = deadlineKey(run.taskId, executionId);
+    if (this.timers.has(key) || durationAlertKey(executionId, 'long_running') in this.alertState(run.taskId).durationAlerted) return;
+    const cancel = this.deps.clock.setTimer(run.deadline, () => {
+      this.timers.delete(key);
+      const breach = this.durations.overrun(executionId, this.deps.clock.now());
+      if (!breach) return;
+      const alerting = this.onDurationBreach(breach, null).catch((err) =>
+        this.deps.logger.error({ err, taskId: run.taskId, executionId }, 'alerts: a run-time alert failed unexpectedly'),
+      );
+      this.inFlight.set(key, alerting.finally(() => this.inFlight.delete(key)));
+    });
+    this.timers.set(key, cancel);
+  }
+
+  private disarmDeadline(taskId: string, executionId: string): void {
+    const key = deadlineKey(taskId, executionId);
+    this.timers.get(key)?.();
+    this.timers.delete(key);
+  }
+
+  private link(projectId: string, taskId: string, executionId: string): string {
+    return `${this.deps.config.publicUrl}/projects/${projectId}/tasks/${taskId}?execution=${executionId}`;
   }
 
   private targets(projectId: string): AlertTarget[] {
@@ -306,4 +358,9 @@ export class AlertsProcessManager implements ProcessManager {
       return [];
     }
   }
+}
+
+/** Under the task's prefix, so forgetting a deleted task cancels its run-time timers too. */
+function deadlineKey(taskId: string, executionId: string): string {
+  return `${taskId}/long_running/${executionId}`;
 }

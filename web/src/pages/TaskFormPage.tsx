@@ -4,6 +4,7 @@ import { api, type CreateTaskBody, type Task, type TaskGroup, unwrap } from '../
 import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
 import { draftOf, emptyDraft, ScheduleEditor, type ScheduleDraft, scheduleConfigOf } from '../components/ScheduleEditor';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
+import { DurationAlertFields, durationAlertsOf, durationDraftOf } from '../components/DurationAlertFields';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ErrorMessage, Loading } from '../components/ui';
 import { Link, navigate } from '../router';
@@ -48,6 +49,7 @@ const EDITED: Array<[keyof CreateTaskBody, string]> = [
   ['start_deadline_seconds', 'Start deadline (seconds)'],
   ['alert_policy', 'Alert policy'],
   ['tags', 'Tags'],
+  ['duration_alerts', 'Duration and lateness alerts'],
 ];
 
 function compared(mine: CreateTaskBody, current: Task, groups: TaskGroup[] | undefined): ComparedField[] {
@@ -110,6 +112,7 @@ function TaskForm({
   const [fields, setFields] = useState<TaskFields>(() => fieldsOf(task));
   const [schedule, setSchedule] = useState<ScheduleDraft>(() => (task ? draftOf(task.schedule_type, task.schedule_config) : emptyDraft(defaultZone)));
   const [alerts, setAlerts] = useState(() => alertDraftOf(task?.alert_policy));
+  const [durations, setDurations] = useState(() => durationDraftOf(task?.duration_alerts));
   useEffect(() => setFields(fieldsOf(task)), [task]);
   const groups = useQuery({ queryKey: ['groups', projectId], queryFn: () => unwrap(api.GET('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } } })) });
   const queryClient = useQueryClient();
@@ -130,6 +133,7 @@ function TaskForm({
     metadata: unedited?.metadata ?? null,
     alert_policy: alertPolicyOf(alerts),
     tags: tagsOf(fields.tags),
+    duration_alerts: durationAlertsOf(durations),
   });
   const save = useMutation({
     mutationFn: async ({ over, unedited }: { over: string | null; unedited?: Task }) => {
@@ -215,6 +219,7 @@ function TaskForm({
           </div>
         </div>
         <AlertPolicyFields value={alerts} onChange={setAlerts} inheritLabel="The project's alert policy" />
+        <DurationAlertFields value={durations} onChange={setDurations} />
         <EditConflict
           error={save.error}
           what="task"

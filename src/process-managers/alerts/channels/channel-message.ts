@@ -1,7 +1,7 @@
 import type { PendingDelivery } from '../../../commands/alerts/alert-state';
 import type { AlertKind } from '../../../events/alert-events';
 import type { LogLine } from '../../../events/execution-log-events';
-import { alertHeadline, clip } from '../alert-message';
+import { alertFacts, alertHeadline, clip } from '../alert-message';
 
 /** What every chat or paging channel says, before each vendor shapes it. */
 export interface ChannelMessage {
@@ -32,11 +32,8 @@ export function channelMessage(delivery: PendingDelivery, logTail: LogLine[]): C
   const facts = [
     { label: 'Task', value: c.taskName },
     { label: 'Project', value: c.projectName },
-    { label: 'Status', value: c.status },
-    { label: 'Ended at', value: c.endedAt },
+    ...alertFacts(delivery).map((f) => (f.label === 'Error' ? { label: f.label, value: clip(f.value).slice(0, 500) } : f)),
   ];
-  if (delivery.kind !== 'recovery') facts.push({ label: 'Failures in a row', value: String(c.consecutiveFailures) });
-  if (c.error !== null) facts.push({ label: 'Error', value: clip(c.error).slice(0, 500) });
   const logs = delivery.kind === 'recovery' ? [] : logTail.slice(-CHANNEL_LOG_LINES).map((l) => `[${l.level}] ${l.message.slice(0, CHANNEL_LINE_CHARS)}`);
   return {
     kind: delivery.kind,

@@ -2,7 +2,7 @@ import type { ChannelMessage } from './channel-message';
 
 const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
-const COLOURS = { failure: 0xd93025, realert: 0xe37400, recovery: 0x188038, test: 0x1a73e8 } as const;
+const COLOURS = { failure: 0xd93025, realert: 0xe37400, recovery: 0x188038, long_running: 0xe37400, slow: 0xe37400, late_start: 0xe37400, test: 0x1a73e8 } as const;
 
 /**
  * Discord webhook: `content` and one embed (limits: content 2,000, title 256, description 4,096, field

@@ -151,6 +151,10 @@ function dailyChanges(w: HistoryWriter, day: number, at: (day: number, hours: nu
       c.readKey = createApiKey(w, at(8, 10.3), c.payments, 'dashboard-export-2', 'read');
       // Tags and the public badge and status page links (history 2 on).
       updateTask(w, at(8, 10.4), c.byName('sync-fx-rates'), { tags: ['billing', 'fx'] }, c.carol.id);
+      // Duration and lateness alerts too loose to fire in this history (no run-time limit: its timers would
+      // fire on the clock of whoever replays it).
+      const durationAlerts = { maxRunSeconds: null, slowerThanP95Factor: 1000, p95WindowRuns: 20, maxStartDelaySeconds: 86_400 };
+      updateTask(w, at(8, 10.45), c.byName('sync-fx-rates'), { durationAlerts }, c.carol.id);
       publicLinks(w, at(8, 10.5), c.payments, [c.byName('settle-payments').id, c.byName('sync-fx-rates').id]);
       break;
     case 9: {

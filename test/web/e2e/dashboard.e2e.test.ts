@@ -218,7 +218,8 @@ describeInChromium('dashboard in Chromium', () => {
     expect((await admin.get(`/projects/${projectId}/tasks/${taskId}`)).body.timeout_seconds).toBe(900); // nothing saved yet
 
     await conflict.getByRole('button', { name: 'Save mine over the current values' }).click();
-    await page.getByRole('heading', { name: 'report' }).waitFor();
+    // Exactly "report": the task page, reached once the save is answered (the edit page's "Edit report" matches a substring).
+    await page.getByRole('heading', { name: 'report', exact: true }).waitFor();
     const saved = (await admin.get(`/projects/${projectId}/tasks/${taskId}`)).body;
     expect(saved).toMatchObject({ timeout_seconds: 120, description: 'changed elsewhere' });
   }, 120_000);

@@ -1,17 +1,9 @@
-import { useState } from 'react';
 import { pingSnippets } from '../ping-snippets';
+import { useCopy } from './useCopy';
 
 /** One line to copy, with its button. */
 function CopyLine({ label, value }: { label: string; value: string }) {
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied('yes');
-    } catch {
-      setCopied('failed');
-    }
-  };
+  const { copied, copy } = useCopy(value);
   return (
     <div className="ping-line">
       <p className="small muted">{label}</p>

@@ -143,6 +143,11 @@ describe('schedule editor', () => {
     // Summer and winter offsets of the zone are applied to their own dates.
     expect(instantOfWallTime('2027-07-01T12:00', 'Europe/Paris')).toBe('2027-07-01T10:00:00.000Z');
     expect(instantOfWallTime('2027-12-01T12:00', 'Europe/Paris')).toBe('2027-12-01T11:00:00.000Z');
+    // A time the clock skips is read at the offset before the gap: 02:30 EST, which is 03:30 EDT.
+    expect(instantOfWallTime('2026-03-08T02:30', 'America/New_York')).toBe('2026-03-08T07:30:00.000Z');
+    // A time the clock reads twice is its first reading, 01:30 EDT.
+    expect(instantOfWallTime('2026-11-01T01:30', 'America/New_York')).toBe('2026-11-01T05:30:00.000Z');
+    expect(instantOfWallTime('2026-10-04T02:15', 'Australia/Lord_Howe')).toBe('2026-10-03T15:45:00.000Z');
   });
 
   it('labels every control, so each can be reached and named by keyboard and screen reader', () => {

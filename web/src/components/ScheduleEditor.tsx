@@ -461,15 +461,25 @@ function offsetMs(instant: number, timeZone: string): number {
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(instant / 1000) * 1000;
 }
 
-/** `YYYY-MM-DDTHH:MM` on the wall clock of `timeZone` → ISO instant. */
+const DAY_MS = 86_400_000;
+
+/**
+ * `YYYY-MM-DDTHH:MM` on the wall clock of `timeZone` → ISO instant. A time the clock reads twice
+ * (fall back) is its first reading, at the summer offset; a time the clock skips (spring forward)
+ * is read at the offset before the gap, so it lands as far past the gap's start as it was written
+ * (02:30 in New York on 2026-03-08 is 03:30 EDT), as RFC 5545 and Temporal's "compatible" do.
+ */
 export function instantOfWallTime(wall: string, timeZone: string): string {
   const [date, time = '00:00'] = wall.split('T');
   const [y, mo, d] = date!.split('-').map(Number);
   const [h, mi] = time.split(':').map(Number);
   const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!);
-  let instant = asUtc - offsetMs(asUtc, timeZone);
-  instant = asUtc - offsetMs(instant, timeZone);
-  return new Date(instant).toISOString();
+  // No zone changes offset twice within a day: the offsets a day either side are the candidates.
+  const before = offsetMs(asUtc - DAY_MS, timeZone);
+  const readings = [before, offsetMs(asUtc + DAY_MS, timeZone)]
+    .map((offset) => asUtc - offset)
+    .filter((instant) => asUtc - instant === offsetMs(instant, timeZone));
+  return new Date(readings.length ? Math.min(...readings) : asUtc - before).toISOString();
 }
 
 function wallTimeIn(date: Date, timeZone: string): string {

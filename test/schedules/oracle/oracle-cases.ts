@@ -135,6 +135,11 @@ function transitionCases(random: Random, zone: LuxonZone, t: Transition, nextDst
   add('hourly', cron(`${pick(random, [0, 15, 30, 45, clock(inside).m])} * * * *`), before(4 * 3600), 8);
   add('every few minutes', cron(`*/${pick(random, [5, 10, 15, 20, 30])} * * * *`), before(3 * 3600), 20);
   add('seconds field', cron(`${pick(random, ['*/10', '0,30', '15-45/15'])} ${pick(random, ['*/30', '0,20,40', '0'])} * * * *`), before(2 * 3600), 24);
+  // Any expression (seconds, L, W, #, names) with its hour field moved onto the skipped or repeated hour.
+  const fields = randomExpression(random).split(' ');
+  fields[fields.length - 4] = pick(random, [`${hourOf}`, `${hourOf},${(hourOf + 1) % 24}`, `*/${pick(random, [1, 2, 3])}`]);
+  if (random() < 0.5) fields[fields.length - 1] = pick(random, ['SUN', '0#1', '0#2', '0L', '6,0', '*', '5#1', 'FRI']);
+  add('random expression at the hour', cron(fields.join(' ')), before(26 * 3600), 3);
   add('two fixed times an hour apart', cron(`0,30 ${hourOf},${(hourOf + 1) % 24} * * *`), before(26 * 3600), 6);
   add(
     'time range every 20 minutes',

@@ -64,6 +64,7 @@ describe('the next-run search agrees with an independent luxon oracle', () => {
     let runsCompared = 0;
     let refused = 0;
     const byKind = new Map<string, number>();
+    const byDst = new Map<string, number>();
     for (const kase of cases) {
       const zone = zoneOf.get(kase.zone) as LuxonZone;
       const calendar = kase.calendar?.allows;
@@ -91,6 +92,8 @@ describe('the next-run search agrees with an independent luxon oracle', () => {
       runsCompared += expected.length;
       const kind = kase.config.cron_expression !== undefined ? 'cron' : kase.config.interval ? `interval ${kase.config.interval.unit}` : kase.type === 'ONEOFF' ? 'one-off' : 'time range';
       byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+      const dst = kase.config.dst ? Object.entries(kase.config.dst).map(([k, v]) => `${k} ${v}`).join(', ') : 'default';
+      byDst.set(dst, (byDst.get(dst) ?? 0) + 1);
       // occurrencesBetween counts the same span segment by segment, day by day, and finds its last run by bisection.
       if (!calendar && oracle.runs.length > 0) {
         const last: ExpectedRun = oracle.runs[oracle.runs.length - 1];
@@ -106,7 +109,8 @@ describe('the next-run search agrees with an independent luxon oracle', () => {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(
       `next-run oracle: seed ${SEED}, ${cases.length} cases (${transitions} transitions of ${zones.length} zones; ` +
-        `${[...byKind].map(([k, n]) => `${n} ${k}`).join(', ')}), ${runsCompared} runs compared, ` +
+        `${[...byKind].map(([k, n]) => `${n} ${k}`).join(', ')}; dst: ${[...byDst].map(([k, n]) => `${n} ${k}`).join('; ')}), ` +
+        `${runsCompared} runs compared, ` +
         `${refused} refused as never running (the oracle agrees), ${failures.length} disagreements, ${seconds} s`,
     );
     expect(cases.length).toBeGreaterThanOrEqual(TOTAL_CASES);

@@ -141,19 +141,11 @@ function transitionCases(random: Random, zone: LuxonZone, t: Transition, nextDst
   if (random() < 0.5) fields[fields.length - 1] = pick(random, ['SUN', '0#1', '0#2', '0L', '6,0', '*', '5#1', 'FRI']);
   add('random expression at the hour', cron(fields.join(' ')), before(26 * 3600), 3);
   add('two fixed times an hour apart', cron(`0,30 ${hourOf},${(hourOf + 1) % 24} * * *`), before(26 * 3600), 6);
-  add(
-    'time range every 20 minutes',
-    withDst({ timezone: tz, time_range: { start: `${pad((hourOf + 23) % 24)}:00`, end: `${pad((hourOf + 2) % 24)}:00`, frequency: { value: 20, unit: 'm' } } }, nextDst()),
-    before(4 * 3600),
-    12,
-  );
+  const range = (start: string, end: string, minutes: number): ScheduleConfig =>
+    withDst({ timezone: tz, time_range: { start, end, frequency: { value: minutes, unit: 'm' } } }, nextDst());
+  add('time range every 20 minutes', range(`${pad((hourOf + 23) % 24)}:00`, `${pad((hourOf + 2) % 24)}:00`, 20), before(4 * 3600), 12);
   const c = clock(inside);
-  add(
-    'time range with one tick',
-    withDst({ timezone: tz, time_range: { start: `${pad(c.h)}:${pad(c.m)}`, end: `${pad(c.h)}:${pad(Math.min(59, c.m + 10))}`, frequency: { value: 15, unit: 'm' } } }, nextDst()),
-    before(26 * 3600),
-    3,
-  );
+  add('time range with one tick', range(`${pad(c.h)}:${pad(c.m)}`, `${pad(c.h)}:${pad(Math.min(59, c.m + 10))}`, 15), before(26 * 3600), 3);
   add(
     'cron inside a time window',
     cron(`*/10 * * * *`, { time_range: { start: `${pad((hourOf + 23) % 24)}:30`, end: `${pad((hourOf + 2) % 24)}:00` } }),
@@ -164,7 +156,9 @@ function transitionCases(random: Random, zone: LuxonZone, t: Transition, nextDst
   const days = int(random, 1, 3);
   const anchorLocal = inside - days * 86_400;
   const anchor = anchorLocal - zone.offsetAt(anchorLocal - 12 * 3600);
-  add(`every ${days === 3 ? 2 : 1} days from a day ${days} before`, withDst({ timezone: tz, interval: { value: days === 3 ? 2 : 1, unit: 'd' } }, nextDst()), Math.max(anchor, before(26 * 3600)), 3, anchor);
+  const everyDays = days === 3 ? 2 : 1;
+  const daily = withDst({ timezone: tz, interval: { value: everyDays, unit: 'd' } }, nextDst());
+  add(`every ${everyDays} days from a day ${days} before`, daily, Math.max(anchor, before(26 * 3600)), 3, anchor);
   const elapsedAnchor = t.at - int(random, 1, 86_400);
   add('every 7 minutes of elapsed time', { timezone: tz, interval: { value: 7, unit: 'm' } }, before(3 * 3600), 12, elapsedAnchor);
   return cases;
@@ -220,7 +214,9 @@ function randomCase(random: Random, zones: LuxonZone[], index: number): OracleCa
     if (random() < 0.1) config.time_range = { start: `${pad(int(random, 0, 23))}:${pick(random, ['00', '30'])}`, end: `${pad(int(random, 0, 23))}:00` };
   } else if (kind < 0.8) {
     const step = pick(random, [{ value: 45, unit: 'm' as const }, { value: 2, unit: 'h' as const }, { value: 90, unit: 's' as const }]);
-    config = { timezone: tz, time_range: { start: `${pad(int(random, 0, 23))}:${pad(int(random, 0, 59))}`, end: `${pad(int(random, 0, 23))}:${pad(int(random, 0, 59))}`, frequency: step } };
+    const start = `${pad(int(random, 0, 23))}:${pad(int(random, 0, 59))}`;
+    const end = `${pad(int(random, 0, 23))}:${pad(int(random, 0, 59))}`;
+    config = { timezone: tz, time_range: { start, end, frequency: step } };
     count = int(random, 3, 12);
   } else if (kind < 0.9) {
     config = { timezone: tz, interval: { value: int(random, 1, 10), unit: 'd' } };
@@ -232,7 +228,8 @@ function randomCase(random: Random, zones: LuxonZone[], index: number): OracleCa
     horizonDays = 30;
   } else {
     const runAt = new Date(Math.round(after + (random() - 0.3) * 86_400) * 1000).toISOString();
-    return { label: `random #${index}: one-off`, zone: tz, type: 'ONEOFF', config: { timezone: tz, run_at: runAt }, after, anchor, count: 1, horizonDays: 2 };
+    const config: ScheduleConfig = { timezone: tz, run_at: runAt };
+    return { label: `random #${index}: one-off`, zone: tz, type: 'ONEOFF', config, after, anchor, count: 1, horizonDays: 2 };
   }
   if (config.interval?.unit !== 'm' && config.interval?.unit !== 'h' && config.interval?.unit !== 's' && dst) config.dst = dst;
   const filter = random();

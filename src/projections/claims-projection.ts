@@ -10,6 +10,8 @@ import type { Projection, ProjectionReader } from './projection';
 
 export const CLAIMS_PROJECTION = 'claims';
 export const CLAIMABLE = 'claimable';
+/** Pull executions created QUEUED (overlap policy): not claimable until released, then moved to CLAIMABLE. */
+export const CLAIMABLE_QUEUED = 'claimable_queued';
 
 /**
  * A pull-mode execution a worker may still claim: PENDING (`claimedAt` null), or claimed but not yet
@@ -31,8 +33,10 @@ export interface ClaimableDoc extends Doc {
 /** Pending pull executions per project, oldest first, for POST …/executions/claim. */
 export const claimsProjection: Projection = {
   name: CLAIMS_PROJECTION,
-  version: 1,
+  // 2: QUEUED executions wait in CLAIMABLE_QUEUED.
+  version: 2,
   collections: [
+    { name: CLAIMABLE_QUEUED, indexes: [{ fields: [['taskId', 1]] }] },
     {
       name: CLAIMABLE,
       indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }, { fields: [['projectId', 1], ['claimedAt', 1]] }, { fields: [['taskId', 1]] }],
@@ -49,12 +53,14 @@ export const claimsProjection: Projection = {
     if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) {
       // A task being deleted hands out no more work.
       if (event.type === 'TaskDeletionRequested' || event.type === 'TaskDeleted') {
-        return [{ op: 'deleteMany', collection: CLAIMABLE, filter: { taskId: event.data.taskId } }];
+        return [CLAIMABLE, CLAIMABLE_QUEUED].map((collection) => ({ op: 'deleteMany', collection, filter: { taskId: event.data.taskId } }) as const);
       }
       return [];
     }
     if (event.type === 'ExecutionsPurged') {
-      return (event as unknown as ExecutionsPurged).data.executionIds.map((id) => ({ op: 'delete', collection: CLAIMABLE, id }));
+      return (event as unknown as ExecutionsPurged).data.executionIds.flatMap((id) =>
+        [CLAIMABLE, CLAIMABLE_QUEUED].map((collection) => ({ op: 'delete', collection, id }) as const),
+      );
     }
     return [];
   },
@@ -81,7 +87,22 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
     case 'ExecutionCancelled':
     case 'ExecutionTimedOut':
     case 'ExecutionMissed':
-      return [{ op: 'delete', collection: CLAIMABLE, id }];
+    case 'ExecutionSkipped':
+      return [
+        { op: 'delete', collection: CLAIMABLE, id },
+        { op: 'delete', collection: CLAIMABLE_QUEUED, id },
+      ];
+    case 'ExecutionQueued':
+    case 'ExecutionReleased': {
+      // Created in the same append (Queued), or released later: the document moves between the two.
+      const [from, to] = event.type === 'ExecutionQueued' ? [CLAIMABLE, CLAIMABLE_QUEUED] : [CLAIMABLE_QUEUED, CLAIMABLE];
+      const doc = await reader.get<ClaimableDoc>(from, id);
+      if (!doc) return [];
+      return [
+        { op: 'delete', collection: from, id },
+        { op: 'upsert', collection: to, id, doc },
+      ];
+    }
     default:
       return [];
   }

@@ -22,6 +22,11 @@
  * stream there (WrongExpectedRevision) or tombstoned (StreamDeleted) and treats it as done. A tick
  * whose write keeps failing is recorded as MISSED once the store takes writes again (tick-writer.ts).
  *
+ * Overlap and concurrency (overlap-gate.ts): the scheduler follows every execution's open runs; a
+ * tick is decided against them at fire time (run, replace, QUEUED or SKIPPED, created in one append),
+ * and when a run ends the task's (and, with a group limit, the group's) waiting runs are released.
+ * Waiting runs are found again by replay, so a restart releases what ended while it was down.
+ *
  * Downtime, when going live: for each armed task, the ticks in (last tick accounted for, now] are owed,
  * where "last accounted" is the newest of its last recorded tick, the instant it was created,
  * re-enabled or re-scheduled, and the instant its group was (re-)enabled. Tick instants come from the
@@ -38,7 +43,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logging/logger';
-import type { ExecutionCreated } from '../../events/execution-events';
+import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../../events/execution-events';
+import { effectiveOverlap, type OverlapPolicy } from '../../events/overlap-policy';
+import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../events/project-events';
+import { type OverlapLimits, OverlapGate } from './overlap-gate';
+import { cancelReplaced, releaseQueued } from './overlap-actions';
 import { type TicksSkipped, SCHEDULER_STREAM_PREFIX } from '../../events/scheduler-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
@@ -53,7 +62,7 @@ import { ScheduledTask } from './scheduled-task';
 import { schedulerLateness } from './scheduler-metrics';
 import { IndexedMinHeap } from '../indexed-min-heap';
 import { tickExecutionId } from './tick-ids';
-import { tickCommand, tickContext } from './tick-command';
+import { SCHEDULER_ACTOR, tickCommand, tickContext } from './tick-command';
 import { type Downtime, type DowntimeDeps, downtimeOf, recordDowntime } from './downtime';
 import { type ExecutionWriter, storeExecutionWriter, TickWriter } from './tick-writer';
 
@@ -88,6 +97,7 @@ export class Scheduler implements ProcessManager {
       streamPrefix(STREAM_CATEGORIES.task),
       streamPrefix(STREAM_CATEGORIES.taskGroup),
       streamPrefix(STREAM_CATEGORIES.execution),
+      streamPrefix(STREAM_CATEGORIES.project),
       SCHEDULER_STREAM_PREFIX,
     ],
   };
@@ -97,6 +107,9 @@ export class Scheduler implements ProcessManager {
   /** Tasks by group id (whether or not the group exists), to re-key them when the group changes. */
   private readonly groupTasks = new Map<string, Set<ScheduledTask>>();
   private readonly projectIds = new Map<string, string>();
+  /** Each project's default overlap policy (ProjectUpdated `overlapPolicy`); absent: `allow`. */
+  private readonly projectOverlap = new Map<string, OverlapPolicy>();
+  private readonly overlap = new OverlapGate();
   private readonly heap = new IndexedMinHeap<ScheduledTask>((task) => task.nextMs);
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly missedBound: number;
@@ -110,7 +123,21 @@ export class Scheduler implements ProcessManager {
   /** Settles once the downtime found when going live is recorded (at once when there was none). */
   downtimeRecorded: Promise<void> = Promise.resolve();
   /** Counters for tests, the bench and a later /metrics. */
-  readonly stats = { fired: 0, created: 0, duplicates: 0, failed: 0, missedRecorded: 0, ticksSkipped: 0, catchUps: 0, recoveredAsMissed: 0 };
+  readonly stats = {
+    fired: 0,
+    created: 0,
+    duplicates: 0,
+    failed: 0,
+    missedRecorded: 0,
+    ticksSkipped: 0,
+    catchUps: 0,
+    recoveredAsMissed: 0,
+    /** Overlap decisions: ticks created SKIPPED or QUEUED, runs replaced, waiting runs released. */
+    overlapSkipped: 0,
+    overlapQueued: 0,
+    replaced: 0,
+    released: 0,
+  };
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -148,10 +175,15 @@ export class Scheduler implements ProcessManager {
   apply(event: RecordedEvent): void {
     if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) this.applyTask(event, event.metadata.eventId);
     else if (isEventOf<TaskGroupEvent>(TASK_GROUP_EVENT_TYPES, event)) this.applyGroup(event);
-    else if (event.type === 'ExecutionCreated') {
-      const data = (event as unknown as ExecutionCreated).data;
-      // CATCH_UP runs are not "accounted for": their tick is recorded as MISSED or skipped as well.
-      if (data.triggerType === 'SCHEDULED') this.accountFor(data.taskId, Date.parse(data.scheduledAt));
+    else if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) {
+      if (event.type === 'ExecutionCreated' && event.data.triggerType === 'SCHEDULED') {
+        // CATCH_UP runs are not "accounted for": their tick is recorded as MISSED or skipped as well.
+        this.accountFor(event.data.taskId, Date.parse(event.data.scheduledAt));
+      }
+      const ended = this.overlap.apply(event);
+      if (ended !== null && this.live) this.releaseAfter(ended, event.data.executionId, event.metadata.eventId);
+    } else if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) {
+      this.applyProject(event);
     } else if (event.type === 'TicksSkipped') {
       const data = (event as unknown as TicksSkipped).data;
       const task = this.tasks.get(data.taskId);
@@ -208,6 +240,7 @@ export class Scheduler implements ProcessManager {
         task.status = 'DELETE_FAILED';
         break;
       case 'TaskDeleted':
+        this.overlap.forgetTask(task.taskId);
         this.heap.remove(task);
         this.leaveGroup(task, task.groupId);
         this.tasks.delete(task.taskId);
@@ -230,6 +263,14 @@ export class Scheduler implements ProcessManager {
     // A group change (status, window, zone, manual start/stop, deletion) takes effect at once.
     for (const task of this.groupTasks.get(groupId) ?? []) this.rekey(task, false);
     this.arm();
+  }
+
+  private applyProject(event: ProjectEvent): void {
+    if (event.type === 'ProjectDeleted') this.projectOverlap.delete(event.data.projectId);
+    if (event.type !== 'ProjectUpdated' || event.data.changes.overlapPolicy === undefined) return;
+    const policy = event.data.changes.overlapPolicy;
+    if (policy === null) this.projectOverlap.delete(event.data.projectId);
+    else this.projectOverlap.set(event.data.projectId, policy);
   }
 
   private compile(task: ScheduledTask): void {
@@ -357,7 +398,60 @@ export class Scheduler implements ProcessManager {
     this.stats.fired++;
     const scheduledAt = new Date(tick).toISOString();
     const executionId = tickExecutionId(task.taskId, scheduledAt);
-    this.track(this.writes.writeTick(tickCommand(task, executionId, scheduledAt, 'SCHEDULED', now), tickContext(task, executionId)));
+    const command = tickCommand(task, executionId, scheduledAt, 'SCHEDULED', now);
+    const context = tickContext(task, executionId);
+    const decision = this.overlap.decide(task.taskId, executionId, this.limitsOf(task));
+    if (decision.kind === 'hold') {
+      command.overlap = decision.verdict;
+      if (decision.verdict.action === 'skip') this.stats.overlapSkipped++;
+      else this.stats.overlapQueued++;
+    }
+    this.track(this.writes.writeTick(command, context));
+    if (decision.kind === 'run') {
+      for (const replaced of decision.replaces) {
+        this.stats.replaced++;
+        this.track(cancelReplaced(this.deps, replaced, executionId, { ...context, correlationId: replaced }));
+      }
+    }
+  }
+
+  /** The policy and limits that apply to the task now (its own, else its group's, else its project's). */
+  private limitsOf(task: ScheduledTask): OverlapLimits {
+    const group = this.gateOf(task)?.doc;
+    const groupMaxConcurrent = group?.maxConcurrent ?? null;
+    let groupOpen = 0;
+    if (groupMaxConcurrent !== null && task.groupId !== null) {
+      for (const member of this.groupTasks.get(task.groupId) ?? []) groupOpen += this.overlap.openCount(member.taskId);
+    }
+    return {
+      policy: effectiveOverlap(task.overlap, group?.overlap, this.projectOverlap.get(task.projectId)),
+      taskMaxConcurrent: task.maxConcurrent,
+      groupMaxConcurrent,
+      groupOpen,
+    };
+  }
+
+  /**
+   * A run of the task ended (`after`): its waiting runs may start, and with a group limit, those of
+   * every task of its group (oldest task first is not promised: the group's members in set order).
+   */
+  private releaseAfter(taskId: string, after: string | null, causationId: string): void {
+    const task = this.tasks.get(taskId);
+    if (!task) return;
+    const candidates = [task];
+    if (task.groupId !== null && this.gateOf(task)?.doc?.maxConcurrent !== undefined) {
+      for (const member of this.groupTasks.get(task.groupId) ?? []) if (member !== task) candidates.push(member);
+    }
+    for (const candidate of candidates) this.releaseWaiting(candidate, after, causationId);
+  }
+
+  private releaseWaiting(task: ScheduledTask, after: string | null, causationId: string): void {
+    if (this.overlap.queued(task.taskId).length === 0) return;
+    for (const released of this.overlap.releasable(task.taskId, () => this.limitsOf(task))) {
+      this.stats.released++;
+      const context = { actor: SCHEDULER_ACTOR, correlationId: released, causationId };
+      this.track(releaseQueued(this.deps, released, after, context));
+    }
   }
 
 
@@ -385,6 +479,11 @@ export class Scheduler implements ProcessManager {
         this.deps.logger.error({ err, taskId: task.taskId }, 'scheduler: could not count the ticks a task missed while offline');
       }
       this.rekey(task, false);
+    }
+    // Runs that waited for one that ended while this instance was not leading.
+    for (const taskId of [...this.overlap.waitingTasks()]) {
+      const task = this.tasks.get(taskId);
+      if (task) this.releaseWaiting(task, null, task.causationId);
     }
     this.arm();
     if (owed.length > 0) {

@@ -207,8 +207,9 @@ function release(command: ReleaseExecution, execution: Execution): ExecutionDeci
   return [{ type: 'ExecutionReleased', data: { ...execution.ref, at: command.at, after: command.after } }];
 }
 
+/** A QUEUED run has not started its clock: its timeout counts from the release (deadlines manager). */
 function timeOut(command: TimeOutExecution, execution: Execution): ExecutionDeciderEvent[] {
-  if (isTerminal(execution.status)) return [];
+  if (isTerminal(execution.status) || execution.status === 'QUEUED') return [];
   return [{ type: 'ExecutionTimedOut', data: { ...execution.ref, at: command.at, timeoutSeconds: command.timeoutSeconds } }];
 }
 

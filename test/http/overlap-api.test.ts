@@ -152,6 +152,31 @@ describe('overlap policies through the API (injected clock)', () => {
     expect(finish.body.error).toMatch(/CANCELLED/);
   });
 
+  it('queue on pull: a QUEUED run cannot be claimed; once the open run ends it is released and claimable', async () => {
+    await advanceTo('2026-06-01T08:08:30.000Z');
+    const project = await createProject(admin);
+    const task = await createTask(admin, project.id, {
+      execution_mode: 'pull',
+      overlap_policy: 'queue',
+      schedule_config: { cron_expression: '* * * * *', timezone: 'UTC' },
+    });
+    await advanceTo('2026-06-01T08:09:00.000Z');
+    await waitFor(async () => (await executionsOf(project.id, task.id)).length === 1, { what: "the 08:09 tick's execution" });
+    await advanceTo('2026-06-01T08:10:00.000Z');
+    const [first, second] = await waitFor(async () => {
+      const list = await executionsOf(project.id, task.id);
+      return list.length === 2 && list;
+    }, { what: 'the 08:10 tick' });
+    expect([first.status, second.status]).toEqual(['PENDING', 'QUEUED']);
+    const claim = async () => (await project.executor.post(`/projects/${project.id}/executions/claim`, { limit: 10 })).body.executions as Array<{ execution_id: string }>;
+    expect((await claim()).map((e) => e.execution_id)).toEqual([first.id]);
+    expect((await claim()).map((e) => e.execution_id)).toEqual([]);
+
+    expect((await project.executor.post(`/executions/${first.id}/finish`, { status: 'SUCCESS' })).status).toBe(200);
+    await waitFor(async () => (await executionsOf(project.id, task.id))[1].status === 'PENDING', { what: 'the release' });
+    await waitFor(async () => (await claim()).some((e) => e.execution_id === second.id), { what: 'the released run claimable' });
+  });
+
   it('forbid: the skipped tick is in the history with its reason, and opens an alert incident like a failure', async () => {
     await advanceTo('2026-06-01T08:05:30.000Z');
     const project = await createProject(admin);

@@ -44,10 +44,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logging/logger';
 import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../../events/execution-events';
-import { effectiveOverlap, type OverlapPolicy } from '../../events/overlap-policy';
 import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../events/project-events';
-import { type OverlapLimits, OverlapGate } from './overlap-gate';
-import { cancelReplaced, releaseQueued } from './overlap-actions';
+import { OverlapControl } from './overlap-control';
 import { type TicksSkipped, SCHEDULER_STREAM_PREFIX } from '../../events/scheduler-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
@@ -62,7 +60,7 @@ import { ScheduledTask } from './scheduled-task';
 import { schedulerLateness } from './scheduler-metrics';
 import { IndexedMinHeap } from '../indexed-min-heap';
 import { tickExecutionId } from './tick-ids';
-import { SCHEDULER_ACTOR, tickCommand, tickContext } from './tick-command';
+import { tickCommand, tickContext } from './tick-command';
 import { type Downtime, type DowntimeDeps, downtimeOf, recordDowntime } from './downtime';
 import { type ExecutionWriter, storeExecutionWriter, TickWriter } from './tick-writer';
 
@@ -107,15 +105,13 @@ export class Scheduler implements ProcessManager {
   /** Tasks by group id (whether or not the group exists), to re-key them when the group changes. */
   private readonly groupTasks = new Map<string, Set<ScheduledTask>>();
   private readonly projectIds = new Map<string, string>();
-  /** Each project's default overlap policy (ProjectUpdated `overlapPolicy`); absent: `allow`. */
-  private readonly projectOverlap = new Map<string, OverlapPolicy>();
-  private readonly overlap = new OverlapGate();
   private readonly heap = new IndexedMinHeap<ScheduledTask>((task) => task.nextMs);
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly missedBound: number;
   private readonly writes: TickWriter;
   private readonly downtimeDeps: DowntimeDeps;
   private readonly onFire?: (latenessMs: number) => void;
+  private readonly overlap: OverlapControl;
   private cancelTimer: (() => void) | null = null;
   private armedAt = Number.NaN;
   private live = false;
@@ -147,6 +143,16 @@ export class Scheduler implements ProcessManager {
     this.writes = new TickWriter(deps, options.writer ?? storeExecutionWriter(deps.events, deps.clock), this.stats);
     this.downtimeDeps = { ...deps, writes: this.writes, stats: this.stats, missedBound: this.missedBound };
     this.onFire = options.onFire;
+    this.overlap = new OverlapControl(
+      deps,
+      {
+        taskOf: (taskId) => this.tasks.get(taskId),
+        groupOf: (task) => this.gateOf(task),
+        membersOf: (groupId) => this.groupTasks.get(groupId) ?? [],
+        track: (work) => this.track(work),
+      },
+      this.stats,
+    );
   }
 
   /** How many tasks are armed in the heap, and how many the scheduler knows. */
@@ -180,10 +186,9 @@ export class Scheduler implements ProcessManager {
         // CATCH_UP runs are not "accounted for": their tick is recorded as MISSED or skipped as well.
         this.accountFor(event.data.taskId, Date.parse(event.data.scheduledAt));
       }
-      const ended = this.overlap.apply(event);
-      if (ended !== null && this.live) this.releaseAfter(ended, event.data.executionId, event.metadata.eventId);
+      this.overlap.applyExecution(event, this.live);
     } else if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) {
-      this.applyProject(event);
+      this.overlap.applyProject(event);
     } else if (event.type === 'TicksSkipped') {
       const data = (event as unknown as TicksSkipped).data;
       const task = this.tasks.get(data.taskId);
@@ -263,14 +268,6 @@ export class Scheduler implements ProcessManager {
     // A group change (status, window, zone, manual start/stop, deletion) takes effect at once.
     for (const task of this.groupTasks.get(groupId) ?? []) this.rekey(task, false);
     this.arm();
-  }
-
-  private applyProject(event: ProjectEvent): void {
-    if (event.type === 'ProjectDeleted') this.projectOverlap.delete(event.data.projectId);
-    if (event.type !== 'ProjectUpdated' || event.data.changes.overlapPolicy === undefined) return;
-    const policy = event.data.changes.overlapPolicy;
-    if (policy === null) this.projectOverlap.delete(event.data.projectId);
-    else this.projectOverlap.set(event.data.projectId, policy);
   }
 
   private compile(task: ScheduledTask): void {
@@ -400,58 +397,8 @@ export class Scheduler implements ProcessManager {
     const executionId = tickExecutionId(task.taskId, scheduledAt);
     const command = tickCommand(task, executionId, scheduledAt, 'SCHEDULED', now);
     const context = tickContext(task, executionId);
-    const decision = this.overlap.decide(task.taskId, executionId, this.limitsOf(task));
-    if (decision.kind === 'hold') {
-      command.overlap = decision.verdict;
-      if (decision.verdict.action === 'skip') this.stats.overlapSkipped++;
-      else this.stats.overlapQueued++;
-    }
+    this.overlap.atFire(task, command, context);
     this.track(this.writes.writeTick(command, context));
-    if (decision.kind === 'run') {
-      for (const replaced of decision.replaces) {
-        this.stats.replaced++;
-        this.track(cancelReplaced(this.deps, replaced, executionId, { ...context, correlationId: replaced }));
-      }
-    }
-  }
-
-  /** The policy and limits that apply to the task now (its own, else its group's, else its project's). */
-  private limitsOf(task: ScheduledTask): OverlapLimits {
-    const group = this.gateOf(task)?.doc;
-    const groupMaxConcurrent = group?.maxConcurrent ?? null;
-    let groupOpen = 0;
-    if (groupMaxConcurrent !== null && task.groupId !== null) {
-      for (const member of this.groupTasks.get(task.groupId) ?? []) groupOpen += this.overlap.openCount(member.taskId);
-    }
-    return {
-      policy: effectiveOverlap(task.overlap, group?.overlap, this.projectOverlap.get(task.projectId)),
-      taskMaxConcurrent: task.maxConcurrent,
-      groupMaxConcurrent,
-      groupOpen,
-    };
-  }
-
-  /**
-   * A run of the task ended (`after`): its waiting runs may start, and with a group limit, those of
-   * every task of its group (oldest task first is not promised: the group's members in set order).
-   */
-  private releaseAfter(taskId: string, after: string | null, causationId: string): void {
-    const task = this.tasks.get(taskId);
-    if (!task) return;
-    const candidates = [task];
-    if (task.groupId !== null && this.gateOf(task)?.doc?.maxConcurrent !== undefined) {
-      for (const member of this.groupTasks.get(task.groupId) ?? []) if (member !== task) candidates.push(member);
-    }
-    for (const candidate of candidates) this.releaseWaiting(candidate, after, causationId);
-  }
-
-  private releaseWaiting(task: ScheduledTask, after: string | null, causationId: string): void {
-    if (this.overlap.queued(task.taskId).length === 0) return;
-    for (const released of this.overlap.releasable(task.taskId, () => this.limitsOf(task))) {
-      this.stats.released++;
-      const context = { actor: SCHEDULER_ACTOR, correlationId: released, causationId };
-      this.track(releaseQueued(this.deps, released, after, context));
-    }
   }
 
 
@@ -480,11 +427,7 @@ export class Scheduler implements ProcessManager {
       }
       this.rekey(task, false);
     }
-    // Runs that waited for one that ended while this instance was not leading.
-    for (const taskId of [...this.overlap.waitingTasks()]) {
-      const task = this.tasks.get(taskId);
-      if (task) this.releaseWaiting(task, null, task.causationId);
-    }
+    this.overlap.releaseAllWaiting();
     this.arm();
     if (owed.length > 0) {
       this.deps.logger.info({ tasks: owed.length }, 'scheduler: recording ticks missed while offline');

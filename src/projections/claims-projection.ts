@@ -10,8 +10,6 @@ import type { Projection, ProjectionReader } from './projection';
 
 export const CLAIMS_PROJECTION = 'claims';
 export const CLAIMABLE = 'claimable';
-/** Pull executions created QUEUED (overlap policy): not claimable until released, then moved to CLAIMABLE. */
-export const CLAIMABLE_QUEUED = 'claimable_queued';
 
 /**
  * A pull-mode execution a worker may still claim: PENDING (`claimedAt` null), or claimed but not yet
@@ -28,15 +26,18 @@ export interface ClaimableDoc extends Doc {
   createdAt: string;
   claimedBy: string | null;
   claimedAt: string | null;
+  /**
+   * Present while the execution is QUEUED (overlap policy): not claimable until ExecutionReleased
+   * removes it. Absent on every other document, so histories without queued runs build the same model.
+   */
+  queuedAt?: string;
 }
 
 /** Pending pull executions per project, oldest first, for POST …/executions/claim. */
 export const claimsProjection: Projection = {
   name: CLAIMS_PROJECTION,
-  // 2: QUEUED executions wait in CLAIMABLE_QUEUED.
-  version: 2,
+  version: 1,
   collections: [
-    { name: CLAIMABLE_QUEUED, indexes: [{ fields: [['taskId', 1]] }] },
     {
       name: CLAIMABLE,
       indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }, { fields: [['projectId', 1], ['claimedAt', 1]] }, { fields: [['taskId', 1]] }],
@@ -53,14 +54,12 @@ export const claimsProjection: Projection = {
     if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) {
       // A task being deleted hands out no more work.
       if (event.type === 'TaskDeletionRequested' || event.type === 'TaskDeleted') {
-        return [CLAIMABLE, CLAIMABLE_QUEUED].map((collection) => ({ op: 'deleteMany', collection, filter: { taskId: event.data.taskId } }) as const);
+        return [{ op: 'deleteMany', collection: CLAIMABLE, filter: { taskId: event.data.taskId } }];
       }
       return [];
     }
     if (event.type === 'ExecutionsPurged') {
-      return (event as unknown as ExecutionsPurged).data.executionIds.flatMap((id) =>
-        [CLAIMABLE, CLAIMABLE_QUEUED].map((collection) => ({ op: 'delete', collection, id }) as const),
-      );
+      return (event as unknown as ExecutionsPurged).data.executionIds.map((id) => ({ op: 'delete', collection: CLAIMABLE, id }));
     }
     return [];
   },
@@ -88,20 +87,13 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
     case 'ExecutionTimedOut':
     case 'ExecutionMissed':
     case 'ExecutionSkipped':
-      return [
-        { op: 'delete', collection: CLAIMABLE, id },
-        { op: 'delete', collection: CLAIMABLE_QUEUED, id },
-      ];
+      return [{ op: 'delete', collection: CLAIMABLE, id }];
     case 'ExecutionQueued':
     case 'ExecutionReleased': {
-      // Created in the same append (Queued), or released later: the document moves between the two.
-      const [from, to] = event.type === 'ExecutionQueued' ? [CLAIMABLE, CLAIMABLE_QUEUED] : [CLAIMABLE_QUEUED, CLAIMABLE];
-      const doc = await reader.get<ClaimableDoc>(from, id);
+      const doc = await reader.get<ClaimableDoc>(CLAIMABLE, id);
       if (!doc) return [];
-      return [
-        { op: 'delete', collection: from, id },
-        { op: 'upsert', collection: to, id, doc },
-      ];
+      const { queuedAt: _queuedAt, ...claimable } = doc;
+      return [{ op: 'upsert', collection: CLAIMABLE, id, doc: event.type === 'ExecutionQueued' ? { ...claimable, queuedAt: event.data.at } : claimable }];
     }
     default:
       return [];

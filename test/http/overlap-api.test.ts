@@ -172,22 +172,26 @@ describe('overlap policies through the API (injected clock)', () => {
     expect((await claim()).map((e) => e.execution_id)).toEqual([first.id]);
     expect((await claim()).map((e) => e.execution_id)).toEqual([]);
 
+    // A worker long-polling meanwhile is woken by the release and gets the run.
+    const waiting = project.executor.post(`/projects/${project.id}/executions/claim`, { limit: 10, wait_seconds: 20 });
     expect((await project.executor.post(`/executions/${first.id}/finish`, { status: 'SUCCESS' })).status).toBe(200);
-    await waitFor(async () => (await executionsOf(project.id, task.id))[1].status === 'PENDING', { what: 'the release' });
-    await waitFor(async () => (await claim()).some((e) => e.execution_id === second.id), { what: 'the released run claimable' });
+    const woken = await waiting;
+    expect(woken.status).toBe(200);
+    expect(woken.body.executions.map((e: { execution_id: string }) => e.execution_id)).toEqual([second.id]);
+    expect((await executionsOf(project.id, task.id))[1].status).toBe('RUNNING');
   });
 
   it('forbid: the skipped tick is in the history with its reason, and opens an alert incident like a failure', async () => {
-    await advanceTo('2026-06-01T08:05:30.000Z');
+    await advanceTo('2026-06-01T08:11:30.000Z');
     const project = await createProject(admin);
     const task = await createTask(admin, project.id, { overlap_policy: 'forbid', schedule_config: { cron_expression: '* * * * *', timezone: 'UTC' } });
-    await advanceTo('2026-06-01T08:06:00.000Z');
-    await waitFor(async () => (await executionsOf(project.id, task.id)).length === 1, { what: "the 08:06 tick's execution" });
-    await advanceTo('2026-06-01T08:07:00.000Z');
+    await advanceTo('2026-06-01T08:12:00.000Z');
+    await waitFor(async () => (await executionsOf(project.id, task.id)).length === 1, { what: "the 08:12 tick's execution" });
+    await advanceTo('2026-06-01T08:13:00.000Z');
     const [open, skipped] = await waitFor(async () => {
       const list = await executionsOf(project.id, task.id);
       return list.length === 2 && list;
-    }, { what: 'the 08:07 tick' });
+    }, { what: 'the 08:13 tick' });
     expect(skipped).toMatchObject({ status: 'SKIPPED', error: `previous run still running (execution ${open.id})` });
     const incident = await waitFor(async () => {
       const events = await server.services.events.readAll({ filter: { streamPrefixes: [`alerts-${task.id}`] } });

@@ -130,19 +130,44 @@ describe('overlap policies through the API (injected clock)', () => {
     expect(audit.find((e) => e.type === 'ExecutionCancelled')?.data).toMatchObject({ by: 'system:scheduler', replacedBy: fresh.id });
   });
 
+  it('queue on push: a QUEUED run is not dispatched until the open run ends, then it is', async () => {
+    await advanceTo('2026-06-01T08:14:30.000Z');
+    const created = await admin.post('/projects', { name: 'push queue', execution_endpoint: executor.url });
+    const project = { id: created.body.id as string, executor: admin.as({ apiKey: created.body.api_key as string }) };
+    const task = await createTask(admin, project.id, { overlap_policy: 'queue', schedule_config: { cron_expression: '* * * * *', timezone: 'UTC' } });
+    await advanceTo('2026-06-01T08:15:00.000Z');
+    const [first] = await waitFor(async () => {
+      const list = await executionsOf(project.id, task.id);
+      return list.length === 1 && list;
+    }, { what: 'the 08:15 tick' });
+    await executor.waitFor(first.id, 1);
+    await advanceTo('2026-06-01T08:16:00.000Z');
+    const [, second] = await waitFor(async () => {
+      const list = await executionsOf(project.id, task.id);
+      return list.length === 2 && list;
+    }, { what: 'the 08:16 tick' });
+    expect(second.status).toBe('QUEUED');
+    await caughtUp();
+    expect(executor.of(second.id)).toHaveLength(0);
+
+    expect((await project.executor.post(`/executions/${first.id}/finish`, { status: 'SUCCESS' })).status).toBe(200);
+    const [dispatch] = await executor.waitFor(second.id, 1);
+    expect(dispatch.json).toMatchObject({ execution_id: second.id, task_name: task.name });
+  });
+
   it('replace on an external run: later reports on the replaced run get 409 on v1', async () => {
-    await advanceTo('2026-06-01T08:02:30.000Z'); // between ticks: the task's first tick is 08:03
+    await advanceTo('2026-06-01T08:20:30.000Z'); // between ticks: the task's first tick is 08:21
     const project = await createProject(admin);
     const task = await createTask(admin, project.id, {
       execution_mode: 'external',
       overlap_policy: 'replace',
       schedule_config: { cron_expression: '* * * * *', timezone: 'UTC' },
     });
-    await advanceTo('2026-06-01T08:03:00.000Z');
-    await waitFor(async () => (await executionsOf(project.id, task.id)).length === 1, { what: "the 08:03 tick's execution" });
+    await advanceTo('2026-06-01T08:21:00.000Z');
+    await waitFor(async () => (await executionsOf(project.id, task.id)).length === 1, { what: "the 08:21 tick's execution" });
     const run = await project.executor.post(`/projects/${project.id}/tasks/${task.id}/runs`);
     expect(run.status).toBe(200);
-    await advanceTo('2026-06-01T08:04:00.000Z');
+    await advanceTo('2026-06-01T08:22:00.000Z');
     // The cancel is the scheduler's second write of the tick: wait for it, not for the tick alone.
     await waitFor(async () => (await executionsOf(project.id, task.id)).find((e) => e.id === run.body.execution_id)?.status === 'CANCELLED', {
       what: 'the replaced run cancelled',
@@ -153,20 +178,20 @@ describe('overlap policies through the API (injected clock)', () => {
   });
 
   it('queue on pull: a QUEUED run cannot be claimed; once the open run ends it is released and claimable', async () => {
-    await advanceTo('2026-06-01T08:08:30.000Z');
+    await advanceTo('2026-06-01T08:23:30.000Z');
     const project = await createProject(admin);
     const task = await createTask(admin, project.id, {
       execution_mode: 'pull',
       overlap_policy: 'queue',
       schedule_config: { cron_expression: '* * * * *', timezone: 'UTC' },
     });
-    await advanceTo('2026-06-01T08:09:00.000Z');
-    await waitFor(async () => (await executionsOf(project.id, task.id)).length === 1, { what: "the 08:09 tick's execution" });
-    await advanceTo('2026-06-01T08:10:00.000Z');
+    await advanceTo('2026-06-01T08:24:00.000Z');
+    await waitFor(async () => (await executionsOf(project.id, task.id)).length === 1, { what: "the 08:24 tick's execution" });
+    await advanceTo('2026-06-01T08:25:00.000Z');
     const [first, second] = await waitFor(async () => {
       const list = await executionsOf(project.id, task.id);
       return list.length === 2 && list;
-    }, { what: 'the 08:10 tick' });
+    }, { what: 'the 08:25 tick' });
     expect([first.status, second.status]).toEqual(['PENDING', 'QUEUED']);
     const claim = async () => (await project.executor.post(`/projects/${project.id}/executions/claim`, { limit: 10 })).body.executions as Array<{ execution_id: string }>;
     expect((await claim()).map((e) => e.execution_id)).toEqual([first.id]);
@@ -182,16 +207,16 @@ describe('overlap policies through the API (injected clock)', () => {
   });
 
   it('forbid: the skipped tick is in the history with its reason, and opens an alert incident like a failure', async () => {
-    await advanceTo('2026-06-01T08:11:30.000Z');
+    await advanceTo('2026-06-01T08:26:30.000Z');
     const project = await createProject(admin);
     const task = await createTask(admin, project.id, { overlap_policy: 'forbid', schedule_config: { cron_expression: '* * * * *', timezone: 'UTC' } });
-    await advanceTo('2026-06-01T08:12:00.000Z');
-    await waitFor(async () => (await executionsOf(project.id, task.id)).length === 1, { what: "the 08:12 tick's execution" });
-    await advanceTo('2026-06-01T08:13:00.000Z');
+    await advanceTo('2026-06-01T08:27:00.000Z');
+    await waitFor(async () => (await executionsOf(project.id, task.id)).length === 1, { what: "the 08:27 tick's execution" });
+    await advanceTo('2026-06-01T08:28:00.000Z');
     const [open, skipped] = await waitFor(async () => {
       const list = await executionsOf(project.id, task.id);
       return list.length === 2 && list;
-    }, { what: 'the 08:13 tick' });
+    }, { what: 'the 08:28 tick' });
     expect(skipped).toMatchObject({ status: 'SKIPPED', error: `previous run still running (execution ${open.id})` });
     const incident = await waitFor(async () => {
       const events = await server.services.events.readAll({ filter: { streamPrefixes: [`alerts-${task.id}`] } });

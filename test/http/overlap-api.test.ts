@@ -223,5 +223,21 @@ describe('overlap policies through the API (injected clock)', () => {
       return events.find((e) => e.type === 'AlertIncidentOpened');
     }, { what: 'the incident' });
     expect(incident.data).toMatchObject({ status: 'SKIPPED' });
+
+    // "Run now" while that run is open: 409 naming it, and nothing recorded.
+    const trigger = await admin.post(`/projects/${project.id}/tasks/${task.id}/trigger`);
+    expect(trigger.status).toBe(409);
+    expect(trigger.body.details).toEqual(['overlap_policy: forbid', `open execution: ${open.id}`]);
+    expect(await executionsOf(project.id, task.id)).toHaveLength(2);
+    // Once it ended, a manual run starts.
+    expect((await project.executor.post(`/executions/${open.id}/finish`, { status: 'SUCCESS' })).status).toBe(200);
+    expect((await admin.post(`/projects/${project.id}/tasks/${task.id}/trigger`)).status).toBe(201);
+  });
+
+  it('under allow (and the other policies), a manual run starts while a run is open', async () => {
+    const project = await createProject(admin);
+    const task = await createTask(admin, project.id, { overlap_policy: 'queue', schedule_config: { cron_expression: '0 0 1 1 *', timezone: 'UTC' } });
+    expect((await admin.post(`/projects/${project.id}/tasks/${task.id}/trigger`)).status).toBe(201);
+    expect((await admin.post(`/projects/${project.id}/tasks/${task.id}/trigger`)).status).toBe(201);
   });
 });

@@ -158,6 +158,22 @@ describe('scheduler: overlap policies and max_concurrent (injected clock)', () =
     expect((await runs(own)).map((r) => r.status)).toEqual(['PENDING', 'PENDING']);
   });
 
+  it('relaxing the policy starts the waiting runs at once', async () => {
+    await h.startScheduler();
+    const definition: TaskDefinitionInput = {
+      name: 'relaxed',
+      scheduleType: 'RECURRING',
+      scheduleConfig: { cron_expression: '*/10 * * * *', timezone: 'UTC' },
+      executionMode: 'pull',
+      overlap: { mode: 'queue', maxQueued: 1 },
+    };
+    const taskId = await h.createTask(definition);
+    await h.advanceTo(at('00:20'));
+    expect((await runs(taskId)).map((r) => r.status)).toEqual(['PENDING', 'QUEUED']);
+    await h.updateTask(taskId, { ...definition, overlap: { mode: 'allow' } });
+    expect((await runs(taskId)).map((r) => r.status)).toEqual(['PENDING', 'PENDING']);
+  });
+
   it('a restart finds the waiting runs by replay and releases one whose blocker ended while it was down, exactly once', async () => {
     const a = await h.startScheduler();
     const taskId = await task({ mode: 'queue', maxQueued: 2 });

@@ -77,6 +77,16 @@ export class OverlapControl {
     }
   }
 
+  /** A task's or group's definition changed (a policy or limit relaxed): its waiting runs may start now. */
+  definitionChanged(taskId: string, causationId: string): void {
+    this.releaseAfter(taskId, null, causationId);
+  }
+
+  /** A group's definition changed: each of its tasks' waiting runs may start now. */
+  groupChanged(members: Iterable<ScheduledTask>, causationId: string): void {
+    for (const member of members) this.releaseWaiting(member, null, causationId);
+  }
+
   /** At goLive: runs that waited for one that ended while this instance was not leading. */
   releaseAllWaiting(): void {
     for (const taskId of [...this.gate.waitingTasks()]) {

@@ -180,7 +180,7 @@ export class Scheduler implements ProcessManager {
 
   apply(event: RecordedEvent): void {
     if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) this.applyTask(event, event.metadata.eventId);
-    else if (isEventOf<TaskGroupEvent>(TASK_GROUP_EVENT_TYPES, event)) this.applyGroup(event);
+    else if (isEventOf<TaskGroupEvent>(TASK_GROUP_EVENT_TYPES, event)) this.applyGroup(event as TaskGroupEvent & RecordedEvent);
     else if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) {
       if (event.type === 'ExecutionCreated' && event.data.triggerType === 'SCHEDULED') {
         // CATCH_UP runs are not "accounted for": their tick is recorded as MISSED or skipped as well.
@@ -232,6 +232,7 @@ export class Scheduler implements ProcessManager {
           this.leaveGroup(task, previousGroup);
           this.joinGroup(task);
         }
+        if (this.live) this.overlap.definitionChanged(task.taskId, eventId);
         break;
       }
       case 'TaskStatusChanged':
@@ -255,7 +256,7 @@ export class Scheduler implements ProcessManager {
     this.rekey(task);
   }
 
-  private applyGroup(event: TaskGroupEvent): void {
+  private applyGroup(event: TaskGroupEvent & RecordedEvent): void {
     const { groupId } = event.data;
     let gate = this.groups.get(groupId);
     if (!gate) {
@@ -267,6 +268,7 @@ export class Scheduler implements ProcessManager {
     if (!gate.exists) this.groups.delete(groupId);
     // A group change (status, window, zone, manual start/stop, deletion) takes effect at once.
     for (const task of this.groupTasks.get(groupId) ?? []) this.rekey(task, false);
+    if (this.live && event.type === 'TaskGroupUpdated') this.overlap.groupChanged(this.groupTasks.get(groupId) ?? [], event.metadata.eventId);
     this.arm();
   }
 

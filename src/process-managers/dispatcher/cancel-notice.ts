@@ -1,4 +1,10 @@
 import type { ExecutionCancelled } from '../../events/execution-events';
+import { executionStream } from '../../events/streams';
+import type { Logger } from '../../logging/logger';
+import type { OutboundRules } from '../../outbound/outbound-policy';
+import type { EventStore } from '../../stores/events/event-store';
+import type { Clock } from '../../time/clock';
+import { type SentRequest, sendWebhook } from './webhook-sender';
 import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './webhook-signature';
 
 /**
@@ -45,4 +51,41 @@ export function cancelNoticeHeaders(executionId: string, secrets: string[], sign
   };
   if (secrets.length > 0) headers[SIGNATURE_HEADER] = signatureHeader(secrets, signedAt, body);
   return headers;
+}
+
+export interface CancelNoticeDeps {
+  events: EventStore;
+  clock: Clock;
+  logger: Logger;
+  outbound: OutboundRules;
+  timeoutMs: number;
+  /** The dispatcher's requests in flight (aborted when it stops). */
+  requests: Set<SentRequest>;
+}
+
+/**
+ * Sends the notice once, when the dispatcher sees the cancellation live, and only if a dispatch of the
+ * run was attempted (an executor never told of a run has nothing to stop). Not retried and not
+ * recorded (the cancellation itself is): a lost notice leaves a job that runs to its end, whose report
+ * is then answered 409 (v1) or recorded as late (compat). Never rejects.
+ */
+export async function sendCancelNotice(deps: CancelNoticeDeps, endpoint: string, secrets: string[], data: ExecutionCancelled['data']): Promise<void> {
+  const { executionId } = data;
+  try {
+    const history = await deps.events.readStream(executionStream(executionId));
+    const pushed = history.some((e) => e.type === 'ExecutionCreated' && (e.data as { executionMode?: string }).executionMode === 'push');
+    if (!pushed || !history.some((e) => e.type === 'ExecutionDispatchAttempted')) return;
+    const body = JSON.stringify(cancelNoticePayload(data));
+    const headers = cancelNoticeHeaders(executionId, secrets, Math.floor(deps.clock.now().getTime() / 1000), body);
+    const request = sendWebhook({ url: endpoint, headers, body, timeoutMs: deps.timeoutMs, outbound: { rules: deps.outbound, purpose: 'execution' } });
+    deps.requests.add(request);
+    try {
+      const result = await request.result;
+      deps.logger.info({ executionId, result: result.kind }, 'cancel notice sent');
+    } finally {
+      deps.requests.delete(request);
+    }
+  } catch (err) {
+    deps.logger.warn({ err, executionId }, 'cancel notice not sent');
+  }
 }

@@ -33,7 +33,7 @@ import { lostLease, type ProcessManager } from '../process-manager';
 import { backoffMs, DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './dispatch-settings';
 import { type SendResult, type SentRequest, sendWebhook, type WebhookRequest } from './webhook-sender';
 import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './webhook-signature';
-import { cancelNoticeHeaders, cancelNoticePayload } from './cancel-notice';
+import { sendCancelNotice } from './cancel-notice';
 
 export const DISPATCHER_NAME = 'dispatcher';
 export const DISPATCHER_ACTOR = `system:${DISPATCHER_NAME}`;
@@ -538,36 +538,14 @@ export class Dispatcher implements ProcessManager {
     }
   }
 
-  /**
-   * A push run replaced by a newer one (overlap policy `replace`): the executor that was sent it gets a
-   * signed cancel notice (cancel-notice.ts), once, when this process sees the cancellation live. Only
-   * when a dispatch of it was attempted: an executor never told of a run has nothing to stop. A notice
-   * is not retried and not recorded (the cancellation itself is): a lost one leaves a job that runs
-   * to its end, whose report is then answered 409 (v1) or recorded as late (compat).
-   */
+  /** A push run replaced by a newer one (overlap policy `replace`): its executor is told (cancel-notice.ts). */
   private notifyCancelled(event: ExecutionCancelled): void {
-    const { executionId, projectId } = event.data;
-    const project = this.projects.get(projectId);
+    const project = this.projects.get(event.data.projectId);
     if (!project?.endpoint) return;
-    const endpoint = project.endpoint;
-    const send = async () => {
-      const history = await this.services.events.readStream(executionStream(executionId));
-      const pushed = history.some((e) => e.type === 'ExecutionCreated' && (e.data as { executionMode?: string }).executionMode === 'push');
-      if (!pushed || !history.some((e) => e.type === 'ExecutionDispatchAttempted')) return;
-      const body = JSON.stringify(cancelNoticePayload(event.data));
-      const now = this.services.clock.now().getTime();
-      const headers = cancelNoticeHeaders(executionId, this.secretsOf(project, now), Math.floor(now / 1000), body);
-      const outbound = { rules: this.services.config.outbound, purpose: 'execution' as const };
-      const request = sendWebhook({ url: endpoint, headers, body, timeoutMs: this.settings.timeoutMs, outbound });
-      this.requests.add(request);
-      try {
-        const result = await request.result;
-        this.services.logger.info({ executionId, result: result.kind }, 'cancel notice sent');
-      } finally {
-        this.requests.delete(request);
-      }
-    };
-    const promise = send().catch((err: unknown) => this.services.logger.warn({ err, executionId }, 'cancel notice not sent'));
+    const { events, clock, logger, config } = this.services;
+    const secrets = this.secretsOf(project, clock.now().getTime());
+    const deps = { events, clock, logger, outbound: config.outbound, timeoutMs: this.settings.timeoutMs, requests: this.requests };
+    const promise = sendCancelNotice(deps, project.endpoint, secrets, event.data);
     this.steps.add(promise);
     void promise.finally(() => this.steps.delete(promise));
   }

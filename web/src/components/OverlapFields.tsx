@@ -57,7 +57,8 @@ export function OverlapFieldsEditor({
   onChange: (draft: OverlapDraft) => void;
   /** What an empty policy inherits ("The group's or project's policy"). */
   inheritLabel: string;
-  concurrencyLabel: string;
+  /** Left out: no concurrency limit to edit (a project's default policy). */
+  concurrencyLabel?: string;
 }) {
   const id = useId();
   const set = <K extends keyof OverlapDraft>(key: K, v: OverlapDraft[K]) => onChange({ ...value, [key]: v });
@@ -83,10 +84,12 @@ export function OverlapFieldsEditor({
           </div>
         )}
       </div>
-      <div className="row">
-        <label htmlFor={`${id}-concurrent`}>{concurrencyLabel}</label>
-        <input id={`${id}-concurrent`} type="number" min={1} max={1000} step={1} value={value.max_concurrent} onChange={(e) => set('max_concurrent', e.target.value)} />
-      </div>
+      {concurrencyLabel ? (
+        <div className="row">
+          <label htmlFor={`${id}-concurrent`}>{concurrencyLabel}</label>
+          <input id={`${id}-concurrent`} type="number" min={1} max={1000} step={1} value={value.max_concurrent} onChange={(e) => set('max_concurrent', e.target.value)} />
+        </div>
+      ) : null}
     </fieldset>
   );
 }

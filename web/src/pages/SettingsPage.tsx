@@ -49,7 +49,12 @@ function useProjectSave(project: Project, etag: string | null, changes: () => Pr
       {save.error && !isEditConflict(save.error) ? <ErrorMessage error={save.error} title="Could not save" /> : null}
     </>
   );
-  return { save, submit: () => save.mutate(version.version), conflict };
+  /** The form's submit handler: saves over the version loaded. */
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate(version.version);
+  };
+  return { save, submit, conflict };
 }
 
 export function SettingsPage({ projectId, access }: { projectId: string; access: Access }) {
@@ -87,11 +92,7 @@ function ProjectOverlap({ project, etag, editable }: { project: Project; etag: s
     const { overlap_policy, max_queued } = overlapFieldsOf(overlap);
     return { overlap_policy, max_queued };
   };
-  const { save, submit: send, conflict } = useProjectSave(project, etag, changes);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    send();
-  };
+  const { save, submit, conflict } = useProjectSave(project, etag, changes);
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Overlapping runs</h2>
@@ -127,11 +128,7 @@ function AlertsAndRetention({ project, etag, editable }: { project: Project; eta
     alert_webhook_url: webhook.trim() || null,
     retention_days: retention.trim() === '' ? null : Number(retention),
   });
-  const { save, submit: send, conflict } = useProjectSave(project, etag, changes);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    send();
-  };
+  const { save, submit, conflict } = useProjectSave(project, etag, changes);
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Alerts and retention</h2>
@@ -182,11 +179,7 @@ function Details({ project, etag, editable }: { project: Project; etag: string |
   }, [project]);
   const queryClient = useQueryClient();
   const changes = () => ({ name, timezone, execution_endpoint: endpoint || null });
-  const { save, submit: send, conflict } = useProjectSave(project, etag, changes, () => void queryClient.invalidateQueries({ queryKey: ['projects'] }));
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    send();
-  };
+  const { save, submit, conflict } = useProjectSave(project, etag, changes, () => void queryClient.invalidateQueries({ queryKey: ['projects'] }));
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Details</h2>

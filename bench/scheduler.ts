@@ -2,7 +2,12 @@
  * Scheduler bench, on REAL time: `--tasks` active tasks with 6-field crons spread over the minute
  * (second = i mod 60) in mixed time zones, so tasks/60 ticks per second (100,000 tasks: ~1,667/s).
  *
- *   npm run bench -- scheduler [--tasks 100000] [--seconds 20] [--baseline 5000] [--warmup 3]
+ *   npm run bench -- scheduler [--tasks 100000] [--seconds 20] [--baseline 5000] [--warmup 3] [--overlap 1]
+ *
+ * With `--overlap 1` the tasks carry mixed overlap policies (README, "Overlap and concurrency"): of
+ * every 8 tasks, 4 allow (one of them with max_concurrent 2), 2 forbid, 1 queue (max_queued 2), 1
+ * replace. Nobody runs the executions, so from the second tick on forbid ticks are SKIPPED, queue
+ * ticks QUEUED then SKIPPED (queue full), and each replace tick also cancels the run before it.
  *
  * Phases, each `--seconds` long after `--warmup` seconds, one after the other in one process:
  *   A. the scheduler as the server runs it (process-manager runner, replay, go live), every tick
@@ -25,6 +30,7 @@ import { Cron } from 'croner';
 import { newCommandContext } from '../src/commands/command-context';
 import { toNewEvent } from '../src/commands/handle-command';
 import { taskDecider } from '../src/commands/task/task-decider';
+import type { TaskDefinitionInput } from '../src/commands/task/task-commands';
 import { taskStream } from '../src/events/streams';
 import { createLogger } from '../src/logging/logger';
 import { ProcessManagerRunner } from '../src/process-managers/process-manager-runner';
@@ -47,15 +53,17 @@ interface Settings {
   seconds: number;
   baseline: number;
   warmup: number;
+  /** 1: mixed overlap policies. */
+  overlap: number;
 }
 
 function parseArgs(args: string[]): Settings {
-  const settings: Settings = { tasks: 100_000, seconds: 20, baseline: 5_000, warmup: 3 };
+  const settings: Settings = { tasks: 100_000, seconds: 20, baseline: 5_000, warmup: 3, overlap: 0 };
   for (let i = 0; i < args.length; i += 2) {
     const name = args[i].replace(/^--/, '');
     const value = Number(args[i + 1]);
     if (!(name in settings) || !Number.isInteger(value) || value < 0) {
-      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --tasks N --seconds N --baseline N --warmup N`);
+      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --tasks N --seconds N --baseline N --warmup N --overlap 0|1`);
     }
     settings[name as keyof Settings] = value;
   }
@@ -64,6 +72,23 @@ function parseArgs(args: string[]): Settings {
 
 function taskConfig(i: number) {
   return { cron_expression: `${i % 60} * * * * *`, timezone: ZONES[Math.floor(i / 60) % ZONES.length] };
+}
+
+/** The mixed policies of `--overlap 1`, by task index. */
+function overlapOf(i: number): Pick<TaskDefinitionInput, 'overlap' | 'maxConcurrent'> {
+  switch (i % 8) {
+    case 3:
+      return { maxConcurrent: 2 };
+    case 4:
+    case 5:
+      return { overlap: { mode: 'forbid' } };
+    case 6:
+      return { overlap: { mode: 'queue', maxQueued: 2 } };
+    case 7:
+      return { overlap: { mode: 'replace' } };
+    default:
+      return {};
+  }
 }
 
 function memory(): { rss: number; heap: number } {
@@ -99,7 +124,7 @@ class Samples {
 }
 
 /** Appends one TaskCreated per task through the task decider, many appends in flight (group commit). */
-async function writeTasks(events: SqliteEventStore, count: number): Promise<void> {
+async function writeTasks(events: SqliteEventStore, count: number, mixed: boolean): Promise<void> {
   const projects = Array.from({ length: PROJECTS }, () => randomUUID());
   const context = newCommandContext('user:bench');
   const at = new Date().toISOString();
@@ -113,7 +138,7 @@ async function writeTasks(events: SqliteEventStore, count: number): Promise<void
           type: 'CreateTask',
           taskId,
           projectId: projects[i % PROJECTS],
-          definition: { name: `bench-${i}`, scheduleType: 'RECURRING', scheduleConfig: taskConfig(i), executionMode: 'pull' },
+          definition: { name: `bench-${i}`, scheduleType: 'RECURRING', scheduleConfig: taskConfig(i), executionMode: 'pull', ...(mixed ? overlapOf(i) : {}) },
           at,
         },
         null,
@@ -171,7 +196,8 @@ async function runScheduler(
   console.log(
     `  [${name}] armed ${scheduler.size.armed.toLocaleString('en-US')} tasks; ${fired.toLocaleString('en-US')} ticks fired, ` +
       `${created.toLocaleString('en-US')} executions created in the window; writes pending at its end: ${scheduler.pendingWrites}; ` +
-      `failed: ${scheduler.stats.failed}`,
+      `failed: ${scheduler.stats.failed}; overlap: ${scheduler.stats.overlapSkipped} skipped, ${scheduler.stats.overlapQueued} queued, ` +
+      `${scheduler.stats.replaced} replaced, ${scheduler.stats.released} released`,
   );
   await runner.stop();
   await reads.close();
@@ -221,7 +247,7 @@ export async function schedulerBench(args: string[]): Promise<void> {
   const events = SqliteEventStore.open({ file: join(dir, 'events.db') }); // synchronous=FULL, as the server runs it
   try {
     const writeStart = performance.now();
-    await writeTasks(events, tasks);
+    await writeTasks(events, tasks, settings.overlap === 1);
     console.log(`${tasks.toLocaleString('en-US')} TaskCreated events written in ${((performance.now() - writeStart) / 1000).toFixed(1)} s`);
 
     // A. the scheduler with real appends; the committed append's lateness is sampled too.

@@ -1,6 +1,6 @@
 export { CronObserver, type CronObserverOptions, type JobContext, type JobFunction } from './cron-observer';
 export { ExecutionReporter, errorText, type FinishDetails, type LogBufferOptions, type LogLevel, type Outcome } from './reporter';
-export { Executor, type Dispatch, type DispatchAnswer, type ExecutorOptions, type TaskContext, type TaskHandler } from './executor/executor';
+export { CANCEL_NOTICE_EVENT, EVENT_HEADER, Executor, type Dispatch, type DispatchAnswer, type ExecutorOptions, type TaskContext, type TaskHandler } from './executor/executor';
 export { PullWorker, type PullOptions } from './executor/pull';
 export { computeSignature, signatureHeaders, verifySignature, type Verification } from './executor/signature';
 export { type AuditExportQuery, ManagementClient, type ManagementOptions } from './management';

@@ -27,7 +27,8 @@ export function isDurationAlertKind(kind: AlertKind): kind is DurationAlertKind 
   return (DURATION_ALERT_KINDS as readonly string[]).includes(kind);
 }
 /** Execution outcomes that count as failures. */
-export type AlertTriggerStatus = 'FAILED' | 'TIMED_OUT' | 'MISSED';
+/** SKIPPED: a tick the overlap policy (forbid, a full queue, max_concurrent) did not run. */
+export type AlertTriggerStatus = 'FAILED' | 'TIMED_OUT' | 'MISSED' | 'SKIPPED';
 /** Why an alert was recorded without being sent (the dashboard shows it). */
 export type AlertNotSentReason = 'no mail server' | 'no recipients' | 'no signing secret';
 

@@ -2,13 +2,27 @@ import { type DomainEventOf, eventTypeNames } from './event';
 import type { JsonObject } from './json';
 import type { ExecutionMode } from './task-events';
 
-export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT' | 'MISSED';
+/**
+ * QUEUED: created by a tick that waits for an open run of its task (overlap policy `queue`, or a
+ * `max_concurrent` limit under it); not dispatched, not claimable, no start deadline until released.
+ * SKIPPED: created by a tick that the overlap policy or a `max_concurrent` limit did not let run.
+ */
+export type ExecutionStatus =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SUCCESS'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'TIMED_OUT'
+  | 'MISSED'
+  | 'SKIPPED'
+  | 'QUEUED';
 /** What an executor may report (PATCH …/status and POST …/finish). */
 export type ReportedStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILED';
 /** Terminal statuses an executor reports itself. */
 export type ReportedEndStatus = 'SUCCESS' | 'FAILED';
-/** Terminal statuses the system sets (API cancel, deadlines). */
-export type SystemEndStatus = 'CANCELLED' | 'TIMED_OUT' | 'MISSED';
+/** Terminal statuses the system sets (API cancel, deadlines, overlap policies). */
+export type SystemEndStatus = 'CANCELLED' | 'TIMED_OUT' | 'MISSED' | 'SKIPPED';
 export type TriggerType = 'SCHEDULED' | 'MANUAL' | 'EXTERNAL' | 'CATCH_UP';
 
 /** Every execution event names the execution, its task and its project. */
@@ -64,8 +78,15 @@ export type ExecutionSucceeded = DomainEventOf<'ExecutionSucceeded', ExecutionRe
 
 export type ExecutionFailed = DomainEventOf<'ExecutionFailed', ExecutionRef & ExecutionEndReport & { error: string | null }>;
 
-/** Ended through the API. `at` is `ended_at`; `by` is the user or API key id. */
-export type ExecutionCancelled = DomainEventOf<'ExecutionCancelled', ExecutionRef & { at: string; by: string }>;
+/**
+ * Ended through the API, or replaced by a newer run (overlap policy `replace`). `at` is `ended_at`; `by`
+ * is the user or API key id, or `system:scheduler`. `reason` is present only when the system cancelled
+ * ("replaced by <execution id>"), so earlier cancellations compare equal.
+ */
+export type ExecutionCancelled = DomainEventOf<
+  'ExecutionCancelled',
+  ExecutionRef & { at: string; by: string; reason?: string; replacedBy?: string }
+>;
 
 /** Ended by the timeout deadline. `at` is `ended_at`. */
 export type ExecutionTimedOut = DomainEventOf<'ExecutionTimedOut', ExecutionRef & { at: string; timeoutSeconds: number }>;
@@ -119,8 +140,53 @@ export type ExecutionLateReportReceived = DomainEventOf<
   ExecutionRef & { at: string; reportedStatus: ReportedStatus; error: string | null; currentStatus: SystemEndStatus }
 >;
 
+/**
+ * Why a tick did not run at once: the overlap policy (`forbid`, `queue`) found an open run of the task,
+ * the queue was full, or the task's or group's `max_concurrent` was reached.
+ */
+export type OverlapCause = 'previous_run_open' | 'queue_full' | 'task_max_concurrent' | 'group_max_concurrent';
+
+/** What an overlap decision records: facts, the sentence is `overlapReason`. */
+export interface OverlapReason {
+  cause: OverlapCause;
+  /** The open run that blocked the tick (the oldest one), or null (queue full: the queue's newest). */
+  blockingExecutionId: string | null;
+  /** The limit that was reached (`max_queued` or `max_concurrent`); null for `previous_run_open`. */
+  limit: number | null;
+}
+
+/** Created SKIPPED in the same append as ExecutionCreated (never dispatched). `at` is `ended_at`. */
+export type ExecutionSkipped = DomainEventOf<'ExecutionSkipped', ExecutionRef & { at: string } & OverlapReason>;
+
+/** Created QUEUED in the same append as ExecutionCreated: it waits for an open run to end. */
+export type ExecutionQueued = DomainEventOf<'ExecutionQueued', ExecutionRef & { at: string } & OverlapReason>;
+
+/**
+ * QUEUED → PENDING: the run it waited for ended (`after`, null when room came otherwise, e.g. a limit
+ * raised or found free after a restart). Dispatch, claims and the start deadline start from here.
+ */
+export type ExecutionReleased = DomainEventOf<'ExecutionReleased', ExecutionRef & { at: string; after: string | null }>;
+
+/** The sentence shown for a SKIPPED or QUEUED execution (its `error` when SKIPPED, its timeline, its alert). */
+export function overlapReason(reason: OverlapReason): string {
+  const blocking = reason.blockingExecutionId === null ? '' : ` (execution ${reason.blockingExecutionId})`;
+  switch (reason.cause) {
+    case 'previous_run_open':
+      return `previous run still running${blocking}`;
+    case 'queue_full':
+      return `queue full (max_queued ${reason.limit})`;
+    case 'task_max_concurrent':
+      return `task max_concurrent ${reason.limit} reached${blocking}`;
+    case 'group_max_concurrent':
+      return `group max_concurrent ${reason.limit} reached${blocking}`;
+  }
+}
+
 export type ExecutionEvent =
   | ExecutionCreated
+  | ExecutionSkipped
+  | ExecutionQueued
+  | ExecutionReleased
   | ExecutionStarted
   | ExecutionSucceeded
   | ExecutionFailed
@@ -131,6 +197,9 @@ export type ExecutionEvent =
 
 export const EXECUTION_EVENT_TYPES = eventTypeNames<ExecutionEvent>({
   ExecutionCreated: true,
+  ExecutionSkipped: true,
+  ExecutionQueued: true,
+  ExecutionReleased: true,
   ExecutionStarted: true,
   ExecutionSucceeded: true,
   ExecutionFailed: true,

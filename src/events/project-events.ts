@@ -1,4 +1,5 @@
 import { type DomainEventOf, eventTypeNames } from './event';
+import type { OverlapPolicy } from './overlap-policy';
 
 /** Roles stored in events. The original's `readonly` is accepted on input and stored as `viewer`. */
 export type ProjectRole = 'admin' | 'editor' | 'viewer';
@@ -29,6 +30,8 @@ export interface ProjectChanges {
   alertWebhookUrl?: string | null;
   /** null: keep history forever. */
   retentionDays?: number | null;
+  /** The overlap policy of tasks (and groups) that set none; null: `allow`. */
+  overlapPolicy?: OverlapPolicy | null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { type DomainEventOf, eventTypeNames } from './event';
 import type { ScheduleConfig, ScheduleType } from '../schedules/schedule-config';
 import type { JsonObject } from './json';
 import type { AlertPolicy } from './project-events';
+import type { OverlapPolicy } from './overlap-policy';
 
 /**
  * `scheduleConfig` is the task's `schedule_config` exactly as src/schedules validated it (snake_case
@@ -36,6 +37,12 @@ export interface TaskDefinition {
   tags?: string[];
   /** Duration and lateness alerts; present only when at least one threshold is set. */
   durationAlerts?: DurationAlerts;
+  /**
+   * Overlap and concurrency (README, "Overlap and concurrency"), each present only when set: absent
+   * `overlap` inherits the group's, then the project's policy; absent `maxConcurrent` means no limit.
+   */
+  overlap?: OverlapPolicy;
+  maxConcurrent?: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type DomainEventOf, eventTypeNames } from './event';
+import type { OverlapPolicy } from './overlap-policy';
 
 export type TaskGroupStatus = 'ACTIVE' | 'DISABLED';
 export type TaskGroupDeletionMode = 'detach' | 'delete_tasks';
@@ -12,6 +13,12 @@ export interface TaskGroupDefinition {
   startTime: string | null;
   endTime: string | null;
   timezone: string;
+  /**
+   * Overlap and concurrency, each present only when set: `overlap` is the default of the group's tasks
+   * that set none; `maxConcurrent` limits the open runs of all its tasks together.
+   */
+  overlap?: OverlapPolicy;
+  maxConcurrent?: number;
 }
 
 export type TaskGroupCreated = DomainEventOf<

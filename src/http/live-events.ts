@@ -39,7 +39,7 @@ export interface LiveMessage {
   needsScheduledAt?: string;
 }
 
-const ENDING_TYPES = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionCancelled', 'ExecutionTimedOut', 'ExecutionMissed']);
+const ENDING_TYPES = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionCancelled', 'ExecutionTimedOut', 'ExecutionMissed', 'ExecutionSkipped']);
 
 /** The messages one stored event gives (none for events the live feed does not carry). */
 export function liveMessagesOf(event: RecordedEvent): LiveMessage[] {

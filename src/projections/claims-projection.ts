@@ -26,6 +26,11 @@ export interface ClaimableDoc extends Doc {
   createdAt: string;
   claimedBy: string | null;
   claimedAt: string | null;
+  /**
+   * Present while the execution is QUEUED (overlap policy): not claimable until ExecutionReleased
+   * removes it. Absent on every other document, so histories without queued runs build the same model.
+   */
+  queuedAt?: string;
 }
 
 /** Pending pull executions per project, oldest first, for POST …/executions/claim. */
@@ -81,7 +86,15 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
     case 'ExecutionCancelled':
     case 'ExecutionTimedOut':
     case 'ExecutionMissed':
+    case 'ExecutionSkipped':
       return [{ op: 'delete', collection: CLAIMABLE, id }];
+    case 'ExecutionQueued':
+    case 'ExecutionReleased': {
+      const doc = await reader.get<ClaimableDoc>(CLAIMABLE, id);
+      if (!doc) return [];
+      const { queuedAt: _queuedAt, ...claimable } = doc;
+      return [{ op: 'upsert', collection: CLAIMABLE, id, doc: event.type === 'ExecutionQueued' ? { ...claimable, queuedAt: event.data.at } : claimable }];
+    }
     default:
       return [];
   }

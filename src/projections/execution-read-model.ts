@@ -1,4 +1,4 @@
-import { type ExecutionEvent, type ExecutionStatus, missedReason, type SystemEndStatus, type TriggerType } from '../events/execution-events';
+import { type ExecutionEvent, type ExecutionStatus, missedReason, overlapReason, type SystemEndStatus, type TriggerType } from '../events/execution-events';
 import type { JsonObject } from '../events/json';
 import type { ExecutionMode } from '../events/task-events';
 import { measuredDurationMs } from '../commands/execution/duration';
@@ -75,8 +75,16 @@ export function evolveExecutionDoc(doc: ExecutionDoc | null, event: ExecutionEve
       const error = event.type === 'ExecutionFailed' ? event.data.error : null;
       return { ...doc, status, endedAt: at, exitCode, durationMs, metrics, error, updatedAt: at };
     }
-    case 'ExecutionCancelled':
-      return endedBySystem(doc, 'CANCELLED', at, `Cancelled by ${event.data.by}`);
+    case 'ExecutionCancelled': {
+      const { by, reason } = event.data;
+      return endedBySystem(doc, 'CANCELLED', at, reason === undefined ? `Cancelled by ${by}` : `Cancelled by ${by}: ${reason}`);
+    }
+    case 'ExecutionSkipped':
+      return endedBySystem(doc, 'SKIPPED', at, overlapReason(event.data));
+    case 'ExecutionQueued':
+      return { ...doc, status: 'QUEUED', updatedAt: at };
+    case 'ExecutionReleased':
+      return { ...doc, status: 'PENDING', updatedAt: at };
     case 'ExecutionTimedOut':
       return endedBySystem(doc, 'TIMED_OUT', at, `Timed out after ${event.data.timeoutSeconds} s`);
     case 'ExecutionMissed':
@@ -87,9 +95,9 @@ export function evolveExecutionDoc(doc: ExecutionDoc | null, event: ExecutionEve
   }
 }
 
-/** The duration is measured as for executor reports (duration.ts); a MISSED run never ran and has none. */
+/** The duration is measured as for executor reports (duration.ts); a MISSED or SKIPPED run never ran and has none. */
 function endedBySystem(doc: ExecutionDoc, status: SystemEndStatus, at: string, error: string): ExecutionDoc {
-  const durationMs = status === 'MISSED' ? null : measuredDurationMs(doc, at);
+  const durationMs = status === 'MISSED' || status === 'SKIPPED' ? null : measuredDurationMs(doc, at);
   return { ...doc, status, endedAt: at, durationMs, error, updatedAt: at };
 }
 
@@ -110,6 +118,12 @@ export function statusAfter(event: ExecutionEvent): ExecutionStatus | null {
       return 'TIMED_OUT';
     case 'ExecutionMissed':
       return 'MISSED';
+    case 'ExecutionSkipped':
+      return 'SKIPPED';
+    case 'ExecutionQueued':
+      return 'QUEUED';
+    case 'ExecutionReleased':
+      return 'PENDING';
     case 'ExecutionLateReportReceived':
       return null;
   }

@@ -1,5 +1,6 @@
 import { API_KEY_USAGE_EVENT_TYPES, type ApiKeyUsed } from '../events/api-key-usage-events';
 import { isEventOf } from '../events/event';
+import type { OverlapPolicy } from '../events/overlap-policy';
 import { type AlertPolicy, type ApiKeyScope, memberGetsAlerts, PROJECT_EVENT_TYPES, type ProjectEvent, type ProjectRole } from '../events/project-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
 import type { WriteOperation } from '../stores/read/read-store';
@@ -46,6 +47,8 @@ export interface ProjectDoc {
   alertEmails: string[];
   alertPolicy: AlertPolicy | null;
   retentionDays: number | null;
+  /** Set by ProjectUpdated (absent before: `allow`). */
+  overlapPolicy?: OverlapPolicy | null;
   /** In the order they were added. */
   members: ProjectMember[];
   /** In the order they were created, revoked ones included. */

@@ -137,6 +137,15 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
   if (event.type === 'ExecutionStarted') {
     return [{ op: 'upsert', collection: STATS_INFLIGHT, id, doc: { ...inflight, runStartedAt: event.data.at } }];
   }
+  if (event.type === 'ExecutionSkipped') {
+    // A skipped tick never ran: it is taken back out of `total` (created in the same append), so the
+    // statistics count runs, and a forbid policy does not lower a task's success rate.
+    const operations = await updateBuckets(reader, inflight, (bucket) => {
+      bucket.total -= 1;
+    });
+    operations.push({ op: 'delete', collection: STATS_INFLIGHT, id });
+    return operations;
+  }
   const counter = endCounterOf(event);
   if (counter === null) return [];
   const durationMs = durationOf(event, inflight);

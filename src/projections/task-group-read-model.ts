@@ -1,5 +1,6 @@
 import type { TaskGroupEvent, TaskGroupStatus } from '../events/task-group-events';
 import type { Doc } from '../stores/read/read-store';
+import type { OverlapPolicy } from '../events/overlap-policy';
 
 /** The last manual start or stop of a group; it holds until the next window boundary. */
 export interface ManualOverride {
@@ -16,6 +17,10 @@ export interface TaskGroupDoc extends Doc {
   startTime: string | null;
   endTime: string | null;
   timezone: string;
+  /** Absent: not set (the event left it out). */
+  overlap?: OverlapPolicy;
+  /** Absent: no limit. */
+  maxConcurrent?: number;
   createdAt: string;
   updatedAt: string;
   manualOverride: ManualOverride | null;
@@ -33,7 +38,9 @@ export function evolveTaskGroupDoc(doc: TaskGroupDoc | null, event: TaskGroupEve
     case 'TaskGroupUpdated': {
       if (!doc) return null;
       const { groupId: _groupId, updatedAt, ...definition } = event.data;
-      return { ...doc, ...definition, updatedAt };
+      // A definition without overlap fields has none: the previous ones must not survive the spread.
+      const { overlap: _overlap, maxConcurrent: _maxConcurrent, ...rest } = doc;
+      return { ...rest, ...definition, updatedAt };
     }
     case 'TaskGroupStarted':
       return doc && { ...doc, manualOverride: { action: 'start', at: event.data.at } };

@@ -3,6 +3,7 @@ import type { JsonObject } from '../events/json';
 import type { AlertPolicy } from '../events/project-events';
 import type { DurationAlerts, ExecutionMode, ScheduleConfig, ScheduleType, TaskEvent, TaskStatus } from '../events/task-events';
 import type { Doc } from '../stores/read/read-store';
+import type { OverlapPolicy } from '../events/overlap-policy';
 
 /** The newest execution of a task, as task lists show it. */
 export interface LastExecutionSummary {
@@ -31,6 +32,10 @@ export interface TaskDoc extends Doc {
   tags?: string[];
   /** Absent: none (the event left them out). */
   durationAlerts?: DurationAlerts;
+  /** Absent: inherited (the event left it out). */
+  overlap?: OverlapPolicy;
+  /** Absent: no limit. */
+  maxConcurrent?: number;
   status: TaskStatus;
   createdAt: string;
   updatedAt: string;
@@ -58,7 +63,7 @@ export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | 
       if (!doc) return null;
       const { taskId: _taskId, updatedAt, ...definition } = event.data;
       // A definition without tags (or duration alerts) has none: the previous ones must not survive the spread.
-      const { tags: _previousTags, durationAlerts: _previousAlerts, ...rest } = doc;
+      const { tags: _previousTags, durationAlerts: _previousAlerts, overlap: _overlap, maxConcurrent: _maxConcurrent, ...rest } = doc;
       return { ...rest, ...definition, updatedAt };
     }
     case 'TaskStatusChanged':

@@ -88,5 +88,6 @@ function summarize(event: ExecutionEvent, current: LastExecutionSummary | null):
   }
   const status = statusAfter(event);
   if (!current || !status) return null;
-  return { ...current, status, endedAt: status === 'RUNNING' ? null : event.data.at };
+  const open = status === 'RUNNING' || status === 'PENDING' || status === 'QUEUED';
+  return { ...current, status, endedAt: open ? null : event.data.at };
 }

@@ -16,7 +16,8 @@ export async function claimableExecutions(
   const byTask: Filter = options.taskNames ? { taskName: { $in: options.taskNames } } : {};
   const [pending, lapsed] = await Promise.all([
     services.reads.find<ClaimableDoc>(collection, {
-      filter: { projectId, claimedAt: null, ...byTask },
+      // A QUEUED run (overlap policy) waits for its release.
+      filter: { projectId, claimedAt: null, queuedAt: { $exists: false }, ...byTask },
       sort: [['createdAt', 1]],
       limit: options.limit,
     }),

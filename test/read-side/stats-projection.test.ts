@@ -104,6 +104,21 @@ describe('stats projection', () => {
     expect(await reads.get(registry.collection(STATS_PROJECTION, STATS_FAILURE_DAYS), failureDayId(P, '2026-03-10', T))).toMatchObject({ failures: 1, day: '2026-03-10', taskId: T, projectId: P });
   });
 
+  it('does not count a SKIPPED tick (it never ran); a QUEUED one is in progress until it ends', async () => {
+    await project('UTC');
+    await created('e1', '2026-03-10T05:00:00.000Z');
+    await created('e2', '2026-03-10T05:10:00.000Z');
+    await append(executionStream('e2'), 'ExecutionSkipped', { ...ref('e2'), at: '2026-03-10T05:10:00.000Z', cause: 'previous_run_open', blockingExecutionId: 'e1', limit: null });
+    await created('e3', '2026-03-10T05:20:00.000Z');
+    await append(executionStream('e3'), 'ExecutionQueued', { ...ref('e3'), at: '2026-03-10T05:20:00.000Z', cause: 'previous_run_open', blockingExecutionId: 'e1', limit: null });
+    expect(await bucket('task', 'hour', '2026-03-10T05')).toMatchObject({ total: 2, success: 0, failed: 0, cancelled: 0 });
+    expect(await reads.get(registry.collection(STATS_PROJECTION, STATS_INFLIGHT), 'e2')).toBeNull();
+    await append(executionStream('e1'), 'ExecutionSucceeded', { ...ref('e1'), at: '2026-03-10T05:25:00.000Z', exitCode: 0, durationMs: 1000, metrics: null });
+    await append(executionStream('e3'), 'ExecutionReleased', { ...ref('e3'), at: '2026-03-10T05:25:00.000Z', after: 'e1' });
+    await append(executionStream('e3'), 'ExecutionSucceeded', { ...ref('e3'), at: '2026-03-10T05:26:00.000Z', exitCode: 0, durationMs: 1000, metrics: null });
+    expect(await bucket('project', 'day', '2026-03-10')).toMatchObject({ total: 2, success: 2, failed: 0 });
+  });
+
   it('measures system ends like the history: from the last start, else from creation; a missed run has no duration', async () => {
     await project('UTC');
     await created('a', '2026-03-10T05:00:00.000Z');

@@ -13,6 +13,7 @@ groups:
     start_time: "01:00"
     end_time: "05:00"
     timezone: Europe/Paris
+    max_concurrent: 2
 tasks:
   - name: send-invoices
     description: Monthly invoices
@@ -20,10 +21,13 @@ tasks:
     timezone: Europe/Paris
     timeout_seconds: 600
     metadata: { batch_size: 50 }
+    overlap_policy: forbid
+    max_concurrent: 1
   - name: vacuum
     schedule: "30 2 * * *"
     group: nightly
     execution_mode: pull
+    overlap_policy: queue
   - name: report
     schedule_config:
       cron_expression: "0 8 * * *"
@@ -90,6 +94,10 @@ describe('cron-observer login, apply and the everyday commands', () => {
     expect(tasks.map((t: { name: string }) => t.name)).toEqual(['send-invoices', 'vacuum', 'report']);
     expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({ task_group_id: groups[0].id, execution_mode: 'pull' });
     expect(tasks.find((t: { name: string }) => t.name === 'report')).toMatchObject({ status: 'DISABLED' });
+    // Overlap fields as declared; max_queued takes its default with queue, so the second run below matches.
+    expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({ overlap_policy: 'queue', max_queued: 1, max_concurrent: null });
+    expect(tasks.find((t: { name: string }) => t.name === 'send-invoices')).toMatchObject({ overlap_policy: 'forbid', max_concurrent: 1 });
+    expect(groups[0]).toMatchObject({ overlap_policy: null, max_concurrent: 2 });
 
     const second = await cli('apply', '-f', file);
     expect(second.code).toBe(0);

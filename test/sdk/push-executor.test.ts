@@ -123,6 +123,32 @@ describe('SDK push executor', () => {
       expect(ran).toEqual([id]);
     });
 
+    it("a signed cancel notice aborts the running job's signal; an unsigned one is refused", async () => {
+      const task = await createTask(admin, project.id, { name: 'long-task' });
+      let aborted: unknown = null;
+      executor.task('long-task', (job) => new Promise<void>((resolve) => job.signal.addEventListener('abort', () => {
+        aborted = job.signal.reason;
+        resolve();
+      })));
+      const id = await trigger(admin, project.id, task.id);
+      const body = JSON.stringify({ task_name: 'long-task', execution_id: id });
+      expect((await post(body, signatureHeaders(project.signingSecret, body))).status).toBe(202);
+      await waitFor(() => executor.running === 1, { what: 'the job running' });
+
+      const notice = JSON.stringify({ type: 'execution.cancelled', execution_id: id, task_id: task.id, project_id: project.id, reason: 'replaced by x', replaced_by: 'x' });
+      expect((await post(notice, { 'X-Cron-Observer-Event': 'execution.cancelled' })).status).toBe(401);
+      const answer = await post(notice, { 'X-Cron-Observer-Event': 'execution.cancelled', ...signatureHeaders(project.signingSecret, notice) });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ cancelled: true, execution_id: id });
+      await executor.drain();
+      expect(String(aborted)).toMatch(/cancelled by the server: replaced by x/);
+      // A notice for a run not running here changes nothing and says so; it never starts a job.
+      const other = JSON.stringify({ type: 'execution.cancelled', execution_id: '00000000-0000-4000-8000-000000000002', reason: 'replaced by y' });
+      const unknown = await post(other, { 'X-Cron-Observer-Event': 'execution.cancelled', ...signatureHeaders(project.signingSecret, other) });
+      expect(await unknown.json()).toEqual({ cancelled: false, execution_id: '00000000-0000-4000-8000-000000000002' });
+      expect(executor.running).toBe(0);
+    });
+
     it('accepts a rotation header with several v1 signatures when one matches', async () => {
       const task = await createTask(admin, project.id, { name: 'rotation-task' });
       executor.task('rotation-task', () => undefined);

@@ -150,6 +150,39 @@ describe('editors and concurrent changes', () => {
   });
 });
 
+describe('overlap policies in the editors', () => {
+  beforeAll(() => {
+    window.scrollTo = jest.fn() as unknown as typeof window.scrollTo;
+  });
+
+  it("the group editor sends the group's overlap policy and limit", async () => {
+    const server = serveVersions('/task-groups/g1', GROUP, {});
+    renderWithQueries(<GroupEditor group={GROUP as never} onDone={() => undefined} />);
+    const form = await screen.findByRole('form', { name: 'Edit group office' });
+    fireEvent.change(within(form).getByLabelText('When a tick comes while a run is still open'), { target: { value: 'forbid' } });
+    fireEvent.change(within(form).getByLabelText("Runs of all the group's tasks open at once (empty: no limit)"), { target: { value: '3' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save group' }));
+    await waitFor(() => expect(server.puts().length).toBeGreaterThan(0));
+    expect(server.puts()[0]!.body).toMatchObject({ overlap_policy: 'forbid', max_queued: null, max_concurrent: 3 });
+  });
+
+  it("the project's settings send its default overlap policy", async () => {
+    const server = serveVersions('/projects/p1', { ...PROJECT, overlap_policy: 'allow', max_queued: null }, {}, ({ method, url }) => {
+      const at = new URL(url).pathname;
+      if (method === 'GET' && at.endsWith('/auth/me')) return [200, { user: { id: 'u1', email: 'a@example.com', name: 'A', super_admin: true }, super_admin: true, memberships: [] }];
+      if (method === 'GET' && (at.endsWith('/api-keys') || at.endsWith('/signing-secret'))) return [200, []];
+      return undefined;
+    });
+    renderWithQueries(<SettingsPage projectId="p1" access={access} />);
+    const form = await screen.findByRole('form', { name: 'Overlapping runs' });
+    fireEvent.change(within(form).getByLabelText('When a tick comes while a run is still open'), { target: { value: 'queue' } });
+    fireEvent.change(within(form).getByLabelText('Ticks that may wait (1–100; empty: 1)'), { target: { value: '4' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save overlap policy' }));
+    await waitFor(() => expect(server.puts().length).toBeGreaterThan(0));
+    expect(server.puts()[0]!.body).toEqual({ overlap_policy: 'queue', max_queued: 4 });
+  });
+});
+
 describe("a group's history", () => {
   it('shows the group audit timeline on the project page', async () => {
     const requests = stubFetch(({ method, url }) => {

@@ -133,6 +133,21 @@ describe('task form', () => {
     expect(putOf(requests)!.duration_alerts).toEqual({ max_run_seconds: 1800, slower_than_p95_factor: 3, p95_window_runs: 50, max_start_delay_seconds: 150 });
   });
 
+  it('sets the overlap policy: max_queued only with queue, empty fields inherit', async () => {
+    const requests = serve();
+    renderWithQueries(<TaskFormPage projectId="p1" taskId="t1" access={access} />);
+    await screen.findByRole('heading', { name: 'Edit backup' });
+    const policy = screen.getByLabelText('When a tick comes while a run is still open') as HTMLSelectElement;
+    expect(policy.value).toBe('');
+    expect(screen.queryByLabelText('Ticks that may wait (1–100; empty: 1)')).toBeNull();
+    fireEvent.change(policy, { target: { value: 'queue' } });
+    fireEvent.change(screen.getByLabelText('Ticks that may wait (1–100; empty: 1)'), { target: { value: '3' } });
+    fireEvent.change(screen.getByLabelText('Runs of this task open at once (empty: no limit)'), { target: { value: '2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(putOf(requests)).toBeDefined());
+    expect(putOf(requests)).toMatchObject({ overlap_policy: 'queue', max_queued: 3, max_concurrent: 2 });
+  });
+
   it('a new task without thresholds has no duration alerts', async () => {
     const requests = serve();
     renderWithQueries(<TaskFormPage projectId="p1" access={access} />);
@@ -140,6 +155,8 @@ describe('task form', () => {
     fireEvent.change(screen.getByLabelText('Name (executors route by it)'), { target: { value: 'poll' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create task' }));
     await waitFor(() => expect(requests.some((r) => r.method === 'POST' && r.url.endsWith('/tasks'))).toBe(true));
-    expect((requests.find((r) => r.method === 'POST' && r.url.endsWith('/tasks'))!.body as Record<string, unknown>).duration_alerts).toBeNull();
+    const created = requests.find((r) => r.method === 'POST' && r.url.endsWith('/tasks'))!.body as Record<string, unknown>;
+    expect(created.duration_alerts).toBeNull();
+    expect(created).toMatchObject({ overlap_policy: null, max_queued: null, max_concurrent: null });
   });
 });

@@ -142,6 +142,9 @@ function groupBody(declaration: GroupDeclaration): CreateTaskGroupBody {
     start_time: declaration.start_time ?? null,
     end_time: declaration.end_time ?? null,
     timezone: declaration.timezone ?? 'UTC',
+    overlap_policy: declaration.overlap_policy ?? null,
+    max_queued: declaration.max_queued ?? null,
+    max_concurrent: declaration.max_concurrent ?? null,
   };
   if (declaration.status) body.status = declaration.status;
   return body;
@@ -162,6 +165,9 @@ function taskBody(declaration: TaskDeclaration, groupIds: Map<string, string>): 
     alert_policy: (declaration.alert_policy ?? null) as CreateTaskBody['alert_policy'],
     tags: declaration.tags ?? [],
     duration_alerts: (declaration.duration_alerts ?? null) as CreateTaskBody['duration_alerts'],
+    overlap_policy: declaration.overlap_policy ?? null,
+    max_queued: declaration.max_queued ?? null,
+    max_concurrent: declaration.max_concurrent ?? null,
   };
   if (declaration.status) body.status = declaration.status;
   if (declaration.execution_mode) body.execution_mode = declaration.execution_mode;
@@ -177,6 +183,7 @@ function groupView(group: GroupDeclaration | TaskGroup, fromServer = false): Vie
     start_time: group.start_time ?? null,
     end_time: group.end_time ?? null,
     timezone: group.timezone ?? 'UTC',
+    ...declaredOverlap(group),
   }) as View;
 }
 
@@ -194,6 +201,7 @@ function taskView(task: TaskDeclaration): View {
     alert_policy: task.alert_policy ?? null,
     tags: task.tags ?? [],
     duration_alerts: declaredDurationAlerts(task.duration_alerts),
+    ...declaredOverlap(task),
   }) as View;
 }
 
@@ -211,6 +219,9 @@ function currentTaskView(task: Task, groupNames: Map<string, string>): View {
     alert_policy: task.alert_policy,
     tags: task.tags,
     duration_alerts: task.duration_alerts,
+    overlap_policy: task.overlap_policy,
+    max_queued: task.max_queued,
+    max_concurrent: task.max_concurrent,
   }) as View;
 }
 
@@ -266,6 +277,16 @@ function show(value: unknown): string {
 }
 
 const key = (name: string) => name.trim().toLowerCase();
+
+/** As the server stores them: `max_queued` only with `queue`, where it defaults to 1. */
+function declaredOverlap(declared: Pick<TaskDeclaration, 'overlap_policy' | 'max_queued' | 'max_concurrent'>): View {
+  const policy = declared.overlap_policy ?? null;
+  return {
+    overlap_policy: policy,
+    max_queued: policy === 'queue' ? (declared.max_queued ?? 1) : (declared.max_queued ?? null),
+    max_concurrent: declared.max_concurrent ?? null,
+  };
+}
 
 /** As the server stores them: no threshold set means none, and the p95 window defaults to 20 runs. */
 function declaredDurationAlerts(alerts: TaskDeclaration['duration_alerts']): Record<string, number | null> | null {

@@ -22,7 +22,15 @@ export interface TaskDeclaration {
   tags?: string[] | null;
   /** Duration and lateness alerts (`max_run_seconds`, `slower_than_p95_factor`, `p95_window_runs`, `max_start_delay_seconds`). */
   duration_alerts?: Record<string, number | null> | null;
+  /** `allow`, `forbid`, `replace` or `queue`; left out: the group's, then the project's. */
+  overlap_policy?: OverlapMode | null;
+  /** With `queue` only (default 1). */
+  max_queued?: number | null;
+  max_concurrent?: number | null;
 }
+
+export type OverlapMode = 'allow' | 'forbid' | 'replace' | 'queue';
+const OVERLAP_KEYS = ['overlap_policy', 'max_queued', 'max_concurrent'];
 
 export type GroupDeclaration = Omit<CreateTaskGroupBody, 'project_id'>;
 
@@ -34,7 +42,7 @@ export interface TasksFile {
 }
 
 const FILE_KEYS = ['project', 'groups', 'tasks'];
-const GROUP_KEYS = ['name', 'description', 'status', 'start_time', 'end_time', 'timezone'];
+const GROUP_KEYS = ['name', 'description', 'status', 'start_time', 'end_time', 'timezone', ...OVERLAP_KEYS];
 const TASK_KEYS = [
   'name',
   'description',
@@ -51,6 +59,7 @@ const TASK_KEYS = [
   'alert_policy',
   'tags',
   'duration_alerts',
+  ...OVERLAP_KEYS,
 ];
 
 export class TasksFileError extends Error {

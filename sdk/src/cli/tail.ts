@@ -4,7 +4,7 @@ import type { LiveEvents, LiveEventsOptions, LiveMessage } from '../live-events'
 import type { ManagementClient } from '../management';
 import { duration, shortTime } from './output';
 
-export const TERMINAL_STATUSES = ['SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED'];
+export const TERMINAL_STATUSES = ['SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED', 'SKIPPED'];
 
 /** The safety-net re-read when no live message arrives (the stream's `: ping` comes every 15 s). */
 export const DEFAULT_FALLBACK_POLL_MS = 15_000;

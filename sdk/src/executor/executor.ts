@@ -34,7 +34,16 @@ export interface TaskContext extends JobContext {
   metadata: Record<string, unknown>;
   /** How the work arrived. */
   mode: 'push' | 'pull';
+  /**
+   * Aborted when the server cancels this run because a newer run replaced it (overlap policy
+   * `replace`): a push executor receives the signed cancel notice. Stop the work when you can.
+   */
+  signal: AbortSignal;
 }
+
+/** The header a cancel notice carries (a dispatch never does). */
+export const EVENT_HEADER = 'x-cron-observer-event';
+export const CANCEL_NOTICE_EVENT = 'execution.cancelled';
 
 export type TaskHandler = (job: TaskContext) => unknown;
 
@@ -82,6 +91,8 @@ export class Executor extends CronObserver {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly recent = new Set<string>();
   private readonly workers = new Set<PullWorker>();
+  /** The running jobs' abort controllers, by execution id. */
+  private readonly cancels = new Map<string, AbortController>();
 
   constructor(options: ExecutorOptions = {}) {
     super(options);
@@ -150,6 +161,7 @@ export class Executor extends CronObserver {
       this.logger.warn(`dispatch refused: ${verified.reason}`);
       return { status: 401, body: { error: `Invalid dispatch signature: ${verified.reason}` } };
     }
+    if (headers[EVENT_HEADER] === CANCEL_NOTICE_EVENT) return this.cancelNotice(rawBody);
     let dispatch: Dispatch;
     try {
       dispatch = parseDispatch(JSON.parse(rawBody.toString()));
@@ -178,7 +190,10 @@ export class Executor extends CronObserver {
       await this.unknownTask(dispatch);
       return 'FAILED';
     }
+    const cancel = new AbortController();
+    this.cancels.set(dispatch.execution_id, cancel);
     const job = runWithReporter(this.reporter(dispatch.execution_id), (context) => handler(context as TaskContext), {
+      signal: cancel.signal,
       taskName: dispatch.task_name,
       taskId: dispatch.task_id ?? null,
       projectId: dispatch.project_id ?? null,
@@ -196,7 +211,23 @@ export class Executor extends CronObserver {
       return await job;
     } finally {
       this.inFlight.delete(job);
+      this.cancels.delete(dispatch.execution_id);
     }
+  }
+
+  /** A signed cancel notice (already verified): aborts the run's `signal` if it runs here; 200 either way. */
+  private cancelNotice(rawBody: Buffer | string): DispatchAnswer {
+    let notice: { execution_id?: unknown; reason?: unknown };
+    try {
+      notice = JSON.parse(rawBody.toString()) as typeof notice;
+    } catch {
+      return { status: 400, body: { error: 'Invalid cancel notice: not JSON' } };
+    }
+    if (typeof notice.execution_id !== 'string') return { status: 400, body: { error: 'Invalid cancel notice: execution_id missing' } };
+    const cancel = this.cancels.get(notice.execution_id);
+    this.logger.debug?.(`execution ${notice.execution_id} cancelled by the server (${String(notice.reason)})${cancel ? '' : '; it does not run here'}`);
+    cancel?.abort(new Error(`cancelled by the server: ${String(notice.reason)}`));
+    return { status: 200, body: { cancelled: cancel !== undefined, execution_id: notice.execution_id } };
   }
 
   /**

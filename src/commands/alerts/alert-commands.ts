@@ -40,7 +40,7 @@ interface ExecutionEnded {
   at: string;
 }
 
-/** FAILED, TIMED_OUT or MISSED, the `consecutiveFailures`-th in a row (counted in `$all` order). */
+/** FAILED, TIMED_OUT, MISSED or SKIPPED, the `consecutiveFailures`-th in a row (counted in `$all` order). */
 export interface HandleExecutionFailed extends ExecutionEnded {
   type: 'HandleExecutionFailed';
   status: AlertTriggerStatus;

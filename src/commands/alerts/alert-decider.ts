@@ -29,7 +29,7 @@ export function retryDelayMs(failedAttempt: number): number {
 /**
  * The alert stream of one task (`alerts-<taskUuid>`), decided purely so two instances, a restart or a
  * replay can never send an alert twice:
- * - an incident opens when a failure (FAILED, TIMED_OUT, MISSED) is the `afterFailures`-th in a row and
+ * - an incident opens when a failure (FAILED, TIMED_OUT, MISSED, SKIPPED) is the `afterFailures`-th in a row and
  *   none is open; its first alert goes out then;
  * - while it is open, a failure at least `realertMinutes` after the last alert re-alerts (never when
  *   `realertMinutes` is null);

@@ -16,6 +16,12 @@ export interface NewPullExecution {
   version: number;
 }
 
+/** A pull run seen created, not signalled yet. */
+interface Held {
+  projectId: string;
+  execution: Omit<NewPullExecution, 'version'>;
+}
+
 /** How many recent executions each project remembers, for waiters that were busy when they arrived. */
 const RECENT_PER_PROJECT = 256;
 
@@ -28,6 +34,12 @@ class ProjectSignals {
     this.version++;
     this.recent.push({ ...execution, version: this.version });
     if (this.recent.length > RECENT_PER_PROJECT) this.recent.shift();
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /** Something became claimable that the read model will show (a released run): a new version, no entry. */
+  wake(): void {
+    this.version++;
     for (const wake of [...this.waiters]) wake();
   }
 }
@@ -123,11 +135,23 @@ export class ClaimWakeups {
   private async follow(subscription: Subscription): Promise<void> {
     try {
       for await (const batch of subscription) {
+        // A run created QUEUED or SKIPPED (overlap policy, in the same append) is not claimable: signalled
+        // at the end of the batch only if still PENDING. A release wakes the project's waiters, which
+        // then find the released run in the read model (it includes what this subscription has seen).
+        const created = new Map<string, Held>();
         for (const event of batch) {
-          if (!isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event) || event.type !== 'ExecutionCreated') continue;
-          const { executionMode, triggerType, projectId, executionId, taskId, taskName, scheduledAt, attempt } = event.data;
-          if (executionMode === 'pull' && triggerType !== 'EXTERNAL') this.signalsOf(projectId).signal({ executionId, taskId, taskName, scheduledAt, attempt });
+          if (!isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) continue;
+          const { executionId } = event.data;
+          if (event.type === 'ExecutionCreated') {
+            const { executionMode, triggerType, projectId, taskId, taskName, scheduledAt, attempt } = event.data;
+            if (executionMode === 'pull' && triggerType !== 'EXTERNAL') created.set(executionId, { projectId, execution: { executionId, taskId, taskName, scheduledAt, attempt } });
+          } else if (event.type === 'ExecutionQueued' || event.type === 'ExecutionSkipped') {
+            created.delete(executionId);
+          } else if (event.type === 'ExecutionReleased') {
+            this.signalsOf(event.data.projectId).wake();
+          }
         }
+        for (const { projectId, execution } of created.values()) this.signalsOf(projectId).signal(execution);
         const last = batch.at(-1);
         if (last) this.position = last.position;
       }

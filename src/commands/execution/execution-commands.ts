@@ -1,4 +1,4 @@
-import type { MissedReason, ReportedStatus, TriggerType } from '../../events/execution-events';
+import type { MissedReason, OverlapReason, ReportedStatus, TriggerType } from '../../events/execution-events';
 import type { JsonObject } from '../../events/json';
 import type { ExecutionMode } from '../../events/task-events';
 
@@ -21,6 +21,22 @@ export interface CreateExecution {
   timeoutSeconds: number | null;
   startDeadlineSeconds: number | null;
   missed?: MissedReason;
+  /**
+   * The overlap decision for a tick that may not run at once: created SKIPPED or QUEUED in the same
+   * append, so it can never be dispatched or claimed in between.
+   */
+  overlap?: OverlapVerdict;
+  at: string;
+}
+
+/** A tick the overlap gate did not let run at once (src/process-managers/scheduler/overlap-gate.ts). */
+export type OverlapVerdict = OverlapReason & { action: 'skip' | 'queue' };
+
+/** From the scheduler: a QUEUED execution may start now (the run it waited for ended). */
+export interface ReleaseExecution {
+  type: 'ReleaseExecution';
+  /** The execution whose end made room; null when room came otherwise. */
+  after: string | null;
   at: string;
 }
 
@@ -61,8 +77,10 @@ export interface ClaimExecution {
 /** POST …/cancel. The caller has checked the user's role in the execution's project. */
 export interface CancelExecution {
   type: 'CancelExecution';
-  /** User or API key id. */
+  /** User or API key id, or `system:scheduler`. */
   by: string;
+  /** Only when the system cancels: the newer run that replaces this one (overlap policy `replace`). */
+  replacedBy?: string;
   at: string;
 }
 
@@ -85,5 +103,6 @@ export type ExecutionCommand =
   | ReportExecutionStatus
   | ClaimExecution
   | CancelExecution
+  | ReleaseExecution
   | TimeOutExecution
   | MarkExecutionMissed;

@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors/app-error';
-import { missedByStartDeadline, type SystemEndStatus } from '../../events/execution-events';
+import { type ExecutionCancelled, missedByStartDeadline, type SystemEndStatus } from '../../events/execution-events';
 import type { Decider } from '../decider';
 import { measuredDurationMs } from './duration';
 import type {
@@ -8,6 +8,7 @@ import type {
   CreateExecution,
   ExecutionCommand,
   MarkExecutionMissed,
+  ReleaseExecution,
   ReportExecutionStatus,
   TimeOutExecution,
 } from './execution-commands';
@@ -28,6 +29,9 @@ import {
  *   PENDING | RUNNING → CANCELLED           API
  *   PENDING | RUNNING → TIMED_OUT           timeout deadline
  *   PENDING → MISSED                        start deadline
+ *   (new) → SKIPPED | QUEUED                overlap policy or max_concurrent, at creation
+ *   QUEUED → PENDING                        the run it waited for ended (scheduler)
+ *   QUEUED → CANCELLED                      API
  * A report equal to the current status changes nothing (the first error is kept). A report that
  * contradicts the executor's own earlier report is 409. A report after the system ended the execution
  * is recorded as a late report (compat route) or refused with 409 (v1 route). A deadline that finds the
@@ -49,6 +53,8 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
       return claim(command, state);
     case 'CancelExecution':
       return cancel(command, state);
+    case 'ReleaseExecution':
+      return release(command, state);
     case 'TimeOutExecution':
       return timeOut(command, state);
     case 'MarkExecutionMissed':
@@ -79,6 +85,10 @@ function createExecution(command: CreateExecution, state: ExecutionState): Execu
   ];
   if (missed !== undefined) {
     events.push({ type: 'ExecutionMissed', data: { executionId, taskId, projectId, at, ...missed } });
+  } else if (command.overlap !== undefined) {
+    const { action, cause, blockingExecutionId, limit } = command.overlap;
+    const data = { executionId, taskId, projectId, at, cause, blockingExecutionId, limit };
+    events.push(action === 'skip' ? { type: 'ExecutionSkipped', data } : { type: 'ExecutionQueued', data });
   }
   return events;
 }
@@ -101,6 +111,11 @@ function reportStatus(command: ReportExecutionStatus, execution: Execution): Exe
       `This execution already ended with ${current}; a ${reported} report contradicts it and was not applied`,
       [`status: ${current}`],
     );
+  }
+  if (current === 'QUEUED') {
+    throw new ConflictError('This execution is QUEUED: it waits for an earlier run of its task and has not been dispatched', [
+      'status: QUEUED',
+    ]);
   }
   // From here the execution is PENDING or RUNNING and the report differs from it.
   if (reported === 'PENDING') {
@@ -178,11 +193,23 @@ function cancel(command: CancelExecution, execution: Execution): ExecutionDecide
       `status: ${execution.status}`,
     ]);
   }
-  return [{ type: 'ExecutionCancelled', data: { ...execution.ref, at: command.at, by: command.by } }];
+  const data: ExecutionCancelled['data'] = { ...execution.ref, at: command.at, by: command.by };
+  if (command.replacedBy !== undefined) {
+    data.reason = `replaced by ${command.replacedBy}`;
+    data.replacedBy = command.replacedBy;
+  }
+  return [{ type: 'ExecutionCancelled', data }];
 }
 
+/** Only a QUEUED execution is released; anything else (released before, cancelled) changes nothing. */
+function release(command: ReleaseExecution, execution: Execution): ExecutionDeciderEvent[] {
+  if (execution.status !== 'QUEUED') return [];
+  return [{ type: 'ExecutionReleased', data: { ...execution.ref, at: command.at, after: command.after } }];
+}
+
+/** A QUEUED run has not started its clock: its timeout counts from the release (deadlines manager). */
 function timeOut(command: TimeOutExecution, execution: Execution): ExecutionDeciderEvent[] {
-  if (isTerminal(execution.status)) return [];
+  if (isTerminal(execution.status) || execution.status === 'QUEUED') return [];
   return [{ type: 'ExecutionTimedOut', data: { ...execution.ref, at: command.at, timeoutSeconds: command.timeoutSeconds } }];
 }
 

@@ -24,10 +24,11 @@ export type ExecutionState = Execution | null;
 
 export const initialExecutionState: ExecutionState = null;
 
-const SYSTEM_END_STATUSES: readonly ExecutionStatus[] = ['CANCELLED', 'TIMED_OUT', 'MISSED'] satisfies SystemEndStatus[];
+const SYSTEM_END_STATUSES: readonly ExecutionStatus[] = ['CANCELLED', 'TIMED_OUT', 'MISSED', 'SKIPPED'] satisfies SystemEndStatus[];
 
+/** Ended for good: neither waiting (QUEUED), nor due (PENDING), nor running. */
 export function isTerminal(status: ExecutionStatus): boolean {
-  return status !== 'PENDING' && status !== 'RUNNING';
+  return status !== 'PENDING' && status !== 'RUNNING' && status !== 'QUEUED';
 }
 
 /** Ended by the system (API cancel, a deadline) rather than by the executor's own report. */
@@ -77,6 +78,12 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEv
       return { ...execution, status: 'TIMED_OUT', endedAt: event.data.at };
     case 'ExecutionMissed':
       return { ...execution, status: 'MISSED', endedAt: event.data.at };
+    case 'ExecutionSkipped':
+      return { ...execution, status: 'SKIPPED', endedAt: event.data.at };
+    case 'ExecutionQueued':
+      return { ...execution, status: 'QUEUED' };
+    case 'ExecutionReleased':
+      return { ...execution, status: 'PENDING' };
     case 'ExecutionLateReportReceived':
       // Audit trail only: a late report never changes the outcome.
       return execution;

@@ -28,7 +28,7 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
     const { projectId, name, description, executionEndpoint, timezone } = event.data;
     return {
       projectId,
-      settings: { name, description, executionEndpoint, timezone, alertEmails: [], alertPolicy: null, alertWebhookUrl: null, retentionDays: null },
+      settings: { name, description, executionEndpoint, timezone, alertEmails: [], alertPolicy: null, alertWebhookUrl: null, retentionDays: null, overlapPolicy: null },
       members: {},
       alertChoices: {},
       apiKeys: {},

@@ -52,6 +52,8 @@ function completeDefinition(input: TaskGroupDefinitionInput, defaultStatus: Task
     startTime,
     endTime,
     timezone: input.timezone ?? 'UTC',
+    ...(input.overlap ? { overlap: input.overlap } : {}),
+    ...(input.maxConcurrent !== undefined ? { maxConcurrent: input.maxConcurrent } : {}),
   };
 }
 

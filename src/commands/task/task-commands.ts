@@ -8,7 +8,9 @@ type OptionalKeys =
   | 'startDeadlineSeconds'
   | 'alertPolicy'
   | 'tags'
-  | 'durationAlerts';
+  | 'durationAlerts'
+  | 'overlap'
+  | 'maxConcurrent';
 
 /**
  * A definition as a request states it: optional fields may be left out, which clears them (a PUT is a

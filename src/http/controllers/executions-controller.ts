@@ -119,7 +119,7 @@ export class ExecutionsController extends Controller {
     return { message: 'Execution finished', status };
   }
 
-  /** Ends a PENDING or RUNNING execution as CANCELLED (editors, `write` keys). */
+  /** Ends a QUEUED, PENDING or RUNNING execution as CANCELLED (editors, `write` keys). */
   @Post('cancel')
   @Response<ErrorBody>(409, 'Already ended')
   public async cancel(@Path() execution_uuid: string, @Request() request: ExpressRequest): Promise<ExecutionResponse> {

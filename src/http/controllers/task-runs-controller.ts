@@ -53,7 +53,7 @@ export class TaskRunsController extends Controller {
   @Post('trigger')
   @Extension('x-original-api', true)
   @SuccessResponse(201, 'Created')
-  @Response<ErrorBody>(409, 'The task is being deleted')
+  @Response<ErrorBody>(409, 'The task is being deleted, or its overlap policy is forbid and a run of it is open')
   public async triggerTask(@Path() project_id: string, @Path() task_uuid: string, @Request() request: ExpressRequest): Promise<TriggerResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     const { executionId, scheduledAt } = await triggerTask(this.services, commandContextOf(request), project_id, task_uuid);

@@ -9,6 +9,8 @@ import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
 import { absentIfEmpty } from './empty-means-absent';
 import { quoted } from '../../errors/quoted';
 import { maskUrlSecrets } from '../../config/mask-url';
+import { overlapPolicyFromBody } from './overlap-body';
+import type { OverlapMode } from '../../events/overlap-policy';
 
 /** Roles a request may give: the three roles, and the original API's `readonly` (stored as `viewer`). */
 export type ProjectRoleInput = 'admin' | 'editor' | 'viewer' | 'readonly';
@@ -70,6 +72,15 @@ export interface UpdateProjectBody {
    * @maximum 36500
    */
   retention_days?: number | null;
+  /** Default overlap policy of the project's tasks that set none (and whose group sets none); null: `allow`. */
+  overlap_policy?: OverlapMode | null;
+  /**
+   * With `overlap_policy: queue` (in the same body) only; default 1.
+   * @isInt
+   * @minimum 1
+   * @maximum 100
+   */
+  max_queued?: number | null;
   /**
    * Replaces the member list when present; it must keep an admin (409). New emails without an account are invited.
    * @maxItems 1000
@@ -157,6 +168,7 @@ function settingsFromBody(body: UpdateProjectBody, outbound: OutboundRules, deta
     changes.alertWebhookUrl = url;
   }
   if (body.retention_days !== undefined) changes.retentionDays = body.retention_days;
+  if (body.overlap_policy !== undefined || body.max_queued !== undefined) changes.overlapPolicy = overlapPolicyFromBody(body) ?? null;
   return changes;
 }
 

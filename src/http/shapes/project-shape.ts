@@ -1,6 +1,7 @@
 import { maskUrlSecrets } from '../../config/mask-url';
 import { alertsByDefault, type ProjectRole } from '../../events/project-events';
 import type { ProjectDoc } from '../../projections/projects-projection';
+import type { OverlapMode } from '../../events/overlap-policy';
 import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
 
 export interface ProjectUserResponse {
@@ -37,6 +38,10 @@ export interface ProjectResponse {
   alert_webhook_url?: string;
   /** null: history is kept forever. */
   retention_days: number | null;
+  /** Default overlap policy of tasks and groups that set none. */
+  overlap_policy: OverlapMode;
+  /** With `queue` only; else null. */
+  max_queued: number | null;
   project_users: ProjectUserResponse[];
   created_at: string;
   updated_at: string;
@@ -69,6 +74,8 @@ export function toProjectResponse(project: ProjectDoc, reader: 'admin' | 'member
     // Set by ProjectUpdated (the read model spreads its changes into the document).
     ...(typeof project.alertWebhookUrl === 'string' ? { alert_webhook_url: url(project.alertWebhookUrl) } : {}),
     retention_days: project.retentionDays,
+    overlap_policy: project.overlapPolicy?.mode ?? 'allow',
+    max_queued: project.overlapPolicy?.maxQueued ?? null,
     // `??`: documents of an older generation (served while version 3 rebuilds) predate the choice, so the role's default holds.
     project_users: project.members.map(({ email, role, alerts }) => ({ email, role, alerts: alerts ?? alertsByDefault(role) })),
     created_at: project.createdAt,

@@ -4,9 +4,10 @@ import type { TaskGroupStatus } from '../../events/task-group-events';
 import { checkTimeZone } from '../../schedules/time-zone';
 import { absentIfEmpty } from './empty-means-absent';
 import { quoted } from '../../errors/quoted';
+import { overlapFromBody, type OverlapFieldsBody } from './overlap-body';
 
 /** What a client sets on a group (a full definition, on create and on PUT). */
-export interface TaskGroupFieldsBody {
+export interface TaskGroupFieldsBody extends OverlapFieldsBody {
   /**
    * @minLength 1
    * @maxLength 255
@@ -72,5 +73,6 @@ export function taskGroupDefinitionFromBody(body: TaskGroupFieldsBody): TaskGrou
     startTime: absentIfEmpty(body.start_time),
     endTime: absentIfEmpty(body.end_time),
     timezone,
+    ...overlapFromBody(body),
   };
 }

@@ -1,9 +1,10 @@
 import type { TaskGroupStatus } from '../../events/task-group-events';
 import type { TaskGroupDoc } from '../../projections/task-group-read-model';
 import type { RunState } from '../../queries/group-run-state';
+import { overlapResponse, type OverlapFieldsResponse } from './overlap-body';
 
 /** A task group as the original API shows it. */
-export interface TaskGroupResponse {
+export interface TaskGroupResponse extends OverlapFieldsResponse {
   id: string;
   uuid: string;
   project_id: string;
@@ -33,6 +34,7 @@ export function toTaskGroupResponse(group: TaskGroupDoc, state: RunState): TaskG
     start_time: group.startTime,
     end_time: group.endTime,
     timezone: group.timezone,
+    ...overlapResponse(group),
     created_at: group.createdAt,
     updated_at: group.updatedAt,
   };

@@ -8,9 +8,10 @@ import { durationAlertsFromBody, type DurationAlertsBody } from './duration-aler
 import { checkTaskTags } from '../../commands/task/task-tags';
 import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
+import { overlapFromBody, type OverlapFieldsBody } from './overlap-body';
 
 /** The fields a client sets on a task; left out or null clears an optional field. */
-export interface TaskFieldsBody {
+export interface TaskFieldsBody extends OverlapFieldsBody {
   /**
    * Unique within the project, case-insensitively (executors route by it).
    * @minLength 1
@@ -128,5 +129,6 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
     alertPolicy: body.alert_policy ? alertPolicyFromBody(body.alert_policy) : null,
     tags: tags.value,
     durationAlerts: durationAlertsFromBody(body.duration_alerts) ?? undefined,
+    ...overlapFromBody(body),
   };
 }

@@ -6,9 +6,10 @@ import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
 import { durationAlertsBody, type DurationAlertsBody } from './duration-alerts-body';
 import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
+import { overlapResponse, type OverlapFieldsResponse } from './overlap-body';
 
 /** A task as the original API shows it (`id` and `uuid` are the same UUID), with the added fields. */
-export interface TaskResponse {
+export interface TaskResponse extends OverlapFieldsResponse {
   id: string;
   uuid: string;
   project_id: string;
@@ -75,6 +76,7 @@ export function toTaskResponse(task: TaskDoc, state: RunState, pingUrlBase: stri
     alert_policy: task.alertPolicy && alertPolicyBody(task.alertPolicy),
     tags: task.tags ?? [],
     duration_alerts: task.durationAlerts ? durationAlertsBody(task.durationAlerts) : null,
+    ...overlapResponse(task),
     last_execution: last && {
       execution_uuid: last.executionId,
       status: last.status,

@@ -1,6 +1,13 @@
 import { ALERT_CHANNEL_EVENT_TYPES, type AlertChannelConfig, type AlertChannelEvent } from '../../events/alert-channel-events';
 import type { AlertTriggerStatus } from '../../events/alert-events';
-import { EXECUTION_EVENT_TYPES, type ExecutionEvent, missedReason } from '../../events/execution-events';
+import { EXECUTION_EVENT_TYPES, type ExecutionEvent, missedReason, overlapReason } from '../../events/execution-events';
+
+const FAILURE_STATUS: Record<'ExecutionFailed' | 'ExecutionTimedOut' | 'ExecutionMissed' | 'ExecutionSkipped', AlertTriggerStatus> = {
+  ExecutionFailed: 'FAILED',
+  ExecutionTimedOut: 'TIMED_OUT',
+  ExecutionMissed: 'MISSED',
+  ExecutionSkipped: 'SKIPPED',
+};
 import { isEventOf } from '../../events/event';
 import { type AlertPolicy, memberGetsAlerts, PROJECT_EVENT_TYPES, type ProjectEvent, type ProjectRole } from '../../events/project-events';
 import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
@@ -108,16 +115,20 @@ export class AlertDirectory {
         return { outcome: 'success', taskId, projectId, executionId, endedAt: event.data.at };
       case 'ExecutionFailed':
       case 'ExecutionTimedOut':
-      case 'ExecutionMissed': {
+      case 'ExecutionMissed':
+      case 'ExecutionSkipped': {
+        // A skipped tick is a run that did not happen (usually because the previous one hangs): it alerts like a failure.
         if (!ended()) return null;
         task!.consecutiveFailures++;
-        const status = event.type === 'ExecutionFailed' ? 'FAILED' : event.type === 'ExecutionTimedOut' ? 'TIMED_OUT' : 'MISSED';
+        const status = FAILURE_STATUS[event.type];
         const error =
           event.type === 'ExecutionFailed'
             ? event.data.error
             : event.type === 'ExecutionTimedOut'
               ? `No result within the timeout of ${event.data.timeoutSeconds} seconds`
-              : missedReason(event.data);
+              : event.type === 'ExecutionSkipped'
+                ? overlapReason(event.data)
+                : missedReason(event.data);
         return { outcome: 'failure', status, taskId, projectId, executionId, endedAt: event.data.at, error, consecutiveFailures: task!.consecutiveFailures };
       }
       default:

@@ -125,6 +125,7 @@ export class DurationWatch {
       case 'ExecutionCancelled':
       case 'ExecutionTimedOut':
       case 'ExecutionMissed':
+      case 'ExecutionSkipped':
         this.open.delete(executionId);
         return [];
       default:

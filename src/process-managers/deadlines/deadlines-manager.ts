@@ -47,7 +47,9 @@ export function timedOutLogMessage(timeoutSeconds: number): string {
  *
  * Derived from events only: ExecutionCreated carries `timeoutSeconds` and `startDeadlineSeconds`, both
  * counted from the execution's creation (`createdAt`, as in the original); ExecutionStarted ends the
- * start deadline; any terminal event (or a purge) ends both. Every open deadline sits in one
+ * start deadline; any terminal event (or a purge) ends both. A QUEUED execution (overlap policy) has
+ * neither while it waits: ExecutionQueued puts its deadlines aside and ExecutionReleased counts both
+ * again from the release, so a run is never missed or timed out for the time it spent waiting its turn. Every open deadline sits in one
  * DeadlineTracker (a heap and one clock timer), rebuilt by replay at every start; at goLive whatever
  * fell due while the server was down fires at once.
  *
@@ -65,6 +67,8 @@ export class DeadlinesManager implements ProcessManager {
   };
 
   private readonly open = new Map<string, { timeout?: Deadline; start?: Deadline }>();
+  /** Deadlines of QUEUED executions, not armed until the release. */
+  private readonly waiting = new Map<string, { timeout?: Deadline; start?: Deadline }>();
   private readonly tracker: DeadlineTracker<Deadline>;
   /** Pending actions from `queueHead` on (a burst of expiries may queue thousands: no shift()). */
   private queue: Array<() => Promise<void>> = [];
@@ -93,7 +97,10 @@ export class DeadlinesManager implements ProcessManager {
     if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) {
       this.executionEvent(event, replaying);
     } else if (event.type === 'ExecutionsPurged') {
-      for (const id of (event.data as ExecutionsPurged['data']).executionIds) this.forget(id);
+      for (const id of (event.data as ExecutionsPurged['data']).executionIds) {
+        this.forget(id);
+        this.waiting.delete(id);
+      }
     }
   }
 
@@ -148,9 +155,28 @@ export class DeadlinesManager implements ProcessManager {
         return;
       case 'ExecutionLateReportReceived':
         return;
-      default:
-        // SUCCESS, FAILED, CANCELLED, MISSED: the execution has ended.
+      case 'ExecutionQueued': {
+        const entry = this.open.get(executionId);
+        if (!entry) return;
         this.forget(executionId);
+        this.waiting.set(executionId, entry);
+        return;
+      }
+      case 'ExecutionReleased': {
+        const entry = this.waiting.get(executionId);
+        if (!entry) return;
+        this.waiting.delete(executionId);
+        const released = Date.parse(event.data.at);
+        for (const deadline of [entry.timeout, entry.start]) if (deadline) deadline.at = released + deadline.seconds * 1000;
+        this.open.set(executionId, entry);
+        if (entry.timeout) this.tracker.set(entry.timeout);
+        if (entry.start) this.tracker.set(entry.start);
+        return;
+      }
+      default:
+        // SUCCESS, FAILED, CANCELLED, MISSED, SKIPPED: the execution has ended.
+        this.forget(executionId);
+        this.waiting.delete(executionId);
     }
   }
 

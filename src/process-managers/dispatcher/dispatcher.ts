@@ -13,7 +13,15 @@ import { maskUrl } from '../../config/mask-url';
 import { StreamDeletedError, StreamNotFoundError } from '../../errors/store-errors';
 import { isEventOf } from '../../events/event';
 import { DISPATCH_EVENT_TYPES, type DispatchEvent } from '../../events/dispatch-events';
-import { EXECUTION_EVENT_TYPES, type ExecutionEvent, type ExecutionRef, type TriggerType } from '../../events/execution-events';
+import {
+  EXECUTION_EVENT_TYPES,
+  type ExecutionCancelled,
+  type ExecutionEvent,
+  type ExecutionQueued,
+  type ExecutionRef,
+  type ExecutionReleased,
+  type TriggerType,
+} from '../../events/execution-events';
 import type { JsonObject } from '../../events/json';
 import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../events/project-events';
 import { executionLogStream, executionStream, STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
@@ -25,6 +33,7 @@ import { lostLease, type ProcessManager } from '../process-manager';
 import { backoffMs, DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './dispatch-settings';
 import { type SendResult, type SentRequest, sendWebhook, type WebhookRequest } from './webhook-sender';
 import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './webhook-signature';
+import { sendCancelNotice } from './cancel-notice';
 
 export const DISPATCHER_NAME = 'dispatcher';
 export const DISPATCHER_ACTOR = `system:${DISPATCHER_NAME}`;
@@ -76,6 +85,8 @@ interface Track {
   nextAttemptAt: string | null;
   /** A report (status, logs) or an end was seen: nothing more is sent. */
   reported: boolean;
+  /** QUEUED (overlap policy): not sent until ExecutionReleased. */
+  queued: boolean;
   /** The dispatch is over (sent, failed for good, unknown, abandoned): forget the track. */
   done: boolean;
   /** This process has a step queued or running for it. */
@@ -206,6 +217,8 @@ export class Dispatcher implements ProcessManager {
   private applyExecution(event: RecordedEvent): void {
     if (isEventOf<DispatchEvent>(DISPATCH_EVENT_TYPES, event)) return this.applyDispatchEvent(event);
     if (!isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return;
+    if (event.type === 'ExecutionQueued' || event.type === 'ExecutionReleased') return this.queueChange(event);
+    if (event.type === 'ExecutionCancelled' && event.data.replacedBy !== undefined && this.live) this.notifyCancelled(event);
     if (event.type !== 'ExecutionCreated') return this.reportSeen(event.data.executionId);
     const data = event.data;
     if (data.executionMode !== 'push' || data.triggerType === 'EXTERNAL') return;
@@ -221,6 +234,7 @@ export class Dispatcher implements ProcessManager {
       intent: null,
       nextAttemptAt: null,
       reported: false,
+      queued: false,
       done: false,
       busy: false,
       stepErrors: 0,
@@ -262,6 +276,19 @@ export class Dispatcher implements ProcessManager {
     this.resume(track);
   }
 
+  /**
+   * A QUEUED execution waits (created QUEUED in one append, so before any attempt could be recorded:
+   * the dispatch decider records intents only for PENDING executions); once released it is sent, and
+   * its age for `maxDelayMs` counts from the release.
+   */
+  private queueChange(event: ExecutionQueued | ExecutionReleased): void {
+    const track = this.tracks.get(event.data.executionId);
+    if (!track) return;
+    track.queued = event.type === 'ExecutionQueued';
+    if (event.type === 'ExecutionReleased') track.createdAt = event.data.at;
+    this.resume(track);
+  }
+
   /** A status report, a log line or an end: no (further) attempt. */
   private reportSeen(executionId: string): void {
     const track = this.tracks.get(executionId);
@@ -276,6 +303,7 @@ export class Dispatcher implements ProcessManager {
   private resume(track: Track): void {
     if (!this.live || this.stopped || track.busy) return;
     if (track.done) return this.drop(track);
+    if (track.queued && !track.reported) return;
     if (track.intent !== null) {
       // An intent without outcome that this process did not record: sent before a crash, fate unknown.
       if (!this.ownIntents.has(intentKey(track.ref.executionId, track.intent))) this.enqueue(track, () => this.recordUnknown(track));
@@ -358,7 +386,7 @@ export class Dispatcher implements ProcessManager {
   private async attempt(track: Track, attempt: number): Promise<void> {
     const { clock } = this.services;
     const { executionId, projectId } = track.ref;
-    if (track.reported || track.intent !== null) return; // resume() decides what to record
+    if (track.reported || track.queued || track.intent !== null) return; // resume() decides what to record
     const project = this.projects.get(projectId);
     if (!project?.endpoint) return this.abandon(track, 'the project has no execution endpoint');
     const now = clock.now();
@@ -419,7 +447,8 @@ export class Dispatcher implements ProcessManager {
     track.intent = state.inFlight;
     track.nextAttemptAt = state.concluded ? null : (state.lastFailure?.nextAttemptAt ?? null);
     if (state.concluded || state.execution === null) track.done = true;
-    if (state.execution !== null && state.execution.status !== 'PENDING') track.reported = true;
+    if (state.execution?.status === 'QUEUED') track.queued = true;
+    else if (state.execution !== null && state.execution.status !== 'PENDING') track.reported = true;
   }
 
   private classify(result: SendResult, attempt: number): DispatchOutcome {
@@ -507,6 +536,18 @@ export class Dispatcher implements ProcessManager {
       }
       throw err;
     }
+  }
+
+  /** A push run replaced by a newer one (overlap policy `replace`): its executor is told (cancel-notice.ts). */
+  private notifyCancelled(event: ExecutionCancelled): void {
+    const project = this.projects.get(event.data.projectId);
+    if (!project?.endpoint) return;
+    const { events, clock, logger, config } = this.services;
+    const secrets = this.secretsOf(project, clock.now().getTime());
+    const deps = { events, clock, logger, outbound: config.outbound, timeoutMs: this.settings.timeoutMs, requests: this.requests };
+    const promise = sendCancelNotice(deps, project.endpoint, secrets, event.data);
+    this.steps.add(promise);
+    void promise.finally(() => this.steps.delete(promise));
   }
 
   private async hasLogs(executionId: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { ExecutionMode, ScheduleConfig, ScheduleType, TaskDefinition, TaskStatus } from '../../events/task-events';
 import type { CompiledSchedule } from '../../schedules/compiled-schedule';
 import type { HeapSlot } from '../indexed-min-heap';
+import type { OverlapPolicy } from '../../events/overlap-policy';
 
 /**
  * One task as the scheduler holds it: what a tick needs to create its execution, the shared compiled
@@ -35,6 +36,9 @@ export class ScheduledTask implements HeapSlot {
   timeoutSeconds: number | null = null;
   startDeadlineSeconds: number | null = null;
   status: TaskStatus = 'ACTIVE';
+  /** The task's own overlap policy (undefined: its group's, then its project's) and open-run limit. */
+  overlap: OverlapPolicy | undefined = undefined;
+  maxConcurrent: number | null = null;
   /** The event id of the task's last event: the causation of the executions its ticks create. */
   causationId = '';
 
@@ -47,6 +51,8 @@ export class ScheduledTask implements HeapSlot {
     this.executionMode = definition.executionMode;
     this.timeoutSeconds = definition.timeoutSeconds;
     this.startDeadlineSeconds = definition.startDeadlineSeconds;
+    this.overlap = definition.overlap;
+    this.maxConcurrent = definition.maxConcurrent ?? null;
     const changed =
       this.scheduleConfig === null ||
       this.scheduleType !== definition.scheduleType ||

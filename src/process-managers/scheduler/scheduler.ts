@@ -22,6 +22,11 @@
  * stream there (WrongExpectedRevision) or tombstoned (StreamDeleted) and treats it as done. A tick
  * whose write keeps failing is recorded as MISSED once the store takes writes again (tick-writer.ts).
  *
+ * Overlap and concurrency (overlap-gate.ts): the scheduler follows every execution's open runs; a
+ * tick is decided against them at fire time (run, replace, QUEUED or SKIPPED, created in one append),
+ * and when a run ends the task's (and, with a group limit, the group's) waiting runs are released.
+ * Waiting runs are found again by replay, so a restart releases what ended while it was down.
+ *
  * Downtime, when going live: for each armed task, the ticks in (last tick accounted for, now] are owed,
  * where "last accounted" is the newest of its last recorded tick, the instant it was created,
  * re-enabled or re-scheduled, and the instant its group was (re-)enabled. Tick instants come from the
@@ -38,7 +43,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logging/logger';
-import type { ExecutionCreated } from '../../events/execution-events';
+import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../../events/execution-events';
+import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../events/project-events';
+import { OverlapControl } from './overlap-control';
 import { type TicksSkipped, SCHEDULER_STREAM_PREFIX } from '../../events/scheduler-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
@@ -88,6 +95,7 @@ export class Scheduler implements ProcessManager {
       streamPrefix(STREAM_CATEGORIES.task),
       streamPrefix(STREAM_CATEGORIES.taskGroup),
       streamPrefix(STREAM_CATEGORIES.execution),
+      streamPrefix(STREAM_CATEGORIES.project),
       SCHEDULER_STREAM_PREFIX,
     ],
   };
@@ -103,6 +111,7 @@ export class Scheduler implements ProcessManager {
   private readonly writes: TickWriter;
   private readonly downtimeDeps: DowntimeDeps;
   private readonly onFire?: (latenessMs: number) => void;
+  private readonly overlap: OverlapControl;
   private cancelTimer: (() => void) | null = null;
   private armedAt = Number.NaN;
   private live = false;
@@ -110,7 +119,21 @@ export class Scheduler implements ProcessManager {
   /** Settles once the downtime found when going live is recorded (at once when there was none). */
   downtimeRecorded: Promise<void> = Promise.resolve();
   /** Counters for tests, the bench and a later /metrics. */
-  readonly stats = { fired: 0, created: 0, duplicates: 0, failed: 0, missedRecorded: 0, ticksSkipped: 0, catchUps: 0, recoveredAsMissed: 0 };
+  readonly stats = {
+    fired: 0,
+    created: 0,
+    duplicates: 0,
+    failed: 0,
+    missedRecorded: 0,
+    ticksSkipped: 0,
+    catchUps: 0,
+    recoveredAsMissed: 0,
+    /** Overlap decisions: ticks created SKIPPED or QUEUED, runs replaced, waiting runs released. */
+    overlapSkipped: 0,
+    overlapQueued: 0,
+    replaced: 0,
+    released: 0,
+  };
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -120,6 +143,16 @@ export class Scheduler implements ProcessManager {
     this.writes = new TickWriter(deps, options.writer ?? storeExecutionWriter(deps.events, deps.clock), this.stats);
     this.downtimeDeps = { ...deps, writes: this.writes, stats: this.stats, missedBound: this.missedBound };
     this.onFire = options.onFire;
+    this.overlap = new OverlapControl(
+      deps,
+      {
+        taskOf: (taskId) => this.tasks.get(taskId),
+        groupOf: (task) => this.gateOf(task),
+        membersOf: (groupId) => this.groupTasks.get(groupId) ?? [],
+        track: (work) => this.track(work),
+      },
+      this.stats,
+    );
   }
 
   /** How many tasks are armed in the heap, and how many the scheduler knows. */
@@ -147,11 +180,15 @@ export class Scheduler implements ProcessManager {
 
   apply(event: RecordedEvent): void {
     if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) this.applyTask(event, event.metadata.eventId);
-    else if (isEventOf<TaskGroupEvent>(TASK_GROUP_EVENT_TYPES, event)) this.applyGroup(event);
-    else if (event.type === 'ExecutionCreated') {
-      const data = (event as unknown as ExecutionCreated).data;
-      // CATCH_UP runs are not "accounted for": their tick is recorded as MISSED or skipped as well.
-      if (data.triggerType === 'SCHEDULED') this.accountFor(data.taskId, Date.parse(data.scheduledAt));
+    else if (isEventOf<TaskGroupEvent>(TASK_GROUP_EVENT_TYPES, event)) this.applyGroup(event as TaskGroupEvent & RecordedEvent);
+    else if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) {
+      if (event.type === 'ExecutionCreated' && event.data.triggerType === 'SCHEDULED') {
+        // CATCH_UP runs are not "accounted for": their tick is recorded as MISSED or skipped as well.
+        this.accountFor(event.data.taskId, Date.parse(event.data.scheduledAt));
+      }
+      this.overlap.applyExecution(event, this.live);
+    } else if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) {
+      this.overlap.applyProject(event);
     } else if (event.type === 'TicksSkipped') {
       const data = (event as unknown as TicksSkipped).data;
       const task = this.tasks.get(data.taskId);
@@ -195,6 +232,7 @@ export class Scheduler implements ProcessManager {
           this.leaveGroup(task, previousGroup);
           this.joinGroup(task);
         }
+        if (this.live) this.overlap.definitionChanged(task.taskId, eventId);
         break;
       }
       case 'TaskStatusChanged':
@@ -208,6 +246,7 @@ export class Scheduler implements ProcessManager {
         task.status = 'DELETE_FAILED';
         break;
       case 'TaskDeleted':
+        this.overlap.forgetTask(task.taskId);
         this.heap.remove(task);
         this.leaveGroup(task, task.groupId);
         this.tasks.delete(task.taskId);
@@ -217,7 +256,7 @@ export class Scheduler implements ProcessManager {
     this.rekey(task);
   }
 
-  private applyGroup(event: TaskGroupEvent): void {
+  private applyGroup(event: TaskGroupEvent & RecordedEvent): void {
     const { groupId } = event.data;
     let gate = this.groups.get(groupId);
     if (!gate) {
@@ -229,6 +268,7 @@ export class Scheduler implements ProcessManager {
     if (!gate.exists) this.groups.delete(groupId);
     // A group change (status, window, zone, manual start/stop, deletion) takes effect at once.
     for (const task of this.groupTasks.get(groupId) ?? []) this.rekey(task, false);
+    if (this.live && event.type === 'TaskGroupUpdated') this.overlap.groupChanged(this.groupTasks.get(groupId) ?? [], event.metadata.eventId);
     this.arm();
   }
 
@@ -357,7 +397,10 @@ export class Scheduler implements ProcessManager {
     this.stats.fired++;
     const scheduledAt = new Date(tick).toISOString();
     const executionId = tickExecutionId(task.taskId, scheduledAt);
-    this.track(this.writes.writeTick(tickCommand(task, executionId, scheduledAt, 'SCHEDULED', now), tickContext(task, executionId)));
+    const command = tickCommand(task, executionId, scheduledAt, 'SCHEDULED', now);
+    const context = tickContext(task, executionId);
+    this.overlap.atFire(task, command, context);
+    this.track(this.writes.writeTick(command, context));
   }
 
 
@@ -386,6 +429,7 @@ export class Scheduler implements ProcessManager {
       }
       this.rekey(task, false);
     }
+    this.overlap.releaseAllWaiting();
     this.arm();
     if (owed.length > 0) {
       this.deps.logger.info({ tasks: owed.length }, 'scheduler: recording ticks missed while offline');

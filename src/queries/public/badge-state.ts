@@ -32,6 +32,7 @@ export function taskBadgeState(task: TaskDoc, nowMs: number): BadgeState {
     case 'FAILED':
     case 'TIMED_OUT':
     case 'MISSED':
+    case 'SKIPPED': // alerted like a failure (README, "Overlap and concurrency")
       return 'down';
     case 'PENDING':
       return Date.parse(last.scheduledAt) + LATE_AFTER_MS < nowMs ? 'late' : 'up';

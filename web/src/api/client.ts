@@ -84,5 +84,6 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export const FAILURE_STATUSES: ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'MISSED'];
-export const ALL_STATUSES: ExecutionStatus[] = ['PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED'];
+/** SKIPPED (overlap policy) alerts like a failure, and shows like one. */
+export const FAILURE_STATUSES: ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'MISSED', 'SKIPPED'];
+export const ALL_STATUSES: ExecutionStatus[] = ['QUEUED', 'PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED', 'SKIPPED'];

@@ -4,6 +4,7 @@ import { api, type AuditEntry, type Schemas, unwrap } from '../api/client';
 import { formatDateTime } from '../format';
 import { accessIn, useMe } from '../session';
 import { Empty, ErrorMessage, Loading } from './ui';
+import { overlapDecisionText } from './overlap-decision';
 
 /** Names an event's actor: you, a system process, a key of the project (admins see key names), or the id. */
 export function useActorName(projectId: string) {
@@ -30,6 +31,7 @@ export function AuditEntries({ entries, projectId, label }: { entries: AuditEntr
       {entries.map((entry) => (
         <li key={entry.position}>
           <time dateTime={entry.occurred_at}>{formatDateTime(entry.occurred_at)}</time> <strong>{entry.type}</strong> <span className="muted">by {actorName(entry)}</span>
+          {overlapDecisionText(entry) ? <span className="reason">: {overlapDecisionText(entry)}</span> : null}
         </li>
       ))}
     </ol>

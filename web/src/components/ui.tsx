@@ -29,7 +29,7 @@ export function StatusBadge({ status }: { status: ExecutionStatus | string | nul
     ? 'bad'
     : status === 'SUCCESS' || status === 'ACTIVE'
       ? 'good'
-      : status === 'RUNNING' || status === 'PENDING'
+      : status === 'RUNNING' || status === 'PENDING' || status === 'QUEUED'
         ? 'busy'
         : 'neutral';
   return <span className={`badge badge-${tone}`}>{status.replace('_', ' ')}</span>;

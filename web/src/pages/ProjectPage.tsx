@@ -5,6 +5,7 @@ import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api
 import { AuditTimeline } from '../components/AuditTimeline';
 import { EditConflict, useEditVersion } from '../components/EditConflict';
 import { ConfirmButton, Empty, ErrorMessage, Loading, StatusBadge } from '../components/ui';
+import { OverlapFieldsEditor, overlapDraftOf, overlapFieldsOf } from '../components/OverlapFields';
 import { formatDateTime, timeZones } from '../format';
 import { useLiveUpdates, type LiveState } from '../live';
 import { Link } from '../router';
@@ -264,10 +265,11 @@ function GroupForm({
   const [start, setStart] = useState(group?.start_time ?? '');
   const [end, setEnd] = useState(group?.end_time ?? '');
   const [timezone, setTimezone] = useState(group?.timezone ?? 'UTC');
+  const [overlap, setOverlap] = useState(() => overlapDraftOf(group));
   const zones = useMemo(() => timeZones(), []);
   const queryClient = useQueryClient();
   const version = useEditVersion(etag, loadCurrent ?? (() => Promise.reject(new Error('nothing to compare'))));
-  const body = { name, start_time: start || null, end_time: end || null, timezone };
+  const body = { name, start_time: start || null, end_time: end || null, timezone, ...overlapFieldsOf(overlap) };
   const save = useMutation({
     // Fields the form does not show come from the version being saved over.
     mutationFn: ({ over, unedited = version.adopted ?? group }: { over: string | null; unedited?: TaskGroup }) =>
@@ -322,6 +324,7 @@ function GroupForm({
           ))}
         </datalist>
       </div>
+      <OverlapFieldsEditor value={overlap} onChange={setOverlap} inheritLabel="The project's policy" concurrencyLabel="Runs of all the group's tasks open at once (empty: no limit)" />
       <EditConflict
         error={save.error}
         what="group"
@@ -332,6 +335,8 @@ function GroupForm({
                 { label: 'Window start', mine: body.start_time, current: current.start_time },
                 { label: 'Window end', mine: body.end_time, current: current.end_time },
                 { label: 'Time zone', mine: body.timezone, current: current.timezone },
+                { label: 'Overlap policy', mine: body.overlap_policy, current: current.overlap_policy },
+                { label: 'Runs open at once', mine: body.max_concurrent, current: current.max_concurrent },
               ]
             : null
         }

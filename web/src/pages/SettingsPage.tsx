@@ -5,6 +5,7 @@ import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api
 import { AlertChannels } from '../components/AlertChannels';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { PingKeySettings } from '../components/PingKeySettings';
+import { OverlapFieldsEditor, overlapDraftOf, overlapFieldsOf } from '../components/OverlapFields';
 import { CopyOnce } from '../components/CopyOnce';
 import { PublicLinks } from '../components/PublicLinks';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
@@ -48,7 +49,12 @@ function useProjectSave(project: Project, etag: string | null, changes: () => Pr
       {save.error && !isEditConflict(save.error) ? <ErrorMessage error={save.error} title="Could not save" /> : null}
     </>
   );
-  return { save, submit: () => save.mutate(version.version), conflict };
+  /** The form's submit handler: saves over the version loaded. */
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate(version.version);
+  };
+  return { save, submit, conflict };
 }
 
 export function SettingsPage({ projectId, access }: { projectId: string; access: Access }) {
@@ -65,6 +71,7 @@ export function SettingsPage({ projectId, access }: { projectId: string; access:
       {!access.isAdmin ? <p className="notice">Only project admins can change these settings; your role is {access.label || 'none'}.</p> : null}
       <Details project={project} etag={etag} editable={access.isAdmin} />
       <AlertsAndRetention project={project} etag={etag} editable={access.isAdmin} />
+      <ProjectOverlap project={project} etag={etag} editable={access.isAdmin} />
       {access.isAdmin ? <AlertChannels projectId={projectId} /> : null}
       <Members project={project} editable={access.isAdmin} />
       {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
@@ -72,6 +79,34 @@ export function SettingsPage({ projectId, access }: { projectId: string; access:
       {access.isAdmin ? <PublicLinks projectId={projectId} /> : null}
       {access.canEdit ? <PingKeySettings projectId={projectId} canRotate={access.isAdmin} /> : null}
     </>
+  );
+}
+
+/** The overlap policy of the project's tasks and groups that set none (`allow` shows as the empty choice). */
+function ProjectOverlap({ project, etag, editable }: { project: Project; etag: string | null; editable: boolean }) {
+  const id = useId();
+  const draftOf = (p: Project) => overlapDraftOf({ overlap_policy: p.overlap_policy === 'allow' ? null : p.overlap_policy, max_queued: p.max_queued });
+  const [overlap, setOverlap] = useState(() => draftOf(project));
+  useEffect(() => setOverlap(draftOf(project)), [project]);
+  const changes = () => {
+    const { overlap_policy, max_queued } = overlapFieldsOf(overlap);
+    return { overlap_policy, max_queued };
+  };
+  const { save, submit, conflict } = useProjectSave(project, etag, changes);
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Overlapping runs</h2>
+      <fieldset disabled={!editable} className="bare">
+        <OverlapFieldsEditor value={overlap} onChange={setOverlap} inheritLabel="Allow: start it alongside the open run (default)" />
+      </fieldset>
+      {conflict('project', (current) => [{ label: 'Overlap policy', mine: changes().overlap_policy ?? 'allow', current: current.overlap_policy }])}
+      {save.isSuccess ? <p role="status">Saved.</p> : null}
+      {editable ? (
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save overlap policy
+        </button>
+      ) : null}
+    </form>
   );
 }
 
@@ -93,11 +128,7 @@ function AlertsAndRetention({ project, etag, editable }: { project: Project; eta
     alert_webhook_url: webhook.trim() || null,
     retention_days: retention.trim() === '' ? null : Number(retention),
   });
-  const { save, submit: send, conflict } = useProjectSave(project, etag, changes);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    send();
-  };
+  const { save, submit, conflict } = useProjectSave(project, etag, changes);
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Alerts and retention</h2>
@@ -148,11 +179,7 @@ function Details({ project, etag, editable }: { project: Project; etag: string |
   }, [project]);
   const queryClient = useQueryClient();
   const changes = () => ({ name, timezone, execution_endpoint: endpoint || null });
-  const { save, submit: send, conflict } = useProjectSave(project, etag, changes, () => void queryClient.invalidateQueries({ queryKey: ['projects'] }));
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    send();
-  };
+  const { save, submit, conflict } = useProjectSave(project, etag, changes, () => void queryClient.invalidateQueries({ queryKey: ['projects'] }));
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Details</h2>

@@ -5,6 +5,7 @@ import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api
 import { draftOf, emptyDraft, ScheduleEditor, type ScheduleDraft, scheduleConfigOf } from '../components/ScheduleEditor';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { DurationAlertFields, durationAlertsOf, durationDraftOf } from '../components/DurationAlertFields';
+import { OverlapFieldsEditor, overlapDraftOf, overlapFieldsOf } from '../components/OverlapFields';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ErrorMessage, Loading } from '../components/ui';
 import { Link, navigate } from '../router';
@@ -50,6 +51,9 @@ const EDITED: Array<[keyof CreateTaskBody, string]> = [
   ['alert_policy', 'Alert policy'],
   ['tags', 'Tags'],
   ['duration_alerts', 'Duration and lateness alerts'],
+  ['overlap_policy', 'Overlap policy'],
+  ['max_queued', 'Ticks that may wait'],
+  ['max_concurrent', 'Runs open at once'],
 ];
 
 function compared(mine: CreateTaskBody, current: Task, groups: TaskGroup[] | undefined): ComparedField[] {
@@ -113,6 +117,7 @@ function TaskForm({
   const [schedule, setSchedule] = useState<ScheduleDraft>(() => (task ? draftOf(task.schedule_type, task.schedule_config) : emptyDraft(defaultZone)));
   const [alerts, setAlerts] = useState(() => alertDraftOf(task?.alert_policy));
   const [durations, setDurations] = useState(() => durationDraftOf(task?.duration_alerts));
+  const [overlap, setOverlap] = useState(() => overlapDraftOf(task));
   useEffect(() => setFields(fieldsOf(task)), [task]);
   const groups = useQuery({ queryKey: ['groups', projectId], queryFn: () => unwrap(api.GET('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } } })) });
   const queryClient = useQueryClient();
@@ -134,6 +139,7 @@ function TaskForm({
     alert_policy: alertPolicyOf(alerts),
     tags: tagsOf(fields.tags),
     duration_alerts: durationAlertsOf(durations),
+    ...overlapFieldsOf(overlap),
   });
   const save = useMutation({
     mutationFn: async ({ over, unedited }: { over: string | null; unedited?: Task }) => {
@@ -220,6 +226,7 @@ function TaskForm({
         </div>
         <AlertPolicyFields value={alerts} onChange={setAlerts} inheritLabel="The project's alert policy" />
         <DurationAlertFields value={durations} onChange={setDurations} />
+        <OverlapFieldsEditor value={overlap} onChange={setOverlap} inheritLabel="The group's, else the project's policy" concurrencyLabel="Runs of this task open at once (empty: no limit)" />
         <EditConflict
           error={save.error}
           what="task"

@@ -12,6 +12,7 @@ import {
 } from './golden-world';
 import { missedWhileOffline, type RunSettings, runExecution } from './golden-runs';
 import { applyRetention, deletionSaga, requestDeletion } from './golden-saga';
+import { overlapScenario } from './golden-policies';
 
 /**
  * The golden history (test/fixtures/golden-history/, README "A history every version replays"): four
@@ -194,6 +195,9 @@ function dailyChanges(w: HistoryWriter, day: number, at: (day: number, hours: nu
         { type: 'PasswordChanged', data: { userId: c.erin.id, passwordHash: `scrypt$${w.hex(16)}$${w.hex(32)}`, at: at(18, 12).toISOString() } },
         { type: 'UserSessionsRevoked', data: { userId: c.erin.id, keptSessionId: null, reason: 'password-reset', at: at(18, 12).toISOString() } },
       ], { actor: c.admin.id, at: at(18, 12) });
+      break;
+    case 20:
+      overlapScenario(w, c.settings, c.analytics, at(20, 0));
       break;
     case 24:
       setAlertChannel(w, at(24, 9), c.payments, 'on-call', { type: 'pagerduty', name: 'Night shift', channelUrl: null, routingKey: w.hex(16), token: null });

@@ -20,7 +20,7 @@ export interface RunSettings {
   disabledEmails: Set<string>;
 }
 
-type Ending = 'SUCCESS' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED' | 'MISSED';
+type Ending = 'SUCCESS' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED' | 'MISSED' | 'SKIPPED';
 
 /**
  * One execution of a task from creation to its end, as the scheduler, the dispatcher (push) or a
@@ -232,7 +232,7 @@ function end(
 }
 
 /** The alerts manager: opens an incident after N failures in a row, re-alerts, resolves on the next success. */
-function afterEnd(w: HistoryWriter, settings: RunSettings, task: Task, ref: ExecutionRef, at: Date, status: Ending, error: string | null, source = w.lastAppend()): void {
+export function afterEnd(w: HistoryWriter, settings: RunSettings, task: Task, ref: ExecutionRef, at: Date, status: Ending, error: string | null, source = w.lastAppend()): void {
   if (status === 'CANCELLED') return;
   const sourcePosition = source;
   const policy = task.definition.alertPolicy ?? task.project.alertPolicy;

@@ -1,0 +1,138 @@
+/**
+ * Whether a task's tick fires under its project's calendars and maintenance windows, and if not, why
+ * and until when. Pure: the scheduler, the schedule preview and the alerts manager all ask here, so a
+ * tick the preview shows as skipped is the tick the scheduler does not fire.
+ *
+ * Dates are local dates in the task's own zone (its schedule's `timezone`), read from the same zone
+ * tables as the schedule engine: a 00:30 tick in Pacific/Auckland on 2026-12-25 is on the 25th even
+ * though it is still the 24th in UTC.
+ */
+import type { CalendarUse, MaintenanceWindow, WindowScope, WindowTiming } from '../events/schedule-rule-events';
+import { dayOf, formatDay } from './civil-time';
+import { compileSchedule } from './compile-schedule';
+import type { CompiledSchedule } from './compiled-schedule';
+import { zoneRules } from './time-zone';
+
+export interface RuleCalendar {
+  name: string;
+  dates: ReadonlySet<string>;
+}
+
+/** A project's calendars and windows by id. */
+export interface ProjectRules {
+  calendars: ReadonlyMap<string, RuleCalendar>;
+  windows: ReadonlyMap<string, MaintenanceWindow>;
+}
+
+/** The task a tick belongs to: `calendar` is the task's own use, else its group's, else null. */
+export interface RuleSubject {
+  taskId: string;
+  groupId: string | null;
+  calendar: CalendarUse | null;
+  timezone: string;
+}
+
+export type TickVerdict = { fires: true } | { fires: false; reason: string; untilMs: number };
+
+const FIRES: TickVerdict = { fires: true };
+
+/** The local date (YYYY-MM-DD) of an instant in a zone. */
+export function localDateOf(ms: number, timezone: string): string {
+  const seconds = Math.floor(ms / 1000);
+  return formatDay(dayOf(seconds + zoneRules(timezone).offsetAt(seconds)));
+}
+
+/**
+ * Does this calendar allow this tick? `skip`: not on its dates; `only`: only on them. `dates` of a
+ * calendar that no longer exists are empty (a `skip` then skips nothing, an `only` runs never).
+ */
+export function calendarAllowsTick(use: CalendarUse, dates: ReadonlySet<string>, tickMs: number, timezone: string): boolean {
+  return dates.has(localDateOf(tickMs, timezone)) === (use.mode === 'only');
+}
+
+/** The next local midnight strictly after `ms` (the first instant of the next local day). */
+export function nextLocalMidnight(ms: number, timezone: string): number {
+  return compileSchedule('RECURRING', { cron_expression: '0 0 * * *', timezone }).nextMs(ms);
+}
+
+/** A recurring window's starts (compiled once per cron and zone by the engine's cache). */
+function startsOf(timing: Extract<WindowTiming, { kind: 'recurring' }>): CompiledSchedule {
+  return compileSchedule('RECURRING', { cron_expression: timing.cronExpression, timezone: timing.timezone });
+}
+
+/** How many back-to-back recurrences one open span may merge (a duration longer than the period). */
+const MAX_MERGED_STARTS = 1_000;
+
+/** The open span [start, end) holding `ms`, or null when the window is closed at `ms`. */
+export function windowSpanAt(timing: WindowTiming, ms: number): { startMs: number; endMs: number } | null {
+  if (timing.kind === 'once') {
+    const startMs = Date.parse(timing.start);
+    const endMs = Date.parse(timing.end);
+    return startMs <= ms && ms < endMs ? { startMs, endMs } : null;
+  }
+  const duration = timing.durationMinutes * 60_000;
+  const starts = startsOf(timing);
+  // The first start in (ms - duration, ms] opens a span holding ms; later starts inside it extend it.
+  const startMs = starts.nextMs(ms - duration);
+  if (Number.isNaN(startMs) || startMs > ms) return null;
+  let endMs = startMs + duration;
+  for (let merged = 0, next = starts.nextMs(startMs); !Number.isNaN(next) && next <= endMs && merged < MAX_MERGED_STARTS; merged++, next = starts.nextMs(next)) {
+    endMs = Math.max(endMs, next + duration);
+  }
+  return { startMs, endMs };
+}
+
+/** When the window next opens or closes strictly after `ms`; NaN when never. */
+export function nextWindowBoundary(timing: WindowTiming, ms: number): number {
+  const span = windowSpanAt(timing, ms);
+  if (span) return span.endMs;
+  const next = timing.kind === 'once' ? Date.parse(timing.start) : startsOf(timing).nextMs(ms);
+  return next > ms ? next : Number.NaN;
+}
+
+export function scopeCovers(scope: WindowScope, subject: Pick<RuleSubject, 'taskId' | 'groupId'>): boolean {
+  if (scope.kind === 'project') return true;
+  return scope.kind === 'task' ? scope.taskId === subject.taskId : scope.groupId === subject.groupId;
+}
+
+function windowReason(window: MaintenanceWindow, endMs: number): string {
+  return window.snooze ? `snoozed until ${new Date(endMs).toISOString()}` : `maintenance window "${window.name}"`;
+}
+
+/** Whether the subject's tick at `ms` fires; when not, the reason and the first instant worth asking again. */
+export function tickVerdict(rules: ProjectRules | undefined, subject: RuleSubject, ms: number): TickVerdict {
+  if (rules === undefined) return FIRES;
+  for (const window of rules.windows.values()) {
+    if (window.effect !== 'pause' || !scopeCovers(window.scope, subject)) continue;
+    const span = windowSpanAt(window.timing, ms);
+    if (span) return { fires: false, reason: windowReason(window, span.endMs), untilMs: span.endMs };
+  }
+  const use = subject.calendar;
+  if (use === null) return FIRES;
+  const calendar = rules.calendars.get(use.calendarId);
+  if (calendarAllowsTick(use, calendar?.dates ?? EMPTY, ms, subject.timezone)) return FIRES;
+  return { fires: false, reason: `calendar "${calendar?.name ?? use.calendarId}" (${use.mode})`, untilMs: nextLocalMidnight(ms, subject.timezone) };
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** The first instant after `ms` at which the subject's verdict may change (a local midnight or a window boundary); NaN when none. */
+export function nextRuleChange(rules: ProjectRules | undefined, subject: RuleSubject, ms: number): number {
+  if (rules === undefined) return Number.NaN;
+  let next = subject.calendar === null ? Number.NaN : nextLocalMidnight(ms, subject.timezone);
+  for (const window of rules.windows.values()) {
+    if (window.effect !== 'pause' || !scopeCovers(window.scope, subject)) continue;
+    const boundary = nextWindowBoundary(window.timing, ms);
+    if (!(boundary >= next)) next = Number.isNaN(boundary) ? next : boundary;
+  }
+  return next;
+}
+
+/** The window (pause or silence) that keeps the subject's alerts quiet at `ms`, or null. */
+export function silencingWindow(rules: ProjectRules | undefined, subject: Pick<RuleSubject, 'taskId' | 'groupId'>, ms: number): MaintenanceWindow | null {
+  if (rules === undefined) return null;
+  for (const window of rules.windows.values()) {
+    if (scopeCovers(window.scope, subject) && windowSpanAt(window.timing, ms)) return window;
+  }
+  return null;
+}

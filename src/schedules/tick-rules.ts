@@ -136,3 +136,11 @@ export function silencingWindow(rules: ProjectRules | undefined, subject: Pick<R
   }
   return null;
 }
+
+/** The rules of a project as its decider state holds them (plain records), ready to judge ticks. */
+export function projectRules(calendars: Readonly<Record<string, { name: string; dates: string[] }>>, windows: Readonly<Record<string, MaintenanceWindow>>): ProjectRules {
+  return {
+    calendars: new Map(Object.entries(calendars).map(([id, calendar]) => [id, { name: calendar.name, dates: new Set(calendar.dates) }])),
+    windows: new Map(Object.entries(windows)),
+  };
+}

@@ -2,6 +2,7 @@ import { type DomainEventOf, eventTypeNames } from './event';
 import type { ScheduleConfig, ScheduleType } from '../schedules/schedule-config';
 import type { JsonObject } from './json';
 import type { AlertPolicy } from './project-events';
+import type { CalendarUse } from './schedule-rule-events';
 
 /**
  * `scheduleConfig` is the task's `schedule_config` exactly as src/schedules validated it (snake_case
@@ -36,6 +37,11 @@ export interface TaskDefinition {
   tags?: string[];
   /** Duration and lateness alerts; present only when at least one threshold is set. */
   durationAlerts?: DurationAlerts;
+  /**
+   * The project calendar the task skips or runs only on (its own wins over its group's); present only
+   * when set, so definitions stored before calendars compare equal.
+   */
+  calendar?: CalendarUse;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type DomainEventOf, eventTypeNames } from './event';
+import type { CalendarUse } from './schedule-rule-events';
 
 export type TaskGroupStatus = 'ACTIVE' | 'DISABLED';
 export type TaskGroupDeletionMode = 'detach' | 'delete_tasks';
@@ -12,6 +13,8 @@ export interface TaskGroupDefinition {
   startTime: string | null;
   endTime: string | null;
   timezone: string;
+  /** The project calendar its tasks skip or run only on, unless a task has its own; present only when set. */
+  calendar?: CalendarUse;
 }
 
 export type TaskGroupCreated = DomainEventOf<

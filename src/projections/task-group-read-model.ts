@@ -1,4 +1,5 @@
 import type { TaskGroupEvent, TaskGroupStatus } from '../events/task-group-events';
+import type { CalendarUse } from '../events/schedule-rule-events';
 import type { Doc } from '../stores/read/read-store';
 
 /** The last manual start or stop of a group; it holds until the next window boundary. */
@@ -16,6 +17,8 @@ export interface TaskGroupDoc extends Doc {
   startTime: string | null;
   endTime: string | null;
   timezone: string;
+  /** Absent: none. */
+  calendar?: CalendarUse;
   createdAt: string;
   updatedAt: string;
   manualOverride: ManualOverride | null;
@@ -33,7 +36,9 @@ export function evolveTaskGroupDoc(doc: TaskGroupDoc | null, event: TaskGroupEve
     case 'TaskGroupUpdated': {
       if (!doc) return null;
       const { groupId: _groupId, updatedAt, ...definition } = event.data;
-      return { ...doc, ...definition, updatedAt };
+      // A definition without a calendar has none: the previous one must not survive the spread.
+      const { calendar: _previousCalendar, ...rest } = doc;
+      return { ...rest, ...definition, updatedAt };
     }
     case 'TaskGroupStarted':
       return doc && { ...doc, manualOverride: { action: 'start', at: event.data.at } };

@@ -16,6 +16,8 @@ import { zoneRules } from './time-zone';
 export interface RuleCalendar {
   name: string;
   dates: ReadonlySet<string>;
+  /** The same dates, sorted (to find the next one). */
+  sorted: readonly string[];
 }
 
 /** A project's calendars and windows by id. */
@@ -111,7 +113,27 @@ export function tickVerdict(rules: ProjectRules | undefined, subject: RuleSubjec
   if (use === null) return FIRES;
   const calendar = rules.calendars.get(use.calendarId);
   if (calendarAllowsTick(use, calendar?.dates ?? EMPTY, ms, subject.timezone)) return FIRES;
-  return { fires: false, reason: `calendar "${calendar?.name ?? use.calendarId}" (${use.mode})`, untilMs: nextLocalMidnight(ms, subject.timezone) };
+  // A skipped date ends at the next local midnight; an `only` calendar waits for its next date (never, past its last).
+  const untilMs = use.mode === 'skip' ? nextLocalMidnight(ms, subject.timezone) : startOfNextDate(calendar?.sorted ?? [], ms, subject.timezone);
+  return { fires: false, reason: `calendar "${calendar?.name ?? use.calendarId}" (${use.mode})`, untilMs };
+}
+
+/** The first instant of the first date in `sorted` after the local date of `ms`; NaN when there is none. */
+function startOfNextDate(sorted: readonly string[], ms: number, timezone: string): number {
+  const today = localDateOf(ms, timezone);
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle] <= today) low = middle + 1;
+    else high = middle;
+  }
+  if (low === sorted.length) return Number.NaN;
+  const date = sorted[low];
+  // Local midnights of that date lie within UTC ±15 h of its UTC midnight: step from before it.
+  let midnight = nextLocalMidnight(Date.parse(`${date}T00:00:00Z`) - 15 * 3_600_000, timezone);
+  while (!Number.isNaN(midnight) && localDateOf(midnight, timezone) < date) midnight = nextLocalMidnight(midnight, timezone);
+  return midnight;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -140,7 +162,7 @@ export function silencingWindow(rules: ProjectRules | undefined, subject: Pick<R
 /** The rules of a project as its decider state holds them (plain records), ready to judge ticks. */
 export function projectRules(calendars: Readonly<Record<string, { name: string; dates: string[] }>>, windows: Readonly<Record<string, MaintenanceWindow>>): ProjectRules {
   return {
-    calendars: new Map(Object.entries(calendars).map(([id, calendar]) => [id, { name: calendar.name, dates: new Set(calendar.dates) }])),
+    calendars: new Map(Object.entries(calendars).map(([id, calendar]) => [id, { name: calendar.name, dates: new Set(calendar.dates), sorted: calendar.dates }])),
     windows: new Map(Object.entries(windows)),
   };
 }

@@ -52,6 +52,7 @@ function completeDefinition(input: TaskGroupDefinitionInput, defaultStatus: Task
     startTime,
     endTime,
     timezone: input.timezone ?? 'UTC',
+    ...(input.calendar ? { calendar: input.calendar } : {}),
   };
 }
 

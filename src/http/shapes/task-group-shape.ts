@@ -1,6 +1,7 @@
 import type { TaskGroupStatus } from '../../events/task-group-events';
 import type { TaskGroupDoc } from '../../projections/task-group-read-model';
 import type { RunState } from '../../queries/group-run-state';
+import { calendarUseBody, type CalendarUseBody } from './calendar-use-body';
 
 /** A task group as the original API shows it. */
 export interface TaskGroupResponse {
@@ -16,6 +17,8 @@ export interface TaskGroupResponse {
   start_time: string | null;
   end_time: string | null;
   timezone: string;
+  /** The project calendar its tasks skip or run only on (a task's own wins); null: none. */
+  calendar: CalendarUseBody | null;
   created_at: string;
   updated_at: string;
 }
@@ -33,6 +36,7 @@ export function toTaskGroupResponse(group: TaskGroupDoc, state: RunState): TaskG
     start_time: group.startTime,
     end_time: group.endTime,
     timezone: group.timezone,
+    calendar: calendarUseBody(group.calendar),
     created_at: group.createdAt,
     updated_at: group.updatedAt,
   };

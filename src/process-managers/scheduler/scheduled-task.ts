@@ -1,4 +1,5 @@
 import type { ExecutionMode, ScheduleConfig, ScheduleType, TaskDefinition, TaskStatus } from '../../events/task-events';
+import type { CalendarUse } from '../../events/schedule-rule-events';
 import type { CompiledSchedule } from '../../schedules/compiled-schedule';
 import type { HeapSlot } from '../indexed-min-heap';
 
@@ -35,6 +36,8 @@ export class ScheduledTask implements HeapSlot {
   timeoutSeconds: number | null = null;
   startDeadlineSeconds: number | null = null;
   status: TaskStatus = 'ACTIVE';
+  /** The task's own calendar use (its group's applies when null). */
+  calendar: CalendarUse | null = null;
   /** The event id of the task's last event: the causation of the executions its ticks create. */
   causationId = '';
 
@@ -47,6 +50,7 @@ export class ScheduledTask implements HeapSlot {
     this.executionMode = definition.executionMode;
     this.timeoutSeconds = definition.timeoutSeconds;
     this.startDeadlineSeconds = definition.startDeadlineSeconds;
+    this.calendar = definition.calendar ?? null;
     const changed =
       this.scheduleConfig === null ||
       this.scheduleType !== definition.scheduleType ||

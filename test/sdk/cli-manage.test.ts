@@ -13,6 +13,7 @@ groups:
     start_time: "01:00"
     end_time: "05:00"
     timezone: Europe/Paris
+    calendar: { calendar_id: maintenance-days, mode: only }
 tasks:
   - name: send-invoices
     description: Monthly invoices
@@ -24,6 +25,7 @@ tasks:
     schedule: "30 2 * * *"
     group: nightly
     execution_mode: pull
+    calendar: { calendar_id: holidays, mode: skip }
   - name: report
     schedule_config:
       cron_expression: "0 8 * * *"
@@ -88,7 +90,8 @@ describe('cron-observer login, apply and the everyday commands', () => {
     const tasks = (await admin.get(`/projects/${project.id}/tasks`)).body;
     const groups = (await admin.get(`/projects/${project.id}/task-groups`)).body;
     expect(tasks.map((t: { name: string }) => t.name)).toEqual(['send-invoices', 'vacuum', 'report']);
-    expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({ task_group_id: groups[0].id, execution_mode: 'pull' });
+    expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({ task_group_id: groups[0].id, execution_mode: 'pull', calendar: { calendar_id: 'holidays', mode: 'skip' } });
+    expect(groups[0].calendar).toEqual({ calendar_id: 'maintenance-days', mode: 'only' });
     expect(tasks.find((t: { name: string }) => t.name === 'report')).toMatchObject({ status: 'DISABLED' });
 
     const second = await cli('apply', '-f', file);

@@ -142,6 +142,7 @@ function groupBody(declaration: GroupDeclaration): CreateTaskGroupBody {
     start_time: declaration.start_time ?? null,
     end_time: declaration.end_time ?? null,
     timezone: declaration.timezone ?? 'UTC',
+    calendar: declaration.calendar ?? null,
   };
   if (declaration.status) body.status = declaration.status;
   return body;
@@ -162,6 +163,7 @@ function taskBody(declaration: TaskDeclaration, groupIds: Map<string, string>): 
     alert_policy: (declaration.alert_policy ?? null) as CreateTaskBody['alert_policy'],
     tags: declaration.tags ?? [],
     duration_alerts: (declaration.duration_alerts ?? null) as CreateTaskBody['duration_alerts'],
+    calendar: declaration.calendar ?? null,
   };
   if (declaration.status) body.status = declaration.status;
   if (declaration.execution_mode) body.execution_mode = declaration.execution_mode;
@@ -177,6 +179,7 @@ function groupView(group: GroupDeclaration | TaskGroup, fromServer = false): Vie
     start_time: group.start_time ?? null,
     end_time: group.end_time ?? null,
     timezone: group.timezone ?? 'UTC',
+    calendar: group.calendar ?? null,
   }) as View;
 }
 
@@ -194,6 +197,7 @@ function taskView(task: TaskDeclaration): View {
     alert_policy: task.alert_policy ?? null,
     tags: task.tags ?? [],
     duration_alerts: declaredDurationAlerts(task.duration_alerts),
+    calendar: task.calendar ?? null,
   }) as View;
 }
 
@@ -211,6 +215,7 @@ function currentTaskView(task: Task, groupNames: Map<string, string>): View {
     alert_policy: task.alert_policy,
     tags: task.tags,
     duration_alerts: task.duration_alerts,
+    calendar: task.calendar,
   }) as View;
 }
 

@@ -22,6 +22,8 @@ export interface TaskDeclaration {
   tags?: string[] | null;
   /** Duration and lateness alerts (`max_run_seconds`, `slower_than_p95_factor`, `p95_window_runs`, `max_start_delay_seconds`). */
   duration_alerts?: Record<string, number | null> | null;
+  /** The project calendar to `skip` or run `only` on: `{calendar_id, mode}`. */
+  calendar?: { calendar_id: string; mode: 'skip' | 'only' } | null;
 }
 
 export type GroupDeclaration = Omit<CreateTaskGroupBody, 'project_id'>;
@@ -34,7 +36,7 @@ export interface TasksFile {
 }
 
 const FILE_KEYS = ['project', 'groups', 'tasks'];
-const GROUP_KEYS = ['name', 'description', 'status', 'start_time', 'end_time', 'timezone'];
+const GROUP_KEYS = ['name', 'description', 'status', 'start_time', 'end_time', 'timezone', 'calendar'];
 const TASK_KEYS = [
   'name',
   'description',
@@ -51,6 +53,7 @@ const TASK_KEYS = [
   'alert_policy',
   'tags',
   'duration_alerts',
+  'calendar',
 ];
 
 export class TasksFileError extends Error {

@@ -43,14 +43,14 @@ export class CalendarsController extends Controller {
   }
 
   @Get()
-  public async listCalendars(@Path() project_id: string, @Request() request: ExpressRequest): Promise<CalendarList> {
+  public async listProjectCalendars(@Path() project_id: string, @Request() request: ExpressRequest): Promise<CalendarList> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     const { calendars } = await scheduleRulesOf(this.services.events, project_id);
     return { data: Object.entries(calendars).map(([id, calendar]) => calendarShape(id, calendar)) };
   }
 
   @Get('{calendar_id}')
-  public async getCalendar(@Path() project_id: string, @Path() calendar_id: string, @Request() request: ExpressRequest): Promise<CalendarResponse> {
+  public async getProjectCalendar(@Path() project_id: string, @Path() calendar_id: string, @Request() request: ExpressRequest): Promise<CalendarResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     const { calendars } = await scheduleRulesOf(this.services.events, project_id);
     const calendar = calendars[calendar_id];
@@ -62,7 +62,7 @@ export class CalendarsController extends Controller {
   @Put('{calendar_id}')
   @Response<ErrorBody>(400, 'Invalid calendar, with details')
   @Response<ErrorBody>(403, 'Not a project admin or editor')
-  public async setCalendar(
+  public async setProjectCalendar(
     @Path() project_id: string,
     @Path() calendar_id: string,
     @Body() body: CalendarBody,
@@ -81,7 +81,7 @@ export class CalendarsController extends Controller {
   @Post('{calendar_id}/import')
   @Response<ErrorBody>(400, 'Not an iCalendar file, or invalid zone, with details')
   @Response<ErrorBody>(403, 'Not a project admin or editor')
-  public async importCalendar(
+  public async importProjectCalendar(
     @Path() project_id: string,
     @Path() calendar_id: string,
     @Body() body: CalendarImportBody,
@@ -107,7 +107,7 @@ export class CalendarsController extends Controller {
   @Delete('{calendar_id}')
   @SuccessResponse(204, 'Removed')
   @Response<ErrorBody>(403, 'Not a project admin or editor')
-  public async removeCalendar(@Path() project_id: string, @Path() calendar_id: string, @Request() request: ExpressRequest): Promise<void> {
+  public async removeProjectCalendar(@Path() project_id: string, @Path() calendar_id: string, @Request() request: ExpressRequest): Promise<void> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     const command = { type: 'RemoveCalendar' as const, calendarId: calendar_id, at: this.services.clock.now().toISOString() };
     await executeCommand(this.services, projectStream(project_id), scheduleRulesDecider, command, commandContextOf(request));

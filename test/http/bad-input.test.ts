@@ -158,6 +158,7 @@ describe('bad input on every mutating route of the spec', () => {
     const memberEmail = 'member@example.com';
     if ((await admin.put(`/projects/${project.id}/members/${memberEmail}`, { role: 'viewer' })).status !== 200) throw new Error('adding a member failed');
     if ((await admin.put(`/projects/${project.id}/alert-channels/ops-slack`, { type: 'slack', name: 'Ops', url: 'http://localhost:9/slack/services/x' })).status !== 200) throw new Error('adding an alert channel failed');
+    if ((await admin.put(`/projects/${project.id}/calendars/holidays`, { name: 'Holidays', dates: ['2026-12-25'] })).status !== 200) throw new Error('adding a calendar failed');
     fx = {
       project,
       otherProjectName,

@@ -89,6 +89,11 @@ describe('calendars, maintenance windows and snooze API', () => {
     const bad = await admin.post(`${base}/tasks`, { name: 'bad', schedule_type: 'RECURRING', schedule_config: { cron_expression: '0 * * * *', timezone: 'UTC' }, calendar: { calendar_id: 'holidays', mode: 'sometimes' } });
     expect(bad.status).toBe(400);
     expect(bad.body.details).toEqual([expect.stringMatching(/^calendar\.mode: /)]);
+    const unknown = await admin.post(`${base}/tasks`, { name: 'typo', schedule_type: 'RECURRING', schedule_config: { cron_expression: '0 * * * *', timezone: 'UTC' }, calendar: { calendar_id: 'holydays', mode: 'skip' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details).toEqual(['calendar.calendar_id: no calendar "holydays" in this project']);
+    const unknownForGroup = await admin.post(`${base}/task-groups`, { name: 'typo', calendar: { calendar_id: 'holydays', mode: 'skip' } });
+    expect(unknownForGroup.body.details).toEqual(['calendar.calendar_id: no calendar "holydays" in this project']);
     const group = await admin.post(`${base}/task-groups`, { name: 'finance', calendar: { calendar_id: 'company', mode: 'only' } });
     expect(group.status).toBe(201);
     expect(group.body.calendar).toEqual({ calendar_id: 'company', mode: 'only' });

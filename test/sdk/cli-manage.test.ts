@@ -45,6 +45,9 @@ describe('cron-observer login, apply and the everyday commands', () => {
   beforeAll(async () => {
     ({ server, admin } = await startSdkServer());
     project = await createSdkProject(admin, { name: 'Billing' });
+    for (const calendar of ['holidays', 'maintenance-days']) {
+      if ((await admin.put(`/projects/${project.id}/calendars/${calendar}`, { name: calendar, dates: ['2026-12-25'] })).status !== 200) throw new Error('adding a calendar failed');
+    }
     await createSdkProject(admin, { name: 'Other' });
     temp = makeTempDir('cron-observer-cli-');
     env = { CRON_OBSERVER_CONFIG: join(temp.dir, 'config.json') };

@@ -3,6 +3,7 @@ import { ManualClock } from '../support/manual-clock';
 import { startServerWithAdmin } from '../support/signed-in';
 import { createProject, createTask, type TestProject } from '../support/task-fixtures';
 import type { TestServer } from '../support/test-server';
+import { waitFor } from '../support/wait-for';
 
 const ICS = [
   'BEGIN:VCALENDAR',
@@ -131,6 +132,25 @@ describe('calendars, maintenance windows and snooze API', () => {
     expect((await admin.delete(`${base}/tasks/${task.id}/snooze`)).status).toBe(204);
     expect((await admin.delete(`${base}/tasks/${task.id}/snooze`)).status).toBe(404);
     expect((await admin.get(`${base}/tasks/${task.id}/preview?count=3`)).body.occurrences[2].fires).toBe(true);
+  });
+
+  it("the server's scheduler follows snoozes and calendars saved through the API", async () => {
+    const snoozed = await createTask(admin, project.id, { schedule_config: { cron_expression: '*/10 * * * *', timezone: 'UTC' } });
+    const control = await createTask(admin, project.id, { schedule_config: { cron_expression: '*/10 * * * *', timezone: 'UTC' } });
+    expect((await admin.put(`${base}/calendars/today`, { name: 'Today', dates: ['2026-06-01'] })).status).toBe(200);
+    const skipping = await createTask(admin, project.id, { schedule_config: { cron_expression: '*/10 * * * *', timezone: 'UTC' }, calendar: { calendar_id: 'today', mode: 'skip' } });
+    expect((await admin.post(`${base}/tasks/${snoozed.id}/snooze`, { until: '2026-06-01T08:30:00Z' })).status).toBe(200);
+    const caughtUp = async () => server.processManagers.waitForPosition((await server.services.events.headPosition())!);
+    await caughtUp();
+    await clock.advanceTo(new Date('2026-06-01T08:45:00.000Z'));
+    await caughtUp();
+    const ticks = async (taskId: string) =>
+      ((await admin.get(`${base}/tasks/${taskId}/executions?date=2026-06-01&page_size=100`)).body.data as Array<{ scheduled_at: string }>).map((e) => e.scheduled_at).sort();
+    // Every tick up to 08:40 is fired and read back once the task without rules shows all five.
+    await waitFor(async () => (await ticks(control.id)).length === 5, { what: 'the control task ticks from 08:00 to 08:40' });
+    await waitFor(async () => (await ticks(snoozed.id)).length === 2, { what: 'the snoozed task ticks after 08:30' });
+    expect(await ticks(snoozed.id)).toEqual(['2026-06-01T08:30:00.000Z', '2026-06-01T08:40:00.000Z']);
+    expect(await ticks(skipping.id)).toEqual([]);
   });
 
   it('answers 400 for a snooze in the past, too far ahead or without an instant, and for bad windows', async () => {

@@ -52,14 +52,30 @@ export function calendarAllowsTick(use: CalendarUse, dates: ReadonlySet<string>,
   return dates.has(localDateOf(tickMs, timezone)) === (use.mode === 'only');
 }
 
+/** Every tick of a task with rules asks these: kept per zone and per window rather than looked up in the engine's cache by key each time. */
+const midnights = new Map<string, CompiledSchedule>();
+const windowStarts = new WeakMap<WindowTiming, CompiledSchedule>();
+const windowInstants = new WeakMap<WindowTiming, { startMs: number; endMs: number }>();
+
 /** The next local midnight strictly after `ms` (the first instant of the next local day). */
 export function nextLocalMidnight(ms: number, timezone: string): number {
-  return compileSchedule('RECURRING', { cron_expression: '0 0 * * *', timezone }).nextMs(ms);
+  let schedule = midnights.get(timezone);
+  if (!schedule) midnights.set(timezone, (schedule = compileSchedule('RECURRING', { cron_expression: '0 0 * * *', timezone })));
+  return schedule.nextMs(ms);
 }
 
-/** A recurring window's starts (compiled once per cron and zone by the engine's cache). */
+/** A recurring window's starts. */
 function startsOf(timing: Extract<WindowTiming, { kind: 'recurring' }>): CompiledSchedule {
-  return compileSchedule('RECURRING', { cron_expression: timing.cronExpression, timezone: timing.timezone });
+  let starts = windowStarts.get(timing);
+  if (!starts) windowStarts.set(timing, (starts = compileSchedule('RECURRING', { cron_expression: timing.cronExpression, timezone: timing.timezone })));
+  return starts;
+}
+
+/** A one-off window's instants. */
+function instantsOf(timing: Extract<WindowTiming, { kind: 'once' }>): { startMs: number; endMs: number } {
+  let instants = windowInstants.get(timing);
+  if (!instants) windowInstants.set(timing, (instants = { startMs: Date.parse(timing.start), endMs: Date.parse(timing.end) }));
+  return instants;
 }
 
 /** How many back-to-back recurrences one open span may merge (a duration longer than the period). */
@@ -68,9 +84,8 @@ const MAX_MERGED_STARTS = 1_000;
 /** The open span [start, end) holding `ms`, or null when the window is closed at `ms`. */
 export function windowSpanAt(timing: WindowTiming, ms: number): { startMs: number; endMs: number } | null {
   if (timing.kind === 'once') {
-    const startMs = Date.parse(timing.start);
-    const endMs = Date.parse(timing.end);
-    return startMs <= ms && ms < endMs ? { startMs, endMs } : null;
+    const span = instantsOf(timing);
+    return span.startMs <= ms && ms < span.endMs ? span : null;
   }
   const duration = timing.durationMinutes * 60_000;
   const starts = startsOf(timing);
@@ -88,7 +103,7 @@ export function windowSpanAt(timing: WindowTiming, ms: number): { startMs: numbe
 export function nextWindowBoundary(timing: WindowTiming, ms: number): number {
   const span = windowSpanAt(timing, ms);
   if (span) return span.endMs;
-  const next = timing.kind === 'once' ? Date.parse(timing.start) : startsOf(timing).nextMs(ms);
+  const next = timing.kind === 'once' ? instantsOf(timing).startMs : startsOf(timing).nextMs(ms);
   return next > ms ? next : Number.NaN;
 }
 

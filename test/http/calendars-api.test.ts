@@ -134,6 +134,20 @@ describe('calendars, maintenance windows and snooze API', () => {
     expect((await admin.get(`${base}/tasks/${task.id}/preview?count=3`)).body.occurrences[2].fires).toBe(true);
   });
 
+  it("names the group in the preview: a closed window, a disabled group", async () => {
+    const group = await admin.post(`${base}/task-groups`, { name: 'office-hours', start_time: '09:00', end_time: '10:00', timezone: 'UTC' });
+    expect(group.status).toBe(201);
+    const task = await createTask(admin, project.id, { task_group_id: group.body.id, schedule_config: { cron_expression: '30 8,9 * * *', timezone: 'UTC' } });
+    const reasons = async () =>
+      ((await admin.get(`${base}/tasks/${task.id}/preview?count=2`)).body.occurrences as Array<{ at: string; skipped_reason: string | null }>).map((o) => [o.at, o.skipped_reason]);
+    expect(await reasons()).toEqual([
+      ['2026-06-01T08:30:00.000Z', 'group window closed'],
+      ['2026-06-01T09:30:00.000Z', null],
+    ]);
+    expect((await admin.put(`${base}/task-groups/${group.body.id}`, { name: 'office-hours', status: 'DISABLED', start_time: '09:00', end_time: '10:00', timezone: 'UTC' })).status).toBe(200);
+    expect((await reasons()).map(([, reason]) => reason)).toEqual(['group disabled', 'group disabled']);
+  });
+
   it("the server's scheduler follows snoozes and calendars saved through the API", async () => {
     const snoozed = await createTask(admin, project.id, { schedule_config: { cron_expression: '*/10 * * * *', timezone: 'UTC' } });
     const control = await createTask(admin, project.id, { schedule_config: { cron_expression: '*/10 * * * *', timezone: 'UTC' } });

@@ -15,7 +15,8 @@
  * manually started, until the next window boundary. A task is keyed at its next tick at which the
  * group runs (closed windows are skipped boundary by boundary, not tick by tick); one that cannot run
  * before its group changes (a disabled group, a manual stop without a window) leaves the heap until
- * the group's next event re-keys it.
+ * the group's next event re-keys it. A task's calendar and its project's pause windows and snoozes
+ * (calendar-gate.ts, from the project streams) hold ticks back the same way, keyed past what they hold.
  *
  * Each tick creates its execution through the execution decider, with the deterministic id of
  * tick-ids.ts, appended with `no_stream`: a second instance, or a restart re-firing a tick, finds the

@@ -14,6 +14,10 @@
  *      appended as an execution to a temp embedded store (SQLite, synchronous=FULL, group commit):
  *      fire lateness, lateness of the committed append, executions created per second;
  *   B. the same schedules, the timer structure alone (the write is a no-op): fire lateness;
+ *   B2. the timer structure alone again, once every other project has a calendar (a quarter of the
+ *      tasks skip its dates, none of which falls in the run, so as many ticks are due) and two
+ *      maintenance windows (a recurring silence, a pause in the future): the cost of judging each
+ *      tick against the project's calendars and windows, beside B;
  *   C. baseline: one croner `Cron` job per task (a subset of `--baseline` jobs: each croner pattern
  *      holds a 10,000-entry year array, ~80 KB, so 100,000 jobs need ~8 GB): fire lateness and
  *      memory per job, scaled to the task count in the summary.
@@ -31,7 +35,8 @@ import { newCommandContext } from '../src/commands/command-context';
 import { toNewEvent } from '../src/commands/handle-command';
 import { taskDecider } from '../src/commands/task/task-decider';
 import type { TaskDefinitionInput } from '../src/commands/task/task-commands';
-import { taskStream } from '../src/events/streams';
+import type { ScheduleRuleEvent } from '../src/events/schedule-rule-events';
+import { projectStream, taskStream } from '../src/events/streams';
 import { createLogger } from '../src/logging/logger';
 import { ProcessManagerRunner } from '../src/process-managers/process-manager-runner';
 import { type ExecutionWriter, Scheduler, storeExecutionWriter } from '../src/process-managers/scheduler';
@@ -123,9 +128,11 @@ class Samples {
   }
 }
 
+/** Every fourth task names its project's calendar (which exists from phase B2 on, in every other project). */
+const usesCalendar = (i: number) => i % 4 === 0;
+
 /** Appends one TaskCreated per task through the task decider, many appends in flight (group commit). */
-async function writeTasks(events: SqliteEventStore, count: number, mixed: boolean): Promise<void> {
-  const projects = Array.from({ length: PROJECTS }, () => randomUUID());
+async function writeTasks(events: SqliteEventStore, projects: string[], count: number, mixed: boolean): Promise<void> {
   const context = newCommandContext('user:bench');
   const at = new Date().toISOString();
   const CHUNK = 2_000;
@@ -138,7 +145,14 @@ async function writeTasks(events: SqliteEventStore, count: number, mixed: boolea
           type: 'CreateTask',
           taskId,
           projectId: projects[i % PROJECTS],
-          definition: { name: `bench-${i}`, scheduleType: 'RECURRING', scheduleConfig: taskConfig(i), executionMode: 'pull', ...(mixed ? overlapOf(i) : {}) },
+          definition: {
+            name: `bench-${i}`,
+            scheduleType: 'RECURRING',
+            scheduleConfig: taskConfig(i),
+            executionMode: 'pull',
+            ...(mixed ? overlapOf(i) : {}),
+            ...(usesCalendar(i) ? { calendar: { calendarId: 'holidays', mode: 'skip' as const } } : {}),
+          },
           at,
         },
         null,
@@ -147,6 +161,28 @@ async function writeTasks(events: SqliteEventStore, count: number, mixed: boolea
     }
     await Promise.all(appends);
   }
+}
+
+/** Every other project gets a calendar of next year's holidays and two windows that hold no tick of the run back. */
+async function writeScheduleRules(events: SqliteEventStore, projects: string[]): Promise<void> {
+  const context = newCommandContext('user:bench');
+  const at = new Date().toISOString();
+  const year = new Date().getUTCFullYear() + 1;
+  const dates = ['01-01', '04-03', '04-06', '05-01', '12-25', '12-26'].map((day) => `${year}-${day}`);
+  const farStart = new Date(Date.UTC(year, 6, 1)).toISOString();
+  const farEnd = new Date(Date.UTC(year, 6, 2)).toISOString();
+  await Promise.all(
+    projects
+      .filter((_, i) => i % 2 === 0)
+      .map((projectId) => {
+        const rules: ScheduleRuleEvent[] = [
+          { type: 'CalendarSet', data: { projectId, calendarId: 'holidays', calendar: { name: 'Holidays', dates }, at } },
+          { type: 'MaintenanceWindowSet', data: { projectId, windowId: 'weekly', window: { name: 'Weekly', scope: { kind: 'project' }, effect: 'silence', timing: { kind: 'recurring', cronExpression: '0 3 * * 0', timezone: 'UTC', durationMinutes: 60 } }, at } },
+          { type: 'MaintenanceWindowSet', data: { projectId, windowId: 'upgrade', window: { name: 'Upgrade', scope: { kind: 'project' }, effect: 'pause', timing: { kind: 'once', start: farStart, end: farEnd } }, at } },
+        ];
+        return events.append(projectStream(projectId), rules.map((e) => toNewEvent(e, context, systemClock)), 'any');
+      }),
+  );
 }
 
 interface PhaseResult {
@@ -247,7 +283,8 @@ export async function schedulerBench(args: string[]): Promise<void> {
   const events = SqliteEventStore.open({ file: join(dir, 'events.db') }); // synchronous=FULL, as the server runs it
   try {
     const writeStart = performance.now();
-    await writeTasks(events, tasks, settings.overlap === 1);
+    const projects = Array.from({ length: PROJECTS }, () => randomUUID());
+    await writeTasks(events, projects, tasks, settings.overlap === 1);
     console.log(`${tasks.toLocaleString('en-US')} TaskCreated events written in ${((performance.now() - writeStart) / 1000).toFixed(1)} s`);
 
     // A. the scheduler with real appends; the committed append's lateness is sampled too.
@@ -266,6 +303,11 @@ export async function schedulerBench(args: string[]): Promise<void> {
     // B. the timer structure alone.
     console.log(`B: the timer structure alone (no-op write), ${seconds} s`);
     const b = await runScheduler(events, dir, 'timers', settings, async () => 'created');
+
+    // B2. the timer structure alone, with calendars and maintenance windows in half the projects.
+    await writeScheduleRules(events, projects);
+    console.log(`B2: the timer structure alone with calendars and windows (half the projects; ${Math.ceil(tasks / 4).toLocaleString('en-US')} tasks name a calendar), ${seconds} s`);
+    const b2 = await runScheduler(events, dir, 'rules', settings, async () => 'created');
 
     // C. croner, one job per task, for a subset.
     console.log(`C: croner, one Cron per task, ${settings.baseline.toLocaleString('en-US')} jobs, ${seconds} s`);
@@ -292,9 +334,13 @@ export async function schedulerBench(args: string[]): Promise<void> {
       { figure: 'fire lateness p50, heap alone', value: b.fire.p50, unit: 'ms', baseline: base('p50') },
       { figure: 'fire lateness p99, heap alone', value: b.fire.p99, unit: 'ms', baseline: base('p99') },
       { figure: 'fire lateness max, heap alone', value: b.fire.max, unit: 'ms', baseline: base('max') },
+      { figure: 'fire lateness p50, heap alone, calendars and windows', value: b2.fire.p50, unit: 'ms', baseline: 'fire lateness p50, heap alone' },
+      { figure: 'fire lateness p99, heap alone, calendars and windows', value: b2.fire.p99, unit: 'ms', baseline: 'fire lateness p99, heap alone' },
+      { figure: 'fire lateness max, heap alone, calendars and windows', value: b2.fire.max, unit: 'ms', baseline: 'fire lateness max, heap alone' },
       { figure: 'ticks due per second', value: due, unit: '/s' },
       { figure: 'executions created per second', value: a.created / seconds, unit: '/s', baseline: 'ticks due per second' },
       { figure: 'ticks fired per second, heap alone', value: b.fired / seconds, unit: '/s', baseline: 'ticks due per second' },
+      { figure: 'ticks fired per second, heap alone, calendars and windows', value: b2.fired / seconds, unit: '/s', baseline: 'ticks due per second' },
     );
     if (c) {
       rows.push(

@@ -154,6 +154,71 @@ export class ManagementClient {
       ),
   };
 
+  /**
+   * The project's calendars: named sets of dates tasks and groups `skip` or run `only` on (their
+   * `calendar` field), judged by the tick's local date in the task's zone.
+   */
+  readonly calendars = {
+    list: (projectId: string): Promise<Schemas['CalendarResponse'][]> =>
+      call('GET', `/projects/${projectId}/calendars`, () => this.api.GET('/projects/{project_id}/calendars', { params: { path: { project_id: projectId } } })).then(
+        (list) => list.data,
+      ),
+    get: (projectId: string, calendarId: string): Promise<Schemas['CalendarResponse']> =>
+      call('GET', `/projects/${projectId}/calendars/${calendarId}`, () =>
+        this.api.GET('/projects/{project_id}/calendars/{calendar_id}', { params: { path: { project_id: projectId, calendar_id: calendarId } } }),
+      ),
+    /** Creates or replaces a calendar (its full set of YYYY-MM-DD dates). */
+    set: (projectId: string, calendarId: string, body: Schemas['CalendarBody']): Promise<Schemas['CalendarResponse']> =>
+      call('PUT', `/projects/${projectId}/calendars/${calendarId}`, () =>
+        this.api.PUT('/projects/{project_id}/calendars/{calendar_id}', { params: { path: { project_id: projectId, calendar_id: calendarId } }, body }),
+      ),
+    /** Fills a calendar from an iCalendar (.ics) file's text, replacing its dates. */
+    importIcs: (projectId: string, calendarId: string, body: Schemas['CalendarImportBody']): Promise<Schemas['CalendarResponse']> =>
+      call('POST', `/projects/${projectId}/calendars/${calendarId}/import`, () =>
+        this.api.POST('/projects/{project_id}/calendars/{calendar_id}/import', { params: { path: { project_id: projectId, calendar_id: calendarId } }, body }),
+      ),
+    remove: (projectId: string, calendarId: string): Promise<void> =>
+      call('DELETE', `/projects/${projectId}/calendars/${calendarId}`, () =>
+        this.api.DELETE('/projects/{project_id}/calendars/{calendar_id}', { params: { path: { project_id: projectId, calendar_id: calendarId } } }),
+      ).then(() => undefined),
+  };
+
+  /** The project's maintenance windows (snoozes included): `pause` holds ticks back, `silence` only alerts. */
+  readonly maintenanceWindows = {
+    list: (projectId: string): Promise<Schemas['MaintenanceWindowResponse'][]> =>
+      call('GET', `/projects/${projectId}/maintenance-windows`, () =>
+        this.api.GET('/projects/{project_id}/maintenance-windows', { params: { path: { project_id: projectId } } }),
+      ).then((list) => list.data),
+    set: (projectId: string, windowId: string, body: Schemas['MaintenanceWindowBody']): Promise<Schemas['MaintenanceWindowResponse']> =>
+      call('PUT', `/projects/${projectId}/maintenance-windows/${windowId}`, () =>
+        this.api.PUT('/projects/{project_id}/maintenance-windows/{window_id}', { params: { path: { project_id: projectId, window_id: windowId } }, body }),
+      ),
+    remove: (projectId: string, windowId: string): Promise<void> =>
+      call('DELETE', `/projects/${projectId}/maintenance-windows/${windowId}`, () =>
+        this.api.DELETE('/projects/{project_id}/maintenance-windows/{window_id}', { params: { path: { project_id: projectId, window_id: windowId } } }),
+      ).then(() => undefined),
+  };
+
+  /** Snoozing a task or group: no ticks and no alerts until `until`, then it resumes by itself; `end…` resumes it now. */
+  readonly snooze = {
+    task: (projectId: string, taskId: string, until: Date): Promise<Schemas['MaintenanceWindowResponse']> =>
+      call('POST', `/projects/${projectId}/tasks/${taskId}/snooze`, () =>
+        this.api.POST('/projects/{project_id}/tasks/{task_uuid}/snooze', { params: { path: { project_id: projectId, task_uuid: taskId } }, body: { until: until.toISOString() } }),
+      ),
+    endTask: (projectId: string, taskId: string): Promise<void> =>
+      call('DELETE', `/projects/${projectId}/tasks/${taskId}/snooze`, () =>
+        this.api.DELETE('/projects/{project_id}/tasks/{task_uuid}/snooze', { params: { path: { project_id: projectId, task_uuid: taskId } } }),
+      ).then(() => undefined),
+    group: (projectId: string, groupId: string, until: Date): Promise<Schemas['MaintenanceWindowResponse']> =>
+      call('POST', `/projects/${projectId}/task-groups/${groupId}/snooze`, () =>
+        this.api.POST('/projects/{project_id}/task-groups/{group_uuid}/snooze', { params: { path: { project_id: projectId, group_uuid: groupId } }, body: { until: until.toISOString() } }),
+      ),
+    endGroup: (projectId: string, groupId: string): Promise<void> =>
+      call('DELETE', `/projects/${projectId}/task-groups/${groupId}/snooze`, () =>
+        this.api.DELETE('/projects/{project_id}/task-groups/{group_uuid}/snooze', { params: { path: { project_id: projectId, group_uuid: groupId } } }),
+      ).then(() => undefined),
+  };
+
   readonly tasks = {
     list: (projectId: string): Promise<Task[]> =>
       call('GET', `/projects/${projectId}/tasks`, () => this.api.GET('/projects/{project_id}/tasks', { params: { path: { project_id: projectId } } })),

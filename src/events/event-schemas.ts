@@ -92,6 +92,10 @@ export const EVENT_SCHEMAS: Readonly<Record<AnyDomainEvent['type'] | typeof FENC
   AlertNotSent: V1,
   AlertChannelSet: V1,
   AlertChannelRemoved: V1,
+  CalendarSet: V1,
+  CalendarRemoved: V1,
+  MaintenanceWindowSet: V1,
+  MaintenanceWindowRemoved: V1,
   [FENCE_RAISED]: V1,
 };
 

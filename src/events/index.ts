@@ -9,6 +9,7 @@ import type { ExecutionLogEvent } from './execution-log-events';
 import type { NameReservationEvent } from './name-reservation-events';
 import type { ProjectEvent } from './project-events';
 import type { RetentionApplied } from './retention-events';
+import type { ScheduleRuleEvent } from './schedule-rule-events';
 import type { SchedulerEvent } from './scheduler-events';
 import type { TaskEvent } from './task-events';
 import type { TaskGroupEvent } from './task-group-events';
@@ -31,6 +32,7 @@ export * from './retention-events';
 export * from './alert-events';
 export * from './alert-channel-events';
 export * from './scheduler-events';
+export * from './schedule-rule-events';
 
 export type AnyDomainEvent =
   | ProjectEvent
@@ -47,4 +49,5 @@ export type AnyDomainEvent =
   | RetentionApplied
   | SchedulerEvent
   | AlertEvent
-  | AlertChannelEvent;
+  | AlertChannelEvent
+  | ScheduleRuleEvent;

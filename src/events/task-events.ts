@@ -3,6 +3,7 @@ import type { ScheduleConfig, ScheduleType } from '../schedules/schedule-config'
 import type { JsonObject } from './json';
 import type { AlertPolicy } from './project-events';
 import type { OverlapPolicy } from './overlap-policy';
+import type { CalendarUse } from './schedule-rule-events';
 
 /**
  * `scheduleConfig` is the task's `schedule_config` exactly as src/schedules validated it (snake_case
@@ -43,6 +44,11 @@ export interface TaskDefinition {
    */
   overlap?: OverlapPolicy;
   maxConcurrent?: number;
+  /**
+   * The project calendar the task skips or runs only on (its own wins over its group's); present only
+   * when set, so definitions stored before calendars compare equal.
+   */
+  calendar?: CalendarUse;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type DomainEventOf, eventTypeNames } from './event';
 import type { OverlapPolicy } from './overlap-policy';
+import type { CalendarUse } from './schedule-rule-events';
 
 export type TaskGroupStatus = 'ACTIVE' | 'DISABLED';
 export type TaskGroupDeletionMode = 'detach' | 'delete_tasks';
@@ -19,6 +20,8 @@ export interface TaskGroupDefinition {
    */
   overlap?: OverlapPolicy;
   maxConcurrent?: number;
+  /** The project calendar its tasks skip or run only on, unless a task has its own; present only when set. */
+  calendar?: CalendarUse;
 }
 
 export type TaskGroupCreated = DomainEventOf<

@@ -1,4 +1,5 @@
 import type { TaskGroupEvent, TaskGroupStatus } from '../events/task-group-events';
+import type { CalendarUse } from '../events/schedule-rule-events';
 import type { Doc } from '../stores/read/read-store';
 import type { OverlapPolicy } from '../events/overlap-policy';
 
@@ -21,6 +22,8 @@ export interface TaskGroupDoc extends Doc {
   overlap?: OverlapPolicy;
   /** Absent: no limit. */
   maxConcurrent?: number;
+  /** Absent: none. */
+  calendar?: CalendarUse;
   createdAt: string;
   updatedAt: string;
   manualOverride: ManualOverride | null;
@@ -38,8 +41,8 @@ export function evolveTaskGroupDoc(doc: TaskGroupDoc | null, event: TaskGroupEve
     case 'TaskGroupUpdated': {
       if (!doc) return null;
       const { groupId: _groupId, updatedAt, ...definition } = event.data;
-      // A definition without overlap fields has none: the previous ones must not survive the spread.
-      const { overlap: _overlap, maxConcurrent: _maxConcurrent, ...rest } = doc;
+      // A definition without overlap fields or a calendar has none: the previous ones must not survive the spread.
+      const { overlap: _overlap, maxConcurrent: _maxConcurrent, calendar: _previousCalendar, ...rest } = doc;
       return { ...rest, ...definition, updatedAt };
     }
     case 'TaskGroupStarted':

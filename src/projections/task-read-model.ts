@@ -1,6 +1,7 @@
 import type { ExecutionStatus, TriggerType } from '../events/execution-events';
 import type { JsonObject } from '../events/json';
 import type { AlertPolicy } from '../events/project-events';
+import type { CalendarUse } from '../events/schedule-rule-events';
 import type { DurationAlerts, ExecutionMode, ScheduleConfig, ScheduleType, TaskEvent, TaskStatus } from '../events/task-events';
 import type { Doc } from '../stores/read/read-store';
 import type { OverlapPolicy } from '../events/overlap-policy';
@@ -36,6 +37,8 @@ export interface TaskDoc extends Doc {
   overlap?: OverlapPolicy;
   /** Absent: no limit. */
   maxConcurrent?: number;
+  /** Absent: none (the event left it out). */
+  calendar?: CalendarUse;
   status: TaskStatus;
   createdAt: string;
   updatedAt: string;
@@ -63,7 +66,7 @@ export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | 
       if (!doc) return null;
       const { taskId: _taskId, updatedAt, ...definition } = event.data;
       // A definition without tags (or duration alerts) has none: the previous ones must not survive the spread.
-      const { tags: _previousTags, durationAlerts: _previousAlerts, overlap: _overlap, maxConcurrent: _maxConcurrent, ...rest } = doc;
+      const { tags: _previousTags, durationAlerts: _previousAlerts, overlap: _overlap, maxConcurrent: _maxConcurrent, calendar: _previousCalendar, ...rest } = doc;
       return { ...rest, ...definition, updatedAt };
     }
     case 'TaskStatusChanged':

@@ -106,6 +106,37 @@ async function newAlertChannel(fx: Fixtures, id = `c-${randomUUID()}`): Promise<
   return id;
 }
 
+/** A calendar of project A, made by its admin, for calls that remove one. */
+async function newCalendar(fx: Fixtures): Promise<string> {
+  const id = `cal-${randomUUID().slice(0, 8)}`;
+  const response = await fx.projectAdmin.put(`${P(fx)}/calendars/${id}`, { name: 'Holidays', dates: ['2026-12-25'] });
+  if (response.status !== 200) throw new Error(`adding a calendar failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return id;
+}
+
+const WINDOW_BODY = { name: 'Release', scope: 'project', effect: 'silence', cron_expression: '0 2 * * 0', duration_minutes: 60 };
+
+/** A maintenance window of project A, made by its admin, for calls that remove one. */
+async function newWindow(fx: Fixtures): Promise<string> {
+  const id = `win-${randomUUID().slice(0, 8)}`;
+  const response = await fx.projectAdmin.put(`${P(fx)}/maintenance-windows/${id}`, WINDOW_BODY);
+  if (response.status !== 200) throw new Error(`adding a window failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return id;
+}
+
+/** The matrix server's clock stands in early March 2026: a snooze until later that month is in the future and near enough. */
+const snoozeBody = () => ({ until: '2026-03-20T00:00:00Z' });
+
+/**
+ * The path of a task or group snoozed by project A's admin, for calls that end a snooze. A deleted or
+ * unknown one (the naming rows) cannot be snoozed: its path is used as it is.
+ */
+async function snoozed(fx: Fixtures, kind: 'tasks' | 'task-groups'): Promise<string> {
+  const path = `${P(fx)}/${kind}/${kind === 'tasks' ? await fx.newTask() : await fx.newGroup()}/snooze`;
+  await fx.projectAdmin.post(path, snoozeBody());
+  return path;
+}
+
 export function created(response: ApiResponse, what: string): ApiResponse {
   if (response.status !== 201) throw new Error(`creating ${what} failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response;
@@ -214,6 +245,32 @@ export const MATRIX: Endpoint[] = [
     call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/tasks/${await fx.newTask()}` }) },
   { family: 'tasks', name: 'POST /projects/:p/tasks/:t/trigger', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 201, 201, 201, 403, 403, 201, 404],
     call: (fx) => ({ method: 'POST', path: `${P(fx)}/tasks/${fx.taskId}/trigger` }) },
+
+  //                                                                                                                          none bad  out  view edit padm sadm ingst read writ forgn
+  { family: 'calendars', name: 'GET /projects/:p/calendars', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404],
+    call: (fx) => ({ method: 'GET', path: `${P(fx)}/calendars` }) },
+  { family: 'calendars', name: 'GET /projects/:p/calendars/:cal', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404],
+    call: async (fx) => ({ method: 'GET', path: `${P(fx)}/calendars/${await newCalendar(fx)}` }) },
+  { family: 'calendars', name: 'PUT /projects/:p/calendars/:cal', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 404],
+    call: (fx) => ({ method: 'PUT', path: `${P(fx)}/calendars/matrix`, body: { name: 'Matrix', dates: ['2026-01-01'] } }) },
+  { family: 'calendars', name: 'POST /projects/:p/calendars/:cal/import', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 404],
+    call: (fx) => ({ method: 'POST', path: `${P(fx)}/calendars/matrix-ics/import`, body: { ics: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART;VALUE=DATE:20260101\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' } }) },
+  { family: 'calendars', name: 'DELETE /projects/:p/calendars/:cal', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 204, 204, 204, 403, 403, 204, 404],
+    call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/calendars/${await newCalendar(fx)}` }) },
+  { family: 'maintenance windows', name: 'GET /projects/:p/maintenance-windows', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404],
+    call: (fx) => ({ method: 'GET', path: `${P(fx)}/maintenance-windows` }) },
+  { family: 'maintenance windows', name: 'PUT /projects/:p/maintenance-windows/:w', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 404],
+    call: (fx) => ({ method: 'PUT', path: `${P(fx)}/maintenance-windows/matrix`, body: WINDOW_BODY }) },
+  { family: 'maintenance windows', name: 'DELETE /projects/:p/maintenance-windows/:w', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 204, 204, 204, 403, 403, 204, 404],
+    call: async (fx) => ({ method: 'DELETE', path: `${P(fx)}/maintenance-windows/${await newWindow(fx)}` }) },
+  { family: 'snooze', name: 'POST /projects/:p/tasks/:t/snooze', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 404],
+    call: (fx) => ({ method: 'POST', path: `${P(fx)}/tasks/${fx.taskId}/snooze`, body: snoozeBody() }) },
+  { family: 'snooze', name: 'DELETE /projects/:p/tasks/:t/snooze', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 204, 204, 204, 403, 403, 204, 404],
+    call: async (fx) => ({ method: 'DELETE', path: await snoozed(fx, 'tasks') }) },
+  { family: 'snooze', name: 'POST /projects/:p/task-groups/:g/snooze', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 200, 200, 200, 403, 403, 200, 404],
+    call: (fx) => ({ method: 'POST', path: `${P(fx)}/task-groups/${fx.groupId}/snooze`, body: snoozeBody() }) },
+  { family: 'snooze', name: 'DELETE /projects/:p/task-groups/:g/snooze', rule: { kind: 'project', permission: 'edit', keys: true }, expected: [401, 401, 404, 403, 204, 204, 204, 403, 403, 204, 404],
+    call: async (fx) => ({ method: 'DELETE', path: await snoozed(fx, 'task-groups') }) },
 
   //                                                                                                                          none bad  out  view edit padm sadm ingst read writ forgn
   { family: 'groups', name: 'GET /projects/:p/task-groups', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/task-groups` }) },
@@ -330,6 +387,8 @@ export function specOperationOf(name: string): string {
     ':token': '{token}',
     ':tag': '{tag}',
     ':c': '{channel_id}',
+    ':cal': '{calendar_id}',
+    ':w': '{window_id}',
   };
   return name.replace(/\?.*$/, '').replace(/:[a-z]+/g, (param) => params[param] ?? param);
 }

@@ -71,10 +71,19 @@ const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | n
   'PUT /projects/{project_id}/alert-channels/{channel_id}': () => ({ type: 'slack', name: 'Ops', url: 'http://localhost:9/slack/services/x' }),
   'DELETE /projects/{project_id}/alert-channels/{channel_id}': () => null,
   'POST /projects/{project_id}/alert-channels/{channel_id}/test': () => null,
+  'PUT /projects/{project_id}/calendars/{calendar_id}': () => ({ name: 'Holidays', dates: ['2026-12-25'] }),
+  'POST /projects/{project_id}/calendars/{calendar_id}/import': () => ({ ics: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n', timezone: 'UTC', name: 'Holidays' }),
+  'DELETE /projects/{project_id}/calendars/{calendar_id}': () => null,
+  'PUT /projects/{project_id}/maintenance-windows/{window_id}': () => ({ name: 'Release', scope: 'project', effect: 'pause', cron_expression: '0 2 * * 0', timezone: 'UTC', duration_minutes: 60 }),
+  'DELETE /projects/{project_id}/maintenance-windows/{window_id}': () => null,
+  'POST /projects/{project_id}/tasks/{task_uuid}/snooze': () => ({ until: '2026-03-03T08:00:00Z' }),
+  'DELETE /projects/{project_id}/tasks/{task_uuid}/snooze': () => null,
+  'POST /projects/{project_id}/task-groups/{group_uuid}/snooze': () => ({ until: '2026-03-03T08:00:00Z' }),
+  'DELETE /projects/{project_id}/task-groups/{group_uuid}/snooze': () => null,
   'POST /projects/{project_id}/tasks': () =>
     taskBody({ description: 'd', timeout_seconds: 60, metadata: { k: 'v' }, alert_policy: { after_failures: 1, notify_recovery: true }, tags: ['nightly', 'billing'],
       duration_alerts: { max_run_seconds: 600, slower_than_p95_factor: 2.5, p95_window_runs: 20, max_start_delay_seconds: 60 },
-      overlap_policy: 'queue', max_queued: 2, max_concurrent: 3 }),
+      overlap_policy: 'queue', max_queued: 2, max_concurrent: 3, calendar: { calendar_id: 'holidays', mode: 'skip' } }),
   'PUT /projects/{project_id}/tasks/{task_uuid}': (fx) => taskBody({ name: fx.taskName, description: 'changed' }),
   'DELETE /projects/{project_id}/tasks/{task_uuid}': () => null,
   'PATCH /projects/{project_id}/tasks/{task_uuid}/status': () => ({ status: 'DISABLED' }),
@@ -110,6 +119,8 @@ const PARAM_VALUES: Record<string, (fx: Fixtures) => string> = {
   key_id: (fx) => fx.keyId,
   email: (fx) => fx.memberEmail,
   channel_id: () => 'ops-slack',
+  calendar_id: () => 'holidays',
+  window_id: () => 'release',
   task_name: (fx) => encodeURIComponent(fx.taskName),
   token: () => 'not-a-real-invitation-token',
 };
@@ -147,6 +158,7 @@ describe('bad input on every mutating route of the spec', () => {
     const memberEmail = 'member@example.com';
     if ((await admin.put(`/projects/${project.id}/members/${memberEmail}`, { role: 'viewer' })).status !== 200) throw new Error('adding a member failed');
     if ((await admin.put(`/projects/${project.id}/alert-channels/ops-slack`, { type: 'slack', name: 'Ops', url: 'http://localhost:9/slack/services/x' })).status !== 200) throw new Error('adding an alert channel failed');
+    if ((await admin.put(`/projects/${project.id}/calendars/holidays`, { name: 'Holidays', dates: ['2026-12-25'] })).status !== 200) throw new Error('adding a calendar failed');
     fx = {
       project,
       otherProjectName,
@@ -294,12 +306,14 @@ describe('bad input on every mutating route of the spec', () => {
           continue;
         }
         // Naming a new member is an invitation, and a new channel id a new channel, not an unknown id.
-        const names = (param === 'email' && name === 'PUT /projects/{project_id}/members/{email}') || (param === 'channel_id' && name.startsWith('PUT '));
+        // So is a new calendar or window id (a PUT or an import creates it).
+        const clientChosen = param === 'channel_id' || param === 'calendar_id' || param === 'window_id';
+        const names = (param === 'email' && name === 'PUT /projects/{project_id}/members/{email}') || (clientChosen && (name.startsWith('PUT ') || name.endsWith('/import')));
         if (!names) {
           await expectAnswer(`an unknown ${param}`, method, pathOf(route, { [param]: unknownValue(param) }), validText, [404]);
         }
         for (const id of MALFORMED_IDS) {
-          if (param === 'channel_id' && id === 'not-a-uuid') continue; // a well-formed channel id (ids are chosen by the client)
+          if (clientChosen && id === 'not-a-uuid') continue; // a well-formed channel, calendar or window id (ids are chosen by the client)
           // An email that is not one is invalid input; any other malformed id is unknown.
           await expectAnswer(`${param} ${JSON.stringify(id.slice(0, 12))}`, method, pathOf(route, { [param]: id }), validText, [param === 'email' || names ? 400 : 404]);
         }

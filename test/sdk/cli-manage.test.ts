@@ -14,6 +14,7 @@ groups:
     end_time: "05:00"
     timezone: Europe/Paris
     max_concurrent: 2
+    calendar: { calendar_id: maintenance-days, mode: only }
 tasks:
   - name: send-invoices
     description: Monthly invoices
@@ -28,6 +29,7 @@ tasks:
     group: nightly
     execution_mode: pull
     overlap_policy: queue
+    calendar: { calendar_id: holidays, mode: skip }
   - name: report
     schedule_config:
       cron_expression: "0 8 * * *"
@@ -47,6 +49,9 @@ describe('cron-observer login, apply and the everyday commands', () => {
   beforeAll(async () => {
     ({ server, admin } = await startSdkServer());
     project = await createSdkProject(admin, { name: 'Billing' });
+    for (const calendar of ['holidays', 'maintenance-days']) {
+      if ((await admin.put(`/projects/${project.id}/calendars/${calendar}`, { name: calendar, dates: ['2026-12-25'] })).status !== 200) throw new Error('adding a calendar failed');
+    }
     await createSdkProject(admin, { name: 'Other' });
     temp = makeTempDir('cron-observer-cli-');
     env = { CRON_OBSERVER_CONFIG: join(temp.dir, 'config.json') };
@@ -92,7 +97,8 @@ describe('cron-observer login, apply and the everyday commands', () => {
     const tasks = (await admin.get(`/projects/${project.id}/tasks`)).body;
     const groups = (await admin.get(`/projects/${project.id}/task-groups`)).body;
     expect(tasks.map((t: { name: string }) => t.name)).toEqual(['send-invoices', 'vacuum', 'report']);
-    expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({ task_group_id: groups[0].id, execution_mode: 'pull' });
+    expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({ task_group_id: groups[0].id, execution_mode: 'pull', calendar: { calendar_id: 'holidays', mode: 'skip' } });
+    expect(groups[0].calendar).toEqual({ calendar_id: 'maintenance-days', mode: 'only' });
     expect(tasks.find((t: { name: string }) => t.name === 'report')).toMatchObject({ status: 'DISABLED' });
     // Overlap fields as declared; max_queued takes its default with queue, so the second run below matches.
     expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({ overlap_policy: 'queue', max_queued: 1, max_concurrent: null });

@@ -76,3 +76,14 @@ export function timeZones(): string[] {
   }
   return zoneList;
 }
+
+/** An id a client chooses from a name (alert channels, calendars, windows): `Ops on Slack` → `ops-on-slack`. */
+export function idFromName(name: string, fallback: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63) || fallback
+  );
+}

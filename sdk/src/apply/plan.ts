@@ -145,6 +145,7 @@ function groupBody(declaration: GroupDeclaration): CreateTaskGroupBody {
     overlap_policy: declaration.overlap_policy ?? null,
     max_queued: declaration.max_queued ?? null,
     max_concurrent: declaration.max_concurrent ?? null,
+    calendar: declaration.calendar ?? null,
   };
   if (declaration.status) body.status = declaration.status;
   return body;
@@ -168,6 +169,7 @@ function taskBody(declaration: TaskDeclaration, groupIds: Map<string, string>): 
     overlap_policy: declaration.overlap_policy ?? null,
     max_queued: declaration.max_queued ?? null,
     max_concurrent: declaration.max_concurrent ?? null,
+    calendar: declaration.calendar ?? null,
   };
   if (declaration.status) body.status = declaration.status;
   if (declaration.execution_mode) body.execution_mode = declaration.execution_mode;
@@ -184,6 +186,7 @@ function groupView(group: GroupDeclaration | TaskGroup, fromServer = false): Vie
     end_time: group.end_time ?? null,
     timezone: group.timezone ?? 'UTC',
     ...declaredOverlap(group),
+    calendar: group.calendar ?? null,
   }) as View;
 }
 
@@ -202,6 +205,7 @@ function taskView(task: TaskDeclaration): View {
     tags: task.tags ?? [],
     duration_alerts: declaredDurationAlerts(task.duration_alerts),
     ...declaredOverlap(task),
+    calendar: task.calendar ?? null,
   }) as View;
 }
 
@@ -222,6 +226,7 @@ function currentTaskView(task: Task, groupNames: Map<string, string>): View {
     overlap_policy: task.overlap_policy,
     max_queued: task.max_queued,
     max_concurrent: task.max_concurrent,
+    calendar: task.calendar,
   }) as View;
 }
 

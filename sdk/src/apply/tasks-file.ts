@@ -27,6 +27,8 @@ export interface TaskDeclaration {
   /** With `queue` only (default 1). */
   max_queued?: number | null;
   max_concurrent?: number | null;
+  /** The project calendar to `skip` or run `only` on: `{calendar_id, mode}`. */
+  calendar?: { calendar_id: string; mode: 'skip' | 'only' } | null;
 }
 
 export type OverlapMode = 'allow' | 'forbid' | 'replace' | 'queue';
@@ -42,7 +44,7 @@ export interface TasksFile {
 }
 
 const FILE_KEYS = ['project', 'groups', 'tasks'];
-const GROUP_KEYS = ['name', 'description', 'status', 'start_time', 'end_time', 'timezone', ...OVERLAP_KEYS];
+const GROUP_KEYS = ['name', 'description', 'status', 'start_time', 'end_time', 'timezone', ...OVERLAP_KEYS, 'calendar'];
 const TASK_KEYS = [
   'name',
   'description',
@@ -60,6 +62,7 @@ const TASK_KEYS = [
   'tags',
   'duration_alerts',
   ...OVERLAP_KEYS,
+  'calendar',
 ];
 
 export class TasksFileError extends Error {

@@ -5,6 +5,7 @@ import type { CreateTask } from '../task/task-commands';
 import { taskDecider } from '../task/task-decider';
 import type { FlowServices } from './flow-services';
 import { defaultExecutionMode, requireGroupOfProject } from './task-references';
+import { requireCalendarOfProject } from './calendar-reference';
 import type { TaskDraft } from './task-draft';
 import { withReservedTaskName } from './task-name';
 import { newEntityId } from '../idempotent-request';
@@ -25,6 +26,7 @@ export async function createTask(
 ): Promise<string> {
   const executionMode = draft.executionMode ?? (await defaultExecutionMode(services.events, projectId));
   await requireGroupOfProject(services.events, projectId, draft.taskGroupId);
+  await requireCalendarOfProject(services.events, projectId, draft.calendar, 'task');
   const taskId = newEntityId(context);
   const definition = { ...draft, executionMode };
   const command: CreateTask = { type: 'CreateTask', taskId, projectId, definition, status, at: services.clock.now().toISOString() };

@@ -7,6 +7,7 @@ import { taskDecider } from '../task/task-decider';
 import type { FlowServices } from './flow-services';
 import { loadLiveTaskAt } from './load-task';
 import { defaultExecutionMode, requireGroupOfProject } from './task-references';
+import { requireCalendarOfProject } from './calendar-reference';
 import type { TaskDraft } from './task-draft';
 import { releaseTaskName, withReservedTaskName } from './task-name';
 import { assignPingUrl } from './ping-url';
@@ -29,6 +30,7 @@ export async function updateTask(
   const { task, revision } = await loadLiveTaskAt(services.events, projectId, taskId);
   const executionMode = draft.executionMode ?? (await defaultExecutionMode(services.events, projectId));
   await requireGroupOfProject(services.events, projectId, draft.taskGroupId);
+  await requireCalendarOfProject(services.events, projectId, draft.calendar, 'task');
   const definition = { ...draft, executionMode };
   const command: UpdateTask = { type: 'UpdateTask', projectId, definition, status, at: services.clock.now().toISOString() };
   taskDecider.decide(command, task);

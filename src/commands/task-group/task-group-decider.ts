@@ -54,6 +54,7 @@ function completeDefinition(input: TaskGroupDefinitionInput, defaultStatus: Task
     timezone: input.timezone ?? 'UTC',
     ...(input.overlap ? { overlap: input.overlap } : {}),
     ...(input.maxConcurrent !== undefined ? { maxConcurrent: input.maxConcurrent } : {}),
+    ...(input.calendar ? { calendar: input.calendar } : {}),
   };
 }
 

@@ -10,7 +10,8 @@ type OptionalKeys =
   | 'tags'
   | 'durationAlerts'
   | 'overlap'
-  | 'maxConcurrent';
+  | 'maxConcurrent'
+  | 'calendar';
 
 /**
  * A definition as a request states it: optional fields may be left out, which clears them (a PUT is a

@@ -72,6 +72,7 @@ function completeDefinition(input: TaskDefinitionInput): TaskDefinition {
     ...(input.durationAlerts ? { durationAlerts: input.durationAlerts } : {}),
     ...(input.overlap ? { overlap: input.overlap } : {}),
     ...(input.maxConcurrent !== undefined ? { maxConcurrent: input.maxConcurrent } : {}),
+    ...(input.calendar ? { calendar: input.calendar } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Request as ExpressRequest } from 'express';
 import type { AppServices } from '../../app-services';
 import { ValidationError } from '../../errors/app-error';
 import { findTask } from '../../queries/find-task';
+import { tickJudge } from '../../queries/tick-judge';
 import { nextOccurrences, type Occurrence } from '../../schedules/next-occurrences';
 import { type ScheduleType, validateScheduleConfig } from '../../schedules/schedule-config';
 import { principalOf } from '../authentication';
@@ -38,6 +39,22 @@ export interface SchedulePreviewResponse {
   occurrences: OccurrenceResponse[];
 }
 
+/** A task's upcoming run: whether it fires, and if not, why. */
+export interface TaskOccurrenceResponse extends OccurrenceResponse {
+  /** false when the task's calendar, a maintenance window, a snooze or its group holds the tick back. */
+  fires: boolean;
+  /**
+   * Why it does not fire: `calendar "Holidays" (skip)`, `maintenance window "Release"`, `snoozed until
+   * 2026-06-01T09:00:00.000Z`, `group window closed`, `group disabled`; null when it fires.
+   */
+  skipped_reason: string | null;
+}
+
+export interface TaskPreviewResponse {
+  timezone: string;
+  occurrences: TaskOccurrenceResponse[];
+}
+
 const COUNT = { min: 1, max: 100, fallback: 10 };
 
 /** The next occurrences of a schedule, in UTC and in its zone, with DST flags. */
@@ -61,19 +78,24 @@ export class SchedulePreviewController extends Controller {
     return previewResponse(validation.value.timezone, nextOccurrences(body.schedule_type, validation.value, now, count));
   }
 
-  /** The task's next occurrences from now (interval schedules count from the task's creation). */
+  /**
+   * The task's next occurrences from now (interval schedules count from the task's creation), each
+   * marked as firing or skipped with the reason, judged as the scheduler judges them.
+   */
   @Get('projects/{project_id}/tasks/{task_uuid}/preview')
   public async previewTask(
     @Path() project_id: string,
     @Path() task_uuid: string,
     @Request() request: ExpressRequest,
     @Query() count?: number,
-  ): Promise<SchedulePreviewResponse> {
+  ): Promise<TaskPreviewResponse> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     const task = await findTask(this.services, project_id, task_uuid);
     const now = this.services.clock.now();
     const occurrences = nextOccurrences(task.scheduleType, task.scheduleConfig, now, intInRange('count', count, COUNT), new Date(task.createdAt));
-    return previewResponse(task.scheduleConfig.timezone, occurrences);
+    const judge = await tickJudge(this.services, task);
+    const { timezone, occurrences: shaped } = previewResponse(task.scheduleConfig.timezone, occurrences);
+    return { timezone, occurrences: shaped.map((occurrence) => ({ ...occurrence, ...judge(Date.parse(occurrence.at)) })) };
   }
 }
 

@@ -22,6 +22,7 @@ import { type CreateTaskGroupBody, taskGroupDefinitionFromBody, type UpdateTaskG
 import { type TaskGroupResponse, toTaskGroupResponse } from '../shapes/task-group-shape';
 import { type TaskResponse, toTaskResponse } from '../shapes/task-shape';
 import { newEntityId } from '../../commands/idempotent-request';
+import { requireCalendarOfProject } from '../../commands/flows/calendar-reference';
 import { quoted } from '../../errors/quoted';
 
 /** The original API's answer to start/stop (`message`), beside the group as it is now. */
@@ -69,6 +70,7 @@ export class TaskGroupsController extends Controller {
     }
     const groupId = newEntityId(commandContextOf(request));
     const definition = taskGroupDefinitionFromBody(body);
+    await requireCalendarOfProject(this.services.events, project_id, definition.calendar, 'task group');
     await this.run(request, groupId, { type: 'CreateTaskGroup', groupId, projectId: project_id, definition, at: this.now() });
     this.setStatus(201);
     return this.response(project_id, groupId);
@@ -99,6 +101,7 @@ export class TaskGroupsController extends Controller {
   ): Promise<TaskGroupResponse> {
     await this.services.access.require(principalOf(request), project_id, 'edit');
     const definition = taskGroupDefinitionFromBody(body);
+    await requireCalendarOfProject(this.services.events, project_id, definition.calendar, 'task group');
     await this.run(request, group_uuid, { type: 'UpdateTaskGroup', projectId: project_id, definition, at: this.now() });
     return this.response(project_id, group_uuid);
   }

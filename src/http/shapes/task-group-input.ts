@@ -3,6 +3,7 @@ import { ValidationError } from '../../errors/app-error';
 import type { TaskGroupStatus } from '../../events/task-group-events';
 import { checkTimeZone } from '../../schedules/time-zone';
 import { absentIfEmpty } from './empty-means-absent';
+import { calendarUseFromBody, type CalendarUseBody } from './calendar-use-body';
 import { quoted } from '../../errors/quoted';
 import { overlapFromBody, type OverlapFieldsBody } from './overlap-body';
 
@@ -29,6 +30,8 @@ export interface TaskGroupFieldsBody extends OverlapFieldsBody {
    * @maxLength 64
    */
   timezone?: string | null;
+  /** The project calendar its tasks `skip` or run `only` on (a task's own wins); null or left out: none. */
+  calendar?: CalendarUseBody | null;
 }
 
 export interface CreateTaskGroupBody extends TaskGroupFieldsBody {
@@ -65,6 +68,7 @@ export function taskGroupDefinitionFromBody(body: TaskGroupFieldsBody): TaskGrou
   if (!zone.ok) {
     details.push(`timezone: ${quoted(timezone)} is not an IANA time zone${zone.suggestion ? ` (did you mean "${zone.suggestion}"?)` : ''}`);
   }
+  const calendar = calendarUseFromBody(body.calendar, 'calendar', details);
   if (details.length > 0) throw new ValidationError('Invalid task group', details);
   return {
     name,
@@ -74,5 +78,6 @@ export function taskGroupDefinitionFromBody(body: TaskGroupFieldsBody): TaskGrou
     endTime: absentIfEmpty(body.end_time),
     timezone,
     ...overlapFromBody(body),
+    calendar: calendar ?? undefined,
   };
 }

@@ -2,6 +2,7 @@ import type { TaskGroupStatus } from '../../events/task-group-events';
 import type { TaskGroupDoc } from '../../projections/task-group-read-model';
 import type { RunState } from '../../queries/group-run-state';
 import { overlapResponse, type OverlapFieldsResponse } from './overlap-body';
+import { calendarUseBody, type CalendarUseBody } from './calendar-use-body';
 
 /** A task group as the original API shows it. */
 export interface TaskGroupResponse extends OverlapFieldsResponse {
@@ -17,6 +18,8 @@ export interface TaskGroupResponse extends OverlapFieldsResponse {
   start_time: string | null;
   end_time: string | null;
   timezone: string;
+  /** The project calendar its tasks skip or run only on (a task's own wins); null: none. */
+  calendar: CalendarUseBody | null;
   created_at: string;
   updated_at: string;
 }
@@ -35,6 +38,7 @@ export function toTaskGroupResponse(group: TaskGroupDoc, state: RunState): TaskG
     end_time: group.endTime,
     timezone: group.timezone,
     ...overlapResponse(group),
+    calendar: calendarUseBody(group.calendar),
     created_at: group.createdAt,
     updated_at: group.updatedAt,
   };

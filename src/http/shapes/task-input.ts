@@ -5,6 +5,7 @@ import type { ExecutionMode, ScheduleType, TaskStatus } from '../../events/task-
 import { validateScheduleConfig } from '../../schedules/schedule-config';
 import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
 import { durationAlertsFromBody, type DurationAlertsBody } from './duration-alerts-body';
+import { calendarUseFromBody, type CalendarUseBody } from './calendar-use-body';
 import { checkTaskTags } from '../../commands/task/task-tags';
 import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
@@ -56,6 +57,8 @@ export interface TaskFieldsBody extends OverlapFieldsBody {
   tags?: string[] | null;
   /** Duration and lateness alerts (README, "Alerts"); null or left out: none. */
   duration_alerts?: DurationAlertsBody | null;
+  /** The project calendar to `skip` or run `only` on, by the tick's date in the task's zone; null or left out: none (the group's applies). */
+  calendar?: CalendarUseBody | null;
 }
 
 export interface CreateTaskBody extends TaskFieldsBody {
@@ -115,6 +118,7 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
   if (!tags.ok) details.push(...tags.details);
   const schedule = validateScheduleConfig(body.schedule_type, body.schedule_config);
   if (!schedule.ok) details.push(...schedule.details);
+  const calendar = calendarUseFromBody(body.calendar, 'calendar', details);
   if (details.length > 0 || !schedule.ok || !tags.ok) throw new ValidationError('Invalid task', details);
   return {
     name,
@@ -130,5 +134,6 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
     tags: tags.value,
     durationAlerts: durationAlertsFromBody(body.duration_alerts) ?? undefined,
     ...overlapFromBody(body),
+    calendar: calendar ?? undefined,
   };
 }

@@ -4,6 +4,7 @@ import type { TaskDoc } from '../../projections/task-read-model';
 import type { RunState } from '../../queries/group-run-state';
 import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
 import { durationAlertsBody, type DurationAlertsBody } from './duration-alerts-body';
+import { calendarUseBody, type CalendarUseBody } from './calendar-use-body';
 import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
 import { overlapResponse, type OverlapFieldsResponse } from './overlap-body';
@@ -31,6 +32,8 @@ export interface TaskResponse extends OverlapFieldsResponse {
   tags: string[];
   /** Duration and lateness alerts; null: none. */
   duration_alerts: Required<DurationAlertsBody> | null;
+  /** The project calendar the task skips or runs only on; null: none (its group's may apply). */
+  calendar: CalendarUseBody | null;
   /** The newest execution; null before the first. */
   last_execution: LastExecutionResponse | null;
   /**
@@ -77,6 +80,7 @@ export function toTaskResponse(task: TaskDoc, state: RunState, pingUrlBase: stri
     tags: task.tags ?? [],
     duration_alerts: task.durationAlerts ? durationAlertsBody(task.durationAlerts) : null,
     ...overlapResponse(task),
+    calendar: calendarUseBody(task.calendar),
     last_execution: last && {
       execution_uuid: last.executionId,
       status: last.status,

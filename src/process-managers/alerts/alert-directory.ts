@@ -37,6 +37,8 @@ export interface ProjectInfo {
 
 export interface TaskInfo {
   projectId: string;
+  /** For maintenance windows that cover a group. */
+  groupId: string | null;
   name: string;
   alertPolicy: AlertPolicy | null;
   /** PENDING_DELETE or deleted: no more alerts. */
@@ -208,6 +210,7 @@ export class AlertDirectory {
       case 'TaskCreated':
         this.tasks.set(taskId, {
           projectId: event.data.projectId,
+          groupId: event.data.taskGroupId,
           name: event.data.name,
           alertPolicy: event.data.alertPolicy,
           going: false,
@@ -219,6 +222,7 @@ export class AlertDirectory {
         const task = this.tasks.get(taskId);
         if (task) {
           task.name = event.data.name;
+          task.groupId = event.data.taskGroupId;
           task.alertPolicy = event.data.alertPolicy;
         }
         return;

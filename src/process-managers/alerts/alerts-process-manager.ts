@@ -20,6 +20,8 @@ import { channelRecipient } from './channels/channel-recipient';
 import { AlertDirectory, type ExecutionEnd } from './alert-directory';
 import { DurationWatch } from './duration-watch';
 import { ALERT_LOG_LINES } from './alert-message';
+import { ProjectRuleBook } from '../project-rule-book';
+import { silencingWindow } from '../../schedules/tick-rules';
 
 export const ALERTS_ACTOR = 'system:alerts';
 
@@ -64,6 +66,8 @@ export class AlertsProcessManager implements ProcessManager {
 
   readonly directory = new AlertDirectory();
   readonly durations = new DurationWatch();
+  /** Maintenance windows and snoozes: a failure or duration alert inside one is not sent. */
+  private readonly rules = new ProjectRuleBook();
   private readonly streams = new Map<string, KnownStream>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, () => void>();
@@ -85,6 +89,7 @@ export class AlertsProcessManager implements ProcessManager {
       if (isEventOf<AlertEvent>(ALERT_EVENT_TYPES, event)) this.absorb(event);
       return;
     }
+    if (event.streamId.startsWith('project-')) this.rules.apply(event);
     const breaches = this.durations.apply(event);
     const end = this.directory.apply(event);
     if (event.type === 'TaskDeleted') this.forget(event.streamId.slice('task-'.length));
@@ -156,6 +161,8 @@ export class AlertsProcessManager implements ProcessManager {
     // Cheap filters; the decider decides (and re-checks against the stream itself).
     if (end.outcome === 'success' && !incidentOpen) return;
     if (end.outcome === 'failure' && !incidentOpen && end.consecutiveFailures < policy.afterFailures) return;
+    // A recovery still goes out (it closes an incident opened before the window); failures inside one do not.
+    if (end.outcome === 'failure' && this.silenced(end.taskId, end.endedAt)) return;
 
     const { clock } = this.deps;
     const base = {
@@ -188,6 +195,7 @@ export class AlertsProcessManager implements ProcessManager {
     const project = this.directory.projects.get(breach.projectId);
     if (!task || task.going || !project || project.deleted) return;
     const { taskId, projectId, executionId } = breach;
+    if (this.silenced(taskId, breach.measuredAt)) return;
     const command: AlertCommand = {
       ...breach,
       type: 'HandleDurationBreach',
@@ -221,6 +229,15 @@ export class AlertsProcessManager implements ProcessManager {
     const key = deadlineKey(taskId, executionId);
     this.timers.get(key)?.();
     this.timers.delete(key);
+  }
+
+  /** Whether a maintenance window (pause or silence) or a snooze covers the task at that instant. */
+  private silenced(taskId: string, at: string): boolean {
+    const task = this.directory.tasks.get(taskId);
+    if (!task) return false;
+    const window = silencingWindow(this.rules.of(task.projectId), { taskId, groupId: task.groupId }, Date.parse(at));
+    if (window) this.deps.logger.info({ taskId, window: window.name }, 'alerts: not sent, inside a maintenance window');
+    return window !== null;
   }
 
   private link(projectId: string, taskId: string, executionId: string): string {

@@ -7,6 +7,7 @@ import type { Logger } from '../../logging/logger';
 import { type Occurrence, occurrencesBetween } from '../../schedules/next-occurrences';
 import type { EventStore } from '../../stores/events/event-store';
 import type { Clock } from '../../time/clock';
+import type { CalendarGate } from './calendar-gate';
 import type { GroupGate } from './group-gate';
 import type { ScheduledTask } from './scheduled-task';
 import { catchUpExecutionId, tickExecutionId } from './tick-ids';
@@ -34,10 +35,11 @@ export interface DowntimeDeps {
   missedBound: number;
 }
 
-/** The ticks owed to a task in (cursor, now], the ones its group ran at only; null when none. */
-export function downtimeOf(task: ScheduledTask, gate: GroupGate | undefined, cursor: number, now: number, missedBound: number): Downtime | null {
+/** The ticks owed to a task in (cursor, now], the ones its group ran at and its rules let fire only; null when none. */
+export function downtimeOf(task: ScheduledTask, gate: GroupGate | undefined, calendars: CalendarGate, cursor: number, now: number, missedBound: number): Downtime | null {
   if (!(cursor < now)) return null;
-  const ranges = gate ? gate.runningRanges(cursor, now) : [[cursor, now] as [number, number]];
+  // Ticks a calendar or a pause window held back were never going to run: they are not owed.
+  const ranges = calendars.openRanges(task, gate, gate ? gate.runningRanges(cursor, now) : [[cursor, now]]);
   const first: Occurrence[] = [];
   let count = 0;
   let last: Occurrence | null = null;
@@ -50,7 +52,8 @@ export function downtimeOf(task: ScheduledTask, gate: GroupGate | undefined, cur
     if (range.last) last = range.last;
   }
   if (count === 0 || last === null) return null;
-  return { task, first, count, last, catchUp: task.catchUpLatest && (gate === undefined || gate.runsAt(now)) };
+  const catchUp = task.catchUpLatest && (gate === undefined || gate.runsAt(now)) && calendars.verdict(task, gate, now).fires;
+  return { task, first, count, last, catchUp };
 }
 
 /**

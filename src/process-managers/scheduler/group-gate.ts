@@ -3,6 +3,7 @@ import { type TaskGroupDoc, evolveTaskGroupDoc } from '../../projections/task-gr
 import { groupRunState } from '../../queries/group-run-state';
 import { compileSchedule } from '../../schedules/compile-schedule';
 import type { CompiledSchedule } from '../../schedules/compiled-schedule';
+import { rangesWhere } from './running-ranges';
 
 /**
  * What the scheduler knows of one task group: its document, folded with the read model's own
@@ -79,19 +80,6 @@ export class GroupGate {
    * each boundary and each piece takes the state at its start.
    */
   runningRanges(fromMs: number, toMs: number): Array<[number, number]> {
-    const ranges: Array<[number, number]> = [];
-    let first = fromMs + 1; // the first instant of the current piece (included)
-    while (first <= toMs) {
-      // Ticks at or after the next boundary belong to the next piece: this one ends just before it.
-      const boundary = this.nextBoundaryAfter(first);
-      const last = Number.isNaN(boundary) || boundary > toMs ? toMs : boundary - 1;
-      if (this.runsAt(first)) {
-        const previous = ranges.at(-1);
-        if (previous && previous[1] === first - 1) previous[1] = last;
-        else ranges.push([first - 1, last]);
-      }
-      first = last + 1;
-    }
-    return ranges;
+    return rangesWhere(fromMs, toMs, (ms) => this.nextBoundaryAfter(ms), (ms) => this.runsAt(ms));
   }
 }

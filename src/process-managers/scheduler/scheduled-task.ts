@@ -1,4 +1,5 @@
 import type { ExecutionMode, ScheduleConfig, ScheduleType, TaskDefinition, TaskStatus } from '../../events/task-events';
+import type { CalendarUse } from '../../events/schedule-rule-events';
 import type { CompiledSchedule } from '../../schedules/compiled-schedule';
 import type { HeapSlot } from '../indexed-min-heap';
 import type { OverlapPolicy } from '../../events/overlap-policy';
@@ -39,6 +40,8 @@ export class ScheduledTask implements HeapSlot {
   /** The task's own overlap policy (undefined: its group's, then its project's) and open-run limit. */
   overlap: OverlapPolicy | undefined = undefined;
   maxConcurrent: number | null = null;
+  /** The task's own calendar use (its group's applies when null). */
+  calendar: CalendarUse | null = null;
   /** The event id of the task's last event: the causation of the executions its ticks create. */
   causationId = '';
 
@@ -53,6 +56,7 @@ export class ScheduledTask implements HeapSlot {
     this.startDeadlineSeconds = definition.startDeadlineSeconds;
     this.overlap = definition.overlap;
     this.maxConcurrent = definition.maxConcurrent ?? null;
+    this.calendar = definition.calendar ?? null;
     const changed =
       this.scheduleConfig === null ||
       this.scheduleType !== definition.scheduleType ||

@@ -15,7 +15,8 @@
  * manually started, until the next window boundary. A task is keyed at its next tick at which the
  * group runs (closed windows are skipped boundary by boundary, not tick by tick); one that cannot run
  * before its group changes (a disabled group, a manual stop without a window) leaves the heap until
- * the group's next event re-keys it.
+ * the group's next event re-keys it. A task's calendar and its project's pause windows and snoozes
+ * (calendar-gate.ts, from the project streams) hold ticks back the same way, keyed past what they hold.
  *
  * Each tick creates its execution through the execution decider, with the deterministic id of
  * tick-ids.ts, appended with `no_stream`: a second instance, or a restart re-firing a tick, finds the
@@ -56,6 +57,7 @@ import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/event
 import type { Clock } from '../../time/clock';
 import type { ProcessManager } from '../process-manager';
 import { GroupGate } from './group-gate';
+import { CalendarGate } from './calendar-gate';
 import { ScheduledTask } from './scheduled-task';
 import { schedulerLateness } from './scheduler-metrics';
 import { IndexedMinHeap } from '../indexed-min-heap';
@@ -63,6 +65,8 @@ import { tickExecutionId } from './tick-ids';
 import { tickCommand, tickContext } from './tick-command';
 import { type Downtime, type DowntimeDeps, downtimeOf, recordDowntime } from './downtime';
 import { type ExecutionWriter, storeExecutionWriter, TickWriter } from './tick-writer';
+
+const PROJECT_PREFIX = streamPrefix(STREAM_CATEGORIES.project);
 
 /** Per task and per downtime, how many missed ticks become MISSED executions; the rest are one TicksSkipped. */
 export const DEFAULT_MISSED_BOUND = 5;
@@ -95,13 +99,15 @@ export class Scheduler implements ProcessManager {
       streamPrefix(STREAM_CATEGORIES.task),
       streamPrefix(STREAM_CATEGORIES.taskGroup),
       streamPrefix(STREAM_CATEGORIES.execution),
-      streamPrefix(STREAM_CATEGORIES.project),
+      // Project defaults (overlap policy), calendars and maintenance windows (calendar-gate.ts).
+      PROJECT_PREFIX,
       SCHEDULER_STREAM_PREFIX,
     ],
   };
 
   private readonly tasks = new Map<string, ScheduledTask>();
   private readonly groups = new Map<string, GroupGate>();
+  private readonly calendars = new CalendarGate();
   /** Tasks by group id (whether or not the group exists), to re-key them when the group changes. */
   private readonly groupTasks = new Map<string, Set<ScheduledTask>>();
   private readonly projectIds = new Map<string, string>();
@@ -187,8 +193,10 @@ export class Scheduler implements ProcessManager {
         this.accountFor(event.data.taskId, Date.parse(event.data.scheduledAt));
       }
       this.overlap.applyExecution(event, this.live);
-    } else if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) {
-      this.overlap.applyProject(event);
+    } else if (event.streamId.startsWith(PROJECT_PREFIX)) {
+      if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) this.overlap.applyProject(event);
+      const projectId = this.calendars.apply(event);
+      if (projectId !== null) this.rekeyProject(projectId);
     } else if (event.type === 'TicksSkipped') {
       const data = (event as unknown as TicksSkipped).data;
       const task = this.tasks.get(data.taskId);
@@ -272,6 +280,13 @@ export class Scheduler implements ProcessManager {
     this.arm();
   }
 
+  /** A calendar or window changed: its project's tasks are re-keyed (rare, so a pass over all tasks). */
+  private rekeyProject(projectId: string): void {
+    if (!this.live) return;
+    for (const task of this.tasks.values()) if (task.projectId === projectId) this.rekey(task, false);
+    this.arm();
+  }
+
   private compile(task: ScheduledTask): void {
     try {
       task.schedule = compileSchedule(task.scheduleType, task.scheduleConfig!, new Date(task.anchorMs));
@@ -329,18 +344,25 @@ export class Scheduler implements ProcessManager {
   }
 
   /**
-   * The task's first tick strictly after `afterMs` at which its group runs, skipping closed windows
-   * boundary by boundary (a few hops at most; the tick is judged again when it fires anyway). NaN when
-   * the group cannot run again before it changes (a manual stop without a window).
+   * The task's first tick strictly after `afterMs` at which its group runs and its calendar and pause
+   * windows let it fire, skipping closed windows boundary by boundary and held-back days or windows to
+   * their end (a few hops at most; the tick is judged again when it fires anyway). NaN when it cannot
+   * run again before something changes (a manual stop without a window, an `only` calendar past its
+   * last date).
    */
   private nextRunnable(task: ScheduledTask, afterMs: number): number {
     const schedule = task.schedule!;
     let next = schedule.nextMs(afterMs);
     const gate = this.gateOf(task);
-    if (gate === undefined) return next;
-    for (let hop = 0; hop < MAX_BOUNDARY_HOPS && !Number.isNaN(next) && !gate.runsAt(next); hop++) {
-      const boundary = gate.nextBoundaryAfter(next);
-      next = Number.isNaN(boundary) ? boundary : schedule.nextMs(boundary - 1);
+    for (let hop = 0; hop < MAX_BOUNDARY_HOPS && !Number.isNaN(next); hop++) {
+      let resume: number;
+      if (gate !== undefined && !gate.runsAt(next)) resume = gate.nextBoundaryAfter(next);
+      else {
+        const verdict = this.calendars.verdict(task, gate, next);
+        if (verdict.fires) break;
+        resume = verdict.untilMs;
+      }
+      next = Number.isNaN(resume) ? resume : schedule.nextMs(resume - 1);
     }
     return next;
   }
@@ -385,7 +407,7 @@ export class Scheduler implements ProcessManager {
       return;
     }
     const gate = this.gateOf(task);
-    if (gate === undefined || gate.runsAt(tick)) this.fire(task, tick, now);
+    if ((gate === undefined || gate.runsAt(tick)) && this.calendars.verdict(task, gate, tick).fires) this.fire(task, tick, now);
     this.place(task, this.nextRunnable(task, tick));
   }
 
@@ -418,7 +440,7 @@ export class Scheduler implements ProcessManager {
     for (const task of this.tasks.values()) {
       if (!this.armable(task)) continue;
       try {
-        const downtime = downtimeOf(task, this.gateOf(task), this.cursorOf(task), now, this.missedBound);
+        const downtime = downtimeOf(task, this.gateOf(task), this.calendars, this.cursorOf(task), now, this.missedBound);
         if (downtime) {
           owed.push(downtime);
           task.lastTickMs = downtime.last.at.getTime();

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { api, type Schemas, unwrap } from '../api/client';
+import { idFromName } from '../format';
 import { ConfirmButton, Empty, ErrorMessage, Loading } from './ui';
 
 type ChannelType = Schemas['AlertChannelBody']['type'];
@@ -15,12 +16,7 @@ const TYPES: Array<{ type: ChannelType; label: string; url: string }> = [
 ];
 
 /** Channel ids are chosen here from the name: `Ops on Slack` → `ops-on-slack`. */
-const idOf = (name: string) =>
-  name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63) || 'channel';
+const idOf = (name: string) => idFromName(name, 'channel');
 
 /**
  * The project's Slack, Teams, Discord, PagerDuty and ntfy channels (project admins). Secrets are

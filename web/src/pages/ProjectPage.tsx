@@ -166,10 +166,24 @@ function TaskTable({ tasks }: { tasks: Task[] }) {
   );
 }
 
+/** The first run that fires; when the next few are all held back, the first of them struck through, with why. */
+function nextRunOf(occurrences: Array<{ at: string; fires: boolean; skipped_reason: string | null }>) {
+  const firing = occurrences.find((o) => o.fires);
+  if (firing) return formatDateTime(firing.at);
+  const first = occurrences[0];
+  if (!first) return 'none';
+  return (
+    <>
+      <s>{formatDateTime(first.at)}</s> <span className="small muted">skipped: {first.skipped_reason}</span>
+    </>
+  );
+}
+
 function TaskRow({ task }: { task: Task }) {
   const next = useQuery({
     queryKey: ['task', task.id, 'next'],
-    queryFn: () => unwrap(api.GET('/projects/{project_id}/tasks/{task_uuid}/preview', { params: { path: { project_id: task.project_id, task_uuid: task.id }, query: { count: 1 } } })),
+    // A few ahead: the next run is the first that fires (a calendar or a window may hold some back).
+    queryFn: () => unwrap(api.GET('/projects/{project_id}/tasks/{task_uuid}/preview', { params: { path: { project_id: task.project_id, task_uuid: task.id }, query: { count: 10 } } })),
     enabled: task.status === 'ACTIVE',
   });
   const failing = task.last_execution && FAILURE_STATUSES.includes(task.last_execution.status);
@@ -190,9 +204,7 @@ function TaskRow({ task }: { task: Task }) {
             ? '…'
             : next.isError
               ? 'unknown'
-              : next.data.occurrences[0]
-                ? formatDateTime(next.data.occurrences[0].at)
-                : 'none'}
+              : nextRunOf(next.data.occurrences)}
       </td>
       <td data-label="Last result">
         <StatusBadge status={task.last_execution?.status} /> <span className="small muted">{task.last_execution ? formatDateTime(task.last_execution.ended_at ?? task.last_execution.scheduled_at) : ''}</span>

@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { api, type ApiKeyScope, type Project, type ProjectRole, type Schemas, unwrap } from '../api/client';
 import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
 import { AlertChannels } from '../components/AlertChannels';
+import { CalendarSettings, MaintenanceWindowSettings } from '../components/ScheduleRulesSettings';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { PingKeySettings } from '../components/PingKeySettings';
 import { OverlapFieldsEditor, overlapDraftOf, overlapFieldsOf } from '../components/OverlapFields';
@@ -73,6 +74,8 @@ export function SettingsPage({ projectId, access }: { projectId: string; access:
       <AlertsAndRetention project={project} etag={etag} editable={access.isAdmin} />
       <ProjectOverlap project={project} etag={etag} editable={access.isAdmin} />
       {access.isAdmin ? <AlertChannels projectId={projectId} /> : null}
+      {access.canEdit ? <CalendarSettings projectId={projectId} /> : null}
+      {access.canEdit ? <MaintenanceWindowSettings projectId={projectId} /> : null}
       <Members project={project} editable={access.isAdmin} />
       {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
       {access.isAdmin ? <SigningSecret projectId={projectId} /> : null}

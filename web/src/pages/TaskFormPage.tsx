@@ -6,6 +6,7 @@ import { draftOf, emptyDraft, ScheduleEditor, type ScheduleDraft, scheduleConfig
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { DurationAlertFields, durationAlertsOf, durationDraftOf } from '../components/DurationAlertFields';
 import { OverlapFieldsEditor, overlapDraftOf, overlapFieldsOf } from '../components/OverlapFields';
+import { CalendarFields } from '../components/CalendarFields';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ErrorMessage, Loading } from '../components/ui';
 import { Link, navigate } from '../router';
@@ -54,6 +55,7 @@ const EDITED: Array<[keyof CreateTaskBody, string]> = [
   ['overlap_policy', 'Overlap policy'],
   ['max_queued', 'Ticks that may wait'],
   ['max_concurrent', 'Runs open at once'],
+  ['calendar', 'Calendar'],
 ];
 
 function compared(mine: CreateTaskBody, current: Task, groups: TaskGroup[] | undefined): ComparedField[] {
@@ -118,6 +120,7 @@ function TaskForm({
   const [alerts, setAlerts] = useState(() => alertDraftOf(task?.alert_policy));
   const [durations, setDurations] = useState(() => durationDraftOf(task?.duration_alerts));
   const [overlap, setOverlap] = useState(() => overlapDraftOf(task));
+  const [calendar, setCalendar] = useState(() => task?.calendar ?? null);
   useEffect(() => setFields(fieldsOf(task)), [task]);
   const groups = useQuery({ queryKey: ['groups', projectId], queryFn: () => unwrap(api.GET('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } } })) });
   const queryClient = useQueryClient();
@@ -140,6 +143,7 @@ function TaskForm({
     tags: tagsOf(fields.tags),
     duration_alerts: durationAlertsOf(durations),
     ...overlapFieldsOf(overlap),
+    calendar,
   });
   const save = useMutation({
     mutationFn: async ({ over, unedited }: { over: string | null; unedited?: Task }) => {
@@ -227,6 +231,7 @@ function TaskForm({
         <AlertPolicyFields value={alerts} onChange={setAlerts} inheritLabel="The project's alert policy" />
         <DurationAlertFields value={durations} onChange={setDurations} />
         <OverlapFieldsEditor value={overlap} onChange={setOverlap} inheritLabel="The group's, else the project's policy" concurrencyLabel="Runs of this task open at once (empty: no limit)" />
+        <CalendarFields projectId={projectId} value={calendar} onChange={setCalendar} />
         <EditConflict
           error={save.error}
           what="task"

@@ -12,6 +12,7 @@ import { formatDateTime, formatDuration, todayIn } from '../format';
 import { useLiveUpdates } from '../live';
 import { Link, navigate } from '../router';
 import type { Access } from '../session';
+import { SnoozeButton } from '../components/SnoozeButton';
 import { LiveIndicator, useProject } from './ProjectPage';
 
 export function scheduleSummary(task: Task): string {
@@ -115,8 +116,9 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
             ) : (
               <ul className="plain">
                 {next.data.occurrences.map((o) => (
-                  <li key={o.at}>
-                    {formatLocal(o.local)} {o.dst ? <span className="badge badge-warn">DST</span> : null}
+                  <li key={o.at} className={o.fires ? undefined : 'skipped-run'}>
+                    {o.fires ? formatLocal(o.local) : <s>{formatLocal(o.local)}</s>} {o.dst ? <span className="badge badge-warn">DST</span> : null}
+                    {o.fires ? null : <span className="muted"> skipped: {o.skipped_reason}</span>}
                   </li>
                 ))}
               </ul>
@@ -139,6 +141,7 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
             {t.status === 'ACTIVE' ? 'Disable' : 'Enable'}
           </button>
           <ConfirmButton label="Delete" question={`Delete the task “${t.name}” and its history? This cannot be undone.`} onConfirm={() => remove.mutate()} disabled={remove.isPending} />
+          <SnoozeButton projectId={projectId} taskId={taskId} />
         </div>
       ) : null}
       {trigger.data ? (

@@ -202,12 +202,12 @@ function dailyChanges(w: HistoryWriter, day: number, at: (day: number, hours: nu
     case 24:
       setAlertChannel(w, at(24, 9), c.payments, 'on-call', { type: 'pagerduty', name: 'Night shift', channelUrl: null, routingKey: w.hex(16), token: null });
       removeAlertChannel(w, at(24, 9.5), c.payments, 'ops-slack');
-      // A holiday calendar and a release window for payments; a calendar and a window replaced, then removed.
+      // A holiday calendar and a Christmas release window for payments (after this history ends: no alert of it is silenced); a calendar and a window replaced, then removed.
       w.append(projectStream(c.payments.id), [
         { type: 'CalendarSet', data: { projectId: c.payments.id, calendarId: 'holidays', calendar: { name: 'Bank holidays', dates: ['2026-12-25', '2026-12-26'] }, at: at(24, 10).toISOString() } },
         { type: 'CalendarSet', data: { projectId: c.payments.id, calendarId: 'freeze', calendar: { name: 'Freeze', dates: ['2026-12-31'] }, at: at(24, 10).toISOString() } },
         { type: 'CalendarRemoved', data: { projectId: c.payments.id, calendarId: 'freeze', at: at(24, 10).toISOString() } },
-        { type: 'MaintenanceWindowSet', data: { projectId: c.payments.id, windowId: 'release', window: { name: 'Release', scope: { kind: 'project' }, effect: 'silence', timing: { kind: 'recurring', cronExpression: '0 2 * * 0', timezone: 'Europe/London', durationMinutes: 60 } }, at: at(24, 10).toISOString() } },
+        { type: 'MaintenanceWindowSet', data: { projectId: c.payments.id, windowId: 'release', window: { name: 'Release', scope: { kind: 'project' }, effect: 'silence', timing: { kind: 'recurring', cronExpression: '0 2 25 12 *', timezone: 'Europe/London', durationMinutes: 60 } }, at: at(24, 10).toISOString() } },
         { type: 'MaintenanceWindowSet', data: { projectId: c.payments.id, windowId: 'db', window: { name: 'DB upgrade', scope: { kind: 'project' }, effect: 'pause', timing: { kind: 'once', start: at(25, 1).toISOString(), end: at(25, 2).toISOString() } }, at: at(24, 10).toISOString() } },
         { type: 'MaintenanceWindowRemoved', data: { projectId: c.payments.id, windowId: 'db', at: at(24, 10).toISOString() } },
       ], { actor: c.payments.admin.id, at: at(24, 10) });

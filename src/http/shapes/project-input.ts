@@ -168,7 +168,11 @@ function settingsFromBody(body: UpdateProjectBody, outbound: OutboundRules, deta
     changes.alertWebhookUrl = url;
   }
   if (body.retention_days !== undefined) changes.retentionDays = body.retention_days;
-  if (body.overlap_policy !== undefined || body.max_queued !== undefined) changes.overlapPolicy = overlapPolicyFromBody(body) ?? null;
+  if (body.overlap_policy !== undefined || body.max_queued !== undefined) {
+    // `allow` is what a project without a policy does (and what a GET shows for it): a fetched project put back changes nothing.
+    const policy = overlapPolicyFromBody(body);
+    changes.overlapPolicy = policy === null || policy === undefined || policy.mode === 'allow' ? null : policy;
+  }
   return changes;
 }
 

@@ -37,6 +37,8 @@ describe('projects (COMPAT.md routes)', () => {
       timezone: 'UTC',
       alert_policy: null,
       retention_days: null,
+      overlap_policy: 'allow',
+      max_queued: null,
       project_users: [{ email: 'ann@example.com', role: 'admin', alerts: true }],
       created_at: expect.any(String),
       updated_at: project.created_at,

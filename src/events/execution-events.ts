@@ -1,8 +1,10 @@
 import { type DomainEventOf, eventTypeNames } from './event';
 import type { JsonObject } from './json';
+import type { RetryOutcome, RetryPolicy } from './retry-policy';
 import type { ExecutionMode } from './task-events';
 
-export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT' | 'MISSED';
+/** RETRYING: an attempt failed and the next one is due at `retryAt` (retry policies). */
+export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT' | 'MISSED' | 'RETRYING';
 /** What an executor may report (PATCH …/status and POST …/finish). */
 export type ReportedStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILED';
 /** Terminal statuses an executor reports itself. */
@@ -36,6 +38,8 @@ export type ExecutionCreated = DomainEventOf<
     timeoutSeconds: number | null;
     startDeadlineSeconds: number | null;
     createdAt: string;
+    /** The task's retry policy at creation; absent: one attempt only. */
+    retry?: RetryPolicy;
   }
 >;
 
@@ -119,6 +123,46 @@ export type ExecutionLateReportReceived = DomainEventOf<
   ExecutionRef & { at: string; reportedStatus: ReportedStatus; error: string | null; currentStatus: SystemEndStatus }
 >;
 
+/**
+ * An attempt failed (outcome FAILED, TIMED_OUT or DISPATCH_FAILED) and the retry policy has attempts
+ * left: the execution is RETRYING until `retryAt`. The last attempt's failure is the final
+ * ExecutionFailed / ExecutionTimedOut instead.
+ */
+export type ExecutionAttemptFailed = DomainEventOf<
+  'ExecutionAttemptFailed',
+  ExecutionRef & {
+    attempt: number;
+    outcome: RetryOutcome;
+    at: string;
+    error: string | null;
+    exitCode: number | null;
+    /** From the attempt's start (its RUNNING, else its beginning) to `at`, or the executor's figure. */
+    durationMs: number;
+    retryAt: string;
+    /** From the policy, so the alerts need not know it. */
+    alert: RetryPolicy['alert'];
+  }
+>;
+
+/**
+ * The next attempt begins at `at` (PENDING again; dispatched again in push mode, claimable in pull
+ * mode). Its start deadline and timeout count from `at`.
+ */
+export type ExecutionRetryStarted = DomainEventOf<
+  'ExecutionRetryStarted',
+  ExecutionRef & { attempt: number; at: string; timeoutSeconds: number | null; startDeadlineSeconds: number | null }
+>;
+
+/**
+ * An executor reported for an attempt that is over (the execution is RETRYING, or a later attempt has
+ * begun). Kept for the audit trail; the current attempt is not changed. `attempt` is the attempt the
+ * report named (null when it named none, which counts as the current attempt).
+ */
+export type ExecutionStaleReportReceived = DomainEventOf<
+  'ExecutionStaleReportReceived',
+  ExecutionRef & { at: string; attempt: number | null; currentAttempt: number; reportedStatus: ReportedStatus; error: string | null }
+>;
+
 export type ExecutionEvent =
   | ExecutionCreated
   | ExecutionStarted
@@ -127,7 +171,10 @@ export type ExecutionEvent =
   | ExecutionCancelled
   | ExecutionTimedOut
   | ExecutionMissed
-  | ExecutionLateReportReceived;
+  | ExecutionLateReportReceived
+  | ExecutionAttemptFailed
+  | ExecutionRetryStarted
+  | ExecutionStaleReportReceived;
 
 export const EXECUTION_EVENT_TYPES = eventTypeNames<ExecutionEvent>({
   ExecutionCreated: true,
@@ -138,4 +185,7 @@ export const EXECUTION_EVENT_TYPES = eventTypeNames<ExecutionEvent>({
   ExecutionTimedOut: true,
   ExecutionMissed: true,
   ExecutionLateReportReceived: true,
+  ExecutionAttemptFailed: true,
+  ExecutionRetryStarted: true,
+  ExecutionStaleReportReceived: true,
 });

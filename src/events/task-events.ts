@@ -2,6 +2,7 @@ import { type DomainEventOf, eventTypeNames } from './event';
 import type { ScheduleConfig, ScheduleType } from '../schedules/schedule-config';
 import type { JsonObject } from './json';
 import type { AlertPolicy } from './project-events';
+import type { RetryPolicy } from './retry-policy';
 
 /**
  * `scheduleConfig` is the task's `schedule_config` exactly as src/schedules validated it (snake_case
@@ -36,6 +37,11 @@ export interface TaskDefinition {
   tags?: string[];
   /** Duration and lateness alerts; present only when at least one threshold is set. */
   durationAlerts?: DurationAlerts;
+  /**
+   * Retries: a failed run is attempted again, as a new attempt of the same execution. Present only when
+   * set, so definitions stored before retries existed compare equal.
+   */
+  retry?: RetryPolicy;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ExecutionClaimEvent } from '../../events/dispatch-events';
 import type { ExecutionEvent, ExecutionRef, ExecutionStatus, SystemEndStatus } from '../../events/execution-events';
+import type { RetryOutcome, RetryPolicy } from '../../events/retry-policy';
 import { created } from '../shared/guards';
 
 export interface Execution {
@@ -17,6 +18,16 @@ export interface Execution {
   endedAt: string | null;
   /** The first FAILED report's error (a repeated FAILED changes nothing). */
   error: string | null;
+  /** The current attempt (1 for the first). */
+  attempt: number;
+  /** The retry policy from creation; null: one attempt only. */
+  retry: RetryPolicy | null;
+  /** Carried to each new attempt, whose deadlines count from its own start. */
+  timeoutSeconds: number | null;
+  startDeadlineSeconds: number | null;
+  /** While RETRYING: how the attempt ended and when the next one is due. */
+  lastAttemptOutcome: RetryOutcome | null;
+  retryAt: string | null;
 }
 
 /** null until ExecutionCreated. */
@@ -27,7 +38,7 @@ export const initialExecutionState: ExecutionState = null;
 const SYSTEM_END_STATUSES: readonly ExecutionStatus[] = ['CANCELLED', 'TIMED_OUT', 'MISSED'] satisfies SystemEndStatus[];
 
 export function isTerminal(status: ExecutionStatus): boolean {
-  return status !== 'PENDING' && status !== 'RUNNING';
+  return status !== 'PENDING' && status !== 'RUNNING' && status !== 'RETRYING';
 }
 
 /** Ended by the system (API cancel, a deadline) rather than by the executor's own report. */
@@ -40,7 +51,7 @@ export type ExecutionDeciderEvent = ExecutionEvent | ExecutionClaimEvent;
 
 export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEvent): ExecutionState {
   if (event.type === 'ExecutionCreated') {
-    const { executionId, taskId, projectId, createdAt } = event.data;
+    const { executionId, taskId, projectId, createdAt, attempt, retry, timeoutSeconds, startDeadlineSeconds } = event.data;
     return {
       ref: { executionId, taskId, projectId },
       status: 'PENDING',
@@ -50,6 +61,12 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEv
       claimConfirmed: true,
       endedAt: null,
       error: null,
+      attempt,
+      retry: retry ?? null,
+      timeoutSeconds,
+      startDeadlineSeconds,
+      lastAttemptOutcome: null,
+      retryAt: null,
     };
   }
   const execution = created(state, event);
@@ -78,8 +95,25 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEv
     case 'ExecutionMissed':
       return { ...execution, status: 'MISSED', endedAt: event.data.at };
     case 'ExecutionLateReportReceived':
+    case 'ExecutionStaleReportReceived':
       // Audit trail only: a late report never changes the outcome.
       return execution;
+    case 'ExecutionAttemptFailed':
+      return { ...execution, status: 'RETRYING', lastAttemptOutcome: event.data.outcome, retryAt: event.data.retryAt, error: event.data.error };
+    case 'ExecutionRetryStarted':
+      // A fresh attempt: PENDING, as at creation, counted from `at`.
+      return {
+        ...execution,
+        status: 'PENDING',
+        attempt: event.data.attempt,
+        createdAt: event.data.at,
+        runStartedAt: null,
+        claimedBy: null,
+        claimConfirmed: true,
+        error: null,
+        lastAttemptOutcome: null,
+        retryAt: null,
+      };
     default:
       return execution;
   }

@@ -21,6 +21,8 @@ const ACTOR = `system:${DEADLINES_MANAGER}`;
 export interface Deadline extends HeapItem {
   kind: 'timeout' | 'start';
   executionId: string;
+  /** The attempt it belongs to (retries): another attempt's deadline changes nothing. */
+  attempt: number;
   /** The configured seconds, for the event and the log line. */
   seconds: number;
   /** The ExecutionCreated event: the command's causation and correlation. */
@@ -47,7 +49,8 @@ export function timedOutLogMessage(timeoutSeconds: number): string {
  *
  * Derived from events only: ExecutionCreated carries `timeoutSeconds` and `startDeadlineSeconds`, both
  * counted from the execution's creation (`createdAt`, as in the original); ExecutionStarted ends the
- * start deadline; any terminal event (or a purge) ends both. Every open deadline sits in one
+ * start deadline; any terminal event (or a purge) ends both, and so does a failed attempt (retries), whose
+ * ExecutionRetryStarted opens the next attempt's pair counted from its start. Every open deadline sits in one
  * DeadlineTracker (a heap and one clock timer), rebuilt by replay at every start; at goLive whatever
  * fell due while the server was down fires at once.
  *
@@ -112,27 +115,12 @@ export class DeadlinesManager implements ProcessManager {
   private executionEvent(event: RecordedEvent & ExecutionEvent, replaying: boolean): void {
     const { executionId } = event.data;
     switch (event.type) {
-      case 'ExecutionCreated': {
-        const { createdAt, timeoutSeconds, startDeadlineSeconds } = event.data;
-        const created = Date.parse(createdAt);
-        const entry: { timeout?: Deadline; start?: Deadline } = {};
-        const deadline = (kind: Deadline['kind'], seconds: number): Deadline => ({
-          kind,
-          executionId,
-          seconds,
-          at: created + seconds * 1000,
-          heapIndex: -1,
-          causationId: event.metadata.eventId,
-          correlationId: event.metadata.correlationId,
-        });
-        if (timeoutSeconds !== null && timeoutSeconds > 0) entry.timeout = deadline('timeout', timeoutSeconds);
-        if (startDeadlineSeconds !== null && startDeadlineSeconds > 0) entry.start = deadline('start', startDeadlineSeconds);
-        if (!entry.timeout && !entry.start) return;
-        this.open.set(executionId, entry);
-        if (entry.timeout) this.tracker.set(entry.timeout);
-        if (entry.start) this.tracker.set(entry.start);
-        return;
-      }
+      case 'ExecutionCreated':
+        return this.openDeadlines(event, event.data.createdAt, event.data);
+      case 'ExecutionRetryStarted':
+        // A new attempt: its own start deadline and timeout, counted from its start.
+        this.forget(executionId);
+        return this.openDeadlines(event, event.data.at, event.data);
       case 'ExecutionStarted': {
         const entry = this.open.get(executionId);
         if (entry?.start) {
@@ -147,11 +135,38 @@ export class DeadlinesManager implements ProcessManager {
         if (!replaying && event.metadata.actor === ACTOR && !this.options.act) this.enqueue(() => this.logTimedOut(event));
         return;
       case 'ExecutionLateReportReceived':
+      case 'ExecutionStaleReportReceived':
         return;
       default:
-        // SUCCESS, FAILED, CANCELLED, MISSED: the execution has ended.
+        // SUCCESS, FAILED, CANCELLED, MISSED: the execution has ended; an attempt failed (retries): its deadlines end.
         this.forget(executionId);
     }
+  }
+
+  private openDeadlines(
+    event: RecordedEvent,
+    from: string,
+    data: { executionId: string; attempt: number; timeoutSeconds: number | null; startDeadlineSeconds: number | null },
+  ): void {
+    const { executionId, attempt, timeoutSeconds, startDeadlineSeconds } = data;
+    const base = Date.parse(from);
+    const entry: { timeout?: Deadline; start?: Deadline } = {};
+    const deadline = (kind: Deadline['kind'], seconds: number): Deadline => ({
+      kind,
+      executionId,
+      attempt,
+      seconds,
+      at: base + seconds * 1000,
+      heapIndex: -1,
+      causationId: event.metadata.eventId,
+      correlationId: event.metadata.correlationId,
+    });
+    if (timeoutSeconds !== null && timeoutSeconds > 0) entry.timeout = deadline('timeout', timeoutSeconds);
+    if (startDeadlineSeconds !== null && startDeadlineSeconds > 0) entry.start = deadline('start', startDeadlineSeconds);
+    if (!entry.timeout && !entry.start) return;
+    this.open.set(executionId, entry);
+    if (entry.timeout) this.tracker.set(entry.timeout);
+    if (entry.start) this.tracker.set(entry.start);
   }
 
   private forget(executionId: string): void {
@@ -179,8 +194,8 @@ export class DeadlinesManager implements ProcessManager {
     const at = now.toISOString();
     const command =
       deadline.kind === 'timeout'
-        ? ({ type: 'TimeOutExecution', timeoutSeconds: deadline.seconds, at } as const)
-        : ({ type: 'MarkExecutionMissed', startDeadlineSeconds: deadline.seconds, at } as const);
+        ? ({ type: 'TimeOutExecution', timeoutSeconds: deadline.seconds, attempt: deadline.attempt, at } as const)
+        : ({ type: 'MarkExecutionMissed', startDeadlineSeconds: deadline.seconds, attempt: deadline.attempt, at } as const);
     try {
       await handleCommand(this.services.events, this.services.clock, executionStream(deadline.executionId), executionDecider, command, context);
     } catch (err) {

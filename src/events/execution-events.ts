@@ -146,11 +146,13 @@ export type ExecutionAttemptFailed = DomainEventOf<
 
 /**
  * The next attempt begins at `at` (PENDING again; dispatched again in push mode, claimable in pull
- * mode). Its start deadline and timeout count from `at`.
+ * mode). Its start deadline and timeout count from `at`. Carries, as at creation, what the claim queue
+ * and the deadlines need.
  */
 export type ExecutionRetryStarted = DomainEventOf<
   'ExecutionRetryStarted',
-  ExecutionRef & { attempt: number; at: string; timeoutSeconds: number | null; startDeadlineSeconds: number | null }
+  ExecutionRef &
+    Pick<ExecutionCreated['data'], 'taskName' | 'scheduledAt' | 'executionMode' | 'timeoutSeconds' | 'startDeadlineSeconds'> & { attempt: number; at: string }
 >;
 
 /**

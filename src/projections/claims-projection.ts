@@ -69,6 +69,13 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
       const doc: ClaimableDoc = { id, projectId, taskId, taskName, scheduledAt, attempt, createdAt, claimedBy: null, claimedAt: null };
       return [{ op: 'upsert', collection: CLAIMABLE, id, doc }];
     }
+    case 'ExecutionRetryStarted': {
+      // The next attempt is claimable again, in the queue from when it began.
+      const { executionMode, projectId, taskId, taskName, scheduledAt, attempt, at } = event.data;
+      if (executionMode !== 'pull') return [];
+      const doc: ClaimableDoc = { id, projectId, taskId, taskName, scheduledAt, attempt, createdAt: at, claimedBy: null, claimedAt: null };
+      return [{ op: 'upsert', collection: CLAIMABLE, id, doc }];
+    }
     case 'ExecutionStarted': {
       if (!(await reader.get<ClaimableDoc>(CLAIMABLE, id))) return [];
       const { claimedBy, at } = event.data;
@@ -81,6 +88,7 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
     case 'ExecutionCancelled':
     case 'ExecutionTimedOut':
     case 'ExecutionMissed':
+    case 'ExecutionAttemptFailed':
       return [{ op: 'delete', collection: CLAIMABLE, id }];
     default:
       return [];

@@ -1,6 +1,7 @@
 import type { ExecutionStatus, TriggerType } from '../events/execution-events';
 import type { JsonObject } from '../events/json';
 import type { AlertPolicy } from '../events/project-events';
+import type { RetryPolicy } from '../events/retry-policy';
 import type { DurationAlerts, ExecutionMode, ScheduleConfig, ScheduleType, TaskEvent, TaskStatus } from '../events/task-events';
 import type { Doc } from '../stores/read/read-store';
 
@@ -31,6 +32,8 @@ export interface TaskDoc extends Doc {
   tags?: string[];
   /** Absent: none (the event left them out). */
   durationAlerts?: DurationAlerts;
+  /** Absent: one attempt. */
+  retry?: RetryPolicy;
   status: TaskStatus;
   createdAt: string;
   updatedAt: string;
@@ -58,7 +61,7 @@ export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | 
       if (!doc) return null;
       const { taskId: _taskId, updatedAt, ...definition } = event.data;
       // A definition without tags (or duration alerts) has none: the previous ones must not survive the spread.
-      const { tags: _previousTags, durationAlerts: _previousAlerts, ...rest } = doc;
+      const { tags: _previousTags, durationAlerts: _previousAlerts, retry: _previousRetry, ...rest } = doc;
       return { ...rest, ...definition, updatedAt };
     }
     case 'TaskStatusChanged':

@@ -48,7 +48,8 @@ const attempt1Failed: ExecutionEvent = {
   type: 'ExecutionAttemptFailed',
   data: { ...ref, attempt: 1, outcome: 'FAILED', at: t10, error: 'disk full', exitCode: 2, durationMs: 5000, retryAt: t40, alert: 'exhausted' },
 };
-const retry2: ExecutionEvent = { type: 'ExecutionRetryStarted', data: { ...ref, attempt: 2, at: t40, timeoutSeconds: 300, startDeadlineSeconds: 60 } };
+const carried = { taskName: 'nightly-report', scheduledAt: t0, executionMode: 'push', timeoutSeconds: 300, startDeadlineSeconds: 60 } as const;
+const retry2: ExecutionEvent = { type: 'ExecutionRetryStarted', data: { ...ref, ...carried, attempt: 2, at: t40 } };
 const started2: ExecutionEvent = { type: 'ExecutionStarted', data: { ...ref, at: t50, claimedBy: null } };
 
 function report(status: ReportedStatus, extra: Partial<ReportExecutionStatus> = {}): ReportExecutionStatus {
@@ -134,7 +135,7 @@ describe('The next attempt', () => {
       type: 'ExecutionAttemptFailed',
       data: { ...ref, attempt: 2, outcome: 'FAILED', at: t50, error: 'again', exitCode: 1, durationMs: 0, retryAt: '2025-03-01T02:01:50.000Z', alert: 'exhausted' },
     };
-    const retry3: ExecutionEvent = { type: 'ExecutionRetryStarted', data: { ...ref, attempt: 3, at: '2025-03-01T02:01:50.000Z', timeoutSeconds: 300, startDeadlineSeconds: 60 } };
+    const retry3: ExecutionEvent = { type: 'ExecutionRetryStarted', data: { ...ref, ...carried, attempt: 3, at: '2025-03-01T02:01:50.000Z' } };
     const at = '2025-03-01T02:02:00.000Z';
     given(executionDecider, [created, attempt1Failed, retry2, failed2, retry3])
       .when(report('FAILED', { error: 'third time', at }))

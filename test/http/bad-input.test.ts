@@ -73,7 +73,8 @@ const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | n
   'POST /projects/{project_id}/alert-channels/{channel_id}/test': () => null,
   'POST /projects/{project_id}/tasks': () =>
     taskBody({ description: 'd', timeout_seconds: 60, metadata: { k: 'v' }, alert_policy: { after_failures: 1, notify_recovery: true }, tags: ['nightly', 'billing'],
-      duration_alerts: { max_run_seconds: 600, slower_than_p95_factor: 2.5, p95_window_runs: 20, max_start_delay_seconds: 60 } }),
+      duration_alerts: { max_run_seconds: 600, slower_than_p95_factor: 2.5, p95_window_runs: 20, max_start_delay_seconds: 60 },
+      retry: { max_attempts: 3, backoff: 'exponential', delay_seconds: 10, max_delay_seconds: 60, jitter: true, on: ['FAILED'], alert: 'exhausted' } }),
   'PUT /projects/{project_id}/tasks/{task_uuid}': (fx) => taskBody({ name: fx.taskName, description: 'changed' }),
   'DELETE /projects/{project_id}/tasks/{task_uuid}': () => null,
   'PATCH /projects/{project_id}/tasks/{task_uuid}/status': () => ({ status: 'DISABLED' }),

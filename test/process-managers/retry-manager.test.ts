@@ -120,7 +120,7 @@ describe('retry manager (injected clock, real embedded store)', () => {
     const dispatch = (command: Parameters<typeof dispatchDecider.decide>[0]) =>
       handleCommand(store, clock, executionStream(id), dispatchDecider, command, newCommandContext('system:dispatcher'));
     await dispatch({ type: 'RecordDispatchAttempt', attempt: 1, url: 'https://executor.example/run', at });
-    const outcome = { kind: 'failed', outcome: 'refused', reason: 'connection refused; giving up', retryable: true, status: null, durationMs: 3, nextAttemptAt: null } as const;
+    const outcome = { kind: 'failed', outcome: 'network_error', reason: 'connection refused; giving up', retryable: true, status: null, durationMs: 3, nextAttemptAt: null } as const;
     await dispatch({ type: 'RecordDispatchOutcome', attempt: 1, outcome, at });
     await feed();
     await clock.advance(0);

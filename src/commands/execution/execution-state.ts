@@ -1,11 +1,12 @@
 import type { ExecutionClaimEvent } from '../../events/dispatch-events';
-import type { ExecutionEvent, ExecutionRef, ExecutionStatus, SystemEndStatus } from '../../events/execution-events';
+import type { ExecutionCreated, ExecutionEvent, ExecutionRef, ExecutionStatus, SystemEndStatus } from '../../events/execution-events';
 import type { RetryOutcome, RetryPolicy } from '../../events/retry-policy';
 import { created } from '../shared/guards';
 
 export interface Execution {
   ref: ExecutionRef;
   status: ExecutionStatus;
+  /** When the current attempt began: the creation, or the attempt's ExecutionRetryStarted. */
   createdAt: string;
   /** When it went RUNNING (reported or claimed); null if it never did. */
   runStartedAt: string | null;
@@ -22,9 +23,8 @@ export interface Execution {
   attempt: number;
   /** The retry policy from creation; null: one attempt only. */
   retry: RetryPolicy | null;
-  /** Carried to each new attempt, whose deadlines count from its own start. */
-  timeoutSeconds: number | null;
-  startDeadlineSeconds: number | null;
+  /** From creation, carried to each new attempt (whose deadlines count from its own start). */
+  created: Pick<ExecutionCreated['data'], 'taskName' | 'scheduledAt' | 'executionMode' | 'timeoutSeconds' | 'startDeadlineSeconds'>;
   /** While RETRYING: how the attempt ended and when the next one is due. */
   lastAttemptOutcome: RetryOutcome | null;
   retryAt: string | null;
@@ -51,7 +51,7 @@ export type ExecutionDeciderEvent = ExecutionEvent | ExecutionClaimEvent;
 
 export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEvent): ExecutionState {
   if (event.type === 'ExecutionCreated') {
-    const { executionId, taskId, projectId, createdAt, attempt, retry, timeoutSeconds, startDeadlineSeconds } = event.data;
+    const { executionId, taskId, projectId, createdAt, attempt, retry, taskName, scheduledAt, executionMode, timeoutSeconds, startDeadlineSeconds } = event.data;
     return {
       ref: { executionId, taskId, projectId },
       status: 'PENDING',
@@ -63,8 +63,7 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEv
       error: null,
       attempt,
       retry: retry ?? null,
-      timeoutSeconds,
-      startDeadlineSeconds,
+      created: { taskName, scheduledAt, executionMode, timeoutSeconds, startDeadlineSeconds },
       lastAttemptOutcome: null,
       retryAt: null,
     };

@@ -35,8 +35,7 @@ export function retryAfter(execution: Execution, outcome: RetryOutcome, failure:
 /** Exactly once: only the attempt after the current one, only while RETRYING. */
 export function startRetry(command: StartExecutionRetry, execution: Execution): ExecutionDeciderEvent[] {
   if (execution.status !== 'RETRYING' || command.attempt !== execution.attempt + 1) return [];
-  const { timeoutSeconds, startDeadlineSeconds } = execution;
-  return [{ type: 'ExecutionRetryStarted', data: { ...execution.ref, attempt: command.attempt, at: command.at, timeoutSeconds, startDeadlineSeconds } }];
+  return [{ type: 'ExecutionRetryStarted', data: { ...execution.ref, ...execution.created, attempt: command.attempt, at: command.at } }];
 }
 
 /**

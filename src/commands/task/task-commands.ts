@@ -8,7 +8,8 @@ type OptionalKeys =
   | 'startDeadlineSeconds'
   | 'alertPolicy'
   | 'tags'
-  | 'durationAlerts';
+  | 'durationAlerts'
+  | 'retry';
 
 /**
  * A definition as a request states it: optional fields may be left out, which clears them (a PUT is a

@@ -70,6 +70,7 @@ function completeDefinition(input: TaskDefinitionInput): TaskDefinition {
     alertPolicy: input.alertPolicy ?? null,
     ...(input.tags && input.tags.length > 0 ? { tags: input.tags } : {}),
     ...(input.durationAlerts ? { durationAlerts: input.durationAlerts } : {}),
+    ...(input.retry ? { retry: input.retry } : {}),
   };
 }
 

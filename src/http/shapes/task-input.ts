@@ -7,6 +7,7 @@ import { alertPolicyFromBody, type AlertPolicyBody } from './alert-policy-body';
 import { durationAlertsFromBody, type DurationAlertsBody } from './duration-alerts-body';
 import { checkTaskTags } from '../../commands/task/task-tags';
 import { absentIfEmpty } from './empty-means-absent';
+import { retryPolicyFromBody, type RetryBody } from './retry-body';
 import type { ScheduleConfigBody } from './schedule-config-body';
 
 /** The fields a client sets on a task; left out or null clears an optional field. */
@@ -55,6 +56,8 @@ export interface TaskFieldsBody {
   tags?: string[] | null;
   /** Duration and lateness alerts (README, "Alerts"); null or left out: none. */
   duration_alerts?: DurationAlertsBody | null;
+  /** Retries (README "Retries"): failed runs attempted again; null or left out: one attempt. */
+  retry?: RetryBody | null;
 }
 
 export interface CreateTaskBody extends TaskFieldsBody {
@@ -114,6 +117,7 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
   if (!tags.ok) details.push(...tags.details);
   const schedule = validateScheduleConfig(body.schedule_type, body.schedule_config);
   if (!schedule.ok) details.push(...schedule.details);
+  const retry = retryPolicyFromBody(body.retry, body.execution_mode, details);
   if (details.length > 0 || !schedule.ok || !tags.ok) throw new ValidationError('Invalid task', details);
   return {
     name,
@@ -128,5 +132,6 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
     alertPolicy: body.alert_policy ? alertPolicyFromBody(body.alert_policy) : null,
     tags: tags.value,
     durationAlerts: durationAlertsFromBody(body.duration_alerts) ?? undefined,
+    retry,
   };
 }

@@ -4,6 +4,7 @@ import type { TaskDoc } from '../../projections/task-read-model';
 import type { RunState } from '../../queries/group-run-state';
 import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
 import { durationAlertsBody, type DurationAlertsBody } from './duration-alerts-body';
+import { retryBody, type RetryBody } from './retry-body';
 import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
 
@@ -30,6 +31,8 @@ export interface TaskResponse {
   tags: string[];
   /** Duration and lateness alerts; null: none. */
   duration_alerts: Required<DurationAlertsBody> | null;
+  /** The retry policy; null: one attempt. */
+  retry: Required<RetryBody> | null;
   /** The newest execution; null before the first. */
   last_execution: LastExecutionResponse | null;
   /**
@@ -75,6 +78,7 @@ export function toTaskResponse(task: TaskDoc, state: RunState, pingUrlBase: stri
     alert_policy: task.alertPolicy && alertPolicyBody(task.alertPolicy),
     tags: task.tags ?? [],
     duration_alerts: task.durationAlerts ? durationAlertsBody(task.durationAlerts) : null,
+    retry: task.retry ? retryBody(task.retry) : null,
     last_execution: last && {
       execution_uuid: last.executionId,
       status: last.status,

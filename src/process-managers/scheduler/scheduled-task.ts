@@ -1,6 +1,7 @@
 import type { ExecutionMode, ScheduleConfig, ScheduleType, TaskDefinition, TaskStatus } from '../../events/task-events';
 import type { CompiledSchedule } from '../../schedules/compiled-schedule';
 import type { HeapSlot } from '../indexed-min-heap';
+import type { RetryPolicy } from '../../events/retry-policy';
 
 /**
  * One task as the scheduler holds it: what a tick needs to create its execution, the shared compiled
@@ -34,6 +35,8 @@ export class ScheduledTask implements HeapSlot {
   executionMode: ExecutionMode = 'push';
   timeoutSeconds: number | null = null;
   startDeadlineSeconds: number | null = null;
+  /** Copied onto each execution its ticks create. */
+  retry: RetryPolicy | null = null;
   status: TaskStatus = 'ACTIVE';
   /** The event id of the task's last event: the causation of the executions its ticks create. */
   causationId = '';
@@ -47,6 +50,7 @@ export class ScheduledTask implements HeapSlot {
     this.executionMode = definition.executionMode;
     this.timeoutSeconds = definition.timeoutSeconds;
     this.startDeadlineSeconds = definition.startDeadlineSeconds;
+    this.retry = definition.retry ?? null;
     const changed =
       this.scheduleConfig === null ||
       this.scheduleType !== definition.scheduleType ||

@@ -37,6 +37,12 @@ export interface StatsCounters {
   timedOut: number;
   missed: number;
   cancelled: number;
+  /**
+   * Retries: attempts begun after an execution's first (ExecutionRetryStarted). An execution is still
+   * counted once, by its final outcome; its attempts are `total + retries`. Absent in buckets written
+   * before retries existed: read as 0.
+   */
+  retries?: number;
   /** Executions with a duration (every end but MISSED). */
   durationCount: number;
   durationSumMs: number;
@@ -97,6 +103,7 @@ export function emptyCounters(): StatsCounters {
     timedOut: 0,
     missed: 0,
     cancelled: 0,
+    retries: 0,
     durationCount: 0,
     durationSumMs: 0,
     durationMinMs: null,
@@ -180,6 +187,7 @@ export function addCounters(into: StatsCounters, other: StatsCounters): StatsCou
   into.timedOut += other.timedOut;
   into.missed += other.missed;
   into.cancelled += other.cancelled;
+  into.retries = (into.retries ?? 0) + (other.retries ?? 0);
   into.durationCount += other.durationCount;
   into.durationSumMs += other.durationSumMs;
   into.durationMinMs = minOf(into.durationMinMs, other.durationMinMs);
@@ -200,6 +208,7 @@ export function subtractCounters(from: StatsCounters, other: StatsCounters): Sta
   from.timedOut -= other.timedOut;
   from.missed -= other.missed;
   from.cancelled -= other.cancelled;
+  from.retries = (from.retries ?? 0) - (other.retries ?? 0);
   from.durationCount -= other.durationCount;
   from.durationSumMs -= other.durationSumMs;
   for (const [index, count] of Object.entries(other.histogram)) {

@@ -86,6 +86,12 @@ describe('retries through the API (fake time)', () => {
     expect(lateV1.status).toBe(409);
     expect(lateV1.body.details).toContain('attempt: 2');
 
+    // Each attempt's log lines say which attempt they belong to.
+    await project.executor.post(`/executions/${id}/logs`, { message: 'attempt two', level: 'info' });
+    await harness.caughtUp();
+    const lines = (await harness.admin.get(`/executions/${id}/logs`)).body.data as Array<{ message: string; attempt: number }>;
+    expect(lines.map((l) => [l.message, l.attempt])).toEqual([['attempt one', 1], ['attempt two', 2]]);
+
     // Attempts 2 and 3 fail: the last one is the final FAILED.
     await project.executor.post(`/executions/${id}/finish`, { status: 'FAILED', error: 'again', attempt: 2 });
     await harness.advanceUntil(async () => (await harness.admin.get(`/executions/${id}`)).body.attempt === 3, 10_000, 'attempt 3');

@@ -1,4 +1,4 @@
-import type { HandleExecutionFailed, HandleExecutionSucceeded } from '../../src/commands/alerts/alert-commands';
+import type { AlertTarget, HandleExecutionFailed, HandleExecutionSucceeded } from '../../src/commands/alerts/alert-commands';
 import { alertsDecider } from '../../src/commands/alerts/alert-decider';
 import { AlertDirectory } from '../../src/process-managers/alerts/alert-directory';
 import { decideInTurn } from '../support/given-when-then';
@@ -46,11 +46,11 @@ describe('alerts with retries', () => {
       projectId: '22222222-2222-4222-8222-222222222222',
       executionId: '00000000-0000-4000-8000-000000000001',
       policy: { afterFailures: 1, notifyRecovery: true, realertMinutes: null },
-      targets: [{ channel: 'email', recipients: ['ops@example.com'], notSentReason: null }],
+      targets: [{ channel: 'email', recipients: ['ops@example.com'], notSentReason: null } as AlertTarget],
       facts: { projectName: 'Billing', taskName: 'nightly', error: null, link: 'https://co.example.com/x' },
       at,
       endedAt: at,
-    } as const;
+    };
     const failed: HandleExecutionFailed = { ...base, type: 'HandleExecutionFailed', sourcePosition: 10, status: 'FAILED', consecutiveFailures: 1 };
     const again: HandleExecutionFailed = { ...failed, sourcePosition: 20, consecutiveFailures: 2 };
     const succeeded: HandleExecutionSucceeded = { ...base, type: 'HandleExecutionSucceeded', sourcePosition: 30 };

@@ -27,6 +27,8 @@ export interface LogLineResponse {
   level: LogLevel;
   timestamp: string;
   received_at: string;
+  /** The attempt of the execution it was received during (retries); 1 for the first. */
+  attempt: number;
 }
 
 /**
@@ -132,5 +134,5 @@ function attemptsOf(execution: ExecutionDoc): AttemptResponse[] {
 }
 
 export function toLogLineResponse(line: NumberedLogLine): LogLineResponse {
-  return { seq: line.seq, message: line.message, level: line.level, timestamp: line.timestamp ?? line.receivedAt, received_at: line.receivedAt };
+  return { seq: line.seq, message: line.message, level: line.level, timestamp: line.timestamp ?? line.receivedAt, received_at: line.receivedAt, attempt: line.attempt };
 }

@@ -24,6 +24,7 @@ tasks:
     schedule: "30 2 * * *"
     group: nightly
     execution_mode: pull
+    retry: { max_attempts: 3, delay_seconds: 60 }
   - name: report
     schedule_config:
       cron_expression: "0 8 * * *"
@@ -88,7 +89,11 @@ describe('cron-observer login, apply and the everyday commands', () => {
     const tasks = (await admin.get(`/projects/${project.id}/tasks`)).body;
     const groups = (await admin.get(`/projects/${project.id}/task-groups`)).body;
     expect(tasks.map((t: { name: string }) => t.name)).toEqual(['send-invoices', 'vacuum', 'report']);
-    expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({ task_group_id: groups[0].id, execution_mode: 'pull' });
+    expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({
+      task_group_id: groups[0].id,
+      execution_mode: 'pull',
+      retry: { max_attempts: 3, backoff: 'exponential', delay_seconds: 60, max_delay_seconds: null, jitter: false, on: ['FAILED', 'TIMED_OUT'], alert: 'exhausted' },
+    });
     expect(tasks.find((t: { name: string }) => t.name === 'report')).toMatchObject({ status: 'DISABLED' });
 
     const second = await cli('apply', '-f', file);

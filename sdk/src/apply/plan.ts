@@ -162,6 +162,7 @@ function taskBody(declaration: TaskDeclaration, groupIds: Map<string, string>): 
     alert_policy: (declaration.alert_policy ?? null) as CreateTaskBody['alert_policy'],
     tags: declaration.tags ?? [],
     duration_alerts: (declaration.duration_alerts ?? null) as CreateTaskBody['duration_alerts'],
+    retry: (declaration.retry ?? null) as CreateTaskBody['retry'],
   };
   if (declaration.status) body.status = declaration.status;
   if (declaration.execution_mode) body.execution_mode = declaration.execution_mode;
@@ -194,6 +195,7 @@ function taskView(task: TaskDeclaration): View {
     alert_policy: task.alert_policy ?? null,
     tags: task.tags ?? [],
     duration_alerts: declaredDurationAlerts(task.duration_alerts),
+    retry: declaredRetry(task.retry),
   }) as View;
 }
 
@@ -211,6 +213,7 @@ function currentTaskView(task: Task, groupNames: Map<string, string>): View {
     alert_policy: task.alert_policy,
     tags: task.tags,
     duration_alerts: task.duration_alerts,
+    retry: task.retry,
   }) as View;
 }
 
@@ -278,4 +281,17 @@ function declaredDurationAlerts(alerts: TaskDeclaration['duration_alerts']): Rec
   };
   const anyOn = thresholds.max_run_seconds !== null || thresholds.slower_than_p95_factor !== null || thresholds.max_start_delay_seconds !== null;
   return anyOn ? thresholds : null;
+}
+
+/** As the server stores a retry policy: its defaults filled in (README "Retries"). */
+function declaredRetry(retry: TaskDeclaration['retry']): Record<string, unknown> | null {
+  if (!retry) return null;
+  return {
+    backoff: 'exponential',
+    max_delay_seconds: null,
+    jitter: false,
+    on: ['FAILED', 'TIMED_OUT'],
+    alert: 'exhausted',
+    ...retry,
+  };
 }

@@ -22,6 +22,8 @@ export interface TaskDeclaration {
   tags?: string[] | null;
   /** Duration and lateness alerts (`max_run_seconds`, `slower_than_p95_factor`, `p95_window_runs`, `max_start_delay_seconds`). */
   duration_alerts?: Record<string, number | null> | null;
+  /** Retries (`max_attempts`, `backoff`, `delay_seconds`, `max_delay_seconds`, `jitter`, `on`, `alert`); null: one attempt. */
+  retry?: Record<string, unknown> | null;
 }
 
 export type GroupDeclaration = Omit<CreateTaskGroupBody, 'project_id'>;
@@ -51,6 +53,7 @@ const TASK_KEYS = [
   'alert_policy',
   'tags',
   'duration_alerts',
+  'retry',
 ];
 
 export class TasksFileError extends Error {

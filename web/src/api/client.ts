@@ -85,4 +85,4 @@ export function errorText(err: unknown): string {
 }
 
 export const FAILURE_STATUSES: ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'MISSED'];
-export const ALL_STATUSES: ExecutionStatus[] = ['PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED'];
+export const ALL_STATUSES: ExecutionStatus[] = ['PENDING', 'RUNNING', 'RETRYING', 'SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED'];

@@ -5,6 +5,7 @@ import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api
 import { draftOf, emptyDraft, ScheduleEditor, type ScheduleDraft, scheduleConfigOf } from '../components/ScheduleEditor';
 import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/AlertPolicyFields';
 import { DurationAlertFields, durationAlertsOf, durationDraftOf } from '../components/DurationAlertFields';
+import { RetryFields, retryDraftOf, retryOf } from '../components/RetryFields';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ErrorMessage, Loading } from '../components/ui';
 import { Link, navigate } from '../router';
@@ -50,6 +51,7 @@ const EDITED: Array<[keyof CreateTaskBody, string]> = [
   ['alert_policy', 'Alert policy'],
   ['tags', 'Tags'],
   ['duration_alerts', 'Duration and lateness alerts'],
+  ['retry', 'Retries'],
 ];
 
 function compared(mine: CreateTaskBody, current: Task, groups: TaskGroup[] | undefined): ComparedField[] {
@@ -113,6 +115,7 @@ function TaskForm({
   const [schedule, setSchedule] = useState<ScheduleDraft>(() => (task ? draftOf(task.schedule_type, task.schedule_config) : emptyDraft(defaultZone)));
   const [alerts, setAlerts] = useState(() => alertDraftOf(task?.alert_policy));
   const [durations, setDurations] = useState(() => durationDraftOf(task?.duration_alerts));
+  const [retry, setRetry] = useState(() => retryDraftOf(task?.retry));
   useEffect(() => setFields(fieldsOf(task)), [task]);
   const groups = useQuery({ queryKey: ['groups', projectId], queryFn: () => unwrap(api.GET('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } } })) });
   const queryClient = useQueryClient();
@@ -134,6 +137,7 @@ function TaskForm({
     alert_policy: alertPolicyOf(alerts),
     tags: tagsOf(fields.tags),
     duration_alerts: durationAlertsOf(durations),
+    retry: retryOf(retry),
   });
   const save = useMutation({
     mutationFn: async ({ over, unedited }: { over: string | null; unedited?: Task }) => {
@@ -220,6 +224,7 @@ function TaskForm({
         </div>
         <AlertPolicyFields value={alerts} onChange={setAlerts} inheritLabel="The project's alert policy" />
         <DurationAlertFields value={durations} onChange={setDurations} />
+        <RetryFields value={retry} onChange={setRetry} />
         <EditConflict
           error={save.error}
           what="task"

@@ -135,14 +135,16 @@ describe('task form', () => {
     expect(putOf(requests)!.duration_alerts).toEqual({ max_run_seconds: 1800, slower_than_p95_factor: 3, p95_window_runs: 50, max_start_delay_seconds: 150 });
   });
 
-  it('a new task without thresholds has no duration alerts', async () => {
+  it('a new task without thresholds or attempts has no duration alerts and no retries', async () => {
     const requests = serve();
     renderWithQueries(<TaskFormPage projectId="p1" access={access} />);
     await screen.findByRole('heading', { name: 'New task' });
     fireEvent.change(screen.getByLabelText('Name (executors route by it)'), { target: { value: 'poll' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create task' }));
     await waitFor(() => expect(requests.some((r) => r.method === 'POST' && r.url.endsWith('/tasks'))).toBe(true));
-    expect((requests.find((r) => r.method === 'POST' && r.url.endsWith('/tasks'))!.body as Record<string, unknown>).duration_alerts).toBeNull();
+    const created = requests.find((r) => r.method === 'POST' && r.url.endsWith('/tasks'))!.body as Record<string, unknown>;
+    expect(created.duration_alerts).toBeNull();
+    expect(created.retry).toBeNull();
   });
 
   it('edits the retry policy (fixed backoff has no longest delay)', async () => {
@@ -157,15 +159,5 @@ describe('task form', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(putOf(requests)).toBeDefined());
     expect(putOf(requests)!.retry).toEqual({ max_attempts: 3, backoff: 'fixed', delay_seconds: 30, max_delay_seconds: null, jitter: true, on: ['FAILED', 'TIMED_OUT'], alert: 'every_attempt' });
-  });
-
-  it('a new task has no retries unless attempts are set', async () => {
-    const requests = serve();
-    renderWithQueries(<TaskFormPage projectId="p1" access={access} />);
-    await screen.findByRole('heading', { name: 'New task' });
-    fireEvent.change(screen.getByLabelText('Name (executors route by it)'), { target: { value: 'poll' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Create task' }));
-    await waitFor(() => expect(requests.some((r) => r.method === 'POST' && r.url.endsWith('/tasks'))).toBe(true));
-    expect((requests.find((r) => r.method === 'POST' && r.url.endsWith('/tasks'))!.body as Record<string, unknown>).retry).toBeNull();
   });
 });

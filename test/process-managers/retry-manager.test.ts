@@ -123,7 +123,6 @@ describe('retry manager (injected clock, real embedded store)', () => {
     const outcome = { kind: 'failed', outcome: 'network_error', reason: 'connection refused; giving up', retryable: true, status: null, durationMs: 3, nextAttemptAt: null } as const;
     await dispatch({ type: 'RecordDispatchOutcome', attempt: 1, outcome, at });
     await feed();
-    await clock.advance(0);
     await manager.idle();
     const failed = (await events(id)).find((e) => e.type === 'ExecutionAttemptFailed');
     expect(failed?.data).toMatchObject({ attempt: 1, outcome: 'DISPATCH_FAILED', error: 'connection refused; giving up', retryAt: '2026-04-01T12:00:30.000Z' });

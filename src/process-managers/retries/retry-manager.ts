@@ -53,6 +53,7 @@ export class RetryManager implements ProcessManager {
   private readonly tracker: DeadlineTracker<Due>;
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
+  private live = false;
   private readonly retryAfterMs: number;
 
   constructor(
@@ -78,13 +79,16 @@ export class RetryManager implements ProcessManager {
       const attempt = this.dispatchRetried.get(executionId);
       if (attempt === undefined) return;
       const command: ExecutionCommand = { type: 'FailExecutionDispatch', attempt, reason, at };
+      // Due at once: live, it is issued now; during the replay it waits in the tracker for goLive.
       this.plan(event, executionId, command, Date.parse(at));
+      if (this.live) this.dueNow(executionId);
       return;
     }
     if (event.type === 'ExecutionsPurged') for (const id of (event.data as ExecutionsPurged['data']).executionIds) this.forget(id);
   }
 
   goLive(): void {
+    this.live = true;
     this.tracker.start();
   }
 
@@ -139,6 +143,13 @@ export class RetryManager implements ProcessManager {
     if (!due) return;
     if (this.tracker.has(due)) this.tracker.remove(due);
     this.planned.delete(executionId);
+  }
+
+  private dueNow(executionId: string): void {
+    const due = this.planned.get(executionId);
+    if (!due) return;
+    this.tracker.remove(due);
+    this.act(due, this.services.clock.now());
   }
 
   private forget(executionId: string): void {

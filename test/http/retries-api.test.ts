@@ -1,5 +1,6 @@
 import { FakeTimeServer } from '../process-managers/deletion-support';
 import { createProject, createTask, type TestProject, taskBody, triggerTask } from '../support/task-fixtures';
+import { waitFor } from '../support/wait-for';
 
 describe('retries through the API (fake time)', () => {
   const harness = new FakeTimeServer('2026-05-04T08:00:00.000Z');
@@ -115,6 +116,10 @@ describe('retries through the API (fake time)', () => {
     await harness.advanceUntil(async () => (await harness.admin.get(`/executions/${id}`)).body.status === 'RETRYING', 5_000, 'attempt 1 timed out');
     const retrying = (await harness.admin.get(`/executions/${id}`)).body;
     expect(retrying.attempts[0]).toMatchObject({ outcome: 'TIMED_OUT', error: 'Timed out after 20 s' });
+    await waitFor(async () => {
+      const lines = (await harness.admin.get(`/executions/${id}/logs`)).body.data as Array<{ message: string; attempt: number }>;
+      return lines.some((l) => l.attempt === 1 && /^Timed out after 20 s without a final status \(attempt 1; the next begins at /.test(l.message));
+    }, { what: "attempt 1's timed-out log line" });
     await harness.advanceUntil(async () => (await harness.admin.get(`/executions/${id}`)).body.attempt === 2, 5_000, 'attempt 2');
     const second = (await harness.admin.get(`/executions/${id}`)).body;
     const timedOut = await harness.advanceUntil(async () => {

@@ -132,7 +132,17 @@ export class DeadlinesManager implements ProcessManager {
       }
       case 'ExecutionTimedOut':
         this.forget(executionId);
-        if (!replaying && event.metadata.actor === ACTOR && !this.options.act) this.enqueue(() => this.logTimedOut(event));
+        if (!replaying && event.metadata.actor === ACTOR && !this.options.act) {
+          this.enqueue(() => this.logTimedOut(event, timedOutLogMessage(event.data.timeoutSeconds)));
+        }
+        return;
+      case 'ExecutionAttemptFailed':
+        // A timed-out attempt that will be retried gets the line too, saying when the next attempt begins.
+        this.forget(executionId);
+        if (!replaying && event.metadata.actor === ACTOR && event.data.outcome === 'TIMED_OUT' && !this.options.act) {
+          const message = `${event.data.error ?? 'Timed out'} without a final status (attempt ${event.data.attempt}; the next begins at ${event.data.retryAt})`;
+          this.enqueue(() => this.logTimedOut(event, message));
+        }
         return;
       case 'ExecutionLateReportReceived':
       case 'ExecutionStaleReportReceived':
@@ -221,9 +231,8 @@ export class DeadlinesManager implements ProcessManager {
    * The line that says why the execution ended. Skipped when the log's newest batch already is this
    * line (a redelivery after a crash between the append and the checkpoint).
    */
-  private async logTimedOut(event: RecordedEvent & ExecutionEvent & { type: 'ExecutionTimedOut' }): Promise<void> {
-    const { executionId, taskId, projectId, timeoutSeconds, at } = event.data;
-    const message = timedOutLogMessage(timeoutSeconds);
+  private async logTimedOut(event: RecordedEvent & ExecutionEvent & { type: 'ExecutionTimedOut' | 'ExecutionAttemptFailed' }, message: string): Promise<void> {
+    const { executionId, taskId, projectId, at } = event.data;
     const stream = executionLogStream(executionId);
     try {
       const [last] = await this.services.events.readStream(stream, { direction: 'backwards', maxCount: 1 }).catch((err: unknown) => {

@@ -39,8 +39,8 @@ export interface StatsCounters {
   cancelled: number;
   /**
    * Retries: attempts begun after an execution's first (ExecutionRetryStarted). An execution is still
-   * counted once, by its final outcome; its attempts are `total + retries`. Absent in buckets written
-   * before retries existed: read as 0.
+   * counted once, by its final outcome; its attempts are `total + retries`. Absent until a bucket has a
+   * retry (so buckets without any stay as they were written before retries existed): read as 0.
    */
   retries?: number;
   /** Executions with a duration (every end but MISSED). */
@@ -103,7 +103,6 @@ export function emptyCounters(): StatsCounters {
     timedOut: 0,
     missed: 0,
     cancelled: 0,
-    retries: 0,
     durationCount: 0,
     durationSumMs: 0,
     durationMinMs: null,
@@ -187,7 +186,7 @@ export function addCounters(into: StatsCounters, other: StatsCounters): StatsCou
   into.timedOut += other.timedOut;
   into.missed += other.missed;
   into.cancelled += other.cancelled;
-  into.retries = (into.retries ?? 0) + (other.retries ?? 0);
+  if (other.retries) into.retries = (into.retries ?? 0) + other.retries;
   into.durationCount += other.durationCount;
   into.durationSumMs += other.durationSumMs;
   into.durationMinMs = minOf(into.durationMinMs, other.durationMinMs);
@@ -208,7 +207,7 @@ export function subtractCounters(from: StatsCounters, other: StatsCounters): Sta
   from.timedOut -= other.timedOut;
   from.missed -= other.missed;
   from.cancelled -= other.cancelled;
-  from.retries = (from.retries ?? 0) - (other.retries ?? 0);
+  if (other.retries) from.retries = (from.retries ?? 0) - other.retries;
   from.durationCount -= other.durationCount;
   from.durationSumMs -= other.durationSumMs;
   for (const [index, count] of Object.entries(other.histogram)) {

@@ -88,5 +88,7 @@ function summarize(event: ExecutionEvent, current: LastExecutionSummary | null):
   }
   const status = statusAfter(event);
   if (!current || !status) return null;
-  return { ...current, status, endedAt: status === 'RUNNING' ? null : event.data.at };
+  // Open (running, or between attempts, or a retry's new attempt): not ended.
+  const open = status === 'RUNNING' || status === 'RETRYING' || status === 'PENDING';
+  return { ...current, status, endedAt: open ? null : event.data.at };
 }

@@ -116,6 +116,13 @@ describe('retries through the API (fake time)', () => {
     await harness.advanceUntil(async () => (await harness.admin.get(`/executions/${id}`)).body.status === 'RETRYING', 5_000, 'attempt 1 timed out');
     const retrying = (await harness.admin.get(`/executions/${id}`)).body;
     expect(retrying.attempts[0]).toMatchObject({ outcome: 'TIMED_OUT', error: 'Timed out after 20 s' });
+    // The task's last run is open between attempts.
+    const between = (await harness.admin.get(`/projects/${project.id}/tasks/${task.id}`)).body.last_execution;
+    expect(between).toMatchObject({ status: 'RETRYING', ended_at: null });
+    // Listed by status.
+    const listed = await harness.admin.get(`/projects/${project.id}/executions?status=RETRYING`);
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(listed.body)).toContain(id);
     await waitFor(async () => {
       const lines = (await harness.admin.get(`/executions/${id}/logs`)).body.data as Array<{ message: string; attempt: number }>;
       return lines.some((l) => l.attempt === 1 && /^Timed out after 20 s without a final status \(attempt 1; the next begins at /.test(l.message));

@@ -90,7 +90,7 @@ const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | n
   'POST /projects/{project_id}/tasks/by-name/{task_name}/runs': () => null,
   'POST /executions/{execution_uuid}/logs': () => ({ message: 'a line', level: 'info' }),
   'PATCH /executions/{execution_uuid}/status': () => ({ status: 'FAILED', error: 'boom' }),
-  'POST /executions/{execution_uuid}/finish': () => ({ status: 'FAILED', error: 'boom', exit_code: 1, duration_ms: 5, metrics: { rows: 1 } }),
+  'POST /executions/{execution_uuid}/finish': () => ({ status: 'FAILED', error: 'boom', exit_code: 1, duration_ms: 5, metrics: { rows: 1 }, attempt: 1 }),
   'POST /executions/{execution_uuid}/cancel': () => null,
   'POST /projects/{project_id}/executions/claim': () => ({ limit: 1, wait_seconds: 0, worker_id: 'w', task_names: ['t'] }),
 };

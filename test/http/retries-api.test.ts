@@ -136,4 +136,22 @@ describe('retries through the API (fake time)', () => {
     expect(Date.parse(timedOut.ended_at) - Date.parse(second.attempts[1].started_at)).toBeGreaterThanOrEqual(20_000);
     expect(Date.parse(timedOut.ended_at) - started).toBeGreaterThanOrEqual(20_000 + 30_000 + 20_000);
   });
+
+  it('a retry that fell due while the server was down begins once it is back, exactly once', async () => {
+    const task = await createTask(harness.admin, project.id, { status: 'DISABLED', execution_mode: 'pull', retry });
+    const id = await triggerTask(harness.admin, project.id, task.id);
+    await harness.caughtUp();
+    await project.executor.post(`/executions/${id}/finish`, { status: 'FAILED', error: 'before the restart' });
+    const retrying = await harness.executionWhen(id, (e) => e.status === 'RETRYING');
+    // Down for 10 minutes, well past the retry time.
+    await harness.restart(() => harness.clock.set(new Date(harness.clock.now().getTime() + 10 * 60_000)));
+    const second = await harness.executionWhen(id, (e) => e.status === 'PENDING' && e.attempt === 2, 'attempt 2 after the restart');
+    const begun = (second.attempts as Array<{ started_at: string }>)[1]!.started_at;
+    expect(Date.parse(begun)).toBeGreaterThan(Date.parse(retrying.next_attempt_at as string));
+    expect(begun).toBe(harness.clock.now().toISOString()); // at once when back, on the injected clock
+    await harness.restart();
+    await harness.caughtUp();
+    const audit = ((await harness.admin.get(`/executions/${id}/audit`)).body.data as Array<{ type: string }>).map((e) => e.type);
+    expect(audit.filter((t) => t === 'ExecutionRetryStarted')).toHaveLength(1);
+  });
 });

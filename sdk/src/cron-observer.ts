@@ -63,8 +63,8 @@ export class CronObserver {
   }
 
   /** A reporter for one execution (start, log, metric, succeed/fail, close). */
-  reporter(executionId: string): ExecutionReporter {
-    return new ExecutionReporter(executionId, this.api, this.sender, this.logger, this.logOptions);
+  reporter(executionId: string, attempt: number | null = null): ExecutionReporter {
+    return new ExecutionReporter(executionId, this.api, this.sender, this.logger, { ...this.logOptions, attempt });
   }
 
   /**

@@ -14,6 +14,12 @@ export interface LogBufferOptions {
   maxBufferedLines?: number;
 }
 
+/** A reporter's options: log buffering, and the attempt it reports for (from the dispatch or claim). */
+export interface ReporterOptions extends LogBufferOptions {
+  /** Sent with the RUNNING and final reports, so a report of an attempt that is over cannot touch a later one (retries). */
+  attempt?: number | null;
+}
+
 export interface FinishDetails {
   exitCode?: number | null;
   /** Default: measured by the reporter from `start()` (or its creation). */
@@ -51,6 +57,7 @@ export class ExecutionReporter {
   private id: string | null;
   private readonly idReady: Promise<string | null>;
   private idMissingTold = false;
+  private readonly attempt: number | null;
 
   /**
    * `executionId` may be a promise (external mode: the run is being recorded while the job already
@@ -61,8 +68,9 @@ export class ExecutionReporter {
     private readonly client: ApiClient,
     private readonly sender: ReportSender,
     private readonly logger: Logger,
-    options: LogBufferOptions = {},
+    options: ReporterOptions = {},
   ) {
+    this.attempt = options.attempt ?? null;
     this.maxBatchLines = Math.min(1000, Math.max(1, options.maxBatchLines ?? 100));
     this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 1000);
     this.maxBufferedLines = Math.max(this.maxBatchLines, options.maxBufferedLines ?? 10_000);
@@ -93,12 +101,16 @@ export class ExecutionReporter {
     return this.finished;
   }
 
+  private attemptField(): { attempt?: number } {
+    return this.attempt === null ? {} : { attempt: this.attempt };
+  }
+
   /** Reports RUNNING and starts the duration clock. */
   start(): Promise<void> {
     this.startedAt = Date.now();
     return this.enqueue('report RUNNING', async (id) => {
       const sent = await this.sender.send('report RUNNING', (init) =>
-        this.client.PATCH('/executions/{execution_uuid}/status', { params: { path: { execution_uuid: id } }, body: { status: 'RUNNING' }, ...init }),
+        this.client.PATCH('/executions/{execution_uuid}/status', { params: { path: { execution_uuid: id } }, body: { status: 'RUNNING', ...this.attemptField() }, ...init }),
       );
       if (!sent.ok) this.logger.warn(`execution ${id}: RUNNING not reported: ${sent.error}`);
     });
@@ -169,6 +181,7 @@ export class ExecutionReporter {
       exit_code: details.exitCode ?? null,
       duration_ms: Math.max(0, Math.round(details.durationMs ?? Date.now() - this.startedAt)),
       metrics: Object.keys(metrics).length > 0 ? metrics : null,
+      ...this.attemptField(),
     };
     await this.enqueue(`report ${status}`, async (id) => {
       const sent = await this.sender.send(`report ${status}`, (init) =>

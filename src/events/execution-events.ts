@@ -1,11 +1,13 @@
 import { type DomainEventOf, eventTypeNames } from './event';
 import type { JsonObject } from './json';
+import type { RetryOutcome, RetryPolicy } from './retry-policy';
 import type { ExecutionMode } from './task-events';
 
 /**
  * QUEUED: created by a tick that waits for an open run of its task (overlap policy `queue`, or a
  * `max_concurrent` limit under it); not dispatched, not claimable, no start deadline until released.
  * SKIPPED: created by a tick that the overlap policy or a `max_concurrent` limit did not let run.
+ * RETRYING: an attempt failed and the next one is due at `retryAt` (retry policies).
  */
 export type ExecutionStatus =
   | 'PENDING'
@@ -16,7 +18,8 @@ export type ExecutionStatus =
   | 'TIMED_OUT'
   | 'MISSED'
   | 'SKIPPED'
-  | 'QUEUED';
+  | 'QUEUED'
+  | 'RETRYING';
 /** What an executor may report (PATCH …/status and POST …/finish). */
 export type ReportedStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILED';
 /** Terminal statuses an executor reports itself. */
@@ -50,6 +53,8 @@ export type ExecutionCreated = DomainEventOf<
     timeoutSeconds: number | null;
     startDeadlineSeconds: number | null;
     createdAt: string;
+    /** The task's retry policy at creation; absent: one attempt only. */
+    retry?: RetryPolicy;
   }
 >;
 
@@ -182,6 +187,48 @@ export function overlapReason(reason: OverlapReason): string {
   }
 }
 
+/**
+ * An attempt failed (outcome FAILED, TIMED_OUT or DISPATCH_FAILED) and the retry policy has attempts
+ * left: the execution is RETRYING until `retryAt`. The last attempt's failure is the final
+ * ExecutionFailed / ExecutionTimedOut instead.
+ */
+export type ExecutionAttemptFailed = DomainEventOf<
+  'ExecutionAttemptFailed',
+  ExecutionRef & {
+    attempt: number;
+    outcome: RetryOutcome;
+    at: string;
+    error: string | null;
+    exitCode: number | null;
+    /** From the attempt's start (its RUNNING, else its beginning) to `at`, or the executor's figure. */
+    durationMs: number;
+    retryAt: string;
+    /** From the policy, so the alerts need not know it. */
+    alert: RetryPolicy['alert'];
+  }
+>;
+
+/**
+ * The next attempt begins at `at` (PENDING again; dispatched again in push mode, claimable in pull
+ * mode). Its start deadline and timeout count from `at`. Carries, as at creation, what the claim queue
+ * and the deadlines need.
+ */
+export type ExecutionRetryStarted = DomainEventOf<
+  'ExecutionRetryStarted',
+  ExecutionRef &
+    Pick<ExecutionCreated['data'], 'taskName' | 'scheduledAt' | 'executionMode' | 'timeoutSeconds' | 'startDeadlineSeconds'> & { attempt: number; at: string }
+>;
+
+/**
+ * An executor reported for an attempt that is over (the execution is RETRYING, or a later attempt has
+ * begun). Kept for the audit trail; the current attempt is not changed. `attempt` is the attempt the
+ * report named (null when it named none, which counts as the current attempt).
+ */
+export type ExecutionStaleReportReceived = DomainEventOf<
+  'ExecutionStaleReportReceived',
+  ExecutionRef & { at: string; attempt: number | null; currentAttempt: number; reportedStatus: ReportedStatus; error: string | null }
+>;
+
 export type ExecutionEvent =
   | ExecutionCreated
   | ExecutionSkipped
@@ -193,7 +240,10 @@ export type ExecutionEvent =
   | ExecutionCancelled
   | ExecutionTimedOut
   | ExecutionMissed
-  | ExecutionLateReportReceived;
+  | ExecutionLateReportReceived
+  | ExecutionAttemptFailed
+  | ExecutionRetryStarted
+  | ExecutionStaleReportReceived;
 
 export const EXECUTION_EVENT_TYPES = eventTypeNames<ExecutionEvent>({
   ExecutionCreated: true,
@@ -207,4 +257,7 @@ export const EXECUTION_EVENT_TYPES = eventTypeNames<ExecutionEvent>({
   ExecutionTimedOut: true,
   ExecutionMissed: true,
   ExecutionLateReportReceived: true,
+  ExecutionAttemptFailed: true,
+  ExecutionRetryStarted: true,
+  ExecutionStaleReportReceived: true,
 });

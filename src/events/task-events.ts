@@ -4,6 +4,7 @@ import type { JsonObject } from './json';
 import type { AlertPolicy } from './project-events';
 import type { OverlapPolicy } from './overlap-policy';
 import type { CalendarUse } from './schedule-rule-events';
+import type { RetryPolicy } from './retry-policy';
 
 /**
  * `scheduleConfig` is the task's `schedule_config` exactly as src/schedules validated it (snake_case
@@ -49,6 +50,11 @@ export interface TaskDefinition {
    * when set, so definitions stored before calendars compare equal.
    */
   calendar?: CalendarUse;
+  /**
+   * Retries: a failed run is attempted again, as a new attempt of the same execution. Present only when
+   * set, so definitions stored before retries existed compare equal.
+   */
+  retry?: RetryPolicy;
 }
 
 /**

@@ -9,7 +9,7 @@ import { checkTimeZone } from '../schedules/time-zone';
 import { parseIsoInstant } from '../time/iso-instant';
 import { quoted } from '../errors/quoted';
 
-const STATUSES: readonly ExecutionStatus[] = ['PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED', 'SKIPPED', 'QUEUED'];
+const STATUSES: readonly ExecutionStatus[] = ['PENDING', 'RUNNING', 'RETRYING', 'SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED', 'SKIPPED', 'QUEUED'];
 const TRIGGER_TYPES: readonly TriggerType[] = ['SCHEDULED', 'MANUAL', 'EXTERNAL', 'CATCH_UP'];
 
 /** An IANA zone name, or undefined when absent. */

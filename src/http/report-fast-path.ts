@@ -33,7 +33,7 @@ type Route = { kind: 'logs'; executionId: string } | { kind: 'status'; execution
 const LOGS_PATH = /^\/api\/v1\/executions\/([0-9A-Za-z-]+)\/logs\/?$/;
 const STATUS_PATH = /^\/api\/v1\/executions\/([0-9A-Za-z-]+)\/status\/?$/;
 const LINE_FIELDS = new Set(['message', 'level', 'timestamp']);
-const STATUS_FIELDS = new Set(['status', 'error']);
+const STATUS_FIELDS = new Set(['status', 'error', 'attempt']);
 /** The spec's `maxLength` of a report's `error` (shapes/execution-report-input.ts); a longer one goes to tsoa, which refuses it. */
 const MAX_REPORT_ERROR_CHARS = 16_384;
 const REPORTED_STATUSES = new Set<string>(['PENDING', 'RUNNING', 'SUCCESS', 'FAILED'] satisfies ReportedStatus[]);
@@ -142,7 +142,8 @@ function isShaped(route: Route, body: unknown): boolean {
     typeof body.status === 'string' &&
     REPORTED_STATUSES.has(body.status) &&
     isOptionalString(body.error) &&
-    (typeof body.error !== 'string' || body.error.length <= MAX_REPORT_ERROR_CHARS)
+    (typeof body.error !== 'string' || body.error.length <= MAX_REPORT_ERROR_CHARS) &&
+    (body.attempt === undefined || body.attempt === null || (Number.isInteger(body.attempt) && (body.attempt as number) >= 1 && (body.attempt as number) <= 20))
   );
 }
 

@@ -74,6 +74,13 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
       const doc: ClaimableDoc = { id, projectId, taskId, taskName, scheduledAt, attempt, createdAt, claimedBy: null, claimedAt: null };
       return [{ op: 'upsert', collection: CLAIMABLE, id, doc }];
     }
+    case 'ExecutionRetryStarted': {
+      // The next attempt is claimable again, in the queue from when it began.
+      const { executionMode, projectId, taskId, taskName, scheduledAt, attempt, at } = event.data;
+      if (executionMode !== 'pull') return [];
+      const doc: ClaimableDoc = { id, projectId, taskId, taskName, scheduledAt, attempt, createdAt: at, claimedBy: null, claimedAt: null };
+      return [{ op: 'upsert', collection: CLAIMABLE, id, doc }];
+    }
     case 'ExecutionStarted': {
       if (!(await reader.get<ClaimableDoc>(CLAIMABLE, id))) return [];
       const { claimedBy, at } = event.data;
@@ -87,6 +94,7 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
     case 'ExecutionTimedOut':
     case 'ExecutionMissed':
     case 'ExecutionSkipped':
+    case 'ExecutionAttemptFailed':
       return [{ op: 'delete', collection: CLAIMABLE, id }];
     case 'ExecutionQueued':
     case 'ExecutionReleased': {

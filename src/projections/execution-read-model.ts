@@ -1,5 +1,6 @@
 import { type ExecutionEvent, type ExecutionStatus, missedReason, overlapReason, type SystemEndStatus, type TriggerType } from '../events/execution-events';
 import type { JsonObject } from '../events/json';
+import type { RetryOutcome } from '../events/retry-policy';
 import type { ExecutionMode } from '../events/task-events';
 import { measuredDurationMs } from '../commands/execution/duration';
 import type { Doc } from '../stores/read/read-store';
@@ -32,6 +33,26 @@ export interface ExecutionDoc extends Doc {
   /** UTF-8 bytes of the messages received so far (for the per-execution limit). */
   logsBytes: number;
   updatedAt: string;
+  /** Retries: attempts allowed (absent in documents from before retries: 1). */
+  maxAttempts?: number;
+  /** When the current attempt began, when it is not the first (absent: `createdAt`). */
+  attemptStartedAt?: string;
+  /** While RETRYING: when the next attempt begins. */
+  nextAttemptAt?: string | null;
+  /** The attempts before the current one, oldest first (absent: none). */
+  previousAttempts?: PreviousAttempt[];
+}
+
+/** A failed attempt of an execution that was retried. `startedAt` is when the attempt began (creation or retry). */
+export interface PreviousAttempt {
+  attempt: number;
+  outcome: RetryOutcome;
+  startedAt: string;
+  runStartedAt: string | null;
+  endedAt: string;
+  exitCode: number | null;
+  durationMs: number;
+  error: string | null;
 }
 
 /**
@@ -40,7 +61,7 @@ export interface ExecutionDoc extends Doc {
  */
 export function evolveExecutionDoc(doc: ExecutionDoc | null, event: ExecutionEvent): ExecutionDoc | null {
   if (event.type === 'ExecutionCreated') {
-    const { executionId, taskId, projectId, taskName, scheduledAt, triggerType, attempt, executionMode, createdAt } = event.data;
+    const { executionId, taskId, projectId, taskName, scheduledAt, triggerType, attempt, executionMode, createdAt, retry } = event.data;
     return {
       id: executionId,
       taskId,
@@ -61,6 +82,7 @@ export function evolveExecutionDoc(doc: ExecutionDoc | null, event: ExecutionEve
       logsCount: 0,
       logsBytes: 0,
       updatedAt: createdAt,
+      ...(retry ? { maxAttempts: retry.maxAttempts, nextAttemptAt: null, previousAttempts: [] } : {}),
     };
   }
   if (!doc) return null;
@@ -90,14 +112,26 @@ export function evolveExecutionDoc(doc: ExecutionDoc | null, event: ExecutionEve
     case 'ExecutionMissed':
       return endedBySystem(doc, 'MISSED', at, missedReason(event.data));
     case 'ExecutionLateReportReceived':
+    case 'ExecutionStaleReportReceived':
       // Kept in the audit trail only: the outcome stands.
       return doc;
+    case 'ExecutionAttemptFailed': {
+      const { attempt, outcome, error, exitCode, durationMs, retryAt } = event.data;
+      const previous: PreviousAttempt = { attempt, outcome, startedAt: doc.attemptStartedAt ?? doc.createdAt, runStartedAt: doc.runStartedAt, endedAt: at, exitCode, durationMs, error };
+      const previousAttempts = [...(doc.previousAttempts ?? []), previous];
+      return { ...doc, status: 'RETRYING', error, exitCode, durationMs, nextAttemptAt: retryAt, previousAttempts, updatedAt: at };
+    }
+    case 'ExecutionRetryStarted': {
+      // The current attempt's fields describe the new attempt; the failed one is in previousAttempts.
+      const fresh = { runStartedAt: null, endedAt: null, durationMs: null, exitCode: null, error: null, metrics: null };
+      return { ...doc, ...fresh, status: 'PENDING', attempt: event.data.attempt, attemptStartedAt: at, nextAttemptAt: null, updatedAt: at };
+    }
   }
 }
 
 /** The duration is measured as for executor reports (duration.ts); a MISSED or SKIPPED run never ran and has none. */
 function endedBySystem(doc: ExecutionDoc, status: SystemEndStatus, at: string, error: string): ExecutionDoc {
-  const durationMs = status === 'MISSED' || status === 'SKIPPED' ? null : measuredDurationMs(doc, at);
+  const durationMs = status === 'MISSED' || status === 'SKIPPED' ? null : measuredDurationMs({ runStartedAt: doc.runStartedAt, createdAt: doc.attemptStartedAt ?? doc.createdAt }, at);
   return { ...doc, status, endedAt: at, durationMs, error, updatedAt: at };
 }
 
@@ -122,9 +156,13 @@ export function statusAfter(event: ExecutionEvent): ExecutionStatus | null {
       return 'SKIPPED';
     case 'ExecutionQueued':
       return 'QUEUED';
+    case 'ExecutionAttemptFailed':
+      return 'RETRYING';
     case 'ExecutionReleased':
+    case 'ExecutionRetryStarted':
       return 'PENDING';
     case 'ExecutionLateReportReceived':
+    case 'ExecutionStaleReportReceived':
       return null;
   }
 }

@@ -88,7 +88,8 @@ async function logsAppended(event: ExecutionLogsAppended, reader: ProjectionRead
   const execution = await reader.get<ExecutionDoc>(EXECUTIONS, executionId);
   if (!execution) return []; // purged: its lines go with it
   const first = execution.logsCount;
-  const chunk = logChunkDoc(executionId, first, lines);
+  // Lines are the current attempt's: the batch was stored while it ran (an earlier attempt's late lines count as the current one's).
+  const chunk = logChunkDoc(executionId, first, lines, execution.attempt);
   return [
     { op: 'upsert', collection: LOG_CHUNKS, id: chunk.id, doc: chunk },
     {

@@ -37,6 +37,12 @@ export interface StatsCounters {
   timedOut: number;
   missed: number;
   cancelled: number;
+  /**
+   * Retries: attempts begun after an execution's first (ExecutionRetryStarted). An execution is still
+   * counted once, by its final outcome; its attempts are `total + retries`. Absent until a bucket has a
+   * retry (so buckets without any stay as they were written before retries existed): read as 0.
+   */
+  retries?: number;
   /** Executions with a duration (every end but MISSED). */
   durationCount: number;
   durationSumMs: number;
@@ -180,6 +186,7 @@ export function addCounters(into: StatsCounters, other: StatsCounters): StatsCou
   into.timedOut += other.timedOut;
   into.missed += other.missed;
   into.cancelled += other.cancelled;
+  if (other.retries) into.retries = (into.retries ?? 0) + other.retries;
   into.durationCount += other.durationCount;
   into.durationSumMs += other.durationSumMs;
   into.durationMinMs = minOf(into.durationMinMs, other.durationMinMs);
@@ -200,6 +207,7 @@ export function subtractCounters(from: StatsCounters, other: StatsCounters): Sta
   from.timedOut -= other.timedOut;
   from.missed -= other.missed;
   from.cancelled -= other.cancelled;
+  if (other.retries) from.retries = (from.retries ?? 0) - other.retries;
   from.durationCount -= other.durationCount;
   from.durationSumMs -= other.durationSumMs;
   for (const [index, count] of Object.entries(other.histogram)) {

@@ -146,6 +146,14 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
     operations.push({ op: 'delete', collection: STATS_INFLIGHT, id });
     return operations;
   }
+  if (event.type === 'ExecutionRetryStarted') {
+    // Another attempt of the same execution: counted as an attempt, not as an execution; its duration counts from its start.
+    const operations = await updateBuckets(reader, inflight, (bucket) => {
+      bucket.retries = (bucket.retries ?? 0) + 1;
+    });
+    operations.push({ op: 'upsert', collection: STATS_INFLIGHT, id, doc: { ...inflight, createdAt: event.data.at, runStartedAt: null } });
+    return operations;
+  }
   const counter = endCounterOf(event);
   if (counter === null) return [];
   const durationMs = durationOf(event, inflight);

@@ -2,6 +2,7 @@ import type { ExecutionStatus, TriggerType } from '../events/execution-events';
 import type { JsonObject } from '../events/json';
 import type { AlertPolicy } from '../events/project-events';
 import type { CalendarUse } from '../events/schedule-rule-events';
+import type { RetryPolicy } from '../events/retry-policy';
 import type { DurationAlerts, ExecutionMode, ScheduleConfig, ScheduleType, TaskEvent, TaskStatus } from '../events/task-events';
 import type { Doc } from '../stores/read/read-store';
 import type { OverlapPolicy } from '../events/overlap-policy';
@@ -39,6 +40,8 @@ export interface TaskDoc extends Doc {
   maxConcurrent?: number;
   /** Absent: none (the event left it out). */
   calendar?: CalendarUse;
+  /** Absent: one attempt. */
+  retry?: RetryPolicy;
   status: TaskStatus;
   createdAt: string;
   updatedAt: string;
@@ -66,7 +69,7 @@ export function evolveTaskDoc(doc: TaskDoc | null, event: TaskEvent): TaskDoc | 
       if (!doc) return null;
       const { taskId: _taskId, updatedAt, ...definition } = event.data;
       // A definition without tags (or duration alerts) has none: the previous ones must not survive the spread.
-      const { tags: _previousTags, durationAlerts: _previousAlerts, overlap: _overlap, maxConcurrent: _maxConcurrent, calendar: _previousCalendar, ...rest } = doc;
+      const { tags: _previousTags, durationAlerts: _previousAlerts, overlap: _overlap, maxConcurrent: _maxConcurrent, calendar: _previousCalendar, retry: _previousRetry, ...rest } = doc;
       return { ...rest, ...definition, updatedAt };
     }
     case 'TaskStatusChanged':

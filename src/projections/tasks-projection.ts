@@ -88,6 +88,7 @@ function summarize(event: ExecutionEvent, current: LastExecutionSummary | null):
   }
   const status = statusAfter(event);
   if (!current || !status) return null;
-  const open = status === 'RUNNING' || status === 'PENDING' || status === 'QUEUED';
+  // Open (waiting, running, between attempts, or a retry's new attempt): not ended.
+  const open = status === 'RUNNING' || status === 'PENDING' || status === 'QUEUED' || status === 'RETRYING';
   return { ...current, status, endedAt: open ? null : event.data.at };
 }

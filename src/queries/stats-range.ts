@@ -41,7 +41,11 @@ export interface StatsFigures {
   timed_out: number;
   missed: number;
   cancelled: number;
-  /** Created and not ended yet (PENDING or RUNNING). */
+  /** Attempts begun (retries included): `total` + `retries`. */
+  attempts: number;
+  /** Attempts begun after an execution's first (retry policies); each execution still counts once in `total`. */
+  retries: number;
+  /** Created and not ended yet (PENDING, RUNNING or RETRYING). */
   in_progress: number;
   /** failed + timed_out + missed. */
   failures: number;
@@ -82,6 +86,8 @@ export function toFigures(c: StatsCounters): StatsFigures {
     timed_out: c.timedOut,
     missed: c.missed,
     cancelled: c.cancelled,
+    attempts: c.total + (c.retries ?? 0),
+    retries: c.retries ?? 0,
     in_progress: inProgressOf(c),
     failures: failuresOf(c),
     success_rate: successRateOf(c),

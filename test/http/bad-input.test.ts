@@ -83,7 +83,8 @@ const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | n
   'POST /projects/{project_id}/tasks': () =>
     taskBody({ description: 'd', timeout_seconds: 60, metadata: { k: 'v' }, alert_policy: { after_failures: 1, notify_recovery: true }, tags: ['nightly', 'billing'],
       duration_alerts: { max_run_seconds: 600, slower_than_p95_factor: 2.5, p95_window_runs: 20, max_start_delay_seconds: 60 },
-      overlap_policy: 'queue', max_queued: 2, max_concurrent: 3, calendar: { calendar_id: 'holidays', mode: 'skip' } }),
+      overlap_policy: 'queue', max_queued: 2, max_concurrent: 3, calendar: { calendar_id: 'holidays', mode: 'skip' },
+      retry: { max_attempts: 3, backoff: 'exponential', delay_seconds: 10, max_delay_seconds: 60, jitter: true, on: ['FAILED'], alert: 'exhausted' } }),
   'PUT /projects/{project_id}/tasks/{task_uuid}': (fx) => taskBody({ name: fx.taskName, description: 'changed' }),
   'DELETE /projects/{project_id}/tasks/{task_uuid}': () => null,
   'PATCH /projects/{project_id}/tasks/{task_uuid}/status': () => ({ status: 'DISABLED' }),
@@ -99,7 +100,7 @@ const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | n
   'POST /projects/{project_id}/tasks/by-name/{task_name}/runs': () => null,
   'POST /executions/{execution_uuid}/logs': () => ({ message: 'a line', level: 'info' }),
   'PATCH /executions/{execution_uuid}/status': () => ({ status: 'FAILED', error: 'boom' }),
-  'POST /executions/{execution_uuid}/finish': () => ({ status: 'FAILED', error: 'boom', exit_code: 1, duration_ms: 5, metrics: { rows: 1 } }),
+  'POST /executions/{execution_uuid}/finish': () => ({ status: 'FAILED', error: 'boom', exit_code: 1, duration_ms: 5, metrics: { rows: 1 }, attempt: 1 }),
   'POST /executions/{execution_uuid}/cancel': () => null,
   'POST /projects/{project_id}/executions/claim': () => ({ limit: 1, wait_seconds: 0, worker_id: 'w', task_names: ['t'] }),
 };

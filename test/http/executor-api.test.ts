@@ -127,8 +127,8 @@ describe('executor API', () => {
       return response.body.logs_count === 2 && response.body;
     });
     expect(logs.data).toEqual([
-      { seq: 0, message: 'one', level: 'debug', timestamp: '2025-12-31T22:00:00.000Z', received_at: expect.any(String) },
-      { seq: 1, message: 'two', level: 'error', timestamp: logs.data[1].received_at, received_at: expect.any(String) },
+      { seq: 0, message: 'one', level: 'debug', timestamp: '2025-12-31T22:00:00.000Z', received_at: expect.any(String), attempt: 1 },
+      { seq: 1, message: 'two', level: 'error', timestamp: logs.data[1].received_at, received_at: expect.any(String), attempt: 1 },
     ]);
 
     const tooMany = await project.executor.post(`/executions/${id}/logs`, { lines: Array.from({ length: 1001 }, () => ({ message: 'x', level: 'info' })) });

@@ -119,6 +119,29 @@ describe('stats projection', () => {
     expect(await bucket('project', 'day', '2026-03-10')).toMatchObject({ total: 2, success: 2, failed: 0 });
   });
 
+  it('counts a retried execution once, by its final outcome, and each retry as an attempt', async () => {
+    await project('UTC');
+    await created('r', '2026-03-10T06:00:00.000Z');
+    const attemptFailed = (attempt: number, at: string, retryAt: string) =>
+      append(executionStream('r'), 'ExecutionAttemptFailed', { ...ref('r'), attempt, outcome: 'FAILED', at, error: 'x', exitCode: 1, durationMs: 1000, retryAt, alert: 'exhausted' });
+    const retryStarted = (attempt: number, at: string) =>
+      append(executionStream('r'), 'ExecutionRetryStarted', { ...ref('r'), taskName: 'job', scheduledAt: '2026-03-10T06:00:00.000Z', executionMode: 'pull', timeoutSeconds: null, startDeadlineSeconds: null, attempt, at });
+    await attemptFailed(1, '2026-03-10T06:00:01.000Z', '2026-03-10T06:00:31.000Z');
+    const beforeRetry = await bucket('task', 'hour', '2026-03-10T06');
+    expect(beforeRetry).toMatchObject({ total: 1, failed: 0 });
+    expect(beforeRetry?.retries).toBeUndefined(); // a bucket without retries is written as before retries existed
+    await retryStarted(2, '2026-03-10T06:00:31.000Z');
+    await attemptFailed(2, '2026-03-10T06:00:32.000Z', '2026-03-10T06:01:32.000Z');
+    await retryStarted(3, '2026-03-10T06:01:32.000Z');
+    // The last attempt times out: duration from its own start.
+    await append(executionStream('r'), 'ExecutionTimedOut', { ...ref('r'), at: '2026-03-10T06:02:32.000Z', timeoutSeconds: 60 });
+    for (const series of ['project', 'task'] as const) {
+      expect(await bucket(series, 'hour', '2026-03-10T06')).toMatchObject({ total: 1, success: 0, failed: 0, timedOut: 1, retries: 2, durationSumMs: 60_000 });
+      expect(await bucket(series, 'day', '2026-03-10')).toMatchObject({ total: 1, timedOut: 1, retries: 2 });
+    }
+    expect(await reads.get(registry.collection(STATS_PROJECTION, STATS_FAILURE_DAYS), failureDayId(P, '2026-03-10', T))).toMatchObject({ failures: 1 });
+  });
+
   it('measures system ends like the history: from the last start, else from creation; a missed run has no duration', async () => {
     await project('UTC');
     await created('a', '2026-03-10T05:00:00.000Z');

@@ -30,6 +30,7 @@ tasks:
     execution_mode: pull
     overlap_policy: queue
     calendar: { calendar_id: holidays, mode: skip }
+    retry: { max_attempts: 3, delay_seconds: 60 }
   - name: report
     schedule_config:
       cron_expression: "0 8 * * *"
@@ -97,7 +98,12 @@ describe('cron-observer login, apply and the everyday commands', () => {
     const tasks = (await admin.get(`/projects/${project.id}/tasks`)).body;
     const groups = (await admin.get(`/projects/${project.id}/task-groups`)).body;
     expect(tasks.map((t: { name: string }) => t.name)).toEqual(['send-invoices', 'vacuum', 'report']);
-    expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({ task_group_id: groups[0].id, execution_mode: 'pull', calendar: { calendar_id: 'holidays', mode: 'skip' } });
+    expect(tasks.find((t: { name: string }) => t.name === 'vacuum')).toMatchObject({
+      task_group_id: groups[0].id,
+      execution_mode: 'pull',
+      calendar: { calendar_id: 'holidays', mode: 'skip' },
+      retry: { max_attempts: 3, backoff: 'exponential', delay_seconds: 60, max_delay_seconds: null, jitter: false, on: ['FAILED', 'TIMED_OUT'], alert: 'exhausted' },
+    });
     expect(groups[0].calendar).toEqual({ calendar_id: 'maintenance-days', mode: 'only' });
     expect(tasks.find((t: { name: string }) => t.name === 'report')).toMatchObject({ status: 'DISABLED' });
     // Overlap fields as declared; max_queued takes its default with queue, so the second run below matches.

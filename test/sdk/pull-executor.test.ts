@@ -57,4 +57,22 @@ describe('SDK pull executor', () => {
     expect(Date.now() - stopping).toBeLessThan(2000);
     expect(worker.claimed).toBe(4);
   });
+
+  it('runs a retried execution again: the second attempt is claimed and reported with its attempt number', async () => {
+    const task = await createTask(admin, project.id, { name: 'flaky', retry: { max_attempts: 2, backoff: 'fixed', delay_seconds: 1 } });
+    const executor = new Executor({ url: server.url, apiKey: project.apiKey, projectId: project.id, logger: captureLogger() });
+    const attempts: Array<number | null> = [];
+    executor.task('flaky', (job) => {
+      attempts.push(job.attempt);
+      if (job.attempt === 1) throw new Error('first try fails');
+    });
+    const worker = executor.pull({ concurrency: 1, waitSeconds: 1 });
+    const id = await trigger(admin, project.id, task.id);
+    const done = await executionWhen(admin, id, (e) => e.status === 'SUCCESS');
+    await worker.stop();
+    expect(attempts).toEqual([1, 2]);
+    expect(done).toMatchObject({ attempt: 2, max_attempts: 2 });
+    expect((done.attempts as Array<{ outcome: string }>).map((a) => a.outcome)).toEqual(['FAILED', 'SUCCESS']);
+    expect(await auditTypes(admin, id)).not.toContain('ExecutionStaleReportReceived');
+  });
 });

@@ -35,6 +35,7 @@ const TASK = {
   metadata: { team: 'db' },
   alert_policy: { after_failures: 3, notify_recovery: false, realert_minutes: 60 },
   duration_alerts: { max_run_seconds: 1800, slower_than_p95_factor: null, p95_window_runs: 20, max_start_delay_seconds: null },
+  retry: { max_attempts: 3, backoff: 'exponential', delay_seconds: 30, max_delay_seconds: 600, jitter: true, on: ['FAILED'], alert: 'exhausted' },
 };
 
 function serve(): RecordedRequest[] {
@@ -81,6 +82,7 @@ describe('task form', () => {
     expect(body.schedule_config).toEqual(SCHEDULE);
     expect(body.alert_policy).toEqual(TASK.alert_policy);
     expect(body.duration_alerts).toEqual(TASK.duration_alerts);
+    expect(body.retry).toEqual(TASK.retry);
     expect(body.description).toBe(TASK.description);
     expect(body.metadata).toEqual(TASK.metadata);
   });
@@ -148,7 +150,7 @@ describe('task form', () => {
     expect(putOf(requests)).toMatchObject({ overlap_policy: 'queue', max_queued: 3, max_concurrent: 2 });
   });
 
-  it('a new task without thresholds has no duration alerts', async () => {
+  it('a new task without thresholds or attempts has no duration alerts and no retries', async () => {
     const requests = serve();
     renderWithQueries(<TaskFormPage projectId="p1" access={access} />);
     await screen.findByRole('heading', { name: 'New task' });
@@ -158,5 +160,20 @@ describe('task form', () => {
     const created = requests.find((r) => r.method === 'POST' && r.url.endsWith('/tasks'))!.body as Record<string, unknown>;
     expect(created.duration_alerts).toBeNull();
     expect(created).toMatchObject({ overlap_policy: null, max_queued: null, max_concurrent: null });
+    expect(created.retry).toBeNull();
+  });
+
+  it('edits the retry policy (fixed backoff has no longest delay)', async () => {
+    const requests = serve();
+    renderWithQueries(<TaskFormPage projectId="p1" taskId="t1" access={access} />);
+    await screen.findByRole('heading', { name: 'Edit backup' });
+    expect((screen.getByLabelText('Attempts in all (2–20)') as HTMLInputElement).value).toBe('3');
+    fireEvent.change(screen.getByLabelText('Backoff'), { target: { value: 'fixed' } });
+    expect((screen.getByLabelText('Longest delay (seconds; empty: no cap)') as HTMLInputElement).disabled).toBe(true);
+    fireEvent.click(screen.getByLabelText('Timed out'));
+    fireEvent.change(screen.getByLabelText('Alert'), { target: { value: 'every_attempt' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(putOf(requests)).toBeDefined());
+    expect(putOf(requests)!.retry).toEqual({ max_attempts: 3, backoff: 'fixed', delay_seconds: 30, max_delay_seconds: null, jitter: true, on: ['FAILED', 'TIMED_OUT'], alert: 'every_attempt' });
   });
 });

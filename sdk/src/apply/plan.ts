@@ -170,6 +170,7 @@ function taskBody(declaration: TaskDeclaration, groupIds: Map<string, string>): 
     max_queued: declaration.max_queued ?? null,
     max_concurrent: declaration.max_concurrent ?? null,
     calendar: declaration.calendar ?? null,
+    retry: (declaration.retry ?? null) as CreateTaskBody['retry'],
   };
   if (declaration.status) body.status = declaration.status;
   if (declaration.execution_mode) body.execution_mode = declaration.execution_mode;
@@ -206,6 +207,7 @@ function taskView(task: TaskDeclaration): View {
     duration_alerts: declaredDurationAlerts(task.duration_alerts),
     ...declaredOverlap(task),
     calendar: task.calendar ?? null,
+    retry: declaredRetry(task.retry),
   }) as View;
 }
 
@@ -227,6 +229,7 @@ function currentTaskView(task: Task, groupNames: Map<string, string>): View {
     max_queued: task.max_queued,
     max_concurrent: task.max_concurrent,
     calendar: task.calendar,
+    retry: task.retry,
   }) as View;
 }
 
@@ -304,4 +307,17 @@ function declaredDurationAlerts(alerts: TaskDeclaration['duration_alerts']): Rec
   };
   const anyOn = thresholds.max_run_seconds !== null || thresholds.slower_than_p95_factor !== null || thresholds.max_start_delay_seconds !== null;
   return anyOn ? thresholds : null;
+}
+
+/** As the server stores a retry policy: its defaults filled in (README "Retries"). */
+function declaredRetry(retry: TaskDeclaration['retry']): Record<string, unknown> | null {
+  if (!retry) return null;
+  return {
+    backoff: 'exponential',
+    max_delay_seconds: null,
+    jitter: false,
+    on: ['FAILED', 'TIMED_OUT'],
+    alert: 'exhausted',
+    ...retry,
+  };
 }

@@ -29,6 +29,8 @@ export interface TaskDeclaration {
   max_concurrent?: number | null;
   /** The project calendar to `skip` or run `only` on: `{calendar_id, mode}`. */
   calendar?: { calendar_id: string; mode: 'skip' | 'only' } | null;
+  /** Retries (`max_attempts`, `backoff`, `delay_seconds`, `max_delay_seconds`, `jitter`, `on`, `alert`); null: one attempt. */
+  retry?: Record<string, unknown> | null;
 }
 
 export type OverlapMode = 'allow' | 'forbid' | 'replace' | 'queue';
@@ -63,6 +65,7 @@ const TASK_KEYS = [
   'duration_alerts',
   ...OVERLAP_KEYS,
   'calendar',
+  'retry',
 ];
 
 export class TasksFileError extends Error {

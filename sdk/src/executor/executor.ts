@@ -192,7 +192,7 @@ export class Executor extends CronObserver {
     }
     const cancel = new AbortController();
     this.cancels.set(dispatch.execution_id, cancel);
-    const job = runWithReporter(this.reporter(dispatch.execution_id), (context) => handler(context as TaskContext), {
+    const job = runWithReporter(this.reporter(dispatch.execution_id, dispatch.attempt ?? null), (context) => handler(context as TaskContext), {
       signal: cancel.signal,
       taskName: dispatch.task_name,
       taskId: dispatch.task_id ?? null,
@@ -285,7 +285,7 @@ export class Executor extends CronObserver {
   private unknownTask(dispatch: Dispatch): Promise<void> {
     this.logger.warn(`dispatch for task "${dispatch.task_name}" (execution ${dispatch.execution_id}): no handler registered`);
     if (this.onUnknownTask === 'ignore') return Promise.resolve();
-    const reporter = this.reporter(dispatch.execution_id);
+    const reporter = this.reporter(dispatch.execution_id, dispatch.attempt ?? null);
     const job = reporter.finish('FAILED', `No handler for task "${dispatch.task_name}" in this executor (handlers: ${this.taskNames.join(', ') || 'none'})`);
     this.inFlight.add(job);
     return job.finally(() => this.inFlight.delete(job));

@@ -56,8 +56,16 @@ export function decideAlerts(command: AlertCommand, state: AlertStreamState): Al
   }
 }
 
+/**
+ * Already decided: an earlier source position, or an alert of this outcome for the execution. A failure
+ * alert for one execution does not make its success stale: with retries alerting on every attempt, a
+ * failed attempt may open the incident that the same execution's later success resolves.
+ */
 function isStale(command: HandleExecutionFailed | HandleExecutionSucceeded, state: AlertStreamState): boolean {
-  return command.sourcePosition <= state.decidedUpTo || command.executionId in state.alertedExecutions;
+  if (command.sourcePosition <= state.decidedUpTo) return true;
+  const alerted = state.alertedExecutions[command.executionId];
+  if (alerted === undefined) return false;
+  return command.type === 'HandleExecutionFailed' || alerted === 'recovery';
 }
 
 function handleFailed(command: HandleExecutionFailed, state: AlertStreamState): AlertEvent[] {

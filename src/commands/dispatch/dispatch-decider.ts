@@ -78,6 +78,9 @@ export function evolveDispatch(state: DispatchState, event: DispatchDeciderEvent
       return { ...state, inFlight: null, concluded: true };
     case 'ExecutionDispatchAbandoned':
       return { ...state, concluded: true };
+    case 'ExecutionRetryStarted':
+      // A new attempt of the execution is a new dispatch: its deliveries count from 1 again.
+      return { ...initialDispatchState, execution: evolveExecution(state.execution, event) };
     default:
       return { ...state, execution: evolveExecution(state.execution, event) };
   }

@@ -1,5 +1,6 @@
 import type { MissedReason, OverlapReason, ReportedStatus, TriggerType } from '../../events/execution-events';
 import type { JsonObject } from '../../events/json';
+import type { RetryPolicy } from '../../events/retry-policy';
 import type { ExecutionMode } from '../../events/task-events';
 
 /**
@@ -21,6 +22,8 @@ export interface CreateExecution {
   timeoutSeconds: number | null;
   startDeadlineSeconds: number | null;
   missed?: MissedReason;
+  /** The task's retry policy; absent: one attempt. */
+  retry?: RetryPolicy;
   /**
    * The overlap decision for a tick that may not run at once: created SKIPPED or QUEUED in the same
    * append, so it can never be dispatched or claimed in between.
@@ -55,6 +58,11 @@ export interface ReportExecutionStatus {
   durationMs?: number | null;
   metrics?: JsonObject | null;
   route: 'compat' | 'v1';
+  /**
+   * The attempt the executor runs (from its dispatch or claim). A report naming an earlier attempt
+   * than the current one is recorded and does not touch the current attempt. Absent: the current one.
+   */
+  attempt?: number;
   at: string;
 }
 
@@ -88,6 +96,8 @@ export interface CancelExecution {
 export interface TimeOutExecution {
   type: 'TimeOutExecution';
   timeoutSeconds: number;
+  /** The attempt whose timeout passed (absent: the current one); another attempt's timeout changes nothing. */
+  attempt?: number;
   at: string;
 }
 
@@ -95,6 +105,23 @@ export interface TimeOutExecution {
 export interface MarkExecutionMissed {
   type: 'MarkExecutionMissed';
   startDeadlineSeconds: number;
+  /** The attempt whose start deadline passed (absent: the current one). */
+  attempt?: number;
+  at: string;
+}
+
+/** From the retry manager: a failed attempt's `retryAt` came; attempt `attempt` begins. */
+export interface StartExecutionRetry {
+  type: 'StartExecutionRetry';
+  attempt: number;
+  at: string;
+}
+
+/** From the retry manager: the push dispatch of attempt `attempt` failed for good. */
+export interface FailExecutionDispatch {
+  type: 'FailExecutionDispatch';
+  attempt: number;
+  reason: string;
   at: string;
 }
 
@@ -105,4 +132,6 @@ export type ExecutionCommand =
   | CancelExecution
   | ReleaseExecution
   | TimeOutExecution
-  | MarkExecutionMissed;
+  | MarkExecutionMissed
+  | StartExecutionRetry
+  | FailExecutionDispatch;

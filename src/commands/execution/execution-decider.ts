@@ -21,6 +21,7 @@ import {
   isEndedBySystem,
   isTerminal,
 } from './execution-state';
+import { failDispatch, retryAfter, staleAttemptReport, startRetry } from './retry-decision';
 
 /**
  * The execution status rules (DESIGN.md, "Execution status rules"), all in this file:
@@ -32,6 +33,7 @@ import {
  *   (new) → SKIPPED | QUEUED                overlap policy or max_concurrent, at creation
  *   QUEUED → PENDING                        the run it waited for ended (scheduler)
  *   QUEUED → CANCELLED                      API
+ *   … → RETRYING → PENDING                  retry policy (retry-decision.ts)
  * A report equal to the current status changes nothing (the first error is kept). A report that
  * contradicts the executor's own earlier report is 409. A report after the system ended the execution
  * is recorded as a late report (compat route) or refused with 409 (v1 route). A deadline that finds the
@@ -59,6 +61,10 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
       return timeOut(command, state);
     case 'MarkExecutionMissed':
       return markMissed(command, state);
+    case 'StartExecutionRetry':
+      return startRetry(command, state);
+    case 'FailExecutionDispatch':
+      return failDispatch(command, state);
   }
 }
 
@@ -80,6 +86,7 @@ function createExecution(command: CreateExecution, state: ExecutionState): Execu
         timeoutSeconds: command.timeoutSeconds,
         startDeadlineSeconds: command.startDeadlineSeconds,
         createdAt: at,
+        ...(command.retry ? { retry: command.retry } : {}),
       },
     },
   ];
@@ -95,6 +102,8 @@ function createExecution(command: CreateExecution, state: ExecutionState): Execu
 
 function reportStatus(command: ReportExecutionStatus, execution: Execution): ExecutionDeciderEvent[] {
   requireOwnProject(execution, command.projectId);
+  const stale = staleAttemptReport(command, execution);
+  if (stale !== null) return stale;
   const { status: current } = execution;
   const reported = command.status;
   if (reported === current) {
@@ -130,9 +139,10 @@ function reportStatus(command: ReportExecutionStatus, execution: Execution): Exe
     durationMs: command.durationMs ?? measuredDurationMs(execution, at),
     metrics: command.metrics ?? null,
   };
-  return reported === 'SUCCESS'
-    ? [{ type: 'ExecutionSucceeded', data: { ...ref, ...end } }]
-    : [{ type: 'ExecutionFailed', data: { ...ref, ...end, error: command.error ?? null } }];
+  if (reported === 'SUCCESS') return [{ type: 'ExecutionSucceeded', data: { ...ref, ...end } }];
+  const error = command.error ?? null;
+  const retry = retryAfter(execution, 'FAILED', { at, error, exitCode: end.exitCode, durationMs: end.durationMs });
+  return [retry ?? { type: 'ExecutionFailed', data: { ...ref, ...end, error } }];
 }
 
 /**
@@ -207,15 +217,22 @@ function release(command: ReleaseExecution, execution: Execution): ExecutionDeci
   return [{ type: 'ExecutionReleased', data: { ...execution.ref, at: command.at, after: command.after } }];
 }
 
+/** Another attempt's deadline (one that fired as the attempt ended) changes nothing. */
+function otherAttempt(command: { attempt?: number }, execution: Execution): boolean {
+  return command.attempt !== undefined && command.attempt !== execution.attempt;
+}
+
 /** A QUEUED run has not started its clock: its timeout counts from the release (deadlines manager). */
 function timeOut(command: TimeOutExecution, execution: Execution): ExecutionDeciderEvent[] {
-  if (isTerminal(execution.status) || execution.status === 'QUEUED') return [];
-  return [{ type: 'ExecutionTimedOut', data: { ...execution.ref, at: command.at, timeoutSeconds: command.timeoutSeconds } }];
+  if (isTerminal(execution.status) || execution.status === 'QUEUED' || execution.status === 'RETRYING' || otherAttempt(command, execution)) return [];
+  const { at, timeoutSeconds } = command;
+  const failure = { at, error: `Timed out after ${timeoutSeconds} s`, exitCode: null, durationMs: measuredDurationMs(execution, at) };
+  return [retryAfter(execution, 'TIMED_OUT', failure) ?? { type: 'ExecutionTimedOut', data: { ...execution.ref, at, timeoutSeconds } }];
 }
 
 /** Once RUNNING, the execution has started: its start deadline no longer applies. */
 function markMissed(command: MarkExecutionMissed, execution: Execution): ExecutionDeciderEvent[] {
-  if (execution.status !== 'PENDING') return [];
+  if (execution.status !== 'PENDING' || otherAttempt(command, execution)) return [];
   return [{ type: 'ExecutionMissed', data: { ...execution.ref, at: command.at, ...missedByStartDeadline(command.startDeadlineSeconds) } }];
 }
 

@@ -1,10 +1,12 @@
 import type { ExecutionClaimEvent } from '../../events/dispatch-events';
-import type { ExecutionEvent, ExecutionRef, ExecutionStatus, SystemEndStatus } from '../../events/execution-events';
+import type { ExecutionCreated, ExecutionEvent, ExecutionRef, ExecutionStatus, SystemEndStatus } from '../../events/execution-events';
+import type { RetryOutcome, RetryPolicy } from '../../events/retry-policy';
 import { created } from '../shared/guards';
 
 export interface Execution {
   ref: ExecutionRef;
   status: ExecutionStatus;
+  /** When the current attempt began: the creation, or the attempt's ExecutionRetryStarted. */
   createdAt: string;
   /** When it went RUNNING (reported or claimed); null if it never did. */
   runStartedAt: string | null;
@@ -17,6 +19,15 @@ export interface Execution {
   endedAt: string | null;
   /** The first FAILED report's error (a repeated FAILED changes nothing). */
   error: string | null;
+  /** The current attempt (1 for the first). */
+  attempt: number;
+  /** The retry policy from creation; null: one attempt only. */
+  retry: RetryPolicy | null;
+  /** From creation, carried to each new attempt (whose deadlines count from its own start). */
+  created: Pick<ExecutionCreated['data'], 'taskName' | 'scheduledAt' | 'executionMode' | 'timeoutSeconds' | 'startDeadlineSeconds'>;
+  /** While RETRYING: how the attempt ended and when the next one is due. */
+  lastAttemptOutcome: RetryOutcome | null;
+  retryAt: string | null;
 }
 
 /** null until ExecutionCreated. */
@@ -28,7 +39,7 @@ const SYSTEM_END_STATUSES: readonly ExecutionStatus[] = ['CANCELLED', 'TIMED_OUT
 
 /** Ended for good: neither waiting (QUEUED), nor due (PENDING), nor running. */
 export function isTerminal(status: ExecutionStatus): boolean {
-  return status !== 'PENDING' && status !== 'RUNNING' && status !== 'QUEUED';
+  return status !== 'PENDING' && status !== 'RUNNING' && status !== 'QUEUED' && status !== 'RETRYING';
 }
 
 /** Ended by the system (API cancel, a deadline) rather than by the executor's own report. */
@@ -41,7 +52,7 @@ export type ExecutionDeciderEvent = ExecutionEvent | ExecutionClaimEvent;
 
 export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEvent): ExecutionState {
   if (event.type === 'ExecutionCreated') {
-    const { executionId, taskId, projectId, createdAt } = event.data;
+    const { executionId, taskId, projectId, createdAt, attempt, retry, taskName, scheduledAt, executionMode, timeoutSeconds, startDeadlineSeconds } = event.data;
     return {
       ref: { executionId, taskId, projectId },
       status: 'PENDING',
@@ -51,6 +62,11 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEv
       claimConfirmed: true,
       endedAt: null,
       error: null,
+      attempt,
+      retry: retry ?? null,
+      created: { taskName, scheduledAt, executionMode, timeoutSeconds, startDeadlineSeconds },
+      lastAttemptOutcome: null,
+      retryAt: null,
     };
   }
   const execution = created(state, event);
@@ -85,8 +101,25 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDeciderEv
     case 'ExecutionReleased':
       return { ...execution, status: 'PENDING' };
     case 'ExecutionLateReportReceived':
+    case 'ExecutionStaleReportReceived':
       // Audit trail only: a late report never changes the outcome.
       return execution;
+    case 'ExecutionAttemptFailed':
+      return { ...execution, status: 'RETRYING', lastAttemptOutcome: event.data.outcome, retryAt: event.data.retryAt, error: event.data.error };
+    case 'ExecutionRetryStarted':
+      // A fresh attempt: PENDING, as at creation, counted from `at`.
+      return {
+        ...execution,
+        status: 'PENDING',
+        attempt: event.data.attempt,
+        createdAt: event.data.at,
+        runStartedAt: null,
+        claimedBy: null,
+        claimConfirmed: true,
+        error: null,
+        lastAttemptOutcome: null,
+        retryAt: null,
+      };
     default:
       return execution;
   }

@@ -18,6 +18,8 @@ export function reportOutcome(result: { state: ExecutionState; events: ReadonlyA
   if (result.state === null) throw new Error('A report was accepted for an execution that does not exist');
   const status = result.state.status;
   if (result.events.length === 0) return { kind: 'unchanged', status };
-  if (result.events.some((event) => event.type === 'ExecutionLateReportReceived')) return { kind: 'late', status };
+  if (result.events.some((event) => event.type === 'ExecutionLateReportReceived' || event.type === 'ExecutionStaleReportReceived')) {
+    return { kind: 'late', status };
+  }
   return { kind: 'applied', status };
 }

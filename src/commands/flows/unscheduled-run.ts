@@ -37,6 +37,8 @@ export async function createUnscheduledRun(
       executionMode: definition.executionMode,
       timeoutSeconds: definition.timeoutSeconds,
       startDeadlineSeconds: definition.startDeadlineSeconds,
+      // An external run is started and ended by its caller: never retried.
+      ...(definition.retry && triggerType === 'MANUAL' ? { retry: definition.retry } : {}),
       at,
     },
     context,

@@ -11,7 +11,8 @@ type OptionalKeys =
   | 'durationAlerts'
   | 'overlap'
   | 'maxConcurrent'
-  | 'calendar';
+  | 'calendar'
+  | 'retry';
 
 /**
  * A definition as a request states it: optional fields may be left out, which clears them (a PUT is a

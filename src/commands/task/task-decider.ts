@@ -73,6 +73,7 @@ function completeDefinition(input: TaskDefinitionInput): TaskDefinition {
     ...(input.overlap ? { overlap: input.overlap } : {}),
     ...(input.maxConcurrent !== undefined ? { maxConcurrent: input.maxConcurrent } : {}),
     ...(input.calendar ? { calendar: input.calendar } : {}),
+    ...(input.retry ? { retry: input.retry } : {}),
   };
 }
 

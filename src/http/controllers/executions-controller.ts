@@ -93,7 +93,12 @@ export class ExecutionsController extends Controller {
     @Body() body: StatusReportBody,
     @Request() request: ExpressRequest,
   ): Promise<StatusReportResponse> {
-    const status = await this.report(request, execution_uuid, { status: body.status, error: body.error ?? null, route: 'compat' });
+    const status = await this.report(request, execution_uuid, {
+      status: body.status,
+      error: body.error ?? null,
+      route: 'compat',
+      ...attemptOf(body),
+    });
     return { message: 'Execution status updated successfully', status };
   }
 
@@ -115,6 +120,7 @@ export class ExecutionsController extends Controller {
       durationMs: body.duration_ms ?? null,
       metrics: metricsFromBody(body.metrics),
       route: 'v1',
+      ...attemptOf(body),
     });
     return { message: 'Execution finished', status };
   }
@@ -194,4 +200,9 @@ export class ExecutionsController extends Controller {
   private requireAccess(request: ExpressRequest, executionId: string, projectId: string, permission: ProjectPermission): Promise<void> {
     return requireHiddenAccess(this.services, request, projectId, permission, `Execution ${idInMessage(executionId)}`);
   }
+}
+
+/** The attempt a report names, when it names one. */
+function attemptOf(body: { attempt?: number | null }): { attempt?: number } {
+  return typeof body.attempt === 'number' ? { attempt: body.attempt } : {};
 }

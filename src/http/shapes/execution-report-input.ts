@@ -25,6 +25,14 @@ export interface StatusReportBody {
    * @maxLength 16384
    */
   error?: string | null;
+  /**
+   * The attempt this report is for (the dispatch's or claim's `attempt`). A report for an attempt that
+   * is over (the task retries) is recorded and does not change the current attempt. Default: the current one.
+   * @isInt
+   * @minimum 1
+   * @maximum 20
+   */
+  attempt?: number | null;
 }
 
 /** The end of a run, with what the executor measured. */
@@ -54,6 +62,14 @@ export interface FinishReportBody {
    * characters (letters, digits, `_`, `.`, `:`, `-`, starting with a letter or `_`) to finite numbers.
    */
   metrics?: Record<string, number> | null;
+  /**
+   * The attempt this report is for (the dispatch's or claim's `attempt`). A report for an attempt that
+   * is over (the task retries) is recorded and does not change the current attempt. Default: the current one.
+   * @isInt
+   * @minimum 1
+   * @maximum 20
+   */
+  attempt?: number | null;
 }
 
 /** Limits of a run's metrics (README, "Limits of what is accepted"). */

@@ -3,6 +3,21 @@ import type { LogLevel } from '../../events/execution-log-events';
 import type { ExecutionMode } from '../../events/task-events';
 import type { ExecutionDoc } from '../../projections/execution-read-model';
 import type { NumberedLogLine } from '../../projections/log-read-model';
+import type { RetryOutcome } from '../../events/retry-policy';
+
+/** One attempt of an execution (retries): the earlier ones failed, the last is the current one. */
+export interface AttemptResponse {
+  attempt: number;
+  /** How a failed attempt ended; the current attempt's status for the last one. */
+  outcome: RetryOutcome | ExecutionStatus;
+  /** When the attempt began (creation, or its retry). */
+  started_at: string;
+  run_started_at: string | null;
+  ended_at: string | null;
+  exit_code: number | null;
+  duration_ms: number | null;
+  error: string | null;
+}
 
 /** One log line; `timestamp` is the client's time for it when it sent one, else when it was received. */
 export interface LogLineResponse {
@@ -12,6 +27,8 @@ export interface LogLineResponse {
   level: LogLevel;
   timestamp: string;
   received_at: string;
+  /** The attempt of the execution it was received during (retries); 1 for the first. */
+  attempt: number;
 }
 
 /**
@@ -30,7 +47,14 @@ export interface ExecutionResponse {
   started_at: string;
   scheduled_at: string;
   trigger_type: TriggerType;
+  /** The current attempt (1 for the first). */
   attempt: number;
+  /** Attempts the task's retry policy allows (1: no retries). */
+  max_attempts: number;
+  /** While RETRYING: when the next attempt begins; else null. */
+  next_attempt_at: string | null;
+  /** Every attempt so far, oldest first, the current one last. */
+  attempts: AttemptResponse[];
   execution_mode: ExecutionMode;
   /** When the executor reported RUNNING (or claimed it); null if it never did. */
   run_started_at: string | null;
@@ -62,6 +86,9 @@ export function toExecutionResponse(execution: ExecutionDoc, logTail?: NumberedL
     scheduled_at: execution.scheduledAt,
     trigger_type: execution.triggerType,
     attempt: execution.attempt,
+    max_attempts: execution.maxAttempts ?? 1,
+    next_attempt_at: execution.nextAttemptAt ?? null,
+    attempts: attemptsOf(execution),
     execution_mode: execution.executionMode,
     run_started_at: execution.runStartedAt,
     ended_at: execution.endedAt,
@@ -80,6 +107,32 @@ export function toExecutionResponse(execution: ExecutionDoc, logTail?: NumberedL
   return response;
 }
 
+function attemptsOf(execution: ExecutionDoc): AttemptResponse[] {
+  const previous: AttemptResponse[] = (execution.previousAttempts ?? []).map((a) => ({
+    attempt: a.attempt,
+    outcome: a.outcome,
+    started_at: a.startedAt,
+    run_started_at: a.runStartedAt,
+    ended_at: a.endedAt,
+    exit_code: a.exitCode,
+    duration_ms: a.durationMs,
+    error: a.error,
+  }));
+  // While RETRYING the failed attempt is the last one listed; the next has not begun.
+  if (execution.status === 'RETRYING') return previous;
+  const current: AttemptResponse = {
+    attempt: execution.attempt,
+    outcome: execution.status,
+    started_at: execution.attemptStartedAt ?? execution.createdAt,
+    run_started_at: execution.runStartedAt,
+    ended_at: execution.endedAt,
+    exit_code: execution.exitCode,
+    duration_ms: execution.durationMs,
+    error: execution.error,
+  };
+  return [...previous, current];
+}
+
 export function toLogLineResponse(line: NumberedLogLine): LogLineResponse {
-  return { seq: line.seq, message: line.message, level: line.level, timestamp: line.timestamp ?? line.receivedAt, received_at: line.receivedAt };
+  return { seq: line.seq, message: line.message, level: line.level, timestamp: line.timestamp ?? line.receivedAt, received_at: line.receivedAt, attempt: line.attempt };
 }

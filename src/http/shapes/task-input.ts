@@ -8,6 +8,7 @@ import { durationAlertsFromBody, type DurationAlertsBody } from './duration-aler
 import { calendarUseFromBody, type CalendarUseBody } from './calendar-use-body';
 import { checkTaskTags } from '../../commands/task/task-tags';
 import { absentIfEmpty } from './empty-means-absent';
+import { retryPolicyFromBody, type RetryBody } from './retry-body';
 import type { ScheduleConfigBody } from './schedule-config-body';
 import { overlapFromBody, type OverlapFieldsBody } from './overlap-body';
 
@@ -59,6 +60,8 @@ export interface TaskFieldsBody extends OverlapFieldsBody {
   duration_alerts?: DurationAlertsBody | null;
   /** The project calendar to `skip` or run `only` on, by the tick's date in the task's zone; null or left out: none (the group's applies). */
   calendar?: CalendarUseBody | null;
+  /** Retries (README "Retries"): failed runs attempted again; null or left out: one attempt. */
+  retry?: RetryBody | null;
 }
 
 export interface CreateTaskBody extends TaskFieldsBody {
@@ -119,6 +122,7 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
   const schedule = validateScheduleConfig(body.schedule_type, body.schedule_config);
   if (!schedule.ok) details.push(...schedule.details);
   const calendar = calendarUseFromBody(body.calendar, 'calendar', details);
+  const retry = retryPolicyFromBody(body.retry, body.execution_mode, details);
   if (details.length > 0 || !schedule.ok || !tags.ok) throw new ValidationError('Invalid task', details);
   return {
     name,
@@ -135,5 +139,6 @@ export function taskDraftFromBody(body: TaskFieldsBody): TaskDraft {
     durationAlerts: durationAlertsFromBody(body.duration_alerts) ?? undefined,
     ...overlapFromBody(body),
     calendar: calendar ?? undefined,
+    retry,
   };
 }

@@ -5,6 +5,7 @@ import type { RunState } from '../../queries/group-run-state';
 import { alertPolicyBody, type AlertPolicyBody } from './alert-policy-body';
 import { durationAlertsBody, type DurationAlertsBody } from './duration-alerts-body';
 import { calendarUseBody, type CalendarUseBody } from './calendar-use-body';
+import { retryBody, type RetryBody } from './retry-body';
 import { absentIfEmpty } from './empty-means-absent';
 import type { ScheduleConfigBody } from './schedule-config-body';
 import { overlapResponse, type OverlapFieldsResponse } from './overlap-body';
@@ -34,6 +35,8 @@ export interface TaskResponse extends OverlapFieldsResponse {
   duration_alerts: Required<DurationAlertsBody> | null;
   /** The project calendar the task skips or runs only on; null: none (its group's may apply). */
   calendar: CalendarUseBody | null;
+  /** The retry policy; null: one attempt. */
+  retry: Required<RetryBody> | null;
   /** The newest execution; null before the first. */
   last_execution: LastExecutionResponse | null;
   /**
@@ -81,6 +84,7 @@ export function toTaskResponse(task: TaskDoc, state: RunState, pingUrlBase: stri
     duration_alerts: task.durationAlerts ? durationAlertsBody(task.durationAlerts) : null,
     ...overlapResponse(task),
     calendar: calendarUseBody(task.calendar),
+    retry: task.retry ? retryBody(task.retry) : null,
     last_execution: last && {
       execution_uuid: last.executionId,
       status: last.status,

@@ -133,6 +133,17 @@ export class AlertDirectory {
                 : missedReason(event.data);
         return { outcome: 'failure', status, taskId, projectId, executionId, endedAt: event.data.at, error, consecutiveFailures: task!.consecutiveFailures };
       }
+      case 'ExecutionAttemptFailed': {
+        // Retries alert when the attempts are exhausted (the final ExecutionFailed/TimedOut above), unless
+        // the policy says every attempt: then each failed attempt counts as a failure.
+        const { attempt, outcome, at, error, alert } = event.data;
+        if (alert !== 'every_attempt' || !task || task.lastEndedExecution === `${executionId}#${attempt}`) return null;
+        task.lastEndedExecution = `${executionId}#${attempt}`;
+        task.consecutiveFailures++;
+        const status = outcome === 'TIMED_OUT' ? 'TIMED_OUT' : 'FAILED';
+        const text = `Attempt ${attempt} failed (${outcome}${error ? `: ${error}` : ''}); next attempt at ${event.data.retryAt}`;
+        return { outcome: 'failure', status, taskId, projectId, executionId, endedAt: at, error: text, consecutiveFailures: task.consecutiveFailures };
+      }
       default:
         return null;
     }

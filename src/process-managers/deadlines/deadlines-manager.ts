@@ -21,6 +21,8 @@ const ACTOR = `system:${DEADLINES_MANAGER}`;
 export interface Deadline extends HeapItem {
   kind: 'timeout' | 'start';
   executionId: string;
+  /** The attempt it belongs to (retries): another attempt's deadline changes nothing. */
+  attempt: number;
   /** The configured seconds, for the event and the log line. */
   seconds: number;
   /** The ExecutionCreated event: the command's causation and correlation. */
@@ -47,9 +49,10 @@ export function timedOutLogMessage(timeoutSeconds: number): string {
  *
  * Derived from events only: ExecutionCreated carries `timeoutSeconds` and `startDeadlineSeconds`, both
  * counted from the execution's creation (`createdAt`, as in the original); ExecutionStarted ends the
- * start deadline; any terminal event (or a purge) ends both. A QUEUED execution (overlap policy) has
- * neither while it waits: ExecutionQueued puts its deadlines aside and ExecutionReleased counts both
- * again from the release, so a run is never missed or timed out for the time it spent waiting its turn. Every open deadline sits in one
+ * start deadline; any terminal event (or a purge) ends both, and so does a failed attempt (retries), whose
+ * ExecutionRetryStarted opens the next attempt's pair counted from its start. A QUEUED execution (overlap
+ * policy) has neither while it waits: ExecutionQueued puts its deadlines aside and ExecutionReleased counts
+ * both again from the release, so a run is never missed or timed out for the time it spent waiting its turn. Every open deadline sits in one
  * DeadlineTracker (a heap and one clock timer), rebuilt by replay at every start; at goLive whatever
  * fell due while the server was down fires at once.
  *
@@ -119,27 +122,12 @@ export class DeadlinesManager implements ProcessManager {
   private executionEvent(event: RecordedEvent & ExecutionEvent, replaying: boolean): void {
     const { executionId } = event.data;
     switch (event.type) {
-      case 'ExecutionCreated': {
-        const { createdAt, timeoutSeconds, startDeadlineSeconds } = event.data;
-        const created = Date.parse(createdAt);
-        const entry: { timeout?: Deadline; start?: Deadline } = {};
-        const deadline = (kind: Deadline['kind'], seconds: number): Deadline => ({
-          kind,
-          executionId,
-          seconds,
-          at: created + seconds * 1000,
-          heapIndex: -1,
-          causationId: event.metadata.eventId,
-          correlationId: event.metadata.correlationId,
-        });
-        if (timeoutSeconds !== null && timeoutSeconds > 0) entry.timeout = deadline('timeout', timeoutSeconds);
-        if (startDeadlineSeconds !== null && startDeadlineSeconds > 0) entry.start = deadline('start', startDeadlineSeconds);
-        if (!entry.timeout && !entry.start) return;
-        this.open.set(executionId, entry);
-        if (entry.timeout) this.tracker.set(entry.timeout);
-        if (entry.start) this.tracker.set(entry.start);
-        return;
-      }
+      case 'ExecutionCreated':
+        return this.openDeadlines(event, event.data.createdAt, event.data);
+      case 'ExecutionRetryStarted':
+        // A new attempt: its own start deadline and timeout, counted from its start.
+        this.forget(executionId);
+        return this.openDeadlines(event, event.data.at, event.data);
       case 'ExecutionStarted': {
         const entry = this.open.get(executionId);
         if (entry?.start) {
@@ -151,9 +139,20 @@ export class DeadlinesManager implements ProcessManager {
       }
       case 'ExecutionTimedOut':
         this.forget(executionId);
-        if (!replaying && event.metadata.actor === ACTOR && !this.options.act) this.enqueue(() => this.logTimedOut(event));
+        if (!replaying && event.metadata.actor === ACTOR && !this.options.act) {
+          this.enqueue(() => this.logTimedOut(event, timedOutLogMessage(event.data.timeoutSeconds)));
+        }
+        return;
+      case 'ExecutionAttemptFailed':
+        // A timed-out attempt that will be retried gets the line too, saying when the next attempt begins.
+        this.forget(executionId);
+        if (!replaying && event.metadata.actor === ACTOR && event.data.outcome === 'TIMED_OUT' && !this.options.act) {
+          const message = `${event.data.error ?? 'Timed out'} without a final status (attempt ${event.data.attempt}; the next begins at ${event.data.retryAt})`;
+          this.enqueue(() => this.logTimedOut(event, message));
+        }
         return;
       case 'ExecutionLateReportReceived':
+      case 'ExecutionStaleReportReceived':
         return;
       case 'ExecutionQueued': {
         const entry = this.open.get(executionId);
@@ -178,6 +177,32 @@ export class DeadlinesManager implements ProcessManager {
         this.forget(executionId);
         this.waiting.delete(executionId);
     }
+  }
+
+  private openDeadlines(
+    event: RecordedEvent,
+    from: string,
+    data: { executionId: string; attempt: number; timeoutSeconds: number | null; startDeadlineSeconds: number | null },
+  ): void {
+    const { executionId, attempt, timeoutSeconds, startDeadlineSeconds } = data;
+    const base = Date.parse(from);
+    const entry: { timeout?: Deadline; start?: Deadline } = {};
+    const deadline = (kind: Deadline['kind'], seconds: number): Deadline => ({
+      kind,
+      executionId,
+      attempt,
+      seconds,
+      at: base + seconds * 1000,
+      heapIndex: -1,
+      causationId: event.metadata.eventId,
+      correlationId: event.metadata.correlationId,
+    });
+    if (timeoutSeconds !== null && timeoutSeconds > 0) entry.timeout = deadline('timeout', timeoutSeconds);
+    if (startDeadlineSeconds !== null && startDeadlineSeconds > 0) entry.start = deadline('start', startDeadlineSeconds);
+    if (!entry.timeout && !entry.start) return;
+    this.open.set(executionId, entry);
+    if (entry.timeout) this.tracker.set(entry.timeout);
+    if (entry.start) this.tracker.set(entry.start);
   }
 
   private forget(executionId: string): void {
@@ -205,8 +230,8 @@ export class DeadlinesManager implements ProcessManager {
     const at = now.toISOString();
     const command =
       deadline.kind === 'timeout'
-        ? ({ type: 'TimeOutExecution', timeoutSeconds: deadline.seconds, at } as const)
-        : ({ type: 'MarkExecutionMissed', startDeadlineSeconds: deadline.seconds, at } as const);
+        ? ({ type: 'TimeOutExecution', timeoutSeconds: deadline.seconds, attempt: deadline.attempt, at } as const)
+        : ({ type: 'MarkExecutionMissed', startDeadlineSeconds: deadline.seconds, attempt: deadline.attempt, at } as const);
     try {
       await handleCommand(this.services.events, this.services.clock, executionStream(deadline.executionId), executionDecider, command, context);
     } catch (err) {
@@ -232,9 +257,8 @@ export class DeadlinesManager implements ProcessManager {
    * The line that says why the execution ended. Skipped when the log's newest batch already is this
    * line (a redelivery after a crash between the append and the checkpoint).
    */
-  private async logTimedOut(event: RecordedEvent & ExecutionEvent & { type: 'ExecutionTimedOut' }): Promise<void> {
-    const { executionId, taskId, projectId, timeoutSeconds, at } = event.data;
-    const message = timedOutLogMessage(timeoutSeconds);
+  private async logTimedOut(event: RecordedEvent & ExecutionEvent & { type: 'ExecutionTimedOut' | 'ExecutionAttemptFailed' }, message: string): Promise<void> {
+    const { executionId, taskId, projectId, at } = event.data;
     const stream = executionLogStream(executionId);
     try {
       const [last] = await this.services.events.readStream(stream, { direction: 'backwards', maxCount: 1 }).catch((err: unknown) => {

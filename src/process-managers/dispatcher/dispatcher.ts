@@ -20,6 +20,7 @@ import {
   type ExecutionQueued,
   type ExecutionRef,
   type ExecutionReleased,
+  type ExecutionRetryStarted,
   type TriggerType,
 } from '../../events/execution-events';
 import type { JsonObject } from '../../events/json';
@@ -122,6 +123,8 @@ export class Dispatcher implements ProcessManager {
   private readonly projects = new Map<string, ProjectInfo>();
   private readonly taskMetadata = new Map<string, JsonObject | null>();
   private readonly tracks = new Map<string, Track>();
+  /** Open push executions with a retry policy → their first track, the template of a retry's track. */
+  private readonly retried = new Map<string, Track>();
   /** `${executionId}#${attempt}` of intents this process recorded (their outcome is this process's to record). */
   private readonly ownIntents = new Set<string>();
   private readonly requests = new Set<SentRequest>();
@@ -147,7 +150,8 @@ export class Dispatcher implements ProcessManager {
     const { streamId } = event;
     if (streamId.startsWith(streamPrefix(STREAM_CATEGORIES.executionLog))) {
       const executionId = (event.data as { executionId?: string }).executionId;
-      if (executionId) this.reportSeen(executionId);
+      // A retried execution's log holds the earlier attempts' lines: only its status moves a later attempt on.
+      if (executionId && (this.tracks.get(executionId)?.executionAttempt ?? 1) === 1) this.reportSeen(executionId);
     } else if (streamId.startsWith(streamPrefix(STREAM_CATEGORIES.execution))) {
       this.applyExecution(event);
     } else if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) {
@@ -219,7 +223,13 @@ export class Dispatcher implements ProcessManager {
     if (!isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return;
     if (event.type === 'ExecutionQueued' || event.type === 'ExecutionReleased') return this.queueChange(event);
     if (event.type === 'ExecutionCancelled' && event.data.replacedBy !== undefined && this.live) this.notifyCancelled(event);
-    if (event.type !== 'ExecutionCreated') return this.reportSeen(event.data.executionId);
+    if (event.type === 'ExecutionRetryStarted') return this.retryStarted(event);
+    // A report for an attempt that is over says nothing about the current attempt's delivery.
+    if (event.type === 'ExecutionStaleReportReceived') return;
+    if (event.type !== 'ExecutionCreated') {
+      if (isFinal(event)) this.retried.delete(event.data.executionId);
+      return this.reportSeen(event.data.executionId);
+    }
     const data = event.data;
     if (data.executionMode !== 'push' || data.triggerType === 'EXTERNAL') return;
     const track: Track = {
@@ -240,7 +250,22 @@ export class Dispatcher implements ProcessManager {
       stepErrors: 0,
       cancelTimer: null,
     };
+    if (data.retry) this.retried.set(data.executionId, track);
     this.tracks.set(data.executionId, track);
+    this.resume(track);
+  }
+
+  /** A retry is a new dispatch of the execution (deliveries count from 1), with its attempt number. */
+  private retryStarted(event: RecordedEvent & ExecutionRetryStarted): void {
+    const { executionId, attempt, at } = event.data;
+    const first = this.retried.get(executionId);
+    if (!first) return;
+    const cause = { eventId: event.metadata.eventId, correlationId: event.metadata.correlationId };
+    const track: Track = { ...first, executionAttempt: attempt, createdAt: at, cause, attempts: 0, intent: null, nextAttemptAt: null };
+    Object.assign(track, { reported: false, done: false, busy: false, stepErrors: 0, cancelTimer: null });
+    const previous = this.tracks.get(executionId);
+    if (previous) this.drop(previous);
+    this.tracks.set(executionId, track);
     this.resume(track);
   }
 
@@ -306,7 +331,7 @@ export class Dispatcher implements ProcessManager {
     if (track.queued && !track.reported) return;
     if (track.intent !== null) {
       // An intent without outcome that this process did not record: sent before a crash, fate unknown.
-      if (!this.ownIntents.has(intentKey(track.ref.executionId, track.intent))) this.enqueue(track, () => this.recordUnknown(track));
+      if (!this.ownIntents.has(intentKey(track, track.intent))) this.enqueue(track, () => this.recordUnknown(track));
       return;
     }
     if (track.reported) {
@@ -335,8 +360,8 @@ export class Dispatcher implements ProcessManager {
     track.done = true;
     if (track.busy) return; // the step's end looks again
     track.cancelTimer?.();
-    this.tracks.delete(track.ref.executionId);
-    for (let attempt = 1; attempt <= track.attempts; attempt++) this.ownIntents.delete(intentKey(track.ref.executionId, attempt));
+    if (this.tracks.get(track.ref.executionId) === track) this.tracks.delete(track.ref.executionId);
+    for (let attempt = 1; attempt <= track.attempts; attempt++) this.ownIntents.delete(intentKey(track, attempt));
   }
 
   /** Runs a step for a track, at most `maxConcurrent` at once; afterwards looks at the track again. */
@@ -393,7 +418,7 @@ export class Dispatcher implements ProcessManager {
     if (attempt === 1 && now.getTime() - Date.parse(track.createdAt) > this.settings.maxDelayMs) {
       return this.abandon(track, `not sent: the execution was created at ${track.createdAt}, more than ${Math.round(this.settings.maxDelayMs / 60_000)} min ago, and never dispatched`);
     }
-    if (await this.hasLogs(executionId)) {
+    if (track.executionAttempt === 1 && (await this.hasLogs(executionId))) {
       track.reported = true;
       return;
     }
@@ -401,7 +426,7 @@ export class Dispatcher implements ProcessManager {
     const intent = await this.command(track, { type: 'RecordDispatchAttempt', attempt, url: displayUrl(endpoint), at: now.toISOString() });
     if (intent === null) return;
     if (intent.events.length === 0) return this.refused(track, intent.state, attempt);
-    this.ownIntents.add(intentKey(executionId, attempt));
+    this.ownIntents.add(intentKey(track, attempt));
     track.attempts = attempt;
     track.intent = attempt;
     track.nextAttemptAt = null;
@@ -596,6 +621,11 @@ export function displayUrl(endpoint: string): string {
   }
 }
 
-function intentKey(executionId: string, attempt: number): string {
-  return `${executionId}#${attempt}`;
+function intentKey(track: Track, delivery: number): string {
+  return `${track.ref.executionId}#${track.executionAttempt}#${delivery}`;
+}
+
+/** The execution has ended for good (a failed attempt that will be retried is not an end). */
+function isFinal(event: ExecutionEvent): boolean {
+  return ['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionCancelled', 'ExecutionTimedOut', 'ExecutionMissed', 'ExecutionSkipped'].includes(event.type);
 }

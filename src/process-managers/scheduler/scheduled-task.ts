@@ -3,6 +3,7 @@ import type { CalendarUse } from '../../events/schedule-rule-events';
 import type { CompiledSchedule } from '../../schedules/compiled-schedule';
 import type { HeapSlot } from '../indexed-min-heap';
 import type { OverlapPolicy } from '../../events/overlap-policy';
+import type { RetryPolicy } from '../../events/retry-policy';
 
 /**
  * One task as the scheduler holds it: what a tick needs to create its execution, the shared compiled
@@ -36,6 +37,8 @@ export class ScheduledTask implements HeapSlot {
   executionMode: ExecutionMode = 'push';
   timeoutSeconds: number | null = null;
   startDeadlineSeconds: number | null = null;
+  /** Copied onto each execution its ticks create. */
+  retry: RetryPolicy | null = null;
   status: TaskStatus = 'ACTIVE';
   /** The task's own overlap policy (undefined: its group's, then its project's) and open-run limit. */
   overlap: OverlapPolicy | undefined = undefined;
@@ -57,6 +60,7 @@ export class ScheduledTask implements HeapSlot {
     this.overlap = definition.overlap;
     this.maxConcurrent = definition.maxConcurrent ?? null;
     this.calendar = definition.calendar ?? null;
+    this.retry = definition.retry ?? null;
     const changed =
       this.scheduleConfig === null ||
       this.scheduleType !== definition.scheduleType ||

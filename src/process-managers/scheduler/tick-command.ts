@@ -29,6 +29,7 @@ export function tickCommand(
     at: new Date(now).toISOString(),
   };
   if (missed !== undefined) command.missed = missed;
+  if (task.retry !== null) command.retry = task.retry;
   return command;
 }
 

@@ -44,11 +44,15 @@ export function runExecution(
   task.executions.push({ id: ref.executionId, createdAt: now });
 
   const ending = chooseEnding(w, task);
+  // Some failing pull runs are retried once (a retry policy copied onto the execution): attempt 1 fails, attempt 2 ends the run.
+  const retried = ending === 'FAILED' && def.executionMode === 'pull' && w.chance(0.2);
+  const retry = { maxAttempts: 2, backoff: 'fixed', delaySeconds: 30, maxDelaySeconds: null, jitter: false, on: ['FAILED', 'TIMED_OUT'], alert: 'exhausted' } as const;
   const created = {
     type: 'ExecutionCreated' as const,
     data: {
       ...ref, taskName: def.name, scheduledAt: scheduledAt.toISOString(), triggerType: trigger, attempt: 1, executionMode: def.executionMode,
       timeoutSeconds: def.timeoutSeconds, startDeadlineSeconds: def.startDeadlineSeconds, createdAt: now.toISOString(),
+      ...(retried ? { retry: { ...retry, on: [...retry.on] } } : {}),
     },
   };
   const correlationId = bySchedule ? executionId : w.id();
@@ -104,6 +108,19 @@ export function runExecution(
   if (ending === 'CANCELLED') {
     w.append(stream, [{ type: 'ExecutionCancelled', data: { ...ref, at: now.toISOString(), by: project.admin.id } }], { actor: project.admin.id, at: now, correlationId });
     return;
+  }
+  if (retried) {
+    // Attempt 1 fails; the retry manager begins attempt 2 at retryAt; attempt 1's executor reports late; attempt 2 is claimed.
+    const retryAt = new Date(now.getTime() + 30 * SECOND);
+    w.append(stream, [{ type: 'ExecutionAttemptFailed', data: { ...ref, attempt: 1, outcome: 'FAILED', at: now.toISOString(), error: 'upstream returned 503', exitCode: 1, durationMs: now.getTime() - startedAt.getTime(), retryAt: retryAt.toISOString(), alert: 'exhausted' } }], { actor: key, at: now, correlationId });
+    now = retryAt;
+    w.append(stream, [{ type: 'ExecutionRetryStarted', data: { ...ref, taskName: def.name, scheduledAt: scheduledAt.toISOString(), executionMode: def.executionMode, timeoutSeconds: def.timeoutSeconds, startDeadlineSeconds: def.startDeadlineSeconds, attempt: 2, at: now.toISOString() } }], { actor: 'system:retries', at: now, correlationId });
+    step(2 * SECOND);
+    w.append(stream, [{ type: 'ExecutionStarted', data: { ...ref, at: now.toISOString(), claimedBy: 'worker-a' } }], { actor: key, at: now, correlationId });
+    startedAt = now;
+    step(SECOND);
+    w.append(stream, [{ type: 'ExecutionStaleReportReceived', data: { ...ref, at: now.toISOString(), attempt: 1, currentAttempt: 2, reportedStatus: 'FAILED', error: 'upstream returned 503' } }], { actor: key, at: now, correlationId });
+    step(Math.floor(5 * SECOND + w.random() * MINUTE));
   }
   const durationMs = now.getTime() - startedAt.getTime();
   const metrics = w.chance(0.4) ? { rows: Math.floor(w.random() * 10_000), retries: Math.floor(w.random() * 3) } : null;

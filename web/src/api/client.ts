@@ -86,4 +86,4 @@ export function errorText(err: unknown): string {
 
 /** SKIPPED (overlap policy) alerts like a failure, and shows like one. */
 export const FAILURE_STATUSES: ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'MISSED', 'SKIPPED'];
-export const ALL_STATUSES: ExecutionStatus[] = ['QUEUED', 'PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED', 'SKIPPED'];
+export const ALL_STATUSES: ExecutionStatus[] = ['QUEUED', 'PENDING', 'RUNNING', 'RETRYING', 'SUCCESS', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'MISSED', 'SKIPPED'];

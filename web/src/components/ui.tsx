@@ -31,7 +31,9 @@ export function StatusBadge({ status }: { status: ExecutionStatus | string | nul
       ? 'good'
       : status === 'RUNNING' || status === 'PENDING' || status === 'QUEUED'
         ? 'busy'
-        : 'neutral';
+        : status === 'RETRYING'
+          ? 'warn'
+          : 'neutral';
   return <span className={`badge badge-${tone}`}>{status.replace('_', ' ')}</span>;
 }
 

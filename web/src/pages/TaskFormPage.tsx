@@ -7,6 +7,7 @@ import { AlertPolicyFields, alertDraftOf, alertPolicyOf } from '../components/Al
 import { DurationAlertFields, durationAlertsOf, durationDraftOf } from '../components/DurationAlertFields';
 import { OverlapFieldsEditor, overlapDraftOf, overlapFieldsOf } from '../components/OverlapFields';
 import { CalendarFields } from '../components/CalendarFields';
+import { RetryFields, retryDraftOf, retryOf } from '../components/RetryFields';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ErrorMessage, Loading } from '../components/ui';
 import { Link, navigate } from '../router';
@@ -56,6 +57,7 @@ const EDITED: Array<[keyof CreateTaskBody, string]> = [
   ['max_queued', 'Ticks that may wait'],
   ['max_concurrent', 'Runs open at once'],
   ['calendar', 'Calendar'],
+  ['retry', 'Retries'],
 ];
 
 function compared(mine: CreateTaskBody, current: Task, groups: TaskGroup[] | undefined): ComparedField[] {
@@ -121,6 +123,7 @@ function TaskForm({
   const [durations, setDurations] = useState(() => durationDraftOf(task?.duration_alerts));
   const [overlap, setOverlap] = useState(() => overlapDraftOf(task));
   const [calendar, setCalendar] = useState(() => task?.calendar ?? null);
+  const [retry, setRetry] = useState(() => retryDraftOf(task?.retry));
   useEffect(() => setFields(fieldsOf(task)), [task]);
   const groups = useQuery({ queryKey: ['groups', projectId], queryFn: () => unwrap(api.GET('/projects/{project_id}/task-groups', { params: { path: { project_id: projectId } } })) });
   const queryClient = useQueryClient();
@@ -144,6 +147,7 @@ function TaskForm({
     duration_alerts: durationAlertsOf(durations),
     ...overlapFieldsOf(overlap),
     calendar,
+    retry: retryOf(retry),
   });
   const save = useMutation({
     mutationFn: async ({ over, unedited }: { over: string | null; unedited?: Task }) => {
@@ -232,6 +236,7 @@ function TaskForm({
         <DurationAlertFields value={durations} onChange={setDurations} />
         <OverlapFieldsEditor value={overlap} onChange={setOverlap} inheritLabel="The group's, else the project's policy" concurrencyLabel="Runs of this task open at once (empty: no limit)" />
         <CalendarFields projectId={projectId} value={calendar} onChange={setCalendar} />
+        <RetryFields value={retry} onChange={setRetry} />
         <EditConflict
           error={save.error}
           what="task"

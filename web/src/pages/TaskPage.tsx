@@ -4,6 +4,7 @@ import { ALL_STATUSES, api, type Execution, type ExecutionStatus, type Task, unw
 import { AuditEntries, AuditTimeline } from '../components/AuditTimeline';
 import { Bars } from '../components/Bars';
 import { DurationChart } from '../components/DurationChart';
+import { ExecutionAttempts } from '../components/ExecutionAttempts';
 import { DayPicker } from '../components/Calendar';
 import { PingSnippets } from '../components/PingSnippets';
 import { describeCron, formatLocal } from '../components/ScheduleEditor';
@@ -244,7 +245,7 @@ function ExecutionItem({ execution, canEdit }: { execution: Execution; canEdit: 
     mutationFn: () => unwrap(api.POST('/executions/{execution_uuid}/cancel', { params: { path: { execution_uuid: execution.id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['history', execution.task_id] }),
   });
-  const running = execution.status === 'PENDING' || execution.status === 'RUNNING';
+  const running = execution.status === 'PENDING' || execution.status === 'RUNNING' || execution.status === 'RETRYING';
   const panel = `execution-${execution.id}`;
   return (
     <li className="execution" data-execution-id={execution.id}>
@@ -263,6 +264,7 @@ function ExecutionItem({ execution, canEdit }: { execution: Execution; canEdit: 
         ) : null}
       </div>
       {execution.error ? <p className="exec-error">Error: {execution.error}</p> : null}
+      <ExecutionAttempts execution={execution} />
       <ErrorMessage error={cancel.error} title="Could not cancel" />
       {open ? (
         <div id={panel}>
@@ -298,7 +300,9 @@ function ExecutionLogs({ execution }: { execution: Execution }) {
         <ol className="log-lines mono" ref={box} aria-label="Log lines" aria-live="polite">
           {lines.map((line) => (
             <li key={line.seq} className={`log-${line.level}`}>
-              <time dateTime={line.timestamp}>{new Date(line.timestamp).toLocaleTimeString()}</time> <span className="level">{line.level}</span> {line.message}
+              <time dateTime={line.timestamp}>{new Date(line.timestamp).toLocaleTimeString()}</time>{' '}
+              {execution.max_attempts > 1 ? <span className="attempt">#{line.attempt} </span> : null}
+              <span className="level">{line.level}</span> {line.message}
             </li>
           ))}
         </ol>

@@ -91,7 +91,7 @@ describe('event catalogue', () => {
     ];
     const all = lists.flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(47);
+    expect(all).toHaveLength(50);
     for (const name of all) expect(name).toMatch(/^[A-Z][A-Za-z]+(ed|Set|In|Out)$/);
   });
 

@@ -2,12 +2,7 @@
  * Scheduler bench, on REAL time: `--tasks` active tasks with 6-field crons spread over the minute
  * (second = i mod 60) in mixed time zones, so tasks/60 ticks per second (100,000 tasks: ~1,667/s).
  *
- *   npm run bench -- scheduler [--tasks 100000] [--seconds 20] [--baseline 5000] [--warmup 3] [--overlap 1]
- *
- * With `--overlap 1` the tasks carry mixed overlap policies (README, "Overlap and concurrency"): of
- * every 8 tasks, 4 allow (one of them with max_concurrent 2), 2 forbid, 1 queue (max_queued 2), 1
- * replace. Nobody runs the executions, so from the second tick on forbid ticks are SKIPPED, queue
- * ticks QUEUED then SKIPPED (queue full), and each replace tick also cancels the run before it.
+ *   npm run bench -- scheduler [--tasks 100000] [--seconds 20] [--baseline 5000] [--warmup 3] [--mixed 1] [--settle 62]
  *
  * Phases, each `--seconds` long after `--warmup` seconds, one after the other in one process:
  *   A. the scheduler as the server runs it (process-manager runner, replay, go live), every tick
@@ -18,6 +13,14 @@
  *      tasks skip its dates, none of which falls in the run, so as many ticks are due) and two
  *      maintenance windows (a recurring silence, a pause in the future): the cost of judging each
  *      tick against the project's calendars and windows, beside B;
+ *   M. (`--mixed 1`, the default) the scheduler policies, on a second store: the same schedules, and of
+ *      every 8 tasks 4 allow (one of them with max_concurrent 2), 2 forbid, 1 queue (max_queued 2), 1
+ *      replace (README, "Overlap and concurrency"); every third task has a retry policy; every fourth
+ *      skips the holidays of its project's calendar and half the projects have maintenance windows.
+ *      Nobody runs the executions, so once every task has fired (`--settle` seconds, a minute and a
+ *      bit, before the window) forbid ticks are SKIPPED, queue ticks QUEUED then SKIPPED (queue full),
+ *      and each replace tick also cancels the run before it: fire and commit lateness beside A, and
+ *      memory per task after going live and again after the window (the open runs the policies hold);
  *   C. baseline: one croner `Cron` job per task (a subset of `--baseline` jobs: each croner pattern
  *      holds a 10,000-entry year array, ~80 KB, so 100,000 jobs need ~8 GB): fire lateness and
  *      memory per job, scaled to the task count in the summary.
@@ -28,29 +31,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Cron } from 'croner';
-import { newCommandContext } from '../src/commands/command-context';
-import { toNewEvent } from '../src/commands/handle-command';
-import { taskDecider } from '../src/commands/task/task-decider';
-import type { TaskDefinitionInput } from '../src/commands/task/task-commands';
-import type { ScheduleRuleEvent } from '../src/events/schedule-rule-events';
-import { projectStream, taskStream } from '../src/events/streams';
 import { createLogger } from '../src/logging/logger';
 import { ProcessManagerRunner } from '../src/process-managers/process-manager-runner';
-import { type ExecutionWriter, Scheduler, storeExecutionWriter } from '../src/process-managers/scheduler';
+import { type ExecutionWriter, Scheduler } from '../src/process-managers/scheduler';
 import { scheduleCacheStats } from '../src/schedules/compile-schedule';
 import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
 import { systemClock } from '../src/time/clock';
 import { type BenchRow, formatTable } from './report';
+import { PROJECTS, Samples, ZONES, measuredWriter, memory, sleep, taskConfig, writeScheduleRules, writeTasks } from './scheduler-workload';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const ZONES = ['UTC', 'America/New_York', 'Europe/London', 'Australia/Sydney', 'Asia/Tokyo', 'Asia/Kolkata'];
-const PROJECTS = 100;
 const logger = createLogger('warn');
 
 interface Settings {
@@ -58,131 +49,23 @@ interface Settings {
   seconds: number;
   baseline: number;
   warmup: number;
-  /** 1: mixed overlap policies. */
-  overlap: number;
+  /** 1: run phase M (scheduler policies). */
+  mixed: number;
+  /** Seconds phase M runs before its window, so every task has fired once and has a run open. */
+  settle: number;
 }
 
 function parseArgs(args: string[]): Settings {
-  const settings: Settings = { tasks: 100_000, seconds: 20, baseline: 5_000, warmup: 3, overlap: 0 };
+  const settings: Settings = { tasks: 100_000, seconds: 20, baseline: 5_000, warmup: 3, mixed: 1, settle: 62 };
   for (let i = 0; i < args.length; i += 2) {
     const name = args[i].replace(/^--/, '');
     const value = Number(args[i + 1]);
     if (!(name in settings) || !Number.isInteger(value) || value < 0) {
-      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --tasks N --seconds N --baseline N --warmup N --overlap 0|1`);
+      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --tasks N --seconds N --baseline N --warmup N --mixed 0|1 --settle N`);
     }
     settings[name as keyof Settings] = value;
   }
   return settings;
-}
-
-function taskConfig(i: number) {
-  return { cron_expression: `${i % 60} * * * * *`, timezone: ZONES[Math.floor(i / 60) % ZONES.length] };
-}
-
-/** The mixed policies of `--overlap 1`, by task index. */
-function overlapOf(i: number): Pick<TaskDefinitionInput, 'overlap' | 'maxConcurrent'> {
-  switch (i % 8) {
-    case 3:
-      return { maxConcurrent: 2 };
-    case 4:
-    case 5:
-      return { overlap: { mode: 'forbid' } };
-    case 6:
-      return { overlap: { mode: 'queue', maxQueued: 2 } };
-    case 7:
-      return { overlap: { mode: 'replace' } };
-    default:
-      return {};
-  }
-}
-
-function memory(): { rss: number; heap: number } {
-  gc();
-  gc();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rss, heap: heapUsed };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Lateness samples (ms), kept only while `on`. */
-class Samples {
-  private values = new Float64Array(1 << 16);
-  length = 0;
-  on = false;
-
-  add(value: number): void {
-    if (!this.on) return;
-    if (this.length === this.values.length) {
-      const bigger = new Float64Array(this.values.length * 2);
-      bigger.set(this.values);
-      this.values = bigger;
-    }
-    this.values[this.length++] = value;
-  }
-
-  percentiles(): { p50: number; p99: number; max: number } {
-    const sorted = this.values.slice(0, this.length).sort();
-    const at = (q: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
-    return { p50: at(0.5), p99: at(0.99), max: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1] };
-  }
-}
-
-/** Every fourth task names its project's calendar (which exists from phase B2 on, in every other project). */
-const usesCalendar = (i: number) => i % 4 === 0;
-
-/** Appends one TaskCreated per task through the task decider, many appends in flight (group commit). */
-async function writeTasks(events: SqliteEventStore, projects: string[], count: number, mixed: boolean): Promise<void> {
-  const context = newCommandContext('user:bench');
-  const at = new Date().toISOString();
-  const CHUNK = 2_000;
-  for (let start = 0; start < count; start += CHUNK) {
-    const appends: Promise<unknown>[] = [];
-    for (let i = start; i < Math.min(count, start + CHUNK); i++) {
-      const taskId = randomUUID();
-      const created = taskDecider.decide(
-        {
-          type: 'CreateTask',
-          taskId,
-          projectId: projects[i % PROJECTS],
-          definition: {
-            name: `bench-${i}`,
-            scheduleType: 'RECURRING',
-            scheduleConfig: taskConfig(i),
-            executionMode: 'pull',
-            ...(mixed ? overlapOf(i) : {}),
-            ...(usesCalendar(i) ? { calendar: { calendarId: 'holidays', mode: 'skip' as const } } : {}),
-          },
-          at,
-        },
-        null,
-      );
-      appends.push(events.append(taskStream(taskId), created.map((e) => toNewEvent(e, context, systemClock)), 'no_stream'));
-    }
-    await Promise.all(appends);
-  }
-}
-
-/** Every other project gets a calendar of next year's holidays and two windows that hold no tick of the run back. */
-async function writeScheduleRules(events: SqliteEventStore, projects: string[]): Promise<void> {
-  const context = newCommandContext('user:bench');
-  const at = new Date().toISOString();
-  const year = new Date().getUTCFullYear() + 1;
-  const dates = ['01-01', '04-03', '04-06', '05-01', '12-25', '12-26'].map((day) => `${year}-${day}`);
-  const farStart = new Date(Date.UTC(year, 6, 1)).toISOString();
-  const farEnd = new Date(Date.UTC(year, 6, 2)).toISOString();
-  await Promise.all(
-    projects
-      .filter((_, i) => i % 2 === 0)
-      .map((projectId) => {
-        const rules: ScheduleRuleEvent[] = [
-          { type: 'CalendarSet', data: { projectId, calendarId: 'holidays', calendar: { name: 'Holidays', dates }, at } },
-          { type: 'MaintenanceWindowSet', data: { projectId, windowId: 'weekly', window: { name: 'Weekly', scope: { kind: 'project' }, effect: 'silence', timing: { kind: 'recurring', cronExpression: '0 3 * * 0', timezone: 'UTC', durationMinutes: 60 } }, at } },
-          { type: 'MaintenanceWindowSet', data: { projectId, windowId: 'upgrade', window: { name: 'Upgrade', scope: { kind: 'project' }, effect: 'pause', timing: { kind: 'once', start: farStart, end: farEnd } }, at } },
-        ];
-        return events.append(projectStream(projectId), rules.map((e) => toNewEvent(e, context, systemClock)), 'any');
-      }),
-  );
 }
 
 interface PhaseResult {
@@ -191,8 +74,12 @@ interface PhaseResult {
   created: number;
   startupMs: number;
   memory: { rss: number; heap: number };
+  /** Growth from before the replay to the end of the window (what the runs the window created left held). */
+  memoryAfterWindow: { rss: number; heap: number };
   downtimeMissed: number;
   downtimeMs: number;
+  /** Overlap decisions in the window. */
+  decisions: { skipped: number; queued: number; replaced: number; released: number };
 }
 
 /** Runs a scheduler over the store through the real runner: replay, go live, warm up, measure. */
@@ -203,6 +90,7 @@ async function runScheduler(
   settings: Settings,
   writer: ExecutionWriter | undefined,
   onWindow?: (on: boolean) => void,
+  warmupSeconds = settings.warmup,
 ): Promise<PhaseResult> {
   const before = memory();
   const fire = new Samples();
@@ -218,15 +106,17 @@ async function runScheduler(
   await scheduler.downtimeRecorded;
   const downtimeMs = performance.now() - started - startupMs;
 
-  await sleep(settings.warmup * 1000);
+  await sleep(warmupSeconds * 1000);
   const downtimeMissed = scheduler.stats.missedRecorded;
   const firedBefore = scheduler.stats.fired;
+  const { overlapSkipped, overlapQueued, replaced, released } = scheduler.stats;
   const createdBefore = scheduler.stats.created;
   fire.on = true;
   onWindow?.(true);
   await sleep(settings.seconds * 1000);
   fire.on = false;
   onWindow?.(false);
+  const afterWindow = memory();
   const fired = scheduler.stats.fired - firedBefore;
   const created = scheduler.stats.created - createdBefore;
   console.log(
@@ -243,8 +133,15 @@ async function runScheduler(
     created,
     startupMs,
     memory: { rss: after.rss - before.rss, heap: after.heap - before.heap },
+    memoryAfterWindow: { rss: afterWindow.rss - before.rss, heap: afterWindow.heap - before.heap },
     downtimeMissed,
     downtimeMs,
+    decisions: {
+      skipped: scheduler.stats.overlapSkipped - overlapSkipped,
+      queued: scheduler.stats.overlapQueued - overlapQueued,
+      replaced: scheduler.stats.replaced - replaced,
+      released: scheduler.stats.released - released,
+    },
   };
 }
 
@@ -276,6 +173,38 @@ async function runCroner(settings: Settings): Promise<{ fire: { p50: number; p99
   return { fire: fire.percentiles(), fired, memory: { rss: after.rss - before.rss, heap: after.heap - before.heap } };
 }
 
+interface MixedResult {
+  result: PhaseResult;
+  committed: { p50: number; p99: number; max: number };
+}
+
+/** Phase M: the same schedules with overlap policies, retries, calendars and windows, on a store of their own. */
+async function runMixed(dir: string, settings: Settings): Promise<MixedResult> {
+  const events = SqliteEventStore.open({ file: join(dir, 'events-policies.db') });
+  try {
+    const projects = Array.from({ length: PROJECTS }, () => randomUUID());
+    await writeScheduleRules(events, projects);
+    await writeTasks(events, projects, settings.tasks, true);
+    console.log(`M: scheduler policies + store appends, ${settings.seconds} s after ${settings.settle} s (every task fires once first)`);
+    const recorded = new Samples();
+    const result = await runScheduler(events, dir, 'policies', settings, measuredWriter(events, recorded), (on) => (recorded.on = on), settings.settle);
+    return { result, committed: recorded.percentiles() };
+  } finally {
+    await events.close();
+  }
+}
+
+function mixedRows(m: MixedResult): BenchRow[] {
+  return [
+    { figure: 'fire lateness p50, policies + store appends', value: m.result.fire.p50, unit: 'ms', baseline: 'fire lateness p50, heap + store appends' },
+    { figure: 'fire lateness p99, policies + store appends', value: m.result.fire.p99, unit: 'ms', baseline: 'fire lateness p99, heap + store appends' },
+    { figure: 'fire lateness max, policies + store appends', value: m.result.fire.max, unit: 'ms', baseline: 'fire lateness max, heap + store appends' },
+    { figure: 'execution committed, lateness p50, policies', value: m.committed.p50, unit: 'ms', baseline: 'execution committed, lateness p50' },
+    { figure: 'execution committed, lateness p99, policies', value: m.committed.p99, unit: 'ms', baseline: 'execution committed, lateness p99' },
+    { figure: 'execution committed, lateness max, policies', value: m.committed.max, unit: 'ms', baseline: 'execution committed, lateness max' },
+  ];
+}
+
 export async function schedulerBench(args: string[]): Promise<void> {
   const settings = parseArgs(args);
   const { tasks, seconds } = settings;
@@ -284,17 +213,12 @@ export async function schedulerBench(args: string[]): Promise<void> {
   try {
     const writeStart = performance.now();
     const projects = Array.from({ length: PROJECTS }, () => randomUUID());
-    await writeTasks(events, projects, tasks, settings.overlap === 1);
+    await writeTasks(events, projects, tasks, false);
     console.log(`${tasks.toLocaleString('en-US')} TaskCreated events written in ${((performance.now() - writeStart) / 1000).toFixed(1)} s`);
 
     // A. the scheduler with real appends; the committed append's lateness is sampled too.
     const recorded = new Samples();
-    const store = storeExecutionWriter(events, systemClock);
-    const measuredStore: ExecutionWriter = async (command, context) => {
-      const outcome = await store(command, context);
-      recorded.add(Date.now() - Date.parse(command.scheduledAt));
-      return outcome;
-    };
+    const measuredStore = measuredWriter(events, recorded);
     console.log(`A: scheduler + store appends, ${seconds} s on real time after ${settings.warmup} s of warm-up`);
     const a = await runScheduler(events, dir, 'store', settings, measuredStore, (on) => (recorded.on = on));
     const rec = recorded.percentiles();
@@ -308,6 +232,9 @@ export async function schedulerBench(args: string[]): Promise<void> {
     await writeScheduleRules(events, projects);
     console.log(`B2: the timer structure alone with calendars and windows (half the projects; ${Math.ceil(tasks / 4).toLocaleString('en-US')} tasks name a calendar), ${seconds} s`);
     const b2 = await runScheduler(events, dir, 'rules', settings, async () => 'created');
+
+    // M. the scheduler policies, on a store of their own, with real appends.
+    const m = settings.mixed === 1 ? await runMixed(dir, settings) : null;
 
     // C. croner, one job per task, for a subset.
     console.log(`C: croner, one Cron per task, ${settings.baseline.toLocaleString('en-US')} jobs, ${seconds} s`);
@@ -337,6 +264,7 @@ export async function schedulerBench(args: string[]): Promise<void> {
       { figure: 'fire lateness p50, heap alone, calendars and windows', value: b2.fire.p50, unit: 'ms', baseline: 'fire lateness p50, heap alone' },
       { figure: 'fire lateness p99, heap alone, calendars and windows', value: b2.fire.p99, unit: 'ms', baseline: 'fire lateness p99, heap alone' },
       { figure: 'fire lateness max, heap alone, calendars and windows', value: b2.fire.max, unit: 'ms', baseline: 'fire lateness max, heap alone' },
+      ...(m ? mixedRows(m) : []),
       { figure: 'ticks due per second', value: due, unit: '/s' },
       { figure: 'executions created per second', value: a.created / seconds, unit: '/s', baseline: 'ticks due per second' },
       { figure: 'ticks fired per second, heap alone', value: b.fired / seconds, unit: '/s', baseline: 'ticks due per second' },
@@ -353,6 +281,14 @@ export async function schedulerBench(args: string[]): Promise<void> {
     rows.push(
       { figure: 'RSS growth per scheduled task', value: a.memory.rss / tasks, unit: 'bytes', baseline: c ? 'RSS per job, croner' : undefined },
       { figure: 'heap growth per scheduled task', value: a.memory.heap / tasks, unit: 'bytes', baseline: c ? 'heap per job, croner' : undefined },
+      { figure: 'RSS growth per scheduled task, after the window', value: a.memoryAfterWindow.rss / tasks, unit: 'bytes' },
+      ...(m
+        ? [
+            { figure: 'RSS growth per task, policies', value: m.result.memory.rss / tasks, unit: 'bytes', baseline: 'RSS growth per scheduled task' },
+            { figure: 'heap growth per task, policies', value: m.result.memory.heap / tasks, unit: 'bytes', baseline: 'heap growth per scheduled task' },
+            { figure: 'RSS growth per task, policies, after the window', value: m.result.memoryAfterWindow.rss / tasks, unit: 'bytes', baseline: 'RSS growth per scheduled task, after the window' },
+          ]
+        : []),
       { figure: 'replay + go live', value: a.startupMs, unit: 'ms' },
     );
     console.log('');
@@ -362,6 +298,14 @@ export async function schedulerBench(args: string[]): Promise<void> {
       `targets: p99 fire lateness < 250 ms: ${a.fire.p99 < 250 ? 'met' : 'NOT met'} (with appends), ${b.fire.p99 < 250 ? 'met' : 'NOT met'} (heap alone); ` +
         `< 1 KB per scheduled task: ${a.memory.rss / tasks < 1024 ? 'met' : 'NOT met'} (RSS ${Math.round(a.memory.rss / tasks)} B, heap ${Math.round(a.memory.heap / tasks)} B)`,
     );
+    if (m) {
+      console.log(
+        `policies: p99 fire lateness < 250 ms: ${m.result.fire.p99 < 250 ? 'met' : 'NOT met'}; committed p99 ${m.committed.p99.toFixed(0)} ms; ` +
+          `< 1 KB per task: ${m.result.memoryAfterWindow.rss / tasks < 1024 ? 'met' : 'NOT met'} after the window (RSS ${Math.round(m.result.memoryAfterWindow.rss / tasks)} B); ` +
+          `in the window ${m.result.created.toLocaleString('en-US')} executions created: ${m.result.decisions.skipped.toLocaleString('en-US')} SKIPPED, ` +
+          `${m.result.decisions.queued.toLocaleString('en-US')} QUEUED, ${m.result.decisions.replaced.toLocaleString('en-US')} runs replaced`,
+      );
+    }
     console.log(
       `store: ${a.created >= 0.98 * due * seconds ? 'kept up' : 'did NOT keep up'} (${Math.round(a.created / seconds).toLocaleString('en-US')} of ${Math.round(due).toLocaleString('en-US')} executions/s created; ` +
         `committed-append lateness p99 ${rec.p99.toFixed(0)} ms); at start, ${a.downtimeMissed.toLocaleString('en-US')} ticks that fell while the tasks were written were recorded as MISSED in ${(a.downtimeMs / 1000).toFixed(1)} s, before the warm-up`,

@@ -97,7 +97,7 @@ describe('log pages', () => {
   it('answers lines in the shape of the API, and the last lines oldest first', async () => {
     await execution('e1', [4, 4]);
     const [first] = (await logLinesPage(services, 'e1', { order: 'asc', limit: 1 })).lines;
-    expect(first).toEqual({ seq: 0, message: 'line 0', level: 'info', timestamp: null, receivedAt: RECEIVED });
+    expect(first).toEqual({ seq: 0, attempt: 1, message: 'line 0', level: 'info', timestamp: null, receivedAt: RECEIVED });
     expect((await lastLogLines(services, 'e1', 5)).map((line) => line.seq)).toEqual([3, 4, 5, 6, 7]);
     expect((await lastLogLines(services, 'e1', 100)).map((line) => line.seq)).toEqual(upTo(8));
   });

@@ -4,6 +4,7 @@ import { api, FAILURE_STATUSES, type Task, type TaskGroup, unwrap } from '../api
 import { ifMatch, isEditConflict, unwrapVersioned, type Versioned } from '../api/versions';
 import { AuditTimeline } from '../components/AuditTimeline';
 import { EditConflict, useEditVersion } from '../components/EditConflict';
+import { FirstRunGuide } from '../components/FirstRunGuide';
 import { ConfirmButton, Empty, ErrorMessage, Loading, StatusBadge } from '../components/ui';
 import { OverlapFieldsEditor, overlapDraftOf, overlapFieldsOf } from '../components/OverlapFields';
 import { formatDateTime, timeZones } from '../format';
@@ -75,7 +76,11 @@ export function ProjectPage({ projectId, access }: { projectId: string; access: 
         <section aria-labelledby="ungrouped-title">
           <h2 id="ungrouped-title">{groups.data?.length ? 'Tasks without a group' : 'Tasks'}</h2>
           {ungrouped.length === 0 ? (
-            <Empty>{tasks.data.length === 0 ? `No tasks yet.${access.canEdit ? ' Create one with “New task”.' : ''}` : 'Every task is in a group.'}</Empty>
+            tasks.data.length === 0 ? (
+              <FirstRunGuide projectId={projectId} access={access} />
+            ) : (
+              <Empty>Every task is in a group.</Empty>
+            )
           ) : (
             <TaskTable tasks={ungrouped} />
           )}

@@ -154,6 +154,7 @@ export const MATRIX: Endpoint[] = [
 
   { family: 'session', name: 'GET /auth/me', rule: { kind: 'person' },                                  expected: [401, 401, 200, 200, 200, 200, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/auth/me' }) },
   { family: 'projects', name: 'GET /projects', rule: { kind: 'person' },                                expected: [401, 401, 200, 200, 200, 200, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/projects' }) },
+  { family: 'search', name: 'GET /search', rule: { kind: 'person' },                                  expected: [401, 401, 200, 200, 200, 200, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/search?q=a' }) },
   { family: 'projects', name: 'POST /projects', rule: { kind: 'person' },                               expected: [401, 401, 201, 201, 201, 201, 201, 401, 401, 401, 401],
     call: () => ({ method: 'POST', path: '/projects', body: { name: `Matrix project ${randomUUID()}` } }) },
 

@@ -14,6 +14,9 @@ import { TaskFormPage } from './pages/TaskFormPage';
 import { TaskPage } from './pages/TaskPage';
 import { Link, matchRoute, navigate, usePath } from './router';
 import { accessIn, useMe } from './session';
+import { QuickSearch } from './components/QuickSearch';
+import { TimeRuleSwitch } from './components/TimeRuleSwitch';
+import { setTimeRuleOwner } from './time-rule';
 
 export function App() {
   const path = usePath();
@@ -30,6 +33,7 @@ export function App() {
   });
 
   const signedOut = me.data === null;
+  setTimeRuleOwner(me.data?.user.id ?? '');
   useEffect(() => {
     if (signedOut && route.page !== 'login' && route.page !== 'invite') navigate('/login', { replace: true });
     if (me.data && route.page === 'login') navigate('/', { replace: true });
@@ -59,6 +63,8 @@ export function App() {
         <nav aria-label="Main">
           <Link to="/">Projects</Link>
         </nav>
+        <QuickSearch />
+        <TimeRuleSwitch compact />
         <div className="who" aria-label="Signed in as">
           <Link to="/account" className="who-email" title="Your account">
             {me.data.user.email}

@@ -1,8 +1,8 @@
 import { type QueryKey, useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { api, type AuditEntry, type Schemas, unwrap } from '../api/client';
-import { formatDateTime } from '../format';
 import { accessIn, useMe } from '../session';
+import { useTimeDisplay } from '../time-rule';
 import { Empty, ErrorMessage, Loading } from './ui';
 import { overlapDecisionText } from './overlap-decision';
 
@@ -24,13 +24,14 @@ export function useActorName(projectId: string) {
 }
 
 /** Events of an aggregate's history, oldest first: when, what, and who (named for `projectId`'s members). */
-export function AuditEntries({ entries, projectId, label }: { entries: AuditEntry[]; projectId: string; label?: string }) {
+export function AuditEntries({ entries, projectId, label, ownZone }: { entries: AuditEntry[]; projectId: string; label?: string; ownZone?: string | null }) {
   const actorName = useActorName(projectId);
+  const times = useTimeDisplay();
   return (
     <ol className="timeline" aria-label={label}>
       {entries.map((entry) => (
         <li key={entry.position}>
-          <time dateTime={entry.occurred_at}>{formatDateTime(entry.occurred_at)}</time> <strong>{entry.type}</strong> <span className="muted">by {actorName(entry)}</span>
+          <time dateTime={entry.occurred_at}>{times.dateTime(entry.occurred_at, ownZone)}</time> <strong>{entry.type}</strong> <span className="muted">by {actorName(entry)}</span>
           {overlapDecisionText(entry) ? <span className="reason">: {overlapDecisionText(entry)}</span> : null}
         </li>
       ))}
@@ -44,12 +45,15 @@ export function AuditTimeline({
   queryKey,
   load,
   what,
+  ownZone,
 }: {
   projectId: string;
   queryKey: QueryKey;
   load: () => Promise<Schemas['AuditPageResponse']>;
   /** e.g. "the task's history". */
   what: string;
+  /** The zone the history's owner lives in (the task's), for "the task's zone". */
+  ownZone?: string | null;
 }) {
   const id = useId();
   const audit = useQuery({ queryKey, queryFn: load });
@@ -59,7 +63,7 @@ export function AuditTimeline({
       {audit.isPending ? <Loading what={what} /> : null}
       <ErrorMessage error={audit.error} title="Could not load the audit trail" />
       {audit.data?.data.length === 0 ? <Empty>No events recorded.</Empty> : null}
-      {audit.data?.data.length ? <AuditEntries entries={audit.data.data} projectId={projectId} /> : null}
+      {audit.data?.data.length ? <AuditEntries entries={audit.data.data} projectId={projectId} ownZone={ownZone} /> : null}
       {audit.data?.next_cursor ? <p className="small muted">Showing the first 100 events.</p> : null}
     </section>
   );

@@ -2,14 +2,18 @@
 import type { StatsRange } from '../api/client';
 import { formatDuration } from '../format';
 
-export function Bars({ stats, label, compact = false }: { stats: StatsRange; label: string; compact?: boolean }) {
+/** `timeZone`: the zone hours are labelled in (hours are UTC hours; default: labelled as UTC). */
+export function Bars({ stats, label, compact = false, timeZone }: { stats: StatsRange; label: string; compact?: boolean; timeZone?: string }) {
+  const hourLabel = (start: string, short: boolean) =>
+    new Date(start).toLocaleString(undefined, short ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone } : { dateStyle: 'medium', timeStyle: 'short', timeZone, timeZoneName: 'short' });
+  const labelOf = (bucket: StatsRange['buckets'][number], short = false) => (timeZone && stats.granularity === 'hour' ? hourLabel(bucket.start, short) : bucketLabel(bucket.key, stats.granularity, short));
   const max = Math.max(1, ...stats.buckets.map((b) => b.total));
   return (
     <figure className={compact ? 'bars compact' : 'bars'} aria-label={label}>
       <div className="bars-plot">
         {stats.buckets.map((bucket) => {
           const other = Math.max(0, bucket.total - bucket.success - bucket.failures);
-          const title = `${bucketLabel(bucket.key, stats.granularity)}: ${bucket.total} runs, ${bucket.success} succeeded, ${bucket.failures} failed${other ? `, ${other} other` : ''}`;
+          const title = `${labelOf(bucket)}: ${bucket.total} runs, ${bucket.success} succeeded, ${bucket.failures} failed${other ? `, ${other} other` : ''}`;
           return (
             <div key={bucket.key} className="bar" title={title} role="img" aria-label={title}>
               <div className="bar-stack" style={{ height: `${(bucket.total / max) * 100}%` }}>
@@ -17,7 +21,7 @@ export function Bars({ stats, label, compact = false }: { stats: StatsRange; lab
                 {other ? <div className="seg seg-other" style={{ flexGrow: other }} /> : null}
                 {bucket.success ? <div className="seg seg-good" style={{ flexGrow: bucket.success }} /> : null}
               </div>
-              {compact ? null : <span className="bar-key">{bucketLabel(bucket.key, stats.granularity, true)}</span>}
+              {compact ? null : <span className="bar-key">{labelOf(bucket, true)}</span>}
             </div>
           );
         })}
@@ -27,7 +31,7 @@ export function Bars({ stats, label, compact = false }: { stats: StatsRange; lab
           {stats.totals.total} run{stats.totals.total === 1 ? '' : 's'} · {stats.totals.success} succeeded · {stats.totals.failures} failed
           {stats.totals.success_rate !== null ? ` · ${Math.round(stats.totals.success_rate * 100)}% success` : ''}
           {stats.totals.duration.p50_ms !== null ? ` · duration p50 ${formatDuration(stats.totals.duration.p50_ms)}, p95 ${formatDuration(stats.totals.duration.p95_ms)}` : ''}
-          {stats.granularity === 'hour' ? ' (UTC hours)' : ` (days in ${stats.timezone})`}
+          {stats.granularity === 'hour' ? (timeZone ? ` (hours in ${timeZone})` : ' (UTC hours)') : ` (days in ${stats.timezone})`}
         </figcaption>
       )}
     </figure>

@@ -3,11 +3,14 @@
  * while RETRYING when the next one begins. Nothing for an execution of one attempt.
  */
 import type { Execution } from '../api/client';
-import { formatDateTime, formatDuration } from '../format';
+import { formatDuration } from '../format';
+import { useTimeDisplay } from '../time-rule';
 import { StatusBadge } from './ui';
 
-export function ExecutionAttempts({ execution }: { execution: Execution }) {
+export function ExecutionAttempts({ execution, ownZone }: { execution: Execution; ownZone?: string | null }) {
+  const times = useTimeDisplay();
   if (execution.max_attempts <= 1) return null;
+  const formatDateTime = (iso: string | null | undefined) => times.dateTime(iso, ownZone);
   return (
     <div className="attempts">
       <p className="small muted">

@@ -8,6 +8,7 @@ import cronstrue from 'cronstrue';
 import { useEffect, useId, useMemo, useState } from 'react';
 import { api, type Occurrence, type ScheduleConfig, type ScheduleType, unwrap } from '../api/client';
 import { browserZone, isTimeZone, timeZones } from '../format';
+import { timeDisplay } from '../time-rule';
 import { ErrorMessage } from './ui';
 
 export type RecurringKind = 'cron' | 'interval' | 'window';
@@ -418,7 +419,7 @@ export function ScheduleEditor({ value, onChange, previewCount = 8 }: { value: S
                 <time dateTime={occurrence.at}>{formatLocal(occurrence.local)}</time>
                 <span className="muted"> {preview.data.timezone}</span>
                 {viewerZone !== preview.data.timezone ? (
-                  <span className="muted small"> · your time {new Date(occurrence.at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</span>
+                  <span className="muted small"> · your time {timeDisplay('mine', viewerZone).dateTimeShort(occurrence.at)}</span>
                 ) : null}
                 {occurrence.dst ? (
                   <span className="badge badge-warn" title={DST_LABELS[occurrence.dst]} aria-label={DST_LABELS[occurrence.dst]}>

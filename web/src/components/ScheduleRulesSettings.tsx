@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { api, type Schemas, unwrap } from '../api/client';
 import { idFromName } from '../format';
+import { useTimeDisplay } from '../time-rule';
 import { ConfirmButton, Empty, ErrorMessage, Loading } from './ui';
 
 type WindowBody = Schemas['MaintenanceWindowBody'];
@@ -98,7 +99,8 @@ export function CalendarSettings({ projectId }: { projectId: string }) {
   );
 }
 
-export function MaintenanceWindowSettings({ projectId }: { projectId: string }) {
+export function MaintenanceWindowSettings({ projectId, ownZone }: { projectId: string; ownZone?: string }) {
+  const times = useTimeDisplay();
   const id = useId();
   const queryClient = useQueryClient();
   const windows = useQuery({
@@ -137,7 +139,7 @@ export function MaintenanceWindowSettings({ projectId }: { projectId: string }) 
     save.mutate();
   };
   const when = (w: Schemas['MaintenanceWindowResponse']) =>
-    w.cron_expression ? `${w.cron_expression} (${w.timezone}) for ${w.duration_minutes} min` : `${new Date(w.start!).toLocaleString()} – ${new Date(w.end!).toLocaleString()}`;
+    w.cron_expression ? `${w.cron_expression} (${w.timezone}) for ${w.duration_minutes} min` : `${times.dateTime(w.start, ownZone)} – ${times.dateTime(w.end, ownZone)}`;
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Maintenance windows</h2>

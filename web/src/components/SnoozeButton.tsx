@@ -5,6 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { api, unwrap } from '../api/client';
+import { useTimeDisplay } from '../time-rule';
 import { ErrorMessage } from './ui';
 
 const DURATIONS: Array<[string, number]> = [
@@ -15,7 +16,8 @@ const DURATIONS: Array<[string, number]> = [
   ['1 week', 168],
 ];
 
-export function SnoozeButton({ projectId, taskId }: { projectId: string; taskId: string }) {
+export function SnoozeButton({ projectId, taskId, ownZone }: { projectId: string; taskId: string; ownZone?: string }) {
+  const times = useTimeDisplay();
   const id = useId();
   const queryClient = useQueryClient();
   const [hours, setHours] = useState(DURATIONS[0]![1]);
@@ -41,7 +43,7 @@ export function SnoozeButton({ projectId, taskId }: { projectId: string; taskId:
     <span className="snooze">
       {current ? (
         <>
-          <span role="status">Snoozed until {new Date(current.end!).toLocaleString()}</span>{' '}
+          <span role="status">Snoozed until {times.dateTime(current.end, ownZone)}</span>{' '}
           <button type="button" onClick={() => resume.mutate()} disabled={resume.isPending}>
             Resume now
           </button>

@@ -3,6 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { useNewPassword } from '../components/NewPasswordFields';
+import { TimeRuleSwitch } from '../components/TimeRuleSwitch';
 import { ErrorMessage } from '../components/ui';
 
 export function AccountPage({ email }: { email: string }) {
@@ -23,6 +24,7 @@ export function AccountPage({ email }: { email: string }) {
     <section aria-labelledby="account-title">
       <h1 id="account-title">Your account</h1>
       <p className="muted">Signed in as {email}.</p>
+      <TimeRuleSwitch />
       <form onSubmit={submit} className="card" aria-labelledby="password-title">
         <h2 id="password-title">Change your password</h2>
         <p className="small muted">You stay signed in here; every other session of yours ends.</p>

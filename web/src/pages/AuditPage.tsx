@@ -4,7 +4,7 @@ import { api, type Schemas, unwrap } from '../api/client';
 import { useActorName } from '../components/AuditTimeline';
 import { TaskDefinitionDiff } from '../components/TaskDefinitionDiff';
 import { Empty, ErrorMessage, Loading } from '../components/ui';
-import { formatDateTime } from '../format';
+import { useTimeDisplay } from '../time-rule';
 import { Link, navigate, useSearch } from '../router';
 
 type Entry = Schemas['ProjectAuditEntryResponse'];
@@ -69,6 +69,7 @@ export function AuditPage({ projectId }: { projectId: string }) {
           <AuditTable
             entries={page.data.data}
             projectId={projectId}
+            ownZone={project.data?.timezone}
             compareHref={(entry) => address({ cursor, task: entry.subject.id, before: justBefore(entry.occurred_at), after: entry.occurred_at })}
           />
         ) : null}
@@ -131,7 +132,8 @@ function AuditFilters({ initial, onApply }: { initial: Filters; onApply: (filter
   );
 }
 
-function AuditTable({ entries, projectId, compareHref }: { entries: Entry[]; projectId: string; compareHref: (entry: Entry) => string }) {
+function AuditTable({ entries, projectId, ownZone, compareHref }: { entries: Entry[]; projectId: string; ownZone?: string; compareHref: (entry: Entry) => string }) {
+  const times = useTimeDisplay();
   const actorName = useActorName(projectId);
   return (
     <table aria-label="Audit log">
@@ -148,7 +150,7 @@ function AuditTable({ entries, projectId, compareHref }: { entries: Entry[]; pro
         {entries.map((entry) => (
           <tr key={entry.position}>
             <td>
-              <time dateTime={entry.occurred_at}>{formatDateTime(entry.occurred_at)}</time>
+              <time dateTime={entry.occurred_at}>{times.dateTime(entry.occurred_at, ownZone)}</time>
             </td>
             <td>{entry.summary}</td>
             <td>

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, type Schemas, unwrap } from '../api/client';
 import { Empty, ErrorMessage, Loading } from '../components/ui';
 import { Link } from '../router';
+import { useTimeDisplay } from '../time-rule';
 
 export type QuarantinedEvent = Schemas['QuarantinedEventResponse'];
 
@@ -31,6 +32,7 @@ export function QuarantineBanner({ superAdmin }: { superAdmin: boolean }) {
 }
 
 export function QuarantinePage({ superAdmin }: { superAdmin: boolean }) {
+  const times = useTimeDisplay();
   const quarantine = useQuarantine(superAdmin);
   if (!superAdmin) return <p>Only a super admin may see quarantined events.</p>;
   if (quarantine.isPending) return <Loading what="quarantined events" />;
@@ -75,7 +77,7 @@ export function QuarantinePage({ superAdmin }: { superAdmin: boolean }) {
                   <td>
                     <code>{event.error}</code>
                   </td>
-                  <td>{new Date(event.quarantined_at).toLocaleString()}</td>
+                  <td>{times.dateTime(event.quarantined_at)}</td>
                   <td>{event.alert ?? 'sending…'}</td>
                 </tr>
               ))}

@@ -11,7 +11,8 @@ import { CopyOnce } from '../components/CopyOnce';
 import { PublicLinks } from '../components/PublicLinks';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ConfirmButton, Empty, ErrorMessage, Loading } from '../components/ui';
-import { formatDateTime, timeZones } from '../format';
+import { timeZones } from '../format';
+import { useTimeDisplay } from '../time-rule';
 import { Link } from '../router';
 import { type Access, useMe } from '../session';
 
@@ -75,10 +76,10 @@ export function SettingsPage({ projectId, access }: { projectId: string; access:
       <ProjectOverlap project={project} etag={etag} editable={access.isAdmin} />
       {access.isAdmin ? <AlertChannels projectId={projectId} /> : null}
       {access.canEdit ? <CalendarSettings projectId={projectId} /> : null}
-      {access.canEdit ? <MaintenanceWindowSettings projectId={projectId} /> : null}
+      {access.canEdit ? <MaintenanceWindowSettings projectId={projectId} ownZone={project.timezone} /> : null}
       <Members project={project} editable={access.isAdmin} />
-      {access.isAdmin ? <ApiKeys projectId={projectId} /> : null}
-      {access.isAdmin ? <SigningSecret projectId={projectId} /> : null}
+      {access.isAdmin ? <ApiKeys projectId={projectId} ownZone={project.timezone} /> : null}
+      {access.isAdmin ? <SigningSecret projectId={projectId} ownZone={project.timezone} /> : null}
       {access.isAdmin ? <PublicLinks projectId={projectId} /> : null}
       {access.canEdit ? <PingKeySettings projectId={projectId} canRotate={access.isAdmin} /> : null}
     </>
@@ -322,8 +323,10 @@ function Members({ project, editable }: { project: Project; editable: boolean })
   );
 }
 
-function ApiKeys({ projectId }: { projectId: string }) {
+function ApiKeys({ projectId, ownZone }: { projectId: string; ownZone: string }) {
   const id = useId();
+  const times = useTimeDisplay();
+  const formatDateTime = (iso: string | null | undefined) => times.dateTime(iso, ownZone);
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiKeyScope>('ingest');
   const queryClient = useQueryClient();
@@ -405,7 +408,8 @@ function ApiKeys({ projectId }: { projectId: string }) {
   );
 }
 
-function SigningSecret({ projectId }: { projectId: string }) {
+function SigningSecret({ projectId, ownZone }: { projectId: string; ownZone: string }) {
+  const times = useTimeDisplay();
   const rotate = useMutation({ mutationFn: () => unwrap(api.POST('/projects/{project_id}/signing-secret/rotate', { params: { path: { project_id: projectId } } })) });
   return (
     <section className="card" aria-labelledby="signing-title">
@@ -414,7 +418,7 @@ function SigningSecret({ projectId }: { projectId: string }) {
       {rotate.data ? (
         <>
           <CopyOnce label="New signing secret" value={rotate.data.signing_secret} onDone={() => rotate.reset()} />
-          <p className="small">The previous secret is valid until {formatDateTime(rotate.data.previous_secret_valid_until)}.</p>
+          <p className="small">The previous secret is valid until {times.dateTime(rotate.data.previous_secret_valid_until, ownZone)}.</p>
         </>
       ) : (
         <ConfirmButton className="" label="Rotate signing secret" question="Create a new signing secret? The current one keeps working for a grace period." onConfirm={() => rotate.mutate()} disabled={rotate.isPending} />

@@ -7,12 +7,13 @@ import { DurationChart } from '../components/DurationChart';
 import { ExecutionAttempts } from '../components/ExecutionAttempts';
 import { DayPicker } from '../components/Calendar';
 import { PingSnippets } from '../components/PingSnippets';
-import { describeCron, formatLocal } from '../components/ScheduleEditor';
+import { describeCron } from '../components/ScheduleEditor';
 import { ConfirmButton, Empty, ErrorMessage, Loading, StatusBadge } from '../components/ui';
-import { formatDateTime, formatDuration, todayIn } from '../format';
+import { formatDateTime, formatDuration } from '../format';
 import { useLiveUpdates } from '../live';
-import { Link, navigate } from '../router';
+import { Link, navigate, useSearch } from '../router';
 import type { Access } from '../session';
+import { useTimeDisplay } from '../time-rule';
 import { SnoozeButton } from '../components/SnoozeButton';
 import { LiveIndicator, useProject } from './ProjectPage';
 
@@ -31,6 +32,8 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
   const project = useProject(projectId);
   const live = useLiveUpdates(projectId);
   const queryClient = useQueryClient();
+  const times = useTimeDisplay();
+  const runId = new URLSearchParams(useSearch()).get('run');
   const task = useQuery({
     queryKey: ['task', taskId],
     queryFn: () => unwrap(api.GET('/projects/{project_id}/tasks/{task_uuid}', { params: { path: { project_id: projectId, task_uuid: taskId } } })),
@@ -62,6 +65,8 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
   if (task.isError) return <ErrorMessage error={task.error} title="Could not load the task" />;
   const t = task.data;
   const deleting = t.status === 'PENDING_DELETE' || t.status === 'DELETE_FAILED';
+  // The task's own zone: its schedule's, else its project's (an interval has none of its own).
+  const taskZone = t.schedule_config.timezone || project.data.timezone;
 
   return (
     <>
@@ -105,7 +110,8 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
         </div>
         <div className="wide">
           <dt>Next runs</dt>
-          <dd>
+          <dd data-testid="next-runs">
+            {t.status === 'ACTIVE' ? <p className="small muted">In {times.zoneLabel(taskZone)}</p> : null}
             {t.status !== 'ACTIVE' ? (
               'not scheduled while ' + t.status.toLowerCase().replace('_', ' ')
             ) : next.isPending ? (
@@ -118,7 +124,7 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
               <ul className="plain">
                 {next.data.occurrences.map((o) => (
                   <li key={o.at} className={o.fires ? undefined : 'skipped-run'}>
-                    {o.fires ? formatLocal(o.local) : <s>{formatLocal(o.local)}</s>} {o.dst ? <span className="badge badge-warn">DST</span> : null}
+                    {o.fires ? times.dateTime(o.at, taskZone) : <s>{times.dateTime(o.at, taskZone)}</s>} {o.dst ? <span className="badge badge-warn">DST</span> : null}
                     {o.fires ? null : <span className="muted"> skipped: {o.skipped_reason}</span>}
                   </li>
                 ))}
@@ -142,7 +148,7 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
             {t.status === 'ACTIVE' ? 'Disable' : 'Enable'}
           </button>
           <ConfirmButton label="Delete" question={`Delete the task “${t.name}” and its history? This cannot be undone.`} onConfirm={() => remove.mutate()} disabled={remove.isPending} />
-          <SnoozeButton projectId={projectId} taskId={taskId} />
+          <SnoozeButton projectId={projectId} taskId={taskId} ownZone={taskZone} />
         </div>
       ) : null}
       {trigger.data ? (
@@ -154,9 +160,11 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
       <ErrorMessage error={setStatus.error} title="Could not change the status" />
       <ErrorMessage error={remove.error} title="Could not delete the task" />
 
-      <Executions projectId={projectId} taskId={taskId} timezone={project.data.timezone} canEdit={access.canEdit} />
-      <TaskStats projectId={projectId} taskId={taskId} />
+      {runId ? <RunDetails executionId={runId} ownZone={taskZone} canEdit={access.canEdit} /> : null}
+      <Executions projectId={projectId} taskId={taskId} ownZone={taskZone} canEdit={access.canEdit} />
+      <TaskStats projectId={projectId} taskId={taskId} ownZone={taskZone} />
       <AuditTimeline
+        ownZone={taskZone}
         projectId={projectId}
         queryKey={['audit', taskId]}
         load={() => unwrap(api.GET('/tasks/{task_uuid}/audit', { params: { path: { task_uuid: taskId }, query: { limit: 100 } } }))}
@@ -173,10 +181,35 @@ export function TaskPage({ projectId, taskId, access }: { projectId: string; tas
 
 const PAGE_SIZE = 20;
 
-function Executions({ projectId, taskId, timezone, canEdit }: { projectId: string; taskId: string; timezone: string; canEdit: boolean }) {
+/** One run, opened from its id (the quick search's `?run=`), above the day's list. */
+function RunDetails({ executionId, ownZone, canEdit }: { executionId: string; ownZone: string; canEdit: boolean }) {
   const id = useId();
-  const today = todayIn(timezone);
+  const execution = useQuery({
+    queryKey: ['execution', executionId],
+    queryFn: () => unwrap(api.GET('/executions/{execution_uuid}', { params: { path: { execution_uuid: executionId } } })),
+  });
+  return (
+    <section aria-labelledby={`${id}-title`} className="card" data-testid="run-details">
+      <h2 id={`${id}-title`}>Run {executionId.slice(0, 8)}</h2>
+      {execution.isPending ? <Loading what="the run" /> : null}
+      <ErrorMessage error={execution.error} title="Could not load the run" />
+      {execution.data ? (
+        <ul className="executions" aria-label="The run">
+          <ExecutionItem execution={execution.data} canEdit={canEdit} ownZone={ownZone} initiallyOpen />
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+function Executions({ projectId, taskId, ownZone, canEdit }: { projectId: string; taskId: string; ownZone: string; canEdit: boolean }) {
+  const id = useId();
+  const times = useTimeDisplay();
+  // Days are those of the zone times are shown in; a change of that zone starts again at its today.
+  const timezone = times.zoneFor(ownZone);
+  const today = times.today(ownZone);
   const [day, setDay] = useState(today);
+  useEffect(() => setDay(times.today(ownZone)), [timezone]); // eslint-disable-line react-hooks/exhaustive-deps
   const [status, setStatus] = useState<ExecutionStatus | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
@@ -194,6 +227,9 @@ function Executions({ projectId, taskId, timezone, canEdit }: { projectId: strin
   return (
     <section aria-labelledby={`${id}-title`} className="card">
       <h2 id={`${id}-title`}>Executions</h2>
+      <p className="small muted" data-testid="executions-zone">
+        Days and times in {times.zoneLabel(ownZone)}.
+      </p>
       <div className="toolbar">
         <DayPicker projectId={projectId} taskId={taskId} timezone={timezone} day={day} today={today} onChange={setDay} />
         <label htmlFor={`${id}-status`}>Status</label>
@@ -221,7 +257,7 @@ function Executions({ projectId, taskId, timezone, canEdit }: { projectId: strin
       {history.data && history.data.data.length > 0 ? (
         <ul className="executions" aria-label={`Executions of ${day}`}>
           {history.data.data.map((execution) => (
-            <ExecutionItem key={execution.id} execution={execution} canEdit={canEdit} />
+            <ExecutionItem key={execution.id} execution={execution} canEdit={canEdit} ownZone={ownZone} />
           ))}
         </ul>
       ) : null}
@@ -238,8 +274,9 @@ function Executions({ projectId, taskId, timezone, canEdit }: { projectId: strin
   );
 }
 
-function ExecutionItem({ execution, canEdit }: { execution: Execution; canEdit: boolean }) {
-  const [open, setOpen] = useState(false);
+function ExecutionItem({ execution, canEdit, ownZone, initiallyOpen = false }: { execution: Execution; canEdit: boolean; ownZone: string; initiallyOpen?: boolean }) {
+  const [open, setOpen] = useState(initiallyOpen);
+  const times = useTimeDisplay();
   const queryClient = useQueryClient();
   const cancel = useMutation({
     mutationFn: () => unwrap(api.POST('/executions/{execution_uuid}/cancel', { params: { path: { execution_uuid: execution.id } } })),
@@ -251,7 +288,7 @@ function ExecutionItem({ execution, canEdit }: { execution: Execution; canEdit: 
     <li className="execution" data-execution-id={execution.id}>
       <div className="execution-summary">
         <button type="button" className="expander" aria-expanded={open} aria-controls={panel} onClick={() => setOpen(!open)}>
-          <span aria-hidden="true">{open ? '▾' : '▸'}</span> <StatusBadge status={execution.status} /> {formatDateTime(execution.scheduled_at)}
+          <span aria-hidden="true">{open ? '▾' : '▸'}</span> <StatusBadge status={execution.status} /> {times.dateTime(execution.scheduled_at, ownZone)}
           <span className="small muted">
             {' '}
             · {execution.trigger_type.toLowerCase().replace('_', '-')} · {formatDuration(execution.duration_ms)} · {execution.logs_count} log line{execution.logs_count === 1 ? '' : 's'}
@@ -264,19 +301,20 @@ function ExecutionItem({ execution, canEdit }: { execution: Execution; canEdit: 
         ) : null}
       </div>
       {execution.error ? <p className="exec-error">Error: {execution.error}</p> : null}
-      <ExecutionAttempts execution={execution} />
+      <ExecutionAttempts execution={execution} ownZone={ownZone} />
       <ErrorMessage error={cancel.error} title="Could not cancel" />
       {open ? (
         <div id={panel}>
-          <ExecutionLogs execution={execution} />
-          <ExecutionHistory execution={execution} />
+          <ExecutionLogs execution={execution} ownZone={ownZone} />
+          <ExecutionHistory execution={execution} ownZone={ownZone} />
         </div>
       ) : null}
     </li>
   );
 }
 
-function ExecutionLogs({ execution }: { execution: Execution }) {
+function ExecutionLogs({ execution, ownZone }: { execution: Execution; ownZone: string }) {
+  const times = useTimeDisplay();
   const logs = useQuery({
     queryKey: ['logs', execution.id],
     queryFn: () => unwrap(api.GET('/executions/{execution_uuid}/logs', { params: { path: { execution_uuid: execution.id }, query: { limit: 1000, order: 'desc' } } })),
@@ -290,7 +328,7 @@ function ExecutionLogs({ execution }: { execution: Execution }) {
   return (
     <div className="logs">
       <p className="small muted" role="status">
-        {running ? 'Running: new lines appear here as the executor sends them.' : `Ended ${formatDateTime(execution.ended_at)}.`}
+        {running ? 'Running: new lines appear here as the executor sends them.' : `Ended ${times.dateTime(execution.ended_at, ownZone)}.`}
         {logs.data && logs.data.logs_count > lines.length ? ` Showing the last ${lines.length} of ${logs.data.logs_count} lines.` : ''}
       </p>
       {logs.isPending ? <Loading what="log lines" /> : null}
@@ -300,7 +338,7 @@ function ExecutionLogs({ execution }: { execution: Execution }) {
         <ol className="log-lines mono" ref={box} aria-label="Log lines" aria-live="polite">
           {lines.map((line) => (
             <li key={line.seq} className={`log-${line.level}`}>
-              <time dateTime={line.timestamp}>{new Date(line.timestamp).toLocaleTimeString()}</time>{' '}
+              <time dateTime={line.timestamp}>{times.time(line.timestamp, ownZone)}</time>{' '}
               {execution.max_attempts > 1 ? <span className="attempt">#{line.attempt} </span> : null}
               <span className="level">{line.level}</span> {line.message}
             </li>
@@ -311,7 +349,7 @@ function ExecutionLogs({ execution }: { execution: Execution }) {
   );
 }
 
-function ExecutionHistory({ execution }: { execution: Execution }) {
+function ExecutionHistory({ execution, ownZone }: { execution: Execution; ownZone: string }) {
   const audit = useQuery({
     queryKey: ['audit', execution.task_id, execution.id, execution.status],
     queryFn: () => unwrap(api.GET('/executions/{execution_uuid}/audit', { params: { path: { execution_uuid: execution.id }, query: { limit: 100 } } })),
@@ -320,18 +358,22 @@ function ExecutionHistory({ execution }: { execution: Execution }) {
     <div className="logs">
       <h3 className="small">What happened to this run</h3>
       <ErrorMessage error={audit.error} title="Could not load the run's history" />
-      {audit.data ? <AuditEntries entries={audit.data.data} projectId={execution.project_id} label="Run history" /> : null}
+      {audit.data ? <AuditEntries entries={audit.data.data} projectId={execution.project_id} label="Run history" ownZone={ownZone} /> : null}
     </div>
   );
 }
 
 
-function TaskStats({ projectId, taskId }: { projectId: string; taskId: string }) {
+function TaskStats({ projectId, taskId, ownZone }: { projectId: string; taskId: string; ownZone: string }) {
   const id = useId();
+  const times = useTimeDisplay();
+  const zone = times.zoneFor(ownZone);
   const [granularity, setGranularity] = useState<'day' | 'hour'>('day');
+  // Days are counted in the zone times are shown in; hours are UTC hours, labelled in that zone.
+  const tz = granularity === 'day' ? zone : undefined;
   const stats = useQuery({
-    queryKey: ['stats', projectId, taskId, granularity],
-    queryFn: () => unwrap(api.GET('/projects/{project_id}/stats', { params: { path: { project_id: projectId }, query: { granularity, task_id: taskId } } })),
+    queryKey: ['stats', projectId, taskId, granularity, tz],
+    queryFn: () => unwrap(api.GET('/projects/{project_id}/stats', { params: { path: { project_id: projectId }, query: { granularity, task_id: taskId, tz } } })),
   });
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
@@ -354,7 +396,7 @@ function TaskStats({ projectId, taskId }: { projectId: string; taskId: string })
             <strong>{stats.data.totals.total}</strong> run{stats.data.totals.total === 1 ? '' : 's'}, <strong>{stats.data.totals.success}</strong> succeeded, <strong>{stats.data.totals.failures}</strong> failed
             {stats.data.totals.in_progress ? `, ${stats.data.totals.in_progress} in progress` : ''}
           </p>
-          <Bars stats={stats.data} label={granularity === 'day' ? 'Runs per day' : 'Runs per hour'} />
+          <Bars stats={stats.data} label={granularity === 'day' ? `Runs per day (${zone})` : `Runs per hour (${zone})`} timeZone={zone} />
           <DurationChart stats={stats.data} />
         </>
       ) : null}

@@ -77,6 +77,8 @@ export interface TimeDisplay {
   today(ownZone?: string | null, now?: Date): string;
 }
 
+const DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
+
 function format(iso: string | null | undefined, options: Intl.DateTimeFormatOptions): string {
   if (!iso) return '—';
   const date = new Date(iso);
@@ -91,8 +93,9 @@ export function timeDisplay(rule: TimeRule, mine = browserZone()): TimeDisplay {
     mine,
     zoneFor,
     zoneLabel: (ownZone, whose = 'task') => (rule === 'task' && ownZone ? `${ownZone} (the ${whose}'s zone)` : `${mine} (your zone)`),
-    dateTime: (iso, ownZone) => format(iso, { dateStyle: 'medium', timeStyle: 'medium', timeZone: zoneFor(ownZone) }),
-    dateTimeShort: (iso, ownZone) => format(iso, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: zoneFor(ownZone) }),
+    // dateStyle/timeStyle cannot be combined with timeZoneName: the same fields, spelled out.
+    dateTime: (iso, ownZone) => format(iso, { ...DATE, hour: 'numeric', minute: '2-digit', second: '2-digit', timeZone: zoneFor(ownZone) }),
+    dateTimeShort: (iso, ownZone) => format(iso, { ...DATE, hour: 'numeric', minute: '2-digit', timeZone: zoneFor(ownZone) }),
     time: (iso, ownZone) => format(iso, { hour: 'numeric', minute: '2-digit', second: '2-digit', timeZone: zoneFor(ownZone) }),
     day: (iso, ownZone) => dayIn(typeof iso === 'string' ? new Date(iso) : iso, zoneFor(ownZone)),
     today: (ownZone, now = new Date()) => dayIn(now, zoneFor(ownZone)),

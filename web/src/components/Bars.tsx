@@ -5,7 +5,7 @@ import { formatDuration } from '../format';
 /** `timeZone`: the zone hours are labelled in (hours are UTC hours; default: labelled as UTC). */
 export function Bars({ stats, label, compact = false, timeZone }: { stats: StatsRange; label: string; compact?: boolean; timeZone?: string }) {
   const hourLabel = (start: string, short: boolean) =>
-    new Date(start).toLocaleString(undefined, short ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone } : { dateStyle: 'medium', timeStyle: 'short', timeZone, timeZoneName: 'short' });
+    new Date(start).toLocaleString(undefined, short ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone } : { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' });
   const labelOf = (bucket: StatsRange['buckets'][number], short = false) => (timeZone && stats.granularity === 'hour' ? hourLabel(bucket.start, short) : bucketLabel(bucket.key, stats.granularity, short));
   const max = Math.max(1, ...stats.buckets.map((b) => b.total));
   return (

@@ -48,8 +48,11 @@ export function describeInChromium(name: string, body: () => void): void {
   }
 }
 
-/** `options`: the server's (a test's clock, for one); `env`: more configuration for it (single sign-on, …). */
-export async function openChromiumSession(options: ServerOptions = {}, env: Record<string, string> = {}): Promise<ChromiumSession> {
+/**
+ * `options`: the server's (a test's clock, for one); `env`: more configuration for it (single sign-on, …);
+ * `browser.timezoneId`: the browser's zone (UTC unless told).
+ */
+export async function openChromiumSession(options: ServerOptions = {}, env: Record<string, string> = {}, browser: { timezoneId?: string } = {}): Promise<ChromiumSession> {
   if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run `npm run build` (npm test does) before the end-to-end tests');
   mkdirSync(SCREENSHOTS, { recursive: true });
   const { server, admin } = await startServerWithAdmin(options, env);
@@ -60,7 +63,7 @@ export async function openChromiumSession(options: ServerOptions = {}, env: Reco
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
-    timezoneId: 'UTC',
+    timezoneId: browser.timezoneId ?? 'UTC',
     locale: 'en-US',
   });
   // Every Content-Security-Policy violation on any page, reported from the page as it happens.

@@ -43,7 +43,7 @@ export function StatsChart({ stats, title, projectZone }: { stats: StatsRange; t
           </li>
         ))}
       </ul>
-      <p className="stats-readout" aria-live="polite" data-testid="chart-readout">
+      <p className="stats-readout" data-testid="chart-readout">
         {shown !== null && bars[shown] ? describeBar(bars[shown]!, when(bars[shown]!)) : 'Point at a bar, or focus it and use the arrow keys, to read its figures.'}
       </p>
       <div className="stats-chart-body">

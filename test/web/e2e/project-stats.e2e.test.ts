@@ -79,7 +79,7 @@ describeInChromium('project statistics page in Chromium', () => {
     await page.mouse.move(0, 0);
     await page.getByRole('link', { name: 'Last 90 days' }).focus();
     await page.keyboard.press('Tab');
-    expect(await bars.nth(6).evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await bars.nth(6).evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     expect(await readout.textContent()).toBe(`${twoDaysAgo} (UTC): 3 runs (1 succeeded, 2 failed or timed out)`);
@@ -120,6 +120,12 @@ describeInChromium('project statistics page in Chromium', () => {
     await expectAccessible(page, 'project statistics, 90 days, dark');
     await session.shot('project-stats-90d-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+    // A phone's width: nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectAccessible(page, 'project statistics, 390 px');
+    await session.shot('project-stats-390');
+    await page.setViewportSize({ width: 1280, height: 900 });
     expect(session.cspViolations).toEqual([]);
   }, 60_000);
 });

@@ -85,9 +85,16 @@ export function StatsChart({ stats, title, projectZone }: { stats: StatsRange; t
             ))}
           </div>
           <div className="stats-x-axis" aria-hidden="true">
-            {bars.map((bar, index) => (
-              <span key={bar.key}>{index % every === (bars.length - 1) % every ? bar.tick : ''}</span>
-            ))}
+            {bars.map((bar, index) => {
+              const fromEnd = bars.length - 1 - index;
+              if (fromEnd % every !== 0) return <span key={bar.key} />;
+              // Every other label gives way on a narrow screen, counted from the newest.
+              return (
+                <span key={bar.key} className={(fromEnd / every) % 2 === 1 ? 'alternate' : undefined}>
+                  {bar.tick}
+                </span>
+              );
+            })}
           </div>
           <div className="stats-x-title" aria-hidden="true">
             {xTitle}
@@ -96,6 +103,8 @@ export function StatsChart({ stats, title, projectZone }: { stats: StatsRange; t
       </div>
       <details className="stats-table">
         <summary>Show the figures as a table</summary>
+        {/* Focusable so the keyboard can scroll it sideways on a narrow screen. */}
+        <div className="stats-scroll" role="region" aria-label={`${title}, table`} tabIndex={0}>
         <table>
           <caption className="visually-hidden">{title}</caption>
           <thead>
@@ -121,6 +130,7 @@ export function StatsChart({ stats, title, projectZone }: { stats: StatsRange; t
             ))}
           </tbody>
         </table>
+        </div>
       </details>
     </figure>
   );

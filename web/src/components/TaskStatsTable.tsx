@@ -11,6 +11,7 @@ export function TaskStatsTable({ projectId, list, kind }: { projectId: string; l
   if (list.tasks.length === 0) return <Empty>{kind === 'failures' ? 'No task failed in this range.' : 'No run ended with a duration in this range.'}</Empty>;
   return (
     <>
+      <div className="stats-scroll" role="region" aria-label={kind === 'failures' ? 'Top failing tasks, table' : 'Slowest tasks, table'} tabIndex={0}>
       <table data-testid={kind === 'failures' ? 'top-failing' : 'slowest'}>
         <thead>
           <tr>
@@ -57,6 +58,7 @@ export function TaskStatsTable({ projectId, list, kind }: { projectId: string; l
           ))}
         </tbody>
       </table>
+      </div>
       {list.qualifying > list.tasks.length ? (
         <p className="muted small">
           The first {list.tasks.length} of {list.qualifying} tasks.

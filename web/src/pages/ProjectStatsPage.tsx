@@ -98,7 +98,8 @@ export function ProjectStatsPage({ projectId }: { projectId: string }) {
         ) : null}
         <p className="muted small">
           A run is missed when it did not start within its task&apos;s start deadline (or the scheduler was down at its tick), and timed out when it ran past its
-          timeout. Runs that started late but within the deadline are not counted here: lateness is alerted on, not aggregated.
+          timeout. A run that started late but within its deadline is not counted here: it raises the task&apos;s late-start alert when one is set, and lateness is not
+          aggregated.
         </p>
       </section>
     </>

@@ -128,6 +128,17 @@ async function bucketsByKey(
   return new Map(items.map((doc) => [doc.key, doc]));
 }
 
+/** The sum of one series' buckets with keys in [fromKey, toKey] (a task's, or the project's when taskId is null). */
+export async function sumOfBuckets(
+  services: QueryServices,
+  series: { projectId: string; taskId: string | null; granularity: StatsGranularity; fromKey: string; toKey: string },
+): Promise<StatsCounters> {
+  const docs = await bucketsByKey(services, series.projectId, series.taskId, series.granularity, series.fromKey, series.toKey);
+  const sum = emptyCounters();
+  for (const doc of docs.values()) addCounters(sum, doc);
+  return sum;
+}
+
 export interface HourRange {
   projectId: string;
   taskId: string | null;

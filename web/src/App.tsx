@@ -7,6 +7,7 @@ import { AuditPage } from './pages/AuditPage';
 import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
 import { ProjectPage } from './pages/ProjectPage';
+import { ProjectStatsPage } from './pages/ProjectStatsPage';
 import { ProjectsPage } from './pages/ProjectsPage';
 import { QuarantineBanner, QuarantinePage } from './pages/QuarantinePage';
 import { SettingsPage } from './pages/SettingsPage';
@@ -83,6 +84,7 @@ export function App() {
         {route.page === 'projects' ? <ProjectsPage me={me.data} /> : null}
         {route.page === 'project' ? <ProjectPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'audit' ? <AuditPage projectId={route.projectId} /> : null}
+        {route.page === 'project-stats' ? <ProjectStatsPage projectId={route.projectId} /> : null}
         {route.page === 'settings' ? <SettingsPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'new-task' ? <TaskFormPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'edit-task' ? <TaskFormPage projectId={route.projectId} taskId={route.taskId} access={access} /> : null}

@@ -53,6 +53,7 @@ export type Route =
   | { page: 'project'; projectId: string }
   | { page: 'settings'; projectId: string }
   | { page: 'audit'; projectId: string }
+  | { page: 'project-stats'; projectId: string }
   | { page: 'new-task'; projectId: string }
   | { page: 'task'; projectId: string; taskId: string }
   | { page: 'edit-task'; projectId: string; taskId: string }
@@ -73,6 +74,7 @@ export function matchRoute(path: string): Route {
   if (!section) return { page: 'project', projectId };
   if (section === 'settings' && !taskId) return { page: 'settings', projectId };
   if (section === 'audit' && !taskId) return { page: 'audit', projectId };
+  if (section === 'stats' && !taskId) return { page: 'project-stats', projectId };
   if (section === 'tasks' && taskId === 'new' && !action) return { page: 'new-task', projectId };
   if (section === 'tasks' && taskId && !action) return { page: 'task', projectId, taskId };
   if (section === 'tasks' && taskId && action === 'edit') return { page: 'edit-task', projectId, taskId };

@@ -22,7 +22,8 @@ import { formatDay } from '../../schedules/civil-time';
 import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
 import { compatDays, requiredDay } from '../query-params';
-import { optionalDayNumber, optionalInstantMs, optionalMonth, optionalZone } from '../read-side-params';
+import { optionalMonth, optionalZone } from '../read-side-params';
+import { statsRangeParams } from '../stats-range-params';
 
 export interface ExecutionStatsResponse {
   /** One row per UTC day with executions, newest first. */
@@ -43,7 +44,6 @@ export interface FailuresOfDayResponse {
   calculated_at: string;
 }
 
-const MS_PER_HOUR = 3_600_000;
 const MAX_HOURS = 31 * 24;
 const MAX_DAYS = 366;
 
@@ -92,23 +92,11 @@ export class StatsController extends Controller {
   ): Promise<StatsRange> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     const taskId = await this.taskParam(project_id, task_id);
-    const now = this.services.clock.now().getTime();
-    if (granularity === 'hour') {
-      if (tz) throw new ValidationError('Invalid tz', ['tz: hours are UTC hours; tz applies to granularity=day']);
-      const toMs = optionalInstantMs('to', to) ?? Math.floor(now / MS_PER_HOUR) * MS_PER_HOUR + MS_PER_HOUR;
-      const fromMs = optionalInstantMs('from', from) ?? toMs - 24 * MS_PER_HOUR;
-      if (fromMs >= toMs) throw new ValidationError('Invalid range', ['from: must be before to']);
-      if (Math.ceil(toMs / MS_PER_HOUR) - Math.floor(fromMs / MS_PER_HOUR) > MAX_HOURS) {
-        throw new ValidationError('Range too long', [`from/to: at most ${MAX_HOURS} hours at granularity=hour`]);
-      }
-      return hourlyStats(this.services, { projectId: project_id, taskId, fromMs, toMs });
-    }
-    const zone = optionalZone('tz', tz) ?? (await statsZoneOf(this.services, project_id));
-    const today = localDayOf(now, zone);
-    const toDay = optionalDayNumber('to', to) ?? today;
-    const fromDay = optionalDayNumber('from', from) ?? toDay - 6;
-    if (fromDay > toDay) throw new ValidationError('Invalid range', ['from: must not be after to']);
-    if (toDay - fromDay + 1 > MAX_DAYS) throw new ValidationError('Range too long', [`from/to: at most ${MAX_DAYS} days at granularity=day`]);
+    if (granularity === 'hour' && tz) throw new ValidationError('Invalid tz', ['tz: hours are UTC hours; tz applies to granularity=day']);
+    const zone = granularity === 'hour' ? 'UTC' : (optionalZone('tz', tz) ?? (await statsZoneOf(this.services, project_id)));
+    const range = statsRangeParams({ granularity, from, to }, { nowMs: this.services.clock.now().getTime(), zone, maxHours: MAX_HOURS, maxDays: MAX_DAYS });
+    if (range.granularity === 'hour') return hourlyStats(this.services, { projectId: project_id, taskId, fromMs: range.fromMs, toMs: range.toMs });
+    const { fromDay, toDay } = range;
     return dailyStats(this.services, { projectId: project_id, taskId, fromDay, toDay, timezone: zone });
   }
 

@@ -3,7 +3,7 @@
  * external mode, then report a run of it with curl, the SDK or the CLI. `apiKey` is a placeholder until
  * an admin makes one.
  */
-import { execSnippet, type PingSnippet } from './ping-snippets';
+import { execSnippet, JOB_COMMAND, type PingSnippet } from './ping-snippets';
 
 export const FIRST_TASK_NAME = 'first-job';
 export const API_KEY_PLACEHOLDER = '<api-key>';
@@ -13,7 +13,7 @@ export interface FirstRunSnippets {
   ways: PingSnippet[];
 }
 
-export function firstRunSnippets(origin: string, projectId: string, apiKey = API_KEY_PLACEHOLDER): FirstRunSnippets {
+export function firstRunSnippets(origin: string, projectId: string, apiKey = API_KEY_PLACEHOLDER, command = JOB_COMMAND): FirstRunSnippets {
   const api = `${origin}/api/v1`;
   const auth = `-H 'Authorization: Bearer ${apiKey}'`;
   const json = `-H 'Content-Type: application/json'`;
@@ -41,7 +41,7 @@ export function firstRunSnippets(origin: string, projectId: string, apiKey = API
     ways: [
       { label: 'Report a run with curl (start it, then finish it as SUCCESS)', value: curlRun },
       { label: 'Or with the SDK (Node 20)', value: sdk },
-      { label: 'Or wrap any command with the CLI', value: `CRON_OBSERVER_URL=${origin} CRON_OBSERVER_API_KEY=${apiKey} ${execSnippet(projectId, FIRST_TASK_NAME)}` },
+      { label: 'Or wrap any command with the CLI', value: `CRON_OBSERVER_URL=${origin} CRON_OBSERVER_API_KEY=${apiKey} ${execSnippet(projectId, FIRST_TASK_NAME, command)}` },
     ],
   };
 }

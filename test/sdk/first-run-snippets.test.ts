@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiClient } from '../support/api-client';
+import { TEST_ADMIN } from '../support/signed-in';
 import { shell } from '../support/curl';
 import type { TestServer } from '../support/test-server';
 import { waitFor } from '../support/wait-for';
@@ -55,5 +56,27 @@ describe('the first-run commands', () => {
     expect(cli).toMatchObject({ code: 0 });
     expect(cli.stdout).toContain('hello from the job');
     await runs(3);
+  });
+
+  it("the README's walkthrough runs as written, and its commands are the guide's", async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Your first monitored job'));
+    const script = section.slice(section.indexOf('```sh\n') + 6, section.indexOf('\n```\n'));
+    const runnable = script
+      .replace('URL=http://localhost:8080/api/v1', `URL=${server.url}/api/v1`)
+      .replace('<email>', TEST_ADMIN.email)
+      .replace('<password>', TEST_ADMIN.password);
+    const result = await shell(`set -e\ncd ${workDir}\n${runnable}\necho "\nPROJECT=$P"`);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const projectId = /PROJECT=(\S+)/.exec(result.stdout)![1]!;
+    const tasks = (await admin.get(`/projects/${projectId}/tasks`)).body as Array<{ id: string; name: string }>;
+    expect(tasks.map((t) => t.name)).toEqual(['first-job']);
+    await waitFor(async () => {
+      const history = (await admin.get(`/projects/${projectId}/tasks/${tasks[0]!.id}/history`)).body.data as Array<{ status: string }>;
+      return history.length === 1 && history[0]!.status === 'SUCCESS';
+    });
+    // The same commands as the dashboard's guide, with the shell's variables for the id and key.
+    const guide = firstRunSnippets('http://localhost:8080', '$P', '$KEY');
+    for (const line of [guide.createTask.value, guide.ways[0]!.value]) expect(script.replaceAll('"Authorization: Bearer $KEY"', "'Authorization: Bearer $KEY'").replaceAll('$URL', 'http://localhost:8080/api/v1')).toContain(line);
   });
 });

@@ -21,7 +21,7 @@ export function FirstRunGuide({ projectId, access }: { projectId: string; access
   return (
     <section className="card first-run" aria-labelledby="first-run-title">
       <h2 id="first-run-title">No tasks yet: your first run in two minutes</h2>
-      <p>A job that runs on your own cron or CI reports its runs here. Run these in a shell; the run appears on this page as it happens.</p>
+      <p>A job that runs on your own cron or CI reports its runs here. Run these in a shell; the run appears on this page as it happens (and this guide gives way to the task list, so keep the key).</p>
       <h3>1. An API key</h3>
       {access.isAdmin ? (
         create.data ? (

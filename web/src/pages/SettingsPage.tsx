@@ -12,6 +12,7 @@ import { PublicLinks } from '../components/PublicLinks';
 import { type ComparedField, EditConflict, useEditVersion } from '../components/EditConflict';
 import { ConfirmButton, Empty, ErrorMessage, Loading } from '../components/ui';
 import { formatDateTime, timeZones } from '../format';
+import { useTimeDisplay } from '../time-rule';
 import { Link } from '../router';
 import { type Access, useMe } from '../session';
 
@@ -324,6 +325,7 @@ function Members({ project, editable }: { project: Project; editable: boolean })
 
 function ApiKeys({ projectId }: { projectId: string }) {
   const id = useId();
+  const time = useTimeDisplay();
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiKeyScope>('ingest');
   const queryClient = useQueryClient();
@@ -387,10 +389,10 @@ function ApiKeys({ projectId }: { projectId: string }) {
                     {key.prefix}…
                   </td>
                   <td data-label="Scope">{key.scope}</td>
-                  <td data-label="Last used">{key.last_used_at ? formatDateTime(key.last_used_at) : 'never'}</td>
+                  <td data-label="Last used">{key.last_used_at ? time.dateTime(key.last_used_at) : 'never'}</td>
                   <td>
                     {key.revoked ? (
-                      <span className="badge">revoked {formatDateTime(key.revoked_at)}</span>
+                      <span className="badge">revoked {time.dateTime(key.revoked_at)}</span>
                     ) : (
                       <ConfirmButton label="Revoke" question={`Revoke the key “${key.name}”? Executors using it stop working at once.`} onConfirm={() => revoke.mutate(key.id)} />
                     )}

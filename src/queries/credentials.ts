@@ -44,3 +44,13 @@ export async function latestRevocationPosition(services: QueryServices): Promise
   const doc = await services.reads.get<RevocationDoc>(services.registry.collection(ACCESS_PROJECTION, ACCESS_COLLECTIONS.revocations), LATEST_REVOCATION);
   return doc?.position ?? 0;
 }
+
+/** Most sessions one person may list at once: each sign-in opens one, and they expire. */
+export const OWN_SESSIONS_LIMIT = 200;
+
+/** One person's open sessions, newest first. */
+export async function sessionsOfUser(services: QueryServices, userId: string): Promise<SessionDoc[]> {
+  const physical = services.registry.collection(ACCESS_PROJECTION, ACCESS_COLLECTIONS.sessions);
+  const { items } = await services.reads.find<SessionDoc>(physical, { filter: { userId }, sort: [['createdAt', -1]], limit: OWN_SESSIONS_LIMIT });
+  return items;
+}

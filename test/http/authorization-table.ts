@@ -153,6 +153,7 @@ export const MATRIX: Endpoint[] = [
     call: () => ({ method: 'POST', path: '/schedules/preview', body: { schedule_type: 'RECURRING', schedule_config: { cron_expression: '0 3 * * *', timezone: 'Europe/Paris' }, count: 3 } }) },
 
   { family: 'session', name: 'GET /auth/me', rule: { kind: 'person' },                                  expected: [401, 401, 200, 200, 200, 200, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/auth/me' }) },
+  { family: 'session', name: 'GET /auth/sessions', rule: { kind: 'person' },                            expected: [401, 401, 200, 200, 200, 200, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/auth/sessions' }) },
   { family: 'projects', name: 'GET /projects', rule: { kind: 'person' },                                expected: [401, 401, 200, 200, 200, 200, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/projects' }) },
   { family: 'search', name: 'GET /search', rule: { kind: 'person' },                                  expected: [401, 401, 200, 200, 200, 200, 200, 401, 401, 401, 401], call: () => ({ method: 'GET', path: '/search?q=a' }) },
   { family: 'projects', name: 'POST /projects', rule: { kind: 'person' },                               expected: [401, 401, 201, 201, 201, 201, 201, 401, 401, 401, 401],
@@ -365,6 +366,7 @@ export const NOT_IN_MATRIX: Record<string, string> = {
   'POST /auth/login': 'takes no credentials: test/http/access/auth.test.ts',
   'POST /auth/logout': 'ends the caller\'s own session: test/http/access/auth.test.ts',
   'POST /auth/password': 'changes the caller\'s own password, given the current one: test/http/access/own-password.test.ts',
+  'DELETE /auth/sessions/{session_id}': 'ends one of the caller\'s own sessions (404 for anyone else\'s): test/http/access/own-sessions.test.ts',
   'POST /auth/invitations/{token}/accept': 'authenticated by the one-time link: test/http/access/members.test.ts',
   'GET /auth/oidc/login': 'deliberately public: starts a single sign-on at the provider (404 when not configured): test/http/access/single-sign-on.test.ts',
   'GET /auth/oidc/callback': 'deliberately public: authenticated by the provider\'s answer and the co_oidc cookie: test/http/access/single-sign-on.test.ts',

@@ -13,6 +13,7 @@ import { QuarantineBanner, QuarantinePage } from './pages/QuarantinePage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TaskFormPage } from './pages/TaskFormPage';
 import { TaskPage } from './pages/TaskPage';
+import { UsersPage } from './pages/UsersPage';
 import { Link, matchRoute, navigate, usePath } from './router';
 import { accessIn, useMe } from './session';
 import { QuickSearch } from './components/QuickSearch';
@@ -63,6 +64,7 @@ export function App() {
         </Link>
         <nav aria-label="Main">
           <Link to="/">Projects</Link>
+          {me.data.super_admin ? <Link to="/admin/users">People</Link> : null}
         </nav>
         <QuickSearch />
         <TimeRuleSwitch compact />
@@ -81,6 +83,7 @@ export function App() {
         {route.page === 'quarantine' ? null : <QuarantineBanner superAdmin={me.data.super_admin} />}
         {route.page === 'quarantine' ? <QuarantinePage superAdmin={me.data.super_admin} /> : null}
         {route.page === 'account' ? <AccountPage email={me.data.user.email} /> : null}
+        {route.page === 'users' ? <UsersPage superAdmin={me.data.super_admin} myEmail={me.data.user.email} /> : null}
         {route.page === 'projects' ? <ProjectsPage me={me.data} /> : null}
         {route.page === 'project' ? <ProjectPage projectId={route.projectId} access={access} /> : null}
         {route.page === 'audit' ? <AuditPage projectId={route.projectId} /> : null}

@@ -59,6 +59,7 @@ export type Route =
   | { page: 'edit-task'; projectId: string; taskId: string }
   | { page: 'quarantine' }
   | { page: 'account' }
+  | { page: 'users' }
   | { page: 'not-found' };
 
 export function matchRoute(path: string): Route {
@@ -68,6 +69,7 @@ export function matchRoute(path: string): Route {
   if (parts[0] === 'invite' && parts[1] && parts.length === 2) return { page: 'invite', token: parts[1] };
   if (parts[0] === 'admin' && parts[1] === 'quarantine' && parts.length === 2) return { page: 'quarantine' };
   if (parts[0] === 'account' && parts.length === 1) return { page: 'account' };
+  if (parts[0] === 'admin' && parts[1] === 'users' && parts.length === 2) return { page: 'users' };
   if (parts[0] !== 'projects') return { page: 'not-found' };
   const [, projectId, section, taskId, action] = parts;
   if (!projectId) return { page: 'projects' };

@@ -28,3 +28,12 @@ export interface SignInOptionsResponse {
   /** Single sign-on, when configured: the button's label and where it leads. */
   sso: { label: string; login_url: string } | null;
 }
+
+/** One of the signed-in person's open sessions (the token itself is never shown again). */
+export interface OwnSessionResponse {
+  id: string;
+  created_at: string;
+  expires_at: string;
+  /** The session this request was made with. */
+  current: boolean;
+}

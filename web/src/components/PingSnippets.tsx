@@ -2,7 +2,7 @@ import { pingSnippets } from '../ping-snippets';
 import { useCopy } from './useCopy';
 
 /** One line to copy, with its button. */
-function CopyLine({ label, value }: { label: string; value: string }) {
+export function CopyLine({ label, value }: { label: string; value: string }) {
   const { copied, copy } = useCopy(value);
   return (
     <div className="ping-line">

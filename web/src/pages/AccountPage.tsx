@@ -1,12 +1,14 @@
 /** The signed-in person's own account: change the password (the current one proves it is them). */
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { useNewPassword } from '../components/NewPasswordFields';
 import { TimeRuleSwitch } from '../components/TimeRuleSwitch';
+import { OwnSessions } from '../components/OwnSessions';
 import { ErrorMessage } from '../components/ui';
 
 export function AccountPage({ email }: { email: string }) {
+  const queryClient = useQueryClient();
   const [current, setCurrent] = useState('');
   const next = useNewPassword('new', { password: 'New password', repeat: 'Repeat the new password' });
   const change = useMutation({
@@ -14,6 +16,7 @@ export function AccountPage({ email }: { email: string }) {
     onSuccess: () => {
       setCurrent('');
       next.reset();
+      void queryClient.invalidateQueries({ queryKey: ['own-sessions'] });
     },
   });
   const submit = (event: FormEvent) => {
@@ -43,6 +46,7 @@ export function AccountPage({ email }: { email: string }) {
           {change.isPending ? 'Changing…' : 'Change password'}
         </button>
       </form>
+      <OwnSessions />
     </section>
   );
 }

@@ -11,7 +11,7 @@ import { describeCron, formatLocal } from '../components/ScheduleEditor';
 import { ConfirmButton, Empty, ErrorMessage, Loading, StatusBadge } from '../components/ui';
 import { formatDateTime, formatDuration, todayIn } from '../format';
 import { useLiveUpdates } from '../live';
-import { Link, navigate } from '../router';
+import { Link, navigate, useSearch } from '../router';
 import type { Access } from '../session';
 import { SnoozeButton } from '../components/SnoozeButton';
 import { LiveIndicator, useProject } from './ProjectPage';
@@ -176,7 +176,9 @@ const PAGE_SIZE = 20;
 function Executions({ projectId, taskId, timezone, canEdit }: { projectId: string; taskId: string; timezone: string; canEdit: boolean }) {
   const id = useId();
   const today = todayIn(timezone);
-  const [day, setDay] = useState(today);
+  // `?day=YYYY-MM-DD&run=<execution id>` (the project overview's run marks) opens that run.
+  const asked = new URLSearchParams(useSearch());
+  const [day, setDay] = useState(asked.get('day') || today);
   const [status, setStatus] = useState<ExecutionStatus | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
@@ -221,7 +223,7 @@ function Executions({ projectId, taskId, timezone, canEdit }: { projectId: strin
       {history.data && history.data.data.length > 0 ? (
         <ul className="executions" aria-label={`Executions of ${day}`}>
           {history.data.data.map((execution) => (
-            <ExecutionItem key={execution.id} execution={execution} canEdit={canEdit} />
+            <ExecutionItem key={execution.id} execution={execution} canEdit={canEdit} opened={execution.id === asked.get('run')} />
           ))}
         </ul>
       ) : null}
@@ -238,8 +240,12 @@ function Executions({ projectId, taskId, timezone, canEdit }: { projectId: strin
   );
 }
 
-function ExecutionItem({ execution, canEdit }: { execution: Execution; canEdit: boolean }) {
-  const [open, setOpen] = useState(false);
+function ExecutionItem({ execution, canEdit, opened = false }: { execution: Execution; canEdit: boolean; opened?: boolean }) {
+  const [open, setOpen] = useState(opened);
+  const item = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (opened) item.current?.scrollIntoView?.({ block: 'center' });
+  }, [opened]);
   const queryClient = useQueryClient();
   const cancel = useMutation({
     mutationFn: () => unwrap(api.POST('/executions/{execution_uuid}/cancel', { params: { path: { execution_uuid: execution.id } } })),
@@ -248,7 +254,7 @@ function ExecutionItem({ execution, canEdit }: { execution: Execution; canEdit: 
   const running = execution.status === 'PENDING' || execution.status === 'RUNNING' || execution.status === 'RETRYING';
   const panel = `execution-${execution.id}`;
   return (
-    <li className="execution" data-execution-id={execution.id}>
+    <li className="execution" data-execution-id={execution.id} ref={item}>
       <div className="execution-summary">
         <button type="button" className="expander" aria-expanded={open} aria-controls={panel} onClick={() => setOpen(!open)}>
           <span aria-hidden="true">{open ? '▾' : '▸'}</span> <StatusBadge status={execution.status} /> {formatDateTime(execution.scheduled_at)}

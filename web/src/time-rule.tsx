@@ -54,7 +54,8 @@ export function timeDisplay(rule: TimeRule, mine = browserZone()): TimeDisplay {
       if (!iso) return '—';
       const date = new Date(iso);
       if (Number.isNaN(date.getTime())) return iso;
-      return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium', timeZone: zoneFor(ownZone), timeZoneName: 'short' });
+      // dateStyle/timeStyle refuse timeZoneName (a RangeError in browsers): the same fields spelled out.
+      return date.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', timeZone: zoneFor(ownZone), timeZoneName: 'short' });
     },
   };
 }

@@ -25,7 +25,8 @@ export function TaskRow({ projectId, projectZone, row: pageRow, pageUpdatedAt, i
   const row = useLiveRow(projectId, pageRow, pageUpdatedAt);
   const time = useTimeDisplay();
   const slow = row.last_duration_ms !== null && row.p95_ms_7d !== null && row.last_duration_ms > row.p95_ms_7d;
-  const schedule = scheduleSummary({ schedule_type: row.schedule_type, schedule_config: row.schedule_config } as unknown as Task);
+  // In words; its zone goes on the line below, with the next run.
+  const schedule = scheduleSummary({ schedule_type: row.schedule_type, schedule_config: row.schedule_config } as unknown as Task).replace(` (${row.timezone})`, '');
   return (
     <tr className={`overview-row row-${row.state}`} aria-rowindex={index} data-task-id={row.task_id}>
       <td data-label="Status">
@@ -44,8 +45,12 @@ export function TaskRow({ projectId, projectZone, row: pageRow, pageUpdatedAt, i
         <RunMarks row={row} projectId={projectId} projectZone={projectZone} />
       </td>
       <td data-label="Schedule, next run" className="small schedule-cell">
-        <span className="schedule-words">{schedule.includes(row.timezone) ? schedule : `${schedule} (${row.timezone})`}</span>
-        <span className="muted">next: {row.task_status !== 'ACTIVE' ? 'not scheduled' : row.next_run_at ? time.dateTime(row.next_run_at, row.timezone) : 'none coming'}</span>
+        <span className="schedule-words" title={schedule}>
+          {schedule}
+        </span>
+        <span className="muted">
+          {row.timezone} · next {row.task_status !== 'ACTIVE' ? 'not scheduled' : row.next_run_at ? time.dateTime(row.next_run_at, row.timezone) : 'none coming'}
+        </span>
       </td>
       <td data-label="Last duration" className={slow ? 'slow' : undefined}>
         {formatDuration(row.last_duration_ms)}

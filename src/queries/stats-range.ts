@@ -337,3 +337,10 @@ function dayNumber(key: string): number {
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** One series' figures summed over the day buckets [fromKey, toKey] (`YYYY-MM-DD`) of the project's zone: one id range. */
+export async function dayTotals(services: QueryServices, projectId: string, taskId: string | null, fromKey: string, toKey: string): Promise<StatsFigures> {
+  const totals = emptyCounters();
+  for (const doc of (await bucketsByKey(services, projectId, taskId, 'day', fromKey, toKey)).values()) addCounters(totals, doc);
+  return toFigures(totals);
+}

@@ -2,7 +2,7 @@ import type { TaskGroupDoc } from '../projections/task-group-read-model';
 import type { TaskDoc } from '../projections/task-read-model';
 import { TASK_GROUPS, TASKS_PROJECTION } from '../projections/tasks-projection';
 import type { EventStore } from '../stores/events/event-store';
-import { projectRules, tickVerdict } from '../schedules/tick-rules';
+import { type ProjectRules, projectRules, tickVerdict } from '../schedules/tick-rules';
 import { groupRunState } from './group-run-state';
 import type { QueryServices } from './query-services';
 import { scheduleRulesOf } from './schedule-rules';
@@ -20,6 +20,11 @@ export async function tickJudge(services: QueryServices & { events: EventStore }
   const stored = await scheduleRulesOf(services.events, task.projectId);
   const rules = projectRules(stored.calendars, stored.windows);
   const group = task.taskGroupId ? await groupOf(services, task) : null;
+  return judgeWith(rules, group, task);
+}
+
+/** The same judgement with the project's rules and the task's group already read (many tasks of one project). */
+export function judgeWith(rules: ProjectRules, group: TaskGroupDoc | null, task: TaskDoc): (ms: number) => TickJudgement {
   const subject = { taskId: task.id, groupId: task.taskGroupId, calendar: task.calendar ?? group?.calendar ?? null, timezone: task.scheduleConfig.timezone };
   return (ms) => {
     if (group && group.status !== 'ACTIVE') return { fires: false, skipped_reason: 'group disabled' };

@@ -18,6 +18,8 @@ export function invalidateFor(queryClient: QueryClient, event: string, data: Rec
       void queryClient.invalidateQueries({ queryKey: ['task', taskId] });
       void queryClient.invalidateQueries({ queryKey: ['execution', executionId] });
       void queryClient.invalidateQueries({ queryKey: ['audit', taskId] });
+      // The project overview refetches that task's row only, never the whole list.
+      void queryClient.invalidateQueries({ queryKey: ['overview-row', taskId] });
       break;
     case 'logs':
       void queryClient.invalidateQueries({ queryKey: ['logs', executionId] });
@@ -27,6 +29,9 @@ export function invalidateFor(queryClient: QueryClient, event: string, data: Rec
       void queryClient.invalidateQueries({ queryKey: ['calendar'] });
       break;
     case 'task':
+      void queryClient.invalidateQueries({ queryKey: ['overview-row', taskId] });
+      // A task that comes or goes changes the overview's list (rare: task events, not runs).
+      if (data.type === 'TaskCreated' || data.type === 'TaskDeletionRequested') void queryClient.invalidateQueries({ queryKey: ['overview', data.project_id] });
       void queryClient.invalidateQueries({ queryKey: ['tasks'] });
       void queryClient.invalidateQueries({ queryKey: ['task', taskId] });
       void queryClient.invalidateQueries({ queryKey: ['audit', taskId] });

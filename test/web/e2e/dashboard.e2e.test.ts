@@ -135,11 +135,11 @@ describeInChromium('dashboard in Chromium', () => {
     await shot('07-calendar');
     await page.keyboard.press('Escape');
 
-    // The project page: tasks with status, mode, next run, last result.
+    // The project page: tasks with their state, mode, last runs and next run.
     await page.getByRole('link', { name: 'Nightly jobs' }).click();
     const row = page.getByRole('row', { name: /backup/ });
-    await row.getByText('SUCCESS').waitFor();
-    expect(await row.textContent()).toMatch(/ACTIVE.*pull/);
+    await row.getByRole('link', { name: /^Run succeeded/ }).waitFor();
+    expect(await row.textContent()).toMatch(/OK.*backup.*pull/);
     await shot('08-project');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('09-project-phone');

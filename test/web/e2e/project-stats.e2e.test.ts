@@ -53,7 +53,10 @@ describeInChromium('project statistics page in Chromium', () => {
     await server.services.projections.whenCaughtUp();
 
     await session.signIn(TEST_ADMIN.email, TEST_ADMIN.password);
-    await page.goto(`${server.url}/projects/${project.id}/stats`);
+    // Reached from the project page.
+    await page.goto(`${server.url}/projects/${project.id}`);
+    await page.getByRole('link', { name: 'Statistics' }).click();
+    await page.waitForURL(`${server.url}/projects/${project.id}/stats`);
     await page.getByRole('heading', { name: 'Statistics' }).waitFor();
     const plot = page.getByRole('group', { name: /Runs per day: one bar per day/ });
     await plot.waitFor();

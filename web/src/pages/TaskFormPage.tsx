@@ -12,6 +12,7 @@ import { type ComparedField, EditConflict, useEditVersion } from '../components/
 import { ErrorMessage, Loading } from '../components/ui';
 import { Link, navigate } from '../router';
 import type { Access } from '../session';
+import { TagsField, tagsOf } from '../components/overview/TagsField';
 import { useProject } from './ProjectPage';
 
 interface TaskFields {
@@ -38,7 +39,6 @@ function fieldsOf(task: Task | undefined): TaskFields {
 }
 
 const optionalInt = (text: string) => (text.trim() === '' ? null : Number(text));
-const tagsOf = (text: string) => text.split(/[\s,]+/).filter((tag) => tag !== '');
 
 /** The fields of a task that the form edits, as a PUT body has them (to compare with the current task). */
 const EDITED: Array<[keyof CreateTaskBody, string]> = [
@@ -217,10 +217,7 @@ function TaskForm({
             <option value="external">External: the executor runs on its own clock and reports</option>
           </select>
         </div>
-        <div className="row">
-          <label htmlFor={`${id}-tags`}>Tags (lowercase, comma-separated; badges can show a tag&apos;s tasks)</label>
-          <input id={`${id}-tags`} value={fields.tags} placeholder="nightly, billing" onChange={(e) => set('tags', e.target.value)} />
-        </div>
+        <TagsField value={fields.tags} onChange={(text) => set('tags', text)} />
         <ScheduleEditor value={schedule} onChange={setSchedule} />
         <div className="row-pair">
           <div className="row">

@@ -46,7 +46,7 @@ describeInChromium('accessibility in Chromium', () => {
       execution_mode: 'external',
     })).body;
     const done = (await admin.post(`/projects/${project.id}/tasks/${task.id}/runs`)).body.execution_id;
-    await admin.post(`/executions/${done}/finish`, { status: 'FAILED', error_message: 'disk full' });
+    expect((await admin.post(`/executions/${done}/finish`, { status: 'FAILED', error: 'disk full' })).status).toBe(200);
     const open = (await admin.post(`/projects/${project.id}/tasks/${task.id}/runs`)).body.execution_id;
     await admin.post(`/executions/${open}/logs`, { lines: [{ message: 'starting', level: 'info' }, { message: 'slow disk', level: 'warn' }, { message: 'retrying', level: 'error' }] });
     await admin.put(`/projects/${project.id}/members/guest@example.com`, { role: 'viewer' });
@@ -78,8 +78,19 @@ describeInChromium('accessibility in Chromium', () => {
     await checkBothThemes('project');
     await page.goto(`${server.url}/projects/${project.id}/tasks/${task.id}`);
     await page.getByRole('heading', { name: 'backup' }).waitFor();
-    await page.getByText('RUNNING').first().waitFor();
+    await page.locator('li.execution').getByText('FAILED').first().waitFor();
+    await page.getByRole('button', { name: /3 log lines/ }).click();
+    await page.getByText('slow disk').waitFor();
     await checkBothThemes('task');
+    // The day picker opens and closes by keyboard, and focus returns to its button.
+    const trigger = page.getByRole('button', { name: /^Day:/ });
+    await trigger.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await expectAccessible(page, 'task page with the day picker open');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await trigger.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.goto(`${server.url}/projects/${project.id}/tasks/new`);
     await page.getByRole('button', { name: 'Create task' }).waitFor();
     await checkBothThemes('task-new');

@@ -58,6 +58,9 @@ export function App() {
   const access = accessIn(me.data, projectId);
   return (
     <>
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
       <header className="topbar">
         <Link to="/" className="brand">
           Cron Observer
@@ -79,7 +82,7 @@ export function App() {
         </div>
       </header>
       <ErrorMessage error={logout.error} title="Could not sign out" />
-      <main className="page">
+      <main className="page" id="main" tabIndex={-1}>
         {route.page === 'quarantine' ? null : <QuarantineBanner superAdmin={me.data.super_admin} />}
         {route.page === 'quarantine' ? <QuarantinePage superAdmin={me.data.super_admin} /> : null}
         {route.page === 'account' ? <AccountPage email={me.data.user.email} /> : null}

@@ -369,7 +369,7 @@ function ApiKeys({ projectId, ownZone }: { projectId: string; ownZone: string })
       <ErrorMessage error={keys.error} title="Could not load the keys" />
       {keys.data?.length === 0 ? <Empty>No API keys.</Empty> : null}
       {keys.data?.length ? (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="API keys" tabIndex={0}>
           <table>
             <thead>
               <tr>

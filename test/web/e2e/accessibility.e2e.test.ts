@@ -9,6 +9,11 @@ import { TEST_ADMIN } from '../../support/signed-in';
 import { accessibilityFindings, expectAccessible } from './accessibility';
 import { type ChromiumSession, describeInChromium, openChromiumSession } from './chromium-session';
 
+// The callbacks given to page.evaluate run in the browser; the server's type check has no DOM library.
+declare const document: any;
+declare const window: any;
+declare function getComputedStyle(element: unknown): any;
+
 describeInChromium('accessibility in Chromium', () => {
   let session: ChromiumSession;
   let page: Page;
@@ -125,7 +130,7 @@ describeInChromium('accessibility in Chromium', () => {
       for (let i = 0; i < 12; i += 1) {
         await page.keyboard.press('Tab');
         const focus = await page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null;
+          const el = document.activeElement;
           if (!el || el === document.body) return null;
           const style = getComputedStyle(el);
           return { what: el.outerHTML.slice(0, 80), outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0, shadow: style.boxShadow !== 'none' };

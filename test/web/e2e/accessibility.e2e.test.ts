@@ -81,6 +81,12 @@ describeInChromium('accessibility in Chromium', () => {
     await page.goto(`${server.url}/projects/${project.id}`);
     await page.getByRole('link', { name: 'backup' }).first().waitFor();
     await checkBothThemes('project');
+    await page.goto(`${server.url}/projects/${project.id}/stats`);
+    await page.getByTestId('stats-totals').waitFor();
+    await checkBothThemes('statistics');
+    await page.goto(`${server.url}/admin/users`);
+    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await checkBothThemes('people');
     await page.goto(`${server.url}/projects/${project.id}/tasks/${task.id}`);
     await page.getByRole('heading', { name: 'backup' }).waitFor();
     await page.locator('li.execution').getByText('FAILED').first().waitFor();
@@ -146,7 +152,7 @@ describeInChromium('accessibility in Chromium', () => {
     const projectId = (projects.data ?? projects)[0].id;
     for (const width of [390, 1920]) {
       await page.setViewportSize({ width, height: 900 });
-      for (const [name, path] of [['projects', '/'], ['project', `/projects/${projectId}`], ['settings', `/projects/${projectId}/settings`], ['account', '/account']]) {
+      for (const [name, path] of [['projects', '/'], ['project', `/projects/${projectId}`], ['settings', `/projects/${projectId}/settings`], ['statistics', `/projects/${projectId}/stats`], ['people', '/admin/users'], ['account', '/account']]) {
         await page.goto(`${session.server.url}${path}`);
         await page.getByRole('heading').first().waitFor();
         await page.waitForLoadState('networkidle');

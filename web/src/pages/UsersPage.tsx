@@ -39,51 +39,53 @@ function UserTable({ users, myEmail }: { users: User[]; myEmail: string }) {
   return (
     <>
       <ErrorMessage error={update.error} title="Could not change the account" />
-      <table aria-label="People">
-        <thead>
-          <tr>
-            <th scope="col">Email</th>
-            <th scope="col">Name</th>
-            <th scope="col">Account</th>
-            <th scope="col">Since</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((user) => (
-            <tr key={user.id} data-testid="user-row">
-              <th scope="row">{user.email}</th>
-              <td data-label="Name">{user.name ?? '—'}</td>
-              <td data-label="Account">
-                {user.super_admin ? <span className="badge">super admin</span> : null} {user.status === 'invited' ? <span className="badge">invited</span> : null}{' '}
-                {user.disabled ? <span className="badge badge-bad">disabled</span> : <span className="badge badge-good">enabled</span>}
-              </td>
-              <td data-label="Since">{time.dateTime(user.created_at)}</td>
-              <td data-label="Actions">
-                {user.email === myEmail ? (
-                  <span className="small muted">you (see Your account)</span>
-                ) : (
-                  <>
-                    {user.disabled ? (
-                      <button type="button" onClick={() => update.mutate({ id: user.id, disabled: false })} disabled={update.isPending}>
-                        Enable {user.email}
-                      </button>
-                    ) : (
-                      <ConfirmButton
-                        label={`Disable ${user.email}`}
-                        question={`Disable ${user.email}? Their sessions end at once and they cannot sign in until enabled again.`}
-                        onConfirm={() => update.mutate({ id: user.id, disabled: true })}
-                        disabled={update.isPending}
-                      />
-                    )}
-                    {user.status === 'active' ? <PasswordReset user={user} /> : null}
-                  </>
-                )}
-              </td>
+      <div className="table-wrap" role="region" aria-label="People, scrollable" tabIndex={0}>
+        <table aria-label="People">
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col">Name</th>
+              <th scope="col">Account</th>
+              <th scope="col">Since</th>
+              <th scope="col">Actions</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {users.map((user) => (
+              <tr key={user.id} data-testid="user-row">
+                <th scope="row">{user.email}</th>
+                <td data-label="Name">{user.name ?? '—'}</td>
+                <td data-label="Account">
+                  {user.super_admin ? <span className="badge">super admin</span> : null} {user.status === 'invited' ? <span className="badge">invited</span> : null}{' '}
+                  {user.disabled ? <span className="badge badge-bad">disabled</span> : <span className="badge badge-good">enabled</span>}
+                </td>
+                <td data-label="Since">{time.dateTime(user.created_at)}</td>
+                <td data-label="Actions">
+                  {user.email === myEmail ? (
+                    <span className="small muted">you (see Your account)</span>
+                  ) : (
+                    <>
+                      {user.disabled ? (
+                        <button type="button" onClick={() => update.mutate({ id: user.id, disabled: false })} disabled={update.isPending}>
+                          Enable {user.email}
+                        </button>
+                      ) : (
+                        <ConfirmButton
+                          label={`Disable ${user.email}`}
+                          question={`Disable ${user.email}? Their sessions end at once and they cannot sign in until enabled again.`}
+                          onConfirm={() => update.mutate({ id: user.id, disabled: true })}
+                          disabled={update.isPending}
+                        />
+                      )}
+                      {user.status === 'active' ? <PasswordReset user={user} /> : null}
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

@@ -4,7 +4,7 @@ import type { ApiClient } from '../support/api-client';
 import { ManualClock } from '../support/manual-clock';
 import { badVariants, mutatingRoutes, type SpecRoute } from '../support/openapi-bodies';
 import { stateHash } from '../support/quiesce';
-import { startServerWithAdmin } from '../support/signed-in';
+import { logInAs, startServerWithAdmin, TEST_ADMIN } from '../support/signed-in';
 import { createProject, taskBody, type TestProject } from '../support/task-fixtures';
 import type { TestServer } from '../support/test-server';
 import { strongPassword } from '../support/passwords';
@@ -46,6 +46,8 @@ interface Fixtures {
   executionId: string;
   userId: string;
   keyId: string;
+  /** Another session of the admin's (not the one the requests are sent with). */
+  sessionId: string;
   memberEmail: string;
 }
 
@@ -53,6 +55,7 @@ interface Fixtures {
 const VALID_BODIES: Record<string, (fx: Fixtures) => Record<string, unknown> | null> = {
   'POST /auth/login': () => ({ email: 'nobody@example.com', password: 'not-the-password' }),
   'POST /auth/logout': () => null,
+  'DELETE /auth/sessions/{session_id}': () => null,
   'POST /auth/password': () => ({ current_password: 'not the current password', new_password: strongPassword('renewed') }),
   'POST /auth/invitations/{token}/accept': () => ({ name: 'Invited', password: 'invited-password' }),
   'POST /users': () => ({ email: `new-${randomUUID()}@example.com`, name: 'New', password: strongPassword('new') }),
@@ -118,6 +121,7 @@ const PARAM_VALUES: Record<string, (fx: Fixtures) => string> = {
   execution_uuid: (fx) => fx.executionId,
   user_id: (fx) => fx.userId,
   key_id: (fx) => fx.keyId,
+  session_id: (fx) => fx.sessionId,
   email: (fx) => fx.memberEmail,
   channel_id: () => 'ops-slack',
   calendar_id: () => 'holidays',
@@ -160,6 +164,10 @@ describe('bad input on every mutating route of the spec', () => {
     if ((await admin.put(`/projects/${project.id}/members/${memberEmail}`, { role: 'viewer' })).status !== 200) throw new Error('adding a member failed');
     if ((await admin.put(`/projects/${project.id}/alert-channels/ops-slack`, { type: 'slack', name: 'Ops', url: 'http://localhost:9/slack/services/x' })).status !== 200) throw new Error('adding an alert channel failed');
     if ((await admin.put(`/projects/${project.id}/calendars/holidays`, { name: 'Holidays', dates: ['2026-12-25'] })).status !== 200) throw new Error('adding a calendar failed');
+    await logInAs(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
+    const sessions = (await admin.get('/auth/sessions')).body as { data: Array<{ id: string; current: boolean }> } | Array<{ id: string; current: boolean }>;
+    const otherSession = (Array.isArray(sessions) ? sessions : sessions.data).find((session) => !session.current);
+    if (!otherSession) throw new Error('a second session of the admin was not listed');
     fx = {
       project,
       otherProjectName,
@@ -170,6 +178,7 @@ describe('bad input on every mutating route of the spec', () => {
       executionId: execution.data.execution_uuid,
       userId: user.id,
       keyId: key.id,
+      sessionId: otherSession.id,
       memberEmail,
     };
   }, 60_000);

@@ -25,6 +25,7 @@ import {
 import {
   type AppendOptions,
   type AppendResult,
+  type Behind,
   type EventStore,
   type EventUpcaster,
   type IdempotencyRecords,
@@ -120,6 +121,7 @@ export class SqliteEventStore implements EventStore {
   private readonly readForwards;
   private readonly readBackwards;
   private readonly selectHead;
+  private readonly selectBehind;
   private readonly selectDataVersion;
   private readonly recent: RecentEvents;
   readonly idempotency: IdempotencyRecords;
@@ -146,6 +148,12 @@ export class SqliteEventStore implements EventStore {
       )
       .raw();
     this.selectHead = db.prepare<[], number | null>('SELECT max(position) FROM events').pluck();
+    // Both over the primary key's range after the position: as cheap as the reader is close to the head.
+    this.selectBehind = db.prepare<{ after: number }, { events: number; oldestUnreadAt: string | null }>(
+      `SELECT count(*) AS events,
+        (SELECT json_extract(metadata, '$.occurredAt') FROM events WHERE position > @after ORDER BY position LIMIT 1) AS oldestUnreadAt
+       FROM events WHERE position > @after`,
+    );
     this.selectDataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.recent = new RecentEvents(RECENT_EVENTS, {
       dataVersion: () => this.selectDataVersion.get()!,
@@ -252,6 +260,11 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<Position | null> {
     this.assertOpen();
     return this.selectHead.get() ?? null;
+  }
+
+  async behind(position: Position | null): Promise<Behind> {
+    this.assertOpen();
+    return this.selectBehind.get({ after: position ?? 0 })!;
   }
 
   async ping(): Promise<void> {

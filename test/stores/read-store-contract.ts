@@ -70,6 +70,20 @@ export function describeReadStoreContract(
         expect(await ids('tasks', { filter: { projectId: 'p1' }, sort: [['name', 1]] })).toEqual(['t2', 't1']);
       });
 
+      it('ensureCollection with a changed spec: an index no longer declared is dropped, a unique one stops refusing', async () => {
+        const unique = { name: 'people', indexes: [{ fields: [['email', 1]] as Array<[string, 1 | -1]>, unique: true }] };
+        await store.ensureCollection(unique);
+        await apply([{ op: 'upsert', collection: 'people', id: 'p1', doc: { id: 'p1', email: 'a@x' } }]);
+        await store.ensureCollection(unique);
+        await expect(apply([{ op: 'upsert', collection: 'people', id: 'p2', doc: { id: 'p2', email: 'a@x' } }])).rejects.toThrow(ConflictError);
+
+        await store.ensureCollection({ name: 'people', indexes: [{ fields: [['email', 1]] }] });
+        await apply([{ op: 'upsert', collection: 'people', id: 'p2', doc: { id: 'p2', email: 'a@x' } }]);
+        expect(await ids('people', { filter: { email: 'a@x' }, sort: [['email', 1]] })).toEqual(['p1', 'p2']);
+        await store.ensureCollection({ name: 'people', indexes: [] });
+        expect(await ids('people', { filter: { email: 'a@x' }, sort: [['email', -1]] })).toEqual(['p2', 'p1']);
+      });
+
       it('lists only collections (sorted), including one a batch wrote to without declaring it', async () => {
         await store.ensureCollection({ name: 'zeta', indexes: [] });
         await store.ensureCollection({ name: 'alpha_v2', indexes: [{ fields: [['x', -1]] }] });

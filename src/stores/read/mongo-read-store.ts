@@ -92,6 +92,12 @@ const CODE_INDEX_NOT_FOUND = 27;
 const BATCH_TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
 
 
+/** What a standalone server gives up, said once at start (README "MongoDB deployments"). */
+export const STANDALONE_WARNING =
+  'MongoDB is a standalone server, which has no transactions: read-model batches are idempotent, not atomic. ' +
+  'After a crash or a failed write a read model can show part of a batch ahead of its checkpoint until the batch is applied again ' +
+  '(nothing is ever applied twice). Run a replica set (one node is enough) or a sharded cluster for atomic batches.';
+
 export class MongoReadStore implements ReadStore {
   private constructor(
     private readonly client: MongoClient,

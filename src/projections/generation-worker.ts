@@ -123,9 +123,9 @@ export class GenerationWorker {
   async behind(): Promise<Behind> {
     const next = await this.nextEventAfter(this.position);
     if (next === undefined) return { events: 0, oldestUnreadAt: null };
-    // Positions are integers in $all order: nothing lies between next.position - 1 and next.position.
-    const { events } = await this.events.behind(next.position - 1);
-    return { events, oldestUnreadAt: next.metadata.occurredAt };
+    // Counted after that event (a stored position, which every engine reads from), plus the event itself.
+    const { events } = await this.events.behind(next.position);
+    return { events: events === null ? null : events + 1, oldestUnreadAt: next.metadata.occurredAt };
   }
 
   /** True when no event this projection consumes lies after its checkpoint up to `target`. */

@@ -14,7 +14,8 @@ export interface ProjectionStatus {
   position: Position | null;
   /**
    * Events stored from the oldest one it has yet to apply up to the head: 0 exactly when caught up (on
-   * every engine); null when behind on an event store that cannot count them (EventStoreDB).
+   * every engine); null when behind and the event store cannot count them cheaply
+   * (EventStoreDB always; the embedded store past BEHIND_COUNT_LIMIT).
    */
   lag: number | null;
   /** Age of the oldest event it has yet to apply, by the clock; 0 when caught up. */

@@ -10,7 +10,8 @@ export interface ProjectionHealth {
   position: string | null;
   /**
    * Events stored from the oldest one it has yet to apply up to the head of `$all`: 0 exactly when caught
-   * up; null while behind on an event store that cannot count events (EventStoreDB: see behind_seconds).
+   * up; null while behind and the event store cannot count them cheaply (EventStoreDB; the embedded store past
+   * a million): see behind_seconds.
    */
   lag: number | null;
   /** Age in seconds of the oldest event it has yet to apply (0 when caught up). */

@@ -21,6 +21,7 @@ import { ProcessManagerRunner } from './process-managers/process-manager-runner'
 import { QuarantineAlerter } from './quarantine/quarantine-alerts';
 import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
 import { openStores } from './stores/open-stores';
+import { MongoReadStore, STANDALONE_WARNING } from './stores/read/mongo-read-store';
 import { loggedUpcasting, mergeUnknownEvents } from './events/event-upcasting';
 import { type Clock, systemClock } from './time/clock';
 
@@ -57,8 +58,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Commits (an fsync each) happen on a writer thread, so they never hold up HTTP.
   const upcasting = loggedUpcasting(logger);
   const { events, reads } = await openStores(config, { eventWriterThread: true, now: options.storeClock, upcaster: upcasting });
+  if (reads instanceof MongoReadStore && !reads.atomicBatches) logger.warn({ readStore: 'mongodb' }, STANDALONE_WARNING);
   const registry = new ProjectionRegistry(reads);
-  const projections = new ThreadedProjections(config, events, reads, registry, logger);
+  const projections = new ThreadedProjections(config, events, reads, registry, logger, clock);
   const keyUsage = new ApiKeyUsageRecorder(events, clock, logger);
   const principals = new ReadModelPrincipalResolver({ reads, registry }, clock);
   const access = new MembershipProjectAccess(readModelDirectory({ reads, registry }));

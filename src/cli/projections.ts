@@ -70,7 +70,7 @@ program
 
 program
   .command('status')
-  .description('show each projection\'s generation, position and lag')
+  .description('show each projection\'s generation, position, lag in events and seconds behind')
   .action(async () => {
     await withRunner(async (runner) => {
       await runner.start();

@@ -5,8 +5,9 @@
  * - `cron_observer_reports_ingested_total{kind, code}`: executor reports by route (status, finish, logs,
  *   run) and HTTP status, counted by a middleware in front of the routes (countReports);
  *   `cron_observer_log_lines_ingested_total`: lines accepted;
- * - `cron_observer_projection_lag_events{projection}`, `…_position`, `…_failing`: from the projection
- *   runner's status, read at each scrape;
+ * - `cron_observer_projection_lag_events{projection}` (events it has yet to apply; absent while the
+ *   event store cannot count them, EventStoreDB), `…_behind_seconds` (age of the oldest of them, on
+ *   every engine), `…_position`, `…_failing`: from the projection runner's status, read at each scrape;
  * - `cron_observer_quarantined_events{consumer}`: events a projection or process manager set aside,
  *   counted in the read store at each scrape (so a `retry-quarantined` shows at once);
  * - `cron_observer_scheduler_lateness_seconds`: the scheduler's histogram, which lives in prom-client's
@@ -44,7 +45,10 @@ export class ServerMetrics {
   /** Shown while no scheduler has registered the real lateness histogram. */
   private readonly latenessPlaceholder = new Registry();
 
-  constructor(services: Pick<AppServices, 'projections' | 'reads' | 'unknownEvents'>, liveConnectionCount: () => number) {
+  constructor(
+    services: Pick<AppServices, 'reads' | 'unknownEvents'> & { projections: Pick<AppServices['projections'], 'status'> },
+    liveConnectionCount: () => number,
+  ) {
     const registers = [this.registry];
     this.reportsIngested = new Counter({
       name: 'cron_observer_reports_ingested_total',
@@ -78,20 +82,30 @@ export class ServerMetrics {
       help: 'Server-sent events streams closed because the client did not keep up',
       registers,
     });
-    // The three projection gauges share one status() call per scrape (prom-client collects them concurrently).
+    // The projection gauges share one status() call per scrape (prom-client collects them concurrently).
     let pending: Promise<ProjectionStatus[]> | null = null;
     const statuses = () => (pending ??= services.projections.status().finally(() => (pending = null)));
-    const projectionGauge = (name: string, help: string, value: (status: ProjectionStatus) => number) =>
+    /** A null value leaves the projection out (a count the event store cannot make is not shown as 0). */
+    const projectionGauge = (name: string, help: string, value: (status: ProjectionStatus) => number | null) =>
       new Gauge({
         name,
         help,
         labelNames: ['projection'],
         registers,
         async collect() {
-          for (const status of await statuses()) this.set({ projection: status.name }, value(status));
+          this.reset();
+          for (const status of await statuses()) {
+            const v = value(status);
+            if (v !== null) this.set({ projection: status.name }, v);
+          }
         },
       });
-    projectionGauge('cron_observer_projection_lag_events', 'Positions between a projection and the head of $all (0 when caught up)', (s) => s.lag);
+    projectionGauge(
+      'cron_observer_projection_lag_events',
+      'Events stored from the oldest one a projection has yet to apply up to the head of $all (0 when caught up); absent where the event store cannot count them',
+      (s) => s.lag,
+    );
+    projectionGauge('cron_observer_projection_behind_seconds', 'Age of the oldest event a projection has yet to apply, in seconds (0 when caught up)', (s) => s.behindSeconds);
     projectionGauge('cron_observer_projection_position', 'Last $all position a projection applied', (s) => s.position ?? 0);
     projectionGauge('cron_observer_projection_failing', '1 while a projection retries after an error', (s) => (s.error ? 1 : 0));
     new Gauge({

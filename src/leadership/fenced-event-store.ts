@@ -22,6 +22,7 @@ export function fencedEventStore(events: EventStore, token: number, lost: (error
     readAll: (options) => events.readAll(options),
     subscribeToAll: (options) => events.subscribeToAll(options),
     headPosition: () => events.headPosition(),
+    behind: (position) => events.behind(position),
     ping: () => events.ping(),
     verifyChain: (options) => events.verifyChain(options),
     readStored: (options) => events.readStored(options),

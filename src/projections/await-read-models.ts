@@ -37,7 +37,8 @@ export async function awaitReadModels(
     }
     const statuses = await services.projections.status().catch(() => null);
     if (statuses === null) return;
-    const behind = statuses.filter((status) => status.lag > 0 && (status.position ?? 0) < position);
+    // lag is 0 exactly when caught up, on every engine (null: behind by an uncounted number of events).
+    const behind = statuses.filter((status) => status.lag !== 0 && (status.position ?? 0) < position);
     if (behind.length === 0 || behind.some((status) => status.error !== null)) return;
     if (before !== null && behind.some((status) => before!.get(status.name) === status.position)) return;
     before = new Map(behind.map((status) => [status.name, status.position]));

@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger';
 import { POISON_RETRY_DELAYS_MS, QUARANTINE_CHECKPOINT, ensureQuarantine, isOutage, type QuarantineRecord, quarantineOperation, quarantineRecord } from '../quarantine/quarantine-store';
-import type { EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
+import type { Behind, EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
 import type { Projection } from './projection';
@@ -114,6 +114,18 @@ export class GenerationWorker {
   onProgress(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * What this projection has yet to apply, counted from the oldest event it consumes after its checkpoint
+   * (the events it skips before that one are not lag); caught up when there is none.
+   */
+  async behind(): Promise<Behind> {
+    const next = await this.nextEventAfter(this.position);
+    if (next === undefined) return { events: 0, oldestUnreadAt: null };
+    // Counted after that event (a stored position, which every engine reads from), plus the event itself.
+    const { events } = await this.events.behind(next.position);
+    return { events: events === null ? null : events + 1, oldestUnreadAt: next.metadata.occurredAt };
   }
 
   /** True when no event this projection consumes lies after its checkpoint up to `target`. */

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger';
+import { type Clock, systemClock } from '../time/clock';
 import { type QuarantineRecord, type RetryOutcome, dropQuarantineOf, listQuarantined } from '../quarantine/quarantine-store';
 import type { EventStore, Position } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
@@ -11,7 +12,14 @@ export interface ProjectionStatus {
   version: number;
   generation: number;
   position: Position | null;
-  lag: number;
+  /**
+   * Events stored from the oldest one it has yet to apply up to the head: 0 exactly when caught up (on
+   * every engine); null when behind and the event store cannot count them cheaply
+   * (EventStoreDB always; the embedded store past BEHIND_COUNT_LIMIT).
+   */
+  lag: number | null;
+  /** Age of the oldest event it has yet to apply, by the clock; 0 when caught up. */
+  behindSeconds: number;
   error: string | null;
   rebuilding: { generation: number; position: Position | null } | null;
 }
@@ -64,6 +72,7 @@ export class ProjectionRunner {
     private readonly reads: ReadStore,
     private readonly registry: ProjectionRegistry,
     private readonly logger: Logger,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
   /** Starts every projection live; a projection whose code version changed is rebuilt in the background. */
@@ -129,20 +138,20 @@ export class ProjectionRunner {
   }
 
   async status(): Promise<ProjectionStatus[]> {
-    const head = await this.events.headPosition();
     const statuses: ProjectionStatus[] = [];
     for (const projection of this.projections) {
       const worker = this.live.get(projection.name);
       if (!worker) continue;
       if (this.following) await worker.refreshFromCheckpoint();
-      const caughtUp = await worker.hasProcessed(head);
+      const behind = await worker.behind();
       const building = this.rebuilding.get(projection.name);
       statuses.push({
         name: projection.name,
         version: projection.version,
         generation: worker.generation,
         position: worker.position,
-        lag: caughtUp || head === null ? 0 : head - (worker.position ?? 0),
+        lag: behind.events,
+        behindSeconds: secondsSince(behind.oldestUnreadAt, this.clock.now()),
         error: worker.lastError,
         rebuilding: building ? { generation: building.generation, position: building.position } : null,
       });
@@ -296,6 +305,12 @@ export class ProjectionRunner {
       }
     }
   }
+}
+
+/** Seconds since `instant` (0 for none, or one the clock has not reached: the writer's clock may run ahead). */
+function secondsSince(instant: string | null, now: Date): number {
+  const millis = instant === null ? Number.NaN : now.getTime() - Date.parse(instant);
+  return Number.isFinite(millis) ? Math.max(0, millis) / 1000 : 0;
 }
 
 async function pollWorker(worker: GenerationWorker, target: Position | null, timeoutMs: number): Promise<void> {

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger';
 import type { EventStore, Position } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { startWorker } from '../threads/start-worker';
+import { type Clock, systemClock } from '../time/clock';
 import { allProjections } from './all-projections';
 import type { ProjectionRegistry } from './projection-registry';
 import { ProjectionRunner, type ProjectionStatus } from './projection-runner';
@@ -34,8 +35,10 @@ export class ThreadedProjections {
     reads: ReadStore,
     registry: ProjectionRegistry,
     private readonly logger: Logger,
+    /** Dates projection status's time behind (the status is read here, not in the thread). */
+    clock: Pick<Clock, 'now'> = systemClock,
   ) {
-    this.follower = new ProjectionRunner(allProjections(), events, reads, registry, logger);
+    this.follower = new ProjectionRunner(allProjections(), events, reads, registry, logger, clock);
   }
 
   /** Applies the projections (in the thread) and follows them here. */

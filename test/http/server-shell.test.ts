@@ -15,9 +15,10 @@ describe('server shell', () => {
     const body = (await response.json()) as { projections: Record<string, unknown> };
     expect(body).toMatchObject({ status: 'ok', event_store: 'ok', read_store: 'ok', leader: true });
     expect(typeof body.projections).toBe('object');
-    for (const projection of Object.values(body.projections) as Array<{ position: string | null; lag: number }>) {
+    for (const projection of Object.values(body.projections) as Array<{ position: string | null; lag: number; behind_seconds: number }>) {
       expect(projection.position === null || /^\d+$/.test(projection.position)).toBe(true);
       expect(projection.lag).toBeGreaterThanOrEqual(0);
+      expect(projection.behind_seconds).toBeGreaterThanOrEqual(0);
     }
   });
 

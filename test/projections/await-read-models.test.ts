@@ -9,6 +9,8 @@ import type { Position } from '../../src/stores/events/event-store';
 class AppliedElsewhere {
   readonly positions = new Map<string, number>();
   errors = new Map<string, string>();
+  /** An event store that cannot count events (EventStoreDB): lag is null while behind, 0 when caught up. */
+  uncounted = false;
   /** Runs when the waiter looks at the statuses (once per window it waited in vain). */
   beforeStatus: () => void = () => undefined;
   private readonly listeners = new Set<() => void>();
@@ -42,9 +44,10 @@ class AppliedElsewhere {
   async status(): Promise<ProjectionStatus[]> {
     this.beforeStatus();
     const head = Math.max(...this.positions.values(), 100);
-    return [...this.positions].map(([name, position]) => ({
-      name, version: 1, generation: 1, position, lag: head - position, error: this.errors.get(name) ?? null, rebuilding: null,
-    }));
+    return [...this.positions].map(([name, position]) => {
+      const lag = this.uncounted && position < head ? null : head - position;
+      return { name, version: 1, generation: 1, position, lag, behindSeconds: position < head ? 1 : 0, error: this.errors.get(name) ?? null, rebuilding: null };
+    });
   }
 }
 
@@ -65,6 +68,17 @@ describe('awaitReadModels (read-your-writes)', () => {
     expect(projections.positions.get('history')).toBeGreaterThanOrEqual(50);
     expect(windows).toBe(5);
     expect(Date.now() - started).toBeGreaterThanOrEqual(limits.stalledMs * 5 - 10);
+  });
+
+  it('keeps waiting on an event store that cannot count the lag, while the projections short of the write move', async () => {
+    const projections = new AppliedElsewhere(['tasks', 'history']);
+    projections.uncounted = true;
+    projections.move('tasks', 50);
+    let windows = 0;
+    projections.beforeStatus = () => projections.move('history', ++windows * 10);
+    await awaitReadModels({ projections }, 50, limits);
+    expect(projections.positions.get('history')).toBeGreaterThanOrEqual(50);
+    expect(windows).toBe(5);
   });
 
   it('gives up after two windows when a projection short of the write stands still (no leader applying)', async () => {

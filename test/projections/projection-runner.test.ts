@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { ProjectionRegistry, physicalCollection } from '../../src/projections/projection-registry';
+import { ProjectionRegistry, metaKey, physicalCollection } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 import { streamStatsProjection } from '../support/stream-stats-projection';
 import { makeTempDir } from '../support/temp-dir';
@@ -59,6 +60,41 @@ describe('projection runner', () => {
     expect(stream).toMatchObject({ types: ['Event0', 'Event1', 'Event2', 'Event0', 'Event1'], lastRevision: 4 });
     const [status] = await r.status();
     expect(status).toMatchObject({ name: 'streamstats', lag: 0, error: null });
+  });
+
+  it('reports how far behind it is in events and in seconds by the clock, and 0/0 once caught up', async () => {
+    const at = (iso: string, type: string) => {
+      const event = testEvent(type);
+      return { ...event, metadata: { ...event.metadata, occurredAt: iso } };
+    };
+    // Skipped by the projection: not lag, however old.
+    await events.append('project-p1', [at('2026-03-01T09:00:00.000Z', 'Old')], 'no_stream');
+    await events.append('task-t1', [at('2026-03-01T10:00:00.000Z', 'Event0'), at('2026-03-01T10:00:01.000Z', 'Event1')], 'no_stream');
+    await events.append('project-p2', [at('2026-03-01T10:00:02.000Z', 'Between')], 'no_stream');
+    await events.append('execution-e1', [at('2026-03-01T10:00:03.000Z', 'Event0')], 'no_stream');
+    const clock = new ManualClock('2026-03-01T10:01:30.500Z');
+    const registry = new ProjectionRegistry(reads);
+    // A follower applies nothing: it reports the checkpoint of whoever applies (nobody yet) of the stored generation.
+    await reads.setMeta(metaKey('streamstats'), { version: 1, generation: 1 });
+    const follower = new ProjectionRunner([streamStatsProjection()], events, reads, registry, silentLogger, clock);
+    runners.push(follower);
+    await follower.follow();
+    expect(await follower.status()).toEqual([
+      expect.objectContaining({ name: 'streamstats', position: null, lag: 4, behindSeconds: 90.5 }),
+    ]);
+    expect(await events.behind(null)).toEqual({ events: 5, oldestUnreadAt: '2026-03-01T09:00:00.000Z' });
+
+    const { runner: leader } = runner();
+    await leader.start();
+    await leader.whenCaughtUp();
+    clock.set('2026-03-01T11:00:00.000Z');
+    const [caughtUp] = await follower.status();
+    expect(caughtUp).toMatchObject({ lag: 0, behindSeconds: 0 });
+    expect(caughtUp!.position).toBe(await events.headPosition());
+    // Events it skips after its checkpoint leave it caught up.
+    await events.append('project-p3', [at('2026-03-01T10:30:00.000Z', 'Later')], 'no_stream');
+    expect(await follower.status()).toEqual([expect.objectContaining({ lag: 0, behindSeconds: 0 })]);
+    expect(await events.behind(caughtUp!.position)).toEqual({ events: 1, oldestUnreadAt: '2026-03-01T10:30:00.000Z' });
   });
 
   it('resumes from its checkpoint after a restart without applying anything twice', async () => {

@@ -138,6 +138,37 @@ if (url) {
       }
     });
 
+    it('ensures indexes idempotently: the same spec twice is a no-op; a changed one drops and rebuilds only what changed', async () => {
+      const { store, dbName, cleanup } = await openFresh();
+      try {
+        const raw = (await adminClient()).db(dbName).collection('people');
+        const listed = async () => (await raw.listIndexes().toArray()).map((i) => [i.name, i.key, i.unique ?? false]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+        await store.ensureCollection({ name: 'people', indexes: [] });
+        // Built by an older version under a declared name with other keys, and one an operator added by hand.
+        await raw.createIndex({ team: 1 }, { name: 'team+' });
+        await raw.createIndex({ note: 1 }, { name: 'note_1' });
+        const spec = { name: 'people', indexes: [{ fields: [['email', 1]] as Array<[string, 1 | -1]>, unique: true }, { fields: [['team', 1]] as Array<[string, 1 | -1]> }] };
+        await store.ensureCollection(spec);
+        const first = await listed();
+        expect(first).toEqual([
+          ['_id_', { _id: 1 }, false],
+          ['email+:unique', { email: 1 }, true],
+          ['note_1', { note: 1 }, false],
+          ['team+', { team: 1, _id: 1 }, false],
+        ]);
+        await store.ensureCollection(spec);
+        expect(await listed()).toEqual(first);
+        await store.ensureCollection({ name: 'people', indexes: [{ fields: [['email', 1]] }] });
+        expect(await listed()).toEqual([
+          ['_id_', { _id: 1 }, false],
+          ['email+', { email: 1, _id: 1 }, false],
+          ['note_1', { note: 1 }, false],
+        ]);
+      } finally {
+        await cleanup();
+      }
+    });
+
     it('stores id as _id and the position as a Long _pos, and creates the declared indexes', async () => {
       const { store, dbName, cleanup } = await openFresh();
       try {

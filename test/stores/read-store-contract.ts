@@ -70,6 +70,20 @@ export function describeReadStoreContract(
         expect(await ids('tasks', { filter: { projectId: 'p1' }, sort: [['name', 1]] })).toEqual(['t2', 't1']);
       });
 
+      it('ensureCollection with a changed spec: an index no longer declared is dropped, a unique one stops refusing', async () => {
+        const unique = { name: 'people', indexes: [{ fields: [['email', 1]] as Array<[string, 1 | -1]>, unique: true }] };
+        await store.ensureCollection(unique);
+        await apply([{ op: 'upsert', collection: 'people', id: 'p1', doc: { id: 'p1', email: 'a@x' } }]);
+        await store.ensureCollection(unique);
+        await expect(apply([{ op: 'upsert', collection: 'people', id: 'p2', doc: { id: 'p2', email: 'a@x' } }])).rejects.toThrow(ConflictError);
+
+        await store.ensureCollection({ name: 'people', indexes: [{ fields: [['email', 1]] }] });
+        await apply([{ op: 'upsert', collection: 'people', id: 'p2', doc: { id: 'p2', email: 'a@x' } }]);
+        expect(await ids('people', { filter: { email: 'a@x' }, sort: [['email', 1]] })).toEqual(['p1', 'p2']);
+        await store.ensureCollection({ name: 'people', indexes: [] });
+        expect(await ids('people', { filter: { email: 'a@x' }, sort: [['email', -1]] })).toEqual(['p2', 'p1']);
+      });
+
       it('lists only collections (sorted), including one a batch wrote to without declaring it', async () => {
         await store.ensureCollection({ name: 'zeta', indexes: [] });
         await store.ensureCollection({ name: 'alpha_v2', indexes: [{ fields: [['x', -1]] }] });
@@ -329,6 +343,36 @@ export function describeReadStoreContract(
         const lost = [...expected].filter((id) => !seenSet.has(id));
         expect(lost).toEqual([]);
         expect(added).toBeGreaterThan(0);
+      });
+
+      it('breaks ties by id the same way on every store: many equal keys paged in small pages', async () => {
+        // Ids whose byte order is not their insertion order, nor their numeric order: upper before lower case, '10' before '9'.
+        const tied = ['b', 'B', 'a', 'A', '10', '9', 'z-1', 'Z_2', 'aa', 'a0', '_u', '~t'].flatMap((stem) => [`${stem}`, `${stem}x`]);
+        await store.ensureCollection({ name: 'ties', indexes: [{ fields: [['k', 1]] }] });
+        // Three keys, each shared by many documents: a string, null, and missing (which sorts as null).
+        const kOf = (i: number) => (i % 3 === 0 ? 'same' : i % 3 === 1 ? null : undefined);
+        await apply(tied.map((id, i) => ({ op: 'upsert' as const, collection: 'ties', id, doc: kOf(i) === undefined ? { id } : { id, k: kOf(i) } })));
+        const keyed = new Set(tied.filter((_, i) => kOf(i) === 'same'));
+        const byId = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+        // Ascending: null and missing first, ties by id ascending; descending is the exact reverse.
+        const ascending = [...tied].sort((a, b) => Number(keyed.has(a)) - Number(keyed.has(b)) || byId(a, b));
+        for (const [sort, expected] of [
+          [[['k', 1]], ascending],
+          [[['k', -1]], [...ascending].reverse()],
+          [[['id', 1]], [...tied].sort(byId)],
+        ] as Array<[FindQuery['sort'], string[]]>) {
+          expect(await ids('ties', { sort })).toEqual(expected);
+          for (const limit of [1, 2, 5]) {
+            const paged: string[] = [];
+            let cursor: string | undefined;
+            do {
+              const page = await store.find('ties', { sort, limit, cursor });
+              paged.push(...page.items.map((d) => d.id));
+              cursor = page.nextCursor;
+            } while (cursor !== undefined && paged.length <= tied.length);
+            expect(paged).toEqual(expected);
+          }
+        }
       });
 
       it('ends without a cursor on the last page, and an exact last page has no cursor', async () => {

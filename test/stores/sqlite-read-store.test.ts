@@ -61,6 +61,25 @@ describe('SqliteReadStore specifics', () => {
     }
   });
 
+  it('ensures the same spec again without touching the schema; a changed spec drops and builds only what changed', async () => {
+    const indexes = () => (store as unknown as { db: Database.Database }).db
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'executions' AND sql IS NOT NULL ORDER BY name`)
+      .pluck()
+      .all();
+    const schemaVersion = () => (store as unknown as { db: Database.Database }).db.pragma('schema_version', { simple: true });
+    const before = schemaVersion();
+    await store.ensureCollection({ name: 'executions', indexes: [{ fields: [['taskId', 1], ['scheduledAt', -1]] }, { fields: [['status', 1]] }] });
+    expect(schemaVersion()).toBe(before);
+
+    // An index an operator added by hand is not the spec's to drop.
+    (store as unknown as { db: Database.Database }).db.exec(`CREATE INDEX by_hand ON executions (pos)`);
+    await store.ensureCollection({ name: 'executions', indexes: [{ fields: [['taskId', 1], ['scheduledAt', -1]] }, { fields: [['status', 1]], unique: false }, { fields: [['n', -1]] }] });
+    expect(indexes()).toEqual(['by_hand', 'executions:n-', 'executions:status+', 'executions:taskId+,scheduledAt-']);
+    await store.ensureCollection({ name: 'executions', indexes: [{ fields: [['n', -1]] }] });
+    expect(indexes()).toEqual(['by_hand', 'executions:n-']);
+    expect(await store.count('executions', { status: 'FAILED' })).toBe(223);
+  });
+
   it('answers a filter on an index prefix and a sort on the next field from the index, with no sort step', async () => {
     const query = { filter: { taskId: 't3' }, sort: [['scheduledAt', -1]] as Array<[string, 1 | -1]>, limit: 10 };
     const firstPage = plan(query);

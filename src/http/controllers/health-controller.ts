@@ -1,5 +1,6 @@
 import { Controller, Extension, Get, Response, Route, Tags } from '@tsoa/runtime';
 import type { AppServices } from '../../app-services';
+import type { ProjectionStatus } from '../../projections/projection-runner';
 import { countQuarantined } from '../../quarantine/quarantine-store';
 
 export type ComponentState = 'ok' | 'down';
@@ -7,8 +8,14 @@ export type ComponentState = 'ok' | 'down';
 export interface ProjectionHealth {
   /** Last applied position in `$all`, as a decimal string. */
   position: string | null;
-  /** How far behind the head of `$all` the projection is, in positions. */
-  lag: number;
+  /**
+   * Events stored from the oldest one it has yet to apply up to the head of `$all`: 0 exactly when caught
+   * up; null while behind and the event store cannot count them cheaply (EventStoreDB; the embedded store past
+   * a million): see behind_seconds.
+   */
+  lag: number | null;
+  /** Age in seconds of the oldest event it has yet to apply (0 when caught up). */
+  behind_seconds: number;
   error?: string;
   /** Events it could not apply and set aside (GET /admin/quarantine lists them). */
   quarantined: number;
@@ -36,13 +43,21 @@ export interface HealthReport {
   unknown_events: UnknownEventsHealth[];
 }
 
-/** Projections further behind than this make the instance "degraded". */
-const LAG_DEGRADED = 10_000;
+/** What health looks at (the app passes all its services). */
+export type HealthServices = Pick<AppServices, 'events' | 'reads' | 'leadership' | 'unknownEvents'> & { projections: Pick<AppServices['projections'], 'status'> };
+
+/** A projection more events behind than this makes the instance "degraded". */
+export const LAG_DEGRADED_EVENTS = 10_000;
+/**
+ * A projection whose oldest unapplied event is older than this makes the instance "degraded": the one
+ * threshold on every engine (EventStoreDB cannot count events). Live, projections are well under a second behind.
+ */
+export const BEHIND_DEGRADED_SECONDS = 120;
 
 @Route('health')
 @Tags('Health')
 export class HealthController extends Controller {
-  constructor(private readonly services: AppServices) {
+  constructor(private readonly services: HealthServices) {
     super();
   }
 
@@ -62,10 +77,11 @@ export class HealthController extends Controller {
         projections[status.name] = {
           position: status.position === null ? null : String(status.position),
           lag: status.lag,
+          behind_seconds: status.behindSeconds,
           ...(status.error ? { error: status.error } : {}),
           quarantined: quarantined[status.name] ?? 0,
         };
-        if (status.error || status.lag > LAG_DEGRADED) projectionsHealthy = false;
+        if (status.error || tooFarBehind(status)) projectionsHealthy = false;
       }
     }
     const status = eventStore === 'down' ? 'down' : readStore === 'down' || !projectionsHealthy ? 'degraded' : 'ok';
@@ -73,6 +89,10 @@ export class HealthController extends Controller {
     const leader = this.services.leadership.isLeader;
     return { status, event_store: eventStore, read_store: readStore, projections, quarantined, leader, unknown_events: this.services.unknownEvents() };
   }
+}
+
+function tooFarBehind(status: ProjectionStatus): boolean {
+  return (status.lag !== null && status.lag > LAG_DEGRADED_EVENTS) || status.behindSeconds > BEHIND_DEGRADED_SECONDS;
 }
 
 async function probe(check: () => Promise<void>): Promise<ComponentState> {

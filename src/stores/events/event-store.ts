@@ -175,6 +175,14 @@ export interface Subscription extends AsyncIterable<RecordedEvent[]> {
   close(): Promise<void>;
 }
 
+/** What a reader has yet to read (EventStore.behind): one cheap query, never a scan of the whole log. */
+export interface Behind {
+  /** Application events after `position`, or null when the engine cannot count them cheaply (EventStoreDB). */
+  events: number | null;
+  /** `metadata.occurredAt` of the oldest application event after `position`; null when caught up. */
+  oldestUnreadAt: string | null;
+}
+
 export interface EventStore {
   append(stream: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   readonly idempotency: IdempotencyRecords;
@@ -190,8 +198,10 @@ export interface EventStore {
    * when a newer token already raised it.
    */
   raiseFence(token: number): Promise<void>;
-  /** Position of the newest event in `$all` (null when empty); used to compute projection lag. */
+  /** Position of the newest event in `$all` (null when empty). */
   headPosition(): Promise<Position | null>;
+  /** How far a reader that has processed everything up to `position` (null: nothing) is behind. */
+  behind(position: Position | null): Promise<Behind>;
   /** Cheap liveness probe for /health. */
   ping(): Promise<void>;
   /**

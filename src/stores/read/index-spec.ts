@@ -1,6 +1,7 @@
 /**
  * Declared indexes as both adapters build them: validated the same way, named deterministically (so
- * declaring an index again finds the existing one), and with `id` appended to non-unique indexes so that
+ * declaring an index again finds the existing one, and one no longer declared is recognised and
+ * dropped: a spec's indexes are exactly the collection's), and with `id` appended to non-unique indexes so that
  * a sort on the index fields plus the `id` tie-breaker (query.ts) is answered in index order.
  */
 import { ValidationError } from '../../errors/app-error';
@@ -32,6 +33,14 @@ export function indexKeys(index: IndexSpec): SortKey[] {
   const keys: SortKey[] = index.fields.map(([field, direction]) => [field, direction]);
   if (!index.unique && !keys.some(([field]) => field === 'id')) keys.push(['id', keys[keys.length - 1]![1]]);
   return keys;
+}
+
+/**
+ * Whether an index name is one indexName gives: ensureCollection drops such an index once the spec no
+ * longer declares it (any other index, e.g. one an operator added by hand, is left alone).
+ */
+export function isDeclaredIndexName(name: string): boolean {
+  return /^[^,]+[+-](,[^,]+[+-])*(:unique)?$/.test(name);
 }
 
 /** e.g. `taskId+,scheduledAt-` or `name+:unique`. */

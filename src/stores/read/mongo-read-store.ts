@@ -42,7 +42,7 @@ import type { Position } from '../events/event-store';
 import { type CollectionStep, type DocPlan, type DocWrite, opsAfter, planBatch, planDoc, unguarded } from './batch-plan';
 import { decodeCursor, encodeCursor, keysetBranches } from './cursor';
 import { validateCollectionName } from './field-path';
-import { indexKeys, indexName, validateIndexes } from './index-spec';
+import { indexKeys, indexName, isDeclaredIndexName, validateIndexes } from './index-spec';
 import {
   CODE_DUPLICATE_KEY,
   fromStored,
@@ -63,6 +63,7 @@ import {
   type Doc,
   type Filter,
   type FindQuery,
+  type IndexSpec,
   type FindResult,
   type LeaseRecord,
   type PositionedOperation,
@@ -85,10 +86,17 @@ const MAX_CATCH_UPS = 3;
 
 const CODE_NAMESPACE_NOT_FOUND = 26;
 const CODE_NAMESPACE_EXISTS = 48;
+const CODE_INDEX_NOT_FOUND = 27;
 
 /** A batch waits for a majority so that a failover cannot roll back a committed checkpoint. */
 const BATCH_TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
 
+
+/** What a standalone server gives up, said once at start (README "MongoDB deployments"). */
+export const STANDALONE_WARNING =
+  'MongoDB is a standalone server, which has no transactions: read-model batches are idempotent, not atomic. ' +
+  'After a crash or a failed write a read model can show part of a batch ahead of its checkpoint until the batch is applied again ' +
+  '(nothing is ever applied twice). Run a replica set (one node is enough) or a sharded cluster for atomic batches.';
 
 export class MongoReadStore implements ReadStore {
   private constructor(
@@ -140,15 +148,39 @@ export class MongoReadStore implements ReadStore {
       } catch (err) {
         if (!(err instanceof MongoServerError && err.code === CODE_NAMESPACE_EXISTS)) throw err;
       }
-      if (indexes.length === 0) return;
-      await this.collection(spec.name).createIndexes(
-        indexes.map((index) => ({
-          key: new Map(indexKeys(index).map(([field, direction]) => [mongoField(field), direction])),
-          name: indexName(index),
-          unique: index.unique === true,
-        })),
-      );
+      await this.reconcileIndexes(spec.name, indexes);
     });
+  }
+
+  /**
+   * Makes the declared indexes exactly the spec's, so starting twice with the same spec changes nothing
+   * and a changed one takes effect: one no longer declared, or declared under its name with other keys
+   * (built by an older version), is dropped; the missing ones are built. Indexes not named as declared
+   * ones are left alone.
+   */
+  private async reconcileIndexes(name: string, indexes: IndexSpec[]): Promise<void> {
+    const collection = this.collection(name);
+    const wanted = new Map(
+      indexes.map((index) => [indexName(index), { keys: indexKeys(index).map(([field, direction]) => [mongoField(field), direction] as const), unique: index.unique === true }]),
+    );
+    for (const existing of await collection.listIndexes().toArray()) {
+      const existingName = String(existing.name);
+      if (!isDeclaredIndexName(existingName)) continue;
+      const want = wanted.get(existingName);
+      const sameKeys = want !== undefined && JSON.stringify(Object.entries(existing.key as Document)) === JSON.stringify(want.keys);
+      if (sameKeys && (existing.unique === true) === want.unique) {
+        wanted.delete(existingName);
+        continue;
+      }
+      try {
+        await collection.dropIndex(existingName);
+      } catch (err) {
+        // Another instance starting with the same spec dropped it first.
+        if (!(err instanceof MongoServerError && err.code === CODE_INDEX_NOT_FOUND)) throw err;
+      }
+    }
+    if (wanted.size === 0) return;
+    await collection.createIndexes([...wanted].map(([declared, { keys, unique }]) => ({ key: new Map(keys), name: declared, unique })));
   }
 
   async dropCollection(name: string): Promise<void> {

@@ -29,7 +29,7 @@ import {
   type SqlValue,
   sqlString,
 } from './filter-sql';
-import { indexKeys, indexName, validateIndexes } from './index-spec';
+import { indexKeys, indexName, isDeclaredIndexName, validateIndexes } from './index-spec';
 import { normalizeCount, normalizeFilter, normalizeSort } from './query';
 import type { Checkpoint, CollectionSpec, Doc, Filter, FindQuery, FindResult, LeaseRecord, PositionedOperation, ReadStore } from './read-store';
 import { validateLease } from './read-store';
@@ -98,12 +98,25 @@ export class SqliteReadStore implements ReadStore {
           }
         }
         const columns = new CollectionColumns(spec.name, existing);
-        for (const index of indexes) {
-          // Index names are global in SQLite, hence the collection prefix.
-          const name = quoteIdent(`${spec.name}:${indexName(index)}`);
-          const keys = orderBySql(indexKeys(index), (f) => columns.expr(f));
-          this.db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${table} (${keys})`);
+        // Index names are global in SQLite, hence the collection prefix.
+        const prefix = `${spec.name}:`;
+        const wanted = new Map(
+          indexes.map((index) => {
+            const name = `${prefix}${indexName(index)}`;
+            const keys = orderBySql(indexKeys(index), (f) => columns.expr(f));
+            return [name, `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${table} (${keys})`];
+          }),
+        );
+        // The declared indexes become exactly the spec's (see isDeclaredIndexName): the same spec again
+        // changes nothing; one no longer declared, or stored with another definition, is dropped.
+        // SQLite keeps each index's CREATE statement as given (less IF NOT EXISTS), so comparing it is exact.
+        const stored = this.db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(spec.name) as Array<{ name: string; sql: string }>;
+        for (const { name, sql } of stored) {
+          if (!name.startsWith(prefix) || !isDeclaredIndexName(name.slice(prefix.length))) continue;
+          if (wanted.get(name) === sql) wanted.delete(name);
+          else this.db.exec(`DROP INDEX ${quoteIdent(name)}`);
         }
+        for (const create of wanted.values()) this.db.exec(create);
       }).immediate(),
     );
     this.forgetSchema();

@@ -71,16 +71,25 @@ const program = new Command('migrate')
 function progressReporter(started: number): { update: (progress: MigrationProgress | { phase: string; events: number }, total: number | null) => void; stop: () => void } {
   let phase = '';
   let phaseStarted = started;
+  // A phase reports first after some progress: it began about when the previous report came.
+  let lastReport = started;
+  const enter = (next: string) => {
+    const changed = next !== phase;
+    if (changed) {
+      phase = next;
+      phaseStarted = lastReport;
+    }
+    lastReport = Date.now();
+    return changed;
+  };
   const rate = (events: number) => Math.round(events / Math.max((Date.now() - phaseStarted) / 1000, 0.001));
   if (process.stderr.isTTY) {
     const bar = new SingleBar({ format: ' {phase} |{bar}| {value}/{total} events | {rate} events/s | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic);
     let running = false;
     return {
       update: (progress, total) => {
-        if (progress.phase !== phase) {
+        if (enter(progress.phase)) {
           if (running) bar.stop();
-          phase = progress.phase;
-          phaseStarted = Date.now();
           bar.start(Math.max(total ?? progress.events, 1), 0, { phase: phase.padEnd(16), rate: 0 });
           running = true;
         }
@@ -96,11 +105,7 @@ function progressReporter(started: number): { update: (progress: MigrationProgre
   let lastLine = 0;
   return {
     update: (progress, total) => {
-      const newPhase = progress.phase !== phase;
-      if (newPhase) {
-        phase = progress.phase;
-        phaseStarted = Date.now();
-      }
+      const newPhase = enter(progress.phase);
       if (!newPhase && Date.now() - lastLine < PLAIN_PROGRESS_EVERY_MS) return;
       lastLine = Date.now();
       process.stderr.write(`${phase}: ${progress.events}${total === null ? '' : `/${total}`} events (${rate(progress.events)} events/s)\n`);

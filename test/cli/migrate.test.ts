@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError } from '../../src/errors/app-error';
@@ -15,9 +16,11 @@ import { migrateEvents } from '../../src/stores/events/migrate-events';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { importAndBuild, type RebuiltHistory } from '../support/golden-history/rebuild-hashes';
+import { distPath } from '../support/dist';
 import { runNode } from '../support/run-node';
 import { makeTempDir } from '../support/temp-dir';
 import { testEvent } from '../support/test-events';
+import { waitFor } from '../support/wait-for';
 
 /**
  * Moving a history between event stores (src/stores/events/migrate-events.ts, `npm run migrate`),
@@ -156,6 +159,28 @@ describe('migrating the event history', () => {
       expect(storedRows(join(temp.dir, 'cli'))).toEqual(storedRows(sourceDir()));
     }, 120_000);
 
+    it('goes on after a migration killed mid-way, with no event twice', async () => {
+      const dir = join(temp.dir, 'killed');
+      const child = spawn(process.execPath, [distPath('src/cli/migrate.ts'), '--from', from(), '--to', `sqlite://${dir}`], { stdio: 'ignore' });
+      const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      try {
+        // The file exists a moment before its tables do.
+        await waitFor(() => existsSync(join(dir, 'events.db')) && (tableCount(dir) ?? 0) >= 500, { timeoutMs: 60_000, what: 'the first copied events' });
+      } finally {
+        child.kill('SIGKILL');
+      }
+
+      expect(await ended).toBe('SIGKILL');
+      const copied = tableCount(dir)!;
+      expect(copied).toBeLessThan(built.imported.events);
+
+      const again = await migrate('--from', from(), '--to', `sqlite://${dir}`);
+
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain(`(${built.imported.events - copied} now, ${copied} by an earlier run; ${tombstoned.length} deleted streams tombstoned)`);
+      expect(storedRows(dir)).toEqual(storedRows(sourceDir()));
+    }, 120_000);
+
     it('refuses a foreign target, bad URLs and the same store, with exit code 2', async () => {
       const foreign = openTarget('cli-foreign');
       await foreign.append('task-foreign', [testEvent('TaskCreated')], 'no_stream');
@@ -203,6 +228,17 @@ function storedRows(dataDir: string): unknown[] {
   const db = new Database(join(dataDir, 'events.db'), { readonly: true });
   try {
     return db.prepare('SELECT s.name, e.revision, e.type, e.data, e.metadata, hex(e.hash) AS hash FROM events e JOIN streams s ON s.id = e.stream_id ORDER BY e.position').all();
+  } finally {
+    db.close();
+  }
+}
+
+/** Events in a data directory's store; null before its tables are made. */
+function tableCount(dataDir: string): number | null {
+  const db = new Database(join(dataDir, 'events.db'), { readonly: true });
+  try {
+    const created = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+    return created ? (db.prepare('SELECT count(*) FROM events').pluck().get() as number) : null;
   } finally {
     db.close();
   }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
-import { AppError, ConflictError } from '../errors/app-error';
+import { AppError, ConflictError, ValidationError } from '../errors/app-error';
 import { describeChainReport } from '../stores/events/event-chain';
 import type { EventStore } from '../stores/events/event-store';
 import { type MigrationProgress, migrateEvents } from '../stores/events/migrate-events';
@@ -25,7 +25,7 @@ const program = new Command('migrate')
     const target = parseStoreUrl(to, '--to');
     if (sameStore(source, target)) throw new ConflictError('--from and --to name the same store');
     const maxEvents = limit === undefined ? undefined : Number(limit);
-    if (maxEvents !== undefined && (!Number.isSafeInteger(maxEvents) || maxEvents < 0)) throw new ConflictError(`--limit ${limit}: a number of events`);
+    if (maxEvents !== undefined && (!Number.isSafeInteger(maxEvents) || maxEvents < 0)) throw new ValidationError(`--limit ${limit}: a number of events (0 or more)`);
     const sourceStore = openSource(source);
     let targetStore: EventStore | undefined;
     const progress = progressReporter(started);
@@ -54,7 +54,12 @@ const program = new Command('migrate')
         return;
       }
       console.log(`target chain: ${describeChainReport(targetChain)}`);
-      if (targetChain.broken || targetChain.events + targetChain.unhashed !== total) {
+      if (targetChain.broken) {
+        process.exitCode = 2;
+        return;
+      }
+      if (report.events !== total) {
+        console.log(`the source changed during the migration (${total} events when it began): stop its servers and run the same command again`);
         process.exitCode = 2;
         return;
       }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConflictError } from '../../src/errors/app-error';
+import { ConflictError, ValidationError } from '../../src/errors/app-error';
 import { StreamDeletedError } from '../../src/errors/store-errors';
 import { EventUpcasting } from '../../src/events/event-upcasting';
 import { executionLogStream, executionStream } from '../../src/events/streams';
@@ -14,6 +14,7 @@ import { readModelHash } from '../../src/projections/read-model-hash';
 import type { RecordedEvent } from '../../src/stores/events/event-store';
 import { migrateEvents } from '../../src/stores/events/migrate-events';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import { parseStoreUrl } from '../../src/stores/migrate-stores';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { importAndBuild, type RebuiltHistory } from '../support/golden-history/rebuild-hashes';
 import { distPath } from '../support/dist';
@@ -131,6 +132,15 @@ describe('migrating the event history', () => {
     }
   });
 
+  it('names stores by URL: a data directory, or any EventStoreDB/KurrentDB connection string', () => {
+    expect(parseStoreUrl('sqlite:///var/lib/cron-observer', '--from')).toEqual({ engine: 'sqlite', dataDir: '/var/lib/cron-observer' });
+    expect(parseStoreUrl('sqlite://data', '--from')).toEqual({ engine: 'sqlite', dataDir: join(process.cwd(), 'data') });
+    for (const url of ['esdb://a:2113?tls=false', 'esdb+discover://a,b,c:2113', 'kurrentdb://a:2113', 'kurrentdb+discover://a:2113', 'kurrent://a:2113', 'kdb://a:2113', 'kdb+discover://a:2113']) {
+      expect(parseStoreUrl(url, '--to')).toEqual({ engine: 'eventstoredb', url });
+    }
+    expect(() => parseStoreUrl('esdb://', '--to')).toThrow(ValidationError);
+  });
+
   describe('npm run migrate', () => {
     const migrate = (...args: string[]) => runNode('src/cli/migrate.ts', args, { LOG_LEVEL: 'warn' }, 120_000);
     const from = () => `sqlite://${sourceDir()}`;
@@ -193,9 +203,10 @@ describe('migrating the event history', () => {
         await migrate('--from', 'sqlite://', '--to', `sqlite://${join(temp.dir, 'never')}`),
         await migrate('--from', `sqlite://${join(temp.dir, 'missing')}`, '--to', `sqlite://${join(temp.dir, 'never')}`),
         await migrate('--from', from(), '--to', `sqlite://${sourceDir()}/`),
+        await migrate('--from', from(), '--to', `sqlite://${join(temp.dir, 'never')}`, '--limit', 'all'),
       ];
 
-      expect(refusals.map((run) => run.code)).toEqual([2, 2, 2, 2, 2, 2]);
+      expect(refusals.map((run) => run.code)).toEqual([2, 2, 2, 2, 2, 2, 2]);
       expect(refusals.map((run) => run.stderr.trim().split('\n').at(-1))).toEqual([
         expect.stringMatching(/^The target event store already holds events that are not an interrupted migration of this source \(.+\): migrate into an empty store$/),
         '--from http://localhost:2113: not an event store URL; use sqlite://DATA_DIR or an EventStoreDB/KurrentDB connection string (esdb://, kurrentdb://, kurrent://, kdb://, each also +discover)',
@@ -203,7 +214,9 @@ describe('migrating the event history', () => {
         '--from sqlite://: name the data directory, e.g. sqlite:///var/lib/cron-observer',
         `--from: no embedded event store at ${join(temp.dir, 'missing', 'events.db')}`,
         '--from and --to name the same store',
+        '--limit all: a number of events (0 or more)',
       ]);
+      expect(existsSync(join(temp.dir, 'never'))).toBe(false);
       const foreignAfter = openTarget('cli-foreign');
       expect(await foreignAfter.readAll()).toHaveLength(1);
       await foreignAfter.close();

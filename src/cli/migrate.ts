@@ -63,8 +63,10 @@ const program = new Command('migrate')
         process.exitCode = 2;
         return;
       }
-      console.log('now rebuild the read models on the new stores: EVENTSTORE_URL=<the target> MONGODB_URL=<your MongoDB> npm run projections -- rebuild');
-      console.log('(without MONGODB_URL the read models are rebuilt in DATA_DIR/read.db)');
+      // The URL itself is not repeated: it may hold a password.
+      const events = target.engine === 'sqlite' ? `DATA_DIR=${target.dataDir}` : 'EVENTSTORE_URL=<the --to URL>';
+      console.log(`now rebuild the read models: ${events} MONGODB_URL=<your MongoDB> npm run projections -- rebuild`);
+      console.log(`(without MONGODB_URL they are rebuilt in ${target.engine === 'sqlite' ? target.dataDir : 'DATA_DIR'}/read.db)`);
     } finally {
       progress.stop();
       await sourceStore.close();

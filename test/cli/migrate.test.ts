@@ -161,8 +161,8 @@ describe('migrating the event history', () => {
       );
       expect(lines.slice(1)).toEqual([
         `target chain: verified ${built.imported.events} events in ${built.imported.streams} streams`,
-        'now rebuild the read models on the new stores: EVENTSTORE_URL=<the target> MONGODB_URL=<your MongoDB> npm run projections -- rebuild',
-        '(without MONGODB_URL the read models are rebuilt in DATA_DIR/read.db)',
+        `now rebuild the read models: DATA_DIR=${join(temp.dir, 'cli')} MONGODB_URL=<your MongoDB> npm run projections -- rebuild`,
+        `(without MONGODB_URL they are rebuilt in ${join(temp.dir, 'cli')}/read.db)`,
       ]);
       expect(second.stderr).toMatch(/^verifying source: \d+ events \(\d+ events\/s\)$/m);
       expect(second.stderr).toMatch(new RegExp(`^copying: \\d+/${built.imported.events} events \\(\\d+ events/s\\)$`, 'm'));

@@ -45,7 +45,7 @@ export interface MigrationReport {
 
 const DEFAULT_PAGE = 1_000;
 /** One append stays well under EventStoreDB's 1 MiB per append (the embedded store has no such limit). */
-const MAX_APPEND_CHARS = 512 * 1024;
+const MAX_APPEND_BYTES = 512 * 1024;
 const MAX_APPEND_EVENTS = 500;
 const PROGRESS_EVERY = 1_000;
 
@@ -59,7 +59,7 @@ export async function migrateEvents(source: EventStore, target: EventStore, opti
   let streams = found.streams;
   let copied = 0;
   let cursor = found.through;
-  let pending = null as { stream: string; from: number; events: NewEvent[]; chars: number } | null;
+  let pending = null as { stream: string; from: number; events: NewEvent[]; bytes: number } | null;
   const flush = async () => {
     if (!pending) return;
     await target.append(pending.stream, pending.events, pending.from === 0 ? 'no_stream' : pending.from - 1);
@@ -77,14 +77,14 @@ export async function migrateEvents(source: EventStore, target: EventStore, opti
     const inRange = page.filter((event) => event.position <= head!);
     for (const event of inRange) {
       const stored = asNewEvent(event);
-      const chars = JSON.stringify(stored.data).length + JSON.stringify(stored.metadata).length;
+      const bytes = Buffer.byteLength(JSON.stringify(stored.data)) + Buffer.byteLength(JSON.stringify(stored.metadata));
       // Consecutive events of one stream go in one append, as they were most likely written.
-      if (pending?.stream === event.streamId && pending.events.length < MAX_APPEND_EVENTS && pending.chars + chars <= MAX_APPEND_CHARS) {
+      if (pending?.stream === event.streamId && pending.events.length < MAX_APPEND_EVENTS && pending.bytes + bytes <= MAX_APPEND_BYTES) {
         pending.events.push(stored);
-        pending.chars += chars;
+        pending.bytes += bytes;
       } else {
         await flush();
-        pending = { stream: event.streamId, from: event.revision, events: [stored], chars };
+        pending = { stream: event.streamId, from: event.revision, events: [stored], bytes };
       }
     }
     taken += inRange.length;

@@ -191,6 +191,21 @@ describe('migrating the event history', () => {
       expect(storedRows(dir)).toEqual(storedRows(sourceDir()));
     }, 120_000);
 
+    it('refuses a source whose hash chain is broken, naming the link (exit 2)', async () => {
+      const tampered = openTarget('tampered');
+      await tampered.append('task-1', [testEvent('TaskCreated', { name: 'backup' }), testEvent('TaskUpdated', { name: 'backups' })], 'no_stream');
+      await tampered.close();
+      const db = new Database(join(temp.dir, 'tampered', 'events.db'));
+      db.prepare(`UPDATE events SET data = '{"name":"nightly"}' WHERE revision = 0`).run();
+      db.close();
+
+      const run = await migrate('--from', `sqlite://${join(temp.dir, 'tampered')}`, '--to', `sqlite://${join(temp.dir, 'laundered')}`);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^The source's hash chain is broken, so it is not copied: broken link at task-1 revision 0: changed: its hash does not match its content$/m);
+      expect(tableCount(join(temp.dir, 'laundered'))).toBe(0);
+    }, 60_000);
+
     it('refuses a foreign target, bad URLs and the same store, with exit code 2', async () => {
       const foreign = openTarget('cli-foreign');
       await foreign.append('task-foreign', [testEvent('TaskCreated')], 'no_stream');

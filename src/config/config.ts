@@ -11,6 +11,11 @@ export interface Config {
   host: string | null;
   dataDir: string;
   eventStoreUrl: string | null;
+  /**
+   * Namespace of this deployment's streams on EventStoreDB/KurrentDB (EVENTSTORE_STREAM_PREFIX): every
+   * stream is stored as prefix + name, so several deployments (or test servers) can share one cluster.
+   */
+  eventStoreStreamPrefix: string | null;
   mongodbUrl: string | null;
   smtpUrl: string | null;
   smtpFrom: string;
@@ -61,7 +66,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (host !== null && isIP(host) === 0 && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(host)) {
     problems.push(`HOST: "${host.slice(0, 80)}" is not an IP address or host name (such as 127.0.0.1, :: or localhost)`);
   }
-  const eventStoreUrl = checkUrl('EVENTSTORE_URL', value('EVENTSTORE_URL'), ['esdb:', 'esdb+discover:'], problems);
+  const eventStoreUrl = checkUrl('EVENTSTORE_URL', value('EVENTSTORE_URL'), EVENTSTORE_PROTOCOLS, problems);
+  const eventStoreStreamPrefix = parseStreamPrefix(value('EVENTSTORE_STREAM_PREFIX'), problems);
   const mongodbUrl = checkUrl('MONGODB_URL', value('MONGODB_URL'), ['mongodb:', 'mongodb+srv:'], problems);
   const smtpUrl = checkUrl('SMTP_URL', value('SMTP_URL'), ['smtp:', 'smtps:'], problems);
   const publicUrl = checkUrl('PUBLIC_URL', value('PUBLIC_URL'), ['http:', 'https:'], problems) ?? `http://localhost:${port}`;
@@ -94,6 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     dataDir: resolve(value('DATA_DIR') ?? './data'),
     eventStoreUrl,
+    eventStoreStreamPrefix,
     mongodbUrl,
     smtpUrl,
     smtpFrom: value('SMTP_FROM') ?? 'Cron Observer <cron-observer@localhost>',
@@ -108,6 +115,23 @@ export function loadConfig(env: Env = process.env): Config {
     oidc,
     pingRateLimit,
   };
+}
+
+/** EventStoreDB's schemes and KurrentDB's (the renamed server and client accept all of them). */
+const EVENTSTORE_PROTOCOLS = ['esdb', 'kurrentdb', 'kurrent', 'kdb'].flatMap((scheme) => [`${scheme}:`, `${scheme}+discover:`]);
+
+const MAX_STREAM_PREFIX = 64;
+
+/** Letters, digits, `-`, `_`, `.`, ending in a separator so that prefix + name stays readable (`team-a.task-…`). */
+function parseStreamPrefix(raw: string | null, problems: string[]): string | null {
+  if (raw === null) return null;
+  if (raw.length > MAX_STREAM_PREFIX || !/^[A-Za-z0-9._-]*[._-]$/.test(raw)) {
+    problems.push(
+      `EVENTSTORE_STREAM_PREFIX: "${raw.slice(0, 80)}" must be at most ${MAX_STREAM_PREFIX} letters, digits, "-", "_" or "." and end in "-", "_" or "." (such as "team-a.")`,
+    );
+    return null;
+  }
+  return raw;
 }
 
 function parsePositiveInt(name: string, raw: string, max: number, problems: string[]): number {

@@ -8,6 +8,7 @@ describe('configuration from the environment', () => {
       port: 8080,
       host: null,
       eventStoreUrl: null,
+      eventStoreStreamPrefix: null,
       mongodbUrl: null,
       smtpUrl: null,
       smtpFrom: 'Cron Observer <cron-observer@localhost>',
@@ -178,5 +179,28 @@ describe('configuration from the environment', () => {
       'OIDC_ROLE_MAP: "=x" is not group=project_id:role or group=super_admin',
       'OIDC_ROLE_MAP: "devs" is not group=project_id:role or group=super_admin',
     ]);
+  });
+
+  it('accepts the EventStoreDB and KurrentDB URL schemes, and names the expected ones otherwise', () => {
+    for (const scheme of ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent', 'kurrent+discover', 'kdb', 'kdb+discover']) {
+      expect(loadConfig({ EVENTSTORE_URL: `${scheme}://localhost:2113?tls=false` }).eventStoreUrl).toBe(`${scheme}://localhost:2113?tls=false`);
+    }
+    expect(() => loadConfig({ EVENTSTORE_URL: 'http://localhost:2113' })).toThrow(/EVENTSTORE_URL: expected a esdb:\/\/ or .*kurrentdb:\/\/.*got "http:\/\/"/);
+  });
+
+  it('reads EVENTSTORE_STREAM_PREFIX, and names the rule for a prefix that breaks it', () => {
+    expect(loadConfig({ EVENTSTORE_STREAM_PREFIX: 'team-a.' }).eventStoreStreamPrefix).toBe('team-a.');
+    expect(loadConfig({ EVENTSTORE_STREAM_PREFIX: 'Test_run-42_' }).eventStoreStreamPrefix).toBe('Test_run-42_');
+    const problems = (prefix: string) => {
+      try {
+        loadConfig({ EVENTSTORE_STREAM_PREFIX: prefix });
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+    const rule = /^EVENTSTORE_STREAM_PREFIX: ".*" must be at most 64 letters, digits, "-", "_" or "\." and end in "-", "_" or "\."/;
+    for (const bad of ['team-a', 'team a-', 'team/a-', 'tëam-', '$all-', `${'a'.repeat(64)}-`]) expect(problems(bad)).toEqual([expect.stringMatching(rule)]);
+    expect(problems(`${'a'.repeat(63)}-`)).toEqual([]);
   });
 });

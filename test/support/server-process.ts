@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import type { EventStore } from '../../src/stores/events/event-store';
 import { distPath } from './dist';
 import { makeTempDir } from './temp-dir';
+import { openTestEventStore, testEngineEnv } from './test-stores';
 import { waitFor } from './wait-for';
 
 export interface ServerProcess {
@@ -13,10 +13,13 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** `node dist/src/main.js` as `npm start` runs it, on a random port; resolves once it listens. */
+/**
+ * `node dist/src/main.js` as `npm start` runs it, on a random port; resolves once it listens. On its
+ * DATA_DIR's namespace of the run's engines (test-stores.ts) unless `env` names its own.
+ */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [distPath('src/main.ts')], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...(env.DATA_DIR ? testEngineEnv(env.DATA_DIR) : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -34,7 +37,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 export function crashTestData(prefix: string) {
   const temp = makeTempDir(prefix);
   const processes: ServerProcess[] = [];
-  let store: SqliteEventStore | null = null;
+  let store: EventStore | null = null;
   afterAll(async () => {
     await store?.close();
     for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
@@ -49,9 +52,9 @@ export function crashTestData(prefix: string) {
       processes.push(started);
       return started;
     },
-    /** The test's own connection to the DATA_DIR's events.db. */
-    events(): SqliteEventStore {
-      return (store ??= SqliteEventStore.open({ file: join(temp.dir, 'events.db') }));
+    /** The test's own connection to the DATA_DIR's event store. */
+    events(): EventStore {
+      return (store ??= openTestEventStore(temp.dir));
     },
   };
 }

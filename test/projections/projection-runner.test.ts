@@ -1,24 +1,24 @@
-import { join } from 'node:path';
 import { ProjectionRegistry, physicalCollection } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { EventStore } from '../../src/stores/events/event-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
 import { streamStatsProjection } from '../support/stream-stats-projection';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 describe('projection runner', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let events: SqliteEventStore;
-  let reads: SqliteReadStore;
+  let events: EventStore;
+  let reads: ReadStore;
   const runners: ProjectionRunner[] = [];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     temp = makeTempDir();
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+    events = openTestEventStore(temp.dir);
+    reads = await openTestReadStore(temp.dir);
   });
   afterEach(async () => {
     for (const runner of runners.splice(0)) await runner.stop();
@@ -98,7 +98,7 @@ describe('projection runner', () => {
 
     // Compare with a fresh live build over the same events.
     await r.stop();
-    const freshReads = SqliteReadStore.open({ file: join(temp.dir, 'fresh.db') });
+    const freshReads = await openTestReadStore(temp.dir, 'fresh.db');
     const freshRegistry = new ProjectionRegistry(freshReads);
     const fresh = new ProjectionRunner([projection], events, freshReads, freshRegistry, silentLogger);
     await fresh.start();

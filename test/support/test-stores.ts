@@ -13,28 +13,9 @@ import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/stores
 import { MongoReadStore } from '../../src/stores/read/mongo-read-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import { TEST_DATABASE_PREFIX, productionEngines } from './test-engines';
 
-const eventStoreUrl = process.env.EVENTSTORE_URL?.trim() || null;
-const mongodbUrl = process.env.MONGODB_URL?.trim() || null;
-
-/** Every database the suite creates on MongoDB starts with this (dropped by the global teardown). */
-export const TEST_DATABASE_PREFIX = 'co_test_';
-
-/** Which engines this run uses, as the suite reports it (test/support/jest-global-setup.ts). */
-export const productionEngines = {
-  eventStoreUrl,
-  mongodbUrl,
-  events: eventStoreUrl ? 'EventStoreDB/KurrentDB (EVENTSTORE_URL)' : 'embedded SQLite',
-  reads: mongodbUrl ? 'MongoDB (MONGODB_URL)' : 'embedded SQLite',
-  /** One line for the run's output: what runs on which engine, and what is skipped. */
-  summary(): string {
-    const engines = `Test engines: events on ${this.events}, read models on ${this.reads}.`;
-    const unset = [eventStoreUrl ? null : 'EVENTSTORE_URL', mongodbUrl ? null : 'MONGODB_URL'].filter((name) => name !== null);
-    return unset.length === 0
-      ? engines
-      : `${engines} The suite's runs on ${unset.map((name) => (name === 'EVENTSTORE_URL' ? 'EventStoreDB/KurrentDB' : 'MongoDB')).join(' and ')} are skipped: ${unset.join(' and ')} ${unset.length === 1 ? 'is' : 'are'} not set (see "Running the suite on the production engines" in README.md).`;
-  },
-};
+const { eventStoreUrl, mongodbUrl } = productionEngines;
 
 /**
  * Options of the embedded event store. `pollIntervalMs`, `writerThread` and `synchronous` concern only
@@ -109,4 +90,18 @@ function withDatabase(url: string, database: string): string {
   const slash = rest.indexOf('/', at + 1);
   const authorityAndHosts = slash === -1 ? rest : rest.slice(0, slash);
   return `${scheme}${authorityAndHosts}/${database}${query !== undefined ? `?${query}` : ''}`;
+}
+
+/**
+ * A test about the embedded read store's query plans (`explainFind`): it runs on SQLite and is reported
+ * skipped when MONGODB_URL puts the read models on MongoDB, whose planner is its own.
+ */
+export function itOnEmbeddedReads(name: string, test: jest.ProvidesCallback): void {
+  (mongodbUrl ? it.skip : it)(name, test);
+}
+
+/** The embedded read store under a test's ReadStore, for the checks above. */
+export function embeddedReads(reads: ReadStore): SqliteReadStore {
+  if (!(reads instanceof SqliteReadStore)) throw new Error('this check needs the embedded read store (run it through itOnEmbeddedReads)');
+  return reads;
 }

@@ -56,6 +56,12 @@ export function testEngineEnv(dataDir: string): Record<string, string> {
   return env;
 }
 
+/**
+ * For a test about SQLite itself that starts a server or a CLI: the variables that keep it on the
+ * embedded stores whatever the run's engines (an empty variable counts as unset).
+ */
+export const EMBEDDED_ENGINES_ENV: Record<string, string> = { EVENTSTORE_URL: '', EVENTSTORE_STREAM_PREFIX: '', MONGODB_URL: '' };
+
 /** Drops the named MongoDB databases of test stores, or all of them (every name with the suite's prefix). */
 export async function dropTestDatabases(names?: string[]): Promise<void> {
   if (!mongodbUrl || names?.length === 0) return;
@@ -98,6 +104,14 @@ function withDatabase(url: string, database: string): string {
  */
 export function itOnEmbeddedReads(name: string, test: jest.ProvidesCallback): void {
   (mongodbUrl ? it.skip : it)(name, test);
+}
+
+/**
+ * A test that works on the embedded event store's file itself (edits its bytes): it runs on SQLite and
+ * is reported skipped when EVENTSTORE_URL puts the events on a server.
+ */
+export function itOnEmbeddedEvents(name: string, test: jest.ProvidesCallback): void {
+  (eventStoreUrl ? it.skip : it)(name, test);
 }
 
 /** The embedded read store under a test's ReadStore, for the checks above. */

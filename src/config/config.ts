@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { type OidcConfig, parseOidcConfig } from '../auth/oidc/oidc-config';
 import { passwordProblem } from '../auth/password-strength';
+import { maskUrl } from './mask-url';
 import { type OutboundRules, parseCidrList } from '../outbound/outbound-policy';
 
 /** The whole configuration, read once from the environment (DESIGN.md, "Running it"). */
@@ -68,7 +69,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const eventStoreUrl = checkUrl('EVENTSTORE_URL', value('EVENTSTORE_URL'), EVENTSTORE_PROTOCOLS, problems);
   const eventStoreStreamPrefix = parseStreamPrefix(value('EVENTSTORE_STREAM_PREFIX'), problems);
-  const mongodbUrl = checkUrl('MONGODB_URL', value('MONGODB_URL'), ['mongodb:', 'mongodb+srv:'], problems);
+  const mongodbUrl = checkMongodbUrl(value('MONGODB_URL'), problems);
   const smtpUrl = checkUrl('SMTP_URL', value('SMTP_URL'), ['smtp:', 'smtps:'], problems);
   const publicUrl = checkUrl('PUBLIC_URL', value('PUBLIC_URL'), ['http:', 'https:'], problems) ?? `http://localhost:${port}`;
   const pagerDutyEventsUrl = checkUrl('PAGERDUTY_EVENTS_URL', value('PAGERDUTY_EVENTS_URL'), ['http:', 'https:'], problems) ?? 'https://events.pagerduty.com/v2/enqueue';
@@ -163,6 +164,20 @@ function checkUrl(name: string, raw: string | null, protocols: string[], problem
   }
   if (!protocols.includes(url.protocol)) {
     problems.push(`${name}: expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL, got "${url.protocol}//"`);
+    return null;
+  }
+  return raw;
+}
+
+/**
+ * A MongoDB connection string may list several hosts (`mongodb://a:27017,b:27017/db?replicaSet=rs0`),
+ * which is not a URL to URL's parser: the scheme and a host part are checked here, the rest by the driver.
+ */
+function checkMongodbUrl(raw: string | null, problems: string[]): string | null {
+  if (raw === null) return null;
+  if (!/^mongodb(\+srv)?:\/\/([^/?#\s]*@)?[^/?#\s@]+(\/[^?#\s]*)?(\?\S*)?$/.test(raw)) {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1];
+    problems.push(scheme && !/^mongodb(\+srv)?$/.test(scheme) ? `MONGODB_URL: expected a mongodb:// or mongodb+srv:// URL, got "${scheme}://"` : `MONGODB_URL: "${maskUrl(raw)}" is not a mongodb:// or mongodb+srv:// connection string`);
     return null;
   }
   return raw;

@@ -203,4 +203,21 @@ describe('configuration from the environment', () => {
     for (const bad of ['team-a', 'team a-', 'team/a-', 'tëam-', '$all-', `${'a'.repeat(64)}-`]) expect(problems(bad)).toEqual([expect.stringMatching(rule)]);
     expect(problems(`${'a'.repeat(63)}-`)).toEqual([]);
   });
+
+  it('takes a MongoDB connection string with several hosts, and names a malformed one without its password', () => {
+    const seeds = 'mongodb://user:pw@mongo1:27017,mongo2:27017/app?replicaSet=rs0';
+    expect(loadConfig({ MONGODB_URL: seeds }).mongodbUrl).toBe(seeds);
+    expect(loadConfig({ MONGODB_URL: 'mongodb+srv://cluster0.example.net/' }).mongodbUrl).toBe('mongodb+srv://cluster0.example.net/');
+    const problems = (url: string) => {
+      try {
+        loadConfig({ MONGODB_URL: url });
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems('http://mongo:27017')).toEqual(['MONGODB_URL: expected a mongodb:// or mongodb+srv:// URL, got "http://"']);
+    expect(problems('mongodb://user:secret@/app')).toEqual([expect.stringMatching(/^MONGODB_URL: ".*" is not a mongodb:\/\/ or mongodb\+srv:\/\/ connection string$/)]);
+    expect(problems('mongodb://user:secret@/app').join()).not.toContain('secret');
+  });
 });

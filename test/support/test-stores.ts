@@ -15,6 +15,8 @@ import type { ReadStore } from '../../src/stores/read/read-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { TEST_DATABASE_PREFIX, productionEngines } from './test-engines';
 
+export { productionEngines };
+
 const { eventStoreUrl, mongodbUrl } = productionEngines;
 
 /**

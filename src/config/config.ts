@@ -69,6 +69,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const eventStoreUrl = checkUrl('EVENTSTORE_URL', value('EVENTSTORE_URL'), EVENTSTORE_PROTOCOLS, problems);
   const eventStoreStreamPrefix = parseStreamPrefix(value('EVENTSTORE_STREAM_PREFIX'), problems);
+  if (eventStoreStreamPrefix !== null && value('EVENTSTORE_URL') === null) problems.push('EVENTSTORE_STREAM_PREFIX: set without EVENTSTORE_URL, the server whose streams it names');
   const mongodbUrl = checkMongodbUrl(value('MONGODB_URL'), problems);
   const smtpUrl = checkUrl('SMTP_URL', value('SMTP_URL'), ['smtp:', 'smtps:'], problems);
   const publicUrl = checkUrl('PUBLIC_URL', value('PUBLIC_URL'), ['http:', 'https:'], problems) ?? `http://localhost:${port}`;

@@ -185,12 +185,14 @@ describe('configuration from the environment', () => {
   });
 
   it('reads EVENTSTORE_STREAM_PREFIX, and names the rule for a prefix that breaks it', () => {
-    expect(loadConfig({ EVENTSTORE_STREAM_PREFIX: 'team-a.' }).eventStoreStreamPrefix).toBe('team-a.');
-    expect(loadConfig({ EVENTSTORE_STREAM_PREFIX: 'Test_run-42_' }).eventStoreStreamPrefix).toBe('Test_run-42_');
-    const problems = (prefix: string) => problemsOf({ EVENTSTORE_STREAM_PREFIX: prefix });
+    const url = 'esdb://localhost:2113?tls=false';
+    expect(loadConfig({ EVENTSTORE_URL: url, EVENTSTORE_STREAM_PREFIX: 'team-a.' }).eventStoreStreamPrefix).toBe('team-a.');
+    expect(loadConfig({ EVENTSTORE_URL: url, EVENTSTORE_STREAM_PREFIX: 'Test_run-42_' }).eventStoreStreamPrefix).toBe('Test_run-42_');
+    const problems = (prefix: string) => problemsOf({ EVENTSTORE_URL: url, EVENTSTORE_STREAM_PREFIX: prefix });
     const rule = /^EVENTSTORE_STREAM_PREFIX: ".*" must be at most 64 letters, digits, "-", "_" or "\." and end in "-", "_" or "\."/;
     for (const bad of ['team-a', 'team a-', 'team/a-', 'tëam-', '$all-', `${'a'.repeat(64)}-`]) expect(problems(bad)).toEqual([expect.stringMatching(rule)]);
     expect(problems(`${'a'.repeat(63)}-`)).toEqual([]);
+    expect(problemsOf({ EVENTSTORE_STREAM_PREFIX: 'team-a.' })).toEqual(['EVENTSTORE_STREAM_PREFIX: set without EVENTSTORE_URL, the server whose streams it names']);
   });
 
   it('takes a MongoDB connection string with several hosts, and names a malformed one without its password', () => {

@@ -26,6 +26,9 @@ module.exports = {
   // The dashboard imports its stylesheet; tests do not need it.
   moduleNameMapper: { '\\.css$': '<rootDir>/test/web/style-stub.js' },
   testTimeout: 30000,
+  // One line naming the engines the run uses (EVENTSTORE_URL / MONGODB_URL), and the test databases dropped at the end.
+  globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
   // Every test file that starts a server leaves about 50 MB that jest's module registries keep until the
   // process ends; run in band (one worker, as on a 2-core CI machine) the whole suite outgrew the 4 GB heap.
   // With a limit, tests run in a worker process that jest replaces once it holds more than this after a file.

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { type OidcConfig, parseOidcConfig } from '../auth/oidc/oidc-config';
 import { passwordProblem } from '../auth/password-strength';
+import { maskUrl } from './mask-url';
 import { type OutboundRules, parseCidrList } from '../outbound/outbound-policy';
 
 /** The whole configuration, read once from the environment (DESIGN.md, "Running it"). */
@@ -11,6 +12,11 @@ export interface Config {
   host: string | null;
   dataDir: string;
   eventStoreUrl: string | null;
+  /**
+   * Namespace of this deployment's streams on EventStoreDB/KurrentDB (EVENTSTORE_STREAM_PREFIX): every
+   * stream is stored as prefix + name, so several deployments (or test servers) can share one cluster.
+   */
+  eventStoreStreamPrefix: string | null;
   mongodbUrl: string | null;
   smtpUrl: string | null;
   smtpFrom: string;
@@ -61,8 +67,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (host !== null && isIP(host) === 0 && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(host)) {
     problems.push(`HOST: "${host.slice(0, 80)}" is not an IP address or host name (such as 127.0.0.1, :: or localhost)`);
   }
-  const eventStoreUrl = checkUrl('EVENTSTORE_URL', value('EVENTSTORE_URL'), ['esdb:', 'esdb+discover:'], problems);
-  const mongodbUrl = checkUrl('MONGODB_URL', value('MONGODB_URL'), ['mongodb:', 'mongodb+srv:'], problems);
+  const eventStoreUrl = checkUrl('EVENTSTORE_URL', value('EVENTSTORE_URL'), EVENTSTORE_PROTOCOLS, problems);
+  const eventStoreStreamPrefix = parseStreamPrefix(value('EVENTSTORE_STREAM_PREFIX'), problems);
+  if (eventStoreStreamPrefix !== null && value('EVENTSTORE_URL') === null) problems.push('EVENTSTORE_STREAM_PREFIX: set without EVENTSTORE_URL, the server whose streams it names');
+  const mongodbUrl = checkMongodbUrl(value('MONGODB_URL'), problems);
   const smtpUrl = checkUrl('SMTP_URL', value('SMTP_URL'), ['smtp:', 'smtps:'], problems);
   const publicUrl = checkUrl('PUBLIC_URL', value('PUBLIC_URL'), ['http:', 'https:'], problems) ?? `http://localhost:${port}`;
   const pagerDutyEventsUrl = checkUrl('PAGERDUTY_EVENTS_URL', value('PAGERDUTY_EVENTS_URL'), ['http:', 'https:'], problems) ?? 'https://events.pagerduty.com/v2/enqueue';
@@ -94,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     dataDir: resolve(value('DATA_DIR') ?? './data'),
     eventStoreUrl,
+    eventStoreStreamPrefix,
     mongodbUrl,
     smtpUrl,
     smtpFrom: value('SMTP_FROM') ?? 'Cron Observer <cron-observer@localhost>',
@@ -108,6 +117,23 @@ export function loadConfig(env: Env = process.env): Config {
     oidc,
     pingRateLimit,
   };
+}
+
+/** EventStoreDB's schemes and KurrentDB's (the renamed server and client accept all of them). */
+const EVENTSTORE_PROTOCOLS = ['esdb', 'kurrentdb', 'kurrent', 'kdb'].flatMap((scheme) => [`${scheme}:`, `${scheme}+discover:`]);
+
+const MAX_STREAM_PREFIX = 64;
+
+/** Letters, digits, `-`, `_`, `.`, ending in a separator so that prefix + name stays readable (`team-a.task-…`). */
+function parseStreamPrefix(raw: string | null, problems: string[]): string | null {
+  if (raw === null) return null;
+  if (raw.length > MAX_STREAM_PREFIX || !/^[A-Za-z0-9._-]*[._-]$/.test(raw)) {
+    problems.push(
+      `EVENTSTORE_STREAM_PREFIX: "${raw.slice(0, 80)}" must be at most ${MAX_STREAM_PREFIX} letters, digits, "-", "_" or "." and end in "-", "_" or "." (such as "team-a.")`,
+    );
+    return null;
+  }
+  return raw;
 }
 
 function parsePositiveInt(name: string, raw: string, max: number, problems: string[]): number {
@@ -139,6 +165,20 @@ function checkUrl(name: string, raw: string | null, protocols: string[], problem
   }
   if (!protocols.includes(url.protocol)) {
     problems.push(`${name}: expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL, got "${url.protocol}//"`);
+    return null;
+  }
+  return raw;
+}
+
+/**
+ * A MongoDB connection string may list several hosts (`mongodb://a:27017,b:27017/db?replicaSet=rs0`),
+ * which is not a URL to URL's parser: the scheme and a host part are checked here, the rest by the driver.
+ */
+function checkMongodbUrl(raw: string | null, problems: string[]): string | null {
+  if (raw === null) return null;
+  if (!/^mongodb(\+srv)?:\/\/([^/?#\s]*@)?[^/?#\s@]+(\/[^?#\s]*)?(\?\S*)?$/.test(raw)) {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1];
+    problems.push(scheme && !/^mongodb(\+srv)?$/.test(scheme) ? `MONGODB_URL: expected a mongodb:// or mongodb+srv:// URL, got "${scheme}://"` : `MONGODB_URL: "${maskUrl(raw)}" is not a mongodb:// or mongodb+srv:// connection string`);
     return null;
   }
   return raw;

@@ -22,11 +22,14 @@ export interface OpenStoresOptions {
   now?: () => number;
 }
 
+/** What picks and opens the event store; a stream prefix is optional for callers that build the config themselves. */
+type EventStoreConfig = Pick<Config, 'dataDir' | 'eventStoreUrl'> & Partial<Pick<Config, 'eventStoreStreamPrefix'>>;
+
 /** The event store alone (for tools that need no read models): embedded SQLite unless EVENTSTORE_URL is set. */
-export function openEventStore(config: Pick<Config, 'dataDir' | 'eventStoreUrl'>, options: OpenStoresOptions): EventStore {
+export function openEventStore(config: EventStoreConfig, options: OpenStoresOptions): EventStore {
   mkdirSync(config.dataDir, { recursive: true });
   return config.eventStoreUrl
-    ? EsdbEventStore.connect(config.eventStoreUrl, { upcaster: options.upcaster })
+    ? EsdbEventStore.connect(config.eventStoreUrl, { upcaster: options.upcaster, streamPrefix: config.eventStoreStreamPrefix ?? undefined })
     : SqliteEventStore.open({
         file: join(config.dataDir, 'events.db'),
         pollIntervalMs: options.eventPollIntervalMs,
@@ -38,7 +41,7 @@ export function openEventStore(config: Pick<Config, 'dataDir' | 'eventStoreUrl'>
 
 /** Picks the adapters the configuration asks for: embedded SQLite unless a server URL is set. */
 export async function openStores(
-  config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongodbUrl'>,
+  config: EventStoreConfig & Pick<Config, 'mongodbUrl'>,
   options: OpenStoresOptions,
 ): Promise<{ events: EventStore; reads: ReadStore }> {
   const events = openEventStore(config, options);

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { countQuarantined } from '../../src/quarantine/quarantine-store';
 import { startServer } from '../../src/server';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { importHistory, readHistoryLines } from '../../src/audit/history-import';
 import { importAndBuild } from '../support/golden-history/rebuild-hashes';
 import { ManualClock } from '../support/manual-clock';
 import { makeTempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
+import { openTestEventStore, testEngineEnv } from '../support/test-stores';
 
 /**
  * The golden history (README, "A history every version replays") under a real server: besides the
@@ -30,7 +30,7 @@ describe.each(HISTORIES)('the golden history %s under a running server', (name) 
     [
       'the events alone, the server building the read models',
       async (dataDir) => {
-        const events = SqliteEventStore.open({ file: join(dataDir, 'events.db') });
+        const events = openTestEventStore(dataDir);
         await importHistory(events, readHistoryLines(file));
         await events.close();
       },
@@ -41,12 +41,12 @@ describe.each(HISTORIES)('the golden history %s under a running server', (name) 
     const temp = makeTempDir('golden-server-');
     try {
       await load(temp.dir);
-      const store = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+      const store = openTestEventStore(temp.dir);
       const [last] = await store.readAll({ after: ((await store.headPosition()) ?? 1) - 1 });
       await store.close();
       // A minute after the history's last event: nothing new is due yet.
       const clock = new ManualClock(new Date(Date.parse(last!.metadata.occurredAt) + 60_000));
-      const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: temp.dir, LOG_LEVEL: 'silent' }), { clock });
+      const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: temp.dir, ...testEngineEnv(temp.dir), LOG_LEVEL: 'silent' }), { clock });
       try {
         await waitFor(() => server.processManagers.status().length > 0, { what: 'the process managers to start', timeoutMs: 20_000 });
         await server.services.projections.whenCaughtUp(60_000);

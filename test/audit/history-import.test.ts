@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import type { ExportLine } from '../../src/audit/export-line';
 import { exportLineText } from '../../src/audit/export-line';
 import { importHistory } from '../../src/audit/history-import';
 import { ConflictError, ValidationError } from '../../src/errors/app-error';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import type { EventStore } from '../../src/stores/events/event-store';
 import { GOLDEN_SEED, generateGoldenHistory } from '../support/golden-history/golden-history';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 /** Reading a history in the export format into an empty store, every link checked. */
@@ -13,11 +13,11 @@ describe('history import', () => {
   // The first events of the golden history: users, projects, tasks and a few hundred executions.
   const lines = generateGoldenHistory(GOLDEN_SEED).slice(0, 600);
   let temp: ReturnType<typeof makeTempDir>;
-  let store: SqliteEventStore;
+  let store: EventStore;
   beforeEach(() => {
     temp = makeTempDir('history-import-');
     // Without an upcaster: events read back exactly as stored.
-    store = SqliteEventStore.open({ file: join(temp.dir, 'events.db'), synchronous: 'NORMAL' });
+    store = openTestEventStore(temp.dir, { synchronous: 'NORMAL' });
   });
   afterEach(async () => {
     await store.close();

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NewEvent } from '../../src/stores/events/event-store';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { runNode } from '../support/run-node';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore } from '../support/test-stores';
 
 /** `npm run audit -- verify` as a real process on a data directory. */
 describe('audit verify CLI', () => {
@@ -16,7 +16,7 @@ describe('audit verify CLI', () => {
 
   beforeAll(async () => {
     temp = makeTempDir('audit-verify-');
-    const store = SqliteEventStore.open({ file: join(temp.dir, 'events.db'), writerThread: true });
+    const store = openTestEventStore(temp.dir, { writerThread: true });
     await store.append(`project-${project}`, [event('ProjectCreated', { projectId: project })], 'no_stream');
     await store.append(task, [event('TaskCreated', { projectId: project }), event('TaskUpdated', { projectId: project })], 'no_stream');
     await store.append(execution, [1, 2, 3, 4, 5].map((n) => event('ExecutionProgressed', { projectId: project, n })), 'no_stream');

@@ -2,13 +2,15 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { runNode } from '../support/run-node';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { EMBEDDED_ENGINES_ENV } from '../support/test-stores';
 import { waitFor } from '../support/wait-for';
 
 /** `npm run backup` and `npm run projections -- rebuild` against the data of a running server. */
 describe('operations CLIs against a running server', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-long-password' });
+    // SQLite internals: backs up the events.db and read.db files of DATA_DIR (EventStoreDB/MongoDB have their own tools).
+    server = await startTestServer({ ...EMBEDDED_ENGINES_ENV, ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-long-password' });
   });
   afterAll(async () => {
     await server.stop();
@@ -17,7 +19,7 @@ describe('operations CLIs against a running server', () => {
   it('backs up the event store online: the copy holds every event the server had', async () => {
     const target = join(server.dataDir, 'backup.db');
     const before = await server.services.events.headPosition();
-    const run = await runNode('src/cli/backup.ts', [target], { DATA_DIR: server.dataDir });
+    const run = await runNode('src/cli/backup.ts', [target], { DATA_DIR: server.dataDir, ...EMBEDDED_ENGINES_ENV });
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     const copy = new Database(target, { readonly: true });
@@ -30,14 +32,14 @@ describe('operations CLIs against a running server', () => {
   });
 
   it('refuses to overwrite an existing file', async () => {
-    const run = await runNode('src/cli/backup.ts', [join(server.dataDir, 'events.db')], { DATA_DIR: server.dataDir });
+    const run = await runNode('src/cli/backup.ts', [join(server.dataDir, 'events.db')], { DATA_DIR: server.dataDir, ...EMBEDDED_ENGINES_ENV });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('already exists');
   });
 
   it('rebuilds a projection beside the live one; the server follows the switch', async () => {
     const before = server.services.registry.generationOf('access')!.generation;
-    const run = await runNode('src/cli/projections.ts', ['rebuild', 'access'], { DATA_DIR: server.dataDir });
+    const run = await runNode('src/cli/projections.ts', ['rebuild', 'access'], { DATA_DIR: server.dataDir, ...EMBEDDED_ENGINES_ENV });
     expect(run.stderr).not.toContain('Unknown');
     expect(run.code).toBe(0);
     await waitFor(() => server.services.registry.generationOf('access')!.generation === before + 1, { what: 'the server to follow the rebuild' });
@@ -51,7 +53,7 @@ describe('operations CLIs against a running server', () => {
   });
 
   it('names the known projections when asked for an unknown one', async () => {
-    const run = await runNode('src/cli/projections.ts', ['rebuild', 'nope'], { DATA_DIR: server.dataDir });
+    const run = await runNode('src/cli/projections.ts', ['rebuild', 'nope'], { DATA_DIR: server.dataDir, ...EMBEDDED_ENGINES_ENV });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Unknown projection\(s\): nope; known: .*access/);
   });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { distPath } from '../support/dist';
 import { runNode } from '../support/run-node';
 import { makeTempDir } from '../support/temp-dir';
+import { testEngineEnv } from '../support/test-stores';
 import { waitFor } from '../support/wait-for';
 
 /** The server as `npm start` runs it: a process configured from the environment. */
@@ -25,7 +26,7 @@ describe('server process', () => {
 
   it('starts, answers health, logs JSON lines and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [distPath('src/main.ts')], {
-      env: { ...process.env, PORT: '0', DATA_DIR: temp.dir, LOG_LEVEL: 'info', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-long-password' },
+      env: { ...process.env, PORT: '0', DATA_DIR: temp.dir, ...testEngineEnv(temp.dir), LOG_LEVEL: 'info', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-long-password' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,13 +1,12 @@
-import { join } from 'node:path';
 import { newCommandContext } from '../../src/commands/command-context';
 import { handleCommand, toNewEvent } from '../../src/commands/handle-command';
 import { taskGroupDecider } from '../../src/commands/task-group/task-group-decider';
 import { ConflictError, PreconditionFailedError } from '../../src/errors/app-error';
 import { taskGroupStream } from '../../src/events/streams';
 import type { EventStore } from '../../src/stores/events/event-store';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { ManualClock } from '../support/manual-clock';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore } from '../support/test-stores';
 
 /**
  * The command shell with a precondition (If-Match) on the real embedded store: the revision checked is
@@ -22,11 +21,11 @@ describe('handleCommand with a revision precondition', () => {
   const update = (description: string) =>
     ({ type: 'UpdateTaskGroup', projectId: 'p1', definition: { name: 'g', description }, at: clock.now().toISOString() }) as const;
   let temp: ReturnType<typeof makeTempDir>;
-  let store: SqliteEventStore;
+  let store: EventStore;
 
   beforeEach(async () => {
     temp = makeTempDir();
-    store = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+    store = openTestEventStore(temp.dir);
     const create = { type: 'CreateTaskGroup', groupId, projectId: 'p1', definition: { name: 'g' }, at: clock.now().toISOString() } as const;
     await handleCommand(store, clock, stream, taskGroupDecider, create, context);
   });

@@ -1,6 +1,16 @@
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { strongPassword } from '../support/passwords';
 
+/** The problems loadConfig reports for `env` (none: []). */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    return (err as ConfigError).problems;
+  }
+}
+
 describe('configuration from the environment', () => {
   it('has the documented defaults', () => {
     const config = loadConfig({});
@@ -8,6 +18,7 @@ describe('configuration from the environment', () => {
       port: 8080,
       host: null,
       eventStoreUrl: null,
+      eventStoreStreamPrefix: null,
       mongodbUrl: null,
       smtpUrl: null,
       smtpFrom: 'Cron Observer <cron-observer@localhost>',
@@ -61,14 +72,7 @@ describe('configuration from the environment', () => {
   });
 
   it('holds ADMIN_PASSWORD to the password rule, naming the rule and never quoting the password', () => {
-    const problems = (password: string) => {
-      try {
-        loadConfig({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: password });
-      } catch (err) {
-        return (err as ConfigError).problems;
-      }
-      return [];
-    };
+    const problems = (password: string) => problemsOf({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: password });
     expect(problems('12345678')).toEqual(['ADMIN_PASSWORD: must be at least 12 characters long']);
     expect(problems('password')).toEqual(['ADMIN_PASSWORD: must be at least 12 characters long']);
     expect(problems('correcthorse')).toEqual(['ADMIN_PASSWORD: too easy to guess (strength 1 of 4, at least 3 needed). Add more words that are less common.']);
@@ -160,14 +164,7 @@ describe('configuration from the environment', () => {
   });
 
   it('names every bad single sign-on variable', () => {
-    const problems = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-        return [];
-      } catch (err) {
-        return (err as ConfigError).problems;
-      }
-    };
+    const problems = problemsOf;
     expect(problems({ OIDC_CLIENT_ID: 'c', OIDC_SSO_ONLY: 'true' })).toEqual(['OIDC_CLIENT_ID, OIDC_SSO_ONLY: set without OIDC_ISSUER, which turns single sign-on on']);
     expect(problems({ OIDC_ISSUER: 'http://id.example.com', OIDC_SCOPES: 'email', OIDC_SSO_ONLY: 'yes', OIDC_ROLE_MAP: 'ops=p-1:owner,=x,devs' })).toEqual([
       'OIDC_ISSUER: must be an https:// URL (plain http only on loopback), got "http://"',
@@ -178,5 +175,33 @@ describe('configuration from the environment', () => {
       'OIDC_ROLE_MAP: "=x" is not group=project_id:role or group=super_admin',
       'OIDC_ROLE_MAP: "devs" is not group=project_id:role or group=super_admin',
     ]);
+  });
+
+  it('accepts the EventStoreDB and KurrentDB URL schemes, and names the expected ones otherwise', () => {
+    for (const scheme of ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent', 'kurrent+discover', 'kdb', 'kdb+discover']) {
+      expect(loadConfig({ EVENTSTORE_URL: `${scheme}://localhost:2113?tls=false` }).eventStoreUrl).toBe(`${scheme}://localhost:2113?tls=false`);
+    }
+    expect(() => loadConfig({ EVENTSTORE_URL: 'http://localhost:2113' })).toThrow(/EVENTSTORE_URL: expected a esdb:\/\/ or .*kurrentdb:\/\/.*got "http:\/\/"/);
+  });
+
+  it('reads EVENTSTORE_STREAM_PREFIX, and names the rule for a prefix that breaks it', () => {
+    const url = 'esdb://localhost:2113?tls=false';
+    expect(loadConfig({ EVENTSTORE_URL: url, EVENTSTORE_STREAM_PREFIX: 'team-a.' }).eventStoreStreamPrefix).toBe('team-a.');
+    expect(loadConfig({ EVENTSTORE_URL: url, EVENTSTORE_STREAM_PREFIX: 'Test_run-42_' }).eventStoreStreamPrefix).toBe('Test_run-42_');
+    const problems = (prefix: string) => problemsOf({ EVENTSTORE_URL: url, EVENTSTORE_STREAM_PREFIX: prefix });
+    const rule = /^EVENTSTORE_STREAM_PREFIX: ".*" must be at most 64 letters, digits, "-", "_" or "\." and end in "-", "_" or "\."/;
+    for (const bad of ['team-a', 'team a-', 'team/a-', 'tëam-', '$all-', `${'a'.repeat(64)}-`]) expect(problems(bad)).toEqual([expect.stringMatching(rule)]);
+    expect(problems(`${'a'.repeat(63)}-`)).toEqual([]);
+    expect(problemsOf({ EVENTSTORE_STREAM_PREFIX: 'team-a.' })).toEqual(['EVENTSTORE_STREAM_PREFIX: set without EVENTSTORE_URL, the server whose streams it names']);
+  });
+
+  it('takes a MongoDB connection string with several hosts, and names a malformed one without its password', () => {
+    const seeds = 'mongodb://user:pw@mongo1:27017,mongo2:27017/app?replicaSet=rs0';
+    expect(loadConfig({ MONGODB_URL: seeds }).mongodbUrl).toBe(seeds);
+    expect(loadConfig({ MONGODB_URL: 'mongodb+srv://cluster0.example.net/' }).mongodbUrl).toBe('mongodb+srv://cluster0.example.net/');
+    const problems = (url: string) => problemsOf({ MONGODB_URL: url });
+    expect(problems('http://mongo:27017')).toEqual(['MONGODB_URL: expected a mongodb:// or mongodb+srv:// URL, got "http://"']);
+    expect(problems('mongodb://user:secret@/app')).toEqual([expect.stringMatching(/^MONGODB_URL: ".*" is not a mongodb:\/\/ or mongodb\+srv:\/\/ connection string$/)]);
+    expect(problems('mongodb://user:secret@/app').join()).not.toContain('secret');
   });
 });

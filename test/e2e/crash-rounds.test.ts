@@ -36,7 +36,8 @@ const NEVER_DUE = { schedule_type: 'ONEOFF', schedule_config: { run_at: '2099-01
  * same projections built from zero.
  */
 describe('crash rounds: SIGKILL under concurrent executor reports, restart on the same data, five times', () => {
-  const data = crashTestData('cron-observer-crash-rounds-');
+  // SQLite internals: copies events.db and read.db after each kill and resumes the copies.
+  const data = crashTestData('cron-observer-crash-rounds-', { embeddedOnly: true });
   const copies = makeTempDir('cron-observer-crash-rounds-copies-');
   afterAll(() => copies.cleanup());
 

@@ -35,7 +35,8 @@ function stepDowns(output: string): Array<{ reason: string; token: number }> {
  * only written intents. Two server processes on one DATA_DIR, SMTP and the executor on loopback.
  */
 describe('a leader paused past its lease, then resumed', () => {
-  const data = crashTestData('cron-observer-paused-leader-');
+  // SQLite internals: reads the fence from events.db itself.
+  const data = crashTestData('cron-observer-paused-leader-', { embeddedOnly: true });
   let smtp: SmtpTestServer;
   let executor: TestExecutor;
 

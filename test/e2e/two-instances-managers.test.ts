@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import type { EventStore } from '../../src/stores/events/event-store';
 import type { ApiClient } from '../support/api-client';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 import { logInAs } from '../support/signed-in';
@@ -8,6 +7,7 @@ import { createProject, createTask, triggerTask } from '../support/task-fixtures
 import { disableAndSettle, duplicateTicks, failedRunsAfter, type HistoryRow, taskHistory, tickCoverage, ticksSkipped } from '../support/task-history';
 import { TestExecutor } from '../support/test-executor';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore } from '../support/test-stores';
 import { waitFor } from '../support/wait-for';
 
 const ADMIN = { ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-long-password' };
@@ -28,16 +28,17 @@ async function isLeader(server: ServerProcess): Promise<boolean> {
 }
 
 /**
- * Issue 4, "Several instances": two server processes on the same embedded data, SMTP and the executor
- * on loopback. Only the leader runs the scheduler, the dispatcher and the alerts manager: no tick gets
- * two executions, no execution two deliveries, no incident two mails, before and after a failover.
+ * Issue 4, "Several instances": two server processes on the same data (a DATA_DIR, or its namespace on
+ * the servers), SMTP and the executor on loopback. Only the leader runs the scheduler, the dispatcher and
+ * the alerts manager: no tick gets two executions, no execution two deliveries, no incident two mails,
+ * before and after a failover.
  */
 describe('two server processes on one data directory: process managers run once', () => {
   const temp = makeTempDir('cron-observer-two-managers-');
   const processes: ServerProcess[] = [];
   let smtp: SmtpTestServer;
   let executor: TestExecutor;
-  let store: SqliteEventStore | null = null;
+  let store: EventStore | null = null;
 
   beforeAll(async () => {
     smtp = await startSmtpTestServer();
@@ -116,7 +117,7 @@ describe('two server processes on one data directory: process managers run once'
     // One execution per tick, every tick accounted for (live, MISSED while nobody led, or skipped).
     expect(duplicateTicks(final)).toEqual([]);
     expect(final.every((r) => r.trigger_type === 'SCHEDULED' && Date.parse(r.scheduled_at) % 1000 === 0)).toBe(true);
-    store = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+    store = openTestEventStore(temp.dir);
     expect(tickCoverage(final, await ticksSkipped(store, task.id), 1000)).toEqual({ gaps: [], overlaps: [], badRanges: [] });
     const offline = final.filter((r) => r.error === OFFLINE_REASON);
     expect(offline.length).toBeGreaterThanOrEqual(1);

@@ -1,13 +1,12 @@
-import { join } from 'node:path';
 import { StaleFencingTokenError } from '../../src/errors/store-errors';
 import { fencedEventStore } from '../../src/leadership/fenced-event-store';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 describe("a term's fenced view of the event store", () => {
   const temp = makeTempDir('fenced-event-store-');
-  const events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+  const events = openTestEventStore(temp.dir);
   afterAll(async () => {
     await events.close();
     temp.cleanup();

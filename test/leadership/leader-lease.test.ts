@@ -1,12 +1,12 @@
-import { join } from 'node:path';
 import { StaleFencingTokenError } from '../../src/errors/store-errors';
 import { LeaderLease, type LeaseOptions } from '../../src/leadership/leader-lease';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { EventStore } from '../../src/stores/events/event-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
 import { capturedLogger } from '../support/captured-logger';
 import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 import { waitFor } from '../support/wait-for';
 
@@ -20,15 +20,15 @@ const SHORT: LeaseOptions = { ttlMs: 400, renewEveryMs: 100 };
  */
 describe('leader lease', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let reads: SqliteReadStore;
-  let events: SqliteEventStore;
+  let reads: ReadStore;
+  let events: EventStore;
   let clock: ManualClock;
   const leases: LeaderLease[] = [];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     temp = makeTempDir();
-    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+    reads = await openTestReadStore(temp.dir);
+    events = openTestEventStore(temp.dir);
     clock = new ManualClock('2026-03-01T00:00:00Z');
   });
   afterEach(async () => {
@@ -136,7 +136,7 @@ describe('leader lease', () => {
   });
 
   it('a leader that cannot reach the store steps down before its lease can lapse', async () => {
-    const failing = Object.create(reads) as SqliteReadStore;
+    const failing = Object.create(reads) as ReadStore;
     const first = lease(SHORT, { store: failing });
     const second = lease(SHORT);
     await first.lease.start();

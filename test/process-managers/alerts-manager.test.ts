@@ -1,19 +1,18 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AlertCommand } from '../../src/commands/alerts/alert-commands';
 import { alertsDecider } from '../../src/commands/alerts/alert-decider';
 import { alertId, alertMessageId } from '../../src/commands/alerts/alert-ids';
 import { newCommandContext } from '../../src/commands/command-context';
 import type { Decider } from '../../src/commands/decider';
-import { executionDecider } from '../../src/commands/execution/execution-decider';
 import type { ExecutionCommand } from '../../src/commands/execution/execution-commands';
+import { executionDecider } from '../../src/commands/execution/execution-decider';
 import { handleCommand, toNewEvent } from '../../src/commands/handle-command';
-import { projectDecider } from '../../src/commands/project/project-decider';
 import type { ProjectCommand } from '../../src/commands/project/project-commands';
-import { taskDecider } from '../../src/commands/task/task-decider';
+import { projectDecider } from '../../src/commands/project/project-decider';
 import type { TaskCommand } from '../../src/commands/task/task-commands';
+import { taskDecider } from '../../src/commands/task/task-decider';
 import { loadConfig } from '../../src/config/config';
 import { alertsStream } from '../../src/events/alert-events';
 import type { AlertPolicy, ProjectChanges } from '../../src/events/project-events';
@@ -22,12 +21,13 @@ import { mailTransportOf } from '../../src/mail/mail-transport';
 import { AlertsProcessManager } from '../../src/process-managers/alerts/alerts-process-manager';
 import { verifySignature } from '../../src/process-managers/dispatcher/webhook-signature';
 import { processManagerCheckpoint, ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { EventStore } from '../../src/stores/events/event-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
 import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 import { reserveFreePort, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { ALERTS_TO_LOOPBACK } from '../support/test-server';
 import { waitFor } from '../support/wait-for';
 
@@ -35,15 +35,15 @@ const PUBLIC_URL = 'https://cron.example.com';
 const SECRET = 'whsec_test-secret';
 
 /**
- * The alerts manager over a real embedded event store, fed by the real deciders, sending to a real SMTP
+ * The alerts manager over a real event store (test-stores.ts), fed by the real deciders, sending to a real SMTP
  * server on loopback; time from a ManualClock.
  */
 class World {
   readonly temp = makeTempDir('cron-observer-alerts-');
-  readonly events = SqliteEventStore.open({ file: join(this.temp.dir, 'events.db'), pollIntervalMs: 20 });
+  readonly events = openTestEventStore(this.temp.dir, { pollIntervalMs: 20 });
   readonly clock = new ManualClock('2026-03-01T10:00:00.000Z');
-  private readonly managers: Array<{ manager: AlertsProcessManager; runner: ProcessManagerRunner; reads: SqliteReadStore; events: SqliteEventStore }> = [];
-  private readonly extraStores: SqliteEventStore[] = [];
+  private readonly managers: Array<{ manager: AlertsProcessManager; runner: ProcessManagerRunner; reads: ReadStore; events: EventStore }> = [];
+  private readonly extraStores: EventStore[] = [];
 
   async command<S, C, E extends { type: string; data: unknown }>(stream: string, decider: Decider<S, C, E>, command: C) {
     return handleCommand(this.events, this.clock, stream, decider, command, newCommandContext('test'));
@@ -126,9 +126,9 @@ class World {
 
   /** A manager with its own runner and checkpoint store; `separateConnection` opens the event file again, as another process would. */
   async startManager(options: { smtpUrl?: string | null; checkpointAtHead?: boolean; separateConnection?: boolean } = {}) {
-    const events = options.separateConnection ? SqliteEventStore.open({ file: join(this.temp.dir, 'events.db'), pollIntervalMs: 20 }) : this.events;
+    const events = options.separateConnection ? openTestEventStore(this.temp.dir, { pollIntervalMs: 20 }) : this.events;
     if (options.separateConnection) this.extraStores.push(events);
-    const reads = SqliteReadStore.open({ file: join(this.temp.dir, `read-${this.managers.length}.db`) });
+    const reads = await openTestReadStore(this.temp.dir, `read-${this.managers.length}.db`);
     if (options.checkpointAtHead) {
       // As after a restart: everything stored so far was handled before (replayed, not acted on).
       await reads.applyBatch([], { name: processManagerCheckpoint('alerts'), position: (await this.events.headPosition())! });
@@ -472,7 +472,7 @@ describe('alerts process manager', () => {
       consecutiveFailures: 1,
     } satisfies AlertCommand);
     // Checkpoint before the failure: the manager handles it live again, as after a crash.
-    const reads = SqliteReadStore.open({ file: join(world.temp.dir, 'read-0.db') });
+    const reads = await openTestReadStore(world.temp.dir, 'read-0.db');
     await reads.applyBatch([], { name: processManagerCheckpoint('alerts'), position: checkpoint });
     await reads.close();
     await world.startManager({ smtpUrl: smtp.url });

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { newCommandContext } from '../../src/commands/command-context';
 import type { Decider } from '../../src/commands/decider';
@@ -13,27 +12,29 @@ import type { MaintenanceWindow } from '../../src/events/schedule-rule-events';
 import { executionStream, projectStream, taskStream } from '../../src/events/streams';
 import { AlertsProcessManager } from '../../src/process-managers/alerts/alerts-process-manager';
 import { ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
 import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { waitFor } from '../support/wait-for';
 
-/** The alerts manager over a real embedded store, fed by the real deciders, on a ManualClock (no mail server: alerts are recorded as not sent). */
+/** The alerts manager over real stores (test-stores.ts), fed by the real deciders, on a ManualClock (no mail server: alerts are recorded as not sent). */
 describe('alerts inside maintenance windows', () => {
   const temp = makeTempDir('cron-observer-silence-');
-  const events = SqliteEventStore.open({ file: join(temp.dir, 'events.db'), pollIntervalMs: 20 });
-  const reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+  const events = openTestEventStore(temp.dir, { pollIntervalMs: 20 });
+  let reads: ReadStore;
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
   const manager = new AlertsProcessManager({ events, clock, logger: silentLogger, config: loadConfig({ PUBLIC_URL: 'https://cron.example.com', LOG_LEVEL: 'silent' }), mail: null });
-  const runner = new ProcessManagerRunner([manager], events, reads, silentLogger);
+  let runner: ProcessManagerRunner;
   const projectId = randomUUID();
   const now = () => clock.now().toISOString();
   const command = <S, C, E extends { type: string; data: unknown }>(stream: string, decider: Decider<S, C, E>, cmd: C) =>
     handleCommand(events, clock, stream, decider, cmd, newCommandContext('test'));
 
   beforeAll(async () => {
+    reads = await openTestReadStore(temp.dir);
+    runner = new ProcessManagerRunner([manager], events, reads, silentLogger);
     await runner.start();
     await waitFor(() => runner.status()[0]!.live, { what: 'the alerts manager to go live' });
     await command(projectStream(projectId), projectDecider, { type: 'CreateProject', projectId, name: 'Billing', createdBy: 'u1', creatorEmail: 'owner@example.com', signingSecret: null, at: now() } as never);

@@ -1,6 +1,5 @@
 import { DeadlinesManager, type Deadline } from '../../src/process-managers/deadlines/deadlines-manager';
-import type { RecordedEvent } from '../../src/stores/events/event-store';
-import type { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import type { EventStore, RecordedEvent } from '../../src/stores/events/event-store';
 import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 
@@ -24,7 +23,7 @@ describe('deadlines of a QUEUED execution', () => {
     const clock = new ManualClock(iso(0));
     const acted: Array<[Deadline['kind'], string]> = [];
     const manager = new DeadlinesManager(
-      { events: null as unknown as SqliteEventStore, clock, logger: silentLogger },
+      { events: null as unknown as EventStore, clock, logger: silentLogger },
       { act: async (deadline, now) => void acted.push([deadline.kind, now.toISOString()]) },
     );
     manager.apply(

@@ -1,15 +1,14 @@
-import { join } from 'node:path';
 import { newCommandContext } from '../../src/commands/command-context';
 import { executionDecider } from '../../src/commands/execution/execution-decider';
 import { handleCommand } from '../../src/commands/handle-command';
 import { executionStream } from '../../src/events/streams';
-import { DeadlinesManager, timedOutLogMessage } from '../../src/process-managers/deadlines/deadlines-manager';
-import type { EventStore } from '../../src/stores/events/event-store';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { silentLogger } from '../support/silent-logger';
-import { makeTempDir } from '../support/temp-dir';
 import { DeadlineTracker } from '../../src/process-managers/deadlines/deadline-tracker';
 import type { HeapItem } from '../../src/process-managers/deadlines/deadline-tracker';
+import { DeadlinesManager, timedOutLogMessage } from '../../src/process-managers/deadlines/deadlines-manager';
+import type { EventStore } from '../../src/stores/events/event-store';
+import { silentLogger } from '../support/silent-logger';
+import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore } from '../support/test-stores';
 import { ManualClock } from '../support/manual-clock';
 import { createProject, createTask, type TestProject, triggerTask } from '../support/task-fixtures';
 import { waitFor } from '../support/wait-for';
@@ -60,7 +59,7 @@ describe('deadline tracker (one heap, one clock timer)', () => {
 
 describe('a report racing the deadline, interleaved exactly', () => {
   const temp = makeTempDir('cron-observer-deadline-race-');
-  const store = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+  const store = openTestEventStore(temp.dir);
   afterAll(async () => {
     await store.close();
     temp.cleanup();

@@ -5,6 +5,7 @@ import { ManualClock } from '../support/manual-clock';
 import { logInAs, TEST_ADMIN } from '../support/signed-in';
 import { makeTempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
+import { testEngineEnv } from '../support/test-stores';
 
 /** A lease that never lapses on fake time, however far a test moves the clock. */
 const LONG_LEASE = { ttlMs: 3_650 * 86_400_000, renewEveryMs: 365 * 86_400_000 };
@@ -25,7 +26,7 @@ export class FakeTimeServer {
   }
 
   async start(): Promise<this> {
-    const config = loadConfig({ PORT: '0', DATA_DIR: this.temp.dir, LOG_LEVEL: 'silent', ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password });
+    const config = loadConfig({ PORT: '0', DATA_DIR: this.temp.dir, ...testEngineEnv(this.temp.dir), LOG_LEVEL: 'silent', ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password });
     this.server = await startServer(config, { clock: this.clock, lease: LONG_LEASE });
     this.admin = await logInAs(this.server.url, TEST_ADMIN.email, TEST_ADMIN.password);
     return this;

@@ -1,17 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { newCommandContext, eventMetadata } from '../../src/commands/command-context';
 import { loadConfig } from '../../src/config/config';
 import { executionStream } from '../../src/events/streams';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/server';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { systemClock } from '../../src/time/clock';
 import { ApiClient } from '../support/api-client';
 import { distPath } from '../support/dist';
 import { logInAs, TEST_ADMIN } from '../support/signed-in';
 import { createTask, triggerTask } from '../support/task-fixtures';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, testEngineEnv } from '../support/test-stores';
 import { refusedUrl, TestExecutor } from '../support/test-executor';
 import { waitFor } from '../support/wait-for';
 
@@ -25,7 +24,7 @@ const ADMIN_ENV = { ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.pa
 const FAST_LEASE: ServerOptions['lease'] = { ttlMs: 5_000, renewEveryMs: 200 };
 
 async function serverOn(dataDir: string): Promise<{ server: RunningServer; admin: ApiClient }> {
-  const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: dataDir, ...ADMIN_ENV }), { lease: FAST_LEASE });
+  const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: dataDir, ...testEngineEnv(dataDir), ...ADMIN_ENV }), { lease: FAST_LEASE });
   return { server, admin: await logInAs(server.url, TEST_ADMIN.email, TEST_ADMIN.password) };
 }
 
@@ -61,7 +60,7 @@ describe('dispatch after a crash', () => {
     // What a process killed mid-dispatch leaves behind: X has its intent and no outcome; Y was created and
     // the process died before recording any attempt.
     const [x, y] = [randomUUID(), randomUUID()];
-    const store = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+    const store = openTestEventStore(temp.dir);
     const meta = () => eventMetadata(newCommandContext('system:scheduler'), systemClock, 1);
     const at = new Date().toISOString();
     const created = (executionId: string) => ({
@@ -99,7 +98,7 @@ describe('dispatch after a crash', () => {
     temps.push(temp);
     const port = Number(new URL(await refusedUrl()).port);
     const child: ChildProcess = spawn(process.execPath, [distPath('src/main.ts')], {
-      env: { ...process.env, PORT: String(port), DATA_DIR: temp.dir, ...ADMIN_ENV },
+      env: { ...process.env, PORT: String(port), DATA_DIR: temp.dir, ...testEngineEnv(temp.dir), ...ADMIN_ENV },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { ProcessManager } from '../../src/process-managers/process-manager';
 import { ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
 import {
@@ -9,12 +8,11 @@ import {
   type RetryRequest,
   listQuarantined,
 } from '../../src/quarantine/quarantine-store';
-import type { RecordedEvent } from '../../src/stores/events/event-store';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import type { RecordedEvent, EventStore } from '../../src/stores/events/event-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 import { waitFor } from '../support/wait-for';
 
@@ -32,14 +30,14 @@ function poisonableManager(state: { cured: boolean; applied: string[] }): Proces
 
 describe('quarantine of events a process manager cannot apply', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let events: SqliteEventStore;
-  let reads: SqliteReadStore;
+  let events: EventStore;
+  let reads: ReadStore;
   let runner: ProcessManagerRunner | null = null;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     temp = makeTempDir();
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+    events = openTestEventStore(temp.dir);
+    reads = await openTestReadStore(temp.dir);
   });
   afterEach(async () => {
     await runner?.stop();

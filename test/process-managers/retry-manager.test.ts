@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { newCommandContext } from '../../src/commands/command-context';
 import { dispatchDecider } from '../../src/commands/dispatch/dispatch-decider';
 import type { ExecutionCommand } from '../../src/commands/execution/execution-commands';
@@ -8,16 +7,16 @@ import type { RetryPolicy } from '../../src/events/retry-policy';
 import { executionStream } from '../../src/events/streams';
 import { DeadlinesManager } from '../../src/process-managers/deadlines/deadlines-manager';
 import { RetryManager } from '../../src/process-managers/retries/retry-manager';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore } from '../support/test-stores';
 
 const policy: RetryPolicy = { maxAttempts: 3, backoff: 'fixed', delaySeconds: 30, maxDelaySeconds: null, jitter: false, on: ['FAILED', 'TIMED_OUT'], alert: 'exhausted' };
 
-describe('retry manager (injected clock, real embedded store)', () => {
+describe('retry manager (injected clock, real event store)', () => {
   const temp = makeTempDir('cron-observer-retries-');
-  const store = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+  const store = openTestEventStore(temp.dir);
   afterAll(async () => {
     await store.close();
     temp.cleanup();

@@ -7,6 +7,7 @@ import { logInAs, TEST_ADMIN } from '../support/signed-in';
 import { createProject, createTask } from '../support/task-fixtures';
 import { makeTempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
+import { testEngineEnv } from '../support/test-stores';
 
 /** The scheduler as the server runs it: tasks made through the API, executions read back through it. */
 describe('scheduler in the server', () => {
@@ -16,7 +17,7 @@ describe('scheduler in the server', () => {
   let admin: ApiClient;
 
   const start = async () => {
-    const config = loadConfig({ PORT: '0', DATA_DIR: temp.dir, LOG_LEVEL: 'silent', ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password });
+    const config = loadConfig({ PORT: '0', DATA_DIR: temp.dir, ...testEngineEnv(temp.dir), LOG_LEVEL: 'silent', ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password });
     server = await startServer(config, { clock });
     admin = await logInAs(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
   };

@@ -1,22 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { newCommandContext } from '../../src/commands/command-context';
 import { handleCommand } from '../../src/commands/handle-command';
-import type { TaskDefinitionInput } from '../../src/commands/task/task-commands';
-import { taskDecider } from '../../src/commands/task/task-decider';
 import type { TaskGroupDefinitionInput } from '../../src/commands/task-group/task-group-commands';
 import { taskGroupDecider } from '../../src/commands/task-group/task-group-decider';
+import type { TaskDefinitionInput } from '../../src/commands/task/task-commands';
+import { taskDecider } from '../../src/commands/task/task-decider';
 import type { ExecutionCreated, ExecutionMissed } from '../../src/events/execution-events';
 import type { TicksSkipped } from '../../src/events/scheduler-events';
 import { taskGroupStream, taskStream } from '../../src/events/streams';
 import { ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
 import { Scheduler, type SchedulerOptions } from '../../src/process-managers/scheduler';
-import type { RecordedEvent } from '../../src/stores/events/event-store';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { RecordedEvent, EventStore } from '../../src/stores/events/event-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
 import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 
 export interface RecordedExecution {
   id: string;
@@ -29,31 +28,31 @@ export interface RecordedExecution {
 export interface SchedulerInstance {
   scheduler: Scheduler;
   runner: ProcessManagerRunner;
-  events: SqliteEventStore;
-  reads: SqliteReadStore;
+  events: EventStore;
+  reads: ReadStore;
   stop(): Promise<void>;
 }
 
 /**
- * Real embedded stores in a temp dir, a ManualClock, and schedulers run by the real process-manager
+ * Real stores in a temp dir (embedded, or the servers: test-stores.ts), a ManualClock, and schedulers run by the real process-manager
  * runner. Tasks and groups are written through their deciders, as the API would.
  */
 export class SchedulerHarness {
   readonly projectId = randomUUID();
   readonly instances: SchedulerInstance[] = [];
   private readonly temp = makeTempDir('cron-observer-scheduler-');
-  readonly events: SqliteEventStore;
+  readonly events: EventStore;
   readonly clock: ManualClock;
 
   constructor(start: string) {
     this.clock = new ManualClock(start);
-    this.events = SqliteEventStore.open({ file: join(this.temp.dir, 'events.db'), synchronous: 'NORMAL' });
+    this.events = openTestEventStore(this.temp.dir, { synchronous: 'NORMAL' });
   }
 
   /** Starts a scheduler instance (`name` picks its read store, i.e. its checkpoint: a restart reuses it). */
   async startScheduler(name = 'a', options: SchedulerOptions = {}, ownConnection = false): Promise<SchedulerInstance> {
-    const events = ownConnection ? SqliteEventStore.open({ file: join(this.temp.dir, 'events.db'), synchronous: 'NORMAL' }) : this.events;
-    const reads = SqliteReadStore.open({ file: join(this.temp.dir, `read-${name}.db`) });
+    const events = ownConnection ? openTestEventStore(this.temp.dir, { synchronous: 'NORMAL' }) : this.events;
+    const reads = await openTestReadStore(this.temp.dir, `read-${name}.db`);
     const scheduler = new Scheduler({ events, clock: this.clock, logger: silentLogger }, options);
     const runner = new ProcessManagerRunner([scheduler], events, reads, silentLogger);
     await runner.start();

@@ -8,12 +8,11 @@ import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import { projectAuditPage, type ProjectAuditQuery } from '../../src/queries/project-audit';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import type { NewEvent } from '../../src/stores/events/event-store';
-import type { Filter } from '../../src/stores/read/read-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { NewEvent, EventStore } from '../../src/stores/events/event-store';
+import type { Filter, ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { embeddedReads, itOnEmbeddedReads, openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 const at = (minute: number) => `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
@@ -26,15 +25,15 @@ function event(type: string, data: Record<string, unknown>, minute: number, acto
 
 describe('audit projection', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let events: SqliteEventStore;
-  let reads: SqliteReadStore;
+  let events: EventStore;
+  let reads: ReadStore;
   let registry: ProjectionRegistry;
   let runner: ProjectionRunner;
 
   beforeEach(async () => {
     temp = makeTempDir();
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+    events = openTestEventStore(temp.dir);
+    reads = await openTestReadStore(temp.dir);
     registry = new ProjectionRegistry(reads);
     runner = new ProjectionRunner([auditProjection], events, reads, registry, silentLogger);
     await runner.start();
@@ -138,14 +137,14 @@ describe('audit projection', () => {
     await expect(page({ order: 'desc', cursor: first.nextCursor! })).rejects.toMatchObject({ details: [expect.stringMatching(/^cursor: /)] });
   });
 
-  it('answers each filter with an index range in position order, never a sort of the project', () => {
+  itOnEmbeddedReads('answers each filter with an index range in position order, never a sort of the project', () => {
     const collection = registry.collection(AUDIT_PROJECTION, AUDIT_ENTRIES);
     // Several types are read as one such range each (projectAuditPage), never as a filter over the project.
     const ranges: Filter[] = [{ projectId: 'p1' }, { projectId: 'p1', type: 'TaskCreated' }, { projectId: 'p1', actor: 'user-1' }];
     const filters = ranges.flatMap((range): Filter[] => [range, { ...range, position: { $lt: 500 } }, { ...range, position: { $gt: 500 } }]);
     for (const filter of filters) {
       for (const direction of [1, -1] as const) {
-        const plan = reads.explainFind(collection, { filter, sort: [['position', direction]], limit: 101 }).join('\n');
+        const plan = embeddedReads(reads).explainFind(collection, { filter, sort: [['position', direction]], limit: 101 }).join('\n');
         expect(plan).toMatch(/USING (COVERING )?INDEX .*position/);
         expect(plan).not.toMatch(/TEMP B-TREE/);
       }

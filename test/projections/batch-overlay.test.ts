@@ -1,3 +1,4 @@
+// SQLite internals: the embedded read store's in-transaction overlay, on an in-memory database.
 import { BatchOverlay } from '../../src/projections/batch-overlay';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 

@@ -3,7 +3,6 @@
  * older version and the same history written by today's code must build identical read models, and
  * the alerts process manager must say the same about both.
  */
-import { join } from 'node:path';
 import { toNewEvent } from '../../src/commands/handle-command';
 import { executionDecider } from '../../src/commands/execution/execution-decider';
 import type { CreateExecution, ExecutionCommand } from '../../src/commands/execution/execution-commands';
@@ -18,11 +17,10 @@ import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import type { NewEvent } from '../../src/stores/events/event-store';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 const P = 'a0000000-0000-4000-8000-000000000001';
@@ -116,8 +114,8 @@ describe('ExecutionMissed version 1 and version 2 histories', () => {
   );
 
   async function build(name: string, streams: Array<[string, NewEvent[]]>) {
-    const events = SqliteEventStore.open({ file: join(temp.dir, `${name}-events.db`), upcaster: new EventUpcasting() });
-    const reads = SqliteReadStore.open({ file: join(temp.dir, `${name}-read.db`) });
+    const events = openTestEventStore(temp.dir, { file: `${name}-events.db`, upcaster: new EventUpcasting() });
+    const reads = await openTestReadStore(temp.dir, `${name}-read.db`);
     const registry = new ProjectionRegistry(reads);
     const runner = new ProjectionRunner(allProjections(), events, reads, registry, silentLogger);
     try {

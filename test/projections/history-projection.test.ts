@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { deletionStream } from '../../src/events/deletion-events';
 import type { ExecutionEvent } from '../../src/events/execution-events';
 import type { ExecutionLogsAppended, LogLine } from '../../src/events/execution-log-events';
-import { deletionStream } from '../../src/events/deletion-events';
 import { executionLogStream, executionStream, taskStream } from '../../src/events/streams';
 import type { TaskEvent } from '../../src/events/task-events';
 import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS, historyProjection } from '../../src/projections/history-projection';
@@ -9,11 +9,11 @@ import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import { TASKS, TASKS_PROJECTION, tasksProjection } from '../../src/projections/tasks-projection';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import type { Filter } from '../../src/stores/read/read-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { EventStore } from '../../src/stores/events/event-store';
+import type { Filter, ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { embeddedReads, itOnEmbeddedReads, openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 const ref = { executionId: 'e1', taskId: 't1', projectId: 'p1' };
@@ -44,15 +44,15 @@ function logs(count: number, from: number): ExecutionLogsAppended {
 
 describe('history and tasks projections', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let events: SqliteEventStore;
-  let reads: SqliteReadStore;
+  let events: EventStore;
+  let reads: ReadStore;
   let registry: ProjectionRegistry;
   let runner: ProjectionRunner;
 
   beforeEach(async () => {
     temp = makeTempDir();
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+    events = openTestEventStore(temp.dir);
+    reads = await openTestReadStore(temp.dir);
     registry = new ProjectionRegistry(reads);
     runner = new ProjectionRunner([historyProjection, tasksProjection], events, reads, registry, silentLogger);
     await runner.start();
@@ -103,13 +103,13 @@ describe('history and tasks projections', () => {
     expect(await reads.count(chunks, { executionId: 'e2' })).toBe(1);
   });
 
-  it('reads an execution log from either end, or from any line, with an index seek, never a sort', () => {
+  itOnEmbeddedReads('reads an execution log from either end, or from any line, with an index seek, never a sort', () => {
     const collection = registry.collection(HISTORY_PROJECTION, LOG_CHUNKS);
     for (const direction of [1, -1] as const) {
       const bounds: Filter[] = [{}, { firstSeq: { $lte: 500 } }, { firstSeq: { $gt: 500 } }, { firstSeq: { $lt: 500 } }];
       for (const bound of bounds) {
         const filter = { executionId: 'e1', ...bound };
-        const plan = reads.explainFind(collection, { filter, sort: [['firstSeq', direction]], limit: 2 }).join('\n');
+        const plan = embeddedReads(reads).explainFind(collection, { filter, sort: [['firstSeq', direction]], limit: 2 }).join('\n');
         expect(plan).toMatch(/USING (COVERING )?INDEX/);
         expect(plan).not.toMatch(/TEMP B-TREE/);
       }

@@ -1,16 +1,15 @@
-import { join } from 'node:path';
 import { UnavailableError } from '../../src/errors/app-error';
 import type { Projection } from '../../src/projections/projection';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { QuarantineAlerter } from '../../src/quarantine/quarantine-alerts';
 import { QUARANTINE_COLLECTION, type QuarantineRecord, listQuarantined } from '../../src/quarantine/quarantine-store';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import type { EventStore } from '../../src/stores/events/event-store';
 import type { PositionedOperation, ReadStore } from '../../src/stores/read/read-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { silentLogger } from '../support/silent-logger';
 import { streamStatsProjection } from '../support/stream-stats-projection';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 import { waitFor } from '../support/wait-for';
 
@@ -62,14 +61,14 @@ function failingWhileDown(
 
 describe('quarantine of events a projection cannot apply', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let events: SqliteEventStore;
-  let store: SqliteReadStore;
+  let events: EventStore;
+  let store: ReadStore;
   const runners: ProjectionRunner[] = [];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     temp = makeTempDir();
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    store = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+    events = openTestEventStore(temp.dir);
+    store = await openTestReadStore(temp.dir);
   });
   afterEach(async () => {
     for (const runner of runners.splice(0)) await runner.stop();

@@ -2,18 +2,19 @@ import { join } from 'node:path';
 import type { Projection } from '../../src/projections/projection';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import type { CollectionSpec } from '../../src/stores/read/read-store';
+import type { EventStore } from '../../src/stores/events/event-store';
+import type { CollectionSpec, ReadStore } from '../../src/stores/read/read-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { silentLogger } from '../support/silent-logger';
 import { streamStatsProjection } from '../support/stream-stats-projection';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 describe('rebuild of a fresh generation', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let events: SqliteEventStore;
-  let reads: SqliteReadStore;
+  let events: EventStore;
+  let reads: ReadStore;
   let runner: ProjectionRunner;
   let registry: ProjectionRegistry;
   /** What the store was asked, in order: ensureCollection with its index count, applyBatch with its operations. */
@@ -36,8 +37,8 @@ describe('rebuild of a fresh generation', () => {
 
   beforeEach(async () => {
     temp = makeTempDir();
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+    events = openTestEventStore(temp.dir);
+    reads = await openTestReadStore(temp.dir);
     calls = [];
     for (let s = 0; s < 20; s++) await events.append(`task-${s}`, [testEvent('Created'), testEvent('Changed')], 'no_stream');
   });
@@ -55,7 +56,8 @@ describe('rebuild of a fresh generation', () => {
     expect(calls.filter((c) => c.startsWith('ensure streamstats'))).toEqual([`ensure ${streams} 0`, 'ensure streamstats_g1_categories 0', `ensure ${streams} 1`]);
     expect(calls.at(-1)).toBe(`ensure ${streams} 1`);
     expect(registry.collection('streamstats', 'streams')).toBe(streams);
-    expect(reads.explainFind(streams, { filter: { category: 'task' } }).join(' ')).toMatch(/USING (COVERING )?INDEX/);
+    // The query plan is the embedded store's; on MongoDB the ensure calls above are what this checks.
+    if (reads instanceof SqliteReadStore) expect(reads.explainFind(streams, { filter: { category: 'task' } }).join(' ')).toMatch(/USING (COVERING )?INDEX/);
     expect(await reads.count(streams, { category: 'task' })).toBe(20);
   });
 

@@ -1,15 +1,15 @@
-import { join } from 'node:path';
-import type { ExecutionEvent } from '../../src/events/execution-events';
 import { deletionStream } from '../../src/events/deletion-events';
+import type { ExecutionEvent } from '../../src/events/execution-events';
 import { executionStream } from '../../src/events/streams';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import { RECENT_RUNS, RECENT_RUNS_PROJECTION, type RecentRunsDoc, recentRunsProjection } from '../../src/projections/recent-runs-projection';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { EventStore } from '../../src/stores/events/event-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
@@ -35,11 +35,11 @@ function created(taskId: string, executionId: string, second: number): Execution
 
 describe('recent-runs projection', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let events: SqliteEventStore;
-  const opened: Array<{ reads: SqliteReadStore; runner: ProjectionRunner }> = [];
+  let events: EventStore;
+  const opened: Array<{ reads: ReadStore; runner: ProjectionRunner }> = [];
 
   const build = async (file: string) => {
-    const reads = SqliteReadStore.open({ file: join(temp.dir, file) });
+    const reads = await openTestReadStore(temp.dir, file);
     const registry = new ProjectionRegistry(reads);
     const runner = new ProjectionRunner([recentRunsProjection], events, reads, registry, silentLogger);
     await runner.start();
@@ -52,7 +52,7 @@ describe('recent-runs projection', () => {
 
   beforeEach(() => {
     temp = makeTempDir();
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
+    events = openTestEventStore(temp.dir);
   });
   afterEach(async () => {
     for (const { runner, reads } of opened.splice(0)) {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { ValidationError } from '../../src/errors/app-error';
 import type { LogLine } from '../../src/events/execution-log-events';
 import { executionLogStream, executionStream } from '../../src/events/streams';
@@ -7,10 +6,11 @@ import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { lastLogLines, type LogOrder, logLinesPage } from '../../src/queries/log-lines';
 import type { QueryServices } from '../../src/queries/query-services';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { EventStore } from '../../src/stores/events/event-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 const ref = { taskId: 't1', projectId: 'p1' };
@@ -22,8 +22,8 @@ const RECEIVED = '2026-01-01T00:01:00.000Z';
  */
 describe('log pages', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let events: SqliteEventStore;
-  let reads: SqliteReadStore;
+  let events: EventStore;
+  let reads: ReadStore;
   let services: QueryServices;
   let runner: ProjectionRunner;
   /** Lines appended so far, per execution (the next line's number). */
@@ -31,8 +31,8 @@ describe('log pages', () => {
 
   beforeEach(async () => {
     temp = makeTempDir();
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+    events = openTestEventStore(temp.dir);
+    reads = await openTestReadStore(temp.dir);
     const registry = new ProjectionRegistry(reads);
     services = { reads, registry };
     runner = new ProjectionRunner([historyProjection], events, reads, registry, silentLogger);

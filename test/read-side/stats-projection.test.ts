@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { missedByStartDeadline } from '../../src/events/execution-events';
 import { executionStream, projectStream } from '../../src/events/streams';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
@@ -15,10 +14,11 @@ import {
   localDayStartMs,
 } from '../../src/projections/stats-buckets';
 import { STATS_BUCKETS, STATS_FAILURE_DAYS, STATS_INFLIGHT, STATS_PROJECTION, statsProjection } from '../../src/projections/stats-projection';
-import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import type { EventStore } from '../../src/stores/events/event-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 const P = 'p1';
@@ -26,15 +26,15 @@ const T = 't1';
 
 describe('stats projection', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let events: SqliteEventStore;
-  let reads: SqliteReadStore;
+  let events: EventStore;
+  let reads: ReadStore;
   let registry: ProjectionRegistry;
   let runner: ProjectionRunner;
 
   beforeEach(async () => {
     temp = makeTempDir();
-    events = SqliteEventStore.open({ file: join(temp.dir, 'events.db') });
-    reads = SqliteReadStore.open({ file: join(temp.dir, 'read.db') });
+    events = openTestEventStore(temp.dir);
+    reads = await openTestReadStore(temp.dir);
     registry = new ProjectionRegistry(reads);
     runner = new ProjectionRunner([statsProjection], events, reads, registry, silentLogger);
     await runner.start();

@@ -4,6 +4,7 @@ import type { ApiClient } from '../support/api-client';
 import { newSignedInUser } from '../support/signed-in';
 import { makeTempDir } from '../support/temp-dir';
 import type { TestServer } from '../support/test-server';
+import { itOnEmbeddedEvents } from '../support/test-stores';
 import { createSdkProject, createTask, runCli, type SdkProject, startSdkServer } from './sdk-fixtures';
 
 /**
@@ -58,7 +59,8 @@ describe('cron-observer audit verify', () => {
     expect(storeRun.stderr).toContain('Only a super admin may verify the whole store');
   });
 
-  it('names the event whose stored bytes were changed, and exits 2', async () => {
+  // SQLite internals: changes a byte of events.db behind the server's back.
+  itOnEmbeddedEvents('names the event whose stored bytes were changed, and exits 2', async () => {
     const db = new Database(join(server.dataDir, 'events.db'));
     const stream = `task-${taskId}`;
     const changed = db.prepare(`UPDATE events SET data = replace(data, 'close-books', 'close-bookz') WHERE stream_id = (SELECT id FROM streams WHERE name = ?) AND revision = 0`).run(stream);

@@ -5,6 +5,7 @@
  * recovery of a crashed WAL is also appended to and crashed again; the hash chain must verify after each. (Power loss is covered by
  * synchronous=FULL and documented, not tested.)
  */
+// SQLite internals: kills a SQLite writer mid-transaction and reopens its files; stays on the embedded stores.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { RecordedEvent } from '../../src/stores/events/event-store';

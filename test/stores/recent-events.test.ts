@@ -1,3 +1,4 @@
+// SQLite internals: the in-memory cache of recent commits, between connections to one file (poll interval, writer thread).
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import { makeTempDir } from '../support/temp-dir';

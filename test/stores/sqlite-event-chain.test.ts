@@ -1,3 +1,4 @@
+// SQLite internals: the hash chain as the embedded event store keeps it in its file.
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';

@@ -1,3 +1,4 @@
+// SQLite internals: the embedded event store itself; what every engine shares is in event-store-contract.ts.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// SQLite internals: idempotency records in the embedded event store's file, on its injected clock.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { IdempotencyConflictError } from '../../src/errors/store-errors';

@@ -1,3 +1,4 @@
+// SQLite internals: the embedded read store itself; what every engine shares is in read-store-contract.ts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';

@@ -6,6 +6,7 @@
  * expected revisions, continuing where an earlier (killed) run left the stream. After each append is
  * acknowledged it prints one JSON line (an Ack) on stdout. Without --max-appends it runs until killed.
  */
+// SQLite internals: a child that appends to events.db until it is killed mid-transaction; stays on SQLite.
 import { randomUUID } from 'node:crypto';
 import { StreamNotFoundError } from '../../src/errors/store-errors';
 import type { ExpectedRevision, NewEvent } from '../../src/stores/events/event-store';

@@ -1,3 +1,4 @@
+// SQLite internals: resumes copies of a DATA_DIR's events.db and read.db (crash-rounds.test.ts); stays on SQLite.
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../src/logging/logger';

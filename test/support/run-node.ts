@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { distPath } from './dist';
+import { testEngineEnv } from './test-stores';
 
 export interface NodeRun {
   code: number | null;
@@ -11,7 +12,7 @@ export interface NodeRun {
 /** Runs a compiled script of the project (see distPath) with extra environment and waits for it to end. */
 export function runNode(sourcePath: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [distPath(sourcePath), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [distPath(sourcePath), ...args], { env: { ...process.env, ...(env.DATA_DIR ? testEngineEnv(env.DATA_DIR) : {}), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

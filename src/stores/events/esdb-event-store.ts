@@ -115,7 +115,7 @@ export class EsdbEventStore implements EventStore {
     private readonly toEvent: (event: EsdbRecorded) => RecordedEvent,
   ) {}
 
-  static connect(url: string, options: { upcaster?: EventUpcaster } = {}): EsdbEventStore {
+  static connect(url: string, options: { upcaster?: EventUpcaster; streamPrefix?: string } = {}): EsdbEventStore {
     const masked = maskUrl(url);
     let client: EventStoreDBClient;
     try {

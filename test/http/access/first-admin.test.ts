@@ -8,6 +8,7 @@ import { capturedLogger } from '../../support/captured-logger';
 import { logInAs } from '../../support/signed-in';
 import { makeTempDir } from '../../support/temp-dir';
 import { strongPassword } from '../../support/passwords';
+import { testEngineEnv } from '../../support/test-stores';
 
 describe('first super admin', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -24,7 +25,7 @@ describe('first super admin', () => {
   /** A server on the test's data directory, so a second start is a restart on the same stores. */
   async function start(env: Record<string, string> = {}) {
     const log = capturedLogger();
-    const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: temp.dir, ...env }), { logger: log.logger });
+    const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: temp.dir, ...testEngineEnv(temp.dir), ...env }), { logger: log.logger });
     running.push(server);
     const created = () => log.entries().filter((e) => String(e.msg).startsWith('first super admin created'));
     return { server, created };

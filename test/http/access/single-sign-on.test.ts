@@ -10,6 +10,7 @@ import { startTestOidcProvider, type TestOidcProvider } from '../../support/oidc
 import { strongPassword } from '../../support/passwords';
 import { logInAs, TEST_ADMIN } from '../../support/signed-in';
 import { makeTempDir } from '../../support/temp-dir';
+import { testEngineEnv } from '../../support/test-stores';
 
 const CLIENT_ID = 'cron-observer';
 
@@ -29,7 +30,7 @@ describe('single sign-on with OpenID Connect', () => {
 
   beforeAll(async () => {
     provider = await startTestOidcProvider();
-    const env = { PORT: '0', DATA_DIR: temp.dir, LOG_LEVEL: 'silent' };
+    const env = { PORT: '0', DATA_DIR: temp.dir, LOG_LEVEL: 'silent', ...testEngineEnv(temp.dir) };
     // The role map names a project, so the project exists first: made on a server without single sign-on,
     // whose ADMIN_EMAIL and ADMIN_PASSWORD are then removed, as SECURITY.md advises.
     const before = await startServer(loadConfig({ ...env, ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password }), { clock });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type ImportReport, importHistory, readHistoryLines } from '../../../src/audit/history-import';
 import { EventUpcasting } from '../../../src/events/event-upcasting';
@@ -12,9 +11,8 @@ import { readModelHash } from '../../../src/projections/read-model-hash';
 import { countQuarantined } from '../../../src/quarantine/quarantine-store';
 import type { ChainReport } from '../../../src/stores/events/event-chain';
 import type { EventUpcaster } from '../../../src/stores/events/event-store';
-import { SqliteEventStore } from '../../../src/stores/events/sqlite-event-store';
-import { SqliteReadStore } from '../../../src/stores/read/sqlite-read-store';
 import { makeTempDir } from '../temp-dir';
+import { openTestEventStore, openTestReadStore } from '../test-stores';
 
 /** A golden history's `*.expected.json`: the file it is about, what it holds, and its read models' hashes. */
 export interface GoldenExpectation {
@@ -58,10 +56,10 @@ export async function rebuildHistory(file: string, upcaster: EventUpcaster = new
   }
 }
 
-/** The same into a data directory (`events.db`, `read.db`), which a server can then be started on. */
+/** The same into the stores of a data directory (test-stores.ts: its files, or its namespace on the servers), which a server can then be started on. */
 export async function importAndBuild(dataDir: string, file: string, upcaster: EventUpcaster = new EventUpcasting()): Promise<RebuiltHistory> {
-  const events = SqliteEventStore.open({ file: join(dataDir, 'events.db'), synchronous: 'NORMAL', upcaster });
-  const reads = SqliteReadStore.open({ file: join(dataDir, 'read.db') });
+  const events = openTestEventStore(dataDir, { synchronous: 'NORMAL', upcaster });
+  const reads = await openTestReadStore(dataDir);
   const runner = new ProjectionRunner(allProjections(), events, reads, new ProjectionRegistry(reads), createLogger('silent'));
   try {
     const imported = await importHistory(events, readHistoryLines(file));

@@ -23,6 +23,7 @@ export function fencedEventStore(events: EventStore, token: number, lost: (error
     subscribeToAll: (options) => events.subscribeToAll(options),
     headPosition: () => events.headPosition(),
     ping: () => events.ping(),
+    eventsPulled: () => events.eventsPulled(),
     verifyChain: (options) => events.verifyChain(options),
     readStored: (options) => events.readStored(options),
     close: () => events.close(),

@@ -1,5 +1,5 @@
 /**
- * EventStoreDB adapter of the EventStore port (@eventstore/db-client 6.2.1, server 22.10 or later).
+ * EventStoreDB adapter of the EventStore port (@kurrent/kurrentdb-client 1.3.1; EventStoreDB 22.10 or later, or KurrentDB).
  *
  * POSITIONS. The port numbers events with one `Position`; EventStoreDB locates them with
  * `{commit, prepare}`, byte offsets in its transaction log. Since 20.6 every gRPC append is written as
@@ -14,16 +14,18 @@
  * also drop anything at or before it, so inclusive (readAll) and exclusive (subscription) starts both
  * give "strictly after n".
  *
- * FILTERS. Subscriptions filter `$all` on the server (stream prefixes, or system events out). The
- * client's `readAll` cannot send a filter (6.2.1 always asks for none; filtered reads only exist in the
- * newer @kurrent/kurrentdb-client), so `readAll` pages through `$all` and filters here.
+ * FILTERS. Every read of `$all` and every subscription sends its filter to the server (stream
+ * prefixes, or system events out), so the server skips what nobody asked for: `readAll` with a prefix
+ * filter, `headPosition` and a filtered subscription's catch-up pull only matching events, whatever the
+ * size of `$all`. Filtered subscriptions also receive the server's checkpoints (a position searched up to
+ * with nothing matching): the subscription resumes from there and hands it to `onCheckpoint`.
  */
 import { maskUrl } from '../../config/mask-url';
 import {
   BACKWARDS,
   END,
   ErrorType,
-  EventStoreDBClient,
+  KurrentDBClient,
   FORWARDS,
   NO_STREAM,
   START,
@@ -35,12 +37,12 @@ import {
   streamNameFilter,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
-  type AppendExpectedRevision,
-  type ExpectedRevision as EsdbExpectedRevision,
+  type AppendStreamState,
+  type StreamState,
   type JSONType,
+  type Filter as EsdbFilter,
   type Position as EsdbPosition,
-  type StreamingRead,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import { v5 as uuidv5, validate as isUuid } from 'uuid';
 import { AppError, UnavailableError, ValidationError } from '../../errors/app-error';
 import {
@@ -78,7 +80,6 @@ import { validateStreamName } from './stream-names';
 
 const DEFAULT_MAX_BATCH = 500;
 const READ_ALL_PAGE_MAX = 2048;
-const HEAD_PAGE = 64;
 const PING_TIMEOUT_MS = 5_000;
 const RESUBSCRIBE_BASE_MS = 200;
 const RESUBSCRIBE_MAX_MS = 30_000;
@@ -101,6 +102,8 @@ interface EsdbRecorded {
 
 export class EsdbEventStore implements EventStore {
   private closed = false;
+  /** Events received from the server (eventsPulled). */
+  private readonly pulled = { count: 0 };
   private readonly subscriptions = new Set<EsdbSubscription>();
   /** Calls to the server not yet settled: close() lets them finish before disposing the client. */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -108,7 +111,7 @@ export class EsdbEventStore implements EventStore {
   private readonly appendQueue = new StreamQueue();
 
   private constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly client: KurrentDBClient,
     /** The connection string with its password masked: safe in messages and logs. */
     readonly url: string,
     /** Every event read becomes a RecordedEvent here (see EventUpcaster). */
@@ -117,9 +120,10 @@ export class EsdbEventStore implements EventStore {
 
   static connect(url: string, options: { upcaster?: EventUpcaster } = {}): EsdbEventStore {
     const masked = maskUrl(url);
-    let client: EventStoreDBClient;
+    let client: KurrentDBClient;
     try {
-      client = EventStoreDBClient.connectionString(url);
+      // esdb:// still works in the client but prints a deprecation warning; the scheme means the same.
+      client = KurrentDBClient.connectionString(url.replace(/^esdb(\+discover)?:\/\//, 'kurrentdb$1://'));
     } catch (err) {
       throw new ValidationError(`Invalid EventStoreDB connection string ${masked}: ${(err as Error).message}`);
     }
@@ -168,7 +172,7 @@ export class EsdbEventStore implements EventStore {
           this.client.appendToStream(
             stream,
             proposed.map((e, i) => jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: metadata[i] as JSONType })),
-            { expectedRevision: last ? BigInt(last.revision) : NO_STREAM },
+            { streamState: last ? BigInt(last.revision) : NO_STREAM },
           ),
         );
         const appended = {
@@ -202,7 +206,9 @@ export class EsdbEventStore implements EventStore {
   private async *userEventPages(): AsyncGenerator<EsdbRecorded[]> {
     let cursor: EsdbPosition | null = null;
     for (;;) {
-      const resolved: AllStreamResolvedEvent[] = await this.collect(this.client.readAll({ fromPosition: cursor ?? START, maxCount: READ_ALL_PAGE_MAX }));
+      const resolved: AllStreamResolvedEvent[] = await this.collect(
+        this.client.readAll({ fromPosition: cursor ?? START, maxCount: READ_ALL_PAGE_MAX, filter: serverFilter(undefined) }),
+      );
       const fresh = resolved.flatMap(({ event }) => (event && (!cursor || compare(event.position, cursor) > 0) ? [event] : []));
       if (fresh.length === 0) return;
       cursor = fresh[fresh.length - 1]!.position;
@@ -247,7 +253,7 @@ export class EsdbEventStore implements EventStore {
     // One more than wanted: a read from a position includes the event at that position.
     const page = Math.min(READ_ALL_PAGE_MAX, Math.max(32, wanted + 1));
     while (out.length < wanted) {
-      const read = this.client.readAll({ fromPosition: cursor ?? START, maxCount: page });
+      const read = this.client.readAll({ fromPosition: cursor ?? START, maxCount: page, filter: serverFilter(options.filter) });
       const resolved = await this.collect(read);
       let fresh = 0;
       for (const { event } of resolved) {
@@ -258,7 +264,8 @@ export class EsdbEventStore implements EventStore {
         out.push(this.toEvent(event));
         if (out.length >= wanted) break;
       }
-      if (resolved.length < page || fresh === 0) break; // reached the end of $all
+      // The server counts only matching events against maxCount: a short page is the end of $all.
+      if (resolved.length < page || fresh === 0) break;
     }
     return out;
   }
@@ -272,6 +279,8 @@ export class EsdbEventStore implements EventStore {
       options.after == null ? null : fromPosition(options.after),
       options.filter,
       maxBatch,
+      options.onCheckpoint,
+      this.pulled,
       this.toEvent,
       (err) => this.mapError(err, {}),
       (closed) => this.subscriptions.delete(closed),
@@ -290,7 +299,7 @@ export class EsdbEventStore implements EventStore {
     validateStreamName(stream);
     if (options.fencingToken !== undefined) await checkFenceStream(this, options.fencingToken);
     // The client's types omit stream_exists for tombstones, but it sends it like any other value.
-    const expectedRevision = toEsdbExpected(expected) as EsdbExpectedRevision;
+    const expectedRevision = toEsdbExpected(expected) as StreamState;
     try {
       await this.track(this.client.tombstoneStream(stream, { expectedRevision }));
     } catch (err) {
@@ -300,20 +309,16 @@ export class EsdbEventStore implements EventStore {
 
   async headPosition(): Promise<Position | null> {
     this.assertOpen();
-    // Read backwards until the newest non-system event: system events ($stats, $scavenges, …)
-    // would overstate projection lag, and `readAll` cannot filter on the server.
-    let from: EsdbPosition | typeof END = END;
-    for (;;) {
-      const resolved: AllStreamResolvedEvent[] = await this.collect(
-        this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: HEAD_PAGE }),
-      );
-      for (const { event } of resolved) {
-        if (event && isUserEvent(event)) return toPosition(event.position, 'the head of $all');
-      }
-      const last = resolved[resolved.length - 1]?.event;
-      if (resolved.length < HEAD_PAGE || !last) return null;
-      from = last.position;
-    }
+    // One backwards read, filtered on the server: system events ($stats, $scavenges, …) would overstate lag.
+    const resolved: AllStreamResolvedEvent[] = await this.collect(
+      this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: serverFilter(undefined) }),
+    );
+    const event = resolved[0]?.event;
+    return event && isUserEvent(event) ? toPosition(event.position, 'the head of $all') : null;
+  }
+
+  eventsPulled(): number {
+    return this.pulled.count;
   }
 
   async ping(): Promise<void> {
@@ -323,8 +328,8 @@ export class EsdbEventStore implements EventStore {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        read.cancel().catch(() => undefined);
-        read.destroy();
+        // The read is a Readable under its iterator type: return() ends the iterator and destroys it.
+        read.return?.().catch(() => undefined);
         reject(new UnavailableError(`EventStoreDB at ${this.url} did not answer within ${PING_TIMEOUT_MS} ms`));
       }, PING_TIMEOUT_MS);
     });
@@ -370,12 +375,15 @@ export class EsdbEventStore implements EventStore {
    * Reads a client stream to its end inside try/catch. It must be called right after the read is
    * created: an un-iterated read emits its connection error with no listener and crashes the process.
    */
-  private collect<E>(read: StreamingRead<E>, stream?: string): Promise<E[]> {
+  private collect<E>(read: AsyncIterable<E>, stream?: string): Promise<E[]> {
     return this.track(
       (async () => {
         const items: E[] = [];
         try {
-          for await (const item of read) items.push(item);
+          for await (const item of read) {
+            this.pulled.count++;
+            items.push(item);
+          }
         } catch (err) {
           throw this.mapError(err, { stream });
         }
@@ -395,7 +403,7 @@ export class EsdbEventStore implements EventStore {
     const name = stream ?? '$all';
     switch (err.type) {
       case ErrorType.WRONG_EXPECTED_VERSION: {
-        const actual = (err as unknown as { actualVersion: bigint | 'no_stream' }).actualVersion;
+        const actual = (err as unknown as { actualState: bigint | 'no_stream' }).actualState;
         return new WrongExpectedRevisionError(
           name,
           expected ?? 'any',
@@ -441,7 +449,8 @@ export class EsdbEventStore implements EventStore {
  * the server back) and resumes when the consumer takes a batch.
  */
 class EsdbSubscription implements Subscription {
-  private readonly buffer: RecordedEvent[] = [];
+  /** Events received, and the server's checkpoints in their order among them (see onCheckpoint). */
+  private readonly buffer: Array<RecordedEvent | Checkpoint> = [];
   private readonly limit: number;
   private readonly accept: (event: EsdbRecorded) => boolean;
   private current?: AllStreamSubscription;
@@ -453,11 +462,13 @@ class EsdbSubscription implements Subscription {
   private wake?: () => void;
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly client: KurrentDBClient,
     /** Position of the last event received from the server (delivered or buffered). */
     private cursor: EsdbPosition | null,
     private readonly filter: StreamFilter | undefined,
     private readonly maxBatch: number,
+    private readonly onCheckpoint: ((position: Position) => void | Promise<void>) | undefined,
+    private readonly pulled: { count: number },
     private readonly toEvent: (event: EsdbRecorded) => RecordedEvent,
     private readonly mapError: (err: unknown) => unknown,
     private readonly onClose: (subscription: EsdbSubscription) => void,
@@ -474,8 +485,14 @@ class EsdbSubscription implements Subscription {
     try {
       for (;;) {
         if (this.closed) return;
-        if (this.buffer.length > 0) {
-          const batch = this.buffer.splice(0, this.maxBatch);
+        const head = this.buffer[0];
+        if (head && 'checkpoint' in head) {
+          // Every event before it has been delivered and the consumer asked for more: it may save it.
+          this.buffer.shift();
+          await this.onCheckpoint?.(head.checkpoint);
+        } else if (head) {
+          const end = this.buffer.findIndex((item) => 'checkpoint' in item);
+          const batch = this.buffer.splice(0, Math.min(this.maxBatch, end < 0 ? Infinity : end)) as RecordedEvent[];
           if (this.buffer.length < this.limit) this.current?.resume();
           yield batch;
         } else if (this.failure !== undefined) {
@@ -500,15 +517,13 @@ class EsdbSubscription implements Subscription {
 
   private subscribe(): void {
     if (this.closed) return;
-    const prefixes = this.filter?.streamPrefixes.filter((p) => p !== '') ?? [];
-    const everything = !this.filter || prefixes.length < this.filter.streamPrefixes.length;
     let sub: AllStreamSubscription;
     try {
       sub = this.client.subscribeToAll({
         fromPosition: this.cursor ?? START,
         // One server-side filter per subscription: by stream prefix, or system events out. Tombstone
         // markers ($streamDeleted in a matching stream) and system streams are dropped here as well.
-        filter: everything ? excludeSystemEvents() : streamNameFilter({ prefixes }),
+        filter: serverFilter(this.filter, (_, position) => this.checkpoint(position)),
       });
     } catch (err) {
       this.fail(this.mapError(err)); // this runs from a timer: a throw here would crash the process
@@ -524,6 +539,7 @@ class EsdbSubscription implements Subscription {
 
   private receive(resolved: AllStreamResolvedEvent): void {
     const event = resolved.event;
+    this.pulled.count++;
     // A resubscription or an inclusive start may replay what was already received.
     if (!event || (this.cursor && compare(event.position, this.cursor) <= 0)) return;
     this.cursor = event.position;
@@ -536,6 +552,23 @@ class EsdbSubscription implements Subscription {
       return;
     }
     if (this.buffer.length >= this.limit) this.current?.pause();
+    this.notify();
+  }
+
+  /**
+   * The server searched up to `position` and found nothing more that matches: a resubscription starts
+   * there, and the consumer hears of it once it has taken every event received before it.
+   */
+  private checkpoint(position: EsdbPosition): void {
+    if (this.closed || (this.cursor && compare(position, this.cursor) <= 0)) return;
+    this.cursor = position;
+    this.attempt = 0;
+    // A position the port cannot number (legacy transactions) only moves the resubscription.
+    if (!this.onCheckpoint || position.commit !== position.prepare) return;
+    const last = this.buffer[this.buffer.length - 1];
+    const checkpoint = { checkpoint: toPosition(position, 'a subscription checkpoint') };
+    if (last && 'checkpoint' in last) this.buffer[this.buffer.length - 1] = checkpoint;
+    else this.buffer.push(checkpoint);
     this.notify();
   }
 
@@ -653,7 +686,7 @@ function compare(a: EsdbPosition, b: EsdbPosition): number {
   return 0;
 }
 
-function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
+function toEsdbExpected(expected: ExpectedRevision): AppendStreamState {
   switch (expected) {
     case 'any':
       return ANY;
@@ -678,6 +711,23 @@ function validateCount(count: number | undefined): number | undefined {
 /** Application events only: no system stream ($…, $$… metadata) and no system event type ($streamDeleted, …). */
 function isUserEvent(event: EsdbRecorded): boolean {
   return !event.streamId.startsWith('$') && !event.type.startsWith('$');
+}
+
+/** A checkpoint of the server's in a subscription's buffer. */
+interface Checkpoint {
+  checkpoint: Position;
+}
+
+/**
+ * The server-side filter for a port filter: by stream prefix, or system events out (no filter, or a
+ * '' prefix, which matches every stream). Tombstone markers ($streamDeleted in a matching stream) pass
+ * a prefix filter and are dropped here by eventFilter.
+ */
+function serverFilter(filter: StreamFilter | undefined, checkpointReached?: EsdbFilter['checkpointReached']): EsdbFilter {
+  const prefixes = filter?.streamPrefixes.filter((p) => p !== '') ?? [];
+  const everything = !filter || prefixes.length < filter.streamPrefixes.length;
+  const checkpoints = checkpointReached ? { checkpointReached } : {};
+  return everything ? excludeSystemEvents(checkpoints) : streamNameFilter({ prefixes, ...checkpoints });
 }
 
 /** Same rules as the embedded adapter: at least one prefix, and '' matches every stream. */

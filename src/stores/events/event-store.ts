@@ -165,6 +165,14 @@ export interface SubscribeOptions {
   filter?: StreamFilter;
   /** Largest batch handed to the subscriber at once. */
   maxBatch?: number;
+  /**
+   * Called with a position the engine has searched up to without finding further matching events
+   * (EventStoreDB's filtered-subscription checkpoints). It is called between batches, only once every
+   * event before it has been delivered and the consumer has asked for the next batch, so a consumer may
+   * save it as its checkpoint: a subscription restarted with `after` set to it re-reads nothing before it.
+   * Engines that filter in their own query never need it and may never call it.
+   */
+  onCheckpoint?: (position: Position) => void | Promise<void>;
 }
 
 /**
@@ -194,6 +202,8 @@ export interface EventStore {
   headPosition(): Promise<Position | null>;
   /** Cheap liveness probe for /health. */
   ping(): Promise<void>;
+  /** Events this store has received from its engine since it opened (every read and subscription delivery, before any filtering here). */
+  eventsPulled(): number;
   /**
    * Walks the stored events and checks each one's link in its stream's hash chain (event-chain.ts):
    * the first broken link, or how many events were proven.

@@ -522,6 +522,14 @@ export function describeEventStoreContract(adapterName: string, open: OpenEventS
         expect(await pulledBy(() => store.headPosition())).toBeLessThanOrEqual(2);
       });
 
+      it('tells how far a reader is behind in one small read: the first unread event, counted when cheap', async () => {
+        let behind = await store.behind(matching[2]!.position);
+        const pulled = await pulledBy(async () => (behind = await store.behind(matching[2]!.position)));
+        expect(behind.oldestUnreadAt).toBe('2030-01-02T03:04:05.000Z');
+        if (behind.events !== null) expect(behind.events).toBeGreaterThanOrEqual(UNRELATED);
+        expect(pulled).toBeLessThanOrEqual(2);
+      });
+
       it('catches a filtered subscription up by pulling the matching events only', async () => {
         const before = store.eventsPulled();
         const consumer = consume(store.subscribeToAll({ after: null, filter: { streamPrefixes: [`${category}-`] } }));

@@ -55,6 +55,7 @@ import {
   MAX_EVENT_BYTES,
   type AppendOptions,
   type AppendResult,
+  type Behind,
   type EventMetadata,
   type EventStore,
   type EventUpcaster,
@@ -315,6 +316,12 @@ export class EsdbEventStore implements EventStore {
     );
     const event = resolved[0]?.event;
     return event && isUserEvent(event) ? toPosition(event.position, 'the head of $all') : null;
+  }
+
+  /** The server cannot count events cheaply: lag is the age of the first unread one, found in one filtered read. */
+  async behind(position: Position | null): Promise<Behind> {
+    const [next] = await this.readAll({ after: position, maxCount: 1 });
+    return { events: null, oldestUnreadAt: next?.metadata.occurredAt ?? null };
   }
 
   eventsPulled(): number {

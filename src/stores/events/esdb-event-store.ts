@@ -1,24 +1,8 @@
 /**
  * EventStoreDB adapter of the EventStore port (@kurrent/kurrentdb-client 1.3.1; EventStoreDB 22.10 or later, or KurrentDB).
  *
- * POSITIONS. The port numbers events with one `Position`; EventStoreDB locates them with
- * `{commit, prepare}`, byte offsets in its transaction log. Since 20.6 every gRPC append is written as
- * "committed prepares": each event is its own log record, the records of one append are contiguous,
- * and `$all` reports each event at `{commit: p, prepare: p}` with `p` the offset of its own record
- * (the events of one append do NOT share a commit position there; the append result is the last
- * event's `{p, p}`). So `p` is unique, strictly increasing in `$all` order, and `{commit: n, prepare: n}`
- * is the exact way back from a stored number. Events whose commit and prepare differ can only come
- * from the legacy TCP API's explicit transactions (their events share one commit and their prepares
- * can interleave with other writes), and no single number orders those without skipping or repeating,
- * so `toPosition` refuses them loudly instead of numbering them wrongly. Reads resume from `{n, n}` and
- * also drop anything at or before it, so inclusive (readAll) and exclusive (subscription) starts both
- * give "strictly after n".
- *
- * FILTERS. Every read of `$all` and every subscription sends its filter to the server (stream
- * prefixes, or system events out), so the server skips what nobody asked for: `readAll` with a prefix
- * filter, `headPosition` and a filtered subscription's catch-up pull only matching events, whatever the
- * size of `$all`. Filtered subscriptions also receive the server's checkpoints (a position searched up to
- * with nothing matching): the subscription resumes from there and hands it to `onCheckpoint`.
+ * Positions: esdb-positions.ts. Filters, all sent to the server: esdb-filters.ts. The catch-up
+ * subscription: esdb-subscription.ts.
  */
 import { maskUrl } from '../../config/mask-url';
 import {
@@ -32,15 +16,11 @@ import {
   STREAM_EXISTS,
   ANY,
   convertToCommandError,
-  excludeSystemEvents,
   jsonEvent,
-  streamNameFilter,
   type AllStreamResolvedEvent,
-  type AllStreamSubscription,
   type AppendStreamState,
   type StreamState,
   type JSONType,
-  type Filter as EsdbFilter,
   type Position as EsdbPosition,
 } from '@kurrent/kurrentdb-client';
 import { v5 as uuidv5, validate as isUuid } from 'uuid';
@@ -68,12 +48,14 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type StoredEvent,
-  type StreamFilter,
   type StreamRevision,
   type SubscribeOptions,
   type Subscription,
 } from './event-store';
 import { checkFenceStream, raiseFenceStream } from './fence-stream';
+import { eventFilter, isUserEvent, serverFilter } from './esdb-filters';
+import { compare, type EsdbRecorded, fromPosition, toPosition } from './esdb-positions';
+import { EsdbSubscription } from './esdb-subscription';
 import type { ChainReport, VerifyChainOptions } from './event-chain';
 import { chainHashOf, chainMetadata, type LastLink, readEsdbStored, StreamQueue, verifyEsdbChain, withoutChainHash } from './esdb-chain';
 import { ProcessIdempotencyRecords } from './process-idempotency';
@@ -82,24 +64,11 @@ import { validateStreamName } from './stream-names';
 const DEFAULT_MAX_BATCH = 500;
 const READ_ALL_PAGE_MAX = 2048;
 const PING_TIMEOUT_MS = 5_000;
-const RESUBSCRIBE_BASE_MS = 200;
-const RESUBSCRIBE_MAX_MS = 30_000;
-/** Servers before 22.6 send u64::MAX for positions they do not know (stream reads). */
-const NO_POSITION = 2n ** 64n - 1n;
 /** Event ids must be UUIDs in EventStoreDB; other ids are mapped to a stable UUID (the original stays in metadata). */
 const EVENT_ID_NAMESPACE = 'b7f3c1d2-5e8a-4f6b-9c0d-1a2b3c4d5e6f';
 /** An append with revision 'any' or 'stream_exists' that keeps meeting other processes' appends gives up after this many reads. */
 const CHAIN_APPEND_ATTEMPTS = 5;
 
-/** The part of an EventStoreDB recorded event this adapter reads. */
-interface EsdbRecorded {
-  streamId: string;
-  revision: bigint;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  position?: EsdbPosition;
-}
 
 export class EsdbEventStore implements EventStore {
   private closed = false;
@@ -449,184 +418,6 @@ export class EsdbEventStore implements EventStore {
   }
 }
 
-/**
- * A catch-up subscription to `$all` that survives dropped connections: the client reconnects its channel
- * but not the subscription, so this loop resubscribes from the last received position with exponential
- * backoff. Pull-based: it pauses the gRPC stream when its buffer is full (HTTP/2 flow control then holds
- * the server back) and resumes when the consumer takes a batch.
- */
-class EsdbSubscription implements Subscription {
-  /** Events received, and the server's checkpoints in their order among them (see onCheckpoint). */
-  private readonly buffer: Array<RecordedEvent | Checkpoint> = [];
-  private readonly limit: number;
-  private readonly accept: (event: EsdbRecorded) => boolean;
-  private current?: AllStreamSubscription;
-  private retryTimer?: NodeJS.Timeout;
-  private attempt = 0;
-  private started = false;
-  private closed = false;
-  private failure?: unknown;
-  private wake?: () => void;
-
-  constructor(
-    private readonly client: KurrentDBClient,
-    /** Position of the last event received from the server (delivered or buffered). */
-    private cursor: EsdbPosition | null,
-    private readonly filter: StreamFilter | undefined,
-    private readonly maxBatch: number,
-    private readonly onCheckpoint: ((position: Position) => void | Promise<void>) | undefined,
-    private readonly pulled: { count: number },
-    private readonly toEvent: (event: EsdbRecorded) => RecordedEvent,
-    private readonly mapError: (err: unknown) => unknown,
-    private readonly onClose: (subscription: EsdbSubscription) => void,
-  ) {
-    this.accept = eventFilter(filter);
-    this.limit = maxBatch * 2;
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<RecordedEvent[]> {
-    if (!this.started) {
-      this.started = true;
-      this.subscribe();
-    }
-    try {
-      for (;;) {
-        if (this.closed) return;
-        const head = this.buffer[0];
-        if (head && 'checkpoint' in head) {
-          // Every event before it has been delivered and the consumer asked for more: it may save it.
-          this.buffer.shift();
-          await this.onCheckpoint?.(head.checkpoint);
-        } else if (head) {
-          const end = this.buffer.findIndex((item) => 'checkpoint' in item);
-          const batch = this.buffer.splice(0, Math.min(this.maxBatch, end < 0 ? Infinity : end)) as RecordedEvent[];
-          if (this.buffer.length < this.limit) this.current?.resume();
-          yield batch;
-        } else if (this.failure !== undefined) {
-          throw this.failure;
-        } else {
-          await new Promise<void>((resolve) => (this.wake = resolve));
-        }
-      }
-    } finally {
-      await this.close();
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.retryTimer);
-    this.detach();
-    this.notify();
-    this.onClose(this);
-  }
-
-  private subscribe(): void {
-    if (this.closed) return;
-    let sub: AllStreamSubscription;
-    try {
-      sub = this.client.subscribeToAll({
-        fromPosition: this.cursor ?? START,
-        // One server-side filter per subscription: by stream prefix, or system events out. Tombstone
-        // markers ($streamDeleted in a matching stream) and system streams are dropped here as well.
-        filter: serverFilter(this.filter, (_, position) => this.checkpoint(position)),
-      });
-    } catch (err) {
-      this.fail(this.mapError(err)); // this runs from a timer: a throw here would crash the process
-      return;
-    }
-    this.current = sub;
-    sub.on('data', (resolved: AllStreamResolvedEvent) => this.receive(resolved));
-    sub.on('confirmation', () => (this.attempt = 0));
-    sub.on('error', (err) => this.dropped(sub, err));
-    sub.on('end', () => this.dropped(sub));
-    sub.on('close', () => this.dropped(sub));
-  }
-
-  private receive(resolved: AllStreamResolvedEvent): void {
-    const event = resolved.event;
-    this.pulled.count++;
-    // A resubscription or an inclusive start may replay what was already received.
-    if (!event || (this.cursor && compare(event.position, this.cursor) <= 0)) return;
-    this.cursor = event.position;
-    this.attempt = 0;
-    if (!this.accept(event)) return;
-    try {
-      this.buffer.push(this.toEvent(event));
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
-    if (this.buffer.length >= this.limit) this.current?.pause();
-    this.notify();
-  }
-
-  /**
-   * The server searched up to `position` and found nothing more that matches: a resubscription starts
-   * there, and the consumer hears of it once it has taken every event received before it.
-   */
-  private checkpoint(position: EsdbPosition): void {
-    if (this.closed || (this.cursor && compare(position, this.cursor) <= 0)) return;
-    this.cursor = position;
-    this.attempt = 0;
-    // A position the port cannot number (legacy transactions) only moves the resubscription.
-    if (!this.onCheckpoint || position.commit !== position.prepare) return;
-    const last = this.buffer[this.buffer.length - 1];
-    const checkpoint = { checkpoint: toPosition(position, 'a subscription checkpoint') };
-    if (last && 'checkpoint' in last) this.buffer[this.buffer.length - 1] = checkpoint;
-    else this.buffer.push(checkpoint);
-    this.notify();
-  }
-
-  private dropped(sub: AllStreamSubscription, err?: Error): void {
-    if (sub !== this.current || this.closed) return;
-    this.detach();
-    if (err && isFatal(err)) {
-      this.fail(this.mapError(err));
-      return;
-    }
-    const delay = Math.min(RESUBSCRIBE_MAX_MS, RESUBSCRIBE_BASE_MS * 2 ** this.attempt);
-    this.attempt++;
-    this.retryTimer = setTimeout(() => this.subscribe(), delay);
-  }
-
-  private fail(err: unknown): void {
-    this.failure = err;
-    this.detach();
-    this.notify();
-  }
-
-  private detach(): void {
-    const sub = this.current;
-    if (!sub) return;
-    this.current = undefined;
-    sub.removeAllListeners();
-    // A late error from a detached stream must still have a listener, or it would crash the process.
-    sub.on('error', () => undefined);
-    sub.unsubscribe().catch(() => undefined);
-    sub.destroy();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-}
-
-function isFatal(raw: Error): boolean {
-  const err = convertToCommandError(raw) as Error & { type?: string; code?: number };
-  // Retrying cannot fix credentials or a request the server rejects; everything else is worth a retry.
-  return (
-    err.type === ErrorType.ACCESS_DENIED ||
-    err.type === ErrorType.INVALID_ARGUMENT ||
-    err.code === 3 || // INVALID_ARGUMENT
-    err.code === 7 || // PERMISSION_DENIED
-    err.code === 16 // UNAUTHENTICATED
-  );
-}
-
 function toEventData(stream: string, event: NewEvent) {
   if (typeof event?.type !== 'string' || event.type.length === 0) {
     throw new ValidationError(`An event for stream ${stream} has no type`);
@@ -663,36 +454,6 @@ function toRecorded(event: EsdbRecorded): RecordedEvent {
   };
 }
 
-/** See POSITIONS at the top of this file. */
-function toPosition(position: EsdbPosition | undefined, what: string): Position {
-  if (!position || position.commit === NO_POSITION) {
-    throw new Error(`EventStoreDB reported no position for ${what} (stream reads report one from server 22.6 on)`);
-  }
-  if (position.commit !== position.prepare) {
-    throw new Error(
-      `EventStoreDB position of ${what} has commit ${position.commit} != prepare ${position.prepare} ` +
-        '(written by a legacy explicit transaction): it cannot be numbered without skipping or repeating events',
-    );
-  }
-  if (position.commit > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new Error(`EventStoreDB position ${position.commit} of ${what} exceeds Number.MAX_SAFE_INTEGER`);
-  }
-  return Number(position.commit);
-}
-
-function fromPosition(position: Position): EsdbPosition {
-  if (!Number.isSafeInteger(position) || position < 0) {
-    throw new ValidationError(`Invalid position ${String(position)}`);
-  }
-  return { commit: BigInt(position), prepare: BigInt(position) };
-}
-
-function compare(a: EsdbPosition, b: EsdbPosition): number {
-  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
-  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
-  return 0;
-}
-
 function toEsdbExpected(expected: ExpectedRevision): AppendStreamState {
   switch (expected) {
     case 'any':
@@ -713,35 +474,4 @@ function validateCount(count: number | undefined): number | undefined {
   if (count === undefined) return undefined;
   if (!Number.isSafeInteger(count) || count < 0) throw new ValidationError(`Invalid count ${String(count)}`);
   return count;
-}
-
-/** Application events only: no system stream ($…, $$… metadata) and no system event type ($streamDeleted, …). */
-function isUserEvent(event: EsdbRecorded): boolean {
-  return !event.streamId.startsWith('$') && !event.type.startsWith('$');
-}
-
-/** A checkpoint of the server's in a subscription's buffer. */
-interface Checkpoint {
-  checkpoint: Position;
-}
-
-/**
- * The server-side filter for a port filter: by stream prefix, or system events out (no filter, or a
- * '' prefix, which matches every stream). Tombstone markers ($streamDeleted in a matching stream) pass
- * a prefix filter and are dropped here by eventFilter.
- */
-function serverFilter(filter: StreamFilter | undefined, checkpointReached?: EsdbFilter['checkpointReached']): EsdbFilter {
-  const prefixes = filter?.streamPrefixes.filter((p) => p !== '') ?? [];
-  const everything = !filter || prefixes.length < filter.streamPrefixes.length;
-  const checkpoints = checkpointReached ? { checkpointReached } : {};
-  return everything ? excludeSystemEvents(checkpoints) : streamNameFilter({ prefixes, ...checkpoints });
-}
-
-/** Same rules as the embedded adapter: at least one prefix, and '' matches every stream. */
-function eventFilter(filter: StreamFilter | undefined): (event: EsdbRecorded) => boolean {
-  if (!filter) return isUserEvent;
-  if (filter.streamPrefixes.length === 0) throw new ValidationError('A stream filter needs at least one prefix');
-  const prefixes = filter.streamPrefixes;
-  if (prefixes.includes('')) return isUserEvent;
-  return (event) => isUserEvent(event) && prefixes.some((prefix) => event.streamId.startsWith(prefix));
 }

@@ -478,6 +478,102 @@ export function describeEventStoreContract(adapterName: string, open: OpenEventS
       });
     });
 
+    describe('server-side filtering (events pulled from the engine)', () => {
+      const UNRELATED = 200_000;
+      const UNRELATED_STREAMS = 250;
+      /** A few matching events, then 200k unrelated ones after them: a scan would pull them all. */
+      let category: string;
+      let matching: RecordedEvent[];
+
+      beforeAll(async () => {
+        category = newCategory();
+        matching = [];
+        for (let i = 0; i < 3; i++) {
+          const stream = `${category}-${i}`;
+          const event = newEvent('Matching', { i });
+          const { position, nextExpectedRevision } = await store.append(stream, [event], 'no_stream');
+          matching.push({ ...event, streamId: stream, revision: nextExpectedRevision, position });
+        }
+        const started = Date.now();
+        const unrelated = newCategory();
+        const perStream = UNRELATED / UNRELATED_STREAMS;
+        const batch = Array.from({ length: perStream }, (_, i) => newEvent('Unrelated', { i }));
+        for (let s = 0; s < UNRELATED_STREAMS; s++) await store.append(`${unrelated}-${s}`, batch, 'no_stream');
+        // Reported so the suite's cost stays visible.
+        console.log(`appended ${UNRELATED} unrelated events in ${Date.now() - started} ms`);
+      }, 600_000);
+
+      const pulledBy = async (read: () => Promise<unknown>) => {
+        const before = store.eventsPulled();
+        await read();
+        return store.eventsPulled() - before;
+      };
+
+      it('answers a prefix-filtered readAll by pulling the matching events only', async () => {
+        let read: RecordedEvent[] = [];
+        const pulled = await pulledBy(async () => (read = await store.readAll({ filter: { streamPrefixes: [`${category}-`] } })));
+        expect(read.map((e) => e.metadata.eventId)).toEqual(matching.map((e) => e.metadata.eventId));
+        expect(pulled).toBeLessThanOrEqual(matching.length + 2);
+      });
+
+      it('finds the head position in one small read', async () => {
+        const head = await store.headPosition();
+        expect(head).toBeGreaterThan(matching[2]!.position);
+        expect(await pulledBy(() => store.headPosition())).toBeLessThanOrEqual(2);
+      });
+
+      it('tells how far a reader is behind in one small read: the first unread event, counted when cheap', async () => {
+        let behind = await store.behind(matching[2]!.position);
+        const pulled = await pulledBy(async () => (behind = await store.behind(matching[2]!.position)));
+        expect(behind.oldestUnreadAt).toBe('2030-01-02T03:04:05.000Z');
+        if (behind.events !== null) expect(behind.events).toBeGreaterThanOrEqual(UNRELATED);
+        expect(pulled).toBeLessThanOrEqual(2);
+      });
+
+      it('catches a filtered subscription up by pulling the matching events only', async () => {
+        const before = store.eventsPulled();
+        const consumer = consume(store.subscribeToAll({ after: null, filter: { streamPrefixes: [`${category}-`] } }));
+        await waitFor(() => consumer.events.length === matching.length);
+        // A live event after the 200k shows the catch-up went past them.
+        const live = newEvent('Matching', { live: true });
+        await store.append(`${category}-live`, [live], 'no_stream');
+        await waitFor(() => consumer.events.length === matching.length + 1);
+        await consumer.subscription.close();
+        await consumer.done;
+        expect(consumer.events.at(-1)!.metadata.eventId).toBe(live.metadata.eventId);
+        expect(store.eventsPulled() - before).toBeLessThanOrEqual(matching.length + 1 + 2);
+        matching.push(consumer.events.at(-1)!);
+      });
+
+      it('restarted from its last checkpoint, a filtered subscription re-reads nothing before it', async () => {
+        const prefix = `${newCategory()}-`;
+        const first = newEvent('Matching');
+        await store.append(`${prefix}first`, [first], 'no_stream');
+        // Where a consumer would save its checkpoint: after each batch, and at each checkpoint of the engine's.
+        let saved: number | null = null;
+        const save = (position: number) => {
+          if (saved === null || position > saved) saved = position;
+        };
+        const subscription = store.subscribeToAll({ after: null, filter: { streamPrefixes: [prefix] }, onCheckpoint: save });
+        const consumer = (async () => {
+          for await (const batch of subscription) save(batch.at(-1)!.position);
+        })();
+        await waitFor(() => saved !== null);
+        await subscription.close();
+        await consumer;
+
+        const restarted = consume(store.subscribeToAll({ after: saved, filter: { streamPrefixes: [prefix] } }));
+        const next = newEvent('Matching');
+        const before = store.eventsPulled();
+        await store.append(`${prefix}next`, [next], 'no_stream');
+        await waitFor(() => restarted.events.length > 0);
+        await restarted.subscription.close();
+        await restarted.done;
+        expect(restarted.events.map((e) => e.metadata.eventId)).toEqual([next.metadata.eventId]);
+        expect(store.eventsPulled() - before).toBeLessThanOrEqual(2);
+      });
+    });
+
     describe('lifecycle', () => {
       it('answers ping', async () => {
         await expect(store.ping()).resolves.toBeUndefined();

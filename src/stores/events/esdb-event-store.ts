@@ -1,46 +1,28 @@
 /**
- * EventStoreDB adapter of the EventStore port (@eventstore/db-client 6.2.1, server 22.10 or later).
+ * EventStoreDB adapter of the EventStore port (@kurrent/kurrentdb-client 1.3.1; EventStoreDB 22.10 or later, or KurrentDB).
  *
- * POSITIONS. The port numbers events with one `Position`; EventStoreDB locates them with
- * `{commit, prepare}`, byte offsets in its transaction log. Since 20.6 every gRPC append is written as
- * "committed prepares": each event is its own log record, the records of one append are contiguous,
- * and `$all` reports each event at `{commit: p, prepare: p}` with `p` the offset of its own record
- * (the events of one append do NOT share a commit position there; the append result is the last
- * event's `{p, p}`). So `p` is unique, strictly increasing in `$all` order, and `{commit: n, prepare: n}`
- * is the exact way back from a stored number. Events whose commit and prepare differ can only come
- * from the legacy TCP API's explicit transactions (their events share one commit and their prepares
- * can interleave with other writes), and no single number orders those without skipping or repeating,
- * so `toPosition` refuses them loudly instead of numbering them wrongly. Reads resume from `{n, n}` and
- * also drop anything at or before it, so inclusive (readAll) and exclusive (subscription) starts both
- * give "strictly after n".
- *
- * FILTERS. Subscriptions filter `$all` on the server (stream prefixes, or system events out). The
- * client's `readAll` cannot send a filter (6.2.1 always asks for none; filtered reads only exist in the
- * newer @kurrent/kurrentdb-client), so `readAll` pages through `$all` and filters here.
+ * Positions: esdb-positions.ts. Filters, all sent to the server: esdb-filters.ts. The catch-up
+ * subscription: esdb-subscription.ts.
  */
 import { maskUrl } from '../../config/mask-url';
 import {
   BACKWARDS,
   END,
   ErrorType,
-  EventStoreDBClient,
+  KurrentDBClient,
   FORWARDS,
   NO_STREAM,
   START,
   STREAM_EXISTS,
   ANY,
   convertToCommandError,
-  excludeSystemEvents,
   jsonEvent,
-  streamNameFilter,
   type AllStreamResolvedEvent,
-  type AllStreamSubscription,
-  type AppendExpectedRevision,
-  type ExpectedRevision as EsdbExpectedRevision,
+  type AppendStreamState,
+  type StreamState,
   type JSONType,
   type Position as EsdbPosition,
-  type StreamingRead,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import { v5 as uuidv5, validate as isUuid } from 'uuid';
 import { AppError, UnavailableError, ValidationError } from '../../errors/app-error';
 import {
@@ -53,6 +35,7 @@ import {
   MAX_EVENT_BYTES,
   type AppendOptions,
   type AppendResult,
+  type Behind,
   type EventMetadata,
   type EventStore,
   type EventUpcaster,
@@ -65,12 +48,14 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type StoredEvent,
-  type StreamFilter,
   type StreamRevision,
   type SubscribeOptions,
   type Subscription,
 } from './event-store';
 import { checkFenceStream, raiseFenceStream } from './fence-stream';
+import { eventFilter, isUserEvent, serverFilter } from './esdb-filters';
+import { compare, type EsdbRecorded, fromPosition, toPosition } from './esdb-positions';
+import { EsdbSubscription } from './esdb-subscription';
 import type { ChainReport, VerifyChainOptions } from './event-chain';
 import { chainHashOf, chainMetadata, type LastLink, readEsdbStored, StreamQueue, verifyEsdbChain, withoutChainHash } from './esdb-chain';
 import { ProcessIdempotencyRecords } from './process-idempotency';
@@ -78,29 +63,17 @@ import { validateStreamName } from './stream-names';
 
 const DEFAULT_MAX_BATCH = 500;
 const READ_ALL_PAGE_MAX = 2048;
-const HEAD_PAGE = 64;
 const PING_TIMEOUT_MS = 5_000;
-const RESUBSCRIBE_BASE_MS = 200;
-const RESUBSCRIBE_MAX_MS = 30_000;
-/** Servers before 22.6 send u64::MAX for positions they do not know (stream reads). */
-const NO_POSITION = 2n ** 64n - 1n;
 /** Event ids must be UUIDs in EventStoreDB; other ids are mapped to a stable UUID (the original stays in metadata). */
 const EVENT_ID_NAMESPACE = 'b7f3c1d2-5e8a-4f6b-9c0d-1a2b3c4d5e6f';
 /** An append with revision 'any' or 'stream_exists' that keeps meeting other processes' appends gives up after this many reads. */
 const CHAIN_APPEND_ATTEMPTS = 5;
 
-/** The part of an EventStoreDB recorded event this adapter reads. */
-interface EsdbRecorded {
-  streamId: string;
-  revision: bigint;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  position?: EsdbPosition;
-}
 
 export class EsdbEventStore implements EventStore {
   private closed = false;
+  /** Events received from the server (eventsPulled). */
+  private readonly pulled = { count: 0 };
   private readonly subscriptions = new Set<EsdbSubscription>();
   /** Calls to the server not yet settled: close() lets them finish before disposing the client. */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -108,7 +81,7 @@ export class EsdbEventStore implements EventStore {
   private readonly appendQueue = new StreamQueue();
 
   private constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly client: KurrentDBClient,
     /** The connection string with its password masked: safe in messages and logs. */
     readonly url: string,
     /** Every event read becomes a RecordedEvent here (see EventUpcaster). */
@@ -117,9 +90,10 @@ export class EsdbEventStore implements EventStore {
 
   static connect(url: string, options: { upcaster?: EventUpcaster; streamPrefix?: string } = {}): EsdbEventStore {
     const masked = maskUrl(url);
-    let client: EventStoreDBClient;
+    let client: KurrentDBClient;
     try {
-      client = EventStoreDBClient.connectionString(url);
+      // esdb:// still works in the client but prints a deprecation warning; the scheme means the same.
+      client = KurrentDBClient.connectionString(url.replace(/^esdb(\+discover)?:\/\//, 'kurrentdb$1://'));
     } catch (err) {
       throw new ValidationError(`Invalid EventStoreDB connection string ${masked}: ${(err as Error).message}`);
     }
@@ -168,7 +142,7 @@ export class EsdbEventStore implements EventStore {
           this.client.appendToStream(
             stream,
             proposed.map((e, i) => jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: metadata[i] as JSONType })),
-            { expectedRevision: last ? BigInt(last.revision) : NO_STREAM },
+            { streamState: last ? BigInt(last.revision) : NO_STREAM },
           ),
         );
         const appended = {
@@ -202,7 +176,9 @@ export class EsdbEventStore implements EventStore {
   private async *userEventPages(): AsyncGenerator<EsdbRecorded[]> {
     let cursor: EsdbPosition | null = null;
     for (;;) {
-      const resolved: AllStreamResolvedEvent[] = await this.collect(this.client.readAll({ fromPosition: cursor ?? START, maxCount: READ_ALL_PAGE_MAX }));
+      const resolved: AllStreamResolvedEvent[] = await this.collect(
+        this.client.readAll({ fromPosition: cursor ?? START, maxCount: READ_ALL_PAGE_MAX, filter: serverFilter(undefined) }),
+      );
       const fresh = resolved.flatMap(({ event }) => (event && (!cursor || compare(event.position, cursor) > 0) ? [event] : []));
       if (fresh.length === 0) return;
       cursor = fresh[fresh.length - 1]!.position;
@@ -247,7 +223,7 @@ export class EsdbEventStore implements EventStore {
     // One more than wanted: a read from a position includes the event at that position.
     const page = Math.min(READ_ALL_PAGE_MAX, Math.max(32, wanted + 1));
     while (out.length < wanted) {
-      const read = this.client.readAll({ fromPosition: cursor ?? START, maxCount: page });
+      const read = this.client.readAll({ fromPosition: cursor ?? START, maxCount: page, filter: serverFilter(options.filter) });
       const resolved = await this.collect(read);
       let fresh = 0;
       for (const { event } of resolved) {
@@ -258,7 +234,8 @@ export class EsdbEventStore implements EventStore {
         out.push(this.toEvent(event));
         if (out.length >= wanted) break;
       }
-      if (resolved.length < page || fresh === 0) break; // reached the end of $all
+      // The server counts only matching events against maxCount: a short page is the end of $all.
+      if (resolved.length < page || fresh === 0) break;
     }
     return out;
   }
@@ -272,6 +249,8 @@ export class EsdbEventStore implements EventStore {
       options.after == null ? null : fromPosition(options.after),
       options.filter,
       maxBatch,
+      options.onCheckpoint,
+      this.pulled,
       this.toEvent,
       (err) => this.mapError(err, {}),
       (closed) => this.subscriptions.delete(closed),
@@ -290,7 +269,7 @@ export class EsdbEventStore implements EventStore {
     validateStreamName(stream);
     if (options.fencingToken !== undefined) await checkFenceStream(this, options.fencingToken);
     // The client's types omit stream_exists for tombstones, but it sends it like any other value.
-    const expectedRevision = toEsdbExpected(expected) as EsdbExpectedRevision;
+    const expectedRevision = toEsdbExpected(expected) as StreamState;
     try {
       await this.track(this.client.tombstoneStream(stream, { expectedRevision }));
     } catch (err) {
@@ -306,20 +285,22 @@ export class EsdbEventStore implements EventStore {
 
   async headPosition(): Promise<Position | null> {
     this.assertOpen();
-    // Read backwards until the newest non-system event: system events ($stats, $scavenges, …)
-    // would overstate projection lag, and `readAll` cannot filter on the server.
-    let from: EsdbPosition | typeof END = END;
-    for (;;) {
-      const resolved: AllStreamResolvedEvent[] = await this.collect(
-        this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: HEAD_PAGE }),
-      );
-      for (const { event } of resolved) {
-        if (event && isUserEvent(event)) return toPosition(event.position, 'the head of $all');
-      }
-      const last = resolved[resolved.length - 1]?.event;
-      if (resolved.length < HEAD_PAGE || !last) return null;
-      from = last.position;
-    }
+    // One backwards read, filtered on the server: system events ($stats, $scavenges, …) would overstate lag.
+    const resolved: AllStreamResolvedEvent[] = await this.collect(
+      this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: serverFilter(undefined) }),
+    );
+    const event = resolved[0]?.event;
+    return event && isUserEvent(event) ? toPosition(event.position, 'the head of $all') : null;
+  }
+
+  /** The server cannot count events cheaply: lag is the age of the first unread one, found in one filtered read. */
+  async behind(position: Position | null): Promise<Behind> {
+    const [next] = await this.readAll({ after: position, maxCount: 1 });
+    return { events: null, oldestUnreadAt: next?.metadata.occurredAt ?? null };
+  }
+
+  eventsPulled(): number {
+    return this.pulled.count;
   }
 
   async ping(): Promise<void> {
@@ -329,8 +310,8 @@ export class EsdbEventStore implements EventStore {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        read.cancel().catch(() => undefined);
-        read.destroy();
+        // The read is a Readable under its iterator type: return() ends the iterator and destroys it.
+        read.return?.().catch(() => undefined);
         reject(new UnavailableError(`EventStoreDB at ${this.url} did not answer within ${PING_TIMEOUT_MS} ms`));
       }, PING_TIMEOUT_MS);
     });
@@ -376,12 +357,15 @@ export class EsdbEventStore implements EventStore {
    * Reads a client stream to its end inside try/catch. It must be called right after the read is
    * created: an un-iterated read emits its connection error with no listener and crashes the process.
    */
-  private collect<E>(read: StreamingRead<E>, stream?: string): Promise<E[]> {
+  private collect<E>(read: AsyncIterable<E>, stream?: string): Promise<E[]> {
     return this.track(
       (async () => {
         const items: E[] = [];
         try {
-          for await (const item of read) items.push(item);
+          for await (const item of read) {
+            this.pulled.count++;
+            items.push(item);
+          }
         } catch (err) {
           throw this.mapError(err, { stream });
         }
@@ -401,7 +385,7 @@ export class EsdbEventStore implements EventStore {
     const name = stream ?? '$all';
     switch (err.type) {
       case ErrorType.WRONG_EXPECTED_VERSION: {
-        const actual = (err as unknown as { actualVersion: bigint | 'no_stream' }).actualVersion;
+        const actual = (err as unknown as { actualState: bigint | 'no_stream' }).actualState;
         return new WrongExpectedRevisionError(
           name,
           expected ?? 'any',
@@ -440,159 +424,6 @@ export class EsdbEventStore implements EventStore {
   }
 }
 
-/**
- * A catch-up subscription to `$all` that survives dropped connections: the client reconnects its channel
- * but not the subscription, so this loop resubscribes from the last received position with exponential
- * backoff. Pull-based: it pauses the gRPC stream when its buffer is full (HTTP/2 flow control then holds
- * the server back) and resumes when the consumer takes a batch.
- */
-class EsdbSubscription implements Subscription {
-  private readonly buffer: RecordedEvent[] = [];
-  private readonly limit: number;
-  private readonly accept: (event: EsdbRecorded) => boolean;
-  private current?: AllStreamSubscription;
-  private retryTimer?: NodeJS.Timeout;
-  private attempt = 0;
-  private started = false;
-  private closed = false;
-  private failure?: unknown;
-  private wake?: () => void;
-
-  constructor(
-    private readonly client: EventStoreDBClient,
-    /** Position of the last event received from the server (delivered or buffered). */
-    private cursor: EsdbPosition | null,
-    private readonly filter: StreamFilter | undefined,
-    private readonly maxBatch: number,
-    private readonly toEvent: (event: EsdbRecorded) => RecordedEvent,
-    private readonly mapError: (err: unknown) => unknown,
-    private readonly onClose: (subscription: EsdbSubscription) => void,
-  ) {
-    this.accept = eventFilter(filter);
-    this.limit = maxBatch * 2;
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<RecordedEvent[]> {
-    if (!this.started) {
-      this.started = true;
-      this.subscribe();
-    }
-    try {
-      for (;;) {
-        if (this.closed) return;
-        if (this.buffer.length > 0) {
-          const batch = this.buffer.splice(0, this.maxBatch);
-          if (this.buffer.length < this.limit) this.current?.resume();
-          yield batch;
-        } else if (this.failure !== undefined) {
-          throw this.failure;
-        } else {
-          await new Promise<void>((resolve) => (this.wake = resolve));
-        }
-      }
-    } finally {
-      await this.close();
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.retryTimer);
-    this.detach();
-    this.notify();
-    this.onClose(this);
-  }
-
-  private subscribe(): void {
-    if (this.closed) return;
-    const prefixes = this.filter?.streamPrefixes.filter((p) => p !== '') ?? [];
-    const everything = !this.filter || prefixes.length < this.filter.streamPrefixes.length;
-    let sub: AllStreamSubscription;
-    try {
-      sub = this.client.subscribeToAll({
-        fromPosition: this.cursor ?? START,
-        // One server-side filter per subscription: by stream prefix, or system events out. Tombstone
-        // markers ($streamDeleted in a matching stream) and system streams are dropped here as well.
-        filter: everything ? excludeSystemEvents() : streamNameFilter({ prefixes }),
-      });
-    } catch (err) {
-      this.fail(this.mapError(err)); // this runs from a timer: a throw here would crash the process
-      return;
-    }
-    this.current = sub;
-    sub.on('data', (resolved: AllStreamResolvedEvent) => this.receive(resolved));
-    sub.on('confirmation', () => (this.attempt = 0));
-    sub.on('error', (err) => this.dropped(sub, err));
-    sub.on('end', () => this.dropped(sub));
-    sub.on('close', () => this.dropped(sub));
-  }
-
-  private receive(resolved: AllStreamResolvedEvent): void {
-    const event = resolved.event;
-    // A resubscription or an inclusive start may replay what was already received.
-    if (!event || (this.cursor && compare(event.position, this.cursor) <= 0)) return;
-    this.cursor = event.position;
-    this.attempt = 0;
-    if (!this.accept(event)) return;
-    try {
-      this.buffer.push(this.toEvent(event));
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
-    if (this.buffer.length >= this.limit) this.current?.pause();
-    this.notify();
-  }
-
-  private dropped(sub: AllStreamSubscription, err?: Error): void {
-    if (sub !== this.current || this.closed) return;
-    this.detach();
-    if (err && isFatal(err)) {
-      this.fail(this.mapError(err));
-      return;
-    }
-    const delay = Math.min(RESUBSCRIBE_MAX_MS, RESUBSCRIBE_BASE_MS * 2 ** this.attempt);
-    this.attempt++;
-    this.retryTimer = setTimeout(() => this.subscribe(), delay);
-  }
-
-  private fail(err: unknown): void {
-    this.failure = err;
-    this.detach();
-    this.notify();
-  }
-
-  private detach(): void {
-    const sub = this.current;
-    if (!sub) return;
-    this.current = undefined;
-    sub.removeAllListeners();
-    // A late error from a detached stream must still have a listener, or it would crash the process.
-    sub.on('error', () => undefined);
-    sub.unsubscribe().catch(() => undefined);
-    sub.destroy();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-}
-
-function isFatal(raw: Error): boolean {
-  const err = convertToCommandError(raw) as Error & { type?: string; code?: number };
-  // Retrying cannot fix credentials or a request the server rejects; everything else is worth a retry.
-  return (
-    err.type === ErrorType.ACCESS_DENIED ||
-    err.type === ErrorType.INVALID_ARGUMENT ||
-    err.code === 3 || // INVALID_ARGUMENT
-    err.code === 7 || // PERMISSION_DENIED
-    err.code === 16 // UNAUTHENTICATED
-  );
-}
-
 function toEventData(stream: string, event: NewEvent) {
   if (typeof event?.type !== 'string' || event.type.length === 0) {
     throw new ValidationError(`An event for stream ${stream} has no type`);
@@ -629,37 +460,7 @@ function toRecorded(event: EsdbRecorded): RecordedEvent {
   };
 }
 
-/** See POSITIONS at the top of this file. */
-function toPosition(position: EsdbPosition | undefined, what: string): Position {
-  if (!position || position.commit === NO_POSITION) {
-    throw new Error(`EventStoreDB reported no position for ${what} (stream reads report one from server 22.6 on)`);
-  }
-  if (position.commit !== position.prepare) {
-    throw new Error(
-      `EventStoreDB position of ${what} has commit ${position.commit} != prepare ${position.prepare} ` +
-        '(written by a legacy explicit transaction): it cannot be numbered without skipping or repeating events',
-    );
-  }
-  if (position.commit > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new Error(`EventStoreDB position ${position.commit} of ${what} exceeds Number.MAX_SAFE_INTEGER`);
-  }
-  return Number(position.commit);
-}
-
-function fromPosition(position: Position): EsdbPosition {
-  if (!Number.isSafeInteger(position) || position < 0) {
-    throw new ValidationError(`Invalid position ${String(position)}`);
-  }
-  return { commit: BigInt(position), prepare: BigInt(position) };
-}
-
-function compare(a: EsdbPosition, b: EsdbPosition): number {
-  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
-  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
-  return 0;
-}
-
-function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
+function toEsdbExpected(expected: ExpectedRevision): AppendStreamState {
   switch (expected) {
     case 'any':
       return ANY;
@@ -679,18 +480,4 @@ function validateCount(count: number | undefined): number | undefined {
   if (count === undefined) return undefined;
   if (!Number.isSafeInteger(count) || count < 0) throw new ValidationError(`Invalid count ${String(count)}`);
   return count;
-}
-
-/** Application events only: no system stream ($…, $$… metadata) and no system event type ($streamDeleted, …). */
-function isUserEvent(event: EsdbRecorded): boolean {
-  return !event.streamId.startsWith('$') && !event.type.startsWith('$');
-}
-
-/** Same rules as the embedded adapter: at least one prefix, and '' matches every stream. */
-function eventFilter(filter: StreamFilter | undefined): (event: EsdbRecorded) => boolean {
-  if (!filter) return isUserEvent;
-  if (filter.streamPrefixes.length === 0) throw new ValidationError('A stream filter needs at least one prefix');
-  const prefixes = filter.streamPrefixes;
-  if (prefixes.includes('')) return isUserEvent;
-  return (event) => isUserEvent(event) && prefixes.some((prefix) => event.streamId.startsWith(prefix));
 }

@@ -165,6 +165,21 @@ export interface SubscribeOptions {
   filter?: StreamFilter;
   /** Largest batch handed to the subscriber at once. */
   maxBatch?: number;
+  /**
+   * Called with a position the engine has searched up to without finding further matching events
+   * (EventStoreDB's filtered-subscription checkpoints). It is called between batches, only once every
+   * event before it has been delivered and the consumer has asked for the next batch, so a consumer may
+   * save it as its checkpoint: a subscription restarted with `after` set to it re-reads nothing before it.
+   * Engines that filter in their own query never need it and may never call it.
+   */
+  onCheckpoint?: (position: Position) => void | Promise<void>;
+}
+
+export interface Behind {
+  /** Application events after `position`, or null when the engine cannot count them cheaply (EventStoreDB). */
+  events: number | null;
+  /** `metadata.occurredAt` of the oldest application event after `position`; null when caught up. */
+  oldestUnreadAt: string | null;
 }
 
 /**
@@ -204,6 +219,10 @@ export interface EventStore {
   behind(position: Position | null): Promise<Behind>;
   /** Cheap liveness probe for /health. */
   ping(): Promise<void>;
+  /** How far a reader that has processed everything up to `position` (null: nothing) is behind. */
+  behind(position: Position | null): Promise<Behind>;
+  /** Events this store has received from its engine since it opened (every read and subscription delivery, before any filtering here). */
+  eventsPulled(): number;
   /**
    * Walks the stored events and checks each one's link in its stream's hash chain (event-chain.ts):
    * the first broken link, or how many events were proven.

@@ -135,6 +135,8 @@ export class SqliteEventStore implements EventStore {
   private readonly selectDataVersion;
   private readonly recent: RecentEvents;
   readonly idempotency: IdempotencyRecords;
+  /** Event rows read from the database (eventsPulled): the filters are in the SQL, so only matching ones. */
+  private pulled = 0;
   /** readAll's statements, one per shape of filter. */
   private readonly readAllStatements = new Map<string, Database.Statement>();
 
@@ -223,7 +225,9 @@ export class SqliteEventStore implements EventStore {
     const from = options.fromRevision ?? (forwards ? 'start' : 'end');
     const fromRevision = from === 'start' ? 0 : from === 'end' ? (forwards ? state.revision + 1 : state.revision) : from;
     const statement = forwards ? this.readForwards : this.readBackwards;
-    return statement.all(state.id, fromRevision, limit).map(this.toEvent);
+    const rows = statement.all(state.id, fromRevision, limit);
+    this.pulled += rows.length;
+    return rows.map(this.toEvent);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -246,6 +250,7 @@ export class SqliteEventStore implements EventStore {
       (after) => this.readAfterWithProgress(after, filter, maxBatch),
       this.changes$,
       (closed) => this.forget(closed),
+      options.onCheckpoint,
     );
     this.subscriptions.add(subscription);
     this.startPolling();
@@ -280,6 +285,19 @@ export class SqliteEventStore implements EventStore {
   async ping(): Promise<void> {
     this.assertOpen();
     this.selectHead.get();
+  }
+
+  /** Counts in the position index; reads one event. */
+  async behind(position: Position | null): Promise<Behind> {
+    this.assertOpen();
+    validatePosition(position);
+    const events = this.db.prepare<[number], number>('SELECT count(*) FROM events WHERE position > ?').pluck().get(position ?? 0)!;
+    const [next] = this.readAfter(position, undefined, 1);
+    return { events, oldestUnreadAt: next?.metadata.occurredAt ?? null };
+  }
+
+  eventsPulled(): number {
+    return this.pulled;
   }
 
   async verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
@@ -367,7 +385,9 @@ export class SqliteEventStore implements EventStore {
       statement = this.db.prepare(sql).raw();
       this.readAllStatements.set(sql, statement);
     }
-    return (statement.all(...params) as EventRow[]).map(this.toEvent);
+    const rows = statement.all(...params) as EventRow[];
+    this.pulled += rows.length;
+    return rows.map(this.toEvent);
   }
 
   /**
@@ -412,17 +432,21 @@ class SqliteSubscription implements Subscription {
     private readonly readAfter: (after: Position | null) => { events: RecordedEvent[]; through: Position | null },
     private readonly changes$: Observable<void>,
     private readonly onClose: (subscription: SqliteSubscription) => void,
+    private readonly onCheckpoint?: (position: Position) => void | Promise<void>,
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordedEvent[]> {
     try {
       while (!this.closed) {
         const { events: batch, through } = this.readAfter(this.after);
+        const skipped = through !== this.after;
         this.after = through;
         if (batch.length > 0) {
           yield batch;
           continue;
         }
+        // Only recent events the filter skipped: the consumer may save how far that is.
+        if (skipped && through !== null) await this.onCheckpoint?.(through);
         // Subscribing happens synchronously right after the synchronous read, and commits run in
         // their own macrotask, so no commit can slip in between unnoticed.
         await firstValueFrom(merge(this.changes$, this.closing$), { defaultValue: undefined });

@@ -25,7 +25,6 @@ export function fencedEventStore(events: EventStore, token: number, lost: (error
     behind: (position) => events.behind(position),
     ping: () => events.ping(),
     eventsPulled: () => events.eventsPulled(),
-    behind: (position) => events.behind(position),
     verifyChain: (options) => events.verifyChain(options),
     readStored: (options) => events.readStored(options),
     close: () => events.close(),

@@ -277,12 +277,6 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
-  /** EventStoreDB cannot count events cheaply: only the oldest unread event's age, by one read of one event. */
-  async behind(position: Position | null): Promise<{ events: null; oldestUnreadAt: string | null }> {
-    const [oldest] = await this.readAll({ after: position, maxCount: 1 });
-    return { events: null, oldestUnreadAt: oldest?.metadata.occurredAt ?? null };
-  }
-
   async headPosition(): Promise<Position | null> {
     this.assertOpen();
     // One backwards read, filtered on the server: system events ($stats, $scavenges, …) would overstate lag.

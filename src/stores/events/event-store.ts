@@ -175,13 +175,6 @@ export interface SubscribeOptions {
   onCheckpoint?: (position: Position) => void | Promise<void>;
 }
 
-export interface Behind {
-  /** Application events after `position`, or null when the engine cannot count them cheaply (EventStoreDB). */
-  events: number | null;
-  /** `metadata.occurredAt` of the oldest application event after `position`; null when caught up. */
-  oldestUnreadAt: string | null;
-}
-
 /**
  * A catch-up subscription: yields batches in global order, first what is stored after the checkpoint,
  * then live events, with no gap and no duplicate. Pull-based: a slow consumer only delays itself.
@@ -219,8 +212,6 @@ export interface EventStore {
   behind(position: Position | null): Promise<Behind>;
   /** Cheap liveness probe for /health. */
   ping(): Promise<void>;
-  /** How far a reader that has processed everything up to `position` (null: nothing) is behind. */
-  behind(position: Position | null): Promise<Behind>;
   /** Events this store has received from its engine since it opened (every read and subscription delivery, before any filtering here). */
   eventsPulled(): number;
   /**

@@ -287,15 +287,6 @@ export class SqliteEventStore implements EventStore {
     this.selectHead.get();
   }
 
-  /** Counts in the position index; reads one event. */
-  async behind(position: Position | null): Promise<Behind> {
-    this.assertOpen();
-    validatePosition(position);
-    const events = this.db.prepare<[number], number>('SELECT count(*) FROM events WHERE position > ?').pluck().get(position ?? 0)!;
-    const [next] = this.readAfter(position, undefined, 1);
-    return { events, oldestUnreadAt: next?.metadata.occurredAt ?? null };
-  }
-
   eventsPulled(): number {
     return this.pulled;
   }

@@ -4,6 +4,7 @@ import { type OidcConfig, parseOidcConfig } from '../auth/oidc/oidc-config';
 import { passwordProblem } from '../auth/password-strength';
 import { maskUrl } from './mask-url';
 import { type OutboundRules, parseCidrList } from '../outbound/outbound-policy';
+import { isValidStreamPrefix, STREAM_PREFIX_RULE } from './stream-prefix';
 
 /** The whole configuration, read once from the environment (DESIGN.md, "Running it"). */
 export interface Config {
@@ -122,15 +123,10 @@ export function loadConfig(env: Env = process.env): Config {
 /** EventStoreDB's schemes and KurrentDB's (the renamed server and client accept all of them). */
 const EVENTSTORE_PROTOCOLS = ['esdb', 'kurrentdb', 'kurrent', 'kdb'].flatMap((scheme) => [`${scheme}:`, `${scheme}+discover:`]);
 
-const MAX_STREAM_PREFIX = 64;
-
-/** Letters, digits, `-`, `_`, `.`, ending in a separator so that prefix + name stays readable (`team-a.task-…`). */
 function parseStreamPrefix(raw: string | null, problems: string[]): string | null {
   if (raw === null) return null;
-  if (raw.length > MAX_STREAM_PREFIX || !/^[A-Za-z0-9._-]*[._-]$/.test(raw)) {
-    problems.push(
-      `EVENTSTORE_STREAM_PREFIX: "${raw.slice(0, 80)}" must be at most ${MAX_STREAM_PREFIX} letters, digits, "-", "_" or "." and end in "-", "_" or "." (such as "team-a.")`,
-    );
+  if (!isValidStreamPrefix(raw)) {
+    problems.push(`EVENTSTORE_STREAM_PREFIX: "${raw.slice(0, 80)}" must be ${STREAM_PREFIX_RULE}`);
     return null;
   }
   return raw;

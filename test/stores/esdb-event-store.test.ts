@@ -13,6 +13,11 @@ if (url) {
     const store = EsdbEventStore.connect(url);
     return { store, cleanup: () => store.close() };
   });
+  // Each store in a namespace of its own (EVENTSTORE_STREAM_PREFIX): the same contract, seeing only its own streams.
+  describeEventStoreContract('EventStoreDB in a stream namespace', async () => {
+    const store = EsdbEventStore.connect(url, { streamPrefix: `contract-${randomUUID().slice(0, 8)}.` });
+    return { store, cleanup: () => store.close() };
+  });
 } else {
   console.warn('EventStoreDB contract suite skipped: EVENTSTORE_URL is not set (no server can be faked)');
   describe.skip('EventStoreDB contract suite — skipped: EVENTSTORE_URL is not set', () => {

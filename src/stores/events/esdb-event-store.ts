@@ -54,6 +54,7 @@ import {
 } from './event-store';
 import { checkFenceStream, raiseFenceStream } from './fence-stream';
 import { eventFilter, isUserEvent, serverFilter } from './esdb-filters';
+import { StreamNamespace } from './esdb-namespace';
 import { compare, type EsdbRecorded, fromPosition, toPosition } from './esdb-positions';
 import { EsdbSubscription } from './esdb-subscription';
 import type { ChainReport, VerifyChainOptions } from './event-chain';
@@ -86,6 +87,8 @@ export class EsdbEventStore implements EventStore {
     readonly url: string,
     /** Every event read becomes a RecordedEvent here (see EventUpcaster). */
     private readonly toEvent: (event: EsdbRecorded) => RecordedEvent,
+    /** EVENTSTORE_STREAM_PREFIX: this store's part of the cluster (esdb-namespace.ts). */
+    private readonly namespace: StreamNamespace,
   ) {}
 
   static connect(url: string, options: { upcaster?: EventUpcaster; streamPrefix?: string } = {}): EsdbEventStore {
@@ -98,7 +101,9 @@ export class EsdbEventStore implements EventStore {
       throw new ValidationError(`Invalid EventStoreDB connection string ${masked}: ${(err as Error).message}`);
     }
     const { upcaster } = options;
-    return new EsdbEventStore(client, masked, upcaster ? (event) => upcaster.upcast(toRecorded(event)) : toRecorded);
+    const namespace = new StreamNamespace(options.streamPrefix);
+    const toEvent = upcaster ? (event: EsdbRecorded) => upcaster.upcast(toRecorded(namespace.inward(event))) : (event: EsdbRecorded) => toRecorded(namespace.inward(event));
+    return new EsdbEventStore(client, masked, toEvent, namespace);
   }
 
   /**
@@ -140,7 +145,7 @@ export class EsdbEventStore implements EventStore {
       try {
         const result = await this.track(
           this.client.appendToStream(
-            stream,
+            this.namespace.outward(stream),
             proposed.map((e, i) => jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: metadata[i] as JSONType })),
             { streamState: last ? BigInt(last.revision) : NO_STREAM },
           ),
@@ -177,19 +182,19 @@ export class EsdbEventStore implements EventStore {
     let cursor: EsdbPosition | null = null;
     for (;;) {
       const resolved: AllStreamResolvedEvent[] = await this.collect(
-        this.client.readAll({ fromPosition: cursor ?? START, maxCount: READ_ALL_PAGE_MAX, filter: serverFilter(undefined) }),
+        this.client.readAll({ fromPosition: cursor ?? START, maxCount: READ_ALL_PAGE_MAX, filter: serverFilter(this.namespace.filter(undefined)) }),
       );
       const fresh = resolved.flatMap(({ event }) => (event && (!cursor || compare(event.position, cursor) > 0) ? [event] : []));
       if (fresh.length === 0) return;
       cursor = fresh[fresh.length - 1]!.position;
-      yield fresh.filter(isUserEvent);
+      yield fresh.filter(isUserEvent).map((event) => this.namespace.inward(event));
     }
   }
 
   /** The stream's last event's revision and chain hash; null when it has none. */
   private async lastLink(stream: string): Promise<LastLink | null> {
     try {
-      const [resolved] = await this.collect(this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }), stream);
+      const [resolved] = await this.collect(this.client.readStream(this.namespace.outward(stream), { direction: BACKWARDS, fromRevision: END, maxCount: 1 }), stream);
       return resolved?.event ? { revision: Number(resolved.event.revision), hash: chainHashOf(resolved.event.metadata) } : null;
     } catch (err) {
       if (err instanceof StreamNotFoundError) return null;
@@ -204,7 +209,7 @@ export class EsdbEventStore implements EventStore {
     const maxCount = validateCount(options.maxCount);
     const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
     if (typeof from === 'number') validateCount(from);
-    const read = this.client.readStream(stream, {
+    const read = this.client.readStream(this.namespace.outward(stream), {
       direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
       fromRevision: from === 'start' ? START : from === 'end' ? END : BigInt(from),
       // At least one, so that a missing or deleted stream still answers with its error when maxCount is 0.
@@ -217,13 +222,14 @@ export class EsdbEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const wanted = validateCount(options.maxCount) ?? Infinity;
-    const accept = eventFilter(options.filter);
+    const filter = this.namespace.filter(options.filter);
+    const accept = eventFilter(filter);
     const out: RecordedEvent[] = [];
     let cursor = options.after == null ? null : fromPosition(options.after);
     // One more than wanted: a read from a position includes the event at that position.
     const page = Math.min(READ_ALL_PAGE_MAX, Math.max(32, wanted + 1));
     while (out.length < wanted) {
-      const read = this.client.readAll({ fromPosition: cursor ?? START, maxCount: page, filter: serverFilter(options.filter) });
+      const read = this.client.readAll({ fromPosition: cursor ?? START, maxCount: page, filter: serverFilter(filter) });
       const resolved = await this.collect(read);
       let fresh = 0;
       for (const { event } of resolved) {
@@ -247,7 +253,7 @@ export class EsdbEventStore implements EventStore {
     const subscription = new EsdbSubscription(
       this.client,
       options.after == null ? null : fromPosition(options.after),
-      options.filter,
+      this.namespace.filter(options.filter),
       maxBatch,
       options.onCheckpoint,
       this.pulled,
@@ -271,7 +277,7 @@ export class EsdbEventStore implements EventStore {
     // The client's types omit stream_exists for tombstones, but it sends it like any other value.
     const expectedRevision = toEsdbExpected(expected) as StreamState;
     try {
-      await this.track(this.client.tombstoneStream(stream, { expectedRevision }));
+      await this.track(this.client.tombstoneStream(this.namespace.outward(stream), { expectedRevision }));
     } catch (err) {
       throw this.mapError(err, { stream, expected });
     }
@@ -281,7 +287,7 @@ export class EsdbEventStore implements EventStore {
     this.assertOpen();
     // One backwards read, filtered on the server: system events ($stats, $scavenges, …) would overstate lag.
     const resolved: AllStreamResolvedEvent[] = await this.collect(
-      this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: serverFilter(undefined) }),
+      this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: serverFilter(this.namespace.filter(undefined)) }),
     );
     const event = resolved[0]?.event;
     return event && isUserEvent(event) ? toPosition(event.position, 'the head of $all') : null;

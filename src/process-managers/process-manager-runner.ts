@@ -93,7 +93,12 @@ class ManagerLoop {
     await this.goLiveIfCaughtUp(head);
     while (!this.stopped) {
       try {
-        this.subscription = this.events.subscribeToAll({ after: this.position, filter: this.manager.filter, maxBatch: MAX_BATCH });
+        this.subscription = this.events.subscribeToAll({
+          after: this.position,
+          filter: this.manager.filter,
+          maxBatch: MAX_BATCH,
+          onCheckpoint: (position) => this.exclusively(async () => this.passCheckpoint(position)),
+        });
         for await (const batch of this.subscription) {
           await this.exclusively(async () => {
             for (const event of batch) {
@@ -189,6 +194,17 @@ class ManagerLoop {
     if (this.position !== null && (this.savedCheckpoint === null || this.position > this.savedCheckpoint)) {
       this.saveCheckpoint();
       await this.checkpointWrite;
+    }
+  }
+
+  /** The engine searched up to `position` and found nothing this manager follows: a restart need not search it again. */
+  private passCheckpoint(position: Position): void {
+    if (this.position !== null && position <= this.position) return;
+    this.position = position;
+    if (this.live) this.checkpointSoon();
+    for (const wake of [...this.waiters]) {
+      this.waiters.delete(wake);
+      wake();
     }
   }
 

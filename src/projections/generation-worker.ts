@@ -140,7 +140,12 @@ export class GenerationWorker {
     while (!this.stopped) {
       try {
         const maxBatch = this.catchingUp ? CATCH_UP_BATCH : MAX_BATCH;
-        this.subscription = this.events.subscribeToAll({ after: this.position, filter: this.projection.filter, maxBatch });
+        this.subscription = this.events.subscribeToAll({
+          after: this.position,
+          filter: this.projection.filter,
+          maxBatch,
+          onCheckpoint: (position) => this.passCheckpoint(position),
+        });
         for await (const batch of this.subscription) {
           if (this.stopped) break;
           this.lastRead = batch[batch.length - 1]?.position ?? this.lastRead;
@@ -270,6 +275,18 @@ export class GenerationWorker {
   private async nextEventAfter(position: Position | null): Promise<RecordedEvent | undefined> {
     const [next] = await this.events.readAll({ after: position, filter: this.projection.filter, maxCount: 1 });
     return next;
+  }
+
+  /**
+   * The engine searched up to `position` and found nothing this projection consumes (a filtered
+   * subscription's checkpoint): saved, so a restart does not search that stretch again. Never past
+   * events still waiting in the overlay.
+   */
+  private async passCheckpoint(position: Position): Promise<void> {
+    if (this.stopped || this.pending?.position != null || (this.position !== null && position <= this.position)) return;
+    await this.reads.applyBatch([], { name: this.checkpoint, position });
+    this.position = position;
+    this.notify();
   }
 
   /** Applies the pending operations with the checkpoint of the last event handled. */

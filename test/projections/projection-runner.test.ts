@@ -1,4 +1,4 @@
-import { ProjectionRegistry, metaKey, physicalCollection } from '../../src/projections/projection-registry';
+import { ProjectionRegistry, checkpointName, metaKey, physicalCollection } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import type { EventStore } from '../../src/stores/events/event-store';
@@ -7,6 +7,7 @@ import { silentLogger } from '../support/silent-logger';
 import { streamStatsProjection } from '../support/stream-stats-projection';
 import { ManualClock } from '../support/manual-clock';
 import { makeTempDir } from '../support/temp-dir';
+import { waitFor } from '../support/wait-for';
 import { openTestEventStore, openTestReadStore, productionEngines } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
@@ -111,6 +112,28 @@ describe('projection runner', () => {
     await second.runner.whenCaughtUp();
     const categories = await reads.find(second.registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
     expect(categories.items.map((c) => c.events)).toEqual([6 + 2, 6 + 2]);
+  });
+
+  it('saves how far the store searched when only events it skips came in, so a restart reads none of them', async () => {
+    const first = runner();
+    await first.runner.start();
+    await appendHistory(1, 1);
+    await first.runner.whenCaughtUp();
+    // Events of streams the projection does not follow: the store's checkpoint carries the worker past them.
+    for (let i = 0; i < 20; i++) await events.append(`project-p${i}`, [testEvent('Other')], 'no_stream');
+    const head = await events.headPosition();
+    const checkpoint = checkpointName('streamstats', first.registry.generationOf('streamstats')!.generation);
+    await waitFor(async () => (await reads.getCheckpoint(checkpoint)) === head);
+    await first.runner.stop();
+
+    const pulledBefore = events.eventsPulled();
+    const second = runner();
+    await second.runner.start();
+    await second.runner.whenCaughtUp();
+    expect(events.eventsPulled() - pulledBefore).toBe(0);
+    await events.append('task-t9', [testEvent('Event0')], 'no_stream');
+    await second.runner.whenCaughtUp();
+    expect((await second.runner.status())[0]).toMatchObject({ position: await events.headPosition(), lag: 0 });
   });
 
   it('rebuilds to the same canonical hash as the live build, twice, while appends continue', async () => {

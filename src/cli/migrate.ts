@@ -18,11 +18,13 @@ const program = new Command('migrate')
   .description('copy the whole event history into another event store (stop the servers first)')
   .requiredOption('--from <url>', 'the store to copy: sqlite://DATA_DIR or esdb://… / kurrentdb://…')
   .requiredOption('--to <url>', 'an empty store, or the target of an interrupted migration of the same source')
+  .option('--from-prefix <prefix>', "the source deployment's EVENTSTORE_STREAM_PREFIX on its server")
+  .option('--to-prefix <prefix>', "the target deployment's EVENTSTORE_STREAM_PREFIX on its server")
   .option('--limit <events>', 'copy at most this many events now (run again to go on)')
-  .action(async ({ from, to, limit }: { from: string; to: string; limit?: string }) => {
+  .action(async ({ from, to, fromPrefix, toPrefix, limit }: { from: string; to: string; fromPrefix?: string; toPrefix?: string; limit?: string }) => {
     const started = Date.now();
-    const source = parseStoreUrl(from, '--from');
-    const target = parseStoreUrl(to, '--to');
+    const source = parseStoreUrl(from, '--from', fromPrefix);
+    const target = parseStoreUrl(to, '--to', toPrefix);
     if (sameStore(source, target)) throw new ConflictError('--from and --to name the same store');
     const maxEvents = limit === undefined ? undefined : Number(limit);
     if (maxEvents !== undefined && (!Number.isSafeInteger(maxEvents) || maxEvents < 0)) throw new ValidationError(`--limit ${limit}: a number of events (0 or more)`);

@@ -121,7 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /** EventStoreDB's schemes and KurrentDB's (the renamed server and client accept all of them). */
-const EVENTSTORE_PROTOCOLS = ['esdb', 'kurrentdb', 'kurrent', 'kdb'].flatMap((scheme) => [`${scheme}:`, `${scheme}+discover:`]);
+export const EVENTSTORE_PROTOCOLS = ['esdb', 'kurrentdb', 'kurrent', 'kdb'].flatMap((scheme) => [`${scheme}:`, `${scheme}+discover:`]);
 
 function parseStreamPrefix(raw: string | null, problems: string[]): string | null {
   if (raw === null) return null;

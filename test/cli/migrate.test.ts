@@ -14,7 +14,7 @@ import { readModelHash } from '../../src/projections/read-model-hash';
 import type { RecordedEvent } from '../../src/stores/events/event-store';
 import { migrateEvents } from '../../src/stores/events/migrate-events';
 import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
-import { parseStoreUrl } from '../../src/stores/migrate-stores';
+import { parseStoreUrl, sameStore } from '../../src/stores/migrate-stores';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { importAndBuild, type RebuiltHistory } from '../support/golden-history/rebuild-hashes';
 import { distPath } from '../support/dist';
@@ -139,6 +139,15 @@ describe('migrating the event history', () => {
       expect(parseStoreUrl(url, '--to')).toEqual({ engine: 'eventstoredb', url });
     }
     expect(() => parseStoreUrl('esdb://', '--to')).toThrow(ValidationError);
+  });
+
+  it("takes a deployment's stream namespace on a server, and tells namespaces of one server apart", () => {
+    const team = parseStoreUrl('kurrentdb://a:2113', '--to', 'team-a.');
+    expect(team).toEqual({ engine: 'eventstoredb', url: 'kurrentdb://a:2113', streamPrefix: 'team-a.' });
+    expect(sameStore(team, parseStoreUrl('kurrentdb://a:2113', '--from', 'team-b.'))).toBe(false);
+    expect(sameStore(team, parseStoreUrl('kurrentdb://a:2113', '--from', 'team-a.'))).toBe(true);
+    expect(sameStore(parseStoreUrl('kurrentdb://a:2113', '--to'), parseStoreUrl('kurrentdb://a:2113', '--from'))).toBe(true);
+    expect(() => parseStoreUrl('sqlite:///var/lib/cron-observer', '--from', 'team-a.')).toThrow(/--from-prefix: a stream prefix names a namespace/);
   });
 
   describe('npm run migrate', () => {

@@ -54,7 +54,11 @@ export function withReportFastPath(services: AppServices, app: Express): Request
   return (request, response) => {
     const route = routeOf(request);
     if (!route || !isOrdinary(request)) return app(request, response);
-    void answer(fastPath, route, request, response);
+    answer(fastPath, route, request, response).catch((err: unknown) => {
+      // A bug: answered 500 and logged, as express's error handler would, rather than left hanging.
+      if (response.headersSent) response.destroy();
+      else send(services, route, response, errorAnswer(err, services.logger, request.method, request.url), undefined);
+    });
   };
 }
 

@@ -1,49 +1,64 @@
 /**
  * The two routes executors call most (COMPAT.md): `POST /api/v1/executions/{id}/logs` and
- * `PATCH /api/v1/executions/{id}/status`, answered without express when the request is an ordinary
- * one — a raw key in `Authorization`, a JSON body of known length and of exactly the documented shape.
- * Routing through express and tsoa's validation took about a third of each report's time on the HTTP
- * thread (bench/ingest.ts). The answer is the same either way: the same controller method does the
- * work, the same error mapping answers failures, the same counters count, and an Idempotency-Key is
- * handled by the same IdempotentRequests (idempotency.ts). Anything out of the ordinary (a session
- * cookie, an Origin (CORS), a compressed or chunked body, another charset, a body of another shape, a credential that is
- * not a valid key) goes to express as before, with the body already read (body-parser leaves a
- * finished request's body alone).
+ * `PATCH /api/v1/executions/{id}/status`, answered without express's routing and middleware chain when
+ * the request is an ordinary one: a valid key or session in `Authorization`, a body of known length.
+ * Routing through express took about a third of each report's time on the HTTP thread
+ * (bench/ingest.ts). Only the way in differs: the body is read by the one parser (json-body.ts), unknown
+ * fields are ignored by the one tolerant reader (tolerant-reader.ts), and the request is handled by the
+ * very handler tsoa generated for the route (report-route-handlers.ts), which validates it against the
+ * models generated from the body shapes and calls the controller; failures are answered by the same
+ * error mapping, reports counted by the same counters, and an Idempotency-Key handled by the same
+ * IdempotentRequests (idempotency.ts). Anything out of the ordinary (a session cookie, an Origin (CORS),
+ * a compressed or chunked body, another charset, a credential that is not a valid key or session) goes
+ * to express as before, with the body already read (body-parser leaves a finished request's body alone).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Request as ExpressRequest } from 'express';
+import type { Express, RequestHandler, Response as ExpressResponse } from 'express';
 import type { AppServices } from '../app-services';
 import type { Principal } from '../auth/principal';
-import type { ReportedStatus } from '../events/execution-events';
 import { AppError } from '../errors/app-error';
-import { isPlainObject } from '../stores/read/field-path';
 import { MAX_BODY_BYTES, parseJsonBody } from './json-body';
 import { principalOfCredential } from './authentication';
 import { setRequestIdempotency } from './request-context';
-import { ExecutionsController } from './controllers/executions-controller';
 import { errorAnswer } from './error-handler';
 import { IDEMPOTENCY_HEADER, idempotentRequestsOf, REPLAYED_HEADER } from './idempotency';
 import { countReport } from './metrics';
 import { readSideOf } from './read-side';
+import { type ReportRoute, reportRouteHandlers } from './report-route-handlers';
 import { securityHeaders } from './security-headers';
-import type { LogBatchBody, LogLineBody, StatusReportBody } from './shapes/execution-report-input';
+import { type OpenApiDocument, unknownFieldsIgnorer, WARNING_HEADER } from './tolerant-reader';
+import openApiSpec from './generated/swagger.json';
 
-type Route = { kind: 'logs'; executionId: string } | { kind: 'status'; executionId: string };
+type Route = { kind: ReportRoute; executionId: string; /** Under the spec's base path. */ path: string };
 
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface FastPath {
+  services: AppServices;
+  app: Express;
+  handlers: Record<ReportRoute, RequestHandler>;
+  ignoreUnknownFields: ReturnType<typeof unknownFieldsIgnorer>;
+}
+
+const BASE_PATH = '/api/v1';
 const LOGS_PATH = /^\/api\/v1\/executions\/([0-9A-Za-z-]+)\/logs\/?$/;
 const STATUS_PATH = /^\/api\/v1\/executions\/([0-9A-Za-z-]+)\/status\/?$/;
-const LINE_FIELDS = new Set(['message', 'level', 'timestamp']);
-const STATUS_FIELDS = new Set(['status', 'error', 'attempt']);
-/** The spec's `maxLength` of a report's `error` (shapes/execution-report-input.ts); a longer one goes to tsoa, which refuses it. */
-const MAX_REPORT_ERROR_CHARS = 16_384;
-const REPORTED_STATUSES = new Set<string>(['PENDING', 'RUNNING', 'SUCCESS', 'FAILED'] satisfies ReportedStatus[]);
 
 /** Wraps the express app: ordinary executor reports are answered here, everything else by `app`. */
-export function withReportFastPath(services: AppServices, app: RequestListener): RequestListener {
+export function withReportFastPath(services: AppServices, app: Express): RequestListener {
+  const fastPath: FastPath = { services, app, handlers: reportRouteHandlers(), ignoreUnknownFields: unknownFieldsIgnorer(openApiSpec as OpenApiDocument) };
   return (request, response) => {
     const route = routeOf(request);
     if (!route || !isOrdinary(request)) return app(request, response);
-    void answer(services, app, route, request, response);
+    answer(fastPath, route, request, response).catch((err: unknown) => {
+      // A bug: answered 500 and logged, as express's error handler would, rather than left hanging.
+      if (response.headersSent) response.destroy();
+      else send(services, route, response, errorAnswer(err, services.logger, request.method, request.url), undefined);
+    });
   };
 }
 
@@ -51,10 +66,10 @@ function routeOf(request: IncomingMessage): Route | null {
   const url = request.url ?? '';
   if (request.method === 'POST') {
     const logs = LOGS_PATH.exec(url);
-    if (logs) return { kind: 'logs', executionId: logs[1]! };
+    if (logs) return { kind: 'logs', executionId: logs[1]!, path: url.slice(BASE_PATH.length) };
   } else if (request.method === 'PATCH') {
     const status = STATUS_PATH.exec(url);
-    if (status) return { kind: 'status', executionId: status[1]! };
+    if (status) return { kind: 'status', executionId: status[1]!, path: url.slice(BASE_PATH.length) };
   }
   return null;
 }
@@ -75,50 +90,65 @@ function isOrdinary(request: IncomingMessage): boolean {
   );
 }
 
-async function answer(services: AppServices, app: RequestListener, route: Route, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function answer(fastPath: FastPath, route: Route, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const { services, app } = fastPath;
+  const failed = (err: unknown) => send(services, route, response, errorAnswer(err, services.logger, request.method, request.url), body);
   let body: unknown;
+  let principal: Principal | null;
   try {
     body = parseJsonBody((await readBody(request)).toString('utf8'));
+    principal = await principalOfCredential(services, request);
   } catch (err) {
     // A refused body is already an AppError; a broken connection is answered as body-parser would.
-    const failure = err instanceof AppError ? err : err instanceof Error ? Object.assign(err, { type: 'request.aborted', status: 400 }) : err;
-    return send(services, route, response, errorAnswer(failure, services.logger, request.method, request.url), body);
+    return failed(err instanceof AppError || !(err instanceof Error) ? err : Object.assign(err, { type: 'request.aborted', status: 400 }));
   }
-  const principal = isShaped(route, body) ? await principalOfCredential(services, request) : null;
   if (!principal) {
-    // Not ordinary after all: express and tsoa give the answer (and its error, if any).
+    // Not ordinary after all: express and tsoa give the answer (its 401, or a cookie's checks).
     (request as IncomingMessage & { body?: unknown }).body = body;
     return app(request, response);
   }
   (request as IncomingMessage & { user?: Principal }).user = principal;
   const key = request.headers[IDEMPOTENCY_HEADER];
-  if (key === undefined) return send(services, route, response, await report(services, route, request, body), body);
+  if (key === undefined) return send(services, route, response, await report(fastPath, route, request, body), body);
   try {
     // A report's answer follows from its events alone, so it is not stored: a retry is answered from them.
     const start = await idempotentRequestsOf(services).start(principal, request.method!, request.url!, key, body, { answerFromEvents: true });
     if (start.kind === 'replay') return send(services, route, response, start, body, { [REPLAYED_HEADER]: 'true' });
     setRequestIdempotency(request, start.idempotency);
-    const answer = await report(services, route, request, body);
+    const answer = await report(fastPath, route, request, body);
     start.finish(answer.status, answer.body);
     send(services, route, response, answer, body, start.idempotency.onlyReplayed ? { [REPLAYED_HEADER]: 'true' } : {});
   } catch (err) {
-    send(services, route, response, errorAnswer(err, services.logger, request.method, request.url), body);
+    failed(err);
   }
 }
 
-/** The controller's answer to the report, or its error's. */
-async function report(services: AppServices, route: Route, request: IncomingMessage, body: unknown): Promise<{ status: number; body: unknown }> {
-  const controller = new ExecutionsController(services);
-  const asExpress = request as unknown as ExpressRequest;
-  try {
-    const result =
-      route.kind === 'logs'
-        ? await controller.appendLogs(route.executionId, body as LogLineBody | LogBatchBody, asExpress)
-        : await controller.reportStatus(route.executionId, body as StatusReportBody, asExpress);
-    return { status: 200, body: result };
-  } catch (err) {
-    return errorAnswer(err, services.logger, request.method, request.url);
-  }
+/**
+ * The answer of tsoa's handler for the route, as express would have it, after the tolerant reader: the
+ * request carries what express's chain would have given it (the app, the path parameter, the body).
+ */
+async function report(fastPath: FastPath, route: Route, request: IncomingMessage, body: unknown): Promise<Answer> {
+  const { services, app, handlers, ignoreUnknownFields } = fastPath;
+  const warning = ignoreUnknownFields(request.method!, route.path, body);
+  const asExpress = Object.assign(request, { app, params: { execution_uuid: route.executionId }, body });
+  const answer = await new Promise<Answer>((resolve) => {
+    void handlers[route.kind](asExpress as never, answerCatcher(resolve), (err?: unknown) => resolve(errorAnswer(err, services.logger, request.method, request.url)));
+  });
+  return warning === undefined ? answer : { ...answer, headers: { ...answer.headers, [WARNING_HEADER]: warning } };
+}
+
+/** The part of express's response tsoa's handlers answer through, keeping the answer for `send`. */
+function answerCatcher(resolve: (answer: Answer) => void): ExpressResponse {
+  let status = 200;
+  const headers: Record<string, string> = {};
+  const catcher = {
+    headersSent: false,
+    set: (name: string, value: string) => ((headers[name] = value), catcher),
+    status: (code: number) => ((status = code), catcher),
+    json: (body: unknown) => (resolve({ status, body, headers }), catcher),
+    end: () => (resolve({ status, body: undefined, headers }), catcher),
+  };
+  return catcher as unknown as ExpressResponse;
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -130,49 +160,23 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** The documented body, exactly: what tsoa would accept unchanged (anything else goes to tsoa). */
-function isShaped(route: Route, body: unknown): boolean {
-  if (route.kind === 'logs') {
-    if (isLogLine(body)) return true;
-    return isPlainObject(body) && Object.keys(body).length === 1 && Array.isArray(body.lines) && body.lines.every(isLogLine);
-  }
-  return (
-    isPlainObject(body) &&
-    Object.keys(body).every((key) => STATUS_FIELDS.has(key)) &&
-    typeof body.status === 'string' &&
-    REPORTED_STATUSES.has(body.status) &&
-    isOptionalString(body.error) &&
-    (typeof body.error !== 'string' || body.error.length <= MAX_REPORT_ERROR_CHARS) &&
-    (body.attempt === undefined || body.attempt === null || (Number.isInteger(body.attempt) && (body.attempt as number) >= 1 && (body.attempt as number) <= 20))
-  );
-}
-
-function isLogLine(line: unknown): boolean {
-  return (
-    isPlainObject(line) &&
-    Object.keys(line).every((key) => LINE_FIELDS.has(key)) &&
-    typeof line.message === 'string' &&
-    typeof line.level === 'string' &&
-    isOptionalString(line.timestamp)
-  );
-}
-
-function isOptionalString(value: unknown): boolean {
-  return value === undefined || value === null || typeof value === 'string';
-}
-
 /** Answers as express's `res.status(…).json(…)` does, and counts the report. */
 function send(
   services: AppServices,
   route: Route,
   response: ServerResponse,
-  answer: { status: number; body: unknown },
+  answer: Answer,
   requestBody: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const json = JSON.stringify(answer.body);
   securityHeaders(response.req, response, () => undefined);
-  response.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json), ...headers });
-  response.end(json);
+  if (answer.body === undefined) {
+    response.writeHead(answer.status, { ...answer.headers, ...headers });
+    response.end();
+  } else {
+    const json = JSON.stringify(answer.body);
+    response.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json), ...answer.headers, ...headers });
+    response.end(json);
+  }
   countReport(readSideOf(services).metrics, route.kind, answer.status, requestBody);
 }

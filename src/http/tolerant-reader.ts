@@ -33,16 +33,30 @@ const MAX_NAMES = 20;
 
 /** Ignores unknown body fields on the routes marked `x-original-api`; mount under the spec's base path. */
 export function tolerantReader(spec: OpenApiDocument): RequestHandler {
+  const ignoreUnknownFields = unknownFieldsIgnorer(spec);
+  return (req, res, next) => {
+    const warning = ignoreUnknownFields(req.method, req.path, req.body);
+    if (warning !== undefined) res.setHeader(WARNING_HEADER, warning);
+    next();
+  };
+}
+
+/**
+ * The tolerant reader itself, for express and for the report fast path alike: removes from `body` the
+ * fields its operation's schema does not know (when the operation is one of the original API's) and
+ * answers the `Warning` header naming them, or undefined when none was removed. `path` is relative to
+ * the spec's base path.
+ */
+export function unknownFieldsIgnorer(spec: OpenApiDocument): (method: string, path: string, body: unknown) => string | undefined {
   const routes = tolerantRoutes(spec);
   const schemas = spec.components?.schemas ?? {};
-  return (req, res, next) => {
-    if (req.body === undefined || req.body === null || typeof req.body !== 'object') return next();
-    const route = routes.find((r) => r.method === req.method && r.path.test(req.path));
-    if (!route) return next();
+  return (method, path, body) => {
+    if (body === undefined || body === null || typeof body !== 'object') return undefined;
+    const route = routes.find((r) => r.method === method && r.path.test(path));
+    if (!route) return undefined;
     const ignored: string[] = [];
-    prune(route.body, req.body, '', schemas, ignored);
-    if (ignored.length > 0) res.setHeader(WARNING_HEADER, warningOf(ignored));
-    next();
+    prune(route.body, body, '', schemas, ignored);
+    return ignored.length > 0 ? warningOf(ignored) : undefined;
   };
 }
 

@@ -50,6 +50,8 @@ export class GenerationWorker {
   private lastRead: Position | null = null;
   /** After a failed batch, the events up to here are applied one per transaction (see applyIsolated). */
   private isolateThrough: Position | null = null;
+  /** The last search for the first consumed event after a checkpoint (see firstConsumedAfter). */
+  private firstAfter: { after: Position | null; next: Promise<RecordedEvent | undefined> } | null = null;
   /** Told of every event this worker quarantines (the server alerts the admins). */
   onQuarantine: ((record: QuarantineRecord) => void) | null = null;
 
@@ -131,9 +133,31 @@ export class GenerationWorker {
   /** True when no event this projection consumes lies after its checkpoint up to `target`. */
   async hasProcessed(target: Position | null): Promise<boolean> {
     if (target === null) return true;
-    if (this.position !== null && this.position >= target) return true;
-    const next = await this.nextEventAfter(this.position);
+    const after = this.position;
+    if (after !== null && after >= target) return true;
+    const next = await this.firstConsumedAfter(after);
     return next === undefined || next.position > target;
+  }
+
+  /**
+   * `nextEventAfter`, shared by every read-your-writes wait checking at the same checkpoint (dozens per
+   * applied batch under load). An event found stays the answer until the checkpoint moves: later appends
+   * get later positions. "None" holds only for targets stored before the search began, so a wait that
+   * joined a search already under way searches again on that answer.
+   */
+  private async firstConsumedAfter(after: Position | null): Promise<RecordedEvent | undefined> {
+    const shared = this.firstAfter;
+    if (shared !== null && shared.after === after) {
+      const next = await shared.next;
+      if (next !== undefined) return next;
+    }
+    const next = this.nextEventAfter(after);
+    const search = { after, next };
+    this.firstAfter = search;
+    next.catch(() => {
+      if (this.firstAfter === search) this.firstAfter = null;
+    });
+    return next;
   }
 
   private async run(): Promise<void> {

@@ -41,6 +41,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   command: Command,
   context: CommandContext,
   precondition?: RevisionPrecondition,
+  known?: KnownAggregate<State>,
 ): Promise<CommandOutcome<State, Event>> {
   const idempotency = context.idempotency;
   const append = idempotency?.nextAppend(stream);
@@ -54,7 +55,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   }
   const options = append && { idempotency: append };
   for (let attempt = 1; ; attempt++) {
-    const { state, revision } = await loadAggregate(store, stream, decider);
+    const { state, revision } = await loadAggregate(store, stream, decider, known);
     // Decided first: a request the aggregate refuses anyway (404, 409, 410) gets that answer, not 412 (RFC 9110 §13.2.1).
     const events = decider.decide(command, state);
     requireRevision(precondition, revision, stream);
@@ -90,22 +91,33 @@ async function earlierOutcome<State, Event extends DomainEvent>(
   return { state, events, revision: earlier.toRevision, position: earlier.position };
 }
 
+/**
+ * A stream's state as its caller already folded it up to `revision` (a process manager following the
+ * stream): loading then reads and folds only the events after it. Streams only grow, so the prefix stays
+ * true; a deleted stream still fails the read.
+ */
+export interface KnownAggregate<State> {
+  state: State;
+  revision: number;
+}
+
 export async function loadAggregate<State, Event extends DomainEvent>(
   store: EventStore,
   stream: string,
   decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+  known?: KnownAggregate<State>,
 ): Promise<{ state: State; revision: number | 'no_stream' }> {
   let recorded: RecordedEvent[];
   try {
-    recorded = await store.readStream(stream);
+    recorded = await store.readStream(stream, known ? { fromRevision: known.revision + 1 } : {});
   } catch (err) {
-    if (err instanceof StreamNotFoundError) return { state: decider.initialState, revision: 'no_stream' };
+    if (err instanceof StreamNotFoundError && !known) return { state: decider.initialState, revision: 'no_stream' };
     throw err;
   }
-  let state = decider.initialState;
+  let state = known ? known.state : decider.initialState;
   for (const event of recorded) state = decider.evolve(state, event as unknown as Event);
   const last = recorded.at(-1);
-  return { state, revision: last ? last.revision : 'no_stream' };
+  return { state, revision: last ? last.revision : (known?.revision ?? 'no_stream') };
 }
 
 export function toNewEvent(event: DomainEvent, context: CommandContext, clock: Clock): NewEvent {

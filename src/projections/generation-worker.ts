@@ -50,6 +50,8 @@ export class GenerationWorker {
   private lastRead: Position | null = null;
   /** After a failed batch, the events up to here are applied one per transaction (see applyIsolated). */
   private isolateThrough: Position | null = null;
+  /** The last search for the first consumed event after a checkpoint (see firstConsumedAfter). */
+  private firstAfter: { after: Position | null; search: Promise<{ next: RecordedEvent | undefined; through: Position | null }> } | null = null;
   /** Told of every event this worker quarantines (the server alerts the admins). */
   onQuarantine: ((record: QuarantineRecord) => void) | null = null;
 
@@ -131,9 +133,35 @@ export class GenerationWorker {
   /** True when no event this projection consumes lies after its checkpoint up to `target`. */
   async hasProcessed(target: Position | null): Promise<boolean> {
     if (target === null) return true;
-    if (this.position !== null && this.position >= target) return true;
-    const next = await this.nextEventAfter(this.position);
+    const after = this.position;
+    if (after !== null && after >= target) return true;
+    const next = await this.firstConsumedAfter(after, target);
     return next === undefined || next.position > target;
+  }
+
+  /**
+   * The first event this projection consumes after `after`, as far as a wait for `target` needs to know:
+   * one search shared by every read-your-writes wait at the same checkpoint (dozens per applied batch
+   * under load). An event found stays the answer until the checkpoint moves, since later appends get
+   * later positions; "none" holds up to the head read before the search, so it answers every wait for a
+   * write stored by then, and a later write is searched for again.
+   */
+  private async firstConsumedAfter(after: Position | null, target: Position): Promise<RecordedEvent | undefined> {
+    const shared = this.firstAfter;
+    if (shared !== null && shared.after === after) {
+      const found = await shared.search;
+      if (found.next !== undefined || (found.through !== null && target <= found.through)) return found.next;
+    }
+    const search = (async () => {
+      const through = await this.events.headPosition();
+      return { next: await this.nextEventAfter(after), through };
+    })();
+    const entry = { after, search };
+    this.firstAfter = entry;
+    search.catch(() => {
+      if (this.firstAfter === entry) this.firstAfter = null;
+    });
+    return (await search).next;
   }
 
   private async run(): Promise<void> {

@@ -132,7 +132,8 @@ describe('SqliteEventStore', () => {
       expect(store.commitCount - commitsBefore).toBe(1);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
       expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(StaleFencingTokenError);
-      expect((await store.readAll()).map((e) => e.streamId)).toEqual(['task-old-term', 'task-unfenced', 'task-new-term']);
+      // The leader's writes keep their order among themselves and commit ahead of the unfenced one (group-commit.ts).
+      expect((await store.readAll()).map((e) => e.streamId)).toEqual(['task-old-term', 'task-new-term', 'task-unfenced']);
       // The fence is a row of the file: another connection (another process) sees it.
       const raw = new Database(file, { readonly: true });
       expect(raw.prepare("SELECT token FROM fences WHERE name = 'leader'").pluck().get()).toBe(2);

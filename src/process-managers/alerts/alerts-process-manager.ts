@@ -37,6 +37,8 @@ export interface AlertsDependencies {
 interface KnownStream {
   state: AlertStreamState;
   revision: number;
+  /** Folded from the stream's first event with none missed: a command may start from it. */
+  whole: boolean;
 }
 
 /** An executor's error text is kept whole in the execution; an alert quotes this much of it. */
@@ -137,7 +139,8 @@ export class AlertsProcessManager implements ProcessManager {
     const taskId = event.streamId.slice(ALERTS_CATEGORY.length + 1);
     const known = this.streams.get(taskId);
     if (known && event.revision <= known.revision) return; // already known from a command's outcome
-    this.streams.set(taskId, { state: alertsDecider.evolve(known?.state ?? initialAlertState, event), revision: event.revision });
+    const whole = known ? known.whole && event.revision === known.revision + 1 : event.revision === 0;
+    this.streams.set(taskId, { state: alertsDecider.evolve(known?.state ?? initialAlertState, event), revision: event.revision, whole });
     // Another instance's failed send: take part in its retry (the claim lets one instance win).
     if (this.live && event.type === 'AlertSendFailed') this.armTimers(taskId);
   }
@@ -278,10 +281,13 @@ export class AlertsProcessManager implements ProcessManager {
     const { events, clock, logger } = this.deps;
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await handleCommand(events, clock, alertsStream(taskId), alertsDecider, command, context);
+        const before = this.streams.get(taskId);
+        // The stream as followed so far: only the events after it are read (an alert stream grows with every incident).
+        const known = before?.whole ? { state: before.state, revision: before.revision } : undefined;
+        const outcome = await handleCommand(events, clock, alertsStream(taskId), alertsDecider, command, context, undefined, known);
         if (typeof outcome.revision === 'number') {
-          const known = this.streams.get(taskId);
-          if (!known || outcome.revision > known.revision) this.streams.set(taskId, { state: outcome.state, revision: outcome.revision });
+          const latest = this.streams.get(taskId);
+          if (!latest || outcome.revision > latest.revision) this.streams.set(taskId, { state: outcome.state, revision: outcome.revision, whole: true });
         }
         for (const event of outcome.events) {
           if (event.type === 'AlertSendIntended' || event.type === 'AlertSendRetrying') this.startSend(taskId, event.data.alertId, event.data.channel, event.data.channelId ?? null);

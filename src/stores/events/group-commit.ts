@@ -24,6 +24,8 @@ const MAX_GROUP = 256;
  */
 export class GroupCommit {
   private queue: Pending[] = [];
+  /** Writes that go into the next transaction before anything queued in `queue` (see submit). */
+  private ahead: Pending[] = [];
   private flushScheduled = false;
   private commits = 0;
   private readonly runGroup: Transaction<(group: Pending[]) => Outcome[]>;
@@ -55,17 +57,21 @@ export class GroupCommit {
     return this.commits;
   }
 
-  /** Runs `work` inside the next group transaction; resolves once that transaction has committed. */
-  submit<T>(work: () => T): Promise<T> {
+  /**
+   * Runs `work` inside the next group transaction; resolves once that transaction has committed. Work
+   * submitted `ahead` joins the next transaction before every ordinary write still queued: behind a
+   * burst of thousands, those wait several transactions.
+   */
+  submit<T>(work: () => T, ahead = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      (ahead ? this.ahead : this.queue).push({ work, resolve: resolve as (value: unknown) => void, reject });
       this.scheduleFlush();
     });
   }
 
   /** Commits everything queued now, without waiting for the scheduled flush (used when closing). */
   flushNow(): void {
-    while (this.queue.length > 0) this.flushOne();
+    while (this.ahead.length + this.queue.length > 0) this.flushOne();
   }
 
   private scheduleFlush(): void {
@@ -74,12 +80,13 @@ export class GroupCommit {
     setImmediate(() => {
       this.flushScheduled = false;
       this.flushOne();
-      if (this.queue.length > 0) this.scheduleFlush();
+      if (this.ahead.length + this.queue.length > 0) this.scheduleFlush();
     });
   }
 
   private flushOne(): void {
-    const group = this.queue.splice(0, MAX_GROUP);
+    const group = this.ahead.splice(0, MAX_GROUP);
+    group.push(...this.queue.splice(0, MAX_GROUP - group.length));
     if (group.length === 0) return;
     let outcomes: Outcome[];
     try {

@@ -37,6 +37,12 @@ export class RecentEvents {
     if (this.events.length > 2 * this.capacity) this.events = this.events.slice(-this.capacity);
   }
 
+  /** The positions of the first and last event kept; null when none are. */
+  span(): { first: Position; last: Position } | null {
+    const first = this.events[0];
+    return first ? { first: first.position, last: this.events.at(-1)!.position } : null;
+  }
+
   /**
    * The events after `after` that `accept` takes (at most `limit`, -1 for all), and the position up to
    * which it looked (so a filtered reader need not look at the same events again); null when unsure.

@@ -88,6 +88,8 @@ const DEFAULT_POLL_INTERVAL_MS = 50;
 const DEFAULT_MAX_BATCH = 500;
 /** How many just-committed events stay parsed in memory for subscribers (see recent-events.ts). */
 const RECENT_EVENTS = 10_000;
+/** How far behind the head a reader may be for another connection's commits to be read into the recent events. */
+const RECENT_REFILL = 2_000;
 
 /**
  * Every read joins each event to its stream's name. CROSS JOIN makes SQLite walk the events first (in
@@ -336,10 +338,33 @@ export class SqliteEventStore implements EventStore {
   private readAfterWithProgress(after: Position | null, filter: StreamFilter | undefined, limit: number): { events: RecordedEvent[]; through: Position | null } {
     const prefixes = filter ? normalizePrefixes(filter) : [];
     const accept = prefixes.length === 0 ? null : (event: RecordedEvent) => prefixes.some((prefix) => event.streamId.startsWith(prefix));
-    const recent = this.recent.after(after, accept, limit);
+    const recent = this.recent.after(after, accept, limit) ?? this.readOthersCommits(after, accept, limit);
     if (recent) return recent;
     const events = this.readFromSql(after, prefixes, limit);
     return { events, through: events.at(-1)?.position ?? after };
+  }
+
+  /**
+   * Events committed by another connection (this store's thread is not their writer: the projection
+   * thread reads what the HTTP thread's writer commits), read once and unfiltered into the recent events
+   * when the reader is near the head, instead of once for every subscriber and its filter. Only a run
+   * of positions without gaps is kept (the cache finds events by position); otherwise SQL answers.
+   */
+  private readOthersCommits(
+    after: Position | null,
+    accept: ((event: RecordedEvent) => boolean) | null,
+    limit: number,
+  ): { events: RecordedEvent[]; through: Position } | null {
+    if (after === null) return null;
+    const head = this.selectHead.get() ?? null;
+    if (head === null || head <= after || head - after > RECENT_REFILL) return null;
+    const span = this.recent.span();
+    const contiguous = span !== null && span.first <= after + 1 && span.last >= after && span.last < head;
+    const from = contiguous ? span.last : after;
+    const events = this.query(`${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`, [from, head - from]);
+    if (events.length === 0 || events.some((event, i) => event.position !== from + 1 + i)) return null;
+    this.recent.committed(events);
+    return this.recent.after(after, accept, limit);
   }
 
   private readFromSql(after: Position | null, prefixes: string[], limit: number): RecordedEvent[] {

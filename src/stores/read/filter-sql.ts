@@ -17,14 +17,14 @@ export type SqlValue = string | number | null;
 export class CollectionColumns {
   constructor(
     readonly table: string,
-    /** Dotted paths that have a generated column (declared index fields). */
+    /** Dotted paths that have a column (declared index fields). */
     readonly indexedFields: ReadonlySet<string>,
   ) {}
 
   /** The SQL expression of a field's value (NULL when null or missing). */
   expr(field: string): string {
     if (field === 'id') return 'id';
-    if (this.indexedFields.has(field)) return generatedColumn(field);
+    if (this.indexedFields.has(field)) return fieldColumn(field);
     return `json_extract(doc, ${sqlString(jsonPath(field))})`;
   }
 }
@@ -45,13 +45,9 @@ export function jsonPath(field: string): string {
     .join('')}`;
 }
 
-/** The generated column that mirrors an indexed field, named after its path (`"$.a.b"`). */
-export function generatedColumn(field: string): string {
+/** The column that mirrors an indexed field, named after its path (`"$.a.b"`; see sqlite-table-writes.ts). */
+export function fieldColumn(field: string): string {
   return quoteIdent(`$.${field}`);
-}
-
-export function generatedColumnDefinition(field: string): string {
-  return `${generatedColumn(field)} GENERATED ALWAYS AS (json_extract(doc, ${sqlString(jsonPath(field))})) VIRTUAL`;
 }
 
 /** Booleans are stored by json_extract as 1 and 0 and cannot be bound as such. */

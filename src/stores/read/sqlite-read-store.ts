@@ -3,8 +3,9 @@
  *
  * - One table per collection: `(id TEXT PRIMARY KEY, doc TEXT JSON, pos INTEGER)`, where `pos` is the
  *   position of the last operation applied to the document (the same redelivery rule as on MongoDB).
- * - Each declared index field becomes a VIRTUAL generated column `"$.a.b" = json_extract(doc, '$."a"."b"')`
- *   with a real index on it; `id` ends every non-unique index so keyset pages are answered from the index.
+ * - Each declared index field has a column `"$.a.b"` = `json_extract(doc, '$."a"."b"')` (stored and kept
+ *   in step by the writes, or generated in tables made before: sqlite-table-writes.ts) with a real index
+ *   on it; `id` ends every non-unique index so keyset pages are answered from the index.
  *   Fields without an index still work through json_extract.
  * - `_checkpoints(name, position)` and `_meta(key, value)` hold projection checkpoints and small records.
  * - applyBatch runs every operation and the checkpoint in ONE transaction: all or nothing.
@@ -21,7 +22,6 @@ import { validateCollectionName } from './field-path';
 import {
   CollectionColumns,
   filterSql,
-  generatedColumnDefinition,
   jsonPath,
   keyConditionsSql,
   orderBySql,
@@ -29,6 +29,7 @@ import {
   type SqlValue,
   sqlString,
 } from './filter-sql';
+import { addFieldColumn, fieldColumnsOf, TableWrites } from './sqlite-table-writes';
 import { indexKeys, indexName, isDeclaredIndexName, validateIndexes } from './index-spec';
 import { normalizeCount, normalizeFilter, normalizeSort } from './query';
 import type { Checkpoint, CollectionSpec, Doc, Filter, FindQuery, FindResult, LeaseRecord, PositionedOperation, ReadStore } from './read-store';
@@ -46,20 +47,14 @@ export interface SqliteReadStoreOptions {
 
 /** Statements are cached by their SQL text; filters of one shape reuse one statement. */
 const STATEMENT_CACHE_LIMIT = 500;
-/** Generated columns are named after their path (`"$.a.b"`); this is how they are found again. */
-const GENERATED_PREFIX = '$.';
-
-interface StoredRow {
-  doc: string;
-  pos: number;
-}
-
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** Collection tables seen so far and their indexed fields. */
   private readonly collections = new Map<string, CollectionColumns>();
   /** In-place update SQL by the shape of the edits (see updateInPlaceSql). */
   private readonly updateSql = new Map<string, string>();
+  /** Write statements by collection (sqlite-table-writes.ts). */
+  private readonly writes = new Map<string, TableWrites>();
 
   private constructor(private readonly db: Database.Database) {}
 
@@ -89,11 +84,11 @@ export class SqliteReadStore implements ReadStore {
     this.run(() =>
       this.db.transaction(() => {
         this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, pos INTEGER NOT NULL)`);
-        const existing = this.generatedFields(spec.name);
+        const existing = fieldColumnsOf(this.db, spec.name).indexed;
         for (const index of indexes) {
           for (const [field] of index.fields) {
             if (field === 'id' || existing.has(field)) continue;
-            this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${generatedColumnDefinition(field)}`);
+            addFieldColumn(this.db, spec.name, field);
             existing.add(field);
           }
         }
@@ -264,6 +259,7 @@ export class SqliteReadStore implements ReadStore {
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.statements.clear();
+    this.writes.clear();
     // Lets SQLite refresh the statistics its planner uses for the generated-column indexes, on a
     // bounded sample so that closing a large store stays quick.
     this.db.pragma('analysis_limit = 400');
@@ -288,45 +284,49 @@ export class SqliteReadStore implements ReadStore {
       }
       for (const doc of step.docs) {
         for (const write of doc.writes) {
-          if (this.applyDocWrite(table, written.has(doc.id) ? unguarded(write) : write)) written.add(doc.id);
+          if (this.applyDocWrite(collection, written.has(doc.id) ? unguarded(write) : write)) written.add(doc.id);
         }
       }
     }
   }
 
   /** Applies one document's merged write; answers whether the document was changed. */
-  private applyDocWrite(table: string, write: DocWrite): boolean {
+  private applyDocWrite(collection: string, write: DocWrite): boolean {
     const merged = write.merged;
+    const writes = this.tableWrites(collection);
     // The fast paths need no read: the position guard sits in the statement.
     switch (merged.kind) {
       case 'delete':
-        return this.statement(`DELETE FROM ${table} WHERE id = ? AND pos < ?`).run(write.id, write.guard).changes > 0;
-      case 'replace': {
-        const changed = this.statement(
-          `INSERT INTO ${table} (id, doc, pos) VALUES (?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, pos = excluded.pos WHERE pos < ?`,
-        ).run(write.id, JSON.stringify(merged.doc), write.position, write.guard).changes;
-        if (changed > 0) return true;
+        return writes.deleteGuarded(write.id, write.guard);
+      case 'replace':
+        if (writes.replaceGuarded(write.id, JSON.stringify(merged.doc), write.position, write.guard)) return true;
         break;
-      }
       case 'update':
-        if (this.updateInPlace(table, write, merged)) return true;
+        if (this.updateInPlace(collection, write, merged)) return true;
     }
     // Creating, catching up after a partial redelivery, or failing: read, apply the operations one by
     // one in JavaScript (the reference semantics), write.
-    const row = this.statement(`SELECT doc, pos FROM ${table} WHERE id = ?`).get(write.id) as StoredRow | undefined;
+    const row = writes.select(write.id);
     const ops = row && row.pos >= write.guard ? opsAfter(write, row.pos) : write.ops;
     if (ops.length === 0) return false;
     const next = applyOps(row ? (JSON.parse(row.doc) as Doc) : null, write.id, ops);
     if (next) {
-      this.statement(
-        `INSERT INTO ${table} (id, doc, pos) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, pos = excluded.pos`,
-      ).run(write.id, JSON.stringify(next), write.position);
+      writes.write(write.id, JSON.stringify(next), write.position);
       return true;
     }
     if (!row) return false;
-    this.statement(`DELETE FROM ${table} WHERE id = ?`).run(write.id);
+    writes.deleteRow(write.id);
     return true;
+  }
+
+  /** The collection's write statements, for its columns as they are now (forgotten with the schema). */
+  private tableWrites(collection: string): TableWrites {
+    let writes = this.writes.get(collection);
+    if (!writes) {
+      writes = new TableWrites(this.db, collection, fieldColumnsOf(this.db, collection).stored);
+      this.writes.set(collection, writes);
+    }
+    return writes;
   }
 
   /**
@@ -334,7 +334,8 @@ export class SqliteReadStore implements ReadStore {
    * one edit per document (bench/read-store.ts). Changes nothing, and answers false, when the document
    * is missing, already past the guard, or not of the shape the edits need.
    */
-  private updateInPlace(table: string, write: DocWrite, update: Extract<MergedWrite, { kind: 'update' }>): boolean {
+  private updateInPlace(collection: string, write: DocWrite, update: Extract<MergedWrite, { kind: 'update' }>): boolean {
+    const table = quoteIdent(collection);
     // The SQL depends only on which paths are edited: cache it by that shape.
     const setPaths = [...update.set].map(([path, value]) => (value === undefined ? `-${path}` : path));
     const shape = `${table}\u0001${setPaths.join('\u0001')}\u0002${[...update.inc.keys()].join('\u0001')}`;
@@ -347,7 +348,9 @@ export class SqliteReadStore implements ReadStore {
     const values: SqlValue[] = [];
     for (const value of update.set.values()) if (value !== undefined) values.push(JSON.stringify(value));
     for (const amount of update.inc.values()) values.push(amount);
-    return this.statement(sql).run(...values, write.position, write.id, write.guard).changes > 0;
+    if (this.statement(sql).run(...values, write.position, write.id, write.guard).changes === 0) return false;
+    this.tableWrites(collection).refreshColumns(write.id, [...update.set.keys(), ...update.inc.keys()]);
+    return true;
   }
 
   /** A batch may write to a collection nobody declared; it gets a table without indexes. */
@@ -412,19 +415,15 @@ export class SqliteReadStore implements ReadStore {
     if (known) return known;
     // Not known to exist: look again, another process may have created it.
     const exists = this.statement(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(collection);
-    const columns = exists ? new CollectionColumns(collection, this.generatedFields(collection)) : null;
+    const columns = exists ? new CollectionColumns(collection, fieldColumnsOf(this.db, collection).indexed) : null;
     if (columns) this.collections.set(collection, columns);
     return columns;
-  }
-
-  private generatedFields(collection: string): Set<string> {
-    const rows = this.db.prepare(`SELECT name FROM pragma_table_xinfo(?)`).all(collection) as Array<{ name: string }>;
-    return new Set(rows.filter((r) => r.name.startsWith(GENERATED_PREFIX)).map((r) => r.name.slice(GENERATED_PREFIX.length)));
   }
 
   private forgetSchema(): void {
     this.collections.clear();
     this.statements.clear();
+    this.writes.clear();
   }
 
   private statement(sql: string): Database.Statement {

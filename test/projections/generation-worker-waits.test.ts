@@ -1,0 +1,60 @@
+import { GenerationWorker } from '../../src/projections/generation-worker';
+import type { EventStore } from '../../src/stores/events/event-store';
+import type { ReadStore } from '../../src/stores/read/read-store';
+import { silentLogger } from '../support/silent-logger';
+import { streamStatsProjection } from '../support/stream-stats-projection';
+import { makeTempDir } from '../support/temp-dir';
+import { openTestEventStore, openTestReadStore } from '../support/test-stores';
+import { testEvent } from '../support/test-events';
+
+/**
+ * Read-your-writes waits ask a projection whether it has processed a position; under load dozens ask at
+ * once after every applied batch. A worker that is not started stands still at its checkpoint here.
+ */
+describe('generation worker: waits for a position', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let events: EventStore;
+  let reads: ReadStore;
+  let worker: GenerationWorker;
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    events = openTestEventStore(temp.dir);
+    reads = await openTestReadStore(temp.dir);
+    worker = new GenerationWorker(streamStatsProjection(), 1, events, reads, silentLogger);
+    await worker.prepare();
+  });
+  afterEach(async () => {
+    await events.close();
+    await reads.close();
+    temp.cleanup();
+  });
+
+  it('answers many waits at one checkpoint with one search of the store', async () => {
+    const first = await events.append('execution-a', [testEvent('Started')], 'no_stream');
+    const targets: number[] = [];
+    for (let i = 0; i < 50; i++) targets.push(Number((await events.append(`execution-w${i}`, [testEvent('Started')], 'no_stream')).position));
+    const reads = jest.spyOn(events, 'readAll');
+    const answers = await Promise.all(targets.map((target) => worker.hasProcessed(target)));
+    expect(answers.every((done) => done === false)).toBe(true);
+    expect(reads).toHaveBeenCalledTimes(1);
+    // Later waits at the same checkpoint reuse the event found: it stays the first one until the checkpoint moves.
+    expect(await worker.hasProcessed(Number(first.position) - 1)).toBe(true);
+    expect(await worker.hasProcessed(targets[10])).toBe(false);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers "nothing to apply" for writes stored before the search, and searches again for a later one', async () => {
+    const applied = await events.append('task-t', [testEvent('Created')], 'no_stream');
+    const reads = jest.spyOn(events, 'readAll');
+    const ignored: number[] = [];
+    for (let i = 0; i < 20; i++) ignored.push(Number((await events.append(`project-p${i}`, [testEvent('NotForThisProjection')], 'no_stream')).position));
+    // Past the consumed event, as if applied (as a follower's worker takes it from the applying one).
+    worker.noteProgress(Number(applied.position), null);
+    expect(await Promise.all(ignored.map((target) => worker.hasProcessed(target)))).toEqual(ignored.map(() => true));
+    expect(reads).toHaveBeenCalledTimes(1);
+    const consumed = await events.append('task-u', [testEvent('Created')], 'no_stream');
+    expect(await worker.hasProcessed(Number(consumed.position))).toBe(false);
+    expect(reads).toHaveBeenCalledTimes(2);
+  });
+});

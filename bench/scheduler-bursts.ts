@@ -132,7 +132,7 @@ export class TriggerBursts {
 
 /** Phase T's figures; `result` is the scheduler's own over the window (bench/scheduler.ts). */
 export interface BurstResult {
-  result: { fire: Percentiles; created: number; memoryAfterWindow: { rss: number; heap: number } };
+  result: { fire: Percentiles; loopHeldMs: number; created: number; memoryAfterWindow: { rss: number; heap: number } };
   committed: Percentiles;
   inBursts: Percentiles;
   answered: Percentiles;
@@ -145,6 +145,7 @@ export interface BurstResult {
 export function burstRows(t: BurstResult, tasks: number): BenchRow[] {
   return [
     { figure: 'fire lateness p99, with trigger bursts', value: t.result.fire.p99, unit: 'ms', baseline: 'fire lateness p99, heap + store appends' },
+    { figure: 'event loop held, longest, with trigger bursts', value: t.result.loopHeldMs, unit: 'ms', baseline: 'event loop held, longest, heap + store appends' },
     { figure: 'execution committed, lateness p50, with trigger bursts', value: t.committed.p50, unit: 'ms', baseline: 'execution committed, lateness p50' },
     { figure: 'execution committed, lateness p99, with trigger bursts', value: t.committed.p99, unit: 'ms', baseline: 'execution committed, lateness p99' },
     { figure: 'execution committed, lateness max, with trigger bursts', value: t.committed.max, unit: 'ms', baseline: 'execution committed, lateness max' },

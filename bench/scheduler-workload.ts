@@ -84,8 +84,15 @@ export class Samples {
 /** Every fourth task names its project's calendar (which exists from phase B2 on, in every other project). */
 const usesCalendar = (i: number) => i % 4 === 0;
 
+/** A task written by writeTasks, as a trigger names it. */
+export interface TaskRef {
+  taskId: string;
+  projectId: string;
+}
+
 /** Appends one TaskCreated per task through the task decider, many appends in flight (group commit). */
-export async function writeTasks(events: SqliteEventStore, projects: string[], count: number, mixed: boolean): Promise<void> {
+export async function writeTasks(events: SqliteEventStore, projects: string[], count: number, mixed: boolean): Promise<TaskRef[]> {
+  const written: TaskRef[] = [];
   const context = newCommandContext('user:bench');
   const at = new Date().toISOString();
   const CHUNK = 2_000;
@@ -93,6 +100,7 @@ export async function writeTasks(events: SqliteEventStore, projects: string[], c
     const appends: Promise<unknown>[] = [];
     for (let i = start; i < Math.min(count, start + CHUNK); i++) {
       const taskId = randomUUID();
+      written.push({ taskId, projectId: projects[i % PROJECTS] });
       const created = taskDecider.decide(
         {
           type: 'CreateTask',
@@ -114,6 +122,7 @@ export async function writeTasks(events: SqliteEventStore, projects: string[], c
     }
     await Promise.all(appends);
   }
+  return written;
 }
 
 /** Every other project gets a calendar of next year's holidays and two windows that hold no tick of the run back. */
@@ -138,12 +147,15 @@ export async function writeScheduleRules(events: SqliteEventStore, projects: str
   );
 }
 
-/** Appends sampled by their commit lateness (the tick instant to the append's acknowledgement). */
-export function measuredWriter(events: SqliteEventStore, recorded: Samples): ExecutionWriter {
+/** Appends sampled by their commit lateness: `recorded(tick instant, acknowledgement)`, epoch ms. */
+export function measuredWriter(events: SqliteEventStore, recorded: (tickMs: number, committedMs: number) => void): ExecutionWriter {
   const store = storeExecutionWriter(events, systemClock);
   return async (command, context) => {
     const outcome = await store(command, context);
-    recorded.add(Date.now() - Date.parse(command.scheduledAt));
+    recorded(Date.parse(command.scheduledAt), Date.now());
     return outcome;
   };
 }
+
+/** The lateness of each acknowledgement, into `samples`. */
+export const intoSamples = (samples: Samples) => (tickMs: number, committedMs: number) => samples.add(committedMs - tickMs);

@@ -3,11 +3,15 @@
  * (second = i mod 60) in mixed time zones, so tasks/60 ticks per second (100,000 tasks: ~1,667/s).
  *
  *   npm run bench -- scheduler [--tasks 100000] [--seconds 20] [--baseline 5000] [--warmup 3] [--mixed 1] [--settle 62]
+ *                              [--burst 2000] [--burst-every 5] [--writer-thread 1]
  *
  * Phases, each `--seconds` long after `--warmup` seconds, one after the other in one process:
  *   A. the scheduler as the server runs it (process-manager runner, replay, go live), every tick
  *      appended as an execution to a temp embedded store (SQLite, synchronous=FULL, group commit):
  *      fire lateness, lateness of the committed append, executions created per second;
+ *   T. (`--burst N`, 0 leaves it out) A again, on the same store, while every `--burst-every` seconds a
+ *      burst of N manual triggers goes through the trigger flow at once (bench/scheduler-bursts.ts):
+ *      the ticks' commit lateness over the window and in the burst windows, beside A's;
  *   B. the same schedules, the timer structure alone (the write is a no-op): fire lateness;
  *   B2. the timer structure alone again, once every other project has a calendar (a quarter of the
  *      tasks skip its dates, none of which falls in the run, so as many ticks are due) and two
@@ -31,6 +35,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Cron } from 'croner';
 import { createLogger } from '../src/logging/logger';
 import { ProcessManagerRunner } from '../src/process-managers/process-manager-runner';
@@ -40,7 +45,8 @@ import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
 import { systemClock } from '../src/time/clock';
 import { type BenchRow, formatTable } from './report';
-import { PROJECTS, Samples, ZONES, measuredWriter, memory, sleep, taskConfig, writeScheduleRules, writeTasks } from './scheduler-workload';
+import { type BurstResult, CommitSamples, TriggerBursts, burstRows } from './scheduler-bursts';
+import { PROJECTS, Samples, type TaskRef, ZONES, intoSamples, measuredWriter, memory, sleep, taskConfig, writeScheduleRules, writeTasks } from './scheduler-workload';
 
 const logger = createLogger('warn');
 
@@ -53,15 +59,21 @@ interface Settings {
   mixed: number;
   /** Seconds phase M runs before its window, so every task has fired once and has a run open. */
   settle: number;
+  /** Manual triggers per burst in phase T (0: no phase T). */
+  burst: number;
+  /** Seconds between bursts. */
+  burstEvery: number;
+  /** 1: the store commits on a writer thread, as the server's does; 0: on the scheduler's thread. */
+  writerThread: number;
 }
 
 function parseArgs(args: string[]): Settings {
-  const settings: Settings = { tasks: 100_000, seconds: 20, baseline: 5_000, warmup: 3, mixed: 1, settle: 62 };
+  const settings: Settings = { tasks: 100_000, seconds: 20, baseline: 5_000, warmup: 3, mixed: 1, settle: 62, burst: 2_000, burstEvery: 5, writerThread: 1 };
   for (let i = 0; i < args.length; i += 2) {
-    const name = args[i].replace(/^--/, '');
+    const name = args[i].replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
     const value = Number(args[i + 1]);
     if (!(name in settings) || !Number.isInteger(value) || value < 0) {
-      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --tasks N --seconds N --baseline N --warmup N --mixed 0|1 --settle N`);
+      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --tasks N --seconds N --baseline N --warmup N --mixed 0|1 --settle N --burst N --burst-every N --writer-thread 0|1`);
     }
     settings[name as keyof Settings] = value;
   }
@@ -70,6 +82,8 @@ function parseArgs(args: string[]): Settings {
 
 interface PhaseResult {
   fire: { p50: number; p99: number; max: number };
+  /** The longest the event loop was held in the window (ms): a tick due meanwhile fires that late. */
+  loopHeldMs: number;
   fired: number;
   created: number;
   startupMs: number;
@@ -111,10 +125,13 @@ async function runScheduler(
   const firedBefore = scheduler.stats.fired;
   const { overlapSkipped, overlapQueued, replaced, released } = scheduler.stats;
   const createdBefore = scheduler.stats.created;
+  const loop = monitorEventLoopDelay({ resolution: 5 });
   fire.on = true;
+  loop.enable();
   onWindow?.(true);
   await sleep(settings.seconds * 1000);
   fire.on = false;
+  loop.disable();
   onWindow?.(false);
   const afterWindow = memory();
   const fired = scheduler.stats.fired - firedBefore;
@@ -129,6 +146,7 @@ async function runScheduler(
   await reads.close();
   return {
     fire: fire.percentiles(),
+    loopHeldMs: loop.max / 1e6,
     fired,
     created,
     startupMs,
@@ -180,17 +198,40 @@ interface MixedResult {
 
 /** Phase M: the same schedules with overlap policies, retries, calendars and windows, on a store of their own. */
 async function runMixed(dir: string, settings: Settings): Promise<MixedResult> {
-  const events = SqliteEventStore.open({ file: join(dir, 'events-policies.db') });
+  const events = SqliteEventStore.open({ file: join(dir, 'events-policies.db'), writerThread: settings.writerThread === 1 });
   try {
     const projects = Array.from({ length: PROJECTS }, () => randomUUID());
     await writeScheduleRules(events, projects);
     await writeTasks(events, projects, settings.tasks, true);
     console.log(`M: scheduler policies + store appends, ${settings.seconds} s after ${settings.settle} s (every task fires once first)`);
     const recorded = new Samples();
-    const result = await runScheduler(events, dir, 'policies', settings, measuredWriter(events, recorded), (on) => (recorded.on = on), settings.settle);
+    const result = await runScheduler(events, dir, 'policies', settings, measuredWriter(events, intoSamples(recorded)), (on) => (recorded.on = on), settings.settle);
     return { result, committed: recorded.percentiles() };
   } finally {
     await events.close();
+  }
+}
+
+/** Phase T: the scheduler and its store appends while bursts of manual triggers write to the same store. */
+async function runBursts(events: SqliteEventStore, dir: string, settings: Settings, refs: TaskRef[]): Promise<BurstResult> {
+  console.log(`T: scheduler + store appends + ${settings.burst.toLocaleString('en-US')} manual triggers at once every ${settings.burstEvery} s, ${settings.seconds} s`);
+  const commits = new CommitSamples();
+  const bursts = TriggerBursts.open(events, dir, refs, settings);
+  // The window on the monotonic clock a --cpu-prof profile is timed by (µs), to profile the window alone.
+  const window: bigint[] = [];
+  try {
+    const result = await runScheduler(events, dir, 'bursts', settings, measuredWriter(events, (tick, committed) => commits.add(tick, committed)), (on) => {
+      window.push(process.hrtime.bigint() / 1000n);
+      commits.on = on;
+      if (on) bursts.start();
+      else void bursts.stop();
+    });
+    await bursts.stop();
+    const { all, inBursts } = commits.split(bursts.windows);
+    console.log(`  [bursts] ${bursts.windows.length} bursts, ${bursts.triggered.toLocaleString('en-US')} manual executions created, ${bursts.failed} refused; ${inBursts.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} tick commits waited during a burst; window ${window.join('–')} µs (monotonic)`);
+    return { result, committed: all.percentiles(), inBursts: inBursts.percentiles(), answered: bursts.answered.percentiles(), bursts: bursts.windows.length, triggered: bursts.triggered, failed: bursts.failed };
+  } finally {
+    await bursts.close();
   }
 }
 
@@ -209,20 +250,24 @@ export async function schedulerBench(args: string[]): Promise<void> {
   const settings = parseArgs(args);
   const { tasks, seconds } = settings;
   const dir = mkdtempSync(join(tmpdir(), 'scheduler-bench-'));
-  const events = SqliteEventStore.open({ file: join(dir, 'events.db') }); // synchronous=FULL, as the server runs it
+  // synchronous=FULL and commits on a writer thread, as the server runs it (`--writer-thread 0`: on this thread).
+  const events = SqliteEventStore.open({ file: join(dir, 'events.db'), writerThread: settings.writerThread === 1 });
   try {
     const writeStart = performance.now();
     const projects = Array.from({ length: PROJECTS }, () => randomUUID());
-    await writeTasks(events, projects, tasks, false);
+    const refs = await writeTasks(events, projects, tasks, false);
     console.log(`${tasks.toLocaleString('en-US')} TaskCreated events written in ${((performance.now() - writeStart) / 1000).toFixed(1)} s`);
 
     // A. the scheduler with real appends; the committed append's lateness is sampled too.
     const recorded = new Samples();
-    const measuredStore = measuredWriter(events, recorded);
+    const measuredStore = measuredWriter(events, intoSamples(recorded));
     console.log(`A: scheduler + store appends, ${seconds} s on real time after ${settings.warmup} s of warm-up`);
     const a = await runScheduler(events, dir, 'store', settings, measuredStore, (on) => (recorded.on = on));
     const rec = recorded.percentiles();
     const cache = scheduleCacheStats();
+
+    // T. A again, with bursts of manual triggers writing to the same store.
+    const t = settings.burst > 0 ? await runBursts(events, dir, settings, refs) : null;
 
     // B. the timer structure alone.
     console.log(`B: the timer structure alone (no-op write), ${seconds} s`);
@@ -255,6 +300,7 @@ export async function schedulerBench(args: string[]): Promise<void> {
       { figure: 'fire lateness p50, heap + store appends', value: a.fire.p50, unit: 'ms', baseline: base('p50') },
       { figure: 'fire lateness p99, heap + store appends', value: a.fire.p99, unit: 'ms', baseline: base('p99') },
       { figure: 'fire lateness max, heap + store appends', value: a.fire.max, unit: 'ms', baseline: base('max') },
+      { figure: 'event loop held, longest, heap + store appends', value: a.loopHeldMs, unit: 'ms' },
       { figure: 'execution committed, lateness p50', value: rec.p50, unit: 'ms', baseline: base('p50') },
       { figure: 'execution committed, lateness p99', value: rec.p99, unit: 'ms', baseline: base('p99') },
       { figure: 'execution committed, lateness max', value: rec.max, unit: 'ms', baseline: base('max') },
@@ -266,6 +312,7 @@ export async function schedulerBench(args: string[]): Promise<void> {
       { figure: 'fire lateness max, heap alone, calendars and windows', value: b2.fire.max, unit: 'ms', baseline: 'fire lateness max, heap alone' },
       ...(m ? mixedRows(m) : []),
       { figure: 'ticks due per second', value: due, unit: '/s' },
+      ...(t ? [{ figure: 'executions created per second, with trigger bursts', value: t.result.created / seconds, unit: '/s', baseline: 'ticks due per second' }] : []),
       { figure: 'executions created per second', value: a.created / seconds, unit: '/s', baseline: 'ticks due per second' },
       { figure: 'ticks fired per second, heap alone', value: b.fired / seconds, unit: '/s', baseline: 'ticks due per second' },
       { figure: 'ticks fired per second, heap alone, calendars and windows', value: b2.fired / seconds, unit: '/s', baseline: 'ticks due per second' },
@@ -289,6 +336,7 @@ export async function schedulerBench(args: string[]): Promise<void> {
             { figure: 'RSS growth per task, policies, after the window', value: m.result.memoryAfterWindow.rss / tasks, unit: 'bytes', baseline: 'RSS growth per scheduled task, after the window' },
           ]
         : []),
+      ...(t ? burstRows(t, tasks) : []),
       { figure: 'replay + go live', value: a.startupMs, unit: 'ms' },
     );
     console.log('');
@@ -298,6 +346,14 @@ export async function schedulerBench(args: string[]): Promise<void> {
       `targets: p99 fire lateness < 250 ms: ${a.fire.p99 < 250 ? 'met' : 'NOT met'} (with appends), ${b.fire.p99 < 250 ? 'met' : 'NOT met'} (heap alone); ` +
         `< 1 KB per scheduled task: ${a.memory.rss / tasks < 1024 ? 'met' : 'NOT met'} (RSS ${Math.round(a.memory.rss / tasks)} B, heap ${Math.round(a.memory.heap / tasks)} B)`,
     );
+    if (t) {
+      console.log(
+        `bursts (${t.bursts} × ${settings.burst.toLocaleString('en-US')} manual triggers, ${t.failed} refused): tick commit lateness p99 < 250 ms: ` +
+          `${t.inBursts.p99 < 250 ? 'met' : 'NOT met'} in the burst windows (${t.inBursts.p99.toFixed(0)} ms), ${t.committed.p99 < 250 ? 'met' : 'NOT met'} over the window (${t.committed.p99.toFixed(0)} ms), ` +
+          `beside ${rec.p99.toFixed(0)} ms without bursts; RSS per task ${Math.round(a.memory.rss / tasks)} B (${a.memory.rss / tasks < 1024 ? 'met' : 'NOT met'}), ` +
+          `${Math.round(t.result.memoryAfterWindow.rss / tasks)} B after the bursts' window`,
+      );
+    }
     if (m) {
       console.log(
         `policies: p99 fire lateness < 250 ms: ${m.result.fire.p99 < 250 ? 'met' : 'NOT met'}; committed p99 ${m.committed.p99.toFixed(0)} ms; ` +

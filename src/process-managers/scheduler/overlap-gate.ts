@@ -20,8 +20,11 @@ import { DEFAULT_MAX_QUEUED, type OverlapPolicy } from '../../events/overlap-pol
  */
 export class OverlapGate {
   private readonly runs = new Map<string, TaskRuns>();
-  /** Execution id → its task, for the events that name only the execution's task in passing. */
-  private readonly states = new Map<string, { taskId: string; queued: boolean }>();
+  /**
+   * Execution id → its task's runs, for the events that name only the execution's task in passing;
+   * open or waiting is which of the two the id is in (no object per run: 100,000 tasks hold many).
+   */
+  private readonly states = new Map<string, TaskRuns>();
 
   /** Folds an execution event; answers the task whose runs ended one (room may have come), else null. */
   apply(event: ExecutionEvent): string | null {
@@ -106,48 +109,45 @@ export class OverlapGate {
 
   private runsOf(taskId: string): TaskRuns {
     let runs = this.runs.get(taskId);
-    if (!runs) this.runs.set(taskId, (runs = { open: new Set(), queued: [] }));
+    if (!runs) this.runs.set(taskId, (runs = { taskId, open: new Set(), queued: [] }));
     return runs;
   }
 
   private open(taskId: string, executionId: string): void {
-    this.runsOf(taskId).open.add(executionId);
-    this.states.set(executionId, { taskId, queued: false });
+    const runs = this.runsOf(taskId);
+    runs.open.add(executionId);
+    this.states.set(executionId, runs);
   }
 
   private toQueue(taskId: string, executionId: string): void {
-    const state = this.states.get(executionId);
-    if (state?.queued) return;
+    const known = this.states.get(executionId);
+    if (known !== undefined && !known.open.has(executionId)) return;
     const runs = this.runsOf(taskId);
     runs.open.delete(executionId);
     runs.queued.push(executionId);
-    this.states.set(executionId, { taskId, queued: true });
+    this.states.set(executionId, runs);
   }
 
   private release(executionId: string): void {
-    const state = this.states.get(executionId);
-    if (!state?.queued) return;
-    const runs = this.runsOf(state.taskId);
+    const runs = this.states.get(executionId);
+    if (runs === undefined || runs.open.has(executionId)) return;
     runs.queued = runs.queued.filter((id) => id !== executionId);
     runs.open.add(executionId);
-    state.queued = false;
   }
 
   /** True when the execution was open or waiting. */
   private end(executionId: string): boolean {
-    const state = this.states.get(executionId);
-    if (!state) return false;
+    const runs = this.states.get(executionId);
+    if (runs === undefined) return false;
     this.states.delete(executionId);
-    const runs = this.runs.get(state.taskId);
-    if (!runs) return true;
-    if (state.queued) runs.queued = runs.queued.filter((id) => id !== executionId);
-    else runs.open.delete(executionId);
-    if (runs.open.size === 0 && runs.queued.length === 0) this.runs.delete(state.taskId);
+    if (!runs.open.delete(executionId)) runs.queued = runs.queued.filter((id) => id !== executionId);
+    if (runs.open.size === 0 && runs.queued.length === 0 && this.runs.get(runs.taskId) === runs) this.runs.delete(runs.taskId);
     return true;
   }
 }
 
 interface TaskRuns {
+  taskId: string;
   /** Insertion order is creation order (a released run joins last). */
   open: Set<string>;
   queued: string[];

@@ -57,6 +57,7 @@ class ManagerLoop {
     private readonly reads: ReadStore,
     private readonly logger: Logger,
     private readonly onQuarantine: ((record: QuarantineRecord) => void) | null,
+    private readonly onLive: () => void = () => {},
   ) {}
 
   async start(): Promise<void> {
@@ -189,6 +190,7 @@ class ManagerLoop {
     if (this.live || !(await this.hasSeen(head))) return;
     this.live = true;
     await this.manager.goLive?.();
+    this.onLive();
     // The events applied while catching up are done too: record it now rather than at the next batch,
     // which may be long in coming (the deletion saga reads the scheduler's checkpoint as its acknowledgement).
     if (this.position !== null && (this.savedCheckpoint === null || this.position > this.savedCheckpoint)) {
@@ -250,8 +252,17 @@ export class ProcessManagerRunner {
     await this.stop();
     this.retryTimer = setInterval(() => void this.answerRetryRequest(), RETRY_POLL_MS);
     this.retryTimer.unref();
-    this.loops = this.createManagers().map((m) => new ManagerLoop(m, this.events, this.reads, this.logger, (record) => this.onQuarantine?.(record)));
-    for (const loop of this.loops) await loop.start();
+    const started = performance.now();
+    const loops = this.createManagers().map(
+      (m) => new ManagerLoop(m, this.events, this.reads, this.logger, (record) => this.onQuarantine?.(record), () => wentLive()),
+    );
+    let waiting = loops.length;
+    // Once: how long this term's managers took to rebuild their state and catch up (what a start costs them).
+    const wentLive = () => {
+      if (--waiting === 0 && this.loops === loops) this.logger.info({ managers: loops.length, ms: Math.round(performance.now() - started) }, 'process managers live');
+    };
+    this.loops = loops;
+    for (const loop of loops) await loop.start();
   }
 
   async stop(): Promise<void> {

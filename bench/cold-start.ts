@@ -25,6 +25,15 @@ import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
 import { startServer } from '../src/server';
 import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
+import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
+import { DEADLINES_MANAGER } from '../src/process-managers/deadlines/deadlines-manager';
+import { DELETION_MANAGER } from '../src/process-managers/deletion/deletion-manager';
+import { SCHEDULER_MANAGER } from '../src/process-managers/deletion/deletion-steps';
+import { GROUP_DELETION_MANAGER } from '../src/process-managers/deletion/group-deletion-manager';
+import { DISPATCHER_NAME } from '../src/process-managers/dispatcher/dispatcher';
+import { processManagerCheckpoint } from '../src/process-managers/process-manager-runner';
+import { RETENTION_MANAGER } from '../src/process-managers/retention/retention-manager';
+import { RETRIES_MANAGER } from '../src/process-managers/retries/retry-manager';
 import { summarizeProfile } from './ingest-profile';
 import { populate } from './read-side';
 import { type BenchRow, formatTable } from './report';
@@ -43,6 +52,8 @@ const MARKER = 'cold-start.json';
 const EVENTS_PER_EXECUTION = 2.6;
 const START_TIMEOUT_MS = 600_000;
 const PROCESS_MANAGERS_LIVE = 'process managers live';
+/** Every process manager the server runs (checked against the running server when the data dir is built). */
+const PROCESS_MANAGERS = [SCHEDULER_MANAGER, 'alerts', DEADLINES_MANAGER, GROUP_DELETION_MANAGER, RETENTION_MANAGER, DELETION_MANAGER, DISPATCHER_NAME, RETRIES_MANAGER];
 
 interface Marker {
   requested: number;
@@ -139,13 +150,24 @@ async function prepared(dir: string, dataDir: string, requested: number): Promis
   return marker;
 }
 
-/** Runs the server in this process until every projection and process manager has reached the head. */
+/**
+ * Runs the server in this process until every projection and process manager has reached the head. The
+ * managers start from checkpoints at the head, as on a server that has run all along: they rebuild their
+ * state from the history without acting on it again (timing out months-old executions, alerting on them).
+ */
 async function catchUp(dataDir: string): Promise<void> {
   const started = performance.now();
+  const events = SqliteEventStore.open({ file: join(dataDir, 'events.db') });
+  const head = await events.headPosition();
+  await events.close();
+  const reads = SqliteReadStore.open({ file: join(dataDir, 'read.db') });
+  for (const name of PROCESS_MANAGERS) await reads.applyBatch([], { name: processManagerCheckpoint(name), position: head! });
+  await reads.close();
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
   const server = await startServer(config, { logger: createLogger('silent') });
   try {
-    const head = await server.services.events.headPosition();
+    const unknown = server.processManagers.status().filter((manager) => !PROCESS_MANAGERS.includes(manager.name));
+    if (unknown.length > 0) throw new Error(`cold-start.ts does not know the process managers ${unknown.map((m) => m.name).join(', ')}: add them to PROCESS_MANAGERS`);
     await server.processManagers.waitForPosition(head);
     await server.services.projections.whenCaughtUp(24 * 3600_000);
   } finally {

@@ -20,9 +20,10 @@ import {
   quarantineOperation,
   quarantineRecord,
 } from '../quarantine/quarantine-store';
-import type { EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
+import type { EventStore, Position, RecordedEvent, StreamFilter, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { lostLease, type ProcessManager } from './process-manager';
+import { replayTogether } from './shared-replay';
 
 const MAX_BATCH = 500;
 const RETRY_DELAY_MS = 1000;
@@ -38,7 +39,7 @@ export function processManagerCheckpoint(name: string): string {
   return `process-manager:${name}`;
 }
 
-/** Feeds one process manager: replay from zero to rebuild its state, then live, checkpointing as it goes. */
+/** Feeds one process manager: replay to rebuild its state (shared with the others up to its checkpoint), then live, checkpointing as it goes. */
 class ManagerLoop {
   position: Position | null = null;
   live = false;
@@ -60,10 +61,33 @@ class ManagerLoop {
     private readonly onLive: () => void = () => {},
   ) {}
 
-  async start(): Promise<void> {
+  get filter(): StreamFilter | undefined {
+    return this.manager.filter;
+  }
+
+  /** Loads the saved checkpoint: the events up to it rebuild state (replayed), later ones are acted on. */
+  async prepare(): Promise<void> {
     await ensureQuarantine(this.reads);
     this.savedCheckpoint = await this.reads.getCheckpoint(processManagerCheckpoint(this.manager.name));
-    this.running = this.run();
+  }
+
+  /** Follows the store once `replayed` (the replay shared with the other managers) has settled. */
+  begin(replayed: Promise<void>): void {
+    this.running = replayed.then(() => (this.stopped ? undefined : this.run()));
+  }
+
+  get replayThrough(): Position | null {
+    return this.stopped ? null : this.savedCheckpoint;
+  }
+
+  replay(batch: RecordedEvent[], through: Position): Promise<void> {
+    return this.exclusively(async () => {
+      for (const event of batch) {
+        await this.applyOrQuarantine(event, true);
+        this.position = event.position;
+      }
+      if (this.position === null || through > this.position) this.position = through;
+    });
   }
 
   async stop(): Promise<void> {
@@ -262,7 +286,13 @@ export class ProcessManagerRunner {
       if (--waiting === 0 && this.loops === loops) this.logger.info({ managers: loops.length, ms: Math.round(performance.now() - started) }, 'process managers live');
     };
     this.loops = loops;
-    for (const loop of loops) await loop.start();
+    for (const loop of loops) await loop.prepare();
+    // In the background, like each manager's own following: the server answers meanwhile.
+    const replayed = replayTogether(loops, this.events, () => this.loops !== loops).catch((err) =>
+      // Each manager replays what is left through its own subscription.
+      this.logger.warn({ err }, 'shared replay of the process managers failed; each replays on its own'),
+    );
+    for (const loop of loops) loop.begin(replayed);
   }
 
   async stop(): Promise<void> {

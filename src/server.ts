@@ -20,8 +20,7 @@ import { allProcessManagers } from './process-managers/all-process-managers';
 import { ProcessManagerRunner } from './process-managers/process-manager-runner';
 import { QuarantineAlerter } from './quarantine/quarantine-alerts';
 import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
-import { openStores } from './stores/open-stores';
-import { MongoReadStore, STANDALONE_WARNING } from './stores/read/mongo-read-store';
+import { openStores, readStoreWarning } from './stores/open-stores';
 import { loggedUpcasting, mergeUnknownEvents } from './events/event-upcasting';
 import { type Clock, systemClock } from './time/clock';
 
@@ -58,7 +57,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Commits (an fsync each) happen on a writer thread, so they never hold up HTTP.
   const upcasting = loggedUpcasting(logger);
   const { events, reads } = await openStores(config, { eventWriterThread: true, now: options.storeClock, upcaster: upcasting });
-  if (reads instanceof MongoReadStore && !reads.atomicBatches) logger.warn({ readStore: 'mongodb' }, STANDALONE_WARNING);
+  const readStoreWarned = readStoreWarning(reads);
+  if (readStoreWarned) logger.warn({ readStore: 'mongodb' }, readStoreWarned);
   const registry = new ProjectionRegistry(reads);
   const projections = new ThreadedProjections(config, events, reads, registry, logger, clock);
   const keyUsage = new ApiKeyUsageRecorder(events, clock, logger);

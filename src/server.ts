@@ -76,6 +76,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     reads,
     logger,
   );
+  // The managers rebuild their state from the history once the server answers: a long history never delays it.
+  let answering!: () => void;
+  processManagers.holdUntil(new Promise<void>((resolve) => (answering = resolve)));
   const quarantineAlerts = new QuarantineAlerter(reads, mail, config.publicUrl, logger);
   processManagers.onQuarantine = (record) => quarantineAlerts.quarantined(record);
   // Only the leader applies projections and runs process managers; the others serve HTTP and follow.
@@ -121,7 +124,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await bootstrapFirstAdmin(services);
   const readSide = await startReadSide(services);
 
-  const server = await listen(withApiKeyUsesRecorded(keyUsage, withReportFastPath(services, createApp(services))), config.port, config.host);
+  const server = await listen(withApiKeyUsesRecorded(keyUsage, withReportFastPath(services, createApp(services))), config.port, config.host).finally(answering);
   const port = (server.address() as AddressInfo).port;
   // PORT=0 (a random port, as tests use) without PUBLIC_URL: links and redirects name the port bound.
   if (config.port === 0 && config.publicUrl === 'http://localhost:0') services.config = { ...config, publicUrl: `http://localhost:${port}` };

@@ -261,6 +261,9 @@ export class ProcessManagerRunner {
   onQuarantine: ((record: QuarantineRecord) => void) | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private answering: Promise<void> | null = null;
+  private ready: Promise<void> = Promise.resolve();
+  /** Lets a term's managers go on (to their end) when the runner stops before `ready`. */
+  private unblock: () => void = () => {};
 
   /** Takes a factory (the server: fresh managers per term of leadership) or fixed managers (tests). */
   constructor(
@@ -270,6 +273,17 @@ export class ProcessManagerRunner {
     private readonly logger: Logger,
   ) {
     this.createManagers = typeof managers === 'function' ? managers : () => managers;
+  }
+
+  /**
+   * The managers begin reading the history only once `ready` settles (the server: once it answers), so
+   * rebuilding their state, which takes as long as the history is, never holds up a start.
+   */
+  holdUntil(ready: Promise<unknown>): void {
+    this.ready = ready.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   async start(): Promise<void> {
@@ -288,10 +302,13 @@ export class ProcessManagerRunner {
     this.loops = loops;
     for (const loop of loops) await loop.prepare();
     // In the background, like each manager's own following: the server answers meanwhile.
-    const replayed = replayTogether(loops, this.events, () => this.loops !== loops).catch((err) =>
-      // Each manager replays what is left through its own subscription.
-      this.logger.warn({ err }, 'shared replay of the process managers failed; each replays on its own'),
-    );
+    const stopped = new Promise<void>((resolve) => (this.unblock = resolve));
+    const replayed = Promise.race([this.ready, stopped])
+      .then(() => replayTogether(loops, this.events, () => this.loops !== loops))
+      .catch((err) =>
+        // Each manager replays what is left through its own subscription.
+        this.logger.warn({ err }, 'shared replay of the process managers failed; each replays on its own'),
+      );
     for (const loop of loops) loop.begin(replayed);
   }
 
@@ -301,6 +318,7 @@ export class ProcessManagerRunner {
     await this.answering;
     const loops = this.loops;
     this.loops = [];
+    this.unblock();
     await Promise.all(loops.map((loop) => loop.stop()));
   }
 

@@ -54,6 +54,8 @@ const MARKER = 'cold-start.json';
 /** read-side.ts's history holds about this many events per execution (status events, log batches). */
 const EVENTS_PER_EXECUTION = 2.6;
 const START_TIMEOUT_MS = 600_000;
+/** Rebuilding the process managers' state takes as long as the history is: minutes at 10M events. */
+const LIVE_TIMEOUT_MS = 3_600_000;
 const PROCESS_MANAGERS_LIVE = 'process managers live';
 /** Every process manager the server runs (checked against the running server when the data dir is built). */
 const PROCESS_MANAGERS = [SCHEDULER_MANAGER, 'alerts', DEADLINES_MANAGER, GROUP_DELETION_MANAGER, RETENTION_MANAGER, DELETION_MANAGER, DISPATCHER_NAME, RETRIES_MANAGER];
@@ -218,7 +220,11 @@ async function timeStart(kind: 'bare' | 'server', dataDir: string, profileDir: s
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const healthy = performance.now() - spawned;
-    if (kind === 'server') await Promise.race([live, new Promise((resolve) => setTimeout(resolve, START_TIMEOUT_MS).unref())]);
+    if (kind === 'server') await Promise.race([live, new Promise((resolve) => setTimeout(resolve, LIVE_TIMEOUT_MS).unref())]);
+    if (kind === 'server' && managersLive === null) console.error(`the process managers were not live within ${LIVE_TIMEOUT_MS} ms`);
+    // What the managers wrote on going live (ticks missed while down) is applied before the stop, so the
+    // next start again finds its read models caught up, as a server that has been running would leave them.
+    if (kind === 'server') while (!(await caughtUp(port))) await new Promise((resolve) => setTimeout(resolve, 20));
     return { answering: answering!, healthy, managersLive };
   } finally {
     await stop(child);
@@ -234,6 +240,13 @@ async function probe(port: number): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** Whether /health reports every projection with nothing left to apply. */
+async function caughtUp(port: number): Promise<boolean> {
+  const response = await fetch(`http://${HOST}:${port}/api/v1/health`);
+  const body = (await response.json()) as { projections: Record<string, { lag: number | null }> };
+  return Object.values(body.projections).every((projection) => projection.lag === 0);
 }
 
 function stop(child: ChildProcess): Promise<void> {

@@ -318,7 +318,7 @@ function event(type: string, data: Record<string, unknown>, at: string): NewEven
  * Projects, tasks, then executions on every task's own tick (so days fill evenly), each with its status
  * events in one append; log batches of 100 lines for one execution in ten, and one execution with 100,000.
  */
-async function populate(events: SqliteEventStore, s: Settings): Promise<World> {
+export async function populate(events: SqliteEventStore, s: Settings): Promise<World> {
   const started = performance.now();
   const random = seeded(42);
   const endMs = Date.parse('2026-03-31T00:00:00.000Z');

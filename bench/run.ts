@@ -3,6 +3,7 @@
  * measured in the same run; scale comes from the options.
  */
 import { auditBench } from './audit';
+import { coldStartBench } from './cold-start';
 import { dashboardScaleBench } from './dashboard-scale';
 import { deadlinesBench } from './deadlines';
 import { ingestBench } from './ingest';
@@ -24,6 +25,7 @@ const benchmarks: Record<string, { run: (args: string[]) => Promise<void>; about
   audit: { run: auditBench, about: 'appends with the hash chain against without, and audit verify over 1M events' },
   upcast: { run: upcastBench, about: 'upcasting on read: rebuild of a v1-heavy history against the same history all current' },
   'dashboard-scale': { run: dashboardScaleBench, about: 'the project page in Chromium with 1,000 tasks and 1M executions against 10 tasks: time until interactive, largest response' },
+  'cold-start': { run: coldStartBench, about: 'server start to healthy with 10M events and caught-up read models, against an empty data dir and a bare node process' },
   ingest: { run: ingestBench, about: 'executor reports over HTTP (logs, status) against a bare node:http server' },
 };
 

@@ -20,8 +20,7 @@ import { allProcessManagers } from './process-managers/all-process-managers';
 import { ProcessManagerRunner } from './process-managers/process-manager-runner';
 import { QuarantineAlerter } from './quarantine/quarantine-alerts';
 import type { DispatchSettings } from './process-managers/dispatcher/dispatch-settings';
-import { openStores } from './stores/open-stores';
-import { MongoReadStore, STANDALONE_WARNING } from './stores/read/mongo-read-store';
+import { openStores, readStoreWarning } from './stores/open-stores';
 import { loggedUpcasting, mergeUnknownEvents } from './events/event-upcasting';
 import { type Clock, systemClock } from './time/clock';
 
@@ -58,7 +57,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Commits (an fsync each) happen on a writer thread, so they never hold up HTTP.
   const upcasting = loggedUpcasting(logger);
   const { events, reads } = await openStores(config, { eventWriterThread: true, now: options.storeClock, upcaster: upcasting });
-  if (reads instanceof MongoReadStore && !reads.atomicBatches) logger.warn({ readStore: 'mongodb' }, STANDALONE_WARNING);
+  const readStoreWarned = readStoreWarning(reads);
+  if (readStoreWarned) logger.warn({ readStore: 'mongodb' }, readStoreWarned);
   const registry = new ProjectionRegistry(reads);
   const projections = new ThreadedProjections(config, events, reads, registry, logger, clock);
   const keyUsage = new ApiKeyUsageRecorder(events, clock, logger);
@@ -76,6 +76,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     reads,
     logger,
   );
+  // The managers rebuild their state from the history once the server answers: a long history never delays it.
+  let answering!: () => void;
+  processManagers.holdUntil(new Promise<void>((resolve) => (answering = resolve)));
   const quarantineAlerts = new QuarantineAlerter(reads, mail, config.publicUrl, logger);
   processManagers.onQuarantine = (record) => quarantineAlerts.quarantined(record);
   // Only the leader applies projections and runs process managers; the others serve HTTP and follow.
@@ -121,7 +124,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await bootstrapFirstAdmin(services);
   const readSide = await startReadSide(services);
 
-  const server = await listen(withApiKeyUsesRecorded(keyUsage, withReportFastPath(services, createApp(services))), config.port, config.host);
+  const server = await listen(withApiKeyUsesRecorded(keyUsage, withReportFastPath(services, createApp(services))), config.port, config.host).finally(answering);
   const port = (server.address() as AddressInfo).port;
   // PORT=0 (a random port, as tests use) without PUBLIC_URL: links and redirects name the port bound.
   if (config.port === 0 && config.publicUrl === 'http://localhost:0') services.config = { ...config, publicUrl: `http://localhost:${port}` };

@@ -1,6 +1,4 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 /** Shorter passwords are refused whatever their estimate. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -20,10 +18,15 @@ let estimator: ZxcvbnFactory | null = null;
 
 /**
  * The estimator with its dictionaries (about 0.25 s and 60-100 MB to build), built on first use and
- * kept: a process that never sets a password never loads them.
+ * kept: a process that never sets a password never loads them. The packages themselves are loaded here
+ * too: the dictionaries are decompressed as they load, a few hundred ms of every start otherwise.
  */
 function zxcvbn(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({
+  if (estimator) return estimator;
+  const core = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+  const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  const english = require('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
+  estimator = new core.ZxcvbnFactory({
     dictionary: { ...common.dictionary, ...english.dictionary },
     graphs: common.adjacencyGraphs,
     translations: english.translations,

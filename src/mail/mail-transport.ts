@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config/config';
 
 /** One message; the sender is always SMTP_FROM. */
@@ -27,12 +27,14 @@ const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, sock
  * mail, from SMTP_FROM. `send` rejects with nodemailer's error when the mail does not go out.
  */
 export class MailTransport {
-  private readonly transport;
+  private readonly transport: Transporter;
 
   constructor(
     smtpUrl: string,
     private readonly from: string,
   ) {
+    // Loaded only with a mail server configured: nodemailer takes a noticeable part of every start to load.
+    const nodemailer = require('nodemailer') as typeof import('nodemailer');
     this.transport = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
   }
 

@@ -20,9 +20,10 @@ import {
   quarantineOperation,
   quarantineRecord,
 } from '../quarantine/quarantine-store';
-import type { EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
+import type { EventStore, Position, RecordedEvent, StreamFilter, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { lostLease, type ProcessManager } from './process-manager';
+import { replayTogether } from './shared-replay';
 
 const MAX_BATCH = 500;
 const RETRY_DELAY_MS = 1000;
@@ -42,7 +43,7 @@ export function processManagerCheckpoint(name: string): string {
   return `process-manager:${name}`;
 }
 
-/** Feeds one process manager: replay from zero to rebuild its state, then live, checkpointing as it goes. */
+/** Feeds one process manager: replay to rebuild its state (shared with the others up to its checkpoint), then live, checkpointing as it goes. */
 class ManagerLoop {
   position: Position | null = null;
   live = false;
@@ -61,12 +62,36 @@ class ManagerLoop {
     private readonly reads: ReadStore,
     private readonly logger: Logger,
     private readonly onQuarantine: ((record: QuarantineRecord) => void) | null,
+    private readonly onLive: () => void = () => {},
   ) {}
 
-  async start(): Promise<void> {
+  get filter(): StreamFilter | undefined {
+    return this.manager.filter;
+  }
+
+  /** Loads the saved checkpoint: the events up to it rebuild state (replayed), later ones are acted on. */
+  async prepare(): Promise<void> {
     await ensureQuarantine(this.reads);
     this.savedCheckpoint = await this.reads.getCheckpoint(processManagerCheckpoint(this.manager.name));
-    this.running = this.run();
+  }
+
+  /** Follows the store once `replayed` (the replay shared with the other managers) has settled. */
+  begin(replayed: Promise<void>): void {
+    this.running = replayed.then(() => (this.stopped ? undefined : this.run()));
+  }
+
+  get replayThrough(): Position | null {
+    return this.stopped ? null : this.savedCheckpoint;
+  }
+
+  replay(batch: RecordedEvent[], through: Position): Promise<void> {
+    return this.exclusively(async () => {
+      for (const event of batch) {
+        await this.applyOrQuarantine(event, true);
+        this.position = event.position;
+      }
+      if (this.position === null || through > this.position) this.position = through;
+    });
   }
 
   async stop(): Promise<void> {
@@ -193,6 +218,7 @@ class ManagerLoop {
     if (this.live || !(await this.hasSeen(head))) return;
     this.live = true;
     await this.manager.goLive?.();
+    this.onLive();
     // The events applied while catching up are done too: record it now rather than at the next batch,
     // which may be long in coming (the deletion saga reads the scheduler's checkpoint as its acknowledgement).
     if (this.position !== null && (this.savedCheckpoint === null || this.position > this.savedCheckpoint)) {
@@ -239,6 +265,9 @@ export class ProcessManagerRunner {
   onQuarantine: ((record: QuarantineRecord) => void) | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private answering: Promise<void> | null = null;
+  private ready: Promise<void> = Promise.resolve();
+  /** Lets a term's managers go on (to their end) when the runner stops before `ready`. */
+  private unblock: () => void = () => {};
 
   /** Takes a factory (the server: fresh managers per term of leadership) or fixed managers (tests). */
   constructor(
@@ -250,12 +279,41 @@ export class ProcessManagerRunner {
     this.createManagers = typeof managers === 'function' ? managers : () => managers;
   }
 
+  /**
+   * The managers begin reading the history only once `ready` settles (the server: once it answers), so
+   * rebuilding their state, which takes as long as the history is, never holds up a start.
+   */
+  holdUntil(ready: Promise<unknown>): void {
+    this.ready = ready.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   async start(): Promise<void> {
     await this.stop();
     this.retryTimer = setInterval(() => void this.answerRetryRequest(), RETRY_POLL_MS);
     this.retryTimer.unref();
-    this.loops = this.createManagers().map((m) => new ManagerLoop(m, this.events, this.reads, this.logger, (record) => this.onQuarantine?.(record)));
-    for (const loop of this.loops) await loop.start();
+    const started = performance.now();
+    const loops = this.createManagers().map(
+      (m) => new ManagerLoop(m, this.events, this.reads, this.logger, (record) => this.onQuarantine?.(record), () => wentLive()),
+    );
+    let waiting = loops.length;
+    // Once: how long this term's managers took to rebuild their state and catch up (what a start costs them).
+    const wentLive = () => {
+      if (--waiting === 0 && this.loops === loops) this.logger.info({ managers: loops.length, ms: Math.round(performance.now() - started) }, 'process managers live');
+    };
+    this.loops = loops;
+    for (const loop of loops) await loop.prepare();
+    // In the background, like each manager's own following: the server answers meanwhile.
+    const stopped = new Promise<void>((resolve) => (this.unblock = resolve));
+    const replayed = Promise.race([this.ready, stopped])
+      .then(() => replayTogether(loops, this.events, () => this.loops !== loops))
+      .catch((err) =>
+        // Each manager replays what is left through its own subscription.
+        this.logger.warn({ err }, 'shared replay of the process managers failed; each replays on its own'),
+      );
+    for (const loop of loops) loop.begin(replayed);
   }
 
   async stop(): Promise<void> {
@@ -264,6 +322,7 @@ export class ProcessManagerRunner {
     await this.answering;
     const loops = this.loops;
     this.loops = [];
+    this.unblock();
     await Promise.all(loops.map((loop) => loop.stop()));
   }
 

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config';
-import { EsdbEventStore } from './events/esdb-event-store';
+import type { EsdbEventStore } from './events/esdb-event-store';
 import type { EventStore, EventUpcaster } from './events/event-store';
 import { SqliteEventStore } from './events/sqlite-event-store';
-import { MongoReadStore } from './read/mongo-read-store';
+import type * as MongoAdapter from './read/mongo-read-store';
 import type { ReadStore } from './read/read-store';
 import { SqliteReadStore } from './read/sqlite-read-store';
 
@@ -22,6 +22,21 @@ export interface OpenStoresOptions {
   now?: () => number;
 }
 
+/*
+ * The EventStoreDB and MongoDB adapters are loaded only when configured: their drivers (gRPC, the
+ * MongoDB driver) take about half a second of every start to load.
+ */
+const esdbAdapter = (): typeof EsdbEventStore => (require('./events/esdb-event-store') as typeof import('./events/esdb-event-store')).EsdbEventStore;
+let mongoAdapter: typeof MongoAdapter | null = null;
+const mongo = (): typeof MongoAdapter => (mongoAdapter ??= require('./read/mongo-read-store') as typeof MongoAdapter);
+
+/** What the read store deserves a warning for at start: MongoDB without multi-document transactions (null: nothing). */
+export function readStoreWarning(reads: ReadStore): string | null {
+  // Not loaded: no MongoDB store was opened.
+  if (!mongoAdapter) return null;
+  return reads instanceof mongoAdapter.MongoReadStore && !reads.atomicBatches ? mongoAdapter.STANDALONE_WARNING : null;
+}
+
 /** What picks and opens the event store; a stream prefix is optional for callers that build the config themselves. */
 type EventStoreConfig = Pick<Config, 'dataDir' | 'eventStoreUrl'> & Partial<Pick<Config, 'eventStoreStreamPrefix'>>;
 
@@ -29,7 +44,7 @@ type EventStoreConfig = Pick<Config, 'dataDir' | 'eventStoreUrl'> & Partial<Pick
 export function openEventStore(config: EventStoreConfig, options: OpenStoresOptions): EventStore {
   mkdirSync(config.dataDir, { recursive: true });
   return config.eventStoreUrl
-    ? EsdbEventStore.connect(config.eventStoreUrl, { upcaster: options.upcaster, streamPrefix: config.eventStoreStreamPrefix ?? undefined })
+    ? esdbAdapter().connect(config.eventStoreUrl, { upcaster: options.upcaster, streamPrefix: config.eventStoreStreamPrefix ?? undefined })
     : SqliteEventStore.open({
         file: join(config.dataDir, 'events.db'),
         pollIntervalMs: options.eventPollIntervalMs,
@@ -47,7 +62,7 @@ export async function openStores(
   const events = openEventStore(config, options);
   try {
     const reads = config.mongodbUrl
-      ? await MongoReadStore.connect(config.mongodbUrl)
+      ? await mongo().MongoReadStore.connect(config.mongodbUrl)
       : SqliteReadStore.open({ file: join(config.dataDir, 'read.db') });
     return { events, reads };
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { ProcessManager } from '../../src/process-managers/process-manager';
 import { ProcessManagerRunner, processManagerCheckpoint } from '../../src/process-managers/process-manager-runner';
-import type { EventStore, RecordedEvent } from '../../src/stores/events/event-store';
+import type { EventStore, RecordedEvent, StreamFilter } from '../../src/stores/events/event-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
 import { makeTempDir } from '../support/temp-dir';
@@ -18,12 +18,24 @@ function taskFollower(applied: string[]): ProcessManager {
   };
 }
 
+function recorder(name: string, filter: StreamFilter | undefined, applied: string[]): ProcessManager {
+  return {
+    name,
+    ...(filter ? { filter } : {}),
+    apply(event: RecordedEvent, replaying: boolean) {
+      applied.push(`${event.streamId}${replaying ? ' (replayed)' : ''}`);
+    },
+  };
+}
+
 /**
  * A manager whose streams are rarely written keeps its checkpoint up with the store's search, not only
  * with its own events: other processes that wait for it (the deletion saga waits for the scheduler's
- * checkpoint) see it pass events it does not follow.
+ * checkpoint) see it pass events it does not follow. At a start the managers rebuild their state from one
+ * read of the history shared by all: each still gets exactly the events it follows, in order, replayed up
+ * to its own checkpoint and acted on past it.
  */
-describe('process manager checkpoints past events it does not follow', () => {
+describe('process manager checkpoints', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let events: EventStore;
   let reads: ReadStore;
@@ -60,5 +72,37 @@ describe('process manager checkpoints past events it does not follow', () => {
     await events.append('task-b', [testEvent('Created')], 'no_stream');
     await second.waitForPosition(await events.headPosition());
     expect(applied).toEqual(['task-a:Created', 'task-a:Created (replayed)', 'task-b:Created']);
+  });
+
+  it('gives each manager its own events, replayed up to its checkpoint and acted on past it', async () => {
+    const seen = { tasks: [] as string[], projects: [] as string[], all: [] as string[] };
+    const managers = () => [
+      recorder('tasks', { streamPrefixes: ['task-'] }, seen.tasks),
+      recorder('projects', { streamPrefixes: ['project-'] }, seen.projects),
+      recorder('all', undefined, seen.all),
+    ];
+    const first = new ProcessManagerRunner(managers(), events, reads, silentLogger);
+    runners.push(first);
+    await first.start();
+    await events.append('task-a', [testEvent('Created')], 'no_stream');
+    await events.append('project-p', [testEvent('Created')], 'no_stream');
+    const projectsCheckpoint = (await events.headPosition())!;
+    await events.append('task-b', [testEvent('Created')], 'no_stream');
+    await events.append('user-u', [testEvent('Created')], 'no_stream');
+    await events.append('project-q', [testEvent('Created')], 'no_stream');
+    await first.waitForPosition(await events.headPosition());
+    await runners.splice(0)[0]!.stop();
+    // One manager saved its checkpoint earlier than the others (it stopped in the middle of its work).
+    await reads.applyBatch([], { name: processManagerCheckpoint('projects'), position: projectsCheckpoint });
+    for (const list of Object.values(seen)) list.length = 0;
+
+    const second = new ProcessManagerRunner(managers(), events, reads, silentLogger);
+    runners.push(second);
+    await second.start();
+    await events.append('task-c', [testEvent('Created')], 'no_stream');
+    await second.waitForPosition(await events.headPosition());
+    expect(seen.tasks).toEqual(['task-a (replayed)', 'task-b (replayed)', 'task-c']);
+    expect(seen.projects).toEqual(['project-p (replayed)', 'project-q']);
+    expect(seen.all).toEqual(['task-a (replayed)', 'project-p (replayed)', 'task-b (replayed)', 'user-u (replayed)', 'project-q (replayed)', 'task-c']);
   });
 });

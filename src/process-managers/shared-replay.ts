@@ -1,0 +1,59 @@
+import type { EventStore, Position, RecordedEvent, StreamFilter } from '../stores/events/event-store';
+
+/** A manager rebuilding its state at start: what the shared replay needs of it. */
+export interface ReplayingManager {
+  readonly filter?: StreamFilter;
+  /** Its saved checkpoint: events up to it are replayed (state only); null when it has nothing to replay. */
+  readonly replayThrough: Position | null;
+  /** Applies `batch` (events it follows, in order) as replayed, then notes that it has seen everything up to `through`. */
+  replay(batch: RecordedEvent[], through: Position): Promise<void>;
+}
+
+const PAGE = 500;
+
+/**
+ * Most process managers follow the executions, nearly the whole history: replaying each one's events
+ * with a read of its own read and decoded most events once per manager. Reading `$all` once with the
+ * union of their filters and handing each manager the events it follows, up to its checkpoint, gives
+ * every manager the same events in the same order. What lies past a checkpoint is left to the manager's
+ * own subscription (acted on, not replayed).
+ */
+export async function replayTogether(managers: ReplayingManager[], events: EventStore, stopped: () => boolean): Promise<void> {
+  const replaying = managers.filter((manager) => manager.replayThrough !== null);
+  if (replaying.length < 2) return; // alone, its own subscription reads no more than this would
+  const end = Math.max(...replaying.map((manager) => manager.replayThrough!));
+  const filter = unionOf(replaying.map((manager) => manager.filter));
+  let after: Position | null = null;
+  while (!stopped()) {
+    const page = await events.readAll({ after, filter, maxCount: PAGE });
+    if (page.length === 0) return;
+    const last = page[page.length - 1]!.position;
+    await Promise.all(
+      replaying.map((manager) => {
+        const through = manager.replayThrough;
+        if (through === null || (after !== null && after >= through)) return undefined;
+        const accepts = acceptor(manager.filter);
+        return manager.replay(
+          page.filter((event) => event.position <= through && accepts(event)),
+          Math.min(last, through),
+        );
+      }),
+    );
+    if (last >= end) return;
+    after = last;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The filter that passes every event any of `filters` passes (undefined: every event). */
+function unionOf(filters: Array<StreamFilter | undefined>): StreamFilter | undefined {
+  if (filters.some((filter) => filter === undefined || filter.streamPrefixes.includes(''))) return undefined;
+  return { streamPrefixes: [...new Set(filters.flatMap((filter) => filter!.streamPrefixes))] };
+}
+
+/** What the event stores' filters pass: events of streams starting with one of the prefixes. */
+function acceptor(filter: StreamFilter | undefined): (event: RecordedEvent) => boolean {
+  if (!filter) return () => true;
+  const prefixes = filter.streamPrefixes;
+  return (event) => prefixes.some((prefix) => event.streamId.startsWith(prefix));
+}

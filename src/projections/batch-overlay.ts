@@ -14,6 +14,14 @@ interface PendingDoc {
   ops: DocOperation[];
   /** Where this document's operations since its last upsert or delete sit in `operations`. */
   indexes: number[];
+  /** Handed out by getForUpdate and not yet written back (upsert or delete). */
+  lent: boolean;
+}
+
+/** One logical collection's pending documents, and its physical name (asked of `physical` once a batch). */
+interface PendingCollection {
+  physical: string;
+  docs: Map<string, PendingDoc>;
 }
 
 /**
@@ -23,14 +31,15 @@ interface PendingDoc {
  * document for every event that changes it. Operations are kept per document and applied (with the
  * read store's own reference semantics, so overlay and store never disagree) only when the projection
  * reads that document: write-only documents such as counters cost no read. deleteMany ends a batch,
- * so it is never pending.
+ * so it is never pending. Documents are found by collection, then id (no key built per read or write:
+ * a rebuild does several of each per event).
  */
 export class BatchOverlay implements ProjectionReader {
-  private readonly pending = new Map<string, PendingDoc>();
+  private readonly pending = new Map<string, PendingCollection>();
   /** The batch in order, with physical collections; null where a later upsert or delete superseded it. */
   private operations: Array<PositionedOperation | null> = [];
-  /** Documents handed out by getForUpdate and not yet written back (upsert or delete). */
-  private readonly lent = new Set<string>();
+  /** Documents handed out by getForUpdate and not yet written back. */
+  private lentCount = 0;
 
   constructor(
     private readonly store: ReadStore,
@@ -38,33 +47,42 @@ export class BatchOverlay implements ProjectionReader {
   ) {}
 
   async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
-    return copyJson(await this.current<T>(collection, id));
+    return copyJson(await this.current<T>(collection, id, false));
   }
 
   async getForUpdate<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
-    const doc = await this.current<T>(collection, id);
-    if (doc) this.lent.add(overlayKey(collection, id));
-    return doc;
+    return this.current<T>(collection, id, true);
   }
 
   /** The batch's own document (not a copy): from its pending operations, else from the store. */
-  private async current<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const key = overlayKey(collection, id);
-    if (this.lent.has(key)) throw new Error(`Projection bug: ${collection} ${id} was taken for update and not written back`);
-    const entry = this.pending.get(key);
+  private async current<T extends Doc>(collection: string, id: string, lend: boolean): Promise<T | null> {
+    const docs = this.collection(collection);
+    let entry = docs.docs.get(id);
+    if (entry?.lent) throw new Error(`Projection bug: ${collection} ${id} was taken for update and not written back`);
+    let doc: T | null;
     if (!entry) {
-      const stored = await this.store.get<T>(this.physical(collection), id);
+      doc = await this.store.get<T>(docs.physical, id);
       // Kept for the rest of the batch: nothing but this batch changes the generation's collections,
       // and a projection reads some documents (a project's zone) for nearly every event.
-      this.pending.set(key, { ops: [stored ? { op: 'upsert', collection, id, doc: stored } : { op: 'delete', collection, id }], indexes: [] });
-      return stored;
+      entry = { ops: [doc ? { op: 'upsert', collection, id, doc } : { op: 'delete', collection, id }], indexes: [], lent: false };
+      docs.docs.set(id, entry);
+    } else {
+      doc = await this.resolve<T>(docs.physical, collection, id, entry);
     }
+    if (doc && lend) {
+      entry.lent = true;
+      this.lentCount++;
+    }
+    return doc;
+  }
+
+  private async resolve<T extends Doc>(physical: string, collection: string, id: string, entry: PendingDoc): Promise<T | null> {
     const ops = entry.ops;
     const first = ops[0]!;
     // The usual case: a projection reads back what it wrote.
     if (ops.length === 1 && first.op === 'upsert') return first.doc as T;
     if (ops.length === 1 && first.op === 'delete') return null;
-    const base = first.op === 'upsert' || first.op === 'delete' ? null : await this.store.get(this.physical(collection), id);
+    const base = first.op === 'upsert' || first.op === 'delete' ? null : await this.store.get(physical, id);
     const doc = applyOps(base, id, ops.map((op) => ({ ...op, position: 0 })));
     // Keep the result as one operation, so the next read does not apply the same operations again.
     entry.ops = [doc === null ? { op: 'delete', collection, id } : { op: 'upsert', collection, id, doc }];
@@ -74,14 +92,17 @@ export class BatchOverlay implements ProjectionReader {
   /** Adds an operation the projection produced for the event at `position`; `op.collection` is the logical name. */
   record(op: WriteOperation, position: Position): void {
     const index = this.operations.length;
-    this.operations.push({ ...op, collection: this.physical(op.collection), position });
+    const docs = this.collection(op.collection);
+    this.operations.push(positioned(op, docs.physical, position));
     if (op.op === 'deleteMany') return;
-    const key = overlayKey(op.collection, op.id);
-    if (op.op === 'upsert' || op.op === 'delete') this.lent.delete(key);
-    const entry = this.pending.get(key);
+    const entry = docs.docs.get(op.id);
     if (!entry) {
-      this.pending.set(key, { ops: [op], indexes: [index] });
+      docs.docs.set(op.id, { ops: [op], indexes: [index], lent: false });
     } else if (op.op === 'upsert' || op.op === 'delete') {
+      if (entry.lent) {
+        entry.lent = false;
+        this.lentCount--;
+      }
       // An upsert or a delete decides the document alone. The store would skip what came before it
       // anyway (its write's guard is this position, see batch-plan.ts), so the batch drops it now
       // rather than carry a hot document's every version to the flush.
@@ -96,14 +117,45 @@ export class BatchOverlay implements ProjectionReader {
 
   /** The operations to apply, in order; the overlay starts empty again. */
   take(): PositionedOperation[] {
-    if (this.lent.size > 0) throw new Error(`Projection bug: ${[...this.lent][0]!.replace('\u0000', ' ')} was taken for update and not written back`);
+    if (this.lentCount > 0) throw new Error(`Projection bug: ${this.lentName()} was taken for update and not written back`);
     const operations = this.operations.filter((op): op is PositionedOperation => op !== null);
     this.operations = [];
     this.pending.clear();
     return operations;
   }
+
+  private lentName(): string {
+    for (const [collection, { docs }] of this.pending) for (const [id, entry] of docs) if (entry.lent) return `${collection} ${id}`;
+    return '';
+  }
+
+  private collection(name: string): PendingCollection {
+    let docs = this.pending.get(name);
+    if (!docs) {
+      docs = { physical: this.physical(name), docs: new Map() };
+      this.pending.set(name, docs);
+    }
+    return docs;
+  }
 }
 
-function overlayKey(collection: string, id: string): string {
-  return `${collection}\u0000${id}`;
+/**
+ * The operation with its physical collection and position, built field by field: spreading the
+ * projection's objects of four shapes made V8 copy each one the slow way.
+ */
+function positioned(op: WriteOperation, collection: string, position: Position): PositionedOperation {
+  switch (op.op) {
+    case 'upsert':
+      return { op: 'upsert', collection, id: op.id, doc: op.doc, position };
+    case 'set':
+      return { op: 'set', collection, id: op.id, fields: op.fields, position };
+    case 'inc':
+      return 'setOnInsert' in op
+        ? { op: 'inc', collection, id: op.id, fields: op.fields, setOnInsert: op.setOnInsert, position }
+        : { op: 'inc', collection, id: op.id, fields: op.fields, position };
+    case 'delete':
+      return { op: 'delete', collection, id: op.id, position };
+    default:
+      return { ...op, collection, position };
+  }
 }

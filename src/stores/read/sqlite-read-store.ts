@@ -54,12 +54,28 @@ interface StoredRow {
   pos: number;
 }
 
+/** The statements a batch writes one collection's documents with, prepared once per table (see tableWrites). */
+interface TableWrites {
+  /** id, guard */
+  deleteGuarded: Database.Statement;
+  /** id, doc, position, guard */
+  replaceGuarded: Database.Statement;
+  /** id */
+  select: Database.Statement;
+  /** id, doc, position */
+  write: Database.Statement;
+  /** id */
+  deleteRow: Database.Statement;
+}
+
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** Collection tables seen so far and their indexed fields. */
   private readonly collections = new Map<string, CollectionColumns>();
   /** In-place update SQL by the shape of the edits (see updateInPlaceSql). */
   private readonly updateSql = new Map<string, string>();
+  /** Write statements by quoted table name: looking a long SQL text up for every document showed in rebuilds. */
+  private readonly writes = new Map<string, TableWrites>();
 
   private constructor(private readonly db: Database.Database) {}
 
@@ -264,6 +280,7 @@ export class SqliteReadStore implements ReadStore {
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.statements.clear();
+    this.writes.clear();
     // Lets SQLite refresh the statistics its planner uses for the generated-column indexes, on a
     // bounded sample so that closing a large store stays quick.
     this.db.pragma('analysis_limit = 400');
@@ -297,15 +314,13 @@ export class SqliteReadStore implements ReadStore {
   /** Applies one document's merged write; answers whether the document was changed. */
   private applyDocWrite(table: string, write: DocWrite): boolean {
     const merged = write.merged;
+    const statements = this.tableWrites(table);
     // The fast paths need no read: the position guard sits in the statement.
     switch (merged.kind) {
       case 'delete':
-        return this.statement(`DELETE FROM ${table} WHERE id = ? AND pos < ?`).run(write.id, write.guard).changes > 0;
+        return statements.deleteGuarded.run(write.id, write.guard).changes > 0;
       case 'replace': {
-        const changed = this.statement(
-          `INSERT INTO ${table} (id, doc, pos) VALUES (?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, pos = excluded.pos WHERE pos < ?`,
-        ).run(write.id, JSON.stringify(merged.doc), write.position, write.guard).changes;
+        const changed = statements.replaceGuarded.run(write.id, JSON.stringify(merged.doc), write.position, write.guard).changes;
         if (changed > 0) return true;
         break;
       }
@@ -314,19 +329,35 @@ export class SqliteReadStore implements ReadStore {
     }
     // Creating, catching up after a partial redelivery, or failing: read, apply the operations one by
     // one in JavaScript (the reference semantics), write.
-    const row = this.statement(`SELECT doc, pos FROM ${table} WHERE id = ?`).get(write.id) as StoredRow | undefined;
+    const row = statements.select.get(write.id) as StoredRow | undefined;
     const ops = row && row.pos >= write.guard ? opsAfter(write, row.pos) : write.ops;
     if (ops.length === 0) return false;
     const next = applyOps(row ? (JSON.parse(row.doc) as Doc) : null, write.id, ops);
     if (next) {
-      this.statement(
-        `INSERT INTO ${table} (id, doc, pos) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, pos = excluded.pos`,
-      ).run(write.id, JSON.stringify(next), write.position);
+      statements.write.run(write.id, JSON.stringify(next), write.position);
       return true;
     }
     if (!row) return false;
-    this.statement(`DELETE FROM ${table} WHERE id = ?`).run(write.id);
+    statements.deleteRow.run(write.id);
     return true;
+  }
+
+  private tableWrites(table: string): TableWrites {
+    let statements = this.writes.get(table);
+    if (!statements) {
+      statements = {
+        deleteGuarded: this.db.prepare(`DELETE FROM ${table} WHERE id = ? AND pos < ?`),
+        replaceGuarded: this.db.prepare(
+          `INSERT INTO ${table} (id, doc, pos) VALUES (?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, pos = excluded.pos WHERE pos < ?`,
+        ),
+        select: this.db.prepare(`SELECT doc, pos FROM ${table} WHERE id = ?`),
+        write: this.db.prepare(`INSERT INTO ${table} (id, doc, pos) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, pos = excluded.pos`),
+        deleteRow: this.db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+      };
+      this.writes.set(table, statements);
+    }
+    return statements;
   }
 
   /**
@@ -425,6 +456,7 @@ export class SqliteReadStore implements ReadStore {
   private forgetSchema(): void {
     this.collections.clear();
     this.statements.clear();
+    this.writes.clear();
   }
 
   private statement(sql: string): Database.Statement {

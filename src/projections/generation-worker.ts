@@ -55,8 +55,8 @@ export class GenerationWorker {
   onQuarantine: ((record: QuarantineRecord) => void) | null = null;
   /**
    * What this worker wrote to a generation it started empty (prepare({empty})), so reads of documents
-   * it never wrote skip the store; dropped for good after a failed batch, whose retries write through
-   * other batches.
+   * it never wrote skip the store while it catches up; dropped for good once it has caught up, and after
+   * a failed batch, whose retries write through other batches.
    */
   private written: WrittenIds | null = null;
 
@@ -309,6 +309,11 @@ export class GenerationWorker {
     this.eventsApplied += pending.events;
     pending.events = 0;
     pending.position = null;
+    if (this.written && !this.catchingUp) {
+      // Caught up: from here on the generation may be live, so reads go to the store again.
+      this.written = null;
+      this.pending = null;
+    }
     this.notify();
   }
 

@@ -192,6 +192,11 @@ export class GenerationWorker {
    */
   private async applyEvents(batch: Awaited<ReturnType<EventStore['readAll']>>, full: boolean): Promise<void> {
     const limit = this.catchingUp ? CATCH_UP_TRANSACTION : MAX_BATCH;
+    if (this.written && !this.catchingUp && this.pending?.position == null) {
+      // Caught up, nothing held: from here on the generation may be live, so reads go to the store again.
+      this.written = null;
+      this.pending = null;
+    }
     const overlay = (this.pending ??= { overlay: new BatchOverlay(this.reads, (c) => this.physical(c), this.written), events: 0, position: null }).overlay;
     let handled = 0;
     for (const event of batch) {
@@ -309,11 +314,6 @@ export class GenerationWorker {
     this.eventsApplied += pending.events;
     pending.events = 0;
     pending.position = null;
-    if (this.written && !this.catchingUp) {
-      // Caught up: from here on the generation may be live, so reads go to the store again.
-      this.written = null;
-      this.pending = null;
-    }
     this.notify();
   }
 

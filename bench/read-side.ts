@@ -488,20 +488,18 @@ function rawInsertCeiling(sourceFile: string, file: string, tables: string[]): {
   const cpu = process.cpuUsage();
   for (const table of tables) {
     const insert = target.prepare(`INSERT INTO "${table}" (id, doc, pos) VALUES (?, ?, ?)`);
-    const read = source.prepare(`SELECT id, doc, pos FROM "${table}" ORDER BY rowid`).raw();
-    let batch: unknown[][] = [];
-    const write = target.transaction((items: unknown[][]) => {
-      for (const item of items) insert.run(item);
-    });
-    for (const row of read.iterate() as Iterable<unknown[]>) {
-      batch.push(row);
-      if (batch.length === 100_000) {
-        write(batch);
-        batch = [];
+    const read = (source.prepare(`SELECT id, doc, pos FROM "${table}" ORDER BY rowid`).raw().iterate() as IterableIterator<unknown[]>)[Symbol.iterator]();
+    // Rows go from the source straight into the transaction: a batch held in memory was a gigabyte of log chunks.
+    const write = target.transaction((): boolean => {
+      for (let n = 0; n < 100_000; n++) {
+        const next = read.next();
+        if (next.done) return false;
+        insert.run(next.value);
+        rows++;
       }
-      rows++;
-    }
-    write(batch);
+      return true;
+    });
+    while (write()) continue;
     for (const sql of schema('index', table)) target.exec(sql);
   }
   const seconds = (performance.now() - started) / 1000;

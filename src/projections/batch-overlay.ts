@@ -3,6 +3,7 @@ import { copyJson } from '../stores/read/copy-json';
 import type { Doc, PositionedOperation, ReadStore, WriteOperation } from '../stores/read/read-store';
 import type { Position } from '../stores/events/event-store';
 import type { ProjectionReader } from './projection';
+import type { WrittenIds } from './written-ids';
 
 type DocOperation = Exclude<WriteOperation, { op: 'deleteMany' }>;
 
@@ -44,31 +45,59 @@ export class BatchOverlay implements ProjectionReader {
   constructor(
     private readonly store: ReadStore,
     private readonly physical: (collection: string) => string,
+    /** Set while the generation holds nothing but what this worker wrote (see written-ids.ts). */
+    private readonly written: WrittenIds | null = null,
   ) {}
 
-  async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
-    return copyJson(await this.current<T>(collection, id, false));
-  }
-
-  async getForUpdate<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
-    return this.current<T>(collection, id, true);
-  }
-
-  /** The batch's own document (not a copy): from its pending operations, else from the store. */
-  private async current<T extends Doc>(collection: string, id: string, lend: boolean): Promise<T | null> {
-    const docs = this.collection(collection);
-    let entry = docs.docs.get(id);
-    if (entry?.lent) throw new Error(`Projection bug: ${collection} ${id} was taken for update and not written back`);
-    let doc: T | null;
-    if (!entry) {
-      doc = await this.store.get<T>(docs.physical, id);
-      // Kept for the rest of the batch: nothing but this batch changes the generation's collections,
-      // and a projection reads some documents (a project's zone) for nearly every event.
-      entry = { ops: [doc ? { op: 'upsert', collection, id, doc } : { op: 'delete', collection, id }], indexes: [], lent: false };
-      docs.docs.set(id, entry);
-    } else {
-      doc = await this.resolve<T>(docs.physical, collection, id, entry);
+  get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
+    try {
+      const doc = this.current<T>(collection, id, false);
+      return doc instanceof Promise ? doc.then(copyJson) : Promise.resolve(copyJson(doc));
+    } catch (err) {
+      return Promise.reject(err);
     }
+  }
+
+  getForUpdate<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
+    try {
+      const doc = this.current<T>(collection, id, true);
+      return doc instanceof Promise ? doc : Promise.resolve(doc);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The batch's own document (not a copy): from its pending operations, else from the store. Answers
+   * without a promise when the batch knows it (most reads of a rebuild), which saves two per read.
+   */
+  private current<T extends Doc>(collection: string, id: string, lend: boolean): T | null | Promise<T | null> {
+    const docs = this.collection(collection);
+    const entry = docs.docs.get(id);
+    if (entry?.lent) throw new Error(`Projection bug: ${collection} ${id} was taken for update and not written back`);
+    if (!entry) {
+      if (this.written && !this.written.mightHave(collection, id)) return this.keep<T>(docs, collection, id, null, lend);
+      return this.store.get<T>(docs.physical, id).then((doc) => this.keep(docs, collection, id, doc, lend));
+    }
+    const ops = entry.ops;
+    const first = ops[0]!;
+    // The usual case: a projection reads back what it wrote.
+    if (ops.length === 1 && first.op === 'upsert') return this.lendIf(entry, first.doc as T, lend);
+    if (ops.length === 1 && first.op === 'delete') return null;
+    return this.resolve<T>(docs.physical, collection, id, entry).then((doc) => this.lendIf(entry, doc, lend));
+  }
+
+  /**
+   * A document read from the store, kept for the rest of the batch: nothing but this batch changes the
+   * generation's collections, and a projection reads some documents (a project's zone) for nearly every event.
+   */
+  private keep<T extends Doc>(docs: PendingCollection, collection: string, id: string, doc: T | null, lend: boolean): T | null {
+    const entry: PendingDoc = { ops: [doc ? { op: 'upsert', collection, id, doc } : { op: 'delete', collection, id }], indexes: [], lent: false };
+    docs.docs.set(id, entry);
+    return this.lendIf(entry, doc, lend);
+  }
+
+  private lendIf<T extends Doc>(entry: PendingDoc, doc: T | null, lend: boolean): T | null {
     if (doc && lend) {
       entry.lent = true;
       this.lentCount++;
@@ -76,12 +105,10 @@ export class BatchOverlay implements ProjectionReader {
     return doc;
   }
 
+  /** A document the batch has field edits of: they are applied over the stored document, or over what the batch made. */
   private async resolve<T extends Doc>(physical: string, collection: string, id: string, entry: PendingDoc): Promise<T | null> {
     const ops = entry.ops;
     const first = ops[0]!;
-    // The usual case: a projection reads back what it wrote.
-    if (ops.length === 1 && first.op === 'upsert') return first.doc as T;
-    if (ops.length === 1 && first.op === 'delete') return null;
     const base = first.op === 'upsert' || first.op === 'delete' ? null : await this.store.get(physical, id);
     const doc = applyOps(base, id, ops.map((op) => ({ ...op, position: 0 })));
     // Keep the result as one operation, so the next read does not apply the same operations again.
@@ -95,6 +122,7 @@ export class BatchOverlay implements ProjectionReader {
     const docs = this.collection(op.collection);
     this.operations.push(positioned(op, docs.physical, position));
     if (op.op === 'deleteMany') return;
+    this.written?.add(op.collection, op.id);
     const entry = docs.docs.get(op.id);
     if (!entry) {
       docs.docs.set(op.id, { ops: [op], indexes: [index], lent: false });

@@ -6,6 +6,7 @@ import { BatchOverlay } from './batch-overlay';
 import type { Projection } from './projection';
 import { applyInOrder, projectionConsumer } from './projection-quarantine';
 import { checkpointName, physicalCollection } from './projection-registry';
+import { WrittenIds } from './written-ids';
 
 export interface WorkerProgress {
   position: Position | null;
@@ -54,6 +55,12 @@ export class GenerationWorker {
   private firstAfter: { after: Position | null; search: Promise<{ next: RecordedEvent | undefined; through: Position | null }> } | null = null;
   /** Told of every event this worker quarantines (the server alerts the admins). */
   onQuarantine: ((record: QuarantineRecord) => void) | null = null;
+  /**
+   * What this worker wrote to a generation it started empty (prepare({empty})), so reads of documents
+   * it never wrote skip the store while it catches up; dropped for good once it has caught up, and after
+   * a failed batch, whose retries write through other batches.
+   */
+  private written: WrittenIds | null = null;
 
   constructor(
     readonly projection: Projection,
@@ -75,8 +82,10 @@ export class GenerationWorker {
    * Creates the generation's collections. `deferIndexes` (a fresh generation, see ProjectionRunner.rebuild)
    * leaves out the non-unique indexes until buildDeferredIndexes: a store builds an index over a full
    * table much faster than it maintains it row by row. Unique indexes stay: a write may have to fail on them.
+   * `empty`: the generation's collections were just dropped, so every document in them will be one this
+   * worker wrote (see WrittenIds).
    */
-  async prepare(options: { deferIndexes?: boolean } = {}): Promise<void> {
+  async prepare(options: { deferIndexes?: boolean; empty?: boolean } = {}): Promise<void> {
     await ensureQuarantine(this.reads);
     for (const spec of this.projection.collections) {
       const defer = options.deferIndexes === true && spec.indexes.some((index) => !index.unique);
@@ -85,6 +94,7 @@ export class GenerationWorker {
       await this.reads.ensureCollection({ ...spec, name: this.physical(spec.name), indexes });
     }
     this.position = await this.reads.getCheckpoint(this.checkpoint);
+    if (options.empty === true && this.position === null) this.written = new WrittenIds();
   }
 
   /** Creates the indexes prepare({deferIndexes}) left out, of the given (logical) collections or all. */
@@ -189,6 +199,7 @@ export class GenerationWorker {
         if (this.stopped) break;
         this.lastError = err instanceof Error ? err.message : String(err);
         this.pending = null;
+        this.written = null;
         // Whatever failed lies between the checkpoint and the last event read: apply those one by one.
         if (this.lastRead !== null && (this.isolateThrough === null || this.lastRead > this.isolateThrough)) this.isolateThrough = this.lastRead;
         this.logger.error({ err, projection: this.projection.name, generation: this.generation }, 'projection batch failed; retrying from checkpoint, one event at a time');
@@ -209,7 +220,12 @@ export class GenerationWorker {
    */
   private async applyEvents(batch: Awaited<ReturnType<EventStore['readAll']>>, full: boolean): Promise<void> {
     const limit = this.catchingUp ? CATCH_UP_TRANSACTION : MAX_BATCH;
-    const overlay = (this.pending ??= { overlay: new BatchOverlay(this.reads, (c) => this.physical(c)), events: 0, position: null }).overlay;
+    if (this.written && !this.catchingUp && this.pending?.position == null) {
+      // Caught up, nothing held: from here on the generation may be live, so reads go to the store again.
+      this.written = null;
+      this.pending = null;
+    }
+    const overlay = (this.pending ??= { overlay: new BatchOverlay(this.reads, (c) => this.physical(c), this.written), events: 0, position: null }).overlay;
     let handled = 0;
     for (const event of batch) {
       const produced = await this.projection.handle(event, overlay);

@@ -76,7 +76,9 @@ function taskPurged(event: TaskPurgeRequested): WriteOperation[] {
 async function executionChange(event: ExecutionEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
   const id = event.data.executionId;
   // A creation makes the document from the event alone: no read (in a rebuild, one per execution, all misses).
-  const current = event.type === 'ExecutionCreated' ? null : await reader.get<ExecutionDoc>(EXECUTIONS, id);
+  // Otherwise the batch's own document, not a copy: evolveExecutionDoc never changes it, and a document
+  // it gets is always written back (the next one is never null then).
+  const current = event.type === 'ExecutionCreated' ? null : await reader.getForUpdate<ExecutionDoc>(EXECUTIONS, id);
   const next = evolveExecutionDoc(current, event);
   return next ? [{ op: 'upsert', collection: EXECUTIONS, id, doc: next }] : [];
 }

@@ -183,7 +183,7 @@ export class ProjectionRunner {
     await this.reads.deleteCheckpoint(checkpointName(name, next));
     const worker = this.newWorker(projection, next);
     await this.dropGeneration(worker);
-    await worker.prepare({ deferIndexes: true });
+    await worker.prepare({ deferIndexes: true, empty: true });
     this.rebuilding.set(name, worker);
     try {
       const report = async () => options.onProgress?.({ projection: name, position: worker.position, head: await this.events.headPosition(), eventsApplied: worker.eventsApplied });

@@ -1,6 +1,7 @@
 // SQLite internals: the embedded read store's in-transaction overlay, on an in-memory database.
 import { BatchOverlay } from '../../src/projections/batch-overlay';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import { WrittenIds } from '../../src/projections/written-ids';
 
 describe('batch overlay', () => {
   let store: SqliteReadStore;
@@ -71,5 +72,41 @@ describe('batch overlay', () => {
       { op: 'deleteMany', collection: 'p_docs', filter: { v: 0 }, position: 6 },
     ]);
     expect(overlay.take()).toEqual([]);
+  });
+});
+
+describe('batch overlay of a generation that started empty', () => {
+  it('answers "none" for a document the worker never wrote without asking the store, and reads what it wrote', async () => {
+    const store = SqliteReadStore.open({ file: ':memory:' });
+    try {
+      const written = new WrittenIds();
+      const get = jest.spyOn(store, 'get');
+      const first = new BatchOverlay(store, (c) => `p_${c}`, written);
+      expect(await first.get('docs', 'never')).toBeNull();
+      expect(await first.getForUpdate('docs', 'never')).toBeNull();
+      expect(get).not.toHaveBeenCalled();
+      first.record({ op: 'upsert', collection: 'docs', id: 'a', doc: { id: 'a', n: 1 } }, 1);
+      first.record({ op: 'inc', collection: 'counts', id: 'a', fields: { n: 2 } }, 1);
+      await store.applyBatch(first.take(), { name: 'c', position: 1 });
+      // A later batch of the same worker: written documents come from the store, the rest need no read.
+      const next = new BatchOverlay(store, (c) => `p_${c}`, written);
+      expect(await next.get('docs', 'a')).toEqual({ id: 'a', n: 1 });
+      expect(await next.get('counts', 'a')).toEqual({ id: 'a', n: 2 });
+      expect(await next.get('docs', 'b')).toBeNull();
+      expect(await next.get('counts', 'b')).toBeNull();
+      expect(get.mock.calls.map(([collection, id]) => `${collection} ${id}`)).toEqual(['p_docs a', 'p_counts a']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('never answers "none" for a written id', () => {
+    const written = new WrittenIds();
+    const ids = Array.from({ length: 200_000 }, (_, i) => `task-${i}:hour:2026-03-${String(i % 28).padStart(2, '0')}T${i % 24}`);
+    for (const id of ids) written.add('buckets', id);
+    expect(ids.every((id) => written.mightHave('buckets', id))).toBe(true);
+    // The collection is part of the key; unwritten ids are mostly known absent.
+    const others = ids.filter((id) => written.mightHave('inflight', id)).length;
+    expect(others).toBeLessThan(ids.length / 100);
   });
 });

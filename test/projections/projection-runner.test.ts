@@ -176,6 +176,32 @@ describe('projection runner', () => {
     expect(collections).not.toContain(physicalCollection('streamstats', 2, 'streams'));
   });
 
+  it('keeps a rebuilt generation exact when it goes on live and a burst larger than a transaction follows', async () => {
+    const { runner: r } = runner();
+    const failures = jest.spyOn(silentLogger, 'error');
+    await r.start();
+    await appendHistory(20, 10);
+    await r.rebuild('streamstats', { stayLive: true });
+    // 1,500 events in one append, read at once: the live worker applies them 500 a transaction. Then a
+    // stream the rebuild wrote.
+    await events.append('execution-burst', Array.from({ length: 1500 }, (_, e) => testEvent(`Event${e % 3}`)), 'no_stream');
+    await events.append(`task-r${round}s1`, [testEvent('Event0')], 9);
+    await r.whenCaughtUp();
+    await r.stop();
+    // Applied as ordinary batches, not after a failed one.
+    expect(failures).not.toHaveBeenCalled();
+    failures.mockRestore();
+    const projection = streamStatsProjection();
+    const freshReads = await openTestReadStore(temp.dir, 'fresh.db');
+    const fresh = new ProjectionRunner([projection], events, freshReads, new ProjectionRegistry(freshReads), silentLogger);
+    await fresh.start();
+    await fresh.whenCaughtUp();
+    const freshHash = await readModelHash(freshReads, projection, 1);
+    await fresh.stop();
+    await freshReads.close();
+    expect(await readModelHash(reads, projection, 2)).toBe(freshHash);
+  });
+
   it('gathers a rebuild into transactions larger than one read, and finishes when its last read was full', async () => {
     // 10,000 events: exactly two full reads of 5,000, and nothing after the second.
     for (let s = 0; s < 100; s++) {

@@ -16,18 +16,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, ConflictError, UnavailableError, ValidationError } from '../../errors/app-error';
-import { applyOps, type CollectionStep, type DocWrite, type MergedWrite, opsAfter, planBatch, unguarded } from './batch-plan';
+import { applyOps, type CollectionStep, type DocWrite, opsAfter, planBatch, unguarded } from './batch-plan';
 import { decodeCursor, encodeCursor, keysetBranches } from './cursor';
 import { validateCollectionName } from './field-path';
 import {
   CollectionColumns,
   filterSql,
-  jsonPath,
   keyConditionsSql,
   orderBySql,
   quoteIdent,
   type SqlValue,
-  sqlString,
 } from './filter-sql';
 import { addFieldColumn, fieldColumnsOf, TableWrites } from './sqlite-table-writes';
 import { indexKeys, indexName, isDeclaredIndexName, validateIndexes } from './index-spec';
@@ -51,8 +49,6 @@ export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** Collection tables seen so far and their indexed fields. */
   private readonly collections = new Map<string, CollectionColumns>();
-  /** In-place update SQL by the shape of the edits (see updateInPlaceSql). */
-  private readonly updateSql = new Map<string, string>();
   /** Write statements by collection (sqlite-table-writes.ts). */
   private readonly writes = new Map<string, TableWrites>();
 
@@ -302,7 +298,7 @@ export class SqliteReadStore implements ReadStore {
         if (writes.replaceGuarded(write.id, JSON.stringify(merged.doc), write.position, write.guard)) return true;
         break;
       case 'update':
-        if (this.updateInPlace(collection, write, merged)) return true;
+        if (writes.updateInPlace(write, merged)) return true;
     }
     // Creating, catching up after a partial redelivery, or failing: read, apply the operations one by
     // one in JavaScript (the reference semantics), write.
@@ -327,30 +323,6 @@ export class SqliteReadStore implements ReadStore {
       this.writes.set(collection, writes);
     }
     return writes;
-  }
-
-  /**
-   * Field edits of an existing document in SQL, about 1.5x faster than reading it into JavaScript for
-   * one edit per document (bench/read-store.ts). Changes nothing, and answers false, when the document
-   * is missing, already past the guard, or not of the shape the edits need.
-   */
-  private updateInPlace(collection: string, write: DocWrite, update: Extract<MergedWrite, { kind: 'update' }>): boolean {
-    const table = quoteIdent(collection);
-    // The SQL depends only on which paths are edited: cache it by that shape.
-    const setPaths = [...update.set].map(([path, value]) => (value === undefined ? `-${path}` : path));
-    const shape = `${table}\u0001${setPaths.join('\u0001')}\u0002${[...update.inc.keys()].join('\u0001')}`;
-    let sql = this.updateSql.get(shape);
-    if (sql === undefined) {
-      if (this.updateSql.size >= STATEMENT_CACHE_LIMIT) this.updateSql.clear();
-      sql = updateInPlaceSql(table, update);
-      this.updateSql.set(shape, sql);
-    }
-    const values: SqlValue[] = [];
-    for (const value of update.set.values()) if (value !== undefined) values.push(JSON.stringify(value));
-    for (const amount of update.inc.values()) values.push(amount);
-    if (this.statement(sql).run(...values, write.position, write.id, write.guard).changes === 0) return false;
-    this.tableWrites(collection).refreshColumns(write.id, [...update.set.keys(), ...update.inc.keys()]);
-    return true;
   }
 
   /** A batch may write to a collection nobody declared; it gets a table without indexes. */
@@ -444,43 +416,6 @@ export class SqliteReadStore implements ReadStore {
       throw toAppError(err);
     }
   }
-}
-
-/**
- * `UPDATE … SET doc = json_set(json_remove(doc, unset…), set…, inc…)` for a merged update, guarded so
- * that it matches only when JavaScript would give the same result: every written field's ancestors are
- * objects or missing, and every incremented field is a number or missing.
- * Parameters: the JSON of each set value, each increment (in map order), then position, id, guard.
- */
-function updateInPlaceSql(table: string, update: Extract<MergedWrite, { kind: 'update' }>): string {
-  const guards = ['pos < ?'];
-  // json_set creates missing parents but silently skips a path through a number, where JavaScript
-  // (and MongoDB) fail: every ancestor must be an object or missing.
-  const parentIsObject = (path: string) => {
-    const segments = path.split('.');
-    for (let i = 1; i < segments.length; i++) {
-      guards.push(`coalesce(json_type(doc, ${sqlString(jsonPath(segments.slice(0, i).join('.')))}), 'object') = 'object'`);
-    }
-  };
-  const removed: string[] = [];
-  const assignments: string[] = [];
-  for (const [path, value] of update.set) {
-    if (value === undefined) {
-      removed.push(sqlString(jsonPath(path)));
-      continue;
-    }
-    parentIsObject(path);
-    assignments.push(`${sqlString(jsonPath(path))}, json(?)`);
-  }
-  for (const path of update.inc.keys()) {
-    const at = sqlString(jsonPath(path));
-    parentIsObject(path);
-    guards.push(`coalesce(json_type(doc, ${at}), 'integer') IN ('integer', 'real')`);
-    assignments.push(`${at}, coalesce(json_extract(doc, ${at}), 0) + ?`);
-  }
-  let doc = removed.length > 0 ? `json_remove(doc, ${removed.join(', ')})` : 'doc';
-  if (assignments.length > 0) doc = `json_set(${doc}, ${assignments.join(', ')})`;
-  return `UPDATE ${table} SET doc = ${doc}, pos = ? WHERE id = ? AND ${[...new Set(guards)].join(' AND ')}`;
 }
 
 function metaJson(key: string, value: unknown): string {

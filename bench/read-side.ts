@@ -47,10 +47,10 @@ interface Settings {
   dir: string;
 }
 
-const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Sydney'];
+export const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Sydney'];
 const LINES_PER_BATCH = 100;
-const BIG_LOG = 100_000;
-const DAY_MS = 86_400_000;
+export const BIG_LOG = 100_000;
+export const DAY_MS = 86_400_000;
 const APPEND_CONCURRENCY = 512;
 const REBUILD_BASELINE = 'one upsert per event, stats events (runner + store baseline)';
 
@@ -294,7 +294,7 @@ export async function readSideBench(args: string[]): Promise<void> {
 
 // ---- population ---------------------------------------------------------------------------------
 
-interface World {
+export interface World {
   projects: string[];
   tasks: Array<{ projectId: string; taskId: string }>;
   bigLogExecution: string;
@@ -318,7 +318,7 @@ function event(type: string, data: Record<string, unknown>, at: string): NewEven
  * Projects, tasks, then executions on every task's own tick (so days fill evenly), each with its status
  * events in one append; log batches of 100 lines for one execution in ten, and one execution with 100,000.
  */
-async function populate(events: SqliteEventStore, s: Settings): Promise<World> {
+export async function populate(events: SqliteEventStore, s: Settings): Promise<World> {
   const started = performance.now();
   const random = seeded(42);
   const endMs = Date.parse('2026-03-31T00:00:00.000Z');
@@ -455,7 +455,7 @@ async function timed(figure: string, iterations: number, run: () => Promise<void
 }
 
 /** How fast the projection's events can merely be read (pages of 500, as the projection worker reads them). */
-async function readRateOf(events: SqliteEventStore, projection: Projection): Promise<{ count: number; perSecond: number }> {
+export async function readRateOf(events: SqliteEventStore, projection: Projection): Promise<{ count: number; perSecond: number }> {
   let count = 0;
   let after: number | null = null;
   const started = performance.now();
@@ -468,7 +468,7 @@ async function readRateOf(events: SqliteEventStore, projection: Projection): Pro
   return { count, perSecond: count / ((performance.now() - started) / 1000) };
 }
 
-function fileSize(file: string): number {
+export function fileSize(file: string): number {
   let total = 0;
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) total += statSync(file + suffix).size;
   return total;

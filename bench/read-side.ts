@@ -48,10 +48,10 @@ interface Settings {
   dir: string;
 }
 
-const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Sydney'];
+export const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Sydney'];
 const LINES_PER_BATCH = 100;
-const BIG_LOG = 100_000;
-const DAY_MS = 86_400_000;
+export const BIG_LOG = 100_000;
+export const DAY_MS = 86_400_000;
 const APPEND_CONCURRENCY = 512;
 const REBUILD_BASELINE = 'one upsert per event, stats events (runner + store baseline)';
 
@@ -305,7 +305,7 @@ export async function readSideBench(args: string[]): Promise<void> {
 
 // ---- population ---------------------------------------------------------------------------------
 
-interface World {
+export interface World {
   projects: string[];
   tasks: Array<{ projectId: string; taskId: string }>;
   bigLogExecution: string;
@@ -511,7 +511,7 @@ function rawInsertCeiling(sourceFile: string, file: string, tables: string[]): {
 }
 
 /** How fast the projection's events can merely be read (pages of 500, as the projection worker reads them). */
-async function readRateOf(events: SqliteEventStore, projection: Projection): Promise<{ count: number; perSecond: number }> {
+export async function readRateOf(events: SqliteEventStore, projection: Projection): Promise<{ count: number; perSecond: number }> {
   let count = 0;
   let after: number | null = null;
   const started = performance.now();
@@ -524,7 +524,7 @@ async function readRateOf(events: SqliteEventStore, projection: Projection): Pro
   return { count, perSecond: count / ((performance.now() - started) / 1000) };
 }
 
-function fileSize(file: string): number {
+export function fileSize(file: string): number {
   let total = 0;
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) total += statSync(file + suffix).size;
   return total;

@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- <name> [options]`: runs one benchmark. Each prints its figures beside a baseline
- * measured in the same run; scale comes from the options.
+ * measured in the same run; scale comes from the options. `npm run bench -- --check` runs the cost curves
+ * and fails when a figure regressed against the committed results.
  */
 import { auditBench } from './audit';
 import { coldStartBench } from './cold-start';
+import { costCurvesBench } from './cost-curves';
 import { dashboardScaleBench } from './dashboard-scale';
 import { deadlinesBench } from './deadlines';
 import { ingestBench } from './ingest';
@@ -27,10 +29,13 @@ const benchmarks: Record<string, { run: (args: string[]) => Promise<void>; about
   'dashboard-scale': { run: dashboardScaleBench, about: 'the project page in Chromium with 1,000 tasks and 1M executions against 10 tasks: time until interactive, largest response' },
   'cold-start': { run: coldStartBench, about: 'server start to healthy with 10M events and caught-up read models, against an empty data dir and a bare node process' },
   ingest: { run: ingestBench, about: 'executor reports over HTTP (logs, status) against a bare node:http server' },
+  curves: { run: costCurvesBench, about: 'queries, rebuilds, size and RSS at 10k, 100k and 1M executions as one table; --check fails on a regression against bench/results/curves.json' },
 };
 
 async function main(): Promise<void> {
-  const [name, ...args] = process.argv.slice(2);
+  const given = process.argv.slice(2);
+  // `npm run bench -- --check` (or --write-results) is the cost curves' regression check.
+  const [name, ...args] = given[0] === '--check' || given[0] === '--write-results' ? ['curves', ...given] : given;
   const bench = name ? benchmarks[name] : undefined;
   if (!bench) {
     console.error(`usage: npm run bench -- <name> [options]\n${Object.entries(benchmarks).map(([n, b]) => `  ${n.padEnd(12)} ${b.about}`).join('\n')}`);

@@ -1,0 +1,333 @@
+/**
+ * `npm run bench -- curves [--scales 10000:100,100000:10000,1000000:100000] [--queries 1000] [--projects 10]
+ *                          [--days 14] [--lines 1] [--dir PATH] [--check] [--write-results] [--results FILE] [--note TEXT]`
+ * (`npm run bench -- --check` is `curves --check`.)
+ *
+ * Cost curves in the embedded stores: at each scale (executions:tasks) a fresh history is generated with
+ * the read-side bench's generator, the history, stats and tasks read models are rebuilt from zero, and
+ * the queries the API runs are timed; one table then shows every figure across the scales, with two
+ * verdicts: do the queries stay flat (p99 at the largest scale within 2× of the smallest), and does the
+ * size on disk grow linearly (bytes per added execution alike between steps). `--lines` is the average
+ * of log lines per execution (one execution in ten has 10× that), beside one log of 100,000 lines.
+ *
+ * `--check` compares the run with the committed results (bench/results/curves.json) and fails when a
+ * figure is worse by more than 20%; `--write-results` writes them. Only ratios to a baseline of the same
+ * run and sizes are checked (check-results.ts).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { createLogger } from '../src/logging/logger';
+import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS, historyProjection } from '../src/projections/history-projection';
+import { ProjectionRegistry } from '../src/projections/projection-registry';
+import { ProjectionRunner } from '../src/projections/projection-runner';
+import { localDayOf, localDayStartMs } from '../src/projections/stats-buckets';
+import { statsProjection } from '../src/projections/stats-projection';
+import { TASKS, TASKS_PROJECTION, tasksProjection } from '../src/projections/tasks-projection';
+import { executionHistory } from '../src/queries/history-range';
+import { listProjectTasks } from '../src/queries/list-tasks';
+import { logLinesPage } from '../src/queries/log-lines';
+import type { QueryServices } from '../src/queries/query-services';
+import { compatExecutionStats, dailyStats, hourlyStats } from '../src/queries/stats-range';
+import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
+import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
+import { seededRandom } from '../test/support/seeded-random';
+import { describeMachine, readResults, thisMachine, writeResults } from './check-file';
+import { compareFigures, describeOutcome } from './check-results';
+import { type QueryFigure, type Scale, type ScaleFigures, checkedFigures, curveTable, label, verdicts } from './cost-curves-report';
+import { BIG_LOG, DAY_MS, ZONES, type World, fileSize, populate, readRateOf } from './read-side';
+
+interface CurveSettings {
+  scales: Scale[];
+  queries: number;
+  projects: number;
+  days: number;
+  lines: number;
+  dir: string;
+  check: boolean;
+  write: boolean;
+  results: string;
+  note: string;
+}
+
+const RAW_HISTORY = 'raw SQL, project-day page of 50';
+const RAW_LOGS = 'raw SQL, log tail of 100 lines';
+const RAW_TASKS = "raw SQL, the project's tasks";
+
+export async function costCurvesBench(args: string[]): Promise<void> {
+  const settings = parseArgs(args);
+  const root = settings.dir || mkdtempSync(join(tmpdir(), 'cost-curves-'));
+  const started = performance.now();
+  const rssAtStart = process.memoryUsage().rss;
+  const measured: ScaleFigures[] = [];
+  try {
+    for (const scale of settings.scales) {
+      const dir = join(root, String(scale.executions));
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      measured.push(await measureScale(scale, settings, dir));
+      if (!settings.dir) rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    if (!settings.dir) rmSync(root, { recursive: true, force: true });
+  }
+  const minutes = (performance.now() - started) / 60_000;
+  const title = `Cost curves, embedded stores, ${settings.projects} projects over ${settings.days} days, ${settings.lines} log line(s) per execution on average, ${settings.queries} calls per query, RSS ${Math.round(rssAtStart / 2 ** 20)} MiB at start, in ${minutes.toFixed(1)} min`;
+  const table = [title, curveTable(measured), ...verdicts(measured)].join('\n');
+  console.log(table);
+  console.log('(p99 over in-process calls of the query functions the API uses; "÷" rows divide by a baseline measured at the same scale)');
+
+  const figures = checkedFigures(measured);
+  if (settings.write) {
+    writeResults(settings.results, {
+      bench: 'curves',
+      machine: thisMachine(settings.note),
+      settings: { scales: settings.scales, queries: settings.queries, projects: settings.projects, days: settings.days, lines: settings.lines },
+      table,
+      figures,
+    });
+    console.log(`results written to ${settings.results}`);
+  }
+  if (settings.check) {
+    const committed = readResults(settings.results);
+    console.log(`\ncheck against ${settings.results}, taken on ${describeMachine(committed.machine)}\nthis run: ${describeMachine(thisMachine(''))}`);
+    const { passed, lines } = describeOutcome(compareFigures(committed.figures, figures));
+    console.log(lines.join('\n'));
+    if (!passed) process.exitCode = 1;
+  }
+}
+
+// ---- one scale ------------------------------------------------------------------------------------
+
+async function measureScale(scale: Scale, settings: CurveSettings, dir: string): Promise<ScaleFigures> {
+  const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  console.error(`-- ${label(scale.executions)} executions, ${scale.tasks.toLocaleString('en-US')} tasks`);
+  const generating = SqliteEventStore.open({ file: join(dir, 'events.db'), synchronous: 'NORMAL' });
+  const world = await populate(generating, {
+    executions: scale.executions,
+    tasks: scale.tasks,
+    'log-lines': BIG_LOG + scale.executions * settings.lines,
+    projects: settings.projects,
+    days: settings.days,
+    queries: settings.queries,
+    dir,
+  });
+  // Reopened, as after a restart: the store keeps its last events parsed in memory, which would answer
+  // the whole history of a small scale without reading the disk.
+  await generating.close();
+  const events = SqliteEventStore.open({ file: join(dir, 'events.db'), synchronous: 'NORMAL' });
+  const reads = SqliteReadStore.open({ file: join(dir, 'read.db') });
+  const registry = new ProjectionRegistry(reads);
+  const rebuilds: ScaleFigures['rebuilds'] = [];
+  const projections = [historyProjection, statsProjection, tasksProjection];
+  const runner = new ProjectionRunner(projections, events, reads, registry, createLogger('silent'));
+  for (const projection of projections) {
+    const ceiling = await readRateOf(events, projection);
+    const begun = performance.now();
+    await runner.rebuild(projection.name, { stayLive: false });
+    rebuilds.push({ name: projection.name, rate: ceiling.count / ((performance.now() - begun) / 1000), ceiling: ceiling.perSecond });
+  }
+  await runner.stop();
+
+  const raw = new Database(join(dir, 'read.db'), { readonly: true });
+  const queries = await timeQueries({ reads, registry }, raw, world, settings);
+  raw.close();
+  const rss = process.memoryUsage().rss;
+  await reads.close();
+  await events.close();
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.error(`   ${label(scale.executions)} measured in ${seconds.toFixed(0)} s (${cpuSeconds.toFixed(0)} s CPU)`);
+  return {
+    ...scale,
+    events: world.events,
+    logLines: world.logLines,
+    queries,
+    rebuilds,
+    eventsBytes: fileSize(join(dir, 'events.db')),
+    readBytes: fileSize(join(dir, 'read.db')),
+    rss,
+    seconds,
+    cpuSeconds,
+  };
+}
+
+/**
+ * The API's read queries at this scale, each beside raw SQL of a page of the same kind, their calls
+ * alternated so that both see the same load: the history page, the stats ranges and the original stats
+ * beside a project-day page of 50 rows (a fixed-cost indexed read), log pages beside the raw tail of a
+ * log, the task list beside the same rows read raw.
+ */
+async function timeQueries(services: QueryServices, raw: Database.Database, world: World, settings: CurveSettings): Promise<QueryFigure[]> {
+  const random = seededRandom(7);
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+  const n = settings.queries;
+  const executionsTable = services.registry.collection(HISTORY_PROJECTION, EXECUTIONS);
+  const logsTable = services.registry.collection(HISTORY_PROJECTION, LOG_CHUNKS);
+  const tasksTable = services.registry.collection(TASKS_PROJECTION, TASKS);
+
+  // A random project and one of its calendar days in its zone, from local midnight as the API computes it.
+  const projectDay = () => {
+    const p = Math.floor(random() * world.projects.length);
+    const zone = ZONES[p % ZONES.length]!;
+    const day = Math.min(localDayOf(world.startMs, zone) + 1 + Math.floor(random() * (settings.days - 2)), world.lastDay);
+    const midnight = (d: number) => new Date(localDayStartMs(d, zone)).toISOString();
+    return { projectId: world.projects[p]!, from: midnight(day), to: midnight(day + 1) };
+  };
+  const anyLog = () => (random() < 0.5 ? world.bigLogExecution : pick(world.loggedExecutions));
+  const bigLogCursors: string[] = [];
+  for (let page = await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100 }), i = 0; page.nextCursor; i++) {
+    if (i % 10 === 0) bigLogCursors.push(page.nextCursor);
+    page = await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100, cursor: page.nextCursor });
+  }
+  const nowMs = world.endMs;
+  // The task list is the whole project (the original API does not page it): fewer calls at large scales.
+  const taskListCalls = Math.max(100, Math.min(n, Math.round((n * 100) / (world.tasks.length / world.projects.length))));
+
+  const rawHistory = raw.prepare(
+    `SELECT doc FROM "${executionsTable}" WHERE "$.projectId" = ? AND "$.scheduledAt" >= ? AND "$.scheduledAt" < ? ORDER BY "$.scheduledAt" DESC, id DESC LIMIT 51`,
+  );
+  const rawLogs = raw.prepare(`SELECT doc FROM "${logsTable}" WHERE "$.executionId" = ? ORDER BY "$.firstSeq" DESC, id DESC`);
+  const rawTasks = raw.prepare(`SELECT doc FROM "${tasksTable}" WHERE "$.projectId" = ? ORDER BY "$.createdAt", id`);
+  const parsed = (rows: unknown[]) => rows.map((row) => JSON.parse((row as { doc: string }).doc) as unknown);
+  const baselines: Record<string, () => void> = {
+    [RAW_HISTORY]: () => {
+      const { projectId, from, to } = projectDay();
+      parsed(rawHistory.all(projectId, from, to));
+    },
+    [RAW_LOGS]: () => {
+      const lines: unknown[] = [];
+      for (const row of rawLogs.iterate(anyLog())) {
+        lines.push(...(JSON.parse((row as { doc: string }).doc) as { lines: unknown[] }).lines);
+        if (lines.length > 100) break;
+      }
+    },
+    [RAW_TASKS]: () => void parsed(rawTasks.all(pick(world.projects))),
+  };
+
+  const specs: Array<{ name: string; baseline: string; calls?: number; run: () => Promise<unknown> }> = [
+    { name: 'history page: project day, first 50', baseline: RAW_HISTORY, run: () => executionHistory(services, { ...projectDay(), limit: 50 }) },
+    {
+      name: 'history page: task, all time, FAILED,TIMED_OUT',
+      baseline: RAW_HISTORY,
+      run: () => {
+        const task = pick(world.tasks);
+        return executionHistory(services, { projectId: task.projectId, taskId: task.taskId, statuses: ['FAILED', 'TIMED_OUT'], limit: 50 });
+      },
+    },
+    { name: 'log lines page: tail of 100', baseline: RAW_LOGS, run: () => logLinesPage(services, anyLog(), { order: 'desc', limit: 100 }) },
+    {
+      name: 'log lines page: 100 deep in a 100,000-line log',
+      baseline: RAW_LOGS,
+      run: () => logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100, cursor: pick(bigLogCursors) }),
+    },
+    {
+      name: 'stats: project, 30 days daily',
+      baseline: RAW_HISTORY,
+      run: () => {
+        const p = Math.floor(random() * world.projects.length);
+        const toDay = localDayOf(nowMs, ZONES[p % ZONES.length]!);
+        return dailyStats(services, { projectId: world.projects[p]!, taskId: null, fromDay: toDay - 29, toDay });
+      },
+    },
+    {
+      name: 'stats: task, 7 days hourly',
+      baseline: RAW_HISTORY,
+      run: () => {
+        const task = pick(world.tasks);
+        return hourlyStats(services, { projectId: task.projectId, taskId: task.taskId, fromMs: nowMs - 7 * DAY_MS, toMs: nowMs });
+      },
+    },
+    { name: 'compat stats: executions/stats?days=30', baseline: RAW_HISTORY, run: () => compatExecutionStats(services, pick(world.projects), 30, new Date(nowMs)) },
+    { name: "task list: a project's tasks", baseline: RAW_TASKS, calls: taskListCalls, run: () => listProjectTasks(services, pick(world.projects)) },
+  ];
+  const figures: QueryFigure[] = [];
+  for (const spec of specs) {
+    const { p99, baselineP99 } = await alternated(spec.calls ?? n, spec.run, baselines[spec.baseline]!);
+    figures.push({ name: spec.name, baseline: spec.baseline, p99, baselineP99 });
+  }
+  return figures;
+}
+
+/** p99 of a query and of its baseline over calls alternated one by one, after a warm-up of both. */
+async function alternated(calls: number, query: () => Promise<unknown>, baseline: () => void): Promise<{ p99: number; baselineP99: number }> {
+  for (let i = 0; i < Math.min(50, calls); i++) {
+    await query();
+    baseline();
+  }
+  const querySamples: number[] = [];
+  const baselineSamples: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    let started = process.hrtime.bigint();
+    await query();
+    querySamples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    started = process.hrtime.bigint();
+    baseline();
+    baselineSamples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return { p99: percentile(querySamples, 0.99), baselineP99: percentile(baselineSamples, 0.99) };
+}
+
+function percentile(samples: number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+// ---- options --------------------------------------------------------------------------------------
+
+function parseArgs(args: string[]): CurveSettings {
+  const settings: CurveSettings = {
+    scales: parseScales('10000:100,100000:10000,1000000:100000'),
+    queries: 1000,
+    projects: 10,
+    days: 14,
+    lines: 1,
+    dir: '',
+    check: false,
+    write: false,
+    results: resolve('bench/results/curves.json'),
+    note: '',
+  };
+  const usage = 'expected --scales E:T,E:T… --queries N --projects N --days N --lines N --dir PATH --results FILE --note TEXT --check --write-results';
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i]!;
+    if (name === '--check') settings.check = true;
+    else if (name === '--write-results') settings.write = true;
+    else {
+      const text = args[++i];
+      if (text === undefined) throw new Error(`Missing value for ${name}; ${usage}`);
+      if (name === '--scales') settings.scales = parseScales(text);
+      else if (name === '--dir') settings.dir = text;
+      else if (name === '--results') settings.results = resolve(text);
+      else if (name === '--note') settings.note = text;
+      else if (name === '--queries') settings.queries = positive(name, text);
+      else if (name === '--projects') settings.projects = positive(name, text);
+      else if (name === '--days') settings.days = positive(name, text);
+      else if (name === '--lines') settings.lines = positive(name, text);
+      else throw new Error(`Unknown option ${name}; ${usage}`);
+    }
+  }
+  if (settings.days < 3) throw new Error('--days must be at least 3');
+  if (settings.check && settings.write) throw new Error('--check compares with the committed results, --write-results replaces them: one at a time');
+  return settings;
+}
+
+/** `10000:100,100000:10000`: executions and tasks per scale, growing. */
+function parseScales(text: string): Scale[] {
+  const scales = text.split(',').map((pair) => {
+    const [executions, tasks] = pair.split(':');
+    return { executions: positive('--scales', executions ?? ''), tasks: positive('--scales', tasks ?? '') };
+  });
+  if (scales.some((s, i) => i > 0 && s.executions <= scales[i - 1]!.executions)) throw new Error(`--scales ${text}: executions must grow`);
+  // Fewer and the generator leaves no ordinary logged execution or no full project-day page.
+  if (scales.some((s) => s.executions < 1000 || s.tasks > s.executions)) throw new Error(`--scales ${text}: at least 1,000 executions a scale, and no more tasks than executions`);
+  return scales;
+}
+
+function positive(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`Invalid ${name} ${text}: a positive integer`);
+  return value;
+}

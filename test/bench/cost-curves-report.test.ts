@@ -1,0 +1,49 @@
+import { type ScaleFigures, checkedFigures, verdicts } from '../../bench/cost-curves-report';
+
+function scale(executions: number, p99: number, baselineP99: number, bytesPerExecution: number, fixedBytes = 10_000_000): ScaleFigures {
+  return {
+    executions,
+    tasks: executions / 100,
+    events: executions * 3,
+    logLines: executions,
+    queries: [{ name: 'history page', baseline: 'raw SQL page', p99, baselineP99 }],
+    rebuilds: [{ name: 'history', rate: 30_000, ceiling: 120_000 }],
+    eventsBytes: fixedBytes + executions * bytesPerExecution,
+    readBytes: fixedBytes + executions * bytesPerExecution * 1.5,
+    rss: 300 * 2 ** 20,
+    seconds: 1,
+    cpuSeconds: 1,
+  };
+}
+
+describe('the cost curves verdicts', () => {
+  it('call queries flat within 2× and size linear when bytes per added execution agree, whatever the fixed part', () => {
+    expect(verdicts([scale(10_000, 1, 0.5, 2000), scale(100_000, 1.5, 0.5, 2000), scale(1_000_000, 1.9, 0.6, 2100)])).toEqual([
+      'Queries stay flat from 10k to 1M: yes, every p99 within 2× of its 10k figure.',
+      'events.db grows linearly: yes: 2,000 bytes per added execution from 10k to 100k, 2,111 bytes per added execution from 100k to 1M (6% apart, limit 25%).',
+      'read db grows linearly: yes: 3,000 bytes per added execution from 10k to 100k, 3,167 bytes per added execution from 100k to 1M (6% apart, limit 25%).',
+    ]);
+  });
+
+  it('name the query that grows, and whether its raw SQL grew alike', () => {
+    const [flat] = verdicts([scale(10_000, 1, 0.5, 2000), scale(1_000_000, 2.5, 0.5, 2000)]);
+    expect(flat).toBe('Queries stay flat from 10k to 1M: NO: history page 2.5× (limit 2×).');
+    const [rows] = verdicts([scale(10_000, 1, 0.5, 2000), scale(1_000_000, 30, 20, 2000)]);
+    expect(rows).toBe('Queries stay flat from 10k to 1M: NO: history page 30.0× (its raw SQL baseline 40.0× too) (limit 2×).');
+  });
+
+  it('call size not linear when bytes per added execution grow between steps', () => {
+    const lines = verdicts([scale(10_000, 1, 1, 2000), scale(100_000, 1, 1, 2000), scale(1_000_000, 1, 1, 4000)]);
+    expect(lines[1]).toMatch(/^events\.db grows linearly: NO: 2,000 bytes .* 4,222 bytes .* \(111% apart, limit 25%\)\.$/);
+  });
+
+  it('check ratios to baselines and sizes per execution, keyed by scale', () => {
+    expect(checkedFigures([scale(10_000, 1, 0.5, 2000, 0)])).toEqual([
+      { key: '10k executions: history page: p99 ÷ raw SQL page p99', value: 2, better: 'lower' },
+      { key: '10k executions: history rebuild ÷ reading its events', value: 0.25, better: 'higher' },
+      { key: '10k executions: events.db bytes per execution', value: 2000, better: 'lower' },
+      { key: '10k executions: read db bytes per execution', value: 3000, better: 'lower' },
+      { key: '10k executions: RSS MiB after rebuilds and queries', value: 300, better: 'lower' },
+    ]);
+  });
+});

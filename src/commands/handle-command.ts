@@ -55,7 +55,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   }
   const options = append && { idempotency: append };
   for (let attempt = 1; ; attempt++) {
-    const { state, revision } = await loadAggregate(store, stream, decider, known);
+    // What the caller knew holds for the first attempt; after a lost race the stream is read whole.
+    const { state, revision } = await loadAggregate(store, stream, decider, attempt === 1 ? known : undefined);
     // Decided first: a request the aggregate refuses anyway (404, 409, 410) gets that answer, not 412 (RFC 9110 §13.2.1).
     const events = decider.decide(command, state);
     requireRevision(precondition, revision, stream);
@@ -94,11 +95,12 @@ async function earlierOutcome<State, Event extends DomainEvent>(
 /**
  * A stream's state as its caller already folded it up to `revision` (a process manager following the
  * stream): loading then reads and folds only the events after it. Streams only grow, so the prefix stays
- * true; a deleted stream still fails the read.
+ * true; a deleted stream still fails the read. `no_stream` is a stream the caller has just named (a new
+ * id): nothing is read, and the append's expectation checks that it is new.
  */
 export interface KnownAggregate<State> {
   state: State;
-  revision: number;
+  revision: number | 'no_stream';
 }
 
 export async function loadAggregate<State, Event extends DomainEvent>(
@@ -107,6 +109,7 @@ export async function loadAggregate<State, Event extends DomainEvent>(
   decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
   known?: KnownAggregate<State>,
 ): Promise<{ state: State; revision: number | 'no_stream' }> {
+  if (known?.revision === 'no_stream') return { state: known.state, revision: 'no_stream' };
   let recorded: RecordedEvent[];
   try {
     recorded = await store.readStream(stream, known ? { fromRevision: known.revision + 1 } : {});

@@ -1,4 +1,6 @@
-import { loadAggregate } from '../../src/commands/handle-command';
+import { handleCommand, loadAggregate } from '../../src/commands/handle-command';
+import { newCommandContext } from '../../src/commands/command-context';
+import { systemClock } from '../../src/time/clock';
 import { StreamDeletedError } from '../../src/errors/store-errors';
 import type { EventStore } from '../../src/stores/events/event-store';
 import { makeTempDir } from '../support/temp-dir';
@@ -37,5 +39,19 @@ describe('loadAggregate from a state the caller already folded', () => {
     await events.append('alerts-gone', [testEvent('A')], 'no_stream');
     await events.deleteStream('alerts-gone');
     await expect(loadAggregate(events, 'alerts-gone', typesDecider, { state: ['A'], revision: 0 })).rejects.toBeInstanceOf(StreamDeletedError);
+  });
+
+  it('reads nothing for a stream the caller has just named, and decides again on the stream when it exists after all', async () => {
+    const reads = jest.spyOn(events, 'readStream');
+    expect(await loadAggregate(events, 'execution-new', typesDecider, { state: [], revision: 'no_stream' })).toEqual({ state: [], revision: 'no_stream' });
+    expect(reads).not.toHaveBeenCalled();
+    // Create-once: on a stream that already exists, the append expecting none is refused and the command
+    // is decided again on what the stream holds.
+    await events.append('execution-taken', [testEvent('Created')], 'no_stream');
+    const createOnce = { ...typesDecider, decide: (_command: unknown, state: string[]) => (state.length === 0 ? [{ type: 'Created', data: {} }] : []) };
+    const outcome = await handleCommand(events, systemClock, 'execution-taken', createOnce, {}, newCommandContext('user:test'), undefined, { state: [], revision: 'no_stream' });
+    expect(outcome.events).toEqual([]);
+    expect(outcome.state).toEqual(['Created']);
+    expect((await events.readStream('execution-taken')).map((event) => event.type)).toEqual(['Created']);
   });
 });

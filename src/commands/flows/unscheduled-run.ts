@@ -42,7 +42,8 @@ export async function createUnscheduledRun(
       at,
     },
     context,
-    options,
+    // A new id: its stream is not read (a retried request's id is its first attempt's, found by the append).
+    { ...options, known: { state: executionDecider.initialState, revision: 'no_stream' } },
   );
   // From the event: a retried request (Idempotency-Key) is answered with the execution its first attempt created.
   const created = events.find((event) => event.type === 'ExecutionCreated');

@@ -52,7 +52,7 @@ export class GenerationWorker {
   /** After a failed batch, the events up to here are applied one per transaction (see applyIsolated). */
   private isolateThrough: Position | null = null;
   /** The last search for the first consumed event after a checkpoint (see firstConsumedAfter). */
-  private firstAfter: { after: Position | null; search: Promise<{ next: RecordedEvent | undefined; through: Position | null }> } | null = null;
+  private firstAfter: { after: Position | null; next: Promise<RecordedEvent | undefined> } | null = null;
   /** Told of every event this worker quarantines (the server alerts the admins). */
   onQuarantine: ((record: QuarantineRecord) => void) | null = null;
   /**
@@ -145,33 +145,31 @@ export class GenerationWorker {
     if (target === null) return true;
     const after = this.position;
     if (after !== null && after >= target) return true;
-    const next = await this.firstConsumedAfter(after, target);
+    const next = await this.firstConsumedAfter(after);
     return next === undefined || next.position > target;
   }
 
   /**
-   * The first event this projection consumes after `after`, as far as a wait for `target` needs to know:
-   * one search shared by every read-your-writes wait at the same checkpoint (dozens per applied batch
-   * under load). An event found stays the answer until the checkpoint moves, since later appends get
-   * later positions; "none" holds up to the head read before the search, so it answers every wait for a
-   * write stored by then, and a later write is searched for again.
+   * The first event this projection consumes after `after`: one search shared by every read-your-writes
+   * wait at the same checkpoint (dozens per applied batch under load). An event found stays the answer
+   * until the checkpoint moves, since later appends get later positions. "None" is not shared: it holds
+   * only up to what that search could see, and the store may answer from events it has been told of
+   * while newer commits of its own are still being reported (recent-events.ts), so a wait that got
+   * "none" from a search it did not start searches again.
    */
-  private async firstConsumedAfter(after: Position | null, target: Position): Promise<RecordedEvent | undefined> {
+  private async firstConsumedAfter(after: Position | null): Promise<RecordedEvent | undefined> {
     const shared = this.firstAfter;
     if (shared !== null && shared.after === after) {
-      const found = await shared.search;
-      if (found.next !== undefined || (found.through !== null && target <= found.through)) return found.next;
+      const next = await shared.next;
+      if (next !== undefined) return next;
     }
-    const search = (async () => {
-      const through = await this.events.headPosition();
-      return { next: await this.nextEventAfter(after), through };
-    })();
-    const entry = { after, search };
+    const next = this.nextEventAfter(after);
+    const entry = { after, next };
     this.firstAfter = entry;
-    search.catch(() => {
+    next.catch(() => {
       if (this.firstAfter === entry) this.firstAfter = null;
     });
-    return (await search).next;
+    return next;
   }
 
   private async run(): Promise<void> {

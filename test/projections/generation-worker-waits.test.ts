@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { GenerationWorker } from '../../src/projections/generation-worker';
+import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
 import type { EventStore } from '../../src/stores/events/event-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
@@ -55,5 +57,30 @@ describe('generation worker: waits for a position', () => {
     const later = worker.hasProcessed(Number(consumed.position));
     expect(await earlier).toBe(true);
     expect(await later).toBe(false);
+  });
+
+  // SQLite's own: its HTTP thread answers from the events its writer thread has reported, while a commit
+  // it has not been told of yet is already visible to SQL (recent-events.ts).
+  it('searches again for a write committed while another wait searched, before the store was told of it', async () => {
+    const store = SqliteEventStore.open({ file: join(temp.dir, 'threaded-events.db'), writerThread: true });
+    try {
+      const threadWorker = new GenerationWorker(streamStatsProjection(), 1, store, reads, silentLogger);
+      const applied = await store.append('task-t', [testEvent('Created')], 'no_stream');
+      const ignored = await store.append('project-p', [testEvent('NotForThisProjection')], 'no_stream');
+      threadWorker.noteProgress(Number(applied.position), null);
+      const appending = store.append('task-u', [testEvent('Created')], 'no_stream');
+      // One turn of the loop posts the append to the writer thread; then only microtasks until SQL shows
+      // the commit, so the writer thread's report (a message) waits meanwhile.
+      await new Promise((resolve) => setImmediate(resolve));
+      for (let spins = 0; (await store.headPosition()) === ignored.position; spins++) {
+        if (spins > 5_000_000) throw new Error('the writer thread did not commit');
+      }
+      const earlier = threadWorker.hasProcessed(Number(ignored.position));
+      const consumed = await appending;
+      expect(await earlier).toBe(true);
+      expect(await threadWorker.hasProcessed(Number(consumed.position))).toBe(false);
+    } finally {
+      await store.close();
+    }
   });
 });

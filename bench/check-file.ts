@@ -21,6 +21,10 @@ export interface Machine {
 
 export interface ResultsFile {
   bench: string;
+  /** What the figures mean (the statistic, the keys): results of another format are not compared. */
+  format: number;
+  /** The statistic in words, for a reader. */
+  statistic: string;
   machine: Machine;
   /** The settings of the run (scales, queries), as the bench reports them. */
   settings: Record<string, unknown>;
@@ -46,11 +50,16 @@ export function describeMachine(machine: Machine): string {
   return `${machine.cpuCount} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.date}, commit ${machine.commit}${machine.note ? ` (${machine.note})` : ''}`;
 }
 
-export function readResults(file: string): ResultsFile {
+/** The committed results, refused when they were taken with another statistic (`format`) than `format`. */
+export function readResults(file: string, format: number): ResultsFile {
   if (!existsSync(file)) throw new Error(`No committed results at ${file}; take them with --write-results`);
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as ResultsFile;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<ResultsFile>;
+  const taken = parsed.format ?? 1;
+  if (taken !== format) {
+    throw new Error(`${file} holds results of format ${taken}, this bench measures format ${format} (another statistic): not comparable; take new results with --write-results on a quiet machine`);
+  }
   if (!Array.isArray(parsed.figures)) throw new Error(`${file} holds no figures`);
-  return parsed;
+  return parsed as ResultsFile;
 }
 
 export function writeResults(file: string, results: ResultsFile): void {

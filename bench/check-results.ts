@@ -10,6 +10,11 @@ export interface CheckedFigure {
   key: string;
   value: number;
   better: 'lower' | 'higher';
+  /**
+   * A change smaller than this, in the figure's own units, is below what the machine resolves and never a
+   * regression (absent: every change counts).
+   */
+  slack?: number;
 }
 
 export interface Regression {
@@ -33,8 +38,17 @@ export interface CheckOutcome {
 export const REGRESSION_TOLERANCE = 0.2;
 
 /**
+ * A query's median moving by less than this many ms per call is not a regression, whatever the fraction:
+ * between identical runs on a shared 2-core machine, medians of calls of some tens of µs move by a few µs
+ * (JIT tiering, CPU caches, frequency), which is over 20% of the smallest ones. 20 µs is under a tenth of
+ * every API query's median measured here, so a 20% regression of any query a user waits on still fails.
+ */
+export const NOISE_FLOOR_MS = 0.02;
+
+/**
  * A figure regressed when it is worse than the committed one by more than the tolerance: a lower-is-better
- * figure above committed × (1 + tolerance), a higher-is-better one below committed × (1 − tolerance).
+ * figure above committed × (1 + tolerance), a higher-is-better one below committed × (1 − tolerance); and,
+ * for a figure with a slack (either run's), by more than that slack.
  */
 export function compareFigures(committed: CheckedFigure[], current: CheckedFigure[], tolerance = REGRESSION_TOLERANCE): CheckOutcome {
   const now = new Map(current.map((figure) => [figure.key, figure]));
@@ -51,7 +65,8 @@ export function compareFigures(committed: CheckedFigure[], current: CheckedFigur
     if (fresh.better !== old.better) throw new Error(`${old.key}: committed as ${old.better} is better, measured as ${fresh.better}`);
     compared++;
     const worse = worseBy(old, fresh.value);
-    if (worse > tolerance) regressions.push({ key: old.key, committed: old.value, current: fresh.value, worse });
+    const slack = Math.max(old.slack ?? 0, fresh.slack ?? 0);
+    if (worse > tolerance && Math.abs(fresh.value - old.value) > slack) regressions.push({ key: old.key, committed: old.value, current: fresh.value, worse });
   }
   const added = current.filter((figure) => !before.has(figure.key)).map((figure) => figure.key);
   return { regressions, missing, added, compared };

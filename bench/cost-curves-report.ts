@@ -2,26 +2,26 @@
  * The cost curves as one table (a column per scale), the two verdicts (queries flat, size linear) and the
  * figures `--check` compares.
  */
-import type { CheckedFigure } from './check-results';
+import { type CheckedFigure, NOISE_FLOOR_MS } from './check-results';
+import type { QueryTiming } from './query-timing';
 
 export interface Scale {
   executions: number;
   tasks: number;
 }
 
-/** One query's p99 beside the p99 of its baseline (raw SQL) in the same scale. */
-export interface QueryFigure {
+/** One query's timing beside its baseline's (raw SQL of the same kind of page) in the same scale. */
+export interface QueryFigure extends QueryTiming {
   name: string;
-  p99: number;
   baseline: string;
-  baselineP99: number;
 }
 
 export interface ScaleFigures extends Scale {
   events: number;
   logLines: number;
   queries: QueryFigure[];
-  rebuilds: Array<{ name: string; rate: number; ceiling: number }>;
+  /** Best rates over `runs` rebuilds (and reads of its events). */
+  rebuilds: Array<{ name: string; rate: number; ceiling: number; runs: number }>;
   eventsBytes: number;
   readBytes: number;
   rss: number;
@@ -49,6 +49,9 @@ export function curveTable(scales: ScaleFigures[]): string {
     row(`${query.name} p99`, 'ms', (s) => s.queries[i]!.p99, true);
     row(`  ${query.baseline} p99 (baseline, calls alternated)`, 'ms', (s) => s.queries[i]!.baselineP99, true);
     row(`  ÷ the baseline`, 'ratio', (s) => s.queries[i]!.p99 / s.queries[i]!.baselineP99);
+    row(`  median`, 'ms', (s) => s.queries[i]!.median, true);
+    row(`  baseline median`, 'ms', (s) => s.queries[i]!.baselineMedian, true);
+    row(`  median ÷ the baseline's median (checked)`, 'ratio', (s) => s.queries[i]!.medianRatio);
   });
   first.rebuilds.forEach((rebuild, i) => {
     row(`${rebuild.name} rebuild from zero`, 'events/s', (s) => s.rebuilds[i]!.rate, true);
@@ -101,7 +104,11 @@ export function checkedFigures(scales: ScaleFigures[]): CheckedFigure[] {
   const figures: CheckedFigure[] = [];
   for (const s of scales) {
     const at = `${label(s.executions)} executions`;
-    for (const query of s.queries) figures.push({ key: `${at}: ${query.name}: p99 ÷ ${query.baseline} p99`, value: query.p99 / query.baselineP99, better: 'lower' });
+    for (const query of s.queries) {
+      // The noise floor in the ratio's units: NOISE_FLOOR_MS more per call, over the baseline's median.
+      const slack = NOISE_FLOOR_MS / query.baselineMedian;
+      figures.push({ key: `${at}: ${query.name}: median ÷ ${query.baseline} median`, value: query.medianRatio, better: 'lower', slack });
+    }
     for (const rebuild of s.rebuilds) figures.push({ key: `${at}: ${rebuild.name} rebuild ÷ reading its events`, value: rebuild.rate / rebuild.ceiling, better: 'higher' });
     figures.push({ key: `${at}: events.db bytes per execution`, value: s.eventsBytes / s.executions, better: 'lower' });
     figures.push({ key: `${at}: read db bytes per execution`, value: s.readBytes / s.executions, better: 'lower' });
@@ -117,6 +124,7 @@ function formatColumns(lines: string[][]): string {
 }
 
 function formatNumber(value: number): string {
+  if (value < 0.1) return value.toFixed(3);
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
 }
 

@@ -63,3 +63,24 @@ describe('the bench regression check', () => {
     expect(() => compareFigures([lower('a', 1)], [higher('a', 1)])).toThrow('a: committed as lower is better, measured as higher');
   });
 });
+
+describe("the bench regression check's noise floor", () => {
+  const withSlack = (value: number, slack: number): CheckedFigure => ({ key: 'query median ÷ raw', value, better: 'lower', slack });
+
+  it('passes a change beyond 20% that stays within the slack, and fails one beyond both', () => {
+    // A 40 µs query over a 100 µs baseline: 0.4; a floor of 20 µs is 0.2 in the ratio's units.
+    expect(compareFigures([withSlack(0.4, 0.2)], [withSlack(0.55, 0.2)]).regressions).toEqual([]);
+    expect(compareFigures([withSlack(0.4, 0.2)], [withSlack(0.65, 0.2)]).regressions.map((r) => r.current)).toEqual([0.65]);
+  });
+
+  it("takes the larger of the two runs' slacks", () => {
+    expect(compareFigures([withSlack(0.4, 0.05)], [withSlack(0.55, 0.2)]).regressions).toEqual([]);
+    expect(compareFigures([withSlack(0.4, 0.2)], [lower('query median ÷ raw', 0.55)]).regressions).toEqual([]);
+  });
+
+  it('leaves a slow query, where the floor is a small part of the figure, to the 20% rule', () => {
+    // 2 ms over a 0.5 ms baseline: the floor is 0.04 of a ratio of 4.
+    expect(compareFigures([withSlack(4, 0.04)], [withSlack(4.9, 0.04)]).regressions).toHaveLength(1);
+    expect(compareFigures([withSlack(4, 0.04)], [withSlack(4.7, 0.04)]).regressions).toHaveLength(0);
+  });
+});

@@ -41,7 +41,7 @@ import { describeMachine, readResults, thisMachine, writeResults } from './check
 import { compareFigures, describeOutcome } from './check-results';
 import { type QueryFigure, type Scale, type ScaleFigures, checkedFigures, curveTable, label, verdicts } from './cost-curves-report';
 import { summarize, timeAlternated } from './query-timing';
-import { BIG_LOG, DAY_MS, ZONES, type World, fileSize, populate, readRateOf } from './read-side';
+import { BIG_LOG, DAY_MS, ZONES, type World, fileSize, populate, readRateOf, usedBytes } from './read-side';
 
 interface CurveSettings {
   scales: Scale[];
@@ -138,6 +138,9 @@ async function measureScale(scale: Scale, settings: CurveSettings, dir: string):
   const projections = [historyProjection, statsProjection, tasksProjection];
   const runner = new ProjectionRunner(projections, events, reads, registry, createLogger('silent'));
   for (const projection of projections) rebuilds.push({ name: projection.name, ...(await bestRebuild(runner, events, projection)) });
+  // Each rebuild switched to a new generation and left the one before in place, as an offline rebuild does
+  // for a server that may still be live on it; a start drops them, so the sizes are those a server keeps.
+  await runner.start();
   await runner.stop();
 
   const raw = new Database(join(dir, 'read.db'), { readonly: true });
@@ -158,6 +161,7 @@ async function measureScale(scale: Scale, settings: CurveSettings, dir: string):
     rebuilds,
     eventsBytes: fileSize(join(dir, 'events.db')),
     readBytes: fileSize(join(dir, 'read.db')),
+    readUsedBytes: usedBytes(join(dir, 'read.db')),
     rss,
     seconds,
     cpuSeconds,

@@ -530,6 +530,21 @@ export function fileSize(file: string): number {
   return total;
 }
 
+/**
+ * Bytes of the pages that hold data: the file less its free pages. A rebuild writes a new generation of
+ * tables and drops the old one; SQLite keeps the freed pages in the file for reuse, so the file's size
+ * depends on how many rebuilds ran, while the pages in use depend on the history alone.
+ */
+export function usedBytes(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    const pages = (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+    return pages * (db.pragma('page_size', { simple: true }) as number);
+  } finally {
+    db.close();
+  }
+}
+
 /** Bytes of the tables (and their indexes) whose names start with a prefix, from SQLite's dbstat. */
 function tableBytes(file: string, prefix: string): number {
   const db = new Database(file, { readonly: true });

@@ -22,26 +22,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { createLogger } from '../src/logging/logger';
-import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS, historyProjection } from '../src/projections/history-projection';
+import { historyProjection } from '../src/projections/history-projection';
 import type { Projection } from '../src/projections/projection';
 import { ProjectionRegistry } from '../src/projections/projection-registry';
 import { ProjectionRunner } from '../src/projections/projection-runner';
-import { localDayOf, localDayStartMs } from '../src/projections/stats-buckets';
 import { statsProjection } from '../src/projections/stats-projection';
-import { TASKS, TASKS_PROJECTION, tasksProjection } from '../src/projections/tasks-projection';
-import { executionHistory } from '../src/queries/history-range';
-import { listProjectTasks } from '../src/queries/list-tasks';
-import { logLinesPage } from '../src/queries/log-lines';
-import type { QueryServices } from '../src/queries/query-services';
-import { compatExecutionStats, dailyStats, hourlyStats } from '../src/queries/stats-range';
+import { tasksProjection } from '../src/projections/tasks-projection';
 import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
-import { seededRandom } from '../test/support/seeded-random';
 import { describeMachine, readResults, thisMachine, writeResults } from './check-file';
 import { compareFigures, describeOutcome } from './check-results';
-import { type QueryFigure, type Scale, type ScaleFigures, checkedFigures, curveTable, label, verdicts } from './cost-curves-report';
-import { summarize, timeAlternated } from './query-timing';
-import { BIG_LOG, DAY_MS, ZONES, type World, fileSize, populate, readRateOf, usedBytes } from './read-side';
+import { timeQueries } from './cost-curves-queries';
+import { type Scale, type ScaleFigures, checkedFigures, curveTable, label, verdicts } from './cost-curves-report';
+import { BIG_LOG, fileSize, populate, readRateOf, usedBytes } from './read-side';
 
 interface CurveSettings {
   scales: Scale[];
@@ -59,13 +52,9 @@ interface CurveSettings {
 }
 
 /** Bumped when what a checked figure means changes: results of another format are not compared. */
-const RESULTS_FORMAT = 2;
+const RESULTS_FORMAT = 3;
 const RESULTS_STATISTIC =
-  'queries: median over 5 rounds of (query median ÷ baseline median), with a noise floor; rebuilds: best of runs filling 2 s ÷ best read of their events; sizes per execution; RSS';
-
-const RAW_HISTORY = 'raw SQL, project-day page of 50';
-const RAW_LOGS = 'raw SQL, log tail of 100 lines';
-const RAW_TASKS = "raw SQL, the project's tasks";
+  'queries: median over 5 rounds of (query median ÷ median of raw SQL on the same table), with a noise floor; rebuilds: best of runs filling 2 s ÷ best read of their events; sizes per execution; RSS';
 
 export async function costCurvesBench(args: string[]): Promise<void> {
   const settings = parseArgs(args);
@@ -193,103 +182,6 @@ async function bestRebuild(runner: ProjectionRunner, events: SqliteEventStore, p
     runs++;
   }
   return { rate, ceiling, runs };
-}
-
-/**
- * The API's read queries at this scale, each beside raw SQL of a page of the same kind, their calls
- * alternated so that both see the same load: the history page, the stats ranges and the original stats
- * beside a project-day page of 50 rows (a fixed-cost indexed read), log pages beside the raw tail of a
- * log, the task list beside the same rows read raw.
- */
-async function timeQueries(services: QueryServices, raw: Database.Database, world: World, settings: CurveSettings): Promise<QueryFigure[]> {
-  const random = seededRandom(7);
-  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
-  const n = settings.queries;
-  const executionsTable = services.registry.collection(HISTORY_PROJECTION, EXECUTIONS);
-  const logsTable = services.registry.collection(HISTORY_PROJECTION, LOG_CHUNKS);
-  const tasksTable = services.registry.collection(TASKS_PROJECTION, TASKS);
-
-  // A random project and one of its calendar days in its zone, from local midnight as the API computes it.
-  const projectDay = () => {
-    const p = Math.floor(random() * world.projects.length);
-    const zone = ZONES[p % ZONES.length]!;
-    const day = Math.min(localDayOf(world.startMs, zone) + 1 + Math.floor(random() * (settings.days - 2)), world.lastDay);
-    const midnight = (d: number) => new Date(localDayStartMs(d, zone)).toISOString();
-    return { projectId: world.projects[p]!, from: midnight(day), to: midnight(day + 1) };
-  };
-  const anyLog = () => (random() < 0.5 ? world.bigLogExecution : pick(world.loggedExecutions));
-  const bigLogCursors: string[] = [];
-  for (let page = await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100 }), i = 0; page.nextCursor; i++) {
-    if (i % 10 === 0) bigLogCursors.push(page.nextCursor);
-    page = await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100, cursor: page.nextCursor });
-  }
-  const nowMs = world.endMs;
-  // The task list is the whole project (the original API does not page it): fewer calls at large scales.
-  const taskListCalls = Math.max(100, Math.min(n, Math.round((n * 100) / (world.tasks.length / world.projects.length))));
-
-  const rawHistory = raw.prepare(
-    `SELECT doc FROM "${executionsTable}" WHERE "$.projectId" = ? AND "$.scheduledAt" >= ? AND "$.scheduledAt" < ? ORDER BY "$.scheduledAt" DESC, id DESC LIMIT 51`,
-  );
-  const rawLogs = raw.prepare(`SELECT doc FROM "${logsTable}" WHERE "$.executionId" = ? ORDER BY "$.firstSeq" DESC, id DESC`);
-  const rawTasks = raw.prepare(`SELECT doc FROM "${tasksTable}" WHERE "$.projectId" = ? ORDER BY "$.createdAt", id`);
-  const parsed = (rows: unknown[]) => rows.map((row) => JSON.parse((row as { doc: string }).doc) as unknown);
-  const baselines: Record<string, () => void> = {
-    [RAW_HISTORY]: () => {
-      const { projectId, from, to } = projectDay();
-      parsed(rawHistory.all(projectId, from, to));
-    },
-    [RAW_LOGS]: () => {
-      const lines: unknown[] = [];
-      for (const row of rawLogs.iterate(anyLog())) {
-        lines.push(...(JSON.parse((row as { doc: string }).doc) as { lines: unknown[] }).lines);
-        if (lines.length > 100) break;
-      }
-    },
-    [RAW_TASKS]: () => void parsed(rawTasks.all(pick(world.projects))),
-  };
-
-  const specs: Array<{ name: string; baseline: string; calls?: number; run: () => Promise<unknown> }> = [
-    { name: 'history page: project day, first 50', baseline: RAW_HISTORY, run: () => executionHistory(services, { ...projectDay(), limit: 50 }) },
-    {
-      name: 'history page: task, all time, FAILED,TIMED_OUT',
-      baseline: RAW_HISTORY,
-      run: () => {
-        const task = pick(world.tasks);
-        return executionHistory(services, { projectId: task.projectId, taskId: task.taskId, statuses: ['FAILED', 'TIMED_OUT'], limit: 50 });
-      },
-    },
-    { name: 'log lines page: tail of 100', baseline: RAW_LOGS, run: () => logLinesPage(services, anyLog(), { order: 'desc', limit: 100 }) },
-    {
-      name: 'log lines page: 100 deep in a 100,000-line log',
-      baseline: RAW_LOGS,
-      run: () => logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100, cursor: pick(bigLogCursors) }),
-    },
-    {
-      name: 'stats: project, 30 days daily',
-      baseline: RAW_HISTORY,
-      run: () => {
-        const p = Math.floor(random() * world.projects.length);
-        const toDay = localDayOf(nowMs, ZONES[p % ZONES.length]!);
-        return dailyStats(services, { projectId: world.projects[p]!, taskId: null, fromDay: toDay - 29, toDay });
-      },
-    },
-    {
-      name: 'stats: task, 7 days hourly',
-      baseline: RAW_HISTORY,
-      run: () => {
-        const task = pick(world.tasks);
-        return hourlyStats(services, { projectId: task.projectId, taskId: task.taskId, fromMs: nowMs - 7 * DAY_MS, toMs: nowMs });
-      },
-    },
-    { name: 'compat stats: executions/stats?days=30', baseline: RAW_HISTORY, run: () => compatExecutionStats(services, pick(world.projects), 30, new Date(nowMs)) },
-    { name: "task list: a project's tasks", baseline: RAW_TASKS, calls: taskListCalls, run: () => listProjectTasks(services, pick(world.projects)) },
-  ];
-  const figures: QueryFigure[] = [];
-  for (const spec of specs) {
-    const timing = summarize(await timeAlternated(spec.calls ?? n, spec.run, baselines[spec.baseline]!, settings.slowdown));
-    figures.push({ name: spec.name, baseline: spec.baseline, ...timing });
-  }
-  return figures;
 }
 
 // ---- options --------------------------------------------------------------------------------------

@@ -1,0 +1,145 @@
+/**
+ * The cost curves' query timings: each API read query the dashboard and the original API use, beside raw
+ * SQL that reads the same kind of rows from the same table, their calls alternated (query-timing.ts).
+ */
+import type Database from 'better-sqlite3';
+import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS } from '../src/projections/history-projection';
+import { bucketIdRange, hourKeyOf, localDayOf, localDayStartMs } from '../src/projections/stats-buckets';
+import { STATS_BUCKETS, STATS_PROJECTION } from '../src/projections/stats-projection';
+import { TASKS, TASKS_PROJECTION } from '../src/projections/tasks-projection';
+import { executionHistory } from '../src/queries/history-range';
+import { listProjectTasks } from '../src/queries/list-tasks';
+import { logLinesPage } from '../src/queries/log-lines';
+import type { QueryServices } from '../src/queries/query-services';
+import { compatExecutionStats, dailyStats, hourlyStats } from '../src/queries/stats-range';
+import { formatDay } from '../src/schedules/civil-time';
+import { seededRandom } from '../test/support/seeded-random';
+import type { QueryFigure } from './cost-curves-report';
+import { summarize, timeAlternated } from './query-timing';
+import { DAY_MS, ZONES, type World } from './read-side';
+
+export interface QueryTimingSettings {
+  /** Calls per query (and as many of its baseline). */
+  queries: number;
+  /** Days of generated history. */
+  days: number;
+  /** Each query call made this many times slower (1: not at all). */
+  slowdown: number;
+}
+
+const RAW_HISTORY = 'raw SQL, project-day page of 50';
+const RAW_FAILED = "raw SQL, a task's FAILED and TIMED_OUT page of 50";
+const RAW_LOGS = 'raw SQL, log tail of 100 lines';
+const RAW_PROJECT_DAYS = "raw SQL, a project's daily buckets for 30 days";
+const RAW_TASK_HOURS = "raw SQL, a task's hourly buckets for 7 days";
+const RAW_PROJECT_HOURS = "raw SQL, a project's hourly buckets for 30 days";
+const RAW_TASKS = "raw SQL, the project's tasks";
+
+/**
+ * Each query's baseline reads rows of the same table through the same index as the query does, so that
+ * what the machine does to that table's pages (where they lie in the file, whether they are cached)
+ * moves both alike: a baseline on another table left the stats queries' ratios moving by 40% between
+ * identical runs at 1M executions.
+ */
+export async function timeQueries(services: QueryServices, raw: Database.Database, world: World, settings: QueryTimingSettings): Promise<QueryFigure[]> {
+  const random = seededRandom(7);
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+  const n = settings.queries;
+  const table = (projection: string, collection: string) => services.registry.collection(projection, collection);
+  const nowMs = world.endMs;
+
+  // A random project and one of its calendar days in its zone, from local midnight as the API computes it.
+  const projectDay = () => {
+    const p = Math.floor(random() * world.projects.length);
+    const zone = ZONES[p % ZONES.length]!;
+    const day = Math.min(localDayOf(world.startMs, zone) + 1 + Math.floor(random() * (settings.days - 2)), world.lastDay);
+    const midnight = (d: number) => new Date(localDayStartMs(d, zone)).toISOString();
+    return { projectId: world.projects[p]!, from: midnight(day), to: midnight(day + 1) };
+  };
+  // A random project and its last 30 days in its zone, as the daily stats query counts them.
+  const project30Days = () => {
+    const p = Math.floor(random() * world.projects.length);
+    const toDay = localDayOf(nowMs, ZONES[p % ZONES.length]!);
+    return { projectId: world.projects[p]!, fromDay: toDay - 29, toDay };
+  };
+  const anyLog = () => (random() < 0.5 ? world.bigLogExecution : pick(world.loggedExecutions));
+  const bigLogCursors: string[] = [];
+  for (let page = await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100 }), i = 0; page.nextCursor; i++) {
+    if (i % 10 === 0) bigLogCursors.push(page.nextCursor);
+    page = await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100, cursor: page.nextCursor });
+  }
+  // The task list is the whole project (the original API does not page it): fewer calls at large scales.
+  const taskListCalls = Math.max(100, Math.min(n, Math.round((n * 100) / (world.tasks.length / world.projects.length))));
+
+  const executions = table(HISTORY_PROJECTION, EXECUTIONS);
+  const rawHistory = raw.prepare(
+    `SELECT doc FROM "${executions}" WHERE "$.projectId" = ? AND "$.scheduledAt" >= ? AND "$.scheduledAt" < ? ORDER BY "$.scheduledAt" DESC, id DESC LIMIT 51`,
+  );
+  const rawFailed = raw.prepare(
+    `SELECT doc FROM "${executions}" WHERE "$.taskId" = ? AND "$.status" IN ('FAILED', 'TIMED_OUT') ORDER BY "$.scheduledAt" DESC, id DESC LIMIT 51`,
+  );
+  const rawLogs = raw.prepare(`SELECT doc FROM "${table(HISTORY_PROJECTION, LOG_CHUNKS)}" WHERE "$.executionId" = ? ORDER BY "$.firstSeq" DESC, id DESC`);
+  const rawBuckets = raw.prepare(`SELECT doc FROM "${table(STATS_PROJECTION, STATS_BUCKETS)}" WHERE id >= ? AND id <= ? ORDER BY id`);
+  const rawTasks = raw.prepare(`SELECT doc FROM "${table(TASKS_PROJECTION, TASKS)}" WHERE "$.projectId" = ? ORDER BY "$.createdAt", id`);
+  const parsed = (rows: unknown[]) => rows.map((row) => JSON.parse((row as { doc: string }).doc) as unknown);
+  const buckets = (range: { $gte: string; $lte: string }) => void parsed(rawBuckets.all(range.$gte, range.$lte));
+  const baselines: Record<string, () => void> = {
+    [RAW_HISTORY]: () => {
+      const { projectId, from, to } = projectDay();
+      parsed(rawHistory.all(projectId, from, to));
+    },
+    [RAW_FAILED]: () => void parsed(rawFailed.all(pick(world.tasks).taskId)),
+    [RAW_LOGS]: () => {
+      const lines: unknown[] = [];
+      for (const row of rawLogs.iterate(anyLog())) {
+        lines.push(...(JSON.parse((row as { doc: string }).doc) as { lines: unknown[] }).lines);
+        if (lines.length > 100) break;
+      }
+    },
+    [RAW_PROJECT_DAYS]: () => {
+      const { projectId, fromDay, toDay } = project30Days();
+      buckets(bucketIdRange('project', projectId, 'day', formatDay(fromDay), formatDay(toDay)));
+    },
+    [RAW_TASK_HOURS]: () => buckets(bucketIdRange('task', pick(world.tasks).taskId, 'hour', hourKeyOf(nowMs - 7 * DAY_MS), hourKeyOf(nowMs - 1))),
+    [RAW_PROJECT_HOURS]: () => {
+      const today = Math.floor(nowMs / DAY_MS);
+      buckets(bucketIdRange('project', pick(world.projects), 'hour', `${formatDay(today - 29)}T00`, `${formatDay(today)}T23`));
+    },
+    [RAW_TASKS]: () => void parsed(rawTasks.all(pick(world.projects))),
+  };
+
+  const specs: Array<{ name: string; baseline: string; calls?: number; run: () => Promise<unknown> }> = [
+    { name: 'history page: project day, first 50', baseline: RAW_HISTORY, run: () => executionHistory(services, { ...projectDay(), limit: 50 }) },
+    {
+      name: 'history page: task, all time, FAILED,TIMED_OUT',
+      baseline: RAW_FAILED,
+      run: () => {
+        const task = pick(world.tasks);
+        return executionHistory(services, { projectId: task.projectId, taskId: task.taskId, statuses: ['FAILED', 'TIMED_OUT'], limit: 50 });
+      },
+    },
+    { name: 'log lines page: tail of 100', baseline: RAW_LOGS, run: () => logLinesPage(services, anyLog(), { order: 'desc', limit: 100 }) },
+    {
+      name: 'log lines page: 100 deep in a 100,000-line log',
+      baseline: RAW_LOGS,
+      run: () => logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100, cursor: pick(bigLogCursors) }),
+    },
+    { name: 'stats: project, 30 days daily', baseline: RAW_PROJECT_DAYS, run: () => dailyStats(services, { ...project30Days(), taskId: null }) },
+    {
+      name: 'stats: task, 7 days hourly',
+      baseline: RAW_TASK_HOURS,
+      run: () => {
+        const task = pick(world.tasks);
+        return hourlyStats(services, { projectId: task.projectId, taskId: task.taskId, fromMs: nowMs - 7 * DAY_MS, toMs: nowMs });
+      },
+    },
+    { name: 'compat stats: executions/stats?days=30', baseline: RAW_PROJECT_HOURS, run: () => compatExecutionStats(services, pick(world.projects), 30, new Date(nowMs)) },
+    { name: "task list: a project's tasks", baseline: RAW_TASKS, calls: taskListCalls, run: () => listProjectTasks(services, pick(world.projects)) },
+  ];
+  const figures: QueryFigure[] = [];
+  for (const spec of specs) {
+    const timing = summarize(await timeAlternated(spec.calls ?? n, spec.run, baselines[spec.baseline]!, settings.slowdown));
+    figures.push({ name: spec.name, baseline: spec.baseline, ...timing });
+  }
+  return figures;
+}

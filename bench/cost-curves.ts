@@ -35,6 +35,7 @@ import { compareFigures, describeOutcome } from './check-results';
 import { timeQueries } from './cost-curves-queries';
 import { type Scale, type ScaleFigures, checkedFigures, curveTable, label, verdicts } from './cost-curves-report';
 import { BIG_LOG, fileSize, populate, readRateOf, usedBytes } from './read-side';
+import { collectGarbage } from './gc';
 
 interface CurveSettings {
   scales: Scale[];
@@ -135,6 +136,7 @@ async function measureScale(scale: Scale, settings: CurveSettings, dir: string):
   const raw = new Database(join(dir, 'read.db'), { readonly: true });
   const queries = await timeQueries({ reads, registry }, raw, world, settings);
   raw.close();
+  collectGarbage();
   const rss = process.memoryUsage().rss;
   await reads.close();
   await events.close();

@@ -16,8 +16,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'v8';
-import { runInNewContext } from 'vm';
 import { newCommandContext } from '../src/commands/command-context';
 import { executionDecider } from '../src/commands/execution/execution-decider';
 import { toNewEvent } from '../src/commands/handle-command';
@@ -30,9 +28,8 @@ import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { systemClock } from '../src/time/clock';
 import { makeTempDir } from '../test/support/temp-dir';
 import { type BenchRow, formatTable } from './report';
+import { collectGarbage } from './gc';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 const logger = createLogger('silent');
 
 interface Settings {
@@ -59,8 +56,7 @@ function parseArgs(args: string[]): Settings {
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
 function heapUsed(): number {
-  gc();
-  gc();
+  collectGarbage();
   return process.memoryUsage().heapUsed;
 }
 

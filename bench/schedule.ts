@@ -11,15 +11,12 @@
  * The croner baseline runs with fewer tasks (each croner pattern holds a 10,000-entry year array,
  * ~80 KB: 100,000 of them need ~8 GB) and its figures are per task.
  */
-import { setFlagsFromString } from 'v8';
-import { runInNewContext } from 'vm';
 import { Cron } from 'croner';
 import { compileSchedule, scheduleCacheStats } from '../src/schedules/compile-schedule';
 import { CompiledSchedule } from '../src/schedules/compiled-schedule';
 import { type BenchRow, formatTable } from './report';
+import { collectGarbage } from './gc';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 const ZONES = ['America/New_York', 'Europe/London', 'Australia/Sydney'];
 const START = Date.parse('2026-03-07T12:00:00Z'); // a day before New York's spring forward
@@ -45,8 +42,7 @@ function parseArgs(args: string[]): Settings {
 }
 
 function heapUsed(): number {
-  gc();
-  gc();
+  collectGarbage();
   return process.memoryUsage().heapUsed;
 }
 

@@ -91,7 +91,8 @@ export class GenerationWorker {
       const defer = options.deferIndexes === true && spec.indexes.some((index) => !index.unique);
       if (defer) this.deferredIndexes.add(spec.name);
       const indexes = defer ? spec.indexes.filter((index) => index.unique) : spec.indexes;
-      await this.reads.ensureCollection({ ...spec, name: this.physical(spec.name), indexes });
+      const deferredIndexes = defer ? spec.indexes.filter((index) => !index.unique) : [];
+      await this.reads.ensureCollection({ ...spec, name: this.physical(spec.name), indexes, deferredIndexes });
     }
     this.position = await this.reads.getCheckpoint(this.checkpoint);
     if (options.empty === true && this.position === null) this.written = new WrittenIds();

@@ -89,6 +89,32 @@ describe('SQLite read store: index field columns', () => {
     expect((await store.find('docs', { filter: { count: 3 } })).items.map((doc) => doc.id)).toEqual(['d11', 'd15', 'd19', 'd3', 'd7']);
   });
 
+  it('gives deferred indexes their columns at once, so building the indexes later adds no column (which would rewrite every row)', async () => {
+    store = SqliteReadStore.open({ file });
+    await store.ensureCollection({ name: 'docs', indexes: [], deferredIndexes: INDEXES });
+    expect(columnKinds('docs')).toEqual({ '$.status': 0, '$.meta.at': 0, '$.count': 0 });
+    expect(indexesOf('docs')).toEqual([]);
+    await store.applyBatch(
+      Array.from({ length: 20 }, (_, i): PositionedOperation => ({ op: 'upsert', collection: 'docs', id: `d${i}`, doc: { id: `d${i}`, status: 'A', meta: { at: i }, count: i % 4 }, position: i + 1 })),
+      { name: 'docs#1', position: 20 },
+    );
+    // Written with the documents, before any index exists.
+    for (const row of columnsAndDocs('docs')) expect(row.stored).toEqual(row.fromDoc);
+    await store.ensureCollection({ name: 'docs', indexes: INDEXES });
+    expect(columnKinds('docs')).toEqual({ '$.status': 0, '$.meta.at': 0, '$.count': 0 });
+    expect(indexesOf('docs')).toHaveLength(2);
+    expect((await store.find('docs', { filter: { count: 3 } })).items.map((doc) => doc.id)).toEqual(['d11', 'd15', 'd19', 'd3', 'd7']);
+  });
+
+  function indexesOf(collection: string): string[] {
+    const raw = new Database(file, { readonly: true });
+    try {
+      return (raw.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(collection) as Array<{ name: string }>).map((row) => row.name);
+    } finally {
+      raw.close();
+    }
+  }
+
   it('keeps writing and querying a table made with generated columns, leaving them generated', async () => {
     const raw = new Database(file);
     raw.exec(`CREATE TABLE docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL, pos INTEGER NOT NULL);

@@ -142,6 +142,8 @@ export class MongoReadStore implements ReadStore {
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     validateCollectionName(spec.name);
     const indexes = validateIndexes(spec.indexes);
+    // Deferred indexes need nothing before they are built here; they are refused alike, though.
+    validateIndexes(spec.deferredIndexes);
     await this.call('ensureCollection', async () => {
       try {
         await this.db.createCollection(spec.name);

@@ -17,6 +17,13 @@ export interface IndexSpec {
 export interface CollectionSpec {
   name: string;
   indexes: IndexSpec[];
+  /**
+   * Indexes built later, by a call that declares them in `indexes` (a rebuild fills a fresh table first:
+   * a store builds an index over a full table much faster than it maintains it row by row). The store
+   * may prepare for them now: SQLite gives their fields columns at once, so documents are written with
+   * them instead of every row being rewritten per column when the indexes come.
+   */
+  deferredIndexes?: IndexSpec[];
 }
 
 export type Scalar = string | number | boolean | null;

@@ -76,12 +76,13 @@ export class SqliteReadStore implements ReadStore {
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     validateCollectionName(spec.name);
     const indexes = validateIndexes(spec.indexes);
+    const deferred = validateIndexes(spec.deferredIndexes);
     const table = quoteIdent(spec.name);
     this.run(() =>
       this.db.transaction(() => {
         this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, pos INTEGER NOT NULL)`);
         const existing = fieldColumnsOf(this.db, spec.name).indexed;
-        for (const index of indexes) {
+        for (const index of [...indexes, ...deferred]) {
           for (const [field] of index.fields) {
             if (field === 'id' || existing.has(field)) continue;
             addFieldColumn(this.db, spec.name, field);

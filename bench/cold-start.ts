@@ -38,7 +38,7 @@ import { processManagerCheckpoint } from '../src/process-managers/process-manage
 import { RETENTION_MANAGER } from '../src/process-managers/retention/retention-manager';
 import { RETRIES_MANAGER } from '../src/process-managers/retries/retry-manager';
 import { summarizeProfile } from './ingest-profile';
-import { populate } from './read-side';
+import { populate } from './generated-history';
 import { type BenchRow, formatTable } from './report';
 
 interface Settings {
@@ -147,7 +147,7 @@ async function prepared(dir: string, dataDir: string, requested: number): Promis
   mkdirSync(dataDir, { recursive: true });
   const executions = Math.max(10, Math.ceil(requested / EVENTS_PER_EXECUTION));
   const events = SqliteEventStore.open({ file: join(dataDir, 'events.db'), synchronous: 'NORMAL' });
-  const world = await populate(events, { executions, 'log-lines': executions * 10, tasks: 1000, projects: 10, days: 60, queries: 1, dir });
+  const world = await populate(events, { executions, 'log-lines': executions * 10, tasks: 1000, projects: 10, days: 60 });
   await events.close();
   await catchUp(dataDir);
   const marker: Marker = { requested, events: world.events };

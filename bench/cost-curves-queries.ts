@@ -16,7 +16,7 @@ import { formatDay } from '../src/schedules/civil-time';
 import { seededRandom } from '../test/support/seeded-random';
 import type { QueryFigure } from './cost-curves-report';
 import { summarize, timeAlternated } from './query-timing';
-import { BIG_LOG, DAY_MS, ZONES, type World } from './read-side';
+import { BIG_LOG, DAY_MS, ZONES, type World } from './generated-history';
 
 export interface QueryTimingSettings {
   /** Calls per query (and as many of its baseline). */

@@ -34,7 +34,8 @@ import { describeMachine, readResults, thisMachine, writeResults } from './check
 import { compareFigures, describeOutcome } from './check-results';
 import { timeQueries } from './cost-curves-queries';
 import { type Scale, type ScaleFigures, checkedFigures, curveTable, label, verdicts } from './cost-curves-report';
-import { BIG_LOG, fileSize, populate, readRateOf, usedBytes } from './read-side';
+import { BIG_LOG, populate } from './generated-history';
+import { fileSize, readRateOf, usedBytes } from './read-side-measures';
 import { collectGarbage } from './gc';
 
 interface CurveSettings {
@@ -115,8 +116,6 @@ async function measureScale(scale: Scale, settings: CurveSettings, dir: string):
     'log-lines': BIG_LOG + scale.executions * settings.lines,
     projects: settings.projects,
     days: settings.days,
-    queries: settings.queries,
-    dir,
   });
   // Reopened, as after a restart: the store keeps its last events parsed in memory, which would answer
   // the whole history of a small scale without reading the disk.

@@ -12,14 +12,10 @@
  * rate at which the same events are merely read. Targets: every query p99 < 10 ms, stats independent of
  * history size (issue 5); history and stats rebuilds ≥ 60,000 events/s at 1M executions (issue 19).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { v4 as uuidv4 } from 'uuid';
-import { schemaVersionOf } from '../src/events/event-schemas';
-import { missedByStartDeadline } from '../src/events/execution-events';
-import { executionLogStream, executionStream, projectStream, taskStream } from '../src/events/streams';
 import { createLogger } from '../src/logging/logger';
 import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS, historyProjection } from '../src/projections/history-projection';
 import type { Projection } from '../src/projections/projection';
@@ -32,27 +28,18 @@ import { executionHistory } from '../src/queries/history-range';
 import { logLinesPage } from '../src/queries/log-lines';
 import { compatExecutionStats, dailyStats, hourlyStats } from '../src/queries/stats-range';
 import type { QueryServices } from '../src/queries/query-services';
-import type { NewEvent } from '../src/stores/events/event-store';
 import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
+import { DAY_MS, type HistoryShape, ZONES, populate } from './generated-history';
+import { fileSize, rawInsertCeiling, readRateOf, tableBytes, usedBytes } from './read-side-measures';
 import { type BenchRow, formatTable } from './report';
 import { seededRandom as seeded } from '../test/support/seeded-random';
 
-interface Settings {
-  executions: number;
-  'log-lines': number;
-  tasks: number;
-  projects: number;
-  days: number;
+interface Settings extends HistoryShape {
   queries: number;
   dir: string;
 }
 
-export const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Sydney'];
-const LINES_PER_BATCH = 100;
-export const BIG_LOG = 100_000;
-export const DAY_MS = 86_400_000;
-const APPEND_CONCURRENCY = 512;
 const REBUILD_BASELINE = 'one upsert per event, stats events (runner + store baseline)';
 
 export async function readSideBench(args: string[]): Promise<void> {
@@ -303,166 +290,6 @@ export async function readSideBench(args: string[]): Promise<void> {
   }
 }
 
-// ---- population ---------------------------------------------------------------------------------
-
-export interface World {
-  projects: string[];
-  tasks: Array<{ projectId: string; taskId: string }>;
-  bigLogExecution: string;
-  loggedExecutions: string[];
-  events: number;
-  logLines: number;
-  startMs: number;
-  endMs: number;
-  lastDay: number;
-}
-
-/**
- * Ids drawn from a seeded generator, restarted by each populate(): identical runs write identical rows in
- * the same order, so the pages a query touches lie alike in both runs' files. With random ids the layout of
- * the executions table varied between runs and moved the medians of its pages by up to 40%.
- */
-function seededUuids(seed: number): () => string {
-  const random = seeded(seed);
-  return () => {
-    const bytes = new Uint8Array(16);
-    for (let i = 0; i < 16; i++) bytes[i] = Math.floor(random() * 256);
-    return uuidv4({ random: bytes });
-  };
-}
-let newId = seededUuids(1);
-
-function meta(occurredAt: string, type: string) {
-  return { eventId: newId(), occurredAt, actor: 'system:bench', correlationId: newId(), causationId: newId(), schemaVersion: schemaVersionOf(type) };
-}
-
-function event(type: string, data: Record<string, unknown>, at: string): NewEvent {
-  return { type, data, metadata: meta(at, type) };
-}
-
-/**
- * Projects, tasks, then executions on every task's own tick (so days fill evenly), each with its status
- * events in one append; log batches of 100 lines for one execution in ten, and one execution with 100,000.
- */
-export async function populate(events: SqliteEventStore, s: Settings): Promise<World> {
-  const started = performance.now();
-  const random = seeded(42);
-  newId = seededUuids(1);
-  const endMs = Date.parse('2026-03-31T00:00:00.000Z');
-  const startMs = endMs - s.days * DAY_MS;
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const projects: string[] = [];
-  const tasks: Array<{ projectId: string; taskId: string; name: string }> = [];
-  let count = 0;
-  for (let p = 0; p < s.projects; p++) {
-    const projectId = newId();
-    projects.push(projectId);
-    const at = iso(startMs - DAY_MS);
-    await events.append(
-      projectStream(projectId),
-      [event('ProjectCreated', { projectId, name: `bench ${p}`, description: null, executionEndpoint: null, timezone: ZONES[p % ZONES.length], createdBy: 'bench', createdAt: at }, at)],
-      'no_stream',
-    );
-    count++;
-  }
-  await Promise.all(
-    Array.from({ length: s.tasks }, async (_, i) => {
-      const projectId = projects[i % projects.length]!;
-      const taskId = newId();
-      const name = `task-${i}`;
-      tasks.push({ projectId, taskId, name });
-      const at = iso(startMs - DAY_MS);
-      const definition = {
-        taskGroupId: null,
-        name,
-        description: null,
-        scheduleType: 'RECURRING',
-        scheduleConfig: { cron_expression: '* * * * *', timezone: 'UTC' },
-        timeoutSeconds: null,
-        metadata: null,
-        executionMode: 'pull',
-        startDeadlineSeconds: null,
-        alertPolicy: null,
-      };
-      await events.append(taskStream(taskId), [event('TaskCreated', { taskId, projectId, ...definition, status: 'ACTIVE', createdAt: at }, at)], 'no_stream');
-      count++;
-    }),
-  );
-
-  const perTask = Math.ceil(s.executions / s.tasks);
-  const intervalMs = Math.max(60_000, Math.floor((s.days * DAY_MS) / perTask / 60_000) * 60_000);
-  const logged = Math.max(1, Math.floor(s.executions / 10));
-  const linesEach = Math.max(0, Math.floor((s['log-lines'] - BIG_LOG) / logged));
-  const loggedExecutions: string[] = [];
-  let bigLogExecution = '';
-  let logLines = 0;
-  let pending: Array<Promise<unknown>> = [];
-  const flush = async () => {
-    await Promise.all(pending);
-    pending = [];
-  };
-  for (let i = 0; i < s.executions; i++) {
-    const task = tasks[i % tasks.length]!;
-    const tick = Math.floor(i / tasks.length);
-    const scheduledMs = startMs + tick * intervalMs + (i % 7) * 60_000;
-    const executionId = newId();
-    const ref = { executionId, taskId: task.taskId, projectId: task.projectId };
-    const createdMs = scheduledMs + Math.floor(random() * 500);
-    const list: NewEvent[] = [
-      event(
-        'ExecutionCreated',
-        {
-          ...ref,
-          taskName: task.name,
-          scheduledAt: iso(scheduledMs),
-          triggerType: 'SCHEDULED',
-          attempt: 1,
-          executionMode: 'pull',
-          timeoutSeconds: null,
-          startDeadlineSeconds: null,
-          createdAt: iso(createdMs),
-        },
-        iso(createdMs),
-      ),
-    ];
-    let t = createdMs + 50;
-    const roll = random();
-    if (roll < 0.5) {
-      list.push(event('ExecutionStarted', { ...ref, at: iso(t), claimedBy: null }, iso(t)));
-      t += 10;
-    }
-    if (scheduledMs < endMs - DAY_MS || roll < 0.9) {
-      const durationMs = Math.floor(Math.exp(random() * 12));
-      t += durationMs;
-      const outcome = random();
-      if (outcome < 0.85) list.push(event('ExecutionSucceeded', { ...ref, at: iso(t), exitCode: 0, durationMs, metrics: null }, iso(t)));
-      else if (outcome < 0.95) list.push(event('ExecutionFailed', { ...ref, at: iso(t), exitCode: 1, durationMs, metrics: null, error: 'exit 1' }, iso(t)));
-      else if (outcome < 0.98) list.push(event('ExecutionTimedOut', { ...ref, at: iso(t), timeoutSeconds: 60 }, iso(t)));
-      else list.push(event('ExecutionMissed', { ...ref, at: iso(t), ...missedByStartDeadline(60) }, iso(t)));
-    }
-    pending.push(events.append(executionStream(executionId), list, 'no_stream'));
-    count += list.length;
-    const lines = i === 0 ? BIG_LOG : i % 10 === 5 && loggedExecutions.length < logged ? linesEach : 0;
-    if (i === 0) bigLogExecution = executionId;
-    else if (lines > 0) loggedExecutions.push(executionId);
-    for (let from = 0; from < lines; from += LINES_PER_BATCH) {
-      const n = Math.min(LINES_PER_BATCH, lines - from);
-      const at = iso(createdMs + 20);
-      const batch = Array.from({ length: n }, (_, k) => ({ message: `step ${from + k}: processed a record of the nightly import`, level: 'info', timestamp: null, receivedAt: at }));
-      pending.push(events.append(executionLogStream(executionId), [event('ExecutionLogsAppended', { ...ref, lines: batch }, at)], 'any'));
-      count++;
-      logLines += n;
-    }
-    if (pending.length >= APPEND_CONCURRENCY) await flush();
-    if (i > 0 && i % 100_000 === 0) console.error(`appended ${i.toLocaleString('en-US')} executions, ${count.toLocaleString('en-US')} events`);
-  }
-  await flush();
-  const seconds = (performance.now() - started) / 1000;
-  console.error(`populated ${count.toLocaleString('en-US')} events in ${seconds.toFixed(1)} s (${Math.round(count / seconds).toLocaleString('en-US')} events/s)`);
-  const lastDay = Math.floor((endMs - 1) / DAY_MS);
-  return { projects, tasks, bigLogExecution, loggedExecutions, events: count, logLines, startMs, endMs, lastDay };
-}
-
 // ---- measuring ----------------------------------------------------------------------------------
 
 async function timed(figure: string, iterations: number, run: () => Promise<void>, baseline?: string): Promise<BenchRow[]> {
@@ -479,104 +306,6 @@ async function timed(figure: string, iterations: number, run: () => Promise<void
     { figure: `${figure} p50`, value: at(0.5), unit: 'ms', ...(baseline ? { baseline: `${baseline} p50` } : {}) },
     { figure: `${figure} p99`, value: at(0.99), unit: 'ms', ...(baseline ? { baseline: `${baseline} p99` } : {}) },
   ];
-}
-
-/**
- * The ceiling of a rebuild: the rows a projection ended with (`tables` of the rebuilt read.db), inserted
- * in the order the rebuild first wrote them with one plain prepared INSERT each, in transactions of
- * 100,000 rows, into a fresh database that the read store opened (its pragmas) with the same tables and
- * generated columns; then the same secondary indexes are built, as a rebuild builds them at its end.
- * Timed from the first insert to the last index. No JSON is parsed or written: the rows are copied as stored.
- */
-function rawInsertCeiling(sourceFile: string, file: string, tables: string[]): { rows: number; seconds: number; cpuSeconds: number } {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-  const source = new Database(sourceFile, { readonly: true });
-  const schema = (type: string, table: string) =>
-    (source.prepare(`SELECT sql FROM sqlite_schema WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid`).all(type, table) as Array<{ sql: string }>).map((r) => r.sql);
-  // The read store's own pragmas (SqliteReadStore.open), set by opening it.
-  void SqliteReadStore.open({ file }).close();
-  const target = new Database(file);
-  target.pragma('journal_mode = WAL');
-  target.pragma('synchronous = NORMAL');
-  for (const table of tables) for (const sql of schema('table', table)) target.exec(sql);
-  let rows = 0;
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  for (const table of tables) {
-    const insert = target.prepare(`INSERT INTO "${table}" (id, doc, pos) VALUES (?, ?, ?)`);
-    const read = (source.prepare(`SELECT id, doc, pos FROM "${table}" ORDER BY rowid`).raw().iterate() as IterableIterator<unknown[]>)[Symbol.iterator]();
-    // Rows go from the source straight into the transaction: a batch held in memory was a gigabyte of log chunks.
-    const write = target.transaction((): boolean => {
-      for (let n = 0; n < 100_000; n++) {
-        const next = read.next();
-        if (next.done) return false;
-        insert.run(next.value);
-        rows++;
-      }
-      return true;
-    });
-    while (write()) continue;
-    for (const sql of schema('index', table)) target.exec(sql);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  target.close();
-  source.close();
-  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-  return { rows, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
-}
-
-/** How fast the projection's events can merely be read (pages of 500, as the projection worker reads them). */
-export async function readRateOf(events: SqliteEventStore, projection: Projection): Promise<{ count: number; perSecond: number }> {
-  let count = 0;
-  let after: number | null = null;
-  const started = performance.now();
-  for (;;) {
-    const page = await events.readAll({ after, filter: projection.filter, maxCount: 500 });
-    if (page.length === 0) break;
-    count += page.length;
-    after = page[page.length - 1]!.position;
-  }
-  return { count, perSecond: count / ((performance.now() - started) / 1000) };
-}
-
-export function fileSize(file: string): number {
-  let total = 0;
-  for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) total += statSync(file + suffix).size;
-  return total;
-}
-
-/**
- * Bytes of the pages that hold data: the file less its free pages. A rebuild writes a new generation of
- * tables and drops the old one; SQLite keeps the freed pages in the file for reuse, so the file's size
- * depends on how many rebuilds ran, while the pages in use depend on the history alone.
- */
-export function usedBytes(file: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    const pages = (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
-    return pages * (db.pragma('page_size', { simple: true }) as number);
-  } finally {
-    db.close();
-  }
-}
-
-/** Bytes of the tables (and their indexes) whose names start with a prefix, from SQLite's dbstat. */
-function tableBytes(file: string, prefix: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    const row = db
-      .prepare(
-        `SELECT coalesce(sum(pgsize), 0) AS bytes FROM dbstat WHERE name IN (
-           SELECT name FROM sqlite_schema WHERE tbl_name LIKE ? ESCAPE '\\')`,
-      )
-      .get(`${prefix.replace(/_/g, '\\_')}%`) as { bytes: number };
-    return row.bytes;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
 }
 
 function parseArgs(args: string[]): Settings {

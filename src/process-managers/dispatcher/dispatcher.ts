@@ -31,7 +31,8 @@ import type { Logger } from '../../logging/logger';
 import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import type { Clock } from '../../time/clock';
 import { lostLease, type ProcessManager } from '../process-manager';
-import { backoffMs, DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './dispatch-settings';
+import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './dispatch-settings';
+import { deliveryOutcome } from './delivery-outcome';
 import { type SendResult, type SentRequest, sendWebhook, type WebhookRequest } from './webhook-sender';
 import { SIGNATURE_HEADER, signatureHeader, TIMESTAMP_HEADER } from './webhook-signature';
 import { sendCancelNotice } from './cancel-notice';
@@ -39,11 +40,6 @@ import { sendCancelNotice } from './cancel-notice';
 export const DISPATCHER_NAME = 'dispatcher';
 export const DISPATCHER_ACTOR = `system:${DISPATCHER_NAME}`;
 
-/**
- * Failures that happen before any connection exists: the request surely did not reach the executor,
- * so sending it again cannot run the job twice. (ECONNTIMEOUT: no connection within the timeout.)
- */
-const NOT_ARRIVED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNTIMEOUT']);
 
 /** The body of a dispatch (COMPAT.md, "The executor contract": at least `task_name` and `execution_id`). */
 export interface DispatchPayload {
@@ -453,7 +449,7 @@ export class Dispatcher implements ProcessManager {
     } finally {
       this.requests.delete(request);
     }
-    const outcome = this.classify(result, attempt);
+    const outcome = deliveryOutcome(result, attempt, this.settings, this.services.clock.now().getTime());
     // The operator's lists decide this, not the executor: say so where the operator looks.
     if (result.kind === 'refused') this.services.logger.warn({ projectId, executionId, rule: result.rule }, 'dispatch refused by outbound policy');
     await this.recordOutcome(track, attempt, outcome);
@@ -474,52 +470,6 @@ export class Dispatcher implements ProcessManager {
     if (state.concluded || state.execution === null) track.done = true;
     if (state.execution?.status === 'QUEUED') track.queued = true;
     else if (state.execution !== null && state.execution.status !== 'PENDING') track.reported = true;
-  }
-
-  private classify(result: SendResult, attempt: number): DispatchOutcome {
-    const { timeoutMs, maxAttempts } = this.settings;
-    type Failure = Pick<Extract<DispatchOutcome, { kind: 'failed' }>, 'outcome' | 'reason' | 'status' | 'durationMs'>;
-    const retry = (failure: Failure, retryAfterMs: number | null): DispatchOutcome => {
-      if (attempt >= maxAttempts) {
-        return { kind: 'failed', ...failure, reason: `${failure.reason}; giving up after ${maxAttempts} attempts`, retryable: true, nextAttemptAt: null };
-      }
-      const at = new Date(this.services.clock.now().getTime() + backoffMs(this.settings, attempt, retryAfterMs)).toISOString();
-      return { kind: 'failed', ...failure, retryable: true, nextAttemptAt: at };
-    };
-    const final = (failure: Failure): DispatchOutcome => ({ kind: 'failed', ...failure, retryable: false, nextAttemptAt: null });
-    switch (result.kind) {
-      case 'answered': {
-        const { status, durationMs } = result;
-        if (status >= 200 && status < 300) return { kind: 'dispatched', status, durationMs };
-        const answered = { outcome: 'http_error' as const, status, durationMs };
-        if (status === 429 || status >= 500) return retry({ ...answered, reason: `the executor answered HTTP ${status}` }, result.retryAfterMs);
-        return final({ ...answered, reason: `the executor answered HTTP ${status}; not sent again` });
-      }
-      case 'refused':
-        // The same address would be refused again: the policy changes only with the configuration.
-        return final({ outcome: 'refused_by_policy', reason: `refused by outbound policy: ${result.rule}; not sent`, status: null, durationMs: result.durationMs });
-      case 'not-sent': {
-        const failure = { outcome: result.code === 'ECONNTIMEOUT' ? ('timeout' as const) : ('network_error' as const), status: null, durationMs: result.durationMs };
-        if (NOT_ARRIVED_CODES.has(result.code)) return retry({ ...failure, reason: `${result.code}: ${result.message}; the request was not sent` }, null);
-        return final({ ...failure, reason: `could not send (${result.code}: ${result.message}); not sent again` });
-      }
-      case 'timeout':
-        return final({
-          outcome: 'timeout',
-          reason: `no answer within ${timeoutMs / 1000} s; not sent again: the executor may be running the job`,
-          status: null,
-          durationMs: result.durationMs,
-        });
-      case 'error':
-        return final({
-          outcome: 'network_error',
-          reason: `${result.code} after the request was sent (${result.message}); not sent again: the executor may have it`,
-          status: null,
-          durationMs: result.durationMs,
-        });
-      case 'aborted':
-        return { kind: 'unknown', reason: 'the server stopped while waiting for the answer; whether the executor got the request is unknown, so it is not sent again' };
-    }
   }
 
   private async recordOutcome(track: Track, attempt: number, outcome: DispatchOutcome): Promise<void> {

@@ -88,10 +88,9 @@ export class GenerationWorker {
   async prepare(options: { deferIndexes?: boolean; empty?: boolean } = {}): Promise<void> {
     await ensureQuarantine(this.reads);
     for (const spec of this.projection.collections) {
-      const defer = options.deferIndexes === true && spec.indexes.some((index) => !index.unique);
-      if (defer) this.deferredIndexes.add(spec.name);
-      const indexes = defer ? spec.indexes.filter((index) => index.unique) : spec.indexes;
-      const deferredIndexes = defer ? spec.indexes.filter((index) => !index.unique) : [];
+      const deferredIndexes = options.deferIndexes === true ? spec.indexes.filter((index) => !index.unique) : [];
+      if (deferredIndexes.length > 0) this.deferredIndexes.add(spec.name);
+      const indexes = spec.indexes.filter((index) => !deferredIndexes.includes(index));
       await this.reads.ensureCollection({ ...spec, name: this.physical(spec.name), indexes, deferredIndexes });
     }
     this.position = await this.reads.getCheckpoint(this.checkpoint);

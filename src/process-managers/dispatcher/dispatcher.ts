@@ -40,7 +40,6 @@ import { sendCancelNotice } from './cancel-notice';
 export const DISPATCHER_NAME = 'dispatcher';
 export const DISPATCHER_ACTOR = `system:${DISPATCHER_NAME}`;
 
-
 /** The body of a dispatch (COMPAT.md, "The executor contract": at least `task_name` and `execution_id`). */
 export interface DispatchPayload {
   task_name: string;

@@ -5,7 +5,7 @@ import { foldEvents } from '../../src/commands/decider';
 import { ConflictError } from '../../src/errors/app-error';
 import type { ExecutionRef } from '../../src/events/execution-events';
 import { backoffMs, DEFAULT_DISPATCH_SETTINGS } from '../../src/process-managers/dispatcher/dispatch-settings';
-import { displayUrl } from '../../src/process-managers/dispatcher/dispatcher';
+import { displayUrl } from '../../src/process-managers/dispatcher/dispatch-request';
 import { computeSignature, signatureHeader, verifySignature } from '../../src/process-managers/dispatcher/webhook-signature';
 import { given } from '../support/given-when-then';
 

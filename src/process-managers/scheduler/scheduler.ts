@@ -4,19 +4,11 @@
  * State, rebuilt from `$all` at every start (task-, taskgroup-, execution- and scheduler- streams):
  * every task with its shared compiled schedule, every group (folded and judged exactly as the read
  * side does: evolveTaskGroupDoc + groupRunState), and per task the last tick accounted for (from
- * ExecutionCreated of trigger SCHEDULED and from TicksSkipped).
+ * ExecutionCreated of trigger SCHEDULED and from TicksSkipped), all in task-book.ts.
  *
- * Timing: ONE binary heap of (next tick, task) over every armed task and ONE clock timer armed for its
- * top. When the timer fires, every due task is popped, fired if it may run at that tick, and re-keyed
- * at its next tick. A change to a task or group re-keys the tasks concerned at once.
- *
- * A task fires when it is ACTIVE and its group (if any, and if it still exists: a group deleted a moment
- * ago counts as no group, as on the query side) runs at the tick: ACTIVE and inside its window, or
- * manually started, until the next window boundary. A task is keyed at its next tick at which the
- * group runs (closed windows are skipped boundary by boundary, not tick by tick); one that cannot run
- * before its group changes (a disabled group, a manual stop without a window) leaves the heap until
- * the group's next event re-keys it. A task's calendar and its project's pause windows and snoozes
- * (calendar-gate.ts, from the project streams) hold ticks back the same way, keyed past what they hold.
+ * Timing (tick-timer.ts): ONE binary heap of (next tick, task) over every armed task and ONE clock
+ * timer armed for its top; a task fires when it is ACTIVE, its group runs at the tick and its calendar
+ * and pause windows (calendar-gate.ts) let it.
  *
  * Each tick creates its execution through the execution decider, with the deterministic id of
  * tick-ids.ts, appended with `no_stream`: a second instance, or a restart re-firing a tick, finds the
@@ -52,15 +44,14 @@ import { STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import { TASK_EVENT_TYPES, type TaskEvent } from '../../events/task-events';
 import { TASK_GROUP_EVENT_TYPES, type TaskGroupEvent } from '../../events/task-group-events';
 import { isEventOf } from '../../events/event';
-import { compileSchedule } from '../../schedules/compile-schedule';
 import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import type { Clock } from '../../time/clock';
 import type { ProcessManager } from '../process-manager';
-import { GroupGate } from './group-gate';
 import { CalendarGate } from './calendar-gate';
-import { ScheduledTask } from './scheduled-task';
+import type { ScheduledTask } from './scheduled-task';
 import { schedulerLateness } from './scheduler-metrics';
-import { IndexedMinHeap } from '../indexed-min-heap';
+import { TaskBook } from './task-book';
+import { TickTimer } from './tick-timer';
 import { tickExecutionId } from './tick-ids';
 import { tickCommand, tickContext } from './tick-command';
 import { type Downtime, type DowntimeDeps, downtimeOf, recordDowntime } from './downtime';
@@ -70,12 +61,8 @@ const PROJECT_PREFIX = streamPrefix(STREAM_CATEGORIES.project);
 
 /** Per task and per downtime, how many missed ticks become MISSED executions; the rest are one TicksSkipped. */
 export const DEFAULT_MISSED_BOUND = 5;
-/** Due ticks handled per timer callback before yielding to the event loop (a 100k-task `0 * * * *` minute). */
-const FIRE_SLICE = 2_000;
 /** Tasks whose downtime is recorded at the same time. */
 const DOWNTIME_CONCURRENCY = 256;
-/** Window boundaries crossed looking for a task's next runnable tick before leaving the rest to fire time. */
-const MAX_BOUNDARY_HOPS = 4;
 
 export interface SchedulerDeps {
   events: EventStore;
@@ -91,7 +78,6 @@ export interface SchedulerOptions {
   onFire?: (latenessMs: number) => void;
 }
 
-
 export class Scheduler implements ProcessManager {
   readonly name = 'scheduler';
   readonly filter: StreamFilter = {
@@ -105,21 +91,15 @@ export class Scheduler implements ProcessManager {
     ],
   };
 
-  private readonly tasks = new Map<string, ScheduledTask>();
-  private readonly groups = new Map<string, GroupGate>();
+  private readonly book: TaskBook;
   private readonly calendars = new CalendarGate();
-  /** Tasks by group id (whether or not the group exists), to re-key them when the group changes. */
-  private readonly groupTasks = new Map<string, Set<ScheduledTask>>();
-  private readonly projectIds = new Map<string, string>();
-  private readonly heap = new IndexedMinHeap<ScheduledTask>((task) => task.nextMs);
+  private readonly timer: TickTimer;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly missedBound: number;
   private readonly writes: TickWriter;
   private readonly downtimeDeps: DowntimeDeps;
   private readonly onFire?: (latenessMs: number) => void;
   private readonly overlap: OverlapControl;
-  private cancelTimer: (() => void) | null = null;
-  private armedAt = Number.NaN;
   private live = false;
   private stopped = false;
   /** Settles once the downtime found when going live is recorded (at once when there was none). */
@@ -145,6 +125,8 @@ export class Scheduler implements ProcessManager {
     private readonly deps: SchedulerDeps,
     options: SchedulerOptions = {},
   ) {
+    this.book = new TaskBook(deps.logger);
+    this.timer = new TickTimer(deps.clock, this.book, this.calendars, (task, tick, now) => this.fire(task, tick, now));
     this.missedBound = options.missedBound ?? DEFAULT_MISSED_BOUND;
     this.writes = new TickWriter(deps, options.writer ?? storeExecutionWriter(deps.events, deps.clock), this.stats);
     this.downtimeDeps = { ...deps, writes: this.writes, stats: this.stats, missedBound: this.missedBound };
@@ -152,9 +134,9 @@ export class Scheduler implements ProcessManager {
     this.overlap = new OverlapControl(
       deps,
       {
-        taskOf: (taskId) => this.tasks.get(taskId),
-        groupOf: (task) => this.gateOf(task),
-        membersOf: (groupId) => this.groupTasks.get(groupId) ?? [],
+        taskOf: (taskId) => this.book.task(taskId),
+        groupOf: (task) => this.book.gateOf(task),
+        membersOf: (groupId) => this.book.membersOf(groupId),
         track: (work) => this.track(work),
       },
       this.stats,
@@ -163,7 +145,8 @@ export class Scheduler implements ProcessManager {
 
   /** How many tasks are armed in the heap, and how many the scheduler knows. */
   get size(): { armed: number; tasks: number; groups: number } {
-    return { armed: this.heap.size, tasks: this.tasks.size, groups: this.groups.size };
+    const { tasks, groups } = this.book.size;
+    return { armed: this.timer.armed, tasks, groups };
   }
 
   /** Writes started and not yet finished (ticks, downtime records). */
@@ -173,8 +156,8 @@ export class Scheduler implements ProcessManager {
 
   /** The next tick the scheduler will fire for a task (epoch ms), or null when it is not armed. */
   nextTickOf(taskId: string): Date | null {
-    const task = this.tasks.get(taskId);
-    return task && this.heap.has(task) ? new Date(task.nextMs) : null;
+    const task = this.book.task(taskId);
+    return task ? this.timer.nextTickOf(task) : null;
   }
 
   /** Resolves when every write started so far (ticks, downtime records) has finished. */
@@ -190,7 +173,7 @@ export class Scheduler implements ProcessManager {
     else if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) {
       if (event.type === 'ExecutionCreated' && event.data.triggerType === 'SCHEDULED') {
         // CATCH_UP runs are not "accounted for": their tick is recorded as MISSED or skipped as well.
-        this.accountFor(event.data.taskId, Date.parse(event.data.scheduledAt));
+        this.book.accountFor(event.data.taskId, Date.parse(event.data.scheduledAt));
       }
       this.overlap.applyExecution(event, this.live);
     } else if (event.streamId.startsWith(PROJECT_PREFIX)) {
@@ -198,218 +181,40 @@ export class Scheduler implements ProcessManager {
       const projectId = this.calendars.apply(event);
       if (projectId !== null) this.rekeyProject(projectId);
     } else if (event.type === 'TicksSkipped') {
-      const data = (event as unknown as TicksSkipped).data;
-      const task = this.tasks.get(data.taskId);
-      if (task) task.skippedRevision = Math.max(task.skippedRevision, event.revision);
-      this.accountFor(data.taskId, Date.parse(data.to));
+      this.book.applySkipped((event as unknown as TicksSkipped).data, event.revision);
     }
-  }
-
-  private accountFor(taskId: string, tickMs: number): void {
-    const task = this.tasks.get(taskId);
-    if (task && tickMs > task.lastTickMs) task.lastTickMs = tickMs;
   }
 
   private applyTask(event: TaskEvent, eventId: string): void {
-    if (event.type === 'TaskCreated') {
-      const { data } = event;
-      const task = new ScheduledTask(data.taskId);
-      task.projectId = this.intern(data.projectId);
-      task.anchorMs = Date.parse(data.createdAt);
-      task.sinceMs = task.anchorMs;
-      task.status = data.status;
-      task.define(data);
-      task.causationId = eventId;
-      this.compile(task);
-      this.tasks.set(task.taskId, task);
-      this.joinGroup(task);
-      this.rekey(task);
+    const task = this.book.applyTask(event, eventId);
+    if (!task) return;
+    if (event.type === 'TaskDeleted') {
+      this.overlap.forgetTask(task.taskId);
+      this.timer.remove(task);
+      this.timer.arm();
       return;
     }
-    const task = this.tasks.get(event.data.taskId);
-    if (!task) return;
-    task.causationId = eventId;
-    switch (event.type) {
-      case 'TaskUpdated': {
-        const previousGroup = task.groupId;
-        if (task.define(event.data)) {
-          this.compile(task);
-          task.sinceMs = Date.parse(event.data.updatedAt);
-        }
-        if (previousGroup !== task.groupId) {
-          this.leaveGroup(task, previousGroup);
-          this.joinGroup(task);
-        }
-        if (this.live) this.overlap.definitionChanged(task.taskId, eventId);
-        break;
-      }
-      case 'TaskStatusChanged':
-        if (task.status !== 'ACTIVE' && event.data.status === 'ACTIVE') task.sinceMs = Date.parse(event.data.updatedAt);
-        task.status = event.data.status;
-        break;
-      case 'TaskDeletionRequested':
-        task.status = 'PENDING_DELETE';
-        break;
-      case 'TaskDeletionFailed':
-        task.status = 'DELETE_FAILED';
-        break;
-      case 'TaskDeleted':
-        this.overlap.forgetTask(task.taskId);
-        this.heap.remove(task);
-        this.leaveGroup(task, task.groupId);
-        this.tasks.delete(task.taskId);
-        this.arm();
-        return;
-    }
-    this.rekey(task);
+    if (event.type === 'TaskUpdated' && this.live) this.overlap.definitionChanged(task.taskId, eventId);
+    this.timer.rekey(task);
   }
 
   private applyGroup(event: TaskGroupEvent & RecordedEvent): void {
-    const { groupId } = event.data;
-    let gate = this.groups.get(groupId);
-    if (!gate) {
-      if (event.type !== 'TaskGroupCreated') return;
-      gate = new GroupGate(groupId);
-      this.groups.set(groupId, gate);
-    }
-    gate.apply(event);
-    if (!gate.exists) this.groups.delete(groupId);
+    if (!this.book.applyGroup(event)) return;
+    const members = this.book.membersOf(event.data.groupId);
     // A group change (status, window, zone, manual start/stop, deletion) takes effect at once.
-    for (const task of this.groupTasks.get(groupId) ?? []) this.rekey(task, false);
-    if (this.live && event.type === 'TaskGroupUpdated') this.overlap.groupChanged(this.groupTasks.get(groupId) ?? [], event.metadata.eventId);
-    this.arm();
+    for (const task of members) this.timer.rekey(task, false);
+    if (this.live && event.type === 'TaskGroupUpdated') this.overlap.groupChanged(members, event.metadata.eventId);
+    this.timer.arm();
   }
 
   /** A calendar or window changed: its project's tasks are re-keyed (rare, so a pass over all tasks). */
   private rekeyProject(projectId: string): void {
     if (!this.live) return;
-    for (const task of this.tasks.values()) if (task.projectId === projectId) this.rekey(task, false);
-    this.arm();
+    for (const task of this.book.all()) if (task.projectId === projectId) this.timer.rekey(task, false);
+    this.timer.arm();
   }
 
-  private compile(task: ScheduledTask): void {
-    try {
-      task.schedule = compileSchedule(task.scheduleType, task.scheduleConfig!, new Date(task.anchorMs));
-    } catch (err) {
-      task.schedule = null;
-      this.deps.logger.warn({ err, taskId: task.taskId }, 'scheduler: the task schedule does not compile; the task will not fire');
-    }
-  }
-
-  private joinGroup(task: ScheduledTask): void {
-    if (task.groupId === null) return;
-    let members = this.groupTasks.get(task.groupId);
-    if (!members) this.groupTasks.set(task.groupId, (members = new Set()));
-    members.add(task);
-  }
-
-  private leaveGroup(task: ScheduledTask, groupId: string | null): void {
-    if (groupId === null) return;
-    const members = this.groupTasks.get(groupId);
-    members?.delete(task);
-    if (members?.size === 0) this.groupTasks.delete(groupId);
-  }
-
-  /** Project ids repeat across tasks: keep one string per project. */
-  private intern(projectId: string): string {
-    let known = this.projectIds.get(projectId);
-    if (known === undefined) this.projectIds.set(projectId, (known = projectId));
-    return known;
-  }
-
-  /** The task's group, as far as firing goes: undefined for no group or a group that no longer exists. */
-  private gateOf(task: ScheduledTask): GroupGate | undefined {
-    return task.groupId === null ? undefined : this.groups.get(task.groupId);
-  }
-
-  /** Whether the task belongs in the heap at all (its schedule may still be blocked at a given tick). */
-  private armable(task: ScheduledTask): boolean {
-    if (task.status !== 'ACTIVE' || task.schedule === null) return false;
-    const gate = this.gateOf(task);
-    return gate === undefined || gate.active;
-  }
-
-  /** Where the ticks still owed to a task start: the first owed tick is the first one strictly after this. */
-  private cursorOf(task: ScheduledTask): number {
-    const gate = this.gateOf(task);
-    return Math.max(task.lastTickMs, task.sinceMs - 1, gate ? gate.activeSinceMs - 1 : Number.NEGATIVE_INFINITY);
-  }
-
-  /** Puts the task in the heap at its next tick from now on (or takes it out). Only once live. */
-  private rekey(task: ScheduledTask, arm = true): void {
-    if (!this.live || this.stopped) return;
-    const cursor = Math.max(this.deps.clock.now().getTime() - 1, this.cursorOf(task));
-    this.place(task, this.armable(task) ? this.nextRunnable(task, cursor) : Number.NaN);
-    if (arm) this.arm();
-  }
-
-  /**
-   * The task's first tick strictly after `afterMs` at which its group runs and its calendar and pause
-   * windows let it fire, skipping closed windows boundary by boundary and held-back days or windows to
-   * their end (a few hops at most; the tick is judged again when it fires anyway). NaN when it cannot
-   * run again before something changes (a manual stop without a window, an `only` calendar past its
-   * last date).
-   */
-  private nextRunnable(task: ScheduledTask, afterMs: number): number {
-    const schedule = task.schedule!;
-    let next = schedule.nextMs(afterMs);
-    const gate = this.gateOf(task);
-    for (let hop = 0; hop < MAX_BOUNDARY_HOPS && !Number.isNaN(next); hop++) {
-      let resume: number;
-      if (gate !== undefined && !gate.runsAt(next)) resume = gate.nextBoundaryAfter(next);
-      else {
-        const verdict = this.calendars.verdict(task, gate, next);
-        if (verdict.fires) break;
-        resume = verdict.untilMs;
-      }
-      next = Number.isNaN(resume) ? resume : schedule.nextMs(resume - 1);
-    }
-    return next;
-  }
-
-  private place(task: ScheduledTask, next: number): void {
-    task.nextMs = next;
-    if (Number.isNaN(next)) this.heap.remove(task);
-    else this.heap.upsert(task);
-  }
-
-  // --- the timer --------------------------------------------------------------------------------
-
-  private arm(): void {
-    if (!this.live || this.stopped) return;
-    const top = this.heap.peek();
-    const at = top ? top.nextMs : Number.NaN;
-    if (at === this.armedAt) return;
-    this.cancelTimer?.();
-    this.cancelTimer = null;
-    this.armedAt = at;
-    if (top) this.cancelTimer = this.deps.clock.setTimer(new Date(at), this.onTimer);
-  }
-
-  private readonly onTimer = (): void => {
-    this.cancelTimer = null;
-    this.armedAt = Number.NaN;
-    if (!this.live || this.stopped) return;
-    const now = this.deps.clock.now().getTime();
-    for (let budget = FIRE_SLICE; budget > 0; budget--) {
-      const task = this.heap.peek();
-      if (!task || task.nextMs > now) break;
-      this.advance(task, now);
-    }
-    this.arm(); // at once again if due ticks remain after this slice
-  };
-
-  /** Handles the due tick at the top of the heap: fire it or not, then re-key the task. */
-  private advance(task: ScheduledTask, now: number): void {
-    const tick = task.nextMs;
-    if (!this.armable(task)) {
-      this.place(task, Number.NaN);
-      return;
-    }
-    const gate = this.gateOf(task);
-    if ((gate === undefined || gate.runsAt(tick)) && this.calendars.verdict(task, gate, tick).fires) this.fire(task, tick, now);
-    this.place(task, this.nextRunnable(task, tick));
-  }
+  // --- firing -------------------------------------------------------------------------------------
 
   private fire(task: ScheduledTask, tick: number, now: number): void {
     task.lastTickMs = tick;
@@ -425,7 +230,6 @@ export class Scheduler implements ProcessManager {
     this.track(this.writes.writeTick(command, context));
   }
 
-
   private track(work: Promise<unknown>): void {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
@@ -435,12 +239,13 @@ export class Scheduler implements ProcessManager {
 
   goLive(): void {
     this.live = true;
+    this.timer.goLive();
     const now = this.deps.clock.now().getTime();
     const owed: Downtime[] = [];
-    for (const task of this.tasks.values()) {
-      if (!this.armable(task)) continue;
+    for (const task of this.book.all()) {
+      if (!this.book.armable(task)) continue;
       try {
-        const downtime = downtimeOf(task, this.gateOf(task), this.calendars, this.cursorOf(task), now, this.missedBound);
+        const downtime = downtimeOf(task, this.book.gateOf(task), this.calendars, this.book.cursorOf(task), now, this.missedBound);
         if (downtime) {
           owed.push(downtime);
           task.lastTickMs = downtime.last.at.getTime();
@@ -449,10 +254,10 @@ export class Scheduler implements ProcessManager {
         // One task's downtime must not keep every other task from being armed.
         this.deps.logger.error({ err, taskId: task.taskId }, 'scheduler: could not count the ticks a task missed while offline');
       }
-      this.rekey(task, false);
+      this.timer.rekey(task, false);
     }
     this.overlap.releaseAllWaiting();
-    this.arm();
+    this.timer.arm();
     if (owed.length > 0) {
       this.deps.logger.info({ tasks: owed.length }, 'scheduler: recording ticks missed while offline');
       this.downtimeRecorded = this.recordDowntimes(owed, now);
@@ -471,8 +276,7 @@ export class Scheduler implements ProcessManager {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.cancelTimer?.();
-    this.cancelTimer = null;
+    this.timer.stop();
     this.writes.stop();
     await this.settled();
   }

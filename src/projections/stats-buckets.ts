@@ -70,11 +70,16 @@ export interface TaskDayBucketDoc extends StatsBucketDoc {
   hours: string[];
 }
 
-/** The first and last `day` key a task has buckets for (to find them when the task is deleted). */
+/**
+ * Where a task has day buckets, to find them when the task is deleted: the months (`YYYY-MM`) of its
+ * days, one field each, so a new day is noted without reading the document. Documents written before
+ * months were listed hold the range of days instead, and keep it.
+ */
 export interface TaskDaysDoc extends Doc {
   projectId: string;
-  firstDay: string;
-  lastDay: string;
+  months?: Record<string, true>;
+  firstDay?: string;
+  lastDay?: string;
 }
 
 /** A task's failures on one UTC day (only days with failures have one). */

@@ -33,7 +33,7 @@ export const STATS_INFLIGHT = 'inflight';
 export const STATS_ZONES = 'zones';
 /** FailureDayDoc: a task's failures on a UTC day. */
 export const STATS_FAILURE_DAYS = 'failuredays';
-/** TaskDaysDoc: the range of days a task has buckets for. */
+/** TaskDaysDoc: the months a task has day buckets in. */
 export const STATS_TASK_DAYS = 'taskdays';
 
 /** An execution between its creation and its end; deleted at the end, so this stays small. */
@@ -218,7 +218,7 @@ async function updateBuckets(reader: ProjectionReader, inflight: InflightDoc, ch
         if (series === 'task' && granularity === 'hour') newHour = true;
         if (series === 'task' && granularity === 'day') {
           (bucket as TaskDayBucketDoc).hours = [];
-          operations.push(...(await widenTaskDays(reader, inflight, key)));
+          operations.push(noteTaskMonth(inflight, key));
         }
       }
       if (newHour && granularity === 'day') {
@@ -232,13 +232,12 @@ async function updateBuckets(reader: ProjectionReader, inflight: InflightDoc, ch
   return operations;
 }
 
-async function widenTaskDays(reader: ProjectionReader, inflight: InflightDoc, day: string): Promise<WriteOperation[]> {
-  const current = await reader.get<TaskDaysDoc>(STATS_TASK_DAYS, inflight.taskId);
-  const doc: TaskDaysDoc = current
-    ? { ...current, firstDay: day < current.firstDay ? day : current.firstDay, lastDay: day > current.lastDay ? day : current.lastDay }
-    : { id: inflight.taskId, projectId: inflight.projectId, firstDay: day, lastDay: day };
-  if (current && doc.firstDay === current.firstDay && doc.lastDay === current.lastDay) return [];
-  return [{ op: 'upsert', collection: STATS_TASK_DAYS, id: doc.id, doc }];
+/**
+ * A task's new day: its month is listed, with a write that needs no read (a rebuild notes about one
+ * new day per execution, and reading the document back for each was a tenth of a stats rebuild).
+ */
+function noteTaskMonth(inflight: InflightDoc, day: string): WriteOperation {
+  return { op: 'set', collection: STATS_TASK_DAYS, id: inflight.taskId, fields: { projectId: inflight.projectId, [`months.${day.slice(0, 7)}`]: true } };
 }
 
 /**
@@ -277,7 +276,7 @@ async function taskPurged(event: TaskPurgeRequested, reader: ProjectionReader): 
     }
     return taskBucket;
   };
-  for (let day = range.firstDay; day <= range.lastDay; day = nextDayKey(day)) {
+  for (const day of daysOf(range)) {
     const bucket = (await subtract('day', day)) as TaskDayBucketDoc | null;
     for (const hour of bucket?.hours ?? []) hours.add(hour);
   }
@@ -289,6 +288,16 @@ async function taskPurged(event: TaskPurgeRequested, reader: ProjectionReader): 
   for (const day of failureDays) operations.push({ op: 'delete', collection: STATS_FAILURE_DAYS, id: failureDayId(projectId, day, taskId) });
   operations.push({ op: 'delete', collection: STATS_TASK_DAYS, id: taskId });
   return operations;
+}
+
+/** Every day the task may have a bucket for: each day of its listed months, and of the range an older document holds. */
+function daysOf(range: TaskDaysDoc): Set<string> {
+  const days = new Set<string>();
+  if (range.firstDay && range.lastDay) for (let day = range.firstDay; day <= range.lastDay; day = nextDayKey(day)) days.add(day);
+  for (const month of Object.keys(range.months ?? {})) {
+    for (let day = `${month}-01`; day.startsWith(month); day = nextDayKey(day)) days.add(day);
+  }
+  return days;
 }
 
 function nextDayKey(day: string): string {

@@ -1,3 +1,4 @@
+import { deletionStream } from '../../src/events/deletion-events';
 import { missedByStartDeadline } from '../../src/events/execution-events';
 import { executionStream, projectStream } from '../../src/events/streams';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
@@ -13,7 +14,7 @@ import {
   localDayKeyOf,
   localDayStartMs,
 } from '../../src/projections/stats-buckets';
-import { STATS_BUCKETS, STATS_FAILURE_DAYS, STATS_INFLIGHT, STATS_PROJECTION, statsProjection } from '../../src/projections/stats-projection';
+import { STATS_BUCKETS, STATS_FAILURE_DAYS, STATS_INFLIGHT, STATS_PROJECTION, STATS_TASK_DAYS, statsProjection } from '../../src/projections/stats-projection';
 import type { EventStore } from '../../src/stores/events/event-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
@@ -186,6 +187,43 @@ describe('stats projection', () => {
     expect(await bucket('task', 'hour', '2026-03-10T05')).toBeNull();
     const all = await reads.find<StatsBucketDoc>(registry.collection(STATS_PROJECTION, STATS_BUCKETS));
     expect(all.items.reduce((n, b) => n + b.success, 0)).toBe(0);
+  });
+
+  it("forgets a deleted task's buckets in every month it ran, and in its project's", async () => {
+    await project('UTC');
+    const days = ['2026-01-31T23:00:00.000Z', '2026-02-01T01:00:00.000Z', '2026-02-28T12:00:00.000Z', '2026-04-15T06:00:00.000Z'];
+    for (const [i, at] of days.entries()) await created(`e${i}`, at);
+    // Another task's execution in the same hour keeps the project's bucket.
+    await created('other', '2026-04-15T06:30:00.000Z', { taskId: 't2' });
+    expect(await bucket('task', 'day', '2026-04-15')).toMatchObject({ total: 1 });
+    await append(deletionStream(T), 'TaskPurgeRequested', { taskId: T, projectId: P, at: '2026-05-01T00:00:00.000Z' });
+    await runner.whenCaughtUp();
+    const left = await reads.find<StatsBucketDoc>(registry.collection(STATS_PROJECTION, STATS_BUCKETS));
+    expect(left.items.filter((b) => b.taskId === T)).toEqual([]);
+    expect(left.items.map((b) => `${b.series} ${b.granularity} ${b.key} ${b.total}`).sort()).toEqual([
+      'project day 2026-04-15 1',
+      'project hour 2026-04-15T06 1',
+      'task day 2026-04-15 1',
+      'task hour 2026-04-15T06 1',
+    ]);
+    expect(await reads.get(registry.collection(STATS_PROJECTION, STATS_TASK_DAYS), T)).toBeNull();
+  });
+
+  it('forgets the buckets a task-days document of the range shape (firstDay, lastDay) lists', async () => {
+    await project('UTC');
+    await created('e1', '2026-03-10T05:00:00.000Z');
+    await created('e2', '2026-03-12T05:00:00.000Z');
+    await runner.whenCaughtUp();
+    // As an earlier version wrote it: the range of days, no months (written past the executions, before the purge).
+    await append('unrelated-1', 'Noted', {});
+    const at = (await events.headPosition())!;
+    const taskDays = registry.collection(STATS_PROJECTION, STATS_TASK_DAYS);
+    const range = { id: T, projectId: P, firstDay: '2026-03-10', lastDay: '2026-03-12' };
+    await reads.applyBatch([{ op: 'upsert', collection: taskDays, id: T, doc: range, position: at }], { name: 'test', position: at });
+    expect(await reads.get(taskDays, T)).toEqual(range);
+    await append(deletionStream(T), 'TaskPurgeRequested', { taskId: T, projectId: P, at: '2026-05-01T00:00:00.000Z' });
+    await runner.whenCaughtUp();
+    expect((await reads.find(registry.collection(STATS_PROJECTION, STATS_BUCKETS))).items).toEqual([]);
   });
 
   it('rebuilds to the same read model as the live build', async () => {

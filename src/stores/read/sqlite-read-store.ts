@@ -43,6 +43,12 @@ export interface SqliteReadStoreOptions {
   synchronous?: 'OFF' | 'NORMAL' | 'FULL';
 }
 
+/**
+ * SQLite's page cache per connection, at most (filled only as pages are read). Its default, 2 MiB, holds
+ * few of a large table's index pages: a stats rebuild at 1M executions of 100,000 tasks, whose bucket
+ * ids land all over their index, ran about 10% faster with 64 MiB (bench: `read-side`).
+ */
+const PAGE_CACHE_MIB = 64;
 /** Statements are cached by their SQL text; filters of one shape reuse one statement. */
 const STATEMENT_CACHE_LIMIT = 500;
 export class SqliteReadStore implements ReadStore {
@@ -60,6 +66,7 @@ export class SqliteReadStore implements ReadStore {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous}`);
+      db.pragma(`cache_size = -${PAGE_CACHE_MIB * 1024}`);
       // Another process (the projections CLI) may hold the write lock for a moment.
       db.pragma('busy_timeout = 5000');
       db.exec(`

@@ -12,13 +12,15 @@
  *   executions in the 30 or 45 minutes after local midnight are counted on the previous day.
  * A month of days from hours reads about 744 small documents; a month of project days, 31.
  */
-import { type FailureDayDoc, type StatsBucketDoc, type StatsCounters, type StatsGranularity, addCounters, bucketIdRange, bucketStart, failureDayRange, emptyCounters, failuresOf, histogramQuantile, hourKeyOf, hourStartMs, inProgressOf, localDayOf, localDayStartMs, successRateOf, usableZone } from '../projections/stats-buckets';
+import { type FailureDayDoc, type StatsBucketDoc, type StatsCounters, type StatsGranularity, addCounters, bucketIdRange, bucketStart, failureDayRange, emptyCounters, failuresOf, histogramQuantiles, hourKeyOf, hourStartMs, inProgressOf, localDayOf, localDayStartMs, successRateOf, usableZone } from '../projections/stats-buckets';
 import { STATS_BUCKETS, STATS_FAILURE_DAYS, STATS_PROJECTION, STATS_ZONES, type ProjectZoneDoc } from '../projections/stats-projection';
 import { formatDay, parseIsoDate } from '../schedules/civil-time';
 import type { Filter } from '../stores/read/read-store';
 import type { QueryServices } from './query-services';
 
 const MS_PER_HOUR = 3_600_000;
+/** The duration percentiles every bucket and total reports. */
+const QUANTILES = [0.5, 0.95, 0.99] as const;
 
 export interface DurationFigures {
   /** Executions with a duration (every end but MISSED). */
@@ -79,6 +81,7 @@ export interface StatsRange {
 }
 
 export function toFigures(c: StatsCounters): StatsFigures {
+  const [p50, p95, p99] = histogramQuantiles(c, QUANTILES);
   return {
     total: c.total,
     success: c.success,
@@ -97,9 +100,9 @@ export function toFigures(c: StatsCounters): StatsFigures {
       min_ms: c.durationMinMs,
       max_ms: c.durationMaxMs,
       mean_ms: c.durationCount === 0 ? null : c.durationSumMs / c.durationCount,
-      p50_ms: histogramQuantile(c, 0.5),
-      p95_ms: histogramQuantile(c, 0.95),
-      p99_ms: histogramQuantile(c, 0.99),
+      p50_ms: p50,
+      p95_ms: p95,
+      p99_ms: p99,
     },
   };
 }

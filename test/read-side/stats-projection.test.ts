@@ -11,6 +11,7 @@ import {
   histogramBounds,
   histogramIndex,
   histogramQuantile,
+  histogramQuantiles,
   localDayKeyOf,
   localDayStartMs,
 } from '../../src/projections/stats-buckets';
@@ -274,6 +275,19 @@ describe('stats bucket arithmetic', () => {
     expect(histogramQuantile(counters, 1)).toBe(durations.at(-1));
     expect(histogramQuantile({ histogram: { '57': 1 }, durationCount: 1, durationMinMs: 150, durationMaxMs: 150 }, 0.99)).toBe(150);
     expect(histogramQuantile({ histogram: {}, durationCount: 0, durationMinMs: null, durationMaxMs: null }, 0.5)).toBeNull();
+  });
+
+  it('answers several quantiles in one walk as each asked alone, in any order', () => {
+    // Keys written out of numeric order, as a document's merged histogram may hold them.
+    const histogram: Record<string, number> = { '40': 3, '9': 5, '0': 2, '120': 1, '77': 4 };
+    const counters = { histogram, durationCount: 15, durationMinMs: 0.2, durationMaxMs: 40_000 };
+    const qs = [0.01, 0.5, 0.5, 0.95, 0.99, 1];
+    const alone = qs.map((q) => histogramQuantile(counters, q));
+    expect(histogramQuantiles(counters, qs)).toEqual(alone);
+    expect(histogramQuantiles(counters, [...qs].reverse())).toEqual([...alone].reverse());
+    // Ranks 1, 8, 8, 15, 15, 15 of 15: buckets 0 (the middle 0.5 ms, rounded), 40 and 120 (geometric middles).
+    expect(alone).toEqual([1, 31, 31, 31_379, 31_379, 31_379]);
+    expect(histogramQuantiles({ histogram: {}, durationCount: 0, durationMinMs: null, durationMaxMs: null }, [0.5, 0.99])).toEqual([null, null]);
   });
 
   it('finds local days and their first instant, across DST', () => {

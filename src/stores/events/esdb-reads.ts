@@ -4,13 +4,13 @@
  * (esdb-chain.ts).
  */
 import { BACKWARDS, END, FORWARDS, START, type AllStreamResolvedEvent, type Position as EsdbPosition } from '@kurrent/kurrentdb-client';
-import { ValidationError } from '../../errors/app-error';
 import type { Behind, Position, ReadAllOptions, ReadStoredOptions, ReadStreamOptions, RecordedEvent, StoredEvent } from './event-store';
 import type { ChainReport, VerifyChainOptions } from './event-chain';
 import { readEsdbStored, verifyEsdbChain } from './esdb-chain';
 import type { EsdbConnection } from './esdb-connection';
 import { eventFilter, isUserEvent, serverFilter } from './esdb-filters';
 import { compare, type EsdbRecorded, fromPosition, toPosition } from './esdb-positions';
+import { validateCount } from './event-arguments';
 import { validateStreamName } from './stream-names';
 
 const READ_ALL_PAGE_MAX = 2048;
@@ -111,11 +111,4 @@ export class EsdbReads {
       yield fresh.filter(isUserEvent).map((event) => namespace.inward(event));
     }
   }
-}
-
-/** A count or undefined (no limit). */
-export function validateCount(count: number | undefined): number | undefined {
-  if (count === undefined) return undefined;
-  if (!Number.isSafeInteger(count) || count < 0) throw new ValidationError(`Invalid count ${String(count)}`);
-  return count;
 }

@@ -12,15 +12,16 @@
  * `$all` (readAll and subscriptions keep returning them) so the audit trail and projection rebuilds
  * are unchanged. EventStoreDB behaves the same until a scavenge; projections must react to the domain's
  * own deletion events, never to a stream disappearing.
+ *
+ * Reads of `$all`: sqlite-all-reads.ts, by the filter's prefixes (sqlite-prefix-ranges.ts); subscriptions:
+ * sqlite-subscription.ts; events to rows and back: sqlite-event-rows.ts; argument checks: event-arguments.ts.
  */
 import Database from 'better-sqlite3';
-import { firstValueFrom, merge, type Observable, Subject } from 'rxjs';
+import { Subject } from 'rxjs';
 import { UnavailableError, ValidationError } from '../../errors/app-error';
 import {
-  EventTooLargeError,
   StreamDeletedError,
   StreamNotFoundError,
-  WrongExpectedRevisionError,
 } from '../../errors/store-errors';
 import {
   type AppendOptions,
@@ -30,8 +31,6 @@ import {
   type EventUpcaster,
   type IdempotencyRecords,
   type ExpectedRevision,
-  isFencingToken,
-  MAX_EVENT_BYTES,
   type NewEvent,
   type Position,
   type ReadAllOptions,
@@ -39,13 +38,11 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type StoredEvent,
-  type StreamFilter,
-  type StreamRevision,
   type SubscribeOptions,
   type Subscription,
 } from './event-store';
 import { type EventRow, openEventDatabase, SELECT_STREAM_STATE, type StreamState } from './event-database';
-import { EventWriter, type SerializedEvent, type WriteRequest, type WriteResult } from './event-writer';
+import { EventWriter, type WriteRequest, type WriteResult } from './event-writer';
 import { ThreadedEventWriter } from './threaded-event-writer';
 import { RecentEvents } from './recent-events';
 import { IdempotencyReads } from './idempotency-table';
@@ -53,6 +50,11 @@ import { type ChainReport, canonicalJson, type VerifyChainOptions } from './even
 import { verifySqliteChain } from './sqlite-chain-audit';
 import { readSqliteStored } from './sqlite-stored-events';
 import { categoryOf, validateStreamName } from './stream-names';
+import { validateCount, validateExpectedRevision, validateFencingToken, validatePosition } from './event-arguments';
+import { JOIN_STREAM, readEvent, SELECT_EVENTS, serialize } from './sqlite-event-rows';
+import { normalizePrefixes } from './sqlite-prefix-ranges';
+import { SqliteSubscription } from './sqlite-subscription';
+import { SqliteAllReads } from './sqlite-all-reads';
 
 export interface SqliteEventStoreOptions {
   file: string;
@@ -86,17 +88,11 @@ export const BEHIND_COUNT_LIMIT = 1_000_000;
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
 const DEFAULT_MAX_BATCH = 500;
+/** SQLite's LIMIT for no limit. */
+const NO_LIMIT = -1;
 /** How many just-committed events stay parsed in memory for subscribers (see recent-events.ts). */
 const RECENT_EVENTS = 10_000;
-/** How far behind the head a reader may be for another connection's commits to be read into the recent events. */
-const RECENT_REFILL = 2_000;
 
-/**
- * Every read joins each event to its stream's name. CROSS JOIN makes SQLite walk the events first (in
- * the index the query names) and look the name up by id, whatever its estimates say.
- */
-const SELECT_EVENTS = 'SELECT e.position, s.name, e.revision, e.type, e.data, e.metadata FROM events e';
-const JOIN_STREAM = 'CROSS JOIN streams s ON s.id = e.stream_id';
 export interface ConnectionSettings {
   journalMode: string;
   synchronous: 'FULL' | 'NORMAL' | 'OTHER';
@@ -137,10 +133,9 @@ export class SqliteEventStore implements EventStore {
   private readonly selectDataVersion;
   private readonly recent: RecentEvents;
   readonly idempotency: IdempotencyRecords;
-  /** Event rows read from the database (eventsPulled): the filters are in the SQL, so only matching ones. */
+  /** Event rows readStream read from the database (eventsPulled, with the $all reads'). */
   private pulled = 0;
-  /** readAll's statements, one per shape of filter. */
-  private readonly readAllStatements = new Map<string, Database.Statement>();
+  private readonly allReads: SqliteAllReads;
 
   private constructor(
     private readonly db: Database.Database,
@@ -173,6 +168,7 @@ export class SqliteEventStore implements EventStore {
       head: () => this.selectHead.get() ?? null,
       ownWritesInFlight: () => this.writes.inFlight,
     });
+    this.allReads = new SqliteAllReads(db, this.recent, toEvent);
     this.writes = openWrites((results) => {
       this.recent.committed(results.flatMap((result) => result.recorded.map(this.toEvent)));
       this.changes$.next();
@@ -219,7 +215,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     validateStreamName(stream);
     const direction = options.direction ?? 'forwards';
-    const limit = validateCount(options.maxCount);
+    const limit = validateCount(options.maxCount) ?? NO_LIMIT;
     const state = this.selectStreamState.get(stream);
     if (state?.deleted) throw new StreamDeletedError(stream);
     if (state?.revision == null) throw new StreamNotFoundError(stream);
@@ -236,7 +232,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const after = options.after ?? null;
     validatePosition(after);
-    return this.readAfter(after, options.filter, validateCount(options.maxCount));
+    return this.allReads.readAfter(after, options.filter, validateCount(options.maxCount) ?? NO_LIMIT).events;
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
@@ -249,7 +245,7 @@ export class SqliteEventStore implements EventStore {
     if (filter) normalizePrefixes(filter);
     const subscription = new SqliteSubscription(
       options.after,
-      (after) => this.readAfterWithProgress(after, filter, maxBatch),
+      (after) => this.allReads.readAfter(after, filter, maxBatch),
       this.changes$,
       (closed) => this.forget(closed),
       options.onCheckpoint,
@@ -290,7 +286,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   eventsPulled(): number {
-    return this.pulled;
+    return this.pulled + this.allReads.pulled;
   }
 
   async verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
@@ -330,82 +326,6 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  private readAfter(after: Position | null, filter: StreamFilter | undefined, limit: number): RecordedEvent[] {
-    return this.readAfterWithProgress(after, filter, limit).events;
-  }
-
-  /** Also says up to where it looked: past events a filter skipped, when the recent events could answer. */
-  private readAfterWithProgress(after: Position | null, filter: StreamFilter | undefined, limit: number): { events: RecordedEvent[]; through: Position | null } {
-    const prefixes = filter ? normalizePrefixes(filter) : [];
-    const accept = prefixes.length === 0 ? null : (event: RecordedEvent) => prefixes.some((prefix) => event.streamId.startsWith(prefix));
-    const recent = this.recent.after(after, accept, limit) ?? this.readOthersCommits(after, accept, limit);
-    if (recent) return recent;
-    const events = this.readFromSql(after, prefixes, limit);
-    return { events, through: events.at(-1)?.position ?? after };
-  }
-
-  /**
-   * Events committed by another connection (this store's thread is not their writer: the projection
-   * thread reads what the HTTP thread's writer commits), read once and unfiltered into the recent events
-   * when the reader is near the head, instead of once for every subscriber and its filter. Only a run
-   * of positions without gaps is kept (the cache finds events by position); otherwise SQL answers.
-   */
-  private readOthersCommits(
-    after: Position | null,
-    accept: ((event: RecordedEvent) => boolean) | null,
-    limit: number,
-  ): { events: RecordedEvent[]; through: Position } | null {
-    if (after === null) return null;
-    const head = this.selectHead.get() ?? null;
-    if (head === null || head <= after || head - after > RECENT_REFILL) return null;
-    const span = this.recent.span();
-    const contiguous = span !== null && span.first <= after + 1 && span.last >= after && span.last < head;
-    const from = contiguous ? span.last : after;
-    const events = this.query(`${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`, [from, head - from]);
-    if (events.length === 0 || events.some((event, i) => event.position !== from + 1 + i)) return null;
-    this.recent.committed(events);
-    return this.recent.after(after, accept, limit);
-  }
-
-  private readFromSql(after: Position | null, prefixes: string[], limit: number): RecordedEvent[] {
-    const ranges = prefixes.map(prefixRange);
-    if (ranges.length === 0) {
-      const sql = `${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`;
-      return this.query(sql, [after ?? 0, limit]);
-    }
-    if (ranges.length === 1) {
-      const [range] = ranges;
-      return this.query(
-        `${SELECT_EVENTS} INDEXED BY ${range.index} ${JOIN_STREAM} WHERE e.position > ? AND ${range.sql} ORDER BY e.position LIMIT ?`,
-        [after ?? 0, ...range.params, limit],
-      );
-    }
-    // One ordered, limited range of positions per prefix, each from its index alone, merged by SQLite;
-    // only then are the first `limit` events read. (Merging whole rows read and sorted every prefix's
-    // events, large log batches included, and threw most away: 8x slower for the history projection.)
-    // The prefixes were made disjoint, so UNION ALL never yields an event twice.
-    const params: Array<string | number> = [];
-    const parts = ranges.map((range) => {
-      params.push(after ?? 0, ...range.params, limit);
-      return `SELECT * FROM (SELECT e.position FROM events e INDEXED BY ${range.index}
-        WHERE e.position > ? AND ${range.sql} ORDER BY e.position LIMIT ?)`;
-    });
-    params.push(limit);
-    const positions = `SELECT position FROM (${parts.join(' UNION ALL ')}) ORDER BY position LIMIT ?`;
-    return this.query(`${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position IN (${positions}) ORDER BY e.position`, params);
-  }
-
-  private query(sql: string, params: Array<string | number>): RecordedEvent[] {
-    let statement = this.readAllStatements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql).raw();
-      this.readAllStatements.set(sql, statement);
-    }
-    const rows = statement.all(...params) as EventRow[];
-    this.pulled += rows.length;
-    return rows.map(this.toEvent);
-  }
-
   /**
    * Other processes' commits are invisible to this process's notifications; `PRAGMA data_version`
    * changes whenever another connection commits, so one timer per store checks it while anyone listens.
@@ -435,52 +355,6 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-/**
- * Reads `$all` after its checkpoint from SQL on every pull, so each subscriber goes at its own pace and
- * live events arrive the same way as stored ones: no gap, no duplicate, whatever races the switch.
- */
-class SqliteSubscription implements Subscription {
-  private closed = false;
-  private readonly closing$ = new Subject<void>();
-
-  constructor(
-    private after: Position | null,
-    private readonly readAfter: (after: Position | null) => { events: RecordedEvent[]; through: Position | null },
-    private readonly changes$: Observable<void>,
-    private readonly onClose: (subscription: SqliteSubscription) => void,
-    private readonly onCheckpoint?: (position: Position) => void | Promise<void>,
-  ) {}
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<RecordedEvent[]> {
-    try {
-      while (!this.closed) {
-        const { events: batch, through } = this.readAfter(this.after);
-        const skipped = through !== this.after;
-        this.after = through;
-        if (batch.length > 0) {
-          yield batch;
-          continue;
-        }
-        // Only recent events the filter skipped: the consumer may save how far that is.
-        if (skipped && through !== null) await this.onCheckpoint?.(through);
-        // Subscribing happens synchronously right after the synchronous read, and commits run in
-        // their own macrotask, so no commit can slip in between unnoticed.
-        await firstValueFrom(merge(this.changes$, this.closing$), { defaultValue: undefined });
-      }
-    } finally {
-      await this.close();
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.closing$.next();
-    this.closing$.complete();
-    this.onClose(this);
-  }
-}
-
 /** Where this store's writes go: this connection, or the writer thread (threaded-event-writer.ts). */
 interface Writes {
   submit(request: WriteRequest): Promise<WriteResult>;
@@ -501,90 +375,4 @@ function inProcessWrites(writer: EventWriter): Writes {
     inFlight: false,
     close: async () => writer.flushNow(),
   };
-}
-
-function serialize(stream: string, event: NewEvent, json: (value: unknown) => string | undefined): SerializedEvent {
-  if (typeof event?.type !== 'string' || event.type.length === 0) {
-    throw new ValidationError(`An event for stream ${stream} has no type`);
-  }
-  const data = json(event.data);
-  const metadata = json(event.metadata);
-  if (data === undefined || metadata === undefined) {
-    throw new ValidationError(`Event ${event.type} for stream ${stream}: data and metadata must be JSON values`);
-  }
-  // UTF-8 needs at most 3 bytes per UTF-16 code unit, so most events skip counting bytes.
-  const chars = event.type.length + data.length + metadata.length;
-  if (chars * 3 > MAX_EVENT_BYTES) {
-    const bytes = Buffer.byteLength(event.type) + Buffer.byteLength(data) + Buffer.byteLength(metadata);
-    if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(stream, bytes, MAX_EVENT_BYTES);
-  }
-  return { type: event.type, data, metadata };
-}
-
-function readEvent(upcaster: EventUpcaster | undefined): (row: EventRow) => RecordedEvent {
-  return upcaster ? (row) => upcaster.upcast(toRecordedEvent(row)) : toRecordedEvent;
-}
-
-function toRecordedEvent([position, streamId, revision, type, data, metadata]: EventRow): RecordedEvent {
-  return { streamId, revision, position, type, data: JSON.parse(data), metadata: JSON.parse(metadata) };
-}
-
-function validateExpectedRevision(expected: ExpectedRevision): void {
-  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
-  if (!Number.isSafeInteger(expected) || expected < 0) {
-    throw new ValidationError(`Invalid expected revision ${String(expected)}`);
-  }
-}
-
-function validateFencingToken(token: number | undefined): void {
-  if (token !== undefined && !isFencingToken(token)) throw new ValidationError(`Invalid fencing token ${String(token)}`);
-}
-
-/** Positions travel as decimal strings; one that was not parsed back would compare as text in SQL. */
-function validatePosition(position: Position | null): void {
-  if (position !== null && !Number.isSafeInteger(position)) {
-    throw new ValidationError(`Invalid position ${String(position)}`);
-  }
-}
-
-/** A count or undefined (no limit, which SQLite spells LIMIT -1). */
-function validateCount(count: number | undefined): number {
-  if (count === undefined) return -1;
-  if (!Number.isSafeInteger(count) || count < 0) throw new ValidationError(`Invalid count ${String(count)}`);
-  return count;
-}
-
-/**
- * Drops duplicates and prefixes extended by another one (`task-` covers `task-42`), so the remaining
- * prefixes match disjoint sets of streams. An empty prefix matches everything: no filter at all.
- */
-function normalizePrefixes(filter: StreamFilter): string[] {
-  if (filter.streamPrefixes.length === 0) throw new ValidationError('A stream filter needs at least one prefix');
-  const unique = [...new Set(filter.streamPrefixes)];
-  if (unique.includes('')) return [];
-  return unique.filter((prefix) => !unique.some((other) => other !== prefix && prefix.startsWith(other)));
-}
-
-/**
- * The SQL condition for streams starting with `prefix`, and the index to serve it with (SQLite has no
- * statistics to choose by). `category-`, the application's filter, is one range of the category index,
- * already in position order. A longer prefix (a stream, or a few) is a range of the stream index, sorted
- * by position: small, since it selects few streams. A prefix without `-` (`task` also matches
- * `taskgroup-…`) is a range of categories, sorted too: fine for the rare caller.
- */
-function prefixRange(prefix: string): { sql: string; params: string[]; index: string } {
-  const dash = prefix.indexOf('-');
-  if (dash === prefix.length - 1) {
-    return { sql: 'e.category = ?', params: [prefix.slice(0, dash)], index: 'events_by_category' };
-  }
-  if (dash > 0) {
-    const streams = 'SELECT id FROM streams WHERE name >= ? AND name < ?';
-    return { sql: `e.stream_id IN (${streams})`, params: [prefix, successor(prefix)], index: 'events_by_stream' };
-  }
-  return { sql: 'e.category >= ? AND e.category < ?', params: [prefix, successor(prefix)], index: 'events_by_category' };
-}
-
-/** The smallest string greater than every string starting with `prefix` (stream names are ASCII). */
-function successor(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }

@@ -1,0 +1,28 @@
+/** Checks of the arguments every EventStore adapter takes, before anything is read or written. */
+import { ValidationError } from '../../errors/app-error';
+import { type ExpectedRevision, isFencingToken, type Position } from './event-store';
+
+export function validateExpectedRevision(expected: ExpectedRevision): void {
+  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
+  if (!Number.isSafeInteger(expected) || expected < 0) {
+    throw new ValidationError(`Invalid expected revision ${String(expected)}`);
+  }
+}
+
+export function validateFencingToken(token: number | undefined): void {
+  if (token !== undefined && !isFencingToken(token)) throw new ValidationError(`Invalid fencing token ${String(token)}`);
+}
+
+/** Positions travel as decimal strings; one that was not parsed back would compare as text in SQL. */
+export function validatePosition(position: Position | null): void {
+  if (position !== null && !Number.isSafeInteger(position)) {
+    throw new ValidationError(`Invalid position ${String(position)}`);
+  }
+}
+
+/** A count, or undefined for no limit. */
+export function validateCount(count: number | undefined): number | undefined {
+  if (count === undefined) return undefined;
+  if (!Number.isSafeInteger(count) || count < 0) throw new ValidationError(`Invalid count ${String(count)}`);
+  return count;
+}

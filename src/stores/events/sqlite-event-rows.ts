@@ -1,0 +1,39 @@
+/** Events into stored rows (serialized and checked) and rows back into events. */
+import { ValidationError } from '../../errors/app-error';
+import { EventTooLargeError } from '../../errors/store-errors';
+import { type EventUpcaster, MAX_EVENT_BYTES, type NewEvent, type RecordedEvent } from './event-store';
+import type { EventRow } from './event-database';
+import type { SerializedEvent } from './event-writer';
+
+/**
+ * Every read joins each event to its stream's name. CROSS JOIN makes SQLite walk the events first (in
+ * the index the query names) and look the name up by id, whatever its estimates say.
+ */
+export const SELECT_EVENTS = 'SELECT e.position, s.name, e.revision, e.type, e.data, e.metadata FROM events e';
+export const JOIN_STREAM = 'CROSS JOIN streams s ON s.id = e.stream_id';
+
+export function serialize(stream: string, event: NewEvent, json: (value: unknown) => string | undefined): SerializedEvent {
+  if (typeof event?.type !== 'string' || event.type.length === 0) {
+    throw new ValidationError(`An event for stream ${stream} has no type`);
+  }
+  const data = json(event.data);
+  const metadata = json(event.metadata);
+  if (data === undefined || metadata === undefined) {
+    throw new ValidationError(`Event ${event.type} for stream ${stream}: data and metadata must be JSON values`);
+  }
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit, so most events skip counting bytes.
+  const chars = event.type.length + data.length + metadata.length;
+  if (chars * 3 > MAX_EVENT_BYTES) {
+    const bytes = Buffer.byteLength(event.type) + Buffer.byteLength(data) + Buffer.byteLength(metadata);
+    if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(stream, bytes, MAX_EVENT_BYTES);
+  }
+  return { type: event.type, data, metadata };
+}
+
+export function readEvent(upcaster: EventUpcaster | undefined): (row: EventRow) => RecordedEvent {
+  return upcaster ? (row) => upcaster.upcast(toRecordedEvent(row)) : toRecordedEvent;
+}
+
+function toRecordedEvent([position, streamId, revision, type, data, metadata]: EventRow): RecordedEvent {
+  return { streamId, revision, position, type, data: JSON.parse(data), metadata: JSON.parse(metadata) };
+}

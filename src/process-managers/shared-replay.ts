@@ -45,10 +45,19 @@ export async function replayTogether(managers: ReplayingManager[], events: Event
   }
 }
 
-/** The filter that passes every event any of `filters` passes (undefined: every event). */
-function unionOf(filters: Array<StreamFilter | undefined>): StreamFilter | undefined {
+/**
+ * The filter that passes every event any of `filters` passes (undefined: every event). A category is
+ * read without its data only when every filter that passes any of its streams asks so.
+ */
+export function unionOf(filters: Array<StreamFilter | undefined>): StreamFilter | undefined {
   if (filters.some((filter) => filter === undefined || filter.streamPrefixes.includes(''))) return undefined;
-  return { streamPrefixes: [...new Set(filters.flatMap((filter) => filter!.streamPrefixes))] };
+  const all = filters as StreamFilter[];
+  const streamPrefixes = [...new Set(all.flatMap((filter) => filter.streamPrefixes))];
+  const overlaps = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+  const withoutData = [...new Set(all.flatMap((filter) => filter.withoutData ?? []))].filter((category) =>
+    all.every((filter) => filter.withoutData?.includes(category) || !filter.streamPrefixes.some((prefix) => overlaps(prefix, category))),
+  );
+  return withoutData.length > 0 ? { streamPrefixes, withoutData } : { streamPrefixes };
 }
 
 /** What the event stores' filters pass: events of streams starting with one of the prefixes. */

@@ -605,7 +605,7 @@ function newStream(category = 'contract'): string {
   return `${category}-${randomUUID()}`;
 }
 
-function newEvent(type = 'Happened', data: unknown = { at: 1 }): NewEvent {
+export function newEvent(type = 'Happened', data: unknown = { at: 1 }): NewEvent {
   const id = randomUUID();
   return {
     type,

@@ -78,8 +78,10 @@ export class DispatchTracks {
 
   apply(event: RecordedEvent): void {
     const { streamId } = event;
-    if (streamId.startsWith(streamPrefix(STREAM_CATEGORIES.executionLog))) {
-      const executionId = (event.data as { executionId?: string }).executionId;
+    const logPrefix = streamPrefix(STREAM_CATEGORIES.executionLog);
+    if (streamId.startsWith(logPrefix)) {
+      // By its stream: the dispatcher reads log batches without their data (its filter's withoutData).
+      const executionId = streamId.slice(logPrefix.length);
       // A retried execution's log holds the earlier attempts' lines: only its status moves a later attempt on.
       if (executionId && (this.tracks.get(executionId)?.executionAttempt ?? 1) === 1) this.reportSeen(executionId);
     } else if (streamId.startsWith(streamPrefix(STREAM_CATEGORIES.execution))) {

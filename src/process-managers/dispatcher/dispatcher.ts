@@ -33,6 +33,8 @@ export class Dispatcher implements ProcessManager {
   readonly name = DISPATCHER_NAME;
   readonly filter: StreamFilter = {
     streamPrefixes: [STREAM_CATEGORIES.project, STREAM_CATEGORIES.task, STREAM_CATEGORIES.execution, STREAM_CATEGORIES.executionLog].map(streamPrefix),
+    // A log batch only says a report arrived (dispatch-tracks.ts): its lines are not read.
+    withoutData: [streamPrefix(STREAM_CATEGORIES.executionLog)],
   };
 
   private readonly settings: DispatchSettings;

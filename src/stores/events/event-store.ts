@@ -115,6 +115,13 @@ export interface IdempotencyRecords {
 /** Events whose stream id starts with one of the prefixes (e.g. `task-`, `execution-`). */
 export interface StreamFilter {
   streamPrefixes: string[];
+  /**
+   * Categories (`executionlog-`) whose events the reader needs by stream, type and position only: a
+   * store may hand them over with `data` null instead of reading and parsing it (a log batch's lines are
+   * most of the bytes of a history). The embedded store leaves it out when it reads from SQL; a store
+   * may always send it.
+   */
+  withoutData?: string[];
 }
 
 export interface ReadStreamOptions {

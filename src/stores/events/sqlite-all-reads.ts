@@ -6,8 +6,8 @@ import type Database from 'better-sqlite3';
 import type { Position, RecordedEvent, StreamFilter } from './event-store';
 import type { EventRow } from './event-database';
 import type { RecentEvents } from './recent-events';
-import { JOIN_STREAM, SELECT_EVENTS } from './sqlite-event-rows';
-import { normalizePrefixes, prefixRange } from './sqlite-prefix-ranges';
+import { JOIN_STREAM, SELECT_EVENTS, selectEventsWithoutData } from './sqlite-event-rows';
+import { categoriesWithoutData, normalizePrefixes, prefixRange } from './sqlite-prefix-ranges';
 
 /** How far behind the head a reader may be for another connection's commits to be read into the recent events. */
 const RECENT_REFILL = 2_000;
@@ -34,7 +34,7 @@ export class SqliteAllReads {
     const accept = prefixes.length === 0 ? null : (event: RecordedEvent) => prefixes.some((prefix) => event.streamId.startsWith(prefix));
     const recent = this.recent.after(after, accept, limit) ?? this.readOthersCommits(after, accept, limit);
     if (recent) return recent;
-    const events = this.readFromSql(after, prefixes, limit);
+    const events = this.readFromSql(after, prefixes, selectEventsWithoutData(categoriesWithoutData(filter)), limit);
     return { events, through: events.at(-1)?.position ?? after };
   }
 
@@ -61,16 +61,16 @@ export class SqliteAllReads {
     return this.recent.after(after, accept, limit);
   }
 
-  private readFromSql(after: Position | null, prefixes: string[], limit: number): RecordedEvent[] {
+  private readFromSql(after: Position | null, prefixes: string[], select: string, limit: number): RecordedEvent[] {
     const ranges = prefixes.map(prefixRange);
     if (ranges.length === 0) {
-      const sql = `${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`;
+      const sql = `${select} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`;
       return this.query(sql, [after ?? 0, limit]);
     }
     if (ranges.length === 1) {
       const [range] = ranges;
       return this.query(
-        `${SELECT_EVENTS} INDEXED BY ${range.index} ${JOIN_STREAM} WHERE e.position > ? AND ${range.sql} ORDER BY e.position LIMIT ?`,
+        `${select} INDEXED BY ${range.index} ${JOIN_STREAM} WHERE e.position > ? AND ${range.sql} ORDER BY e.position LIMIT ?`,
         [after ?? 0, ...range.params, limit],
       );
     }
@@ -86,7 +86,7 @@ export class SqliteAllReads {
     });
     params.push(limit);
     const positions = `SELECT position FROM (${parts.join(' UNION ALL ')}) ORDER BY position LIMIT ?`;
-    return this.query(`${SELECT_EVENTS} ${JOIN_STREAM} WHERE e.position IN (${positions}) ORDER BY e.position`, params);
+    return this.query(`${select} ${JOIN_STREAM} WHERE e.position IN (${positions}) ORDER BY e.position`, params);
   }
 
   private query(sql: string, params: Array<string | number>): RecordedEvent[] {

@@ -52,7 +52,7 @@ import { readSqliteStored } from './sqlite-stored-events';
 import { categoryOf, validateStreamName } from './stream-names';
 import { validateCount, validateExpectedRevision, validateFencingToken, validatePosition } from './event-arguments';
 import { JOIN_STREAM, readEvent, SELECT_EVENTS, serialize } from './sqlite-event-rows';
-import { normalizePrefixes } from './sqlite-prefix-ranges';
+import { categoriesWithoutData, normalizePrefixes } from './sqlite-prefix-ranges';
 import { SqliteSubscription } from './sqlite-subscription';
 import { SqliteAllReads } from './sqlite-all-reads';
 
@@ -242,7 +242,10 @@ export class SqliteEventStore implements EventStore {
     // Reject bad options now rather than on the first pull.
     validatePosition(options.after);
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new ValidationError(`Invalid maxBatch ${String(maxBatch)}`);
-    if (filter) normalizePrefixes(filter);
+    if (filter) {
+      normalizePrefixes(filter);
+      categoriesWithoutData(filter);
+    }
     const subscription = new SqliteSubscription(
       options.after,
       (after) => this.allReads.readAfter(after, filter, maxBatch),

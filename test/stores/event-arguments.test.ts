@@ -1,5 +1,5 @@
 import { ValidationError } from '../../src/errors/app-error';
-import { validateCount, validateExpectedRevision, validateFencingToken, validatePosition } from '../../src/stores/events/event-arguments';
+import { categoriesWithoutData, validateCount, validateExpectedRevision, validateFencingToken, validatePosition } from '../../src/stores/events/event-arguments';
 
 describe('the event store arguments checked before any read or write', () => {
   it('takes counts that are whole and not negative, and undefined for no limit', () => {
@@ -23,5 +23,14 @@ describe('the event store arguments checked before any read or write', () => {
   it('takes no fencing token or a valid one', () => {
     expect(() => validateFencingToken(undefined)).not.toThrow();
     expect(() => validateFencingToken(-3)).toThrow(/Invalid fencing token/);
+  });
+
+  it('takes whole categories for withoutData, as every adapter reads them', () => {
+    expect(categoriesWithoutData(undefined)).toEqual([]);
+    expect(categoriesWithoutData({ streamPrefixes: ['task-'] })).toEqual([]);
+    expect(categoriesWithoutData({ streamPrefixes: [''], withoutData: ['executionlog-', 'executionlog-', 'audit2-'] })).toEqual(['executionlog', 'audit2']);
+    for (const bad of ['executionlog', 'executionlog-e1', '', 'Task-', "x'-"]) {
+      expect(() => categoriesWithoutData({ streamPrefixes: [''], withoutData: [bad] })).toThrow(ValidationError);
+    }
   });
 });

@@ -31,7 +31,7 @@ import { EsdbConnection } from './esdb-connection';
 import { recordedEventMapper } from './esdb-event-mapping';
 import { type EsdbRecorded, fromPosition } from './esdb-positions';
 import { EsdbReads } from './esdb-reads';
-import { validateCount } from './event-arguments';
+import { categoriesWithoutData, validateCount } from './event-arguments';
 import { EsdbSubscription } from './esdb-subscription';
 import { tombstoneStream } from './esdb-tombstone';
 import { ProcessIdempotencyRecords } from './process-idempotency';
@@ -89,6 +89,7 @@ export class EsdbEventStore implements EventStore {
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.connection.assertOpen();
     const maxBatch = validateCount(options.maxBatch) ?? DEFAULT_MAX_BATCH;
+    categoriesWithoutData(options.filter); // checked, though the data is always sent
     if (maxBatch < 1) throw new ValidationError(`Invalid maxBatch ${maxBatch}`);
     const subscription = new EsdbSubscription(
       this.connection.client,

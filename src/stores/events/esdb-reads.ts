@@ -10,7 +10,7 @@ import { readEsdbStored, verifyEsdbChain } from './esdb-chain';
 import type { EsdbConnection } from './esdb-connection';
 import { eventFilter, isUserEvent, serverFilter } from './esdb-filters';
 import { compare, type EsdbRecorded, fromPosition, toPosition } from './esdb-positions';
-import { validateCount } from './event-arguments';
+import { categoriesWithoutData, validateCount } from './event-arguments';
 import { validateStreamName } from './stream-names';
 
 const READ_ALL_PAGE_MAX = 2048;
@@ -44,6 +44,8 @@ export class EsdbReads {
     const { client, namespace } = this.connection;
     this.connection.assertOpen();
     const wanted = validateCount(options.maxCount) ?? Infinity;
+    // Checked as the embedded store checks it; the data is sent anyway (the client parses every event).
+    categoriesWithoutData(options.filter);
     const filter = namespace.filter(options.filter);
     const accept = eventFilter(filter);
     const out: RecordedEvent[] = [];

@@ -1,6 +1,6 @@
 /** Checks of the arguments every EventStore adapter takes, before anything is read or written. */
 import { ValidationError } from '../../errors/app-error';
-import { type ExpectedRevision, isFencingToken, type Position } from './event-store';
+import { type ExpectedRevision, isFencingToken, type Position, type StreamFilter } from './event-store';
 
 export function validateExpectedRevision(expected: ExpectedRevision): void {
   if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
@@ -25,4 +25,16 @@ export function validateCount(count: number | undefined): number | undefined {
   if (count === undefined) return undefined;
   if (!Number.isSafeInteger(count) || count < 0) throw new ValidationError(`Invalid count ${String(count)}`);
   return count;
+}
+
+/** `category-`: a whole category, as `withoutData` names them. */
+const CATEGORY_PREFIX = /^([a-z][a-z0-9]*)-$/;
+
+/** The categories a filter's `withoutData` names; every adapter refuses anything but whole categories. */
+export function categoriesWithoutData(filter: StreamFilter | undefined): string[] {
+  return [...new Set(filter?.withoutData ?? [])].map((prefix) => {
+    const category = CATEGORY_PREFIX.exec(prefix)?.[1];
+    if (!category) throw new ValidationError(`withoutData takes whole categories (\`category-\`), not ${JSON.stringify(prefix)}`);
+    return category;
+  });
 }

@@ -7,7 +7,8 @@ import type { Position, RecordedEvent, StreamFilter } from './event-store';
 import type { EventRow } from './event-database';
 import type { RecentEvents } from './recent-events';
 import { JOIN_STREAM, SELECT_EVENTS, selectEventsWithoutData } from './sqlite-event-rows';
-import { categoriesWithoutData, normalizePrefixes, prefixRange } from './sqlite-prefix-ranges';
+import { categoriesWithoutData } from './event-arguments';
+import { normalizePrefixes, prefixRange } from './sqlite-prefix-ranges';
 
 /** How far behind the head a reader may be for another connection's commits to be read into the recent events. */
 const RECENT_REFILL = 2_000;

@@ -50,9 +50,9 @@ import { type ChainReport, canonicalJson, type VerifyChainOptions } from './even
 import { verifySqliteChain } from './sqlite-chain-audit';
 import { readSqliteStored } from './sqlite-stored-events';
 import { categoryOf, validateStreamName } from './stream-names';
-import { validateCount, validateExpectedRevision, validateFencingToken, validatePosition } from './event-arguments';
+import { categoriesWithoutData, validateCount, validateExpectedRevision, validateFencingToken, validatePosition } from './event-arguments';
 import { JOIN_STREAM, readEvent, SELECT_EVENTS, serialize } from './sqlite-event-rows';
-import { categoriesWithoutData, normalizePrefixes } from './sqlite-prefix-ranges';
+import { normalizePrefixes } from './sqlite-prefix-ranges';
 import { SqliteSubscription } from './sqlite-subscription';
 import { SqliteAllReads } from './sqlite-all-reads';
 

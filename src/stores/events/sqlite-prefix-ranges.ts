@@ -36,15 +36,3 @@ export function prefixRange(prefix: string): { sql: string; params: string[]; in
 function successor(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
-
-/** `category-`: a whole category, as `withoutData` names them. */
-const CATEGORY_PREFIX = /^([a-z][a-z0-9]*)-$/;
-
-/** The categories whose events a read hands over without their data (StreamFilter.withoutData). */
-export function categoriesWithoutData(filter: StreamFilter | undefined): string[] {
-  return [...new Set(filter?.withoutData ?? [])].map((prefix) => {
-    const category = CATEGORY_PREFIX.exec(prefix)?.[1];
-    if (!category) throw new ValidationError(`withoutData takes whole categories (\`category-\`), not ${JSON.stringify(prefix)}`);
-    return category;
-  });
-}

@@ -5,23 +5,28 @@ import { type EventUpcaster, MAX_EVENT_BYTES, type NewEvent, type RecordedEvent 
 import type { EventRow } from './event-database';
 import type { SerializedEvent } from './event-writer';
 
+/** The columns of an event row (EventRow), `data` as the given SQL expression. */
+function selectEvents(data: string): string {
+  return `SELECT e.position, s.name, e.revision, e.type, ${data}, e.metadata FROM events e`;
+}
+
 /**
  * Every read joins each event to its stream's name. CROSS JOIN makes SQLite walk the events first (in
  * the index the query names) and look the name up by id, whatever its estimates say.
  */
-export const SELECT_EVENTS = 'SELECT e.position, s.name, e.revision, e.type, e.data, e.metadata FROM events e';
+export const SELECT_EVENTS = selectEvents('e.data');
+export const JOIN_STREAM = 'CROSS JOIN streams s ON s.id = e.stream_id';
 
 /**
  * SELECT_EVENTS with `data` read as null for the events of `categories` (StreamFilter.withoutData):
  * SQLite then never copies a log batch's text out, nor does JSON.parse read it. The categories were
- * checked to be lowercase words (sqlite-prefix-ranges.ts), so they go into the SQL as literals.
+ * checked to be lowercase words (event-arguments.ts), so they go into the SQL as literals.
  */
 export function selectEventsWithoutData(categories: string[]): string {
   if (categories.length === 0) return SELECT_EVENTS;
   const list = categories.map((category) => `'${category}'`).join(', ');
-  return `SELECT e.position, s.name, e.revision, e.type, CASE WHEN e.category IN (${list}) THEN 'null' ELSE e.data END, e.metadata FROM events e`;
+  return selectEvents(`CASE WHEN e.category IN (${list}) THEN 'null' ELSE e.data END`);
 }
-export const JOIN_STREAM = 'CROSS JOIN streams s ON s.id = e.stream_id';
 
 export function serialize(stream: string, event: NewEvent, json: (value: unknown) => string | undefined): SerializedEvent {
   if (typeof event?.type !== 'string' || event.type.length === 0) {

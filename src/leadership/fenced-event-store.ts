@@ -20,6 +20,7 @@ export function fencedEventStore(events: EventStore, token: number, lost: (error
     raiseFence: (next) => fenced(events.raiseFence(next)),
     readStream: (stream, options) => events.readStream(stream, options),
     readAll: (options) => events.readAll(options),
+    readAllPages: (options) => events.readAllPages(options),
     subscribeToAll: (options) => events.subscribeToAll(options),
     headPosition: () => events.headPosition(),
     behind: (position) => events.behind(position),

@@ -9,7 +9,8 @@ export interface ReplayingManager {
   replay(batch: RecordedEvent[], through: Position): Promise<void>;
 }
 
-const PAGE = 500;
+/** Events a page: the store may read the next pages ahead while the managers apply one (readAllPages). */
+const PAGE = 1_000;
 
 /**
  * Most process managers follow the executions, nearly the whole history: replaying each one's events
@@ -23,23 +24,21 @@ export async function replayTogether(managers: ReplayingManager[], events: Event
   if (replaying.length < 2) return; // alone, its own subscription reads no more than this would
   const end = Math.max(...replaying.map((manager) => manager.replayThrough!));
   const filter = unionOf(replaying.map((manager) => manager.filter));
+  const accepts = replaying.map((manager) => acceptor(manager.filter));
   let after: Position | null = null;
-  while (!stopped()) {
-    const page = await events.readAll({ after, filter, maxCount: PAGE });
-    if (page.length === 0) return;
+  for await (const page of events.readAllPages({ through: end, filter, pageSize: PAGE })) {
+    if (stopped()) return;
     const last = page[page.length - 1]!.position;
     await Promise.all(
-      replaying.map((manager) => {
+      replaying.map((manager, i) => {
         const through = manager.replayThrough;
         if (through === null || (after !== null && after >= through)) return undefined;
-        const accepts = acceptor(manager.filter);
         return manager.replay(
-          page.filter((event) => event.position <= through && accepts(event)),
+          page.filter((event) => event.position <= through && accepts[i]!(event)),
           Math.min(last, through),
         );
       }),
     );
-    if (last >= end) return;
     after = last;
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -1,4 +1,9 @@
-import { unionOf } from '../../src/process-managers/shared-replay';
+import { join } from 'node:path';
+import { type ReplayingManager, replayTogether, unionOf } from '../../src/process-managers/shared-replay';
+import type { StreamFilter } from '../../src/stores/events/event-store';
+import { SqliteEventStore } from '../../src/stores/events/sqlite-event-store';
+import { newEvent } from '../stores/event-store-contract';
+import { makeTempDir } from '../support/temp-dir';
 
 describe("the shared replay's filter: the union of the managers'", () => {
   it('passes every prefix any manager follows, and every event when one follows everything', () => {
@@ -14,5 +19,60 @@ describe("the shared replay's filter: the union of the managers'", () => {
     expect(unionOf([dispatcher, { streamPrefixes: ['executionlog-'] }])?.withoutData).toBeUndefined();
     // A bare prefix (`execution`) covers `executionlog-…` too.
     expect(unionOf([dispatcher, { streamPrefixes: ['execution'] }])?.withoutData).toBeUndefined();
+  });
+});
+
+describe('the shared replay', () => {
+  const temp = makeTempDir('shared-replay-');
+  const file = join(temp.dir, 'events.db');
+  const positions: number[] = [];
+
+  beforeAll(async () => {
+    const store = SqliteEventStore.open({ file, synchronous: 'NORMAL' });
+    for (let i = 0; i < 40; i++) {
+      positions.push((await store.append(`task-t${i}`, [newEvent('TaskCreated')], 'no_stream')).position);
+      positions.push((await store.append(`execution-e${i}`, [newEvent('ExecutionCreated')], 'no_stream')).position);
+      positions.push((await store.append(`executionlog-e${i}`, [newEvent('ExecutionLogsAppended', { lines: [] })], 'any')).position);
+    }
+    await store.close();
+  });
+  afterAll(() => temp.cleanup());
+
+  /** A manager that notes what it is given. */
+  function recorder(filter: StreamFilter, replayThrough: number) {
+    const seen: string[] = [];
+    let reached: number | null = null;
+    const manager: ReplayingManager = {
+      filter,
+      replayThrough,
+      async replay(batch, through) {
+        seen.push(...batch.map((event) => `${event.position}:${event.streamId}`));
+        reached = through;
+      },
+    };
+    return { manager, seen, reached: () => reached };
+  }
+
+  it.each([
+    ['read on this thread', 1_000_000],
+    ['read ahead on another thread', 0],
+  ])('hands each manager the events it follows up to its checkpoint, in order, once: %s', async (_how, readAheadFrom) => {
+    const store = SqliteEventStore.open({ file, readAheadFrom });
+    try {
+      const tasks = recorder({ streamPrefixes: ['task-'] }, positions[60]!);
+      const executions = recorder({ streamPrefixes: ['execution-', 'executionlog-'], withoutData: ['executionlog-'] }, positions[100]!);
+
+      await replayTogether([tasks.manager, executions.manager], store, () => false);
+
+      const all = await store.readAll();
+      const expected = (prefixes: string[], through: number) =>
+        all.filter((e) => e.position <= through && prefixes.some((p) => e.streamId.startsWith(p))).map((e) => `${e.position}:${e.streamId}`);
+      expect(tasks.seen).toEqual(expected(['task-'], positions[60]!));
+      expect(executions.seen).toEqual(expected(['execution-', 'executionlog-'], positions[100]!));
+      expect(tasks.reached()).toBe(positions[60]);
+      expect(executions.reached()).toBe(positions[100]);
+    } finally {
+      await store.close();
+    }
   });
 });

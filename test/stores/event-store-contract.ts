@@ -199,6 +199,19 @@ export function describeEventStoreContract(adapterName: string, open: OpenEventS
         );
         expect(await readIds({ filter, after: appended[4].position })).toEqual([]);
       });
+
+      it('reads the same events page by page (readAllPages), after a position and through another, each page non-empty', async () => {
+        const { category, appended } = await seed();
+        const filter = { streamPrefixes: [`${category}-`] };
+        const pages: RecordedEvent[][] = [];
+        for await (const page of store.readAllPages({ filter, after: appended[0].position, through: appended[4].position, pageSize: 1 })) pages.push(page);
+
+        expect(pages.flat()).toEqual(appended.filter((e, i) => i > 0 && e.streamId.startsWith(`${category}-`)));
+        expect(pages.every((page) => page.length === 1)).toBe(true);
+        const through3: RecordedEvent[] = [];
+        for await (const page of store.readAllPages({ filter: { streamPrefixes: [category] }, through: appended[3].position })) through3.push(...page);
+        expect(through3.slice(-4)).toEqual(appended.slice(0, 4));
+      });
     });
 
     describe('deleteStream (tombstone)', () => {

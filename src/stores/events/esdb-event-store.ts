@@ -17,6 +17,7 @@ import type {
   NewEvent,
   Position,
   ReadAllOptions,
+  ReadPagesOptions,
   ReadStoredOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -31,10 +32,11 @@ import { EsdbConnection } from './esdb-connection';
 import { recordedEventMapper } from './esdb-event-mapping';
 import { type EsdbRecorded, fromPosition } from './esdb-positions';
 import { EsdbReads } from './esdb-reads';
-import { categoriesWithoutData, validateCount } from './event-arguments';
+import { categoriesWithoutData, validateCount, validatePageSize, validatePosition } from './event-arguments';
 import { EsdbSubscription } from './esdb-subscription';
 import { tombstoneStream } from './esdb-tombstone';
 import { ProcessIdempotencyRecords } from './process-idempotency';
+import { pagedReadAll } from './paged-read-all';
 
 const DEFAULT_MAX_BATCH = 500;
 
@@ -84,6 +86,13 @@ export class EsdbEventStore implements EventStore {
 
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.reads.readAll(options);
+  }
+
+  /** Page by page through readAll, one read at a time. */
+  readAllPages(options: ReadPagesOptions): AsyncIterable<RecordedEvent[]> {
+    validatePosition(options.after ?? null);
+    validatePosition(options.through);
+    return pagedReadAll((read) => this.readAll(read), { ...options, pageSize: validatePageSize(options.pageSize) });
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {

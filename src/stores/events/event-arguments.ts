@@ -27,6 +27,16 @@ export function validateCount(count: number | undefined): number | undefined {
   return count;
 }
 
+/** readAllPages' page size when the caller names none. */
+const DEFAULT_PAGE_SIZE = 500;
+
+/** A page size of readAllPages: at least one event. */
+export function validatePageSize(size: number | undefined): number {
+  if (size === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(size) || size < 1) throw new ValidationError(`Invalid pageSize ${String(size)}: a page holds at least one event`);
+  return size;
+}
+
 /** `category-`: a whole category, as `withoutData` names them. */
 const CATEGORY_PREFIX = /^([a-z][a-z0-9]*)-$/;
 

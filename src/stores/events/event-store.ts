@@ -124,6 +124,17 @@ export interface StreamFilter {
   withoutData?: string[];
 }
 
+/** A long read of `$all`: a replay from `after` through a position the caller knows, page by page. */
+export interface ReadPagesOptions {
+  /** Read events strictly after this position; undefined or null = from the beginning. */
+  after?: Position | null;
+  /** The last position read (inclusive). */
+  through: Position;
+  filter?: StreamFilter;
+  /** At most this many events a page (default 500). */
+  pageSize?: number;
+}
+
 export interface ReadStreamOptions {
   /** Revision to start from (inclusive). Default: start for forwards, end for backwards. */
   fromRevision?: number | 'start' | 'end';
@@ -204,6 +215,12 @@ export interface EventStore {
   /** Throws StreamNotFoundError for an unknown stream, StreamDeletedError for a tombstoned one. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The events readAll would give, from `after` through `through`, in order and page by page, each page
+   * non-empty. A store may read the next pages ahead (on another thread) while the caller works on one;
+   * a caller that stops early ends the read.
+   */
+  readAllPages(options: ReadPagesOptions): AsyncIterable<RecordedEvent[]>;
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Tombstone: the stream can never be appended to again. */
   deleteStream(stream: string, expected?: ExpectedRevision, options?: Pick<AppendOptions, 'fencingToken'>): Promise<void>;

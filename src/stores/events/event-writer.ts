@@ -175,3 +175,25 @@ function checkExpectedRevision(stream: string, state: StreamState | undefined, e
   const actual: StreamRevision = state?.revision ?? 'no_stream';
   if (!expectedRevisionMatches(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
 }
+
+/** Where a store's writes go: its own connection (inProcessWrites), or the writer thread (threaded-event-writer.ts). */
+export interface EventWrites {
+  submit(request: WriteRequest): Promise<WriteResult>;
+  readonly commitCount: number;
+  /** Whether writes were submitted whose outcome this store has not been told yet. */
+  readonly inFlight: boolean;
+  /** Commits and answers everything submitted. */
+  close(): Promise<void>;
+}
+
+export function inProcessWrites(writer: EventWriter): EventWrites {
+  return {
+    submit: (request) => writer.submit(request),
+    get commitCount() {
+      return writer.commitCount;
+    },
+    // In-process, a write's events are known the moment it commits.
+    inFlight: false,
+    close: async () => writer.flushNow(),
+  };
+}

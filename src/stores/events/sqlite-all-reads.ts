@@ -6,27 +6,30 @@ import type Database from 'better-sqlite3';
 import type { Position, RecordedEvent, StreamFilter } from './event-store';
 import type { EventRow } from './event-database';
 import type { RecentEvents } from './recent-events';
-import { JOIN_STREAM, SELECT_EVENTS, selectEventsWithoutData } from './sqlite-event-rows';
-import { categoriesWithoutData } from './event-arguments';
-import { normalizePrefixes, prefixRange } from './sqlite-prefix-ranges';
+import { JOIN_STREAM, SELECT_EVENTS } from './sqlite-event-rows';
+import { normalizePrefixes } from './sqlite-prefix-ranges';
+import { SqliteRangeReads } from './sqlite-range-reads';
 
 /** How far behind the head a reader may be for another connection's commits to be read into the recent events. */
 const RECENT_REFILL = 2_000;
 
 export class SqliteAllReads {
-  /** Event rows read from the database: the filters are in the SQL, so only matching ones. */
-  pulled = 0;
-  /** The statements, one per shape of filter. */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly ranges: SqliteRangeReads;
   private readonly selectHead: Database.Statement<[], number | null>;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly recent: RecentEvents,
     /** Every stored row becomes a RecordedEvent here. */
     private readonly toEvent: (row: EventRow) => RecordedEvent,
   ) {
+    this.ranges = new SqliteRangeReads(db);
     this.selectHead = db.prepare<[], number | null>('SELECT max(position) FROM events').pluck();
+  }
+
+  /** Event rows read from the database: the filters are in the SQL, so only matching ones. */
+  get pulled(): number {
+    return this.ranges.pulled;
   }
 
   /** Also says up to where it looked: past events a filter skipped, when the recent events could answer. */
@@ -35,7 +38,7 @@ export class SqliteAllReads {
     const accept = prefixes.length === 0 ? null : (event: RecordedEvent) => prefixes.some((prefix) => event.streamId.startsWith(prefix));
     const recent = this.recent.after(after, accept, limit) ?? this.readOthersCommits(after, accept, limit);
     if (recent) return recent;
-    const events = this.readFromSql(after, prefixes, selectEventsWithoutData(categoriesWithoutData(filter)), limit);
+    const events = this.ranges.rowsAfter(after, filter, limit).map(this.toEvent);
     return { events, through: events.at(-1)?.position ?? after };
   }
 
@@ -62,42 +65,7 @@ export class SqliteAllReads {
     return this.recent.after(after, accept, limit);
   }
 
-  private readFromSql(after: Position | null, prefixes: string[], select: string, limit: number): RecordedEvent[] {
-    const ranges = prefixes.map(prefixRange);
-    if (ranges.length === 0) {
-      const sql = `${select} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`;
-      return this.query(sql, [after ?? 0, limit]);
-    }
-    if (ranges.length === 1) {
-      const [range] = ranges;
-      return this.query(
-        `${select} INDEXED BY ${range.index} ${JOIN_STREAM} WHERE e.position > ? AND ${range.sql} ORDER BY e.position LIMIT ?`,
-        [after ?? 0, ...range.params, limit],
-      );
-    }
-    // One ordered, limited range of positions per prefix, each from its index alone, merged by SQLite;
-    // only then are the first `limit` events read. (Merging whole rows read and sorted every prefix's
-    // events, large log batches included, and threw most away: 8x slower for the history projection.)
-    // The prefixes were made disjoint, so UNION ALL never yields an event twice.
-    const params: Array<string | number> = [];
-    const parts = ranges.map((range) => {
-      params.push(after ?? 0, ...range.params, limit);
-      return `SELECT * FROM (SELECT e.position FROM events e INDEXED BY ${range.index}
-        WHERE e.position > ? AND ${range.sql} ORDER BY e.position LIMIT ?)`;
-    });
-    params.push(limit);
-    const positions = `SELECT position FROM (${parts.join(' UNION ALL ')}) ORDER BY position LIMIT ?`;
-    return this.query(`${select} ${JOIN_STREAM} WHERE e.position IN (${positions}) ORDER BY e.position`, params);
-  }
-
   private query(sql: string, params: Array<string | number>): RecordedEvent[] {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql).raw();
-      this.statements.set(sql, statement);
-    }
-    const rows = statement.all(...params) as EventRow[];
-    this.pulled += rows.length;
-    return rows.map(this.toEvent);
+    return this.ranges.rows(sql, params).map(this.toEvent);
   }
 }

@@ -50,6 +50,26 @@ export function readEvent(upcaster: EventUpcaster | undefined): (row: EventRow) 
   return upcaster ? (row) => upcaster.upcast(toRecordedEvent(row)) : toRecordedEvent;
 }
 
+/**
+ * Rows as the JSON text of the array of their RecordedEvents, so that one JSON.parse (readPage) makes
+ * the page where a thread reading ahead hands it over: a string crosses threads as one copy. Stored data
+ * and metadata are JSON text already (serialize), so they go in as they are.
+ */
+export function rowsJson(rows: EventRow[]): string {
+  let json = '[';
+  for (let i = 0; i < rows.length; i++) {
+    const [position, streamId, revision, type, data, metadata] = rows[i]!;
+    if (i > 0) json += ',';
+    json += `{"streamId":${JSON.stringify(streamId)},"revision":${revision},"position":${position},"type":${JSON.stringify(type)},"data":${data},"metadata":${metadata}}`;
+  }
+  return json + ']';
+}
+
+/** The events of a page made by rowsJson, as readEvent makes them. */
+export function readPage(upcaster: EventUpcaster | undefined): (json: string) => RecordedEvent[] {
+  return upcaster ? (json) => (JSON.parse(json) as RecordedEvent[]).map((event) => upcaster.upcast(event)) : (json) => JSON.parse(json) as RecordedEvent[];
+}
+
 function toRecordedEvent([position, streamId, revision, type, data, metadata]: EventRow): RecordedEvent {
   return { streamId, revision, position, type, data: JSON.parse(data), metadata: JSON.parse(metadata) };
 }

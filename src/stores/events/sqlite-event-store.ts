@@ -34,15 +34,17 @@ import {
   type NewEvent,
   type Position,
   type ReadAllOptions,
+  type ReadPagesOptions,
   type ReadStoredOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type StoredEvent,
+  type StreamFilter,
   type SubscribeOptions,
   type Subscription,
 } from './event-store';
 import { type EventRow, openEventDatabase, SELECT_STREAM_STATE, type StreamState } from './event-database';
-import { EventWriter, type WriteRequest, type WriteResult } from './event-writer';
+import { type EventWrites, EventWriter, inProcessWrites, type WriteResult } from './event-writer';
 import { ThreadedEventWriter } from './threaded-event-writer';
 import { RecentEvents } from './recent-events';
 import { IdempotencyReads } from './idempotency-table';
@@ -50,8 +52,10 @@ import { type ChainReport, canonicalJson, type VerifyChainOptions } from './even
 import { verifySqliteChain } from './sqlite-chain-audit';
 import { readSqliteStored } from './sqlite-stored-events';
 import { categoryOf, validateStreamName } from './stream-names';
-import { categoriesWithoutData, validateCount, validateExpectedRevision, validateFencingToken, validatePosition } from './event-arguments';
-import { JOIN_STREAM, readEvent, SELECT_EVENTS, serialize } from './sqlite-event-rows';
+import { categoriesWithoutData, validateCount, validatePageSize, validateExpectedRevision, validateFencingToken, validatePosition } from './event-arguments';
+import { JOIN_STREAM, readEvent, readPage, SELECT_EVENTS, serialize } from './sqlite-event-rows';
+import { pagedReadAll } from './paged-read-all';
+import { readAhead } from './sqlite-read-ahead';
 import { normalizePrefixes } from './sqlite-prefix-ranges';
 import { SqliteSubscription } from './sqlite-subscription';
 import { SqliteAllReads } from './sqlite-all-reads';
@@ -78,6 +82,8 @@ export interface SqliteEventStoreOptions {
   chain?: boolean;
   /** behind() counts at most this many events (default BEHIND_COUNT_LIMIT); further behind, it answers null. */
   behindCountLimit?: number;
+  /** readAllPages reads ahead on a thread of its own over at least this many positions (default READ_AHEAD_FROM). */
+  readAheadFrom?: number;
 }
 
 /**
@@ -85,6 +91,9 @@ export interface SqliteEventStoreOptions {
  * this many it counts, beyond it answers that it cannot count cheaply (null), as EventStoreDB always does.
  */
 export const BEHIND_COUNT_LIMIT = 1_000_000;
+
+/** A shorter read than this (in positions) costs less on this thread than starting a thread to read ahead. */
+export const READ_AHEAD_FROM = 50_000;
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
 const DEFAULT_MAX_BATCH = 500;
@@ -104,17 +113,19 @@ export class SqliteEventStore implements EventStore {
     const synchronous = options.synchronous ?? 'FULL';
     const chain = options.chain ?? true;
     const db = openEventDatabase(options.file, synchronous);
-    const store = new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.now ?? Date.now, readEvent(options.upcaster), (committed) =>
+    const store = new SqliteEventStore(db, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.now ?? Date.now, options.upcaster, (committed) =>
       options.writerThread
         ? new ThreadedEventWriter({ file: options.file, synchronous, chain }, committed)
         : inProcessWrites(new EventWriter(db, committed, { chain })),
     );
     if (!chain) store.serializeJson = JSON.stringify;
     store.behindCountLimit = options.behindCountLimit ?? BEHIND_COUNT_LIMIT;
+    // An in-memory database is this connection's alone: no other thread can read it.
+    if (options.file !== ':memory:' && options.file !== '') store.aheadReads = { file: options.file, from: options.readAheadFrom ?? READ_AHEAD_FROM };
     return store;
   }
 
-  private readonly writes: Writes;
+  private readonly writes: EventWrites;
   /** Fires after every commit of this store's writes, and when the poller sees another connection's commit. */
   private readonly changes$ = new Subject<void>();
   private readonly subscriptions = new Set<SqliteSubscription>();
@@ -124,6 +135,12 @@ export class SqliteEventStore implements EventStore {
   /** Canonical JSON, which the chain hashes as stored; plain JSON.stringify when chaining is off. */
   private serializeJson: (value: unknown) => string | undefined = canonicalJson;
   private behindCountLimit = BEHIND_COUNT_LIMIT;
+  /** Where readAllPages may read ahead on another thread, and from how long a read. */
+  private aheadReads: { file: string; from: number } | null = null;
+  /** Every stored row becomes a RecordedEvent here: reads and the recent events alike. */
+  private readonly toEvent: (row: EventRow) => RecordedEvent;
+  /** The same for a page read ahead (rowsJson). */
+  private readonly toEvents: (json: string) => RecordedEvent[];
 
   private readonly selectStreamState;
   private readonly readForwards;
@@ -141,10 +158,11 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
     private readonly now: () => number,
-    /** Every stored row becomes a RecordedEvent here: reads and the recent events alike. */
-    private readonly toEvent: (row: EventRow) => RecordedEvent,
-    openWrites: (committed: (results: WriteResult[]) => void) => Writes,
+    upcaster: EventUpcaster | undefined,
+    openWrites: (committed: (results: WriteResult[]) => void) => EventWrites,
   ) {
+    this.toEvent = readEvent(upcaster);
+    this.toEvents = readPage(upcaster);
     this.selectStreamState = db.prepare<[string], StreamState>(SELECT_STREAM_STATE);
     this.readForwards = db
       .prepare<[number, number, number], EventRow>(
@@ -168,7 +186,7 @@ export class SqliteEventStore implements EventStore {
       head: () => this.selectHead.get() ?? null,
       ownWritesInFlight: () => this.writes.inFlight,
     });
-    this.allReads = new SqliteAllReads(db, this.recent, toEvent);
+    this.allReads = new SqliteAllReads(db, this.recent, this.toEvent);
     this.writes = openWrites((results) => {
       this.recent.committed(results.flatMap((result) => result.recorded.map(this.toEvent)));
       this.changes$.next();
@@ -235,6 +253,23 @@ export class SqliteEventStore implements EventStore {
     return this.allReads.readAfter(after, options.filter, validateCount(options.maxCount) ?? NO_LIMIT).events;
   }
 
+  readAllPages(options: ReadPagesOptions): AsyncIterable<RecordedEvent[]> {
+    this.assertOpen();
+    const after = options.after ?? null;
+    validatePosition(after);
+    validatePosition(options.through);
+    const pageSize = validatePageSize(options.pageSize);
+    validateFilter(options.filter);
+    const ahead = this.aheadReads;
+    if (ahead === null || options.through - (after ?? 0) < ahead.from) return pagedReadAll((read) => this.readAll(read), { ...options, pageSize });
+    const read = { file: ahead.file, after, through: options.through, filter: options.filter, pageSize };
+    return readAhead(read, (json) => {
+      const events = this.toEvents(json);
+      this.pulled += events.length;
+      return events;
+    });
+  }
+
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.assertOpen();
     const filter = options.filter;
@@ -242,10 +277,7 @@ export class SqliteEventStore implements EventStore {
     // Reject bad options now rather than on the first pull.
     validatePosition(options.after);
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new ValidationError(`Invalid maxBatch ${String(maxBatch)}`);
-    if (filter) {
-      normalizePrefixes(filter);
-      categoriesWithoutData(filter);
-    }
+    validateFilter(filter);
     const subscription = new SqliteSubscription(
       options.after,
       (after) => this.allReads.readAfter(after, filter, maxBatch),
@@ -291,6 +323,7 @@ export class SqliteEventStore implements EventStore {
   eventsPulled(): number {
     return this.pulled + this.allReads.pulled;
   }
+
 
   async verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
     this.assertOpen();
@@ -358,24 +391,9 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-/** Where this store's writes go: this connection, or the writer thread (threaded-event-writer.ts). */
-interface Writes {
-  submit(request: WriteRequest): Promise<WriteResult>;
-  readonly commitCount: number;
-  /** Whether writes were submitted whose outcome this store has not been told yet. */
-  readonly inFlight: boolean;
-  /** Commits and answers everything submitted. */
-  close(): Promise<void>;
-}
-
-function inProcessWrites(writer: EventWriter): Writes {
-  return {
-    submit: (request) => writer.submit(request),
-    get commitCount() {
-      return writer.commitCount;
-    },
-    // In-process, a write's events are known the moment it commits.
-    inFlight: false,
-    close: async () => writer.flushNow(),
-  };
+/** Rejects a filter no read could serve, before any read (the reads check it again as they use it). */
+function validateFilter(filter: StreamFilter | undefined): void {
+  if (!filter) return;
+  normalizePrefixes(filter);
+  categoriesWithoutData(filter);
 }

@@ -87,7 +87,8 @@ class ManagerLoop {
   replay(batch: RecordedEvent[], through: Position): Promise<void> {
     return this.exclusively(async () => {
       for (const event of batch) {
-        await this.applyOrQuarantine(event, true);
+        const applying = this.applyOrQuarantine(event, true);
+        if (applying) await applying;
         this.position = event.position;
       }
       if (this.position === null || through > this.position) this.position = through;
@@ -132,7 +133,8 @@ class ManagerLoop {
           await this.exclusively(async () => {
             for (const event of batch) {
               const replaying = this.savedCheckpoint !== null && event.position <= this.savedCheckpoint;
-              await this.applyOrQuarantine(event, replaying);
+              const applying = this.applyOrQuarantine(event, replaying);
+              if (applying) await applying;
               this.position = event.position;
             }
           });
@@ -184,33 +186,50 @@ class ManagerLoop {
   }
 
   /**
+   * Applies an event. Most applications are synchronous (a replay is a million of them at 1M events),
+   * so only an asynchronous one or a failure is awaited: nothing when `manager.apply` returned nothing.
+   */
+  private applyOrQuarantine(event: RecordedEvent, replaying: boolean): Promise<void> | undefined {
+    let applying: void | Promise<void>;
+    try {
+      applying = this.manager.apply(event, replaying);
+    } catch (err) {
+      return this.afterFailure(event, replaying, err);
+    }
+    // A `void` apply may still hand back a value (an arrow function returning Map.set): only a promise is awaited.
+    return applying instanceof Promise ? applying.catch((err: unknown) => this.afterFailure(event, replaying, err)) : undefined;
+  }
+
+  /**
    * One bad event must not stop a manager from following the rest: after a few attempts, and once both
    * stores have answered (a store that is down throws, and the subscription is retried from here), it is
    * quarantined. An event quarantined before (met again in the replay after a restart) is set aside at once.
    */
-  private async applyOrQuarantine(event: RecordedEvent, replaying: boolean): Promise<void> {
+  private async afterFailure(event: RecordedEvent, replaying: boolean, firstError: unknown): Promise<void> {
     const consumer: Consumer = { name: this.manager.name, kind: 'process-manager', generation: null };
     let known: boolean | null = null;
+    let err = firstError;
     for (let attempt = 1; ; attempt++) {
-      try {
-        await this.manager.apply(event, replaying);
-        return;
-      } catch (err) {
-        if (this.stopped || lostLease(err) || isOutage(err)) throw err;
-        known ??= await isQuarantined(this.reads, quarantineId(consumer, event.position));
-        if (!known && attempt <= POISON_RETRY_DELAYS_MS.length) {
-          this.logger.warn({ err, manager: this.manager.name, position: event.position, attempt }, 'process manager failed on an event; trying it again');
-          await new Promise((resolve) => setTimeout(resolve, POISON_RETRY_DELAYS_MS[attempt - 1]));
+      if (this.stopped || lostLease(err) || isOutage(err)) throw err;
+      known ??= await isQuarantined(this.reads, quarantineId(consumer, event.position));
+      if (!known && attempt <= POISON_RETRY_DELAYS_MS.length) {
+        this.logger.warn({ err, manager: this.manager.name, position: event.position, attempt }, 'process manager failed on an event; trying it again');
+        await new Promise((resolve) => setTimeout(resolve, POISON_RETRY_DELAYS_MS[attempt - 1]));
+        try {
+          await this.manager.apply(event, replaying);
+          return;
+        } catch (again) {
+          err = again;
           continue;
         }
-        if (known) return;
-        await Promise.all([this.events.ping(), this.reads.ping()]);
-        const record = quarantineRecord(consumer, event, err, new Date());
-        await this.reads.applyBatch([quarantineOperation(record)], { name: QUARANTINE_CHECKPOINT, position: event.position });
-        this.logger.error({ err, manager: this.manager.name, quarantined: record.id, type: event.type, stream: event.streamId }, 'process manager cannot apply an event: quarantined it and goes on');
-        this.onQuarantine?.(record);
-        return;
       }
+      if (known) return;
+      await Promise.all([this.events.ping(), this.reads.ping()]);
+      const record = quarantineRecord(consumer, event, err, new Date());
+      await this.reads.applyBatch([quarantineOperation(record)], { name: QUARANTINE_CHECKPOINT, position: event.position });
+      this.logger.error({ err, manager: this.manager.name, quarantined: record.id, type: event.type, stream: event.streamId }, 'process manager cannot apply an event: quarantined it and goes on');
+      this.onQuarantine?.(record);
+      return;
     }
   }
 

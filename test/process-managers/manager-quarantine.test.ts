@@ -1,6 +1,7 @@
 import type { ProcessManager } from '../../src/process-managers/process-manager';
 import { ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
 import {
+  POISON_RETRY_DELAYS_MS,
   type QuarantineRecord,
   RETRY_DONE_KEY,
   RETRY_REQUEST_KEY,
@@ -124,5 +125,30 @@ describe('quarantine of events a process manager cannot apply', () => {
     await runner.waitForPosition(await events.headPosition());
     expect(applied).toEqual(['task-a']);
     expect(await listQuarantined(reads)).toEqual([]);
+  });
+  it.each([
+    ['throws', false],
+    ['rejects (an asynchronous apply)', true],
+  ])('tries an event that %s once and then once per retry delay, before setting it aside', async (_how, asynchronous) => {
+    const tries: string[] = [];
+    const failing: ProcessManager = {
+      name: 'failing',
+      filter: { streamPrefixes: ['task-'] },
+      apply(event: RecordedEvent) {
+        tries.push(event.type);
+        if (event.type !== 'Poison') return asynchronous ? Promise.resolve() : undefined;
+        const error = new Error('cannot act on a Poison event');
+        if (asynchronous) return Promise.reject(error);
+        throw error;
+      },
+    };
+    runner = new ProcessManagerRunner([failing], events, reads, silentLogger);
+    await runner.start();
+    await events.append('task-b', [testEvent('Poison')], 'no_stream');
+    await events.append('task-c', [testEvent('Created')], 'no_stream');
+    await runner.waitForPosition(await events.headPosition());
+
+    expect(tries).toEqual([...Array(1 + POISON_RETRY_DELAYS_MS.length).fill('Poison'), 'Created']);
+    expect((await listQuarantined(reads)).map((record) => record.type)).toEqual(['Poison']);
   });
 });

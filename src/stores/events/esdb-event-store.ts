@@ -32,7 +32,7 @@ import { EsdbConnection } from './esdb-connection';
 import { recordedEventMapper } from './esdb-event-mapping';
 import { type EsdbRecorded, fromPosition } from './esdb-positions';
 import { EsdbReads } from './esdb-reads';
-import { categoriesWithoutData, validateCount, validatePageSize, validatePosition } from './event-arguments';
+import { categoriesWithoutData, pageReadArguments, validateCount } from './event-arguments';
 import { EsdbSubscription } from './esdb-subscription';
 import { tombstoneStream } from './esdb-tombstone';
 import { ProcessIdempotencyRecords } from './process-idempotency';
@@ -90,9 +90,7 @@ export class EsdbEventStore implements EventStore {
 
   /** Page by page through readAll, one read at a time. */
   readAllPages(options: ReadPagesOptions): AsyncIterable<RecordedEvent[]> {
-    validatePosition(options.after ?? null);
-    validatePosition(options.through);
-    return pagedReadAll((read) => this.readAll(read), { ...options, pageSize: validatePageSize(options.pageSize) });
+    return pagedReadAll((read) => this.readAll(read), pageReadArguments(options));
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {

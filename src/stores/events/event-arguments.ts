@@ -1,6 +1,6 @@
 /** Checks of the arguments every EventStore adapter takes, before anything is read or written. */
 import { ValidationError } from '../../errors/app-error';
-import { type ExpectedRevision, isFencingToken, type Position, type StreamFilter } from './event-store';
+import { type ExpectedRevision, isFencingToken, type Position, type ReadPagesOptions, type StreamFilter } from './event-store';
 
 export function validateExpectedRevision(expected: ExpectedRevision): void {
   if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
@@ -30,11 +30,18 @@ export function validateCount(count: number | undefined): number | undefined {
 /** readAllPages' page size when the caller names none. */
 const DEFAULT_PAGE_SIZE = 500;
 
-/** A page size of readAllPages: at least one event. */
-export function validatePageSize(size: number | undefined): number {
-  if (size === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isSafeInteger(size) || size < 1) throw new ValidationError(`Invalid pageSize ${String(size)}: a page holds at least one event`);
-  return size;
+/**
+ * readAllPages' arguments, checked before anything is read (both adapters): the positions, the page
+ * size (at least one event), and the filter's `withoutData`.
+ */
+export function pageReadArguments(options: ReadPagesOptions): ReadPagesOptions & { after: Position | null; pageSize: number } {
+  const after = options.after ?? null;
+  validatePosition(after);
+  validatePosition(options.through);
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new ValidationError(`Invalid pageSize ${String(pageSize)}: a page holds at least one event`);
+  categoriesWithoutData(options.filter);
+  return { ...options, after, pageSize };
 }
 
 /** `category-`: a whole category, as `withoutData` names them. */

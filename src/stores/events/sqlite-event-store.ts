@@ -52,7 +52,7 @@ import { type ChainReport, canonicalJson, type VerifyChainOptions } from './even
 import { verifySqliteChain } from './sqlite-chain-audit';
 import { readSqliteStored } from './sqlite-stored-events';
 import { categoryOf, validateStreamName } from './stream-names';
-import { categoriesWithoutData, validateCount, validatePageSize, validateExpectedRevision, validateFencingToken, validatePosition } from './event-arguments';
+import { categoriesWithoutData, pageReadArguments, validateCount, validateExpectedRevision, validateFencingToken, validatePosition } from './event-arguments';
 import { JOIN_STREAM, readEvent, readPage, SELECT_EVENTS, serialize } from './sqlite-event-rows';
 import { pagedReadAll } from './paged-read-all';
 import { readAhead } from './sqlite-read-ahead';
@@ -255,15 +255,11 @@ export class SqliteEventStore implements EventStore {
 
   readAllPages(options: ReadPagesOptions): AsyncIterable<RecordedEvent[]> {
     this.assertOpen();
-    const after = options.after ?? null;
-    validatePosition(after);
-    validatePosition(options.through);
-    const pageSize = validatePageSize(options.pageSize);
-    validateFilter(options.filter);
+    const { after, through, filter, pageSize } = pageReadArguments(options);
+    validateFilter(filter);
     const ahead = this.aheadReads;
-    if (ahead === null || options.through - (after ?? 0) < ahead.from) return pagedReadAll((read) => this.readAll(read), { ...options, pageSize });
-    const read = { file: ahead.file, after, through: options.through, filter: options.filter, pageSize };
-    return readAhead(read, (json) => {
+    if (ahead === null || through - (after ?? 0) < ahead.from) return pagedReadAll((read) => this.readAll(read), { after, through, filter, pageSize });
+    return readAhead({ file: ahead.file, after, through, filter, pageSize }, (json) => {
       const events = this.toEvents(json);
       this.pulled += events.length;
       return events;

@@ -34,7 +34,7 @@ import { DELETION_MANAGER } from '../src/process-managers/deletion/deletion-mana
 import { SCHEDULER_MANAGER } from '../src/process-managers/deletion/deletion-steps';
 import { GROUP_DELETION_MANAGER } from '../src/process-managers/deletion/group-deletion-manager';
 import { DISPATCHER_NAME } from '../src/process-managers/dispatcher/dispatcher';
-import { processManagerCheckpoint } from '../src/process-managers/process-manager-runner';
+import { processManagerCheckpoint } from '../src/process-managers/manager-loop';
 import { RETENTION_MANAGER } from '../src/process-managers/retention/retention-manager';
 import { RETRIES_MANAGER } from '../src/process-managers/retries/retry-manager';
 import { summarizeProfile } from './ingest-profile';

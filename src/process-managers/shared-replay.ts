@@ -5,6 +5,8 @@ export interface ReplayingManager {
   readonly filter?: StreamFilter;
   /** Its saved checkpoint: events up to it are replayed (state only); null when it has nothing to replay. */
   readonly replayThrough: Position | null;
+  /** The position its state was restored at (a snapshot): it replays only the events after it (null: from the first). */
+  readonly replayAfter: Position | null;
   /** Applies `batch` (events it follows, in order) as replayed, then notes that it has seen everything up to `through`. */
   replay(batch: RecordedEvent[], through: Position): Promise<void>;
 }
@@ -20,21 +22,24 @@ const PAGE = 1_000;
  * own subscription (acted on, not replayed).
  */
 export async function replayTogether(managers: ReplayingManager[], events: EventStore, stopped: () => boolean): Promise<void> {
-  const replaying = managers.filter((manager) => manager.replayThrough !== null);
+  const replaying = managers.filter((manager) => manager.replayThrough !== null && (manager.replayAfter === null || manager.replayAfter < manager.replayThrough));
   if (replaying.length < 2) return; // alone, its own subscription reads no more than this would
   const end = Math.max(...replaying.map((manager) => manager.replayThrough!));
+  const starts = replaying.map((manager) => manager.replayAfter);
+  const start = starts.includes(null) ? null : Math.min(...(starts as Position[]));
   const filter = unionOf(replaying.map((manager) => manager.filter));
   const accepts = replaying.map((manager) => acceptor(manager.filter));
-  let after: Position | null = null;
-  for await (const page of events.readAllPages({ through: end, filter, pageSize: PAGE })) {
+  let after: Position | null = start;
+  for await (const page of events.readAllPages({ after: start, through: end, filter, pageSize: PAGE })) {
     if (stopped()) return;
     const last = page[page.length - 1]!.position;
     await Promise.all(
       replaying.map((manager, i) => {
         const through = manager.replayThrough;
-        if (through === null || (after !== null && after >= through)) return undefined;
+        const from = manager.replayAfter ?? -Infinity;
+        if (through === null || (after !== null && after >= through) || last <= from) return undefined;
         return manager.replay(
-          page.filter((event) => event.position <= through && accepts[i]!(event)),
+          page.filter((event) => event.position > from && event.position <= through && accepts[i]!(event)),
           Math.min(last, through),
         );
       }),

@@ -20,7 +20,8 @@ import { executionLogStream, executionStream, projectStream, taskStream } from '
 import { mailTransportOf } from '../../src/mail/mail-transport';
 import { AlertsProcessManager } from '../../src/process-managers/alerts/alerts-process-manager';
 import { verifySignature } from '../../src/process-managers/dispatcher/webhook-signature';
-import { processManagerCheckpoint, ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
+import { processManagerCheckpoint } from '../../src/process-managers/manager-loop';
+import { ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
 import type { EventStore } from '../../src/stores/events/event-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
 import { ManualClock } from '../support/manual-clock';

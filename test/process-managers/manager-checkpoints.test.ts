@@ -1,11 +1,10 @@
 import type { ProcessManager } from '../../src/process-managers/process-manager';
-import { ProcessManagerRunner, processManagerCheckpoint } from '../../src/process-managers/process-manager-runner';
-import type { EventStore, RecordedEvent, StreamFilter } from '../../src/stores/events/event-store';
-import type { ReadStore } from '../../src/stores/read/read-store';
+import { processManagerCheckpoint } from '../../src/process-managers/manager-loop';
+import { ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
+import type { RecordedEvent, StreamFilter } from '../../src/stores/events/event-store';
 import { silentLogger } from '../support/silent-logger';
-import { makeTempDir } from '../support/temp-dir';
 import { testEvent } from '../support/test-events';
-import { openTestEventStore, openTestReadStore } from '../support/test-stores';
+import { storesEachTest } from '../support/test-stores';
 import { waitFor } from '../support/wait-for';
 
 function taskFollower(applied: string[]): ProcessManager {
@@ -36,41 +35,25 @@ function recorder(name: string, filter: StreamFilter | undefined, applied: strin
  * to its own checkpoint and acted on past it.
  */
 describe('process manager checkpoints', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let events: EventStore;
-  let reads: ReadStore;
-  const runners: ProcessManagerRunner[] = [];
-
-  beforeEach(async () => {
-    temp = makeTempDir();
-    events = openTestEventStore(temp.dir);
-    reads = await openTestReadStore(temp.dir);
-  });
-  afterEach(async () => {
-    for (const runner of runners.splice(0)) await runner.stop();
-    await events.close();
-    await reads.close();
-    temp.cleanup();
-  });
+  const stores = storesEachTest();
+  const runner = (managers: ProcessManager[]) => stores.stopAfter(new ProcessManagerRunner(managers, stores.events, stores.reads, silentLogger));
 
   it('saves how far the store searched past events it does not follow; a restart replays its own events only as replays', async () => {
     const applied: string[] = [];
-    const first = new ProcessManagerRunner([taskFollower(applied)], events, reads, silentLogger);
-    runners.push(first);
+    const first = runner([taskFollower(applied)]);
     await first.start();
-    await events.append('task-a', [testEvent('Created')], 'no_stream');
-    await first.waitForPosition(await events.headPosition());
-    for (let i = 0; i < 20; i++) await events.append(`project-p${i}`, [testEvent('Other')], 'no_stream');
-    const head = await events.headPosition();
-    await waitFor(async () => (await reads.getCheckpoint(processManagerCheckpoint('task-follower'))) === head);
+    await stores.events.append('task-a', [testEvent('Created')], 'no_stream');
+    await first.waitForPosition(await stores.events.headPosition());
+    for (let i = 0; i < 20; i++) await stores.events.append(`project-p${i}`, [testEvent('Other')], 'no_stream');
+    const head = await stores.events.headPosition();
+    await waitFor(async () => (await stores.reads.getCheckpoint(processManagerCheckpoint('task-follower'))) === head);
     await first.stop();
-    runners.splice(0);
+    stores.forget(first);
 
-    const second = new ProcessManagerRunner([taskFollower(applied)], events, reads, silentLogger);
-    runners.push(second);
+    const second = runner([taskFollower(applied)]);
     await second.start();
-    await events.append('task-b', [testEvent('Created')], 'no_stream');
-    await second.waitForPosition(await events.headPosition());
+    await stores.events.append('task-b', [testEvent('Created')], 'no_stream');
+    await second.waitForPosition(await stores.events.headPosition());
     expect(applied).toEqual(['task-a:Created', 'task-a:Created (replayed)', 'task-b:Created']);
   });
 
@@ -81,26 +64,25 @@ describe('process manager checkpoints', () => {
       recorder('projects', { streamPrefixes: ['project-'] }, seen.projects),
       recorder('all', undefined, seen.all),
     ];
-    const first = new ProcessManagerRunner(managers(), events, reads, silentLogger);
-    runners.push(first);
+    const first = runner(managers());
     await first.start();
-    await events.append('task-a', [testEvent('Created')], 'no_stream');
-    await events.append('project-p', [testEvent('Created')], 'no_stream');
-    const projectsCheckpoint = (await events.headPosition())!;
-    await events.append('task-b', [testEvent('Created')], 'no_stream');
-    await events.append('user-u', [testEvent('Created')], 'no_stream');
-    await events.append('project-q', [testEvent('Created')], 'no_stream');
-    await first.waitForPosition(await events.headPosition());
-    await runners.splice(0)[0]!.stop();
+    await stores.events.append('task-a', [testEvent('Created')], 'no_stream');
+    await stores.events.append('project-p', [testEvent('Created')], 'no_stream');
+    const projectsCheckpoint = (await stores.events.headPosition())!;
+    await stores.events.append('task-b', [testEvent('Created')], 'no_stream');
+    await stores.events.append('user-u', [testEvent('Created')], 'no_stream');
+    await stores.events.append('project-q', [testEvent('Created')], 'no_stream');
+    await first.waitForPosition(await stores.events.headPosition());
+    await first.stop();
+    stores.forget(first);
     // One manager saved its checkpoint earlier than the others (it stopped in the middle of its work).
-    await reads.applyBatch([], { name: processManagerCheckpoint('projects'), position: projectsCheckpoint });
+    await stores.reads.applyBatch([], { name: processManagerCheckpoint('projects'), position: projectsCheckpoint });
     for (const list of Object.values(seen)) list.length = 0;
 
-    const second = new ProcessManagerRunner(managers(), events, reads, silentLogger);
-    runners.push(second);
+    const second = runner(managers());
     await second.start();
-    await events.append('task-c', [testEvent('Created')], 'no_stream');
-    await second.waitForPosition(await events.headPosition());
+    await stores.events.append('task-c', [testEvent('Created')], 'no_stream');
+    await second.waitForPosition(await stores.events.headPosition());
     expect(seen.tasks).toEqual(['task-a (replayed)', 'task-b (replayed)', 'task-c']);
     expect(seen.projects).toEqual(['project-p (replayed)', 'project-q']);
     expect(seen.all).toEqual(['task-a (replayed)', 'project-p (replayed)', 'task-b (replayed)', 'user-u (replayed)', 'project-q (replayed)', 'task-c']);

@@ -39,12 +39,13 @@ describe('the shared replay', () => {
   afterAll(() => temp.cleanup());
 
   /** A manager that notes what it is given. */
-  function recorder(filter: StreamFilter, replayThrough: number) {
+  function recorder(filter: StreamFilter, replayThrough: number, replayAfter: number | null = null) {
     const seen: string[] = [];
     let reached: number | null = null;
     const manager: ReplayingManager = {
       filter,
       replayThrough,
+      replayAfter,
       async replay(batch, through) {
         seen.push(...batch.map((event) => `${event.position}:${event.streamId}`));
         reached = through;
@@ -70,6 +71,30 @@ describe('the shared replay', () => {
       expect(tasks.seen).toEqual(expected(['task-'], positions[60]!));
       expect(executions.seen).toEqual(expected(['execution-', 'executionlog-'], positions[100]!));
       expect(tasks.reached()).toBe(positions[60]);
+      expect(executions.reached()).toBe(positions[100]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('hands a manager restored from a snapshot only the events after it, and reads from the lowest snapshot', async () => {
+    const store = SqliteEventStore.open({ file });
+    try {
+      const reads = jest.spyOn(store, 'readAllPages');
+      const tasks = recorder({ streamPrefixes: ['task-'] }, positions[90]!, positions[30]!);
+      const executions = recorder({ streamPrefixes: ['execution-'] }, positions[100]!, positions[60]!);
+      // Restored at its checkpoint: nothing to replay, and no reason to read from where it stands.
+      const caughtUp = recorder({ streamPrefixes: ['executionlog-'] }, positions[10]!, positions[10]!);
+
+      await replayTogether([tasks.manager, executions.manager, caughtUp.manager], store, () => false);
+
+      const all = await store.readAll();
+      const expected = (prefix: string, after: number, through: number) =>
+        all.filter((e) => e.position > after && e.position <= through && e.streamId.startsWith(prefix)).map((e) => `${e.position}:${e.streamId}`);
+      expect(reads.mock.calls.map(([options]) => options.after)).toEqual([positions[30]]);
+      expect(tasks.seen).toEqual(expected('task-', positions[30]!, positions[90]!));
+      expect(executions.seen).toEqual(expected('execution-', positions[60]!, positions[100]!));
+      expect(caughtUp.seen).toEqual([]);
       expect(executions.reached()).toBe(positions[100]);
     } finally {
       await store.close();

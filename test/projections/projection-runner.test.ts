@@ -1,38 +1,20 @@
 import { ProjectionRegistry, checkpointName, metaKey, physicalCollection } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
-import type { EventStore } from '../../src/stores/events/event-store';
-import type { ReadStore } from '../../src/stores/read/read-store';
 import { silentLogger } from '../support/silent-logger';
 import { streamStatsProjection } from '../support/stream-stats-projection';
 import { ManualClock } from '../support/manual-clock';
-import { makeTempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
-import { openTestEventStore, openTestReadStore, productionEngines } from '../support/test-stores';
+import { openTestReadStore, productionEngines, storesEachTest } from '../support/test-stores';
 import { testEvent } from '../support/test-events';
 
 describe('projection runner', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let events: EventStore;
-  let reads: ReadStore;
-  const runners: ProjectionRunner[] = [];
-
-  beforeEach(async () => {
-    temp = makeTempDir();
-    events = openTestEventStore(temp.dir);
-    reads = await openTestReadStore(temp.dir);
-  });
-  afterEach(async () => {
-    for (const runner of runners.splice(0)) await runner.stop();
-    await events.close();
-    await reads.close();
-    temp.cleanup();
-  });
+  const stores = storesEachTest();
 
   function runner(version = 1) {
-    const registry = new ProjectionRegistry(reads);
-    const r = new ProjectionRunner([streamStatsProjection(version)], events, reads, registry, silentLogger);
-    runners.push(r);
+    const registry = new ProjectionRegistry(stores.reads);
+    const r = new ProjectionRunner([streamStatsProjection(version)], stores.events, stores.reads, registry, silentLogger);
+    stores.stopAfter(r);
     return { runner: r, registry };
   }
 
@@ -42,9 +24,9 @@ describe('projection runner', () => {
     round++;
     for (let s = 0; s < streams; s++) {
       const stream = `${s % 2 ? 'task' : 'execution'}-r${round}s${s}`;
-      for (let e = 0; e < eventsPerStream; e++) await events.append(stream, [testEvent(`Event${e % 3}`)], e === 0 ? 'no_stream' : e - 1);
+      for (let e = 0; e < eventsPerStream; e++) await stores.events.append(stream, [testEvent(`Event${e % 3}`)], e === 0 ? 'no_stream' : e - 1);
     }
-    await events.append('project-ignored', [testEvent('NotForThisProjection')], 'any');
+    await stores.events.append('project-ignored', [testEvent('NotForThisProjection')], 'any');
   }
 
   it('builds read models live from the checkpoint and reports no lag once caught up', async () => {
@@ -52,12 +34,12 @@ describe('projection runner', () => {
     await r.start();
     await appendHistory(10, 5);
     await r.whenCaughtUp();
-    const categories = await reads.find(registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
+    const categories = await stores.reads.find(registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
     expect(categories.items).toEqual([
       { id: 'execution', name: 'execution', events: 25 },
       { id: 'task', name: 'task', events: 25 },
     ]);
-    const stream = await reads.get(registry.collection('streamstats', 'streams'), `task-r${round}s1`);
+    const stream = await stores.reads.get(registry.collection('streamstats', 'streams'), `task-r${round}s1`);
     expect(stream).toMatchObject({ types: ['Event0', 'Event1', 'Event2', 'Event0', 'Event1'], lastRevision: 4 });
     const [status] = await r.status();
     expect(status).toMatchObject({ name: 'streamstats', lag: 0, error: null });
@@ -69,23 +51,23 @@ describe('projection runner', () => {
       return { ...event, metadata: { ...event.metadata, occurredAt: iso } };
     };
     // Skipped by the projection: not lag, however old.
-    await events.append('project-p1', [at('2026-03-01T09:00:00.000Z', 'Old')], 'no_stream');
-    await events.append('task-t1', [at('2026-03-01T10:00:00.000Z', 'Event0'), at('2026-03-01T10:00:01.000Z', 'Event1')], 'no_stream');
-    await events.append('project-p2', [at('2026-03-01T10:00:02.000Z', 'Between')], 'no_stream');
-    await events.append('execution-e1', [at('2026-03-01T10:00:03.000Z', 'Event0')], 'no_stream');
+    await stores.events.append('project-p1', [at('2026-03-01T09:00:00.000Z', 'Old')], 'no_stream');
+    await stores.events.append('task-t1', [at('2026-03-01T10:00:00.000Z', 'Event0'), at('2026-03-01T10:00:01.000Z', 'Event1')], 'no_stream');
+    await stores.events.append('project-p2', [at('2026-03-01T10:00:02.000Z', 'Between')], 'no_stream');
+    await stores.events.append('execution-e1', [at('2026-03-01T10:00:03.000Z', 'Event0')], 'no_stream');
     // EventStoreDB cannot count events cheaply: there lag is null and only the time behind says how far.
     const counted = (events: number) => (productionEngines.eventStoreUrl ? null : events);
     const clock = new ManualClock('2026-03-01T10:01:30.500Z');
-    const registry = new ProjectionRegistry(reads);
+    const registry = new ProjectionRegistry(stores.reads);
     // A follower applies nothing: it reports the checkpoint of whoever applies (nobody yet) of the stored generation.
-    await reads.setMeta(metaKey('streamstats'), { version: 1, generation: 1 });
-    const follower = new ProjectionRunner([streamStatsProjection()], events, reads, registry, silentLogger, clock);
-    runners.push(follower);
+    await stores.reads.setMeta(metaKey('streamstats'), { version: 1, generation: 1 });
+    const follower = new ProjectionRunner([streamStatsProjection()], stores.events, stores.reads, registry, silentLogger, clock);
+    stores.stopAfter(follower);
     await follower.follow();
     expect(await follower.status()).toEqual([
       expect.objectContaining({ name: 'streamstats', position: null, lag: counted(4), behindSeconds: 90.5 }),
     ]);
-    expect(await events.behind(null)).toEqual({ events: counted(5), oldestUnreadAt: '2026-03-01T09:00:00.000Z' });
+    expect(await stores.events.behind(null)).toEqual({ events: counted(5), oldestUnreadAt: '2026-03-01T09:00:00.000Z' });
 
     const { runner: leader } = runner();
     await leader.start();
@@ -93,11 +75,11 @@ describe('projection runner', () => {
     clock.set('2026-03-01T11:00:00.000Z');
     const [caughtUp] = await follower.status();
     expect(caughtUp).toMatchObject({ lag: 0, behindSeconds: 0 });
-    expect(caughtUp!.position).toBe(await events.headPosition());
+    expect(caughtUp!.position).toBe(await stores.events.headPosition());
     // Events it skips after its checkpoint leave it caught up.
-    await events.append('project-p3', [at('2026-03-01T10:30:00.000Z', 'Later')], 'no_stream');
+    await stores.events.append('project-p3', [at('2026-03-01T10:30:00.000Z', 'Later')], 'no_stream');
     expect(await follower.status()).toEqual([expect.objectContaining({ lag: 0, behindSeconds: 0 })]);
-    expect(await events.behind(caughtUp!.position)).toEqual({ events: counted(1), oldestUnreadAt: '2026-03-01T10:30:00.000Z' });
+    expect(await stores.events.behind(caughtUp!.position)).toEqual({ events: counted(1), oldestUnreadAt: '2026-03-01T10:30:00.000Z' });
   });
 
   it('resumes from its checkpoint after a restart without applying anything twice', async () => {
@@ -110,7 +92,7 @@ describe('projection runner', () => {
     const second = runner();
     await second.runner.start();
     await second.runner.whenCaughtUp();
-    const categories = await reads.find(second.registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
+    const categories = await stores.reads.find(second.registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
     expect(categories.items.map((c) => c.events)).toEqual([6 + 2, 6 + 2]);
   });
 
@@ -120,20 +102,20 @@ describe('projection runner', () => {
     await appendHistory(1, 1);
     await first.runner.whenCaughtUp();
     // Events of streams the projection does not follow: the store's checkpoint carries the worker past them.
-    for (let i = 0; i < 20; i++) await events.append(`project-p${i}`, [testEvent('Other')], 'no_stream');
-    const head = await events.headPosition();
+    for (let i = 0; i < 20; i++) await stores.events.append(`project-p${i}`, [testEvent('Other')], 'no_stream');
+    const head = await stores.events.headPosition();
     const checkpoint = checkpointName('streamstats', first.registry.generationOf('streamstats')!.generation);
-    await waitFor(async () => (await reads.getCheckpoint(checkpoint)) === head);
+    await waitFor(async () => (await stores.reads.getCheckpoint(checkpoint)) === head);
     await first.runner.stop();
 
-    const pulledBefore = events.eventsPulled();
+    const pulledBefore = stores.events.eventsPulled();
     const second = runner();
     await second.runner.start();
     await second.runner.whenCaughtUp();
-    expect(events.eventsPulled() - pulledBefore).toBe(0);
-    await events.append('task-t9', [testEvent('Event0')], 'no_stream');
+    expect(stores.events.eventsPulled() - pulledBefore).toBe(0);
+    await stores.events.append('task-t9', [testEvent('Event0')], 'no_stream');
     await second.runner.whenCaughtUp();
-    expect((await second.runner.status())[0]).toMatchObject({ position: await events.headPosition(), lag: 0 });
+    expect((await second.runner.status())[0]).toMatchObject({ position: await stores.events.headPosition(), lag: 0 });
   });
 
   it('rebuilds to the same canonical hash as the live build, twice, while appends continue', async () => {
@@ -142,7 +124,7 @@ describe('projection runner', () => {
     await appendHistory(20, 10);
     await r.whenCaughtUp();
     const projection = streamStatsProjection();
-    const liveHash = await readModelHash(reads, projection, registry.generationOf('streamstats')!.generation);
+    const liveHash = await readModelHash(stores.reads, projection, registry.generationOf('streamstats')!.generation);
 
     const progress: number[] = [];
     const rebuilding = r.rebuild('streamstats', { stayLive: true, onProgress: (p) => progress.push(p.eventsApplied) });
@@ -157,21 +139,21 @@ describe('projection runner', () => {
     await r.whenCaughtUp();
     expect(registry.generationOf('streamstats')!.generation).toBe(3);
 
-    // Compare with a fresh live build over the same events.
+    // Compare with a fresh live build over the same stores.events.
     await r.stop();
-    const freshReads = await openTestReadStore(temp.dir, 'fresh.db');
+    const freshReads = await openTestReadStore(stores.dir, 'fresh.db');
     const freshRegistry = new ProjectionRegistry(freshReads);
-    const fresh = new ProjectionRunner([projection], events, freshReads, freshRegistry, silentLogger);
+    const fresh = new ProjectionRunner([projection], stores.events, freshReads, freshRegistry, silentLogger);
     await fresh.start();
     await fresh.whenCaughtUp();
-    const rebuiltHash = await readModelHash(reads, projection, 3);
+    const rebuiltHash = await readModelHash(stores.reads, projection, 3);
     const freshHash = await readModelHash(freshReads, projection, 1);
     await fresh.stop();
     await freshReads.close();
     expect(rebuiltHash).toBe(freshHash);
     expect(rebuiltHash).not.toBe(liveHash); // more events arrived after the first hash
     // Old generations are dropped once the switch is done.
-    const collections = await reads.listCollections();
+    const collections = await stores.reads.listCollections();
     expect(collections).not.toContain(physicalCollection('streamstats', 1, 'streams'));
     expect(collections).not.toContain(physicalCollection('streamstats', 2, 'streams'));
   });
@@ -184,34 +166,34 @@ describe('projection runner', () => {
     await r.rebuild('streamstats', { stayLive: true });
     // 1,500 events in one append, read at once: the live worker applies them 500 a transaction. Then a
     // stream the rebuild wrote.
-    await events.append('execution-burst', Array.from({ length: 1500 }, (_, e) => testEvent(`Event${e % 3}`)), 'no_stream');
-    await events.append(`task-r${round}s1`, [testEvent('Event0')], 9);
+    await stores.events.append('execution-burst', Array.from({ length: 1500 }, (_, e) => testEvent(`Event${e % 3}`)), 'no_stream');
+    await stores.events.append(`task-r${round}s1`, [testEvent('Event0')], 9);
     await r.whenCaughtUp();
     await r.stop();
     // Applied as ordinary batches, not after a failed one.
     expect(failures).not.toHaveBeenCalled();
     failures.mockRestore();
     const projection = streamStatsProjection();
-    const freshReads = await openTestReadStore(temp.dir, 'fresh.db');
-    const fresh = new ProjectionRunner([projection], events, freshReads, new ProjectionRegistry(freshReads), silentLogger);
+    const freshReads = await openTestReadStore(stores.dir, 'fresh.db');
+    const fresh = new ProjectionRunner([projection], stores.events, freshReads, new ProjectionRegistry(freshReads), silentLogger);
     await fresh.start();
     await fresh.whenCaughtUp();
     const freshHash = await readModelHash(freshReads, projection, 1);
     await fresh.stop();
     await freshReads.close();
-    expect(await readModelHash(reads, projection, 2)).toBe(freshHash);
+    expect(await readModelHash(stores.reads, projection, 2)).toBe(freshHash);
   });
 
   it('gathers a rebuild into transactions larger than one read, and finishes when its last read was full', async () => {
     // 10,000 events: exactly two full reads of 5,000, and nothing after the second.
     for (let s = 0; s < 100; s++) {
-      await events.append(`task-full${s}`, Array.from({ length: 100 }, (_, e) => testEvent(`Event${e % 3}`)), 'no_stream');
+      await stores.events.append(`task-full${s}`, Array.from({ length: 100 }, (_, e) => testEvent(`Event${e % 3}`)), 'no_stream');
     }
     const { runner: r, registry } = runner();
-    const applied = jest.spyOn(reads, 'applyBatch');
+    const applied = jest.spyOn(stores.reads, 'applyBatch');
     await r.rebuild('streamstats', { stayLive: false });
     expect(applied).toHaveBeenCalledTimes(1);
-    const categories = await reads.find(registry.collection('streamstats', 'categories'));
+    const categories = await stores.reads.find(registry.collection('streamstats', 'categories'));
     expect(categories.items).toEqual([{ id: 'task', name: 'task', events: 10_000 }]);
   });
 
@@ -228,7 +210,7 @@ describe('projection runner', () => {
     await waitFor(() => server.registry.generationOf('streamstats')?.generation === 2, { what: 'switch to generation 2' });
     await appendHistory(1, 1);
     await server.runner.whenCaughtUp();
-    const categories = await reads.find(server.registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
+    const categories = await stores.reads.find(server.registry.collection('streamstats', 'categories'), { sort: [['id', 1]] });
     expect(categories.items.map((c) => c.events)).toEqual([12 + 1, 8]);
   });
 
@@ -244,6 +226,6 @@ describe('projection runner', () => {
     const { waitFor } = await import('../support/wait-for');
     await waitFor(() => v2.registry.generationOf('streamstats')?.version === 2, { what: 'version 2 active' });
     await v2.runner.whenCaughtUp();
-    expect(await reads.getMeta('projection:streamstats')).toEqual({ version: 2, generation: 2 });
+    expect(await stores.reads.getMeta('projection:streamstats')).toEqual({ version: 2, generation: 2 });
   });
 });

@@ -13,6 +13,7 @@ import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/stores
 import { MongoReadStore } from '../../src/stores/read/mongo-read-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
+import { makeTempDir } from './temp-dir';
 import { TEST_DATABASE_PREFIX, productionEngines } from './test-engines';
 
 export { productionEngines };
@@ -120,4 +121,45 @@ export function itOnEmbeddedEvents(name: string, test: jest.ProvidesCallback): v
 export function embeddedReads(reads: ReadStore): SqliteReadStore {
   if (!(reads instanceof SqliteReadStore)) throw new Error('this check needs the embedded read store (run it through itOnEmbeddedReads)');
   return reads;
+}
+
+/** Each test's own stores in a fresh temp dir, and the runners it started: stopped, closed and removed after it. */
+export interface StoresEachTest {
+  readonly dir: string;
+  readonly events: EventStore;
+  readonly reads: ReadStore;
+  /** Stops `runner` after the test, before the stores close (unless the test stopped it and called `forget`). */
+  stopAfter<T extends { stop(): Promise<void> }>(runner: T): T;
+  forget(runner: { stop(): Promise<void> }): void;
+}
+
+export function storesEachTest(): StoresEachTest {
+  let temp: ReturnType<typeof makeTempDir>;
+  let events: EventStore;
+  let reads: ReadStore;
+  const runners: Array<{ stop(): Promise<void> }> = [];
+  beforeEach(async () => {
+    temp = makeTempDir();
+    events = openTestEventStore(temp.dir);
+    reads = await openTestReadStore(temp.dir);
+  });
+  afterEach(async () => {
+    for (const runner of runners.splice(0)) await runner.stop();
+    await events.close();
+    await reads.close();
+    temp.cleanup();
+  });
+  return {
+    get dir() {
+      return temp.dir;
+    },
+    get events() {
+      return events;
+    },
+    get reads() {
+      return reads;
+    },
+    stopAfter: (runner) => (runners.push(runner), runner),
+    forget: (runner) => void runners.splice(runners.indexOf(runner), 1),
+  };
 }

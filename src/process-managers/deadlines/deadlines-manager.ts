@@ -10,7 +10,7 @@ import { EXECUTION_EVENT_TYPES, type ExecutionEvent, type ExecutionRef } from '.
 import { RETENTION_CATEGORY } from '../../events/retention-events';
 import { executionLogStream, executionStream, STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import type { RecordedEvent, StreamFilter } from '../../stores/events/event-store';
-import type { ProcessManager } from '../process-manager';
+import type { ProcessManager, StateSnapshots } from '../process-manager';
 import type { HeapItem } from './deadline-tracker';
 import { DeadlineTracker } from './deadline-tracker';
 
@@ -73,6 +73,8 @@ export class DeadlinesManager implements ProcessManager {
   /** Deadlines of QUEUED executions, not armed until the release. */
   private readonly waiting = new Map<string, { timeout?: Deadline; start?: Deadline }>();
   private readonly tracker: DeadlineTracker<Deadline>;
+  /** Deadlines that fell due and whose command is not done: still open as far as the events tell. */
+  private readonly acting = new Set<Deadline>();
   /** Pending actions from `queueHead` on (a burst of expiries may queue thousands: no shift()). */
   private queue: Array<() => Promise<void>> = [];
   private queueHead = 0;
@@ -90,6 +92,35 @@ export class DeadlinesManager implements ProcessManager {
     this.retryAfterMs = options.retryAfterMs ?? 5_000;
     this.tracker = new DeadlineTracker<Deadline>(services.clock, (due, now) => this.expired(due, now));
   }
+
+  /**
+   * The open and the waiting deadlines, each with its place in the heap (inserted in that order again,
+   * they take the same places), and those that fell due and are being acted on: the events up to the
+   * snapshot still leave them open.
+   */
+  readonly snapshots: StateSnapshots = {
+    version: 1,
+    take: () => {
+      const open = [...this.open].map(([executionId, entry]) => [executionId, { ...entry }] as const);
+      const owed = new Map(open);
+      for (const deadline of this.acting) {
+        const entry = owed.get(deadline.executionId) ?? {};
+        if (!entry[deadline.kind]) owed.set(deadline.executionId, { ...entry, [deadline.kind]: deadline });
+      }
+      return { open: [...owed], waiting: [...this.waiting] };
+    },
+    restore: (state) => {
+      const { open, waiting } = state as Record<'open' | 'waiting', Array<[string, { timeout?: Deadline; start?: Deadline }]>>;
+      for (const [executionId, entry] of waiting) this.waiting.set(executionId, entry);
+      const armed: Deadline[] = [];
+      for (const [executionId, entry] of open) {
+        this.open.set(executionId, entry);
+        for (const deadline of [entry.timeout, entry.start]) if (deadline) armed.push(deadline);
+      }
+      const place = (deadline: Deadline) => (deadline.heapIndex < 0 ? Number.MAX_SAFE_INTEGER : deadline.heapIndex);
+      for (const deadline of armed.sort((a, b) => place(a) - place(b))) this.tracker.set(Object.assign(deadline, { heapIndex: -1 }));
+    },
+  };
 
   /** Open deadlines (for tests and the bench). */
   get size(): number {
@@ -220,7 +251,8 @@ export class DeadlinesManager implements ProcessManager {
         delete entry[deadline.kind];
         if (!entry.timeout && !entry.start) this.open.delete(deadline.executionId);
       }
-      this.enqueue(() => this.act(deadline, now));
+      this.acting.add(deadline);
+      this.enqueue(() => this.act(deadline, now).finally(() => this.acting.delete(deadline)));
     }
   }
 

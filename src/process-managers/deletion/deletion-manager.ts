@@ -10,7 +10,7 @@ import { DELETION_CATEGORY, type DeletionEvent, type DeletionStep, deletionStrea
 import { STREAM_CATEGORIES, streamPrefix, taskStream } from '../../events/streams';
 import type { TaskDeletionRequested } from '../../events/task-events';
 import type { RecordedEvent, StreamFilter } from '../../stores/events/event-store';
-import type { ProcessManager } from '../process-manager';
+import type { ProcessManager, StateSnapshots } from '../process-manager';
 import {
   type AckSettings,
   acknowledgeUnscheduled,
@@ -77,6 +77,13 @@ export class DeletionManager implements ProcessManager {
   private readonly policy: RetryPolicy;
   private readonly ack: AckSettings;
   private readonly concurrency: number;
+  readonly snapshots: StateSnapshots = {
+    version: 1,
+    take: () => [...this.tracked],
+    restore: (state) => {
+      for (const [taskId, tracked] of state as Array<[string, Tracked]>) this.tracked.set(taskId, tracked);
+    },
+  };
 
   constructor(
     private readonly services: StepServices & Pick<AppServices, 'logger'>,

@@ -13,7 +13,7 @@ import { executionLogStream, executionStream, projectStream, taskNameStream, tas
 import type { ExecutionDoc } from '../../projections/execution-read-model';
 import { EXECUTIONS, HISTORY_PROJECTION } from '../../projections/history-projection';
 import type { EventStore, Position } from '../../stores/events/event-store';
-import { processManagerCheckpoint } from '../process-manager-runner';
+import { processManagerCheckpoint } from '../manager-loop';
 
 export type StepServices = Pick<AppServices, 'events' | 'reads' | 'registry' | 'projections' | 'clock'>;
 

@@ -5,7 +5,7 @@ import { STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import type { TaskEvent } from '../../events/task-events';
 import type { TaskGroupDeleted, TaskGroupDeletionMode } from '../../events/task-group-events';
 import type { RecordedEvent, StreamFilter } from '../../stores/events/event-store';
-import type { ProcessManager } from '../process-manager';
+import type { ProcessManager, StateSnapshots } from '../process-manager';
 
 export const GROUP_DELETION_MANAGER = 'group-deletion';
 const ACTOR = `system:${GROUP_DELETION_MANAGER}`;
@@ -37,6 +37,13 @@ export class GroupDeletionManager implements ProcessManager {
   private readonly timers = new Set<() => void>();
   private live = false;
   private stopped = false;
+  readonly snapshots: StateSnapshots = {
+    version: 1,
+    take: () => [...this.deleted],
+    restore: (state) => {
+      for (const [groupId, group] of state as Array<[string, DeletedGroup]>) this.deleted.set(groupId, group);
+    },
+  };
 
   constructor(private readonly services: Pick<AppServices, 'events' | 'clock' | 'projections' | 'reads' | 'registry' | 'logger'>) {}
 

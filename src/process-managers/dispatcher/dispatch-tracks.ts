@@ -49,7 +49,25 @@ export interface Track {
   busy: boolean;
   /** Failed steps (store errors) in a row, to stop retrying a step that keeps failing. */
   stepErrors: number;
+  /**
+   * This process gave its steps up (the store kept failing, or the lease was lost); the events still
+   * leave the dispatch open, so the track is kept for a snapshot until they end it.
+   */
+  givenUp: boolean;
   cancelTimer: (() => void) | null;
+}
+
+/** What this process alone knows of a track (not folded from events): how a new or restored track starts. */
+type LiveFields = Pick<Track, 'busy' | 'stepErrors' | 'givenUp' | 'cancelTimer'>;
+const liveFields = (): LiveFields => ({ busy: false, stepErrors: 0, givenUp: false, cancelTimer: null });
+type TrackState = Omit<Track, keyof LiveFields>;
+
+/** The folded state as JSON (process-manager.ts, StateSnapshots); a retry's template is the current track itself when it still is. */
+interface TracksSnapshot {
+  projects: Array<[string, ProjectInfo]>;
+  taskMetadata: Array<[string, JsonObject | null]>;
+  tracks: TrackState[];
+  retried: Array<[string, TrackState | null]>;
 }
 
 /** What the folding asks of the dispatcher, which alone acts (and only once live). */
@@ -105,6 +123,24 @@ export class DispatchTracks {
   /** The task's metadata (null when it has none, or the task is unknown). */
   metadataOf(taskId: string): JsonObject | null {
     return this.taskMetadata.get(taskId) ?? null;
+  }
+
+  snapshot(): TracksSnapshot {
+    const folded = ({ busy: _busy, stepErrors: _errors, givenUp: _givenUp, cancelTimer: _timer, ...state }: Track): TrackState => state;
+    return {
+      projects: [...this.projects],
+      taskMetadata: [...this.taskMetadata],
+      tracks: [...this.tracks.values()].map(folded),
+      retried: [...this.retried].map(([executionId, first]) => [executionId, this.tracks.get(executionId) === first ? null : folded(first)]),
+    };
+  }
+
+  restore(state: unknown): void {
+    const { projects, taskMetadata, tracks, retried } = state as TracksSnapshot;
+    for (const [projectId, project] of projects) this.projects.set(projectId, project);
+    for (const [taskId, metadata] of taskMetadata) this.taskMetadata.set(taskId, metadata);
+    for (const track of tracks) this.tracks.set(track.ref.executionId, { ...track, ...liveFields() });
+    for (const [executionId, first] of retried) this.retried.set(executionId, first ? { ...first, ...liveFields() } : this.tracks.get(executionId)!);
   }
 
   /** Forgets a track that is over, unless a retry's track has taken its place already. */
@@ -181,9 +217,7 @@ export class DispatchTracks {
       reported: false,
       queued: false,
       done: false,
-      busy: false,
-      stepErrors: 0,
-      cancelTimer: null,
+      ...liveFields(),
     };
     if (data.retry) this.retried.set(data.executionId, track);
     this.tracks.set(data.executionId, track);
@@ -197,7 +231,7 @@ export class DispatchTracks {
     if (!first) return;
     const cause = { eventId: event.metadata.eventId, correlationId: event.metadata.correlationId };
     const track: Track = { ...first, executionAttempt: attempt, createdAt: at, cause, attempts: 0, intent: null, nextAttemptAt: null };
-    Object.assign(track, { reported: false, done: false, busy: false, stepErrors: 0, cancelTimer: null });
+    Object.assign(track, { reported: false, done: false, ...liveFields() });
     const previous = this.tracks.get(executionId);
     if (previous) this.host.drop(previous);
     this.tracks.set(executionId, track);

@@ -2,7 +2,7 @@ import type { AppServices } from '../../app-services';
 import type { ExecutionCancelled } from '../../events/execution-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import type { RecordedEvent, StreamFilter } from '../../stores/events/event-store';
-import { lostLease, type ProcessManager } from '../process-manager';
+import { lostLease, type ProcessManager, type StateSnapshots } from '../process-manager';
 import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './dispatch-settings';
 import { type DispatchServices, DispatchSteps } from './dispatch-steps';
 import { DispatchTracks, type Track } from './dispatch-tracks';
@@ -46,6 +46,11 @@ export class Dispatcher implements ProcessManager {
   private running = 0;
   private live = false;
   private stopped = false;
+  readonly snapshots: StateSnapshots = {
+    version: 1,
+    take: () => this.tracks.snapshot(),
+    restore: (state) => this.tracks.restore(state),
+  };
 
   constructor(
     private readonly services: DispatchServices,
@@ -83,10 +88,16 @@ export class Dispatcher implements ProcessManager {
     await Promise.allSettled([...this.pending]);
   }
 
-  /** Decides what a track needs now (live only): an unknown outcome, an abandonment, a retry, a first attempt, or nothing. */
+  /** Decides what a track needs now (live only, but for forgetting it): an unknown outcome, an abandonment, a retry, a first attempt, or nothing. */
   private resume(track: Track): void {
-    if (!this.live || this.stopped || track.busy) return;
+    if (this.stopped || track.busy) return;
+    // Forgetting a finished dispatch is no action: done while replaying too, the replay holds only open ones.
     if (track.done) return this.drop(track);
+    if (!this.live) return;
+    if (track.givenUp) {
+      if (track.reported) this.drop(track);
+      return;
+    }
     if (track.queued && !track.reported) return;
     if (track.intent !== null) {
       // An intent without outcome that this process did not record: sent before a crash, fate unknown.
@@ -123,6 +134,13 @@ export class Dispatcher implements ProcessManager {
     this.steps.forgetIntents(track);
   }
 
+  /** Stops stepping a track whose steps keep failing here; the next leader (or start) takes it up from the events. */
+  private giveUp(track: Track): void {
+    track.cancelTimer?.();
+    track.cancelTimer = null;
+    track.givenUp = true;
+  }
+
   /** Runs a step for a track, at most `maxConcurrent` at once; afterwards looks at the track again. */
   private enqueue(track: Track, step: () => Promise<void>): void {
     if (this.stopped || track.busy) return;
@@ -146,7 +164,8 @@ export class Dispatcher implements ProcessManager {
       }
       if (!failed) return this.resume(track);
       // The store failed us (nothing was sent unless an outcome is what failed): try the step again later, a few times.
-      if (track.stepErrors >= this.settings.maxAttempts || this.stopped) return this.drop(track);
+      if (this.stopped) return;
+      if (track.stepErrors >= this.settings.maxAttempts) return this.giveUp(track);
       track.cancelTimer?.();
       track.cancelTimer = this.services.clock.setTimer(new Date(this.services.clock.now().getTime() + this.settings.backoffBaseMs), () => {
         track.cancelTimer = null;

@@ -10,7 +10,7 @@ import type { ExecutionDoc } from '../../projections/execution-read-model';
 import { EXECUTIONS, HISTORY_PROJECTION } from '../../projections/history-projection';
 import type { RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import { PURGE_CHUNK, tombstoneExecutionStreams } from '../deletion/deletion-steps';
-import type { ProcessManager } from '../process-manager';
+import type { ProcessManager, StateSnapshots } from '../process-manager';
 
 export const RETENTION_MANAGER = 'retention';
 const ACTOR = `system:${RETENTION_MANAGER}`;
@@ -58,6 +58,13 @@ export class RetentionManager implements ProcessManager {
   private readonly ackTimeoutMs: number;
   /** Completed runs, newest last (for tests and logs). */
   readonly runs: RetentionRun[] = [];
+  readonly snapshots: StateSnapshots = {
+    version: 1,
+    take: () => [...this.retentionDays],
+    restore: (state) => {
+      for (const [projectId, days] of state as Array<[string, number]>) this.retentionDays.set(projectId, days);
+    },
+  };
 
   constructor(
     private readonly services: Pick<AppServices, 'events' | 'reads' | 'registry' | 'projections' | 'clock' | 'logger'>,

@@ -12,7 +12,7 @@ import { RETENTION_CATEGORY } from '../../events/retention-events';
 import { executionStream, STREAM_CATEGORIES, streamPrefix } from '../../events/streams';
 import type { RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import { DeadlineTracker, type HeapItem } from '../deadlines/deadline-tracker';
-import { lostLease, type ProcessManager } from '../process-manager';
+import { lostLease, type ProcessManager, type StateSnapshots } from '../process-manager';
 
 export const RETRIES_MANAGER = 'retries';
 const ACTOR = `system:${RETRIES_MANAGER}`;
@@ -52,6 +52,8 @@ export class RetryManager implements ProcessManager {
   private readonly dispatchRetried = new Map<string, number>();
   private readonly tracker: DeadlineTracker<Due>;
   private readonly running = new Set<Promise<void>>();
+  /** Commands being issued, by execution: still owed as far as the events tell, until theirs is stored. */
+  private readonly acting = new Map<string, Due>();
   private stopped = false;
   private live = false;
   private readonly retryAfterMs: number;
@@ -65,6 +67,26 @@ export class RetryManager implements ProcessManager {
       for (const item of due) this.act(item, now);
     });
   }
+
+  /**
+   * What is planned, with each item's place in the heap (inserted in that order again, they take the
+   * same places), and the commands being issued: the events up to the snapshot still owe them.
+   */
+  readonly snapshots: StateSnapshots = {
+    version: 1,
+    take: () => {
+      const owed = [...this.planned.values()];
+      for (const due of this.acting.values()) if (this.planned.get(due.executionId) !== due) owed.push(due);
+      return { owed, dispatchRetried: [...this.dispatchRetried] };
+    },
+    restore: (state) => {
+      const { owed, dispatchRetried } = state as { owed: Due[]; dispatchRetried: Array<[string, number]> };
+      for (const due of owed) this.planned.set(due.executionId, due);
+      const inHeapOrder = owed.map((due, i) => ({ due, place: due.heapIndex < 0 ? owed.length + i : due.heapIndex })).sort((a, b) => a.place - b.place);
+      for (const { due } of inHeapOrder) this.tracker.set(Object.assign(due, { heapIndex: -1 }));
+      for (const [executionId, attempt] of dispatchRetried) this.dispatchRetried.set(executionId, attempt);
+    },
+  };
 
   /** Planned commands (for tests). */
   get size(): number {
@@ -160,6 +182,7 @@ export class RetryManager implements ProcessManager {
   private act(due: Due, now: Date): void {
     if (this.stopped) return;
     if (this.planned.get(due.executionId) === due) this.planned.delete(due.executionId);
+    this.acting.set(due.executionId, due);
     // The retry begins when it is due (`now`), not at the planned instant, so its deadlines count from then.
     const command = due.command.type === 'StartExecutionRetry' ? { ...due.command, at: now.toISOString() } : due.command;
     const context = newCommandContext(ACTOR, due.causationId, due.correlationId);
@@ -173,7 +196,10 @@ export class RetryManager implements ProcessManager {
         this.planned.set(due.executionId, due);
         this.tracker.set(due);
       })
-      .finally(() => this.running.delete(work));
+      .finally(() => {
+        this.running.delete(work);
+        if (this.acting.get(due.executionId) === due) this.acting.delete(due.executionId);
+      });
     this.running.add(work);
   }
 }

@@ -1,0 +1,145 @@
+import { loadSnapshot, MANAGER_SNAPSHOTS, ensureManagerSnapshots, snapshotWrites } from '../../src/process-managers/manager-snapshots';
+import type { ProcessManager } from '../../src/process-managers/process-manager';
+import { processManagerCheckpoint } from '../../src/process-managers/manager-loop';
+import { ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
+import type { RecordedEvent } from '../../src/stores/events/event-store';
+import { silentLogger } from '../support/silent-logger';
+import { testEvent } from '../support/test-events';
+import { storesEachTest } from '../support/test-stores';
+
+/** Counts the events of each task stream; notes every event it is handed. */
+class TaskCounter implements ProcessManager {
+  readonly name = 'task-counter';
+  readonly filter = { streamPrefixes: ['task-'] };
+  counts: Record<string, number> = {};
+  readonly handed: string[] = [];
+  restoredFrom: unknown = undefined;
+  readonly snapshots;
+
+  constructor(version = 1, failRestore = false) {
+    this.snapshots = {
+      version,
+      take: () => ({ counts: this.counts }),
+      restore: (state: unknown) => {
+        this.restoredFrom = state;
+        if (failRestore) throw new Error('this state is not mine');
+        this.counts = { ...(state as { counts: Record<string, number> }).counts };
+      },
+    };
+  }
+
+  apply(event: RecordedEvent, replaying: boolean): void {
+    this.counts[event.streamId] = (this.counts[event.streamId] ?? 0) + 1;
+    this.handed.push(`${event.streamId}${replaying ? ' (replayed)' : ''}`);
+  }
+}
+
+/**
+ * A manager that saves its state begins the next start from it: it is handed only the events after
+ * the state's position (replayed up to its checkpoint, acted on past it) and ends in the state a full
+ * replay builds. A state it cannot use (another version, no checkpoint, a failed restore) is ignored.
+ */
+describe('process manager snapshots', () => {
+  const stores = storesEachTest();
+
+  async function runOnce(manager: TaskCounter | (() => TaskCounter[]), work: () => Promise<void> = async () => {}): Promise<void> {
+    const runner = stores.stopAfter(new ProcessManagerRunner(typeof manager === 'function' ? manager : [manager], stores.events, stores.reads, silentLogger));
+    await runner.start();
+    await work();
+    await runner.idle();
+    await runner.stop();
+    stores.forget(runner);
+  }
+
+  async function appendTo(...streams: string[]): Promise<void> {
+    for (const stream of streams) await stores.events.append(stream, [testEvent('Happened')], 'any');
+  }
+
+  it('saves the state at stop; the next start restores it and is handed only the later events', async () => {
+    const first = new TaskCounter();
+    await runOnce(first, () => appendTo('task-a', 'task-b', 'task-a'));
+    expect(first.counts).toEqual({ 'task-a': 2, 'task-b': 1 });
+    const saved = await loadSnapshot(stores.reads, 'task-counter', 1);
+    expect(saved).toEqual({ position: await stores.events.headPosition(), state: { counts: { 'task-a': 2, 'task-b': 1 } } });
+    expect(await stores.reads.getCheckpoint(processManagerCheckpoint('task-counter'))).toBe(saved!.position);
+
+    await appendTo('task-c');
+    const second = new TaskCounter();
+    await runOnce(second, () => appendTo('task-a'));
+    expect(second.restoredFrom).toEqual({ counts: { 'task-a': 2, 'task-b': 1 } });
+    expect(second.handed).toEqual(['task-c', 'task-a']);
+    expect(second.counts).toEqual({ 'task-a': 3, 'task-b': 1, 'task-c': 1 });
+  });
+
+  it('replays, as replays, the events between its state and its checkpoint', async () => {
+    await runOnce(new TaskCounter(), () => appendTo('task-a'));
+    const statePosition = (await loadSnapshot(stores.reads, 'task-counter', 1))!.position;
+    // A later run that saved its checkpoint but not its state (a crash before the next snapshot was due).
+    await appendTo('task-b', 'task-b');
+    await stores.reads.applyBatch([], { name: processManagerCheckpoint('task-counter'), position: (await stores.events.headPosition())! });
+
+    const next = new TaskCounter();
+    await runOnce(next);
+    expect(next.handed).toEqual(['task-b (replayed)', 'task-b (replayed)']);
+    expect(next.counts).toEqual({ 'task-a': 1, 'task-b': 2 });
+    expect((await loadSnapshot(stores.reads, 'task-counter', 1))!.position).toBeGreaterThan(statePosition);
+  });
+
+  it('shares the replay with other managers, each from its own state', async () => {
+    await runOnce(new TaskCounter(), () => appendTo('task-a', 'project-p'));
+    await appendTo('task-b', 'project-q');
+    await stores.reads.applyBatch([], { name: processManagerCheckpoint('task-counter'), position: (await stores.events.headPosition())! });
+    await stores.reads.applyBatch([], { name: processManagerCheckpoint('projects'), position: (await stores.events.headPosition())! });
+    const counter = new TaskCounter();
+    const projects: string[] = [];
+    const follower: ProcessManager = { name: 'projects', filter: { streamPrefixes: ['project-'] }, apply: (event, replaying) => void projects.push(`${event.streamId}${replaying ? ' (replayed)' : ''}`) };
+    const runner = stores.stopAfter(new ProcessManagerRunner([counter, follower], stores.events, stores.reads, silentLogger));
+    await runner.start();
+    await runner.idle();
+    expect(counter.handed).toEqual(['task-b (replayed)']);
+    expect(projects).toEqual(['project-p (replayed)', 'project-q (replayed)']);
+  });
+
+  it('ignores a state of another version, or one without a checkpoint, and replays the history', async () => {
+    await runOnce(new TaskCounter(1), () => appendTo('task-a', 'task-b'));
+    const upgraded = new TaskCounter(2);
+    await runOnce(upgraded);
+    expect(upgraded.restoredFrom).toBeUndefined();
+    expect(upgraded.handed).toEqual(['task-a (replayed)', 'task-b (replayed)']);
+
+    await stores.reads.deleteCheckpoint(processManagerCheckpoint('task-counter'));
+    const reset = new TaskCounter(2);
+    await runOnce(reset);
+    expect(reset.restoredFrom).toBeUndefined();
+    expect(reset.handed).toEqual(['task-a', 'task-b']);
+  });
+
+  it('builds the managers anew and replays when a state cannot be restored', async () => {
+    await runOnce(new TaskCounter(), () => appendTo('task-a', 'task-b'));
+    const built: TaskCounter[] = [];
+    await runOnce(() => {
+      built.push(new TaskCounter(1, built.length === 0));
+      return [built[built.length - 1]!];
+    });
+    expect(built).toHaveLength(2);
+    expect(built[0]!.restoredFrom).toBeDefined();
+    expect(built[1]!.restoredFrom).toBeUndefined();
+    expect(built[1]!.handed).toEqual(['task-a (replayed)', 'task-b (replayed)']);
+  });
+
+  it('stores a large state in parts, and ignores it when a part belongs to another snapshot', async () => {
+    await ensureManagerSnapshots(stores.reads);
+    const state = { lines: Array.from({ length: 3 }, (_, i) => `${i}`.repeat(3_000_000)) };
+    const writes = snapshotWrites('big', 7, 40, state);
+    expect(writes.length).toBeGreaterThan(2);
+    await stores.reads.applyBatch(writes, { name: processManagerCheckpoint('big'), position: 40 });
+    expect(await loadSnapshot(stores.reads, 'big', 7)).toEqual({ position: 40, state });
+    expect(await loadSnapshot(stores.reads, 'big', 8)).toBeNull();
+
+    // A newer snapshot whose first part was written but not its head (a batch applied in part, on MongoDB).
+    const [firstPart] = snapshotWrites('big', 7, 50, { lines: ['x'.repeat(5_000_000)] });
+    await stores.reads.applyBatch([firstPart!], { name: 'parts', position: 50 });
+    expect(await loadSnapshot(stores.reads, 'big', 7)).toBeNull();
+    expect((await stores.reads.count(MANAGER_SNAPSHOTS)) > 0).toBe(true);
+  });
+});

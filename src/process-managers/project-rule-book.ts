@@ -49,4 +49,17 @@ export class ProjectRuleBook {
   of(projectId: string): ProjectRules | undefined {
     return this.rules.get(projectId);
   }
+
+  /** The calendars and windows as JSON (a manager's snapshot); the rules are compiled again from them. */
+  snapshot(): Array<[string, { calendars: Record<string, CalendarDef>; windows: Record<string, MaintenanceWindow> }]> {
+    return [...this.rules.keys()].map((projectId) => [projectId, { calendars: this.calendars.get(projectId)!, windows: this.windows.get(projectId)! }]);
+  }
+
+  restore(state: ReturnType<ProjectRuleBook['snapshot']>): void {
+    for (const [projectId, { calendars, windows }] of state) {
+      this.calendars.set(projectId, calendars);
+      this.windows.set(projectId, windows);
+      this.rules.set(projectId, projectRules(calendars, windows));
+    }
+  }
 }

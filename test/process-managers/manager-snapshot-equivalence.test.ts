@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { importHistory, readHistoryLines } from '../../src/audit/history-import';
 import { loadConfig } from '../../src/config/config';
+import { AlertsProcessManager } from '../../src/process-managers/alerts/alerts-process-manager';
 import { DeadlinesManager } from '../../src/process-managers/deadlines/deadlines-manager';
 import { DeletionManager } from '../../src/process-managers/deletion/deletion-manager';
 import { Dispatcher } from '../../src/process-managers/dispatcher/dispatcher';
@@ -72,6 +73,7 @@ describe('a process manager restored from its snapshot, then handed the later ev
     ['deadlines', () => new DeadlinesManager(services)],
     ['deletion', () => new DeletionManager(services)],
     ['dispatcher', () => new Dispatcher(services)],
+    ['alerts', () => new AlertsProcessManager(services)],
   ];
 
   async function replayed(manager: ProcessManager, batch: RecordedEvent[]): Promise<ProcessManager> {

@@ -53,6 +53,15 @@ export type ExecutionEnd =
   | { outcome: 'failure'; status: AlertTriggerStatus; taskId: string; projectId: string; executionId: string; endedAt: string; error: string | null; consecutiveFailures: number }
   | { outcome: 'success'; taskId: string; projectId: string; executionId: string; endedAt: string };
 
+type Entries<M> = M extends Map<infer K, infer V> ? Array<[K, V]> : never;
+
+interface DirectorySnapshot {
+  projects: Array<[string, Omit<ProjectInfo, 'members' | 'alertChoices' | 'channels'> & { [K in 'members' | 'alertChoices' | 'channels']: Entries<ProjectInfo[K]> }]>;
+  tasks: Array<[string, TaskInfo]>;
+  userEmails: Array<[string, string]>;
+  disabledEmails: string[];
+}
+
 /**
  * What the alerts manager knows of projects, tasks and accounts, rebuilt from events at every start
  * (never from read models, so it is consistent with the position being processed).
@@ -62,6 +71,28 @@ export class AlertDirectory {
   readonly tasks = new Map<string, TaskInfo>();
   private readonly userEmails = new Map<string, string>();
   private readonly disabledEmails = new Set<string>();
+
+  /** Everything folded, as JSON (the alerts manager's snapshot): a project's maps as entry lists, in order. */
+  snapshot(): DirectorySnapshot {
+    return {
+      projects: [...this.projects].map(([projectId, project]) => [
+        projectId,
+        { ...project, members: [...project.members], alertChoices: [...project.alertChoices], channels: [...project.channels] },
+      ]),
+      tasks: [...this.tasks],
+      userEmails: [...this.userEmails],
+      disabledEmails: [...this.disabledEmails],
+    };
+  }
+
+  restore(state: DirectorySnapshot): void {
+    for (const [projectId, project] of state.projects) {
+      this.projects.set(projectId, { ...project, members: new Map(project.members), alertChoices: new Map(project.alertChoices), channels: new Map(project.channels) });
+    }
+    for (const [taskId, task] of state.tasks) this.tasks.set(taskId, task);
+    for (const [userId, email] of state.userEmails) this.userEmails.set(userId, email);
+    for (const email of state.disabledEmails) this.disabledEmails.add(email);
+  }
 
   /** Folds one event; returns the execution's end when the event ended one. */
   apply(event: RecordedEvent): ExecutionEnd | null {

@@ -18,6 +18,7 @@ import { type AlertSender, EmailSender, WebhookSender } from './alert-channels';
 import { ChannelSender } from './channels/channel-sender';
 import { channelRecipient } from './channels/channel-recipient';
 import { AlertDirectory, type ExecutionEnd } from './alert-directory';
+import { alertsSnapshots, type KnownStream } from './alerts-snapshots';
 import { DurationWatch } from './duration-watch';
 import { ALERT_LOG_LINES } from './alert-message';
 import { ProjectRuleBook } from '../project-rule-book';
@@ -32,13 +33,6 @@ export interface AlertsDependencies {
   config: Pick<Config, 'publicUrl' | 'outbound' | 'pagerDutyEventsUrl'>;
   /** The server's mail transport (owned and closed by whoever made it); null without SMTP_URL. */
   mail: MailTransport | null;
-}
-
-interface KnownStream {
-  state: AlertStreamState;
-  revision: number;
-  /** Folded from the stream's first event with none missed: a command may start from it. */
-  whole: boolean;
 }
 
 /** An executor's error text is kept whole in the execution; an alert quotes this much of it. */
@@ -78,6 +72,7 @@ export class AlertsProcessManager implements ProcessManager {
   private readonly channels: ChannelSender;
   private live = false;
   private stopped = false;
+  readonly snapshots = alertsSnapshots(this.directory, this.durations, this.rules, this.streams);
 
   constructor(private readonly deps: AlertsDependencies) {
     const { mail, clock, config } = deps;

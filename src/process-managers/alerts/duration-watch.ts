@@ -38,6 +38,17 @@ export class DurationWatch {
   private readonly windows = new Map<string, number[]>();
   private readonly open = new Map<string, OpenExecution>();
 
+  /** The folded facts as JSON (the alerts manager's snapshot). */
+  snapshot(): { settings: Array<[string, DurationAlerts]>; windows: Array<[string, number[]]>; open: Array<[string, OpenExecution]> } {
+    return { settings: [...this.settings], windows: [...this.windows], open: [...this.open] };
+  }
+
+  restore(state: ReturnType<DurationWatch['snapshot']>): void {
+    for (const [taskId, settings] of state.settings) this.settings.set(taskId, settings);
+    for (const [taskId, window] of state.windows) this.windows.set(taskId, window);
+    for (const [executionId, run] of state.open) this.open.set(executionId, run);
+  }
+
   /** Folds one event; returns the thresholds it shows crossed (the decider alerts each once). */
   apply(event: RecordedEvent): DurationBreach[] {
     if (isEventOf<TaskEvent>(TASK_EVENT_TYPES, event)) {

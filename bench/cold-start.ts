@@ -4,7 +4,8 @@
  * Start-up with a long history. A data dir is filled with `--events` events of real shapes (projects,
  * tasks, executions with their status events and log batches: read-side.ts's history), the real
  * projections are run to the head and the server runs once in-process until its process managers have
- * caught up too, so every checkpoint is at the head. The server is then started as `npm start` runs it (node dist/src/main.js with
+ * caught up too, so every checkpoint is at the head and every manager has saved its state (a data dir built
+ * before snapshots gets them by one such run). The server is then started as `npm start` runs it (node dist/src/main.js with
  * DATA_DIR) `--starts` times, and the time from spawning the process to GET /api/v1/health answering
  * "ok" (200: the stores answer, no projection is behind or failing) is printed beside the same server on
  * an empty data dir and a bare `node -e` HTTP server started and polled the same way, all in this run;
@@ -35,6 +36,7 @@ import { SCHEDULER_MANAGER } from '../src/process-managers/deletion/deletion-ste
 import { GROUP_DELETION_MANAGER } from '../src/process-managers/deletion/group-deletion-manager';
 import { DISPATCHER_NAME } from '../src/process-managers/dispatcher/dispatcher';
 import { processManagerCheckpoint } from '../src/process-managers/manager-loop';
+import { MANAGER_SNAPSHOTS } from '../src/process-managers/manager-snapshots';
 import { RETENTION_MANAGER } from '../src/process-managers/retention/retention-manager';
 import { RETRIES_MANAGER } from '../src/process-managers/retries/retry-manager';
 import { summarizeProfile } from './ingest-profile';
@@ -72,6 +74,9 @@ interface StartTimes {
   healthy: number;
   /** Spawn to the log line saying every process manager is live (null: the process logs none). */
   managersLive: number | null;
+  /** From that line: how many managers began from their saved state, and how many events they replayed. */
+  restored: number | null;
+  replayed: number | null;
 }
 
 export async function coldStartBench(args: string[]): Promise<void> {
@@ -108,9 +113,15 @@ export async function coldStartBench(args: string[]): Promise<void> {
         ...figures(`${marker.events.toLocaleString('en-US')} events: spawn to process managers live`, live as number[], 'empty data dir: spawn to process managers live'),
       );
     }
+    const replayed = history.map((t) => t.replayed);
+    if (replayed.every((count) => count !== null)) {
+      rows.push(...figures(`${marker.events.toLocaleString('en-US')} events: events the process managers replayed`, replayed as number[]).map((row) => ({ ...row, unit: 'events' })));
+    }
     const title = `Cold start, ${marker.events.toLocaleString('en-US')} events with caught-up read models, ${settings.starts} starts each, in ${dataDir}`;
     console.log(formatTable(title, rows));
     console.log('(median and max over the starts; healthy: GET /api/v1/health answers 200 with status "ok". Target: under 3 s at 10M events)');
+    const restored = history.map((t) => t.restored ?? 0);
+    console.log(`process managers that began from their saved state, per start: ${restored.join(', ')} of ${PROCESS_MANAGERS.length}`);
     for (const file of profiles) {
       const summary = summarizeProfile(file, 15);
       console.log(`\nProfile ${file} (${Math.round(summary.totalMs)} ms, ${Math.round(summary.idleMs)} ms idle):`);
@@ -141,6 +152,11 @@ async function prepared(dir: string, dataDir: string, requested: number): Promis
     const marker = JSON.parse(readFileSync(markerFile, 'utf8')) as Marker;
     if (marker.requested !== requested) throw new Error(`${dir} holds a history built for --events ${marker.requested}; name another --dir for ${requested}`);
     console.error(`reusing ${dataDir} (${marker.events.toLocaleString('en-US')} events)`);
+    if (!(await managersSaved(dataDir))) {
+      // Built by a version without snapshots: one run brings it where a server running all along would be.
+      console.error('its process managers have not saved their state: running the server once to save it');
+      await managersCaughtUp(dataDir);
+    }
     return marker;
   }
   if (existsSync(dataDir)) throw new Error(`${dataDir} exists without ${MARKER} (an interrupted build?): remove it or name another --dir`);
@@ -174,6 +190,30 @@ async function catchUp(dataDir: string): Promise<void> {
   for (const name of PROCESS_MANAGERS) await reads.applyBatch([], { name: processManagerCheckpoint(name), position: head! });
   await reads.close();
   await events.close();
+  await managersCaughtUp(dataDir);
+  console.error(`caught the read models and process managers up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Whether every process manager has saved its state (manager-snapshots.ts) in the data dir. */
+async function managersSaved(dataDir: string): Promise<boolean> {
+  const reads = SqliteReadStore.open({ file: join(dataDir, 'read.db') });
+  try {
+    if (!(await reads.listCollections()).includes(MANAGER_SNAPSHOTS)) return false;
+    for (const name of PROCESS_MANAGERS) if ((await reads.get(MANAGER_SNAPSHOTS, name)) === null) return false;
+    return true;
+  } finally {
+    await reads.close();
+  }
+}
+
+/**
+ * Runs the server in this process until every projection and process manager has reached the head; its
+ * stop saves each manager's state with its checkpoint, as a server stopped after running all along does.
+ */
+async function managersCaughtUp(dataDir: string): Promise<void> {
+  const events = SqliteEventStore.open({ file: join(dataDir, 'events.db') });
+  const head = await events.headPosition();
+  await events.close();
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
   const server = await startServer(config, { logger: createLogger('silent') });
   try {
@@ -184,7 +224,6 @@ async function catchUp(dataDir: string): Promise<void> {
   } finally {
     await server.close();
   }
-  console.error(`caught the read models and process managers up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 // ---- one start ----------------------------------------------------------------------------------
@@ -199,10 +238,12 @@ async function timeStart(kind: 'bare' | 'server', dataDir: string, profileDir: s
   const spawned = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let managersLive: number | null = null;
+  let restoring: { restored?: number; replayed?: number } = {};
   const live = new Promise<void>((resolve) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (managersLive === null && line.includes(PROCESS_MANAGERS_LIVE)) {
         managersLive = performance.now() - spawned;
+        restoring = JSON.parse(line) as typeof restoring;
         resolve();
       }
     });
@@ -225,7 +266,7 @@ async function timeStart(kind: 'bare' | 'server', dataDir: string, profileDir: s
     // What the managers wrote on going live (ticks missed while down) is applied before the stop, so the
     // next start again finds its read models caught up, as a server that has been running would leave them.
     if (kind === 'server') while (!(await caughtUp(port))) await new Promise((resolve) => setTimeout(resolve, 20));
-    return { answering: answering!, healthy, managersLive };
+    return { answering: answering!, healthy, managersLive, restored: restoring.restored ?? null, replayed: restoring.replayed ?? null };
   } finally {
     await stop(child);
   }

@@ -51,7 +51,10 @@ export class ManagerLoop {
   private savedCheckpoint: Position | null = null;
   /** Where the state restored or last saved stands (null: built from the first event). */
   private statePosition: Position | null = null;
-  private restored = false;
+  /** Whether this start began from the manager's saved state. */
+  restored = false;
+  /** Events handed over as replayed this start (state only): what a snapshot spares. */
+  replayed = 0;
   private appliedSinceSnapshot = 0;
   private snapshotTakenAt = -Infinity;
   private checkpointTimer: NodeJS.Timeout | null = null;
@@ -122,6 +125,7 @@ export class ManagerLoop {
         this.position = event.position;
       }
       this.appliedSinceSnapshot += batch.length;
+      this.replayed += batch.length;
       if (this.position === null || through > this.position) this.position = through;
       this.wakeWaiters();
     });
@@ -143,9 +147,13 @@ export class ManagerLoop {
     await this.manager.stop?.();
   }
 
-  /** Resolves when the manager has seen every event it follows up to `target`. */
+  /**
+   * Resolves when the manager is live and has seen every event it follows up to `target`. Live too: a
+   * manager restored from a snapshot has seen the events up to it before it has done what going live
+   * does (arming timers, recording a downtime).
+   */
   async waitFor(target: Position | null): Promise<void> {
-    while (!(await this.hasSeen(target))) await new Promise<void>((resolve) => this.waiters.add(resolve));
+    while (!(this.live && (await this.hasSeen(target)))) await new Promise<void>((resolve) => this.waiters.add(resolve));
   }
 
   private async hasSeen(target: Position | null): Promise<boolean> {
@@ -169,6 +177,7 @@ export class ManagerLoop {
           await this.exclusively(async () => {
             for (const event of batch) {
               const replaying = this.savedCheckpoint !== null && event.position <= this.savedCheckpoint;
+              if (replaying) this.replayed++;
               const applying = this.applyOrQuarantine(event, replaying);
               if (applying) await applying;
               this.position = event.position;
@@ -272,6 +281,7 @@ export class ManagerLoop {
     this.live = true;
     await this.manager.goLive?.();
     this.onLive();
+    this.wakeWaiters();
     // The events applied while catching up are done too: record it now rather than at the next batch,
     // which may be long in coming (the deletion saga reads the scheduler's checkpoint as its acknowledgement).
     if (this.position !== null && (this.savedCheckpoint === null || this.position > this.savedCheckpoint)) {

@@ -60,7 +60,10 @@ export class ProcessManagerRunner {
     let waiting = loops.length;
     // Once: how long this term's managers took to rebuild their state and catch up (what a start costs them).
     const wentLive = () => {
-      if (--waiting === 0 && this.loops === loops) this.logger.info({ managers: loops.length, ms: Math.round(performance.now() - started) }, 'process managers live');
+      if (--waiting !== 0 || this.loops !== loops) return;
+      const restored = loops.filter((loop) => loop.restored).length;
+      const replayed = loops.reduce((sum, loop) => sum + loop.replayed, 0);
+      this.logger.info({ managers: loops.length, restored, replayed, ms: Math.round(performance.now() - started) }, 'process managers live');
     };
     this.loops = loops;
     // In the background, like each manager's own following: the server answers meanwhile.

@@ -1,23 +1,13 @@
 import { DeadlinesManager, type Deadline } from '../../src/process-managers/deadlines/deadlines-manager';
-import type { EventStore, RecordedEvent } from '../../src/stores/events/event-store';
+import type { EventStore } from '../../src/stores/events/event-store';
 import { ManualClock } from '../support/manual-clock';
 import { silentLogger } from '../support/silent-logger';
+import { executionEvents } from './deadline-events';
 
 /** A QUEUED run (overlap policy) has no deadline running while it waits; both count from its release. */
 describe('deadlines of a QUEUED execution', () => {
   const t0 = Date.parse('2026-01-01T00:00:00.000Z');
-  const iso = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
-  const ref = { executionId: 'e1', taskId: 't1', projectId: 'p1' };
-  let position = 0;
-  const recorded = (type: string, data: Record<string, unknown>): RecordedEvent =>
-    ({
-      type,
-      data: { ...ref, ...data },
-      streamId: 'execution-e1',
-      revision: position,
-      position: ++position,
-      metadata: { eventId: `ev${position}`, correlationId: 'e1', causationId: null, actor: 'system:scheduler', occurredAt: iso(0), schemaVersion: 1 },
-    }) as unknown as RecordedEvent;
+  const { iso, recorded, created } = executionEvents(t0);
 
   it('arms nothing while QUEUED; from ExecutionReleased the start deadline and the timeout run', async () => {
     const clock = new ManualClock(iso(0));
@@ -26,19 +16,7 @@ describe('deadlines of a QUEUED execution', () => {
       { events: null as unknown as EventStore, clock, logger: silentLogger },
       { act: async (deadline, now) => void acted.push([deadline.kind, now.toISOString()]) },
     );
-    manager.apply(
-      recorded('ExecutionCreated', {
-        taskName: 'n',
-        scheduledAt: iso(0),
-        triggerType: 'SCHEDULED',
-        attempt: 1,
-        executionMode: 'pull',
-        timeoutSeconds: 300,
-        startDeadlineSeconds: 60,
-        createdAt: iso(0),
-      }),
-      false,
-    );
+    manager.apply(created({ timeoutSeconds: 300, startDeadlineSeconds: 60 }), false);
     manager.apply(recorded('ExecutionQueued', { at: iso(0), cause: 'previous_run_open', blockingExecutionId: 'e0', limit: null }), false);
     manager.goLive();
     expect(manager.size).toBe(0);

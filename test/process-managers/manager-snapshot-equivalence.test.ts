@@ -9,6 +9,7 @@ import { GroupDeletionManager } from '../../src/process-managers/deletion/group-
 import type { ProcessManager } from '../../src/process-managers/process-manager';
 import { RetentionManager } from '../../src/process-managers/retention/retention-manager';
 import { RetryManager } from '../../src/process-managers/retries/retry-manager';
+import { Scheduler } from '../../src/process-managers/scheduler';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ThreadedProjections } from '../../src/projections/threaded-projections';
 import { executionStream } from '../../src/events/streams';
@@ -74,6 +75,7 @@ describe('a process manager restored from its snapshot, then handed the later ev
     ['deletion', () => new DeletionManager(services)],
     ['dispatcher', () => new Dispatcher(services)],
     ['alerts', () => new AlertsProcessManager(services)],
+    ['scheduler', () => new Scheduler(services)],
   ];
 
   async function replayed(manager: ProcessManager, batch: RecordedEvent[]): Promise<ProcessManager> {

@@ -1,5 +1,7 @@
 import { MISSED_STORE_UNAVAILABLE } from '../../src/events/execution-events';
 import { storeExecutionWriter, tickExecutionId, type ExecutionWriter } from '../../src/process-managers/scheduler';
+import { loadSnapshot } from '../../src/process-managers/manager-snapshots';
+import { waitFor } from '../support/wait-for';
 import { everyMinutes, SchedulerHarness } from './scheduler-support';
 
 const START = '2026-06-01T08:00:00.000Z';
@@ -72,5 +74,24 @@ describe('scheduler, when the store refuses a tick', () => {
     await instance.stop();
     expect(instance.scheduler.pendingWrites).toBe(0);
     expect(await h.ticks(taskId)).toEqual([]);
+  });
+
+  it('owes a tick it fired but never wrote to the next start, which begins from the state it saved', async () => {
+    const lost = '2026-06-01T08:10:00.000Z';
+    const failing = refusingWrites(h, lost, 1_000);
+    const first = await h.startScheduler('a', { writer: failing.writer });
+    const taskId = await h.createTask();
+    await h.advanceTo('2026-06-01T08:05:00.000Z');
+    await h.clock.advance(6 * 60_000); // the 08:10 tick fires; its write is refused and retried
+    await waitFor(() => failing.refused() > 0);
+    await first.stop();
+    const stoppedAt = await h.events.headPosition();
+
+    const again = await h.startScheduler('a');
+    // It began from the snapshot saved at the stop, which says nothing of the tick fired and not written.
+    expect(await loadSnapshot(again.reads, again.scheduler.name, again.scheduler.snapshots.version)).toMatchObject({ position: stoppedAt });
+    const missed = (await h.executions(taskId)).find((e) => e.created.scheduledAt === lost);
+    expect(missed?.id).toBe(tickExecutionId(taskId, lost));
+    expect(missed?.missed).toMatchObject({ cause: 'scheduler_offline' });
   });
 });

@@ -27,6 +27,14 @@ export class CalendarGate {
     return { taskId: task.taskId, groupId: task.groupId, calendar: task.calendar ?? gate?.doc?.calendar ?? null, timezone: task.scheduleConfig!.timezone };
   }
 
+  snapshot(): ReturnType<ProjectRuleBook['snapshot']> {
+    return this.book.snapshot();
+  }
+
+  restore(state: ReturnType<ProjectRuleBook['snapshot']>): void {
+    this.book.restore(state);
+  }
+
   verdict(task: ScheduledTask, gate: GroupGate | undefined, ms: number): TickVerdict {
     // Most projects have no rules: their tasks skip every check.
     const rules = this.book.of(task.projectId);

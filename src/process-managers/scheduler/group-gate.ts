@@ -5,6 +5,15 @@ import { compileSchedule } from '../../schedules/compile-schedule';
 import type { CompiledSchedule } from '../../schedules/compiled-schedule';
 import { rangesWhere } from './running-ranges';
 
+/** The window's start and end as daily schedules in the group's zone (none without a window). */
+function boundariesOf(doc: TaskGroupDoc): CompiledSchedule[] {
+  if (doc.startTime === null || doc.endTime === null) return [];
+  return [doc.startTime, doc.endTime].map((time) => {
+    const [hours, minutes] = time.split(':').map(Number);
+    return compileSchedule('RECURRING', { cron_expression: `${minutes} ${hours} * * *`, timezone: doc.timezone });
+  });
+}
+
 /**
  * What the scheduler knows of one task group: its document, folded with the read model's own
  * `evolveTaskGroupDoc`, and whether it runs at an instant, answered by the query side's
@@ -35,15 +44,16 @@ export class GroupGate {
     if (event.type === 'TaskGroupUpdated' && before?.status !== 'ACTIVE' && doc.status === 'ACTIVE') {
       this.activeSinceMs = Date.parse(event.data.updatedAt);
     }
-    if (before?.startTime !== doc.startTime || before?.endTime !== doc.endTime || before?.timezone !== doc.timezone) {
-      this.boundaries =
-        doc.startTime === null || doc.endTime === null
-          ? []
-          : [doc.startTime, doc.endTime].map((time) => {
-              const [hours, minutes] = time.split(':').map(Number);
-              return compileSchedule('RECURRING', { cron_expression: `${minutes} ${hours} * * *`, timezone: doc.timezone });
-            });
-    }
+    if (before?.startTime !== doc.startTime || before?.endTime !== doc.endTime || before?.timezone !== doc.timezone) this.boundaries = boundariesOf(doc);
+  }
+
+  /** A group as a snapshot saved it (its document and since when it is active): the boundaries are compiled again. */
+  static restored(groupId: string, doc: TaskGroupDoc, activeSinceMs: number): GroupGate {
+    const gate = new GroupGate(groupId);
+    gate.doc = doc;
+    gate.activeSinceMs = activeSinceMs;
+    gate.boundaries = boundariesOf(doc);
+    return gate;
   }
 
   get exists(): boolean {

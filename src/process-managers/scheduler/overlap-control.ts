@@ -5,7 +5,7 @@ import { effectiveOverlap, type OverlapPolicy } from '../../events/overlap-polic
 import type { ProjectEvent } from '../../events/project-events';
 import type { GroupGate } from './group-gate';
 import { cancelReplaced, type OverlapActionDeps, releaseQueued } from './overlap-actions';
-import { type OverlapLimits, OverlapGate } from './overlap-gate';
+import { type OverlapGateSnapshot, type OverlapLimits, OverlapGate } from './overlap-gate';
 import type { ScheduledTask } from './scheduled-task';
 import { SCHEDULER_ACTOR } from './tick-command';
 
@@ -32,6 +32,11 @@ export interface OverlapStats {
  */
 export class OverlapControl {
   private readonly gate = new OverlapGate();
+  /**
+   * The same runs as the events alone leave them: `gate` also holds this process's decisions before their
+   * events come back (or when they never do, after a crash), which a snapshot must not carry.
+   */
+  private readonly folded = new OverlapGate();
   /** Each project's default overlap policy (ProjectUpdated `overlapPolicy`); absent: `allow`. */
   private readonly projectPolicies = new Map<string, OverlapPolicy>();
 
@@ -43,6 +48,7 @@ export class OverlapControl {
 
   /** Folds an execution event; once live, a run's end releases what waited for it. */
   applyExecution(event: ExecutionEvent & { metadata: { eventId: string } }, live: boolean): void {
+    this.folded.apply(event);
     const ended = this.gate.apply(event);
     if (ended !== null && live) this.releaseAfter(ended, event.data.executionId, event.metadata.eventId);
   }
@@ -57,6 +63,17 @@ export class OverlapControl {
 
   forgetTask(taskId: string): void {
     this.gate.forgetTask(taskId);
+    this.folded.forgetTask(taskId);
+  }
+
+  snapshot(): { runs: OverlapGateSnapshot; projectPolicies: Array<[string, OverlapPolicy]> } {
+    return { runs: this.folded.snapshot(), projectPolicies: [...this.projectPolicies] };
+  }
+
+  restore(state: ReturnType<OverlapControl['snapshot']>): void {
+    this.gate.restore(state.runs);
+    this.folded.restore(state.runs);
+    for (const [projectId, policy] of state.projectPolicies) this.projectPolicies.set(projectId, policy);
   }
 
   /**

@@ -51,6 +51,19 @@ export class OverlapGate {
     }
   }
 
+  /** The runs as JSON: each task's open and waiting runs in order, and the order the runs were met in. */
+  snapshot(): OverlapGateSnapshot {
+    return {
+      runs: [...this.runs.values()].map(({ taskId, open, queued }) => [taskId, [...open], [...queued]]),
+      met: [...this.states].map(([executionId, runs]) => [executionId, runs.taskId]),
+    };
+  }
+
+  restore(state: OverlapGateSnapshot): void {
+    for (const [taskId, open, queued] of state.runs) this.runs.set(taskId, { taskId, open: new Set(open), queued: [...queued] });
+    for (const [executionId, taskId] of state.met) this.states.set(executionId, this.runs.get(taskId)!);
+  }
+
   /** The open runs of a task, oldest first. */
   openRuns(taskId: string): string[] {
     return [...(this.runs.get(taskId)?.open ?? [])];
@@ -144,6 +157,11 @@ export class OverlapGate {
     if (runs.open.size === 0 && runs.queued.length === 0 && this.runs.get(runs.taskId) === runs) this.runs.delete(runs.taskId);
     return true;
   }
+}
+
+export interface OverlapGateSnapshot {
+  runs: Array<[string, string[], string[]]>;
+  met: Array<[string, string]>;
 }
 
 interface TaskRuns {

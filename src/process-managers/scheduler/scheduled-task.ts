@@ -5,6 +5,17 @@ import type { HeapSlot } from '../indexed-min-heap';
 import type { OverlapPolicy } from '../../events/overlap-policy';
 import type { RetryPolicy } from '../../events/retry-policy';
 
+type Fields<T> = { [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]: T[K] };
+
+export type ScheduledTaskState = Omit<Fields<ScheduledTask>, 'nextMs' | 'heapIndex' | 'lastTickMs' | 'schedule' | 'accountedMs' | 'sinceMs'> & {
+  accountedMs: number | null;
+  sinceMs: number | null;
+};
+
+function finiteOrNull(ms: number): number | null {
+  return Number.isFinite(ms) ? ms : null;
+}
+
 /**
  * One task as the scheduler holds it: what a tick needs to create its execution, the shared compiled
  * schedule (compileSchedule hands every task with the same cron, zone and filters the same object),
@@ -19,6 +30,8 @@ export class ScheduledTask implements HeapSlot {
    * as MISSED, or inside a TicksSkipped. Downtime is counted from here.
    */
   lastTickMs = Number.NEGATIVE_INFINITY;
+  /** The last tick the events account for: `lastTickMs` less what this process fired or counted owed since (a snapshot's). */
+  accountedMs = Number.NEGATIVE_INFINITY;
   /** Ticks before this instant are not owed: when the task was created, re-enabled or re-scheduled. */
   sinceMs = Number.NEGATIVE_INFINITY;
   /** Revision of the task's `scheduler-<taskId>` stream (-1: none yet), the expected revision of the next TicksSkipped. */
@@ -49,6 +62,25 @@ export class ScheduledTask implements HeapSlot {
   causationId = '';
 
   constructor(readonly taskId: string) {}
+
+  /**
+   * The task as a snapshot keeps it: what the events made of it (the last tick they account for, not
+   * one this process fired since), without its compiled schedule or place in the heap. JSON has no
+   * infinity: an instant never set is null.
+   */
+  toState(): ScheduledTaskState {
+    const { nextMs: _next, heapIndex: _place, lastTickMs: _fired, schedule: _schedule, accountedMs, sinceMs, ...fields } = this;
+    return { ...fields, accountedMs: finiteOrNull(accountedMs), sinceMs: finiteOrNull(sinceMs) };
+  }
+
+  /** A task from `toState()`, not yet compiled nor armed. */
+  static fromState(state: ScheduledTaskState): ScheduledTask {
+    const { taskId, accountedMs, sinceMs, ...fields } = state;
+    const task = Object.assign(new ScheduledTask(taskId), fields);
+    task.accountedMs = task.lastTickMs = accountedMs ?? Number.NEGATIVE_INFINITY;
+    task.sinceMs = sinceMs ?? Number.NEGATIVE_INFINITY;
+    return task;
+  }
 
   /** Takes a definition (TaskCreated, TaskUpdated); answers whether the schedule itself changed. */
   define(definition: TaskDefinition): boolean {

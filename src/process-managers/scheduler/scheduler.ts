@@ -1,7 +1,8 @@
 /**
  * The scheduler process manager (DESIGN.md, "Process managers").
  *
- * State, rebuilt from `$all` at every start (task-, taskgroup-, execution- and scheduler- streams):
+ * State, rebuilt at every start from its snapshot and the events after it, or from `$all` (task-,
+ * taskgroup-, execution-, project- and scheduler- streams):
  * every task with its shared compiled schedule, every group (folded and judged exactly as the read
  * side does: evolveTaskGroupDoc + groupRunState), and per task the last tick accounted for (from
  * ExecutionCreated of trigger SCHEDULED and from TicksSkipped), all in task-book.ts.
@@ -46,11 +47,11 @@ import { TASK_GROUP_EVENT_TYPES, type TaskGroupEvent } from '../../events/task-g
 import { isEventOf } from '../../events/event';
 import type { EventStore, RecordedEvent, StreamFilter } from '../../stores/events/event-store';
 import type { Clock } from '../../time/clock';
-import type { ProcessManager } from '../process-manager';
+import type { ProcessManager, StateSnapshots } from '../process-manager';
 import { CalendarGate } from './calendar-gate';
 import type { ScheduledTask } from './scheduled-task';
 import { schedulerLateness } from './scheduler-metrics';
-import { TaskBook } from './task-book';
+import { TaskBook, type TaskBookSnapshot } from './task-book';
 import { TickTimer } from './tick-timer';
 import { tickExecutionId } from './tick-ids';
 import { tickCommand, tickContext } from './tick-command';
@@ -102,6 +103,21 @@ export class Scheduler implements ProcessManager {
   private readonly overlap: OverlapControl;
   private live = false;
   private stopped = false;
+  /**
+   * Tasks, groups, calendars, project policies and open runs as the events leave them: not the ticks this
+   * process fired or counted owed, nor its overlap decisions whose events have not come back. Nothing is
+   * armed: going live keys every task and counts its downtime from the restored state.
+   */
+  readonly snapshots: StateSnapshots = {
+    version: 1,
+    take: () => ({ book: this.book.snapshot(), calendars: this.calendars.snapshot(), overlap: this.overlap.snapshot() }),
+    restore: (state) => {
+      const saved = state as { book: TaskBookSnapshot; calendars: ReturnType<CalendarGate['snapshot']>; overlap: ReturnType<OverlapControl['snapshot']> };
+      this.book.restore(saved.book);
+      this.calendars.restore(saved.calendars);
+      this.overlap.restore(saved.overlap);
+    },
+  };
   /** Settles once the downtime found when going live is recorded (at once when there was none). */
   downtimeRecorded: Promise<void> = Promise.resolve();
   /** Counters for tests, the bench and a later /metrics. */

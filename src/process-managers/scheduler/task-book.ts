@@ -4,7 +4,16 @@ import type { TaskGroupEvent } from '../../events/task-group-events';
 import type { Logger } from '../../logging/logger';
 import { compileSchedule } from '../../schedules/compile-schedule';
 import { GroupGate } from './group-gate';
-import { ScheduledTask } from './scheduled-task';
+import type { TaskGroupDoc } from '../../projections/task-group-read-model';
+import { ScheduledTask, type ScheduledTaskState } from './scheduled-task';
+
+/** The book as JSON (the scheduler's snapshot): tasks and groups in order, each group's tasks by id. */
+export interface TaskBookSnapshot {
+  tasks: ScheduledTaskState[];
+  groups: Array<{ groupId: string; doc: TaskGroupDoc; activeSinceMs: number | null }>;
+  groupTasks: Array<[string, string[]]>;
+  projectIds: string[];
+}
 
 /**
  * Every task and group the scheduler knows, folded from the task, taskgroup and scheduler streams:
@@ -36,6 +45,31 @@ export class TaskBook {
   /** The tasks of a group (whether or not the group exists). */
   membersOf(groupId: string): Iterable<ScheduledTask> {
     return this.groupTasks.get(groupId) ?? [];
+  }
+
+  snapshot(): TaskBookSnapshot {
+    return {
+      tasks: [...this.tasks.values()].map((task) => task.toState()),
+      groups: [...this.groups.values()].map((gate) => ({
+        groupId: gate.groupId,
+        doc: gate.doc!,
+        activeSinceMs: Number.isFinite(gate.activeSinceMs) ? gate.activeSinceMs : null,
+      })),
+      groupTasks: [...this.groupTasks].map(([groupId, members]) => [groupId, [...members].map((task) => task.taskId)]),
+      projectIds: [...this.projectIds.keys()],
+    };
+  }
+
+  restore(state: TaskBookSnapshot): void {
+    for (const projectId of state.projectIds) this.intern(projectId);
+    for (const saved of state.tasks) {
+      const task = ScheduledTask.fromState(saved);
+      task.projectId = this.intern(task.projectId);
+      this.compile(task);
+      this.tasks.set(task.taskId, task);
+    }
+    for (const { groupId, doc, activeSinceMs } of state.groups) this.groups.set(groupId, GroupGate.restored(groupId, doc, activeSinceMs ?? Number.NEGATIVE_INFINITY));
+    for (const [groupId, taskIds] of state.groupTasks) this.groupTasks.set(groupId, new Set(taskIds.map((taskId) => this.tasks.get(taskId)!)));
   }
 
   /** Folds a task event; answers the task it concerns (a deleted one is forgotten), or undefined for an unknown task. */
@@ -111,7 +145,9 @@ export class TaskBook {
 
   accountFor(taskId: string, tickMs: number): void {
     const task = this.tasks.get(taskId);
-    if (task && tickMs > task.lastTickMs) task.lastTickMs = tickMs;
+    if (!task) return;
+    if (tickMs > task.lastTickMs) task.lastTickMs = tickMs;
+    if (tickMs > task.accountedMs) task.accountedMs = tickMs;
   }
 
   /** The task's group, as far as firing goes: undefined for no group or a group that no longer exists. */

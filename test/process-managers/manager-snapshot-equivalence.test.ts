@@ -12,7 +12,12 @@ import { RetryManager } from '../../src/process-managers/retries/retry-manager';
 import { Scheduler } from '../../src/process-managers/scheduler';
 import { ProjectionRegistry } from '../../src/projections/projection-registry';
 import { ThreadedProjections } from '../../src/projections/threaded-projections';
-import { executionStream } from '../../src/events/streams';
+import { newCommandContext } from '../../src/commands/command-context';
+import { toNewEvent } from '../../src/commands/handle-command';
+import type { TaskDefinitionInput } from '../../src/commands/task/task-commands';
+import { taskDecider } from '../../src/commands/task/task-decider';
+import { executionStream, taskStream } from '../../src/events/streams';
+import { systemClock } from '../../src/time/clock';
 import type { EventStore, RecordedEvent } from '../../src/stores/events/event-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
 import { ManualClock } from '../support/manual-clock';
@@ -108,11 +113,25 @@ describe('a process manager restored from its snapshot, then handed the later ev
 });
 
 /**
- * Events of kinds the golden history has none of, after it: pushes whose policy retries DISPATCH_FAILED,
- * and executions with deadlines that wait their turn (QUEUED), one of them released.
+ * Events of kinds the golden history has none of, after it: a task with every policy a definition may
+ * carry (retry, overlap, limit, calendar), pushes whose policy retries DISPATCH_FAILED, and executions with
+ * deadlines that wait their turn (QUEUED), one of them released.
  */
 async function appendWhatTheHistoryLacks(events: EventStore): Promise<void> {
   const at = '2026-02-02T10:00:00.000Z';
+  const definition: TaskDefinitionInput = {
+    name: 'every policy',
+    scheduleType: 'RECURRING',
+    scheduleConfig: { cron_expression: '*/5 * * * *', timezone: 'Europe/Paris' },
+    executionMode: 'push',
+    retry: { maxAttempts: 3, backoff: 'exponential', delaySeconds: 30, maxDelaySeconds: 600, jitter: false, on: ['FAILED', 'DISPATCH_FAILED'], alert: 'exhausted' },
+    overlap: { mode: 'queue', maxQueued: 2 },
+    maxConcurrent: 2,
+    calendar: { calendarId: 'holidays', mode: 'skip' },
+  };
+  const taskId = '7d1c3a52-9f0e-4d6b-8a2c-5b4e3f2a1c0d';
+  const taskCreated = taskDecider.decide({ type: 'CreateTask', taskId, projectId: 'p', definition, at }, null);
+  await events.append(taskStream(taskId), taskCreated.map((event) => toNewEvent(event, newCommandContext('user:test'), systemClock)), 'no_stream');
   for (const id of ['queued-1', 'queued-2']) {
     const created = testEvent('ExecutionCreated', { executionId: id, projectId: 'p', taskId: 't', executionMode: 'pull', triggerType: 'SCHEDULED', attempt: 1, timeoutSeconds: 60, startDeadlineSeconds: 30, createdAt: at });
     await events.append(executionStream(id), [created, testEvent('ExecutionQueued', { executionId: id, at })], 'any');

@@ -5,12 +5,27 @@ import type { HeapSlot } from '../indexed-min-heap';
 import type { OverlapPolicy } from '../../events/overlap-policy';
 import type { RetryPolicy } from '../../events/retry-policy';
 
-type Fields<T> = { [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]: T[K] };
-
-export type ScheduledTaskState = Omit<Fields<ScheduledTask>, 'nextMs' | 'heapIndex' | 'lastTickMs' | 'schedule' | 'accountedMs' | 'sinceMs'> & {
-  accountedMs: number | null;
-  sinceMs: number | null;
-};
+export type ScheduledTaskState = [
+  taskId: string,
+  projectId: string,
+  groupId: string | null,
+  name: string,
+  scheduleType: ScheduleType,
+  scheduleConfig: ScheduleConfig | null,
+  anchorMs: number,
+  executionMode: ExecutionMode,
+  timeoutSeconds: number | null,
+  startDeadlineSeconds: number | null,
+  retry: RetryPolicy | null,
+  status: TaskStatus,
+  overlap: OverlapPolicy | null,
+  maxConcurrent: number | null,
+  calendar: CalendarUse | null,
+  causationId: string,
+  accountedMs: number | null,
+  sinceMs: number | null,
+  skippedRevision: number,
+];
 
 function finiteOrNull(ms: number): number | null {
   return Number.isFinite(ms) ? ms : null;
@@ -65,20 +80,42 @@ export class ScheduledTask implements HeapSlot {
 
   /**
    * The task as a snapshot keeps it: what the events made of it (the last tick they account for, not
-   * one this process fired since), without its compiled schedule or place in the heap. JSON has no
-   * infinity: an instant never set is null.
+   * one this process fired since), without its compiled schedule or place in the heap. A tuple, not an
+   * object: 100,000 tasks are saved and read back in a fraction of the time. JSON has no infinity: an
+   * instant never set is null.
    */
   toState(): ScheduledTaskState {
-    const { nextMs: _next, heapIndex: _place, lastTickMs: _fired, schedule: _schedule, accountedMs, sinceMs, ...fields } = this;
-    return { ...fields, accountedMs: finiteOrNull(accountedMs), sinceMs: finiteOrNull(sinceMs) };
+    return [
+      this.taskId, this.projectId, this.groupId, this.name, this.scheduleType, this.scheduleConfig, this.anchorMs, this.executionMode,
+      this.timeoutSeconds, this.startDeadlineSeconds, this.retry, this.status, this.overlap ?? null, this.maxConcurrent, this.calendar,
+      this.causationId, finiteOrNull(this.accountedMs), finiteOrNull(this.sinceMs), this.skippedRevision,
+    ];
   }
 
   /** A task from `toState()`, not yet compiled nor armed. */
   static fromState(state: ScheduledTaskState): ScheduledTask {
-    const { taskId, accountedMs, sinceMs, ...fields } = state;
-    const task = Object.assign(new ScheduledTask(taskId), fields);
+    const [taskId, projectId, groupId, name, scheduleType, scheduleConfig, anchorMs, executionMode, timeoutSeconds, startDeadlineSeconds, retry, status] = state;
+    const [, , , , , , , , , , , , overlap, maxConcurrent, calendar, causationId, accountedMs, sinceMs, skippedRevision] = state;
+    const task = new ScheduledTask(taskId);
+    task.projectId = projectId;
+    task.groupId = groupId;
+    task.name = name;
+    task.scheduleType = scheduleType;
+    task.scheduleConfig = scheduleConfig;
+    task.catchUpLatest = scheduleConfig?.catch_up === 'latest';
+    task.anchorMs = anchorMs;
+    task.executionMode = executionMode;
+    task.timeoutSeconds = timeoutSeconds;
+    task.startDeadlineSeconds = startDeadlineSeconds;
+    task.retry = retry;
+    task.status = status;
+    task.overlap = overlap ?? undefined;
+    task.maxConcurrent = maxConcurrent;
+    task.calendar = calendar;
+    task.causationId = causationId;
     task.accountedMs = task.lastTickMs = accountedMs ?? Number.NEGATIVE_INFINITY;
     task.sinceMs = sinceMs ?? Number.NEGATIVE_INFINITY;
+    task.skippedRevision = skippedRevision;
     return task;
   }
 

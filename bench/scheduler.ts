@@ -45,6 +45,7 @@ import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
 import { systemClock } from '../src/time/clock';
 import { type BenchRow, formatTable } from './report';
+import { type SnapshotCost, snapshotCost, snapshotRows } from './scheduler-snapshot';
 import { type BurstResult, CommitSamples, TriggerBursts, burstRows } from './scheduler-bursts';
 import { PROJECTS, Samples, type TaskRef, ZONES, intoSamples, measuredWriter, memory, sleep, taskConfig, writeScheduleRules, writeTasks } from './scheduler-workload';
 
@@ -92,6 +93,8 @@ interface PhaseResult {
   memoryAfterWindow: { rss: number; heap: number };
   downtimeMissed: number;
   downtimeMs: number;
+  /** Saving and restoring the scheduler's state after the window. */
+  snapshot: SnapshotCost;
   /** Overlap decisions in the window. */
   decisions: { skipped: number; queued: number; replaced: number; released: number };
 }
@@ -142,9 +145,11 @@ async function runScheduler(
       `failed: ${scheduler.stats.failed}; overlap: ${scheduler.stats.overlapSkipped} skipped, ${scheduler.stats.overlapQueued} queued, ` +
       `${scheduler.stats.replaced} replaced, ${scheduler.stats.released} released`,
   );
+  const snapshot = snapshotCost(scheduler, () => new Scheduler({ events, clock: systemClock, logger }));
   await runner.stop();
   await reads.close();
   return {
+    snapshot,
     fire: fire.percentiles(),
     loopHeldMs: loop.max / 1e6,
     fired,
@@ -338,6 +343,7 @@ export async function schedulerBench(args: string[]): Promise<void> {
         : []),
       ...(t ? burstRows(t, tasks) : []),
       { figure: 'replay + go live', value: a.startupMs, unit: 'ms' },
+      ...snapshotRows(a.snapshot, tasks, 'replay + go live'),
     );
     console.log('');
     console.log(formatTable(`Scheduler: ${tasks.toLocaleString('en-US')} tasks (6-field crons, second = i mod 60, ${ZONES.length} zones), ${seconds} s on real time`, rows));

@@ -34,12 +34,17 @@ const RETRY_DELAY_MS = 1000;
 const CHECKPOINT_INTERVAL_MS = 250;
 /**
  * A manager with snapshots saves its state with a checkpoint once it has applied this many events since
- * the last save, and no sooner than this long after it (and at every stop). Taking one blocks the thread
- * for as long as the state is large (tens of milliseconds for 100,000 scheduled tasks), while what a
- * crash costs is replaying the events applied since: a few minutes of them is a second's work.
+ * the last save (or its start), and no sooner than this long after it; also at every stop. Saving blocks the thread for as long as the state is large (the
+ * scheduler's, at 100,000 tasks: about 170 ms to write 32 MB of JSON, then its transaction), while what a
+ * crash costs is replaying the events applied since: a few minutes of them is a second or two of work.
  */
-const SNAPSHOT_EVERY_EVENTS = 10_000;
-const SNAPSHOT_INTERVAL_MS = 300_000;
+export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { events: 10_000, intervalMs: 300_000 };
+
+/** When a live manager saves its state (tests shorten both). */
+export interface SnapshotPolicy {
+  events: number;
+  intervalMs: number;
+}
 
 export function processManagerCheckpoint(name: string): string {
   return `process-manager:${name}`;
@@ -56,7 +61,8 @@ export class ManagerLoop {
   /** Events handed over as replayed this start (state only): what a snapshot spares. */
   replayed = 0;
   private appliedSinceSnapshot = 0;
-  private snapshotTakenAt = -Infinity;
+  /** When the state was last saved; a start counts as one (the first periodic save comes an interval later). */
+  private snapshotTakenAt = performance.now();
   private checkpointTimer: NodeJS.Timeout | null = null;
   private checkpointWrite: Promise<void> = Promise.resolve();
   private subscription: Subscription | null = null;
@@ -72,6 +78,7 @@ export class ManagerLoop {
     private readonly logger: Logger,
     private readonly onQuarantine: ((record: QuarantineRecord) => void) | null,
     private readonly onLive: () => void = () => {},
+    private readonly snapshotPolicy: SnapshotPolicy = DEFAULT_SNAPSHOT_POLICY,
   ) {}
 
   get filter(): StreamFilter | undefined {
@@ -142,7 +149,7 @@ export class ManagerLoop {
     this.stopped = true;
     await this.subscription?.close();
     await this.running;
-    if (this.checkpointTimer || this.snapshotDue(true)) this.saveCheckpoint(true);
+    if (this.checkpointTimer || this.snapshotDue('stopping')) this.saveCheckpoint('stopping');
     await this.checkpointWrite;
     await this.manager.stop?.();
   }
@@ -303,26 +310,34 @@ export class ManagerLoop {
   }
 
   /** Saves the position reached, with the state when a snapshot is due (one write at a time, in order). */
-  private saveCheckpoint(stopping = false): void {
+  private saveCheckpoint(moment: SnapshotMoment = 'periodic'): void {
     if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     this.checkpointTimer = null;
     if (this.position === null) return;
     const name = processManagerCheckpoint(this.manager.name);
-    const withState = this.snapshotDue(stopping);
+    const withState = this.snapshotDue(moment);
     this.checkpointWrite = this.checkpointWrite
       .then(async () => {
         if (!withState) return this.reads.applyBatch([], { name, position: this.position! });
         // Taken between batches, so that the state is exactly that of the events up to the position.
+        const started = performance.now();
         const { writes, position } = await this.exclusively(async () => this.takeSnapshot());
         await this.reads.applyBatch(writes, { name, position });
+        this.logger.debug({ manager: this.manager.name, position, ms: Math.round(performance.now() - started) }, 'process manager state saved');
       })
       .catch((err) => this.logger.error({ err, manager: this.manager.name }, 'process manager checkpoint not saved; saving it later'));
   }
 
-  private snapshotDue(stopping: boolean): boolean {
+  /**
+   * At a stop, whenever something was applied since the last save; otherwise once enough events and time
+   * have passed since the last save or the start. Not on going live, even after a long replay: a large
+   * state's save then competes with the first ticks for the disk (a 100,000-task scheduler's, measured:
+   * tick commit lateness p99 up by about 80 ms for the next 20 s).
+   */
+  private snapshotDue(moment: SnapshotMoment): boolean {
     if (!this.manager.snapshots || this.position === null || this.appliedSinceSnapshot === 0) return false;
-    if (stopping) return true;
-    return this.appliedSinceSnapshot >= SNAPSHOT_EVERY_EVENTS && performance.now() - this.snapshotTakenAt >= SNAPSHOT_INTERVAL_MS;
+    if (moment === 'stopping') return true;
+    return this.appliedSinceSnapshot >= this.snapshotPolicy.events && performance.now() - this.snapshotTakenAt >= this.snapshotPolicy.intervalMs;
   }
 
   private takeSnapshot(): { writes: PositionedOperation[]; position: Position } {
@@ -335,6 +350,8 @@ export class ManagerLoop {
     return { writes, position };
   }
 }
+
+type SnapshotMoment = 'periodic' | 'stopping';
 
 /** Prepares every loop; false when a manager's saved state could not be restored. */
 export async function prepared(loops: ManagerLoop[], snapshots: boolean): Promise<boolean> {

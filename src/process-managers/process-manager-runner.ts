@@ -2,7 +2,7 @@ import type { Logger } from '../logging/logger';
 import { type QuarantineRecord, RETRY_DONE_KEY, RETRY_REQUEST_KEY, type RetryDone, type RetryOutcome, type RetryRequest } from '../quarantine/quarantine-store';
 import type { EventStore, Position } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
-import { ManagerLoop, prepared } from './manager-loop';
+import { DEFAULT_SNAPSHOT_POLICY, ManagerLoop, prepared, type SnapshotPolicy } from './manager-loop';
 import type { ProcessManager } from './process-manager';
 import { replayTogether } from './shared-replay';
 
@@ -30,6 +30,7 @@ export class ProcessManagerRunner {
     private readonly events: EventStore,
     private readonly reads: ReadStore,
     private readonly logger: Logger,
+    private readonly snapshotPolicy: SnapshotPolicy = DEFAULT_SNAPSHOT_POLICY,
   ) {
     this.createManagers = typeof managers === 'function' ? managers : () => managers;
   }
@@ -51,7 +52,9 @@ export class ProcessManagerRunner {
     this.retryTimer.unref();
     const started = performance.now();
     const build = () =>
-      this.createManagers().map((m) => new ManagerLoop(m, this.events, this.reads, this.logger, (record) => this.onQuarantine?.(record), () => wentLive()));
+      this.createManagers().map(
+        (m) => new ManagerLoop(m, this.events, this.reads, this.logger, (record) => this.onQuarantine?.(record), () => wentLive(), this.snapshotPolicy),
+      );
     let loops = build();
     if (!(await prepared(loops, true))) {
       loops = build();

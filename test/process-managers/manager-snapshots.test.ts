@@ -4,6 +4,7 @@ import { processManagerCheckpoint } from '../../src/process-managers/manager-loo
 import { ProcessManagerRunner } from '../../src/process-managers/process-manager-runner';
 import type { RecordedEvent } from '../../src/stores/events/event-store';
 import { silentLogger } from '../support/silent-logger';
+import { waitFor } from '../support/wait-for';
 import { testEvent } from '../support/test-events';
 import { storesEachTest } from '../support/test-stores';
 
@@ -98,6 +99,35 @@ describe('process manager snapshots', () => {
     await runner.idle();
     expect(counter.handed).toEqual(['task-b (replayed)']);
     expect(projects).toEqual(['project-p (replayed)', 'project-q (replayed)']);
+  });
+
+  it('saves the state when live once enough events and time have passed since the last save, not on going live', async () => {
+    const policy = { events: 3, intervalMs: 0 };
+    const counter = new TaskCounter();
+    const saved = () => loadSnapshot(stores.reads, 'task-counter', 1);
+    const checkpointAtHead = async () => {
+      const head = await stores.events.headPosition();
+      await waitFor(async () => (await stores.reads.getCheckpoint(processManagerCheckpoint('task-counter'))) === head);
+    };
+    await stores.events.append('task-a', Array.from({ length: 4 }, () => testEvent('Happened')), 'no_stream');
+    await stores.reads.applyBatch([], { name: processManagerCheckpoint('task-counter'), position: (await stores.events.headPosition())! });
+    const runner = stores.stopAfter(new ProcessManagerRunner([counter], stores.events, stores.reads, silentLogger, policy));
+    await runner.start();
+    await runner.idle();
+    // Four events replayed, more than the policy's three: still nothing saved on going live.
+    expect(await saved()).toBeNull();
+
+    await appendTo('task-b', 'task-b');
+    await waitFor(async () => (await saved())?.position === (await stores.events.headPosition()));
+    expect((await saved())?.state).toEqual({ counts: { 'task-a': 4, 'task-b': 2 } });
+
+    await appendTo('task-c', 'task-c');
+    await checkpointAtHead();
+    // Two events since the last save: the checkpoint moved on, the state did not.
+    expect((await saved())?.state).toEqual({ counts: { 'task-a': 4, 'task-b': 2 } });
+    await appendTo('task-c');
+    await waitFor(async () => (await saved())?.position === (await stores.events.headPosition()));
+    expect((await saved())?.state).toEqual({ counts: { 'task-a': 4, 'task-b': 2, 'task-c': 3 } });
   });
 
   it('ignores a state of another version, or one without a checkpoint, and replays the history', async () => {

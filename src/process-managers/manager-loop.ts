@@ -72,7 +72,8 @@ export class ManagerLoop {
   private turn: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly manager: ProcessManager,
+    /** Replaced only when its saved state could not be restored (restore). */
+    public manager: ProcessManager,
     private readonly events: EventStore,
     private readonly reads: ReadStore,
     private readonly logger: Logger,
@@ -85,28 +86,31 @@ export class ManagerLoop {
     return this.manager.filter;
   }
 
-  /**
-   * Loads the saved checkpoint: the events up to it rebuild state (replayed), later ones are acted on.
-   * With `snapshots`, a manager that saved its state begins from it and replays only the events after it.
-   * Answers false when a saved state could not be restored (the manager may hold part of it: build anew).
-   */
-  async prepare(snapshots: boolean): Promise<boolean> {
+  /** Loads the saved checkpoint: the events up to it rebuild state (replayed), later ones are acted on. */
+  async prepare(): Promise<void> {
     await ensureQuarantine(this.reads);
     await ensureManagerSnapshots(this.reads);
     this.savedCheckpoint = await this.reads.getCheckpoint(processManagerCheckpoint(this.manager.name));
+  }
+
+  /**
+   * Begins from the manager's saved state, when it has one that fits its checkpoint: it then replays only
+   * the events after it. A state that cannot be restored may have been restored in part, so the manager
+   * is replaced by `fresh()`, a new one, which replays the history.
+   */
+  async restore(fresh: () => ProcessManager): Promise<void> {
     const saving = this.manager.snapshots;
     // No checkpoint (a manager reset, or read.db new): whatever state lies there is not to be trusted.
-    if (!snapshots || !saving || this.savedCheckpoint === null) return true;
+    if (!saving || this.savedCheckpoint === null || this.stopped) return;
     try {
       const saved = await loadSnapshot(this.reads, this.manager.name, saving.version);
-      if (!saved || saved.position > this.savedCheckpoint) return true;
+      if (!saved || saved.position > this.savedCheckpoint) return;
       saving.restore(saved.state);
       this.position = this.statePosition = saved.position;
       this.restored = true;
-      return true;
     } catch (err) {
       this.logger.error({ err, manager: this.manager.name }, 'process manager state not restored from its snapshot; replaying the history instead');
-      return false;
+      this.manager = fresh();
     }
   }
 
@@ -352,10 +356,3 @@ export class ManagerLoop {
 }
 
 type SnapshotMoment = 'periodic' | 'stopping';
-
-/** Prepares every loop; false when a manager's saved state could not be restored. */
-export async function prepared(loops: ManagerLoop[], snapshots: boolean): Promise<boolean> {
-  let restored = true;
-  for (const loop of loops) restored = (await loop.prepare(snapshots)) && restored;
-  return restored;
-}

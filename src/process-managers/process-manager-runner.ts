@@ -2,7 +2,7 @@ import type { Logger } from '../logging/logger';
 import { type QuarantineRecord, RETRY_DONE_KEY, RETRY_REQUEST_KEY, type RetryDone, type RetryOutcome, type RetryRequest } from '../quarantine/quarantine-store';
 import type { EventStore, Position } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
-import { DEFAULT_SNAPSHOT_POLICY, ManagerLoop, prepared, type SnapshotPolicy } from './manager-loop';
+import { DEFAULT_SNAPSHOT_POLICY, ManagerLoop, type SnapshotPolicy } from './manager-loop';
 import type { ProcessManager } from './process-manager';
 import { replayTogether } from './shared-replay';
 
@@ -10,7 +10,7 @@ import { replayTogether } from './shared-replay';
 const RETRY_POLL_MS = 1000;
 
 /**
- * Runs every process manager on the leader. Each start builds fresh managers (their state is rebuilt by
+ * Runs every process manager on the leader. Each start builds fresh managers (their state is restored or rebuilt by
  * replay), so an instance can lead, step down and lead again.
  */
 export class ProcessManagerRunner {
@@ -51,15 +51,10 @@ export class ProcessManagerRunner {
     this.retryTimer = setInterval(() => void this.answerRetryRequest(), RETRY_POLL_MS);
     this.retryTimer.unref();
     const started = performance.now();
-    const build = () =>
-      this.createManagers().map(
-        (m) => new ManagerLoop(m, this.events, this.reads, this.logger, (record) => this.onQuarantine?.(record), () => wentLive(), this.snapshotPolicy),
-      );
-    let loops = build();
-    if (!(await prepared(loops, true))) {
-      loops = build();
-      await prepared(loops, false);
-    }
+    const loops = this.createManagers().map(
+      (m) => new ManagerLoop(m, this.events, this.reads, this.logger, (record) => this.onQuarantine?.(record), () => wentLive(), this.snapshotPolicy),
+    );
+    for (const loop of loops) await loop.prepare();
     let waiting = loops.length;
     // Once: how long this term's managers took to rebuild their state and catch up (what a start costs them).
     const wentLive = () => {
@@ -72,12 +67,21 @@ export class ProcessManagerRunner {
     // In the background, like each manager's own following: the server answers meanwhile.
     const stopped = new Promise<void>((resolve) => (this.unblock = resolve));
     const replayed = Promise.race([this.ready, stopped])
+      .then(() => this.restoreAll(loops))
       .then(() => replayTogether(loops, this.events, () => this.loops !== loops))
       .catch((err) =>
         // Each manager replays what is left through its own subscription.
         this.logger.warn({ err }, 'shared replay of the process managers failed; each replays on its own'),
       );
     for (const loop of loops) loop.begin(replayed);
+  }
+
+  /** Each manager begins from its saved state (after the server answers: a large state takes a while to read). */
+  private async restoreAll(loops: ManagerLoop[]): Promise<void> {
+    for (const loop of loops) {
+      if (this.loops !== loops) return;
+      await loop.restore(() => this.createManagers().find((manager) => manager.name === loop.manager.name)!);
+    }
   }
 
   async stop(): Promise<void> {

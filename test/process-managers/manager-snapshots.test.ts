@@ -72,6 +72,19 @@ describe('process manager snapshots', () => {
     expect(second.counts).toEqual({ 'task-a': 3, 'task-b': 1, 'task-c': 1 });
   });
 
+  it('reads its saved state only once the server answers (a large state takes a while)', async () => {
+    await runOnce(new TaskCounter(), () => appendTo('task-a'));
+    const counter = new TaskCounter();
+    const runner = stores.stopAfter(new ProcessManagerRunner([counter], stores.events, stores.reads, silentLogger));
+    let answer = () => {};
+    runner.holdUntil(new Promise<void>((resolve) => (answer = resolve)));
+    await runner.start();
+    expect(counter.restoredFrom).toBeUndefined();
+    answer();
+    await runner.idle();
+    expect(counter.restoredFrom).toEqual({ counts: { 'task-a': 1 } });
+  });
+
   it('replays, as replays, the events between its state and its checkpoint', async () => {
     await runOnce(new TaskCounter(), () => appendTo('task-a'));
     const statePosition = (await loadSnapshot(stores.reads, 'task-counter', 1))!.position;

@@ -109,7 +109,8 @@ export class Scheduler implements ProcessManager {
    * armed: going live keys every task and counts its downtime from the restored state.
    */
   readonly snapshots: StateSnapshots = {
-    version: 1,
+    // 2: a task as a tuple (1 saved it as an object).
+    version: 2,
     take: () => ({ book: this.book.snapshot(), calendars: this.calendars.snapshot(), overlap: this.overlap.snapshot() }),
     restore: (state) => {
       const saved = state as { book: TaskBookSnapshot; calendars: ReturnType<CalendarGate['snapshot']>; overlap: ReturnType<OverlapControl['snapshot']> };

@@ -189,13 +189,18 @@ export class ProjectionRunner {
       const report = async () => options.onProgress?.({ projection: name, position: worker.position, head: await this.events.headPosition(), eventsApplied: worker.eventsApplied });
       const unsubscribe = worker.onProgress(() => void report());
       // Nothing reads the new generation until the switch: large batches, secondary indexes built at the end.
-      worker.catchingUp = true;
-      worker.start();
-      await waitForWorker(worker, await this.events.headPosition(), Number.POSITIVE_INFINITY);
-      await worker.buildDeferredIndexes();
-      worker.catchingUp = false;
-      // Take in what arrived while the indexes were built.
-      await waitForWorker(worker, await this.events.headPosition(), Number.POSITIVE_INFINITY);
+      const endBulkLoad = this.reads.beginBulkLoad();
+      try {
+        worker.catchingUp = true;
+        worker.start();
+        await waitForWorker(worker, await this.events.headPosition(), Number.POSITIVE_INFINITY);
+        await worker.buildDeferredIndexes();
+        worker.catchingUp = false;
+        // Take in what arrived while the indexes were built.
+        await waitForWorker(worker, await this.events.headPosition(), Number.POSITIVE_INFINITY);
+      } finally {
+        await endBulkLoad();
+      }
       unsubscribe();
       await report();
       const active = { version: projection.version, generation: next };

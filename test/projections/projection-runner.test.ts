@@ -197,6 +197,26 @@ describe('projection runner', () => {
     expect(categories.items).toEqual([{ id: 'task', name: 'task', events: 10_000 }]);
   });
 
+  it('holds the read store in a bulk load while a rebuild catches up and builds its indexes, and ends it when the rebuild fails', async () => {
+    await appendHistory(4, 3);
+    const ends: string[] = [];
+    const begin = jest.spyOn(stores.reads, 'beginBulkLoad').mockImplementation(() => async () => {
+      ends.push('ended');
+    });
+    const indexes = jest.spyOn(stores.reads, 'ensureCollection');
+    const { runner: r } = runner();
+    await r.rebuild('streamstats', { stayLive: false });
+    expect(begin).toHaveBeenCalledTimes(1);
+    expect(ends).toEqual(['ended']);
+    // The deferred indexes were built inside the load: their ensureCollection came after it began.
+    expect(begin.mock.invocationCallOrder[0]).toBeLessThan(indexes.mock.invocationCallOrder[indexes.mock.invocationCallOrder.length - 1]!);
+
+    const head = jest.spyOn(stores.events, 'headPosition').mockRejectedValue(new Error('event store down'));
+    await expect(r.rebuild('streamstats', { stayLive: false })).rejects.toThrow('event store down');
+    expect(ends).toEqual(['ended', 'ended']);
+    head.mockRestore();
+  });
+
   it('follows a switch made by another process (the rebuild CLI)', async () => {
     const server = runner();
     await server.runner.start();

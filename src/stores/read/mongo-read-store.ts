@@ -357,6 +357,11 @@ export class MongoReadStore implements ReadStore {
     await this.call('releaseLease', () => this.db.collection<LeaseDoc>('_meta').updateOne({ _id: key, 'value.holder': holder }, { $set: { 'value.expiresAt': 0 } }));
   }
 
+  /** Nothing to trade: each write is its own round trip already. */
+  beginBulkLoad(): () => Promise<void> {
+    return async () => undefined;
+  }
+
   async ping(): Promise<void> {
     await this.call('ping', () => this.db.command({ ping: 1 }));
   }

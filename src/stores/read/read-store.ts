@@ -92,6 +92,12 @@ export interface ReadStore {
    * an operation whose position is not newer than the document's last applied position changes nothing).
    */
   applyBatch(operations: PositionedOperation[], checkpoint: Checkpoint): Promise<void>;
+  /**
+   * Marks a bulk load under way (a rebuild filling a generation nothing reads yet) until the function
+   * returned is called; loads may overlap. Meanwhile a store may trade steady write latency for
+   * throughput (the embedded one checkpoints its WAL less often).
+   */
+  beginBulkLoad(): () => Promise<void>;
   getCheckpoint(name: string): Promise<Position | null>;
   deleteCheckpoint(name: string): Promise<void>;
   /** Small key/value records outside projections (projection registry, leases). */

@@ -175,6 +175,11 @@ export class GenerationWorker {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
+        if (this.catchingUp && this.isolateThrough === null) {
+          await this.catchUpInPages();
+          // Stopped meanwhile: a subscription opened now would wait for events nobody stops it for.
+          if (this.stopped) break;
+        }
         const maxBatch = this.catchingUp ? CATCH_UP_BATCH : MAX_BATCH;
         this.subscription = this.events.subscribeToAll({
           after: this.position,
@@ -209,6 +214,24 @@ export class GenerationWorker {
         this.subscription = null;
       }
     }
+  }
+
+  /**
+   * A rebuild's catch-up, through the events stored when it starts: read a page at a time, which the
+   * embedded store does ahead on another thread while this one applies (the subscription reads on this
+   * thread). Everything is applied at the end, so the subscription goes on from the position applied.
+   */
+  private async catchUpInPages(): Promise<void> {
+    const head = await this.events.headPosition();
+    if (head === null || (this.position !== null && this.position >= head)) return;
+    const pages = this.events.readAllPages({ after: this.position, through: head, filter: this.projection.filter, pageSize: CATCH_UP_BATCH });
+    for await (const page of pages) {
+      if (this.stopped) return;
+      this.lastRead = page[page.length - 1]?.position ?? this.lastRead;
+      await this.applyEvents(page, page.length === CATCH_UP_BATCH);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await this.flush();
   }
 
   /**

@@ -4,7 +4,8 @@
  */
 import type Database from 'better-sqlite3';
 import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS } from '../src/projections/history-projection';
-import { bucketIdRange, hourKeyOf, localDayOf, localDayStartMs } from '../src/projections/stats-buckets';
+import { bucketId, keysBetween } from '../src/projections/stats-bucket-ids';
+import { hourKeyOf, localDayOf, localDayStartMs } from '../src/projections/stats-buckets';
 import { STATS_BUCKETS, STATS_PROJECTION } from '../src/projections/stats-projection';
 import { TASKS, TASKS_PROJECTION } from '../src/projections/tasks-projection';
 import { executionHistory } from '../src/queries/history-range';
@@ -93,7 +94,14 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
   const rawBuckets = raw.prepare(`SELECT doc FROM "${table(STATS_PROJECTION, STATS_BUCKETS)}" WHERE id >= ? AND id <= ? ORDER BY id`);
   const rawTasks = raw.prepare(`SELECT doc FROM "${table(TASKS_PROJECTION, TASKS)}" WHERE "$.projectId" = ? ORDER BY "$.createdAt", id`);
   const parsed = (rows: unknown[]) => rows.map((row) => JSON.parse((row as { doc: string }).doc) as unknown);
-  const buckets = (range: { $gte: string; $lte: string }) => void parsed(rawBuckets.all(range.$gte, range.$lte));
+  // A task's buckets are read by id, one per key in the range (bucketIdFilter).
+  const rawBucketsById = raw.prepare(`SELECT doc FROM "${table(STATS_PROJECTION, STATS_BUCKETS)}" WHERE id IN (SELECT value FROM json_each(?))`);
+  const buckets = (series: { projectId: string; taskId: string | null }, granularity: 'hour' | 'day', fromKey: string, toKey: string) =>
+    void parsed(
+      series.taskId === null
+        ? rawBuckets.all(bucketId(series, granularity, fromKey), bucketId(series, granularity, toKey))
+        : rawBucketsById.all(JSON.stringify(keysBetween(granularity, fromKey, toKey, Number.POSITIVE_INFINITY)!.map((key) => bucketId(series, granularity, key)))),
+    );
   const baselines: Record<string, () => void> = {
     [RAW_HISTORY]: () => {
       const { projectId, from, to } = projectDay();
@@ -108,12 +116,12 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
     [RAW_BIG_LOG]: () => hundredLines(rawLogFrom.iterate(world.bigLogExecution, Math.floor(random() * (BIG_LOG - 200)))),
     [RAW_PROJECT_DAYS]: () => {
       const { projectId, fromDay, toDay } = project30Days();
-      buckets(bucketIdRange('project', projectId, 'day', formatDay(fromDay), formatDay(toDay)));
+      buckets({ projectId, taskId: null }, 'day', formatDay(fromDay), formatDay(toDay));
     },
-    [RAW_TASK_HOURS]: () => buckets(bucketIdRange('task', pick(world.tasks).taskId, 'hour', hourKeyOf(nowMs - 7 * DAY_MS), hourKeyOf(nowMs - 1))),
+    [RAW_TASK_HOURS]: () => buckets(pick(world.tasks), 'hour', hourKeyOf(nowMs - 7 * DAY_MS), hourKeyOf(nowMs - 1)),
     [RAW_PROJECT_HOURS]: () => {
       const today = Math.floor(nowMs / DAY_MS);
-      buckets(bucketIdRange('project', pick(world.projects), 'hour', `${formatDay(today - 29)}T00`, `${formatDay(today)}T23`));
+      buckets({ projectId: pick(world.projects), taskId: null }, 'hour', `${formatDay(today - 29)}T00`, `${formatDay(today)}T23`);
     },
     [RAW_TASKS]: () => void parsed(rawTasks.all(pick(world.projects))),
   };

@@ -116,20 +116,6 @@ export function emptyCounters(): StatsCounters {
   };
 }
 
-/**
- * `p|<projectId>|<granularity>|<key>` or `t|<taskId>|<granularity>|<key>`: a series' buckets are one
- * range of ids in key (time) order, so a range query is one primary-key range and the collection needs
- * no other index (each index would cost every bucket write).
- */
-export function bucketId(series: StatsSeries, seriesId: string, granularity: StatsGranularity, key: string): string {
-  return `${series === 'project' ? 'p' : 't'}|${seriesId}|${granularity}|${key}`;
-}
-
-/** The id range of a series' buckets with keys in [fromKey, toKey]. */
-export function bucketIdRange(series: StatsSeries, seriesId: string, granularity: StatsGranularity, fromKey: string, toKey: string): { $gte: string; $lte: string } {
-  return { $gte: bucketId(series, seriesId, granularity, fromKey), $lte: bucketId(series, seriesId, granularity, toKey) };
-}
-
 // ---- duration histogram -------------------------------------------------------------------------
 
 /** Buckets per doubling: neighbouring bounds differ by 2^(1/8) ≈ 9 %, a percentile is within ≈ 4.4 %. */

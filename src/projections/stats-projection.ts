@@ -15,7 +15,6 @@ import {
   type StatsSeries,
   type TaskDayBucketDoc,
   type TaskDaysDoc,
-  bucketId,
   bucketKeysOf,
   countEnd,
   emptyCounters,
@@ -23,6 +22,7 @@ import {
   subtractCounters,
   usableZone,
 } from './stats-buckets';
+import { bucketId } from './stats-bucket-ids';
 
 export const STATS_PROJECTION = 'stats';
 /** StatsBucketDoc, one per series, granularity and key. */
@@ -59,9 +59,10 @@ export interface ProjectZoneDoc extends Doc {
  */
 export const statsProjection: Projection = {
   name: STATS_PROJECTION,
-  version: 1,
+  // 2: a task's bucket ids in time order within its project (bucketId): the same documents, other ids.
+  version: 2,
   collections: [
-    // Queried by id ranges only (bucketIdRange, failureDayRange): no secondary index to maintain.
+    // Queried by id only (bucketIdFilter, failureDayRange): no secondary index to maintain.
     { name: STATS_BUCKETS, indexes: [] },
     { name: STATS_INFLIGHT, indexes: [] },
     { name: STATS_ZONES, indexes: [] },
@@ -196,11 +197,11 @@ const SERIES: readonly StatsSeries[] = ['project', 'task'];
 async function updateBuckets(reader: ProjectionReader, inflight: InflightDoc, change: (bucket: StatsBucketDoc) => void): Promise<WriteOperation[]> {
   const operations: WriteOperation[] = [];
   for (const series of SERIES) {
-    const seriesId = series === 'project' ? inflight.projectId : inflight.taskId;
+    const ref = { projectId: inflight.projectId, taskId: series === 'project' ? null : inflight.taskId };
     let newHour = false;
     for (const granularity of STATS_GRANULARITIES) {
       const key = inflight.keys[granularity];
-      const id = bucketId(series, seriesId, granularity, key);
+      const id = bucketId(ref, granularity, key);
       const zone = granularity === 'day' ? inflight.zone : 'UTC';
       // Written back below: the batch's own document, not a copy (a project's buckets change with every execution).
       let bucket = await reader.getForUpdate<StatsBucketDoc>(STATS_BUCKETS, id);
@@ -260,11 +261,11 @@ async function taskPurged(event: TaskPurgeRequested, reader: ProjectionReader): 
   if (!range) return operations;
   const hours = new Set<string>();
   const subtract = async (granularity: StatsGranularity, key: string) => {
-    const taskBucketId = bucketId('task', taskId, granularity, key);
+    const taskBucketId = bucketId({ projectId, taskId }, granularity, key);
     const taskBucket = await reader.get<StatsBucketDoc>(STATS_BUCKETS, taskBucketId);
     if (!taskBucket) return null;
     operations.push({ op: 'delete', collection: STATS_BUCKETS, id: taskBucketId });
-    const projectBucketId = bucketId('project', projectId, granularity, key);
+    const projectBucketId = bucketId({ projectId, taskId: null }, granularity, key);
     const projectBucket = await reader.getForUpdate<StatsBucketDoc>(STATS_BUCKETS, projectBucketId);
     if (projectBucket) {
       subtractCounters(projectBucket, taskBucket);

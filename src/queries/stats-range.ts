@@ -12,10 +12,10 @@
  *   executions in the 30 or 45 minutes after local midnight are counted on the previous day.
  * A month of days from hours reads about 744 small documents; a month of project days, 31.
  */
-import { type FailureDayDoc, type StatsBucketDoc, type StatsCounters, type StatsGranularity, addCounters, bucketIdRange, bucketStart, failureDayRange, emptyCounters, failuresOf, histogramQuantiles, hourKeyOf, hourStartMs, inProgressOf, localDayOf, localDayStartMs, successRateOf, usableZone } from '../projections/stats-buckets';
+import { type FailureDayDoc, type StatsBucketDoc, type StatsCounters, type StatsGranularity, addCounters, bucketStart, failureDayRange, emptyCounters, failuresOf, histogramQuantiles, hourKeyOf, hourStartMs, inProgressOf, localDayOf, localDayStartMs, successRateOf, usableZone } from '../projections/stats-buckets';
+import { bucketIdFilter, taskBucketIdRange, versionOneTaskBucketRange } from '../projections/stats-bucket-ids';
 import { STATS_BUCKETS, STATS_FAILURE_DAYS, STATS_PROJECTION, STATS_ZONES, type ProjectZoneDoc } from '../projections/stats-projection';
 import { formatDay, parseIsoDate } from '../schedules/civil-time';
-import type { Filter } from '../stores/read/read-store';
 import type { QueryServices } from './query-services';
 
 const MS_PER_HOUR = 3_600_000;
@@ -113,7 +113,7 @@ export async function statsZoneOf(services: QueryServices, projectId: string): P
   return usableZone(doc?.timezone);
 }
 
-/** The buckets of one series and granularity with keys in [fromKey, toKey], by key: one id range. */
+/** The buckets of one series and granularity with keys in [fromKey, toKey], by key (bucketIdFilter). */
 async function bucketsByKey(
   services: QueryServices,
   projectId: string,
@@ -122,24 +122,54 @@ async function bucketsByKey(
   fromKey: string,
   toKey: string,
 ): Promise<Map<string, StatsBucketDoc>> {
-  const id = taskId === null ? bucketIdRange('project', projectId, granularity, fromKey, toKey) : bucketIdRange('task', taskId, granularity, fromKey, toKey);
-  const filter: Filter = taskId === null ? { id } : { id, projectId };
-  const { items } = await services.reads.find<StatsBucketDoc>(services.registry.collection(STATS_PROJECTION, STATS_BUCKETS), {
-    filter,
-    sort: [['id', 1]],
-  });
+  const filter =
+    taskId !== null && answersFromVersionOne(services)
+      ? { id: versionOneTaskBucketRange(taskId, granularity, fromKey, toKey), projectId }
+      : bucketIdFilter({ projectId, taskId }, granularity, fromKey, toKey);
+  const { items } = await services.reads.find<StatsBucketDoc>(services.registry.collection(STATS_PROJECTION, STATS_BUCKETS), { filter });
   return new Map(items.map((doc) => [doc.key, doc]));
 }
 
-/** The sum of one series' buckets with keys in [fromKey, toKey] (a task's, or the project's when taskId is null). */
-export async function sumOfBuckets(
+/** Whether the stats generation queries read was built by version 1 (a task's buckets by task first). */
+function answersFromVersionOne(services: QueryServices): boolean {
+  return services.registry.generationOf(STATS_PROJECTION)?.version === 1;
+}
+
+/** Buckets per page of a project's task range: a large project's range is summed without holding it all. */
+const TASK_BUCKETS_PAGE = 5000;
+
+/**
+ * Each listed task's sum of its buckets with keys in [fromKey, toKey]: one id range for the project's
+ * tasks (a version-1 generation: one range per task).
+ */
+export async function sumsOfTaskBuckets(
   services: QueryServices,
-  series: { projectId: string; taskId: string | null; granularity: StatsGranularity; fromKey: string; toKey: string },
-): Promise<StatsCounters> {
-  const docs = await bucketsByKey(services, series.projectId, series.taskId, series.granularity, series.fromKey, series.toKey);
-  const sum = emptyCounters();
-  for (const doc of docs.values()) addCounters(sum, doc);
-  return sum;
+  range: { projectId: string; granularity: StatsGranularity; fromKey: string; toKey: string },
+  taskIds: readonly string[],
+  pageSize = TASK_BUCKETS_PAGE,
+): Promise<Map<string, StatsCounters>> {
+  const sums = new Map<string, StatsCounters>();
+  const add = (taskId: string, doc: StatsCounters) => {
+    let sum = sums.get(taskId);
+    if (!sum) sums.set(taskId, (sum = emptyCounters()));
+    addCounters(sum, doc);
+  };
+  if (answersFromVersionOne(services)) {
+    for (const taskId of taskIds) {
+      for (const doc of (await bucketsByKey(services, range.projectId, taskId, range.granularity, range.fromKey, range.toKey)).values()) add(taskId, doc);
+    }
+    return sums;
+  }
+  const listed = new Set(taskIds);
+  const collection = services.registry.collection(STATS_PROJECTION, STATS_BUCKETS);
+  const filter = { id: taskBucketIdRange(range.projectId, range.granularity, range.fromKey, range.toKey) };
+  let cursor: string | undefined;
+  do {
+    const page = await services.reads.find<StatsBucketDoc>(collection, { filter, sort: [['id', 1]], limit: pageSize, ...(cursor ? { cursor } : {}) });
+    for (const doc of page.items) if (doc.taskId !== null && listed.has(doc.taskId)) add(doc.taskId, doc);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return sums;
 }
 
 export interface HourRange {

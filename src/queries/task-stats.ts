@@ -2,13 +2,14 @@
  * Per-task figures over a range, for a project's statistics: the top failing tasks and the slowest by
  * p95 duration. Each task's figures are the sum of its own series' buckets (stats-buckets.ts), hours or
  * days, merged with the shared arithmetic; the execution history is never read, so executions removed by
- * retention stay counted and the cost is one bucket range per task, whatever the number of executions.
+ * retention stay counted and the cost is one bucket range for the project's tasks, whatever the number
+ * of executions.
  */
 import type { StatsGranularity } from '../projections/stats-buckets';
 import { failuresOf } from '../projections/stats-buckets';
 import { listProjectTasks } from './list-tasks';
 import type { QueryServices } from './query-services';
-import { type StatsFigures, sumOfBuckets, toFigures } from './stats-range';
+import { type StatsFigures, sumsOfTaskBuckets, toFigures } from './stats-range';
 
 export type TaskStatsSort = 'failures' | 'p95';
 export const TASK_STATS_SORTS: readonly TaskStatsSort[] = ['failures', 'p95'];
@@ -51,10 +52,11 @@ export interface TaskStatsQuery {
 
 export async function taskStats(services: QueryServices, query: TaskStatsQuery): Promise<TaskStatsList> {
   const tasks = await listProjectTasks(services, query.projectId);
+  const sums = await sumsOfTaskBuckets(services, query, tasks.map((task) => task.id));
   const rows: TaskStatsRow[] = [];
   for (const task of tasks) {
-    const counters = await sumOfBuckets(services, { projectId: query.projectId, taskId: task.id, granularity: query.granularity, fromKey: query.fromKey, toKey: query.toKey });
-    if (counters.total === 0 && counters.durationCount === 0) continue;
+    const counters = sums.get(task.id);
+    if (!counters || (counters.total === 0 && counters.durationCount === 0)) continue;
     const figures = toFigures(counters);
     const ended = counters.success + failuresOf(counters);
     rows.push({ task_id: task.id, name: task.name, ...figures, failure_rate: ended === 0 ? null : figures.failures / ended });

@@ -13,7 +13,7 @@ import { listProjectTasks } from '../src/queries/list-tasks';
 import { logLinesPage } from '../src/queries/log-lines';
 import type { QueryServices } from '../src/queries/query-services';
 import { compatExecutionStats, dailyStats, hourlyStats } from '../src/queries/stats-range';
-import { formatDay } from '../src/schedules/civil-time';
+import { formatDay, parseIsoDate } from '../src/schedules/civil-time';
 import { seededRandom } from '../test/support/seeded-random';
 import type { QueryFigure } from './cost-curves-report';
 import { summarize, timeAlternated } from './query-timing';
@@ -94,14 +94,20 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
   const rawBuckets = raw.prepare(`SELECT doc FROM "${table(STATS_PROJECTION, STATS_BUCKETS)}" WHERE id >= ? AND id <= ? ORDER BY id`);
   const rawTasks = raw.prepare(`SELECT doc FROM "${table(TASKS_PROJECTION, TASKS)}" WHERE "$.projectId" = ? ORDER BY "$.createdAt", id`);
   const parsed = (rows: unknown[]) => rows.map((row) => JSON.parse((row as { doc: string }).doc) as unknown);
-  // A task's buckets are read by id, one per key in the range (bucketIdFilter).
+  // A project's buckets are one id range.
+  const buckets = (projectId: string, granularity: 'hour' | 'day', fromKey: string, toKey: string) =>
+    void parsed(rawBuckets.all(bucketId({ projectId, taskId: null }, granularity, fromKey), bucketId({ projectId, taskId: null }, granularity, toKey)));
   const rawBucketsById = raw.prepare(`SELECT doc FROM "${table(STATS_PROJECTION, STATS_BUCKETS)}" WHERE id IN (SELECT value FROM json_each(?))`);
-  const buckets = (series: { projectId: string; taskId: string | null }, granularity: 'hour' | 'day', fromKey: string, toKey: string) =>
-    void parsed(
-      series.taskId === null
-        ? rawBuckets.all(bucketId(series, granularity, fromKey), bucketId(series, granularity, toKey))
-        : rawBucketsById.all(JSON.stringify(keysBetween(granularity, fromKey, toKey, Number.POSITIVE_INFINITY)!.map((key) => bucketId(series, granularity, key)))),
-    );
+  // A task's hours are found by id through its day buckets, a day more each side, which list them (stats-bucket-reads.ts).
+  const taskHours = (series: { projectId: string; taskId: string }, fromKey: string, toKey: string) => {
+    const dayIds = keysBetween('day', formatDay(dayOfKey(fromKey) - 1), formatDay(dayOfKey(toKey) + 1), Number.POSITIVE_INFINITY)!.map((day) => bucketId(series, 'day', day));
+    const hours = new Set<string>();
+    for (const day of parsed(rawBucketsById.all(JSON.stringify(dayIds))) as Array<{ hours?: string[] }>) {
+      for (const hour of day.hours ?? []) if (hour >= fromKey && hour <= toKey) hours.add(hour);
+    }
+    if (hours.size > 0) parsed(rawBucketsById.all(JSON.stringify([...hours].map((hour) => bucketId(series, 'hour', hour)))));
+  };
+  const dayOfKey = (hourKey: string) => parseIsoDate(hourKey.slice(0, 10))!;
   const baselines: Record<string, () => void> = {
     [RAW_HISTORY]: () => {
       const { projectId, from, to } = projectDay();
@@ -116,12 +122,12 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
     [RAW_BIG_LOG]: () => hundredLines(rawLogFrom.iterate(world.bigLogExecution, Math.floor(random() * (BIG_LOG - 200)))),
     [RAW_PROJECT_DAYS]: () => {
       const { projectId, fromDay, toDay } = project30Days();
-      buckets({ projectId, taskId: null }, 'day', formatDay(fromDay), formatDay(toDay));
+      buckets(projectId, 'day', formatDay(fromDay), formatDay(toDay));
     },
-    [RAW_TASK_HOURS]: () => buckets(pick(world.tasks), 'hour', hourKeyOf(nowMs - 7 * DAY_MS), hourKeyOf(nowMs - 1)),
+    [RAW_TASK_HOURS]: () => taskHours(pick(world.tasks), hourKeyOf(nowMs - 7 * DAY_MS), hourKeyOf(nowMs - 1)),
     [RAW_PROJECT_HOURS]: () => {
       const today = Math.floor(nowMs / DAY_MS);
-      buckets({ projectId: pick(world.projects), taskId: null }, 'hour', `${formatDay(today - 29)}T00`, `${formatDay(today)}T23`);
+      buckets(pick(world.projects), 'hour', `${formatDay(today - 29)}T00`, `${formatDay(today)}T23`);
     },
     [RAW_TASKS]: () => void parsed(rawTasks.all(pick(world.projects))),
   };

@@ -4,9 +4,7 @@
  */
 import { formatDay, parseIsoDate } from '../schedules/civil-time';
 import type { Filter } from '../stores/read/read-store';
-import { type StatsGranularity, hourKeyOf, hourStartMs } from './stats-buckets';
-
-const MS_PER_HOUR = 3_600_000;
+import { MS_PER_HOUR, type StatsGranularity, hourKeyOf, hourStartMs } from './stats-buckets';
 
 /** Whose buckets: a project's (taskId null), or one task's of that project. */
 export interface SeriesRef {

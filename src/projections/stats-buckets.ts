@@ -280,16 +280,36 @@ export function successRateOf(c: StatsCounters): number | null {
 
 // ---- keys ---------------------------------------------------------------------------------------
 
-const MS_PER_HOUR = 3_600_000;
+export const MS_PER_HOUR = 3_600_000;
 
 /** A zone usable for day keys: the name when this Node knows it, else UTC (a stored name never breaks a projection). */
 export function usableZone(zone: string | null | undefined): string {
   return zone && checkTimeZone(zone).ok ? zone : 'UTC';
 }
 
-/** `YYYY-MM-DDTHH` of the UTC hour holding an instant (ms). */
+const MS_PER_DAY = 86_400_000;
+/** The instants a Date can hold (ECMA-262 §21.4.1.22); past them toISOString throws. */
+const MAX_DATE_MS = 8.64e15;
+const HOUR_SUFFIXES = Array.from({ length: 24 }, (_, hour) => `T${String(hour).padStart(2, '0')}`);
+/** The day of the last key made, and its text: an hourly range, or a rebuild's executions, stay in a day for many keys. */
+let lastDay = Number.NaN;
+let lastDayText = '';
+
+/**
+ * `YYYY-MM-DDTHH` of the UTC hour holding an instant (ms): its `toISOString` up to the hour (a year past
+ * 9999 has six digits and a sign). Made from the day's text, formatted once per day: formatting a Date
+ * for every hour was most of the time of an hourly stats answer.
+ */
 export function hourKeyOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 13);
+  if (!(Math.abs(ms) <= MAX_DATE_MS)) return new Date(ms).toISOString().slice(0, 13);
+  // A Date drops a fraction of a millisecond toward zero.
+  const whole = Math.trunc(ms);
+  const day = Math.floor(whole / MS_PER_DAY);
+  if (day !== lastDay) {
+    lastDayText = formatDay(day);
+    lastDay = day;
+  }
+  return lastDayText + HOUR_SUFFIXES[Math.floor((whole - day * MS_PER_DAY) / MS_PER_HOUR)]!;
 }
 
 /** The first instant (ms) of an hour key. */
@@ -297,13 +317,13 @@ export function hourStartMs(key: string): number {
   return Date.parse(`${key}:00:00.000Z`);
 }
 
-export function hourKeyAfter(key: string, hours = 1): string {
-  return hourKeyOf(hourStartMs(key) + hours * MS_PER_HOUR);
+/** The first instant of an hour key, as ISO text (`toISOString` of hourStartMs). */
+export function hourStartIso(key: string): string {
+  return `${key}:00:00.000Z`;
 }
 
-/** `YYYY-MM-DD` of the UTC day holding an instant (ms). */
-export function utcDayKeyOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+export function hourKeyAfter(key: string, hours = 1): string {
+  return hourKeyOf(hourStartMs(key) + hours * MS_PER_HOUR);
 }
 
 /** The local calendar day (day number since 1970-01-01) holding an instant (ms) in a zone. */

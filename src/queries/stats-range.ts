@@ -12,13 +12,12 @@
  *   executions in the 30 or 45 minutes after local midnight are counted on the previous day.
  * A month of days from hours reads about 744 small documents; a month of project days, 31.
  */
-import { type FailureDayDoc, type StatsBucketDoc, type StatsCounters, type StatsGranularity, addCounters, bucketStart, failureDayRange, emptyCounters, failuresOf, histogramQuantiles, hourKeyOf, hourStartMs, inProgressOf, localDayOf, localDayStartMs, successRateOf, usableZone } from '../projections/stats-buckets';
-import { bucketIdFilter, taskBucketIdRange, versionOneTaskBucketRange } from '../projections/stats-bucket-ids';
-import { STATS_BUCKETS, STATS_FAILURE_DAYS, STATS_PROJECTION, STATS_ZONES, type ProjectZoneDoc } from '../projections/stats-projection';
+import { type FailureDayDoc, type StatsBucketDoc, type StatsCounters, type StatsGranularity, addCounters, bucketStart, failureDayRange, emptyCounters, failuresOf, histogramQuantiles, hourKeyOf, hourStartIso, hourStartMs, inProgressOf, MS_PER_HOUR, localDayOf, localDayStartMs, successRateOf, usableZone } from '../projections/stats-buckets';
+import { bucketsByKey } from './stats-bucket-reads';
+import { STATS_FAILURE_DAYS, STATS_PROJECTION, STATS_ZONES, type ProjectZoneDoc } from '../projections/stats-projection';
 import { formatDay, parseIsoDate } from '../schedules/civil-time';
 import type { QueryServices } from './query-services';
 
-const MS_PER_HOUR = 3_600_000;
 /** The duration percentiles every bucket and total reports. */
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
@@ -113,65 +112,6 @@ export async function statsZoneOf(services: QueryServices, projectId: string): P
   return usableZone(doc?.timezone);
 }
 
-/** The buckets of one series and granularity with keys in [fromKey, toKey], by key (bucketIdFilter). */
-async function bucketsByKey(
-  services: QueryServices,
-  projectId: string,
-  taskId: string | null,
-  granularity: StatsGranularity,
-  fromKey: string,
-  toKey: string,
-): Promise<Map<string, StatsBucketDoc>> {
-  const filter =
-    taskId !== null && answersFromVersionOne(services)
-      ? { id: versionOneTaskBucketRange(taskId, granularity, fromKey, toKey), projectId }
-      : bucketIdFilter({ projectId, taskId }, granularity, fromKey, toKey);
-  const { items } = await services.reads.find<StatsBucketDoc>(services.registry.collection(STATS_PROJECTION, STATS_BUCKETS), { filter });
-  return new Map(items.map((doc) => [doc.key, doc]));
-}
-
-/** Whether the stats generation queries read was built by version 1 (a task's buckets by task first). */
-function answersFromVersionOne(services: QueryServices): boolean {
-  return services.registry.generationOf(STATS_PROJECTION)?.version === 1;
-}
-
-/** Buckets per page of a project's task range: a large project's range is summed without holding it all. */
-const TASK_BUCKETS_PAGE = 5000;
-
-/**
- * Each listed task's sum of its buckets with keys in [fromKey, toKey]: one id range for the project's
- * tasks (a version-1 generation: one range per task).
- */
-export async function sumsOfTaskBuckets(
-  services: QueryServices,
-  range: { projectId: string; granularity: StatsGranularity; fromKey: string; toKey: string },
-  taskIds: readonly string[],
-  pageSize = TASK_BUCKETS_PAGE,
-): Promise<Map<string, StatsCounters>> {
-  const sums = new Map<string, StatsCounters>();
-  const add = (taskId: string, doc: StatsCounters) => {
-    let sum = sums.get(taskId);
-    if (!sum) sums.set(taskId, (sum = emptyCounters()));
-    addCounters(sum, doc);
-  };
-  if (answersFromVersionOne(services)) {
-    for (const taskId of taskIds) {
-      for (const doc of (await bucketsByKey(services, range.projectId, taskId, range.granularity, range.fromKey, range.toKey)).values()) add(taskId, doc);
-    }
-    return sums;
-  }
-  const listed = new Set(taskIds);
-  const collection = services.registry.collection(STATS_PROJECTION, STATS_BUCKETS);
-  const filter = { id: taskBucketIdRange(range.projectId, range.granularity, range.fromKey, range.toKey) };
-  let cursor: string | undefined;
-  do {
-    const page = await services.reads.find<StatsBucketDoc>(collection, { filter, sort: [['id', 1]], limit: pageSize, ...(cursor ? { cursor } : {}) });
-    for (const doc of page.items) if (doc.taskId !== null && listed.has(doc.taskId)) add(doc.taskId, doc);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return sums;
-}
-
 export interface HourRange {
   projectId: string;
   taskId: string | null;
@@ -187,11 +127,13 @@ export async function hourlyStats(services: QueryServices, range: HourRange): Pr
   const docs = await bucketsByKey(services, range.projectId, range.taskId, 'hour', firstKey, lastKey);
   const buckets: StatsBucket[] = [];
   const totals = emptyCounters();
-  for (let start = hourStartMs(firstKey); start <= hourStartMs(lastKey); start += MS_PER_HOUR) {
-    const key = hourKeyOf(start);
+  const last = hourStartMs(lastKey);
+  for (let start = hourStartMs(firstKey), key = firstKey; start <= last; start += MS_PER_HOUR) {
+    const next = hourKeyOf(start + MS_PER_HOUR);
     const counters = docs.get(key) ?? emptyCounters();
     addCounters(totals, counters);
-    buckets.push({ key, start: iso(start), end: iso(start + MS_PER_HOUR), ...toFigures(counters) });
+    buckets.push({ key, start: hourStartIso(key), end: hourStartIso(next), ...toFigures(counters) });
+    key = next;
   }
   return { project_id: range.projectId, task_id: range.taskId, granularity: 'hour', timezone: 'UTC', source: 'hourly_buckets', buckets, totals: toFigures(totals) };
 }

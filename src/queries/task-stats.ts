@@ -9,7 +9,8 @@ import type { StatsGranularity } from '../projections/stats-buckets';
 import { failuresOf } from '../projections/stats-buckets';
 import { listProjectTasks } from './list-tasks';
 import type { QueryServices } from './query-services';
-import { type StatsFigures, sumsOfTaskBuckets, toFigures } from './stats-range';
+import { sumsOfTaskBuckets } from './stats-bucket-reads';
+import { type StatsFigures, toFigures } from './stats-range';
 
 export type TaskStatsSort = 'failures' | 'p95';
 export const TASK_STATS_SORTS: readonly TaskStatsSort[] = ['failures', 'p95'];

@@ -1,8 +1,8 @@
 import { deletionStream } from '../../src/events/deletion-events';
 import { missedByStartDeadline } from '../../src/events/execution-events';
 import { executionStream, projectStream } from '../../src/events/streams';
-import { ProjectionRegistry, physicalCollection } from '../../src/projections/projection-registry';
-import { ProjectionRunner } from '../../src/projections/projection-runner';
+import type { ProjectionRegistry } from '../../src/projections/projection-registry';
+import type { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import {
   type StatsBucketDoc,
@@ -12,68 +12,27 @@ import {
   histogramIndex,
   histogramQuantile,
   histogramQuantiles,
+  hourKeyOf,
+  hourStartIso,
+  hourStartMs,
   localDayKeyOf,
   localDayStartMs,
 } from '../../src/projections/stats-buckets';
-import { bucketId, bucketIdFilter, keysBetween } from '../../src/projections/stats-bucket-ids';
+import { bucketId, keysBetween } from '../../src/projections/stats-bucket-ids';
 import { STATS_BUCKETS, STATS_FAILURE_DAYS, STATS_INFLIGHT, STATS_PROJECTION, STATS_TASK_DAYS, statsProjection } from '../../src/projections/stats-projection';
 import type { EventStore } from '../../src/stores/events/event-store';
 import type { ReadStore } from '../../src/stores/read/read-store';
-import type { QueryServices } from '../../src/queries/query-services';
-import { hourlyStats, sumsOfTaskBuckets } from '../../src/queries/stats-range';
-import { silentLogger } from '../support/silent-logger';
-import { makeTempDir } from '../support/temp-dir';
-import { openTestEventStore, openTestReadStore } from '../support/test-stores';
-import { testEvent } from '../support/test-events';
-
-const P = 'p1';
-const T = 't1';
+import { seededRandom } from '../support/seeded-random';
+import { P, T, useStatsFixture } from '../support/stats-fixture';
 
 describe('stats projection', () => {
-  let temp: ReturnType<typeof makeTempDir>;
+  const stats = useStatsFixture();
+  const { append, project, created, ref, bucket } = stats;
   let events: EventStore;
   let reads: ReadStore;
   let registry: ProjectionRegistry;
   let runner: ProjectionRunner;
-
-  beforeEach(async () => {
-    temp = makeTempDir();
-    events = openTestEventStore(temp.dir);
-    reads = await openTestReadStore(temp.dir);
-    registry = new ProjectionRegistry(reads);
-    runner = new ProjectionRunner([statsProjection], events, reads, registry, silentLogger);
-    await runner.start();
-  });
-  afterEach(async () => {
-    await runner.stop();
-    await events.close();
-    await reads.close();
-    temp.cleanup();
-  });
-
-  const append = (stream: string, type: string, data: Record<string, unknown>) => events.append(stream, [testEvent(type, data)], 'any');
-  const project = (timezone: string) =>
-    append(projectStream(P), 'ProjectCreated', { projectId: P, name: 'p', description: null, executionEndpoint: null, timezone, createdBy: 'u', createdAt: '2026-01-01T00:00:00.000Z' });
-  const created = (id: string, scheduledAt: string, fields: Record<string, unknown> = {}) =>
-    append(executionStream(id), 'ExecutionCreated', {
-      executionId: id,
-      taskId: T,
-      projectId: P,
-      taskName: 'job',
-      scheduledAt,
-      triggerType: 'SCHEDULED',
-      attempt: 1,
-      executionMode: 'pull',
-      timeoutSeconds: null,
-      startDeadlineSeconds: null,
-      createdAt: scheduledAt,
-      ...fields,
-    });
-  const ref = (id: string) => ({ executionId: id, taskId: T, projectId: P });
-  const bucket = async (series: 'project' | 'task', granularity: 'hour' | 'day', key: string) => {
-    await runner.whenCaughtUp();
-    return reads.get<StatsBucketDoc>(registry.collection(STATS_PROJECTION, STATS_BUCKETS), bucketId({ projectId: P, taskId: series === 'project' ? null : T }, granularity, key));
-  };
+  beforeEach(() => ({ events, reads, registry, runner } = stats));
 
   it('counts an execution once at creation and once at its first end; later ends and late reports change nothing', async () => {
     await project('UTC');
@@ -230,77 +189,6 @@ describe('stats projection', () => {
     expect((await reads.find(registry.collection(STATS_PROJECTION, STATS_BUCKETS))).items).toEqual([]);
   });
 
-  it("finds one task's buckets key by key in a short range, and through its project's task range in a long one", async () => {
-    await project('UTC');
-    await created('e1', '2026-03-10T05:00:00.000Z');
-    await created('e2', '2026-03-12T07:00:00.000Z');
-    await created('e3', '2026-03-10T06:00:00.000Z', { taskId: 't2' });
-    await runner.whenCaughtUp();
-    const keys = async (granularity: 'hour' | 'day', from: string, to: string) => {
-      const filter = bucketIdFilter({ projectId: P, taskId: T }, granularity, from, to);
-      const { items } = await reads.find<StatsBucketDoc>(registry.collection(STATS_PROJECTION, STATS_BUCKETS), { filter });
-      return items.map((doc) => doc.key).sort();
-    };
-    // 72 hours: by id; half a year of hours is past the limit: the project's range, then the task.
-    expect(bucketIdFilter({ projectId: P, taskId: T }, 'hour', '2026-03-10T00', '2026-03-12T23')).toEqual({ id: { $in: expect.any(Array) } });
-    expect(await keys('hour', '2026-03-10T00', '2026-03-12T23')).toEqual(['2026-03-10T05', '2026-03-12T07']);
-    expect(bucketIdFilter({ projectId: P, taskId: T }, 'hour', '2026-01-01T00', '2026-06-30T23')).toMatchObject({ taskId: T });
-    expect(await keys('hour', '2026-01-01T00', '2026-06-30T23')).toEqual(['2026-03-10T05', '2026-03-12T07']);
-    expect(await keys('hour', '2026-03-10T06', '2026-03-12T06')).toEqual([]);
-    expect(await keys('day', '2026-03-11', '2026-03-12')).toEqual(['2026-03-12']);
-    expect(await keys('day', '2020-01-01', '2026-12-31')).toEqual(['2026-03-10', '2026-03-12']);
-  });
-
-  it("sums each task's buckets of a range from its project's task range, a page at a time", async () => {
-    await project('UTC');
-    await created('e1', '2026-03-10T05:00:00.000Z');
-    await created('e2', '2026-03-12T07:00:00.000Z');
-    await created('e3', '2026-03-10T06:00:00.000Z', { taskId: 't2' });
-    await created('e4', '2026-03-13T06:00:00.000Z', { taskId: 't2' });
-    await runner.whenCaughtUp();
-    const services: QueryServices = { reads, registry };
-    const range = { projectId: P, granularity: 'hour' as const, fromKey: '2026-03-10T00', toKey: '2026-03-12T23' };
-    for (const pageSize of [1, 2, 5000]) {
-      const sums = await sumsOfTaskBuckets(services, range, ['t1', 't2'], pageSize);
-      expect([...sums].map(([task, counters]) => [task, counters.total]).sort()).toEqual([
-        ['t1', 2],
-        ['t2', 1],
-      ]);
-    }
-  });
-
-  it('answers from a version-1 generation (task first in the ids) until version 2 has been rebuilt', async () => {
-    const generation = 99;
-    const registryOnVersionOne = new ProjectionRegistry(reads);
-    registryOnVersionOne.set(STATS_PROJECTION, { version: 1, generation });
-    const collection = physicalCollection(STATS_PROJECTION, generation, STATS_BUCKETS);
-    const versionOneBucket = (taskId: string, key: string, total: number): StatsBucketDoc => ({
-      id: `t|${taskId}|hour|${key}`,
-      projectId: P,
-      taskId,
-      series: 'task',
-      granularity: 'hour',
-      key,
-      zone: 'UTC',
-      ...emptyCounters(),
-      total,
-    });
-    const docs = [versionOneBucket(T, '2026-03-10T05', 2), versionOneBucket(T, '2026-03-10T09', 3), versionOneBucket('t2', '2026-03-10T05', 7)];
-    await reads.applyBatch(
-      docs.map((doc) => ({ op: 'upsert' as const, collection, id: doc.id, doc, position: 1 })),
-      { name: 'version-1 fixture', position: 1 },
-    );
-    const services: QueryServices = { reads, registry: registryOnVersionOne };
-    const from = Date.parse('2026-03-10T00:00:00.000Z');
-    const hours = await hourlyStats(services, { projectId: P, taskId: T, fromMs: from, toMs: from + 8 * 3_600_000 });
-    expect(hours.totals.total).toBe(2);
-    const sums = await sumsOfTaskBuckets(services, { projectId: P, granularity: 'hour', fromKey: '2026-03-10T00', toKey: '2026-03-10T23' }, [T, 't2']);
-    expect([...sums].map(([task, counters]) => [task, counters.total]).sort()).toEqual([
-      [T, 5],
-      ['t2', 7],
-    ]);
-  });
-
   it('rebuilds to the same read model as the live build', async () => {
     await project('Europe/Berlin');
     for (let i = 0; i < 50; i++) {
@@ -372,6 +260,17 @@ describe('stats bucket arithmetic', () => {
     ];
     expect([...ids].sort()).toEqual(ids);
     expect(bucketId({ projectId: P, taskId: null }, 'day', '2026-03-10')).toBe('p|p1|day|2026-03-10');
+  });
+
+  it('makes hour keys of the ISO text up to the hour, for any instant a Date holds, and refuses the others as toISOString does', () => {
+    const random = seededRandom(19);
+    const instants = [0, -1, -0.5, 0.5, 3_599_999, 3_600_000, -86_400_001, 8.64e15, -8.64e15, 253_402_300_800_000, -62_198_755_200_000];
+    for (let i = 0; i < 20_000; i++) instants.push((random() * 2 - 1) * (i % 2 === 0 ? 8.64e15 : 4e12));
+    const upToHour = (iso: string) => iso.slice(0, iso.indexOf(':'));
+    for (const ms of instants) expect([ms, hourKeyOf(ms)]).toEqual([ms, upToHour(new Date(ms).toISOString())]);
+    expect(hourKeyOf(8.64e15)).toBe('+275760-09-13T00');
+    for (const ms of [Number.NaN, 8.64e15 + 1, Number.POSITIVE_INFINITY]) expect(() => hourKeyOf(ms)).toThrow(RangeError);
+    expect(hourStartIso('2026-03-10T05')).toBe(new Date(hourStartMs('2026-03-10T05')).toISOString());
   });
 
   it('lists the keys of a range, across days and months, and none past the limit', () => {

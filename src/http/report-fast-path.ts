@@ -25,7 +25,7 @@ import { IDEMPOTENCY_HEADER, idempotentRequestsOf, REPLAYED_HEADER } from './ide
 import { countReport } from './metrics';
 import { readSideOf } from './read-side';
 import { type ReportRoute, reportRouteHandlers } from './report-route-handlers';
-import { securityHeaders } from './security-headers';
+import { STRICT_SECURITY_HEADERS } from './security-headers';
 import { type OpenApiDocument, unknownFieldsIgnorer, WARNING_HEADER } from './tolerant-reader';
 import openApiSpec from './generated/swagger.json';
 
@@ -169,13 +169,18 @@ function send(
   requestBody: unknown,
   headers: Record<string, string> = {},
 ): void {
-  securityHeaders(response.req, response, () => undefined);
   if (answer.body === undefined) {
-    response.writeHead(answer.status, { ...answer.headers, ...headers });
+    response.writeHead(answer.status, { ...STRICT_SECURITY_HEADERS, ...answer.headers, ...headers });
     response.end();
   } else {
     const json = JSON.stringify(answer.body);
-    response.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json), ...answer.headers, ...headers });
+    response.writeHead(answer.status, {
+      ...STRICT_SECURITY_HEADERS,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(json),
+      ...answer.headers,
+      ...headers,
+    });
     response.end(json);
   }
   countReport(readSideOf(services).metrics, route.kind, answer.status, requestBody);

@@ -2,6 +2,7 @@ import { appendExecutionLogs } from '../../src/commands/flows/append-execution-l
 import { loadExecution } from '../../src/commands/flows/load-execution';
 import { newCommandContext } from '../../src/commands/command-context';
 import { TooLargeError } from '../../src/errors/app-error';
+import { executionStream } from '../../src/events/streams';
 import type { ApiClient } from '../support/api-client';
 import { startServerWithAdmin } from '../support/signed-in';
 import { apiKeyClient, createProject, createTask, type TestProject, triggerTask } from '../support/task-fixtures';
@@ -48,6 +49,20 @@ describe('executor API', () => {
     const contradiction = await status(id, { status: 'SUCCESS' });
     expect(contradiction.status).toBe(409);
     expect(contradiction.body.details).toEqual(['status: FAILED']);
+  });
+
+  it("reads an execution's stream once for a status report: the command goes on from the revision the access check read", async () => {
+    const id = await newExecution();
+    const stream = executionStream(id);
+    const readStream = jest.spyOn(server.services.events, 'readStream');
+    try {
+      expect((await status(id, { status: 'RUNNING' })).status).toBe(200);
+      const reads = readStream.mock.calls.filter(([name]) => name === stream).map(([, options]) => options?.fromRevision ?? 0);
+      // The whole stream once; then only what was appended after it (nothing, here).
+      expect(reads).toEqual([0, 1]);
+    } finally {
+      readStream.mockRestore();
+    }
   });
 
   it('records RUNNING, and refuses going back to PENDING', async () => {

@@ -5,13 +5,14 @@ import type { ProjectPermission } from '../../auth/principal';
 import { appendExecutionLogs } from '../../commands/flows/append-execution-logs';
 import { executionRefs } from '../../commands/flows/execution-refs';
 import { beforeHiddenAccess, requireHiddenAccess } from '../require-hidden-access';
-import { loadExecution } from '../../commands/flows/load-execution';
+import { loadKnownExecution } from '../../commands/flows/load-execution';
 import type { CommandContext } from '../../commands/command-context';
 import type { ExecutionCommand, ReportExecutionStatus } from '../../commands/execution/execution-commands';
 import { executionDecider } from '../../commands/execution/execution-decider';
 import type { Execution } from '../../commands/execution/execution-state';
 import { reportOutcome } from '../../commands/execution/report-outcome';
 import { executeCommand } from '../../commands/execute-command';
+import type { KnownAggregate } from '../../commands/handle-command';
 import type { ExecutionStatus } from '../../events/execution-events';
 import { executionStream } from '../../events/streams';
 import { EMBEDDED_LOG_LINES } from '../../queries/executions-of-day';
@@ -129,9 +130,9 @@ export class ExecutionsController extends Controller {
   @Post('cancel')
   @Response<ErrorBody>(409, 'Already ended')
   public async cancel(@Path() execution_uuid: string, @Request() request: ExpressRequest): Promise<ExecutionResponse> {
-    await this.authorized(request, execution_uuid, 'edit');
+    const known = await this.authorized(request, execution_uuid, 'edit');
     const context = commandContextOf(request);
-    await this.run(execution_uuid, { type: 'CancelExecution', by: context.actor, at: this.services.clock.now().toISOString() }, context);
+    await this.run(execution_uuid, { type: 'CancelExecution', by: context.actor, at: this.services.clock.now().toISOString() }, context, known);
     return this.getExecution(execution_uuid, request);
   }
 
@@ -174,23 +175,24 @@ export class ExecutionsController extends Controller {
     executionId: string,
     report: Omit<ReportExecutionStatus, 'type' | 'projectId' | 'at'>,
   ): Promise<ExecutionStatus> {
-    const execution = await this.authorized(request, executionId, 'report');
+    const known = await this.authorized(request, executionId, 'report');
     const at = this.services.clock.now().toISOString();
-    const command = { type: 'ReportExecutionStatus', projectId: execution.ref.projectId, ...report, at } as const;
+    const command = { type: 'ReportExecutionStatus', projectId: known.state.ref.projectId, ...report, at } as const;
     // Like any command, a status report answers once the read models show it (stats, history, claims).
-    const outcome = await this.run(executionId, command, commandContextOf(request));
+    const outcome = await this.run(executionId, command, commandContextOf(request), known);
     return reportOutcome(outcome).status;
   }
 
-  private run(executionId: string, command: ExecutionCommand, context: CommandContext) {
-    return executeCommand(this.services, executionStream(executionId), executionDecider, command, context);
+  /** Runs a command on the execution as it was read for the access check: only later events are read again. */
+  private run(executionId: string, command: ExecutionCommand, context: CommandContext, known: KnownAggregate<Execution>) {
+    return executeCommand(this.services, executionStream(executionId), executionDecider, command, context, { known });
   }
 
   /** The execution from its stream (reports may arrive before the read models have it), after the access check. */
-  private async authorized(request: ExpressRequest, executionId: string, permission: ProjectPermission): Promise<Execution> {
-    const execution = await beforeHiddenAccess(`Execution ${idInMessage(executionId)}`, () => loadExecution(this.services.events, executionId));
-    await this.requireAccess(request, executionId, execution.ref.projectId, permission);
-    return execution;
+  private async authorized(request: ExpressRequest, executionId: string, permission: ProjectPermission): Promise<KnownAggregate<Execution>> {
+    const known = await beforeHiddenAccess(`Execution ${idInMessage(executionId)}`, () => loadKnownExecution(this.services.events, executionId));
+    await this.requireAccess(request, executionId, known.state.ref.projectId, permission);
+    return known;
   }
 
   /**

@@ -51,10 +51,9 @@ describe('reading the stats buckets', () => {
     await created('e3', '2026-03-10T06:00:00.000Z', { taskId: 't2' });
     await created('e4', '2026-03-13T06:00:00.000Z', { taskId: 't2' });
     await stats.runner.whenCaughtUp();
-    const services: QueryServices = { reads: stats.reads, registry: stats.registry };
     const range = { projectId: P, granularity: 'hour' as const, fromKey: '2026-03-10T00', toKey: '2026-03-12T23' };
     for (const pageSize of [1, 2, 5000]) {
-      const sums = await sumsOfTaskBuckets(services, range, ['t1', 't2'], pageSize);
+      const sums = await sumsOfTaskBuckets(services(), range, ['t1', 't2'], pageSize);
       expect([...sums].map(([task, counters]) => [task, counters.total]).sort()).toEqual([
         ['t1', 2],
         ['t2', 1],
@@ -83,11 +82,11 @@ describe('reading the stats buckets', () => {
       docs.map((doc) => ({ op: 'upsert' as const, collection, id: doc.id, doc, position: 1 })),
       { name: 'version-1 fixture', position: 1 },
     );
-    const services: QueryServices = { reads: stats.reads, registry: registryOnVersionOne };
+    const onVersionOne: QueryServices = { reads: stats.reads, registry: registryOnVersionOne };
     const from = Date.parse('2026-03-10T00:00:00.000Z');
-    const hours = await hourlyStats(services, { projectId: P, taskId: T, fromMs: from, toMs: from + 8 * 3_600_000 });
+    const hours = await hourlyStats(onVersionOne, { projectId: P, taskId: T, fromMs: from, toMs: from + 8 * 3_600_000 });
     expect(hours.totals.total).toBe(2);
-    const sums = await sumsOfTaskBuckets(services, { projectId: P, granularity: 'hour', fromKey: '2026-03-10T00', toKey: '2026-03-10T23' }, [T, 't2']);
+    const sums = await sumsOfTaskBuckets(onVersionOne, { projectId: P, granularity: 'hour', fromKey: '2026-03-10T00', toKey: '2026-03-10T23' }, [T, 't2']);
     expect([...sums].map(([task, counters]) => [task, counters.total]).sort()).toEqual([
       [T, 5],
       ['t2', 7],

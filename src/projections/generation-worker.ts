@@ -3,6 +3,7 @@ import { POISON_RETRY_DELAYS_MS, QUARANTINE_CHECKPOINT, ensureQuarantine, isOuta
 import type { Behind, EventStore, Position, RecordedEvent, Subscription } from '../stores/events/event-store';
 import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
+import { CheckpointSaves } from './checkpoint-saves';
 import type { Projection } from './projection';
 import { applyInOrder, projectionConsumer } from './projection-quarantine';
 import { checkpointName, physicalCollection } from './projection-registry';
@@ -53,6 +54,12 @@ export class GenerationWorker {
   private isolateThrough: Position | null = null;
   /** The last search for the first consumed event after a checkpoint (see firstConsumedAfter). */
   private firstAfter: { after: Position | null; next: Promise<RecordedEvent | undefined> } | null = null;
+  /** The saves of this generation's checkpoint. */
+  private readonly saves = new CheckpointSaves(
+    () => this.position,
+    (position) => this.reads.applyBatch([], { name: this.checkpoint, position }),
+    (err) => this.logger.warn({ err, projection: this.projection.name, generation: this.generation }, 'projection checkpoint not saved; a later one will be'),
+  );
   /** Told of every event this worker quarantines (the server alerts the admins). */
   onQuarantine: ((record: QuarantineRecord) => void) | null = null;
   /**
@@ -94,6 +101,7 @@ export class GenerationWorker {
       await this.reads.ensureCollection({ ...spec, name: this.physical(spec.name), indexes, deferredIndexes });
     }
     this.position = await this.reads.getCheckpoint(this.checkpoint);
+    this.saves.stored(this.position);
     if (options.empty === true && this.position === null) this.written = new WrittenIds();
   }
 
@@ -120,6 +128,8 @@ export class GenerationWorker {
     await this.subscription?.close();
     await this.running;
     this.running = null;
+    // What the engine searched past since the last save: a restart need not search it again.
+    await this.saves.saveNow();
   }
 
   /** Called after every applied batch, and when a batch failed (see lastError). */
@@ -289,7 +299,7 @@ export class GenerationWorker {
         this.notify();
       };
       try {
-        await applyInOrder(this.projection, this.generation, chunk, this.reads, this.checkpoint, advance);
+        await this.saves.write(() => applyInOrder(this.projection, this.generation, chunk, this.reads, this.checkpoint, advance));
       } catch {
         for (const event of chunk) {
           if (this.position !== null && event.position <= this.position) continue;
@@ -311,7 +321,7 @@ export class GenerationWorker {
   private async applyOrQuarantine(event: RecordedEvent): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined);
+        await this.saves.write(() => applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined));
         return;
       } catch (err) {
         if (this.stopped || isOutage(err)) throw err;
@@ -322,12 +332,12 @@ export class GenerationWorker {
         }
         await this.reads.applyBatch([], { name: QUARANTINE_CHECKPOINT, position: event.position });
         try {
-          await applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined);
+          await this.saves.write(() => applyInOrder(this.projection, this.generation, [event], this.reads, this.checkpoint, () => undefined));
           return;
         } catch (last) {
           if (isOutage(last)) throw last;
           const record = quarantineRecord(projectionConsumer(this.projection, this.generation), event, last, new Date());
-          await this.reads.applyBatch([quarantineOperation(record)], { name: this.checkpoint, position: event.position });
+          await this.saves.write(() => this.reads.applyBatch([quarantineOperation(record)], { name: this.checkpoint, position: event.position }));
           this.logger.error({ err: last, projection: this.projection.name, generation: this.generation, quarantined: record.id, type: event.type, stream: event.streamId }, 'projection cannot apply an event: quarantined it and goes on');
           this.onQuarantine?.(record);
           return;
@@ -344,22 +354,24 @@ export class GenerationWorker {
 
   /**
    * The engine searched up to `position` and found nothing this projection consumes (a filtered
-   * subscription's checkpoint): saved, so a restart does not search that stretch again. Never past
-   * events still waiting in the overlay.
+   * subscription's checkpoint): reached at once, and saved soon, so a restart does not search that
+   * stretch again (checkpoint-saves.ts). Never past events still waiting in the overlay.
    */
-  private async passCheckpoint(position: Position): Promise<void> {
+  private passCheckpoint(position: Position): void {
     if (this.stopped || this.pending?.position != null || (this.position !== null && position <= this.position)) return;
-    await this.reads.applyBatch([], { name: this.checkpoint, position });
     this.position = position;
     this.notify();
+    this.saves.searchedPast();
   }
 
   /** Applies the pending operations with the checkpoint of the last event handled. */
   private async flush(): Promise<void> {
     const pending = this.pending;
     if (!pending || pending.position === null) return;
-    await this.reads.applyBatch(pending.overlay.take(), { name: this.checkpoint, position: pending.position });
-    this.position = pending.position;
+    const position = pending.position;
+    await this.saves.write(() => this.reads.applyBatch(pending.overlay.take(), { name: this.checkpoint, position }));
+    this.saves.wrote(position);
+    this.position = position;
     this.eventsApplied += pending.events;
     pending.events = 0;
     pending.position = null;

@@ -1,5 +1,6 @@
 import { ProjectionRegistry, checkpointName, metaKey, physicalCollection } from '../../src/projections/projection-registry';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { SKIPPED_SAVE_DELAY_MS } from '../../src/projections/checkpoint-saves';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import { silentLogger } from '../support/silent-logger';
 import { streamStatsProjection } from '../support/stream-stats-projection';
@@ -116,6 +117,33 @@ describe('projection runner', () => {
     await stores.events.append('task-t9', [testEvent('Event0')], 'no_stream');
     await second.runner.whenCaughtUp();
     expect((await second.runner.status())[0]).toMatchObject({ position: await stores.events.headPosition(), lag: 0 });
+  });
+
+  it('saves a position reached by searching past events once for many searches, not once per batch', async () => {
+    const { runner: r, registry } = runner();
+    await r.start();
+    await appendHistory(1, 1);
+    await r.whenCaughtUp();
+    const checkpoint = checkpointName('streamstats', registry.generationOf('streamstats')!.generation);
+    const applyBatch = stores.reads.applyBatch.bind(stores.reads);
+    let saves = 0;
+    jest.spyOn(stores.reads, 'applyBatch').mockImplementation((operations, at) => {
+      if (operations.length === 0 && at.name === checkpoint) saves++;
+      return applyBatch(operations, at);
+    });
+    // Each skipped event alone, caught up before the next: one search, and one position reached, each.
+    const started = performance.now();
+    const searches = 30;
+    for (let i = 0; i < searches; i++) {
+      await stores.events.append(`project-skipped${i}`, [testEvent('Other')], 'no_stream');
+      const head = await stores.events.headPosition();
+      await waitFor(async () => (await r.status())[0]!.position === head);
+    }
+    const elapsed = performance.now() - started;
+    await r.stop();
+    // At most one save per SKIPPED_SAVE_DELAY_MS of the run, and one at the stop.
+    expect(saves).toBeLessThanOrEqual(Math.ceil(elapsed / SKIPPED_SAVE_DELAY_MS) + 1);
+    expect(await stores.reads.getCheckpoint(checkpoint)).toBe(await stores.events.headPosition());
   });
 
   it('rebuilds to the same canonical hash as the live build, twice, while appends continue', async () => {

@@ -73,6 +73,12 @@ export class CheckpointSaves {
       await this.store(position);
       this.wrote(position);
     })()
+      // Reached further while this save was under way: that is due too.
+      .then(() => {
+        if (this.due === due) this.due = null;
+        const reached = this.reached();
+        if (reached !== null && this.saved !== null && reached > this.saved) this.searchedPast();
+      })
       .catch(this.failed)
       .finally(() => {
         if (this.due === due) this.due = null;

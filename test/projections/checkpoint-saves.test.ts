@@ -29,6 +29,18 @@ describe('checkpoint saves', () => {
     );
   });
 
+  /** A save of `position` started, which lands when `landed` is resolved. */
+  function saveUnderWay(position: Position) {
+    const landed = deferred();
+    store = async (at) => {
+      await landed.promise;
+      stored.push(at);
+    };
+    reached = position;
+    saves.searchedPast();
+    return { landed, saving: saves.saveNow() };
+  }
+
   it('saves a searched-past position once, however many searches came before the save', async () => {
     for (reached = 10; reached < 20; reached++) saves.searchedPast();
     await saves.saveNow();
@@ -72,14 +84,7 @@ describe('checkpoint saves', () => {
   });
 
   it('holds a batch write back until a save under way has landed, so the older position lands first', async () => {
-    const landed = deferred();
-    store = async (position) => {
-      await landed.promise;
-      stored.push(position);
-    };
-    reached = 2;
-    saves.searchedPast();
-    const saving = saves.saveNow();
+    const { landed, saving } = saveUnderWay(2);
     const order: string[] = [];
     const writing = saves.write(async () => void order.push(`batch after ${stored.length} saves`));
     await new Promise((resolve) => setImmediate(resolve));
@@ -87,6 +92,16 @@ describe('checkpoint saves', () => {
     landed.resolve();
     await Promise.all([saving, writing]);
     expect(order).toEqual(['batch after 1 saves']);
+  });
+
+  it('saves a position reached while a save was under way, with no search after it', async () => {
+    const { landed, saving } = saveUnderWay(2);
+    reached = 3;
+    saves.searchedPast();
+    landed.resolve();
+    await saving;
+    await waitFor(async () => stored.length === 2);
+    expect(stored).toEqual([2, 3]);
   });
 
   it('reports a failed save and saves again at the next search', async () => {

@@ -24,7 +24,12 @@ export interface ProfileSummary {
   totalMs: number;
   idleMs: number;
   lines: string[];
+  /** The worker thread's entry file (`projection-thread`, …) if the profile is a worker's; null for the main thread. */
+  workerEntry: string | null;
 }
+
+/** The server's worker threads start from files named so (see src/threads/start-worker.ts). */
+const WORKER_ENTRY = /\/([a-z-]+-thread)\.[jt]s$/;
 
 const REPO = resolve(__dirname, '..', '..');
 
@@ -32,7 +37,9 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const parent = new Map<number, number>();
   const nodes = new Map<number, ProfileNode>();
+  let workerEntry: string | null = null;
   for (const node of profile.nodes) {
+    workerEntry ??= WORKER_ENTRY.exec(node.callFrame.url)?.[1] ?? null;
     nodes.set(node.id, node);
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
@@ -67,7 +74,9 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
   const ranked = (map: Map<string, number>, filter: (key: string) => boolean = () => true) =>
     [...map].filter(([key]) => filter(key)).sort((a, b) => b[1] - a[1]).slice(0, top);
   const lines = [
-    `CPU profile ${file}: ${Math.round(totalMs)} ms sampled, ${Math.round(busyMs)} ms busy (${((100 * busyMs) / totalMs).toFixed(0)}%); shares below are of busy time`,
+    `CPU profile ${file}: ${Math.round(totalMs)} ms sampled, ${Math.round(busyMs)} ms busy (${((100 * busyMs) / totalMs).toFixed(0)}%); shares below are of busy time,`,
+    // Sampled time is not CPU time: see the CPU per report by thread in the table for that.
+    '  which counts the moments the thread waited for a CPU too (a write that wakes another thread, such as writev or postMessage, looks dearer than it is)',
     'self time by area:',
     ...ranked(areas).map(([area, ms]) => `  ${pct(ms)}  ${area}`),
     'self time by function:',
@@ -75,7 +84,7 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
     'inclusive time, functions of src/:',
     ...ranked(inclusive, (key) => key.includes(' src/')).map(([key, ms]) => `  ${pct(ms)}  ${key}`),
   ];
-  return { totalMs, idleMs, lines };
+  return { totalMs, idleMs, lines, workerEntry };
 }
 
 function location(node: ProfileNode): { key: string; area: string } {

@@ -113,6 +113,8 @@ export async function ingestBench(args: string[]): Promise<void> {
       },
       { figure: `${BARE}: server CPU per report`, value: (1000 * bare.usage.serverCpuMs) / bare.measured.requests, unit: 'µs' },
       { figure: `${CO}: server CPU per report`, value: (1000 * real.usage.serverCpuMs) / real.measured.requests, unit: 'µs', baseline: `${BARE}: server CPU per report` },
+      ...threadRows(BARE, bare),
+      ...threadRows(CO, real),
       { figure: `${BARE}: server CPU`, value: share(bare.usage.serverCpuMs, bare.measured), unit: '% of a core' },
       { figure: `${CO}: server CPU`, value: share(real.usage.serverCpuMs, real.measured), unit: '% of a core', baseline: `${BARE}: server CPU` },
       { figure: `${BARE}: server main thread waiting for a CPU`, value: share(bare.usage.serverRunQueueMs, bare.measured), unit: '% of run' },
@@ -380,12 +382,26 @@ function profileLines(profileDir: string): string[] {
     const threadId = file.split('.').at(-3);
     const kept = join(tmpdir(), `ingest-server-${Date.now()}-${index}.cpuprofile`);
     copyFileSync(join(profileDir, file), kept);
+    const summary = summarizeProfile(kept);
     return [
-      threadId === '0' ? '== main thread (HTTP, commands, process managers)' : `== worker thread ${threadId} (projections)`,
-      ...summarizeProfile(kept).lines,
+      threadId === '0' ? `== ${MAIN_THREAD}` : `== worker thread ${threadId} (${summary.workerEntry ?? 'entry not found in the profile'})`,
+      ...summary.lines,
       `(profile kept at ${kept}; open it in Chrome DevTools or speedscope)`,
     ];
   });
+}
+
+/** A server's CPU per report by thread, each beside the server's whole CPU per report (the ratio is its share). */
+function threadRows(server: string, run: { usage: Usage; measured: PhaseResult }): BenchRow[] {
+  return [...run.usage.serverThreadsCpuMs]
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([thread, ms]) => ({
+      figure: `${server}: CPU per report, ${thread}`,
+      value: (1000 * ms) / run.measured.requests,
+      unit: 'µs',
+      baseline: `${server}: server CPU per report`,
+    }));
 }
 
 function kindRows(result: PhaseResult): BenchRow[] {
@@ -429,6 +445,8 @@ function ids(count: number): string[] {
  */
 interface Usage {
   serverCpuMs: number;
+  /** The server's CPU time by thread (threadCpuMs). */
+  serverThreadsCpuMs: Map<string, number>;
   serverRunQueueMs: number;
   loadCpuMs: number;
   otherCpuMs: number;
@@ -437,6 +455,7 @@ interface Usage {
 async function measure<T>(serverPid: number, load: LoadGenerator, run: () => Promise<T>): Promise<{ result: T; usage: Usage }> {
   const snapshot = () => ({
     server: processCpuMs(serverPid),
+    threads: threadCpuMs(serverPid),
     queue: runQueueMs(serverPid),
     load: processCpuMs(load.pid),
     machine: machineBusyMs(),
@@ -450,6 +469,8 @@ async function measure<T>(serverPid: number, load: LoadGenerator, run: () => Pro
     result,
     usage: {
       serverCpuMs,
+      // A thread that ended meanwhile is left out (none does during a run: the read-ahead reads only for a rebuild).
+      serverThreadsCpuMs: new Map([...after.threads].map(([thread, ms]) => [thread, ms - (before.threads.get(thread) ?? 0)])),
       serverRunQueueMs: after.queue - before.queue,
       loadCpuMs,
       otherCpuMs: after.machine - before.machine - serverCpuMs - loadCpuMs,
@@ -463,10 +484,43 @@ const MS_PER_TICK = 10;
 /** User + system CPU time of a process (all its threads) so far. */
 function processCpuMs(pid: number): number {
   const stat = readProc(`/proc/${pid}/stat`);
-  if (stat === null) return NaN;
+  return stat === null ? NaN : cpuMsOfStat(stat);
+}
+
+/** User + system CPU time in a proc(5) stat line, of a process or of one of its threads. */
+function cpuMsOfStat(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 of proc(5) stat (utime, stime), counted from field 3, the first after the name.
   return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+}
+
+/** What the server's threads are called in the figures: the main thread, the named ones (thread-name.ts), and the rest. */
+const MAIN_THREAD = 'main thread (HTTP, commands, process managers)';
+const HELPER_THREADS = "V8's and libuv's helper threads (garbage collection, compiling, file I/O)";
+
+/**
+ * User + system CPU time of each of a process's threads so far, by thread: the main thread, the
+ * threads that name themselves (event-writer, projections), and the unnamed rest together. Worker
+ * threads are listed by what they are named; a CPU profile's shares are of sampled time, which also
+ * counts the moments a thread waited for a CPU (after waking another thread by a write, say), so these
+ * are the figures that say what each thread costs.
+ */
+function threadCpuMs(pid: number): Map<string, number> {
+  const byThread = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byThread;
+  }
+  for (const tid of tids) {
+    const stat = readProc(`/proc/${pid}/task/${tid}/stat`);
+    if (stat === null) continue;
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const thread = tid === String(pid) ? MAIN_THREAD : name === 'node' ? HELPER_THREADS : `${name} thread`;
+    byThread.set(thread, (byThread.get(thread) ?? 0) + cpuMsOfStat(stat));
+  }
+  return byThread;
 }
 
 /** Time the process's main thread spent runnable but not running (proc(5) schedstat, field 2). */

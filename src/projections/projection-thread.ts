@@ -9,6 +9,7 @@ import { createLogger } from '../logging/logger';
 import { mailTransportOf } from '../mail/mail-transport';
 import { QuarantineAlerter } from '../quarantine/quarantine-alerts';
 import { openStores } from '../stores/open-stores';
+import { nameThisThread } from '../threads/thread-name';
 import { allProjections } from './all-projections';
 import { ProjectionRegistry } from './projection-registry';
 import { ProjectionRunner } from './projection-runner';
@@ -23,6 +24,7 @@ const COMMIT_POLL_MS = 2;
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('projection-thread.ts runs as a worker thread');
+  nameThisThread('projections');
   const send = (message: FromProjectionThread) => port.postMessage(message);
   const { config } = workerData as ProjectionThreadData;
   const logger = createLogger(config.logLevel).child({ thread: 'projections' });

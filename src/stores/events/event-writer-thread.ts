@@ -7,10 +7,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openEventDatabase } from './event-database';
 import { EventWriter } from './event-writer';
+import { nameThisThread } from '../../threads/thread-name';
 import { type EventWriterThreadData, type FromEventWriter, fromJson, type ToEventWriter, toJson, toWireError, type WriteReply } from './event-writer-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('event-writer-thread.ts runs as a worker thread');
+nameThisThread('event-writer');
 const { file, synchronous, chain } = workerData as EventWriterThreadData;
 const db = openEventDatabase(file, synchronous);
 const writer = new EventWriter(db, () => undefined, { chain });

@@ -4,9 +4,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { FromReadAhead, ReadAheadThreadData, ToReadAhead } from './sqlite-read-ahead';
 import { rowsJson } from './sqlite-event-rows';
 import { SqliteRangeReads } from './sqlite-range-reads';
+import { nameThisThread } from '../../threads/thread-name';
 
 const read = workerData as ReadAheadThreadData;
 const port = parentPort!;
+nameThisThread('read-ahead');
 const db = new Database(read.file, { readonly: true, fileMustExist: true });
 const ranges = new SqliteRangeReads(db);
 let after = read.after;

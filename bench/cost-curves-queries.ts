@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { EXECUTIONS, HISTORY_PROJECTION, LOG_CHUNKS } from '../src/projections/history-projection';
+import { logChunkId } from '../src/projections/log-read-model';
 import { bucketId, keysBetween } from '../src/projections/stats-bucket-ids';
 import { hourKeyOf, localDayOf, localDayStartMs } from '../src/projections/stats-buckets';
 import { STATS_BUCKETS, STATS_PROJECTION } from '../src/projections/stats-projection';
@@ -82,8 +83,9 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
     `SELECT doc FROM "${executions}" WHERE "$.taskId" = ? AND "$.status" = ? ORDER BY "$.scheduledAt" DESC, id DESC LIMIT 51`,
   );
   const chunks = table(HISTORY_PROJECTION, LOG_CHUNKS);
-  const rawLogs = raw.prepare(`SELECT doc FROM "${chunks}" WHERE "$.executionId" = ? ORDER BY "$.firstSeq" DESC, id DESC`);
-  const rawLogFrom = raw.prepare(`SELECT doc FROM "${chunks}" WHERE "$.executionId" = ? AND "$.firstSeq" >= ? ORDER BY "$.firstSeq", id`);
+  // An execution's chunks are a range of the id index (logChunkId).
+  const rawLogs = raw.prepare(`SELECT doc FROM "${chunks}" WHERE id >= @execution || ':' AND id < @execution || ';' ORDER BY id DESC`);
+  const rawLogFrom = raw.prepare(`SELECT doc FROM "${chunks}" WHERE id >= @from AND id < @execution || ';' ORDER BY id`);
   const hundredLines = (rows: Iterable<unknown>) => {
     const lines: unknown[] = [];
     for (const row of rows) {
@@ -118,8 +120,11 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
       const { taskId } = pick(world.tasks);
       for (const status of ['FAILED', 'TIMED_OUT']) parsed(rawFailed.all(taskId, status));
     },
-    [RAW_LOGS]: () => hundredLines(rawLogs.iterate(anyLog())),
-    [RAW_BIG_LOG]: () => hundredLines(rawLogFrom.iterate(world.bigLogExecution, Math.floor(random() * (BIG_LOG - 200)))),
+    [RAW_LOGS]: () => hundredLines(rawLogs.iterate({ execution: anyLog() })),
+    [RAW_BIG_LOG]: () => {
+      const execution = world.bigLogExecution;
+      return hundredLines(rawLogFrom.iterate({ from: logChunkId(execution, Math.floor(random() * (BIG_LOG - 200))), execution }));
+    },
     [RAW_PROJECT_DAYS]: () => {
       const { projectId, fromDay, toDay } = project30Days();
       buckets(projectId, 'day', formatDay(fromDay), formatDay(toDay));

@@ -178,11 +178,12 @@ export async function readSideBench(args: string[]): Promise<void> {
 
     // Logs: the tail of the 100,000-line execution and of ordinary ones, and a page deep into the big one.
     // The chunks from the last, until they hold the 100 lines of a page and the line after it.
-    const rawLogs = raw.prepare(`SELECT doc FROM "${logsTable}" WHERE "$.executionId" = ? ORDER BY "$.firstSeq" DESC, id DESC`);
+    // An execution's chunks are a range of the id index (logChunkId).
+    const rawLogs = raw.prepare(`SELECT doc FROM "${logsTable}" WHERE id >= @execution || ':' AND id < @execution || ';' ORDER BY id DESC`);
     rows.push(
       ...(await timed('logs page: raw SQL, tail of 100 lines (baseline)', n, async () => {
         const lines: unknown[] = [];
-        for (const row of rawLogs.iterate(random() < 0.5 ? world.bigLogExecution : pick(world.loggedExecutions))) {
+        for (const row of rawLogs.iterate({ execution: random() < 0.5 ? world.bigLogExecution : pick(world.loggedExecutions) })) {
           lines.push(...(JSON.parse((row as { doc: string }).doc) as { lines: unknown[] }).lines.reverse());
           if (lines.length > 100) break;
         }

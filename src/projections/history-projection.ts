@@ -7,7 +7,7 @@ import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
 import type { WriteOperation } from '../stores/read/read-store';
 import type { Projection, ProjectionReader } from './projection';
 import { evolveExecutionDoc, type ExecutionDoc } from './execution-read-model';
-import { logChunkDoc, messageBytes } from './log-read-model';
+import { logChunkDoc, logChunkIds, messageBytes } from './log-read-model';
 
 export const HISTORY_PROJECTION = 'history';
 export const EXECUTIONS = 'executions';
@@ -16,8 +16,9 @@ export const LOG_CHUNKS = 'logchunks';
 /**
  * Executions and their log lines. Lines are numbered per execution in the order their batches were
  * stored (`executionlog-<id>` is appended with `any`, so stream order is arrival order). Each batch is
- * stored as it came, as one chunk of lines (log-read-model.ts); the (executionId, firstSeq) index pages
- * an execution's log from either end, or from any line, with one index seek, however long.
+ * stored as it came, as one chunk of lines (log-read-model.ts), whose id sorts by execution and then
+ * by first line: the id index pages an execution's log from either end, or from any line, with one
+ * index seek, however long.
  */
 export const historyProjection: Projection = {
   name: HISTORY_PROJECTION,
@@ -37,7 +38,9 @@ export const historyProjection: Projection = {
         { fields: [['taskId', 1], ['status', 1], ['scheduledAt', -1]] },
       ],
     },
-    { name: LOG_CHUNKS, indexes: [{ fields: [['executionId', 1], ['firstSeq', 1]] }] },
+    // No index but the id's: chunk ids sort by execution, then firstSeq (logChunkId). The
+    // (executionId, firstSeq) index an earlier build declared is dropped when the server starts.
+    { name: LOG_CHUNKS, indexes: [] },
   ],
   filter: {
     streamPrefixes: [
@@ -64,7 +67,8 @@ function executionsPurged(event: ExecutionsPurged): WriteOperation[] {
   const ids = event.data.executionIds;
   return [
     ...ids.map((id): WriteOperation => ({ op: 'delete', collection: EXECUTIONS, id })),
-    { op: 'deleteMany', collection: LOG_CHUNKS, filter: { executionId: { $in: ids } } },
+    // One range of the id index per execution.
+    ...ids.map((id): WriteOperation => ({ op: 'deleteMany', collection: LOG_CHUNKS, filter: { id: logChunkIds(id) } })),
   ];
 }
 

@@ -1,5 +1,5 @@
 import type { LogLine } from '../events/execution-log-events';
-import type { Doc } from '../stores/read/read-store';
+import type { Doc, FieldCondition } from '../stores/read/read-store';
 
 /** A log line as queries answer it: numbered from 0 per execution, in the order received. */
 export interface NumberedLogLine extends LogLine {
@@ -22,9 +22,30 @@ export interface LogChunkDoc extends Doc {
   attempt?: number;
 }
 
-/** Zero-padded so ids sort like `firstSeq` too (handy when reading the store by hand). */
+/** Digits of `firstSeq` in a chunk's id: more than an execution's lines may ever number. */
+const SEQ_DIGITS = 10;
+
+/**
+ * `<executionId>:<firstSeq, zero-padded>`: ids sort by execution, then by `firstSeq`, so the id index
+ * alone finds an execution's chunks in order (logChunkIds) and no second index has to be kept up by
+ * every log line received (it cost the projection thread about a fifth of its time under executor load).
+ */
 export function logChunkId(executionId: string, firstSeq: number): string {
-  return `${executionId}:${String(firstSeq).padStart(10, '0')}`;
+  return `${executionId}:${String(firstSeq).padStart(SEQ_DIGITS, '0')}`;
+}
+
+/**
+ * The ids of an execution's chunks, as a condition on `id`: all of them, or those whose `firstSeq`
+ * compares so with `seq`. Both stores compare ids bytewise, where `;` follows `:`; execution ids are
+ * UUIDs the server made, with no `:` in them, so the range holds this execution's chunks and no other's.
+ */
+export function logChunkIds(executionId: string, seq?: { $lte: number } | { $lt: number } | { $gt: number }): FieldCondition {
+  const first = `${executionId}:`;
+  const end = `${executionId};`;
+  if (seq === undefined) return { $gte: first, $lt: end };
+  if ('$lte' in seq) return { $gte: first, $lte: logChunkId(executionId, seq.$lte) };
+  if ('$lt' in seq) return { $gte: first, $lt: logChunkId(executionId, seq.$lt) };
+  return { $gt: logChunkId(executionId, seq.$gt), $lt: end };
 }
 
 export function logChunkDoc(executionId: string, firstSeq: number, lines: LogLine[], attempt = 1): LogChunkDoc {

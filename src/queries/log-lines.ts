@@ -1,6 +1,5 @@
 import { HISTORY_PROJECTION, LOG_CHUNKS } from '../projections/history-projection';
-import { type LogChunkDoc, type NumberedLogLine, numberedLine } from '../projections/log-read-model';
-import type { FieldCondition } from '../stores/read/read-store';
+import { type LogChunkDoc, logChunkIds, type NumberedLogLine, numberedLine } from '../projections/log-read-model';
 import { decodeLogCursor, encodeLogCursor, type LogOrder } from './log-cursor';
 import type { QueryServices } from './query-services';
 
@@ -17,8 +16,8 @@ const FIRST_READ = 2;
 
 /**
  * One page of an execution's log, `limit` lines from the first line (`asc`) or from the last (`desc`).
- * The lines are stored a chunk per batch received; a page reads chunks in its order along the
- * (executionId, firstSeq) index, from the chunk holding its first line, until it has one line more than
+ * The lines are stored a chunk per batch received; a page reads chunks in its order along the id
+ * index (chunk ids sort by execution, then firstSeq: logChunkId), from the chunk holding its first line, until it has one line more than
  * `limit`: that line says there is a next page, and the cursor names it. Each read is one index seek,
  * however deep the page; lines appended meanwhile only add chunks after the last one, so an `asc`
  * cursor goes on into them and a `desc` one never sees them.
@@ -47,6 +46,8 @@ export async function lastLogLines(services: QueryServices, executionId: string,
   return lines.reverse();
 }
 
+type SeqBound = Parameters<typeof logChunkIds>[1];
+
 /**
  * An execution's chunks in `order`, starting with the one that holds line `from` (or the first or last
  * chunk), read in batches sized to the lines still `missing` at the chunk size seen so far.
@@ -59,15 +60,11 @@ async function* chunksFrom(
   missing: () => number,
 ): AsyncGenerator<LogChunkDoc> {
   const collection = services.registry.collection(HISTORY_PROJECTION, LOG_CHUNKS);
-  const read = async (firstSeq: FieldCondition | undefined, direction: 1 | -1, limit: number) =>
-    services.reads.find<LogChunkDoc>(collection, {
-      filter: firstSeq === undefined ? { executionId } : { executionId, firstSeq },
-      sort: [['firstSeq', direction]],
-      limit,
-    });
+  const read = async (firstSeq: SeqBound | undefined, direction: 1 | -1, limit: number) =>
+    services.reads.find<LogChunkDoc>(collection, { filter: { id: logChunkIds(executionId, firstSeq) }, sort: [['id', direction]], limit });
 
   const direction = order === 'asc' ? 1 : -1;
-  let bound: FieldCondition | undefined;
+  let bound: SeqBound | undefined;
   if (from !== undefined && order === 'desc') bound = { $lte: from };
   if (from !== undefined && order === 'asc') {
     // The chunk holding `from` starts at or before it: the last one that does. The others start after it.

@@ -4,8 +4,9 @@
  * The embedded read store beside raw better-sqlite3 on the same schema, in the same run and on the same
  * disk: upserts through applyBatch against plain INSERTs in one transaction; increments of existing
  * documents (which the adapter does with json_set in SQL, merged per document within a batch) against
- * one raw json_set UPDATE per operation, for distinct documents and for a few hot counters; keyset
- * paging against one raw SELECT.
+ * one raw json_set UPDATE per operation, for distinct documents and for a few hot counters; status
+ * changes replacing documents indexed as executions are against raw UPDATEs of the column that
+ * changes; keyset paging against one raw SELECT.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { PositionedOperation } from '../src/stores/read/read-store';
 import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
+import { EXECUTIONS, historyProjection } from '../src/projections/history-projection';
 import { type BenchRow, formatTable } from './report';
 
 interface Settings {
@@ -25,6 +27,12 @@ const INSERT_CEILING = 'raw INSERT, same batches (ceiling)';
 const JSON_SET_INC = 'raw json_set UPDATE per increment, same batches';
 const JSON_SET_HOT = 'raw json_set UPDATE per increment of hot docs, same batches';
 const READ_CEILING = 'raw SELECT of every row (ceiling)';
+const STATUS_CEILING = 'raw UPDATE of doc, pos and the status column, same batches (ceiling)';
+/** Status changes are replaced a few per live batch, as executors report them. */
+const STATUS_BATCH = 20;
+
+/** The history projection's executions, with their six indexes: what a status report replaces. */
+const EXECUTIONS_SPEC = historyProjection.collections.find((collection) => collection.name === EXECUTIONS)!;
 
 const SPEC = { name: 'executions', indexes: [{ fields: [['taskId', 1], ['scheduledAt', -1]] as Array<[string, 1 | -1]> }] };
 
@@ -75,6 +83,8 @@ export async function readStoreBench(args: string[]): Promise<void> {
         baseline: JSON_SET_HOT,
       });
 
+      rows.push(...(await statusReplacements(store, raw, docs, () => ++position)));
+
       rows.push({ figure: READ_CEILING, value: rawSelect(raw, docs), unit: 'docs/s' });
       rows.push({
         figure: 'find, keyset pages of 100 by an indexed sort',
@@ -90,6 +100,40 @@ export async function readStoreBench(args: string[]): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Status changes (RUNNING, then SUCCESS) of a tenth of the documents in a collection indexed as the
+ * history's executions are, replaced whole as the projection does, against raw UPDATEs that set the
+ * document and the one index column that changes. SQLite rewrites the entry of every index over a
+ * column an UPDATE sets, even to its old value, so setting all six would write three times the pages.
+ */
+async function statusReplacements(store: SqliteReadStore, raw: Database.Database, docs: number, next: () => number): Promise<BenchRow[]> {
+  await store.ensureCollection({ ...EXECUTIONS_SPEC, name: 'statuses' });
+  await store.ensureCollection({ ...EXECUTIONS_SPEC, name: 'rawstatuses' });
+  const executionDoc = (i: number, status: string) => ({ ...makeDoc(i), createdAt: makeDoc(i).scheduledAt, status });
+  for (const collection of ['statuses', 'rawstatuses']) {
+    await applyInBatches(store, docs, 5000, (i) => ({ op: 'upsert', collection, id: docId(i), doc: executionDoc(i, 'PENDING'), position: next() }));
+  }
+  const changes = Math.floor(docs / 10);
+  // Spread over the collection, as reports of many executions are.
+  const changed = (k: number) => (k * 7919) % docs;
+  const update = raw.prepare(`UPDATE rawstatuses SET doc = ?, pos = ?, "$.status" = ? WHERE id = ?`);
+  let rawPosition = 0;
+  const ceiling = await rate(2 * changes, () => {
+    for (const status of ['RUNNING', 'SUCCESS']) {
+      inTransactions(raw, changes, STATUS_BATCH, (k) => update.run(JSON.stringify(executionDoc(changed(k), status)), ++rawPosition, status, docId(changed(k))));
+    }
+  });
+  const replaced = await rate(2 * changes, async () => {
+    for (const status of ['RUNNING', 'SUCCESS']) {
+      await applyInBatches(store, changes, STATUS_BATCH, (k) => ({ op: 'upsert', collection: 'statuses', id: docId(changed(k)), doc: executionDoc(changed(k), status), position: next() }));
+    }
+  });
+  return [
+    { figure: STATUS_CEILING, value: ceiling, unit: 'docs/s' },
+    { figure: `applyBatch status replacements (6 indexes), batches of ${STATUS_BATCH}`, value: replaced, unit: 'docs/s', baseline: STATUS_CEILING },
+  ];
 }
 
 function docId(i: number): string {

@@ -111,7 +111,10 @@ export async function readStoreBench(args: string[]): Promise<void> {
 async function statusReplacements(store: SqliteReadStore, raw: Database.Database, docs: number, next: () => number): Promise<BenchRow[]> {
   await store.ensureCollection({ ...EXECUTIONS_SPEC, name: 'statuses' });
   await store.ensureCollection({ ...EXECUTIONS_SPEC, name: 'rawstatuses' });
-  const executionDoc = (i: number, status: string) => ({ ...makeDoc(i), createdAt: makeDoc(i).scheduledAt, status });
+  const executionDoc = (i: number, status: string) => {
+    const doc = makeDoc(i);
+    return { ...doc, createdAt: doc.scheduledAt, status };
+  };
   for (const collection of ['statuses', 'rawstatuses']) {
     await applyInBatches(store, docs, 5000, (i) => ({ op: 'upsert', collection, id: docId(i), doc: executionDoc(i, 'PENDING'), position: next() }));
   }

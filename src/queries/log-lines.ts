@@ -17,8 +17,9 @@ const FIRST_READ = 2;
 /**
  * One page of an execution's log, `limit` lines from the first line (`asc`) or from the last (`desc`).
  * The lines are stored a chunk per batch received; a page reads chunks in its order along the id
- * index (chunk ids sort by execution, then firstSeq: logChunkId), from the chunk holding its first line, until it has one line more than
- * `limit`: that line says there is a next page, and the cursor names it. Each read is one index seek,
+ * index (chunk ids sort by execution, then firstSeq: logChunkId), from the chunk holding its first
+ * line, until it has one line more than `limit`: that line says there is a next page, and the cursor
+ * names it. Each read is one index seek,
  * however deep the page; lines appended meanwhile only add chunks after the last one, so an `asc`
  * cursor goes on into them and a `desc` one never sees them.
  */

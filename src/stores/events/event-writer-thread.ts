@@ -5,9 +5,9 @@
  * one turn go back in one message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { nameThisThread } from '../../threads/thread-name';
 import { openEventDatabase } from './event-database';
 import { EventWriter } from './event-writer';
-import { nameThisThread } from '../../threads/thread-name';
 import { type EventWriterThreadData, type FromEventWriter, fromJson, type ToEventWriter, toJson, toWireError, type WriteReply } from './event-writer-protocol';
 
 const port = parentPort;

@@ -1,10 +1,10 @@
 /** The thread of a read ahead (sqlite-read-ahead.ts): reads pages in order, at most `ahead` untaken. */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { nameThisThread } from '../../threads/thread-name';
 import type { FromReadAhead, ReadAheadThreadData, ToReadAhead } from './sqlite-read-ahead';
 import { rowsJson } from './sqlite-event-rows';
 import { SqliteRangeReads } from './sqlite-range-reads';
-import { nameThisThread } from '../../threads/thread-name';
 
 const read = workerData as ReadAheadThreadData;
 const port = parentPort!;

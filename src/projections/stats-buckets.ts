@@ -247,8 +247,25 @@ export function countEnd(into: StatsCounters, counter: EndCounter, durationMs: n
   into.durationSumMs += durationMs;
   into.durationMinMs = minOf(into.durationMinMs, durationMs);
   into.durationMaxMs = maxOf(into.durationMaxMs, durationMs);
-  const index = String(histogramIndex(durationMs));
-  into.histogram[index] = (into.histogram[index] ?? 0) + 1;
+  const index = histogramIndex(durationMs);
+  const count = into.histogram[index];
+  if (count !== undefined) into.histogram[index] = count + 1;
+  else if (hasEntries(into.histogram)) into.histogram[index] = 1;
+  else into.histogram = firstHistogramEntry(index);
+}
+
+/**
+ * A histogram holding one duration. Its keys are array indexes to V8: assigned to an empty object,
+ * index 100 reserves ~170 slots (1.4 KB), where JSON.parse keeps them sparse (~0.2 KB) and so do later
+ * assignments. A stats rebuild makes one for nearly every execution, and holds a transaction's worth.
+ */
+function firstHistogramEntry(index: number): Record<string, number> {
+  return JSON.parse(`{"${index}":1}`) as Record<string, number>;
+}
+
+function hasEntries(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
 }
 
 function minOf(a: number | null, b: number | null): number | null {

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { deletionStream } from '../../src/events/deletion-events';
 import { missedByStartDeadline } from '../../src/events/execution-events';
 import { executionStream, projectStream } from '../../src/events/streams';
@@ -6,6 +7,8 @@ import type { ProjectionRunner } from '../../src/projections/projection-runner';
 import { readModelHash } from '../../src/projections/read-model-hash';
 import {
   type StatsBucketDoc,
+  addCounters,
+  countEnd,
   emptyCounters,
   failureDayId,
   histogramBounds,
@@ -17,6 +20,7 @@ import {
   hourStartMs,
   localDayKeyOf,
   localDayStartMs,
+  subtractCounters,
 } from '../../src/projections/stats-buckets';
 import { bucketId, keysBetween } from '../../src/projections/stats-bucket-ids';
 import { STATS_BUCKETS, STATS_FAILURE_DAYS, STATS_INFLIGHT, STATS_PROJECTION, STATS_TASK_DAYS, statsProjection } from '../../src/projections/stats-projection';
@@ -211,6 +215,12 @@ describe('stats projection', () => {
   });
 });
 
+/** Whether V8 holds an object's index keys in a dictionary rather than an array as long as the largest. */
+function hasSparseElements(object: object): boolean {
+  setFlagsFromString('--allow-natives-syntax');
+  return (new Function('object', 'return %HasDictionaryElements(object)') as (o: object) => boolean)(object);
+}
+
 describe('stats bucket arithmetic', () => {
   it('puts durations in fixed log-scale buckets', () => {
     expect(histogramIndex(0)).toBe(0);
@@ -250,6 +260,25 @@ describe('stats bucket arithmetic', () => {
     // Ranks 1, 8, 8, 15, 15, 15 of 15: buckets 0 (the middle 0.5 ms, rounded), 40 and 120 (geometric middles).
     expect(alone).toEqual([1, 31, 31, 31_379, 31_379, 31_379]);
     expect(histogramQuantiles({ histogram: {}, durationCount: 0, durationMinMs: null, durationMaxMs: null }, [0.5, 0.99])).toEqual([null, null]);
+  });
+
+  it('counts ends into a histogram by index, first entry and later ones alike, stored in index order', () => {
+    const counters = emptyCounters();
+    for (const ms of [5000, 7000, 5000, 40, 7000, 5000]) countEnd(counters, 'success', ms);
+    countEnd(counters, 'missed', null);
+    const [i40, i5000, i7000] = [40, 5000, 7000].map(histogramIndex);
+    expect(counters.histogram).toEqual({ [i40!]: 1, [i5000!]: 3, [i7000!]: 2 });
+    expect(JSON.stringify(counters.histogram)).toBe(`{"${i40}":1,"${i5000}":3,"${i7000}":2}`);
+    // Kept sparse: index keys assigned to an empty object would reserve ~170 slots (1.4 KB) for one count.
+    expect(hasSparseElements(counters.histogram)).toBe(true);
+    expect(counters).toMatchObject({ success: 6, missed: 1, durationCount: 6, durationSumMs: 29_040, durationMinMs: 40, durationMaxMs: 7000 });
+    // Taking a task's bucket out leaves the project's histogram as if the task had never counted.
+    const task = emptyCounters();
+    countEnd(task, 'success', 5000);
+    const project = emptyCounters();
+    countEnd(project, 'success', 7000);
+    addCounters(project, task);
+    expect(subtractCounters(project, task).histogram).toEqual({ [i7000!]: 1 });
   });
 
   it("orders a project's task buckets by time, whatever the task", () => {

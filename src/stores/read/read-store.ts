@@ -95,7 +95,7 @@ export interface ReadStore {
   /**
    * Marks a bulk load under way (a rebuild filling a generation nothing reads yet) until the function
    * returned is called; loads may overlap. Meanwhile a store may trade steady write latency for
-   * throughput (the embedded one checkpoints its WAL less often).
+   * throughput (the embedded one checkpoints its WAL less often, and copies it on another thread at the end).
    */
   beginBulkLoad(): () => Promise<void>;
   getCheckpoint(name: string): Promise<Position | null>;

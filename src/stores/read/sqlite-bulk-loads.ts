@@ -18,7 +18,7 @@ export interface CheckpointThreadData {
   busyTimeoutMs: number;
 }
 
-export type FromCheckpointThread = { type: 'done'; log: number; checkpointed: number } | { type: 'error'; message: string };
+export type FromCheckpointThread = { type: 'done' } | { type: 'error'; message: string };
 
 /**
  * The bulk loads of one read.db connection (ReadStore.beginBulkLoad): while any is under way its WAL

@@ -1,6 +1,6 @@
 /**
  * The thread of a background checkpoint (sqlite-bulk-loads.ts): copies the WAL of the
- * database file into it on a connection of its own, then answers with SQLite's counts and ends.
+ * database file into it on a connection of its own, then answers and ends.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -14,8 +14,8 @@ function checkpoint(): FromCheckpointThread {
   const db = new Database(file, { fileMustExist: true });
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    const [counts] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-    return { type: 'done', log: counts?.log ?? 0, checkpointed: counts?.checkpointed ?? 0 };
+    db.pragma('wal_checkpoint(PASSIVE)');
+    return { type: 'done' };
   } finally {
     db.close();
   }

@@ -17,7 +17,8 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, ConflictError, UnavailableError, ValidationError } from '../../errors/app-error';
-import { SqliteBulkLoads, WAL_AUTOCHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES } from './sqlite-bulk-loads';
+import { SqliteBulkLoads, WAL_SIZE_LIMIT_BYTES } from './sqlite-bulk-loads';
+import { leaveCheckpointsToThread, WalCheckpoints } from './sqlite-wal-checkpoints';
 import { applyOps, type CollectionStep, type DocWrite, opsAfter, planBatch, unguarded } from './batch-plan';
 import { decodeCursor, encodeCursor, keysetBranches } from './cursor';
 import { validateCollectionName } from './field-path';
@@ -43,7 +44,7 @@ export interface SqliteReadStoreOptions {
    * the events, so read.db does not pay FULL's fsync per transaction (events.db does).
    */
   synchronous?: 'OFF' | 'NORMAL' | 'FULL';
-  /** A bulk load that ends with at least this much WAL has it copied on a thread of its own (sqlite-bulk-loads.ts). */
+  /** A bulk load that ends with at least this much WAL has it copied by the checkpoint thread (sqlite-bulk-loads.ts). */
   backgroundCheckpointMinBytes?: number;
 }
 
@@ -71,13 +72,15 @@ export class SqliteReadStore implements ReadStore {
   /** Write statements by collection (sqlite-table-writes.ts). */
   private readonly writes = new Map<string, TableWrites>();
   private readonly bulkLoads: SqliteBulkLoads;
+  private readonly checkpoints: WalCheckpoints;
 
   private constructor(
     private readonly db: Database.Database,
     file: string,
     backgroundCheckpointMinBytes: number,
   ) {
-    this.bulkLoads = new SqliteBulkLoads(db, file, BUSY_TIMEOUT_MS, backgroundCheckpointMinBytes);
+    this.checkpoints = new WalCheckpoints(file, BUSY_TIMEOUT_MS);
+    this.bulkLoads = new SqliteBulkLoads(db, this.checkpoints, backgroundCheckpointMinBytes);
   }
 
   static open({ file, synchronous = 'NORMAL', backgroundCheckpointMinBytes = WAL_SIZE_LIMIT_BYTES }: SqliteReadStoreOptions): SqliteReadStore {
@@ -88,7 +91,7 @@ export class SqliteReadStore implements ReadStore {
       db.pragma(`synchronous = ${synchronous}`);
       db.pragma(`cache_size = -${PAGE_CACHE_MIB * 1024}`);
       db.pragma(`threads = ${SORTER_THREADS}`);
-      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      leaveCheckpointsToThread(db);
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.exec(`
@@ -216,6 +219,7 @@ export class SqliteReadStore implements ReadStore {
       this.forgetSchema();
       throw err;
     }
+    if (!this.bulkLoads.loading) this.checkpoints.committed();
   }
 
   beginBulkLoad(): () => Promise<void> {
@@ -227,11 +231,11 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /**
-   * Resolves once ended bulk loads' WAL is copied into the database file (rejects if the last copy
-   * failed). Nothing needs to wait for it; benchmarks and tests do.
+   * Resolves once the WAL copies asked of the checkpoint thread so far (by commits, and by ended bulk
+   * loads) are done; rejects if the last one failed. Nothing needs to wait for them; benchmarks and tests do.
    */
   checkpointed(): Promise<void> {
-    return this.bulkLoads.copied();
+    return this.checkpoints.copied();
   }
 
   async getCheckpoint(name: string): Promise<Position | null> {
@@ -300,7 +304,8 @@ export class SqliteReadStore implements ReadStore {
 
   async close(): Promise<void> {
     // Closed at once otherwise: some callers close without waiting, then open the file again.
-    if (this.bulkLoads.busy) await this.bulkLoads.settled();
+    const checkpointsClosed = this.checkpoints.close();
+    if (checkpointsClosed) await checkpointsClosed;
     if (!this.db.open) return;
     this.statements.clear();
     this.writes.clear();

@@ -1,11 +1,13 @@
 // The embedded read store's WAL: copied into read.db by the checkpoint thread rather than by its commits,
 // except during a bulk load (a rebuild), whose commits copy it rarely, and which ends with a copy.
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PositionedOperation } from '../../src/stores/read/read-store';
 import { SqliteReadStore } from '../../src/stores/read/sqlite-read-store';
 import { CHECKPOINT_AFTER_PAGES, leaveCheckpointsToThread, WalCheckpoints } from '../../src/stores/read/sqlite-wal-checkpoints';
+import { distPath } from '../support/dist';
 import { makeTempDir } from '../support/temp-dir';
 
 /** A document of about a page. */
@@ -122,6 +124,26 @@ describe("SqliteReadStore's WAL", () => {
       expect(databaseBytes()).toBeGreaterThan(8_000_000);
       await reopen();
       expect((await store.get('docs', 'r1-1999'))?.id).toBe('r1-1999');
+    });
+
+    it('lets a process with nothing else to do end once the store is closed, the checkpoint thread too', async () => {
+      // The thread holds the process only while it copies, and while it ends when the store closes.
+      const script = `
+        const { SqliteReadStore } = require(process.argv[1]);
+        (async () => {
+          const store = SqliteReadStore.open({ file: process.argv[2] });
+          const doc = (i) => ({ op: 'upsert', collection: 'docs', id: 'd' + i, doc: { id: 'd' + i, text: 'x'.repeat(4000) }, position: 1 });
+          await store.applyBatch(Array.from({ length: 2000 }, (_, i) => doc(i)), { name: 'writes', position: 1 });
+          await store.checkpointed();
+          await store.close();
+          console.log('closed');
+        })();`;
+      const child = spawn(process.execPath, ['-e', script, distPath('src/stores/read/sqlite-read-store.ts'), join(temp.dir, 'other.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect({ code, output: output.trim() }).toEqual({ code: 0, output: 'closed' });
+      expect(statSync(join(temp.dir, 'other.db')).size).toBeGreaterThan(8_000_000);
     });
   });
 

@@ -78,7 +78,7 @@ export class WalCheckpoints {
   /** WAL pages not yet copied into the database file; 0 without a WAL index (in memory, or not in WAL mode). */
   uncopiedPages(): number {
     if (this.walIndex === null) {
-      if (this.file === ':memory:' || this.file === '') return 0;
+      if (this.closed || this.file === ':memory:' || this.file === '') return 0;
       try {
         this.walIndex = openSync(`${this.file}-shm`, 'r');
       } catch {
@@ -109,6 +109,8 @@ export class WalCheckpoints {
       const thread = this.thread;
       this.thread = null;
       if (!thread) return;
+      // Held until it has ended, or a process with nothing else to do would exit with this promise pending.
+      thread.worker.ref();
       thread.worker.postMessage({ type: 'close' } satisfies ToCheckpointThread);
       await thread.exited;
     });

@@ -6,7 +6,10 @@
  * documents (which the adapter does with json_set in SQL, merged per document within a batch) against
  * one raw json_set UPDATE per operation, for distinct documents and for a few hot counters; status
  * changes replacing documents indexed as executions are against raw UPDATEs of the column that
- * changes; keyset paging against one raw SELECT.
+ * changes; keyset paging against one raw SELECT; small transactions as a live projection commits them
+ * (a log chunk and its execution's counts), against the same raw statements, their commits copying the
+ * WAL as SQLite's auto-checkpoint does or copying nothing, where the store leaves the copies to its
+ * checkpoint thread. The raw figures are otherwise ceilings: their connection copies nothing either.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import Database from 'better-sqlite3';
 import type { PositionedOperation } from '../src/stores/read/read-store';
 import { SqliteReadStore } from '../src/stores/read/sqlite-read-store';
 import { EXECUTIONS, historyProjection } from '../src/projections/history-projection';
+import { CHECKPOINT_AFTER_PAGES } from '../src/stores/read/sqlite-wal-checkpoints';
 import { type BenchRow, formatTable } from './report';
 
 interface Settings {
@@ -30,6 +34,9 @@ const READ_CEILING = 'raw SELECT of every row (ceiling)';
 const STATUS_CEILING = 'raw UPDATE of doc, pos and the status column, same batches (ceiling)';
 /** Status changes are replaced a few per live batch, as executors report them. */
 const STATUS_BATCH = 20;
+/** Log appends per live transaction: a chunk and its execution's counts each. */
+const LIVE_BATCH = 4;
+const LIVE_CEILING = `raw chunk INSERT and json_set UPDATE per log append, transactions of ${LIVE_BATCH}, commits copying nothing (ceiling)`;
 
 /** The history projection's executions, with their six indexes: what a status report replaces. */
 const EXECUTIONS_SPEC = historyProjection.collections.find((collection) => collection.name === EXECUTIONS)!;
@@ -48,6 +55,7 @@ export async function readStoreBench(args: string[]): Promise<void> {
     // A second connection writes the raw figures into tables of the very same shape.
     const raw = new Database(join(dir, 'read.db'));
     raw.pragma('synchronous = NORMAL');
+    raw.pragma('wal_autocheckpoint = 0');
     try {
       rows.push({ figure: INSERT_CEILING, value: rawInsert(raw, docs, batch), unit: 'docs/s' });
       let position = 0;
@@ -84,6 +92,7 @@ export async function readStoreBench(args: string[]): Promise<void> {
       });
 
       rows.push(...(await statusReplacements(store, raw, docs, () => ++position)));
+      rows.push(...(await liveTransactions(store, raw, docs, () => ++position)));
 
       rows.push({ figure: READ_CEILING, value: rawSelect(raw, docs), unit: 'docs/s' });
       rows.push({
@@ -136,6 +145,61 @@ async function statusReplacements(store: SqliteReadStore, raw: Database.Database
   return [
     { figure: STATUS_CEILING, value: ceiling, unit: 'docs/s' },
     { figure: `applyBatch status replacements (6 indexes), batches of ${STATUS_BATCH}`, value: replaced, unit: 'docs/s', baseline: STATUS_CEILING },
+  ];
+}
+
+/**
+ * A fifth of the documents' worth of log appends in transactions of LIVE_BATCH, each a new chunk and an
+ * increment of its execution's counts, as the history projection commits them while executors report:
+ * the store's commits leave the WAL to its checkpoint thread; raw ones either copy nothing (the ceiling)
+ * or copy it past 1,000 pages on the committing thread, as SQLite's auto-checkpoint (the store's before) does.
+ */
+async function liveTransactions(store: SqliteReadStore, raw: Database.Database, docs: number, next: () => number): Promise<BenchRow[]> {
+  for (const name of ['livechunks', 'rawchunks']) await store.ensureCollection({ name, indexes: [] });
+  const appends = Math.floor(docs / 5);
+  const executionOf = (k: number) => docId((k * 7919) % docs);
+  const chunk = (k: number) => ({ id: `c-${String(k).padStart(8, '0')}`, executionId: executionOf(k), firstSeq: k, lines: [{ message: `line ${k} `.repeat(20), level: 'info' }] });
+  const insert = raw.prepare('INSERT INTO rawchunks (id, doc, pos) VALUES (?, ?, ?)');
+  const count = raw.prepare(`UPDATE raw SET doc = json_set(doc, '$.n', coalesce(json_extract(doc, '$.n'), 0) + 1), pos = ? WHERE id = ?`);
+  const rawAppends = (first: number) =>
+    inTransactions(raw, appends, LIVE_BATCH, (i) => {
+      const k = first + i;
+      insert.run(chunk(k).id, JSON.stringify(chunk(k)), k);
+      count.run(k, executionOf(k));
+    });
+  // Neither side times the other's copies.
+  await store.checkpointed();
+  const ceiling = rawAppends(appends);
+  raw.pragma('wal_checkpoint(PASSIVE)');
+  raw.pragma(`wal_autocheckpoint = ${CHECKPOINT_AFTER_PAGES}`);
+  const copying = rawAppends(2 * appends);
+  raw.pragma('wal_autocheckpoint = 0');
+  // The store's documents of `executions` mirror those of `raw`, which the raw statements counted in.
+  const applied = await rate(appends, async () => {
+    for (let from = 0; from < appends; from += LIVE_BATCH) {
+      const ops: PositionedOperation[] = [];
+      for (let k = from; k < Math.min(appends, from + LIVE_BATCH); k++) {
+        const position = next();
+        ops.push({ op: 'upsert', collection: 'livechunks', id: chunk(k).id, doc: chunk(k), position });
+        ops.push({ op: 'inc', collection: 'executions', id: executionOf(k), fields: { n: 1 }, position });
+      }
+      await store.applyBatch(ops, { name: 'bench', position: ops[ops.length - 1]!.position });
+    }
+  });
+  return [
+    { figure: LIVE_CEILING, value: ceiling, unit: 'appends/s' },
+    {
+      figure: `raw, the same transactions, each commit past ${CHECKPOINT_AFTER_PAGES} WAL pages copying them (SQLite's auto-checkpoint)`,
+      value: copying,
+      unit: 'appends/s',
+      baseline: LIVE_CEILING,
+    },
+    {
+      figure: `applyBatch, the same transactions (the WAL copied on the checkpoint thread)`,
+      value: applied,
+      unit: 'appends/s',
+      baseline: LIVE_CEILING,
+    },
   ];
 }
 

@@ -15,6 +15,7 @@ export const CHECKPOINT_AFTER_PAGES = 1000;
 const MX_FRAME_OFFSET = 16;
 const N_BACKFILL_OFFSET = 96;
 const WAL_INDEX_HEADER_BYTES = 100;
+const NATIVE_LITTLE_ENDIAN = endianness() === 'LE';
 
 export interface CheckpointThreadData {
   file: string;
@@ -85,9 +86,12 @@ export class WalCheckpoints {
         return 0;
       }
     }
-    if (readSync(this.walIndex, this.header, 0, WAL_INDEX_HEADER_BYTES, 0) < WAL_INDEX_HEADER_BYTES) return 0;
-    const read = endianness() === 'LE' ? this.header.readUInt32LE.bind(this.header) : this.header.readUInt32BE.bind(this.header);
-    return Math.max(0, read(MX_FRAME_OFFSET) - read(N_BACKFILL_OFFSET));
+    const header = this.header;
+    if (readSync(this.walIndex, header, 0, WAL_INDEX_HEADER_BYTES, 0) < WAL_INDEX_HEADER_BYTES) return 0;
+    const [lastFrame, copiedFrames] = NATIVE_LITTLE_ENDIAN
+      ? [header.readUInt32LE(MX_FRAME_OFFSET), header.readUInt32LE(N_BACKFILL_OFFSET)]
+      : [header.readUInt32BE(MX_FRAME_OFFSET), header.readUInt32BE(N_BACKFILL_OFFSET)];
+    return Math.max(0, lastFrame - copiedFrames);
   }
 
   /** Resolves once the checkpoints requested so far are done; rejects when the last one failed. */

@@ -16,23 +16,19 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { AppError, ConflictError, UnavailableError, ValidationError } from '../../errors/app-error';
+import { UnavailableError, ValidationError } from '../../errors/app-error';
+import { toAppError } from './sqlite-read-errors';
 import { SqliteBulkLoads, WAL_SIZE_LIMIT_BYTES } from './sqlite-bulk-loads';
 import { leaveCheckpointsToThread, WalCheckpoints } from './sqlite-wal-checkpoints';
 import { applyOps, type CollectionStep, type DocWrite, opsAfter, planBatch, unguarded } from './batch-plan';
-import { decodeCursor, encodeCursor, keysetBranches } from './cursor';
+import { encodeCursor } from './cursor';
+import { countSql, planFind } from './sqlite-find-plan';
 import { validateCollectionName } from './field-path';
-import {
-  CollectionColumns,
-  filterSql,
-  keyConditionsSql,
-  orderBySql,
-  quoteIdent,
-  type SqlValue,
-} from './filter-sql';
-import { addFieldColumn, fieldColumnsOf, TableWrites } from './sqlite-table-writes';
-import { indexKeys, indexName, isDeclaredIndexName, validateIndexes } from './index-spec';
-import { normalizeCount, normalizeFilter, normalizeSort } from './query';
+import { CollectionColumns, filterSql, quoteIdent, type SqlValue } from './filter-sql';
+import { fieldColumnsOf, TableWrites } from './sqlite-table-writes';
+import { createCollectionTable, declareCollection } from './sqlite-collection-schema';
+import { validateIndexes } from './index-spec';
+import { normalizeFilter } from './query';
 import type { Checkpoint, CollectionSpec, Doc, Filter, FindQuery, FindResult, LeaseRecord, PositionedOperation, ReadStore } from './read-store';
 import { validateLease } from './read-store';
 import type { Position } from '../events/event-store';
@@ -109,40 +105,7 @@ export class SqliteReadStore implements ReadStore {
     validateCollectionName(spec.name);
     const indexes = validateIndexes(spec.indexes);
     const deferred = validateIndexes(spec.deferredIndexes);
-    const table = quoteIdent(spec.name);
-    this.run(() =>
-      this.db.transaction(() => {
-        this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, pos INTEGER NOT NULL)`);
-        const existing = fieldColumnsOf(this.db, spec.name).indexed;
-        for (const index of [...indexes, ...deferred]) {
-          for (const [field] of index.fields) {
-            if (field === 'id' || existing.has(field)) continue;
-            addFieldColumn(this.db, spec.name, field);
-            existing.add(field);
-          }
-        }
-        const columns = new CollectionColumns(spec.name, existing);
-        // Index names are global in SQLite, hence the collection prefix.
-        const prefix = `${spec.name}:`;
-        const wanted = new Map(
-          indexes.map((index) => {
-            const name = `${prefix}${indexName(index)}`;
-            const keys = orderBySql(indexKeys(index), (f) => columns.expr(f));
-            return [name, `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${table} (${keys})`];
-          }),
-        );
-        // The declared indexes become exactly the spec's (see isDeclaredIndexName): the same spec again
-        // changes nothing; one no longer declared, or stored with another definition, is dropped.
-        // SQLite keeps each index's CREATE statement as given (less IF NOT EXISTS), so comparing it is exact.
-        const stored = this.db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(spec.name) as Array<{ name: string; sql: string }>;
-        for (const { name, sql } of stored) {
-          if (!name.startsWith(prefix) || !isDeclaredIndexName(name.slice(prefix.length))) continue;
-          if (wanted.get(name) === sql) wanted.delete(name);
-          else this.db.exec(`DROP INDEX ${quoteIdent(name)}`);
-        }
-        for (const create of wanted.values()) this.db.exec(create);
-      }).immediate(),
-    );
+    this.run(() => this.db.transaction(() => declareCollection(this.db, spec.name, indexes, deferred)).immediate());
     this.forgetSchema();
   }
 
@@ -167,7 +130,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async find<T extends Doc = Doc>(collection: string, query: FindQuery = {}): Promise<FindResult<T>> {
-    const plan = this.planFind(collection, query);
+    const plan = planFind(collection, query, (name) => this.columns(name));
     if (!plan.columns) return query.count ? { items: [], total: 0 } : { items: [] };
     const items: T[] = [];
     if (plan.select) {
@@ -189,7 +152,7 @@ export class SqliteReadStore implements ReadStore {
    * indexes serve a query; tests and diagnostics only.
    */
   explainFind(collection: string, query: FindQuery = {}): string[] {
-    const plan = this.planFind(collection, query);
+    const plan = planFind(collection, query, (name) => this.columns(name));
     if (!plan.select) return [];
     const rows = this.db.prepare(`EXPLAIN QUERY PLAN ${plan.select.sql}`).all(...plan.select.params) as Array<{ detail: string }>;
     return rows.map((r) => r.detail);
@@ -380,7 +343,7 @@ export class SqliteReadStore implements ReadStore {
 
   /** A batch may write to a collection nobody declared; it gets a table without indexes. */
   private createTable(collection: string): CollectionColumns {
-    this.db.exec(`CREATE TABLE IF NOT EXISTS ${quoteIdent(collection)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, pos INTEGER NOT NULL)`);
+    createCollectionTable(this.db, collection);
     const columns = new CollectionColumns(collection, new Set());
     this.collections.set(collection, columns);
     return columns;
@@ -388,48 +351,9 @@ export class SqliteReadStore implements ReadStore {
 
   // ---- reads -------------------------------------------------------------------------------------
 
-  private planFind(collection: string, query: FindQuery) {
-    validateCollectionName(collection);
-    const filter = normalizeFilter(query.filter);
-    const sort = normalizeSort(query.sort);
-    const limit = normalizeCount(query.limit, 'limit');
-    const skip = normalizeCount(query.skip, 'skip') ?? 0;
-    const after = query.cursor !== undefined ? decodeCursor(query.cursor, sort) : null;
-    const columns = this.columns(collection);
-    if (!columns) return { columns, filter, sort, limit, select: null };
-
-    const table = quoteIdent(collection);
-    // One row more than the page tells whether there is a next page.
-    const fetch = limit === undefined ? -1 : limit + 1;
-    const filterParams: SqlValue[] = [];
-    const where = filterSql(filter, columns, filterParams);
-    const orderBy = orderBySql(sort, (f) => columns.expr(f));
-    if (!after) {
-      const sql = `SELECT doc FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
-      return { columns, filter, sort, limit, select: { sql, params: [...filterParams, fetch, skip] } };
-    }
-    // After a cursor: one index seek per keyset branch, merged in order. (A single WHERE with ORs makes
-    // SQLite scan from the start of the index on every page.)
-    const branches = keysetBranches(sort, after);
-    if (branches.length === 0) return { columns, filter, sort, limit, select: null };
-    const params: SqlValue[] = [];
-    const keys = sort.map(([field], i) => `${columns.expr(field)} AS k${i}`).join(', ');
-    const parts = branches.map((branch) => {
-      params.push(...filterParams);
-      const condition = keyConditionsSql(branch, columns, params);
-      params.push(limit === undefined ? -1 : fetch + skip);
-      return `SELECT * FROM (SELECT doc, ${keys} FROM ${table} WHERE ${where} AND ${condition} ORDER BY ${orderBy} LIMIT ?)`;
-    });
-    params.push(fetch, skip);
-    const sql = `SELECT doc FROM (${parts.join(' UNION ALL ')}) ORDER BY ${orderBySql(sort, (_, i) => `k${i}`)} LIMIT ? OFFSET ?`;
-    return { columns, filter, sort, limit, select: { sql, params } };
-  }
-
   private countWhere(columns: CollectionColumns, filter: ReturnType<typeof normalizeFilter>): number {
-    const params: SqlValue[] = [];
-    const where = filterSql(filter, columns, params);
-    const row = this.statement(`SELECT count(*) AS n FROM ${quoteIdent(columns.table)} WHERE ${where}`).get(...params) as { n: number };
-    return row.n;
+    const { sql, params } = countSql(columns, filter);
+    return (this.statement(sql).get(...params) as { n: number }).n;
   }
 
   // ---- schema and statements ---------------------------------------------------------------------
@@ -476,15 +400,4 @@ function metaJson(key: string, value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new ValidationError(`Meta ${key}: the value is not JSON`);
   return json;
-}
-
-function toAppError(err: unknown): unknown {
-  if (err instanceof AppError) return err;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code !== 'string') return err;
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE') return new ConflictError(`Unique index violated: ${(err as Error).message}`);
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL') {
-    return new UnavailableError(`Read store: ${(err as Error).message}`);
-  }
-  return err;
 }

@@ -5,6 +5,7 @@ import type { EarlierAppend, EventStore, ExpectedRevision, NewEvent, Position, R
 import type { Clock } from '../time/clock';
 import { type CommandContext, eventMetadata } from './command-context';
 import type { Decider } from './decider';
+import { shareTheLoop } from './loop-share';
 import { type RevisionPrecondition, requireRevision } from './revision-precondition';
 
 export interface DomainEvent {
@@ -110,6 +111,9 @@ export async function loadAggregate<State, Event extends DomainEvent>(
   known?: KnownAggregate<State>,
 ): Promise<{ state: State; revision: number | 'no_stream' }> {
   if (known?.revision === 'no_stream') return { state: known.state, revision: 'no_stream' };
+  // Commands started together take turns with the scheduler's timers and the store's acknowledgements.
+  const turn = shareTheLoop();
+  if (turn) await turn;
   let recorded: RecordedEvent[];
   try {
     recorded = await store.readStream(stream, known ? { fromRevision: known.revision + 1 } : {});

@@ -1,0 +1,59 @@
+import { performance } from 'node:perf_hooks';
+import { LOOP_SHARE_MS, shareTheLoop } from '../../src/commands/loop-share';
+
+/** Holds the thread for `ms` of real time, as a command's synchronous reads and decisions do. */
+function work(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/** A command as loadAggregate runs it: share the loop, then work synchronously. */
+async function command(ms: number, done: number[], id: number): Promise<void> {
+  const turn = shareTheLoop();
+  if (turn) await turn;
+  work(ms);
+  done.push(id);
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('sharing the event loop between commands started together', () => {
+  it('lets a timer due meanwhile run after one share, not after the whole burst', async () => {
+    await nextTurn(); // a stretch of its own, not one an earlier test opened
+    const done: number[] = [];
+    let seenByTimer = -1;
+    const timer = new Promise<void>((resolve) => setTimeout(() => ((seenByTimer = done.length), resolve()), 0));
+    const burst = Array.from({ length: 100 }, (_, i) => command(1, done, i));
+    await Promise.all([timer, ...burst]);
+    expect(done).toHaveLength(100);
+    // One share of LOOP_SHARE_MS of 1 ms commands, and the command under way when it ran out.
+    expect(seenByTimer).toBeGreaterThan(0);
+    expect(seenByTimer).toBeLessThanOrEqual(LOOP_SHARE_MS + 1);
+  });
+
+  it('keeps the order commands were started in', async () => {
+    await nextTurn();
+    const done: number[] = [];
+    await Promise.all(Array.from({ length: 50 }, (_, i) => command(1, done, i)));
+    expect(done).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('goes on at once while the stretch is young', async () => {
+    await nextTurn();
+    expect(shareTheLoop()).toBeUndefined();
+    work(1);
+    expect(shareTheLoop()).toBeUndefined();
+  });
+
+  it('asks for a later turn once the stretch has run its share, and a new turn starts a new stretch', async () => {
+    await nextTurn();
+    expect(shareTheLoop()).toBeUndefined();
+    work(LOOP_SHARE_MS + 1);
+    const turn = shareTheLoop();
+    expect(turn).toBeInstanceOf(Promise);
+    await turn;
+    expect(shareTheLoop()).toBeUndefined();
+  });
+});

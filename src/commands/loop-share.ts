@@ -7,9 +7,23 @@ import { performance } from 'node:perf_hooks';
  * the event writer's acknowledgements and other requests would wait for all of it.
  */
 export const LOOP_SHARE_MS = 8;
+/**
+ * Longest that time-critical work (the scheduler firing a second's due ticks slice by slice) holds
+ * commands back; past it they take turns with that work again, so a hundred thousand ticks due at once
+ * cannot starve requests for seconds.
+ */
+export const HOLD_MAX_MS = 100;
 
 let stretchStartedAt = 0;
 let stretchOpen = false;
+
+interface Hold {
+  over: Promise<void>;
+  end: () => void;
+}
+/** The hold in force; 'expired' once it ran HOLD_MAX_MS with its holders still at work. */
+let hold: Hold | 'expired' | null = null;
+let holders = 0;
 
 function closeStretch(): void {
   stretchOpen = false;
@@ -31,17 +45,57 @@ function stretchIsLong(): boolean {
   return now - stretchStartedAt >= LOOP_SHARE_MS;
 }
 
-/**
- * Nothing (go on) while the current stretch of commands is young; once it has run LOOP_SHARE_MS, a
- * promise of a later turn of the event loop, after timers and I/O. A stretch starts at the first call
- * after the loop passed its check phase and ends when the loop reaches that phase again.
- */
-export function shareTheLoop(): Promise<void> | undefined {
-  return stretchIsLong() ? laterTurn() : undefined;
+function heldBack(): Hold | null {
+  return hold === null || hold === 'expired' ? null : hold;
 }
 
-/** Waits turn after turn until one has room: callers released together must not make a stretch of their own. */
+/**
+ * Nothing (go on) while the current stretch of commands is young and nothing holds commands back; else
+ * a promise of a later turn of the event loop, after timers and I/O (and after the hold). A stretch
+ * starts at the first call after the loop passed its check phase and ends when the loop reaches that
+ * phase again.
+ */
+export function shareTheLoop(): Promise<void> | undefined {
+  return heldBack() || stretchIsLong() ? laterTurn() : undefined;
+}
+
+/**
+ * Waits turn after turn until one has room: callers released together must not make a stretch of their
+ * own. Each waits on its own setImmediate even after a hold, so each runs its command up to the next
+ * wait before the next caller checks the stretch (a shared promise would let them all pass the check first).
+ */
 async function laterTurn(): Promise<void> {
-  do await nextTurn();
-  while (stretchIsLong());
+  do {
+    const held = heldBack();
+    if (held) await held.over;
+    await nextTurn();
+  } while (heldBack() || stretchIsLong());
+}
+
+/**
+ * Holds commands back while time-critical work runs in turns of its own (the scheduler's due ticks):
+ * commands reaching shareTheLoop wait until every holder has released, or HOLD_MAX_MS has passed.
+ * Returns the release (calling it again does nothing).
+ */
+export function holdCommands(): () => void {
+  holders++;
+  if (hold === null) {
+    let end!: () => void;
+    const over = new Promise<void>((resolve) => (end = resolve));
+    const timer = setTimeout(() => endHold('expired'), HOLD_MAX_MS);
+    timer.unref();
+    hold = { over, end: () => (clearTimeout(timer), end()) };
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--holders === 0) endHold(null);
+  };
+}
+
+function endHold(next: typeof hold): void {
+  const ending = heldBack();
+  hold = next;
+  ending?.end();
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { LOOP_SHARE_MS, shareTheLoop } from '../../src/commands/loop-share';
+import { HOLD_MAX_MS, holdCommands, LOOP_SHARE_MS, shareTheLoop } from '../../src/commands/loop-share';
 
 /** Holds the thread for `ms` of real time, as a command's synchronous reads and decisions do. */
 function work(ms: number): void {
@@ -55,5 +55,59 @@ describe('sharing the event loop between commands started together', () => {
     expect(turn).toBeInstanceOf(Promise);
     await turn;
     expect(shareTheLoop()).toBeUndefined();
+  });
+});
+
+describe('holding commands back while time-critical work runs', () => {
+  async function turns(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) await nextTurn();
+  }
+
+  it('keeps commands waiting turn after turn until the holder releases them', async () => {
+    await nextTurn();
+    const release = holdCommands();
+    const done: number[] = [];
+    const burst = Array.from({ length: 5 }, (_, i) => command(0, done, i));
+    await turns(5);
+    expect(done).toEqual([]);
+    release();
+    await Promise.all(burst);
+    expect(done).toEqual([0, 1, 2, 3, 4]);
+    await nextTurn();
+    expect(shareTheLoop()).toBeUndefined();
+  });
+
+  it('waits for every holder, and a second release does nothing', async () => {
+    await nextTurn();
+    const first = holdCommands();
+    const second = holdCommands();
+    const done: number[] = [];
+    const waiting = command(0, done, 1);
+    first();
+    first();
+    await turns(3);
+    expect(done).toEqual([]);
+    second();
+    await waiting;
+    expect(done).toEqual([1]);
+  });
+
+  it('lets commands go after HOLD_MAX_MS even while the holder is still at work, and holds no more until it releases', async () => {
+    await nextTurn();
+    const startedAt = performance.now();
+    const release = holdCommands();
+    const done: number[] = [];
+    await command(0, done, 1);
+    // Timers may fire up to a millisecond early by their rounding.
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(HOLD_MAX_MS - 1);
+    const again = holdCommands();
+    await nextTurn();
+    expect(shareTheLoop()).toBeUndefined();
+    again();
+    release();
+    const next = holdCommands();
+    await nextTurn();
+    expect(shareTheLoop()).toBeInstanceOf(Promise);
+    next();
   });
 });

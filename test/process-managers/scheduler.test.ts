@@ -2,7 +2,6 @@ import { MISSED_SCHEDULER_OFFLINE } from '../../src/events/execution-events';
 import { executionStream } from '../../src/events/streams';
 import { catchUpExecutionId, SCHEDULER_OFFLINE_REASON, schedulerLateness, tickExecutionId } from '../../src/process-managers/scheduler';
 import { StreamDeletedError } from '../../src/errors/store-errors';
-import { FIRE_SLICE } from '../../src/process-managers/scheduler/tick-timer';
 import { everyMinutes, SchedulerHarness } from './scheduler-support';
 
 const START = '2026-06-01T08:00:00.000Z'; // a Monday
@@ -210,25 +209,6 @@ describe('scheduler', () => {
     await h.advanceTo('2026-06-02T08:00:00.000Z');
     expect(await h.ticks(taskId)).toEqual(['13', '14', '15', '16'].map((hour) => `2026-06-01T${hour}:00:00.000Z`));
     expect(await h.ticks(ungrouped)).toHaveLength(25);
-  });
-
-  it('fires a second with more due ticks than a slice in slices, the event loop getting a turn between them', async () => {
-    const firedPerTimer: number[] = [];
-    const setTimer = h.clock.setTimer.bind(h.clock);
-    h.clock.setTimer = (at, callback) =>
-      setTimer(at, () => {
-        const { stats } = h.instances[0].scheduler;
-        const before = stats.fired;
-        callback();
-        firedPerTimer.push(stats.fired - before);
-      });
-    await h.startScheduler();
-    const tasks = FIRE_SLICE + 40;
-    for (let i = 0; i < tasks; i++) await h.createTask({ scheduleConfig: { cron_expression: '5 * * * *', timezone: 'UTC' } });
-
-    await h.advanceTo('2026-06-01T08:06:00.000Z');
-    expect(await h.executions()).toHaveLength(tasks);
-    expect(firedPerTimer.filter((fired) => fired > 0)).toEqual([FIRE_SLICE, 40]);
   });
 
   it('a task moved into or out of a group follows its new group at once', async () => {

@@ -1,3 +1,4 @@
+import { holdCommands } from '../../commands/loop-share';
 import type { Clock } from '../../time/clock';
 import { IndexedMinHeap } from '../indexed-min-heap';
 import type { CalendarGate } from './calendar-gate';
@@ -35,6 +36,8 @@ export class TickTimer {
   private armedAt = Number.NaN;
   private live = false;
   private stopped = false;
+  /** Releases the commands held back while the due ticks of one instant fire slice by slice. */
+  private releaseCommands: (() => void) | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -61,6 +64,7 @@ export class TickTimer {
     this.stopped = true;
     this.cancelTimer?.();
     this.cancelTimer = null;
+    this.letCommandsGo();
   }
 
   /** Takes a task out of the heap for good (it was deleted). */
@@ -128,8 +132,17 @@ export class TickTimer {
       if (!task || task.nextMs > now) break;
       this.advance(task, now);
     }
+    // Due ticks left for the next slice: commands (a burst of manual triggers) wait for them, not the other way round.
+    const top = this.heap.peek();
+    if (top && top.nextMs <= now) this.releaseCommands ??= holdCommands();
+    else this.letCommandsGo();
     this.arm(); // at once again if due ticks remain after this slice
   };
+
+  private letCommandsGo(): void {
+    this.releaseCommands?.();
+    this.releaseCommands = null;
+  }
 
   /** Handles the due tick at the top of the heap: fire it or not, then re-key the task. */
   private advance(task: ScheduledTask, now: number): void {

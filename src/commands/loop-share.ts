@@ -8,11 +8,11 @@ import { performance } from 'node:perf_hooks';
  */
 export const LOOP_SHARE_MS = 8;
 /**
- * Longest that time-critical work (the scheduler firing a second's due ticks slice by slice) holds
- * commands back; past it they take turns with that work again, so a hundred thousand ticks due at once
- * cannot starve requests for seconds.
+ * Longest that time-critical work (the scheduler's ticks of one instant, from the first fired to the
+ * last committed) holds commands back; past it they take turns with that work again, so a hundred
+ * thousand ticks due at once, or a store that keeps a tick's write waiting, cannot starve requests.
  */
-export const HOLD_MAX_MS = 100;
+export const HOLD_MAX_MS = 200;
 
 let stretchStartedAt = 0;
 let stretchOpen = false;
@@ -73,8 +73,9 @@ async function laterTurn(): Promise<void> {
 }
 
 /**
- * Holds commands back while time-critical work runs in turns of its own (the scheduler's due ticks):
- * commands reaching shareTheLoop wait until every holder has released, or HOLD_MAX_MS has passed.
+ * Holds commands back while time-critical work runs in turns of its own (each tick the scheduler has
+ * fired and not yet seen committed): commands reaching shareTheLoop wait until every holder has
+ * released, or HOLD_MAX_MS has passed; after that, none are held until every holder has released.
  * Returns the release (calling it again does nothing).
  */
 export function holdCommands(): () => void {

@@ -36,6 +36,7 @@
  * the downtime owes only the ticks after that).
  */
 import { randomUUID } from 'node:crypto';
+import { holdCommands } from '../../commands/loop-share';
 import type { Logger } from '../../logging/logger';
 import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../../events/execution-events';
 import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../events/project-events';
@@ -244,12 +245,16 @@ export class Scheduler implements ProcessManager {
     const command = tickCommand(task, executionId, scheduledAt, 'SCHEDULED', now);
     const context = tickContext(task, executionId);
     this.overlap.atFire(task, command, context);
-    this.track(this.writes.writeTick(command, context));
+    // Commands (a burst of manual triggers) wait until the instant's ticks are committed, not the other way round.
+    this.track(this.writes.writeTick(command, context), holdCommands());
   }
 
-  private track(work: Promise<unknown>): void {
+  private track(work: Promise<unknown>, release?: () => void): void {
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    void work.finally(() => {
+      this.inFlight.delete(work);
+      release?.();
+    });
   }
 
   // --- going live: downtime ----------------------------------------------------------------------

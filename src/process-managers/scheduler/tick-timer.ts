@@ -132,7 +132,7 @@ export class TickTimer {
       if (!task || task.nextMs > now) break;
       this.advance(task, now);
     }
-    // Due ticks left for the next slice: commands (a burst of manual triggers) wait for them, not the other way round.
+    // Due ticks left for the next slice: commands wait for them (and, in the scheduler, for their commits).
     const top = this.heap.peek();
     if (top && top.nextMs <= now) this.releaseCommands ??= holdCommands();
     else this.letCommandsGo();

@@ -8,8 +8,8 @@ import { performance } from 'node:perf_hooks';
  */
 export const LOOP_SHARE_MS = 8;
 /**
- * Longest that time-critical work (the scheduler's ticks of one instant, from the first fired to the
- * last committed) holds commands back; past it they take turns with that work again, so a hundred
+ * Longest, by default, that time-critical work (the scheduler's ticks of one instant, from the first fired
+ * to the last committed) holds commands back; past it they take turns with that work again, so a hundred
  * thousand ticks due at once, or a store that keeps a tick's write waiting, cannot starve requests.
  */
 export const HOLD_MAX_MS = 200;
@@ -21,7 +21,7 @@ interface Hold {
   over: Promise<void>;
   end: () => void;
 }
-/** The hold in force; 'expired' once it ran HOLD_MAX_MS with its holders still at work. */
+/** The hold in force; 'expired' once it ran its longest with its holders still at work. */
 let hold: Hold | 'expired' | null = null;
 let holders = 0;
 
@@ -75,15 +75,15 @@ async function laterTurn(): Promise<void> {
 /**
  * Holds commands back while time-critical work runs in turns of its own (each tick the scheduler has
  * fired and not yet seen committed): commands reaching shareTheLoop wait until every holder has
- * released, or HOLD_MAX_MS has passed; after that, none are held until every holder has released.
- * Returns the release (calling it again does nothing).
+ * released, or `maxMs` has passed (as the holder that started the hold asked); after that, none are held
+ * until every holder has released. Returns the release (calling it again does nothing).
  */
-export function holdCommands(): () => void {
+export function holdCommands(maxMs = HOLD_MAX_MS): () => void {
   holders++;
   if (hold === null) {
     let end!: () => void;
     const over = new Promise<void>((resolve) => (end = resolve));
-    const timer = setTimeout(() => endHold('expired'), HOLD_MAX_MS);
+    const timer = setTimeout(() => endHold('expired'), maxMs);
     timer.unref();
     hold = { over, end: () => (clearTimeout(timer), end()) };
   }

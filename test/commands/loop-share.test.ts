@@ -59,13 +59,16 @@ describe('sharing the event loop between commands started together', () => {
 });
 
 describe('holding commands back while time-critical work runs', () => {
+  /** Longer than any test waits, so a stalled machine cannot end a hold before the test looks. */
+  const LONG_HOLD_MS = 60_000;
+
   async function turns(count: number): Promise<void> {
     for (let i = 0; i < count; i++) await nextTurn();
   }
 
   it('keeps commands waiting turn after turn until the holder releases them', async () => {
     await nextTurn();
-    const release = holdCommands();
+    const release = holdCommands(LONG_HOLD_MS);
     const done: number[] = [];
     const burst = Array.from({ length: 5 }, (_, i) => command(0, done, i));
     await turns(5);
@@ -79,8 +82,8 @@ describe('holding commands back while time-critical work runs', () => {
 
   it('waits for every holder, and a second release does nothing', async () => {
     await nextTurn();
-    const first = holdCommands();
-    const second = holdCommands();
+    const first = holdCommands(LONG_HOLD_MS);
+    const second = holdCommands(LONG_HOLD_MS);
     const done: number[] = [];
     const waiting = command(0, done, 1);
     first();
@@ -109,5 +112,27 @@ describe('holding commands back while time-critical work runs', () => {
     await nextTurn();
     expect(shareTheLoop()).toBeInstanceOf(Promise);
     next();
+  });
+
+  it('holds as long as the holder that started the hold asked, whatever later holders ask', async () => {
+    // Only the hold's own timer is faked: the loop's turns stay real.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'Date', 'hrtime'] });
+    try {
+      await nextTurn();
+      const release = holdCommands(30);
+      const later = holdCommands(LONG_HOLD_MS);
+      const done: number[] = [];
+      const waiting = command(0, done, 1);
+      jest.advanceTimersByTime(29);
+      await turns(3);
+      expect(done).toEqual([]);
+      jest.advanceTimersByTime(1);
+      await waiting;
+      expect(done).toEqual([1]);
+      later();
+      release();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -4,6 +4,8 @@ import { FIRE_SLICE } from '../../src/process-managers/scheduler/tick-timer';
 import { SchedulerHarness } from './scheduler-support';
 
 const START = '2026-06-01T08:00:00.000Z';
+/** The tests that watch a hold give it far longer than it can need, so a stalled machine cannot end it before they look. */
+const HOLD_WATCHED = { commandHoldMs: 60_000 };
 
 /** The scheduler's timer callbacks, each reported with how many ticks it fired. */
 function watchTimerCallbacks(h: SchedulerHarness, afterEach: (firedByThis: number, firedInAll: number) => void): void {
@@ -53,7 +55,7 @@ describe('scheduler firing many due ticks at once', () => {
       commandWent = turn!.then(() => ({ fired: stats.fired, created: stats.created }));
       expect(firedInAll).toBe(FIRE_SLICE);
     });
-    await h.startScheduler();
+    await h.startScheduler('a', HOLD_WATCHED);
     await createTasksDueAt805(tasks);
 
     await h.advanceTo('2026-06-01T08:06:00.000Z');
@@ -69,7 +71,7 @@ describe('scheduler firing many due ticks at once', () => {
     const writesWaiting: Array<() => void> = [];
     const writer: ExecutionWriter = (command, context) =>
       new Promise((resolve, reject) => writesWaiting.push(() => void store(command, context).then(resolve, reject)));
-    const { scheduler } = await h.startScheduler('a', { writer });
+    const { scheduler } = await h.startScheduler('a', { ...HOLD_WATCHED, writer });
     await createTasksDueAt805(3);
     await h.sync();
 

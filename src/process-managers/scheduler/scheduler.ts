@@ -36,7 +36,7 @@
  * the downtime owes only the ticks after that).
  */
 import { randomUUID } from 'node:crypto';
-import { holdCommands } from '../../commands/loop-share';
+import { HOLD_MAX_MS, holdCommands } from '../../commands/loop-share';
 import type { Logger } from '../../logging/logger';
 import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from '../../events/execution-events';
 import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../events/project-events';
@@ -78,6 +78,8 @@ export interface SchedulerOptions {
   writer?: ExecutionWriter;
   /** Called at each fire with its lateness in ms (the bench keeps exact percentiles). */
   onFire?: (latenessMs: number) => void;
+  /** Longest one instant's ticks hold commands back (HOLD_MAX_MS): tests that watch a hold lengthen it, so a stalled machine cannot end it early. */
+  commandHoldMs?: number;
 }
 
 export class Scheduler implements ProcessManager {
@@ -101,6 +103,7 @@ export class Scheduler implements ProcessManager {
   private readonly writes: TickWriter;
   private readonly downtimeDeps: DowntimeDeps;
   private readonly onFire?: (latenessMs: number) => void;
+  private readonly commandHoldMs: number;
   private readonly overlap: OverlapControl;
   private live = false;
   private stopped = false;
@@ -144,7 +147,8 @@ export class Scheduler implements ProcessManager {
     options: SchedulerOptions = {},
   ) {
     this.book = new TaskBook(deps.logger);
-    this.timer = new TickTimer(deps.clock, this.book, this.calendars, (task, tick, now) => this.fire(task, tick, now));
+    this.commandHoldMs = options.commandHoldMs ?? HOLD_MAX_MS;
+    this.timer = new TickTimer(deps.clock, this.book, this.calendars, (task, tick, now) => this.fire(task, tick, now), this.commandHoldMs);
     this.missedBound = options.missedBound ?? DEFAULT_MISSED_BOUND;
     this.writes = new TickWriter(deps, options.writer ?? storeExecutionWriter(deps.events, deps.clock), this.stats);
     this.downtimeDeps = { ...deps, writes: this.writes, stats: this.stats, missedBound: this.missedBound };
@@ -246,7 +250,7 @@ export class Scheduler implements ProcessManager {
     const context = tickContext(task, executionId);
     this.overlap.atFire(task, command, context);
     // Commands (a burst of manual triggers) wait until the instant's ticks are committed, not the other way round.
-    this.track(this.writes.writeTick(command, context), holdCommands());
+    this.track(this.writes.writeTick(command, context), holdCommands(this.commandHoldMs));
   }
 
   private track(work: Promise<unknown>, release?: () => void): void {

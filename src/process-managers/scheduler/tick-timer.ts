@@ -44,6 +44,8 @@ export class TickTimer {
     private readonly book: TaskBook,
     private readonly calendars: CalendarGate,
     private readonly fire: (task: ScheduledTask, tick: number, now: number) => void,
+    /** Longest the due ticks of one instant hold commands back (holdCommands). */
+    private readonly commandHoldMs: number,
   ) {}
 
   /** How many tasks are in the heap. */
@@ -134,7 +136,7 @@ export class TickTimer {
     }
     // Due ticks left for the next slice: commands wait for them (and, in the scheduler, for their commits).
     const top = this.heap.peek();
-    if (top && top.nextMs <= now) this.releaseCommands ??= holdCommands();
+    if (top && top.nextMs <= now) this.releaseCommands ??= holdCommands(this.commandHoldMs);
     else this.letCommandsGo();
     this.arm(); // at once again if due ticks remain after this slice
   };

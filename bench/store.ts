@@ -4,7 +4,8 @@
  * The embedded event store beside its ceilings, measured in the same run on the same disk: the same
  * rows inserted by raw better-sqlite3 in one transaction, and read back by a raw SELECT. Appending
  * through the writer thread (as the server does) costs a message each way: fewer appends/s in this
- * tight loop, in exchange for an appending thread that never waits for a commit.
+ * tight loop, in exchange for an appending thread that never waits for a commit. Reads of one short
+ * stream among many (bench/stream-reads.ts) come last.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { SqliteEventStore } from '../src/stores/events/sqlite-event-store';
 import { categoryOf } from '../src/stores/events/stream-names';
 import { parseCounts } from './options';
 import { type BenchRow, formatTable } from './report';
+import { streamReadFigures } from './stream-reads';
 
 /** A store holding `events` events (half in `task-` streams, half in `execution-` ones) to measure on. */
 export interface PopulatedStore {
@@ -85,6 +87,7 @@ export async function storeBench(args: string[], extraFigures: StoreFigure[] = [
     } finally {
       await store.close();
     }
+    rows.push(...(await streamReadFigures(dir, benchEvent)));
 
     const title = `Event store, ${events.toLocaleString('en-US')} events of ~${eventBytes()} bytes, in ${tmpdir()}`;
     console.log(formatTable(title, rows));

@@ -1,6 +1,6 @@
 import { MISSED_SCHEDULER_OFFLINE } from '../../src/events/execution-events';
 import { executionStream } from '../../src/events/streams';
-import { catchUpExecutionId, SCHEDULER_OFFLINE_REASON, schedulerLateness, tickExecutionId } from '../../src/process-managers/scheduler';
+import { catchUpExecutionId, Scheduler, SCHEDULER_OFFLINE_REASON, schedulerLateness, tickExecutionId } from '../../src/process-managers/scheduler';
 import { StreamDeletedError } from '../../src/errors/store-errors';
 import { everyMinutes, SchedulerHarness } from './scheduler-support';
 
@@ -321,6 +321,34 @@ describe('scheduler downtime', () => {
       everyMinutes('2026-06-01T09:00:00.000Z', '2026-06-01T09:40:00.000Z', 10),
     );
     expect(await h.ticksSkipped(taskId)).toMatchObject([{ from: '2026-06-01T09:50:00.000Z', to: '2026-06-02T09:50:00.000Z', count: 7 }]);
+  });
+
+  it('fires a tick the clock passes while it goes live, after counting the downtime up to just before it', async () => {
+    const first = await h.startScheduler('a');
+    const taskId = await h.createTask();
+    await h.advanceTo(START); // fires 08:00
+    await first.stop();
+    const tickMs = Date.parse('2026-06-01T08:10:00.000Z');
+    h.clock.set(new Date(tickMs - 1));
+    // Going live reads 08:09:59.999 for the downtime (none), and the clock is past 08:10 at every later reading.
+    const goLive = Scheduler.prototype.goLive;
+    const passing = jest.spyOn(Scheduler.prototype, 'goLive').mockImplementation(function (this: Scheduler) {
+      const reading = jest.spyOn(h.clock, 'now').mockReturnValueOnce(new Date(tickMs - 1)).mockReturnValue(new Date(tickMs + 1));
+      try {
+        goLive.call(this);
+      } finally {
+        reading.mockRestore();
+      }
+    });
+    try {
+      await h.startScheduler('a');
+    } finally {
+      passing.mockRestore();
+    }
+    h.clock.set(new Date(tickMs + 1));
+    await h.advanceTo('2026-06-01T08:15:00.000Z');
+    expect(await h.ticks(taskId)).toEqual([START, '2026-06-01T08:10:00.000Z']);
+    expect(await h.ticksSkipped(taskId)).toEqual([]);
   });
 
   it('two instances going live over the same downtime record it once', async () => {

@@ -280,7 +280,7 @@ export class Scheduler implements ProcessManager {
         // One task's downtime must not keep every other task from being armed.
         this.deps.logger.error({ err, taskId: task.taskId }, 'scheduler: could not count the ticks a task missed while offline');
       }
-      this.timer.rekey(task, false);
+      this.timer.rekey(task, false, now);
     }
     this.overlap.releaseAllWaiting();
     this.timer.arm();

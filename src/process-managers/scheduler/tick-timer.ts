@@ -74,10 +74,14 @@ export class TickTimer {
     this.heap.remove(task);
   }
 
-  /** Puts the task in the heap at its next tick from now on (or takes it out). Only once live. */
-  rekey(task: ScheduledTask, arm = true): void {
+  /**
+   * Puts the task in the heap at its next tick from `now` on (or takes it out). Only once live. Going live
+   * passes the instant it counted the downtime up to: a tick the clock passed in between is then fired,
+   * not left out of both.
+   */
+  rekey(task: ScheduledTask, arm = true, now = this.clock.now().getTime()): void {
     if (!this.live || this.stopped) return;
-    const cursor = Math.max(this.clock.now().getTime() - 1, this.book.cursorOf(task));
+    const cursor = Math.max(now - 1, this.book.cursorOf(task));
     this.place(task, this.book.armable(task) ? this.nextRunnable(task, cursor) : Number.NaN);
     if (arm) this.arm();
   }

@@ -17,6 +17,8 @@ interface PendingDoc {
   indexes: number[];
   /** Handed out by getForUpdate and not yet written back (upsert or delete). */
   lent: boolean;
+  /** Added to `written` in this batch: a hot document is written for nearly every event, and each add hashes its id. */
+  noted: boolean;
 }
 
 /** One logical collection's pending documents, and its physical name (asked of `physical` once a batch). */
@@ -92,7 +94,7 @@ export class BatchOverlay implements ProjectionReader {
    * generation's collections, and a projection reads some documents (a project's zone) for nearly every event.
    */
   private keep<T extends Doc>(docs: PendingCollection, collection: string, id: string, doc: T | null, lend: boolean): T | null {
-    const entry: PendingDoc = { ops: [doc ? { op: 'upsert', collection, id, doc } : { op: 'delete', collection, id }], indexes: [], lent: false };
+    const entry: PendingDoc = { ops: [doc ? { op: 'upsert', collection, id, doc } : { op: 'delete', collection, id }], indexes: [], lent: false, noted: false };
     docs.docs.set(id, entry);
     return this.lendIf(entry, doc, lend);
   }
@@ -109,8 +111,10 @@ export class BatchOverlay implements ProjectionReader {
   private async resolve<T extends Doc>(physical: string, collection: string, id: string, entry: PendingDoc): Promise<T | null> {
     const ops = entry.ops;
     const first = ops[0]!;
+    // Taken before the read: record() refills the entry's arrays in place.
+    const edits = ops.map((op) => ({ ...op, position: 0 }));
     const base = first.op === 'upsert' || first.op === 'delete' ? null : await this.store.get(physical, id);
-    const doc = applyOps(base, id, ops.map((op) => ({ ...op, position: 0 })));
+    const doc = applyOps(base, id, edits);
     // Keep the result as one operation, so the next read does not apply the same operations again.
     entry.ops = [doc === null ? { op: 'delete', collection, id } : { op: 'upsert', collection, id, doc }];
     return doc as T | null;
@@ -122,11 +126,14 @@ export class BatchOverlay implements ProjectionReader {
     const docs = this.collection(op.collection);
     this.operations.push(positioned(op, docs.physical, position));
     if (op.op === 'deleteMany') return;
-    this.written?.add(op.collection, op.id);
     const entry = docs.docs.get(op.id);
+    if (!entry || !entry.noted) this.written?.add(op.collection, op.id);
     if (!entry) {
-      docs.docs.set(op.id, { ops: [op], indexes: [index], lent: false });
-    } else if (op.op === 'upsert' || op.op === 'delete') {
+      docs.docs.set(op.id, { ops: [op], indexes: [index], lent: false, noted: true });
+      return;
+    }
+    entry.noted = true;
+    if (op.op === 'upsert' || op.op === 'delete') {
       if (entry.lent) {
         entry.lent = false;
         this.lentCount--;
@@ -135,8 +142,11 @@ export class BatchOverlay implements ProjectionReader {
       // anyway (its write's guard is this position, see batch-plan.ts), so the batch drops it now
       // rather than carry a hot document's every version to the flush.
       for (const earlier of entry.indexes) this.operations[earlier] = null;
-      entry.ops = [op];
-      entry.indexes = [index];
+      // A hot document is replaced for nearly every event: its one-element arrays are reused.
+      if (entry.ops.length === 1) entry.ops[0] = op;
+      else entry.ops = [op];
+      if (entry.indexes.length === 1) entry.indexes[0] = index;
+      else entry.indexes = [index];
     } else {
       entry.ops.push(op);
       entry.indexes.push(index);

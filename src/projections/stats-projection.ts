@@ -196,10 +196,13 @@ const SERIES: readonly StatsSeries[] = ['project', 'task'];
  */
 async function updateBuckets(reader: ProjectionReader, inflight: InflightDoc, change: (bucket: StatsBucketDoc) => void): Promise<WriteOperation[]> {
   const operations: WriteOperation[] = [];
-  for (const series of SERIES) {
+  // Indexed loops: an iterator held across an await lives on the heap, eight of them per event here.
+  for (let s = 0; s < SERIES.length; s++) {
+    const series = SERIES[s]!;
     const ref = { projectId: inflight.projectId, taskId: series === 'project' ? null : inflight.taskId };
     let newHour = false;
-    for (const granularity of STATS_GRANULARITIES) {
+    for (let g = 0; g < STATS_GRANULARITIES.length; g++) {
+      const granularity = STATS_GRANULARITIES[g]!;
       const key = inflight.keys[granularity];
       const id = bucketId(ref, granularity, key);
       const zone = granularity === 'day' ? inflight.zone : 'UTC';

@@ -3,54 +3,64 @@
  * filter: a document it has never written cannot be stored, so the batch answers "none" without asking
  * the store. A rebuild of the statistics creates a bucket for nearly every execution, and that read
  * found nothing each time. A false "maybe" only costs the read it would have done anyway; the filter
- * never answers "none" for a document that was written. Fixed size: about 0.6% false "maybe"s at a
+ * never answers "none" for a document that was written. Fixed size: about 0.5% false "maybe"s at a
  * million documents, more after that, never a wrong "none".
+ *
+ * Blocked: an id's probes all fall in one 512-bit block (a cache line), so a lookup in the 2 MiB of
+ * bits costs one cache miss instead of one per probe, and one hash of the id serves both the block and
+ * the probes. A rebuild adds and looks up a few ids per event, and that was a tenth of its own work.
  */
-const BITS_LOG2 = 24;
-const MASK = (1 << BITS_LOG2) - 1;
+const BLOCKS_LOG2 = 15;
+const BLOCK_MASK = (1 << BLOCKS_LOG2) - 1;
+/** 32-bit words per block (512 bits). */
+const BLOCK_WORDS_LOG2 = 4;
 const PROBES = 3;
+/** Bits of the mixed hash each probe takes (2^9 = 512 bits of a block). */
+const PROBE_BITS = 9;
+const PROBE_MASK = (1 << PROBE_BITS) - 1;
+// A module binding, not a global lookup per character (slow where globals are intercepted, as in jest's sandbox).
+const imul = Math.imul;
 
 export class WrittenIds {
-  private readonly bits = new Int32Array(1 << (BITS_LOG2 - 5));
-  private h1 = 0;
-  private h2 = 0;
+  private readonly bits = new Int32Array(1 << (BLOCKS_LOG2 + BLOCK_WORDS_LOG2));
 
   add(collection: string, id: string): void {
-    this.hash(collection, id);
+    const hash = hashOf(collection, id);
+    const block = (hash & BLOCK_MASK) << BLOCK_WORDS_LOG2;
+    const probes = mix(hash);
     for (let i = 0; i < PROBES; i++) {
-      const bit = (this.h1 + i * this.h2) & MASK;
-      this.bits[bit >>> 5] |= 1 << (bit & 31);
+      const bit = (probes >>> (i * PROBE_BITS)) & PROBE_MASK;
+      this.bits[block + (bit >>> 5)] |= 1 << (bit & 31);
     }
   }
 
   /** False only when (collection, id) was never added. */
   mightHave(collection: string, id: string): boolean {
-    this.hash(collection, id);
+    const hash = hashOf(collection, id);
+    const block = (hash & BLOCK_MASK) << BLOCK_WORDS_LOG2;
+    const probes = mix(hash);
     for (let i = 0; i < PROBES; i++) {
-      const bit = (this.h1 + i * this.h2) & MASK;
-      if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+      const bit = (probes >>> (i * PROBE_BITS)) & PROBE_MASK;
+      if ((this.bits[block + (bit >>> 5)]! & (1 << (bit & 31))) === 0) return false;
     }
     return true;
   }
+}
 
-  /** Two independent 32-bit FNV-1a hashes of collection, a separator and id (no string is built). */
-  private hash(collection: string, id: string): void {
-    let a = 0x811c9dc5;
-    let b = 0x01000193 ^ 0x5bd1e995;
-    for (let i = 0; i < collection.length; i++) {
-      const c = collection.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
-    a = Math.imul(a ^ 0, 0x01000193);
-    b = Math.imul(b ^ 0, 0x5bd1e995);
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
-    this.h1 = a >>> 0;
-    // Odd, so the probes differ.
-    this.h2 = (b ^ (b >>> 15)) | 1;
-  }
+/** 32-bit FNV-1a of collection, a separator and id (no string is built). */
+function hashOf(collection: string, id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < collection.length; i++) hash = imul(hash ^ collection.charCodeAt(i), 0x01000193);
+  hash = imul(hash, 0x01000193);
+  for (let i = 0; i < id.length; i++) hash = imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+/** MurmurHash3's finalizer: the probes' bits, independent of the low bits that chose the block. */
+function mix(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }

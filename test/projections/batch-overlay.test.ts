@@ -109,4 +109,14 @@ describe('batch overlay of a generation that started empty', () => {
     const others = ids.filter((id) => written.mightHave('inflight', id)).length;
     expect(others).toBeLessThan(ids.length / 100);
   });
+
+  it('answers "maybe" for about 0.5% of unwritten ids at a million written', () => {
+    const written = new WrittenIds();
+    const id = (i: number) => `t|project-${i % 10}|hour|2026-03-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}|task-${i}`;
+    for (let i = 0; i < 1_000_000; i++) written.add('buckets', id(i));
+    let maybes = 0;
+    for (let i = 1_000_000; i < 1_100_000; i++) if (written.mightHave('buckets', id(i))) maybes++;
+    expect(maybes / 100_000).toBeGreaterThan(0.001);
+    expect(maybes / 100_000).toBeLessThan(0.01);
+  });
 });

@@ -262,7 +262,7 @@ export function opsAfter(write: DocWrite, storedPosition: number): DocOperation[
 export function planDoc(collection: string, id: string, ops: DocOperation[]): DocWrite[] {
   const writes: DocWrite[] = [];
   let start = 0;
-  let merged: MergedWrite = emptyUpdate();
+  let merged: MergedWrite = NO_EDITS;
   // Whether `merged.doc` is our own copy (an upserted document is the caller's until we edit it).
   let owned = false;
   let guard = ops[0]!.position;
@@ -305,15 +305,17 @@ export function planDoc(collection: string, id: string, ops: DocOperation[]): Do
     close(index);
     start = index;
     guard = op.position;
-    merged = mergeFields(emptyUpdate(), op, true)!;
+    merged = mergeFields(NO_EDITS, op, true)!;
   });
   close(ops.length);
   return writes;
 }
 
-function emptyUpdate(): Update {
-  return { kind: 'update', set: new Map(), inc: new Map(), setOnInsert: new Map() };
-}
+/**
+ * Where a document's merge starts. Shared and never edited (mergeFields copies what it merges into):
+ * most documents of a batch begin with an upsert, and three Maps made for each were a rebuild's garbage.
+ */
+const NO_EDITS: Update = { kind: 'update', set: new Map(), inc: new Map(), setOnInsert: new Map() };
 
 /** The update with the operation's fields merged in, or null when they do not fit (see planDoc). */
 function mergeFields(update: Update, op: Extract<DocOperation, { op: 'set' | 'inc' }>, first: boolean): Update | null {

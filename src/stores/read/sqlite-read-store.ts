@@ -285,7 +285,8 @@ export class SqliteReadStore implements ReadStore {
     const columns = this.columns(collection) ?? this.createTable(collection);
     const table = quoteIdent(collection);
     // Documents this batch has written, whose later steps take no position guard (see batch-plan.ts).
-    const written = new Set<string>();
+    // One step (no deleteMany in the batch) lists each document once: nothing to remember across steps.
+    const written = steps.length > 1 ? new Set<string>() : null;
     for (const step of steps) {
       if (step.kind === 'deleteMany') {
         const params: SqlValue[] = [];
@@ -295,9 +296,11 @@ export class SqliteReadStore implements ReadStore {
         continue;
       }
       for (const doc of step.docs) {
+        let wrote = written?.has(doc.id) ?? false;
         for (const write of doc.writes) {
-          if (this.applyDocWrite(collection, written.has(doc.id) ? unguarded(write) : write)) written.add(doc.id);
+          if (this.applyDocWrite(collection, wrote ? unguarded(write) : write)) wrote = true;
         }
+        if (wrote) written?.add(doc.id);
       }
     }
   }

@@ -132,11 +132,15 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
     operations.push({ op: 'upsert', collection: STATS_INFLIGHT, id, doc: inflight });
     return operations;
   }
-  const inflight = await reader.get<InflightDoc>(STATS_INFLIGHT, id);
+  const counter = endCounterOf(event);
+  if (counter === null && event.type !== 'ExecutionStarted' && event.type !== 'ExecutionSkipped' && event.type !== 'ExecutionRetryStarted') return [];
+  // The batch's own document, not a copy: every branch below writes it back (an upsert or a delete).
+  const inflight = await reader.getForUpdate<InflightDoc>(STATS_INFLIGHT, id);
   // Unknown here: already ended (a late report), or purged.
   if (!inflight) return [];
   if (event.type === 'ExecutionStarted') {
-    return [{ op: 'upsert', collection: STATS_INFLIGHT, id, doc: { ...inflight, runStartedAt: event.data.at } }];
+    inflight.runStartedAt = event.data.at;
+    return [{ op: 'upsert', collection: STATS_INFLIGHT, id, doc: inflight }];
   }
   if (event.type === 'ExecutionSkipped') {
     // A skipped tick never ran: it is taken back out of `total` (created in the same append), so the
@@ -152,10 +156,11 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
     const operations = await updateBuckets(reader, inflight, (bucket) => {
       bucket.retries = (bucket.retries ?? 0) + 1;
     });
-    operations.push({ op: 'upsert', collection: STATS_INFLIGHT, id, doc: { ...inflight, createdAt: event.data.at, runStartedAt: null } });
+    inflight.createdAt = event.data.at;
+    inflight.runStartedAt = null;
+    operations.push({ op: 'upsert', collection: STATS_INFLIGHT, id, doc: inflight });
     return operations;
   }
-  const counter = endCounterOf(event);
   if (counter === null) return [];
   const durationMs = durationOf(event, inflight);
   const operations = await updateBuckets(reader, inflight, (bucket) => countEnd(bucket, counter, durationMs));

@@ -19,6 +19,12 @@ interface PendingDoc {
   lent: boolean;
   /** Added to `written` in this batch: a hot document is written for nearly every event, and each add hashes its id. */
   noted: boolean;
+  /**
+   * The store held no such document when the batch began (it said so, or `written` knows it never
+   * wrote it): a delete that ends its operations leaves nothing to write. A statistics rebuild creates
+   * and deletes an in-flight document for nearly every execution within one batch.
+   */
+  absent: boolean;
 }
 
 /** One logical collection's pending documents, and its physical name (asked of `physical` once a batch). */
@@ -94,7 +100,8 @@ export class BatchOverlay implements ProjectionReader {
    * generation's collections, and a projection reads some documents (a project's zone) for nearly every event.
    */
   private keep<T extends Doc>(docs: PendingCollection, collection: string, id: string, doc: T | null, lend: boolean): T | null {
-    const entry: PendingDoc = { ops: [doc ? { op: 'upsert', collection, id, doc } : { op: 'delete', collection, id }], indexes: [], lent: false, noted: false };
+    const op: DocOperation = doc ? { op: 'upsert', collection, id, doc } : { op: 'delete', collection, id };
+    const entry: PendingDoc = { ops: [op], indexes: [], lent: false, noted: false, absent: doc === null };
     docs.docs.set(id, entry);
     return this.lendIf(entry, doc, lend);
   }
@@ -120,20 +127,29 @@ export class BatchOverlay implements ProjectionReader {
     return doc as T | null;
   }
 
-  /** Adds an operation the projection produced for the event at `position`; `op.collection` is the logical name. */
+  /**
+   * Adds an operation the projection produced for the event at `position`; `op.collection` is the
+   * logical name. The document's pending operations are the positioned ones (one object per operation
+   * kept until the batch is taken, not two).
+   */
   record(op: WriteOperation, position: Position): void {
-    const index = this.operations.length;
     const docs = this.collection(op.collection);
-    this.operations.push(positioned(op, docs.physical, position));
-    if (op.op === 'deleteMany') return;
-    const entry = docs.docs.get(op.id);
-    if (!entry || !entry.noted) this.written?.add(op.collection, op.id);
-    if (!entry) {
-      docs.docs.set(op.id, { ops: [op], indexes: [index], lent: false, noted: true });
+    const stored = positioned(op, docs.physical, position);
+    if (stored.op === 'deleteMany') {
+      this.operations.push(stored);
       return;
     }
-    entry.noted = true;
-    if (op.op === 'upsert' || op.op === 'delete') {
+    const entry = docs.docs.get(stored.id);
+    if (!entry) {
+      const absent = this.written !== null && !this.written.add(op.collection, stored.id);
+      docs.docs.set(stored.id, { ops: [stored], indexes: this.push(stored, absent) ? [this.operations.length - 1] : [], lent: false, noted: true, absent });
+      return;
+    }
+    if (!entry.noted) {
+      this.written?.add(op.collection, stored.id);
+      entry.noted = true;
+    }
+    if (stored.op === 'upsert' || stored.op === 'delete') {
       if (entry.lent) {
         entry.lent = false;
         this.lentCount--;
@@ -143,14 +159,23 @@ export class BatchOverlay implements ProjectionReader {
       // rather than carry a hot document's every version to the flush.
       for (const earlier of entry.indexes) this.operations[earlier] = null;
       // A hot document is replaced for nearly every event: its one-element arrays are reused.
-      if (entry.ops.length === 1) entry.ops[0] = op;
-      else entry.ops = [op];
-      if (entry.indexes.length === 1) entry.indexes[0] = index;
-      else entry.indexes = [index];
+      if (entry.ops.length === 1) entry.ops[0] = stored;
+      else entry.ops = [stored];
+      if (!this.push(stored, entry.absent)) entry.indexes = [];
+      else if (entry.indexes.length === 1) entry.indexes[0] = this.operations.length - 1;
+      else entry.indexes = [this.operations.length - 1];
     } else {
-      entry.ops.push(op);
-      entry.indexes.push(index);
+      this.operations.push(stored);
+      entry.ops.push(stored);
+      entry.indexes.push(this.operations.length - 1);
     }
+  }
+
+  /** Queues the operation for the store, unless it deletes a document the store does not hold; answers whether it queued it. */
+  private push(op: PositionedOperation, absent: boolean): boolean {
+    if (absent && op.op === 'delete') return false;
+    this.operations.push(op);
+    return true;
   }
 
   /** The operations to apply, in order; the overlay starts empty again. */

@@ -24,14 +24,19 @@ const imul = Math.imul;
 export class WrittenIds {
   private readonly bits = new Int32Array(1 << (BLOCKS_LOG2 + BLOCK_WORDS_LOG2));
 
-  add(collection: string, id: string): void {
+  /** Adds (collection, id); answers false when it was certainly not added before. */
+  add(collection: string, id: string): boolean {
     const hash = hashOf(collection, id);
     const block = (hash & BLOCK_MASK) << BLOCK_WORDS_LOG2;
     const probes = mix(hash);
+    let before = true;
     for (let i = 0; i < PROBES; i++) {
       const bit = (probes >>> (i * PROBE_BITS)) & PROBE_MASK;
-      this.bits[block + (bit >>> 5)] |= 1 << (bit & 31);
+      const word = block + (bit >>> 5);
+      if ((this.bits[word]! & (1 << (bit & 31))) === 0) before = false;
+      this.bits[word] |= 1 << (bit & 31);
     }
+    return before;
   }
 
   /** False only when (collection, id) was never added. */

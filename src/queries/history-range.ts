@@ -12,8 +12,7 @@
  * scheduledAt) indexes: one index seek per page for no status or one status; with several statuses, one
  * seek per status, merged here. A trigger-type filter is checked on the rows the index range yields.
  */
-import { createHash } from 'node:crypto';
-import { NotFoundError, ValidationError } from '../errors/app-error';
+import { NotFoundError } from '../errors/app-error';
 import type { ExecutionStatus, TriggerType } from '../events/execution-events';
 import type { ExecutionDoc } from '../projections/execution-read-model';
 import { EXECUTIONS, HISTORY_PROJECTION } from '../projections/history-projection';
@@ -21,6 +20,7 @@ import { encodeCursor } from '../stores/read/cursor';
 import { normalizeSort } from '../stores/read/query';
 import type { FieldCondition, Filter, FindQuery } from '../stores/read/read-store';
 import { findTask } from './find-task';
+import { queryFingerprint, unwrapCursor, wrapCursor } from './query-cursor';
 import type { QueryServices } from './query-services';
 
 export interface HistoryQuery {
@@ -46,8 +46,8 @@ const SORT: FindQuery['sort'] = [['scheduledAt', -1]];
 const NORMAL_SORT = normalizeSort(SORT);
 
 export async function executionHistory(services: QueryServices, query: HistoryQuery): Promise<HistoryPage> {
-  const fingerprint = queryFingerprint(query);
-  const storeCursor = query.cursor === undefined ? undefined : decodeHistoryCursor(query.cursor, fingerprint);
+  const fingerprint = historyFingerprint(query);
+  const storeCursor = query.cursor === undefined ? undefined : unwrapCursor('cursor', query.cursor, fingerprint, NORMAL_SORT);
   const collection = services.registry.collection(HISTORY_PROJECTION, EXECUTIONS);
   const base: Filter = query.taskId === undefined ? { projectId: query.projectId } : { taskId: query.taskId, projectId: query.projectId };
   const range: FieldCondition = {};
@@ -80,36 +80,20 @@ export function newestFirst(a: ExecutionDoc, b: ExecutionDoc): number {
 }
 
 function withCursor(items: ExecutionDoc[], storeCursor: string | undefined, fingerprint: string): HistoryPage {
-  if (storeCursor === undefined) return { items };
-  return { items, nextCursor: Buffer.from(JSON.stringify({ q: fingerprint, c: storeCursor }), 'utf8').toString('base64url') };
+  const nextCursor = wrapCursor(storeCursor, fingerprint);
+  return nextCursor === undefined ? { items } : { items, nextCursor };
 }
 
 /** Ties a cursor to the query it came from (everything but the page size), so it cannot be replayed against another. */
-function queryFingerprint(query: HistoryQuery): string {
-  const parts = [
+function historyFingerprint(query: HistoryQuery): string {
+  return queryFingerprint([
     query.projectId,
     query.taskId ?? '',
     query.from ?? '',
     query.to ?? '',
     [...new Set(query.statuses ?? [])].sort().join(','),
     [...new Set(query.triggerTypes ?? [])].sort().join(','),
-  ];
-  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 16);
-}
-
-function decodeHistoryCursor(cursor: string, fingerprint: string): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    body = null;
-  }
-  const ok = typeof body === 'object' && body !== null && typeof (body as { c?: unknown }).c === 'string' && typeof (body as { q?: unknown }).q === 'string';
-  if (!ok) throw new ValidationError('Invalid cursor', ['cursor: pass the next_cursor of a previous page unchanged']);
-  if ((body as { q: string }).q !== fingerprint) {
-    throw new ValidationError('The cursor belongs to another query', ['cursor: a cursor continues the query it came from; keep its filters and range']);
-  }
-  return (body as { c: string }).c;
+  ]);
 }
 
 /** Whether a task of the project has any execution in the history (a deleted task's history stays). */

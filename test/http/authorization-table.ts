@@ -230,6 +230,7 @@ export const MATRIX: Endpoint[] = [
 
   //                                                                                                                    none bad  out  view edit padm sadm ingst read writ forgn
   { family: 'tasks', name: 'GET /projects/:p/tasks', rule: { kind: 'project', permission: 'read', keys: true },         expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks` }) },
+  { family: 'tasks', name: 'GET /projects/:p/tasks/page', rule: { kind: 'project', permission: 'read', keys: true },    expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks/page?limit=1` }) },
   { family: 'tasks', name: 'GET /projects/:p/tasks/:t', rule: { kind: 'project', permission: 'read', keys: true },      expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404], call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks/${fx.taskId}` }) },
   { family: 'tasks', name: 'GET /projects/:p/tasks/:t?as_of', rule: { kind: 'project', permission: 'read', keys: true }, expected: [401, 401, 404, 200, 200, 200, 200, 403, 200, 200, 404],
     call: (fx) => ({ method: 'GET', path: `${P(fx)}/tasks/${fx.taskId}?as_of=${fx.asOf}` }) },

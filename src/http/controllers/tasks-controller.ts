@@ -12,12 +12,12 @@ import { taskStream } from '../../events/streams';
 import type { TaskStatus } from '../../events/task-events';
 import type { TaskDoc } from '../../projections/task-read-model';
 import { findTask } from '../../queries/find-task';
-import { listProjectTasks } from '../../queries/list-tasks';
+import { listProjectTasks, projectTasksPage } from '../../queries/list-tasks';
 import { taskAsOf } from '../../queries/task-as-of';
 import { withRunStates } from '../../queries/task-run-states';
 import { principalOf } from '../authentication';
 import type { ErrorBody } from '../error-mapping';
-import { optionalInstant } from '../query-params';
+import { intInRange, optionalInstant } from '../query-params';
 import { commandContextOf } from '../request-context';
 import { absentIfEmpty } from '../shapes/empty-means-absent';
 import { ifMatchOf, setETag } from '../revision-headers';
@@ -35,6 +35,17 @@ export interface TaskDeletionResponse {
   task_uuid: string;
   message: string;
 }
+
+/** A page of a project's tasks (GET …/tasks/page). */
+export interface TaskPage {
+  /** Oldest first (by creation, then by id), as GET …/tasks lists them. */
+  items: TaskResponse[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+/** The page size of GET …/tasks/page: the execution history's. */
+const TASK_PAGE_LIMIT = { min: 1, max: 500, fallback: 50 };
 
 /** Tasks of a project (COMPAT.md): list, create, read (also as of an instant), full update, status, delete. */
 @Route('projects/{project_id}/tasks')
@@ -58,6 +69,20 @@ export class TasksController extends Controller {
   public async listTasks(@Path() project_id: string, @Request() request: ExpressRequest): Promise<TaskResponse[]> {
     await this.services.access.require(principalOf(request), project_id, 'read');
     return this.responses(request, project_id, await listProjectTasks(this.services, project_id), this.services.clock.now());
+  }
+
+  /**
+   * The project's tasks a page at a time, in the order of GET …/tasks (oldest first, then by id), by
+   * keyset: no task that exists all along is repeated or skipped while tasks are created between pages
+   * (new ones come on later pages). GET …/tasks itself stays the original API's whole, unpaged list.
+   * @param limit 1 to 500, default 50.
+   * @param cursor `next_cursor` of the previous page (of this project).
+   */
+  @Get('page')
+  public async listTasksPage(@Path() project_id: string, @Request() request: ExpressRequest, @Query() limit?: number, @Query() cursor?: string): Promise<TaskPage> {
+    await this.services.access.require(principalOf(request), project_id, 'read');
+    const page = await projectTasksPage(this.services, project_id, { limit: intInRange('limit', limit, TASK_PAGE_LIMIT), cursor: cursor || undefined });
+    return { items: await this.responses(request, project_id, page.items, this.services.clock.now()), next_cursor: page.nextCursor ?? null };
   }
 
   /** Creates a task; its name must be unique in the project (409), its schedule valid (400 with details). */

@@ -286,7 +286,7 @@ export function describeReadStoreContract(
       const PAGE = 97;
 
       function original(i: number): Doc {
-        const doc: Doc = { id: `o${String(i).padStart(5, '0')}`, group: `g${i % 3}`, rank: i % 17 === 0 ? null : i % 50 };
+        const doc: Doc = { id: `o${String(i).padStart(5, '0')}`, group: `g${i % 3}`, rank: i % 17 === 0 ? null : i % 50, even: i % 2 === 0 };
         // An unindexed field with duplicates, nulls and missing values.
         if (i % 11 !== 0) doc.score = i % 7 === 0 ? null : (i * 7919) % 113;
         return doc;
@@ -319,6 +319,9 @@ export function describeReadStoreContract(
         ['filter on an index prefix, sort on the next field', { filter: { group: 'g1' }, sort: [['rank', -1]] }],
         ['two keys in mixed directions', { sort: [['rank', 1], ['score', -1]] }],
         ['id only', { sort: [['id', -1]] }],
+        // Keys all one way: pages after a cursor without nulls are one row-value range on SQLite.
+        ['two indexed keys ascending, with nulls', { sort: [['group', 1], ['rank', 1]] }],
+        ['a boolean and a number descending, with nulls', { sort: [['even', -1], ['rank', -1]] }],
       ];
 
       it.each(QUERIES)('%s: pages together equal one unpaged find', async (_name, query) => {

@@ -89,10 +89,21 @@ describe('SqliteReadStore specifics', () => {
 
     const { nextCursor } = await store.find('executions', query);
     const nextPage = plan({ ...query, cursor: nextCursor });
-    // Each keyset branch is an index seek, not a scan from the start of the task's entries.
-    expect(nextPage).toMatch(/USING INDEX executions:taskId\+,scheduledAt- \(\$\.taskId=\? AND \$\.scheduledAt<\?\)/);
-    expect(nextPage).toMatch(/USING INDEX executions:taskId\+,scheduledAt- \(\$\.taskId=\? AND \$\.scheduledAt=\? AND id<\?\)/);
+    // The rows after the cursor are one row-value range of the index, not a scan from the start of the
+    // task's entries; descending, the rows without the key (nulls sort last) are a second seek.
+    expect(nextPage).toMatch(/USING INDEX executions:taskId\+,scheduledAt- \(\$\.taskId=\? AND \(\$\.scheduledAt,id\)<\(\?,\?\)\)/);
+    expect(nextPage).toMatch(/USING INDEX executions:taskId\+,scheduledAt- \(\$\.taskId=\? AND \$\.scheduledAt=\?\)/);
     expect(nextPage).not.toMatch(/SCAN executions/);
+  });
+
+  it('pages ascending after a cursor as one range of the index, with no merge and no sort step', async () => {
+    await store.ensureCollection({ name: 'executions', indexes: [{ fields: [['taskId', 1], ['scheduledAt', -1]] }, { fields: [['status', 1]] }, { fields: [['n', 1]] }] });
+    const query = { filter: { status: 'FAILED' }, sort: [['id', 1]] as Array<[string, 1 | -1]>, limit: 10 };
+    const nextPage = plan({ ...query, cursor: (await store.find('executions', query)).nextCursor });
+    expect(nextPage).toMatch(/^SEARCH executions USING INDEX executions:status\+ \(\$\.status=\? AND id>\?\)$/);
+    const byN = { sort: [['n', 1]] as Array<[string, 1 | -1]>, limit: 10 };
+    const nPage = plan({ ...byN, cursor: (await store.find('executions', byN)).nextCursor });
+    expect(nPage).toMatch(/^SEARCH executions USING INDEX executions:n\+ \(\(\$\.n,id\)>\(\?,\?\)\)$/);
   });
 
   it('uses an index for equality and range filters on an indexed field, and json_extract otherwise', () => {

@@ -123,6 +123,16 @@ export function keyConditionsSql(conditions: KeyCondition[], columns: Collection
     .join(' AND ');
 }
 
+/**
+ * `(a, b, id) > (?, ?, ?)` (or `<`): every row after the given keys in one lexicographic comparison, which
+ * SQLite answers as one range of an index on (…, a, b, id) in that direction. Only for keys none of
+ * which is null (a comparison with null is never true) and sorted all one way.
+ */
+export function rowAfterSql(fields: string[], direction: 1 | -1, values: Array<Exclude<Scalar, null>>, columns: CollectionColumns, params: SqlValue[]): string {
+  params.push(...values.map(sqlValue));
+  return `(${fields.map((field) => columns.expr(field)).join(', ')}) ${direction === 1 ? '>' : '<'} (${fields.map(() => '?').join(', ')})`;
+}
+
 export function orderBySql(sort: SortKey[], expr: (field: string, index: number) => string): string {
   return sort.map(([field, direction], i) => `${expr(field, i)} ${direction === 1 ? 'ASC' : 'DESC'}`).join(', ');
 }

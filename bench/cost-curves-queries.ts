@@ -10,7 +10,7 @@ import { hourKeyOf, localDayOf, localDayStartMs } from '../src/projections/stats
 import { STATS_BUCKETS, STATS_PROJECTION } from '../src/projections/stats-projection';
 import { TASKS, TASKS_PROJECTION } from '../src/projections/tasks-projection';
 import { executionHistory } from '../src/queries/history-range';
-import { listProjectTasks } from '../src/queries/list-tasks';
+import { listProjectTasks, projectTasksPage } from '../src/queries/list-tasks';
 import { logLinesPage } from '../src/queries/log-lines';
 import type { QueryServices } from '../src/queries/query-services';
 import { compatExecutionStats, dailyStats, hourlyStats } from '../src/queries/stats-range';
@@ -37,6 +37,12 @@ const RAW_PROJECT_DAYS = "raw SQL, a project's daily buckets for 30 days";
 const RAW_TASK_HOURS = "raw SQL, a task's hourly buckets for 7 days";
 const RAW_PROJECT_HOURS = "raw SQL, a project's hourly buckets for 30 days";
 const RAW_TASKS = "raw SQL, the project's tasks";
+const RAW_TASK_PAGE = "raw SQL, 10 of a project's tasks from a position";
+/**
+ * The task page's size: the smallest scale's projects hold 10 tasks each, and a page must answer as many
+ * rows at every scale for its curve to say anything.
+ */
+const TASK_PAGE = 10;
 
 /**
  * Each query's baseline reads rows of the same table through the same index as the query does, so that
@@ -73,7 +79,16 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
     page = await logLinesPage(services, world.bigLogExecution, { order: 'asc', limit: 100, cursor: page.nextCursor });
   }
   // The task list is the whole project (the original API does not page it): fewer calls at large scales.
-  const taskListCalls = Math.max(100, Math.min(n, Math.round((n * 100) / (world.tasks.length / world.projects.length))));
+  const tasksPerProject = world.tasks.length / world.projects.length;
+  const taskListCalls = Math.max(100, Math.min(n, Math.round((n * 100) / tasksPerProject)));
+  // Pages of the first project's tasks, every 25th page's cursor kept with the task it follows (where
+  // the raw keyset starts): a page from anywhere in the list.
+  const taskPages: Array<{ cursor?: string; after: { createdAt: string; id: string } }> = [{ after: { createdAt: '', id: '' } }];
+  for (let page = await projectTasksPage(services, world.projects[0]!, { limit: TASK_PAGE }), i = 1; page.nextCursor; i++) {
+    const last = page.items[page.items.length - 1]!;
+    if (i % 25 === 0) taskPages.push({ cursor: page.nextCursor, after: { createdAt: last.createdAt, id: last.id } });
+    page = await projectTasksPage(services, world.projects[0]!, { limit: TASK_PAGE, cursor: page.nextCursor });
+  }
 
   const executions = table(HISTORY_PROJECTION, EXECUTIONS);
   const rawHistory = raw.prepare(
@@ -95,6 +110,9 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
   };
   const rawBuckets = raw.prepare(`SELECT doc FROM "${table(STATS_PROJECTION, STATS_BUCKETS)}" WHERE id >= ? AND id <= ? ORDER BY id`);
   const rawTasks = raw.prepare(`SELECT doc FROM "${table(TASKS_PROJECTION, TASKS)}" WHERE "$.projectId" = ? ORDER BY "$.createdAt", id`);
+  const rawTaskPage = raw.prepare(
+    `SELECT doc FROM "${table(TASKS_PROJECTION, TASKS)}" WHERE "$.projectId" = ? AND ("$.createdAt", id) > (?, ?) ORDER BY "$.createdAt", id LIMIT ${TASK_PAGE + 1}`,
+  );
   const parsed = (rows: unknown[]) => rows.map((row) => JSON.parse((row as { doc: string }).doc) as unknown);
   // A project's buckets are one id range.
   const buckets = (projectId: string, granularity: 'hour' | 'day', fromKey: string, toKey: string) =>
@@ -135,9 +153,13 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
       buckets(pick(world.projects), 'hour', `${formatDay(today - 29)}T00`, `${formatDay(today)}T23`);
     },
     [RAW_TASKS]: () => void parsed(rawTasks.all(pick(world.projects))),
+    [RAW_TASK_PAGE]: () => {
+      const { after } = pick(taskPages);
+      parsed(rawTaskPage.all(world.projects[0]!, after.createdAt, after.id));
+    },
   };
 
-  const specs: Array<{ name: string; baseline: string; calls?: number; run: () => Promise<unknown> }> = [
+  const specs: Array<{ name: string; baseline: string; calls?: number; rows?: number; run: () => Promise<unknown> }> = [
     { name: 'history page: project day, first 50', baseline: RAW_HISTORY, run: () => executionHistory(services, { ...projectDay(), limit: 50 }) },
     {
       name: 'history page: task, all time, FAILED,TIMED_OUT',
@@ -163,12 +185,23 @@ export async function timeQueries(services: QueryServices, raw: Database.Databas
       },
     },
     { name: 'compat stats: executions/stats?days=30', baseline: RAW_PROJECT_HOURS, run: () => compatExecutionStats(services, pick(world.projects), 30, new Date(nowMs)) },
-    { name: "task list: a project's tasks", baseline: RAW_TASKS, calls: taskListCalls, run: () => listProjectTasks(services, pick(world.projects)) },
+    {
+      name: "task list: a project's tasks",
+      baseline: RAW_TASKS,
+      calls: taskListCalls,
+      rows: tasksPerProject,
+      run: () => listProjectTasks(services, pick(world.projects)),
+    },
+    {
+      name: "task list page: 10 of a project's tasks, from anywhere in it",
+      baseline: RAW_TASK_PAGE,
+      run: () => projectTasksPage(services, world.projects[0]!, { limit: TASK_PAGE, cursor: pick(taskPages).cursor }),
+    },
   ];
   const figures: QueryFigure[] = [];
   for (const spec of specs) {
     const timing = summarize(await timeAlternated(spec.calls ?? n, spec.run, baselines[spec.baseline]!, settings.slowdown));
-    figures.push({ name: spec.name, baseline: spec.baseline, ...timing });
+    figures.push({ name: spec.name, baseline: spec.baseline, ...(spec.rows === undefined ? {} : { rows: spec.rows }), ...timing });
   }
   return figures;
 }

@@ -34,6 +34,22 @@ describe('the cost curves verdicts', () => {
     expect(rows).toBe('Queries stay flat from 10k to 1M: NO: history page 30.0× (its raw SQL baseline 40.0× too) (limit 2×).');
   });
 
+  it('judge a whole list that grows with the scale by its p99 per row answered, and say so', () => {
+    const withList = (executions: number, p99: number, listP99: number, rows: number): ScaleFigures => {
+      const figures = scale(executions, p99, 0.5, 2000);
+      const list = { name: 'task list', baseline: 'raw SQL list', p99: listP99, baselineP99: listP99 / 2, median: listP99, baselineMedian: listP99 / 2, medianRatio: 2, rows };
+      return { ...figures, queries: [...figures.queries, list] };
+    };
+    // 1,000 times the rows in 1,500 times the time: 1.5× per row.
+    expect(verdicts([withList(10_000, 1, 0.1, 10), withList(1_000_000, 1.2, 150, 10_000)])[0]).toBe(
+      "Queries stay flat from 10k to 1M: yes, every p99 within 2× of its 10k figure (a whole list's per row answered).",
+    );
+    // 1,000 times the rows in 3,000 times the time: 3× per row.
+    expect(verdicts([withList(10_000, 1, 0.1, 10), withList(1_000_000, 1.2, 300, 10_000)])[0]).toBe(
+      'Queries stay flat from 10k to 1M: NO: task list 3.0× per row answered (its raw SQL baseline 3000.0× too) (limit 2×).',
+    );
+  });
+
   it('call size not linear when bytes per added execution grow between steps', () => {
     const lines = verdicts([scale(10_000, 1, 1, 2000), scale(100_000, 1, 1, 2000), scale(1_000_000, 1, 1, 4000)]);
     expect(lines[1]).toMatch(/^events\.db grows linearly: NO: 2,000 bytes .* 4,222 bytes .* \(111% apart, limit 25%\)\.$/);

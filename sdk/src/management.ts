@@ -32,6 +32,7 @@ import type {
   Project,
   Schemas,
   Task,
+  TaskPage,
   TaskGroup,
   TriggerResponse,
   UpdateProjectBody,
@@ -222,6 +223,9 @@ export class ManagementClient {
   readonly tasks = {
     list: (projectId: string): Promise<Task[]> =>
       call('GET', `/projects/${projectId}/tasks`, () => this.api.GET('/projects/{project_id}/tasks', { params: { path: { project_id: projectId } } })),
+    /** A page of the project's tasks, oldest first; pass the answer's `next_cursor` back for the next (null: the last). */
+    page: (projectId: string, paging: Paging = {}): Promise<TaskPage> =>
+      call('GET', `/projects/${projectId}/tasks/page`, () => this.api.GET('/projects/{project_id}/tasks/page', { params: { path: { project_id: projectId }, query: paging } })),
     /** A task; with `asOf`, its definition as it was then. */
     get: (projectId: string, taskId: string, asOf?: Date): Promise<Task> =>
       call('GET', `/projects/${projectId}/tasks/${taskId}`, () =>

@@ -15,6 +15,7 @@ export type CreatedProject = Schemas['CreatedProjectResponse'];
 export type CreateProjectBody = Schemas['CreateProjectBody'];
 export type UpdateProjectBody = Schemas['UpdateProjectBody'];
 export type Task = Schemas['TaskResponse'];
+export type TaskPage = Schemas['TaskPage'];
 export type CreateTaskBody = Schemas['CreateTaskBody'];
 export type UpdateTaskBody = Schemas['UpdateTaskBody'];
 export type ScheduleConfig = Schemas['ScheduleConfigBody'];

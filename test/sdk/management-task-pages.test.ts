@@ -1,8 +1,7 @@
 import { ApiError, ManagementClient } from '@cron-observer/sdk';
 import type { ApiClient } from '../support/api-client';
-import { TEST_ADMIN } from '../support/signed-in';
 import type { TestServer } from '../support/test-server';
-import { createSdkProject, createTask, type SdkProject, startSdkServer } from './sdk-fixtures';
+import { createTask, type SdkProject, startManagedProject } from './sdk-fixtures';
 
 /** The management client's pages of a project's tasks (GET …/tasks/page), beside the whole list. */
 describe('SDK management: task pages', () => {
@@ -12,11 +11,8 @@ describe('SDK management: task pages', () => {
   let client: ManagementClient;
 
   beforeAll(async () => {
-    ({ server, admin } = await startSdkServer());
-    project = await createSdkProject(admin);
+    ({ server, admin, project, client } = await startManagedProject());
     for (let i = 0; i < 5; i++) await createTask(admin, project.id, { name: `paged-${i}` });
-    const { token } = await ManagementClient.login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
-    client = new ManagementClient({ url: server.url, token });
   });
   afterAll(() => server.stop());
 

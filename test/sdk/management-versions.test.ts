@@ -1,8 +1,7 @@
 import { ApiError, ManagementClient } from '@cron-observer/sdk';
 import type { ApiClient } from '../support/api-client';
-import { TEST_ADMIN } from '../support/signed-in';
 import type { TestServer } from '../support/test-server';
-import { createSdkProject, createTask, type SdkProject, startSdkServer } from './sdk-fixtures';
+import { createTask, type SdkProject, startManagedProject } from './sdk-fixtures';
 
 /** The management client's versioned reads, conditional changes (If-Match) and the group audit. */
 describe('SDK management: ETags and audit', () => {
@@ -12,10 +11,7 @@ describe('SDK management: ETags and audit', () => {
   let client: ManagementClient;
 
   beforeAll(async () => {
-    ({ server, admin } = await startSdkServer());
-    project = await createSdkProject(admin);
-    const { token } = await ManagementClient.login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
-    client = new ManagementClient({ url: server.url, token });
+    ({ server, admin, project, client } = await startManagedProject());
   });
   afterAll(() => server.stop());
 

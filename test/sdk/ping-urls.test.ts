@@ -1,9 +1,8 @@
-import { ManagementClient } from '@cron-observer/sdk';
+import type { ManagementClient } from '@cron-observer/sdk';
 import type { ApiClient } from '../support/api-client';
 import { curl } from '../support/curl';
-import { TEST_ADMIN } from '../support/signed-in';
 import type { TestServer } from '../support/test-server';
-import { createSdkProject, createTask, type SdkProject, startSdkServer } from './sdk-fixtures';
+import { createTask, type SdkProject, startManagedProject } from './sdk-fixtures';
 
 /** The SDK's view of ping URLs: tasks carry `ping_url`; the project's ping key is read and replaced. */
 describe('SDK: ping URLs', () => {
@@ -13,10 +12,7 @@ describe('SDK: ping URLs', () => {
   let client: ManagementClient;
 
   beforeAll(async () => {
-    ({ server, admin } = await startSdkServer());
-    project = await createSdkProject(admin);
-    const { token } = await ManagementClient.login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
-    client = new ManagementClient({ url: server.url, token });
+    ({ server, admin, project, client } = await startManagedProject());
   });
   afterAll(() => server.stop());
 

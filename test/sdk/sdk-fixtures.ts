@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ManagementClient } from '@cron-observer/sdk';
 import type { ApiClient } from '../support/api-client';
-import { startServerWithAdmin } from '../support/signed-in';
+import { startServerWithAdmin, TEST_ADMIN } from '../support/signed-in';
 import type { TestServer } from '../support/test-server';
 import { waitFor } from '../support/wait-for';
 
@@ -24,6 +25,14 @@ export async function createSdkProject(admin: ApiClient, fields: Record<string, 
 
 export async function startSdkServer(): Promise<{ server: TestServer; admin: ApiClient }> {
   return startServerWithAdmin();
+}
+
+/** A server, its admin, one project and a ManagementClient signed in as that admin. */
+export async function startManagedProject(): Promise<{ server: TestServer; admin: ApiClient; project: SdkProject; client: ManagementClient }> {
+  const { server, admin } = await startSdkServer();
+  const project = await createSdkProject(admin);
+  const { token } = await ManagementClient.login(server.url, TEST_ADMIN.email, TEST_ADMIN.password);
+  return { server, admin, project, client: new ManagementClient({ url: server.url, token }) };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

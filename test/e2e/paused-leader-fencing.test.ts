@@ -20,6 +20,42 @@ async function isLeader(server: ServerProcess): Promise<boolean> {
   return ((await response.json()) as { leader: boolean }).leader;
 }
 
+/**
+ * Whether a write transaction could begin on the file at once. A process frozen inside one keeps
+ * SQLite's write lock, so no other instance can write that file (the lease in read.db, the fence in
+ * events.db) until it runs again: a pause there holds everyone up rather than lets another take over.
+ * (Another instance's own short write also answers false; the caller then simply tries again.)
+ */
+function writableNow(file: string): boolean {
+  const db = new Database(file, { timeout: 0 });
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') return false;
+    throw err;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Freezes the server between its writes, as a GC pause between two transactions would (see
+ * writableNow): frozen inside one, it is let run until both files are free again and frozen anew.
+ * Answers how many pauses landed inside a write first.
+ */
+async function freezeBetweenWrites(server: ServerProcess, dir: string): Promise<number> {
+  const files = [join(dir, 'events.db'), join(dir, 'read.db')];
+  for (let insideWrites = 0; insideWrites < 50; insideWrites++) {
+    server.child.kill('SIGSTOP');
+    if (files.every(writableNow)) return insideWrites;
+    server.child.kill('SIGCONT');
+    await waitFor(() => files.every(writableNow), { ...PATIENCE, intervalMs: 10, what: 'the leader to end its write' });
+  }
+  throw new Error('every pause of the leader landed inside a write of events.db or read.db');
+}
+
 /** The JSON log lines (of a server's output) that say it stopped leading. */
 function stepDowns(output: string): Array<{ reason: string; token: number }> {
   return output
@@ -72,8 +108,9 @@ describe('a leader paused past its lease, then resumed', () => {
     await failedRunsAfter(history, 0, 3, 'three FAILED runs under the first leader');
     await smtp.waitForMail((m) => m.text.includes(`(${task.id})`), { timeoutMs: 15_000, what: 'the incident mail' });
 
-    first.child.kill('SIGSTOP');
+    const pausesInsideWrites = await freezeBetweenWrites(first, data.dir);
     const pausedAt = Date.now();
+    console.log(`paused leader: frozen between writes after ${pausesInsideWrites} pause(s) inside a write`);
     await waitFor(() => isLeader(second), { ...PATIENCE, intervalMs: 200, what: 'the second instance to take over' });
     const tookOverAt = Date.now();
     await failedRunsAfter(history, tookOverAt, 3, 'three FAILED runs under the new leader');

@@ -12,6 +12,9 @@
  *   T. (`--burst N`, 0 leaves it out) A again, on the same store, while every `--burst-every` seconds a
  *      burst of N manual triggers goes through the trigger flow at once (bench/scheduler-bursts.ts):
  *      the ticks' commit lateness over the window and in the burst windows, beside A's;
+ *   S. (`--save-every N`, 0 leaves it out) A again, on the same store, while the runner saves the
+ *      scheduler's state every N seconds rather than every five minutes (bench/scheduler-saves.ts): the
+ *      ticks' commit lateness with saves in the window, beside A's;
  *   B. the same schedules, the timer structure alone (the write is a no-op): fire lateness;
  *   B2. the timer structure alone again, once every other project has a calendar (a quarter of the
  *      tasks skip its dates, none of which falls in the run, so as many ticks are due) and two
@@ -36,8 +39,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Cron } from 'croner';
 import { createLogger } from '../src/logging/logger';
+import type { SnapshotPolicy } from '../src/process-managers/manager-loop';
 import { ProcessManagerRunner } from '../src/process-managers/process-manager-runner';
 import { type ExecutionWriter, Scheduler } from '../src/process-managers/scheduler';
 import { scheduleCacheStats } from '../src/schedules/compile-schedule';
@@ -47,6 +50,8 @@ import { systemClock } from '../src/time/clock';
 import { type BenchRow, formatTable } from './report';
 import { type SnapshotCost, snapshotCost, snapshotRows } from './scheduler-snapshot';
 import { type BurstResult, CommitSamples, TriggerBursts, burstRows } from './scheduler-bursts';
+import { runCroner } from './scheduler-croner';
+import { frequentSaves, savesRows, savesSummary } from './scheduler-saves';
 import { PROJECTS, Samples, type TaskRef, ZONES, intoSamples, measuredWriter, memory, sleep, taskConfig, writeScheduleRules, writeTasks } from './scheduler-workload';
 
 const logger = createLogger('warn');
@@ -66,15 +71,17 @@ interface Settings {
   burstEvery: number;
   /** 1: the store commits on a writer thread, as the server's does; 0: on the scheduler's thread. */
   writerThread: number;
+  /** Seconds between state saves in phase S (0: no phase S). */
+  saveEvery: number;
 }
 
 function parseArgs(args: string[]): Settings {
-  const settings: Settings = { tasks: 100_000, seconds: 20, baseline: 5_000, warmup: 3, mixed: 1, settle: 62, burst: 2_000, burstEvery: 5, writerThread: 1 };
+  const settings: Settings = { tasks: 100_000, seconds: 20, baseline: 5_000, warmup: 3, mixed: 1, settle: 62, burst: 2_000, burstEvery: 5, writerThread: 1, saveEvery: 5 };
   for (let i = 0; i < args.length; i += 2) {
     const name = args[i].replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
     const value = Number(args[i + 1]);
     if (!(name in settings) || !Number.isInteger(value) || value < 0) {
-      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --tasks N --seconds N --baseline N --warmup N --mixed 0|1 --settle N --burst N --burst-every N --writer-thread 0|1`);
+      throw new Error(`Unknown or invalid option ${args[i]} ${args[i + 1]}; expected --tasks N --seconds N --baseline N --warmup N --mixed 0|1 --settle N --burst N --burst-every N --writer-thread 0|1 --save-every N`);
     }
     settings[name as keyof Settings] = value;
   }
@@ -97,6 +104,8 @@ interface PhaseResult {
   snapshot: SnapshotCost;
   /** Overlap decisions in the window. */
   decisions: { skipped: number; queued: number; replaced: number; released: number };
+  /** The scheduler's state saved by the runner in the window. */
+  saves: number;
 }
 
 /** Runs a scheduler over the store through the real runner: replay, go live, warm up, measure. */
@@ -108,12 +117,16 @@ async function runScheduler(
   writer: ExecutionWriter | undefined,
   onWindow?: (on: boolean) => void,
   warmupSeconds = settings.warmup,
+  snapshotPolicy?: SnapshotPolicy,
 ): Promise<PhaseResult> {
   const before = memory();
   const fire = new Samples();
   const reads = SqliteReadStore.open({ file: join(dir, `read-${name}.db`) });
   const scheduler = new Scheduler({ events, clock: systemClock, logger }, { writer, onFire: (ms) => fire.add(ms) });
-  const runner = new ProcessManagerRunner([scheduler], events, reads, logger);
+  const runner = new ProcessManagerRunner([scheduler], events, reads, logger, snapshotPolicy);
+  let saves = 0;
+  const take = scheduler.snapshots.take.bind(scheduler.snapshots);
+  scheduler.snapshots.take = () => (fire.on && saves++, take());
   const started = performance.now();
   await runner.start();
   while (!runner.status()[0].live) await sleep(5);
@@ -165,35 +178,8 @@ async function runScheduler(
       replaced: scheduler.stats.replaced - replaced,
       released: scheduler.stats.released - released,
     },
+    saves,
   };
-}
-
-/** The baseline: one croner job per task, each with its own timer and its own parsed pattern. */
-async function runCroner(settings: Settings): Promise<{ fire: { p50: number; p99: number; max: number }; fired: number; memory: { rss: number; heap: number } }> {
-  const fire = new Samples();
-  let fired = 0;
-  const before = memory();
-  const jobs: Cron[] = [];
-  for (let i = 0; i < settings.baseline; i++) {
-    const { cron_expression, timezone } = taskConfig(i);
-    const second = i % 60;
-    jobs.push(
-      new Cron(cron_expression, { timezone }, () => {
-        const now = Date.now();
-        // The tick instant: the latest whole second `second` of a minute at or before now.
-        const scheduled = now - ((((now - second * 1000) % 60_000) + 60_000) % 60_000);
-        fire.add(now - scheduled);
-        if (fire.on) fired++;
-      }),
-    );
-  }
-  const after = memory();
-  await sleep(settings.warmup * 1000);
-  fire.on = true;
-  await sleep(settings.seconds * 1000);
-  fire.on = false;
-  for (const job of jobs) job.stop();
-  return { fire: fire.percentiles(), fired, memory: { rss: after.rss - before.rss, heap: after.heap - before.heap } };
 }
 
 interface MixedResult {
@@ -274,6 +260,14 @@ export async function schedulerBench(args: string[]): Promise<void> {
     // T. A again, with bursts of manual triggers writing to the same store.
     const t = settings.burst > 0 ? await runBursts(events, dir, settings, refs) : null;
 
+    // S. A again, with the scheduler's state saved every few seconds.
+    const saved = new Samples();
+    if (settings.saveEvery > 0) console.log(`S: scheduler + store appends, its state saved every ${settings.saveEvery} s, ${seconds} s`);
+    const s = settings.saveEvery > 0
+      ? await runScheduler(events, dir, 'saves', settings, measuredWriter(events, intoSamples(saved)), (on) => (saved.on = on), settings.warmup, frequentSaves(settings.saveEvery))
+      : null;
+    const savesResult = s ? { fire: s.fire, committed: saved.percentiles(), loopHeldMs: s.loopHeldMs, saves: s.saves } : null;
+
     // B. the timer structure alone.
     console.log(`B: the timer structure alone (no-op write), ${seconds} s`);
     const b = await runScheduler(events, dir, 'timers', settings, async () => 'created');
@@ -342,6 +336,7 @@ export async function schedulerBench(args: string[]): Promise<void> {
           ]
         : []),
       ...(t ? burstRows(t, tasks) : []),
+      ...(savesResult ? savesRows(savesResult) : []),
       { figure: 'replay + go live', value: a.startupMs, unit: 'ms' },
       ...snapshotRows(a.snapshot, tasks, 'replay + go live'),
     );
@@ -360,6 +355,7 @@ export async function schedulerBench(args: string[]): Promise<void> {
           `${Math.round(t.result.memoryAfterWindow.rss / tasks)} B after the bursts' window`,
       );
     }
+    if (savesResult) console.log(savesSummary(savesResult, rec, seconds));
     if (m) {
       console.log(
         `policies: p99 fire lateness < 250 ms: ${m.result.fire.p99 < 250 ? 'met' : 'NOT met'}; committed p99 ${m.committed.p99.toFixed(0)} ms; ` +

@@ -24,6 +24,8 @@ interface Hold {
 /** The hold in force; 'expired' once it ran its longest with its holders still at work. */
 let hold: Hold | 'expired' | null = null;
 let holders = 0;
+/** Waiting for the time-critical work in progress, or the next, to be over (afterTimeCriticalWork). */
+const quietWaiters = new Set<() => void>();
 
 function closeStretch(): void {
   stretchOpen = false;
@@ -91,8 +93,28 @@ export function holdCommands(maxMs = HOLD_MAX_MS): () => void {
   return () => {
     if (released) return;
     released = true;
-    if (--holders === 0) endHold(null);
+    if (--holders > 0) return;
+    endHold(null);
+    for (const wake of [...quietWaiters]) wake();
   };
+}
+
+/**
+ * Resolves once the time-critical work in progress, or else the next to begin, is over (every holder
+ * released), or after `maxWaitMs` if none is. The moment for a long synchronous stretch that must not
+ * fall on an instant whose ticks are firing: right after one, the loop has the rest of the second.
+ */
+export function afterTimeCriticalWork(maxWaitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      quietWaiters.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, maxWaitMs);
+    timer.unref();
+    quietWaiters.add(wake);
+  });
 }
 
 function endHold(next: typeof hold): void {

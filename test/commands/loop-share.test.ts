@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { HOLD_MAX_MS, holdCommands, LOOP_SHARE_MS, shareTheLoop } from '../../src/commands/loop-share';
+import { afterTimeCriticalWork, HOLD_MAX_MS, holdCommands, LOOP_SHARE_MS, shareTheLoop } from '../../src/commands/loop-share';
 
 /** Holds the thread for `ms` of real time, as a command's synchronous reads and decisions do. */
 function work(ms: number): void {
@@ -131,6 +131,57 @@ describe('holding commands back while time-critical work runs', () => {
       expect(done).toEqual([1]);
       later();
       release();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe('waiting for the time-critical work of the moment to be over', () => {
+  const LONG_WAIT_MS = 60_000;
+
+  it('resolves when every holder of the hold in force has released, past its HOLD_MAX_MS', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'Date', 'hrtime'] });
+    try {
+      const first = holdCommands();
+      const second = holdCommands();
+      let over = false;
+      const quiet = afterTimeCriticalWork(LONG_WAIT_MS).then(() => (over = true));
+      jest.advanceTimersByTime(HOLD_MAX_MS);
+      first();
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(over).toBe(false);
+      second();
+      await quiet;
+      expect(over).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('waits for the next hold to begin and end when none is in force', async () => {
+    let over = false;
+    const quiet = afterTimeCriticalWork(LONG_WAIT_MS).then(() => (over = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    const release = holdCommands(LONG_WAIT_MS);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(over).toBe(false);
+    release();
+    await quiet;
+    expect(over).toBe(true);
+  });
+
+  it('resolves after its longest wait when no time-critical work comes', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'Date', 'hrtime'] });
+    try {
+      let over = false;
+      const quiet = afterTimeCriticalWork(500).then(() => (over = true));
+      jest.advanceTimersByTime(499);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(over).toBe(false);
+      jest.advanceTimersByTime(1);
+      await quiet;
+      expect(over).toBe(true);
     } finally {
       jest.useRealTimers();
     }

@@ -1,3 +1,4 @@
+import { holdCommands } from '../../src/commands/loop-share';
 import { loadSnapshot, MANAGER_SNAPSHOTS, ensureManagerSnapshots, snapshotWrites } from '../../src/process-managers/manager-snapshots';
 import type { ProcessManager } from '../../src/process-managers/process-manager';
 import { processManagerCheckpoint } from '../../src/process-managers/manager-loop';
@@ -115,7 +116,7 @@ describe('process manager snapshots', () => {
   });
 
   it('saves the state when live once enough events and time have passed since the last save, not on going live', async () => {
-    const policy = { events: 3, intervalMs: 0 };
+    const policy = { events: 3, intervalMs: 0, afterTicksWithinMs: 0 };
     const counter = new TaskCounter();
     const saved = () => loadSnapshot(stores.reads, 'task-counter', 1);
     const checkpointAtHead = async () => {
@@ -141,6 +142,47 @@ describe('process manager snapshots', () => {
     await appendTo('task-c');
     await waitFor(async () => (await saved())?.position === (await stores.events.headPosition()));
     expect((await saved())?.state).toEqual({ counts: { 'task-a': 4, 'task-b': 2, 'task-c': 3 } });
+  });
+
+  it('takes a periodic state once the ticks being committed are, writes it once the next instant\'s are, and checkpoints meanwhile', async () => {
+    const policy = { events: 1, intervalMs: 0, afterTicksWithinMs: 600_000 };
+    const saved = () => loadSnapshot(stores.reads, 'task-counter', 1);
+    const checkpoint = () => stores.reads.getCheckpoint(processManagerCheckpoint('task-counter'));
+    const counter = new TaskCounter();
+    let taken = 0;
+    const take = counter.snapshots.take;
+    counter.snapshots.take = () => (taken++, take());
+    const runner = stores.stopAfter(new ProcessManagerRunner([counter], stores.events, stores.reads, silentLogger, policy));
+    await runner.start();
+    await runner.idle();
+    // The scheduler holds commands from an instant's first tick fired to its last committed.
+    const instant = holdCommands();
+    await appendTo('task-a', 'task-a');
+    const takenAt = await stores.events.headPosition();
+    await waitFor(async () => (await checkpoint()) === takenAt);
+    expect(await saved()).toBeNull();
+    expect(taken).toBe(0);
+
+    instant();
+    await waitFor(async () => taken === 1);
+    await appendTo('task-b');
+    await runner.idle();
+    expect(await saved()).toBeNull();
+    const nextInstant = holdCommands();
+    nextInstant();
+    await waitFor(async () => (await saved()) !== null);
+    expect(await saved()).toEqual({ position: takenAt, state: { counts: { 'task-a': 2 } } });
+    const head = await stores.events.headPosition();
+    expect(await checkpoint()).toBe(head);
+
+    // A start from there restores the state and replays the event past it.
+    const restarted = new TaskCounter();
+    const second = stores.stopAfter(new ProcessManagerRunner([restarted], stores.events, stores.reads, silentLogger, policy));
+    await second.start();
+    await second.idle();
+    expect(restarted.restoredFrom).toEqual({ counts: { 'task-a': 2 } });
+    expect(restarted.handed).toEqual(['task-b (replayed)']);
+    expect(restarted.counts).toEqual({ 'task-a': 2, 'task-b': 1 });
   });
 
   it('ignores a state of another version, or one without a checkpoint, and replays the history', async () => {
@@ -170,19 +212,35 @@ describe('process manager snapshots', () => {
     expect(built[1]!.handed).toEqual(['task-a (replayed)', 'task-b (replayed)']);
   });
 
-  it('stores a large state in parts, and ignores it when a part belongs to another snapshot', async () => {
+  it('stores a large state in parts; a save cut short before its head leaves the saved state as it was', async () => {
     await ensureManagerSnapshots(stores.reads);
+    const checkpoint = (position: number) => ({ name: processManagerCheckpoint('big'), position });
+    const save = async (position: number, state: unknown): Promise<number> => {
+      const { parts, head } = snapshotWrites('big', 7, position, JSON.stringify(state));
+      for (const part of parts) await stores.reads.applyBatch([part], checkpoint(position));
+      await stores.reads.applyBatch(head, checkpoint(position));
+      return parts.length;
+    };
     const state = { lines: Array.from({ length: 3 }, (_, i) => `${i}`.repeat(3_000_000)) };
-    const writes = snapshotWrites('big', 7, 40, state);
-    expect(writes.length).toBeGreaterThan(2);
-    await stores.reads.applyBatch(writes, { name: processManagerCheckpoint('big'), position: 40 });
+    expect(await save(40, state)).toBeGreaterThan(2);
     expect(await loadSnapshot(stores.reads, 'big', 7)).toEqual({ position: 40, state });
     expect(await loadSnapshot(stores.reads, 'big', 8)).toBeNull();
 
-    // A newer snapshot whose first part was written but not its head (a batch applied in part, on MongoDB).
-    const [firstPart] = snapshotWrites('big', 7, 50, { lines: ['x'.repeat(5_000_000)] });
-    await stores.reads.applyBatch([firstPart!], { name: 'parts', position: 50 });
-    expect(await loadSnapshot(stores.reads, 'big', 7)).toBeNull();
-    expect((await stores.reads.count(MANAGER_SNAPSHOTS)) > 0).toBe(true);
+    // A newer save that wrote its first part and no more (a crash, or a batch applied in part on MongoDB).
+    const { parts } = snapshotWrites('big', 7, 50, JSON.stringify({ lines: ['x'.repeat(5_000_000)] }));
+    await stores.reads.applyBatch([parts[0]!], checkpoint(50));
+    expect(await loadSnapshot(stores.reads, 'big', 7)).toEqual({ position: 40, state });
+
+    // The next save removes the parts of both: its head and its one part are left.
+    await save(60, { small: true });
+    expect(await loadSnapshot(stores.reads, 'big', 7)).toEqual({ position: 60, state: { small: true } });
+    expect(await stores.reads.count(MANAGER_SNAPSHOTS)).toBe(2);
+  });
+
+  it('loads a state saved before its parts were named by its position', async () => {
+    await ensureManagerSnapshots(stores.reads);
+    const doc = (id: string, fields: Record<string, unknown>) => ({ op: 'upsert' as const, collection: MANAGER_SNAPSHOTS, id, doc: { id, manager: 'old', position: 9, ...fields }, position: 9 });
+    await stores.reads.applyBatch([doc('old/0', { text: '{"a":' }), doc('old/1', { text: '1}' }), doc('old', { version: 3, parts: 2 })], { name: processManagerCheckpoint('old'), position: 9 });
+    expect(await loadSnapshot(stores.reads, 'old', 3)).toEqual({ position: 9, state: { a: 1 } });
   });
 });

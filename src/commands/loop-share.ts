@@ -101,19 +101,23 @@ export function holdCommands(maxMs = HOLD_MAX_MS): () => void {
 
 /**
  * Resolves once the time-critical work in progress, or else the next to begin, is over (every holder
- * released), or after `maxWaitMs` if none is. The moment for a long synchronous stretch that must not
- * fall on an instant whose ticks are firing: right after one, the loop has the rest of the second.
+ * released), or after `maxWaitMs` if none is, or at once when `signal` aborts. The moment for a long
+ * synchronous stretch that must not fall on an instant whose ticks are firing: right after one, the loop
+ * has the rest of the second.
  */
-export function afterTimeCriticalWork(maxWaitMs: number): Promise<void> {
+export function afterTimeCriticalWork(maxWaitMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const wake = () => {
       clearTimeout(timer);
       quietWaiters.delete(wake);
+      signal?.removeEventListener('abort', wake);
       resolve();
     };
     const timer = setTimeout(wake, maxWaitMs);
     timer.unref();
     quietWaiters.add(wake);
+    if (signal?.aborted) wake();
+    else signal?.addEventListener('abort', wake, { once: true });
   });
 }
 

@@ -73,8 +73,7 @@ export class ManagerLoop {
   private checkpointTimer: NodeJS.Timeout | null = null;
   private stateSaveWaiting = false;
   /** Ends the waits of state saves for the ticks of the moment (stop). */
-  private endWaits!: () => void;
-  private readonly waitsEnded = new Promise<void>((resolve) => (this.endWaits = resolve));
+  private readonly stopping = new AbortController();
   private checkpointWrite: Promise<void> = Promise.resolve();
   private subscription: Subscription | null = null;
   private stopped = false;
@@ -162,7 +161,7 @@ export class ManagerLoop {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.endWaits();
+    this.stopping.abort();
     await this.subscription?.close();
     await this.running;
     if (this.checkpointTimer || this.snapshotDue('stopping')) this.saveCheckpoint('stopping');
@@ -370,7 +369,7 @@ export class ManagerLoop {
   }
 
   private afterTicks(): Promise<void> {
-    return Promise.race([afterTimeCriticalWork(this.snapshotPolicy.afterTicksWithinMs), this.waitsEnded]);
+    return afterTimeCriticalWork(this.snapshotPolicy.afterTicksWithinMs, this.stopping.signal);
   }
 
   /**

@@ -171,6 +171,16 @@ describe('waiting for the time-critical work of the moment to be over', () => {
     expect(over).toBe(true);
   });
 
+  it('resolves at once when its signal aborts, while the hold goes on', async () => {
+    const release = holdCommands(LONG_WAIT_MS);
+    const stopping = new AbortController();
+    const quiet = afterTimeCriticalWork(LONG_WAIT_MS, stopping.signal);
+    stopping.abort();
+    await quiet;
+    await afterTimeCriticalWork(LONG_WAIT_MS, stopping.signal);
+    release();
+  });
+
   it('resolves after its longest wait when no time-critical work comes', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'Date', 'hrtime'] });
     try {

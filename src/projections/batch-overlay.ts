@@ -2,7 +2,7 @@ import { applyOps } from '../stores/read/batch-plan';
 import { copyJson } from '../stores/read/copy-json';
 import type { Doc, PositionedOperation, ReadStore, WriteOperation } from '../stores/read/read-store';
 import type { Position } from '../stores/events/event-store';
-import type { ProjectionReader } from './projection';
+import type { Awaitable, ProjectionReader } from './projection';
 import type { WrittenIds } from './written-ids';
 
 type DocOperation = Exclude<WriteOperation, { op: 'deleteMany' }>;
@@ -57,19 +57,18 @@ export class BatchOverlay implements ProjectionReader {
     private readonly written: WrittenIds | null = null,
   ) {}
 
-  get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
+  get<T extends Doc = Doc>(collection: string, id: string): Awaitable<T | null> {
     try {
       const doc = this.current<T>(collection, id, false);
-      return doc instanceof Promise ? doc.then(copyJson) : Promise.resolve(copyJson(doc));
+      return doc instanceof Promise ? doc.then(copyJson) : copyJson(doc);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  getForUpdate<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
+  getForUpdate<T extends Doc = Doc>(collection: string, id: string): Awaitable<T | null> {
     try {
-      const doc = this.current<T>(collection, id, true);
-      return doc instanceof Promise ? doc : Promise.resolve(doc);
+      return this.current<T>(collection, id, true);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -259,7 +259,8 @@ export class GenerationWorker {
     const overlay = (this.pending ??= { overlay: new BatchOverlay(this.reads, (c) => this.physical(c), this.written), events: 0, position: null }).overlay;
     let handled = 0;
     for (const event of batch) {
-      const produced = await this.projection.handle(event, overlay);
+      const producing = this.projection.handle(event, overlay);
+      const produced = producing instanceof Promise ? await producing : producing;
       let endsBatch = false;
       for (const op of produced) {
         overlay.record(op, event.position);

@@ -5,7 +5,7 @@ import { DELETION_CATEGORY, type ExecutionsPurged, type TaskPurgeRequested } fro
 import { RETENTION_CATEGORY } from '../events/retention-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
 import type { WriteOperation } from '../stores/read/read-store';
-import type { Projection, ProjectionReader } from './projection';
+import { type Awaitable, type Projection, type ProjectionReader, thenOrNow } from './projection';
 import { evolveExecutionDoc, type ExecutionDoc } from './execution-read-model';
 import { logChunkDoc, logChunkIds, messageBytes } from './log-read-model';
 
@@ -50,7 +50,7 @@ export const historyProjection: Projection = {
       `${RETENTION_CATEGORY}-`,
     ],
   },
-  async handle(event, reader) {
+  handle(event, reader) {
     if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return executionChange(event, reader);
     if (isEventOf<ExecutionLogsAppended>(EXECUTION_LOG_EVENT_TYPES, event)) return logsAppended(event, reader);
     if (event.type === 'ExecutionsPurged') return executionsPurged(event as unknown as ExecutionsPurged);
@@ -77,32 +77,35 @@ function taskPurged(event: TaskPurgeRequested): WriteOperation[] {
   return [{ op: 'deleteMany', collection: EXECUTIONS, filter: { taskId: event.data.taskId } }];
 }
 
-async function executionChange(event: ExecutionEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
+function executionChange(event: ExecutionEvent, reader: ProjectionReader): Awaitable<WriteOperation[]> {
   const id = event.data.executionId;
   // A creation makes the document from the event alone: no read (in a rebuild, one per execution, all misses).
   // Otherwise the batch's own document, not a copy: evolveExecutionDoc never changes it, and a document
   // it gets is always written back (the next one is never null then).
-  const current = event.type === 'ExecutionCreated' ? null : await reader.getForUpdate<ExecutionDoc>(EXECUTIONS, id);
-  const next = evolveExecutionDoc(current, event);
-  return next ? [{ op: 'upsert', collection: EXECUTIONS, id, doc: next }] : [];
+  const current = event.type === 'ExecutionCreated' ? null : reader.getForUpdate<ExecutionDoc>(EXECUTIONS, id);
+  return thenOrNow(current, (doc): WriteOperation[] => {
+    const next = evolveExecutionDoc(doc, event);
+    return next ? [{ op: 'upsert', collection: EXECUTIONS, id, doc: next }] : [];
+  });
 }
 
 /** A batch of lines becomes one chunk, numbered on from the execution's current count. */
-async function logsAppended(event: ExecutionLogsAppended, reader: ProjectionReader): Promise<WriteOperation[]> {
+function logsAppended(event: ExecutionLogsAppended, reader: ProjectionReader): Awaitable<WriteOperation[]> {
   const { executionId, lines } = event.data;
   if (lines.length === 0) return []; // nothing to number: no empty chunk
-  const execution = await reader.get<ExecutionDoc>(EXECUTIONS, executionId);
-  if (!execution) return []; // purged: its lines go with it
-  const first = execution.logsCount;
-  // Lines are the current attempt's: the batch was stored while it ran (an earlier attempt's late lines count as the current one's).
-  const chunk = logChunkDoc(executionId, first, lines, execution.attempt);
-  return [
-    { op: 'upsert', collection: LOG_CHUNKS, id: chunk.id, doc: chunk },
-    {
-      op: 'set',
-      collection: EXECUTIONS,
-      id: executionId,
-      fields: { logsCount: first + lines.length, logsBytes: execution.logsBytes + messageBytes(lines) },
-    },
-  ];
+  return thenOrNow(reader.get<ExecutionDoc>(EXECUTIONS, executionId), (execution): WriteOperation[] => {
+    if (!execution) return []; // purged: its lines go with it
+    const first = execution.logsCount;
+    // Lines are the current attempt's: the batch was stored while it ran (an earlier attempt's late lines count as the current one's).
+    const chunk = logChunkDoc(executionId, first, lines, execution.attempt);
+    return [
+      { op: 'upsert', collection: LOG_CHUNKS, id: chunk.id, doc: chunk },
+      {
+        op: 'set',
+        collection: EXECUTIONS,
+        id: executionId,
+        fields: { logsCount: first + lines.length, logsBytes: execution.logsBytes + messageBytes(lines) },
+      },
+    ];
+  });
 }

@@ -6,7 +6,7 @@ import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../events/project-events
 import { RETENTION_CATEGORY } from '../events/retention-events';
 import { STREAM_CATEGORIES, streamPrefix } from '../events/streams';
 import type { Doc, WriteOperation } from '../stores/read/read-store';
-import type { Projection, ProjectionReader } from './projection';
+import { type Awaitable, type Projection, type ProjectionReader, thenOrNow } from './projection';
 import {
   type EndCounter,
   STATS_GRANULARITIES,
@@ -77,7 +77,7 @@ export const statsProjection: Projection = {
       `${RETENTION_CATEGORY}-`,
     ],
   },
-  async handle(event, reader) {
+  handle(event, reader) {
     if (isEventOf<ExecutionEvent>(EXECUTION_EVENT_TYPES, event)) return executionChange(event, reader);
     if (isEventOf<ProjectEvent>(PROJECT_EVENT_TYPES, event)) return projectChange(event);
     if (event.type === 'ExecutionsPurged') return executionsPurged(event as unknown as ExecutionsPurged);
@@ -118,26 +118,40 @@ export function bucketInstantOf(created: ExecutionCreated['data']): string {
   return created.triggerType === 'MANUAL' ? created.createdAt : created.scheduledAt;
 }
 
-async function executionChange(event: ExecutionEvent, reader: ProjectionReader): Promise<WriteOperation[]> {
+function executionChange(event: ExecutionEvent, reader: ProjectionReader): Awaitable<WriteOperation[]> {
   const id = event.data.executionId;
   if (event.type === 'ExecutionCreated') {
     // Counted here, once: an execution's stream is created with no_stream, so this event exists once.
     const { projectId, taskId, createdAt } = event.data;
-    const zone = usableZone((await reader.get<ProjectZoneDoc>(STATS_ZONES, projectId))?.timezone);
-    const keys = bucketKeysOf(Date.parse(bucketInstantOf(event.data)), zone);
-    const inflight: InflightDoc = { id, projectId, taskId, keys, zone, createdAt, runStartedAt: null };
-    const operations = await updateBuckets(reader, inflight, (bucket) => {
-      bucket.total += 1;
+    return thenOrNow(reader.get<ProjectZoneDoc>(STATS_ZONES, projectId), (zoneDoc) => {
+      const zone = usableZone(zoneDoc?.timezone);
+      const keys = bucketKeysOf(Date.parse(bucketInstantOf(event.data)), zone);
+      const inflight: InflightDoc = { id, projectId, taskId, keys, zone, createdAt, runStartedAt: null };
+      return thenOrNow(
+        updateBuckets(reader, inflight, (bucket) => {
+          bucket.total += 1;
+        }),
+        (operations) => pushed(operations, { op: 'upsert', collection: STATS_INFLIGHT, id, doc: inflight }),
+      );
     });
-    operations.push({ op: 'upsert', collection: STATS_INFLIGHT, id, doc: inflight });
-    return operations;
   }
   const counter = endCounterOf(event);
   if (counter === null && event.type !== 'ExecutionStarted' && event.type !== 'ExecutionSkipped' && event.type !== 'ExecutionRetryStarted') return [];
-  // The batch's own document, not a copy: every branch below writes it back (an upsert or a delete).
-  const inflight = await reader.getForUpdate<InflightDoc>(STATS_INFLIGHT, id);
-  // Unknown here: already ended (a late report), or purged.
-  if (!inflight) return [];
+  // The batch's own document, not a copy: every branch of inflightChange writes it back (an upsert or a delete).
+  return thenOrNow(reader.getForUpdate<InflightDoc>(STATS_INFLIGHT, id), (inflight) =>
+    // Unknown here: already ended (a late report), or purged.
+    inflight ? inflightChange(event, counter, inflight, reader) : [],
+  );
+}
+
+function pushed(operations: WriteOperation[], operation: WriteOperation): WriteOperation[] {
+  operations.push(operation);
+  return operations;
+}
+
+/** A later event of an execution the projection knows to be in flight. */
+function inflightChange(event: ExecutionEvent, counter: EndCounter | null, inflight: InflightDoc, reader: ProjectionReader): Awaitable<WriteOperation[]> {
+  const id = inflight.id;
   if (event.type === 'ExecutionStarted') {
     inflight.runStartedAt = event.data.at;
     return [{ op: 'upsert', collection: STATS_INFLIGHT, id, doc: inflight }];
@@ -145,37 +159,42 @@ async function executionChange(event: ExecutionEvent, reader: ProjectionReader):
   if (event.type === 'ExecutionSkipped') {
     // A skipped tick never ran: it is taken back out of `total` (created in the same append), so the
     // statistics count runs, and a forbid policy does not lower a task's success rate.
-    const operations = await updateBuckets(reader, inflight, (bucket) => {
+    const change = (bucket: StatsBucketDoc) => {
       bucket.total -= 1;
-    });
-    operations.push({ op: 'delete', collection: STATS_INFLIGHT, id });
-    return operations;
+    };
+    return thenOrNow(updateBuckets(reader, inflight, change), (operations) => pushed(operations, { op: 'delete', collection: STATS_INFLIGHT, id }));
   }
   if (event.type === 'ExecutionRetryStarted') {
     // Another attempt of the same execution: counted as an attempt, not as an execution; its duration counts from its start.
-    const operations = await updateBuckets(reader, inflight, (bucket) => {
+    const change = (bucket: StatsBucketDoc) => {
       bucket.retries = (bucket.retries ?? 0) + 1;
+    };
+    const at = event.data.at;
+    return thenOrNow(updateBuckets(reader, inflight, change), (operations) => {
+      inflight.createdAt = at;
+      inflight.runStartedAt = null;
+      return pushed(operations, { op: 'upsert', collection: STATS_INFLIGHT, id, doc: inflight });
     });
-    inflight.createdAt = event.data.at;
-    inflight.runStartedAt = null;
-    operations.push({ op: 'upsert', collection: STATS_INFLIGHT, id, doc: inflight });
-    return operations;
   }
   if (counter === null) return [];
   const durationMs = durationOf(event, inflight);
-  const operations = await updateBuckets(reader, inflight, (bucket) => countEnd(bucket, counter, durationMs));
-  operations.push({ op: 'delete', collection: STATS_INFLIGHT, id });
-  if (counter === 'failed' || counter === 'timedOut' || counter === 'missed') {
-    const day = inflight.keys.hour.slice(0, 10);
-    operations.push({
-      op: 'inc',
-      collection: STATS_FAILURE_DAYS,
-      id: failureDayId(inflight.projectId, day, inflight.taskId),
-      fields: { failures: 1 },
-      setOnInsert: { projectId: inflight.projectId, taskId: inflight.taskId, day },
-    });
-  }
-  return operations;
+  return thenOrNow(
+    updateBuckets(reader, inflight, (bucket) => countEnd(bucket, counter, durationMs)),
+    (operations): WriteOperation[] => {
+      operations.push({ op: 'delete', collection: STATS_INFLIGHT, id });
+      if (counter === 'failed' || counter === 'timedOut' || counter === 'missed') {
+        const day = inflight.keys.hour.slice(0, 10);
+        operations.push({
+          op: 'inc',
+          collection: STATS_FAILURE_DAYS,
+          id: failureDayId(inflight.projectId, day, inflight.taskId),
+          fields: { failures: 1 },
+          setOnInsert: { projectId: inflight.projectId, taskId: inflight.taskId, day },
+        });
+      }
+      return operations;
+    },
+  );
 }
 
 /** The same duration the history read model shows (execution-read-model.ts): none for MISSED. */
@@ -197,22 +216,38 @@ const SERIES: readonly StatsSeries[] = ['project', 'task'];
 /**
  * Applies `change` to each of the execution's four buckets, creating those that do not exist yet. A
  * task's day bucket lists the hours of its executions, and a task's new day widens its TaskDaysDoc,
- * so a deletion can find every bucket of the task.
+ * so a deletion can find every bucket of the task. The four are read first, together: the batch holds
+ * most of them, and then nothing waits.
  */
-async function updateBuckets(reader: ProjectionReader, inflight: InflightDoc, change: (bucket: StatsBucketDoc) => void): Promise<WriteOperation[]> {
-  const operations: WriteOperation[] = [];
-  // Indexed loops: an iterator held across an await lives on the heap, eight of them per event here.
-  for (let s = 0; s < SERIES.length; s++) {
-    const series = SERIES[s]!;
+function updateBuckets(reader: ProjectionReader, inflight: InflightDoc, change: (bucket: StatsBucketDoc) => void): Awaitable<WriteOperation[]> {
+  const ids: string[] = [];
+  const reads: Array<Awaitable<StatsBucketDoc | null>> = [];
+  let waits = false;
+  for (const series of SERIES) {
     const ref = { projectId: inflight.projectId, taskId: series === 'project' ? null : inflight.taskId };
-    let newHour = false;
-    for (let g = 0; g < STATS_GRANULARITIES.length; g++) {
-      const granularity = STATS_GRANULARITIES[g]!;
-      const key = inflight.keys[granularity];
-      const id = bucketId(ref, granularity, key);
-      const zone = granularity === 'day' ? inflight.zone : 'UTC';
+    for (const granularity of STATS_GRANULARITIES) {
+      const id = bucketId(ref, granularity, inflight.keys[granularity]);
       // Written back below: the batch's own document, not a copy (a project's buckets change with every execution).
-      let bucket = await reader.getForUpdate<StatsBucketDoc>(STATS_BUCKETS, id);
+      const read = reader.getForUpdate<StatsBucketDoc>(STATS_BUCKETS, id);
+      waits ||= read instanceof Promise;
+      ids.push(id);
+      reads.push(read);
+    }
+  }
+  const found = waits ? Promise.all(reads) : (reads as Array<StatsBucketDoc | null>);
+  return thenOrNow(found, (buckets) => changeBuckets(inflight, ids, buckets, change));
+}
+
+/** updateBuckets' work once the buckets are read (null: not made yet), in the order of SERIES, then STATS_GRANULARITIES. */
+function changeBuckets(inflight: InflightDoc, ids: string[], buckets: Array<StatsBucketDoc | null>, change: (bucket: StatsBucketDoc) => void): WriteOperation[] {
+  const operations: WriteOperation[] = [];
+  let i = 0;
+  for (const series of SERIES) {
+    let newHour = false;
+    for (const granularity of STATS_GRANULARITIES) {
+      const id = ids[i]!;
+      let bucket = buckets[i++]!;
+      const key = inflight.keys[granularity];
       if (!bucket) {
         bucket = {
           id,
@@ -221,7 +256,7 @@ async function updateBuckets(reader: ProjectionReader, inflight: InflightDoc, ch
           series,
           granularity,
           key,
-          zone,
+          zone: granularity === 'day' ? inflight.zone : 'UTC',
           ...emptyCounters(),
         };
         if (series === 'task' && granularity === 'hour') newHour = true;

@@ -39,6 +39,24 @@ describe('batch overlay', () => {
     expect(overlay.take()).toEqual([{ op: 'delete', collection: 'p_docs', id: 'stored', position: 3 }]);
   });
 
+  it('answers at once, without a promise, what the batch holds; a read of the store is a promise', async () => {
+    const overlay = new BatchOverlay(store, physical);
+    const fromStore = overlay.getForUpdate<{ id: string; n: number }>('docs', 'stored');
+    expect(fromStore).toBeInstanceOf(Promise);
+    const doc = (await fromStore)!;
+    overlay.record({ op: 'upsert', collection: 'docs', id: 'stored', doc }, 2);
+    expect(overlay.getForUpdate('docs', 'stored')).toBe(doc);
+    overlay.record({ op: 'upsert', collection: 'docs', id: 'stored', doc }, 3);
+    expect(overlay.get('docs', 'stored')).toEqual({ id: 'stored', n: 1 });
+    expect(overlay.get('docs', 'stored')).not.toBe(doc);
+    // Known to be absent (the store said so): null at once.
+    expect(await overlay.get('docs', 'missing')).toBeNull();
+    expect(overlay.get('docs', 'missing')).toBeNull();
+    // Edits over a stored document need the store's copy: a promise.
+    overlay.record({ op: 'inc', collection: 'docs', id: 'other', fields: { n: 1 } }, 4);
+    expect(overlay.get('docs', 'other')).toBeInstanceOf(Promise);
+  });
+
   it('reads a stored document once per batch', async () => {
     const get = jest.spyOn(store, 'get');
     const overlay = new BatchOverlay(store, physical);

@@ -246,7 +246,7 @@ function changeBuckets(inflight: InflightDoc, ids: string[], buckets: Array<Stat
     let newHour = false;
     for (const granularity of STATS_GRANULARITIES) {
       const id = ids[i]!;
-      let bucket = buckets[i++]!;
+      let bucket = buckets[i++] ?? null;
       const key = inflight.keys[granularity];
       if (!bucket) {
         bucket = {

@@ -2,7 +2,7 @@ import { applyOps } from '../stores/read/batch-plan';
 import { copyJson } from '../stores/read/copy-json';
 import type { Doc, PositionedOperation, ReadStore, WriteOperation } from '../stores/read/read-store';
 import type { Position } from '../stores/events/event-store';
-import type { Awaitable, ProjectionReader } from './projection';
+import { type Awaitable, type ProjectionReader, thenOrNow } from './projection';
 import type { WrittenIds } from './written-ids';
 
 type DocOperation = Exclude<WriteOperation, { op: 'deleteMany' }>;
@@ -59,8 +59,7 @@ export class BatchOverlay implements ProjectionReader {
 
   get<T extends Doc = Doc>(collection: string, id: string): Awaitable<T | null> {
     try {
-      const doc = this.current<T>(collection, id, false);
-      return doc instanceof Promise ? doc.then(copyJson) : copyJson(doc);
+      return thenOrNow(this.current<T>(collection, id, false), copyJson);
     } catch (err) {
       return Promise.reject(err);
     }

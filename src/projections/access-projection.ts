@@ -121,6 +121,7 @@ export const accessProjection: Projection = {
   name: ACCESS_PROJECTION,
   // 2: sessions end with UserSessionsRevoked; the revocations marker.
   version: 2,
+  readsMetadata: false,
   collections: [
     { name: C.users, indexes: [{ fields: [['email', 1]] }, { fields: [['superAdmin', 1], ['disabled', 1]] }] },
     { name: C.sessions, indexes: [{ fields: [['tokenHash', 1]] }, { fields: [['userId', 1]] }] },

@@ -37,6 +37,7 @@ export interface ClaimableDoc extends Doc {
 export const claimsProjection: Projection = {
   name: CLAIMS_PROJECTION,
   version: 1,
+  readsMetadata: false,
   collections: [
     {
       name: CLAIMABLE,

@@ -4,7 +4,7 @@ import type { Behind, EventStore, Position, RecordedEvent, Subscription } from '
 import type { ReadStore } from '../stores/read/read-store';
 import { BatchOverlay } from './batch-overlay';
 import { CheckpointSaves } from './checkpoint-saves';
-import type { Projection } from './projection';
+import { type Projection, readFilterOf } from './projection';
 import { applyInOrder, projectionConsumer } from './projection-quarantine';
 import { checkpointName, physicalCollection } from './projection-registry';
 import { WrittenIds } from './written-ids';
@@ -193,7 +193,7 @@ export class GenerationWorker {
         const maxBatch = this.catchingUp ? CATCH_UP_BATCH : MAX_BATCH;
         this.subscription = this.events.subscribeToAll({
           after: this.position,
-          filter: this.projection.filter,
+          filter: readFilterOf(this.projection),
           maxBatch,
           onCheckpoint: (position) => this.passCheckpoint(position),
         });
@@ -234,7 +234,7 @@ export class GenerationWorker {
   private async catchUpInPages(): Promise<void> {
     const head = await this.events.headPosition();
     if (head === null || (this.position !== null && this.position >= head)) return;
-    const pages = this.events.readAllPages({ after: this.position, through: head, filter: this.projection.filter, pageSize: CATCH_UP_BATCH });
+    const pages = this.events.readAllPages({ after: this.position, through: head, filter: readFilterOf(this.projection), pageSize: CATCH_UP_BATCH });
     for await (const page of pages) {
       if (this.stopped) return;
       this.lastRead = page[page.length - 1]?.position ?? this.lastRead;

@@ -26,6 +26,7 @@ export const historyProjection: Projection = {
   // 3: log lines stored one chunk per batch (`logchunks`) instead of one document per line (`logs`):
   //    a rebuild wrote ~100 rows per log event, which dominated its time and the size of read.db.
   version: 3,
+  readsMetadata: false,
   collections: [
     {
       name: EXECUTIONS,

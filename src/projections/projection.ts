@@ -36,5 +36,15 @@ export interface Projection {
   version: number;
   collections: CollectionSpec[];
   filter?: StreamFilter;
+  /**
+   * False when `handle` never reads `event.metadata` (but for upcasting's `schemaVersion`): its reads of
+   * `$all` then leave metadata out (StreamFilter.withoutMetadata), about half of what a rebuild parses.
+   */
+  readsMetadata?: boolean;
   handle(event: RecordedEvent, reader: ProjectionReader): Awaitable<WriteOperation[]>;
+}
+
+/** The filter of a projection's reads of `$all`: its own, and without metadata when it reads none. */
+export function readFilterOf(projection: Projection): StreamFilter | undefined {
+  return projection.readsMetadata === false && projection.filter ? { ...projection.filter, withoutMetadata: true } : projection.filter;
 }

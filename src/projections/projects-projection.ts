@@ -72,6 +72,7 @@ export const projectsProjection: Projection = {
   // 3: members carry `alerts` and `alertsChoice` (ProjectMemberAlertsSet).
   // 4: projects carry `revision` (of their own stream, for ETags).
   version: 4,
+  readsMetadata: false,
   collections: [{ name: PROJECTS_COLLECTION, indexes: [{ fields: [['sortName', 1]] }] }],
   filter: { streamPrefixes: [STREAM_CATEGORIES.project, STREAM_CATEGORIES.apiKeyUsage].map(streamPrefix) },
   async handle(event, reader) {

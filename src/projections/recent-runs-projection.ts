@@ -41,6 +41,7 @@ export interface RecentRunsDoc extends Doc {
 export const recentRunsProjection: Projection = {
   name: RECENT_RUNS_PROJECTION,
   version: 1,
+  readsMetadata: false,
   collections: [{ name: RECENT_RUNS, indexes: [{ fields: [['projectId', 1]] }] }],
   filter: {
     streamPrefixes: [streamPrefix(STREAM_CATEGORIES.execution), `${DELETION_CATEGORY}-`, `${RETENTION_CATEGORY}-`],

@@ -61,6 +61,7 @@ export const statsProjection: Projection = {
   name: STATS_PROJECTION,
   // 2: a task's bucket ids in time order within its project (bucketId): the same documents, other ids.
   version: 2,
+  readsMetadata: false,
   collections: [
     // Queried by id only (bucketIdFilter, failureDayRange): no secondary index to maintain.
     { name: STATS_BUCKETS, indexes: [] },

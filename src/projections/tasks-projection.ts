@@ -25,6 +25,7 @@ export const tasksProjection: Projection = {
   // 2: tasks carry `deletionError` (the reason of DELETE_FAILED).
   // 3: tasks and groups carry `revision` (of their own stream, for ETags).
   version: 3,
+  readsMetadata: false,
   collections: [
     { name: TASKS, indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }, { fields: [['taskGroupId', 1]] }] },
     { name: TASK_GROUPS, indexes: [{ fields: [['projectId', 1], ['createdAt', 1]] }] },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { EVENT_SCHEMAS } from '../../src/events/event-schemas';
 import { EventUpcasting } from '../../src/events/event-upcasting';
+import type { EventUpcaster, RecordedEvent } from '../../src/stores/events/event-store';
 import { allProjections } from '../../src/projections/all-projections';
 import { generateGoldenHistory } from '../support/golden-history/golden-history';
 import { historyText } from '../support/golden-history/history-writer';
@@ -77,7 +78,42 @@ describe('golden histories', () => {
     expect(rebuilt.hashes.history).not.toBe(expected!.readModels.history);
   });
 
+  it("rebuild as recorded when projections that read no metadata get only its schema version, and they look at nothing else of it", async () => {
+    const [expected] = expectations;
+    const guard = new MetadataGuard(new EventUpcasting());
+    const rebuilt = await rebuildHistory(join(DIR, expected!.history), guard);
+    // Their reads were lean (the guard saw such events), and no projection looked past the schema version.
+    expect(guard.lean).toBeGreaterThan(expected!.events);
+    expect([...guard.looked]).toEqual([]);
+    expect(rebuilt.hashes).toEqual(expected!.readModels);
+  });
+
   it('are generated from a seed: one seed, one history', () => {
     expect(historyText(generateGoldenHistory(7))).toBe(historyText(generateGoldenHistory(7)));
   });
 });
+
+/**
+ * The registry's upcaster, which then notes every metadata field read of an event that came without
+ * metadata (StreamFilter.withoutMetadata: `{ schemaVersion }` alone) but for the schema version.
+ */
+class MetadataGuard implements EventUpcaster {
+  lean = 0;
+  readonly looked = new Set<string>();
+
+  constructor(private readonly inner: EventUpcaster) {}
+
+  upcast(event: RecordedEvent): RecordedEvent {
+    const upcast = this.inner.upcast(event);
+    if (Object.keys(upcast.metadata).join() !== 'schemaVersion') return upcast;
+    this.lean++;
+    const looked = this.looked;
+    const metadata = new Proxy(upcast.metadata, {
+      get(target, key, receiver) {
+        if (key !== 'schemaVersion') looked.add(String(key));
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    return { ...upcast, metadata };
+  }
+}

@@ -25,7 +25,7 @@ const { eventStoreUrl, mongodbUrl } = productionEngines;
  * SQLite's file and are ignored on a server (its subscriptions are pushed, it has no file); a test whose
  * point is one of them opens SQLite itself. `file` names the store within the dir (default events.db).
  */
-export type TestEventStoreOptions = Pick<SqliteEventStoreOptions, 'pollIntervalMs' | 'writerThread' | 'synchronous' | 'upcaster'> & {
+export type TestEventStoreOptions = Pick<SqliteEventStoreOptions, 'pollIntervalMs' | 'writerThread' | 'synchronous' | 'upcaster' | 'readAheadFrom'> & {
   file?: string;
 };
 

@@ -122,6 +122,12 @@ export interface StreamFilter {
    * may always send it.
    */
   withoutData?: string[];
+  /**
+   * The reader never looks at `metadata` but for `schemaVersion` (which upcasting needs): a store may
+   * hand events over with `metadata` holding that alone (null when the event has none). The embedded
+   * store does when it reads from SQL; a store may always send the whole of it.
+   */
+  withoutMetadata?: boolean;
 }
 
 /** A long read of `$all`: a replay from `after` through a position the caller knows, page by page. */

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Position, StreamFilter } from './event-store';
 import type { EventRow } from './event-database';
-import { JOIN_STREAM, selectEventsWithoutData } from './sqlite-event-rows';
+import { JOIN_STREAM, selectEventsWithout } from './sqlite-event-rows';
 import { categoriesWithoutData } from './event-arguments';
 import { normalizePrefixes, prefixRange } from './sqlite-prefix-ranges';
 
@@ -18,10 +18,10 @@ export class SqliteRangeReads {
 
   constructor(private readonly db: Database.Database) {}
 
-  /** The first `limit` rows after `after` of the streams `filter` passes, in order (the data of its `withoutData` categories as `null`). */
+  /** The first `limit` rows after `after` of the streams `filter` passes, in order (the data of its `withoutData` categories as `null`, and no metadata but the schema version for `withoutMetadata`). */
   rowsAfter(after: Position | null, filter: StreamFilter | undefined, limit: number): EventRow[] {
     const prefixes = filter ? normalizePrefixes(filter) : [];
-    const select = selectEventsWithoutData(categoriesWithoutData(filter));
+    const select = selectEventsWithout(categoriesWithoutData(filter), filter?.withoutMetadata === true);
     const ranges = prefixes.map(prefixRange);
     if (ranges.length === 0) {
       return this.rows(`${select} ${JOIN_STREAM} WHERE e.position > ? ORDER BY e.position LIMIT ?`, [after ?? 0, limit]);

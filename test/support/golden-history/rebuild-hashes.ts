@@ -58,12 +58,22 @@ export async function rebuildHistory(file: string, upcaster: EventUpcaster = new
 
 /** The same into the stores of a data directory (test-stores.ts: its files, or its namespace on the servers), which a server can then be started on. */
 export async function importAndBuild(dataDir: string, file: string, upcaster: EventUpcaster = new EventUpcasting()): Promise<RebuiltHistory> {
-  const events = openTestEventStore(dataDir, { synchronous: 'NORMAL', upcaster });
+  const importing = openTestEventStore(dataDir, { synchronous: 'NORMAL', upcaster });
+  let imported: ImportReport;
+  let chain: ChainReport;
+  try {
+    imported = await importHistory(importing, readHistoryLines(file));
+    chain = await importing.verifyChain();
+  } finally {
+    await importing.close();
+  }
+  // The rebuild opens the store afresh, as `projections rebuild` does in a process of its own: its reads
+  // come from the files, not from the events the import kept, and its pages are read ahead on another
+  // thread however short the history (a rebuild of a long one reads so).
+  const events = openTestEventStore(dataDir, { upcaster, readAheadFrom: 1 });
   const reads = await openTestReadStore(dataDir);
   const runner = new ProjectionRunner(allProjections(), events, reads, new ProjectionRegistry(reads), createLogger('silent'));
   try {
-    const imported = await importHistory(events, readHistoryLines(file));
-    const chain = await events.verifyChain();
     await runner.start();
     await runner.whenCaughtUp(120_000);
     const hashes: Record<string, string> = {};

@@ -156,6 +156,23 @@ describe('stats projection', () => {
     expect(all.items.reduce((n, b) => n + b.success, 0)).toBe(0);
   });
 
+  it('stores an in-flight execution with its fields alone (the bucket ids it keeps in memory are not written)', async () => {
+    await project('UTC');
+    await created('e1', '2026-03-10T05:00:00.000Z');
+    await runner.whenCaughtUp();
+    const stored = await reads.get(registry.collection(STATS_PROJECTION, STATS_INFLIGHT), 'e1');
+    expect(stored).toEqual({
+      id: 'e1',
+      projectId: P,
+      taskId: T,
+      keys: { hour: '2026-03-10T05', day: '2026-03-10' },
+      zone: 'UTC',
+      createdAt: '2026-03-10T05:00:00.000Z',
+      runStartedAt: null,
+    });
+    expect(Object.getOwnPropertySymbols(stored)).toEqual([]);
+  });
+
   it("forgets a deleted task's buckets in every month it ran, and in its project's", async () => {
     await project('UTC');
     const days = ['2026-01-31T23:00:00.000Z', '2026-02-01T01:00:00.000Z', '2026-02-28T12:00:00.000Z', '2026-04-15T06:00:00.000Z'];

@@ -258,11 +258,14 @@ export class GenerationWorker {
     }
     const overlay = (this.pending ??= { overlay: new BatchOverlay(this.reads, (c) => this.physical(c), this.written), events: 0, position: null }).overlay;
     let handled = 0;
-    for (const event of batch) {
+    // Indexed loops: this async function's array iterators allocated a result object per step (a few per event).
+    for (let e = 0; e < batch.length; e++) {
+      const event = batch[e]!;
       const producing = this.projection.handle(event, overlay);
       const produced = producing instanceof Promise ? await producing : producing;
       let endsBatch = false;
-      for (const op of produced) {
+      for (let o = 0; o < produced.length; o++) {
+        const op = produced[o]!;
         overlay.record(op, event.position);
         if (op.op !== 'deleteMany') continue;
         endsBatch = true;

@@ -44,7 +44,10 @@ export interface Projection {
   handle(event: RecordedEvent, reader: ProjectionReader): Awaitable<WriteOperation[]>;
 }
 
-/** The filter of a projection's reads of `$all`: its own, and without metadata when it reads none. */
+/**
+ * The filter of a projection's reads of `$all`: its own, and without metadata when it reads none. One
+ * without a filter reads every stream, whole (a StreamFilter names streams; every projection has one).
+ */
 export function readFilterOf(projection: Projection): StreamFilter | undefined {
   return projection.readsMetadata === false && projection.filter ? { ...projection.filter, withoutMetadata: true } : projection.filter;
 }

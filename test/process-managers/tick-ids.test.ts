@@ -14,7 +14,9 @@ describe('tick execution ids', () => {
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
     for (let i = 0; i < 2_000; i++) {
       // Task ids are UUIDs in practice; any string (here with non-ASCII characters too) hashes as its UTF-8 bytes.
-      const taskId = i % 10 === 0 ? `tâche-${hex(6)}-日本` : `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+      // Now and then a name longer than the shared hash input (hashed from a buffer of its own), then shorter ones again.
+      const taskId =
+        i % 97 === 0 ? `${'日本'.repeat(60)}-${hex(200)}` : i % 10 === 0 ? `tâche-${hex(6)}-日本` : `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
       const at = new Date(Math.floor(random() * 4_102_444_800_000)).toISOString();
       expect(tickExecutionId(taskId, at)).toBe(uuidv5(`${taskId}|${at}`, SCHEDULER_TICK_NAMESPACE));
       expect(catchUpExecutionId(taskId, at)).toBe(uuidv5(`${taskId}|${at}|catch-up`, SCHEDULER_TICK_NAMESPACE));

@@ -46,7 +46,7 @@ export function canonicalJson(value: unknown): string | undefined {
   const object = value as Record<string, unknown> & { toJSON?: unknown };
   if (typeof object.toJSON === 'function') return canonicalJson((object.toJSON as () => unknown)());
   const keys = Object.keys(object);
-  if (keys.length > 1) keys.sort();
+  if (keys.length > 1) sortKeys(keys);
   let out = '{';
   let separator = '';
   for (const key of keys) {
@@ -61,6 +61,23 @@ export function canonicalJson(value: unknown): string | undefined {
     separator = ',';
   }
   return `${out}}`;
+}
+
+/**
+ * Sorts an object's keys in place by UTF-16 code units, as Array.prototype.sort does with no comparator.
+ * An insertion sort: an event's objects have a few keys each, and V8's sort copied every array it sorted
+ * into a work array first (a tenth of what the scheduler allocates per tick).
+ */
+function sortKeys(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
 }
 
 /** The hash of an event, from the canonical JSON of its data and metadata (see the top of this file). */

@@ -28,6 +28,15 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { '10': 1, '2': 2, B: [{ z: 1, y: 2 }] }, '😀': 0, 'ﬀ': 0 })).toBe('{"a":{"10":1,"2":2,"B":[{"y":2,"z":1}]},"b":1,"😀":0,"ﬀ":0}');
   });
 
+  it('sorts objects of a few keys and of thousands alike, in the same order as canonicalize', () => {
+    const random = seededRandom(20261208);
+    for (const size of [2, 3, 16, 17, 40, 5000]) {
+      const keys = Array.from({ length: size }, (_, i) => `${['k', 'K', 'é', '😀', '10', ''][i % 6]}${Math.floor(random() * 1e6)}`);
+      const value = Object.fromEntries(keys.map((key, i) => [key, i % 3 === 0 ? { [key]: i, a: [key] } : i]));
+      expect(canonicalJson(value)).toBe(canonicalize(value));
+    }
+  });
+
   it('leaves out and nulls what JSON.stringify does, and writes non-finite numbers as null as it does', () => {
     const value = { u: undefined, f: () => 1, list: [undefined, () => 1, NaN, -Infinity], date: new Date(0), n: NaN };
     expect(canonicalJson(value)).toBe(canonicalize(JSON.parse(JSON.stringify(value))));

@@ -46,7 +46,8 @@ export function canonicalJson(value: unknown): string | undefined {
   const object = value as Record<string, unknown> & { toJSON?: unknown };
   if (typeof object.toJSON === 'function') return canonicalJson((object.toJSON as () => unknown)());
   const keys = Object.keys(object);
-  if (keys.length > 1) sortKeys(keys);
+  if (keys.length > MAX_INSERTION_SORTED) keys.sort();
+  else if (keys.length > 1) sortKeys(keys);
   let out = '{';
   let separator = '';
   for (const key of keys) {
@@ -62,6 +63,9 @@ export function canonicalJson(value: unknown): string | undefined {
   }
   return `${out}}`;
 }
+
+/** Objects with more keys than this (user data can have thousands) are sorted by V8, in n log n. */
+const MAX_INSERTION_SORTED = 16;
 
 /**
  * Sorts an object's keys in place by UTF-16 code units, as Array.prototype.sort does with no comparator.

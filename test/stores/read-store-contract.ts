@@ -567,6 +567,10 @@ export function describeReadStoreContract(
           [{ op: 'upsert', collection: 'w', id: 'a', doc: { id: 'a', _pos: 1 }, position: 1 }],
           [{ op: 'set', collection: 'w', id: 'a', fields: { id: 'b' }, position: 1 }],
           [{ op: 'set', collection: 'w', id: 'a', fields: { a: 1, 'a.b': 2 }, position: 1 }],
+          // Sorted, `a-b` lies between `a` and `a.b`.
+          [{ op: 'set', collection: 'w', id: 'a', fields: { a: 1, 'a-b': 2, 'a.b': 3 }, position: 1 }],
+          [{ op: 'set', collection: 'w', id: 'a', fields: { ...manyFields(20), x: 1, 'x-y': 2, 'x.y.z': 3 }, position: 1 }],
+          [{ op: 'inc', collection: 'w', id: 'a', fields: { ...manyFields(20), 'f3.n': 1 }, position: 1 }],
           [{ op: 'inc', collection: 'w', id: 'a', fields: { n: 'one' }, position: 1 }],
           [{ op: 'inc', collection: 'w', id: 'a', fields: { n: 1 }, setOnInsert: { n: 0 }, position: 1 }],
           [{ op: 'explode', collection: 'w', id: 'a', position: 1 }],
@@ -586,6 +590,17 @@ export function describeReadStoreContract(
         ).rejects.toThrow(ValidationError);
         expect(await store.count('w')).toBe(0);
         expect(await store.getCheckpoint(CHECKPOINT)).toBeNull();
+      });
+
+      it('names the two overlapping fields of an edit, and takes edits of many fields that do not overlap', async () => {
+        for (const fields of [{ 'a-b': 1, a: 2, 'a.b': 3 }, { ...manyFields(20), 'a-b': 1, 'a.b': 3, a: 2 }]) {
+          await expect(store.applyBatch([{ op: 'set', collection: 'w', id: 'a', fields, position: 1 }], { name: CHECKPOINT, position: 1 })).rejects.toThrow(
+            'a and a.b overlap',
+          );
+        }
+        const fields = { ...manyFields(20), a: 1, 'a-b': 2, 'ab.c': 3, 'f1x.y': 4 };
+        await store.applyBatch([{ op: 'set', collection: 'w', id: 'a', fields, position: 1 }], { name: CHECKPOINT, position: 1 });
+        expect(await store.get('w', 'a')).toEqual({ id: 'a', ...manyFields(20), a: 1, 'a-b': 2, ab: { c: 3 }, f1x: { y: 4 } });
       });
     });
 
@@ -846,4 +861,9 @@ export function describeReadStoreContract(
       });
     });
   });
+}
+
+/** `{f0: 0, f1: 1, …}`: an edit of more fields than are compared pair by pair. */
+function manyFields(count: number): Record<string, number> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}`, i]));
 }

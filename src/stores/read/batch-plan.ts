@@ -110,14 +110,38 @@ function validateFieldMap(map: unknown, where: () => string, numeric: boolean, n
     if (!numeric && typeof value === 'function') throw new ValidationError(`${what()}: ${path} is not JSON`);
     if (!numeric && typeof value === 'object' && value !== null) validateDepth(value, path.split('.').length, what);
   }
-  if (paths.length < 2) return paths;
-  const sorted = [...paths].sort();
-  for (let i = 1; i < sorted.length; i++) {
-    if (pathsOverlap(sorted[i - 1]!, sorted[i]!)) {
-      throw new ValidationError(`${what()}: ${sorted[i - 1]} and ${sorted[i]} overlap`);
+  const overlap = overlappingPaths(paths);
+  if (overlap) throw new ValidationError(`${what()}: ${overlap[0]} and ${overlap[1]} overlap`);
+  return paths;
+}
+
+/** Up to this many paths are compared pair by pair: nothing is allocated for the two or three fields of nearly every edit. */
+const MAX_PATHS_PAIRED = 8;
+
+/**
+ * Two paths of which one is the other or lies inside it (the outer first), or null. More paths are
+ * checked by looking up each one's parent paths: sorted, `a` and `a.b` need not be neighbours
+ * (`a-b` sorts between them).
+ */
+function overlappingPaths(paths: readonly string[]): [string, string] | null {
+  if (paths.length <= MAX_PATHS_PAIRED) {
+    for (let i = 0; i < paths.length; i++) {
+      for (let j = i + 1; j < paths.length; j++) {
+        const a = paths[i]!;
+        const b = paths[j]!;
+        if (pathsOverlap(a, b)) return a.length <= b.length ? [a, b] : [b, a];
+      }
+    }
+    return null;
+  }
+  const all = new Set(paths);
+  for (const path of paths) {
+    for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', dot + 1)) {
+      const outer = path.slice(0, dot);
+      if (all.has(outer)) return [outer, path];
     }
   }
-  return paths;
+  return null;
 }
 
 /** Refuses values nested deeper than MAX_DOCUMENT_DEPTH; never recurses further than that. */
